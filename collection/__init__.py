@@ -1,0 +1,1 @@
+"""A multilingual archival digital-collection app for Django."""

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Agent, AgentName, Language, Place, PlaceName, Subject, SubjectLabel
+from .base import LabelInline, LabelledAdmin, RequireOneFormSet
+
+
+class NameFormSet(RequireOneFormSet):
+    empty_message = _("Give at least one name.")
+
+
+class AgentNameInline(LabelInline):
+    model = AgentName
+    formset = NameFormSet
+    fields = ["language", "text", "family", "given", "form", "preferred", "our_translation", "machine_made",
+              "source"]
+
+
+@admin.register(Agent)
+class AgentAdmin(LabelledAdmin):
+    label_model, label_owner_field, label_related_name = AgentName, "agent", "names"
+    inlines = [AgentNameInline]
+    list_display = ["identifier", "__str__", "kind", "date_display"]
+    list_filter = ["kind"]
+    search_fields = ["identifier", "names__text", "viaf", "ndl", "wikidata", "isil"]
+    fieldsets = [
+        (None, {"fields": ["identifier", "kind", "date_edtf", "date_display"]}),
+        (_("External identifiers"), {"fields": ["viaf", "ndl", "wikidata", "isil"]}),
+        (_("Staff only"), {"fields": ["notes"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["identifier"] if obj else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("names")
+
+
+class PlaceNameInline(LabelInline):
+    model = PlaceName
+    formset = NameFormSet
+    fields = ["language", "text", "form", "preferred", "valid_from", "valid_to", "our_translation",
+              "machine_made", "source"]
+
+
+@admin.register(Place)
+class PlaceAdmin(LabelledAdmin):
+    label_model, label_owner_field, label_related_name = PlaceName, "place", "names"
+    inlines = [PlaceNameInline]
+    list_display = ["identifier", "__str__", "kind", "gupvi_camp_number", "parent"]
+    list_filter = ["kind"]
+    list_select_related = ["parent"]
+    search_fields = ["identifier", "names__text", "gupvi_camp_number"]
+    autocomplete_fields = ["parent"]
+    fields = ["identifier", "kind", "parent", "gupvi_camp_number", "latitude", "longitude"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["identifier"] if obj else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("names", "parent__names")
+
+
+class SubjectLabelInline(LabelInline):
+    model = SubjectLabel
+    formset = NameFormSet
+
+
+@admin.register(Subject)
+class SubjectAdmin(LabelledAdmin):
+    label_model, label_owner_field, label_related_name = SubjectLabel, "subject", "labels"
+    inlines = [SubjectLabelInline]
+    list_display = ["identifier", "__str__", "broader"]
+    search_fields = ["identifier", "labels__text"]
+    autocomplete_fields = ["broader"]
+    fields = ["identifier", "broader"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["identifier"] if obj else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("labels", "broader__labels")
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["tag", "display_name"]
+    search_fields = ["tag"]

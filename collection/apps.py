@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CollectionConfig(AppConfig):
+    name = "collection"
+    verbose_name = _("Collection")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            signals,  # noqa: F401
+        )

@@ -1,0 +1,32 @@
+"""System checks for the app's settings, with stable ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import langcodes
+from django.core.checks import Error, register
+
+from .conf import app_settings
+
+
+@register()
+def check_languages(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    languages = app_settings.LANGUAGES
+    errors: list[Error] = []
+    if not isinstance(languages, (list, tuple)) or not languages:
+        return [
+            Error(
+                "COLLECTION_LANGUAGES must be a non-empty list of BCP 47 language tags.",
+                id="collection.E001",
+            )
+        ]
+    for tag in languages:
+        if not isinstance(tag, str) or not langcodes.tag_is_valid(tag):
+            errors.append(
+                Error(f"COLLECTION_LANGUAGES contains {tag!r}, which is not a valid BCP 47 tag.",
+                      id="collection.E002")
+            )
+    if len(set(languages)) != len(languages):
+        errors.append(Error("COLLECTION_LANGUAGES lists a language twice.", id="collection.E003"))
+    return errors

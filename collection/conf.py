@@ -1,0 +1,60 @@
+"""The app's settings, read lazily so that ``override_settings`` works in tests.
+
+Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the defaults are:
+
+``LANGUAGES``
+    BCP 47 tags of the languages the collection is catalogued in, in display order.
+    They drive spreadsheet columns, admin forms and display fallback, never the
+    database schema: changing them needs no migration. Default ``["ja", "ru", "en"]``.
+``IDENTIFIER_PREFIXES``
+    Prefix of generated identifiers per record kind, used when an archivist leaves
+    the identifier blank. Default ``{"memoir": "mem", "document": "doc", "association": "assoc"}``.
+``ROMANIZATION_SCHEMES``
+    Romanization scheme per language: ``hepburn`` for Japanese (from the kana
+    reading), an ``iuliia`` schema name for Russian. Default
+    ``{"ja": "hepburn", "ru": "ala_lc"}``.
+``DERIVE_READINGS``
+    Derive kana readings of Japanese text with fugashi/UniDic when the optional
+    ``romanization`` extra is installed. Default ``True``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core.signals import setting_changed
+
+DEFAULTS: dict[str, Any] = {
+    "LANGUAGES": ["ja", "ru", "en"],
+    "IDENTIFIER_PREFIXES": {"memoir": "mem", "document": "doc", "association": "assoc"},
+    "ROMANIZATION_SCHEMES": {"ja": "hepburn", "ru": "ala_lc"},
+    "DERIVE_READINGS": True,
+}
+
+PREFIX = "COLLECTION_"
+
+
+class Settings:
+    """Attribute access to the app's settings with their defaults."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown collection setting: {name}")
+        value = getattr(django_settings, PREFIX + name, DEFAULTS[name])
+        self.__dict__[name] = value
+        return value
+
+    def reload(self) -> None:
+        self.__dict__.clear()
+
+
+app_settings = Settings()
+
+
+def _reload(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith(PREFIX):
+        app_settings.reload()
+
+
+setting_changed.connect(_reload)

@@ -1,0 +1,50 @@
+"""Model fields that store text NFC-normalized, whatever path writes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.validators import URLValidator
+from django.db import models
+
+from .text import nfc
+
+
+class NFCMixin:
+    """Normalize on assignment from forms, on save (also bulk) and in lookups."""
+
+    def to_python(self, value: Any) -> Any:
+        return nfc(super().to_python(value))  # type: ignore[misc]
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = nfc(getattr(model_instance, self.attname))  # type: ignore[attr-defined]
+        setattr(model_instance, self.attname, value)  # type: ignore[attr-defined]
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        return nfc(super().get_prep_value(value))  # type: ignore[misc]
+
+
+class NFCCharField(NFCMixin, models.CharField):
+    pass
+
+
+class NFCTextField(NFCMixin, models.TextField):
+    pass
+
+
+class HttpURLField(models.URLField):
+    """A URL restricted to http and https (no ``javascript:``, ``data:`` or ``file:``)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        kwargs.setdefault("assume_scheme", "https")
+        field = super().formfield(**kwargs)
+        if isinstance(field, forms.URLField):
+            field.default_validators = self.default_validators
+            field.validators = [v for v in field.validators if not isinstance(v, URLValidator)]
+            field.validators.extend(self.default_validators)
+        return field

@@ -1,0 +1,25 @@
+from .agents import Agent, AgentKind, AgentName
+from .identifiers import IdentifiedModel
+from .labels import Label, LabelForm, pick_label
+from .places import Place, PlaceKind, PlaceName
+from .records import (
+    AgentRole,
+    Description,
+    LevelOfDescription,
+    Record,
+    RecordAgent,
+    RecordKind,
+    ReservedIdentifier,
+    ResourceType,
+    Status,
+    Title,
+    validate_titles,
+)
+from .subjects import Language, Subject, SubjectLabel
+
+__all__ = [
+    "Agent", "AgentKind", "AgentName", "AgentRole", "Description", "IdentifiedModel", "Label", "LabelForm",
+    "Language", "LevelOfDescription", "Place", "PlaceKind", "PlaceName", "Record", "RecordAgent", "RecordKind",
+    "ReservedIdentifier", "ResourceType", "Status", "Subject", "SubjectLabel", "Title", "pick_label",
+    "validate_titles",
+]

@@ -1,0 +1,74 @@
+"""One authority for persons and organisations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..fields import NFCCharField, NFCTextField
+from ..validators import validate_edtf
+from .identifiers import IdentifiedModel
+from .labels import Label, pick_label
+
+
+class AgentKind(models.TextChoices):
+    PERSON = "person", _("person")
+    ORGANISATION = "organisation", _("organisation")
+
+
+class AgentQuerySet(models.QuerySet):
+    def with_names(self) -> AgentQuerySet:
+        """Prefetch the names that display and search need."""
+        return self.prefetch_related("names")
+
+
+class Agent(IdentifiedModel):
+    identifier_prefix = "agent"
+
+    kind = models.CharField(_("kind"), max_length=20, choices=AgentKind.choices, default=AgentKind.PERSON)
+    date_edtf = models.CharField(
+        _("dates (EDTF)"), max_length=100, blank=True, validators=[validate_edtf],
+        help_text=_("Life or existence, e.g. 1921/1998, 1945/.. or 1920~/.."),
+    )
+    date_display = NFCCharField(_("dates as written"), max_length=200, blank=True)
+    viaf = models.CharField(_("VIAF id"), max_length=40, blank=True)
+    ndl = models.CharField(_("NDL id"), max_length=40, blank=True)
+    wikidata = models.CharField(_("Wikidata id"), max_length=40, blank=True)
+    isil = models.CharField(
+        _("ISIL"), max_length=16, blank=True, help_text=_("For a holding repository, e.g. RU-… or JP-…"),
+    )
+    notes = NFCTextField(_("staff notes"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    objects = AgentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+        ordering = ["identifier"]
+
+    def __str__(self) -> str:
+        return self.display_name() or self.identifier
+
+    def display_name(self, language: str | None = None) -> str:
+        label = pick_label(self.names.all(), language)
+        return label.text if label else ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("collection:agent-detail", kwargs={"identifier": self.identifier})
+
+
+class AgentName(Label):
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="names", verbose_name=_("agent"))
+    family = NFCCharField(_("family name"), max_length=255, blank=True)
+    given = NFCCharField(_("given name"), max_length=255, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Label.Meta):
+        verbose_name = _("agent name")
+        verbose_name_plural = _("agent names")
+        indexes = [models.Index(fields=["text"])]

@@ -1,0 +1,127 @@
+"""Multilingual labels: titles, names of agents and places, subject labels.
+
+A label is one text in one language (a BCP 47 tag, which may carry a script:
+``ja``, ``ja-Hrkt`` for a kana reading, ``ja-Latn`` and ``ru-Latn`` for
+romanizations, ``ru`` for a Cyrillic spelling of a Japanese name). Labels live in
+child tables keyed by tag, so the configured languages never shape the schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..conf import app_settings
+from ..fields import NFCCharField
+from ..text import base_language, script_subtag
+from ..validators import validate_language_tag
+
+
+class LabelForm(models.TextChoices):
+    ORIGINAL = "original", _("original")
+    TRANSLATION = "translation", _("translation")
+    READING = "reading", _("reading")
+    ROMANIZATION = "romanization", _("romanization")
+    TRANSCRIPTION = "transcription", _("transcription into another script")
+
+
+DERIVED_FORMS = (LabelForm.READING, LabelForm.ROMANIZATION)
+
+
+class Label(models.Model):
+    language = models.CharField(
+        _("language"), max_length=35, validators=[validate_language_tag],
+        help_text=_("BCP 47 tag: ja, ru, en; ja-Hrkt for a kana reading; ja-Latn, ru-Latn for romanizations."),
+    )
+    text = NFCCharField(_("text"), max_length=1000)
+    form = models.CharField(_("form"), max_length=20, choices=LabelForm.choices, default=LabelForm.ORIGINAL)
+    preferred = models.BooleanField(
+        _("preferred"), default=True, help_text=_("Untick for a variant (an earlier or alternative form)."),
+    )
+    our_translation = models.BooleanField(
+        _("our translation"), default=False,
+        help_text=_("Made by this archive, not found in the source."),
+    )
+    machine_made = models.BooleanField(
+        _("machine-made"), default=False,
+        help_text=_("Derived automatically; untick after checking or correcting it."),
+    )
+    derived_from = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="derived",
+        verbose_name=_("reading or romanization of"),
+    )
+    source = NFCCharField(
+        _("source"), max_length=255, blank=True,
+        help_text=_("Where this form comes from: an authority and its id (e.g. “NDLSH 00567534”) or a publication."),
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def script(self) -> str:
+        return script_subtag(self.language)
+
+    @property
+    def base_language(self) -> str:
+        return base_language(self.language)
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[Any]] = {}
+        if not (self.text or "").strip():
+            errors.setdefault("text", []).append(_("A label needs some text."))
+        if self.form == LabelForm.READING and self.script not in ("Hrkt", "Kana", "Hira"):
+            errors.setdefault("language", []).append(
+                _("A reading is tagged with a kana script, for example ja-Hrkt.")
+            )
+        if self.form == LabelForm.ROMANIZATION and self.script != "Latn":
+            errors.setdefault("language", []).append(
+                _("A romanization is tagged with the Latin script, for example ja-Latn or ru-Latn.")
+            )
+        if self.our_translation and self.form != LabelForm.TRANSLATION:
+            errors.setdefault("our_translation", []).append(_("Only a translation can be marked as ours."))
+        if errors:
+            raise ValidationError(errors)
+
+
+def pick_label(labels: Iterable[Label], language: str | None = None) -> Label | None:
+    """Choose the label to display: the requested language, then the original, then any.
+
+    Within a language a preferred label beats a variant, and a label in the
+    language's own script (``ja``) beats a reading or romanization (``ja-Latn``)
+    unless that exact tag was requested.
+    """
+    labels = [label for label in labels if label.text]
+    if not labels:
+        return None
+
+    def rank(label: Label) -> tuple[int, int, int]:
+        return (0 if label.preferred else 1, 0 if label.form not in DERIVED_FORMS else 1, label.pk or 0)
+
+    if language:
+        exact = [label for label in labels if label.language.lower() == language.lower()]
+        if exact:
+            return min(exact, key=rank)
+        same_base = [label for label in labels if label.base_language == base_language(language)
+                     and label.form not in DERIVED_FORMS]
+        if same_base:
+            return min(same_base, key=rank)
+    originals = [label for label in labels if label.form == LabelForm.ORIGINAL]
+    if originals:
+        configured = [base_language(tag) for tag in app_settings.LANGUAGES]
+
+        def original_rank(label: Label) -> tuple[int, tuple[int, int, int]]:
+            position = configured.index(label.base_language) if label.base_language in configured else 99
+            return position, rank(label)
+
+        return min(originals, key=original_rank)
+    return min(labels, key=rank)

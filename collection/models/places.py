@@ -1,0 +1,124 @@
+"""A controlled, hierarchical, multilingual list of places."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Concat, Substr
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .identifiers import IdentifiedModel
+from .labels import Label, pick_label
+
+
+class PlaceKind(models.TextChoices):
+    COUNTRY = "country", _("country")
+    REPUBLIC = "republic", _("republic")
+    KRAI = "krai", _("krai")
+    OBLAST = "oblast", _("oblast")
+    REGION = "region", _("region")
+    CITY = "city", _("city")
+    SETTLEMENT = "settlement", _("settlement")
+    RAILWAY_STATION = "railway_station", _("railway station")
+    CAMP = "camp", _("camp")
+    CAMP_BRANCH = "camp_branch", _("camp branch")
+
+
+class PlaceQuerySet(models.QuerySet):
+    def within(self, place: Place) -> PlaceQuerySet:
+        """The place and every place below it (a krai, its cities, camps and stations)."""
+        return self.filter(path__startswith=place.path)
+
+
+class Place(IdentifiedModel):
+    identifier_prefix = "place"
+
+    kind = models.CharField(_("kind"), max_length=20, choices=PlaceKind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("part of"), help_text=_("The administrative unit of the time."),
+    )
+    gupvi_camp_number = models.CharField(
+        _("GUPVI camp number"), max_length=20, blank=True, help_text=_("e.g. 7 for camp No. 7"),
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # Materialized path of primary keys, "/3/17/42/": a region's subtree is one prefix match.
+    path = models.CharField(max_length=512, editable=False, db_index=True, default="")
+
+    objects = PlaceQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["path"])
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.display_name() or self.identifier
+
+    def display_name(self, language: str | None = None, year: int | None = None) -> str:
+        names = list(self.names.all())
+        if year is not None:
+            current = [name for name in names if name.valid_in(year)]
+            names = current or names
+        label = pick_label(names, language)
+        return label.text if label else ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("collection:place-detail", kwargs={"identifier": self.identifier})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id and self.pk:
+            ancestor = self.parent
+            while ancestor is not None:
+                if ancestor.pk == self.pk:
+                    raise ValidationError({"parent": _("A place cannot be part of itself.")})
+                ancestor = ancestor.parent
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+
+    def ancestors(self) -> list[Place]:
+        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        by_id = Place.objects.in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    @transaction.atomic
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        parent_path = Place.objects.values_list("path", flat=True).get(pk=self.parent_id) if self.parent_id else "/"
+        new_path = f"{parent_path}{self.pk}/"
+        if new_path != self.path:
+            old_path, self.path = self.path, new_path
+            if old_path:
+                Place.objects.filter(path__startswith=old_path).update(
+                    path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1))
+                )
+            else:
+                Place.objects.filter(pk=self.pk).update(path=new_path)
+
+
+class PlaceName(Label):
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names", verbose_name=_("place"))
+    valid_from = models.SmallIntegerField(_("used from (year)"), null=True, blank=True)
+    valid_to = models.SmallIntegerField(_("used until (year)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Label.Meta):
+        verbose_name = _("place name")
+        verbose_name_plural = _("place names")
+
+    def valid_in(self, year: int) -> bool:
+        return (self.valid_from is None or self.valid_from <= year) and (
+            self.valid_to is None or year <= self.valid_to
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.valid_from is not None and self.valid_to is not None and self.valid_from > self.valid_to:
+            raise ValidationError({"valid_to": _("A name cannot stop being used before it starts.")})
+
+

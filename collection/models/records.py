@@ -1,0 +1,385 @@
+"""Catalogue records (memoirs, documents, associations) and their titles."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..conf import app_settings
+from ..dates import decades_between, parse_edtf_bounds
+from ..fields import HttpURLField, NFCCharField, NFCTextField
+from ..validators import isbn_forms, validate_edtf, validate_isbn, validate_issn, validate_language_tag
+from .agents import Agent, AgentKind
+from .identifiers import IdentifiedModel
+from .labels import Label, LabelForm, pick_label
+from .places import Place
+from .subjects import Language, Subject
+
+
+class RecordKind(models.TextChoices):
+    MEMOIR = "memoir", _("memoir")
+    DOCUMENT = "document", _("document")
+    ASSOCIATION = "association", _("association")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    REVIEW = "review", _("in review")
+    PUBLISHED = "published", _("published")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class LevelOfDescription(models.TextChoices):
+    """ISAD(G) levels, plus volume for multi-volume works."""
+
+    COLLECTION = "collection", _("collection")
+    FONDS = "fonds", _("fonds")
+    SERIES = "series", _("series")
+    FILE = "file", _("file")
+    VOLUME = "volume", _("volume")
+    ITEM = "item", _("item")
+
+
+class ResourceType(models.TextChoices):
+    BOOK = "book", _("book")
+    BOOK_SECTION = "book-section", _("book section")
+    JOURNAL_ARTICLE = "journal-article", _("journal article")
+    MAGAZINE_ARTICLE = "magazine-article", _("magazine article")
+    NEWSPAPER_ARTICLE = "newspaper-article", _("newspaper article")
+    NEWS_ITEM = "news-item", _("news item (broadcast or online)")
+    PRESS_RELEASE = "press-release", _("press release")
+    DECREE = "decree", _("decree or law")
+    ARCHIVAL_DOCUMENT = "archival-document", _("archival document")
+    ARCHIVAL_FILE = "archival-file", _("archival file")
+    MANUSCRIPT = "manuscript", _("manuscript")
+    THESIS = "thesis", _("thesis")
+    REPORT = "report", _("report")
+    WEB_RESOURCE = "web-resource", _("web resource")
+    ORGANISATION = "organisation", _("organisation")
+
+
+class AgentRole(models.TextChoices):
+    AUTHOR = "author", _("author")
+    EDITOR = "editor", _("editor")
+    TRANSLATOR = "translator", _("translator")
+    PUBLISHER = "publisher", _("publisher")
+    ISSUING_BODY = "issuing_body", _("issuing body")
+    SUBJECT = "subject", _("subject")
+
+
+class RecordQuerySet(models.QuerySet):
+    def published(self) -> RecordQuerySet:
+        """Records the public may see. Every public path starts here."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def of_kind(self, *kinds: str) -> RecordQuerySet:
+        """Records of any of the given kinds (memoir, document, association)."""
+        return self.filter(kind__in=kinds)
+
+    def in_place(self, place: Place) -> RecordQuerySet:
+        """Records about the place or anywhere below it (a krai includes its cities and camps)."""
+        inside = Record.places.through.objects.filter(
+            record_id=OuterRef("pk"), place__path__startswith=place.path
+        )
+        return self.filter(Exists(inside))
+
+    def in_decade(self, decade: int, *, today: datetime.date | None = None) -> RecordQuerySet:
+        """Records whose date range overlaps the decade; an open end runs to today."""
+        this_year = (today or datetime.date.today()).year
+        starts_before_end = Q(year_start__lte=decade + 9) | Q(year_start__isnull=True, year_end__isnull=False)
+        ends_after_start = Q(year_end__gte=decade) | Q(year_end__isnull=True, year_start__isnull=False)
+        if decade > this_year:
+            ends_after_start = Q(year_end__gte=decade)
+        return self.filter(starts_before_end & ends_after_start)
+
+    def undated(self) -> RecordQuerySet:
+        """Records with no date: “undated” is a value of its own, not a gap."""
+        return self.filter(date_edtf="")
+
+    def with_listing(self) -> RecordQuerySet:
+        """Prefetch what a list of records shows: titles and agents with their names."""
+        return self.prefetch_related(
+            "titles",
+            models.Prefetch(
+                "agent_links",
+                queryset=RecordAgent.objects.select_related("agent").prefetch_related("agent__names"),
+            ),
+        )
+
+
+class Record(IdentifiedModel):
+    kind = models.CharField(_("kind"), max_length=20, choices=RecordKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True,
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("part of"), help_text=_("The series, collection or multi-volume work this belongs to."),
+    )
+    level = models.CharField(
+        _("level of description"), max_length=20, choices=LevelOfDescription.choices,
+        default=LevelOfDescription.ITEM,
+    )
+    sequence = models.PositiveIntegerField(
+        _("position in parent"), null=True, blank=True, help_text=_("Issue or volume number within the parent."),
+    )
+
+    date_edtf = models.CharField(
+        _("date (EDTF)"), max_length=100, blank=True, validators=[validate_edtf],
+        help_text=_("1945-08-23, 1950, 1950~ (about), 1950? (uncertain), 1946/1956, 1984/.. — blank for undated."),
+    )
+    date_display = NFCCharField(
+        _("date as written"), max_length=200, blank=True, help_text=_("The wording to show, e.g. 昭和25年頃."),
+    )
+    date_start = models.DateField(_("earliest date"), null=True, blank=True, editable=False)
+    date_end = models.DateField(_("latest date"), null=True, blank=True, editable=False)
+    year_start = models.SmallIntegerField(null=True, blank=True, editable=False)
+    year_end = models.SmallIntegerField(null=True, blank=True, editable=False)
+
+    languages = models.ManyToManyField(Language, blank=True, verbose_name=_("languages of the material"))
+    places = models.ManyToManyField(Place, blank=True, related_name="records", verbose_name=_("places"))
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="records", verbose_name=_("subjects"))
+    agents = models.ManyToManyField(Agent, through="RecordAgent", related_name="records", blank=True)
+    described_agent = models.OneToOneField(
+        Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="association_record",
+        limit_choices_to={"kind": AgentKind.ORGANISATION}, verbose_name=_("association described"),
+        help_text=_("For an association record: the organisation it describes."),
+    )
+
+    repository = models.ForeignKey(
+        Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="holdings",
+        limit_choices_to={"kind": AgentKind.ORGANISATION}, verbose_name=_("holding repository"),
+    )
+    reference_fond = models.CharField(_("fond"), max_length=50, blank=True)
+    reference_opis = models.CharField(_("opis (inventory)"), max_length=50, blank=True)
+    reference_delo = models.CharField(_("delo (file)"), max_length=50, blank=True)
+    reference_folios = models.CharField(_("list (folios)"), max_length=50, blank=True)
+    call_number = NFCCharField(_("call number"), max_length=100, blank=True)
+
+    resource_type = models.CharField(_("resource type"), max_length=30, choices=ResourceType.choices, blank=True)
+    container_title = NFCCharField(
+        _("container title"), max_length=500, blank=True, help_text=_("Journal, newspaper, broadcaster or site."),
+    )
+    volume = models.CharField(_("volume"), max_length=50, blank=True)
+    issue = models.CharField(_("issue"), max_length=50, blank=True)
+    pages = models.CharField(_("pages"), max_length=50, blank=True)
+    edition = NFCCharField(_("edition"), max_length=100, blank=True)
+    publication_place = NFCCharField(_("place of publication"), max_length=200, blank=True)
+    isbn = models.CharField(
+        _("ISBN"), max_length=40, blank=True, validators=[validate_isbn], help_text=_("Stored as given."),
+    )
+    isbn10 = models.CharField(max_length=10, blank=True, editable=False, db_index=True)
+    isbn13 = models.CharField(max_length=13, blank=True, editable=False, db_index=True)
+    issn = models.CharField(_("ISSN"), max_length=20, blank=True, validators=[validate_issn])
+    url = HttpURLField(_("URL"), max_length=1000, blank=True)
+    archived_url = HttpURLField(
+        _("archived copy"), max_length=1000, blank=True, help_text=_("e.g. a web archive's copy of a dead URL."),
+    )
+    accessed = models.DateField(_("accessed"), null=True, blank=True)
+    extent = NFCCharField(_("extent"), max_length=200, blank=True, help_text=_("e.g. 1118 p.: ill."))
+
+    rights_statement = models.URLField(
+        _("rights statement"), max_length=200, blank=True, help_text=_("A rightsstatements.org URI."),
+    )
+    licence = NFCCharField(_("licence"), max_length=200, blank=True)
+    description_source = NFCTextField(_("source of the description"), blank=True)
+    staff_notes = NFCTextField(_("staff notes"), blank=True, help_text=_("Never shown to the public."))
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    objects = RecordQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[languages, places, subjects])
+
+    class Meta:
+        verbose_name = _("record")
+        verbose_name_plural = _("records")
+        ordering = ["identifier"]
+        permissions = [
+            ("submit_record", _("Can submit records for review")),
+            ("review_record", _("Can return records under review")),
+            ("publish_record", _("Can publish records")),
+            ("withdraw_record", _("Can withdraw published records")),
+            ("import_records", _("Can import catalogue spreadsheets")),
+            ("purge_record", _("Can delete records permanently")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind"]),
+            models.Index(fields=["status", "year_start", "year_end"]),
+            models.Index(fields=["status", "date_start"]),
+        ]
+
+    def __str__(self) -> str:
+        title = self.display_title()
+        return f"{self.identifier}: {title}" if title else self.identifier
+
+    def get_identifier_prefix(self) -> str:
+        return app_settings.IDENTIFIER_PREFIXES.get(self.kind, self.kind or "rec")
+
+    def identifier_taken(self, identifier: str) -> bool:
+        return ReservedIdentifier.objects.filter(identifier=identifier).exists()
+
+    def get_absolute_url(self) -> str:
+        return reverse("collection:record-detail", kwargs={"identifier": self.identifier})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def undated(self) -> bool:
+        return not self.date_edtf
+
+    def display_title(self, language: str | None = None) -> str:
+        """The title in ``language``, else the original, else any title."""
+        label = pick_label(self.titles.all(), language)
+        return label.text if label else ""
+
+    def original_titles(self) -> list[Title]:
+        return [t for t in self.titles.all() if t.form == LabelForm.ORIGINAL]
+
+    def decades(self, today: datetime.date | None = None) -> list[int]:
+        return decades_between(self.year_start, self.year_end, today=today)
+
+    def agents_in_role(self, role: str) -> list[Agent]:
+        return [link.agent for link in self.agent_links.all() if link.role == role]
+
+    def sync_derived_fields(self) -> None:
+        """Recompute what is derived from the archivist's values (date bounds, ISBN forms)."""
+        try:
+            bounds = parse_edtf_bounds(self.date_edtf)
+        except ValidationError:
+            bounds = None
+        self.date_start = bounds.start if bounds else None
+        self.date_end = bounds.end if bounds else None
+        self.year_start = bounds.year_start if bounds else None
+        self.year_end = bounds.year_end if bounds else None
+        self.isbn10, self.isbn13 = isbn_forms(self.isbn)
+
+    def clean_fields(self, exclude: set[str] | None = None) -> None:
+        super().clean_fields(exclude)
+        if not self.pk and self.identifier and ReservedIdentifier.objects.filter(
+            identifier=self.identifier
+        ).exists():
+            raise ValidationError(
+                {"identifier": _("This identifier has been used before and can never be used again.")}
+            )
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list] = {}
+        if self.kind == RecordKind.ASSOCIATION and not self.described_agent_id:
+            errors.setdefault("described_agent", []).append(
+                _("An association record describes an organisation: choose or create it.")
+            )
+        if self.kind != RecordKind.ASSOCIATION and self.described_agent_id:
+            errors.setdefault("described_agent", []).append(_("Only an association record describes an agent."))
+        if self.parent_id and self.pk:
+            ancestor = self.parent
+            while ancestor is not None:
+                if ancestor.pk == self.pk:
+                    errors.setdefault("parent", []).append(_("A record cannot be part of itself."))
+                    break
+                ancestor = ancestor.parent
+        if self.archived_url and not self.url:
+            errors.setdefault("url", []).append(_("Give the original URL of the archived copy."))
+        if errors:
+            raise ValidationError(errors)
+
+    @transaction.atomic
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        self.sync_derived_fields()
+        super().save(*args, **kwargs)
+        if adding:
+            ReservedIdentifier.objects.create(identifier=self.identifier, record=self)
+
+
+class Title(Label):
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="titles", verbose_name=_("record"))
+    history = HistoricalRecords()
+
+    class Meta(Label.Meta):
+        verbose_name = _("title")
+        verbose_name_plural = _("titles")
+        indexes = [models.Index(fields=["record", "language"])]
+
+
+class Description(models.Model):
+    record = models.ForeignKey(
+        Record, on_delete=models.CASCADE, related_name="descriptions", verbose_name=_("record"),
+    )
+    language = models.CharField(_("language"), max_length=35, validators=[validate_language_tag])
+    text = NFCTextField(_("text"))
+    our_translation = models.BooleanField(_("our translation"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("description")
+        verbose_name_plural = _("descriptions")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "language"], name="collection_one_description_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.text[:60]}"
+
+
+class RecordAgent(models.Model):
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="agent_links")
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="record_links",
+                              verbose_name=_("agent"))
+    role = models.CharField(_("role"), max_length=20, choices=AgentRole.choices)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agent of a record")
+        verbose_name_plural = _("agents of records")
+        ordering = ["role", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "agent", "role"], name="collection_agent_once_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} ({self.get_role_display()})"
+
+
+class ReservedIdentifier(models.Model):
+    """Every identifier ever given to a record; it outlives the record and is never reused."""
+
+    identifier = models.CharField(max_length=64, unique=True)
+    record = models.OneToOneField(Record, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="reservation")
+    reserved_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    deletion_reason = models.TextField(blank=True)
+    title = models.TextField(blank=True, help_text=_("The title when the record was deleted."))
+    hide_title = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("reserved identifier")
+        verbose_name_plural = _("reserved identifiers")
+        ordering = ["identifier"]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+def validate_titles(titles: Iterable[Title]) -> None:
+    """A record needs at least one title in some language, and readings need a Japanese title."""
+    titles = [t for t in titles if (t.text or "").strip()]
+    if not titles:
+        raise ValidationError(_("A record needs at least one title in some language."), code="no_title")

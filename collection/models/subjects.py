@@ -1,0 +1,74 @@
+"""A controlled, multilingual list of subjects."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .identifiers import IdentifiedModel
+from .labels import Label, pick_label
+
+
+class Subject(IdentifiedModel):
+    identifier_prefix = "subject"
+
+    broader = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="narrower",
+        verbose_name=_("broader subject"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        ordering = ["identifier"]
+
+    def __str__(self) -> str:
+        return self.display_name() or self.identifier
+
+    def display_name(self, language: str | None = None) -> str:
+        label = pick_label(self.labels.all(), language)
+        return label.text if label else ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("collection:subject-detail", kwargs={"identifier": self.identifier})
+
+
+class SubjectLabel(Label):
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="labels",
+                                verbose_name=_("subject"))
+    history = HistoricalRecords()
+
+    class Meta(Label.Meta):
+        verbose_name = _("subject label")
+        verbose_name_plural = _("subject labels")
+
+
+class Language(models.Model):
+    """A language of the material (not of the interface), by BCP 47 tag."""
+
+    tag = models.CharField(_("tag"), max_length=35, unique=True)
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        ordering = ["tag"]
+
+    def __str__(self) -> str:
+        return self.tag
+
+    def display_name(self, language: str | None = None) -> str:
+        import langcodes
+        from django.utils.translation import get_language
+
+        try:
+            return langcodes.Language.get(self.tag).display_name(language or get_language() or "en")
+        except (ValueError, LookupError):
+            return self.tag
+
+    def clean(self) -> None:
+        from ..validators import validate_language_tag
+
+        validate_language_tag(self.tag)

@@ -1,0 +1,164 @@
+"""Readings and romanizations of Japanese and Russian text.
+
+Japanese romanization is modified Hepburn with macrons, derived from the kana
+reading (so an archivist who corrects the reading corrects the romanization).
+The kana reading itself is derived from kanji with fugashi and UniDic when the
+optional ``romanization`` extra is installed. Russian is romanized with an
+``iuliia`` schema (ALA-LC by default), with ё handled as the scheme prescribes.
+Everything here is machine work that an archivist can correct.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from .conf import app_settings
+from .text import base_language, nfc
+
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+_DIGRAPHS = {
+    "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho", "シェ": "she",
+    "チャ": "cha", "チュ": "chu", "チョ": "cho", "チェ": "che", "ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo",
+    "ヒャ": "hya", "ヒュ": "hyu", "ヒョ": "hyo", "ミャ": "mya", "ミュ": "myu", "ミョ": "myo",
+    "リャ": "rya", "リュ": "ryu", "リョ": "ryo", "ギャ": "gya", "ギュ": "gyu", "ギョ": "gyo",
+    "ジャ": "ja", "ジュ": "ju", "ジョ": "jo", "ジェ": "je", "ヂャ": "ja", "ヂュ": "ju", "ヂョ": "jo",
+    "ビャ": "bya", "ビュ": "byu", "ビョ": "byo", "ピャ": "pya", "ピュ": "pyu", "ピョ": "pyo",
+    "ファ": "fa", "フィ": "fi", "フェ": "fe", "フォ": "fo", "ティ": "ti", "ディ": "di", "トゥ": "tu",
+    "ドゥ": "du", "ウィ": "wi", "ウェ": "we", "ウォ": "wo", "ヴァ": "va", "ヴィ": "vi", "ヴェ": "ve",
+    "ヴォ": "vo", "ツァ": "tsa", "ツェ": "tse", "ツォ": "tso", "イェ": "ye",
+}
+
+_MONOGRAPHS = dict(zip(
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヰヱヲ"
+    "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポヴァィゥェォャュョヮ",
+    ["a", "i", "u", "e", "o", "ka", "ki", "ku", "ke", "ko", "sa", "shi", "su", "se", "so",
+     "ta", "chi", "tsu", "te", "to", "na", "ni", "nu", "ne", "no", "ha", "hi", "fu", "he", "ho",
+     "ma", "mi", "mu", "me", "mo", "ya", "yu", "yo", "ra", "ri", "ru", "re", "ro", "wa", "i", "e", "o",
+     "ga", "gi", "gu", "ge", "go", "za", "ji", "zu", "ze", "zo", "da", "ji", "zu", "de", "do",
+     "ba", "bi", "bu", "be", "bo", "pa", "pi", "pu", "pe", "po", "vu", "a", "i", "u", "e", "o",
+     "ya", "yu", "yo", "wa"],
+    strict=True,
+))
+
+_MACRONS = {"a": "ā", "i": "ī", "u": "ū", "e": "ē", "o": "ō"}
+_ATTACHED = {"助動詞", "接尾辞"}
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]")
+
+
+def to_katakana(text: str) -> str:
+    return text.translate(_HIRAGANA_TO_KATAKANA)
+
+
+def has_kana_or_kanji(text: str) -> bool:
+    return bool(_KANA.search(text) or _HAN.search(text))
+
+
+def kana_to_hepburn(reading: str) -> str:
+    """Romanize a kana reading in modified Hepburn (ō, ū for long vowels; n' before vowels)."""
+    text = to_katakana(nfc(reading) or "")
+    syllables: list[str] = []
+    index = 0
+    geminate = False
+    while index < len(text):
+        pair, char = text[index:index + 2], text[index]
+        if pair in _DIGRAPHS:
+            romaji, index = _DIGRAPHS[pair], index + 2
+        elif char in _MONOGRAPHS:
+            romaji, index = _MONOGRAPHS[char], index + 1
+        elif char == "ッ":
+            geminate, index = True, index + 1
+            continue
+        elif char == "ン":
+            syllables.append("n")
+            index += 1
+            continue
+        elif char == "ー":
+            if syllables and syllables[-1] and syllables[-1][-1] in _MACRONS:
+                syllables[-1] = syllables[-1][:-1] + _MACRONS[syllables[-1][-1]]
+            index += 1
+            continue
+        else:
+            romaji, index = ("" if char == "・" else char), index + 1
+            if char in "・　 ":
+                romaji = " "
+        if geminate and romaji[:1].isalpha() and romaji[0] not in "aiueo":
+            romaji = ("t" if romaji.startswith("ch") else romaji[0]) + romaji
+        geminate = False
+        if syllables and syllables[-1] == "n" and romaji[:1] in ("a", "i", "u", "e", "o", "y"):
+            syllables[-1] = "n'"
+        syllables.append(romaji)
+    romanized = "".join(syllables)
+    # Long vowels within words: おう/おお -> ō, うう -> ū (the archivist corrects morpheme boundaries).
+    romanized = re.sub(r"o[ou]", "ō", romanized)
+    romanized = romanized.replace("uu", "ū")
+    return re.sub(r"\s+", " ", romanized).strip()
+
+
+@functools.cache
+def _tagger():  # pragma: no cover - depends on the optional extra
+    try:
+        import fugashi
+
+        return fugashi.Tagger()
+    except Exception:  # noqa: BLE001 - missing package or dictionary: no derived readings
+        return None
+
+
+def readings_available() -> bool:
+    return bool(app_settings.DERIVE_READINGS) and _tagger() is not None
+
+
+def japanese_reading(text: str) -> str:
+    """A katakana reading of Japanese text, or ``""`` when no dictionary is installed."""
+    text = nfc(text) or ""
+    if not text or not has_kana_or_kanji(text):
+        return ""
+    if not readings_available():
+        return to_katakana(text) if not _HAN.search(text) else ""
+    words: list[str] = []
+    for word in _tagger()(text):
+        kana = getattr(word.feature, "kana", None)
+        surface = word.surface
+        reading = kana if kana and kana != "*" and has_kana_or_kanji(surface) else to_katakana(surface)
+        # Library readings separate words; endings and suffixes stay on their word.
+        if words and getattr(word.feature, "pos1", "") in _ATTACHED and not word.white_space:
+            words[-1] += reading
+        else:
+            words.append(reading)
+    return " ".join(w for w in (w.strip() for w in words) if w)
+
+
+def romanize_russian(text: str, scheme: str | None = None) -> str:
+    """Romanize Cyrillic with an iuliia schema; ё/Ё are mapped first, as ALA-LC prescribes."""
+    import iuliia
+
+    scheme = (scheme or app_settings.ROMANIZATION_SCHEMES.get("ru", "ala_lc")).lower()
+    schema = getattr(iuliia, scheme.upper(), None)
+    if schema is None or not hasattr(schema, "translate"):
+        raise ValueError(f"Unknown romanization scheme for Russian: {scheme}")
+    text = nfc(text) or ""
+    if scheme in {"ala_lc", "ala_lc_alt", "bgn_pcgn", "bgn_pcgn_alt", "gost_779", "gost_779_alt"}:
+        ye = "ë" if scheme.startswith(("ala_lc", "bgn_pcgn")) else "ё"
+        text = text.replace("ё", ye).replace("Ё", ye.upper())
+    words = re.split(r"(\s+)", text)
+    out = []
+    for word in words:
+        romanized = schema.translate(word)
+        if word.isupper() and len(word) > 1:
+            romanized = romanized.upper()
+        out.append(romanized)
+    return nfc("".join(out)) or ""
+
+
+def romanize(text: str, language: str, reading: str = "") -> str:
+    """Romanize ``text`` in ``language``; Japanese goes through its kana reading."""
+    language = base_language(language)
+    if language == "ja":
+        reading = reading or japanese_reading(text)
+        return kana_to_hepburn(reading) if reading else ""
+    if language in {"ru", "uk", "be", "bg", "kk", "mn"} and re.search(r"[\u0400-\u04ff]", text or ""):
+        return romanize_russian(text)
+    return ""

@@ -1,0 +1,28 @@
+"""Prepare the demo site: an administrator account (printed) and the seeded collection."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create the demo administrator, load the seeded collection and print the login."
+
+    def handle(self, *args, **options) -> None:
+        if "load_seed" in get_commands():
+            call_command("load_seed", verbosity=options["verbosity"])
+        username = os.environ.get("DEMO_ADMIN_USER", "admin")
+        password = os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(self.style.SUCCESS(
+            "\nDemo site: http://127.0.0.1:8000/records/  admin: http://127.0.0.1:8000/admin/\n"
+            f"Admin login: {username}  password: {password}\n"
+        ))

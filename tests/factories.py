@@ -1,0 +1,100 @@
+"""Factories for test data. Values are test values, not catalogue facts."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from collection.models import (
+    Agent,
+    AgentKind,
+    AgentName,
+    AgentRole,
+    Place,
+    PlaceKind,
+    PlaceName,
+    Record,
+    RecordAgent,
+    RecordKind,
+    Status,
+    Subject,
+    SubjectLabel,
+    Title,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+
+class RecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Record
+        skip_postgeneration_save = True
+
+    kind = RecordKind.DOCUMENT
+    status = Status.PUBLISHED
+
+    @factory.post_generation
+    def title(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            Title.objects.create(record=self, language=kwargs.get("language", "en"),
+                                 text=extracted or f"Test record {self.pk}")
+
+
+class TitleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Title
+
+    record = factory.SubFactory(RecordFactory, title=False)
+    language = "en"
+    text = factory.Sequence(lambda n: f"Title {n}")
+
+
+class AgentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agent
+        skip_postgeneration_save = True
+
+    kind = AgentKind.PERSON
+
+    @factory.post_generation
+    def name(self, create, extracted, **kwargs):
+        if create:
+            AgentName.objects.create(agent=self, language=kwargs.get("language", "en"),
+                                     text=extracted or f"Agent {self.pk}")
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Place
+        skip_postgeneration_save = True
+
+    kind = PlaceKind.CITY
+
+    @factory.post_generation
+    def name(self, create, extracted, **kwargs):
+        if create:
+            PlaceName.objects.create(place=self, language=kwargs.get("language", "en"),
+                                     text=extracted or f"Place {self.pk}")
+
+
+class SubjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subject
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def label(self, create, extracted, **kwargs):
+        if create:
+            SubjectLabel.objects.create(subject=self, language=kwargs.get("language", "en"),
+                                        text=extracted or f"Subject {self.pk}")
+
+
+def link_agent(record: Record, agent: Agent, role: str = AgentRole.AUTHOR) -> RecordAgent:
+    return RecordAgent.objects.create(record=record, agent=agent, role=role)
