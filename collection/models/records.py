@@ -186,7 +186,7 @@ class Record(IdentifiedModel):
     accessed = models.DateField(_("accessed"), null=True, blank=True)
     extent = NFCCharField(_("extent"), max_length=200, blank=True, help_text=_("e.g. 1118 p.: ill."))
 
-    rights_statement = models.URLField(
+    rights_statement = HttpURLField(
         _("rights statement"), max_length=200, blank=True, help_text=_("A rightsstatements.org URI."),
     )
     licence = NFCCharField(_("licence"), max_length=200, blank=True)

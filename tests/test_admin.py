@@ -1,0 +1,98 @@
+"""The admin: every model registered, inline titles, and bad input refused with nothing saved."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from collection.models import Agent, Language, Place, Record, Subject, Title
+
+from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def record_form(**overrides):
+    data = {
+        "identifier": "", "kind": "document", "status": "draft", "level": "item", "date_edtf": "1945-08-23",
+        "date_display": "", "resource_type": "decree", "isbn": "", "url": "",
+        "titles-TOTAL_FORMS": "1", "titles-INITIAL_FORMS": "0",
+        "titles-0-language": "ru", "titles-0-text": "О приеме, размещении, трудовом использовании",
+        "titles-0-form": "original", "titles-0-preferred": "on",
+        "descriptions-TOTAL_FORMS": "0", "descriptions-INITIAL_FORMS": "0",
+        "agent_links-TOTAL_FORMS": "0", "agent_links-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_every_model_registered():
+    for model in (Record, Agent, Place, Subject, Language):
+        assert admin.site.is_registered(model), model
+
+
+def test_valid_record_saved_with_derived_romanization(admin_client):
+    response = admin_client.post(reverse("admin:collection_record_add"), record_form())
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    record = Record.objects.get()
+    assert record.identifier.startswith("doc-")
+    romanized = Title.objects.get(record=record, language="ru-Latn")
+    assert romanized.machine_made and romanized.text.startswith("O prieme")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("isbn", "5-88439-093-8", "not a valid ISBN"),
+        ("date_edtf", "1945-02-30", "not a valid EDTF date"),
+        ("url", "javascript:alert(1)", "Enter a valid URL"),
+    ],
+)
+def test_bad_input_refused(admin_client, field, value, message):
+    response = admin_client.post(reverse("admin:collection_record_add"), record_form(**{field: value}))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Record.objects.exists() and not Title.objects.exists()
+
+
+def test_record_without_any_title_refused(admin_client):
+    response = admin_client.post(reverse("admin:collection_record_add"),
+                                 record_form(**{"titles-0-text": "", "titles-0-language": ""}))
+    assert response.status_code == 200
+    assert "at least one title" in response.content.decode()
+    assert not Record.objects.exists()
+
+
+def test_identifier_read_only_on_change(admin_client):
+    record = RecordFactory(identifier="doc-keep")
+    response = admin_client.get(reverse("admin:collection_record_change", args=[record.pk]))
+    assert 'name="identifier"' not in response.content.decode()
+
+
+def test_changelist_search_by_title_and_isbn(admin_client):
+    RecordFactory(title="Военнопленные в СССР", isbn="5-88439-093-9")
+    RecordFactory(title="Something else")
+    url = reverse("admin:collection_record_changelist")
+    assert "Военнопленные" in admin_client.get(url, {"q": "Военнопленные"}).content.decode()
+    response = admin_client.get(url, {"q": "9785884390935"})
+    assert response.context["cl"].result_count == 1
+
+
+def test_autocomplete_for_authorities(admin_client):
+    AgentFactory(kind="organisation", name="Государственный архив Приморского края")
+    PlaceFactory(name="Kansk")
+    SubjectFactory(label="Repatriation")
+    for model, term in (("agent", "архив"), ("place", "Kansk"), ("subject", "Repatr")):
+        response = admin_client.get(reverse("admin:autocomplete"), {
+            "app_label": "collection", "model_name": "record", "field_name":
+            {"agent": "repository", "place": "places", "subject": "subjects"}[model], "term": term,
+        })
+        assert response.status_code == 200, model
+        assert response.json()["results"], model
+
+
+def test_admin_in_japanese_and_russian(admin_client):
+    url = reverse("admin:collection_record_add")
+    ja = admin_client.get(url, headers={"accept-language": "ja"}).content.decode()
+    ru = admin_client.get(url, headers={"accept-language": "ru"}).content.decode()
+    assert "書誌情報" in ja  # the "Bibliographic" fieldset
+    assert "Библиографические сведения" in ru
