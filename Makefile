@@ -31,7 +31,7 @@ demo: install
 	$(PY) manage.py runserver $(HOST)
 
 lint: install
-	$(VENV)/bin/ruff check collection demo tests benchmarks
+	$(VENV)/bin/ruff check .
 
 messages: install
 	cd collection && ../$(PY) ../manage.py makemessages -l ja -l ru --no-obsolete && ../$(PY) ../manage.py compilemessages
