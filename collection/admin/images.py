@@ -34,6 +34,10 @@ class MultipleFileField(forms.FileField):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
 
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # The widget gives an empty list when no file was chosen; that leaves an extra row untouched.
+        return not self.disabled and bool(data)
+
 
 def caption_field_name(language: str) -> str:
     return "caption_" + language.lower().replace("-", "_")
@@ -148,8 +152,9 @@ class RecordImageInline(admin.TabularInline):
             )
             for language in app_settings.LANGUAGES
         }
+        names = list(attrs)  # the form's metaclass consumes attrs
         kwargs["form"] = type("RecordImageForm", (RecordImageForm,), attrs)
-        kwargs["fields"] = ["position", "visibility", "upload", *attrs]
+        kwargs["fields"] = ["position", "visibility", "upload", *names]
         formset = super().get_formset(request, obj, **kwargs)
         formset.user = request.user
         return formset
