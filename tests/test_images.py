@@ -253,3 +253,37 @@ class TestCaptionsAndQueries:
         RecordFactory()
         found = set(Record.objects.published().with_public_scans())
         assert found == {with_public}
+
+
+class TestAdminPages:
+    def test_image_list_and_history_pages(self, admin_client, django_assert_max_num_queries):
+        record = RecordFactory()
+        images = [attach(record, imaging.jpeg(), f"{n}.jpg")[0] for n in range(3)]
+        images[0].replace_master(inspect_upload(imaging.upload(imaging.png(), "new.png"), "new.png"))
+        # session, user, count, filtered count, images with records, their titles (and a little slack)
+        with django_assert_max_num_queries(8):
+            response = admin_client.get("/admin/collection/recordimage/")
+        assert response.status_code == 200
+        assert images[0].sha256 in response.content.decode()
+        history = admin_client.get(f"/admin/collection/recordimage/{images[0].pk}/history/")
+        assert history.status_code == 200
+
+    def test_record_change_form_lists_images_with_caption_fields(self, admin_client, settings):
+        settings.COLLECTION_LANGUAGES = ["ja", "ru", "en"]
+        record = RecordFactory()
+        [image] = attach(record, imaging.jpeg(), "p.jpg", captions={"ru": "Тестовая подпись"})
+        html = admin_client.get(f"/admin/collection/record/{record.pk}/change/").content.decode()
+        assert 'name="images-0-caption_ja"' in html and 'name="images-0-caption_en"' in html
+        assert 'value="Тестовая подпись"' in html
+        assert image.url("thumb") in html
+        assert 'enctype="multipart/form-data"' in html
+        assert 'name="images-1-upload"' in html and "multiple" in html
+
+
+class TestStorageCheck:
+    def test_warns_when_no_private_storage_is_configured(self, settings):
+        from collection.checks import check_image_storage
+
+        assert check_image_storage() == []
+        settings.STORAGES = {key: value for key, value in settings.STORAGES.items() if key != "collection_images"}
+        assert [w.id for w in check_image_storage()] == ["collection.W010"]

@@ -198,6 +198,9 @@ class RecordImageAdmin(SimpleHistoryAdmin):
                        "page", "width", "height", "uploaded_by", "created", "modified"]
     fields = readonly_fields
 
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).prefetch_related("record__titles")
+
     def has_add_permission(self, request: Any) -> bool:
         return False
 

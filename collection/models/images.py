@@ -349,8 +349,11 @@ def check_fixity(names: Iterable[tuple[str, str, int]] | None = None) -> Iterato
     the archive keeps them.
     """
     storage = image_storage()
+    using: dict[str, list[int]] = {}
+    for pk, master in RecordImage.objects.values_list("pk", "master"):
+        using.setdefault(master, []).append(pk)
     for name, expected, _size in names if names is not None else RecordImage.objects.masters():
-        images = tuple(RecordImage.objects.filter(master=name).values_list("pk", flat=True))
+        images = tuple(using.get(name, ()))
         try:
             with storage.open(name, "rb") as handle:
                 found, _measured = file_digest(handle)
