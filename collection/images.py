@@ -109,7 +109,9 @@ def _describe_unknown(head: bytes) -> str:
 
 
 def _check_pixels(name: str, width: int, height: int, page: int) -> None:
-    limit = app_settings.MAX_IMAGE_PIXELS
+    # Pillow's own limit counts too, even where its warning was not turned into an error
+    # (warning filters are process-wide and another thread may have changed them).
+    limit = min(app_settings.MAX_IMAGE_PIXELS, Image.MAX_IMAGE_PIXELS or app_settings.MAX_IMAGE_PIXELS)
     if width * height > limit:
         raise _refuse(
             name,

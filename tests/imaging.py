@@ -170,3 +170,20 @@ def gif() -> bytes:
 
 def truncated(data: bytes, keep: float = 0.6) -> bytes:
     return data[: int(len(data) * keep)]
+
+
+def rgb16_tiff(width: int = 4, height: int = 3, pixel=(65535, 32768, 0)) -> bytes:
+    """An uncompressed 16-bit-per-channel RGB TIFF, written by hand (Pillow cannot write one)."""
+    pixels = struct.pack("<3H", *pixel) * (width * height)
+    bits_at = 8 + len(pixels)
+    ifd_at = bits_at + 6
+    entries = [
+        (256, 3, 1, width), (257, 3, 1, height), (258, 3, 3, bits_at), (259, 3, 1, 1), (262, 3, 1, 2),
+        (273, 4, 1, 8), (277, 3, 1, 3), (278, 3, 1, height), (279, 4, 1, len(pixels)), (284, 3, 1, 1),
+    ]
+    ifd = struct.pack("<H", len(entries))
+    for tag, kind, count, value in entries:
+        ifd += struct.pack("<HHIHH", tag, kind, count, value, 0) if kind == 3 and count == 1 else \
+            struct.pack("<HHII", tag, kind, count, value)
+    ifd += struct.pack("<I", 0)
+    return b"II*\x00" + struct.pack("<I", ifd_at) + pixels + struct.pack("<3H", 16, 16, 16) + ifd

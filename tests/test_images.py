@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
 
+import collection.images as images_module
 from collection.images import inspect_upload, make_derivatives
 from collection.models import Record, RecordImage, RecordImageCaption, Status, Visibility, add_images, image_storage
 
@@ -123,6 +124,13 @@ class TestRefused:
         with pytest.raises(ValidationError, match="decompression bomb"):
             inspect_upload(imaging.upload(imaging.png((60, 40)), "warned.png"), "warned.png")
 
+    def test_pillow_limit_applies_even_if_its_warning_is_silenced(self, monkeypatch):
+        monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 2000)
+        with pytest.warns(Image.DecompressionBombWarning), pytest.raises(ValidationError, match="2,000 pixels"):
+            # Another thread may have reset the warning filters: the explicit check still refuses.
+            monkeypatch.setattr(images_module.warnings, "simplefilter", lambda *args, **kwargs: None)
+            inspect_upload(imaging.upload(imaging.png((60, 40)), "warned.png"), "warned.png")
+
     def test_bomb_on_a_later_tiff_page(self, settings):
         small = Image.new("RGB", (10, 10))
         large = Image.new("RGB", (100, 100))
@@ -147,6 +155,12 @@ class TestDerivatives:
         assert Image.open(io.BytesIO(imaging.grey16(fmt))).mode.startswith("I;16")
         value = derivative(image).getpixel((3, 3))
         assert 120 <= value <= 135, value  # a naive conversion gives 255
+
+    def test_16_bit_rgb_tiff_keeps_its_colours(self):
+        [image] = attach(RecordFactory(), imaging.rgb16_tiff(), "colour16.tif")
+        assert image.format == "TIFF"
+        red, green, blue = derivative(image).getpixel((1, 1))
+        assert red > 245 and 118 <= green <= 138 and blue < 10, (red, green, blue)
 
     def test_cmyk_with_embedded_profile_converted_through_the_profile(self):
         data = imaging.cmyk_jpeg_with_profile()
