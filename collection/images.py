@@ -238,9 +238,11 @@ def _page(fileobj: IO[bytes], page: int) -> Image.Image:
     return image
 
 
-def _encode(image: Image.Image) -> ContentFile:
+def _encode(image: Image.Image, *, small: bool = True) -> ContentFile:
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=app_settings.IMAGE_JPEG_QUALITY, optimize=True, progressive=True,
+    # Progressive, optimized encoding costs ~10× the time on a large scan; the viewer shows the
+    # web size while the full one loads, so only the small derivatives get it.
+    image.save(buffer, "JPEG", quality=app_settings.IMAGE_JPEG_QUALITY, optimize=small, progressive=small,
                exif=b"")
     return ContentFile(buffer.getvalue())
 
@@ -252,9 +254,13 @@ def make_derivatives(fileobj: IO[bytes], page: int = 0) -> dict[str, Derivative]
     srgb = to_srgb(upright)
     # With no info, exif or profile left, no EXIF, GPS, XMP or comment reaches a derivative.
     srgb.info = {}
-    result: dict[str, Derivative] = {"full": Derivative(_encode(srgb), srgb.width, srgb.height)}
-    for name, longest in (("web", app_settings.IMAGE_WEB_SIZE), ("thumb", app_settings.IMAGE_THUMBNAIL_SIZE)):
-        smaller = srgb.copy()
-        smaller.thumbnail((longest, longest), Image.Resampling.LANCZOS)
-        result[name] = Derivative(_encode(smaller), smaller.width, smaller.height)
+    result: dict[str, Derivative] = {"full": Derivative(_encode(srgb, small=False), srgb.width, srgb.height)}
+    web_size, thumb_size = app_settings.IMAGE_WEB_SIZE, app_settings.IMAGE_THUMBNAIL_SIZE
+    web = srgb.copy()
+    web.thumbnail((web_size, web_size), Image.Resampling.LANCZOS)
+    # Scaling the thumbnail from the web size is much faster than from the full scan.
+    thumb = (web if thumb_size <= web_size else srgb).copy()
+    thumb.thumbnail((thumb_size, thumb_size), Image.Resampling.LANCZOS)
+    for name, picture in (("web", web), ("thumb", thumb)):
+        result[name] = Derivative(_encode(picture), picture.width, picture.height)
     return result
