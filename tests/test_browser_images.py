@@ -128,12 +128,19 @@ def test_viewer_pans_and_zooms_with_the_keyboard(page, live_server):
     expect(page.locator(".image-viewer-stage")).to_be_focused()
     fit = float(dialog.get_attribute("data-scale"))
     assert fit < 0.5, "a 2400-pixel scan is fitted to the screen"
-    expect(page.locator(".image-viewer-image")).to_have_attribute("data-loaded", links.first.get_attribute("href"))
+    viewed = page.locator(".image-viewer-image")
+    assert viewed.get_attribute("src").endswith("/web/"), "fitted, the web size is enough"
+    assert viewed.get_attribute("data-loaded") is None
 
     page.keyboard.press("+")
     page.keyboard.press("+")
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    # Zoomed past the web size's pixels, the full resolution is swapped in.
+    expect(viewed).to_have_attribute("data-loaded", links.first.get_attribute("href"))
+    expect(viewed).to_have_attribute("src", links.first.get_attribute("href"))
     zoomed = float(dialog.get_attribute("data-scale"))
-    assert zoomed == pytest.approx(fit * 1.25 * 1.25, rel=0.01)
+    assert zoomed == pytest.approx(fit * 1.25 ** 4, rel=0.01)
     x_before = int(dialog.get_attribute("data-x"))
     page.keyboard.press("ArrowRight")
     assert int(dialog.get_attribute("data-x")) < x_before

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from collection.images import inspect_upload
 from collection.models import RecordImage, Status, Visibility, add_images, image_storage
+from collection.models.images import set_captions
 
 from . import imaging
 from .factories import RecordFactory, UserFactory
@@ -136,6 +137,14 @@ class TestRecordPage:
         assert f'width="{shown.thumb_width}" height="{shown.thumb_height}"' in html
         assert "collection/image-viewer.js" in html
         assert "<script>" not in html, "no inline script"
+
+    def test_caption_in_the_page_language_marked_with_its_language(self, client):
+        record = RecordFactory(status=Status.PUBLISHED)
+        image = attach(record)
+        set_captions(image, {"ja": "テスト画像", "ru": "Тестовое изображение"})
+        html = client.get(record.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        assert '<span lang="ru">Тестовое изображение</span>' in html
+        assert 'alt="Тестовое изображение"' in html
 
     def test_no_section_without_public_images(self, client):
         record = RecordFactory(status=Status.PUBLISHED)

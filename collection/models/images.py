@@ -157,21 +157,25 @@ class RecordImage(models.Model):
     def is_public(self) -> bool:
         return self.visibility == Visibility.PUBLIC and self.record.is_public
 
-    def caption(self, language: str | None = None) -> str:
+    def pick_caption(self, language: str | None = None) -> RecordImageCaption | None:
         """The caption in ``language``, else in the first configured language that has one, else any."""
         captions = [c for c in self.captions.all() if c.text]
         if not captions:
-            return ""
+            return None
         wanted = [language] if language else []
         wanted += list(app_settings.LANGUAGES)
         for tag in wanted:
             for caption in captions:
                 if caption.language.lower() == tag.lower():
-                    return caption.text
+                    return caption
             for caption in captions:
                 if base_language(caption.language) == base_language(tag):
-                    return caption.text
-        return captions[0].text
+                    return caption
+        return captions[0]
+
+    def caption(self, language: str | None = None) -> str:
+        picked = self.pick_caption(language)
+        return picked.text if picked else ""
 
     def url(self, kind: str = "web") -> str:
         return reverse("collection:image-file", kwargs={"pk": self.pk, "kind": kind})

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
-from ..models.images import RecordImage
+from ..models.images import RecordImage, RecordImageCaption
 
 register = template.Library()
 
@@ -21,5 +21,6 @@ def public_images_of(record: Any) -> list[RecordImage]:
 
 
 @register.simple_tag
-def caption_of(image: RecordImage, language: str | None = None) -> str:
-    return image.caption(language or get_language())
+def caption_of(image: RecordImage, language: str | None = None) -> RecordImageCaption | None:
+    """The caption to show (with its language, for ``lang``), or None."""
+    return image.pick_caption(language or get_language())

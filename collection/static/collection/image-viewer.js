@@ -202,10 +202,24 @@
     this.image.style.width = this.naturalWidth + "px";
     this.image.style.height = this.naturalHeight + "px";
     this.stage.setAttribute("aria-label", thumb ? thumb.alt : "");
-    // Show the web-size image at once, then swap in the full resolution when it has loaded.
+    // Show the web-size image; the full resolution is fetched only once zooming needs its pixels.
+    this.webWidth = parseInt(link.dataset.webWidth, 10) || 0;
+    this.fullSrc = link.dataset.fullSrc;
+    this.fullRequested = false;
+    delete this.image.dataset.loaded;
+    this.image.src = link.dataset.webSrc || this.fullSrc;
+    this.previous.disabled = index === 0;
+    this.next.disabled = index === this.links.length - 1;
+    this.reset();
+  };
+
+  Viewer.prototype.loadFull = function () {
+    if (this.fullRequested) {
+      return;
+    }
+    this.fullRequested = true;
     var image = this.image;
-    var full = link.dataset.fullSrc;
-    image.src = link.dataset.webSrc || full;
+    var full = this.fullSrc;
     var loader = new Image();
     loader.onload = function () {
       if (image.dataset.pending === full) {
@@ -215,9 +229,6 @@
     };
     image.dataset.pending = full;
     loader.src = full;
-    this.previous.disabled = index === 0;
-    this.next.disabled = index === this.links.length - 1;
-    this.reset();
   };
 
   Viewer.prototype.reset = function () {
@@ -263,6 +274,9 @@
     this.x = clamp(this.x, margin - shownWidth, width - margin);
     this.y = clamp(this.y, margin - shownHeight, height - margin);
     this.image.style.transform = "translate(" + this.x + "px, " + this.y + "px) scale(" + this.scale + ")";
+    if (shownWidth * (window.devicePixelRatio || 1) > this.webWidth) {
+      this.loadFull();
+    }
     var percent = Math.round(this.scale * 100) + " %";
     this.status.textContent = (this.index + 1) + " / " + this.links.length + " \u00b7 " + percent;
     this.dialog.dataset.scale = this.scale.toFixed(4);
