@@ -146,7 +146,7 @@ class RecordImage(models.Model):
     class Meta:
         verbose_name = _("image")
         verbose_name_plural = _("images")
-        ordering = ["record", "position", "pk"]
+        ordering = ["record_id", "position", "pk"]
         indexes = [models.Index(fields=["record", "visibility", "position"])]
 
     def __str__(self) -> str:
