@@ -281,6 +281,8 @@ class TestAdminPages:
         assert images[0].sha256 in response.content.decode()
         history = admin_client.get(f"/admin/collection/recordimage/{images[0].pk}/history/")
         assert history.status_code == 200
+        detail = admin_client.get(f"/admin/collection/recordimage/{images[0].pk}/change/").content.decode()
+        assert f'href="{images[0].url("master")}"' in detail and "/no-public-url/" not in detail
 
     def test_record_change_form_lists_images_with_caption_fields(self, admin_client, settings):
         settings.COLLECTION_LANGUAGES = ["ja", "ru", "en"]

@@ -194,9 +194,14 @@ class RecordImageAdmin(SimpleHistoryAdmin):
     list_filter = ["visibility", "format"]
     list_select_related = ["record"]
     search_fields = ["record__identifier", "original_name", "sha256"]
-    readonly_fields = ["record", "position", "visibility", "master", "original_name", "sha256", "size", "format",
-                       "page", "width", "height", "uploaded_by", "created", "modified"]
+    readonly_fields = ["record", "position", "visibility", "master_file", "original_name", "sha256", "size",
+                       "format", "page", "width", "height", "uploaded_by", "created", "modified"]
     fields = readonly_fields
+
+    @admin.display(description=_("master file"))
+    def master_file(self, obj: RecordImage) -> str:
+        # The storage has no public URL: link to the serving view, which checks permissions.
+        return format_html('<a href="{}">{}</a>', obj.url("master"), obj.master.name)
 
     def get_queryset(self, request: Any) -> Any:
         return super().get_queryset(request).prefetch_related("record__titles")
