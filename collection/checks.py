@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import langcodes
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 from .conf import app_settings
 
@@ -30,3 +30,19 @@ def check_languages(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if len(set(languages)) != len(languages):
         errors.append(Error("COLLECTION_LANGUAGES lists a language twice.", id="collection.E003"))
     return errors
+
+
+@register()
+def check_image_storage(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    from django.conf import settings
+
+    alias = app_settings.IMAGE_STORAGE
+    if alias in getattr(settings, "STORAGES", {}):
+        return []
+    return [
+        Warning(
+            f"STORAGES has no {alias!r} entry (COLLECTION_IMAGE_STORAGE), so scans are kept in the default storage.",
+            hint="Add a storage for scans whose files are not served publicly; the app serves them itself.",
+            id="collection.W010",
+        )
+    ]

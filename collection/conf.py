@@ -16,6 +16,28 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
 ``DERIVE_READINGS``
     Derive kana readings of Japanese text with fugashi/UniDic when the optional
     ``romanization`` extra is installed. Default ``True``.
+``IMAGE_STORAGE``
+    Alias in the host's ``STORAGES`` that holds scans (masters and derivatives).
+    It must not be served publicly: files are only served through the app's
+    view, which checks visibility. Any storage backend works (file system,
+    S3-compatible). If the alias is missing, the ``default`` storage is used and
+    system check ``collection.W010`` warns. Default ``"collection_images"``.
+``MAX_UPLOAD_BYTES``
+    Largest scan file accepted, in bytes. Default ``268435456`` (256 MiB).
+``MAX_IMAGE_PIXELS``
+    Largest image accepted, in pixels (width × height) per page; larger files are
+    refused as possible decompression bombs. Pillow's own warning is treated as an
+    error too, so a limit above Pillow's ``Image.MAX_IMAGE_PIXELS`` (about 89.5
+    million) also needs that raised. Default ``89478485``.
+``IMAGE_THUMBNAIL_SIZE``
+    Longest side of thumbnails, in pixels. Default ``320``.
+``IMAGE_WEB_SIZE``
+    Longest side of the web-size image shown on record pages. Default ``1600``.
+``IMAGE_JPEG_QUALITY``
+    JPEG quality of derivatives (1–95). Default ``85``.
+``IMAGE_CACHE_SECONDS``
+    ``max-age`` of the ``Cache-Control`` header on public images; images that are
+    not public are always sent with ``private, no-store``. Default ``86400``.
 """
 
 from __future__ import annotations
@@ -30,6 +52,13 @@ DEFAULTS: dict[str, Any] = {
     "IDENTIFIER_PREFIXES": {"memoir": "mem", "document": "doc", "association": "assoc"},
     "ROMANIZATION_SCHEMES": {"ja": "hepburn", "ru": "ala_lc"},
     "DERIVE_READINGS": True,
+    "IMAGE_STORAGE": "collection_images",
+    "MAX_UPLOAD_BYTES": 256 * 1024 * 1024,
+    "MAX_IMAGE_PIXELS": 89_478_485,
+    "IMAGE_THUMBNAIL_SIZE": 320,
+    "IMAGE_WEB_SIZE": 1600,
+    "IMAGE_JPEG_QUALITY": 85,
+    "IMAGE_CACHE_SECONDS": 86400,
 }
 
 PREFIX = "COLLECTION_"

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("agents/<str:identifier>/", views.AgentDetailView.as_view(), name="agent-detail"),
     path("places/<str:identifier>/", views.PlaceDetailView.as_view(), name="place-detail"),
     path("subjects/<str:identifier>/", views.SubjectDetailView.as_view(), name="subject-detail"),
+    path("", include("collection.media_urls")),
 ]

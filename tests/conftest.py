@@ -35,3 +35,15 @@ def admin_user(db, django_user_model):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _scan_storage(settings, tmp_path):
+    """Scans go to a fresh private directory per test, never to the demo's private-media."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "collection_images": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "scans"), "base_url": "/no-public-url/"},
+        },
+    }

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Description, Record, RecordAgent, ReservedIdentifier, Title
 from .base import LabelInline, LabelledAdmin, RequireOneFormSet
+from .images import RecordImageInline
 
 
 class TitleFormSet(RequireOneFormSet):
@@ -32,7 +33,7 @@ class RecordAgentInline(admin.TabularInline):
 @admin.register(Record)
 class RecordAdmin(LabelledAdmin):
     label_model, label_owner_field, label_related_name = Title, "record", "titles"
-    inlines = [TitleInline, DescriptionInline, RecordAgentInline]
+    inlines = [TitleInline, DescriptionInline, RecordAgentInline, RecordImageInline]
     list_display = ["identifier", "__str__", "kind", "status", "date_edtf", "modified"]
     list_filter = ["kind", "status", "level", "resource_type", "languages"]
     list_select_related = ["parent"]

@@ -1,5 +1,6 @@
 from .agents import Agent, AgentKind, AgentName
 from .identifiers import IdentifiedModel
+from .images import RecordImage, RecordImageCaption, Visibility, add_images, check_fixity, image_storage
 from .labels import Label, LabelForm, pick_label
 from .places import Place, PlaceKind, PlaceName
 from .records import (
@@ -22,4 +23,5 @@ __all__ = [
     "Language", "LevelOfDescription", "Place", "PlaceKind", "PlaceName", "Record", "RecordAgent", "RecordKind",
     "ReservedIdentifier", "ResourceType", "Status", "Subject", "SubjectLabel", "Title", "pick_label",
     "validate_titles",
+    "RecordImage", "RecordImageCaption", "Visibility", "add_images", "check_fixity", "image_storage",
 ]

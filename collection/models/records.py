@@ -104,6 +104,12 @@ class RecordQuerySet(models.QuerySet):
         """Records with no date: “undated” is a value of its own, not a gap."""
         return self.filter(date_edtf="")
 
+    def with_public_scans(self) -> RecordQuerySet:
+        """Records with at least one public image (the "has scans" facet); chain after ``published()``."""
+        from .images import RecordImage, Visibility
+
+        return self.filter(Exists(RecordImage.objects.filter(record_id=OuterRef("pk"), visibility=Visibility.PUBLIC)))
+
     def with_listing(self) -> RecordQuerySet:
         """Prefetch what a list of records shows: titles and agents with their names."""
         return self.prefetch_related(

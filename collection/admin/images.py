@@ -1,0 +1,213 @@
+"""Scans in the admin: an inline on the record form to upload several files at once, reorder,
+replace and remove, and a read-only list of images with their history (replaced masters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..conf import app_settings
+from ..images import inspect_upload
+from ..models.images import RecordImage, add_images, renumber, set_captions
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that accepts several files and cleans to a list."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # The widget gives an empty list when no file was chosen; that leaves an extra row untouched.
+        return not self.disabled and bool(data)
+
+
+def caption_field_name(language: str) -> str:
+    return "caption_" + language.lower().replace("-", "_")
+
+
+class RecordImageForm(forms.ModelForm):
+    upload = MultipleFileField(
+        label=_("file(s)"), required=False,
+        help_text=_("New row: choose one or more JPEG, PNG, TIFF or WebP files (each TIFF page becomes an image). "
+                    "Existing image: choose one file to replace its master; the old one is kept in the history."),
+    )
+
+    class Meta:
+        model = RecordImage
+        fields = ["position", "visibility"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        self.inspected: list[Any] = []
+        if self.instance.pk:
+            captions = {c.language.lower(): c.text for c in self.instance.captions.all()}
+            for language in app_settings.LANGUAGES:
+                self.initial.setdefault(caption_field_name(language), captions.get(language.lower(), ""))
+
+    def captions(self) -> dict[str, str]:
+        return {language: self.cleaned_data.get(caption_field_name(language), "")
+                for language in app_settings.LANGUAGES}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        files = cleaned.get("upload") or []
+        if self.instance.pk and len(files) > 1:
+            self.add_error("upload", _("Choose one file to replace this image, or add the others as new images."))
+            return cleaned
+        if not self.instance.pk and not files and not cleaned.get("DELETE"):
+            self.add_error("upload", _("Choose one or more image files for the new image."))
+            return cleaned
+        problems: list[ValidationError] = []
+        for upload in files:
+            try:
+                self.inspected.append(inspect_upload(upload, upload.name))
+            except ValidationError as error:
+                problems.append(error)
+        if problems:
+            self.inspected = []
+            self.add_error("upload", problems)
+        elif self.instance.pk and self.inspected and len(self.inspected[0].pages) != 1:
+            self.add_error("upload", _("“%(name)s” has %(count)s pages; a replacement must be a single page. "
+                                       "Add it as new images instead.")
+                           % {"name": self.inspected[0].name, "count": len(self.inspected[0].pages)})
+            self.inspected = []
+        return cleaned
+
+
+class RecordImageFormSet(BaseInlineFormSet):
+    """Stores files only after every form of the page is valid, so a refused file stores nothing."""
+
+    user: Any = None
+
+    def save_new_objects(self, commit: bool = True) -> list[RecordImage]:
+        self.new_objects = []
+        for form in self.extra_forms:
+            if not form.has_changed() or (self.can_delete and self._should_delete_form(form)):
+                continue
+            for upload in form.inspected:
+                self.new_objects.extend(add_images(
+                    self.instance, upload, visibility=form.cleaned_data["visibility"],
+                    captions=form.captions(), by=self.user,
+                ))
+        return self.new_objects
+
+    def save_existing_objects(self, commit: bool = True) -> list[RecordImage]:
+        saved = super().save_existing_objects(commit)
+        for form in self.initial_forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if not form.has_changed():
+                continue
+            set_captions(form.instance, form.captions())
+            if form.inspected:
+                form.instance.replace_master(form.inspected[0], by=self.user)
+        return saved
+
+    def save(self, commit: bool = True) -> list[RecordImage]:
+        saved = super().save(commit)
+        if commit:
+            renumber(self.instance)
+        return saved
+
+
+class RecordImageInline(admin.TabularInline):
+    model = RecordImage
+    form = RecordImageForm
+    formset = RecordImageFormSet
+    extra = 1
+    readonly_fields = ["preview", "details"]
+    ordering = ["position", "pk"]
+    verbose_name = _("image")
+    verbose_name_plural = _("images (scans)")
+
+    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+        captions = [caption_field_name(language) for language in app_settings.LANGUAGES]
+        return ["preview", "upload", "position", "visibility", *captions, "details"]
+
+    def get_formset(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
+        # Caption fields follow the configured languages, so the form class is built per request.
+        attrs = {
+            caption_field_name(language): forms.CharField(
+                label=_("caption (%(language)s)") % {"language": language}, required=False, max_length=1000,
+                widget=forms.TextInput(attrs={"lang": language, "size": 24}),
+            )
+            for language in app_settings.LANGUAGES
+        }
+        names = list(attrs)  # the form's metaclass consumes attrs
+        kwargs["form"] = type("RecordImageForm", (RecordImageForm,), attrs)
+        kwargs["fields"] = ["position", "visibility", "upload", *names]
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).prefetch_related("captions")
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj: RecordImage) -> str:
+        if not obj.pk or not obj.thumb:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" width="{}" height="{}" alt="" '
+            'loading="lazy" style="max-width:120px;height:auto"></a>',
+            obj.url("full"), obj.url("thumb"), obj.thumb_width, obj.thumb_height,
+        )
+
+    @admin.display(description=_("file"))
+    def details(self, obj: RecordImage) -> str:
+        if not obj.pk:
+            return "—"
+        page = _(", page %(page)s") % {"page": obj.page + 1} if obj.page else ""
+        return format_html(
+            '{}{} · {} × {} · {} bytes<br><code title="SHA-256">{}…</code><br>'
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            obj.format, page, obj.width, obj.height, f"{obj.size:,}", obj.sha256[:16],
+            obj.url("master"), _("master"),
+            reverse("admin:collection_recordimage_history", args=[obj.pk]), _("history"),
+        )
+
+
+@admin.register(RecordImage)
+class RecordImageAdmin(SimpleHistoryAdmin):
+    """Read-only list of every image with its checksum; edit images on their record."""
+
+    list_display = ["__str__", "record", "position", "visibility", "format", "width", "height", "size", "sha256"]
+    list_filter = ["visibility", "format"]
+    list_select_related = ["record"]
+    search_fields = ["record__identifier", "original_name", "sha256"]
+    readonly_fields = ["record", "position", "visibility", "master_file", "original_name", "sha256", "size",
+                       "format", "page", "width", "height", "uploaded_by", "created", "modified"]
+    fields = readonly_fields
+
+    @admin.display(description=_("master file"))
+    def master_file(self, obj: RecordImage) -> str:
+        # The storage has no public URL: link to the serving view, which checks permissions.
+        return format_html('<a href="{}">{}</a>', obj.url("master"), obj.master.name)
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).prefetch_related("record__titles")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
