@@ -16,6 +16,10 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
 ``DERIVE_READINGS``
     Derive kana readings of Japanese text with fugashi/UniDic when the optional
     ``romanization`` extra is installed. Default ``True``.
+``FOUR_EYES``
+    A reviewer may not publish a record they submitted for review themselves
+    (only a user with the ``publish_own_record`` permission, a collection
+    manager, may). Set ``False`` for a one-person archive. Default ``True``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "IDENTIFIER_PREFIXES": {"memoir": "mem", "document": "doc", "association": "assoc"},
     "ROMANIZATION_SCHEMES": {"ja": "hepburn", "ru": "ala_lc"},
     "DERIVE_READINGS": True,
+    "FOUR_EYES": True,
 }
 
 PREFIX = "COLLECTION_"
