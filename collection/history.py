@@ -138,6 +138,31 @@ def timeline(obj: models.Model, parts: list[Part]) -> list[Entry]:
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
 
 
+@dataclass
+class Save:
+    """Entries one person saved together (a record with its titles, in one press of “Save”)."""
+
+    when: datetime.datetime
+    user: Any
+    entries: list[Entry]
+
+
+# Rows saved by one admin request are milliseconds apart; a person's next save is not.
+SAVE_WINDOW = datetime.timedelta(seconds=2)
+
+
+def group_saves(entries: list[Entry]) -> list[Save]:
+    """Group a newest-first timeline into saves; a save's ``when`` is its last row, the moment to revert to."""
+    saves: list[Save] = []
+    for entry in entries:
+        last = saves[-1] if saves else None
+        if last is not None and last.user == entry.user and last.entries[-1].when - entry.when <= SAVE_WINDOW:
+            last.entries.append(entry)
+        else:
+            saves.append(Save(when=entry.when, user=entry.user, entries=[entry]))
+    return saves
+
+
 def _state_at(history_model: Any, filters: dict[str, Any], moment: datetime.datetime) -> dict[Any, Any]:
     latest: dict[Any, Any] = {}
     for row in history_model.objects.filter(history_date__lte=moment, **filters).order_by("history_id"):

@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..concurrency import StaleRecord
 from ..derivation import derive_forms
-from ..history import Part, revert, timeline
+from ..history import Part, group_saves, revert, timeline
 
 # The admin index shows how many records wait for the signed-in reviewer, unless the site has its own index.
 if admin.site.index_template is None:
@@ -60,7 +60,7 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
             "title": _("History: %(entry)s") % {"entry": obj},
             "opts": self.model._meta,
             "object": obj,
-            "entries": timeline(obj, self.history_parts()),
+            "saves": group_saves(timeline(obj, self.history_parts())),
             "can_revert": self.has_change_permission(request, obj),
             "version": getattr(obj, "version", ""),
             **(extra_context or {}),
