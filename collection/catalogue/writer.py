@@ -383,7 +383,7 @@ class _Planner:
             if value is not None:
                 desired[column] = value
                 given.add(column)
-        if record is None and not desired["kind"]:
+        if record is None and not desired["kind"] and not cells.get("kind"):
             self.errors.add(number, "kind", _("A new record needs a kind (%(choices)s).") % {
                 "choices": ", ".join(RecordKind.values)})
         if len(self.errors.items) > errors_before:
