@@ -110,3 +110,15 @@ def test_contributor_cannot_revert_a_published_record(alice, login):
     response = login(alice).post(reverse("admin:collection_record_revert", args=[record.pk]), {
         "moment": first.history_date.isoformat(), "version": record.version})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("model", "factory"), [("agent", AgentFactory), ("place", None), ("subject", None)])
+def test_authority_history_pages_show_their_names(dana, login, model, factory):
+    from .factories import PlaceFactory, SubjectFactory
+
+    factory = factory or {"place": PlaceFactory, "subject": SubjectFactory}[model]
+    entry = factory()
+    page = login(dana).get(reverse(f"admin:collection_{model}_history", args=[entry.pk]))
+    assert page.status_code == 200
+    texts = " ".join(c.new for save in page.context["saves"] for e in save.entries for c in e.changes)
+    assert f"{model.capitalize()} {entry.pk}" in texts
