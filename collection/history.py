@@ -83,10 +83,10 @@ def _tracked_fields(model: type[models.Model]) -> list[str]:
     return names + [f.name for f in model._meta.many_to_many if hasattr(model.history.model, f.name)]
 
 
-def _entries_for(model: type[models.Model], rows: list[Any], part_name: str) -> list[Entry]:
+def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, owner_field: str = "") -> list[Entry]:
     entries = []
     previous: dict[Any, Any] = {}
-    fields = _tracked_fields(model)
+    fields = [name for name in _tracked_fields(model) if name != owner_field]
     for row in rows:
         before = previous.get(row.id)
         previous[row.id] = row
@@ -134,7 +134,7 @@ def timeline(obj: models.Model, parts: list[Part]) -> list[Entry]:
             part.model.history.filter(**{f"{part.owner_field}_id": obj.pk}).select_related("history_user")
             .order_by("history_id")
         )
-        entries += _entries_for(part.model, part_rows, str(part.model._meta.verbose_name))
+        entries += _entries_for(part.model, part_rows, str(part.model._meta.verbose_name), part.owner_field)
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
 
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -59,6 +60,7 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "title": _("History: %(entry)s") % {"entry": obj},
             "opts": self.model._meta,
+            "module_name": capfirst(self.model._meta.verbose_name_plural),
             "object": obj,
             "saves": group_saves(timeline(obj, self.history_parts())),
             "can_revert": self.has_change_permission(request, obj),
