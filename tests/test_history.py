@@ -122,3 +122,15 @@ def test_authority_history_pages_show_their_names(dana, login, model, factory):
     assert page.status_code == 200
     texts = " ".join(c.new for save in page.context["saves"] for e in save.entries for c in e.changes)
     assert f"{model.capitalize()} {entry.pk}" in texts
+
+
+def test_agent_name_revert_through_the_admin(dana, login):
+    agent = AgentFactory(name="Test name one")
+    name = agent.names.get()
+    name.text = "Test name two"
+    name.save()
+    first = AgentName.history.order_by("history_id").first()
+    response = login(dana).post(reverse("admin:collection_agent_revert", args=[agent.pk]),
+                                {"moment": first.history_date.isoformat()})
+    assert response.status_code == 302
+    assert list(agent.names.values_list("text", flat=True)) == ["Test name one"]

@@ -207,3 +207,17 @@ class TestPermanentDeletionInAdmin:
         assert not Record.objects.filter(pk=record.pk).exists()
         reserved = ReservedIdentifier.objects.get(identifier=record.identifier)
         assert (reserved.deleted_by, reserved.deletion_reason) == (dana, "Duplicate entry.")
+
+
+def test_review_queue_count_is_one_query_however_long_the_queue(alice, bob, rf, django_assert_num_queries):
+    from django.template import Context, Template
+
+    for _ in range(5):
+        RecordFactory(status=Status.DRAFT).submit(alice)
+    request = rf.get("/")
+    request.user = bob
+    bob.get_all_permissions()  # the permission cache is filled once per request anyway
+    with django_assert_num_queries(1):  # COUNT of records in review not submitted by bob (subqueries on history)
+        html = Template("{% load collection_admin %}{% review_queue as q %}{{ q.count }}").render(
+            Context({"request": request}))
+    assert html == "5"
