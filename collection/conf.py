@@ -38,6 +38,10 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
 ``IMAGE_CACHE_SECONDS``
     ``max-age`` of the ``Cache-Control`` header on public images; images that are
     not public are always sent with ``private, no-store``. Default ``86400``.
+``FOUR_EYES``
+    A reviewer may not publish a record they submitted for review themselves
+    (only a user with the ``publish_own_record`` permission, a collection
+    manager, may). Set ``False`` for a one-person archive. Default ``True``.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
     "IMAGE_WEB_SIZE": 1600,
     "IMAGE_JPEG_QUALITY": 85,
     "IMAGE_CACHE_SECONDS": 86400,
+    "FOUR_EYES": True,
 }
 
 PREFIX = "COLLECTION_"

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collection', '0001_initial'),
+        ('collection', '0003_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
