@@ -5,8 +5,9 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from collection.catalogue.vocabulary import write_vocabulary
 from collection.catalogue.writer import RowError, write_rows
-from collection.models import Agent, LabelForm, Record, Status, Title
+from collection.models import Agent, AgentName, LabelForm, Place, Record, Status, Subject, Title
 
 from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory, UserFactory
 
@@ -273,3 +274,56 @@ def test_no_query_per_row():
     assert sum(sql.startswith("SELECT") for sql in large) == sum(sql.startswith("SELECT") for sql in small)
     # Inserts split only where the database limits the values in one statement (SQLite: 999).
     assert len(large) < 60
+
+
+class TestVocabularySheets:
+    def test_places_with_parents_named_in_the_same_sheet(self):
+        result = write_vocabulary("places", numbered(
+            {"identifier": "place-test-station", "kind": "railway_station", "parent": "Test Krai",
+             "name_en": "Test Station"},
+            {"identifier": "place-test-krai", "kind": "krai", "name_en": "Test Krai", "name_ru": "Тестовый край",
+             "variant_names": "en:Test Province"},
+        ))
+        assert result.ok, result.errors
+        station = Place.objects.get(identifier="place-test-station")
+        assert [p.identifier for p in station.ancestors()] == ["place-test-krai"]
+        krai = Place.objects.get(identifier="place-test-krai")
+        assert krai.names.get(language="ru-Latn").machine_made
+        again = write_vocabulary("places", numbered(
+            {"identifier": "place-test-station", "kind": "railway_station", "parent": "place-test-krai",
+             "name_en": "Test Station"},
+        ))
+        assert [c.action for c in again.changes] == ["unchanged"]
+
+    def test_vocabulary_errors_name_row_and_column_and_write_nothing(self):
+        result = write_vocabulary("places", numbered(
+            {"identifier": "place-ok", "kind": "city", "name_en": "Test City"},
+            {"identifier": "place-bad", "kind": "planet", "name_en": "Test Planet"},
+            {"identifier": "place-nameless", "kind": "city"},
+        ))
+        assert errors_of(result) == [(3, "kind"), (4, "name_ja")]
+        assert not Place.objects.exists()
+
+    def test_a_place_cannot_contain_itself(self):
+        write_vocabulary("places", numbered({"identifier": "place-a", "kind": "krai", "name_en": "Test A"},
+                                            {"identifier": "place-b", "kind": "city", "name_en": "Test B",
+                                             "parent": "place-a"}))
+        result = write_vocabulary("places", numbered({"identifier": "place-a", "parent": "place-b"}))
+        assert errors_of(result) == [(2, "parent")]
+
+    def test_agents_and_subjects(self):
+        assert write_vocabulary("agents", numbered(
+            {"identifier": "agent-test-org", "kind": "organisation", "name_en": "Test Org", "date": "1946/.."},
+            {"identifier": "agent-test-person", "name_ja": "試験太郎", "our_translations": "name_ja"},
+        )).ok
+        assert Agent.objects.get(identifier="agent-test-person").kind == "person"
+        assert AgentName.objects.get(language="ja").our_translation
+        assert write_vocabulary("subjects", numbered(
+            {"identifier": "subject-narrow", "broader": "subject-broad", "name_en": "Test narrow"},
+            {"identifier": "subject-broad", "name_en": "Test broad"},
+        )).ok
+        assert Subject.objects.get(identifier="subject-narrow").broader.identifier == "subject-broad"
+
+    def test_unknown_column(self):
+        result = write_vocabulary("subjects", numbered({"identifier": "subject-x", "name_en": "X", "kind": "y"}))
+        assert errors_of(result) == [(1, "kind")]

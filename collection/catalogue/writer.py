@@ -409,8 +409,8 @@ class _Planner:
 
     def _validate(self, plan: _RowPlan) -> None:
         """Run the models' own field validators and clean() on the row as it would be stored."""
-        record = plan.record or Record(identifier=plan.identifier)
-        probe = Record(pk=record.pk, identifier=plan.identifier)
+        # A detached copy: clean() must not walk the stored parent chain (a query per level).
+        probe = Record(pk=plan.record.pk if plan.record else None, identifier=plan.identifier)
         apply_scalars(probe, plan.desired, lambda entry_id: -1)
         try:
             models.Model.clean_fields(probe, exclude={"parent", "described_agent", "repository"})
