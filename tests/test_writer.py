@@ -61,6 +61,14 @@ class TestCreateAndUpdate:
         assert (Record.history.count(), Title.history.count()) == history
         assert Agent.objects.count() == 1
 
+    def test_unordered_values_compare_as_sets(self):
+        write_rows(numbered(memoir(variant_titles="en:Zeta")))
+        write_rows(numbered(memoir(variant_titles="en:Zeta|en:Alpha", description_en="Test",
+                                   our_translations="title_en|description_en")))
+        again = write_rows(numbered(memoir(variant_titles="en:Alpha|en:Zeta", description_en="Test",
+                                           our_translations="description_en|title_en")))
+        assert [c.action for c in again.changes] == ["unchanged"]
+
     def test_update_reports_old_and_new_values(self):
         write_rows(numbered(memoir(pages="1-10")))
         result = write_rows(numbered(memoir(pages="1-12")))
@@ -171,6 +179,7 @@ class TestAllOrNothing:
         ({"status": "secret"}, "status", "Unknown status"),
         ({"isbn": "978-0-295-98336-4"}, "isbn", "not a valid ISBN"),
         ({"isbn": "9.78E+12"}, "isbn", "turned into a number"),
+        ({"isbn": 9780295983363.0}, "isbn", "turned into a number"),
         ({"date": "1945-02-30"}, "date", "not a valid EDTF"),
         ({"accessed": "2020-02-30"}, "accessed", "not a date"),
         ({"url": "javascript:alert(1)"}, "url", ""),
@@ -323,6 +332,15 @@ class TestVocabularySheets:
             {"identifier": "subject-broad", "name_en": "Test broad"},
         )).ok
         assert Subject.objects.get(identifier="subject-narrow").broader.identifier == "subject-broad"
+
+    def test_coordinates_compare_as_stored(self):
+        rows = numbered({"identifier": "place-c", "kind": "city", "name_en": "Test C", "latitude": "56.2",
+                         "longitude": "95.7"})
+        assert write_vocabulary("places", rows).ok
+        assert [c.action for c in write_vocabulary("places", rows).changes] == ["unchanged"]
+        bad = write_vocabulary("places", numbered({"identifier": "place-d", "kind": "city", "name_en": "Test D",
+                                                   "latitude": "north"}))
+        assert errors_of(bad) == [(2, "latitude")]
 
     def test_unknown_column(self):
         result = write_vocabulary("subjects", numbered({"identifier": "subject-x", "name_en": "X", "kind": "y"}))

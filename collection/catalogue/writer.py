@@ -66,7 +66,8 @@ from .resolve import AgentResolver, Entry, Lookup, ResolveError, guess_name_lang
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 BATCH_SIZE = 500
 
-_NUMBER_MANGLED = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+# 9.78E+12, or 9780295983363.0 from a number cell: an ISBN a spreadsheet read as a number.
+_NUMBER_MANGLED = re.compile(r"^(?:\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{9,13}\.0)$")
 # Model field -> the column that sets it, where the names differ.
 _FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
 _ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
@@ -197,6 +198,7 @@ class _Planner:
     def normalize(self, number: int, row: Mapping[str, Any]) -> dict[str, str]:
         cells: dict[str, str] = {}
         for column, value in row.items():
+            column = str(column or "").strip()
             if column == EXTRA_CELLS:
                 if str(value or "").strip():
                     self.errors.add(number, "", _("There are cells beyond the last named column."))
@@ -205,7 +207,7 @@ class _Planner:
             if "\x00" in text:
                 self.errors.add(number, column, _("The cell contains a NUL character."))
                 continue
-            cells[column.strip()] = text.strip()
+            cells[column] = text.strip()
         return cells
 
     def parse(self, number: int, column: str, text: str) -> Cell | None:
@@ -299,7 +301,8 @@ class _Planner:
         allowed = set(self.columns)
         seen_columns: set[str] = set()
         for _number, row in rows:
-            seen_columns.update(column.strip() for column in row if column != EXTRA_CELLS)
+            seen_columns.update(str(column or "").strip() for column in row)
+        seen_columns.discard(EXTRA_CELLS)
         for column in sorted(seen_columns - allowed):
             self.errors.add(1, column, _("Unknown column."))
         if rows and "identifier" not in seen_columns:

@@ -31,8 +31,10 @@ class Command(BaseCommand):
         rows = list(export_rows(records))
         data = write_csv(rows, record_columns())
         if options["file"] == "-":
-            self.stdout.buffer.write(data) if hasattr(self.stdout, "buffer") else self.stdout.write(
-                data.decode("utf-8"), ending="")
+            if hasattr(self.stdout, "buffer"):
+                self.stdout.buffer.write(data)  # the exact bytes, BOM and CRLF included
+            else:
+                self.stdout.write(data.decode("utf-8"), ending="")
             return
         try:
             Path(options["file"]).write_bytes(data)

@@ -32,6 +32,6 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(str(exc)) from exc
         if options["verbosity"]:
-            for name, result in results.items():
+            for result in results.values():
                 for line in result.summary_lines():
-                    self.stdout.write(f"{name}: {line}")
+                    self.stdout.write(line)
