@@ -227,6 +227,18 @@ class TestAllOrNothing:
         assert Record.objects.get().described_agent.kind == "organisation"
 
 
+    def test_an_organisation_is_described_by_one_association_only(self):
+        def association(identifier):
+            return {"identifier": identifier, "kind": "association", "title_en": "Test assoc",
+                    "described_agent": "Test Association Org"}
+
+        result = write_rows(numbered(association("assoc-1"), association("assoc-2")))
+        assert errors_of(result) == [(3, "described_agent")]
+        assert write_rows(numbered(association("assoc-1"))).ok
+        result = write_rows(numbered(association("assoc-2")))
+        assert "assoc-1" in str(result.errors[0])
+
+
 class TestWorkflowAndHistory:
     def test_history_has_user_reason_and_places(self):
         user = UserFactory(is_superuser=True)

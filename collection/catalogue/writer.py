@@ -349,7 +349,28 @@ class _Planner:
             if plan is not None:
                 plans.append(plan)
         self._check_parents(plans)
+        self._check_described_agents(plans)
         return plans
+
+    def _check_described_agents(self, plans: list[_RowPlan]) -> None:
+        """An organisation is described by one association record only."""
+        claims: dict[str, _RowPlan] = {}
+        for plan in plans:
+            agent = str(plan.desired["described_agent"])
+            if not agent:
+                continue
+            if agent in claims:
+                self.errors.add(plan.row, "described_agent", _("Row %(row)s already describes %(agent)s.") % {
+                    "row": claims[agent].row, "agent": agent})
+                continue
+            claims[agent] = plan
+        if not claims:
+            return
+        taken = Record.objects.filter(described_agent__identifier__in=list(claims)).exclude(
+            identifier__in=[plan.identifier for plan in plans]).values_list("described_agent__identifier", "identifier")
+        for agent, identifier in taken:
+            self.errors.add(claims[agent].row, "described_agent", _(
+                "%(agent)s is already described by %(identifier)s.") % {"agent": agent, "identifier": identifier})
 
     def _load_records(self, identifiers: list[str]) -> dict[str, Record]:
         found: dict[str, Record] = {}
