@@ -450,8 +450,6 @@ class _Planner:
             text = plan.desired[column]
             if not text:
                 continue
-            if column in ours and _label_form(tag, False, ()) in (LabelForm.READING, LabelForm.ROMANIZATION):
-                self.errors.add(plan.row, "our_translations", _("A reading or romanization is not a translation."))
             title = Title(language=tag, text=text, form=_label_form(tag, column in ours, material),
                           our_translation=column in ours)
             self._clean_label(plan.row, column, title, {"record", "derived_from"})
@@ -613,7 +611,6 @@ class _Applier:
             for title in existing:
                 if title.preferred:
                     preferred.setdefault(title.language.lower(), title)
-            sources: dict[str, Title] = {}
             for tag in label_tags():
                 column = f"title_{tag}"
                 text = str(plan.desired[column])
@@ -632,10 +629,8 @@ class _Applier:
                     if text_changed and title.machine_made:
                         title.machine_made = False
                     update.append(title)
-                if form not in (LabelForm.READING, LabelForm.ROMANIZATION):
-                    sources[base_language(tag)] = title
-                    if column in plan.changed:
-                        derive.append((title, plan))
+                if form not in (LabelForm.READING, LabelForm.ROMANIZATION) and column in plan.changed:
+                    derive.append((title, plan))
             variants = {variant_cell(t.language, t.text): t for t in existing if not t.preferred and not t.machine_made}
             wanted = set(plan.desired["variant_titles"])
             delete.extend(t.pk for key, t in variants.items() if key not in wanted)
