@@ -10,6 +10,7 @@ start and end dates; a range counts in every decade it overlaps.
 from __future__ import annotations
 
 import datetime
+import functools
 import warnings
 from dataclasses import dataclass
 
@@ -44,6 +45,12 @@ def parse_edtf_bounds(value: str) -> DateBounds:
     Strict bounds are used rather than fuzzy ones so that ``1950~`` sorts and
     counts in 1950, where the archivist placed it.
     """
+    return _parse_edtf_bounds((value or "").strip())
+
+
+# Parsing takes milliseconds (pyparsing) and imports repeat the same few dates thousands of times.
+@functools.lru_cache(maxsize=4096)
+def _parse_edtf_bounds(value: str) -> DateBounds:
     from edtf import parse_edtf
     from edtf.parser.edtf_exceptions import EDTFParseException
 

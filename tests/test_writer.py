@@ -5,8 +5,9 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from collection.catalogue.vocabulary import write_vocabulary
 from collection.catalogue.writer import RowError, write_rows
-from collection.models import Agent, LabelForm, Record, Status, Title
+from collection.models import Agent, AgentName, LabelForm, Place, Record, RecordAgent, Status, Subject, Title
 
 from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory, UserFactory
 
@@ -59,6 +60,14 @@ class TestCreateAndUpdate:
         assert not second.new_agents
         assert (Record.history.count(), Title.history.count()) == history
         assert Agent.objects.count() == 1
+
+    def test_unordered_values_compare_as_sets(self):
+        write_rows(numbered(memoir(variant_titles="en:Zeta")))
+        write_rows(numbered(memoir(variant_titles="en:Zeta|en:Alpha", description_en="Test",
+                                   our_translations="title_en|description_en")))
+        again = write_rows(numbered(memoir(variant_titles="en:Alpha|en:Zeta", description_en="Test",
+                                           our_translations="description_en|title_en")))
+        assert [c.action for c in again.changes] == ["unchanged"]
 
     def test_update_reports_old_and_new_values(self):
         write_rows(numbered(memoir(pages="1-10")))
@@ -170,6 +179,7 @@ class TestAllOrNothing:
         ({"status": "secret"}, "status", "Unknown status"),
         ({"isbn": "978-0-295-98336-4"}, "isbn", "not a valid ISBN"),
         ({"isbn": "9.78E+12"}, "isbn", "turned into a number"),
+        ({"isbn": 9780295983363.0}, "isbn", "turned into a number"),
         ({"date": "1945-02-30"}, "date", "not a valid EDTF"),
         ({"accessed": "2020-02-30"}, "accessed", "not a date"),
         ({"url": "javascript:alert(1)"}, "url", ""),
@@ -217,6 +227,18 @@ class TestAllOrNothing:
         assert Record.objects.get().described_agent.kind == "organisation"
 
 
+    def test_an_organisation_is_described_by_one_association_only(self):
+        def association(identifier):
+            return {"identifier": identifier, "kind": "association", "title_en": "Test assoc",
+                    "described_agent": "Test Association Org"}
+
+        result = write_rows(numbered(association("assoc-1"), association("assoc-2")))
+        assert errors_of(result) == [(3, "described_agent")]
+        assert write_rows(numbered(association("assoc-1"))).ok
+        result = write_rows(numbered(association("assoc-2")))
+        assert "assoc-1" in str(result.errors[0])
+
+
 class TestWorkflowAndHistory:
     def test_history_has_user_reason_and_places(self):
         user = UserFactory(is_superuser=True)
@@ -232,6 +254,20 @@ class TestWorkflowAndHistory:
         write_rows(numbered(memoir(pages="5")), source="second")
         assert list(Record.objects.get().history.values_list("history_change_reason", flat=True)) == [
             "second", "catalogue import"]
+
+    def test_reordered_and_removed_agents(self):
+        user = UserFactory(is_superuser=True)
+        write_rows(numbered(memoir(authors="Test A|Test B|Test C", variant_titles="en:Test variant")))
+        kept = {link.agent.display_name(): link.pk for link in Record.objects.get().agent_links.all()}
+        write_rows(numbered(memoir(authors="Test C|Test A", variant_titles="[clear]")), user=user, source="fix")
+        record = Record.objects.get()
+        assert [str(a) for a in record.agents_in_role("author")] == ["Test C", "Test A"]
+        assert {link.agent.display_name(): link.pk for link in record.agent_links.all()} == {
+            "Test C": kept["Test C"], "Test A": kept["Test A"]}
+        removed = RecordAgent.history.get(history_type="-")
+        assert (removed.history_user, removed.history_change_reason) == (user, "fix")
+        assert Title.history.get(history_type="-").history_change_reason == "fix"
+        assert not record.titles.filter(preferred=False).exists()
 
     def test_user_without_publish_permission_cannot_publish(self):
         user = UserFactory()
@@ -273,3 +309,65 @@ def test_no_query_per_row():
     assert sum(sql.startswith("SELECT") for sql in large) == sum(sql.startswith("SELECT") for sql in small)
     # Inserts split only where the database limits the values in one statement (SQLite: 999).
     assert len(large) < 60
+
+
+class TestVocabularySheets:
+    def test_places_with_parents_named_in_the_same_sheet(self):
+        result = write_vocabulary("places", numbered(
+            {"identifier": "place-test-station", "kind": "railway_station", "parent": "Test Krai",
+             "name_en": "Test Station"},
+            {"identifier": "place-test-krai", "kind": "krai", "name_en": "Test Krai", "name_ru": "Тестовый край",
+             "variant_names": "en:Test Province"},
+        ))
+        assert result.ok, result.errors
+        station = Place.objects.get(identifier="place-test-station")
+        assert [p.identifier for p in station.ancestors()] == ["place-test-krai"]
+        krai = Place.objects.get(identifier="place-test-krai")
+        assert krai.names.get(language="ru-Latn").machine_made
+        again = write_vocabulary("places", numbered(
+            {"identifier": "place-test-station", "kind": "railway_station", "parent": "place-test-krai",
+             "name_en": "Test Station"},
+        ))
+        assert [c.action for c in again.changes] == ["unchanged"]
+
+    def test_vocabulary_errors_name_row_and_column_and_write_nothing(self):
+        result = write_vocabulary("places", numbered(
+            {"identifier": "place-ok", "kind": "city", "name_en": "Test City"},
+            {"identifier": "place-bad", "kind": "planet", "name_en": "Test Planet"},
+            {"identifier": "place-nameless", "kind": "city"},
+        ))
+        assert errors_of(result) == [(3, "kind"), (4, "name_ja")]
+        assert not Place.objects.exists()
+
+    def test_a_place_cannot_contain_itself(self):
+        write_vocabulary("places", numbered({"identifier": "place-a", "kind": "krai", "name_en": "Test A"},
+                                            {"identifier": "place-b", "kind": "city", "name_en": "Test B",
+                                             "parent": "place-a"}))
+        result = write_vocabulary("places", numbered({"identifier": "place-a", "parent": "place-b"}))
+        assert errors_of(result) == [(2, "parent")]
+
+    def test_agents_and_subjects(self):
+        assert write_vocabulary("agents", numbered(
+            {"identifier": "agent-test-org", "kind": "organisation", "name_en": "Test Org", "date": "1946/.."},
+            {"identifier": "agent-test-person", "name_ja": "試験太郎", "our_translations": "name_ja"},
+        )).ok
+        assert Agent.objects.get(identifier="agent-test-person").kind == "person"
+        assert AgentName.objects.get(language="ja").our_translation
+        assert write_vocabulary("subjects", numbered(
+            {"identifier": "subject-narrow", "broader": "subject-broad", "name_en": "Test narrow"},
+            {"identifier": "subject-broad", "name_en": "Test broad"},
+        )).ok
+        assert Subject.objects.get(identifier="subject-narrow").broader.identifier == "subject-broad"
+
+    def test_coordinates_compare_as_stored(self):
+        rows = numbered({"identifier": "place-c", "kind": "city", "name_en": "Test C", "latitude": "56.2",
+                         "longitude": "95.7"})
+        assert write_vocabulary("places", rows).ok
+        assert [c.action for c in write_vocabulary("places", rows).changes] == ["unchanged"]
+        bad = write_vocabulary("places", numbered({"identifier": "place-d", "kind": "city", "name_en": "Test D",
+                                                   "latitude": "north"}))
+        assert errors_of(bad) == [(2, "latitude")]
+
+    def test_unknown_column(self):
+        result = write_vocabulary("subjects", numbered({"identifier": "subject-x", "name_en": "X", "kind": "y"}))
+        assert errors_of(result) == [(1, "kind")]

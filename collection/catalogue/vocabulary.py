@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -114,7 +115,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
     errors = _Errors()
     result = WriteResult(dry_run=dry_run)
 
-    seen = {column.strip() for _number, row in rows for column in row if column != EXTRA_CELLS}
+    seen = {str(column or "").strip() for _number, row in rows for column in row} - {EXTRA_CELLS}
     for column in sorted(seen - set(columns)):
         errors.add(1, column, _("Unknown column."))
     if rows and "identifier" not in seen:
@@ -134,14 +135,16 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
     for number, row in rows:
         cells: dict[str, str] = {}
         for column, value in row.items():
+            column = str(column or "").strip()
             if column == EXTRA_CELLS:
-                errors.add(number, "", _("There are cells beyond the last named column."))
+                if str(value or "").strip():
+                    errors.add(number, "", _("There are cells beyond the last named column."))
                 continue
             text = (nfc("" if value is None else str(value)) or "").strip()
             if "\x00" in text:
                 errors.add(number, column, _("The cell contains a NUL character."))
                 continue
-            cells[column.strip()] = text
+            cells[column] = text
         identifier = cells.get("identifier", "")
         try:
             validate_identifier(identifier)
@@ -228,6 +231,12 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
 
 
 def _parse(column: str, text: str) -> Cell:
+    if column in ("latitude", "longitude"):
+        try:
+            # As the database gives it back, so that an unchanged coordinate compares equal.
+            return str(Decimal(text.replace(",", ".")).quantize(Decimal("0.000001")))
+        except (InvalidOperation, ValueError):
+            raise ValidationError(_("“%(value)s” is not a number like 43.115.") % {"value": text}) from None
     if column not in MULTI_VALUED:
         return text
     values = split_values(text)

@@ -66,7 +66,8 @@ from .resolve import AgentResolver, Entry, Lookup, ResolveError, guess_name_lang
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 BATCH_SIZE = 500
 
-_NUMBER_MANGLED = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+# 9.78E+12, or 9780295983363.0 from a number cell: an ISBN a spreadsheet read as a number.
+_NUMBER_MANGLED = re.compile(r"^(?:\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{9,13}\.0)$")
 # Model field -> the column that sets it, where the names differ.
 _FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
 _ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
@@ -197,6 +198,7 @@ class _Planner:
     def normalize(self, number: int, row: Mapping[str, Any]) -> dict[str, str]:
         cells: dict[str, str] = {}
         for column, value in row.items():
+            column = str(column or "").strip()
             if column == EXTRA_CELLS:
                 if str(value or "").strip():
                     self.errors.add(number, "", _("There are cells beyond the last named column."))
@@ -205,7 +207,7 @@ class _Planner:
             if "\x00" in text:
                 self.errors.add(number, column, _("The cell contains a NUL character."))
                 continue
-            cells[column.strip()] = text.strip()
+            cells[column] = text.strip()
         return cells
 
     def parse(self, number: int, column: str, text: str) -> Cell | None:
@@ -299,7 +301,8 @@ class _Planner:
         allowed = set(self.columns)
         seen_columns: set[str] = set()
         for _number, row in rows:
-            seen_columns.update(column.strip() for column in row if column != EXTRA_CELLS)
+            seen_columns.update(str(column or "").strip() for column in row)
+        seen_columns.discard(EXTRA_CELLS)
         for column in sorted(seen_columns - allowed):
             self.errors.add(1, column, _("Unknown column."))
         if rows and "identifier" not in seen_columns:
@@ -346,7 +349,28 @@ class _Planner:
             if plan is not None:
                 plans.append(plan)
         self._check_parents(plans)
+        self._check_described_agents(plans)
         return plans
+
+    def _check_described_agents(self, plans: list[_RowPlan]) -> None:
+        """An organisation is described by one association record only."""
+        claims: dict[str, _RowPlan] = {}
+        for plan in plans:
+            agent = str(plan.desired["described_agent"])
+            if not agent:
+                continue
+            if agent in claims:
+                self.errors.add(plan.row, "described_agent", _("Row %(row)s already describes %(agent)s.") % {
+                    "row": claims[agent].row, "agent": agent})
+                continue
+            claims[agent] = plan
+        if not claims:
+            return
+        taken = Record.objects.filter(described_agent__identifier__in=list(claims)).exclude(
+            identifier__in=[plan.identifier for plan in plans]).values_list("described_agent__identifier", "identifier")
+        for agent, identifier in taken:
+            self.errors.add(claims[agent].row, "described_agent", _(
+                "%(agent)s is already described by %(identifier)s.") % {"agent": agent, "identifier": identifier})
 
     def _load_records(self, identifiers: list[str]) -> dict[str, Record]:
         found: dict[str, Record] = {}
@@ -409,8 +433,8 @@ class _Planner:
 
     def _validate(self, plan: _RowPlan) -> None:
         """Run the models' own field validators and clean() on the row as it would be stored."""
-        record = plan.record or Record(identifier=plan.identifier)
-        probe = Record(pk=record.pk, identifier=plan.identifier)
+        # A detached copy: clean() must not walk the stored parent chain (a query per level).
+        probe = Record(pk=plan.record.pk if plan.record else None, identifier=plan.identifier)
         apply_scalars(probe, plan.desired, lambda entry_id: -1)
         try:
             models.Model.clean_fields(probe, exclude={"parent", "described_agent", "repository"})
@@ -426,8 +450,6 @@ class _Planner:
             text = plan.desired[column]
             if not text:
                 continue
-            if column in ours and _label_form(tag, False, ()) in (LabelForm.READING, LabelForm.ROMANIZATION):
-                self.errors.add(plan.row, "our_translations", _("A reading or romanization is not a translation."))
             title = Title(language=tag, text=text, form=_label_form(tag, column in ours, material),
                           our_translation=column in ours)
             self._clean_label(plan.row, column, title, {"record", "derived_from"})
@@ -578,7 +600,7 @@ class _Applier:
     def _write_titles(self, plans: list[_RowPlan]) -> None:
         create: list[Title] = []
         update: list[Title] = []
-        delete: list[int] = []
+        delete: list[Title] = []
         derive: list[tuple[Title, _RowPlan]] = []
         for plan in plans:
             record = plan.record
@@ -589,7 +611,6 @@ class _Applier:
             for title in existing:
                 if title.preferred:
                     preferred.setdefault(title.language.lower(), title)
-            sources: dict[str, Title] = {}
             for tag in label_tags():
                 column = f"title_{tag}"
                 text = str(plan.desired[column])
@@ -597,7 +618,7 @@ class _Applier:
                 form = _label_form(tag, column in ours, material)
                 if not text:
                     if title is not None:
-                        delete.append(title.pk)
+                        delete.append(title)
                     continue
                 if title is None:
                     title = Title(record=record, language=tag, text=text, form=form, our_translation=column in ours)
@@ -608,19 +629,16 @@ class _Applier:
                     if text_changed and title.machine_made:
                         title.machine_made = False
                     update.append(title)
-                if form not in (LabelForm.READING, LabelForm.ROMANIZATION):
-                    sources[base_language(tag)] = title
-                    if column in plan.changed:
-                        derive.append((title, plan))
+                if form not in (LabelForm.READING, LabelForm.ROMANIZATION) and column in plan.changed:
+                    derive.append((title, plan))
             variants = {variant_cell(t.language, t.text): t for t in existing if not t.preferred and not t.machine_made}
             wanted = set(plan.desired["variant_titles"])
-            delete.extend(t.pk for key, t in variants.items() if key not in wanted)
+            delete.extend(t for key, t in variants.items() if key not in wanted)
             for key in sorted(wanted - set(variants)):
                 tag, _sep, text = key.partition(":")
                 create.append(Title(record=record, language=tag, text=text, preferred=False,
                                     form=_label_form(tag, False, material)))
-        if delete:
-            Title.objects.filter(pk__in=delete).delete()
+        self._delete(delete)
         bulk_create_with_history(create, Title, batch_size=BATCH_SIZE, **self.history())
         if update:
             bulk_update_with_history(update, Title, ["text", "form", "our_translation", "machine_made"],
@@ -676,36 +694,51 @@ class _Applier:
                 description = existing.get(tag.lower())
                 if not text:
                     if description is not None:
-                        delete.append(description.pk)
+                        delete.append(description)
                 elif description is None:
                     create.append(Description(record=record, language=tag, text=text, our_translation=column in ours))
                 elif (description.text, description.our_translation) != (text, column in ours):
                     description.text, description.our_translation = text, column in ours
                     update.append(description)
-        if delete:
-            Description.objects.filter(pk__in=delete).delete()
+        self._delete(delete)
         bulk_create_with_history(create, Description, batch_size=BATCH_SIZE, **self.history())
         if update:
             bulk_update_with_history(update, Description, ["text", "our_translation"], batch_size=BATCH_SIZE,
                                      **self.history())
 
     def _write_agent_links(self, plans: list[_RowPlan]) -> None:
+        """Keep the links that stay, move the ones whose position changed, add and remove the rest."""
         create: list[RecordAgent] = []
-        delete: list[int] = []
+        update: list[RecordAgent] = []
+        delete: list[RecordAgent] = []
         for plan in plans:
             record = plan.record
-            links = list(record.agent_links.all()) if record.pk in self.loaded else []
+            links = sorted(record.agent_links.all(), key=lambda link: (link.position, link.pk)) if (
+                record.pk in self.loaded) else []
             for column, role in AGENT_ROLE_COLUMNS.items():
                 if column not in plan.changed:
                     continue
-                delete.extend(link.pk for link in links if link.role == role)
-                create.extend(
-                    RecordAgent(record=record, agent_id=self.agent_pk(identifier), role=role, position=position)
-                    for position, identifier in enumerate(plan.desired[column])
-                )
-        if delete:
-            RecordAgent.objects.filter(pk__in=delete).delete()
+                remaining = {link.agent_id: link for link in links if link.role == role}
+                for position, identifier in enumerate(plan.desired[column]):
+                    link = remaining.pop(self.agent_pk(identifier), None)
+                    if link is None:
+                        create.append(RecordAgent(record=record, agent_id=self.agent_pk(identifier), role=role,
+                                                  position=position))
+                    elif link.position != position:
+                        link.position = position
+                        update.append(link)
+                delete.extend(remaining.values())
+        self._delete(delete)
+        if update:
+            bulk_update_with_history(update, RecordAgent, ["position"], batch_size=BATCH_SIZE, **self.history())
         bulk_create_with_history(create, RecordAgent, batch_size=BATCH_SIZE, **self.history())
+
+    def _delete(self, objects: list[models.Model]) -> None:
+        # One by one, so that the history records who removed each and why. Removals are rare (a cleared
+        # cell, a variant or agent taken out of a list), unlike the creations and updates done in bulk.
+        for obj in objects:
+            obj._history_user, obj._change_reason = self.user, self.reason
+            obj.delete()
 
     def _write_m2m(self, plans: list[_RowPlan]) -> None:
         lookups = {

@@ -8,12 +8,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ...catalogue.seed import SeedError, load_seed
 
 
 class Command(BaseCommand):
-    help = _("Load the catalogue sheets in a fixtures directory; loading them again changes nothing.")
+    help = gettext_lazy("Load the catalogue sheets in a fixtures directory; loading them again changes nothing.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dir", default=None,
@@ -32,6 +33,6 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(str(exc)) from exc
         if options["verbosity"]:
-            for name, result in results.items():
+            for result in results.values():
                 for line in result.summary_lines():
-                    self.stdout.write(f"{name}: {line}")
+                    self.stdout.write(line)
