@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,6 @@ class CollectionConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             signals,  # noqa: F401
         )
+        from .search import _after_migrate
+
+        post_migrate.connect(_after_migrate, sender=self)

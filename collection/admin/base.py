@@ -9,6 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..derivation import derive_forms
+from ..search import reindex_after_save
 
 
 class LabelInline(admin.TabularInline):
@@ -27,6 +28,7 @@ class LabelledAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         obj = form.instance
         derive_forms(getattr(obj, self.label_related_name).all(), self.label_model, {self.label_owner_field: obj})
+        reindex_after_save(obj)
 
 
 class RequireOneFormSet(BaseInlineFormSet):

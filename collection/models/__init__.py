@@ -15,11 +15,13 @@ from .records import (
     Title,
     validate_titles,
 )
+from .search import CatalogueVersion, FacetCache, RecordPlaceIndex, RecordSearch
 from .subjects import Language, Subject, SubjectLabel
 
 __all__ = [
     "Agent", "AgentKind", "AgentName", "AgentRole", "Description", "IdentifiedModel", "Label", "LabelForm",
     "Language", "LevelOfDescription", "Place", "PlaceKind", "PlaceName", "Record", "RecordAgent", "RecordKind",
-    "ReservedIdentifier", "ResourceType", "Status", "Subject", "SubjectLabel", "Title", "pick_label",
+    "ReservedIdentifier",
+    "RecordSearch", "RecordPlaceIndex", "CatalogueVersion", "FacetCache", "ResourceType", "Status", "Subject", "SubjectLabel", "Title", "pick_label",
     "validate_titles",
 ]

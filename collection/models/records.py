@@ -104,6 +104,20 @@ class RecordQuerySet(models.QuerySet):
         """Records with no date: “undated” is a value of its own, not a gap."""
         return self.filter(date_edtf="")
 
+    def with_scans(self) -> RecordQuerySet:
+        """Records that have at least one scanned page image (the ``has_scans`` facet).
+
+        Scans are stored by a ``RecordImage`` model with a ``record`` foreign key;
+        until that model is installed no record has scans.
+        """
+        from django.apps import apps
+
+        try:
+            image_model = apps.get_model("collection", "RecordImage")
+        except LookupError:
+            return self.none()
+        return self.filter(Exists(image_model._default_manager.filter(record_id=OuterRef("pk"))))
+
     def with_listing(self) -> RecordQuerySet:
         """Prefetch what a list of records shows: titles and agents with their names."""
         return self.prefetch_related(

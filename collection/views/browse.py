@@ -1,0 +1,117 @@
+"""The browse page: search, facets, sorting and pages over published records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from ..facets import build_facets, facet_counts
+from ..filters import RecordFilterSet
+from ..models import Record
+from ..search import title_match
+
+SORTS = {
+    "relevance": _("relevance"),
+    "title": _("title A–Z"),
+    "-title": _("title Z–A"),
+    "date": _("date, oldest first"),
+    "-date": _("date, newest first"),
+}
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def sort_records(qs: QuerySet[Record], sort: str, query: str) -> QuerySet[Record]:
+    """Order results: relevance (title matches first) when searching, else by title or date."""
+    if sort == "relevance" and query:
+        hit = title_match(query)
+        return qs.annotate(
+            title_hit=Case(When(hit, then=Value(0)), default=Value(1), output_field=IntegerField())
+        ).order_by("title_hit", "search__title_key", "pk")
+    if sort == "-title":
+        return qs.order_by(F("search__title_key").desc(nulls_last=True), "-pk")
+    if sort == "date":
+        return qs.order_by(F("date_start").asc(nulls_last=True), "pk")
+    if sort == "-date":
+        return qs.order_by(F("date_end").desc(nulls_last=True), "-pk")
+    return qs.order_by(F("search__title_key").asc(nulls_last=True), "pk")
+
+
+def current_sort(params: QueryDict) -> str:
+    default = "relevance" if params.get("q", "").strip() else "title"
+    sort = params.get("sort", default)
+    if sort not in SORTS or (sort == "relevance" and not params.get("q", "").strip()):
+        return default
+    return sort
+
+
+def page_size(params: QueryDict) -> int:
+    try:
+        return max(1, min(MAX_PAGE_SIZE, int(params.get("page_size", PAGE_SIZE))))
+    except ValueError:
+        return PAGE_SIZE
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the count, which the facet counts already hold."""
+
+    def __init__(self, *args: Any, count: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.__dict__["count"] = count
+
+
+def browse_context(params: QueryDict, language: str, *, use_cache: bool = True) -> dict[str, Any]:
+    """Everything the browse page and the API show for a filter state: a fixed number of queries."""
+    filterset = RecordFilterSet(params)
+    counts = facet_counts(filterset, use_cache=use_cache)
+    query = (filterset.active().get("q") or "").strip()
+    sort = current_sort(params)
+    records = sort_records(filterset.queryset_without(None), sort, query).with_listing()
+    paginator = CountedPaginator(records, page_size(params), count=counts["count"])
+    try:
+        page = paginator.page(params.get("page", 1))
+    except PageNotAnInteger:
+        page = paginator.page(1)
+    except EmptyPage:
+        page = paginator.page(paginator.num_pages)
+    return {
+        "filterset": filterset,
+        "counts": counts,
+        "facets": build_facets(filterset, counts, params, language),
+        "query": query,
+        "sort": sort,
+        "sorts": [(key, label) for key, label in SORTS.items() if key != "relevance" or query],
+        "page_obj": page,
+        "paginator": paginator,
+        "records": list(page.object_list),
+        "is_paginated": paginator.num_pages > 1,
+    }
+
+
+def page_url(params: QueryDict, number: int) -> str:
+    query = params.copy()
+    query["page"] = str(number)
+    return "?" + query.urlencode()
+
+
+class RecordListView(View):
+    template_name = "collection/record_list.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        context = browse_context(request.GET, get_language())
+        page = context["page_obj"]
+        context["prev_url"] = page_url(request.GET, page.previous_page_number()) if page.has_previous() else ""
+        context["next_url"] = page_url(request.GET, page.next_page_number()) if page.has_next() else ""
+        context["any_filter"] = bool(context["filterset"].active())
+        hidden = request.GET.copy()
+        for name in ("q", "sort", "page"):
+            hidden.pop(name, None)
+        context["hidden_params"] = [(k, v) for k in hidden for v in hidden.getlist(k)]
+        return render(request, self.template_name, context, status=400 if context["filterset"].errors else 200)
