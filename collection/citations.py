@@ -8,6 +8,7 @@ CC BY-SA 3.0). BibTeX is written as UTF-8: LaTeX escapes cannot spell kana or ka
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import warnings
@@ -209,6 +210,16 @@ def ris(record: Record, language: str | None = None) -> str:
     return rispy.dumps([entry], implementation=Writer)
 
 
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: item if key == "id" else _escaped(item) for key, item in value.items()}
+    return value
+
+
 def formatted_citation(record: Record, style: str, language: str | None = None) -> str:
     """The record cited in a CSL style, as HTML, in the page's language."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
@@ -218,7 +229,8 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
     locale = CSL_LOCALES.get((language or "en").split("-")[0], "en-US")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it skips
-        source = CiteProcJSON([csl_json(record, language)])
+        # citeproc-py's HTML formatter inserts field values unescaped.
+        source = CiteProcJSON([_escaped(csl_json(record, language))])
         bibliography = CitationStylesBibliography(CitationStylesStyle(str(path), locale=locale, validate=False),
                                                   source, formatter.html)
         bibliography.register(Citation([CitationItem(record.identifier)]))

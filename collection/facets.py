@@ -207,7 +207,7 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     kinds = dict(RecordKind.choices)
     facets.append(make("kind", [(k, str(kinds[k]), n) for k, n in counts["kind"].items() if k in kinds]))
 
-    language_names = {lang.tag: lang.display_name(language) for lang in
+    language_names = {lang.tag: _language_name(lang, language) for lang in
                       Language.objects.filter(tag__in=[t for t, _n in top("language")])}
     facets.append(make("language", [(t, language_names.get(t, t), n) for t, n in top("language")]))
 
@@ -238,6 +238,13 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     facets.append(make("has_scans", [("1", str(_("with scans")), scans)] if scans or filterset.selected(
         "has_scans") else [], single=True))
     return facets
+
+
+def _language_name(lang: Language, language: str) -> str:
+    try:
+        return lang.display_name(language)
+    except ImportError:  # langcodes without its optional name tables: the tag itself
+        return lang.tag
 
 
 def _place_tree(places: dict[int, Place], counts: dict[str, int], selected: list[str], params: QueryDict,

@@ -22,6 +22,7 @@ __all__ = [
     "Agent", "AgentKind", "AgentName", "AgentRole", "Description", "IdentifiedModel", "Label", "LabelForm",
     "Language", "LevelOfDescription", "Place", "PlaceKind", "PlaceName", "Record", "RecordAgent", "RecordKind",
     "ReservedIdentifier",
-    "RecordSearch", "RecordPlaceIndex", "CatalogueVersion", "FacetCache", "ResourceType", "Status", "Subject", "SubjectLabel", "Title", "pick_label",
+    "RecordSearch", "RecordPlaceIndex", "CatalogueVersion", "FacetCache",
+    "ResourceType", "Status", "Subject", "SubjectLabel", "Title", "pick_label",
     "validate_titles",
 ]
