@@ -127,3 +127,23 @@ def test_title_sort_uses_the_japanese_reading(client):
     response = client.get("/ja/records/", {"sort": "title"})
     identifiers = [r.identifier for r in response.context["records"]]
     assert identifiers.index(first.identifier) < identifiers.index(later.identifier)
+
+
+@pytest.mark.postgres
+def test_postgres_answers_two_character_and_latin_queries_from_indexes():
+    from django.db import connection
+
+    from collection.models import RecordSearch
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL indexes")
+    titled("テスト抑留記", "ja")
+    titled("Test kuznetsov")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        for query, index in (("抑留", "collection_recordsearch_bigrams_gin"),
+                             ("kuznetsov", "collection_recordsearch_document_trgm")):
+            qs = RecordSearch.objects.filter(search_condition(query, prefix=""))
+            assert qs.count() == 1
+            assert index in qs.explain(), query
+        cursor.execute("RESET enable_seqscan")
