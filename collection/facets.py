@@ -23,6 +23,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .filters import FACET_NAMES, UNDATED, RecordFilterSet
+from .search import title_match
 from .models import (
     Agent,
     CatalogueVersion,
@@ -47,6 +48,8 @@ FACET_LABELS = {
     "has_scans": _("Has scans"),
 }
 TOP_VALUES = 15
+# Part of every cache key: bump it when the shape of the counts changes.
+PAYLOAD_VERSION = 2
 
 
 # --- counting ---------------------------------------------------------------------------------
@@ -84,6 +87,9 @@ def compute_counts(filterset: RecordFilterSet, this_year: int) -> dict[str, Any]
     """Count the results and every facet; a fixed number of queries whatever the values."""
     without = filterset.queryset_without
     counts: dict[str, Any] = {"count": without(None).order_by().count()}
+    query = (filterset.active().get("q") or "").strip()
+    if query:  # relevance puts title matches first: the page needs to know how many there are
+        counts["title_hits"] = without(None).filter(title_match(query)).order_by().count()
     counts["kind"] = _grouped(without("kind"), "kind")
     counts["language"] = _grouped(
         Record.languages.through.objects.filter(record_id__in=_ids(without("language"))), "language__tag"
@@ -103,7 +109,7 @@ def compute_counts(filterset: RecordFilterSet, this_year: int) -> dict[str, Any]
 
 def _cache_key(filterset: RecordFilterSet, this_year: int) -> str:
     state = {name: value for name, value in filterset.active().items()}
-    blob = json.dumps([state, this_year, connection.vendor], sort_keys=True, default=str)
+    blob = json.dumps([PAYLOAD_VERSION, state, this_year, connection.vendor], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

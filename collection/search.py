@@ -348,3 +348,10 @@ def reindex_after_save(obj: Any) -> None:
         refresh_search_index(RecordAgent.objects.filter(agent=obj).values_list("record_id", flat=True))
     elif isinstance(obj, Place):
         refresh_records_of_places([obj.pk])
+
+
+def _record_created(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:
+    # A new record gets its search row at once, so that browse (which orders through it) always lists it;
+    # its titles, written after it, are indexed when the writer calls refresh_search_index.
+    if created and not raw:
+        refresh_search_index([instance.pk])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import CharField, ExpressionWrapper, F, IntegerField, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -18,7 +19,7 @@ from ..models import Record
 from ..search import title_match
 
 SORTS = {
-    "relevance": _("relevance"),
+    "relevance": _("relevance (title matches first)"),
     "title": _("title A–Z"),
     "-title": _("title Z–A"),
     "date": _("date, oldest first"),
@@ -28,20 +29,69 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-def sort_records(qs: QuerySet[Record], sort: str, query: str) -> QuerySet[Record]:
-    """Order results: relevance (title matches first) when searching, else by title or date."""
-    if sort == "relevance" and query:
-        hit = title_match(query)
-        return qs.annotate(
-            title_hit=Case(When(hit, then=Value(0)), default=Value(1), output_field=IntegerField())
-        ).order_by("title_hit", "search__title_key", "pk")
+# Below this many results a page is sorted from the matching rows (found through the search
+# indexes); above it, walking an ordered index finds a page's rows after a few hundred steps.
+WALK_FROM = 2000
+
+
+def _unindexed(expression: Any) -> Any:
+    """The same order, but one no index offers: the planner then filters first and sorts the few."""
+    return ExpressionWrapper(expression + Value(0), output_field=IntegerField()) if isinstance(
+        expression, F) and expression.name == "pk" else Concat(expression, Value(""), output_field=CharField())
+
+
+def by_title(qs: QuerySet[Record], descending: bool = False, count: int | None = None) -> QuerySet[Record]:
+    """Order by the title key through the search table (an inner join), so its index can serve the page."""
+    qs = qs.filter(search__isnull=False)
+    key: Any = F("search__title_key")
+    if count is not None and count < WALK_FROM:
+        key = _unindexed(key)
+    if descending:
+        return qs.order_by(key.desc(), "-search__record_id")
+    return qs.order_by(key.asc(), "search__record_id")
+
+
+def sort_records(qs: QuerySet[Record], sort: str, count: int | None = None) -> QuerySet[Record]:
+    """Order results by title or date (relevance is paged by :class:`RelevanceResults`)."""
     if sort == "-title":
-        return qs.order_by(F("search__title_key").desc(nulls_last=True), "-pk")
+        return by_title(qs, descending=True, count=count)
     if sort == "date":
         return qs.order_by(F("date_start").asc(nulls_last=True), "pk")
     if sort == "-date":
         return qs.order_by(F("date_end").desc(nulls_last=True), "-pk")
-    return qs.order_by(F("search__title_key").asc(nulls_last=True), "pk")
+    return by_title(qs, count=count)
+
+
+def newest_first(qs: QuerySet[Record], count: int) -> QuerySet[Record]:
+    return qs.order_by("-pk" if count >= WALK_FROM else _unindexed(F("pk")).desc())
+
+
+class RelevanceResults:
+    """Search results: title matches first, then the rest, each newest first.
+
+    The number of title matches comes with the cached counts, so a page needs at
+    most two index walks (or, for few matches, two sorts of those matches) for its
+    primary keys, and one query for the records themselves.
+    """
+
+    def __init__(self, qs: QuerySet[Record], query: str, title_hits: int, count: int) -> None:
+        hit = title_match(query)
+        self.hits = newest_first(qs.filter(hit), title_hits)
+        self.rest = newest_first(qs.exclude(hit), count - title_hits)
+        self.title_hits = title_hits
+        self.count = count
+        self.listing = Record.objects.with_listing()
+
+    def __getitem__(self, part: slice) -> list[Record]:
+        start, stop = part.start or 0, part.stop
+        ids: list[int] = []
+        if start < self.title_hits:
+            ids += list(self.hits.values_list("pk", flat=True)[start:min(stop, self.title_hits)])
+        if stop > self.title_hits and self.count > self.title_hits:
+            offset = max(0, start - self.title_hits)
+            ids += list(self.rest.values_list("pk", flat=True)[offset:stop - self.title_hits])
+        by_id = self.listing.in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def current_sort(params: QueryDict) -> str:
@@ -73,7 +123,11 @@ def browse_context(params: QueryDict, language: str, *, use_cache: bool = True) 
     counts = facet_counts(filterset, use_cache=use_cache)
     query = (filterset.active().get("q") or "").strip()
     sort = current_sort(params)
-    records = sort_records(filterset.queryset_without(None), sort, query).with_listing()
+    if sort == "relevance":
+        records: Any = RelevanceResults(filterset.queryset_without(None), query, counts.get("title_hits", 0),
+                                    counts["count"])
+    else:
+        records = sort_records(filterset.queryset_without(None), sort, counts["count"]).with_listing()
     paginator = CountedPaginator(records, page_size(params), count=counts["count"])
     try:
         page = paginator.page(params.get("page", 1))
