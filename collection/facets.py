@@ -23,7 +23,6 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .filters import FACET_NAMES, UNDATED, RecordFilterSet
-from .search import title_match
 from .models import (
     Agent,
     CatalogueVersion,
@@ -36,6 +35,7 @@ from .models import (
     RecordPlaceIndex,
     Subject,
 )
+from .search import title_match
 
 FACET_LABELS = {
     "kind": _("Kind"),
