@@ -86,11 +86,12 @@ class Migration(migrations.Migration):
                 ('document', models.TextField(blank=True, default='')),
                 ('titles', models.TextField(blank=True, default='')),
                 ('bigrams', models.TextField(blank=True, default='')),
-                ('title_key', models.CharField(blank=True, db_index=True, default='', max_length=255)),
+                ('title_key', models.CharField(blank=True, default='', max_length=255)),
             ],
             options={
                 'verbose_name': 'search keys',
                 'verbose_name_plural': 'search keys',
+                'indexes': [models.Index(fields=['title_key', 'record'], name='collection_search_title_idx')],
             },
         ),
         migrations.CreateModel(

@@ -25,11 +25,13 @@ class RecordSearch(models.Model):
     titles = models.TextField(blank=True, default="")
     # Space-delimited kana/kanji bigrams (" 抑留 留記 "), so two-character words use an index.
     bigrams = models.TextField(blank=True, default="")
-    title_key = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    title_key = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = "search keys"
         verbose_name_plural = "search keys"
+        # Title order with its tie-breaker, so a page is an index walk on both databases.
+        indexes = [models.Index(fields=["title_key", "record"], name="collection_search_title_idx")]
 
     def __str__(self) -> str:
         return f"search keys of record {self.record_id}"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import CharField, ExpressionWrapper, F, IntegerField, QuerySet, Value
+from django.db.models import CharField, Exists, ExpressionWrapper, F, IntegerField, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -40,25 +41,53 @@ def _unindexed(expression: Any) -> Any:
         expression, F) and expression.name == "pk" else Concat(expression, Value(""), output_field=CharField())
 
 
-def by_title(qs: QuerySet[Record], descending: bool = False, count: int | None = None) -> QuerySet[Record]:
-    """Order by the title key through the search table (an inner join), so its index can serve the page."""
-    qs = qs.filter(search__isnull=False)
-    key: Any = F("search__title_key")
+class PagedIds:
+    """Records paged by a query of their primary keys, then fetched with what a list shows."""
+
+    def __init__(self, ids: QuerySet) -> None:
+        self.ids = ids
+
+    def __getitem__(self, part: slice) -> list[Record]:
+        ids = list(self.ids[part])
+        by_id = Record.objects.with_listing().in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def by_title(qs: QuerySet[Record], descending: bool = False, count: int | None = None) -> PagedIds:
+    """Record ids in title order, driven from the search table's title index.
+
+    On SQLite the matching records are an EXISTS condition rather than a join: with a
+    join its planner starts from the status index and sorts every published record.
+    """
+    from ..models import RecordSearch
+
+    if connection.vendor == "postgresql":
+        # PostgreSQL plans the join well and walks the title index through it.
+        key: Any = F("search__title_key")
+        if count is not None and count < WALK_FROM:
+            key = _unindexed(key)
+        ordered = qs.filter(search__isnull=False).order_by(
+            key.desc() if descending else key.asc(), "-search__record_id" if descending else "search__record_id")
+        return PagedIds(ordered.values_list("pk", flat=True))
+    key = F("title_key")
     if count is not None and count < WALK_FROM:
         key = _unindexed(key)
+    rows = RecordSearch.objects.filter(Exists(qs.filter(pk=OuterRef("record_id"))))
     if descending:
-        return qs.order_by(key.desc(), "-search__record_id")
-    return qs.order_by(key.asc(), "search__record_id")
+        rows = rows.order_by(key.desc(), "-record_id")
+    else:
+        rows = rows.order_by(key.asc(), "record_id")
+    return PagedIds(rows.values_list("record_id", flat=True))
 
 
-def sort_records(qs: QuerySet[Record], sort: str, count: int | None = None) -> QuerySet[Record]:
+def sort_records(qs: QuerySet[Record], sort: str, count: int | None = None) -> Any:
     """Order results by title or date (relevance is paged by :class:`RelevanceResults`)."""
     if sort == "-title":
         return by_title(qs, descending=True, count=count)
     if sort == "date":
-        return qs.order_by(F("date_start").asc(nulls_last=True), "pk")
+        return qs.order_by(F("date_start").asc(nulls_last=True), "pk").with_listing()
     if sort == "-date":
-        return qs.order_by(F("date_end").desc(nulls_last=True), "-pk")
+        return qs.order_by(F("date_end").desc(nulls_last=True), "-pk").with_listing()
     return by_title(qs, count=count)
 
 
@@ -127,7 +156,7 @@ def browse_context(params: QueryDict, language: str, *, use_cache: bool = True) 
         records: Any = RelevanceResults(filterset.queryset_without(None), query, counts.get("title_hits", 0),
                                     counts["count"])
     else:
-        records = sort_records(filterset.queryset_without(None), sort, counts["count"]).with_listing()
+        records = sort_records(filterset.queryset_without(None), sort, counts["count"])
     paginator = CountedPaginator(records, page_size(params), count=counts["count"])
     try:
         page = paginator.page(params.get("page", 1))

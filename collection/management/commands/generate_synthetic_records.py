@@ -140,6 +140,9 @@ class Command(BaseCommand):
                     cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                    f"(SELECT coalesce(max(id), 1) FROM {table}))")
                 cursor.execute("ANALYZE")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # the planner needs statistics to walk the title index
         self.stdout.write(self.style.SUCCESS(f"{count} synthetic records in {time.monotonic() - started:.0f}s"))
 
     def _authorities(self, rng: random.Random) -> dict[str, Any]:
