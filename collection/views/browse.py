@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import CharField, Exists, ExpressionWrapper, F, IntegerField, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language
