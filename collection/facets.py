@@ -126,6 +126,7 @@ def facet_counts(filterset: RecordFilterSet, *, use_cache: bool = True) -> dict[
     if cached is not None:
         return cached
     counts = compute_counts(filterset, this_year)
+    FacetCache.objects.filter(version__lt=version).delete()  # counts of earlier versions can never be used
     FacetCache.objects.bulk_create(
         [FacetCache(key=key, version=version, payload=counts)],
         update_conflicts=True, unique_fields=["key"], update_fields=["version", "payload"],

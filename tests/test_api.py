@@ -54,5 +54,5 @@ def test_detail(client, records):
 
 
 def test_api_query_count_is_fixed(client, records, django_assert_max_num_queries):
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(28):
         client.get("/api/records/", {"page_size": 100})
