@@ -281,4 +281,17 @@ def _place_tree(places: dict[int, Place], counts: dict[str, int], selected: list
     return order(roots)[: max(TOP_VALUES, len(selected) + TOP_VALUES)]
 
 
-__all__ = ["FACET_NAMES", "Facet", "FacetValue", "build_facets", "compute_counts", "facet_counts", "prune_cache"]
+__all__ = ["FACET_NAMES", "Facet", "FacetValue", "build_facets", "compute_counts", "facet_counts", "prune_cache",
+           "warm"]
+
+
+def warm(queries: list[str] | None = None) -> int:
+    """Count the given filter states (default: the unfiltered browse and home page) into the cache.
+
+    Run after a large import, so that the first visitor does not pay for counting.
+    Returns how many states were counted.
+    """
+    states = queries if queries is not None else [""]
+    for query in states:
+        facet_counts(RecordFilterSet(QueryDict(query)))
+    return len(states)

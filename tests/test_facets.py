@@ -134,3 +134,15 @@ def test_fixed_number_of_queries_whatever_the_values(client, catalogue, django_a
     assert len(response.context["records"]) == 27
     with django_assert_max_num_queries(len(few.captured_queries) - 9):  # the same state again, from the cache
         client.get("/en/records/", {"page_size": 50, "kind": "memoir", "q": "test"})
+
+
+def test_warming_fills_the_cache_so_the_page_reads_it(client, catalogue, django_assert_max_num_queries):
+    from django.core.management import call_command
+
+    from collection.models import FacetCache
+
+    call_command("warm_browse_cache", "kind=memoir")
+    assert FacetCache.objects.count() == 2
+    with django_assert_max_num_queries(14):
+        response = client.get("/en/records/", {"kind": "memoir"})
+    assert response.context["paginator"].count == 2
