@@ -8,6 +8,7 @@ CC BY-SA 3.0). BibTeX is written as UTF-8: LaTeX escapes cannot spell kana or ka
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -220,9 +221,19 @@ def _escaped(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=16)
+def _style(path: str, locale: str) -> Any:
+    """A parsed CSL style: parsing the XML costs more than citing."""
+    from citeproc import CitationStylesStyle
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CitationStylesStyle(path, locale=locale, validate=False)
+
+
 def formatted_citation(record: Record, style: str, language: str | None = None) -> str:
     """The record cited in a CSL style, as HTML, in the page's language."""
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
     _label, path = STYLES[style]
@@ -231,8 +242,7 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it skips
         # citeproc-py's HTML formatter inserts field values unescaped.
         source = CiteProcJSON([_escaped(csl_json(record, language))])
-        bibliography = CitationStylesBibliography(CitationStylesStyle(str(path), locale=locale, validate=False),
-                                                  source, formatter.html)
+        bibliography = CitationStylesBibliography(_style(str(path), locale), source, formatter.html)
         bibliography.register(Citation([CitationItem(record.identifier)]))
         rendered = [str(item) for item in bibliography.bibliography()]
     return re.sub(r"\s+", " ", "".join(rendered)).strip()
