@@ -146,3 +146,22 @@ def test_warming_fills_the_cache_so_the_page_reads_it(client, catalogue, django_
     with django_assert_max_num_queries(14):
         response = client.get("/en/records/", {"kind": "memoir"})
     assert response.context["paginator"].count == 2
+
+
+def test_version_triggers_come_back_after_a_table_rebuild(catalogue):
+    """SQLite drops a table's triggers when a migration rebuilds it; post_migrate puts them back."""
+    from django.db import connection
+
+    from collection.models import CatalogueVersion, Record
+    from collection.search import install_catalogue_triggers
+
+    drop = ("DROP TRIGGER IF EXISTS collection_record_bump ON collection_record"
+            if connection.vendor == "postgresql" else "DROP TRIGGER IF EXISTS collection_record_bump_update")
+    with connection.cursor() as cursor:
+        cursor.execute(drop)
+    before = CatalogueVersion.objects.get().version
+    Record.objects.filter(pk=catalogue["records"][0].pk).update(status=Status.DRAFT)
+    assert CatalogueVersion.objects.get().version == before  # no trigger: the change went unseen
+    install_catalogue_triggers()
+    Record.objects.filter(pk=catalogue["records"][0].pk).update(status=Status.PUBLISHED)
+    assert CatalogueVersion.objects.get().version > before
