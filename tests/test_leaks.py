@@ -82,7 +82,10 @@ def test_api_results_and_facets(client, hidden):
 
 def test_sitemap(client, hidden):
     public, secret = hidden
-    xml = client.get("/sitemap.xml").content.decode()
+    index = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-records.xml" in index and "sitemap-agents.xml" in index
+    xml = "".join(client.get(f"/sitemap-{section}.xml").content.decode()
+                  for section in ("records", "agents", "places", "subjects"))
     assert public.identifier in xml and secret.identifier not in xml
     assert "test-secret-agent" not in xml and "test-agent" in xml
     assert 'hreflang="ja"' in xml
