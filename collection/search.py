@@ -289,27 +289,71 @@ COUNTED_TABLES = (
 
 
 def catalogue_triggers_sql(vendor: str, tables: Iterable[str]) -> list[str]:
-    """SQL creating the triggers that bump the catalogue version, for ``vendor``'s database."""
+    """SQL creating the triggers that bump the catalogue version, for ``vendor``'s database.
+
+    Only changes that touch a published record bump it (a curator editing drafts
+    leaves the public counts cached); a record leaving or entering publication
+    always does, since its old or new row is published.
+    """
     bump = "UPDATE collection_catalogueversion SET version = version + 1"
+    published = "status = 'published'"
     if vendor == "postgresql":
         statements = [
             "CREATE OR REPLACE FUNCTION collection_bump_catalogue_version() RETURNS trigger AS $$ "
             f"BEGIN {bump}; RETURN NULL; END $$ LANGUAGE plpgsql",
         ]
-        for table in tables:
-            statements.append(f"DROP TRIGGER IF EXISTS {table}_bump ON {table}")
+        for kind, test in (
+            ("record", "SELECT 1 FROM {rows} WHERE " + published),
+            ("link", "SELECT 1 FROM {rows} AS x JOIN collection_record AS r ON r.id = x.record_id "
+                     "WHERE r." + published),
+        ):
             statements.append(
-                f"CREATE TRIGGER {table}_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                f"CREATE OR REPLACE FUNCTION collection_bump_if_published_{kind}() RETURNS trigger AS $$ BEGIN "
+                # Each branch names only the transition tables its event has.
+                f"IF TG_OP = 'INSERT' THEN IF EXISTS ({test.format(rows='new_rows')}) THEN {bump}; END IF; "
+                f"ELSIF TG_OP = 'DELETE' THEN IF EXISTS ({test.format(rows='old_rows')}) THEN {bump}; END IF; "
+                f"ELSIF EXISTS ({test.format(rows='new_rows')}) OR EXISTS ({test.format(rows='old_rows')}) "
+                f"THEN {bump}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+            )
+        for table in tables:
+            kind = "record" if table == "collection_record" else "link"
+            for event, referencing in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
+                                       ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
+                statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()} ON {table}")
+                statements.append(
+                    f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} "
+                    f"REFERENCING {referencing} FOR EACH STATEMENT "
+                    f"EXECUTE FUNCTION collection_bump_if_published_{kind}()"
+                )
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_truncate ON {table}")
+            statements.append(
+                f"CREATE TRIGGER {table}_bump_truncate AFTER TRUNCATE ON {table} "
                 "FOR EACH STATEMENT EXECUTE FUNCTION collection_bump_catalogue_version()"
             )
         return statements
     if vendor == "sqlite":
-        return [
-            f"CREATE TRIGGER IF NOT EXISTS {table}_bump_{event.lower()} AFTER {event} ON {table} "
-            f"BEGIN {bump}; END"
-            for table in tables for event in ("INSERT", "UPDATE", "DELETE")
-        ]
+        statements = []
+        for table in tables:
+            for event, rows in (("INSERT", ("NEW",)), ("DELETE", ("OLD",)), ("UPDATE", ("OLD", "NEW"))):
+                if table == "collection_record":
+                    when = " OR ".join(f"{row}.{published}" for row in rows)
+                else:
+                    when = " OR ".join(
+                        f"EXISTS (SELECT 1 FROM collection_record WHERE id = {row}.record_id AND {published})"
+                        for row in rows
+                    )
+                statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()}")
+                statements.append(
+                    f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} "
+                    f"WHEN {when} BEGIN {bump}; END"
+                )
+        return statements
     return []
+
+
+def trigger_names(vendor: str, tables: Iterable[str]) -> list[str]:
+    events = ("insert", "delete", "update", "truncate") if vendor == "postgresql" else ("insert", "delete", "update")
+    return [f"{table}_bump_{event}" for table in tables for event in events]
 
 
 def install_catalogue_triggers(using: str = "default") -> None:
@@ -322,16 +366,19 @@ def install_catalogue_triggers(using: str = "default") -> None:
         return
     tables = [table for table in COUNTED_TABLES if table in existing]
     with conn.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM collection_catalogueversion")
+        if cursor.fetchone()[0] == 0:  # e.g. after a flush
+            cursor.execute("INSERT INTO collection_catalogueversion (version) VALUES (1)")
+        names = trigger_names(conn.vendor, tables)
         if conn.vendor == "postgresql":
-            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)",
-                           [[f"{table}_bump" for table in tables]])
-            if cursor.fetchone()[0] == len(tables):
-                return
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)", [names])
+        else:
+            marks = ", ".join(["%s"] * len(names))
+            cursor.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", names)
+        if cursor.fetchone()[0] == len(names):
+            return
         for statement in catalogue_triggers_sql(conn.vendor, tables):
             cursor.execute(statement)
-        cursor.execute("SELECT count(*) FROM collection_catalogueversion")
-        if cursor.fetchone()[0] == 0:
-            cursor.execute("INSERT INTO collection_catalogueversion (version) VALUES (1)")
 
 
 def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:

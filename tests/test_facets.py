@@ -155,7 +155,7 @@ def test_version_triggers_come_back_after_a_table_rebuild(catalogue):
     from collection.models import CatalogueVersion, Record
     from collection.search import install_catalogue_triggers
 
-    drop = ("DROP TRIGGER IF EXISTS collection_record_bump ON collection_record"
+    drop = ("DROP TRIGGER IF EXISTS collection_record_bump_update ON collection_record"
             if connection.vendor == "postgresql" else "DROP TRIGGER IF EXISTS collection_record_bump_update")
     with connection.cursor() as cursor:
         cursor.execute(drop)
@@ -165,3 +165,22 @@ def test_version_triggers_come_back_after_a_table_rebuild(catalogue):
     install_catalogue_triggers()
     Record.objects.filter(pk=catalogue["records"][0].pk).update(status=Status.PUBLISHED)
     assert CatalogueVersion.objects.get().version > before
+
+
+def test_editing_drafts_keeps_the_public_counts_cached_but_publishing_does_not(catalogue):
+    from collection.models import CatalogueVersion, Record
+
+    draft = Record.objects.get(status=Status.DRAFT)
+    before = CatalogueVersion.objects.get().version
+    draft.date_edtf = "1960"
+    draft.save()
+    draft.subjects.add(SubjectFactory(label="Test draft subject"))
+    reindex(draft)
+    assert CatalogueVersion.objects.get().version == before
+    assert counts()["count"] == 3
+    draft.status = Status.PUBLISHED
+    draft.save()
+    assert CatalogueVersion.objects.get().version > before
+    assert counts()["count"] == 4
+    Record.objects.filter(pk=draft.pk).update(status=Status.WITHDRAWN)
+    assert counts()["count"] == 3

@@ -8,7 +8,74 @@ COUNTED_TABLES = (
     "collection_record", "collection_record_languages", "collection_record_places", "collection_record_subjects",
     "collection_recordagent", "collection_recordsearch", "collection_recordplaceindex",
 )
-BUMP = "UPDATE collection_catalogueversion SET version = version + 1"
+
+
+def triggers_sql(vendor, tables):
+    """SQL creating the triggers that bump the catalogue version, for ``vendor``'s database.
+
+    Only changes that touch a published record bump it (a curator editing drafts
+    leaves the public counts cached); a record leaving or entering publication
+    always does, since its old or new row is published.
+    """
+    bump = "UPDATE collection_catalogueversion SET version = version + 1"
+    published = "status = 'published'"
+    if vendor == "postgresql":
+        statements = [
+            "CREATE OR REPLACE FUNCTION collection_bump_catalogue_version() RETURNS trigger AS $$ "
+            f"BEGIN {bump}; RETURN NULL; END $$ LANGUAGE plpgsql",
+        ]
+        for kind, test in (
+            ("record", "SELECT 1 FROM {rows} WHERE " + published),
+            ("link", "SELECT 1 FROM {rows} AS x JOIN collection_record AS r ON r.id = x.record_id "
+                     "WHERE r." + published),
+        ):
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION collection_bump_if_published_{kind}() RETURNS trigger AS $$ BEGIN "
+                # Each branch names only the transition tables its event has.
+                f"IF TG_OP = 'INSERT' THEN IF EXISTS ({test.format(rows='new_rows')}) THEN {bump}; END IF; "
+                f"ELSIF TG_OP = 'DELETE' THEN IF EXISTS ({test.format(rows='old_rows')}) THEN {bump}; END IF; "
+                f"ELSIF EXISTS ({test.format(rows='new_rows')}) OR EXISTS ({test.format(rows='old_rows')}) "
+                f"THEN {bump}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+            )
+        for table in tables:
+            kind = "record" if table == "collection_record" else "link"
+            for event, referencing in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
+                                       ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
+                statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()} ON {table}")
+                statements.append(
+                    f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} "
+                    f"REFERENCING {referencing} FOR EACH STATEMENT "
+                    f"EXECUTE FUNCTION collection_bump_if_published_{kind}()"
+                )
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_truncate ON {table}")
+            statements.append(
+                f"CREATE TRIGGER {table}_bump_truncate AFTER TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION collection_bump_catalogue_version()"
+            )
+        return statements
+    if vendor == "sqlite":
+        statements = []
+        for table in tables:
+            for event, rows in (("INSERT", ("NEW",)), ("DELETE", ("OLD",)), ("UPDATE", ("OLD", "NEW"))):
+                if table == "collection_record":
+                    when = " OR ".join(f"{row}.{published}" for row in rows)
+                else:
+                    when = " OR ".join(
+                        f"EXISTS (SELECT 1 FROM collection_record WHERE id = {row}.record_id AND {published})"
+                        for row in rows
+                    )
+                statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()}")
+                statements.append(
+                    f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} "
+                    f"WHEN {when} BEGIN {bump}; END"
+                )
+        return statements
+    return []
+
+
+def trigger_names(vendor, tables):
+    events = ("insert", "delete", "update", "truncate") if vendor == "postgresql" else ("insert", "delete", "update")
+    return [f"{table}_bump_{event}" for table in tables for event in events]
 
 
 def forwards(apps, schema_editor):
@@ -21,19 +88,8 @@ def forwards(apps, schema_editor):
             "ON collection_recordsearch USING gin (document gin_trgm_ops)",
             "CREATE INDEX collection_recordsearch_bigrams_gin "
             "ON collection_recordsearch USING gin (string_to_array(bigrams, ' '))",
-            "CREATE OR REPLACE FUNCTION collection_bump_catalogue_version() RETURNS trigger AS $$ "
-            f"BEGIN {BUMP}; RETURN NULL; END $$ LANGUAGE plpgsql",
         ]
-        statements += [
-            f"CREATE TRIGGER {table}_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION collection_bump_catalogue_version()"
-            for table in COUNTED_TABLES
-        ]
-    elif vendor == "sqlite":
-        statements += [
-            f"CREATE TRIGGER IF NOT EXISTS {table}_bump_{event.lower()} AFTER {event} ON {table} BEGIN {BUMP}; END"
-            for table in COUNTED_TABLES for event in ("INSERT", "UPDATE", "DELETE")
-        ]
+    statements += triggers_sql(vendor, COUNTED_TABLES)
     for statement in statements:
         schema_editor.execute(statement, params=None)
 
@@ -42,17 +98,19 @@ def backwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = []
     if vendor == "postgresql":
-        statements += [f"DROP TRIGGER IF EXISTS {table}_bump ON {table}" for table in COUNTED_TABLES]
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name} ON {name.rsplit('_bump_', 1)[0]}"
+            for name in trigger_names(vendor, COUNTED_TABLES)
+        ]
         statements += [
             "DROP FUNCTION IF EXISTS collection_bump_catalogue_version()",
+            "DROP FUNCTION IF EXISTS collection_bump_if_published_record()",
+            "DROP FUNCTION IF EXISTS collection_bump_if_published_link()",
             "DROP INDEX IF EXISTS collection_recordsearch_document_trgm",
             "DROP INDEX IF EXISTS collection_recordsearch_bigrams_gin",
         ]
     elif vendor == "sqlite":
-        statements += [
-            f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()}"
-            for table in COUNTED_TABLES for event in ("INSERT", "UPDATE", "DELETE")
-        ]
+        statements += [f"DROP TRIGGER IF EXISTS {name}" for name in trigger_names(vendor, COUNTED_TABLES)]
     for statement in statements:
         schema_editor.execute(statement, params=None)
 
