@@ -147,6 +147,8 @@ class Command(BaseCommand):
 
     def _authorities(self, rng: random.Random) -> dict[str, Any]:
         languages = [Language.objects.get_or_create(tag=tag)[0] for tag in ("ja", "ru", "en")]
+        if Place.objects.filter(identifier=f"{PREFIX}place-0").exists():
+            return self._existing_authorities(languages)
         places: list[Place] = []
         leaves: list[Place] = []
         for region in range(10):
@@ -189,6 +191,22 @@ class Command(BaseCommand):
         return {"languages": languages, "leaves": leaves, "subjects": subjects, "marker": marker,
                 "agents": agents, "repositories": repositories, "place_names": place_names,
                 "paths": {p.pk: p.path for p in Place.objects.filter(identifier__startswith=PREFIX)}}
+
+    def _existing_authorities(self, languages: list[Language]) -> dict[str, Any]:
+        """The synthetic authorities of an earlier run, so that a second run adds records to them."""
+        places = list(Place.objects.filter(identifier__startswith=PREFIX).prefetch_related("names"))
+        agents = [
+            (agent, [n.text for n in agent.names.all()])
+            for agent in Agent.objects.filter(identifier__startswith=f"{PREFIX}agent-").prefetch_related("names")
+        ]
+        return {
+            "languages": languages, "leaves": [p for p in places if p.parent_id],
+            "subjects": list(Subject.objects.filter(identifier__startswith=f"{PREFIX}subject-")),
+            "marker": Subject.objects.get(identifier=f"{PREFIX}data"), "agents": agents,
+            "repositories": list(Agent.objects.filter(identifier__startswith=f"{PREFIX}repository-")),
+            "place_names": {p.pk: [n.text for n in p.names.all()] for p in places},
+            "paths": {p.pk: p.path for p in places},
+        }
 
     def _batch(self, out: Writer, rng: random.Random, auth: dict[str, Any], first_id: int, first_title: int,
                first_link: int, size: int) -> None:
@@ -238,10 +256,11 @@ class Command(BaseCommand):
             subjects.extend((pk, subject.pk) for subject in chosen_subjects)
             languages.append((pk, auth["languages"][{"ja": 0, "ru": 1, "en": 2}[language]].pk))
             parts = [fold(text)]
-            for _agent, names in chosen_agents:
+            # In primary-key order, as refresh_search_index writes them.
+            for _agent, names in sorted(chosen_agents, key=lambda pair: pair[0].pk):
                 parts.extend(fold(name) for name in names)
             expanded: set[int] = set()
-            for place in chosen_places:
+            for place in sorted(chosen_places, key=lambda place: place.pk):
                 parts.extend(fold(name) for name in auth["place_names"][place.pk])
                 expanded |= {int(part) for part in auth["paths"][place.pk].strip("/").split("/")}
             place_index.extend((pk, place_id) for place_id in sorted(expanded))
