@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,8 @@ class CollectionConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             signals,  # noqa: F401
         )
+        from .models import Record
+        from .search import _after_migrate, _record_created
+
+        post_migrate.connect(_after_migrate, sender=self)
+        post_save.connect(_record_created, sender=Record, dispatch_uid="collection_search_row")

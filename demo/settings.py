@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "demo.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "demo.urls"

@@ -98,3 +98,23 @@ class SubjectFactory(factory.django.DjangoModelFactory):
 
 def link_agent(record: Record, agent: Agent, role: str = AgentRole.AUTHOR) -> RecordAgent:
     return RecordAgent.objects.create(record=record, agent=agent, role=role)
+
+
+def reindex(*records: Record) -> None:
+    """Rebuild search keys, as the admin and the importers do after writing records."""
+    from collection.search import refresh_search_index
+
+    refresh_search_index([record.pk for record in records])
+
+
+def titled(text: str, language: str = "en", *, status: str = Status.PUBLISHED, **fields) -> Record:
+    """A record with one title, indexed for search."""
+    record = RecordFactory(title=text, title__language=language, status=status, **fields)
+    reindex(record)
+    return record
+
+
+def add_title(record: Record, text: str, language: str, form: str = "original", **fields) -> Title:
+    title = Title.objects.create(record=record, text=text, language=language, form=form, **fields)
+    reindex(record)
+    return title

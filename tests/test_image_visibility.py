@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 
 from collection.images import inspect_upload
 from collection.models import RecordImage, Status, Visibility, add_images, image_storage
@@ -142,7 +143,9 @@ class TestRecordPage:
         record = RecordFactory(status=Status.PUBLISHED)
         image = attach(record)
         set_captions(image, {"ja": "テスト画像", "ru": "Тестовое изображение"})
-        html = client.get(record.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        with translation.override("ru"):
+            url = record.get_absolute_url()
+        html = client.get(url).content.decode()
         assert '<span lang="ru">Тестовое изображение</span>' in html
         assert 'alt="Тестовое изображение"' in html
 

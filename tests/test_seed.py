@@ -140,10 +140,10 @@ def test_subjects_are_linked(seeded):
 
 def test_demo_setup_serves_the_seeded_collection(client):
     call_command("setup_demo", stdout=StringIO())
-    response = client.get("/records/")
+    response = client.get("/en/records/")
     assert response.status_code == 200
     assert "Gulag: A History" in response.content.decode()
-    assert client.get("/records/doc-gko-9898/").status_code == 200
+    assert client.get("/en/records/doc-gko-9898/").status_code == 200
 
 
 def test_the_documented_example_file_imports_and_exports_unchanged(seeded, tmp_path):

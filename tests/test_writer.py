@@ -307,8 +307,9 @@ def test_no_query_per_row():
     small, large = run("mem-small", 5), run("mem-large", 200)
     # Lookups are loaded once per file, whatever its length.
     assert sum(sql.startswith("SELECT") for sql in large) == sum(sql.startswith("SELECT") for sql in small)
-    # Inserts split only where the database limits the values in one statement (SQLite: 999).
-    assert len(large) < 60
+    # Inserts split only where the database limits the values in one statement (SQLite: 999 per
+    # statement on older builds), so 40 times the rows costs a handful of extra batches, not 195 queries.
+    assert len(large) <= len(small) + 30, (len(small), len(large))
 
 
 class TestVocabularySheets:

@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..concurrency import StaleRecord
 from ..derivation import derive_forms
 from ..history import Part, group_saves, revert, timeline
+from ..search import reindex_after_save
 
 # The admin index shows how many records wait for the signed-in reviewer, unless the site has its own index.
 if admin.site.index_template is None:
@@ -111,6 +112,7 @@ class LabelledAdmin(TimelineHistoryAdmin):
         super().save_related(request, form, formsets, change)
         obj = form.instance
         derive_forms(getattr(obj, self.label_related_name).all(), self.label_model, {self.label_owner_field: obj})
+        reindex_after_save(obj)
 
 
 class RequireOneFormSet(BaseInlineFormSet):

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collection', '0003_roles'),
+        ('collection', '0004_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

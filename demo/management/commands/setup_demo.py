@@ -23,6 +23,6 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         self.stdout.write(self.style.SUCCESS(
-            "\nDemo site: http://127.0.0.1:8000/records/  admin: http://127.0.0.1:8000/admin/\n"
+            "\nDemo site: http://127.0.0.1:8000/  admin: http://127.0.0.1:8000/admin/\n"
             f"Admin login: {username}  password: {password}\n"
         ))

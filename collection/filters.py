@@ -1,0 +1,194 @@
+"""Every public filter of records, in one django-filter FilterSet.
+
+Values within a facet combine with OR (``?kind=memoir&kind=document``), facets
+with AND. The browse page, the home page and the JSON API all filter through
+:class:`RecordFilterSet`; facet counts come from :meth:`RecordFilterSet.queryset_without`,
+which applies every active filter except the facet's own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Record, RecordAgent, RecordKind, RecordPlaceIndex
+from .search import search_condition
+
+MAX_VALUES = 30
+UNDATED = "undated"
+FACET_NAMES = ("kind", "language", "decade", "place", "subject", "agent", "repository", "has_scans")
+
+
+class ValuesField(forms.Field):
+    """A repeated query parameter: ``?place=a&place=b`` -> ``["a", "b"]``."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        cleaned: dict[str, None] = {}
+        for item in value:
+            item = str(item).strip()
+            if item:
+                cleaned.setdefault(item, None)
+        if len(cleaned) > MAX_VALUES:
+            raise forms.ValidationError(_("Choose at most %(max)d values."), params={"max": MAX_VALUES})
+        return list(cleaned)
+
+
+class ValuesFilter(django_filters.Filter):
+    field_class = ValuesField
+
+
+class ChoicesField(ValuesField):
+    def __init__(self, *args: Any, allowed: Any = (), **kwargs: Any) -> None:
+        self.allowed = allowed
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        allowed = self.allowed() if callable(self.allowed) else self.allowed
+        for item in value:
+            if item not in allowed:
+                raise forms.ValidationError(_("“%(value)s” is not one of the choices."), params={"value": item})
+
+
+class ChoicesFilter(ValuesFilter):
+    field_class = ChoicesField
+
+
+def _decade_values() -> list[str]:
+    return [UNDATED, *[str(year) for year in range(0, 3000, 10)]]
+
+
+def decade_condition(decade: int, this_year: int) -> Q:
+    """Records whose year range overlaps the decade; an open end runs to this year."""
+    starts_before_end = Q(year_start__lte=decade + 9) | Q(year_start__isnull=True, year_end__isnull=False)
+    ends_after_start = Q(year_end__gte=decade) | Q(year_end__isnull=True, year_start__isnull=False)
+    if decade > this_year:
+        ends_after_start = Q(year_end__gte=decade)
+    return starts_before_end & ends_after_start
+
+
+class YesField(forms.Field):
+    def to_python(self, value: Any) -> bool:
+        return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class YesFilter(django_filters.Filter):
+    field_class = YesField
+
+
+class RecordFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    kind = ChoicesFilter(method="filter_kind", label=_("Kind"), allowed=RecordKind.values)
+    language = ValuesFilter(method="filter_language", label=_("Language of the material"))
+    decade = ChoicesFilter(method="filter_decade", label=_("Decade"), allowed=_decade_values)
+    year_from = django_filters.NumberFilter(method="filter_year_from", label=_("From year"), min_value=0,
+                                            max_value=3000)
+    year_to = django_filters.NumberFilter(method="filter_year_to", label=_("To year"), min_value=0, max_value=3000)
+    place = ValuesFilter(method="filter_place", label=_("Place"))
+    subject = ValuesFilter(method="filter_subject", label=_("Subject"))
+    agent = ValuesFilter(method="filter_agent", label=_("Person or organisation"))
+    repository = ValuesFilter(method="filter_repository", label=_("Repository"))
+    has_scans = YesFilter(method="filter_has_scans", label=_("Has scans"))
+
+    class Meta:
+        model = Record
+        fields: list[str] = []
+
+    def __init__(self, data: Any = None, queryset: QuerySet[Record] | None = None, **kwargs: Any) -> None:
+        super().__init__(data, queryset=Record.objects.published() if queryset is None else queryset, **kwargs)
+
+    # --- the filters ---
+
+    def filter_q(self, qs: QuerySet[Record], name: str, value: str) -> QuerySet[Record]:
+        condition = search_condition(value)
+        return qs if condition is None else qs.filter(condition)
+
+    def filter_kind(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
+        return qs.filter(kind__in=value) if value else qs
+
+    def filter_language(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
+        if not value:
+            return qs
+        through = Record.languages.through.objects.filter(language__tag__in=value)
+        return qs.filter(pk__in=through.values("record_id"))
+
+    def filter_decade(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
+        if not value:
+            return qs
+        this_year = datetime.date.today().year
+        condition = Q(pk__in=[])
+        for item in value:
+            if item == UNDATED:
+                condition |= Q(year_start__isnull=True, year_end__isnull=True)
+            else:
+                condition |= decade_condition(int(item), this_year)
+        return qs.filter(condition)
+
+    def filter_year_from(self, qs: QuerySet[Record], name: str, value: Any) -> QuerySet[Record]:
+        if value is None:
+            return qs
+        return qs.filter(Q(year_end__gte=int(value)) | Q(year_end__isnull=True, year_start__isnull=False))
+
+    def filter_year_to(self, qs: QuerySet[Record], name: str, value: Any) -> QuerySet[Record]:
+        if value is None:
+            return qs
+        return qs.filter(Q(year_start__lte=int(value)) | Q(year_start__isnull=True, year_end__isnull=False))
+
+    def filter_place(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
+        if not value:
+            return qs
+        inside = RecordPlaceIndex.objects.filter(place__identifier__in=value)
+        return qs.filter(pk__in=inside.values("record_id"))
+
+    def filter_subject(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
+        if not value:
+            return qs
+        through = Record.subjects.through.objects.filter(subject__identifier__in=value)
+        return qs.filter(pk__in=through.values("record_id"))
+
+    def filter_agent(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
+        if not value:
+            return qs
+        return qs.filter(pk__in=RecordAgent.objects.filter(agent__identifier__in=value).values("record_id"))
+
+    def filter_repository(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
+        return qs.filter(repository__identifier__in=value) if value else qs
+
+    def filter_has_scans(self, qs: QuerySet[Record], name: str, value: bool) -> QuerySet[Record]:
+        return qs.with_public_scans() if value else qs
+
+    # --- used by facets ---
+
+    def active(self) -> dict[str, Any]:
+        """The valid, non-empty filter values."""
+        data = self.form.cleaned_data if self.form.is_valid() else {
+            k: v for k, v in getattr(self.form, "cleaned_data", {}).items() if k not in self.form.errors
+        }
+        return {name: value for name, value in data.items() if value not in (None, "", [], False)}
+
+    def queryset_without(self, facet: str | None) -> QuerySet[Record]:
+        """The records matching every active filter except ``facet``'s own."""
+        qs = self.queryset.all()
+        for name, value in self.active().items():
+            if name != facet:
+                qs = self.filters[name].filter(qs, value)
+        return qs
+
+    def selected(self, facet: str) -> list[str]:
+        value = self.active().get(facet)
+        if value is None:
+            return []
+        if isinstance(value, bool):
+            return ["1"] if value else []
+        return list(value) if isinstance(value, list) else [str(value)]

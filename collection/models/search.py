@@ -1,0 +1,71 @@
+"""Derived tables behind public search and facets.
+
+They hold nothing an archivist types: :func:`collection.search.refresh_search_index`
+rebuilds them from the catalogue, and database triggers (migration ``0004_search``)
+bump :class:`CatalogueVersion` whenever anything a count depends on changes, in
+the same transaction, so a cached count can never outlive the data it counted.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .places import Place
+from .records import Record
+
+
+class RecordSearch(models.Model):
+    """One row per record: folded search keys and the title sort key."""
+
+    record = models.OneToOneField(Record, on_delete=models.CASCADE, primary_key=True, related_name="search")
+    # Folded text of every title, reading, romanization, description, agent and place name,
+    # fields separated by " | " (a character a folded query never contains).
+    document = models.TextField(blank=True, default="")
+    # The titles alone, for ranking title matches first.
+    titles = models.TextField(blank=True, default="")
+    # Space-delimited kana/kanji bigrams (" 抑留 留記 "), so two-character words use an index.
+    bigrams = models.TextField(blank=True, default="")
+    title_key = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        verbose_name = "search keys"
+        verbose_name_plural = "search keys"
+        # Title order with its tie-breaker, so a page is an index walk on both databases.
+        indexes = [models.Index(fields=["title_key", "record"], name="collection_search_title_idx")]
+
+    def __str__(self) -> str:
+        return f"search keys of record {self.record_id}"
+
+
+class RecordPlaceIndex(models.Model):
+    """A record's places with all their ancestors: a region's count includes its camps and cities."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "place"], name="collection_place_index_once")]
+        indexes = [models.Index(fields=["place", "record"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} in {self.place_id}"
+
+
+class CatalogueVersion(models.Model):
+    """A single counter that database triggers bump on every change facets depend on."""
+
+    version = models.BigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
+class FacetCache(models.Model):
+    """Counts for one filter state, valid only while the catalogue version is unchanged."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    version = models.BigIntegerField()
+    payload = models.JSONField()
+
+    def __str__(self) -> str:
+        return self.key

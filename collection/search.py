@@ -1,0 +1,404 @@
+"""Search keys that find a record in any script and any romanization.
+
+Every text a record is known by (titles, readings, romanizations, descriptions,
+agent and place names) is *folded* into one key string:
+
+- NFKC, so full-width ``ＡＢＣ``/half-width ``ｶﾀｶﾅ`` equal ``abc``/``カタカナ``;
+- casefold, in Python, so Cyrillic case never matters, on SQLite too;
+- Latin diacritics dropped and long vowels merged, so ``Kyokkō``, ``kyokko``
+  and ``kyokkou`` are one key;
+- Cyrillic transliterated to Latin, so ``Кузнецов`` and ``Kuznetsov`` meet;
+- katakana turned into hiragana, so a reading matches in either kana.
+
+A query is folded the same way and matched as substrings (every word must
+occur). Kana and kanji have no spaces between words, so runs of them are also
+stored as bigrams: a two-character word (抑留, 遺書) is found through an index on
+PostgreSQL, where ``pg_trgm`` handles the alphabetic text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import Func, Q
+
+from .validators import isbn_forms, strip_isbn_prefix
+
+SEPARATOR = " | "
+
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y",
+    "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g",
+}
+# Soft and hard signs as romanizations write them: dropped, like the Cyrillic letters.
+_DROPPED = {"\u02b9", "\u02ba", "\u02bc", "\u2019", "'", "`", "\u00b4"}
+_KEPT_MARKS = {"\u3099", "\u309a"}  # kana voicing marks must survive
+_LONG_VOWELS = [(re.compile(r"ou"), "o"), (re.compile(r"([aeiou])\1+"), r"\1")]
+_NON_WORD = re.compile(r"[^\w\u3005\u30fc]+")
+_CJK_RUN = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc]{2,}")
+_CJK_CHAR = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[0-9][0-9\s-]{7,}[0-9xX]$", re.IGNORECASE)
+
+
+def _fold_char(char: str) -> str:
+    if char in _CYRILLIC:
+        return _CYRILLIC[char]
+    if char in _DROPPED:
+        return ""
+    code = ord(char)
+    if 0x30A1 <= code <= 0x30F6:  # katakana -> hiragana
+        return chr(code - 0x60)
+    if unicodedata.category(char) == "Mn" and char not in _KEPT_MARKS:
+        return ""
+    if code < 0x250 and not char.isascii():  # Latin with a diacritic: keep the base letter
+        base = unicodedata.normalize("NFKD", char)[0]
+        return base if base.isascii() else char
+    return char
+
+
+def fold(text: str | None) -> str:
+    """The search key of ``text``: the same for every spelling a reader might type."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(_fold_char(char) for char in text)
+    for pattern, replacement in _LONG_VOWELS:
+        text = pattern.sub(replacement, text)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def sort_key(text: str | None) -> str:
+    """Order titles by their own script: NFKC, casefold, katakana as hiragana."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in text)
+    return " ".join(_NON_WORD.sub(" ", text).split())[:255]
+
+
+def bigrams(text: str) -> list[str]:
+    """Distinct kana/kanji bigrams of already folded text, in first-seen order."""
+    seen: dict[str, None] = {}
+    for run in _CJK_RUN.findall(text):
+        for i in range(len(run) - 1):
+            seen.setdefault(run[i:i + 2], None)
+    return list(seen)
+
+
+# --- building the keys -------------------------------------------------------------------------
+
+
+def _title_sort_text(titles: list) -> str:
+    """The original title, read by its kana reading when it is Japanese."""
+    from .models import LabelForm
+
+    originals = [t for t in titles if t.form == LabelForm.ORIGINAL and t.preferred] or [
+        t for t in titles if t.form == LabelForm.ORIGINAL] or titles
+    if not originals:
+        return ""
+    original = min(originals, key=lambda t: t.pk)
+    readings = [t for t in titles if t.form == LabelForm.READING and t.derived_from_id == original.pk]
+    if not readings and original.language.split("-")[0] == "ja":
+        readings = [t for t in titles if t.form == LabelForm.READING]
+    return (min(readings, key=lambda t: t.pk) if readings else original).text
+
+
+def refresh_search_index(record_ids: Iterable[int]) -> None:
+    """Rebuild the search keys and place index of these records.
+
+    Batch-friendly: a fixed number of queries per call, whatever the number of
+    records, so bulk writers (imports, synthetic data) call it once per batch.
+    """
+    from .models import (
+        AgentName,
+        Description,
+        Place,
+        PlaceName,
+        RecordAgent,
+        RecordPlaceIndex,
+        RecordSearch,
+        Title,
+    )
+    from .models import Record as RecordModel
+
+    ids = sorted({int(pk) for pk in record_ids})
+    if not ids:
+        return
+    records = {r["pk"]: r for r in RecordModel.objects.filter(pk__in=ids).values("pk", "isbn10", "isbn13",
+                                                                                   "call_number")}
+    titles: dict[int, list] = {}
+    for title in Title.objects.filter(record_id__in=ids).only(
+        "pk", "record_id", "text", "language", "form", "preferred", "derived_from_id"
+    ):
+        titles.setdefault(title.record_id, []).append(title)
+    descriptions: dict[int, list[str]] = {}
+    for record_id, text in Description.objects.filter(record_id__in=ids).values_list("record_id", "text"):
+        descriptions.setdefault(record_id, []).append(text)
+    agent_ids: dict[int, set[int]] = {}
+    for record_id, agent_id in RecordAgent.objects.filter(record_id__in=ids).values_list("record_id", "agent_id"):
+        agent_ids.setdefault(record_id, set()).add(agent_id)
+    place_through = RecordModel.places.through
+    place_ids: dict[int, set[int]] = {}
+    for record_id, place_id in place_through.objects.filter(record_id__in=ids).values_list("record_id", "place_id"):
+        place_ids.setdefault(record_id, set()).add(place_id)
+    agent_names: dict[int, list[str]] = {}
+    all_agents = set().union(*agent_ids.values()) if agent_ids else set()
+    for agent_id, text in AgentName.objects.filter(agent_id__in=all_agents).values_list("agent_id", "text"):
+        agent_names.setdefault(agent_id, []).append(text)
+    all_places = set().union(*place_ids.values()) if place_ids else set()
+    paths = dict(Place.objects.filter(pk__in=all_places).values_list("pk", "path"))
+    ancestors = {pk: {int(part) for part in path.strip("/").split("/") if part} | {pk} for pk, path in paths.items()}
+    place_names: dict[int, list[str]] = {}
+    for place_id, text in PlaceName.objects.filter(place_id__in=all_places).values_list("place_id", "text"):
+        place_names.setdefault(place_id, []).append(text)
+
+    rows: list[RecordSearch] = []
+    place_rows: list[RecordPlaceIndex] = []
+    for pk in ids:
+        if pk not in records:
+            continue
+        own_titles = titles.get(pk, [])
+        title_keys = [fold(t.text) for t in own_titles]
+        parts = title_keys + [fold(text) for text in descriptions.get(pk, [])]
+        for agent_id in sorted(agent_ids.get(pk, ())):
+            parts.extend(fold(name) for name in agent_names.get(agent_id, ()))
+        for place_id in sorted(place_ids.get(pk, ())):
+            parts.extend(fold(name) for name in place_names.get(place_id, ()))
+        parts.append(fold(records[pk]["call_number"]))
+        parts.extend(value for value in (records[pk]["isbn10"], records[pk]["isbn13"]) if value)
+        parts = [part for part in parts if part]
+        document = SEPARATOR.join(parts)
+        grams = bigrams(document)
+        rows.append(RecordSearch(
+            record_id=pk,
+            document=f"{SEPARATOR}{document}{SEPARATOR}" if document else "",
+            titles=SEPARATOR.join(k for k in title_keys if k),
+            bigrams=f" {' '.join(grams)} " if grams else "",
+            title_key=sort_key(_title_sort_text(own_titles)),
+        ))
+        expanded: set[int] = set()
+        for place_id in place_ids.get(pk, ()):
+            expanded |= ancestors.get(place_id, {place_id})
+        place_rows.extend(RecordPlaceIndex(record_id=pk, place_id=place_id) for place_id in sorted(expanded))
+
+    with transaction.atomic():
+        RecordSearch.objects.filter(record_id__in=ids).delete()
+        RecordSearch.objects.bulk_create(rows, batch_size=2000)
+        RecordPlaceIndex.objects.filter(record_id__in=ids).delete()
+        RecordPlaceIndex.objects.bulk_create(place_rows, batch_size=2000)
+
+
+def refresh_records_of_places(place_ids: Iterable[int]) -> None:
+    """Re-index the records in these places (after a place is renamed or moved)."""
+    from .models import Place, Record
+
+    place_ids = list(place_ids)
+    paths = list(Place.objects.filter(pk__in=place_ids).values_list("path", flat=True))
+    if not paths:
+        return
+    inside = Q()
+    for path in paths:
+        inside |= Q(places__path__startswith=path)
+    refresh_search_index(Record.objects.filter(inside).values_list("pk", flat=True).distinct())
+
+
+# --- querying -------------------------------------------------------------------------------------
+
+
+class BigramsContain(Func):
+    """True when the bigram column holds every bigram given (an index lookup on PostgreSQL)."""
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, column: str, grams: list[str]) -> None:
+        super().__init__(models.F(column))
+        self.grams = list(grams)
+
+    def as_sql(self, compiler, connection, **extra_context):  # SQLite and others: a LIKE per bigram
+        column_sql, params = compiler.compile(self.source_expressions[0])
+        clauses = [f"{column_sql} LIKE %s" for _ in self.grams]
+        return "(" + " AND ".join(clauses) + ")", [*params, *(f"% {gram} %" for gram in self.grams)]
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column_sql, params = compiler.compile(self.source_expressions[0])
+        return f"string_to_array({column_sql}, ' ') @> %s::text[]", [*params, self.grams]
+
+
+def isbn_query(query: str) -> str:
+    """The ISBN-13 a query names, or "" when the query is not an ISBN."""
+    query = unicodedata.normalize("NFKC", query or "").strip()
+    if not _ISBN_LIKE.match(query):
+        return ""
+    return isbn_forms(strip_isbn_prefix(query))[1]
+
+
+def search_condition(query: str, prefix: str = "search__") -> Q | None:
+    """A filter for records matching ``query`` (every word, any script); None for an empty query."""
+    isbn13 = isbn_query(query)
+    if isbn13:
+        return Q(isbn13=isbn13)
+    words = fold(query).split()
+    if not words:
+        return None
+    condition = Q()
+    for word in words[:12]:
+        condition &= Q(**{f"{prefix}document__contains": word})
+        grams = bigrams(word)
+        if grams:
+            condition &= Q(BigramsContain(f"{prefix}bigrams", grams))
+    return condition
+
+
+def title_match(query: str, prefix: str = "search__") -> Q:
+    """Records whose titles hold every word: ranked first when sorting by relevance."""
+    condition = Q()
+    for word in fold(query).split()[:12]:
+        condition &= Q(**{f"{prefix}titles__contains": word})
+    return condition
+
+
+def postgres_indexes_sql() -> list[str]:
+    """The PostgreSQL indexes behind search (see migration 0004_search)."""
+    return [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX IF NOT EXISTS collection_recordsearch_document_trgm "
+        "ON collection_recordsearch USING gin (document gin_trgm_ops)",
+        "CREATE INDEX IF NOT EXISTS collection_recordsearch_bigrams_gin "
+        "ON collection_recordsearch USING gin (string_to_array(bigrams, ' '))",
+    ]
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- keeping counts exact -----------------------------------------------------------------------
+
+# Tables whose changes can change a facet count or a search result.
+COUNTED_TABLES = (
+    "collection_record", "collection_record_languages", "collection_record_places", "collection_record_subjects",
+    "collection_recordagent", "collection_recordsearch", "collection_recordplaceindex", "collection_recordimage",
+)
+
+
+def catalogue_triggers_sql(vendor: str, tables: Iterable[str]) -> list[str]:
+    """SQL creating the triggers that bump the catalogue version, for ``vendor``'s database.
+
+    Only changes that touch a published record bump it (a curator editing drafts
+    leaves the public counts cached); a record leaving or entering publication
+    always does, since its old or new row is published.
+    """
+    bump = "UPDATE collection_catalogueversion SET version = version + 1"
+    published = "status = 'published'"
+    if vendor == "postgresql":
+        statements = [
+            "CREATE OR REPLACE FUNCTION collection_bump_catalogue_version() RETURNS trigger AS $$ "
+            f"BEGIN {bump}; RETURN NULL; END $$ LANGUAGE plpgsql",
+        ]
+        for kind, test in (
+            ("record", "SELECT 1 FROM {rows} WHERE " + published),
+            ("link", "SELECT 1 FROM {rows} AS x JOIN collection_record AS r ON r.id = x.record_id "
+                     "WHERE r." + published),
+        ):
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION collection_bump_if_published_{kind}() RETURNS trigger AS $$ BEGIN "
+                # Each branch names only the transition tables its event has.
+                f"IF TG_OP = 'INSERT' THEN IF EXISTS ({test.format(rows='new_rows')}) THEN {bump}; END IF; "
+                f"ELSIF TG_OP = 'DELETE' THEN IF EXISTS ({test.format(rows='old_rows')}) THEN {bump}; END IF; "
+                f"ELSIF EXISTS ({test.format(rows='new_rows')}) OR EXISTS ({test.format(rows='old_rows')}) "
+                f"THEN {bump}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+            )
+        for table in tables:
+            kind = "record" if table == "collection_record" else "link"
+            for event, referencing in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
+                                       ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
+                statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()} ON {table}")
+                statements.append(
+                    f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} "
+                    f"REFERENCING {referencing} FOR EACH STATEMENT "
+                    f"EXECUTE FUNCTION collection_bump_if_published_{kind}()"
+                )
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_truncate ON {table}")
+            statements.append(
+                f"CREATE TRIGGER {table}_bump_truncate AFTER TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION collection_bump_catalogue_version()"
+            )
+        return statements
+    if vendor == "sqlite":
+        statements = []
+        for table in tables:
+            for event, rows in (("INSERT", ("NEW",)), ("DELETE", ("OLD",)), ("UPDATE", ("OLD", "NEW"))):
+                if table == "collection_record":
+                    when = " OR ".join(f"{row}.{published}" for row in rows)
+                else:
+                    when = " OR ".join(
+                        f"EXISTS (SELECT 1 FROM collection_record WHERE id = {row}.record_id AND {published})"
+                        for row in rows
+                    )
+                statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()}")
+                statements.append(
+                    f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} "
+                    f"WHEN {when} BEGIN {bump}; END"
+                )
+        return statements
+    return []
+
+
+def trigger_names(vendor: str, tables: Iterable[str]) -> list[str]:
+    events = ("insert", "delete", "update", "truncate") if vendor == "postgresql" else ("insert", "delete", "update")
+    return [f"{table}_bump_{event}" for table in tables for event in events]
+
+
+def install_catalogue_triggers(using: str = "default") -> None:
+    """(Re)create the version triggers; SQLite drops them whenever a migration rebuilds a table."""
+    from django.db import connections
+
+    conn = connections[using]
+    existing = set(conn.introspection.table_names())
+    if "collection_catalogueversion" not in existing:
+        return
+    tables = [table for table in COUNTED_TABLES if table in existing]
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM collection_catalogueversion")
+        if cursor.fetchone()[0] == 0:  # e.g. after a flush
+            cursor.execute("INSERT INTO collection_catalogueversion (version) VALUES (1)")
+        names = trigger_names(conn.vendor, tables)
+        if conn.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)", [names])
+        else:
+            marks = ", ".join(["%s"] * len(names))
+            cursor.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", names)
+        if cursor.fetchone()[0] == len(names):
+            return
+        for statement in catalogue_triggers_sql(conn.vendor, tables):
+            cursor.execute(statement)
+
+
+def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    install_catalogue_triggers(using)
+
+
+def reindex_after_save(obj: Any) -> None:
+    """Refresh the search keys an admin save touches: a record's own, or those naming an agent or place."""
+    from .models import Agent, Place, Record, RecordAgent
+
+    if isinstance(obj, Record):
+        refresh_search_index([obj.pk])
+    elif isinstance(obj, Agent):
+        refresh_search_index(RecordAgent.objects.filter(agent=obj).values_list("record_id", flat=True))
+    elif isinstance(obj, Place):
+        refresh_records_of_places([obj.pk])
+
+
+def _record_created(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:
+    # A new record gets its search row at once, so that browse (which orders through it) always lists it;
+    # its titles, written after it, are indexed when the writer calls refresh_search_index.
+    if created and not raw:
+        refresh_search_index([instance.pk])

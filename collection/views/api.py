@@ -1,0 +1,74 @@
+"""``/api/records/``: the browse page's filters as JSON. Only published records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+
+from ..models import Record
+from .browse import browse_context
+from .record import public_record_queryset
+
+
+def record_json(record: Record, request: HttpRequest, language: str, *, full: bool = False) -> dict[str, Any]:
+    """A record as the API gives it; ``full`` adds what only the single-record answer carries."""
+    titles: dict[str, list[dict[str, Any]]] = {}
+    for title in record.titles.all():
+        titles.setdefault(title.language, []).append({"text": title.text, "form": title.form,
+                                                      "preferred": title.preferred})
+    data: dict[str, Any] = {
+        "identifier": record.identifier,
+        "kind": record.kind,
+        "title": record.display_title(language),
+        "titles": titles,
+        "date": {"edtf": record.date_edtf, "display": record.date_display,
+                 "year_start": record.year_start, "year_end": record.year_end},
+        "agents": [{"identifier": link.agent.identifier, "name": link.agent.display_name(language),
+                    "role": link.role} for link in record.agent_links.all()],
+        "places": [{"identifier": p.identifier, "name": p.display_name(language)} for p in record.places.all()],
+        "subjects": [{"identifier": s.identifier, "name": s.display_name(language)} for s in record.subjects.all()],
+        "link": request.build_absolute_uri(record.get_absolute_url()),
+    }
+    if full:
+        data["languages"] = [language.tag for language in record.languages.all()]
+        data["descriptions"] = {d.language: d.text for d in record.descriptions.all()}
+        data["repository"] = record.repository.identifier if record.repository else None
+        data["isbn"] = record.isbn
+    return data
+
+
+def record_api_list(request: HttpRequest) -> JsonResponse:
+    context = browse_context(request.GET, get_language())
+    filterset = context["filterset"]
+    if filterset.errors:
+        return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in filterset.errors.items()}}, status=400)
+    records = context["records"]
+    prefetch_related_objects(records, "places__names", "subjects__labels")
+    facets = {facet.name: facet.flat if facet.flat is not None else _facet_values(facet.values)
+              for facet in context["facets"]}
+    page = context["page_obj"]
+    return JsonResponse({
+        "count": context["paginator"].count,
+        "page": page.number,
+        "pages": context["paginator"].num_pages,
+        "results": [record_json(record, request, get_language()) for record in records],
+        "facets": facets,
+    }, json_dumps_params={"ensure_ascii": False})
+
+
+def _facet_values(values: list) -> dict[str, int]:
+    flat: dict[str, int] = {}
+    for value in values:
+        flat[value.value] = value.count
+        flat.update(_facet_values(value.children))
+    return flat
+
+
+def record_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
+    record = get_object_or_404(public_record_queryset(), identifier=identifier)
+    return JsonResponse(record_json(record, request, get_language(), full=True),
+                        json_dumps_params={"ensure_ascii": False})

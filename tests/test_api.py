@@ -1,0 +1,58 @@
+"""The JSON API takes the browse page's parameters."""
+
+import pytest
+
+from collection.models import Language, RecordKind
+from tests.factories import AgentFactory, PlaceFactory, SubjectFactory, link_agent, reindex, titled
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def records():
+    place = PlaceFactory(name="Test place", identifier="test-place")
+    subject = SubjectFactory(label="Test subject", identifier="test-subject")
+    memoir = titled("Test memoir", kind=RecordKind.MEMOIR, date_edtf="1950")
+    memoir.places.add(place)
+    memoir.subjects.add(subject)
+    memoir.languages.add(Language.objects.create(tag="ja"))
+    link_agent(memoir, AgentFactory(name="Test author", identifier="test-author"))
+    reindex(memoir)
+    document = titled("Test document", kind=RecordKind.DOCUMENT)
+    return memoir, document
+
+
+def test_list_with_counts_results_and_facets(client, records):
+    data = client.get("/api/records/", {"kind": ["memoir", "document"]}).json()
+    assert data["count"] == 2
+    assert data["facets"]["kind"] == {"memoir": 1, "document": 1}
+    assert data["facets"]["place"] == {"test-place": 1}
+    assert data["facets"]["decade"] == {"1950": 1, "undated": 1}
+    memoir = next(r for r in data["results"] if r["kind"] == "memoir")
+    assert memoir["titles"]["en"][0]["text"] == "Test memoir"
+    assert memoir["agents"][0]["identifier"] == "test-author"
+    assert memoir["places"] == [{"identifier": "test-place", "name": "Test place"}]
+    assert memoir["subjects"][0]["identifier"] == "test-subject"
+    assert memoir["link"].endswith(f"/records/{records[0].identifier}/")
+
+
+def test_every_parameter_filters(client, records):
+    for params in ({"q": "memoir"}, {"place": "test-place"}, {"subject": "test-subject"}, {"agent": "test-author"},
+                   {"language": "ja"}, {"decade": "1950"}, {"year_from": "1949", "year_to": "1951"}):
+        assert client.get("/api/records/", params).json()["count"] == 1, params
+    assert client.get("/api/records/", {"page_size": 1, "page": 2}).json()["page"] == 2
+
+
+def test_bad_parameters_get_a_400_naming_them(client, records):
+    response = client.get("/api/records/", {"kind": "poem"})
+    assert response.status_code == 400 and "kind" in response.json()["errors"]
+
+
+def test_detail(client, records):
+    data = client.get(f"/api/records/{records[0].identifier}/").json()
+    assert data["identifier"] == records[0].identifier and data["languages"] == ["ja"]
+
+
+def test_api_query_count_is_fixed(client, records, django_assert_max_num_queries):
+    with django_assert_max_num_queries(29):
+        client.get("/api/records/", {"page_size": 100})

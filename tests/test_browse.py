@@ -1,0 +1,109 @@
+"""Browse, record, authority and home pages in three languages."""
+
+import pytest
+
+from collection.models import LabelForm, RecordKind, Status
+from tests.factories import AgentFactory, PlaceFactory, add_title, link_agent, reindex, titled
+
+pytestmark = pytest.mark.django_db
+
+
+def test_root_redirects_by_accept_language(client):
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="ru").headers["Location"] == "/ru/"
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="ja,en;q=0.5").headers["Location"] == "/ja/"
+    assert client.get("/records/", HTTP_ACCEPT_LANGUAGE="en").headers["Location"] == "/en/records/"
+
+
+def test_titles_in_the_page_language_with_the_original_beside(client):
+    record = titled("テスト原題", "ja")
+    add_title(record, "Test translated title", "en", form=LabelForm.TRANSLATION)
+    english = client.get("/en/records/").content.decode()
+    assert "Test translated title" in english and "テスト原題" in english
+    russian = client.get("/ru/records/").content.decode()
+    assert "テスト原題" in russian  # no Russian title: the original
+
+
+def test_sorting_by_title_and_date_both_ways(client):
+    old = titled("Test B", date_edtf="1946")
+    new = titled("Test A", date_edtf="1990")
+    undated = titled("Test C")
+
+    def order(sort):
+        return [r.identifier for r in client.get("/en/records/", {"sort": sort}).context["records"]]
+
+    assert order("title") == [new.identifier, old.identifier, undated.identifier]
+    assert order("-title") == [undated.identifier, old.identifier, new.identifier]
+    assert order("date")[:2] == [old.identifier, new.identifier]
+    assert order("-date")[:2] == [new.identifier, old.identifier]
+
+
+def test_relevance_puts_title_matches_first(client):
+    in_description = titled("Test other")
+    in_description.descriptions.create(language="en", text="mentions zebra")
+    reindex(in_description)
+    in_title = titled("Test zebra")
+    records = client.get("/en/records/", {"q": "zebra"}).context["records"]
+    assert [r.identifier for r in records] == [in_title.identifier, in_description.identifier]
+
+
+def test_pagination_keeps_filters(client):
+    for number in range(3):
+        titled(f"Test paged {number}", kind=RecordKind.MEMOIR)
+    response = client.get("/en/records/", {"kind": "memoir", "page_size": 2})
+    assert response.context["next_url"] == "?kind=memoir&page_size=2&page=2"
+    assert len(client.get("/en/records/" + response.context["next_url"]).context["records"]) == 1
+
+
+def test_language_switcher_keeps_page_and_filters(client):
+    titled("Test switch", kind=RecordKind.MEMOIR)
+    html = client.get("/en/records/?kind=memoir&q=switch").content.decode()
+    assert 'href="/ja/records/?kind=memoir&amp;q=switch"' in html
+    assert 'hreflang="ru" href="http://testserver/ru/records/?kind=memoir&amp;q=switch"' in html
+
+
+def test_record_page_shows_every_title_marked_and_metadata(client):
+    record = titled("テスト記録", "ja", kind=RecordKind.MEMOIR, date_edtf="1950", isbn="978-0-00-000000-2")
+    add_title(record, "てすときろく", "ja-Hrkt", form=LabelForm.READING)
+    add_title(record, "Test record", "en", form=LabelForm.TRANSLATION, our_translation=True)
+    author = AgentFactory(name="Test author")
+    link_agent(record, author)
+    html = client.get(f"/en/records/{record.identifier}/").content.decode()
+    for text in ("テスト記録", "てすときろく", "reading", "our translation", "Test author", "978-0-00-000000-2",
+                 'name="citation_title" content="テスト記録"', 'name="DC.creator"', "cite.bib", "cite.ris"):
+        assert text in html, text
+
+
+def test_authority_pages_list_published_records(client):
+    place = PlaceFactory(name="Test place", identifier="test-place")
+    record = titled("Test in place")
+    record.places.add(place)
+    reindex(record)
+    html = client.get("/ru/places/test-place/").content.decode()
+    assert "Test in place" in html and "?place=test-place" in html
+
+
+def test_home_page_has_search_and_top_facets(client):
+    titled("Test home", kind=RecordKind.MEMOIR)
+    html = client.get("/ja/").content.decode()
+    assert 'type="search"' in html and "/ja/records/?kind=memoir" in html
+
+
+def test_pages_carry_no_inline_script_or_style_and_a_strict_policy(client):
+    record = titled("Test csp")
+    for url in ("/en/", "/en/records/", f"/en/records/{record.identifier}/"):
+        response = client.get(url)
+        html = response.content.decode()
+        assert "<script>" not in html and "<style" not in html and " style=" not in html and "onclick" not in html
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        assert "http://" not in html.split("<body>")[0].replace("http://testserver", "")
+
+
+def test_bad_filter_values_are_reported_not_crashing(client):
+    response = client.get("/en/records/", {"kind": "poem", "decade": "abc"})
+    assert response.status_code == 400
+    assert "not one of the choices" in response.content.decode()
+
+
+def test_withdrawn_record_page_is_not_found(client):
+    record = titled("Test gone", status=Status.WITHDRAWN)
+    assert client.get(f"/en/records/{record.identifier}/").status_code in (404, 410)

@@ -1,0 +1,77 @@
+"""The browse page in a real browser: facets, searches in Japanese and Russian, switching language."""
+
+from pathlib import Path
+
+import pytest
+
+from collection.models import LabelForm, PlaceKind, RecordKind
+from tests.factories import AgentFactory, PlaceFactory, add_title, link_agent, reindex, titled
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+@pytest.fixture
+def catalogue():
+    region = PlaceFactory(name="Test region", kind=PlaceKind.REGION, identifier="test-region")
+    region.names.create(language="ja", text="テスト地方")
+    region.names.create(language="ru", text="Тестовый край")
+    memoir = titled("テスト用シベリア抑留記", "ja", kind=RecordKind.MEMOIR, date_edtf="1950")
+    add_title(memoir, "Test memoir of internment", "en", form=LabelForm.TRANSLATION)
+    add_title(memoir, "Тестовые воспоминания", "ru", form=LabelForm.TRANSLATION)
+    memoir.places.add(region)
+    document = titled("Тестовый приказ", "ru", kind=RecordKind.DOCUMENT, date_edtf="1946/1948")
+    author = AgentFactory(name="Кузнецов", name__language="ru")
+    link_agent(document, author)
+    titled("Test association record", kind=RecordKind.DOCUMENT)
+    reindex(memoir, document)
+    return memoir, document
+
+
+def test_click_facets_search_and_switch_language(live_server, page, catalogue):
+    memoir, document = catalogue
+    page.goto(f"{live_server.url}/en/records/")
+    assert page.locator(".results .count").inner_text() == "3 records"
+    page.locator('[data-facet="kind"] a', has_text="memoir").click()
+    assert page.locator(".results .count").inner_text() == "1 record"
+    assert "kind=memoir" in page.url
+    page.get_by_role("link", name="Clear Kind").click()
+    assert page.locator(".results .count").inner_text() == "3 records"
+
+    page.goto(f"{live_server.url}/ja/records/")
+    page.get_by_label("Search titles, names, places and descriptions").fill("抑留")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/ja/records/?q=*")
+    assert page.locator(".records .record").count() == 1
+    assert "テスト用シベリア抑留記" in page.locator(".records").inner_text()
+
+    page.goto(f"{live_server.url}/ru/records/")
+    page.get_by_role("searchbox").fill("кузнецов")
+    page.locator("form.search button").click()
+    page.wait_for_url("**/ru/records/?q=*")
+    assert page.locator(".records .record").count() == 1
+    assert "Тестовый приказ" in page.locator(".records").inner_text()
+
+    # Switch language with a facet chosen: the filter stays.
+    page.goto(f"{live_server.url}/en/records/?kind=memoir")
+    page.locator(".languages a[hreflang=ru]").click()
+    page.wait_for_url("**/ru/records/?kind=memoir")
+    assert page.locator(".records .record").count() == 1
+    assert "Тестовые воспоминания" in page.locator(".records").inner_text()
+
+
+def test_keyboard_reaches_the_facets(live_server, page, catalogue):
+    page.goto(f"{live_server.url}/en/records/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+
+
+def test_screenshots_of_the_browse_page_in_each_language(live_server, page, catalogue):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1200, "height": 800})
+    for language in ("ja", "ru", "en"):
+        page.goto(f"{live_server.url}/{language}/records/?place=test-region")
+        assert page.locator(".records .record").count() == 1
+        path = SCREENSHOTS / f"browse-{language}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000

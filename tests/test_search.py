@@ -1,0 +1,149 @@
+"""Search across scripts, romanizations, widths and cases."""
+
+import pytest
+
+from collection.models import Description, LabelForm, Status
+from collection.search import bigrams, fold, refresh_search_index, search_condition
+from tests.factories import AgentFactory, PlaceFactory, add_title, link_agent, reindex, titled
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, query: str, language: str = "en") -> set[str]:
+    response = client.get(f"/{language}/records/", {"q": query, "page_size": 100})
+    assert response.status_code == 200
+    return {record.identifier for record in response.context["records"]}
+
+
+def test_fold_merges_long_vowels_widths_and_cases():
+    assert fold("Kyokkō") == fold("kyokko") == fold("kyokkou") == fold("KYOKKŌ")
+    assert fold("ＡＢＣ１２３") == "abc123"
+    assert fold("ｶﾀｶﾅ") == fold("カタカナ") == fold("かたかな")
+    assert fold("Кузнецов") == fold("Kuznetsov") == fold("КУЗНЕЦОВ")
+    assert fold("Kuznet͡sov") == fold("Kuznetsov")  # ALA-LC tie bar
+    assert fold("ガギグ") == "がぎぐ"  # voiced kana keep their voicing
+
+
+def test_bigrams_of_kana_and_kanji_runs():
+    assert bigrams(fold("シベリア抑留記")) == ["しべ", "べり", "りあ", "あ抑", "抑留", "留記"]
+    assert bigrams("abc def") == []
+
+
+def test_romanization_and_kanji_find_the_same_memoir(client):
+    memoir = titled("Test memoir of a camp", kind="memoir")
+    author = AgentFactory(name="高杉一郎", name__language="ja")
+    author.names.create(language="ja-Latn", text="Takasugi Ichirō", form=LabelForm.ROMANIZATION)
+    link_agent(memoir, author)
+    reindex(memoir)
+    titled("Unrelated test record")
+    assert found(client, "Takasugi") == {memoir.identifier}
+    assert found(client, "高杉") == {memoir.identifier}
+    assert found(client, "ichiro") == found(client, "Ichirou") == {memoir.identifier}
+
+
+def test_cyrillic_and_latin_spellings_meet_both_ways(client):
+    record = titled("Test document")
+    agent = AgentFactory(name="Кузнецов", name__language="ru")
+    link_agent(record, agent)
+    reindex(record)
+    other = titled("Test report by Kuznetsov")
+    assert found(client, "Kuznetsov") == {record.identifier, other.identifier}
+    assert found(client, "Кузнецов") == {record.identifier, other.identifier}
+    assert found(client, "кузнецов") == found(client, "КУЗНЕЦОВ")
+
+
+def test_two_character_japanese_words_anywhere_in_a_title(client):
+    camp = titled("テスト用シベリア抑留記録", "ja")
+    letter = titled("テストの遺書と手紙", "ja")
+    titled("テスト以外", "ja")
+    assert found(client, "抑留") == {camp.identifier}
+    assert found(client, "遺書") == {letter.identifier}
+    assert found(client, "シベリア") == {camp.identifier}
+    assert found(client, "しべりあ") == {camp.identifier}  # hiragana finds katakana
+
+
+def test_full_width_and_half_width_forms_match(client):
+    record = titled("ＴＥＳＴ Ｒｅｃｏｒｄ ２０２４")
+    kana = titled("ﾃｽﾄ資料", "ja")
+    assert found(client, "test record 2024") == {record.identifier}
+    assert found(client, "テスト") == {kana.identifier}
+
+
+def test_case_never_matters_for_cyrillic(client):
+    record = titled("Тестовые Воспоминания", "ru")
+    assert found(client, "тестовые воспоминания", "ru") == {record.identifier}
+    assert found(client, "ТЕСТОВЫЕ", "ru") == {record.identifier}
+
+
+def test_isbn_matches_in_any_of_its_forms(client):
+    record = titled("Test book with an ISBN", isbn="978-0-00-000000-2")
+    titled("Test book without one")
+    for form in ("9780000000002", "978-0-00-000000-2", "0-00-000000-0", "0000000000", "ISBN 978 0 00 000000 2",
+                 "９７８０００００００００２"):
+        assert found(client, form) == {record.identifier}, form
+
+
+def test_descriptions_readings_and_place_names_are_searched(client):
+    record = titled("Test title", "ja")
+    add_title(record, "てすとのよみ", "ja-Hrkt", form=LabelForm.READING)
+    Description.objects.create(record=record, language="en", text="A test description about forestry work")
+    place = PlaceFactory(name="Тайшет", name__language="ru")
+    record.places.add(place)
+    reindex(record)
+    assert found(client, "forestry") == {record.identifier}
+    assert found(client, "テストノヨミ") == {record.identifier}
+    assert found(client, "Tayshet") == {record.identifier}
+
+
+def test_every_word_must_match():
+    record = titled("Test alpha beta")
+    titled("Test alpha")
+    from collection.models import Record
+
+    assert set(Record.objects.filter(search_condition("alpha beta")).values_list("pk", flat=True)) == {record.pk}
+    assert search_condition("   ") is None
+
+
+def test_unpublished_records_are_never_found(client):
+    for status in (Status.DRAFT, Status.REVIEW, Status.WITHDRAWN):
+        titled(f"Test secret {status}", status=status)
+    assert found(client, "secret") == set()
+
+
+def test_refresh_search_index_uses_a_fixed_number_of_queries(django_assert_max_num_queries):
+    records = [titled(f"Test batch {i}") for i in range(3)]
+    with django_assert_max_num_queries(14) as small:
+        refresh_search_index([r.pk for r in records])
+    more = records + [titled(f"Test batch more {i}") for i in range(12)]
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        refresh_search_index([r.pk for r in more])
+
+
+def test_title_sort_uses_the_japanese_reading(client):
+    later = titled("亜", "ja")  # read "a"... but given a reading that sorts later
+    add_title(later, "んん", "ja-Hrkt", form=LabelForm.READING, derived_from=later.titles.first())
+    first = titled("字", "ja")
+    add_title(first, "あい", "ja-Hrkt", form=LabelForm.READING, derived_from=first.titles.first())
+    response = client.get("/ja/records/", {"sort": "title"})
+    identifiers = [r.identifier for r in response.context["records"]]
+    assert identifiers.index(first.identifier) < identifiers.index(later.identifier)
+
+
+@pytest.mark.postgres
+def test_postgres_answers_two_character_and_latin_queries_from_indexes():
+    from django.db import connection
+
+    from collection.models import RecordSearch
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL indexes")
+    titled("テスト抑留記", "ja")
+    titled("Test kuznetsov")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        for query, index in (("抑留", "collection_recordsearch_bigrams_gin"),
+                             ("kuznetsov", "collection_recordsearch_document_trgm")):
+            qs = RecordSearch.objects.filter(search_condition(query, prefix=""))
+            assert qs.count() == 1
+            assert index in qs.explain(), query
+        cursor.execute("RESET enable_seqscan")
