@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 pytest_plugins = ["tests.roles"]
 
@@ -17,6 +18,13 @@ CHROMIUM_ARGS = [
 def browser_type_launch_args(browser_type_launch_args):
     """Drive Debian's chromium: Playwright's own browser downloads are not available."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request to a /ja/ or /ru/ page leaves its language active; each test starts in English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,7 @@ def test_click_facets_search_and_switch_language(live_server, page, catalogue):
     assert page.locator(".results .count").inner_text() == "3 records"
 
     page.goto(f"{live_server.url}/ja/records/")
-    page.get_by_label("Search titles, names, places and descriptions").fill("抑留")
+    page.get_by_role("searchbox").fill("抑留")
     page.keyboard.press("Enter")
     page.wait_for_url("**/ja/records/?q=*")
     assert page.locator(".records .record").count() == 1
