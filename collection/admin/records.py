@@ -217,8 +217,10 @@ class RecordAdmin(LabelledAdmin):
     def has_withdraw_permission(self, request):
         return request.user.has_perm("collection.withdraw_record")
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=None):
+        # Django 6.1 passes where the actions are shown; Django 5.2 has no such argument.
+        location = {} if action_location is None else {"action_location": action_location}
+        actions = super().get_actions(request, **location)
         # Permanent deletion asks for a reason per record, on the record's own page.
         actions.pop("delete_selected", None)
         return actions
