@@ -16,6 +16,31 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
 ``DERIVE_READINGS``
     Derive kana readings of Japanese text with fugashi/UniDic when the optional
     ``romanization`` extra is installed. Default ``True``.
+``IMPORT_MAX_BYTES``
+    Largest catalogue spreadsheet (CSV or XLSX) accepted for import, in bytes,
+    refused before it is parsed. Default ``50_000_000``.
+``IMPORT_MAX_FILES``
+    Files one admin import request may carry. Default ``1``.
+``IMPORT_MAX_ROWS``
+    Rows one spreadsheet may hold. Default ``200_000``.
+``IMPORT_MAX_COLUMNS``
+    Columns one sheet may hold. Default ``300``.
+``IMPORT_MAX_CELL_CHARS``
+    Longest cell the CSV reader accepts, in characters. Default ``100_000``.
+``IMPORT_MAX_UNCOMPRESSED_BYTES``
+    What the parts of an XLSX workbook may add up to once unzipped, from the sizes
+    the zip declares (checked before any XML is parsed). Default ``500_000_000``.
+``IMPORT_MAX_COMPRESSION_RATIO``
+    Largest expansion of one XLSX part over 1 MB: more is refused as a zip bomb.
+    Default ``200``.
+``IMPORT_MAX_XLSX_MEMBERS``
+    Parts an XLSX archive may hold. Default ``1000``.
+``IMPORT_PREVIEW_ROWS_PER_PAGE``
+    Rows per page of the admin import preview. Default ``100``.
+``IMPORT_INLINE_MAX_ROWS``
+    Largest file, in rows, that the admin previews within the request; larger
+    files are previewed and imported by a background task with a status page.
+    Default ``2000``.
 """
 
 from __future__ import annotations
@@ -30,6 +55,16 @@ DEFAULTS: dict[str, Any] = {
     "IDENTIFIER_PREFIXES": {"memoir": "mem", "document": "doc", "association": "assoc"},
     "ROMANIZATION_SCHEMES": {"ja": "hepburn", "ru": "ala_lc"},
     "DERIVE_READINGS": True,
+    "IMPORT_MAX_BYTES": 50_000_000,
+    "IMPORT_MAX_FILES": 1,
+    "IMPORT_MAX_ROWS": 200_000,
+    "IMPORT_MAX_COLUMNS": 300,
+    "IMPORT_MAX_CELL_CHARS": 100_000,
+    "IMPORT_MAX_UNCOMPRESSED_BYTES": 500_000_000,
+    "IMPORT_MAX_COMPRESSION_RATIO": 200,
+    "IMPORT_MAX_XLSX_MEMBERS": 1000,
+    "IMPORT_PREVIEW_ROWS_PER_PAGE": 100,
+    "IMPORT_INLINE_MAX_ROWS": 2000,
 }
 
 PREFIX = "COLLECTION_"
