@@ -16,6 +16,10 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
 ``DERIVE_READINGS``
     Derive kana readings of Japanese text with fugashi/UniDic when the optional
     ``romanization`` extra is installed. Default ``True``.
+``FOUR_EYES``
+    A reviewer may not publish a record they submitted for review themselves
+    (only a user with the ``publish_own_record`` permission, a collection
+    manager, may). Set ``False`` for a one-person archive. Default ``True``.
 ``IMPORT_MAX_BYTES``
     Largest catalogue spreadsheet (CSV or XLSX) accepted for import, in bytes,
     refused before it is parsed. Default ``50_000_000``.
@@ -55,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "IDENTIFIER_PREFIXES": {"memoir": "mem", "document": "doc", "association": "assoc"},
     "ROMANIZATION_SCHEMES": {"ja": "hepburn", "ru": "ala_lc"},
     "DERIVE_READINGS": True,
+    "FOUR_EYES": True,
     "IMPORT_MAX_BYTES": 50_000_000,
     "IMPORT_MAX_FILES": 1,
     "IMPORT_MAX_ROWS": 200_000,

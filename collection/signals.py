@@ -8,12 +8,17 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import Record, ReservedIdentifier
+from .models import Record, ReservedIdentifier, Status
 
 
 @receiver(pre_delete, sender=Record)
 def retire_identifier(sender: type[Record], instance: Record, **kwargs: Any) -> None:
     ReservedIdentifier.objects.update_or_create(
         identifier=instance.identifier,
-        defaults={"deleted_at": timezone.now(), "title": instance.display_title()},
+        defaults={
+            "deleted_at": timezone.now(),
+            "title": instance.display_title(),
+            # A record that was never public keeps its title off the 410 notice.
+            "hide_title": not instance.history.filter(status=Status.PUBLISHED).exists(),
+        },
     )

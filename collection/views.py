@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from .models import Agent, Place, Record, Subject
+from .tombstones import tombstone_response
 
 
 class RecordListView(ListView):
@@ -24,6 +26,15 @@ class RecordDetailView(DetailView):
     context_object_name = "record"
     slug_field = "identifier"
     slug_url_kwarg = "identifier"
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Withdrawn and deleted records answer 410 Gone with a notice.
+            if gone := tombstone_response(request, kwargs["identifier"]):
+                return gone
+            raise
 
     def get_queryset(self) -> QuerySet[Record]:
         return (

@@ -2,15 +2,29 @@
 
 draft → review → published; review → draft (returned); published → withdrawn;
 withdrawn → draft. Every path that changes a status (admin, bulk action,
-import, API) asks :func:`check_status_change` first.
+import, API) asks :func:`check_status_change` first, and the admin and the
+model methods (``Record.submit`` etc.) go through :func:`change_status`, which
+also logs the change.
+
+Roles (the groups made by migration ``0003_roles``) are bundles of the
+permissions named here: a Contributor may ``submit_record``; a Reviewer may
+also ``review_record``, ``publish_record`` and ``withdraw_record``; a
+Collection manager has every permission of the app, including
+``publish_own_record``, which exempts from the four-eyes rule.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .conf import app_settings
 from .models import Record, Status
 
 # (from, to) -> the permission the acting user needs.
@@ -30,6 +44,36 @@ CREATION_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Status.WITHDRAWN: ("collection.add_record", "collection.publish_record", "collection.withdraw_record"),
 }
 
+PUBLISH_OWN = "collection.publish_own_record"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A named transition as the admin offers it: a button or a bulk action."""
+
+    name: str
+    source: str
+    target: str
+    label: Any
+    past: Any
+    needs_reason: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in [
+        Action("submit", Status.DRAFT, Status.REVIEW, gettext_lazy("Submit for review"),
+               gettext_lazy("submitted for review")),
+        Action("publish", Status.REVIEW, Status.PUBLISHED, gettext_lazy("Publish"), gettext_lazy("published")),
+        Action("return", Status.REVIEW, Status.DRAFT, gettext_lazy("Return to draft"),
+               gettext_lazy("returned to draft"), needs_reason=True),
+        Action("withdraw", Status.PUBLISHED, Status.WITHDRAWN, gettext_lazy("Withdraw"),
+               gettext_lazy("withdrawn"), needs_reason=True),
+        Action("reopen", Status.WITHDRAWN, Status.DRAFT, gettext_lazy("Reopen as draft"),
+               gettext_lazy("reopened as draft")),
+    ]
+}
+
 
 class TransitionNotAllowed(Exception):
     """A status change that the workflow or the user's role does not allow."""
@@ -44,28 +88,188 @@ def _has_perms(user: Any, perms: tuple[str, ...]) -> bool:
     return user is None or user.has_perms(perms)
 
 
+def _status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
+def with_submitter(queryset: QuerySet[Record]) -> QuerySet[Record]:
+    """Annotate ``submitted_by_id``: who put each record under review this time.
+
+    Read from the record's history rather than the workflow log, so a record put
+    under review by an import or any other path has a submitter too: the user of
+    the first historical row of the latest unbroken run of rows in review.
+    """
+    history = Record.history.model
+    last_other = (
+        history.objects.filter(id=OuterRef("id")).exclude(status=Status.REVIEW)
+        .order_by("-history_id").values("history_id")[:1]
+    )
+    any_other = history.objects.filter(id=OuterRef("id")).exclude(status=Status.REVIEW)
+    run_start = (
+        history.objects.filter(id=OuterRef("pk"), status=Status.REVIEW)
+        .filter(Q(history_id__gt=Subquery(last_other)) | ~Exists(any_other))
+        .order_by("history_id").values("history_user_id")[:1]
+    )
+    return queryset.annotate(submitted_by_id=Subquery(run_start))
+
+
+def submitted_by_id(record: Record) -> int | None:
+    """The id of the user who submitted ``record`` for its current review, if known."""
+    return with_submitter(Record._base_manager.filter(pk=record.pk)).values_list(
+        "submitted_by_id", flat=True
+    ).first()
+
+
+def awaiting_review_by(user: Any, queryset: QuerySet[Record] | None = None) -> QuerySet[Record]:
+    """Records under review that ``user`` may decide on: none they submitted, under the four-eyes rule."""
+    queryset = (queryset if queryset is not None else Record.objects.all()).filter(status=Status.REVIEW)
+    if not (user.has_perm("collection.publish_record") or user.has_perm("collection.review_record")):
+        return queryset.none()
+    if app_settings.FOUR_EYES and not user.has_perm(PUBLISH_OWN):
+        queryset = with_submitter(queryset).filter(Q(submitted_by_id__isnull=True) | ~Q(submitted_by_id=user.pk))
+    return queryset
+
+
 def check_status_change(user: Any, record: Record | None, new_status: str) -> None:
     """Raise :class:`TransitionNotAllowed` unless ``user`` may give ``record`` ``new_status``.
 
-    ``record`` is ``None`` (or unsaved) for a record being created.
+    ``record`` is ``None`` (or unsaved) for a record being created. ``user`` is
+    ``None`` on the command line. Under the four-eyes rule (``COLLECTION_FOUR_EYES``)
+    publishing a record one submitted oneself, or creating it already published,
+    needs ``publish_own_record`` too.
     """
     if new_status not in Status.values:
         raise TransitionNotAllowed(_("“%(status)s” is not a workflow status.") % {"status": new_status})
+    four_eyes = app_settings.FOUR_EYES and user is not None
     if record is None or record._state.adding:
-        if not _has_perms(user, CREATION_PERMISSIONS[new_status]):
+        needed = CREATION_PERMISSIONS[new_status]
+        if four_eyes and new_status in (Status.PUBLISHED, Status.WITHDRAWN):
+            needed = (*needed, PUBLISH_OWN)
+        if not _has_perms(user, needed):
             raise TransitionNotAllowed(
-                _("You may not create a record with the status “%(status)s”.") % {"status": new_status}
+                _("You may not create a record with the status “%(status)s”.") % {"status": _status_label(new_status)}
             )
         return
     current = record.status
     if current == new_status:
         return
+    names = {"from": _status_label(current), "to": _status_label(new_status)}
     permission = TRANSITIONS.get((current, new_status))
     if permission is None:
-        raise TransitionNotAllowed(
-            _("A record cannot go from “%(from)s” to “%(to)s”.") % {"from": current, "to": new_status}
-        )
+        raise TransitionNotAllowed(_("A record cannot go from “%(from)s” to “%(to)s”.") % names)
     if not _has_perms(user, (permission,)):
+        raise TransitionNotAllowed(_("You may not change a record from “%(from)s” to “%(to)s”.") % names)
+    if (
+        four_eyes and new_status == Status.PUBLISHED and not user.has_perm(PUBLISH_OWN)
+        and submitted_by_id(record) == user.pk
+    ):
         raise TransitionNotAllowed(
-            _("You may not change a record from “%(from)s” to “%(to)s”.") % {"from": current, "to": new_status}
+            _("You submitted this record for review yourself: another reviewer must publish it.")
         )
+
+
+def may_edit(user: Any, record: Record | None) -> bool:
+    """Whether ``user`` may change ``record``'s catalogue data (not its status).
+
+    Anyone who may change records edits drafts (new and returned ones alike);
+    only reviewers (``review_record``) edit records under review, published or withdrawn.
+    """
+    if user is None:
+        return True
+    if not user.has_perm("collection.change_record"):
+        return False
+    if record is None or record.status == Status.DRAFT:
+        return True
+    return user.has_perm("collection.review_record")
+
+
+def check_edit(user: Any, record: Record) -> None:
+    """Raise :class:`TransitionNotAllowed` unless ``user`` may change ``record``'s data."""
+    if not may_edit(user, record):
+        raise TransitionNotAllowed(
+            _("You may not edit a record that is “%(status)s”.") % {"status": _status_label(record.status)}
+        )
+
+
+def check_action(user: Any, record: Record, action: Action, comment: str = "") -> None:
+    """Raise :class:`TransitionNotAllowed` unless ``user`` may apply ``action`` to ``record`` now."""
+    if record.status != action.source:
+        raise TransitionNotAllowed(
+            _("It is “%(status)s”, not “%(source)s”.")
+            % {"status": _status_label(record.status), "source": _status_label(action.source)}
+        )
+    check_status_change(user, record, action.target)
+    if action.needs_reason and not comment.strip():
+        raise TransitionNotAllowed(_("Give a reason."))
+
+
+def available_actions(user: Any, record: Record) -> list[Action]:
+    """The actions ``user`` may apply to ``record`` as it stands (reasons are asked for later)."""
+    available = []
+    for action in ACTIONS.values():
+        try:
+            check_action(user, record, action, comment="-")
+        except TransitionNotAllowed:
+            continue
+        available.append(action)
+    return available
+
+
+@transaction.atomic
+def change_status(record: Record, by: Any, new_status: str, comment: str = "", *, hide_title: bool = False) -> Any:
+    """Move ``record`` to ``new_status`` if ``by`` may, and log it; returns the ``StatusChange``.
+
+    The row is locked and re-read first, so two people pressing “publish” at once
+    cannot both succeed, and a stale in-memory status cannot slip a transition past the rules.
+    """
+    from .models.workflow import StatusChange
+
+    current = Record._base_manager.select_for_update().only("status", "version").get(pk=record.pk)
+    record.status, record.version = current.status, current.version
+    old_status = record.status
+    check_status_change(by, record, new_status)
+    if old_status == new_status:
+        raise TransitionNotAllowed(_("The record is already “%(status)s”.") % {"status": _status_label(new_status)})
+    record.status = new_status
+    record._history_user = by
+    record._change_reason = comment or _("Status: %(from)s → %(to)s") % {
+        "from": _status_label(old_status), "to": _status_label(new_status),
+    }
+    try:
+        record.save(update_fields=["status", "version", "modified"])
+    finally:
+        del record._change_reason
+    return StatusChange.objects.create(
+        record=record, identifier=record.identifier, from_status=old_status, to_status=new_status, by=by,
+        comment=comment, hide_title=hide_title and new_status == Status.WITHDRAWN,
+    )
+
+
+def apply_action(record: Record, by: Any, action: Action, comment: str = "", *, hide_title: bool = False) -> Any:
+    """Apply a named action (the admin's buttons and bulk actions)."""
+    with transaction.atomic():
+        current = Record._base_manager.select_for_update().only("status").get(pk=record.pk)
+        record.status = current.status
+        check_action(by, record, action, comment)
+        return change_status(record, by, action.target, comment, hide_title=hide_title)
+
+
+@dataclass
+class BulkResult:
+    done: list[Record] = field(default_factory=list)
+    skipped: list[tuple[Record, str]] = field(default_factory=list)
+
+
+def apply_to_many(
+    records: Iterable[Record], by: Any, action: Action, comment: str = "", *, hide_title: bool = False,
+) -> BulkResult:
+    """Apply ``action`` to each record where allowed; the others are skipped, each with the reason."""
+    result = BulkResult()
+    for record in records:
+        try:
+            apply_action(record, by, action, comment, hide_title=hide_title)
+        except TransitionNotAllowed as refusal:
+            result.skipped.append((record, str(refusal)))
+        else:
+            result.done.append(record)
+    return result

@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.roles"]
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"

@@ -16,10 +16,11 @@ from .records import (
     validate_titles,
 )
 from .subjects import Language, Subject, SubjectLabel
+from .workflow import StatusChange
 
 __all__ = [
     "Agent", "AgentKind", "AgentName", "AgentRole", "Description", "IdentifiedModel", "Label", "LabelForm",
     "Language", "LevelOfDescription", "Place", "PlaceKind", "PlaceName", "Record", "RecordAgent", "RecordKind",
-    "ReservedIdentifier", "ResourceType", "Status", "Subject", "SubjectLabel", "Title", "pick_label",
+    "ReservedIdentifier", "ResourceType", "Status", "StatusChange", "Subject", "SubjectLabel", "Title", "pick_label",
     "validate_titles",
 ]

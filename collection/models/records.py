@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..concurrency import StaleRecord, stale_message
 from ..conf import app_settings
 from ..dates import decades_between, parse_edtf_bounds
 from ..fields import HttpURLField, NFCCharField, NFCTextField
@@ -103,6 +104,12 @@ class RecordQuerySet(models.QuerySet):
     def undated(self) -> RecordQuerySet:
         """Records with no date: “undated” is a value of its own, not a gap."""
         return self.filter(date_edtf="")
+
+    def awaiting_review_by(self, user) -> RecordQuerySet:
+        """Records under review that ``user`` may decide on (see ``collection.workflow``)."""
+        from ..workflow import awaiting_review_by
+
+        return awaiting_review_by(user, self)
 
     def with_listing(self) -> RecordQuerySet:
         """Prefetch what a list of records shows: titles and agents with their names."""
@@ -299,9 +306,75 @@ class Record(IdentifiedModel):
     def save(self, *args, **kwargs) -> None:
         adding = self._state.adding
         self.sync_derived_fields()
+        if not adding:
+            self.claim_version()
         super().save(*args, **kwargs)
         if adding:
             ReservedIdentifier.objects.create(identifier=self.identifier, record=self)
+
+    def claim_version(self) -> None:
+        """Bump ``version`` if it is still the one this copy was read with, else raise :class:`StaleRecord`.
+
+        The conditional UPDATE holds the row lock until the save commits, so of two
+        saves from the same version exactly one wins: no edit is silently lost.
+        """
+        claimed = type(self)._base_manager.filter(pk=self.pk, version=self.version).update(version=F("version") + 1)
+        if not claimed and type(self)._base_manager.filter(pk=self.pk).exists():
+            raise StaleRecord(stale_message(self))
+        self.version += 1
+
+    # Workflow transitions: each checks the acting user's role and logs who, when, from, to and why.
+
+    def submit(self, by, comment: str = ""):
+        """Put a draft under review."""
+        return self._act("submit", by, comment)
+
+    def publish(self, by, comment: str = ""):
+        """Publish a record under review; under the four-eyes rule not by its submitter."""
+        return self._act("publish", by, comment)
+
+    def return_to_draft(self, by, comment: str):
+        """Send a record under review back to its contributors, saying why."""
+        return self._act("return", by, comment)
+
+    def withdraw(self, by, reason: str, hide_title: bool = False):
+        """Take a published record down; its URL then answers 410 with a notice, without the title if hidden."""
+        return self._act("withdraw", by, reason, hide_title=hide_title)
+
+    def reopen(self, by, comment: str = ""):
+        """Bring a withdrawn record back to draft, to be corrected and reviewed again."""
+        return self._act("reopen", by, comment)
+
+    def _act(self, name: str, by, comment: str, **kwargs):
+        from ..workflow import ACTIONS, apply_action
+
+        return apply_action(self, by, ACTIONS[name], comment, **kwargs)
+
+    @transaction.atomic
+    def purge(self, by, reason: str, hide_title: bool = False) -> None:
+        """Delete permanently (collection managers only), keeping history and the reserved identifier.
+
+        The identifier's URL keeps answering 410; the title stays off that notice if
+        asked, if an earlier withdrawal hid it, or if the record was never public.
+        """
+        from ..workflow import TransitionNotAllowed
+
+        if by is not None and not by.has_perm("collection.purge_record"):
+            raise TransitionNotAllowed(_("Only a collection manager may delete a record permanently."))
+        if not (reason or "").strip():
+            raise TransitionNotAllowed(_("Give a reason for deleting the record."))
+        withdrawal = self.status_changes.withdrawals().first()
+        hide = (
+            hide_title or (withdrawal is not None and withdrawal.hide_title)
+            or not self.history.filter(status=Status.PUBLISHED).exists()
+        )
+        identifier = self.identifier
+        self._history_user = by
+        self._change_reason = reason
+        self.delete()
+        ReservedIdentifier.objects.filter(identifier=identifier).update(
+            deleted_by=by, deletion_reason=reason, hide_title=hide,
+        )
 
 
 class Title(Label):
