@@ -216,6 +216,8 @@ def read_csv(data: bytes, *, encoding: str | None = None) -> Table:
 
 
 def _parse_csv(text: str, codec: str, limit: int) -> Table:
+    from .format import unquote_formula
+
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     max_rows = app_settings.IMPORT_MAX_ROWS
     problems: list[CellProblem] = []
@@ -242,7 +244,7 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
                         "this row has %(count)s cells but the header has %(header)s columns."
                     ) % {"count": len(cells), "header": len(header)}))
                 cells = cells[: len(header)]
-            table.rows.append((number, tuple(cells)))
+            table.rows.append((number, tuple(unquote_formula(cell) for cell in cells)))
     except csv.Error as exc:
         message = str(exc)
         if "field larger than field limit" in message:
@@ -456,10 +458,7 @@ def _cell_text(cell: dict[str, Any], epoch_1904: bool) -> tuple[str, str]:
     if value is None:
         return "", ""
     if data_type == "s" or isinstance(value, str):
-        from .format import quote_formula
-
-        # An XLSX cell holds its literal text: quote it the way the CSV form would.
-        return quote_formula(str(value)), ""
+        return str(value), ""
     if data_type == "b":
         return ("TRUE" if value else "FALSE"), ""
     raw = cell.get("raw")
@@ -524,16 +523,16 @@ def _serial_to_text(raw: str | None, epoch_1904: bool) -> tuple[str, str]:
 
 
 def write_xlsx(rows: Iterator[list[str]] | Any, out: IO[bytes], *, sheet_title: str = "records") -> int:
-    """Write rows of text (the header first) to ``out`` as XLSX; return the number of rows after the header.
+    """Write rows of cell text (the header first) to ``out`` as XLSX; return the number of rows after the header.
 
-    Every cell is a text cell; text a spreadsheet would run as a formula is marked
-    with Excel's quote prefix instead of being altered. openpyxl's write-only mode
+    Every cell is a text cell; text a spreadsheet would run as a formula keeps its
+    exact text and is marked with Excel's quote prefix (the CSV form prefixes ``'``). openpyxl's write-only mode
     streams rows to a temporary file, so memory does not grow with the rows.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    from .format import _starts_formula, unquote_formula
+    from .format import FORMULA_TRIGGERS
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet_title)
@@ -544,10 +543,9 @@ def write_xlsx(rows: Iterator[list[str]] | Any, out: IO[bytes], *, sheet_title: 
     for row in rows:
         cells: list[Any] = []
         for text in row:
-            text = unquote_formula(text or "")
             if not text:
                 cells.append(None)
-            elif _starts_formula(text):
+            elif text[0] in FORMULA_TRIGGERS:
                 cell = WriteOnlyCell(worksheet, None)
                 cell._value, cell.data_type, cell._style = text, "s", copy(quoted_style)
                 cells.append(cell)

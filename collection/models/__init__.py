@@ -1,5 +1,6 @@
 from .agents import Agent, AgentKind, AgentName
 from .identifiers import IdentifiedModel
+from .imports import ImportJob, ImportJobStatus
 from .labels import Label, LabelForm, pick_label
 from .places import Place, PlaceKind, PlaceName
 from .records import (
@@ -19,7 +20,7 @@ from .subjects import Language, Subject, SubjectLabel
 from .workflow import StatusChange
 
 __all__ = [
-    "Agent", "AgentKind", "AgentName", "AgentRole", "Description", "IdentifiedModel", "Label", "LabelForm",
+    "Agent", "AgentKind", "AgentName", "AgentRole", "Description", "IdentifiedModel", "ImportJob", "ImportJobStatus", "Label", "LabelForm",
     "Language", "LevelOfDescription", "Place", "PlaceKind", "PlaceName", "Record", "RecordAgent", "RecordKind",
     "ReservedIdentifier", "ResourceType", "Status", "StatusChange", "Subject", "SubjectLabel", "Title", "pick_label",
     "validate_titles",
