@@ -1,0 +1,77 @@
+"""Reading and writing catalogue sheets as CSV.
+
+Files are read as UTF-8, with or without a byte-order mark. They are written as
+UTF-8 with a BOM (so that Excel, also in Japanese, opens them as UTF-8), CRLF
+line ends, formula-safe cells and rows sorted by identifier, so that the same
+data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.utils.translation import gettext as _
+
+from .format import quote_formula, unquote_formula
+
+BOM = "\ufeff"
+# The key under which a row keeps cells beyond the last named column.
+EXTRA_CELLS = ""
+
+
+class CatalogueFileError(ValueError):
+    """A file that cannot be read as a catalogue sheet at all (not one bad row)."""
+
+
+def read_csv(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
+    """Parse a CSV file into ``(row_number, {column: cell})`` pairs.
+
+    Row numbers are those a spreadsheet shows: the header is row 1. Cells are
+    unquoted (a formula-guard ``'`` removed); blank lines are skipped.
+    """
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CatalogueFileError(
+                _("The file is not UTF-8 text (byte %(position)s). Save it as “CSV UTF-8”.")
+                % {"position": exc.start}
+            ) from exc
+    else:
+        text = data.removeprefix(BOM)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CatalogueFileError(_("The file is empty.")) from None
+    except csv.Error as exc:
+        raise CatalogueFileError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
+    columns = [name.strip() for name in header]
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        # Numbered as records, as a spreadsheet numbers its rows even when a cell holds a line break.
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            row = {column: unquote_formula(cell) for column, cell in zip(columns, cells, strict=False)}
+            extra = [cell for cell in cells[len(columns):] if cell.strip()]
+            if extra:
+                row[EXTRA_CELLS] = " ".join(extra)
+            rows.append((number, row))
+    except csv.Error as exc:
+        raise CatalogueFileError(
+            _("Row %(row)s is not valid CSV: %(error)s") % {"row": reader.line_num, "error": exc}
+        ) from exc
+    return rows
+
+
+def write_csv(rows: Iterable[Mapping[str, str]], columns: Sequence[str]) -> bytes:
+    """Write rows as CSV UTF-8 with a BOM, sorted by identifier, every cell formula-safe."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in sorted(rows, key=lambda row: row.get("identifier", "")):
+        writer.writerow([quote_formula(row.get(column, "") or "") for column in columns])
+    return (BOM + buffer.getvalue()).encode("utf-8")

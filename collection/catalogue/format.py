@@ -1,0 +1,149 @@
+"""The catalogue format: its columns, multi-valued cells and formula-safe cells.
+
+The columns follow ``COLLECTION_LANGUAGES``: a title and a description column per
+configured language, plus the reading and romanization columns of the languages
+that have them (``title_ja-Hrkt``, ``title_ja-Latn``, ``title_ru-Latn``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ..conf import app_settings
+from ..text import base_language
+
+SEPARATOR = "|"
+ESCAPE = "\\"
+
+# A cell written as this text removes the stored value; a blank cell keeps it.
+CLEAR = "[clear]"
+
+# Cells starting with one of these are run as formulas by spreadsheet programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# Reading and romanization tags each base language has columns for.
+READING_TAGS: dict[str, tuple[str, ...]] = {"ja": ("ja-Hrkt", "ja-Latn"), "ru": ("ru-Latn",)}
+
+AGENT_ROLE_COLUMNS: dict[str, str] = {
+    "authors": "author",
+    "editors": "editor",
+    "translators": "translator",
+    "publishers": "publisher",
+    "issuing_bodies": "issuing_body",
+    "agent_subjects": "subject",
+}
+
+# Single agents held in a foreign key, and the agent kind a new name there creates.
+AGENT_FK_COLUMNS: dict[str, str] = {"described_agent": "described_agent", "repository": "repository"}
+
+BIBLIOGRAPHIC_COLUMNS = (
+    "resource_type", "container_title", "volume", "issue", "pages", "edition", "publication_place",
+    "isbn", "issn", "url", "archived_url", "accessed", "extent",
+)
+HOLDING_COLUMNS = (
+    "repository", "reference_fond", "reference_opis", "reference_delo", "reference_folios", "call_number",
+)
+RIGHTS_COLUMNS = ("rights_statement", "licence", "description_source", "staff_notes")
+
+# Record fields whose cell is the stored text as is.
+PLAIN_FIELDS = (
+    "level", "date_display", "container_title", "volume", "issue", "pages", "edition", "publication_place",
+    "isbn", "issn", "url", "archived_url", "extent", "reference_fond", "reference_opis", "reference_delo",
+    "reference_folios", "call_number", "rights_statement", "licence", "description_source", "staff_notes",
+    "resource_type",
+)
+
+MULTI_VALUED = frozenset(
+    {"variant_titles", "variant_names", "our_translations", "languages", "places", "subjects",
+     *AGENT_ROLE_COLUMNS}
+)
+
+
+def languages() -> list[str]:
+    return list(app_settings.LANGUAGES)
+
+
+def label_tags(configured: Sequence[str] | None = None) -> list[str]:
+    """Every language tag with a label column: each language, then its reading and romanization."""
+    tags: list[str] = []
+    for tag in configured if configured is not None else languages():
+        tags.append(tag)
+        tags.extend(READING_TAGS.get(base_language(tag), ()) if "-" not in tag else ())
+    return tags
+
+
+def record_columns(configured: Sequence[str] | None = None) -> list[str]:
+    """The columns of the record sheet, in the order export writes them."""
+    configured = list(configured if configured is not None else languages())
+    return [
+        "identifier", "kind", "status", "level", "parent", "sequence",
+        *(f"title_{tag}" for tag in label_tags(configured)),
+        "variant_titles",
+        *(f"description_{tag}" for tag in configured),
+        "our_translations", "date", "date_display", "languages", "places", "subjects",
+        *AGENT_ROLE_COLUMNS, "described_agent",
+        *BIBLIOGRAPHIC_COLUMNS, *HOLDING_COLUMNS, *RIGHTS_COLUMNS,
+    ]
+
+
+# Columns of each vocabulary sheet before and after its name columns.
+VOCABULARY_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "places": (("identifier", "kind", "parent"), ("gupvi_camp_number", "latitude", "longitude")),
+    "subjects": (("identifier", "broader"), ()),
+    "agents": (("identifier", "kind"), ("date", "date_display", "viaf", "ndl", "wikidata", "isil", "notes")),
+}
+
+
+def vocabulary_columns(vocabulary: str, configured: Sequence[str] | None = None) -> list[str]:
+    """The columns of a vocabulary sheet (``places``, ``subjects`` or ``agents``)."""
+    head, tail = VOCABULARY_COLUMNS[vocabulary]
+    return [*head, *(f"name_{tag}" for tag in label_tags(configured)), "variant_names", "our_translations", *tail]
+
+
+def split_values(cell: str) -> list[str]:
+    """Split a multi-valued cell on ``|``; ``\\|`` is a literal bar and ``\\\\`` a literal backslash.
+
+    Values are stripped of surrounding white space and empty values dropped.
+    """
+    values: list[str] = []
+    current: list[str] = []
+    chars = iter(cell or "")
+    for char in chars:
+        if char == ESCAPE:
+            following = next(chars, "")
+            current.append(following if following in (SEPARATOR, ESCAPE) else ESCAPE + following)
+        elif char == SEPARATOR:
+            values.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    values.append("".join(current))
+    return [value.strip() for value in values if value.strip()]
+
+
+def escape_value(value: str) -> str:
+    return value.replace(ESCAPE, ESCAPE * 2).replace(SEPARATOR, ESCAPE + SEPARATOR)
+
+
+def join_values(values: Iterable[str]) -> str:
+    """The inverse of :func:`split_values`."""
+    return SEPARATOR.join(escape_value(value) for value in values)
+
+
+def _starts_formula(text: str) -> bool:
+    stripped = text.lstrip("'")
+    return bool(stripped) and stripped[0] in FORMULA_TRIGGERS
+
+
+def quote_formula(cell: str) -> str:
+    """Prefix ``'`` to a cell a spreadsheet would run as a formula.
+
+    A cell that already starts with ``'`` before such a character gets one more,
+    so that :func:`unquote_formula` gives back exactly the original text.
+    """
+    return "'" + cell if _starts_formula(cell) else cell
+
+
+def unquote_formula(cell: str) -> str:
+    """Strip exactly one ``'`` from a cell quoted by :func:`quote_formula`; leave any other cell alone."""
+    return cell[1:] if cell.startswith("'") and _starts_formula(cell[1:]) else cell

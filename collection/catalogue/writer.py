@@ -1,0 +1,847 @@
+"""The one writer behind every catalogue import: the fixture loader, the command and the admin.
+
+It takes parsed rows, normalizes them (NFC), validates every row with the models'
+own validators, resolves vocabulary and agent cells from lookups loaded once per
+file, and only then writes, in batches, inside one transaction: any error in
+any row and nothing is written. Records are created or updated by identifier;
+history is recorded with the acting user and a change reason.
+
+Blank cells in an update keep the stored value; ``[clear]`` removes it. A row
+that matches the stored record exactly is reported as unchanged and not touched,
+so importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from ..conf import app_settings
+from ..models import (
+    Agent,
+    AgentKind,
+    AgentName,
+    Description,
+    LabelForm,
+    Language,
+    LevelOfDescription,
+    Record,
+    RecordAgent,
+    RecordKind,
+    ReservedIdentifier,
+    Status,
+    Title,
+    validate_titles,
+)
+from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
+from ..text import base_language, nfc, script_subtag
+from ..validators import validate_identifier, validate_language_tag
+from ..workflow import TransitionNotAllowed, check_status_change
+from .csv_io import EXTRA_CELLS
+from .export import Cell, as_text, export_queryset, record_cells, variant_cell
+from .format import (
+    AGENT_ROLE_COLUMNS,
+    CLEAR,
+    MULTI_VALUED,
+    PLAIN_FIELDS,
+    READING_TAGS,
+    label_tags,
+    languages,
+    record_columns,
+    split_values,
+)
+from .resolve import AgentResolver, Entry, Lookup, ResolveError, guess_name_language, load_places, load_subjects
+
+NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+BATCH_SIZE = 500
+
+_NUMBER_MANGLED = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+# Model field -> the column that sets it, where the names differ.
+_FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
+_ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
+_CLEARABLE_NEVER = {"identifier", "kind", "status"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("row %(row)s, column %(column)s: %(message)s") % {
+            "row": self.row, "column": self.column or "—", "message": self.message,
+        }
+
+
+@dataclass
+class RowChange:
+    """What one row does: ``fields`` maps each changed column to its (old, new) cell text."""
+
+    row: int
+    identifier: str
+    kind: str
+    action: str
+    fields: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewAgent:
+    identifier: str
+    name: str
+    kind: str
+
+
+@dataclass
+class WriteResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    new_agents: list[NewAgent] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary_lines(self) -> list[str]:
+        """One line per record kind, then the agents created from names."""
+        lines = []
+        for kind in sorted(set(self.created) | set(self.updated) | set(self.unchanged)):
+            lines.append(_("%(kind)s: %(new)s new, %(updated)s updated, %(unchanged)s unchanged") % {
+                "kind": kind, "new": self.created[kind], "updated": self.updated[kind],
+                "unchanged": self.unchanged[kind],
+            })
+        for agent in self.new_agents:
+            lines.append(_("new agent %(identifier)s: %(name)s") % {"identifier": agent.identifier,
+                                                                     "name": agent.name})
+        return lines
+
+
+@dataclass
+class _RowPlan:
+    row: int
+    identifier: str
+    record: Record | None
+    current: dict[str, Cell]
+    desired: dict[str, Cell]
+    given: set[str]
+    changed: list[str] = field(default_factory=list)
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[RowError] = []
+
+    def add(self, row: int, column: str, message: Any) -> None:
+        self.items.append(RowError(row, column, str(message)))
+
+    def add_validation(self, row: int, error: ValidationError, column: str | None = None) -> None:
+        if hasattr(error, "error_dict") and column is None:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    self.add(row, _FIELD_COLUMNS.get(name, name), message)
+        else:
+            for message in error.messages:
+                self.add(row, column or "identifier", message)
+
+
+def _empty(column: str) -> Cell:
+    return () if column in MULTI_VALUED or column in AGENT_ROLE_COLUMNS else ""
+
+
+def _title_columns() -> list[str]:
+    return [f"title_{tag}" for tag in label_tags()]
+
+
+def _label_form(tag: str, ours: bool, material: Iterable[str]) -> str:
+    script = script_subtag(tag)
+    if base_language(tag) in READING_TAGS and script in ("Hrkt", "Kana", "Hira"):
+        return LabelForm.READING
+    if script == "Latn" and "-" in tag:
+        return LabelForm.ROMANIZATION
+    material = {base_language(t) for t in material}
+    if ours or (material and base_language(tag) not in material):
+        return LabelForm.TRANSLATION
+    return LabelForm.ORIGINAL
+
+
+class _Planner:
+    """Validates every row and works out what would change, without writing."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.errors = _Errors()
+        self.columns = record_columns()
+        self.places: Lookup | None = None
+        self.subjects: Lookup | None = None
+        self.agents: AgentResolver | None = None
+        self.languages: dict[str, str] = {}
+        self.new_languages: dict[str, str] = {}
+
+    # -- reading cells -------------------------------------------------------------------------------
+
+    def normalize(self, number: int, row: Mapping[str, Any]) -> dict[str, str]:
+        cells: dict[str, str] = {}
+        for column, value in row.items():
+            if column == EXTRA_CELLS:
+                if str(value or "").strip():
+                    self.errors.add(number, "", _("There are cells beyond the last named column."))
+                continue
+            text = nfc("" if value is None else str(value)) or ""
+            if "\x00" in text:
+                self.errors.add(number, column, _("The cell contains a NUL character."))
+                continue
+            cells[column.strip()] = text.strip()
+        return cells
+
+    def parse(self, number: int, column: str, text: str) -> Cell | None:
+        """The canonical value of a given, non-blank cell; ``None`` after reporting an error."""
+        if text == CLEAR:
+            if column in _CLEARABLE_NEVER:
+                self.errors.add(number, column, _("This column cannot be cleared."))
+                return None
+            return _empty(column)
+        try:
+            return self._parse(number, column, text)
+        except ResolveError as exc:
+            self.errors.add(number, column, exc)
+        except ValidationError as exc:
+            self.errors.add_validation(number, exc, column)
+        return None
+
+    def _parse(self, number: int, column: str, text: str) -> Cell:
+        if column == "kind" and text not in RecordKind.values:
+            raise ValidationError(_("Unknown kind “%(value)s”; use one of %(choices)s.") % {
+                "value": text, "choices": ", ".join(RecordKind.values)})
+        if column == "status" and text not in Status.values:
+            raise ValidationError(_("Unknown status “%(value)s”; use one of %(choices)s.") % {
+                "value": text, "choices": ", ".join(Status.values)})
+        if column == "isbn" and _NUMBER_MANGLED.match(text):
+            raise ValidationError(_(
+                "“%(value)s” is an ISBN turned into a number by a spreadsheet; format the column as text "
+                "and type the ISBN again.") % {"value": text})
+        if column == "sequence" and text.isdigit():
+            return str(int(text))
+        if column == "accessed":
+            try:
+                return datetime.date.fromisoformat(text).isoformat()
+            except ValueError:
+                raise ValidationError(_("“%(value)s” is not a date like 2010-12-31.") % {"value": text}) from None
+        if column not in MULTI_VALUED and column not in ("described_agent", "repository"):
+            return text
+        values = split_values(text)
+        if column == "variant_titles":
+            return tuple(sorted({self._variant(value) for value in values}))
+        if column == "our_translations":
+            allowed = {f"title_{tag}" for tag in languages()} | {f"description_{tag}" for tag in languages()}
+            for value in values:
+                if value not in allowed:
+                    raise ValidationError(_("“%(value)s” is not a title or description column of a language.")
+                                          % {"value": value})
+            return tuple(sorted(set(values)))
+        if column == "languages":
+            return tuple(sorted({self._language(value) for value in values}))
+        if column == "places":
+            return self._unique(self.places.resolve(value).identifier for value in values)
+        if column == "subjects":
+            return self._unique(self.subjects.resolve(value).identifier for value in values)
+        kind = AgentKind.ORGANISATION if column in _ORGANISATION_COLUMNS else AgentKind.PERSON
+        entries = [self.agents.resolve(value, kind) for value in values]
+        if column in ("described_agent", "repository"):
+            if len(entries) != 1:
+                raise ValidationError(_("Give one agent only."))
+            if entries[0].kind != AgentKind.ORGANISATION:
+                raise ValidationError(_("“%(value)s” is not an organisation.") % {"value": entries[0].describe()})
+            return entries[0].identifier
+        identifiers = [entry.identifier for entry in entries]
+        if len(set(identifiers)) != len(identifiers):
+            raise ValidationError(_("The same agent is listed twice."))
+        return tuple(identifiers)
+
+    @staticmethod
+    def _unique(identifiers: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(set(identifiers)))
+
+    @staticmethod
+    def _variant(value: str) -> str:
+        tag, sep, text = value.partition(":")
+        if not sep or not text.strip():
+            raise ValidationError(_("Write a variant title as language:title, e.g. en:Title."))
+        validate_language_tag(tag.strip())
+        return variant_cell(tag.strip(), text.strip())
+
+    def _language(self, value: str) -> str:
+        known = self.languages.get(value.lower())
+        if known:
+            return known
+        validate_language_tag(value)
+        self.new_languages.setdefault(value.lower(), value)
+        self.languages[value.lower()] = value
+        return value
+
+    # -- the whole file ------------------------------------------------------------------------------
+
+    def plan(self, rows: list[tuple[int, Mapping[str, Any]]]) -> list[_RowPlan]:
+        allowed = set(self.columns)
+        seen_columns: set[str] = set()
+        for _number, row in rows:
+            seen_columns.update(column.strip() for column in row if column != EXTRA_CELLS)
+        for column in sorted(seen_columns - allowed):
+            self.errors.add(1, column, _("Unknown column."))
+        if rows and "identifier" not in seen_columns:
+            self.errors.add(1, "identifier", _("The identifier column is missing."))
+        if self.errors.items:
+            return []
+
+        self.places, self.subjects, self.agents = load_places(), load_subjects(), AgentResolver()
+        self.languages = {tag.lower(): tag for tag in Language.objects.values_list("tag", flat=True)}
+
+        normalized = [(number, self.normalize(number, row)) for number, row in rows]
+        first_row: dict[str, int] = {}
+        identifiers = []
+        for number, cells in normalized:
+            identifier = cells.get("identifier", "")
+            if not identifier:
+                self.errors.add(number, "identifier", _("Every row needs an identifier."))
+                continue
+            try:
+                validate_identifier(identifier)
+            except ValidationError as exc:
+                self.errors.add_validation(number, exc, "identifier")
+                continue
+            if identifier in first_row:
+                self.errors.add(number, "identifier", _("“%(identifier)s” is also on row %(row)s.") % {
+                    "identifier": identifier, "row": first_row[identifier]})
+                continue
+            first_row[identifier] = number
+            identifiers.append(identifier)
+
+        existing = self._load_records(identifiers)
+        reserved = self._reserved(set(identifiers) - set(existing))
+        plans: list[_RowPlan] = []
+        for number, cells in normalized:
+            identifier = cells.get("identifier", "")
+            if first_row.get(identifier) != number:
+                continue
+            if identifier in reserved:
+                self.errors.add(number, "identifier", _(
+                    "“%(identifier)s” has been used before and can never be used again.") % {
+                    "identifier": identifier})
+                continue
+            plan = self._plan_row(number, identifier, existing.get(identifier), cells)
+            if plan is not None:
+                plans.append(plan)
+        self._check_parents(plans)
+        return plans
+
+    def _load_records(self, identifiers: list[str]) -> dict[str, Record]:
+        found: dict[str, Record] = {}
+        for start in range(0, len(identifiers), BATCH_SIZE):
+            chunk = identifiers[start:start + BATCH_SIZE]
+            for record in export_queryset(Record.objects.filter(identifier__in=chunk)):
+                found[record.identifier] = record
+        return found
+
+    @staticmethod
+    def _reserved(identifiers: set[str]) -> set[str]:
+        taken: set[str] = set()
+        ordered = sorted(identifiers)
+        for start in range(0, len(ordered), BATCH_SIZE):
+            taken.update(ReservedIdentifier.objects.filter(
+                identifier__in=ordered[start:start + BATCH_SIZE]).values_list("identifier", flat=True))
+        return taken
+
+    def _plan_row(self, number: int, identifier: str, record: Record | None,
+                  cells: dict[str, str]) -> _RowPlan | None:
+        errors_before = len(self.errors.items)
+        if record is not None:
+            current = record_cells(record)
+        else:
+            current = {column: _empty(column) for column in self.columns}
+            current.update(identifier=identifier, status=Status.DRAFT, level=LevelOfDescription.ITEM)
+        desired = dict(current)
+        given: set[str] = set()
+        for column in self.columns:
+            text = cells.get(column, "")
+            if column == "identifier" or not text:
+                continue
+            value = self.parse(number, column, text)
+            if value is not None:
+                desired[column] = value
+                given.add(column)
+        if record is None and not desired["kind"]:
+            self.errors.add(number, "kind", _("A new record needs a kind (%(choices)s).") % {
+                "choices": ", ".join(RecordKind.values)})
+        if len(self.errors.items) > errors_before:
+            return None
+
+        plan = _RowPlan(number, identifier, record, current, desired, given)
+        plan.changed = [column for column in self.columns if desired.get(column) != current.get(column)]
+        if not plan.changed:
+            return plan
+        self._check_permission(plan)
+        self._validate(plan)
+        return plan
+
+    def _check_permission(self, plan: _RowPlan) -> None:
+        status = str(plan.desired["status"])
+        if plan.record is None or status != plan.record.status:
+            try:
+                check_status_change(self.user, plan.record, status)
+            except TransitionNotAllowed as exc:
+                self.errors.add(plan.row, "status", exc)
+        if plan.record is not None and self.user is not None and not self.user.has_perm("collection.change_record"):
+            self.errors.add(plan.row, "identifier", _("You may not change records."))
+
+    def _validate(self, plan: _RowPlan) -> None:
+        """Run the models' own field validators and clean() on the row as it would be stored."""
+        record = plan.record or Record(identifier=plan.identifier)
+        probe = Record(pk=record.pk, identifier=plan.identifier)
+        apply_scalars(probe, plan.desired, lambda entry_id: -1)
+        try:
+            models.Model.clean_fields(probe, exclude={"parent", "described_agent", "repository"})
+            probe.clean()
+        except ValidationError as exc:
+            self.errors.add_validation(plan.row, exc)
+
+        material = plan.desired["languages"]
+        ours = set(plan.desired["our_translations"])
+        titles: list[Title] = []
+        for tag in label_tags():
+            column = f"title_{tag}"
+            text = plan.desired[column]
+            if not text:
+                continue
+            if column in ours and _label_form(tag, False, ()) in (LabelForm.READING, LabelForm.ROMANIZATION):
+                self.errors.add(plan.row, "our_translations", _("A reading or romanization is not a translation."))
+            title = Title(language=tag, text=text, form=_label_form(tag, column in ours, material),
+                          our_translation=column in ours)
+            self._clean_label(plan.row, column, title, {"record", "derived_from"})
+            titles.append(title)
+        for value in plan.desired["variant_titles"]:
+            tag, _sep, text = value.partition(":")
+            title = Title(language=tag, text=text, form=_label_form(tag, False, material), preferred=False)
+            self._clean_label(plan.row, "variant_titles", title, {"record", "derived_from"})
+            titles.append(title)
+        if plan.record is not None:
+            covered = {tag.lower() for tag in label_tags()}
+            titles.extend(t for t in plan.record.titles.all() if t.preferred and t.language.lower() not in covered)
+        try:
+            validate_titles(titles)
+        except ValidationError as exc:
+            self.errors.add_validation(plan.row, exc, _title_columns()[0])
+        for tag in languages():
+            column = f"description_{tag}"
+            if plan.desired[column]:
+                description = Description(language=tag, text=plan.desired[column], our_translation=column in ours)
+                self._clean_label(plan.row, column, description, {"record"})
+
+    def _clean_label(self, number: int, column: str, label: models.Model, exclude: set[str]) -> None:
+        try:
+            label.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for messages in exc.message_dict.values():
+                for message in messages:
+                    self.errors.add(number, column, message)
+
+    def _check_parents(self, plans: list[_RowPlan]) -> None:
+        """Every parent exists (in the file or the catalogue) and no record ends up inside itself."""
+        parent_of: dict[str, str] = {p.identifier: str(p.desired["parent"]) for p in plans}
+        unknown = {parent for parent in parent_of.values() if parent and parent not in parent_of}
+        known: set[str] = set(parent_of)
+        # One query per level of ancestry, not per row.
+        while unknown:
+            found = dict(Record.objects.filter(identifier__in=unknown).values_list("identifier", "parent__identifier"))
+            known.update(found)
+            for identifier, parent in found.items():
+                parent_of.setdefault(identifier, parent or "")
+            unknown = {parent for parent in found.values() if parent and parent not in parent_of}
+        for plan in plans:
+            if "parent" not in plan.changed or not plan.desired["parent"]:
+                continue
+            parent = str(plan.desired["parent"])
+            if parent not in known:
+                self.errors.add(plan.row, "parent", _("No record has the identifier “%(value)s”.") % {"value": parent})
+                continue
+            seen = {plan.identifier}
+            while parent:
+                if parent in seen:
+                    self.errors.add(plan.row, "parent", _("A record cannot be part of itself."))
+                    break
+                seen.add(parent)
+                parent = parent_of.get(parent, "")
+
+
+def apply_scalars(record: Record, desired: Mapping[str, Cell], agent_pk: Any) -> None:
+    """Copy the single-valued cells onto ``record`` (not the parent, set once every record exists)."""
+    record.kind = str(desired["kind"])
+    record.status = str(desired["status"])
+    for name in PLAIN_FIELDS:
+        setattr(record, name, desired[name])
+    record.level = desired["level"] or LevelOfDescription.ITEM
+    record.date_edtf = str(desired["date"])
+    record.sequence = int(desired["sequence"]) if str(desired["sequence"]).isdigit() else (
+        desired["sequence"] or None)
+    try:
+        record.accessed = datetime.date.fromisoformat(str(desired["accessed"])) if desired["accessed"] else None
+    except ValueError:
+        record.accessed = desired["accessed"]  # left for the field's own validator to report
+    record.described_agent_id = agent_pk(desired["described_agent"]) if desired["described_agent"] else None
+    record.repository_id = agent_pk(desired["repository"]) if desired["repository"] else None
+
+
+class _Applier:
+    """Writes validated plans in batches: a fixed number of queries per batch, not per row."""
+
+    def __init__(self, planner: _Planner, user: Any, reason: str, loaded: set[int]) -> None:
+        self.planner = planner
+        # Records that existed before this file: they carry prefetched titles, links and descriptions.
+        self.loaded = loaded
+        self.user = user
+        self.reason = reason
+        self.now = timezone.now()
+        self.agent_pks: dict[str, int] = {}
+
+    def history(self) -> dict[str, Any]:
+        return {"default_user": self.user, "default_change_reason": self.reason, "default_date": self.now}
+
+    def agent_pk(self, identifier: str) -> int:
+        return self.agent_pks[identifier]
+
+    def run(self, plans: list[_RowPlan]) -> None:
+        agents = self.planner.agents
+        self.agent_pks = {identifier: entry.pk for identifier, entry in agents.lookup.by_identifier.items()
+                          if entry.pk is not None}
+        self._create_agents(list(agents.new.values()))
+        if self.planner.new_languages:
+            Language.objects.bulk_create([Language(tag=tag) for tag in self.planner.new_languages.values()])
+        changed = [plan for plan in plans if plan.changed]
+        for start in range(0, len(changed), BATCH_SIZE):
+            self._write_batch(changed[start:start + BATCH_SIZE])
+        self._set_parents(changed)
+        self._record_history(changed)
+
+    def _create_agents(self, entries: list[Entry]) -> None:
+        if not entries:
+            return
+        agents = [Agent(identifier=entry.identifier, kind=entry.kind or AgentKind.PERSON) for entry in entries]
+        agents = bulk_create_with_history(agents, Agent, batch_size=BATCH_SIZE, **self.history())
+        names = []
+        for entry, agent in zip(entries, agents, strict=True):
+            entry.pk = agent.pk
+            self.agent_pks[entry.identifier] = agent.pk
+            names.append(AgentName(agent=agent, language=guess_name_language(entry.names[0]), text=entry.names[0]))
+        names = bulk_create_with_history(names, AgentName, batch_size=BATCH_SIZE, **self.history())
+        derived = [AgentName(agent_id=name.agent_id, **form) for name in names for form in derived_forms(name)]
+        bulk_create_with_history(derived, AgentName, batch_size=BATCH_SIZE, **self.history())
+
+    def _write_batch(self, plans: list[_RowPlan]) -> None:
+        new_records, updated = [], []
+        for plan in plans:
+            record = plan.record or Record(identifier=plan.identifier)
+            apply_scalars(record, plan.desired, self.agent_pk)
+            record.sync_derived_fields()
+            record.modified = self.now
+            if plan.record is None:
+                new_records.append(record)
+                plan.record = record
+            else:
+                record.version += 1
+                updated.append(record)
+        if new_records:
+            Record.objects.bulk_create(new_records, batch_size=BATCH_SIZE)
+            ReservedIdentifier.objects.bulk_create(
+                [ReservedIdentifier(identifier=r.identifier, record=r) for r in new_records], batch_size=BATCH_SIZE)
+        if updated:
+            Record.objects.bulk_update(updated, _UPDATE_FIELDS, batch_size=BATCH_SIZE)
+        self._write_titles(plans)
+        self._write_descriptions(plans)
+        self._write_agent_links(plans)
+        self._write_m2m(plans)
+
+    # Titles ------------------------------------------------------------------------------------------
+
+    def _write_titles(self, plans: list[_RowPlan]) -> None:
+        create: list[Title] = []
+        update: list[Title] = []
+        delete: list[int] = []
+        derive: list[tuple[Title, _RowPlan]] = []
+        for plan in plans:
+            record = plan.record
+            existing = sorted(record.titles.all(), key=lambda t: t.pk) if record.pk in self.loaded else []
+            material = plan.desired["languages"]
+            ours = set(plan.desired["our_translations"])
+            preferred: dict[str, Title] = {}
+            for title in existing:
+                if title.preferred:
+                    preferred.setdefault(title.language.lower(), title)
+            sources: dict[str, Title] = {}
+            for tag in label_tags():
+                column = f"title_{tag}"
+                text = str(plan.desired[column])
+                title = preferred.get(tag.lower())
+                form = _label_form(tag, column in ours, material)
+                if not text:
+                    if title is not None:
+                        delete.append(title.pk)
+                    continue
+                if title is None:
+                    title = Title(record=record, language=tag, text=text, form=form, our_translation=column in ours)
+                    create.append(title)
+                elif (title.text, title.form, title.our_translation) != (text, form, column in ours):
+                    text_changed = title.text != text
+                    title.text, title.form, title.our_translation = text, form, column in ours
+                    if text_changed and title.machine_made:
+                        title.machine_made = False
+                    update.append(title)
+                if form not in (LabelForm.READING, LabelForm.ROMANIZATION):
+                    sources[base_language(tag)] = title
+                    if column in plan.changed:
+                        derive.append((title, plan))
+            variants = {variant_cell(t.language, t.text): t for t in existing if not t.preferred and not t.machine_made}
+            wanted = set(plan.desired["variant_titles"])
+            delete.extend(t.pk for key, t in variants.items() if key not in wanted)
+            for key in sorted(wanted - set(variants)):
+                tag, _sep, text = key.partition(":")
+                create.append(Title(record=record, language=tag, text=text, preferred=False,
+                                    form=_label_form(tag, False, material)))
+        if delete:
+            Title.objects.filter(pk__in=delete).delete()
+        bulk_create_with_history(create, Title, batch_size=BATCH_SIZE, **self.history())
+        if update:
+            bulk_update_with_history(update, Title, ["text", "form", "our_translation", "machine_made"],
+                                     batch_size=BATCH_SIZE, **self.history())
+        self._derive_titles(derive)
+
+    def _derive_titles(self, derive: list[tuple[Title, _RowPlan]]) -> None:
+        """Machine-made readings and romanizations of new or changed titles.
+
+        A form is derived unless the file gives one of its own: a cell that is blank
+        (and not ``[clear]``) or that repeats the stored machine-made text is not the
+        archivist's, so the machine-made form follows its title.
+        """
+        if not app_settings.DERIVE_READINGS:
+            return
+        create: list[Title] = []
+        update: list[Title] = []
+        for source, plan in derive:
+            record = plan.record
+            stored = {}
+            if record.pk in self.loaded:
+                stored = {t.language.lower(): t for t in record.titles.all() if t.preferred}
+            for form in derived_forms(source):
+                column = f"title_{form['language']}"
+                current = stored.get(form["language"].lower())
+                wanted = plan.desired.get(column, "")
+                echoes_machine = current is not None and current.machine_made and wanted == current.text
+                if not (echoes_machine or (not wanted and column not in plan.given)):
+                    continue
+                if current is None:
+                    create.append(Title(record=record, preferred=True, derived_from=source, **form))
+                elif current.text != form["text"]:
+                    current.text = form["text"]
+                    current.derived_from = source
+                    update.append(current)
+        bulk_create_with_history(create, Title, batch_size=BATCH_SIZE, **self.history())
+        if update:
+            bulk_update_with_history(update, Title, ["text", "derived_from"], batch_size=BATCH_SIZE,
+                                     **self.history())
+
+    # Descriptions, agents, many-to-many -----------------------------------------------------------
+
+    def _write_descriptions(self, plans: list[_RowPlan]) -> None:
+        create, update, delete = [], [], []
+        for plan in plans:
+            record = plan.record
+            ours = set(plan.desired["our_translations"])
+            existing = ({d.language.lower(): d for d in record.descriptions.all()}
+                        if record.pk in self.loaded else {})
+            for tag in languages():
+                column = f"description_{tag}"
+                text = str(plan.desired[column])
+                description = existing.get(tag.lower())
+                if not text:
+                    if description is not None:
+                        delete.append(description.pk)
+                elif description is None:
+                    create.append(Description(record=record, language=tag, text=text, our_translation=column in ours))
+                elif (description.text, description.our_translation) != (text, column in ours):
+                    description.text, description.our_translation = text, column in ours
+                    update.append(description)
+        if delete:
+            Description.objects.filter(pk__in=delete).delete()
+        bulk_create_with_history(create, Description, batch_size=BATCH_SIZE, **self.history())
+        if update:
+            bulk_update_with_history(update, Description, ["text", "our_translation"], batch_size=BATCH_SIZE,
+                                     **self.history())
+
+    def _write_agent_links(self, plans: list[_RowPlan]) -> None:
+        create: list[RecordAgent] = []
+        delete: list[int] = []
+        for plan in plans:
+            record = plan.record
+            links = list(record.agent_links.all()) if record.pk in self.loaded else []
+            for column, role in AGENT_ROLE_COLUMNS.items():
+                if column not in plan.changed:
+                    continue
+                delete.extend(link.pk for link in links if link.role == role)
+                create.extend(
+                    RecordAgent(record=record, agent_id=self.agent_pk(identifier), role=role, position=position)
+                    for position, identifier in enumerate(plan.desired[column])
+                )
+        if delete:
+            RecordAgent.objects.filter(pk__in=delete).delete()
+        bulk_create_with_history(create, RecordAgent, batch_size=BATCH_SIZE, **self.history())
+
+    def _write_m2m(self, plans: list[_RowPlan]) -> None:
+        lookups = {
+            "languages": {tag.lower(): pk for pk, tag in Language.objects.values_list("pk", "tag")},
+            "places": {e.identifier: e.pk for e in self.planner.places.by_identifier.values()},
+            "subjects": {e.identifier: e.pk for e in self.planner.subjects.by_identifier.values()},
+        }
+        for name, key in (("languages", "language"), ("places", "place"), ("subjects", "subject")):
+            through = getattr(Record, name).through
+            touched = [plan for plan in plans if name in plan.changed]
+            if not touched:
+                continue
+            by_key = lookups[name]
+            through.objects.filter(record_id__in=[plan.record.pk for plan in touched]).delete()
+            through.objects.bulk_create([
+                through(record_id=plan.record.pk, **{f"{key}_id": by_key[value.lower() if name == "languages"
+                                                                         else value]})
+                for plan in touched for value in plan.desired[name]
+            ], batch_size=BATCH_SIZE)
+
+    def _set_parents(self, plans: list[_RowPlan]) -> None:
+        touched = [plan for plan in plans if "parent" in plan.changed]
+        if not touched:
+            return
+        wanted = {str(plan.desired["parent"]) for plan in touched} - {""}
+        pks = dict(Record.objects.filter(identifier__in=wanted).values_list("identifier", "pk"))
+        for plan in touched:
+            parent = str(plan.desired["parent"])
+            plan.record.parent_id = pks[parent] if parent else None
+        Record.objects.bulk_update([plan.record for plan in touched], ["parent"], batch_size=BATCH_SIZE)
+
+    def _record_history(self, plans: list[_RowPlan]) -> None:
+        """History of each written record, taken after its places, subjects and languages are set."""
+        history_model = Record.history.model
+        for update, group in ((False, [p for p in plans if p.record.pk not in self.loaded]),
+                              (True, [p for p in plans if p.record.pk in self.loaded])):
+            if not group:
+                continue
+            records = [plan.record for plan in group]
+            historical = Record.history.bulk_history_create(
+                records, batch_size=BATCH_SIZE, update=update, **self.history())
+            if historical and historical[0].pk is None:
+                # Databases that do not return keys from bulk inserts: find the rows just written.
+                by_record = {h.id: h for h in history_model.objects.filter(
+                    id__in=[r.pk for r in records], history_date=self.now)}
+                historical = [by_record[r.pk] for r in records]
+            for name in ("languages", "places", "subjects"):
+                m2m_history = getattr(history_model, name).model
+                through = getattr(Record, name).through
+                key = {"languages": "language_id", "places": "place_id", "subjects": "subject_id"}[name]
+                rows = defaultdict(list)
+                for row in through.objects.filter(record_id__in=[r.pk for r in records]):
+                    rows[row.record_id].append(row)
+                m2m_history.objects.bulk_create([
+                    m2m_history(history_id=h.pk, id=row.pk, record_id=row.record_id, **{key: getattr(row, key)})
+                    for h in historical for row in rows[h.id]
+                ], batch_size=BATCH_SIZE)
+
+
+_UPDATE_FIELDS = [
+    f.name for f in Record._meta.concrete_fields
+    if f.name not in {"id", "identifier", "created", "parent"}
+]
+
+
+def derived_forms(label: models.Model) -> list[dict[str, Any]]:
+    """The machine-made reading and romanization a label should have, as field values."""
+    language, script = base_language(label.language), script_subtag(label.language)
+    forms: list[dict[str, Any]] = []
+    if language == "ja" and script in ("", "Jpan"):
+        reading = japanese_reading(label.text)
+        if reading:
+            forms.append({"language": "ja-Hrkt", "form": LabelForm.READING, "text": reading, "machine_made": True})
+            forms.append({"language": "ja-Latn", "form": LabelForm.ROMANIZATION, "text": kana_to_hepburn(reading),
+                          "machine_made": True})
+    elif language == "ru" and script in ("", "Cyrl"):
+        romanized = romanize_russian(label.text)
+        if romanized and romanized != label.text:
+            forms.append({"language": "ru-Latn", "form": LabelForm.ROMANIZATION, "text": romanized,
+                          "machine_made": True})
+    if isinstance(label, AgentName):
+        for form in forms:
+            form["derived_from"] = label
+    return forms
+
+
+def _refresh_search_index(record_ids: list[int]) -> None:
+    try:
+        search = importlib.import_module("collection.search")
+    except ImportError:
+        return
+    refresh = getattr(search, "refresh_search_index", None)
+    if refresh is not None:
+        refresh(record_ids)
+
+
+def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = None, source: str = "",
+               dry_run: bool = False) -> WriteResult:
+    """Validate and write catalogue rows; all or nothing.
+
+    ``rows`` are ``(row_number, {column: cell})`` pairs, numbered as a spreadsheet
+    shows them (the header is row 1). ``user`` is the acting user; ``None`` is the
+    command-line operator, who counts as a collection manager. ``source`` becomes
+    the change reason in the history. A dry run validates and works out every
+    change exactly as a real run would, then rolls back.
+    """
+    rows = list(rows)
+    result = WriteResult(dry_run=dry_run)
+    planner = _Planner(user)
+    plans = planner.plan(rows)
+    result.errors = sorted(planner.errors.items, key=lambda e: (e.row, e.column))
+    if result.errors:
+        return result
+    for plan in plans:
+        kind = str(plan.desired["kind"])
+        if plan.record is None:
+            action = NEW
+            fields = {c: ("", as_text(plan.desired[c])) for c in plan.changed if plan.desired[c]}
+            result.created[kind] += 1
+        elif plan.changed:
+            action = UPDATED
+            fields = {c: (as_text(plan.current[c]), as_text(plan.desired[c])) for c in plan.changed}
+            result.updated[kind] += 1
+        else:
+            action, fields = UNCHANGED, {}
+            result.unchanged[kind] += 1
+        result.changes.append(RowChange(plan.row, plan.identifier, kind, action, fields))
+    result.new_agents = [NewAgent(e.identifier, e.names[0], e.kind) for e in planner.agents.new.values()]
+
+    written: list[int] = []
+    with transaction.atomic():
+        loaded = {plan.record.pk for plan in plans if plan.record is not None}
+        _Applier(planner, user, source or _("catalogue import"), loaded).run(plans)
+        written = [plan.record.pk for plan in plans if plan.changed]
+        if dry_run:
+            transaction.set_rollback(True)
+    if written and not dry_run:
+        _refresh_search_index(written)
+    return result
