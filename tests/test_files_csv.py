@@ -136,6 +136,6 @@ def test_an_empty_file_is_refused():
 
 
 def test_script_tags_are_read_as_plain_text():
-    data = "identifier,title_en\n<script>alert(1)</script>,<b>x</b>\n".encode()
+    data = b"identifier,title_en\n<script>alert(1)</script>,<b>x</b>\n"
     cells = only_row(read_table(data))[1]
     assert cells["identifier"] == "<script>alert(1)</script>"

@@ -18,8 +18,8 @@ import csv
 import datetime
 import io
 import zipfile
-from copy import copy
 from collections.abc import Iterator
+from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any

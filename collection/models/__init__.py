@@ -20,8 +20,8 @@ from .subjects import Language, Subject, SubjectLabel
 from .workflow import StatusChange
 
 __all__ = [
-    "Agent", "AgentKind", "AgentName", "AgentRole", "Description", "IdentifiedModel", "ImportJob", "ImportJobStatus", "Label", "LabelForm",
+    "Agent", "AgentKind", "AgentName", "AgentRole", "Description", "IdentifiedModel", "Label", "LabelForm",
     "Language", "LevelOfDescription", "Place", "PlaceKind", "PlaceName", "Record", "RecordAgent", "RecordKind",
     "ReservedIdentifier", "ResourceType", "Status", "StatusChange", "Subject", "SubjectLabel", "Title", "pick_label",
-    "validate_titles",
+    "validate_titles", "ImportJob", "ImportJobStatus",
 ]
