@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Description, Record, RecordAgent, ReservedIdentifier, Title
 from .base import LabelInline, LabelledAdmin, RequireOneFormSet
+from .importing import CatalogueImportExportMixin
 
 
 class TitleFormSet(RequireOneFormSet):
@@ -30,7 +31,7 @@ class RecordAgentInline(admin.TabularInline):
 
 
 @admin.register(Record)
-class RecordAdmin(LabelledAdmin):
+class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     label_model, label_owner_field, label_related_name = Title, "record", "titles"
     inlines = [TitleInline, DescriptionInline, RecordAgentInline]
     list_display = ["identifier", "__str__", "kind", "status", "date_edtf", "modified"]
