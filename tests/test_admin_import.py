@@ -245,6 +245,7 @@ def test_an_xlsx_upload_imports_its_first_sheet(dana, login):  # noqa: F811
     assert Title.objects.get(record__identifier="test-1").text == "From XLSX"
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after a task
 def test_large_files_are_previewed_and_imported_by_the_task_worker(dana, login, settings,  # noqa: F811
                                                                    django_capture_on_commit_callbacks):
     settings.COLLECTION_IMPORT_INLINE_MAX_ROWS = 1

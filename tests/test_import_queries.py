@@ -59,7 +59,8 @@ def test_new_rows_cost_queries_per_batch_not_per_row(vocabulary, settings):
     # records, reservations, titles, agent links, places, subjects and the history of each.
     assert few <= 30
     if connection.vendor == "postgresql":
-        assert many == few
+        # Three titles a row: titles and their history come in batches of BATCH_SIZE objects.
+        assert many - few <= 2 * (3 * (BATCH_SIZE - 20) // BATCH_SIZE)
     else:
         # SQLite caps the parameters of one statement, which splits a batch's inserts into chunks of
         # rows; still far from the four queries a row of a row-by-row import.
@@ -122,6 +123,7 @@ def test_missing_romanizations_are_derived_by_the_command_after_the_import(setti
     assert Title.objects.filter(language="ru-Latn").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after a task
 def test_a_confirmed_import_queues_the_derivation_task(settings, django_capture_on_commit_callbacks, tmp_path):
     from django_tasks_db.models import DBTaskResult
 
