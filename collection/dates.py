@@ -84,7 +84,6 @@ def _fast_bounds(value: str) -> DateBounds | None:
     return bounds
 
 
-@functools.lru_cache(maxsize=4096)
 def parse_edtf_bounds(value: str) -> DateBounds:
     """Parse an EDTF string into its strict bounds; raise ValidationError if invalid.
 
@@ -95,6 +94,12 @@ def parse_edtf_bounds(value: str) -> DateBounds:
     fast = _fast_bounds(value) if value else None
     if fast is not None:
         return fast
+    return _parse_edtf_bounds(value)
+
+
+# Parsing takes milliseconds (pyparsing) and imports repeat the same few dates thousands of times.
+@functools.lru_cache(maxsize=4096)
+def _parse_edtf_bounds(value: str) -> DateBounds:
     from edtf import parse_edtf
     from edtf.parser.edtf_exceptions import EDTFParseException
 

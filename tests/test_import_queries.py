@@ -144,15 +144,15 @@ def test_a_confirmed_import_queues_the_derivation_task(settings, django_capture_
 def test_the_fast_date_path_agrees_with_the_full_edtf_grammar(value, monkeypatch):
     fast = dates._fast_bounds(value)
     monkeypatch.setattr(dates, "_fast_bounds", lambda _value: None)
-    dates.parse_edtf_bounds.cache_clear()
+    dates._parse_edtf_bounds.cache_clear()
     try:
         assert fast == dates.parse_edtf_bounds(value)
     finally:
-        dates.parse_edtf_bounds.cache_clear()
+        dates._parse_edtf_bounds.cache_clear()
 
 
 @pytest.mark.parametrize("value", ["1945-02-30", "1945-13", "1950/1940", "1900-02-29", "1950-00"])
 def test_impossible_dates_stay_errors(value):
-    dates.parse_edtf_bounds.cache_clear()
+    dates._parse_edtf_bounds.cache_clear()
     with pytest.raises(ValidationError):
         dates.parse_edtf_bounds(value)

@@ -59,16 +59,16 @@ def record_cells(record: Record, configured: Sequence[str] | None = None) -> dic
         if match and match.our_translation:
             ours.append(f"title_{tag}")
     # Machine-made forms of variants follow their source and are not the archivist's to list.
-    cells["variant_titles"] = tuple(
+    cells["variant_titles"] = tuple(sorted(
         variant_cell(t.language, t.text) for t in titles if not t.preferred and not t.machine_made
-    )
+    ))
     descriptions = {d.language.lower(): d for d in record.descriptions.all()}
     for tag in configured:
         description = descriptions.get(tag.lower())
         cells[f"description_{tag}"] = description.text if description else ""
         if description and description.our_translation:
             ours.append(f"description_{tag}")
-    cells["our_translations"] = tuple(ours)
+    cells["our_translations"] = tuple(sorted(ours))
     cells["languages"] = tuple(sorted(language.tag for language in record.languages.all()))
     cells["places"] = tuple(sorted(place.identifier for place in record.places.all()))
     cells["subjects"] = tuple(sorted(subject.identifier for subject in record.subjects.all()))

@@ -75,7 +75,8 @@ class Lookup:
     def resolve(self, value: str) -> Entry:
         entry = self.find(value)
         if entry is None:
-            raise ResolveError(_("No %(noun)s is called “%(value)s”.") % {"noun": self.noun, "value": value})
+            raise ResolveError(_("“%(value)s” is not one of the %(noun)s, by identifier or by name.") % {
+                "noun": self.noun, "value": value})
         return entry
 
 

@@ -66,7 +66,8 @@ from .resolve import AgentResolver, Entry, Lookup, ResolveError, guess_name_lang
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 BATCH_SIZE = 500
 
-_NUMBER_MANGLED = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+# 9.78E+12, or 9780295983363.0 from a number cell: an ISBN a spreadsheet read as a number.
+_NUMBER_MANGLED = re.compile(r"^(?:\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{9,13}\.0)$")
 # Model field -> the column that sets it, where the names differ.
 _FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
 _ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
@@ -197,6 +198,7 @@ class _Planner:
     def normalize(self, number: int, row: Mapping[str, Any]) -> dict[str, str]:
         cells: dict[str, str] = {}
         for column, value in row.items():
+            column = str(column or "").strip()
             if column == EXTRA_CELLS:
                 if str(value or "").strip():
                     self.errors.add(number, "", _("There are cells beyond the last named column."))
@@ -205,7 +207,7 @@ class _Planner:
             if "\x00" in text:
                 self.errors.add(number, column, _("The cell contains a NUL character."))
                 continue
-            cells[column.strip()] = text.strip()
+            cells[column] = text.strip()
         return cells
 
     def parse(self, number: int, column: str, text: str) -> Cell | None:
@@ -299,7 +301,8 @@ class _Planner:
         allowed = set(self.columns)
         seen_columns: set[str] = set()
         for _number, row in rows:
-            seen_columns.update(column.strip() for column in row if column != EXTRA_CELLS)
+            seen_columns.update(str(column or "").strip() for column in row)
+        seen_columns.discard(EXTRA_CELLS)
         for column in sorted(seen_columns - allowed):
             self.errors.add(1, column, _("Unknown column."))
         if rows and "identifier" not in seen_columns:
@@ -346,7 +349,28 @@ class _Planner:
             if plan is not None:
                 plans.append(plan)
         self._check_parents(plans)
+        self._check_described_agents(plans)
         return plans
+
+    def _check_described_agents(self, plans: list[_RowPlan]) -> None:
+        """An organisation is described by one association record only."""
+        claims: dict[str, _RowPlan] = {}
+        for plan in plans:
+            agent = str(plan.desired["described_agent"])
+            if not agent:
+                continue
+            if agent in claims:
+                self.errors.add(plan.row, "described_agent", _("Row %(row)s already describes %(agent)s.") % {
+                    "row": claims[agent].row, "agent": agent})
+                continue
+            claims[agent] = plan
+        if not claims:
+            return
+        taken = Record.objects.filter(described_agent__identifier__in=list(claims)).exclude(
+            identifier__in=[plan.identifier for plan in plans]).values_list("described_agent__identifier", "identifier")
+        for agent, identifier in taken:
+            self.errors.add(claims[agent].row, "described_agent", _(
+                "%(agent)s is already described by %(identifier)s.") % {"agent": agent, "identifier": identifier})
 
     def _load_records(self, identifiers: list[str]) -> dict[str, Record]:
         found: dict[str, Record] = {}
@@ -383,7 +407,7 @@ class _Planner:
             if value is not None:
                 desired[column] = value
                 given.add(column)
-        if record is None and not desired["kind"]:
+        if record is None and not desired["kind"] and not cells.get("kind"):
             self.errors.add(number, "kind", _("A new record needs a kind (%(choices)s).") % {
                 "choices": ", ".join(RecordKind.values)})
         if len(self.errors.items) > errors_before:
@@ -409,8 +433,8 @@ class _Planner:
 
     def _validate(self, plan: _RowPlan) -> None:
         """Run the models' own field validators and clean() on the row as it would be stored."""
-        record = plan.record or Record(identifier=plan.identifier)
-        probe = Record(pk=record.pk, identifier=plan.identifier)
+        # A detached copy: clean() must not walk the stored parent chain (a query per level).
+        probe = Record(pk=plan.record.pk if plan.record else None, identifier=plan.identifier)
         apply_scalars(probe, plan.desired, lambda entry_id: -1)
         try:
             models.Model.clean_fields(probe, exclude={"parent", "described_agent", "repository"})
@@ -426,8 +450,6 @@ class _Planner:
             text = plan.desired[column]
             if not text:
                 continue
-            if column in ours and _label_form(tag, False, ()) in (LabelForm.READING, LabelForm.ROMANIZATION):
-                self.errors.add(plan.row, "our_translations", _("A reading or romanization is not a translation."))
             title = Title(language=tag, text=text, form=_label_form(tag, column in ours, material),
                           our_translation=column in ours)
             self._clean_label(plan.row, column, title, {"record", "derived_from"})
@@ -589,7 +611,6 @@ class _Applier:
             for title in existing:
                 if title.preferred:
                     preferred.setdefault(title.language.lower(), title)
-            sources: dict[str, Title] = {}
             for tag in label_tags():
                 column = f"title_{tag}"
                 text = str(plan.desired[column])
@@ -608,10 +629,8 @@ class _Applier:
                     if text_changed and title.machine_made:
                         title.machine_made = False
                     update.append(title)
-                if form not in (LabelForm.READING, LabelForm.ROMANIZATION):
-                    sources[base_language(tag)] = title
-                    if column in plan.changed:
-                        derive.append((title, plan))
+                if form not in (LabelForm.READING, LabelForm.ROMANIZATION) and column in plan.changed:
+                    derive.append((title, plan))
             variants = {variant_cell(t.language, t.text): t for t in existing if not t.preferred and not t.machine_made}
             wanted = set(plan.desired["variant_titles"])
             delete.extend(t.pk for key, t in variants.items() if key not in wanted)

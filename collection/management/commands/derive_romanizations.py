@@ -6,13 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ...importing.progress import ProgressBar
 from ...importing.romanizations import update_missing_forms
 
 
 class Command(BaseCommand):
-    help = _("Derive the kana readings and romanizations that titles and names lack (after an import).")
+    help = gettext_lazy("Derive the kana readings and romanizations that titles and names lack (after an import).")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--refresh", action="store_true",

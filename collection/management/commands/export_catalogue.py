@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ...catalogue.csv_io import write_csv
 from ...catalogue.export import export_rows
@@ -16,7 +17,8 @@ from ...models import Record, RecordKind, Status
 
 
 class Command(BaseCommand):
-    help = _("Export records as a catalogue spreadsheet (CSV UTF-8 with BOM, or XLSX; sorted by identifier).")
+    help = gettext_lazy("Export records as a catalogue spreadsheet (CSV UTF-8 with BOM, or XLSX; sorted by "
+                        "identifier).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=_("Where to write; “-” for standard output."))
@@ -41,8 +43,10 @@ class Command(BaseCommand):
             rows = list(export_rows(records))
             data = write_csv(rows, record_columns())
         if options["file"] == "-":
-            self.stdout.buffer.write(data) if hasattr(self.stdout, "buffer") else self.stdout.write(
-                data.decode("utf-8"), ending="")
+            if hasattr(self.stdout, "buffer"):
+                self.stdout.buffer.write(data)  # the exact bytes, BOM and CRLF included
+            else:
+                self.stdout.write(data.decode("utf-8"), ending="")
             return
         try:
             Path(options["file"]).write_bytes(data)

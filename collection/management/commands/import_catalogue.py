@@ -7,6 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ...catalogue.files import FileRefused, read_table
 from ...catalogue.writer import write_rows
@@ -15,7 +16,7 @@ from ...importing.progress import ProgressBar
 
 
 class Command(BaseCommand):
-    help = _("Import records from a catalogue spreadsheet; all rows or none.")
+    help = gettext_lazy("Import records from a catalogue spreadsheet; all rows or none.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=_("A catalogue sheet saved as CSV or XLSX."))

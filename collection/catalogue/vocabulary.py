@@ -1,0 +1,418 @@
+"""Vocabulary sheets (places, subjects, agents) written through the same rules as records.
+
+A vocabulary sheet has an identifier, the entry's own fields, a name column per
+language (with reading and romanization columns), ``variant_names`` and
+``our_translations``. The rules are the record sheet's: all or nothing, errors as
+``row N, column C: problem``, blank cells keep the stored value, ``[clear]``
+removes it, and a row matching the stored entry is left untouched. Vocabularies
+are small, so entries are saved one by one (a place's path depends on its
+parent's); history records the user and the change reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
+from ..text import nfc
+from ..validators import validate_identifier, validate_language_tag
+from .csv_io import EXTRA_CELLS
+from .export import Cell, as_text, variant_cell
+from .format import CLEAR, MULTI_VALUED, label_tags, languages, split_values, vocabulary_columns
+from .resolve import Entry, Lookup, ResolveError
+from .writer import (
+    NEW,
+    UNCHANGED,
+    UPDATED,
+    RowChange,
+    RowError,
+    WriteResult,
+    _Errors,
+    _label_form,
+    derived_forms,
+)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    model: type[models.Model]
+    label_model: type[models.Model]
+    owner: str  # the label's foreign key to its entry
+    labels: str  # the entry's related name for its labels
+    parent: str  # "parent", "broader" or ""
+    kinds: tuple[str, ...]
+    fields: tuple[str, ...]  # cells copied to model fields of the same name (date -> date_edtf)
+
+
+VOCABULARIES: dict[str, _Kind] = {
+    "places": _Kind(Place, PlaceName, "place", "names", "parent", tuple(PlaceKind.values),
+                    ("gupvi_camp_number", "latitude", "longitude")),
+    "subjects": _Kind(Subject, SubjectLabel, "subject", "labels", "broader", (), ()),
+    "agents": _Kind(Agent, AgentName, "agent", "names", "", tuple(AgentKind.values),
+                    ("date", "date_display", "viaf", "ndl", "wikidata", "isil", "notes")),
+}
+
+
+def _field_name(column: str) -> str:
+    return "date_edtf" if column == "date" else column
+
+
+def _empty(column: str) -> Cell:
+    return () if column in MULTI_VALUED else ""
+
+
+def entry_cells(vocabulary: str, entry: models.Model) -> dict[str, Cell]:
+    """An entry's cells as values, in the vocabulary sheet's columns."""
+    spec = VOCABULARIES[vocabulary]
+    cells: dict[str, Cell] = {"identifier": entry.identifier}
+    if spec.kinds:
+        cells["kind"] = entry.kind
+    if spec.parent:
+        parent = getattr(entry, spec.parent)
+        cells[spec.parent] = parent.identifier if parent else ""
+    for column in spec.fields:
+        value = getattr(entry, _field_name(column))
+        cells[column] = "" if value is None else str(value)
+    labels = sorted(getattr(entry, spec.labels).all(), key=lambda label: label.pk)
+    ours = []
+    for tag in label_tags():
+        match = next((x for x in labels if x.preferred and x.language.lower() == tag.lower()), None)
+        cells[f"name_{tag}"] = match.text if match else ""
+        if match and match.our_translation:
+            ours.append(f"name_{tag}")
+    cells["variant_names"] = tuple(sorted(
+        variant_cell(x.language, x.text) for x in labels if not x.preferred and not x.machine_made))
+    cells["our_translations"] = tuple(sorted(ours))
+    return cells
+
+
+def _queryset(vocabulary: str) -> models.QuerySet:
+    spec = VOCABULARIES[vocabulary]
+    queryset = spec.model.objects.prefetch_related(spec.labels)
+    return queryset.select_related(spec.parent) if spec.parent else queryset
+
+
+def export_vocabulary(vocabulary: str) -> Iterator[dict[str, str]]:
+    columns = vocabulary_columns(vocabulary)
+    for entry in _queryset(vocabulary).order_by("identifier"):
+        cells = entry_cells(vocabulary, entry)
+        yield {column: as_text(cells.get(column, "")) for column in columns}
+
+
+def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = None,
+                     source: str = "", dry_run: bool = False) -> WriteResult:
+    """Validate and write a vocabulary sheet; all or nothing. See :func:`write_rows`."""
+    spec = VOCABULARIES[vocabulary]
+    columns = vocabulary_columns(vocabulary)
+    rows = list(rows)
+    errors = _Errors()
+    result = WriteResult(dry_run=dry_run)
+
+    seen = {str(column or "").strip() for _number, row in rows for column in row} - {EXTRA_CELLS}
+    for column in sorted(seen - set(columns)):
+        errors.add(1, column, _("Unknown column."))
+    if rows and "identifier" not in seen:
+        errors.add(1, "identifier", _("The identifier column is missing."))
+    if errors.items:
+        result.errors = errors.items
+        return result
+
+    model_name = spec.model._meta.model_name
+    if user is not None and not user.has_perms((f"collection.add_{model_name}", f"collection.change_{model_name}")):
+        result.errors = [RowError(1, "identifier", _("You may not change this vocabulary."))]
+        return result
+
+    existing = {entry.identifier: entry for entry in _queryset(vocabulary)}
+    plans: list[tuple[int, str, models.Model | None, dict[str, Cell], dict[str, Cell], set[str]]] = []
+    first_row: dict[str, int] = {}
+    for number, row in rows:
+        cells: dict[str, str] = {}
+        for column, value in row.items():
+            column = str(column or "").strip()
+            if column == EXTRA_CELLS:
+                if str(value or "").strip():
+                    errors.add(number, "", _("There are cells beyond the last named column."))
+                continue
+            text = (nfc("" if value is None else str(value)) or "").strip()
+            if "\x00" in text:
+                errors.add(number, column, _("The cell contains a NUL character."))
+                continue
+            cells[column] = text
+        identifier = cells.get("identifier", "")
+        try:
+            validate_identifier(identifier)
+        except ValidationError:
+            errors.add(number, "identifier", _("Every row needs a valid identifier (Latin letters, digits, . _ -)."))
+            continue
+        if identifier in first_row:
+            errors.add(number, "identifier", _("“%(identifier)s” is also on row %(row)s.") % {
+                "identifier": identifier, "row": first_row[identifier]})
+            continue
+        first_row[identifier] = number
+        entry = existing.get(identifier)
+        current = entry_cells(vocabulary, entry) if entry else {c: _empty(c) for c in columns} | {
+            "identifier": identifier}
+        desired = dict(current)
+        given: set[str] = set()
+        for column in columns:
+            text = cells.get(column, "")
+            if column == "identifier" or not text:
+                continue
+            given.add(column)
+            if text == CLEAR:
+                if column == "kind":
+                    errors.add(number, column, _("This column cannot be cleared."))
+                desired[column] = _empty(column)
+                continue
+            try:
+                desired[column] = _parse(column, text)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    errors.add(number, column, message)
+        if spec.kinds and not desired.get("kind"):
+            if vocabulary == "agents":
+                desired["kind"] = AgentKind.PERSON
+            else:
+                errors.add(number, "kind", _("Give the kind: %(choices)s.") % {"choices": ", ".join(spec.kinds)})
+        plans.append((number, identifier, entry, current, desired, given))
+
+    # Parents may be named by identifier or by name, and may be rows of this same sheet.
+    lookup = Lookup(_("entries"))
+    for entry in existing.values():
+        lookup.add(Entry(entry.pk, entry.identifier, [x.text for x in getattr(entry, spec.labels).all()]))
+    for _number, identifier, entry, _current, desired, _given in plans:
+        names = [str(desired[f"name_{tag}"]) for tag in label_tags() if desired.get(f"name_{tag}")]
+        if entry is None or identifier not in lookup.by_identifier:
+            lookup.add(Entry(None, identifier, names))
+    for number, _identifier, entry, _current, desired, given in plans:
+        if spec.parent and spec.parent in given and desired[spec.parent]:
+            try:
+                desired[spec.parent] = lookup.resolve(str(desired[spec.parent])).identifier
+            except ResolveError as exc:
+                errors.add(number, spec.parent, exc)
+        _validate(vocabulary, number, entry, desired, errors)
+    if spec.parent:
+        _check_cycles(spec, plans, existing, errors)
+
+    result.errors = sorted(errors.items, key=lambda e: (e.row, e.column))
+    if result.errors:
+        return result
+
+    ordered = _parents_first(spec, plans)
+    with transaction.atomic():
+        saved: dict[str, models.Model] = dict(existing)
+        reason = source or _("catalogue import")
+        for number, identifier, entry, current, desired, given in ordered:
+            changed = [c for c in columns if desired.get(c) != current.get(c)]
+            kind = vocabulary
+            if entry is None:
+                result.created[kind] += 1
+                result.changes.append(RowChange(number, identifier, kind, NEW,
+                                                {c: ("", as_text(desired[c])) for c in changed if desired[c]}))
+            elif changed:
+                result.updated[kind] += 1
+                result.changes.append(RowChange(number, identifier, kind, UPDATED,
+                                                {c: (as_text(current[c]), as_text(desired[c])) for c in changed}))
+            else:
+                result.unchanged[kind] += 1
+                result.changes.append(RowChange(number, identifier, kind, UNCHANGED))
+                continue
+            saved[identifier] = _save(vocabulary, entry, identifier, desired, given, current, saved, user, reason)
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _parse(column: str, text: str) -> Cell:
+    if column in ("latitude", "longitude"):
+        try:
+            # As the database gives it back, so that an unchanged coordinate compares equal.
+            return str(Decimal(text.replace(",", ".")).quantize(Decimal("0.000001")))
+        except (InvalidOperation, ValueError):
+            raise ValidationError(_("“%(value)s” is not a number like 43.115.") % {"value": text}) from None
+    if column not in MULTI_VALUED:
+        return text
+    values = split_values(text)
+    if column == "our_translations":
+        allowed = {f"name_{tag}" for tag in languages()}
+        for value in values:
+            if value not in allowed:
+                raise ValidationError(_("“%(value)s” is not a name column of a language.") % {"value": value})
+        return tuple(sorted(set(values)))
+    variants = set()
+    for value in values:
+        tag, sep, name = value.partition(":")
+        if not sep or not name.strip():
+            raise ValidationError(_("Write a variant name as language:name, e.g. en:Name."))
+        validate_language_tag(tag.strip())
+        variants.add(variant_cell(tag.strip(), name.strip()))
+    return tuple(sorted(variants))
+
+
+def _assign(vocabulary: str, entry: models.Model, desired: Mapping[str, Cell]) -> None:
+    spec = VOCABULARIES[vocabulary]
+    if spec.kinds:
+        entry.kind = desired["kind"]
+    for column in spec.fields:
+        value = desired[column]
+        if column in ("latitude", "longitude"):
+            value = value or None
+        setattr(entry, _field_name(column), value)
+
+
+def _labels(vocabulary: str, desired: Mapping[str, Cell]) -> list[tuple[str, models.Model]]:
+    """(column, unsaved label) for every name the row gives."""
+    spec = VOCABULARIES[vocabulary]
+    ours = set(desired["our_translations"])
+    labels = []
+    for tag in label_tags():
+        column = f"name_{tag}"
+        if desired.get(column):
+            labels.append((column, spec.label_model(
+                language=tag, text=desired[column], form=_label_form(tag, column in ours, ()),
+                our_translation=column in ours)))
+    for value in desired["variant_names"]:
+        tag, _sep, text = value.partition(":")
+        labels.append(("variant_names", spec.label_model(language=tag, text=text, preferred=False,
+                                                         form=_label_form(tag, False, ()))))
+    return labels
+
+
+def _validate(vocabulary: str, number: int, entry: models.Model | None, desired: Mapping[str, Cell],
+              errors: _Errors) -> None:
+    spec = VOCABULARIES[vocabulary]
+    probe = spec.model(pk=entry.pk if entry else None, identifier=desired["identifier"])
+    _assign(vocabulary, probe, desired)
+    try:
+        models.Model.clean_fields(probe, exclude={"parent", "broader", "path"})
+        probe.clean()
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                errors.add(number, "date" if name == "date_edtf" else name if name in desired else "identifier",
+                           message)
+    labels = _labels(vocabulary, desired)
+    if not labels:
+        errors.add(number, f"name_{languages()[0]}", _("An entry needs at least one name in some language."))
+    for column, label in labels:
+        try:
+            label.full_clean(exclude={spec.owner, "derived_from"}, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for message in exc.messages:
+                errors.add(number, column, message)
+
+
+def _check_cycles(spec: _Kind, plans: list, existing: dict[str, models.Model], errors: _Errors) -> None:
+    parent_of = {identifier: (getattr(entry, spec.parent).identifier if getattr(entry, spec.parent) else "")
+                 for identifier, entry in existing.items()}
+    for _number, identifier, _entry, _current, desired, _given in plans:
+        parent_of[identifier] = str(desired.get(spec.parent, ""))
+    for number, identifier, _entry, _current, _desired, _given in plans:
+        seen, parent = {identifier}, parent_of[identifier]
+        while parent:
+            if parent in seen:
+                errors.add(number, spec.parent, _("An entry cannot be part of itself."))
+                break
+            seen.add(parent)
+            parent = parent_of.get(parent, "")
+
+
+def _parents_first(spec: _Kind, plans: list) -> list:
+    if not spec.parent:
+        return plans
+    by_identifier = {plan[1]: plan for plan in plans}
+    ordered, done = [], set()
+
+    def visit(plan: tuple) -> None:
+        if plan[1] in done:
+            return
+        done.add(plan[1])
+        parent = by_identifier.get(str(plan[4].get(spec.parent, "")))
+        if parent is not None:
+            visit(parent)
+        ordered.append(plan)
+
+    for plan in plans:
+        visit(plan)
+    return ordered
+
+
+def _save(vocabulary: str, entry: models.Model | None, identifier: str, desired: Mapping[str, Cell],
+          given: set[str], current: Mapping[str, Cell], saved: dict[str, models.Model], user: Any,
+          reason: str) -> models.Model:
+    spec = VOCABULARIES[vocabulary]
+    entry = entry or spec.model(identifier=identifier)
+    _assign(vocabulary, entry, desired)
+    if spec.parent:
+        parent = str(desired[spec.parent])
+        setattr(entry, spec.parent, saved[parent] if parent else None)
+    entry._history_user, entry._change_reason = user, reason
+    entry.save()
+    stored = sorted(getattr(entry, spec.labels).all(), key=lambda x: x.pk)
+    covered = {tag.lower() for tag in label_tags()}
+    preferred = {x.language.lower(): x for x in reversed(stored) if x.preferred and x.language.lower() in covered}
+    variants = {variant_cell(x.language, x.text): x for x in stored if not x.preferred and not x.machine_made}
+    sources = []
+    for column, label in _labels(vocabulary, desired):
+        if column == "variant_names":
+            if variants.pop(variant_cell(label.language, label.text), None) is None:
+                _save_label(spec, entry, label, user, reason)
+            continue
+        old = preferred.pop(label.language.lower(), None)
+        if old is not None:
+            if (old.text, old.form, old.our_translation) == (label.text, label.form, label.our_translation):
+                continue
+            text_changed = old.text != label.text
+            old.text, old.form, old.our_translation = label.text, label.form, label.our_translation
+            old.machine_made = old.machine_made and not text_changed
+            label = old
+        _save_label(spec, entry, label, user, reason)
+        if label.form not in (LabelForm.READING, LabelForm.ROMANIZATION):
+            sources.append(label)
+    # What is left was cleared by the sheet.
+    for old in [*preferred.values(), *variants.values()]:
+        old._history_user, old._change_reason = user, reason
+        old.delete()
+    _derive(spec, entry, sources, desired, given, user, reason)
+    return entry
+
+
+def _save_label(spec: _Kind, entry: models.Model, label: models.Model, user: Any, reason: str) -> None:
+    setattr(label, spec.owner, entry)
+    label._history_user, label._change_reason = user, reason
+    label.save()
+
+
+def _derive(spec: _Kind, entry: models.Model, sources: list, desired: Mapping[str, Cell], given: set[str],
+            user: Any, reason: str) -> None:
+    """Machine-made readings and romanizations of names the sheet gives no form for."""
+    from ..conf import app_settings
+
+    if not app_settings.DERIVE_READINGS:
+        return
+    stored = {x.language.lower(): x for x in spec.label_model.objects.filter(**{spec.owner: entry}, preferred=True)}
+    for source in sources:
+        for form in derived_forms(source):
+            form.pop("derived_from", None)
+            column = f"name_{form['language']}"
+            current = stored.get(form["language"].lower())
+            wanted = desired.get(column, "")
+            echoes_machine = current is not None and current.machine_made and wanted == current.text
+            if not (echoes_machine or (not wanted and column not in given)):
+                continue
+            if current is None:
+                label = spec.label_model(**{spec.owner: entry}, preferred=True, derived_from=source, **form)
+            elif current.text != form["text"]:
+                label = current
+                label.text, label.derived_from = form["text"], source
+            else:
+                continue
+            label._history_user, label._change_reason = user, reason
+            label.save()

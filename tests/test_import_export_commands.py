@@ -1,0 +1,172 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import CommandError, call_command
+
+from collection.catalogue.csv_io import read_csv, write_csv
+from collection.catalogue.export import export_rows
+from collection.catalogue.format import record_columns
+from collection.models import Record, Status, Title
+
+from .factories import AgentFactory, PlaceFactory, SubjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "identifier,kind,status,title_en,title_ja,pages,places\n"
+
+
+def write_file(tmp_path, text, name="catalogue.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def run(*args, **kwargs):
+    out, err = StringIO(), StringIO()
+    call_command(*args, stdout=out, stderr=err, **kwargs)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def catalogue(tmp_path):
+    """A file that exercises the awkward cases: formulas, bars, Japanese, line breaks."""
+    PlaceFactory(identifier="place-test", name="Test town")
+    SubjectFactory(identifier="subject-test", label="Test subject")
+    AgentFactory(identifier="agent-test", name="Test Author")
+    rows = [
+        {"identifier": "mem-test-2", "kind": "memoir", "status": "published", "title_en": "=1+1 test",
+         "title_ja": "テスト回想記", "variant_titles": r"en:A \| B|en:'=quoted", "places": "Test town",
+         "authors": "agent-test|Test New Author", "description_en": "line one\nline two", "pages": "-3",
+         "isbn": "978-0-295-98336-3", "date": "1946/1956", "languages": "ja"},
+        {"identifier": "doc-test-1", "kind": "document", "status": "draft", "title_ru": "Тестовый документ",
+         "subjects": "subject-test", "url": "https://example.org/test", "accessed": "2020-01-02", "volume": "19",
+         "edition": "'=really"},
+        {"identifier": "assoc-test-1", "kind": "association", "status": "review", "title_en": "Test association",
+         "described_agent": "Test Association Organisation", "parent": "doc-test-1"},
+    ]
+    return write_file(tmp_path, write_csv(rows, record_columns()))
+
+
+class TestRoundTrip:
+    def test_export_import_changes_nothing_and_export_is_byte_stable(self, catalogue, tmp_path):
+        out, _ = run("import_catalogue", str(catalogue))
+        assert "memoir: 1 new" in out and "new agent" in out
+        first = tmp_path / "first.csv"
+        run("export_catalogue", str(first))
+        history = Record.history.count(), Title.history.count()
+
+        out, _ = run("import_catalogue", str(first))
+        assert "association: 0 new, 0 updated, 1 unchanged" in out
+        assert "document: 0 new, 0 updated, 1 unchanged" in out
+        assert "memoir: 0 new, 0 updated, 1 unchanged" in out
+        assert (Record.history.count(), Title.history.count()) == history
+
+        second = tmp_path / "second.csv"
+        run("export_catalogue", str(second))
+        assert first.read_bytes() == second.read_bytes()
+
+    def test_export_is_utf8_with_bom_sorted_with_identifiers(self, catalogue, tmp_path):
+        run("import_catalogue", str(catalogue))
+        path = tmp_path / "out.csv"
+        run("export_catalogue", str(path))
+        data = path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf")
+        rows = [row for _, row in read_csv(data)]
+        assert [row["identifier"] for row in rows] == ["assoc-test-1", "doc-test-1", "mem-test-2"]
+        memoir = rows[2]
+        assert memoir["places"] == "place-test"
+        assert memoir["authors"].startswith("agent-test|agent-")
+        assert memoir["title_en"] == "=1+1 test" and memoir["pages"] == "-3"
+        text = data.decode("utf-8-sig")
+        assert ",'=1+1 test," in text and ",'-3," in text
+        assert ",''=really," in text
+        assert Record.objects.get(identifier="doc-test-1").edition == "'=really"
+
+    def test_export_filters_by_kind_and_status(self, catalogue, tmp_path):
+        run("import_catalogue", str(catalogue))
+        path = tmp_path / "out.csv"
+        run("export_catalogue", str(path), "--kind", "memoir")
+        assert [row["identifier"] for _, row in read_csv(path.read_bytes())] == ["mem-test-2"]
+        run("export_catalogue", str(path), "--status", "draft", "--status", "review")
+        assert [row["identifier"] for _, row in read_csv(path.read_bytes())] == ["assoc-test-1", "doc-test-1"]
+
+
+class TestImportCommand:
+    def test_errors_are_all_printed_and_nothing_is_written(self, tmp_path):
+        path = write_file(tmp_path, HEADER + "mem-1,memoir,draft,Test,,,\nmem-2,poem,draft,Test,,,\n"
+                                             "mem-3,memoir,draft,Test,,,Nowhere\n")
+        err = StringIO()
+        with pytest.raises(CommandError, match="2 problem"):
+            call_command("import_catalogue", str(path), stdout=StringIO(), stderr=err)
+        assert "row 3, column kind: Unknown kind" in err.getvalue()
+        assert "row 4, column places:" in err.getvalue()
+        assert not Record.objects.exists()
+
+    def test_dry_run_writes_nothing(self, tmp_path):
+        path = write_file(tmp_path, HEADER + "mem-1,memoir,draft,Test,,,\n")
+        out, _ = run("import_catalogue", str(path), "--dry-run")
+        assert "Dry run" in out and "memoir: 1 new" in out
+        assert not Record.objects.exists()
+
+    def test_history_names_the_command_line_and_the_file(self, tmp_path):
+        path = write_file(tmp_path, HEADER + "mem-1,memoir,published,Test,,,\n", name="batch-7.csv")
+        run("import_catalogue", str(path))
+        entry = Record.objects.get().history.get()
+        assert entry.history_change_reason == "command line: batch-7.csv" and entry.history_user is None
+
+    def test_bad_encoding_is_a_clear_error(self, tmp_path):
+        path = write_file(tmp_path, (HEADER + "mem-1,memoir,draft,Тест,,,\n").encode("cp1251"))
+        with pytest.raises(CommandError, match="UTF-8"):
+            run("import_catalogue", str(path))
+
+
+class TestUserPermissions:
+    def contributor(self, *codenames):
+        user = UserFactory(username="test-contributor")
+        user.user_permissions.add(*Permission.objects.filter(
+            codename__in=["import_records", "add_record", "change_record", *codenames]))
+        return user
+
+    def test_a_user_who_may_not_publish_cannot_publish_by_import(self, tmp_path):
+        self.contributor("submit_record")
+        path = write_file(tmp_path, HEADER + "mem-1,memoir,published,Test,,,\n")
+        err = StringIO()
+        with pytest.raises(CommandError):
+            call_command("import_catalogue", str(path), "--user", "test-contributor", stdout=StringIO(), stderr=err)
+        assert "row 2, column status" in err.getvalue()
+        assert not Record.objects.exists()
+
+    def test_the_users_permissions_apply_and_history_names_them(self, tmp_path):
+        user = self.contributor("submit_record")
+        path = write_file(tmp_path, HEADER + "mem-1,memoir,review,Test,,,\n")
+        run("import_catalogue", str(path), "--user", "test-contributor")
+        record = Record.objects.get()
+        assert record.status == Status.REVIEW
+        assert record.history.get().history_user == user
+
+    def test_a_user_without_the_import_permission_is_refused(self, tmp_path):
+        UserFactory(username="test-visitor")
+        path = write_file(tmp_path, HEADER + "mem-1,memoir,draft,Test,,,\n")
+        with pytest.raises(CommandError, match="may not import"):
+            run("import_catalogue", str(path), "--user", "test-visitor")
+
+    def test_unknown_user(self, tmp_path):
+        path = write_file(tmp_path, HEADER)
+        with pytest.raises(CommandError, match="no user"):
+            run("import_catalogue", str(path), "--user", "nobody-test")
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_export_runs_a_fixed_number_of_queries(count, django_assert_num_queries):
+    place = PlaceFactory(identifier="place-test")
+    author = AgentFactory(identifier="agent-test")
+    for i in range(count):
+        record = Record.objects.create(identifier=f"doc-q-{i}", kind="document")
+        record.titles.create(language="en", text=f"Test {i}")
+        record.places.add(place)
+        record.agent_links.create(agent=author, role="author")
+    # records with parent and agents joined; then titles, descriptions, languages, places, subjects, agent links
+    with django_assert_num_queries(7):
+        rows = list(export_rows(Record.objects.all()))
+    assert len(rows) == count and rows[0]["authors"] == "agent-test"
