@@ -61,3 +61,29 @@ def login():
         return client
 
     return signed_in
+
+
+def change_form_data(record, **changes) -> dict:
+    """The POST a record's admin change form sends when saved untouched, with ``changes`` applied.
+
+    ``loaded_version`` is the version the page was opened at, as the hidden field carries it.
+    """
+    from collection.models import Record
+
+    record = Record.objects.get(pk=record.pk)
+    data = {"kind": record.kind, "level": record.level, "loaded_version": record.version,
+            "date_edtf": record.date_edtf, "date_display": record.date_display}
+    titles = list(record.titles.all())
+    data.update({"titles-TOTAL_FORMS": len(titles), "titles-INITIAL_FORMS": len(titles),
+                 "titles-MIN_NUM_FORMS": 0, "titles-MAX_NUM_FORMS": 1000})
+    for i, title in enumerate(titles):
+        data.update({f"titles-{i}-id": title.pk, f"titles-{i}-record": record.pk,
+                     f"titles-{i}-language": title.language, f"titles-{i}-text": title.text,
+                     f"titles-{i}-form": title.form, f"titles-{i}-source": title.source})
+        if title.preferred:
+            data[f"titles-{i}-preferred"] = "on"
+    for prefix in ("descriptions", "agent_links"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0, f"{prefix}-MIN_NUM_FORMS": 0,
+                     f"{prefix}-MAX_NUM_FORMS": 1000})
+    data.update(changes)
+    return data

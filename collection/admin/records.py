@@ -1,70 +1,285 @@
 from __future__ import annotations
 
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from typing import Any
 
-from ..models import Description, Record, RecordAgent, ReservedIdentifier, Title
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..concurrency import stale_message
+from ..history import Part
+from ..models import Description, Record, RecordAgent, ReservedIdentifier, Status, Title
+from ..workflow import (
+    ACTIONS,
+    Action,
+    TransitionNotAllowed,
+    apply_action,
+    apply_to_many,
+    available_actions,
+    check_action,
+    check_status_change,
+    may_edit,
+)
 from .base import LabelInline, LabelledAdmin, RequireOneFormSet
 from .importing import CatalogueImportExportMixin
+from .preview import preview_record
 
 
 class TitleFormSet(RequireOneFormSet):
-    empty_message = _("A record needs at least one title in some language.")
+    empty_message = gettext_lazy("A record needs at least one title in some language.")
 
 
-class TitleInline(LabelInline):
+class RecordPartInline:
+    """Titles, descriptions and agent links are editable exactly when their record is."""
+
+    def _record_editable(self, request: HttpRequest, obj: Record | None) -> bool:
+        return obj is None or may_edit(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._record_editable(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._record_editable(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._record_editable(request, obj) and super().has_delete_permission(request, obj)
+
+
+class TitleInline(RecordPartInline, LabelInline):
     model = Title
     formset = TitleFormSet
 
 
-class DescriptionInline(admin.StackedInline):
+class DescriptionInline(RecordPartInline, admin.StackedInline):
     model = Description
     extra = 0
     fields = ["language", "text", "our_translation"]
 
 
-class RecordAgentInline(admin.TabularInline):
+class RecordAgentInline(RecordPartInline, admin.TabularInline):
     model = RecordAgent
     extra = 1
     autocomplete_fields = ["agent"]
     fields = ["agent", "role", "position"]
 
 
+class RecordForm(forms.ModelForm):
+    """The record change form: refuses a save from an outdated page, and checks a requested transition."""
+
+    request: HttpRequest
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    transition_comment = forms.CharField(
+        label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=gettext_lazy("Why: required when returning or withdrawing a record."),
+    )
+    hide_title = forms.BooleanField(
+        label=gettext_lazy("Hide the title on the public notice (withdrawal for privacy)"), required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def requested_action(self) -> Action | None:
+        name = self.data.get("_transition")
+        return ACTIONS.get(name) if name else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        record = self.instance
+        if record.pk:
+            # Locked until the change form's transaction ends: no save can slip in between check and write.
+            current = Record._base_manager.select_for_update().filter(pk=record.pk).values_list(
+                "version", flat=True
+            ).first()
+            if cleaned.get("loaded_version") != current:
+                raise ValidationError(stale_message(record), code="stale")
+        posted_status = self.data.get("status")
+        if posted_status and posted_status != (record.status if record.pk else Status.DRAFT):
+            try:
+                check_status_change(self.request.user, record if record.pk else None, posted_status)
+            except TransitionNotAllowed as refusal:
+                raise ValidationError(str(refusal), code="transition") from None
+            raise ValidationError(_("Change the status with the workflow buttons."), code="transition")
+        name = self.data.get("_transition")
+        if name:
+            action = ACTIONS.get(name)
+            if action is None or not record.pk:
+                raise ValidationError(_("Unknown workflow action."), code="transition")
+            try:
+                check_action(self.request.user, record, action, cleaned.get("transition_comment") or "")
+            except TransitionNotAllowed as refusal:
+                raise ValidationError(str(refusal), code="transition") from None
+        return cleaned
+
+
+class ReviewQueueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("review")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("Waiting for my review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.awaiting_review_by(request.user)
+        return queryset
+
+
+def _bulk_action(name: str):
+    action = ACTIONS[name]
+
+    def run(modeladmin: RecordAdmin, request: HttpRequest, queryset: QuerySet[Record]) -> HttpResponse | None:
+        return modeladmin.apply_in_bulk(request, queryset, action)
+
+    run.__name__ = f"{name}_selected"
+    return admin.action(description=action.label, permissions=[name])(run)
+
+
 @admin.register(Record)
 class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     label_model, label_owner_field, label_related_name = Title, "record", "titles"
+    form = RecordForm
     inlines = [TitleInline, DescriptionInline, RecordAgentInline]
     list_display = ["identifier", "__str__", "kind", "status", "date_edtf", "modified"]
-    list_filter = ["kind", "status", "level", "resource_type", "languages"]
+    list_filter = [ReviewQueueFilter, "kind", "status", "level", "resource_type", "languages"]
     list_select_related = ["parent"]
     search_fields = ["identifier", "titles__text", "isbn", "isbn10", "isbn13", "agents__names__text"]
     autocomplete_fields = ["parent", "places", "subjects", "languages", "repository", "described_agent"]
     date_hierarchy = None
+    actions = [_bulk_action(name) for name in ("submit", "publish", "return", "withdraw")]
     fieldsets = [
         (None, {"fields": ["identifier", "kind", "status", "parent", "level", "sequence", "described_agent"]}),
-        (_("Date"), {"fields": ["date_edtf", "date_display"]}),
-        (_("Coverage"), {"fields": ["languages", "places", "subjects"]}),
-        (_("Bibliographic"), {"fields": [
+        (gettext_lazy("Date"), {"fields": ["date_edtf", "date_display"]}),
+        (gettext_lazy("Coverage"), {"fields": ["languages", "places", "subjects"]}),
+        (gettext_lazy("Bibliographic"), {"fields": [
             "resource_type", "container_title", "volume", "issue", "pages", "edition", "publication_place",
             "isbn", "issn", "url", "archived_url", "accessed", "extent",
         ]}),
-        (_("Holding and reference"), {"fields": [
+        (gettext_lazy("Holding and reference"), {"fields": [
             "repository", "reference_fond", "reference_opis", "reference_delo", "reference_folios", "call_number",
         ]}),
-        (_("Rights and provenance"), {"fields": ["rights_statement", "licence", "description_source",
-                                                 "staff_notes"]}),
+        (gettext_lazy("Rights and provenance"), {"fields": ["rights_statement", "licence", "description_source",
+                                                            "staff_notes"]}),
     ]
 
+    def history_parts(self) -> list[Part]:
+        return [Part(Title, "record"), Part(Description, "record"), Part(RecordAgent, "record")]
+
     def get_readonly_fields(self, request, obj=None):
-        return ["identifier"] if obj else []
+        # The status changes only through the workflow buttons and actions.
+        return ["identifier", "status"] if obj else ["status"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("titles")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_urls(self) -> list[Any]:
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path("<path:object_id>/preview/", self.admin_site.admin_view(self.preview_view),
+                 name="{}_{}_preview".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return preview_record(request, self, unquote(object_id))
+
+    # Who may do what
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or may_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("collection.purge_record")
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("collection.submit_record")
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("collection.publish_record")
+
+    def has_return_permission(self, request):
+        return request.user.has_perm("collection.review_record")
+
+    def has_withdraw_permission(self, request):
+        return request.user.has_perm("collection.withdraw_record")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Permanent deletion asks for a reason per record, on the record's own page.
+        actions.pop("delete_selected", None)
+        return actions
+
+    # The change form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["workflow_actions"] = available_actions(request.user, obj)
+            context["status_changes"] = obj.status_changes.select_related("by")[:20]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        action = form.requested_action()
+        if action is not None and change:
+            record = form.instance
+            apply_action(record, request.user, action, form.cleaned_data.get("transition_comment") or "",
+                         hide_title=form.cleaned_data.get("hide_title", False))
+            messages.success(request, _("%(record)s: %(done)s.") % {"record": record.identifier, "done": action.past})
+
+    # Permanent deletion
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method == "POST" and not request.POST.get("deletion_reason", "").strip():
+            messages.error(request, _("Give a reason for deleting the record permanently."))
+            return HttpResponseRedirect(request.path)
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        obj.purge(request.user, request.POST.get("deletion_reason", ""),
+                  hide_title=bool(request.POST.get("hide_title")))
+
+    # Bulk actions
+
+    def apply_in_bulk(self, request: HttpRequest, queryset: QuerySet[Record], action: Action) -> HttpResponse | None:
+        reason = request.POST.get("transition_comment", "").strip()
+        if action.needs_reason and not (request.POST.get("apply") and reason):
+            if request.POST.get("apply"):
+                messages.error(request, _("Give a reason."))
+            return TemplateResponse(request, "admin/collection/record/bulk_reason.html", {
+                **self.admin_site.each_context(request),
+                "title": action.label, "opts": self.model._meta, "action": action,
+                "action_name": request.POST.get("action"), "records": queryset,
+                "select_across": request.POST.get("select_across", "0"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            })
+        result = apply_to_many(queryset.order_by("identifier"), request.user, action, reason,
+                               hide_title=bool(request.POST.get("hide_title")))
+        if result.done:
+            messages.success(request, _("%(done)s: %(records)s.") % {
+                "done": str(action.past).capitalize(),
+                "records": ", ".join(record.identifier for record in result.done),
+            })
+        for record, why in result.skipped:
+            messages.warning(request, _("Skipped %(record)s: %(why)s") % {"record": record.identifier, "why": why})
+        return None
+
 
 @admin.register(ReservedIdentifier)
 class ReservedIdentifierAdmin(admin.ModelAdmin):
-    list_display = ["identifier", "record", "reserved_at", "deleted_at"]
+    list_display = ["identifier", "record", "reserved_at", "deleted_at", "deleted_by"]
     search_fields = ["identifier"]
     readonly_fields = ["identifier", "record", "reserved_at", "deleted_at", "deleted_by", "deletion_reason",
                        "title", "hide_title"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -105,7 +106,7 @@ class RecordQuerySet(models.QuerySet):
         """Records with no date: “undated” is a value of its own, not a gap."""
         return self.filter(date_edtf="")
 
-    def awaiting_review_by(self, user) -> RecordQuerySet:
+    def awaiting_review_by(self, user: Any) -> RecordQuerySet:
         """Records under review that ``user`` may decide on (see ``collection.workflow``)."""
         from ..workflow import awaiting_review_by
 
@@ -325,33 +326,33 @@ class Record(IdentifiedModel):
 
     # Workflow transitions: each checks the acting user's role and logs who, when, from, to and why.
 
-    def submit(self, by, comment: str = ""):
+    def submit(self, by: Any, comment: str = "") -> Any:
         """Put a draft under review."""
         return self._act("submit", by, comment)
 
-    def publish(self, by, comment: str = ""):
+    def publish(self, by: Any, comment: str = "") -> Any:
         """Publish a record under review; under the four-eyes rule not by its submitter."""
         return self._act("publish", by, comment)
 
-    def return_to_draft(self, by, comment: str):
+    def return_to_draft(self, by: Any, comment: str) -> Any:
         """Send a record under review back to its contributors, saying why."""
         return self._act("return", by, comment)
 
-    def withdraw(self, by, reason: str, hide_title: bool = False):
+    def withdraw(self, by: Any, reason: str, hide_title: bool = False) -> Any:
         """Take a published record down; its URL then answers 410 with a notice, without the title if hidden."""
         return self._act("withdraw", by, reason, hide_title=hide_title)
 
-    def reopen(self, by, comment: str = ""):
+    def reopen(self, by: Any, comment: str = "") -> Any:
         """Bring a withdrawn record back to draft, to be corrected and reviewed again."""
         return self._act("reopen", by, comment)
 
-    def _act(self, name: str, by, comment: str, **kwargs):
+    def _act(self, name: str, by: Any, comment: str, **kwargs: Any) -> Any:
         from ..workflow import ACTIONS, apply_action
 
         return apply_action(self, by, ACTIONS[name], comment, **kwargs)
 
     @transaction.atomic
-    def purge(self, by, reason: str, hide_title: bool = False) -> None:
+    def purge(self, by: Any, reason: str, hide_title: bool = False) -> None:
         """Delete permanently (collection managers only), keeping history and the reserved identifier.
 
         The identifier's URL keeps answering 410; the title stays off that notice if

@@ -1,0 +1,43 @@
+"""Staff preview: an unpublished record exactly as its public page will show it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ..models import Record
+
+PUBLIC_TEMPLATE = "collection/record_detail.html"
+
+
+def preview_record(request: HttpRequest, model_admin: Any, object_id: str) -> HttpResponse:
+    """Render the public record template for any record the staff member may view.
+
+    The context is the public page's: parts that are not public themselves
+    (an unpublished parent or child) stay out, as they will on the public page.
+    """
+    record = (
+        Record.objects.with_listing()
+        .select_related("parent", "repository")
+        .prefetch_related("descriptions", "places__names", "subjects__labels", "languages")
+        .filter(pk=object_id).first()
+    )
+    if record is None:
+        raise Http404
+    if not model_admin.has_view_or_change_permission(request, record):
+        raise PermissionDenied
+    context = {
+        "record": record,
+        "object": record,
+        "children": record.children.published().with_listing(),
+        "parent_public": record.parent if record.parent and record.parent.is_public else None,
+        "preview": True,
+    }
+    response = render(request, PUBLIC_TEMPLATE, context)
+    # A preview must never be indexed or cached as if it were the public page.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response

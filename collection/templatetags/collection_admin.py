@@ -1,0 +1,25 @@
+"""Template tags for the admin pages of the collection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from ..models import Record
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def review_queue(context: Any) -> dict[str, Any] | None:
+    """How many records wait for the signed-in user's review, with the link to them; ``None`` for non-reviewers."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not (user.has_perm("collection.publish_record") or user.has_perm("collection.review_record")):
+        return None
+    return {
+        "count": Record.objects.awaiting_review_by(user).count(),
+        "url": reverse("admin:collection_record_changelist") + "?queue=mine",
+    }

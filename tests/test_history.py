@@ -1,0 +1,136 @@
+"""History of records and authorities with their titles, names and links: diffs by the right user, revert."""
+
+import pytest
+from django.urls import reverse
+
+from collection.admin.records import RecordAdmin
+from collection.history import Part, timeline
+from collection.models import AgentName, Language, Record, Status, Title
+
+from .factories import AgentFactory, RecordFactory, link_agent
+from .roles import change_form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(record):
+    return reverse("admin:collection_record_change", args=[record.pk])
+
+
+def history_url(record):
+    return reverse("admin:collection_record_history", args=[record.pk])
+
+
+@pytest.fixture
+def edited(alice, login):
+    """A draft that alice edited in the admin: a date and the text of its title."""
+    record = RecordFactory(status=Status.DRAFT, title="First test title")
+    login(alice).post(change_url(record), change_form_data(
+        record, date_display="test date", **{"titles-0-text": "Second test title"}))
+    return Record.objects.get(pk=record.pk)
+
+
+def test_field_diffs_of_record_and_title_by_the_right_user(edited, alice):
+    entries = timeline(edited, RecordAdmin.history_parts(None))
+    record_change = next(e for e in entries if e.part == "record" and e.kind == "changed")
+    assert record_change.user == alice
+    assert [(c.field, c.old, c.new) for c in record_change.changes] == [("date as written", "", "test date")]
+    title_change = next(e for e in entries if e.part.startswith("title") and e.kind == "changed")
+    assert title_change.user == alice
+    assert [(c.field, c.old, c.new) for c in title_change.changes] == [
+        ("text", "First test title", "Second test title")]
+
+
+def test_history_page_shows_the_diff(edited, bob, login):
+    page = login(bob).get(history_url(edited)).content.decode()
+    assert "<del>First test title</del> → <ins>Second test title</ins>" in page
+    assert "alice" in page
+
+
+def test_links_and_many_to_many_changes_are_in_the_history(bob):
+    record = RecordFactory(status=Status.DRAFT)
+    agent = AgentFactory(name="Test author")
+    link_agent(record, agent)
+    record.languages.add(Language.objects.create(tag="ja"))
+    entries = timeline(record, RecordAdmin.history_parts(None))
+    assert any(e.part.startswith("agent of a record") and e.kind == "added" for e in entries)
+    assert any(c.field == "languages of the material" and "ja" in c.new for e in entries for c in e.changes)
+
+
+def test_agent_history_includes_its_names(bob):
+    agent = AgentFactory(name="Test name one")
+    name = agent.names.get()
+    name.text = "Test name two"
+    name._history_user = bob
+    name.save()
+    entries = timeline(agent, [Part(AgentName, "agent")])
+    change = next(e for e in entries if e.kind == "changed")
+    assert (change.user, change.changes[0].old, change.changes[0].new) == (bob, "Test name one", "Test name two")
+
+
+def test_revert_restores_fields_and_titles_and_is_itself_recorded(edited, bob, login):
+    page = login(bob).get(history_url(edited))
+    saves = page.context["saves"]
+    assert [save.user for save in saves] == [edited.history.first().history_user, None]
+    response = login(bob).post(reverse("admin:collection_record_revert", args=[edited.pk]), {
+        "moment": saves[-1].when.isoformat(), "version": edited.version})
+    assert response.status_code == 302
+    record = Record.objects.get(pk=edited.pk)
+    assert record.date_display == ""
+    assert list(record.titles.values_list("text", flat=True)) == ["First test title"]
+    assert record.status == Status.DRAFT
+    latest = record.history.order_by("-history_id").first()
+    assert latest.history_user == bob and latest.history_change_reason.startswith("Reverted")
+
+
+def test_revert_brings_back_a_deleted_title_and_drops_a_later_one(bob):
+    record = RecordFactory(status=Status.DRAFT, title="Kept test title")
+    moment = Title.history.order_by("-history_id").first().history_date
+    record.titles.get().delete()
+    Title.objects.create(record=record, language="ru", text="Later test title")
+    from collection.history import revert
+
+    revert(record, RecordAdmin.history_parts(None), moment, bob)
+    assert list(record.titles.values_list("text", flat=True)) == ["Kept test title"]
+
+
+def test_revert_from_an_outdated_page_is_refused(edited, alice, bob, login):
+    first = Title.history.order_by("history_id").first()
+    stale_version = edited.version
+    login(alice).post(change_url(edited), change_form_data(edited, date_display="newer date"))
+    response = login(bob).post(reverse("admin:collection_record_revert", args=[edited.pk]), {
+        "moment": first.history_date.isoformat(), "version": stale_version}, follow=True)
+    assert any("was changed by Alice" in str(m) for m in response.context["messages"])
+    assert Record.objects.get(pk=edited.pk).date_display == "newer date"
+
+
+def test_contributor_cannot_revert_a_published_record(alice, login):
+    record = RecordFactory(status=Status.PUBLISHED)
+    first = record.history.first()
+    response = login(alice).post(reverse("admin:collection_record_revert", args=[record.pk]), {
+        "moment": first.history_date.isoformat(), "version": record.version})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("model", "factory"), [("agent", AgentFactory), ("place", None), ("subject", None)])
+def test_authority_history_pages_show_their_names(dana, login, model, factory):
+    from .factories import PlaceFactory, SubjectFactory
+
+    factory = factory or {"place": PlaceFactory, "subject": SubjectFactory}[model]
+    entry = factory()
+    page = login(dana).get(reverse(f"admin:collection_{model}_history", args=[entry.pk]))
+    assert page.status_code == 200
+    texts = " ".join(c.new for save in page.context["saves"] for e in save.entries for c in e.changes)
+    assert f"{model.capitalize()} {entry.pk}" in texts
+
+
+def test_agent_name_revert_through_the_admin(dana, login):
+    agent = AgentFactory(name="Test name one")
+    name = agent.names.get()
+    name.text = "Test name two"
+    name.save()
+    first = AgentName.history.order_by("history_id").first()
+    response = login(dana).post(reverse("admin:collection_agent_revert", args=[agent.pk]),
+                                {"moment": first.history_date.isoformat()})
+    assert response.status_code == 302
+    assert list(agent.names.values_list("text", flat=True)) == ["Test name one"]

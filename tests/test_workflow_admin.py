@@ -1,0 +1,223 @@
+"""The workflow in the admin: buttons, crafted POSTs, bulk actions, the review queue, preview, deletion."""
+
+import pytest
+from django.urls import reverse
+
+from collection.models import Record, ReservedIdentifier, Status, StatusChange
+
+from .factories import RecordFactory
+from .roles import change_form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(record):
+    return reverse("admin:collection_record_change", args=[record.pk])
+
+
+def page_messages(response):
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+class TestChangeFormButtons:
+    def test_contributor_sees_submit_on_a_draft(self, alice, login):
+        record = RecordFactory(status=Status.DRAFT)
+        page = login(alice).get(change_url(record)).content.decode()
+        assert 'value="submit"' in page
+        assert 'value="publish"' not in page
+
+    def test_reviewer_sees_publish_and_return(self, bob, login):
+        record = RecordFactory(status=Status.REVIEW)
+        page = login(bob).get(change_url(record)).content.decode()
+        assert 'value="publish"' in page and 'value="return"' in page
+        assert 'value="submit"' not in page
+
+    def test_submit_button_saves_edits_and_logs_the_comment(self, alice, login):
+        record = RecordFactory(status=Status.DRAFT)
+        data = change_form_data(record, date_display="test date", _transition="submit",
+                                transition_comment="Ready for a second pair of eyes.")
+        response = login(alice).post(change_url(record), data)
+        assert response.status_code == 302
+        record.refresh_from_db()
+        assert (record.status, record.date_display) == (Status.REVIEW, "test date")
+        change = StatusChange.objects.get(record=record)
+        assert (change.by, change.comment) == (alice, "Ready for a second pair of eyes.")
+
+    def test_return_without_a_reason_is_refused(self, bob, login):
+        record = RecordFactory(status=Status.REVIEW)
+        response = login(bob).post(change_url(record), change_form_data(record, _transition="return"))
+        assert response.status_code == 200
+        assert "Give a reason" in response.content.decode()
+        assert Record.objects.get(pk=record.pk).status == Status.REVIEW
+
+    def test_withdraw_with_hidden_title(self, bob, login):
+        record = RecordFactory(status=Status.PUBLISHED)
+        login(bob).post(change_url(record), change_form_data(
+            record, _transition="withdraw", transition_comment="Privacy request.", hide_title="on"))
+        assert Record.objects.get(pk=record.pk).status == Status.WITHDRAWN
+        assert StatusChange.objects.get(record=record).hide_title
+
+
+class TestCraftedPosts:
+    def test_contributor_posting_status_published_is_refused_and_nothing_changes(self, alice, login):
+        record = RecordFactory(status=Status.DRAFT)
+        before = Record.objects.get(pk=record.pk)
+        response = login(alice).post(change_url(record), change_form_data(
+            record, status="published", date_display="sneaked in"))
+        assert response.status_code == 200
+        assert "A record cannot go from “draft” to “published”" in response.content.decode()
+        after = Record.objects.get(pk=record.pk)
+        assert (after.status, after.date_display, after.version) == (Status.DRAFT, "", before.version)
+
+    def test_even_an_allowed_status_is_not_taken_from_a_posted_field(self, alice, login):
+        record = RecordFactory(status=Status.DRAFT)
+        response = login(alice).post(change_url(record), change_form_data(record, status="review"))
+        assert "Change the status with the workflow buttons" in response.content.decode()
+        assert Record.objects.get(pk=record.pk).status == Status.DRAFT
+        assert not StatusChange.objects.exists()
+
+    def test_contributor_posting_a_publish_button_is_refused(self, alice, login):
+        record = RecordFactory(status=Status.REVIEW)
+        response = login(alice).post(change_url(record), change_form_data(record, _transition="publish"))
+        assert response.status_code == 403
+        assert Record.objects.get(pk=record.pk).status == Status.REVIEW
+
+    def test_contributor_may_not_edit_a_published_record(self, alice, login):
+        record = RecordFactory(status=Status.PUBLISHED)
+        client = login(alice)
+        page = client.get(change_url(record)).content.decode()
+        assert 'name="_save"' not in page
+        response = client.post(change_url(record), change_form_data(record, date_display="changed"))
+        assert response.status_code == 403
+        assert Record.objects.get(pk=record.pk).date_display == ""
+
+    def test_reviewer_publishing_own_submission_is_refused(self, bob, login):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(bob)
+        response = login(bob).post(change_url(record), change_form_data(record, _transition="publish"))
+        assert "another reviewer must publish it" in response.content.decode()
+        assert Record.objects.get(pk=record.pk).status == Status.REVIEW
+
+    def test_a_new_record_cannot_be_created_published_by_a_contributor(self, alice, login):
+        data = change_form_data(RecordFactory(status=Status.DRAFT), status="published")
+        data.update({"titles-0-id": "", "titles-0-record": "", "titles-INITIAL_FORMS": 0})
+        del data["loaded_version"]
+        response = login(alice).post(reverse("admin:collection_record_add"), data)
+        assert response.status_code == 200
+        assert Record.objects.count() == 1
+
+
+class TestBulkActions:
+    def changelist(self):
+        return reverse("admin:collection_record_changelist")
+
+    def test_publish_reports_what_was_skipped_and_why(self, alice, bob, login):
+        own = RecordFactory(status=Status.DRAFT, identifier="doc-own")
+        own.submit(bob)
+        theirs = RecordFactory(status=Status.DRAFT, identifier="doc-theirs")
+        theirs.submit(alice)
+        draft = RecordFactory(status=Status.DRAFT, identifier="doc-draft")
+        response = login(bob).post(self.changelist(), {
+            "action": "publish_selected", "_selected_action": [own.pk, theirs.pk, draft.pk]}, follow=True)
+        shown = page_messages(response)
+        assert "Published: doc-theirs." in shown
+        assert any(m.startswith("Skipped doc-own: You submitted this record") for m in shown)
+        assert any(m.startswith("Skipped doc-draft: It is “draft”") for m in shown)
+        assert set(Record.objects.filter(status=Status.PUBLISHED).values_list("identifier", flat=True)) == {
+            "doc-theirs"}
+
+    def test_contributor_is_not_offered_publish(self, alice, login):
+        RecordFactory(status=Status.REVIEW)
+        page = login(alice).get(self.changelist()).content.decode()
+        assert 'value="submit_selected"' in page
+        assert 'value="publish_selected"' not in page
+
+    def test_contributor_crafting_a_bulk_publish_changes_nothing(self, alice, login):
+        record = RecordFactory(status=Status.REVIEW)
+        login(alice).post(self.changelist(), {"action": "publish_selected", "_selected_action": [record.pk]})
+        assert Record.objects.get(pk=record.pk).status == Status.REVIEW
+
+    def test_withdraw_asks_for_a_reason_first(self, bob, login):
+        record = RecordFactory(status=Status.PUBLISHED)
+        client = login(bob)
+        asked = client.post(self.changelist(), {"action": "withdraw_selected", "_selected_action": [record.pk]})
+        assert asked.status_code == 200 and 'name="transition_comment"' in asked.content.decode()
+        assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED
+        client.post(self.changelist(), {"action": "withdraw_selected", "_selected_action": [record.pk],
+                                        "index": 0, "apply": "1", "transition_comment": "Rights unclear."})
+        assert Record.objects.get(pk=record.pk).status == Status.WITHDRAWN
+        assert StatusChange.objects.get(record=record).comment == "Rights unclear."
+
+    def test_submit_and_return(self, alice, bob, login):
+        record = RecordFactory(status=Status.DRAFT)
+        login(alice).post(self.changelist(), {"action": "submit_selected", "_selected_action": [record.pk]})
+        assert Record.objects.get(pk=record.pk).status == Status.REVIEW
+        login(bob).post(self.changelist(), {"action": "return_selected", "_selected_action": [record.pk],
+                                            "index": 0, "apply": "1", "transition_comment": "Needs a date."})
+        assert Record.objects.get(pk=record.pk).status == Status.DRAFT
+
+
+class TestReviewQueue:
+    def test_count_on_admin_index_and_filter(self, alice, bob, login):
+        for _ in range(2):
+            RecordFactory(status=Status.DRAFT).submit(alice)
+        RecordFactory(status=Status.DRAFT).submit(bob)
+        client = login(bob)
+        index = client.get(reverse("admin:index")).content.decode()
+        assert "2 records waiting for your review" in index
+        listing = client.get(reverse("admin:collection_record_changelist") + "?queue=mine")
+        assert listing.context["cl"].result_count == 2
+
+    def test_not_shown_to_contributors(self, alice, login):
+        RecordFactory(status=Status.DRAFT).submit(alice)
+        assert "waiting for your review" not in login(alice).get(reverse("admin:index")).content.decode()
+
+
+class TestPreview:
+    def test_staff_sees_an_unpublished_record_as_the_public_will(self, alice, client, login):
+        record = RecordFactory(status=Status.DRAFT, title="Preview test title")
+        url = reverse("admin:collection_record_preview", args=[record.pk])
+        response = login(alice).get(url)
+        assert response.status_code == 200
+        assert "collection/record_detail.html" in [t.name for t in response.templates]
+        assert "Preview test title" in response.content.decode()
+        assert response["X-Robots-Tag"].startswith("noindex")
+        assert client.get(url).status_code == 302
+        assert client.get(record.get_absolute_url()).status_code == 404
+
+
+class TestPermanentDeletionInAdmin:
+    def delete_url(self, record):
+        return reverse("admin:collection_record_delete", args=[record.pk])
+
+    def test_only_managers(self, alice, bob, login):
+        record = RecordFactory(status=Status.DRAFT)
+        for user in (alice, bob):
+            assert login(user).post(self.delete_url(record), {"post": "yes", "deletion_reason": "x"}
+                                    ).status_code == 403
+        assert Record.objects.filter(pk=record.pk).exists()
+
+    def test_reason_required(self, dana, login):
+        record = RecordFactory(status=Status.DRAFT)
+        client = login(dana)
+        assert 'name="deletion_reason"' in client.get(self.delete_url(record)).content.decode()
+        client.post(self.delete_url(record), {"post": "yes", "deletion_reason": " "})
+        assert Record.objects.filter(pk=record.pk).exists()
+        client.post(self.delete_url(record), {"post": "yes", "deletion_reason": "Duplicate entry."})
+        assert not Record.objects.filter(pk=record.pk).exists()
+        reserved = ReservedIdentifier.objects.get(identifier=record.identifier)
+        assert (reserved.deleted_by, reserved.deletion_reason) == (dana, "Duplicate entry.")
+
+
+def test_review_queue_count_is_one_query_however_long_the_queue(alice, bob, rf, django_assert_num_queries):
+    from django.template import Context, Template
+
+    for _ in range(5):
+        RecordFactory(status=Status.DRAFT).submit(alice)
+    request = rf.get("/")
+    request.user = bob
+    bob.get_all_permissions()  # the permission cache is filled once per request anyway
+    with django_assert_num_queries(1):  # COUNT of records in review not submitted by bob (subqueries on history)
+        html = Template("{% load collection_admin %}{% review_queue as q %}{{ q.count }}").render(
+            Context({"request": request}))
+    assert html == "5"

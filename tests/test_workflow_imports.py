@@ -1,0 +1,92 @@
+"""Transitions through spreadsheet imports follow the same rules per role, the four-eyes rule included."""
+
+import pytest
+from django.test import override_settings
+
+from collection.catalogue.writer import write_rows
+from collection.models import Record, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def row(status, identifier="mem-import-test"):
+    return [(2, {"identifier": identifier, "kind": "memoir", "status": status, "title_en": "Test import memoir"})]
+
+
+def status_errors(result):
+    return [(e.row, e.column) for e in result.errors]
+
+
+def stored_status(identifier="mem-import-test"):
+    return Record.objects.get(identifier=identifier).status
+
+
+def existing(status):
+    assert write_rows(row(status)).ok  # the command line, as a collection manager
+    return Record.objects.get(identifier="mem-import-test")
+
+
+# (starting status or None for a new record, status in the sheet) -> roles that may do it
+ALLOWED = {
+    (None, Status.DRAFT): {"alice", "bob", "dana"},
+    (None, Status.REVIEW): {"alice", "bob", "dana"},
+    (None, Status.PUBLISHED): {"dana"},
+    (Status.DRAFT, Status.REVIEW): {"alice", "bob", "dana"},
+    (Status.REVIEW, Status.DRAFT): {"bob", "dana"},
+    (Status.REVIEW, Status.PUBLISHED): {"bob", "dana"},
+    (Status.PUBLISHED, Status.WITHDRAWN): {"bob", "dana"},
+    (Status.WITHDRAWN, Status.DRAFT): {"bob", "dana"},
+    (Status.DRAFT, Status.PUBLISHED): set(),
+    (Status.DRAFT, Status.WITHDRAWN): set(),
+    (Status.REVIEW, Status.WITHDRAWN): set(),
+    (Status.PUBLISHED, Status.DRAFT): set(),
+    (Status.PUBLISHED, Status.REVIEW): set(),
+    (Status.WITHDRAWN, Status.PUBLISHED): set(),
+}
+
+
+@pytest.mark.parametrize("role", ["alice", "bob", "dana"])
+@pytest.mark.parametrize(("start", "target"), list(ALLOWED))
+def test_import_transitions_per_role(request, role, start, target):
+    user = request.getfixturevalue(role)
+    if start is not None:
+        existing(start)
+    result = write_rows(row(target), user=user)
+    if role in ALLOWED[(start, target)]:
+        assert result.ok, result.errors
+        assert stored_status() == target
+    else:
+        assert status_errors(result) == [(2, "status")]
+        if start is None:
+            assert not Record.objects.exists()
+        else:
+            assert stored_status() == start
+
+
+@pytest.mark.parametrize(("start", "target"), [pair for pair, roles in ALLOWED.items() if not roles])
+def test_impossible_transitions_refused_on_the_command_line_too(start, target):
+    existing(start)
+    assert status_errors(write_rows(row(target))) == [(2, "status")]
+    assert stored_status() == start
+
+
+class TestFourEyesThroughImports:
+    def test_reviewer_cannot_publish_by_import_what_they_submitted_by_import(self, bob, carol):
+        existing(Status.DRAFT)
+        assert write_rows(row(Status.REVIEW), user=bob).ok
+        result = write_rows(row(Status.PUBLISHED), user=bob)
+        assert status_errors(result) == [(2, "status")]
+        assert "another reviewer" in str(result.errors[0].message)
+        assert stored_status() == Status.REVIEW
+        assert write_rows(row(Status.PUBLISHED), user=carol).ok
+
+    def test_reviewer_cannot_publish_by_import_what_they_submitted_in_the_admin(self, bob):
+        existing(Status.DRAFT).submit(bob)
+        assert status_errors(write_rows(row(Status.PUBLISHED), user=bob)) == [(2, "status")]
+
+    @override_settings(COLLECTION_FOUR_EYES=False)
+    def test_off_for_a_one_person_archive(self, bob):
+        existing(Status.DRAFT)
+        assert write_rows(row(Status.REVIEW), user=bob).ok
+        assert write_rows(row(Status.PUBLISHED), user=bob).ok
+        assert write_rows(row(Status.PUBLISHED, "mem-import-new"), user=bob).ok
