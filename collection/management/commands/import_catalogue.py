@@ -48,9 +48,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": path, "error": exc}) from exc
         except FileRefused as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{path.name}: {problem}")
-            raise CommandError(_("%(file)s cannot be imported; nothing was written.") % {"file": path.name}) from exc
+            raise CommandError(f"{path.name}: {exc}") from exc
         bar.label = _("Checking and writing")
         rows = _counted(table.records(), len(table), bar)
         source = (_("command line: %(file)s") if user is None else _("command line (%(user)s): %(file)s")) % {
