@@ -72,6 +72,7 @@ def test_preview_writes_nothing_and_confirm_imports_with_the_user_as_author(dana
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == ImportJobStatus.DONE
+    assert bytes(job.data) == b""  # the upload is not kept once imported
     assert set(Record.objects.values_list("identifier", flat=True)) == {"test-1", "test-2"}
     history = Record.history.filter(identifier__in=["test-1", "test-2"])
     assert history.count() == 2

@@ -120,7 +120,8 @@ def start_preview(job: ImportJob) -> ImportJob:
 def _refuse(job: ImportJob, errors: list[str]) -> None:
     job.status = ImportJobStatus.INVALID
     job.errors = errors
-    job.save(update_fields=["status", "errors", "modified"])
+    job.data = b""  # a refused file is never imported: keep its problems, not its bytes
+    job.save(update_fields=["status", "errors", "data", "modified"])
 
 
 def run_preview(job_id: int, *, table: Table | None = None) -> str:
@@ -207,7 +208,8 @@ def run_import(job_id: int) -> str:
         job.status = ImportJobStatus.DONE
         job.summary = summary_of(result)
         job.rows_done = job.row_count
-        job.save(update_fields=["status", "summary", "rows_done", "modified"])
+        job.data = b""  # imported: the history holds what it changed
+        job.save(update_fields=["status", "summary", "rows_done", "data", "modified"])
         queue_derived_forms()
     return job.status
 
