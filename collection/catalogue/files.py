@@ -322,7 +322,6 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
 
 def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
     """Read the sheet named ``sheet``, else the first sheet (not the active one)."""
-    import openpyxl
     from openpyxl import DEFUSEDXML
 
     if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
@@ -333,40 +332,66 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
     except ImportError:  # pragma: no cover
         DefusedXmlException = ValueError  # noqa: N806
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        reader, sheets = _open_workbook(data)
     except DefusedXmlException as exc:
         raise FileRefused(_("The workbook uses XML entity tricks: refused.")) from exc
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
         raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
     try:
-        names = workbook.sheetnames
+        names = [name for name, _target in sheets]
+        if not sheets:
+            raise FileRefused(_("The workbook has no worksheet."))
         if sheet:
             if sheet not in names:
                 raise FileRefused(_("The workbook has no sheet “%(sheet)s”; its sheets are: %(names)s.")
                                   % {"sheet": sheet, "names": ", ".join(names)})
-            worksheet = workbook[sheet]
+            title, target = sheets[names.index(sheet)]
         else:
-            worksheet = workbook.worksheets[0]
+            title, target = sheets[0]
         try:
-            return _read_sheet(workbook, worksheet)
+            return _read_sheet(reader, title, target)
         except DefusedXmlException as exc:
             raise FileRefused(_("The workbook uses XML entity tricks: refused.")) from exc
     finally:
-        workbook.close()
+        reader.archive.close()
 
 
-def _read_sheet(workbook: Any, worksheet: Any) -> Table:
+def _open_workbook(data: bytes) -> tuple[Any, list[tuple[str, str]]]:
+    """openpyxl's reading of the workbook's parts, without opening every sheet.
+
+    ``load_workbook`` in read-only mode scans each sheet whole for its size when the
+    sheet does not state it up front (openpyxl's own write-only files do not): a
+    second pass over the data for nothing.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    reader.read_theme()
+    apply_stylesheet(reader.archive, reader.wb)
+    sheets = [
+        (sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
+        if rel.target in reader.valid_files and "chartsheet" not in (rel.Type or "")
+    ]
+    return reader, sheets
+
+
+def _read_sheet(reader: Any, title: str, target: str) -> Table:
     from openpyxl.worksheet._reader import WorkSheetParser
 
+    workbook = reader.wb
     parser_class = _sheet_parser_class(WorkSheetParser)
     epoch_1904 = workbook.epoch.year == 1904
     max_rows, max_columns = app_settings.IMPORT_MAX_ROWS, app_settings.IMPORT_MAX_COLUMNS
     problems: list[CellProblem] = []
-    table = Table(header=[], format=XLSX, sheet=worksheet.title)
+    table = Table(header=[], format=XLSX, sheet=title)
     header: list[str] | None = None
-    with worksheet._get_source() as source:
+    with reader.archive.open(target) as source:
         parser = parser_class(
-            source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
+            source, reader.shared_strings, data_only=True, epoch=workbook.epoch,
             date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats,
         )
         for number, cells in parser.parse():
@@ -411,7 +436,7 @@ def _read_sheet(workbook: Any, worksheet: Any) -> Table:
                                         % {"range": cell_range.ref}))
     if header is None:
         raise FileRefused(_("The sheet “%(sheet)s” is empty: its first row must name the columns.")
-                          % {"sheet": worksheet.title})
+                          % {"sheet": title})
     if problems:
         raise FileRefused(sorted(problems, key=lambda p: (p.row, len(p.column), p.column)))
     return table
@@ -424,11 +449,24 @@ def _sheet_parser_class(base: type) -> type:
     """openpyxl's sheet parser, keeping each cell's raw ``<v>`` text and whether it holds a formula."""
     if base in _PARSER_CLASSES:
         return _PARSER_CLASSES[base]
-    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, VALUE_TAG
+
+    text_tag = INLINE_STRING[:-2] + "t"
 
     class RawCellParser(base):  # type: ignore[misc, valid-type]
         def parse_cell(self, element: Any) -> dict[str, Any]:
             data_type = element.get("t", "n")
+            if data_type == "inlineStr" and element.find(FORMULA_TAG) is None:
+                # openpyxl builds a rich-text object per inline string; its plain text is all a cell needs.
+                inline = element.find(INLINE_STRING)
+                text = "".join(part.text or "" for part in inline.iter(text_tag)) if inline is not None else ""
+                self.col_counter += 1
+                coordinate = element.get("r")
+                row, column = coordinate_to_tuple(coordinate) if coordinate else (self.row_counter,
+                                                                                 self.col_counter)
+                self.col_counter = column
+                return {"row": row, "column": column, "value": text or None, "data_type": "s", "style_id": 0}
             if data_type in ("n", "d") or element.find(FORMULA_TAG) is not None:
                 raw = element.findtext(VALUE_TAG, None)
                 cell = super().parse_cell(element)
