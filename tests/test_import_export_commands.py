@@ -170,3 +170,10 @@ def test_export_runs_a_fixed_number_of_queries(count, django_assert_num_queries)
     with django_assert_num_queries(7):
         rows = list(export_rows(Record.objects.all()))
     assert len(rows) == count and rows[0]["authors"] == "agent-test"
+
+
+def test_export_rows_takes_a_sliced_queryset():
+    for identifier in ("doc-q-b", "doc-q-a", "doc-q-c"):
+        Record.objects.create(identifier=identifier, kind="document").titles.create(language="en", text="Test")
+    rows = list(export_rows(Record.objects.order_by("identifier")[:2]))
+    assert [row["identifier"] for row in rows] == ["doc-q-a", "doc-q-b"]

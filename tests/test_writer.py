@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from collection.catalogue.vocabulary import write_vocabulary
 from collection.catalogue.writer import RowError, write_rows
-from collection.models import Agent, AgentName, LabelForm, Place, Record, Status, Subject, Title
+from collection.models import Agent, AgentName, LabelForm, Place, Record, RecordAgent, Status, Subject, Title
 
 from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory, UserFactory
 
@@ -254,6 +254,20 @@ class TestWorkflowAndHistory:
         write_rows(numbered(memoir(pages="5")), source="second")
         assert list(Record.objects.get().history.values_list("history_change_reason", flat=True)) == [
             "second", "catalogue import"]
+
+    def test_reordered_and_removed_agents(self):
+        user = UserFactory(is_superuser=True)
+        write_rows(numbered(memoir(authors="Test A|Test B|Test C", variant_titles="en:Test variant")))
+        kept = {link.agent.display_name(): link.pk for link in Record.objects.get().agent_links.all()}
+        write_rows(numbered(memoir(authors="Test C|Test A", variant_titles="[clear]")), user=user, source="fix")
+        record = Record.objects.get()
+        assert [str(a) for a in record.agents_in_role("author")] == ["Test C", "Test A"]
+        assert {link.agent.display_name(): link.pk for link in record.agent_links.all()} == {
+            "Test C": kept["Test C"], "Test A": kept["Test A"]}
+        removed = RecordAgent.history.get(history_type="-")
+        assert (removed.history_user, removed.history_change_reason) == (user, "fix")
+        assert Title.history.get(history_type="-").history_change_reason == "fix"
+        assert not record.titles.filter(preferred=False).exists()
 
     def test_user_without_publish_permission_cannot_publish(self):
         user = UserFactory()

@@ -19,6 +19,8 @@ Cell = str | tuple[str, ...]
 
 def export_queryset(queryset: QuerySet[Record]) -> QuerySet[Record]:
     """The queryset with everything a row shows, fetched in a fixed number of queries."""
+    if not queryset.query.is_sliced:
+        queryset = queryset.order_by("identifier")
     return queryset.select_related("parent", "described_agent", "repository").prefetch_related(
         "titles",
         "descriptions",
@@ -27,7 +29,7 @@ def export_queryset(queryset: QuerySet[Record]) -> QuerySet[Record]:
         Prefetch("subjects", queryset=Record.subjects.rel.model.objects.only("pk", "identifier")),
         Prefetch("agent_links", queryset=RecordAgent.objects.select_related("agent").only(
             "pk", "record_id", "role", "position", "agent__identifier")),
-    ).order_by("identifier")
+    )
 
 
 def variant_cell(language: str, text: str) -> str:

@@ -600,7 +600,7 @@ class _Applier:
     def _write_titles(self, plans: list[_RowPlan]) -> None:
         create: list[Title] = []
         update: list[Title] = []
-        delete: list[int] = []
+        delete: list[Title] = []
         derive: list[tuple[Title, _RowPlan]] = []
         for plan in plans:
             record = plan.record
@@ -618,7 +618,7 @@ class _Applier:
                 form = _label_form(tag, column in ours, material)
                 if not text:
                     if title is not None:
-                        delete.append(title.pk)
+                        delete.append(title)
                     continue
                 if title is None:
                     title = Title(record=record, language=tag, text=text, form=form, our_translation=column in ours)
@@ -633,13 +633,12 @@ class _Applier:
                     derive.append((title, plan))
             variants = {variant_cell(t.language, t.text): t for t in existing if not t.preferred and not t.machine_made}
             wanted = set(plan.desired["variant_titles"])
-            delete.extend(t.pk for key, t in variants.items() if key not in wanted)
+            delete.extend(t for key, t in variants.items() if key not in wanted)
             for key in sorted(wanted - set(variants)):
                 tag, _sep, text = key.partition(":")
                 create.append(Title(record=record, language=tag, text=text, preferred=False,
                                     form=_label_form(tag, False, material)))
-        if delete:
-            Title.objects.filter(pk__in=delete).delete()
+        self._delete(delete)
         bulk_create_with_history(create, Title, batch_size=BATCH_SIZE, **self.history())
         if update:
             bulk_update_with_history(update, Title, ["text", "form", "our_translation", "machine_made"],
@@ -695,36 +694,51 @@ class _Applier:
                 description = existing.get(tag.lower())
                 if not text:
                     if description is not None:
-                        delete.append(description.pk)
+                        delete.append(description)
                 elif description is None:
                     create.append(Description(record=record, language=tag, text=text, our_translation=column in ours))
                 elif (description.text, description.our_translation) != (text, column in ours):
                     description.text, description.our_translation = text, column in ours
                     update.append(description)
-        if delete:
-            Description.objects.filter(pk__in=delete).delete()
+        self._delete(delete)
         bulk_create_with_history(create, Description, batch_size=BATCH_SIZE, **self.history())
         if update:
             bulk_update_with_history(update, Description, ["text", "our_translation"], batch_size=BATCH_SIZE,
                                      **self.history())
 
     def _write_agent_links(self, plans: list[_RowPlan]) -> None:
+        """Keep the links that stay, move the ones whose position changed, add and remove the rest."""
         create: list[RecordAgent] = []
-        delete: list[int] = []
+        update: list[RecordAgent] = []
+        delete: list[RecordAgent] = []
         for plan in plans:
             record = plan.record
-            links = list(record.agent_links.all()) if record.pk in self.loaded else []
+            links = sorted(record.agent_links.all(), key=lambda link: (link.position, link.pk)) if (
+                record.pk in self.loaded) else []
             for column, role in AGENT_ROLE_COLUMNS.items():
                 if column not in plan.changed:
                     continue
-                delete.extend(link.pk for link in links if link.role == role)
-                create.extend(
-                    RecordAgent(record=record, agent_id=self.agent_pk(identifier), role=role, position=position)
-                    for position, identifier in enumerate(plan.desired[column])
-                )
-        if delete:
-            RecordAgent.objects.filter(pk__in=delete).delete()
+                remaining = {link.agent_id: link for link in links if link.role == role}
+                for position, identifier in enumerate(plan.desired[column]):
+                    link = remaining.pop(self.agent_pk(identifier), None)
+                    if link is None:
+                        create.append(RecordAgent(record=record, agent_id=self.agent_pk(identifier), role=role,
+                                                  position=position))
+                    elif link.position != position:
+                        link.position = position
+                        update.append(link)
+                delete.extend(remaining.values())
+        self._delete(delete)
+        if update:
+            bulk_update_with_history(update, RecordAgent, ["position"], batch_size=BATCH_SIZE, **self.history())
         bulk_create_with_history(create, RecordAgent, batch_size=BATCH_SIZE, **self.history())
+
+    def _delete(self, objects: list[models.Model]) -> None:
+        # One by one, so that the history records who removed each and why. Removals are rare (a cleared
+        # cell, a variant or agent taken out of a list), unlike the creations and updates done in bulk.
+        for obj in objects:
+            obj._history_user, obj._change_reason = self.user, self.reason
+            obj.delete()
 
     def _write_m2m(self, plans: list[_RowPlan]) -> None:
         lookups = {
