@@ -171,10 +171,19 @@ def test_import_command_reads_cp932_with_encoding_and_xlsx_sheets(tmp_path):
 
 
 @pytest.mark.django_db
-def test_import_command_draws_a_progress_bar(tmp_path):
+def test_import_command_shows_its_progress(tmp_path):
     path = tmp_path / "rows.csv"
     path.write_text("identifier,kind,status,title_en\n" + "".join(
         f"test-{n},memoir,draft,Test {n}\n" for n in range(3)), encoding="utf-8")
     err = io.StringIO()
     call_command("import_catalogue", str(path), "--progress", stdout=io.StringIO(), stderr=err)
-    assert "100% 3/3" in err.getvalue()
+    assert "Reading rows.csv done in" in err.getvalue()
+    assert "Checking and writing 3 rows done in" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_derive_romanizations_draws_a_progress_bar():
+    RecordFactory(identifier="test-1", title="Тестовая запись", title__language="ru")
+    err = io.StringIO()
+    call_command("derive_romanizations", "--progress", stdout=io.StringIO(), stderr=err)
+    assert "100% 1/1" in err.getvalue()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from ...catalogue.files import FileRefused, read_table
 from ...catalogue.writer import write_rows
 from ...importing.jobs import queue_derived_forms
-from ...importing.progress import ProgressBar
+from ...importing.progress import Working
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "Windows, also called Shift_JIS), cp1251 (Russian Windows), utf-16-le…"))
         parser.add_argument("--sheet", default="", help=_("The XLSX sheet to read; default the first sheet."))
         parser.add_argument("--progress", action="store_true",
-                            help=_("Show the progress bar even when not on a terminal."))
+                            help=_("Show progress even when not on a terminal."))
         parser.add_argument("--dry-run", action="store_true", help=_("Check the file and report; write nothing."))
         parser.add_argument("--user", help=_("Act as this user, with their permissions. Default: the operator, "
                                              "as a collection manager."))
@@ -40,22 +40,19 @@ class Command(BaseCommand):
                 raise CommandError(_("There is no user “%(name)s”.") % {"name": options["user"]})
             if not user.has_perm("collection.import_records"):
                 raise CommandError(_("%(name)s may not import catalogue spreadsheets.") % {"name": options["user"]})
-        bar = ProgressBar(self.stderr._out, _("Reading"), force=options["progress"])
+        progress = Working(self.stderr._out, force=options["progress"])
         try:
-            with path.open("rb") as handle:
+            with progress.step(_("Reading %(file)s") % {"file": path.name}), path.open("rb") as handle:
                 table = read_table(handle, name=path.name, encoding=options["encoding"] or None,
                                    sheet=options["sheet"] or None)
         except OSError as exc:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": path, "error": exc}) from exc
         except FileRefused as exc:
             raise CommandError(f"{path.name}: {exc}") from exc
-        bar.label = _("Checking and writing")
-        rows = _counted(table.records(), len(table), bar)
         source = (_("command line: %(file)s") if user is None else _("command line (%(user)s): %(file)s")) % {
             "file": path.name, "user": options["user"]}
-        result = write_rows(rows, user=user, source=source, dry_run=options["dry_run"])
-        bar(len(table), len(table))
-        bar.finish()
+        with progress.step(_("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"}):
+            result = write_rows(table.records(), user=user, source=source, dry_run=options["dry_run"])
         if not result.errors and not options["dry_run"]:
             queue_derived_forms()
         if result.errors:
@@ -68,9 +65,3 @@ class Command(BaseCommand):
         for line in result.summary_lines():
             self.stdout.write(line)
 
-
-def _counted(rows, total: int, bar: ProgressBar):
-    for done, row in enumerate(rows, start=1):
-        if done % 500 == 0:
-            bar(done, total)
-        yield row
