@@ -164,6 +164,12 @@ def normalize_encoding(name: str) -> str:
                             "cp932, cp1251, utf-16).") % {"name": name}) from exc
 
 
+def _family(codec: str) -> str:
+    """``utf-8`` for utf-8 and utf-8-sig, ``utf-16`` for utf-16, utf-16-le and utf-16-be; else the codec."""
+    name = codecs.lookup(codec).name.replace("_", "-")
+    return "-".join(name.split("-")[:2]) if name.startswith("utf-") else name
+
+
 def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Decode CSV bytes to text; return ``(text, codec used)``.
 
@@ -172,9 +178,7 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     bom_codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "")
     if encoding:
         codec = normalize_encoding(encoding)
-        if bom_codec and codecs.lookup(bom_codec).name.split("-sig")[0] != codec.replace("_", "-").split("-sig")[0] \
-                and not (bom_codec.startswith("utf-16") and codec.startswith("utf-16")) \
-                and not (bom_codec.startswith("utf-8") and codec.startswith("utf-8")):
+        if bom_codec and _family(bom_codec) != _family(codec):
             raise FileRefused(_("The file starts with a byte-order mark of %(bom)s, not %(named)s: leave out "
                                 "the encoding or name the right one.") % {"bom": bom_codec, "named": encoding})
         if bom_codec:
