@@ -11,7 +11,7 @@ the preview showed, row by row.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -21,8 +21,6 @@ from django.utils.translation import gettext as _
 from ..catalogue.files import FileRefused, Table, read_table
 from ..conf import app_settings
 from ..models import Agent, ImportJob, ImportJobStatus, Language, Place, Record, ReservedIdentifier, Subject
-
-Progress = Callable[[int, int], None]
 
 
 def catalogue_fingerprint(identifiers: Iterable[str]) -> str:
