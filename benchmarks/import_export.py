@@ -17,7 +17,8 @@ fixtures), and measures in the same run:
 * XLSX import of N new rows;
 * CSV and XLSX export rows/s, and the queries the CSV export ran;
 * memory growth of an N-row import (tracemalloc peak, in a separate untimed run);
-* reading the CSV and XLSX files alone, to tell the file layer's share from the writer's.
+* reading and writing the CSV and XLSX files alone, to tell the file layer's share from the writer's and
+  the export queries'.
 """
 
 from __future__ import annotations
@@ -260,6 +261,10 @@ def main() -> None:
     report("reading the CSV file only", seconds, n)
     seconds, _table, _queries = timed(read_table, xlsx_c, name="c.xlsx")
     report("reading the XLSX file only", seconds, n)
+    seconds, _data, _queries = timed(as_csv, batch_a)
+    report("writing the CSV file only", seconds, n)
+    seconds, _data, _queries = timed(as_xlsx, batch_a)
+    report("writing the XLSX file only", seconds, n)
 
     seconds, _result, queries = timed(import_bytes, csv_a, "a.csv")
     report("CSV import, new rows", seconds, n,
