@@ -165,6 +165,9 @@ class CatalogueImportExportMixin:
         action = action if action in ("new", "updated", "unchanged") else ""
         entries, pages, counts = jobs.page_of(job, page, action)
         page = min(max(page, 1), pages)
+        labels = {"new": _("new"), "updated": _("updated"), "unchanged": _("unchanged")}
+        entries = [{**entry, "label": labels.get(entry["action"], entry["action"])} for entry in entries]
+        counts = [(name, labels.get(name, name), count) for name, count in counts.items()]
         return TemplateResponse(request, self.job_template, self._context(
             request, title=_("Import of %(file)s") % {"file": job.file_name}, job=job, entries=entries,
             page=page, pages=pages, page_range=range(1, pages + 1), counts=counts, action=action,
