@@ -13,11 +13,12 @@ except ImportError:  # Django 5.2
 
 
 @task()
-def derive_missing_forms() -> int:
-    """Derive the readings and romanizations an import left out; returns how many labels changed."""
+def derive_missing_forms(records: list[str] | None = None) -> int:
+    """Derive the readings and romanizations an import left out (of ``records``, by identifier, and any
+    missing elsewhere); returns how many labels changed."""
     from .importing.romanizations import update_missing_forms
 
-    return update_missing_forms()
+    return update_missing_forms(records=records)
 
 
 @task()

@@ -124,17 +124,32 @@ def test_missing_romanizations_are_derived_by_the_command_after_the_import(setti
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes its connection after a task
-def test_a_confirmed_import_queues_the_derivation_task(settings, django_capture_on_commit_callbacks, tmp_path):
+def test_an_import_leaves_romanizations_to_the_task_it_queues(django_capture_on_commit_callbacks, tmp_path):
     from django_tasks_db.models import DBTaskResult
 
-    settings.COLLECTION_DERIVE_READINGS = False
     path = tmp_path / "ru.csv"
     path.write_text("identifier,kind,status,title_ru\ntest-1,memoir,draft,Тестовая запись\n", encoding="utf-8")
     with django_capture_on_commit_callbacks(execute=True):
         call_command("import_catalogue", str(path), stdout=io.StringIO(), stderr=io.StringIO())
-    assert DBTaskResult.objects.filter(task_path="collection.tasks.derive_missing_forms").count() == 1
+    # Not derived in the import's hot path...
+    assert not Title.objects.filter(language="ru-Latn").exists()
+    [queued] = DBTaskResult.objects.filter(task_path="collection.tasks.derive_missing_forms")
+    assert queued.args_kwargs["args"] == [["test-1"]]
+    # ...but by the worker, right after.
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-    assert Title.objects.filter(record__identifier="test-1", language="ru-Latn").exists()
+    assert Title.objects.get(record__identifier="test-1", language="ru-Latn").machine_made
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after a task
+def test_the_task_brings_changed_titles_machine_made_forms_up_to_date(django_capture_on_commit_callbacks,
+                                                                      tmp_path):
+    path = tmp_path / "ru.csv"
+    for title in ("Первая запись", "Вторая запись"):
+        path.write_text(f"identifier,kind,status,title_ru\ntest-1,memoir,draft,{title}\n", encoding="utf-8")
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("import_catalogue", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    assert Title.objects.get(record__identifier="test-1", language="ru-Latn").text == romanize_russian("Вторая запись")
 
 
 @pytest.mark.parametrize("value", [

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ..catalogue.files import FileRefused, Table, read_table
 from ..conf import app_settings
 from ..models import Agent, ImportJob, ImportJobStatus, Language, Place, Record, ReservedIdentifier, Subject
+from .deferral import deferred_derivation
 
 
 def catalogue_fingerprint(identifiers: Iterable[str]) -> str:
@@ -135,7 +136,8 @@ def run_preview(job_id: int, *, table: Table | None = None) -> str:
         return job.status
     job.row_count = len(table)
     fingerprint = catalogue_fingerprint(table_identifiers(table))
-    result = write_rows(table.records(), user=job.user, source=source_label(job), dry_run=True)
+    with deferred_derivation():
+        result = write_rows(table.records(), user=job.user, source=source_label(job), dry_run=True)
     if result.errors:
         job.rows_done = job.row_count
         job.save(update_fields=["row_count", "rows_done", "modified"])
@@ -194,7 +196,8 @@ def run_import(job_id: int) -> str:
             job.save(update_fields=["status", "errors", "modified"])
             return job.status
         with transaction.atomic():
-            result = write_rows(table.records(), user=job.user, source=source_label(job))
+            with deferred_derivation():
+                result = write_rows(table.records(), user=job.user, source=source_label(job))
             if result.errors or preview_entries(result) != job.preview:
                 transaction.set_rollback(True)
                 job.status = ImportJobStatus.STALE
@@ -208,15 +211,17 @@ def run_import(job_id: int) -> str:
         job.rows_done = job.row_count
         job.data = b""  # imported: the history holds what it changed
         job.save(update_fields=["status", "summary", "rows_done", "data", "modified"])
-        queue_derived_forms()
+        queue_derived_forms(result)
     return job.status
 
 
-def queue_derived_forms() -> None:
+def queue_derived_forms(result: Any) -> None:
     """After the import commits, derive the readings and romanizations the file did not give."""
     from ..tasks import derive_missing_forms
 
-    transaction.on_commit(lambda: derive_missing_forms.enqueue())
+    changed = sorted({change.identifier for change in result.changes if change.action != "unchanged"})
+    if changed or result.new_agents:
+        transaction.on_commit(lambda: derive_missing_forms.enqueue(changed))
 
 
 def page_of(job: ImportJob, page: int, action: str = "") -> tuple[list[dict[str, Any]], int, dict[str, int]]:

@@ -32,23 +32,39 @@ _DERIVABLE = Q(language__iexact="ja") | Q(language__iexact="ja-Jpan") | Q(langua
 BATCH = 500
 
 
-def owners_missing_forms(model: type[models.Model], owner_field: str, *, refresh: bool = False) -> models.QuerySet:
-    """Ids of owners with a Japanese or Russian label that has no derived form (all owners if ``refresh``)."""
+def owners_missing_forms(model: type[models.Model], owner_field: str, *, refresh: bool = False,
+                         identifiers: list[str] | None = None) -> models.QuerySet:
+    """Ids of owners with a Japanese or Russian label that has no derived form.
+
+    With ``refresh``, every owner with such a label (to bring machine-made forms up
+    to date); ``identifiers`` limits either to the owners with those identifiers.
+    """
     sources = model.objects.filter(_DERIVABLE, derived_from__isnull=True).exclude(form__in=DERIVED_FORMS)
+    if identifiers is not None:
+        sources = sources.filter(**{f"{owner_field}__identifier__in": identifiers})
     if not refresh:
         sources = sources.filter(~Exists(model.objects.filter(derived_from=OuterRef("pk"))))
     return sources.values_list(f"{owner_field}_id", flat=True).distinct().order_by(f"{owner_field}_id")
 
 
-def update_missing_forms(*, refresh: bool = False, progress: Callable[[int, int], None] | None = None) -> int:
+def update_missing_forms(*, refresh: bool = False, records: list[str] | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> int:
     """Derive every missing reading and romanization; with ``refresh`` also redo stale machine-made ones.
 
-    Returns the number of labels created or changed. Forms an archivist corrected
-    are never touched (see :func:`collection.derivation.derive_forms`).
+    ``records`` (identifiers) brings those records' titles fully up to date — what
+    an import changed — besides every missing form elsewhere. Returns the number
+    of labels created or changed. Forms an archivist corrected are never touched
+    (see :func:`collection.derivation.derive_forms`).
     """
     changed = 0
-    work = [(model, owner_field, related, list(owners_missing_forms(model, owner_field, refresh=refresh)))
-            for model, owner_field, related in LABELS]
+    work = []
+    for model, owner_field, related in LABELS:
+        owners = set(owners_missing_forms(model, owner_field, refresh=refresh))
+        if records and model is Title:
+            for start in range(0, len(records), 5000):
+                owners.update(owners_missing_forms(model, owner_field, refresh=True,
+                                                   identifiers=records[start:start + 5000]))
+        work.append((model, owner_field, related, sorted(owners)))
     total = sum(len(ids) for *_, ids in work)
     done = 0
     for model, owner_field, related, ids in work:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from ...catalogue.files import FileRefused, read_table
 from ...catalogue.writer import write_rows
+from ...importing.deferral import deferred_derivation
 from ...importing.jobs import queue_derived_forms
 from ...importing.progress import Working
 
@@ -52,9 +53,10 @@ class Command(BaseCommand):
         source = (_("command line: %(file)s") if user is None else _("command line (%(user)s): %(file)s")) % {
             "file": path.name, "user": options["user"]}
         with progress.step(_("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"}):
-            result = write_rows(table.records(), user=user, source=source, dry_run=options["dry_run"])
+            with deferred_derivation():
+                result = write_rows(table.records(), user=user, source=source, dry_run=options["dry_run"])
         if not result.errors and not options["dry_run"]:
-            queue_derived_forms()
+            queue_derived_forms(result)
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
