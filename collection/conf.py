@@ -42,6 +42,31 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
     A reviewer may not publish a record they submitted for review themselves
     (only a user with the ``publish_own_record`` permission, a collection
     manager, may). Set ``False`` for a one-person archive. Default ``True``.
+``IMPORT_MAX_BYTES``
+    Largest catalogue spreadsheet (CSV or XLSX) accepted for import, in bytes,
+    refused before it is parsed. Default ``50_000_000``.
+``IMPORT_MAX_FILES``
+    Files one admin import request may carry. Default ``1``.
+``IMPORT_MAX_ROWS``
+    Rows one spreadsheet may hold. Default ``200_000``.
+``IMPORT_MAX_COLUMNS``
+    Columns one sheet may hold. Default ``300``.
+``IMPORT_MAX_CELL_CHARS``
+    Longest cell the CSV reader accepts, in characters. Default ``100_000``.
+``IMPORT_MAX_UNCOMPRESSED_BYTES``
+    What the parts of an XLSX workbook may add up to once unzipped, from the sizes
+    the zip declares (checked before any XML is parsed). Default ``500_000_000``.
+``IMPORT_MAX_COMPRESSION_RATIO``
+    Largest expansion of one XLSX part over 1 MB: more is refused as a zip bomb.
+    Default ``200``.
+``IMPORT_MAX_XLSX_MEMBERS``
+    Parts an XLSX archive may hold. Default ``1000``.
+``IMPORT_PREVIEW_ROWS_PER_PAGE``
+    Rows per page of the admin import preview. Default ``100``.
+``IMPORT_INLINE_MAX_ROWS``
+    Largest file, in rows, that the admin previews within the request; larger
+    files are previewed and imported by a background task with a status page.
+    Default ``2000``.
 """
 
 from __future__ import annotations
@@ -64,6 +89,16 @@ DEFAULTS: dict[str, Any] = {
     "IMAGE_JPEG_QUALITY": 85,
     "IMAGE_CACHE_SECONDS": 86400,
     "FOUR_EYES": True,
+    "IMPORT_MAX_BYTES": 50_000_000,
+    "IMPORT_MAX_FILES": 1,
+    "IMPORT_MAX_ROWS": 200_000,
+    "IMPORT_MAX_COLUMNS": 300,
+    "IMPORT_MAX_CELL_CHARS": 100_000,
+    "IMPORT_MAX_UNCOMPRESSED_BYTES": 500_000_000,
+    "IMPORT_MAX_COMPRESSION_RATIO": 200,
+    "IMPORT_MAX_XLSX_MEMBERS": 1000,
+    "IMPORT_PREVIEW_ROWS_PER_PAGE": 100,
+    "IMPORT_INLINE_MAX_ROWS": 2000,
 }
 
 PREFIX = "COLLECTION_"

@@ -1,6 +1,7 @@
 """Settings of the demo site. A deployment sets the environment variables read here."""
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_filters",
+    *(["django_tasks"] if find_spec("django.tasks") is None else []),  # the backport, on Django 5.2
+    "django_tasks_db",
     "collection",
     "demo",
 ]
@@ -106,3 +109,6 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 COLLECTION_LANGUAGES = ["ja", "ru", "en"]
+
+# Large imports and derived romanizations run in `manage.py db_worker` (started by `make demo`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

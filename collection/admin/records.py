@@ -29,6 +29,7 @@ from ..workflow import (
 )
 from .base import LabelInline, LabelledAdmin, RequireOneFormSet
 from .images import RecordImageInline
+from .importing import CatalogueImportExportMixin
 from .preview import preview_record
 
 
@@ -145,7 +146,7 @@ def _bulk_action(name: str):
 
 
 @admin.register(Record)
-class RecordAdmin(LabelledAdmin):
+class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     label_model, label_owner_field, label_related_name = Title, "record", "titles"
     form = RecordForm
     inlines = [TitleInline, DescriptionInline, RecordAgentInline, RecordImageInline]

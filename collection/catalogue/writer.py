@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..conf import app_settings
+from ..importing.deferral import derivation_deferred
 from ..models import (
     Agent,
     AgentKind,
@@ -806,6 +807,8 @@ _UPDATE_FIELDS = [
 
 def derived_forms(label: models.Model) -> list[dict[str, Any]]:
     """The machine-made reading and romanization a label should have, as field values."""
+    if derivation_deferred():
+        return []  # an import: derived afterwards by a task (collection.importing.deferral)
     language, script = base_language(label.language), script_subtag(label.language)
     forms: list[dict[str, Any]] = []
     if language == "ja" and script in ("", "Jpan"):

@@ -1,6 +1,7 @@
 from .agents import Agent, AgentKind, AgentName
 from .identifiers import IdentifiedModel
 from .images import RecordImage, RecordImageCaption, Visibility, add_images, check_fixity, image_storage
+from .imports import ImportJob, ImportJobStatus
 from .labels import Label, LabelForm, pick_label
 from .places import Place, PlaceKind, PlaceName
 from .records import (
@@ -27,4 +28,5 @@ __all__ = [
     "RecordSearch", "RecordPlaceIndex", "CatalogueVersion", "FacetCache",
     "validate_titles",
     "RecordImage", "RecordImageCaption", "Visibility", "add_images", "check_fixity", "image_storage",
+    "ImportJob", "ImportJobStatus",
 ]

@@ -1,4 +1,4 @@
-"""Import a catalogue spreadsheet (CSV) through the one validating writer."""
+"""Import a catalogue spreadsheet (CSV or XLSX) through the one validating writer."""
 
 from __future__ import annotations
 
@@ -9,15 +9,24 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...catalogue.csv_io import CatalogueFileError, read_csv
+from ...catalogue.files import FileRefused, read_table
 from ...catalogue.writer import write_rows
+from ...importing.deferral import deferred_derivation
+from ...importing.jobs import queue_derived_forms
+from ...importing.progress import Working
 
 
 class Command(BaseCommand):
     help = gettext_lazy("Import records from a catalogue spreadsheet; all rows or none.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help=_("A catalogue sheet saved as CSV (UTF-8)."))
+        parser.add_argument("file", help=_("A catalogue sheet saved as CSV or XLSX."))
+        parser.add_argument("--encoding", default="", help=_(
+            "The CSV file's encoding when it is neither UTF-8 nor marked by a byte-order mark: cp932 (Japanese "
+            "Windows, also called Shift_JIS), cp1251 (Russian Windows), utf-16-le…"))
+        parser.add_argument("--sheet", default="", help=_("The XLSX sheet to read; default the first sheet."))
+        parser.add_argument("--progress", action="store_true",
+                            help=_("Show progress even when not on a terminal."))
         parser.add_argument("--dry-run", action="store_true", help=_("Check the file and report; write nothing."))
         parser.add_argument("--user", help=_("Act as this user, with their permissions. Default: the operator, "
                                              "as a collection manager."))
@@ -32,15 +41,22 @@ class Command(BaseCommand):
                 raise CommandError(_("There is no user “%(name)s”.") % {"name": options["user"]})
             if not user.has_perm("collection.import_records"):
                 raise CommandError(_("%(name)s may not import catalogue spreadsheets.") % {"name": options["user"]})
+        progress = Working(self.stderr._out, force=options["progress"])
         try:
-            rows = read_csv(path.read_bytes())
+            with progress.step(_("Reading %(file)s") % {"file": path.name}), path.open("rb") as handle:
+                table = read_table(handle, name=path.name, encoding=options["encoding"] or None,
+                                   sheet=options["sheet"] or None)
         except OSError as exc:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": path, "error": exc}) from exc
-        except CatalogueFileError as exc:
+        except FileRefused as exc:
             raise CommandError(f"{path.name}: {exc}") from exc
         source = (_("command line: %(file)s") if user is None else _("command line (%(user)s): %(file)s")) % {
             "file": path.name, "user": options["user"]}
-        result = write_rows(rows, user=user, source=source, dry_run=options["dry_run"])
+        with progress.step(_("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"}):
+            with deferred_derivation():
+                result = write_rows(table.records(), user=user, source=source, dry_run=options["dry_run"])
+        if not result.errors and not options["dry_run"]:
+            queue_derived_forms(result)
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
@@ -50,3 +66,4 @@ class Command(BaseCommand):
             self.stdout.write(_("Dry run: nothing was written."))
         for line in result.summary_lines():
             self.stdout.write(line)
+

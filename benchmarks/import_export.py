@@ -1,0 +1,311 @@
+"""Benchmark of catalogue import and export, with the floors it is measured against.
+
+Run from the project root:
+
+    .venv/bin/python benchmarks/import_export.py                      # SQLite (a temporary file)
+    .venv/bin/python benchmarks/import_export.py --database postgres://postgres@127.0.0.1:5432/collection_bench
+
+It builds a fresh database, fills it with SYNTHETIC vocabulary and rows made
+here (marked "synthetic" in every title; nothing is written to the project's
+fixtures), and measures in the same run:
+
+* the floor: raw ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) of the same rows into one flat table;
+* CSV import of N new rows (titles in Japanese, Russian and English, agents, places, subjects), its ratio to
+  the floor, and the queries it ran;
+* re-import of the same N rows unchanged (and that it wrote nothing);
+* the preview (dry run) of N new rows, as a ratio to the import;
+* XLSX import of N new rows;
+* CSV and XLSX export rows/s, and the queries the CSV export ran;
+* memory growth of an N-row import (tracemalloc peak, in a separate untimed run);
+* reading and writing the CSV and XLSX files alone, to tell the file layer's share from the writer's and
+  the export queries'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FLAT_COLUMNS = ("identifier", "kind", "status", "title_ja", "title_ru", "title_en", "date", "languages", "places",
+                "subjects", "authors", "publishers", "extent")
+
+KANJI = "抑留記録手記収容所帰還回想文書資料編集会報告"
+CYRILLIC = "абвгдежзиклмнопрстуфхцчшщэюя"
+
+
+def synthetic_rows(count: int, *, prefix: str, agents: int, places: int, subjects: int) -> list[dict[str, str]]:
+    """Rows of made-up test data; every title says it is synthetic."""
+    rows = []
+    for n in range(count):
+        kanji = "".join(KANJI[(n * 7 + i * 3) % len(KANJI)] for i in range(6))
+        cyr = "".join(CYRILLIC[(n * 5 + i * 11) % len(CYRILLIC)] for i in range(8))
+        rows.append({
+            "identifier": f"{prefix}-{n:06d}",
+            "kind": "memoir" if n % 3 else "document",
+            "status": "draft",
+            "title_ja": f"合成データ{kanji}第{n}号",
+            "title_ru": f"Синтетическая запись {cyr} {n}",
+            "title_en": f"Synthetic benchmark row {n}",
+            "date": f"{1946 + n % 40}",
+            "languages": "ja" if n % 2 else "ja|ru",
+            "places": f"bench-place-{n % places:04d}|bench-place-{(n * 7 + 1) % places:04d}",
+            "subjects": f"bench-subject-{n % subjects:04d}",
+            "authors": f"bench-agent-{n % agents:05d}",
+            "publishers": f"bench-org-{n % 20:03d}",
+            "extent": f"{100 + n % 400} p.",
+        })
+    return rows
+
+
+def as_csv(rows: list[dict[str, str]]) -> bytes:
+    from collection.catalogue.csv_io import write_csv
+
+    return write_csv(rows, list(FLAT_COLUMNS))
+
+
+def as_xlsx(rows: list[dict[str, str]]) -> bytes:
+    from collection.catalogue.files import write_xlsx
+
+    out = io.BytesIO()
+    write_xlsx(([*FLAT_COLUMNS], *([row[c] for c in FLAT_COLUMNS] for row in rows)), out)
+    return out.getvalue()
+
+
+class QueryCounter:
+    """Counts the queries Django runs, and those that write."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.writes = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.total += 1
+        head = sql.lstrip()[:6].upper()
+        if head in ("INSERT", "UPDATE", "DELETE"):
+            self.writes += 1
+        return execute(sql, params, many, context)
+
+
+def timed(function, *args, **kwargs):
+    from django.db import connection
+
+    counter = QueryCounter()
+    start = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        value = function(*args, **kwargs)
+    return time.perf_counter() - start, value, counter
+
+
+def floor_sqlite(rows: list[dict[str, str]], path: str) -> float:
+    db = sqlite3.connect(path)
+    db.execute(f"CREATE TABLE flat ({', '.join(c.replace('-', '_') + ' TEXT' for c in FLAT_COLUMNS)})")
+    values = [tuple(row[c] for c in FLAT_COLUMNS) for row in rows]
+    start = time.perf_counter()
+    db.executemany(f"INSERT INTO flat VALUES ({', '.join('?' * len(FLAT_COLUMNS))})", values)
+    db.commit()
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed
+
+
+def floor_postgres(rows: list[dict[str, str]]) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_flat")
+        cursor.execute(f"CREATE TABLE bench_flat ({', '.join(c + ' text' for c in FLAT_COLUMNS)})")
+    raw = connection.connection
+    start = time.perf_counter()
+    with raw.cursor() as cursor, cursor.copy(f"COPY bench_flat ({', '.join(FLAT_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(row[c] for c in FLAT_COLUMNS))
+    raw.commit() if not raw.autocommit else None
+    elapsed = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_flat")
+    return elapsed
+
+
+def make_vocabulary(agents: int, places: int, subjects: int) -> None:
+    from collection.models import Agent, AgentKind, AgentName, Place, PlaceKind, PlaceName, Subject, SubjectLabel
+
+    Agent.objects.bulk_create([Agent(identifier=f"bench-agent-{n:05d}", kind=AgentKind.PERSON) for n in range(agents)]
+                              + [Agent(identifier=f"bench-org-{n:03d}", kind=AgentKind.ORGANISATION)
+                                 for n in range(20)])
+    AgentName.objects.bulk_create([AgentName(agent=agent, language="en", text=f"Synthetic agent {agent.identifier}")
+                                   for agent in Agent.objects.all()])
+    for n in range(places):
+        place = Place(identifier=f"bench-place-{n:04d}", kind=PlaceKind.CAMP)
+        place.save()
+        PlaceName.objects.create(place=place, language="en", text=f"Synthetic place {n}")
+    Subject.objects.bulk_create([Subject(identifier=f"bench-subject-{n:04d}") for n in range(subjects)])
+    SubjectLabel.objects.bulk_create([SubjectLabel(subject=s, language="en", text=f"Synthetic subject {s.identifier}")
+                                      for s in Subject.objects.all()])
+
+
+def import_bytes(data: bytes, name: str, *, dry_run: bool = False):
+    from collection.catalogue.files import read_table
+    from collection.catalogue.writer import write_rows
+    from collection.importing.deferral import deferred_derivation
+
+    table = read_table(data, name=name)
+    with deferred_derivation():  # as the command and the admin import: readings come after, from a task
+        result = write_rows(table.records(), source="benchmark", dry_run=dry_run)
+    if result.errors:
+        raise SystemExit("import failed: " + "; ".join(str(e) for e in result.errors[:5]))
+    return result
+
+
+def write_xlsx_rows(count: int, vocab: dict[str, int]) -> None:
+    """Write ``count`` synthetic rows as XLSX, made one chunk at a time so that only the writer's memory counts."""
+    from collection.catalogue.files import write_xlsx
+
+    def generate():
+        yield list(FLAT_COLUMNS)
+        for start in range(0, count, 1000):
+            for row in synthetic_rows(min(1000, count - start), prefix=f"synth-m{start}", **vocab):
+                yield [row[c] for c in FLAT_COLUMNS]
+
+    with tempfile.TemporaryFile() as out:  # a file, so that the output's own size is not counted
+        write_xlsx(generate(), out)
+
+
+def export_csv_bytes():
+    from collection.catalogue.csv_io import write_csv
+    from collection.catalogue.export import export_rows
+    from collection.catalogue.format import record_columns
+    from collection.models import Record
+
+    return write_csv(export_rows(Record.objects.all()), record_columns())
+
+
+def export_xlsx_bytes():
+    from collection.catalogue.export import export_rows
+    from collection.catalogue.files import write_xlsx
+    from collection.catalogue.format import record_columns
+    from collection.models import Record
+
+    columns = record_columns()
+    out = io.BytesIO()
+    write_xlsx(([*columns], *([row[c] for c in columns] for row in export_rows(Record.objects.all()))), out)
+    return out.getvalue()
+
+
+def report(label: str, seconds: float, rows: int, extra: str = "") -> None:
+    print(f"{label:<44} {seconds:8.3f} s {rows / seconds:12,.0f} rows/s  {extra}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="", help="A database URL; default a temporary SQLite file.")
+    parser.add_argument("--rows", type=int, default=20_000)
+    args = parser.parse_args()
+
+    workdir = tempfile.mkdtemp(prefix="collection-bench-")
+    url = args.database or f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo.settings")
+    # DEBUG keeps every query in memory: measure as in production.
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "benchmark-only")
+    postgres = url.startswith("postgres")
+    if postgres:
+        import psycopg
+
+        base, _sep, dbname = url.rpartition("/")
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
+            admin.execute(f'CREATE DATABASE "{dbname}"')
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+
+    n = args.rows
+    vocab = {"agents": 2000, "places": 200, "subjects": 100}
+    make_vocabulary(**vocab)
+    batch_a = synthetic_rows(n, prefix="synth-a", **vocab)
+    batch_b = synthetic_rows(n, prefix="synth-b", **vocab)
+    batch_c = synthetic_rows(n, prefix="synth-c", **vocab)
+    batch_d = synthetic_rows(n, prefix="synth-d", **vocab)
+    csv_a, csv_b, csv_d = as_csv(batch_a), as_csv(batch_b), as_csv(batch_d)
+    xlsx_c = as_xlsx(batch_c)
+
+    print(f"Database: {connection.vendor}; {n:,} synthetic rows of {len(FLAT_COLUMNS)} columns; "
+          f"CPUs: {os.cpu_count()}")
+    floor = floor_postgres(batch_a) if postgres else floor_sqlite(batch_a, f"{workdir}/flat.sqlite3")
+    floor_name = "COPY" if postgres else "executemany"
+    report(f"floor: raw {floor_name} into one flat table", floor, n)
+
+    from collection.catalogue.files import read_table
+
+    seconds, _table, _queries = timed(read_table, csv_a, name="a.csv")
+    report("reading the CSV file only", seconds, n)
+    seconds, _table, _queries = timed(read_table, xlsx_c, name="c.xlsx")
+    report("reading the XLSX file only", seconds, n)
+    seconds, _data, _queries = timed(as_csv, batch_a)
+    report("writing the CSV file only", seconds, n)
+    seconds, _data, _queries = timed(as_xlsx, batch_a)
+    report("writing the XLSX file only", seconds, n)
+
+    seconds, _result, queries = timed(import_bytes, csv_a, "a.csv")
+    report("CSV import, new rows", seconds, n,
+           f"x{seconds / floor:.1f} of {floor_name}; {queries.total} queries")
+    import_seconds = seconds
+
+    seconds, result, queries = timed(import_bytes, csv_a, "a.csv")
+    unchanged = sum(result.unchanged.values())
+    report("CSV re-import, unchanged", seconds, n,
+           f"{unchanged:,} unchanged; {queries.writes} writing queries of {queries.total}")
+
+    seconds, _result, queries = timed(import_bytes, csv_b, "b.csv", dry_run=True)
+    report("CSV preview (dry run), new rows", seconds, n, f"x{seconds / import_seconds:.2f} of the import")
+
+    seconds, _result, queries = timed(import_bytes, xlsx_c, "c.xlsx")
+    report("XLSX import, new rows", seconds, n, f"{queries.total} queries")
+
+    total = 3 * n
+    seconds, data, queries = timed(export_csv_bytes)
+    report(f"CSV export of {total:,} records", seconds, total, f"{queries.total} queries; {len(data):,} bytes")
+
+    seconds, data, _queries = timed(export_xlsx_bytes)
+    report(f"XLSX export of {total:,} records", seconds, total, f"{len(data):,} bytes")
+
+    peaks = []
+    for count in (n // 2, 2 * n):
+        tracemalloc.start()
+        write_xlsx_rows(count, vocab)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    print(f"{'XLSX writer memory, ' + format(n // 2, ',') + ' vs ' + format(2 * n, ',') + ' rows':<44} "
+          f"{peaks[0] / 1e6:8.1f} MB vs {peaks[1] / 1e6:.1f} MB (tracemalloc peak; rows made lazily, output to a file)")
+
+    tracemalloc.start()
+    before, _ = tracemalloc.get_traced_memory()
+    import_bytes(csv_d, "d.csv")
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"{'memory growth of a ' + format(n, ',') + '-row CSV import':<44} {(peak - before) / 1e6:8.1f} MB "
+          "(tracemalloc peak)")
+
+
+if __name__ == "__main__":
+    main()

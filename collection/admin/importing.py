@@ -1,0 +1,236 @@
+"""Catalogue import and export screens for the record changelist.
+
+The screens follow django-import-export's (its templates and URL names, so its
+"Import" button and look carry over), but every write goes through the one
+catalogue writer, and the preview is the writer's own dry run: per row new,
+updated (each changed column, old → new), unchanged or error, paginated, and
+confirmed against a fingerprint of the catalogue. See ``collection.importing.jobs``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..catalogue.csv_io import write_csv
+from ..catalogue.export import export_rows
+from ..catalogue.files import ENCODING_ALIASES, FileRefused, write_xlsx
+from ..catalogue.format import record_columns
+from ..conf import app_settings
+from ..importing import jobs
+from ..models import ImportJob, ImportJobStatus
+
+IMPORT_PERMISSION = "collection.import_records"
+
+ENCODING_CHOICES = [
+    ("", gettext_lazy("Tell from the file (UTF-8, or a byte-order mark)")),
+    ("cp932", gettext_lazy("Japanese Windows (Shift_JIS, cp932)")),
+    ("cp1251", gettext_lazy("Russian Windows (Windows-1251)")),
+    ("utf-16-le", gettext_lazy("UTF-16 little-endian without a byte-order mark")),
+    ("utf-8", "UTF-8"),
+]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Catalogue spreadsheet (CSV or XLSX)"))
+    encoding = forms.ChoiceField(label=gettext_lazy("Encoding of a CSV file"), choices=ENCODING_CHOICES,
+                                 required=False)
+    sheet = forms.CharField(label=gettext_lazy("Sheet of an XLSX file"), required=False, max_length=100,
+                            help_text=gettext_lazy("Default: the first sheet."))
+
+    def clean_encoding(self) -> str:
+        value = self.cleaned_data.get("encoding", "")
+        return ENCODING_ALIASES.get(value, value)
+
+
+def _content_disposition(file_name: str) -> str:
+    from django.utils.http import content_disposition_header
+
+    return content_disposition_header(True, get_valid_filename(file_name) or "download")
+
+
+class CatalogueImportExportMixin:
+    """Adds import (with preview and confirmation) and CSV/XLSX export to the record admin."""
+
+    change_list_template = "admin/collection/import/change_list.html"
+    import_template = "admin/collection/import/import.html"
+    job_template = "admin/collection/import/job.html"
+
+    # -- permissions -----------------------------------------------------------------------------------
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(IMPORT_PERMISSION)
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)  # type: ignore[attr-defined]
+
+    def _job_for(self, request: HttpRequest, token: str) -> ImportJob:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob, token=token)
+        if job.user_id != request.user.pk and not request.user.is_superuser:
+            raise PermissionDenied
+        return job
+
+    # -- URLs and changelist ---------------------------------------------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"  # type: ignore[attr-defined]
+        wrap = self.admin_site.admin_view  # type: ignore[attr-defined]
+        return [
+            path("import/", wrap(self.import_view), name=f"{prefix}_import"),
+            path("import/<uuid:token>/", wrap(self.job_view), name=f"{prefix}_import_job"),
+            path("import/<uuid:token>/status/", wrap(self.job_status_view), name=f"{prefix}_import_status"),
+            path("import/<uuid:token>/errors.csv", wrap(self.job_errors_view), name=f"{prefix}_import_errors"),
+            path("export/<str:file_format>/", wrap(self.export_view), name=f"{prefix}_export"),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": self.has_import_permission(request),
+            "has_export_permission": self.has_export_permission(request),
+        }
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+    def _context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+        return {**self.admin_site.each_context(request), "opts": self.opts,  # type: ignore[attr-defined]
+                "app_label": self.opts.app_label, **extra}  # type: ignore[attr-defined]
+
+    # -- import ----------------------------------------------------------------------------------------
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ImportForm()
+        if request.method == "POST":
+            uploads = [upload for key in request.FILES for upload in request.FILES.getlist(key)]
+            form = ImportForm(request.POST, request.FILES)
+            if len(uploads) > app_settings.IMPORT_MAX_FILES:
+                form.add_error(None, _("Upload at most %(count)s file(s) at a time.")
+                               % {"count": app_settings.IMPORT_MAX_FILES})
+            elif form.is_valid():
+                upload = form.cleaned_data["file"]
+                if upload.size > app_settings.IMPORT_MAX_BYTES:
+                    form.add_error("file", str(FileRefused(
+                        _("The file is larger than the %(limit)s allowed; split it into smaller files.")
+                        % {"limit": f"{app_settings.IMPORT_MAX_BYTES / 1_000_000:g} MB"})))
+                else:
+                    job = jobs.create_job(user=request.user, file_name=upload.name, data=upload.read(),
+                                          encoding=form.cleaned_data["encoding"], sheet=form.cleaned_data["sheet"])
+                    jobs.start_preview(job)
+                    return redirect(self._job_url(job))
+        recent = ImportJob.objects.filter(user=request.user).defer("data", "preview")[:10]
+        return TemplateResponse(request, self.import_template, self._context(
+            request, title=_("Import catalogue spreadsheet"), form=form, recent=recent,
+            max_bytes=app_settings.IMPORT_MAX_BYTES, inline_rows=app_settings.IMPORT_INLINE_MAX_ROWS,
+        ))
+
+    def _job_url(self, job: ImportJob) -> str:
+        return reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import_job",  # type: ignore[attr-defined]
+                       args=[job.token])
+
+    def job_view(self, request: HttpRequest, token: str) -> HttpResponse:
+        job = self._job_for(request, token)
+        if request.method == "POST":
+            try:
+                job = jobs.confirm(job, fingerprint=request.POST.get("fingerprint", ""))
+            except jobs.ConfirmRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                if job.status == ImportJobStatus.DONE:
+                    messages.success(request, _("Imported %(file)s.") % {"file": job.file_name})
+                elif job.status == ImportJobStatus.STALE:
+                    messages.error(request, job.errors[0] if job.errors else job.get_status_display())
+            return redirect(self._job_url(job))
+        try:
+            page = int(request.GET.get("page", "1"))
+        except ValueError:
+            page = 1
+        action = request.GET.get("action", "")
+        action = action if action in ("new", "updated", "unchanged") else ""
+        entries, pages, counts = jobs.page_of(job, page, action)
+        page = min(max(page, 1), pages)
+        labels = {"new": _("new"), "updated": _("updated"), "unchanged": _("unchanged")}
+        entries = [{**entry, "label": labels.get(entry["action"], entry["action"])} for entry in entries]
+        counts = [(name, labels.get(name, name), count) for name, count in counts.items()]
+        return TemplateResponse(request, self.job_template, self._context(
+            request, title=_("Import of %(file)s") % {"file": job.file_name}, job=job, entries=entries,
+            page=page, pages=pages, page_range=range(1, pages + 1), counts=counts, action=action,
+            statuses=ImportJobStatus, errors=job.errors[:500], more_errors=max(0, len(job.errors) - 500),
+            can_confirm=job.status == ImportJobStatus.PREVIEWED,
+            refresh=not job.finished,
+        ))
+
+    def job_status_view(self, request: HttpRequest, token: str) -> JsonResponse:
+        job = self._job_for(request, token)
+        return JsonResponse({"status": job.status, "label": str(job.get_status_display()),
+                             "rows": job.row_count, "done": job.rows_done, "percent": job.percent,
+                             "finished": job.finished})
+
+    def job_errors_view(self, request: HttpRequest, token: str) -> HttpResponse:
+        job = self._job_for(request, token)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([_("problem")])
+        for error in job.errors:
+            writer.writerow([error])
+        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = _content_disposition(f"errors-{job.file_name}.csv")
+        return response
+
+    # -- export ----------------------------------------------------------------------------------------
+
+    def export_view(self, request: HttpRequest, file_format: str) -> HttpResponse:
+        """Export what the changelist shows with the same filters, search and ordering (all pages)."""
+        if not self.has_export_permission(request) or file_format not in ("csv", "xlsx"):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)  # type: ignore[attr-defined]
+        return self.export_response(changelist.get_queryset(request), file_format)
+
+    def export_response(self, queryset: Any, file_format: str) -> HttpResponse:
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        columns = record_columns()
+        if file_format == "xlsx":
+            buffer = io.BytesIO()
+            write_xlsx(([*columns], *([row[c] for c in columns] for row in export_rows(queryset))), buffer)
+            response: HttpResponse = HttpResponse(
+                buffer.getvalue(),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        else:
+            response = HttpResponse(write_csv(export_rows(queryset), columns), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = _content_disposition(f"catalogue-{stamp}.{file_format}")
+        return response
+
+    @admin.action(description=gettext_lazy("Export selected records as CSV"))
+    def export_selected_csv(self, request: HttpRequest, queryset: Any) -> HttpResponse:
+        return self.export_response(queryset, "csv")
+
+    @admin.action(description=gettext_lazy("Export selected records as XLSX"))
+    def export_selected_xlsx(self, request: HttpRequest, queryset: Any) -> HttpResponse:
+        return self.export_response(queryset, "xlsx")
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        if self.has_export_permission(request):
+            for name in ("export_selected_csv", "export_selected_xlsx"):
+                function = getattr(type(self), name)
+                actions[name] = (function, name, function.short_description)
+        return actions
+
+
+__all__ = ["CatalogueImportExportMixin", "ImportForm"]

@@ -1,0 +1,599 @@
+"""Catalogue spreadsheets as uploaded: bytes in, ``(row number, {column: text})`` out.
+
+Reads CSV in the encodings office software writes (UTF-8 with or without a BOM,
+UTF-16 with a BOM, Windows' Shift_JIS ``cp932``, Windows-1251) and XLSX. Nothing
+is guessed: without a named encoding only what can be told for certain is
+accepted (a byte-order mark, or bytes that are valid UTF-8); anything else is an
+error that says so and suggests naming the encoding. Limits from
+``collection.conf`` are checked before any parser sees the bytes, so an
+oversized upload, a zip bomb or an XML entity trick is refused unread.
+
+Every problem names the row and column where a spreadsheet user would look.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Iterator
+from copy import copy
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+from ..conf import app_settings
+
+CSV, XLSX = "csv", "xlsx"
+FORMATS = (CSV, XLSX)
+
+# Names people give Windows' Japanese encoding; Python's plain shift_jis codec
+# lacks the NEC and IBM extensions (①, 髙) that Windows writes, cp932 has them.
+ENCODING_ALIASES = {
+    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "s_jis": "cp932", "windows-31j": "cp932",
+    "ms932": "cp932", "windows-1251": "cp1251", "win-1251": "cp1251", "utf8": "utf-8",
+}
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A problem at a place in the file; ``row``/``column`` are 0/"" when the whole file is meant."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row and self.column:
+            return _("row %(row)s, column %(column)s: %(message)s") % {
+                "row": self.row, "column": self.column, "message": self.message,
+            }
+        if self.row:
+            return _("row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        return self.message
+
+
+class FileRefused(Exception):
+    """The file cannot be read as a catalogue sheet; nothing was written."""
+
+    def __init__(self, problems: list[CellProblem] | str) -> None:
+        if isinstance(problems, str):
+            problems = [CellProblem(0, "", problems)]
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+@dataclass
+class Table:
+    """A sheet read into memory: its header and its non-empty rows as tuples of text."""
+
+    header: list[str]
+    rows: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    format: str = CSV
+    encoding: str = ""
+    sheet: str = ""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """``(row number, {column: text})`` for each row, the header being row 1 (the writer's input)."""
+        header = self.header
+        for number, cells in self.rows:
+            yield number, dict(zip(header, cells, strict=False))
+
+
+def detect_format(name: str, head: bytes) -> str:
+    """``xlsx`` for a zip archive or a ``.xlsx`` name, else ``csv``."""
+    if head.startswith(_ZIP_MAGIC) or name.lower().endswith((".xlsx", ".xlsm")):
+        return XLSX
+    return CSV
+
+
+def read_table(
+    source: bytes | IO[bytes],
+    *,
+    name: str = "",
+    file_format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> Table:
+    """Read an uploaded CSV or XLSX file; raise :class:`FileRefused` with every problem found.
+
+    ``source`` is the file's bytes or a binary file object; ``name`` is only used to
+    tell the format when ``file_format`` is not given.
+    """
+    data = _read_capped(source)
+    file_format = (file_format or detect_format(name, data[:4])).lower()
+    if file_format == XLSX:
+        if encoding:
+            raise FileRefused(_("An XLSX file has no text encoding to name; leave out the encoding."))
+        return read_xlsx(data, sheet=sheet)
+    if file_format != CSV:
+        raise FileRefused(_("“%(format)s” is not a spreadsheet format this catalogue reads (CSV or XLSX).")
+                          % {"format": file_format})
+    if sheet:
+        raise FileRefused(_("A CSV file has a single sheet; leave out the sheet name."))
+    return read_csv(data, encoding=encoding)
+
+
+def _read_capped(source: bytes | IO[bytes]) -> bytes:
+    limit = app_settings.IMPORT_MAX_BYTES
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    else:
+        data = source.read(limit + 1)
+    if len(data) > limit:
+        raise FileRefused(_("The file is larger than the %(limit)s allowed; split it into smaller files.")
+                          % {"limit": _size(limit)})
+    return data
+
+
+def _size(count: int) -> str:
+    return f"{count / 1_000_000:g} MB" if count >= 1_000_000 else f"{count:,} bytes"
+
+
+# --- CSV -----------------------------------------------------------------------------------------------
+
+
+def normalize_encoding(name: str) -> str:
+    """The codec an encoding name means here; raise :class:`FileRefused` for an unknown one."""
+    key = name.strip().lower()
+    key = ENCODING_ALIASES.get(key, key)
+    try:
+        return codecs.lookup(key).name
+    except LookupError as exc:
+        raise FileRefused(_("“%(name)s” is not an encoding name this catalogue knows (for example utf-8, "
+                            "cp932, cp1251, utf-16).") % {"name": name}) from exc
+
+
+def _family(codec: str) -> str:
+    """``utf-8`` for utf-8 and utf-8-sig, ``utf-16`` for utf-16, utf-16-le and utf-16-be; else the codec."""
+    name = codecs.lookup(codec).name.replace("_", "-")
+    return "-".join(name.split("-")[:2]) if name.startswith("utf-") else name
+
+
+def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode CSV bytes to text; return ``(text, codec used)``.
+
+    Without ``encoding`` only a byte-order mark or valid UTF-8 is accepted.
+    """
+    bom_codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "")
+    if encoding:
+        codec = normalize_encoding(encoding)
+        if bom_codec and _family(bom_codec) != _family(codec):
+            raise FileRefused(_("The file starts with a byte-order mark of %(bom)s, not %(named)s: leave out "
+                                "the encoding or name the right one.") % {"bom": bom_codec, "named": encoding})
+        if bom_codec:
+            codec = bom_codec
+    else:
+        codec = bom_codec or "utf-8"
+        head = data[:2000]
+        if not bom_codec and head.count(b"\x00") * 4 > len(head):
+            raise FileRefused(_("The file looks like UTF-16 without a byte-order mark. Name the encoding with "
+                                "--encoding utf-16-le (or utf-16-be), or save it as UTF-8."))
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        if encoding:
+            message = _("The file is not valid %(codec)s: byte 0x%(byte)02x on line %(line)s cannot be read. "
+                        "Name the encoding it was saved in with --encoding (for example cp932 for Japanese "
+                        "Windows, cp1251 for Russian Windows).")
+        else:
+            message = _("The file is not valid UTF-8 (byte 0x%(byte)02x on line %(line)s) and has no byte-order "
+                        "mark, so its encoding cannot be told for certain. Name it with --encoding (for example "
+                        "cp932 for Japanese Windows, cp1251 for Russian Windows), or save it as UTF-8.")
+        raise FileRefused(message % {"codec": codec, "byte": data[exc.start], "line": line}) from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, codec
+
+
+def read_csv(data: bytes, *, encoding: str | None = None) -> Table:
+    """Read CSV bytes; the first row is the header."""
+    text, codec = decode_csv(data, encoding)
+    limit = app_settings.IMPORT_MAX_CELL_CHARS
+    previous_limit = csv.field_size_limit()
+    csv.field_size_limit(limit)
+    try:
+        return _parse_csv(text, codec, limit)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _parse_csv(text: str, codec: str, limit: int) -> Table:
+    from .format import unquote_formula
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    max_rows = app_settings.IMPORT_MAX_ROWS
+    problems: list[CellProblem] = []
+    header: list[str] | None = None
+    table = Table(header=[], format=CSV, encoding=codec)
+    number = 0
+    try:
+        for cells in reader:
+            number += 1
+            if header is None:
+                header = [cell.strip() for cell in cells]
+                problems.extend(_check_header(header))
+                table.header = header
+                continue
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines and ",,,," rows that spreadsheets leave at the end
+            if len(table.rows) >= max_rows:
+                raise FileRefused(_("The file has more than %(limit)s rows; split it into smaller files.")
+                                  % {"limit": f"{max_rows:,}"})
+            if len(cells) > len(header):
+                extra = cells[len(header):]
+                if any(cell.strip() for cell in extra):
+                    problems.append(CellProblem(number, _column_letter(len(header) + 1), _(
+                        "this row has %(count)s cells but the header has %(header)s columns."
+                    ) % {"count": len(cells), "header": len(header)}))
+                cells = cells[: len(header)]
+            table.rows.append((number, tuple(unquote_formula(cell) for cell in cells)))
+    except csv.Error as exc:
+        message = str(exc)
+        if "field larger than field limit" in message:
+            message = _("a cell is longer than %(limit)s characters.") % {"limit": f"{limit:,}"}
+        problems.append(CellProblem(number + 1, "", message))
+    if header is None:
+        raise FileRefused(_("The file is empty: the first row must name the columns."))
+    if problems:
+        raise FileRefused(problems)
+    return table
+
+
+def _check_header(header: list[str]) -> list[CellProblem]:
+    problems: list[CellProblem] = []
+    if len(header) > app_settings.IMPORT_MAX_COLUMNS:
+        problems.append(CellProblem(1, "", _("the file has more than %(limit)s columns.")
+                                    % {"limit": app_settings.IMPORT_MAX_COLUMNS}))
+    seen: set[str] = set()
+    for index, name in enumerate(header, start=1):
+        if not name:
+            continue
+        if name in seen:
+            problems.append(CellProblem(1, _column_letter(index), _("the column “%(name)s” appears twice.")
+                                        % {"name": name}))
+        seen.add(name)
+    return problems
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+# --- XLSX ----------------------------------------------------------------------------------------------
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """Open an XLSX archive after checking its declared sizes against the caps (zip bombs).
+
+    Python's zipfile never inflates a member past its declared size, so checking
+    the declared sizes bounds what parsing can take.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRefused(_("The file is not a readable XLSX workbook (it is not a valid zip archive).")) from exc
+    if len(members) > app_settings.IMPORT_MAX_XLSX_MEMBERS:
+        raise FileRefused(_("The workbook holds %(count)s parts, more than the %(limit)s allowed.")
+                          % {"count": len(members), "limit": app_settings.IMPORT_MAX_XLSX_MEMBERS})
+    total = 0
+    max_ratio = app_settings.IMPORT_MAX_COMPRESSION_RATIO
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1_000_000 and ratio > max_ratio:
+            raise FileRefused(_("The workbook part %(name)s expands %(ratio)s times, more than the %(limit)s "
+                                "allowed: refused as a possible zip bomb.")
+                              % {"name": member.filename, "ratio": int(ratio), "limit": max_ratio})
+    if total > app_settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
+        raise FileRefused(_("The workbook expands to %(size)s, more than the %(limit)s allowed.")
+                          % {"size": _size(total), "limit": _size(app_settings.IMPORT_MAX_UNCOMPRESSED_BYTES)})
+    for member in members:
+        if member.filename.lower().endswith((".xml", ".rels", ".vml")):
+            with archive.open(member) as part:
+                head = part.read(4096)
+            if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                raise FileRefused(_("The workbook part %(name)s declares a DOCTYPE or XML entities, which "
+                                    "spreadsheets never write: refused.") % {"name": member.filename})
+    return archive
+
+
+def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
+    """Read the sheet named ``sheet``, else the first sheet (not the active one)."""
+    from openpyxl import DEFUSEDXML
+
+    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        raise FileRefused(_("XLSX import needs the defusedxml package."))
+    check_zip(data)
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover
+        DefusedXmlException = ValueError  # noqa: N806
+    try:
+        reader, sheets = _open_workbook(data)
+    except DefusedXmlException as exc:
+        raise FileRefused(_("The workbook uses XML entity tricks: refused.")) from exc
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+        raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
+    try:
+        names = [name for name, _target in sheets]
+        if not sheets:
+            raise FileRefused(_("The workbook has no worksheet."))
+        if sheet:
+            if sheet not in names:
+                raise FileRefused(_("The workbook has no sheet “%(sheet)s”; its sheets are: %(names)s.")
+                                  % {"sheet": sheet, "names": ", ".join(names)})
+            title, target = sheets[names.index(sheet)]
+        else:
+            title, target = sheets[0]
+        try:
+            return _read_sheet(reader, title, target)
+        except DefusedXmlException as exc:
+            raise FileRefused(_("The workbook uses XML entity tricks: refused.")) from exc
+    finally:
+        reader.archive.close()
+
+
+def _open_workbook(data: bytes) -> tuple[Any, list[tuple[str, str]]]:
+    """openpyxl's reading of the workbook's parts, without opening every sheet.
+
+    ``load_workbook`` in read-only mode scans each sheet whole for its size when the
+    sheet does not state it up front (openpyxl's own write-only files do not): a
+    second pass over the data for nothing.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    reader.read_theme()
+    apply_stylesheet(reader.archive, reader.wb)
+    sheets = [
+        (sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
+        if rel.target in reader.valid_files and "chartsheet" not in (rel.Type or "")
+    ]
+    return reader, sheets
+
+
+def _read_sheet(reader: Any, title: str, target: str) -> Table:
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    workbook = reader.wb
+    parser_class = _sheet_parser_class(WorkSheetParser)
+    epoch_1904 = workbook.epoch.year == 1904
+    max_rows, max_columns = app_settings.IMPORT_MAX_ROWS, app_settings.IMPORT_MAX_COLUMNS
+    problems: list[CellProblem] = []
+    table = Table(header=[], format=XLSX, sheet=title)
+    header: list[str] | None = None
+    with reader.archive.open(target) as source:
+        parser = parser_class(
+            source, reader.shared_strings, data_only=True, epoch=workbook.epoch,
+            date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            texts: dict[int, str] = {}
+            for cell in cells:
+                column = cell["column"]
+                if column > max_columns:
+                    raise FileRefused(_("The sheet has more than %(limit)s columns.") % {"limit": max_columns})
+                text, problem = _cell_text(cell, epoch_1904)
+                if problem:
+                    problems.append(CellProblem(number, _column_letter(column), problem))
+                elif text:
+                    texts[column] = text
+            if header is None:
+                if not texts:
+                    continue
+                width = max(texts)
+                header = [texts.get(index, "").strip() for index in range(1, width + 1)]
+                problems.extend(CellProblem(number, p.column, p.message) for p in _check_header(header))
+                table.header = header
+                header_row = number
+                continue
+            if not texts:
+                continue
+            if len(table.rows) >= max_rows:
+                raise FileRefused(_("The sheet has more than %(limit)s rows; split it into smaller files.")
+                                  % {"limit": f"{max_rows:,}"})
+            beyond = [index for index in texts if index > len(header)]
+            for index in beyond:
+                problems.append(CellProblem(number, _column_letter(index),
+                                            _("this cell is outside the columns named in the header.")))
+            # Rows are renumbered from the header so that "row N" matches a CSV of the same sheet.
+            table.rows.append((number - header_row + 1,
+                               tuple(texts.get(index, "") for index in range(1, len(header) + 1))))
+        merged = getattr(parser, "merged_cells", None)
+        for cell_range in getattr(merged, "mergeCell", None) or []:
+            first = str(cell_range.ref).split(":")[0]
+            row = int("".join(ch for ch in first if ch.isdigit()))
+            column = "".join(ch for ch in first if ch.isalpha())
+            problems.append(CellProblem(row, column, _("the cells %(range)s are merged; unmerge them so that "
+                                                       "each cell holds its own value.")
+                                        % {"range": cell_range.ref}))
+    if header is None:
+        raise FileRefused(_("The sheet “%(sheet)s” is empty: its first row must name the columns.")
+                          % {"sheet": title})
+    if problems:
+        raise FileRefused(sorted(problems, key=lambda p: (p.row, len(p.column), p.column)))
+    return table
+
+
+_PARSER_CLASSES: dict[type, type] = {}
+
+
+def _sheet_parser_class(base: type) -> type:
+    """openpyxl's sheet parser, keeping each cell's raw ``<v>`` text and whether it holds a formula."""
+    if base in _PARSER_CLASSES:
+        return _PARSER_CLASSES[base]
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, VALUE_TAG
+
+    text_tag = INLINE_STRING[:-2] + "t"
+
+    class RawCellParser(base):  # type: ignore[misc, valid-type]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            data_type = element.get("t", "n")
+            if data_type == "inlineStr" and element.find(FORMULA_TAG) is None:
+                # openpyxl builds a rich-text object per inline string; its plain text is all a cell needs.
+                inline = element.find(INLINE_STRING)
+                text = "".join(part.text or "" for part in inline.iter(text_tag)) if inline is not None else ""
+                self.col_counter += 1
+                coordinate = element.get("r")
+                row, column = coordinate_to_tuple(coordinate) if coordinate else (self.row_counter,
+                                                                                 self.col_counter)
+                self.col_counter = column
+                return {"row": row, "column": column, "value": text or None, "data_type": "s", "style_id": 0}
+            if data_type in ("n", "d") or element.find(FORMULA_TAG) is not None:
+                raw = element.findtext(VALUE_TAG, None)
+                cell = super().parse_cell(element)
+                cell["raw"] = raw
+                cell["formula"] = element.find(FORMULA_TAG) is not None
+                if data_type == "n" and raw is not None:
+                    cell["date"] = self._is_date_style(cell["style_id"])
+                return cell
+            return super().parse_cell(element)
+
+        def _is_date_style(self, style_id: int) -> bool:
+            return style_id in self.date_formats
+
+    _PARSER_CLASSES[base] = RawCellParser
+    return RawCellParser
+
+
+def _cell_text(cell: dict[str, Any], epoch_1904: bool) -> tuple[str, str]:
+    """The text a cell shows and ``""``, or ``""`` and the problem with it."""
+    value = cell["value"]
+    data_type = cell["data_type"]
+    if cell.get("formula") and cell.get("raw") is None:
+        return "", _("a formula with no saved value; open the file in a spreadsheet program, let it "
+                     "calculate, and save it again, or type the value in.")
+    if data_type == "e" or (isinstance(value, str) and data_type == "e"):
+        return "", _("the spreadsheet shows the error %(value)s here.") % {"value": value}
+    if value is None:
+        return "", ""
+    if data_type == "s" or isinstance(value, str):
+        return str(value), ""
+    if data_type == "b":
+        return ("TRUE" if value else "FALSE"), ""
+    raw = cell.get("raw")
+    if cell.get("date"):
+        return _serial_to_text(raw, epoch_1904)
+    if raw is not None and data_type == "n":
+        return _number_text(raw), ""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat(), ""
+    return str(value), ""
+
+
+def _number_text(raw: str) -> str:
+    """A number as Excel shows it at full precision: no exponent, no ``.0``, 15 significant digits."""
+    try:
+        number = Decimal(raw.strip())
+    except InvalidOperation:
+        return raw
+    if number == number.to_integral_value() and abs(number) < Decimal("1e15"):
+        return str(int(number))
+    text = format(float(number), ".15g")
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
+
+
+_EXCEL_1900 = datetime.datetime(1899, 12, 31)
+_EXCEL_1904 = datetime.datetime(1904, 1, 1)
+
+
+def _serial_to_text(raw: str | None, epoch_1904: bool) -> tuple[str, str]:
+    """A date cell's serial number as ISO 8601 text.
+
+    Excel counts 1900 as a leap year: serial 60 is the 29 February 1900 that never
+    was, and serials from 61 on are one day ahead of the true count.
+    """
+    try:
+        serial = Decimal((raw or "").strip())
+    except InvalidOperation:
+        return "", _("a date cell that holds no number.")
+    days = int(serial)
+    seconds = round((serial - days) * 86400)
+    if epoch_1904:
+        base = _EXCEL_1904
+    else:
+        if days == 60:
+            return "", _("29 February 1900 does not exist (a spreadsheet's 1900 leap-year error); type the date "
+                         "as text.")
+        if days < 1:
+            return "", _("a date before 1900 cannot be stored as a spreadsheet date; type it as text.")
+        base = _EXCEL_1900 - datetime.timedelta(days=1) if days > 60 else _EXCEL_1900
+    try:
+        moment = base + datetime.timedelta(days=days, seconds=seconds)
+    except OverflowError:
+        return "", _("a date outside the calendar.")
+    if seconds == 0:
+        return moment.date().isoformat(), ""
+    return moment.isoformat(), ""
+
+
+# --- XLSX export ---------------------------------------------------------------------------------------
+
+
+def write_xlsx(rows: Iterator[list[str]] | Any, out: IO[bytes], *, sheet_title: str = "records") -> int:
+    """Write rows of cell text (the header first) to ``out`` as XLSX; return the number of rows after the header.
+
+    Every cell is a text cell; text a spreadsheet would run as a formula keeps its
+    exact text and is marked with Excel's quote prefix (the CSV form prefixes ``'``). openpyxl's write-only mode
+    streams rows to a temporary file, so memory does not grow with the rows.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    from .format import FORMULA_TRIGGERS
+
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet_title)
+    quoted = WriteOnlyCell(worksheet, "")
+    quoted.quotePrefix = True
+    quoted_style = quoted._style
+    count = -1
+    for row in rows:
+        cells: list[Any] = []
+        for text in row:
+            if not text:
+                cells.append(None)
+            elif text[0] in FORMULA_TRIGGERS:
+                cell = WriteOnlyCell(worksheet, None)
+                cell._value, cell.data_type, cell._style = text, "s", copy(quoted_style)
+                cells.append(cell)
+            else:
+                cells.append(text)
+        worksheet.append(cells)
+        count += 1
+    workbook.save(out)
+    return max(count, 0)

@@ -1,0 +1,1 @@
+"""Importing catalogue spreadsheets: previews, confirmation, background jobs, derived forms afterwards."""

@@ -1,0 +1,238 @@
+"""Admin imports as jobs: upload, preview, confirm, import — inline or by the task worker.
+
+A job keeps the uploaded bytes, so confirming imports exactly what was
+previewed. The preview records a fingerprint of the catalogue it saw (the
+versions of the records the file names, and the state of the vocabularies its
+cells are resolved against); the import recomputes it inside its transaction and
+refuses if anything changed in between, then checks that what it wrote is what
+the preview showed, row by row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from ..catalogue.files import FileRefused, Table, read_table
+from ..conf import app_settings
+from ..models import Agent, ImportJob, ImportJobStatus, Language, Place, Record, ReservedIdentifier, Subject
+from .deferral import deferred_derivation
+
+
+def catalogue_fingerprint(identifiers: Iterable[str]) -> str:
+    """A digest of everything an import of these identifiers depends on.
+
+    The records' versions change with every save; the vocabularies' counts and
+    last changes change when an agent, place, subject or language is added that a
+    name in the file could now resolve to.
+    """
+    digest = hashlib.sha256()
+    identifiers = sorted(set(identifiers))
+    for start in range(0, len(identifiers), 5000):
+        chunk = identifiers[start:start + 5000]
+        for row in Record.objects.filter(identifier__in=chunk).order_by("identifier").values_list(
+            "identifier", "version", "modified", "status"
+        ):
+            digest.update(repr(row).encode())
+    vocabulary = (
+        Agent.objects.aggregate(n=Count("pk"), last=Max("modified")),
+        Place.objects.aggregate(n=Count("pk"), last=Max("pk")),
+        Subject.objects.aggregate(n=Count("pk"), last=Max("pk")),
+        Language.objects.aggregate(n=Count("pk")),
+        ReservedIdentifier.objects.aggregate(n=Count("pk"), last=Max("pk")),
+    )
+    digest.update(repr(vocabulary).encode())
+    return digest.hexdigest()
+
+
+def table_identifiers(table: Table) -> list[str]:
+    try:
+        index = table.header.index("identifier")
+    except ValueError:
+        return []
+    return [cells[index].strip() for _number, cells in table.rows if len(cells) > index and cells[index].strip()]
+
+
+def load_table(job: ImportJob) -> Table:
+    return read_table(bytes(job.data), name=job.file_name, file_format=job.file_format,
+                      encoding=job.encoding or None, sheet=job.sheet or None)
+
+
+def source_label(job: ImportJob) -> str:
+    return _("import of %(file)s") % {"file": job.file_name}
+
+
+def preview_entries(result: Any) -> list[dict[str, Any]]:
+    """The writer's per-row changes as JSON: row, identifier, kind, action, [[column, old, new], ...]."""
+    return [
+        {"row": change.row, "identifier": change.identifier, "kind": change.kind, "action": change.action,
+         "fields": [[column, old, new] for column, (old, new) in change.fields.items()]}
+        for change in result.changes
+    ]
+
+
+def summary_of(result: Any) -> dict[str, Any]:
+    return {
+        "created": sum(result.created.values()), "updated": sum(result.updated.values()),
+        "unchanged": sum(result.unchanged.values()), "lines": result.summary_lines(),
+        "new_agents": [[agent.identifier, agent.name, agent.kind] for agent in result.new_agents],
+    }
+
+
+def create_job(*, user: Any, file_name: str, data: bytes, encoding: str = "", sheet: str = "",
+               file_format: str = "") -> ImportJob:
+    """Store an upload as a job; decide whether it is previewed inline or in the background."""
+    from ..catalogue.files import detect_format
+
+    file_format = file_format or detect_format(file_name, data[:4])
+    job = ImportJob.objects.create(user=user, file_name=file_name[:255], data=data, encoding=encoding,
+                                   sheet=sheet, file_format=file_format)
+    return job
+
+
+def start_preview(job: ImportJob) -> ImportJob:
+    """Preview within the request when the file is small enough, else queue a task."""
+    try:
+        table = load_table(job)
+    except FileRefused as exc:
+        _refuse(job, [str(problem) for problem in exc.problems])
+        return job
+    job.row_count = len(table)
+    if len(table) <= app_settings.IMPORT_INLINE_MAX_ROWS:
+        job.save(update_fields=["row_count", "modified"])
+        run_preview(job.pk, table=table)
+        job.refresh_from_db()
+        return job
+    from ..tasks import preview_import
+
+    job.background = True
+    job.save(update_fields=["row_count", "background", "modified"])
+    transaction.on_commit(lambda: preview_import.enqueue(job.pk))
+    return job
+
+
+def _refuse(job: ImportJob, errors: list[str]) -> None:
+    job.status = ImportJobStatus.INVALID
+    job.errors = errors
+    job.data = b""  # a refused file is never imported: keep its problems, not its bytes
+    job.save(update_fields=["status", "errors", "data", "modified"])
+
+
+def run_preview(job_id: int, *, table: Table | None = None) -> str:
+    """Validate the file and work out what importing it would change, writing nothing."""
+    from ..catalogue.writer import write_rows
+
+    job = ImportJob.objects.get(pk=job_id)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.PREVIEWING)
+    try:
+        table = table or load_table(job)
+    except FileRefused as exc:
+        _refuse(job, [str(problem) for problem in exc.problems])
+        return job.status
+    job.row_count = len(table)
+    fingerprint = catalogue_fingerprint(table_identifiers(table))
+    with deferred_derivation():
+        result = write_rows(table.records(), user=job.user, source=source_label(job), dry_run=True)
+    if result.errors:
+        job.rows_done = job.row_count
+        job.save(update_fields=["row_count", "rows_done", "modified"])
+        _refuse(job, [str(error) for error in result.errors])
+        return job.status
+    job.status = ImportJobStatus.PREVIEWED
+    job.fingerprint = fingerprint
+    job.preview = preview_entries(result)
+    job.summary = summary_of(result)
+    job.rows_done = job.row_count
+    job.save()
+    return job.status
+
+
+class ConfirmRefused(Exception):
+    """The job cannot be confirmed (already done, not previewed, or an outdated preview)."""
+
+
+def confirm(job: ImportJob, *, fingerprint: str) -> ImportJob:
+    """Import what was previewed; inline for small files, else by a task."""
+    if job.status != ImportJobStatus.PREVIEWED:
+        raise ConfirmRefused(_("This import is not waiting for confirmation (it is %(status)s).")
+                             % {"status": job.get_status_display()})
+    if fingerprint != job.fingerprint:
+        raise ConfirmRefused(_("This is not the latest preview of the file; confirm from the preview page."))
+    if not job.background:
+        run_import(job.pk)
+        job.refresh_from_db()
+        return job
+    from ..tasks import apply_import
+
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.PREVIEWED).update(
+        status=ImportJobStatus.CONFIRMED, rows_done=0)
+    if not claimed:
+        raise ConfirmRefused(_("This import was confirmed already."))
+    transaction.on_commit(lambda: apply_import.enqueue(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def run_import(job_id: int) -> str:
+    """Import a previewed job if the catalogue is as the preview saw it; all or nothing."""
+    from ..catalogue.writer import write_rows
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status not in (ImportJobStatus.PREVIEWED, ImportJobStatus.CONFIRMED):
+            return job.status
+        job.status = ImportJobStatus.IMPORTING
+        job.save(update_fields=["status", "modified"])
+        table = load_table(job)
+        if catalogue_fingerprint(table_identifiers(table)) != job.fingerprint:
+            job.status = ImportJobStatus.STALE
+            job.errors = [_("The catalogue changed after the preview (a record in the file or a vocabulary it "
+                            "uses was edited). Nothing was imported: upload the file again to see a new preview.")]
+            job.save(update_fields=["status", "errors", "modified"])
+            return job.status
+        with transaction.atomic():
+            with deferred_derivation():
+                result = write_rows(table.records(), user=job.user, source=source_label(job))
+            if result.errors or preview_entries(result) != job.preview:
+                transaction.set_rollback(True)
+                job.status = ImportJobStatus.STALE
+                job.errors = [str(error) for error in result.errors] or [
+                    _("Importing would not do exactly what the preview showed. Nothing was imported: upload "
+                      "the file again to see a new preview.")]
+                job.save(update_fields=["status", "errors", "modified"])
+                return job.status
+        job.status = ImportJobStatus.DONE
+        job.summary = summary_of(result)
+        job.rows_done = job.row_count
+        job.data = b""  # imported: the history holds what it changed
+        job.save(update_fields=["status", "summary", "rows_done", "data", "modified"])
+        queue_derived_forms(result)
+    return job.status
+
+
+def queue_derived_forms(result: Any) -> None:
+    """After the import commits, derive the readings and romanizations the file did not give."""
+    from ..tasks import derive_missing_forms
+
+    changed = sorted({change.identifier for change in result.changes if change.action != "unchanged"})
+    if changed or result.new_agents:
+        transaction.on_commit(lambda: derive_missing_forms.enqueue(changed))
+
+
+def page_of(job: ImportJob, page: int, action: str = "") -> tuple[list[dict[str, Any]], int, dict[str, int]]:
+    """One page of the preview (optionally only one action), the number of pages, and counts per action."""
+    entries = job.preview or []
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry["action"]] = counts.get(entry["action"], 0) + 1
+    if action:
+        entries = [entry for entry in entries if entry["action"] == action]
+    size = app_settings.IMPORT_PREVIEW_ROWS_PER_PAGE
+    pages = max(1, -(-len(entries) // size))
+    page = min(max(page, 1), pages)
+    return entries[(page - 1) * size: page * size], pages, counts

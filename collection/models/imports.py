@@ -1,0 +1,66 @@
+"""Catalogue spreadsheets uploaded in the admin, from preview to import."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting for the preview")
+    PREVIEWING = "previewing", _("preparing the preview")
+    PREVIEWED = "previewed", _("previewed, waiting for confirmation")
+    INVALID = "invalid", _("refused: the file has errors")
+    CONFIRMED = "confirmed", _("confirmed, waiting to be imported")
+    IMPORTING = "importing", _("importing")
+    DONE = "done", _("imported")
+    STALE = "stale", _("not imported: the catalogue changed after the preview")
+    FAILED = "failed", _("failed")
+
+
+class ImportJob(models.Model):
+    """One uploaded file: its bytes, the preview of what importing it would do, and the outcome.
+
+    The file is kept so that confirming imports exactly the bytes that were
+    previewed; ``fingerprint`` records the state of the catalogue the preview saw.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                             verbose_name=_("imported by"))
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=10)
+    encoding = models.CharField(_("encoding"), max_length=40, blank=True)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    data = models.BinaryField(editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=ImportJobStatus.choices,
+                              default=ImportJobStatus.QUEUED)
+    background = models.BooleanField(default=False)
+    row_count = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    preview = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("catalogue import")
+        verbose_name_plural = _("catalogue imports")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {ImportJobStatus.PREVIEWED, ImportJobStatus.INVALID, ImportJobStatus.DONE,
+                               ImportJobStatus.STALE, ImportJobStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.rows_done / self.row_count)) if self.row_count else 0

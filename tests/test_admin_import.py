@@ -1,0 +1,330 @@
+"""The admin import: upload, preview per row, confirm, refuse when stale; export of the changelist."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from collection.catalogue.files import write_xlsx
+from collection.models import ImportJob, ImportJobStatus, Record, Status, Title
+
+from .factories import RecordFactory
+from .roles import alice, dana, login  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = "admin:collection_record_import"
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def csv_file(text: str, name: str = "records.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def upload(client, file, **fields):
+    return client.post(reverse(IMPORT_URL), {"file": file, **fields})
+
+
+def job_url(job: ImportJob) -> str:
+    return reverse("admin:collection_record_import_job", args=[job.token])
+
+
+NEW_ROWS = (
+    "identifier,kind,status,title_en,title_ja\n"
+    "test-1,memoir,draft,Test memoir one,テスト手記\n"
+    "test-2,document,draft,Test document two,\n"
+)
+
+
+def test_only_users_allowed_to_import_see_the_import_screen(alice, dana, login):  # noqa: F811
+    assert login(alice).get(reverse(IMPORT_URL)).status_code == 403
+    response = login(dana).get(reverse(IMPORT_URL))
+    assert response.status_code == 200
+    assert "Catalogue spreadsheet" in response.content.decode()
+
+
+def test_the_changelist_offers_import_and_both_exports(dana, login):  # noqa: F811
+    page = login(dana).get(reverse("admin:collection_record_changelist")).content.decode()
+    assert reverse(IMPORT_URL) in page
+    assert reverse("admin:collection_record_export", args=["csv"]) in page
+    assert reverse("admin:collection_record_export", args=["xlsx"]) in page
+
+
+def test_preview_writes_nothing_and_confirm_imports_with_the_user_as_author(dana, login):  # noqa: F811
+    client = login(dana)
+    response = upload(client, csv_file(NEW_ROWS))
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job_url(job)
+    assert job.status == ImportJobStatus.PREVIEWED
+    assert not Record.objects.exists()
+
+    page = client.get(job_url(job)).content.decode()
+    assert "test-1" in page and "test-2" in page
+    assert page.count('class="import-new"') == 2
+    assert "テスト手記" in page
+
+    response = client.post(job_url(job), {"fingerprint": job.fingerprint})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.DONE
+    assert bytes(job.data) == b""  # the upload is not kept once imported
+    assert set(Record.objects.values_list("identifier", flat=True)) == {"test-1", "test-2"}
+    history = Record.history.filter(identifier__in=["test-1", "test-2"])
+    assert history.count() == 2
+    assert {entry.history_user for entry in history} == {dana}
+    assert {entry.history_user for entry in Title.history.all()} == {dana}
+
+
+def test_preview_of_an_update_shows_each_changed_field_old_and_new(dana, login):  # noqa: F811
+    record = RecordFactory(identifier="test-1", kind="memoir", status=Status.DRAFT, title="Old test title",
+                           title__language="en")
+    client = login(dana)
+    upload(client, csv_file("identifier,kind,status,title_en\ntest-1,memoir,draft,New test title\n"
+                            "test-2,memoir,draft,Another\n"))
+    job = ImportJob.objects.get()
+    page = client.get(job_url(job)).content.decode()
+    assert '<tr class="import-updated">' in page
+    assert "<del>Old test title</del> → <ins>New test title</ins>" in page
+    assert record.titles.get().text == "Old test title"
+
+
+def test_unchanged_rows_are_reported_as_unchanged(dana, login):  # noqa: F811
+    RecordFactory(identifier="test-1", kind="memoir", status=Status.DRAFT, title="Same", title__language="en")
+    client = login(dana)
+    upload(client, csv_file("identifier,kind,status,title_en\ntest-1,memoir,draft,Same\n"))
+    job = ImportJob.objects.get()
+    assert job.summary["unchanged"] == 1
+    assert 'class="import-unchanged"' in client.get(job_url(job)).content.decode()
+
+
+def test_confirm_is_refused_if_the_catalogue_changed_after_the_preview(dana, login):  # noqa: F811
+    record = RecordFactory(identifier="test-1", kind="memoir", status=Status.DRAFT, title="Old", title__language="en")
+    client = login(dana)
+    upload(client, csv_file("identifier,kind,status,title_en\ntest-1,memoir,draft,From the file\n"))
+    job = ImportJob.objects.get()
+    # Someone edits the record between preview and confirmation.
+    record.refresh_from_db()
+    record.date_display = "edited meanwhile"
+    record.save()
+    response = client.post(job_url(job), {"fingerprint": job.fingerprint}, follow=True)
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.STALE
+    assert "The catalogue changed after the preview" in response.content.decode()
+    assert record.titles.get().text == "Old"
+
+
+def test_confirm_from_an_outdated_form_is_refused(dana, login):  # noqa: F811
+    client = login(dana)
+    upload(client, csv_file(NEW_ROWS))
+    job = ImportJob.objects.get()
+    response = client.post(job_url(job), {"fingerprint": "0" * 64}, follow=True)
+    assert "not the latest preview" in response.content.decode()
+    assert not Record.objects.exists()
+
+
+def test_a_confirmed_import_cannot_be_applied_twice(dana, login):  # noqa: F811
+    client = login(dana)
+    upload(client, csv_file(NEW_ROWS))
+    job = ImportJob.objects.get()
+    client.post(job_url(job), {"fingerprint": job.fingerprint})
+    response = client.post(job_url(job), {"fingerprint": job.fingerprint}, follow=True)
+    assert "not waiting for confirmation" in response.content.decode()
+    assert Record.objects.count() == 2
+
+
+def test_errors_name_row_and_column_and_nothing_is_written(dana, login):  # noqa: F811
+    client = login(dana)
+    upload(client, csv_file("identifier,kind,status,title_en,isbn\n"
+                            "test-1,memoir,draft,Fine,\n"
+                            "test-2,memoir,draft,Bad ISBN,978-4-00-000000-1\n"
+                            "test-1,memoir,draft,Duplicate,\n"))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.INVALID
+    page = client.get(job_url(job)).content.decode()
+    assert "row 3, column isbn:" in page
+    assert "row 4, column identifier:" in page
+    assert 'id="confirm-form"' not in page
+    assert not Record.objects.exists()
+
+
+def test_a_status_change_the_user_may_not_make_is_an_error(alice, dana, login):  # noqa: F811
+    from django.contrib.auth.models import Permission
+
+    alice.user_permissions.add(Permission.objects.get(codename="import_records"))
+    client = login(type(alice).objects.get(pk=alice.pk))
+    upload(client, csv_file("identifier,kind,status,title_en\ntest-1,memoir,published,Test\n"))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.INVALID
+    assert any("row 2, column status:" in error for error in job.errors)
+    assert not Record.objects.exists()
+
+
+def test_script_in_cells_and_file_name_is_shown_escaped(dana, login):  # noqa: F811
+    client = login(dana)
+    upload(client, csv_file("identifier,kind,status,title_en\ntest-1,memoir,draft,<script>alert(1)</script>\n",
+                            name="<script>alert(2).csv"))
+    job = ImportJob.objects.get()
+    page = client.get(job_url(job)).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(2).csv" in page
+
+
+def test_error_page_and_error_download_escape_script(dana, login):  # noqa: F811
+    client = login(dana)
+    upload(client, csv_file("identifier,kind,status,title_en,isbn\ntest-1,memoir,draft,T,<script>x</script>\n",
+                            name='<script>"x".csv'))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.INVALID
+    page = client.get(job_url(job)).content.decode()
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    response = client.get(reverse("admin:collection_record_import_errors", args=[job.token]))
+    disposition = response["Content-Disposition"]
+    assert "<" not in disposition and '"x"' not in disposition
+    assert disposition.startswith("attachment;")
+
+
+def test_preview_is_paginated(dana, login, settings):  # noqa: F811
+    settings.COLLECTION_IMPORT_PREVIEW_ROWS_PER_PAGE = 2
+    client = login(dana)
+    rows = "".join(f"test-{n},memoir,draft,Test {n}\n" for n in range(1, 6))
+    upload(client, csv_file("identifier,kind,status,title_en\n" + rows))
+    job = ImportJob.objects.get()
+    first = client.get(job_url(job)).content.decode()
+    last = client.get(job_url(job) + "?page=3").content.decode()
+    assert first.count('class="import-new"') == 2 and "test-1" in first and "test-5" not in first
+    assert last.count('class="import-new"') == 1 and "test-5" in last
+
+
+def test_more_than_one_file_per_request_is_refused(dana, login):  # noqa: F811
+    client = login(dana)
+    response = client.post(reverse(IMPORT_URL), {"file": [csv_file(NEW_ROWS, "a.csv"), csv_file(NEW_ROWS, "b.csv")]})
+    assert "Upload at most 1 file" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(dana, login, settings):  # noqa: F811
+    settings.COLLECTION_IMPORT_MAX_BYTES = 50
+    response = upload(login(dana), csv_file(NEW_ROWS))
+    assert "larger than the" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_cp932_file_needs_its_encoding_named(dana, login):  # noqa: F811
+    client = login(dana)
+    data = "identifier,kind,status,title_ja\ntest-1,memoir,draft,髙橋①の手記\n".encode("cp932")
+    upload(client, SimpleUploadedFile("sjis.csv", data))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.INVALID and "--encoding" in job.errors[0]
+    upload(client, SimpleUploadedFile("sjis.csv", data), encoding="cp932")
+    job = ImportJob.objects.latest("created")
+    assert job.status == ImportJobStatus.PREVIEWED
+    client.post(job_url(job), {"fingerprint": job.fingerprint})
+    assert Title.objects.get(record__identifier="test-1", language="ja").text == "髙橋①の手記"
+
+
+def test_an_xlsx_upload_imports_its_first_sheet(dana, login):  # noqa: F811
+    out = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "records"
+    for row in (["identifier", "kind", "status", "title_en"], ["test-1", "memoir", "draft", "From XLSX"]):
+        workbook.active.append(row)
+    other = workbook.create_sheet("notes")
+    other.append(["not", "the", "catalogue"])
+    workbook.active = 1  # the active sheet is not the one read
+    workbook.save(out)
+    client = login(dana)
+    upload(client, SimpleUploadedFile("book.xlsx", out.getvalue()))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.PREVIEWED, job.errors
+    client.post(job_url(job), {"fingerprint": job.fingerprint})
+    assert Title.objects.get(record__identifier="test-1").text == "From XLSX"
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after a task
+def test_large_files_are_previewed_and_imported_by_the_task_worker(dana, login, settings,  # noqa: F811
+                                                                   django_capture_on_commit_callbacks):
+    settings.COLLECTION_IMPORT_INLINE_MAX_ROWS = 1
+    client = login(dana)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, csv_file(NEW_ROWS))
+    job = ImportJob.objects.get()
+    assert job.background and job.status == ImportJobStatus.QUEUED
+    page = client.get(job_url(job)).content.decode()
+    assert "<progress" in page and 'http-equiv="refresh"' in page
+
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.PREVIEWED
+    status = client.get(reverse("admin:collection_record_import_status", args=[job.token])).json()
+    assert status == {"status": "previewed", "label": str(job.get_status_display()), "rows": 2, "done": 2,
+                      "percent": 100, "finished": True}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_url(job), {"fingerprint": job.fingerprint})
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.CONFIRMED
+    assert not Record.objects.exists()
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.DONE
+    assert Record.objects.count() == 2
+    assert {entry.history_user for entry in Record.history.all()} == {dana}
+
+
+def test_someone_elses_import_is_not_shown(dana, login):  # noqa: F811
+    from .roles import staff_in
+
+    client = login(dana)
+    upload(client, csv_file(NEW_ROWS))
+    job = ImportJob.objects.get()
+    other = staff_in("Collection manager", "erin")
+    assert login(other).get(job_url(job)).status_code == 403
+
+
+# Export ----------------------------------------------------------------------------------------------
+
+
+def test_export_follows_the_changelist_filter(dana, login):  # noqa: F811
+    RecordFactory(identifier="test-draft", status=Status.DRAFT)
+    RecordFactory(identifier="test-published", status=Status.PUBLISHED)
+    response = login(dana).get(reverse("admin:collection_record_export", args=["csv"]) + "?status__exact=draft")
+    body = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "test-draft" in body and "test-published" not in body
+    assert response["Content-Disposition"].startswith('attachment; filename="catalogue-')
+
+
+def test_export_of_the_selection_as_xlsx(dana, login):  # noqa: F811
+    chosen = RecordFactory(identifier="test-chosen", title="=1+2", title__language="en")
+    RecordFactory(identifier="test-other")
+    response = login(dana).post(reverse("admin:collection_record_changelist"), {
+        "action": "export_selected_xlsx", "_selected_action": [chosen.pk]})
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    values = [cell.value for cell in sheet[2]]
+    assert sheet.max_row == 2
+    assert values[header.index("identifier")] == "test-chosen"
+    cell = sheet.cell(row=2, column=header.index("title_en") + 1)
+    assert cell.value == "=1+2" and cell.data_type == "s" and cell.quotePrefix
+
+
+def test_write_xlsx_memory_does_not_grow_with_rows():
+    import tracemalloc
+
+    def peak(count: int) -> int:
+        rows = (["identifier", "title_en"], *([f"test-{n}", f"Test title {n}"] for n in range(count)))
+        tracemalloc.start()
+        write_xlsx(rows, io.BytesIO())
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    small, large = peak(2_000), peak(20_000)
+    assert large < small * 1.5 + 1_000_000

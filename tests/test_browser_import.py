@@ -1,0 +1,52 @@
+"""The admin import in a real browser: upload, look at the preview, confirm."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from collection.models import Record, Title
+
+from .roles import staff_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHEET = (
+    "identifier,kind,status,title_en,title_ja\n"
+    "test-1,memoir,draft,<script>alert('x')</script>,テスト手記\n"
+    "test-2,document,draft,Test document,\n"
+)
+
+
+def test_preview_then_confirm_imports_exactly_what_was_shown(live_server, page, tmp_path):
+    staff_in("Collection manager", "dana")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    path = tmp_path / "records.csv"
+    path.write_text(SHEET, encoding="utf-8")
+
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/collection/record/")
+    page.fill("#id_username", "dana")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.click("a.import_link")
+    page.set_input_files("#id_file", str(path))
+    page.click("#import-form input[type=submit]")
+
+    preview = page.locator("#import-preview tbody tr")
+    expect(preview).to_have_count(2)
+    expect(page.locator("#import-preview tr.import-new")).to_have_count(2)
+    expect(preview.first).to_contain_text("<script>alert('x')</script>")
+    expect(preview.first).to_contain_text("テスト手記")
+    assert not Record.objects.exists()
+
+    page.click("#confirm-form input[type=submit]")
+    expect(page.locator(".import-status")).to_contain_text("imported")
+    assert set(Record.objects.values_list("identifier", flat=True)) == {"test-1", "test-2"}
+    assert Title.objects.get(record__identifier="test-1", language="en").text == "<script>alert('x')</script>"
+    assert dialogs == []
+
+    # The changelist shows the imported title as text, never running it.
+    page.goto(f"{live_server.url}/admin/collection/record/")
+    expect(page.locator("#result_list")).to_contain_text("test-1")
+    assert dialogs == []
