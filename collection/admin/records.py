@@ -156,7 +156,8 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     search_fields = ["identifier", "titles__text", "isbn", "isbn10", "isbn13", "agents__names__text"]
     autocomplete_fields = ["parent", "places", "subjects", "languages", "repository", "described_agent"]
     date_hierarchy = None
-    actions = [_bulk_action(name) for name in ("submit", "publish", "return", "withdraw")]
+    actions = [*(_bulk_action(name) for name in ("submit", "publish", "return", "withdraw")),
+               "export_selected_csv", "export_selected_xlsx"]
     fieldsets = [
         (None, {"fields": ["identifier", "kind", "status", "parent", "level", "sequence", "described_agent"]}),
         (gettext_lazy("Date"), {"fields": ["date_edtf", "date_display"]}),
