@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ..concurrency import last_change
 from ..conf import app_settings
 from ..importing.deferral import derivation_deferred
 from ..models import (
@@ -42,13 +44,14 @@ from ..models import (
     RecordKind,
     ReservedIdentifier,
     Status,
+    StatusChange,
     Title,
     validate_titles,
 )
 from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
 from ..text import base_language, nfc, script_subtag
 from ..validators import validate_identifier, validate_language_tag
-from ..workflow import TransitionNotAllowed, check_status_change
+from ..workflow import TransitionNotAllowed, check_edit, check_status_change
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .format import (
@@ -429,8 +432,18 @@ class _Planner:
                 check_status_change(self.user, plan.record, status)
             except TransitionNotAllowed as exc:
                 self.errors.add(plan.row, "status", exc)
-        if plan.record is not None and self.user is not None and not self.user.has_perm("collection.change_record"):
+        if plan.record is None or self.user is None:
+            return
+        if not self.user.has_perm("collection.change_record"):
             self.errors.add(plan.row, "identifier", _("You may not change records."))
+            return
+        # Editing by role: the stored status decides, as in the admin (a contributor edits drafts only).
+        data = [column for column in plan.changed if column != "status"]
+        if data:
+            try:
+                check_edit(self.user, plan.record)
+            except TransitionNotAllowed as exc:
+                self.errors.add(plan.row, data[0], exc)
 
     def _validate(self, plan: _RowPlan) -> None:
         """Run the models' own field validators and clean() on the row as it would be stored."""
@@ -557,6 +570,16 @@ class _Applier:
             self._write_batch(changed[start:start + BATCH_SIZE])
         self._set_parents(changed)
         self._record_history(changed)
+        self._log_status_changes(changed)
+
+    def _log_status_changes(self, plans: list[_RowPlan]) -> None:
+        """The workflow log of the records whose status the file changed, as the admin's transitions write it."""
+        StatusChange.objects.bulk_create([
+            StatusChange(record=plan.record, identifier=plan.identifier, from_status=str(plan.current["status"]),
+                         to_status=str(plan.desired["status"]), by=self.user, at=self.now, comment=self.reason)
+            for plan in plans
+            if plan.record.pk in self.loaded and plan.desired["status"] != plan.current["status"]
+        ], batch_size=BATCH_SIZE)
 
     def _create_agents(self, entries: list[Entry]) -> None:
         if not entries:
@@ -838,6 +861,41 @@ def _refresh_search_index(record_ids: list[int]) -> None:
         refresh(record_ids)
 
 
+def _stale(plans: list[_RowPlan]) -> list[RowError]:
+    """Rows whose record someone else changed since the file was checked; to be called in the write transaction.
+
+    The versions are re-read with the rows locked where the database can, so nothing
+    can slip in between this check and the writes that follow it.
+    """
+    expected = {plan.record.pk: plan for plan in plans if plan.record is not None and plan.changed}
+    current: dict[int, int] = {}
+    pks = sorted(expected)
+    for start in range(0, len(pks), BATCH_SIZE):
+        queryset = Record._base_manager.filter(pk__in=pks[start:start + BATCH_SIZE]).order_by("pk")
+        if connection.features.has_select_for_update:
+            queryset = queryset.select_for_update()
+        current.update(queryset.values_list("pk", "version"))
+    errors = []
+    for pk, plan in sorted(expected.items(), key=lambda item: item[1].row):
+        if current.get(pk) == plan.record.version:
+            continue
+        if pk not in current:
+            message = _("%(identifier)s was deleted after the file was checked; nothing was imported.") % {
+                "identifier": plan.identifier}
+        else:
+            user, when = last_change(plan.record)
+            message = _(
+                "%(identifier)s was changed by %(user)s at %(when)s after the file was checked; nothing was "
+                "imported: import the file again to see and apply its changes anew."
+            ) % {
+                "identifier": plan.identifier,
+                "user": (user.get_full_name() or user.get_username()) if user else _("someone"),
+                "when": date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else _("recently"),
+            }
+        errors.append(RowError(plan.row, "identifier", message))
+    return errors
+
+
 def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = None, source: str = "",
                dry_run: bool = False) -> WriteResult:
     """Validate and write catalogue rows; all or nothing.
@@ -873,6 +931,9 @@ def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = Non
 
     written: list[int] = []
     with transaction.atomic():
+        stale = _stale(plans)
+        if stale:
+            return WriteResult(errors=stale, dry_run=dry_run)
         loaded = {plan.record.pk for plan in plans if plan.record is not None}
         _Applier(planner, user, source or _("catalogue import"), loaded).run(plans)
         written = [plan.record.pk for plan in plans if plan.changed]
