@@ -52,6 +52,7 @@ from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
 from ..text import base_language, nfc, script_subtag
 from ..validators import validate_identifier, validate_language_tag
 from ..workflow import TransitionNotAllowed, check_edit, check_status_change
+from .bulk import insert, insert_history, insert_values
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .format import (
@@ -555,6 +556,11 @@ class _Applier:
     def history(self) -> dict[str, Any]:
         return {"default_user": self.user, "default_change_reason": self.reason, "default_date": self.now}
 
+    def _create(self, model: type[models.Model], objs: list[models.Model]) -> None:
+        """Insert new rows and their history rows ('+'), by the acting user with the import's reason."""
+        insert(model, objs, now=self.now)
+        insert_history(model, objs, history_type="+", user=self.user, reason=self.reason, date=self.now)
+
     def agent_pk(self, identifier: str) -> int:
         return self.agent_pks[identifier]
 
@@ -609,9 +615,9 @@ class _Applier:
                 record.version += 1
                 updated.append(record)
         if new_records:
-            Record.objects.bulk_create(new_records, batch_size=BATCH_SIZE)
-            ReservedIdentifier.objects.bulk_create(
-                [ReservedIdentifier(identifier=r.identifier, record=r) for r in new_records], batch_size=BATCH_SIZE)
+            insert(Record, new_records, now=self.now)
+            insert(ReservedIdentifier, [ReservedIdentifier(identifier=r.identifier, record=r) for r in new_records],
+                   now=self.now, keys=False)
         if updated:
             Record.objects.bulk_update(updated, _UPDATE_FIELDS, batch_size=BATCH_SIZE)
         self._write_titles(plans)
@@ -663,7 +669,7 @@ class _Applier:
                 create.append(Title(record=record, language=tag, text=text, preferred=False,
                                     form=_label_form(tag, False, material)))
         self._delete(delete)
-        bulk_create_with_history(create, Title, batch_size=BATCH_SIZE, **self.history())
+        self._create(Title, create)
         if update:
             bulk_update_with_history(update, Title, ["text", "form", "our_translation", "machine_made"],
                                      batch_size=BATCH_SIZE, **self.history())
@@ -698,7 +704,7 @@ class _Applier:
                     current.text = form["text"]
                     current.derived_from = source
                     update.append(current)
-        bulk_create_with_history(create, Title, batch_size=BATCH_SIZE, **self.history())
+        self._create(Title, create)
         if update:
             bulk_update_with_history(update, Title, ["text", "derived_from"], batch_size=BATCH_SIZE,
                                      **self.history())
@@ -725,7 +731,7 @@ class _Applier:
                     description.text, description.our_translation = text, column in ours
                     update.append(description)
         self._delete(delete)
-        bulk_create_with_history(create, Description, batch_size=BATCH_SIZE, **self.history())
+        self._create(Description, create)
         if update:
             bulk_update_with_history(update, Description, ["text", "our_translation"], batch_size=BATCH_SIZE,
                                      **self.history())
@@ -755,7 +761,7 @@ class _Applier:
         self._delete(delete)
         if update:
             bulk_update_with_history(update, RecordAgent, ["position"], batch_size=BATCH_SIZE, **self.history())
-        bulk_create_with_history(create, RecordAgent, batch_size=BATCH_SIZE, **self.history())
+        self._create(RecordAgent, create)
 
     def _delete(self, objects: list[models.Model]) -> None:
         # One by one, so that the history records who removed each and why. Removals are rare (a cleared
@@ -777,11 +783,11 @@ class _Applier:
                 continue
             by_key = lookups[name]
             through.objects.filter(record_id__in=[plan.record.pk for plan in touched]).delete()
-            through.objects.bulk_create([
-                through(record_id=plan.record.pk, **{f"{key}_id": by_key[value.lower() if name == "languages"
-                                                                         else value]})
+            fields = [through._meta.get_field("record"), through._meta.get_field(key)]
+            insert_values(through, fields, [
+                (plan.record.pk, by_key[value.lower() if name == "languages" else value])
                 for plan in touched for value in plan.desired[name]
-            ], batch_size=BATCH_SIZE)
+            ])
 
     def _set_parents(self, plans: list[_RowPlan]) -> None:
         touched = [plan for plan in plans if "parent" in plan.changed]
@@ -802,24 +808,23 @@ class _Applier:
             if not group:
                 continue
             records = [plan.record for plan in group]
-            historical = Record.history.bulk_history_create(
-                records, batch_size=BATCH_SIZE, update=update, **self.history())
-            if historical and historical[0].pk is None:
-                # Databases that do not return keys from bulk inserts: find the rows just written.
-                by_record = {h.id: h for h in history_model.objects.filter(
-                    id__in=[r.pk for r in records], history_date=self.now)}
-                historical = [by_record[r.pk] for r in records]
+            history_ids = insert_history(Record, records, history_type="~" if update else "+", user=self.user,
+                                         reason=self.reason, date=self.now, keys=True)
             for name in ("languages", "places", "subjects"):
                 m2m_history = getattr(history_model, name).model
                 through = getattr(Record, name).through
                 key = {"languages": "language_id", "places": "place_id", "subjects": "subject_id"}[name]
                 rows = defaultdict(list)
-                for row in through.objects.filter(record_id__in=[r.pk for r in records]):
-                    rows[row.record_id].append(row)
-                m2m_history.objects.bulk_create([
-                    m2m_history(history_id=h.pk, id=row.pk, record_id=row.record_id, **{key: getattr(row, key)})
-                    for h in historical for row in rows[h.id]
-                ], batch_size=BATCH_SIZE)
+                for row in through.objects.filter(record_id__in=[r.pk for r in records]).values_list(
+                        "pk", "record_id", key):
+                    rows[row[1]].append(row)
+                fields = [m2m_history._meta.get_field(n) for n in ("id", "record", key.removesuffix("_id"),
+                                                                   "history")]
+                insert_values(m2m_history, fields, [
+                    (pk, record_id, value, history_id)
+                    for record, history_id in zip(records, history_ids, strict=True)
+                    for pk, record_id, value in rows[record.pk]
+                ])
 
 
 _UPDATE_FIELDS = [
