@@ -18,6 +18,7 @@ PostgreSQL, where ``pg_trgm`` handles the alphabetic text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -46,6 +47,7 @@ _CJK_CHAR = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\u
 _ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[0-9][0-9\s-]{7,}[0-9xX]$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=65536)
 def _fold_char(char: str) -> str:
     if char in _CYRILLIC:
         return _CYRILLIC[char]
@@ -158,6 +160,9 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     for place_id, text in PlaceName.objects.filter(place_id__in=all_places).values_list("place_id", "text"):
         place_names.setdefault(place_id, []).append(text)
 
+    # The same agents and places recur across records: fold each name once per call.
+    agent_keys = {agent_id: [fold(name) for name in names] for agent_id, names in agent_names.items()}
+    place_keys = {place_id: [fold(name) for name in names] for place_id, names in place_names.items()}
     rows: list[RecordSearch] = []
     place_rows: list[RecordPlaceIndex] = []
     for pk in ids:
@@ -167,9 +172,9 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         title_keys = [fold(t.text) for t in own_titles]
         parts = title_keys + [fold(text) for text in descriptions.get(pk, [])]
         for agent_id in sorted(agent_ids.get(pk, ())):
-            parts.extend(fold(name) for name in agent_names.get(agent_id, ()))
+            parts.extend(agent_keys.get(agent_id, ()))
         for place_id in sorted(place_ids.get(pk, ())):
-            parts.extend(fold(name) for name in place_names.get(place_id, ()))
+            parts.extend(place_keys.get(place_id, ()))
         parts.append(fold(records[pk]["call_number"]))
         parts.extend(value for value in (records[pk]["isbn10"], records[pk]["isbn13"]) if value)
         parts = [part for part in parts if part]
