@@ -19,6 +19,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -353,6 +354,16 @@ class _Planner:
             plan = self._plan_row(number, identifier, existing.get(identifier), cells)
             if plan is not None:
                 plans.append(plan)
+        full = self._load_full([plan.identifier for plan in plans if plan.record is not None and plan.changed])
+        for plan in plans:
+            if plan.record is not None and plan.changed:
+                plan.record = full[plan.identifier]
+                plan.current = record_cells(plan.record)
+                plan.changed = [column for column in self.columns
+                                if plan.desired.get(column) != plan.current.get(column)]
+            if plan.changed:
+                self._check_permission(plan)
+                self._validate(plan)
         self._check_parents(plans)
         self._check_described_agents(plans)
         return plans
@@ -377,7 +388,19 @@ class _Planner:
             self.errors.add(claims[agent].row, "described_agent", _(
                 "%(agent)s is already described by %(identifier)s.") % {"agent": agent, "identifier": identifier})
 
-    def _load_records(self, identifiers: list[str]) -> dict[str, Record]:
+    def _load_records(self, identifiers: list[str]) -> dict[str, Any]:
+        """The stored records as plain values, enough to compare rows with (a fixed number of queries per batch).
+
+        Full records, with everything the writer changes, are loaded afterwards only for
+        the rows that change them: re-importing an unchanged file builds no model objects.
+        """
+        found: dict[str, Any] = {}
+        for start in range(0, len(identifiers), BATCH_SIZE):
+            found.update(_stored_records(identifiers[start:start + BATCH_SIZE]))
+        return found
+
+    @staticmethod
+    def _load_full(identifiers: list[str]) -> dict[str, Record]:
         found: dict[str, Record] = {}
         for start in range(0, len(identifiers), BATCH_SIZE):
             chunk = identifiers[start:start + BATCH_SIZE]
@@ -420,10 +443,6 @@ class _Planner:
 
         plan = _RowPlan(number, identifier, record, current, desired, given)
         plan.changed = [column for column in self.columns if desired.get(column) != current.get(column)]
-        if not plan.changed:
-            return plan
-        self._check_permission(plan)
-        self._validate(plan)
         return plan
 
     def _check_permission(self, plan: _RowPlan) -> None:
@@ -521,6 +540,51 @@ class _Planner:
                     break
                 seen.add(parent)
                 parent = parent_of.get(parent, "")
+
+
+class _Related(list):
+    """A list that answers ``.all()``, as a prefetched relation does."""
+
+    def all(self) -> _Related:
+        return self
+
+
+def _stored_records(identifiers: list[str]) -> dict[str, SimpleNamespace]:
+    """Records as :func:`record_cells` reads them, from plain values: no model objects."""
+    ref = SimpleNamespace
+    names = ["pk", "identifier", "kind", "status", "version", "parent_id", "parent__identifier", "sequence",
+             "date_edtf", "accessed", "described_agent_id", "described_agent__identifier", "repository_id",
+             "repository__identifier", *PLAIN_FIELDS]
+    records: dict[int, SimpleNamespace] = {}
+    for values in Record._base_manager.filter(identifier__in=identifiers).order_by().values_list(*names):
+        data = dict(zip(names, values, strict=True))
+        record = ref(**{k: v for k, v in data.items() if "__" not in k})
+        record.parent = ref(identifier=data["parent__identifier"])
+        record.described_agent = ref(identifier=data["described_agent__identifier"])
+        record.repository = ref(identifier=data["repository__identifier"])
+        for relation in ("titles", "descriptions", "languages", "places", "subjects", "agent_links"):
+            setattr(record, relation, _Related())
+        records[record.pk] = record
+    pks = list(records)
+    for pk, record_id, language, text, preferred, machine_made, ours in Title.objects.filter(
+            record_id__in=pks).order_by().values_list("pk", "record_id", "language", "text", "preferred",
+                                                      "machine_made", "our_translation"):
+        records[record_id].titles.append(ref(pk=pk, language=language, text=text, preferred=preferred,
+                                              machine_made=machine_made, our_translation=ours))
+    for record_id, language, text, ours in Description.objects.filter(record_id__in=pks).order_by(
+            *(Description._meta.ordering or ["pk"])).values_list(
+            "record_id", "language", "text", "our_translation"):
+        records[record_id].descriptions.append(ref(language=language, text=text, our_translation=ours))
+    for name, attribute in (("languages", "tag"), ("places", "identifier"), ("subjects", "identifier")):
+        through = getattr(Record, name).through
+        key = {"languages": "language", "places": "place", "subjects": "subject"}[name]
+        for record_id, value in through.objects.filter(record_id__in=pks).order_by().values_list(
+                "record_id", f"{key}__{attribute}"):
+            getattr(records[record_id], name).append(ref(**{attribute: value}))
+    for pk, record_id, role, position, agent in RecordAgent.objects.filter(record_id__in=pks).order_by().values_list(
+            "pk", "record_id", "role", "position", "agent__identifier"):
+        records[record_id].agent_links.append(ref(pk=pk, role=role, position=position, agent=ref(identifier=agent)))
+    return {record.identifier: record for record in records.values()}
 
 
 def apply_scalars(record: Record, desired: Mapping[str, Cell], agent_pk: Any) -> None:
