@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, models, transaction
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from ..concurrency import last_change
 from ..conf import app_settings
+from ..fields import NFCMixin
 from ..importing.deferral import derivation_deferred
 from ..models import (
     Agent,
@@ -78,6 +80,7 @@ _NUMBER_MANGLED = re.compile(r"^(?:\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{9,13}\.0)$")
 _FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
 _ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
 _CLEARABLE_NEVER = {"identifier", "kind", "status"}
+_CACHED_COLUMNS = (MULTI_VALUED | {"described_agent", "repository", "accessed"}) - {"variant_titles"}
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,45 @@ def _label_form(tag: str, ours: bool, material: Iterable[str]) -> str:
     return LabelForm.ORIGINAL
 
 
+class _FieldCleaner:
+    """``Model.clean_fields`` that remembers each field's verdict on a value, so repeated values are checked once.
+
+    Dates, languages, kinds, ISBNs and URLs recur across a file; free text (NFC and
+    text fields) and unique values are checked every time and not kept.
+    """
+
+    def __init__(self) -> None:
+        self.verdicts: dict[tuple[Any, ...], tuple[bool, Any]] = {}
+
+    @staticmethod
+    def _kept(field: models.Field) -> bool:
+        return not (isinstance(field, (NFCMixin, models.TextField)) or field.unique)
+
+    def clean_fields(self, obj: models.Model, exclude: set[str]) -> None:
+        errors: dict[str, Any] = {}
+        for f in obj._meta.fields:
+            if f.name in exclude or f.generated:
+                continue
+            raw = getattr(obj, f.attname)
+            if (f.blank and raw in f.empty_values) or isinstance(raw, DatabaseDefault):
+                continue
+            key = (type(obj), f.attname, type(raw), raw) if self._kept(f) else None
+            verdict = self.verdicts.get(key) if key is not None else None
+            if verdict is None:
+                try:
+                    verdict = (True, f.clean(raw, obj))
+                except ValidationError as exc:
+                    verdict = (False, exc.error_list)
+                if key is not None:
+                    self.verdicts[key] = verdict
+            if verdict[0]:
+                setattr(obj, f.attname, verdict[1])
+            else:
+                errors[f.name] = verdict[1]
+        if errors:
+            raise ValidationError(errors)
+
+
 class _Planner:
     """Validates every row and works out what would change, without writing."""
 
@@ -198,6 +240,9 @@ class _Planner:
         self.agents: AgentResolver | None = None
         self.languages: dict[str, str] = {}
         self.new_languages: dict[str, str] = {}
+        # Vocabulary, agent and language cells repeat across rows; each distinct one is parsed once.
+        self.parsed: dict[tuple[str, str], Cell] = {}
+        self.cleaner = _FieldCleaner()
 
     # -- reading cells -------------------------------------------------------------------------------
 
@@ -223,12 +268,20 @@ class _Planner:
                 self.errors.add(number, column, _("This column cannot be cleared."))
                 return None
             return _empty(column)
+        cacheable = column in _CACHED_COLUMNS
+        if cacheable and (column, text) in self.parsed:
+            return self.parsed[column, text]
         try:
-            return self._parse(number, column, text)
+            value = self._parse(number, column, text)
         except ResolveError as exc:
             self.errors.add(number, column, exc)
         except ValidationError as exc:
             self.errors.add_validation(number, exc, column)
+        else:
+            if cacheable:
+                # Only values that parsed: a bad value is reported again on every row that has it.
+                self.parsed[column, text] = value
+            return value
         return None
 
     def _parse(self, number: int, column: str, text: str) -> Cell:
@@ -471,7 +524,7 @@ class _Planner:
         probe = Record(pk=plan.record.pk if plan.record else None, identifier=plan.identifier)
         apply_scalars(probe, plan.desired, lambda entry_id: -1)
         try:
-            models.Model.clean_fields(probe, exclude={"parent", "described_agent", "repository"})
+            self.cleaner.clean_fields(probe, exclude={"parent", "described_agent", "repository"})
             probe.clean()
         except ValidationError as exc:
             self.errors.add_validation(plan.row, exc)
@@ -507,10 +560,18 @@ class _Planner:
                 self._clean_label(plan.row, column, description, {"record"})
 
     def _clean_label(self, number: int, column: str, label: models.Model, exclude: set[str]) -> None:
+        # As full_clean() without the uniqueness checks: the fields, then clean() whatever they said.
+        errors: dict[str, Any] = {}
         try:
-            label.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            self.cleaner.clean_fields(label, exclude)
         except ValidationError as exc:
-            for messages in exc.message_dict.values():
+            errors = exc.update_error_dict(errors)
+        try:
+            label.clean()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            for messages in ValidationError(errors).message_dict.values():
                 for message in messages:
                     self.errors.add(number, column, message)
 
