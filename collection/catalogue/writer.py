@@ -243,6 +243,8 @@ class _Planner:
         # Vocabulary, agent and language cells repeat across rows; each distinct one is parsed once.
         self.parsed: dict[tuple[str, str], Cell] = {}
         self.cleaner = _FieldCleaner()
+        self.blank: dict[str, Cell] = {column: _empty(column) for column in self.columns}
+        self.blank.update(identifier="", status=Status.DRAFT, level=LevelOfDescription.ITEM)
 
     # -- reading cells -------------------------------------------------------------------------------
 
@@ -476,9 +478,10 @@ class _Planner:
         if record is not None:
             current = record_cells(record)
         else:
-            current = {column: _empty(column) for column in self.columns}
-            current.update(identifier=identifier, status=Status.DRAFT, level=LevelOfDescription.ITEM)
+            # One shared, read-only row of defaults for every new record: a file of new rows holds no copies.
+            current = self.blank
         desired = dict(current)
+        desired["identifier"] = identifier
         given: set[str] = set()
         for column in self.columns:
             text = cells.get(column, "")
@@ -495,7 +498,8 @@ class _Planner:
             return None
 
         plan = _RowPlan(number, identifier, record, current, desired, given)
-        plan.changed = [column for column in self.columns if desired.get(column) != current.get(column)]
+        plan.changed = [column for column in self.columns
+                        if column != "identifier" and desired.get(column) != current.get(column)]
         return plan
 
     def _check_permission(self, plan: _RowPlan) -> None:
