@@ -117,6 +117,7 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     Batch-friendly: a fixed number of queries per call, whatever the number of
     records, so bulk writers (imports, synthetic data) call it once per batch.
     """
+    from .catalogue.bulk import insert_values
     from .models import (
         AgentName,
         Description,
@@ -163,8 +164,8 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     # The same agents and places recur across records: fold each name once per call.
     agent_keys = {agent_id: [fold(name) for name in names] for agent_id, names in agent_names.items()}
     place_keys = {place_id: [fold(name) for name in names] for place_id, names in place_names.items()}
-    rows: list[RecordSearch] = []
-    place_rows: list[RecordPlaceIndex] = []
+    rows: list[tuple[int, str, str, str, str]] = []
+    place_rows: list[tuple[int, int]] = []
     for pk in ids:
         if pk not in records:
             continue
@@ -180,23 +181,26 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         parts = [part for part in parts if part]
         document = SEPARATOR.join(parts)
         grams = bigrams(document)
-        rows.append(RecordSearch(
-            record_id=pk,
-            document=f"{SEPARATOR}{document}{SEPARATOR}" if document else "",
-            titles=SEPARATOR.join(k for k in title_keys if k),
-            bigrams=f" {' '.join(grams)} " if grams else "",
-            title_key=sort_key(_title_sort_text(own_titles)),
+        rows.append((
+            pk,
+            f"{SEPARATOR}{document}{SEPARATOR}" if document else "",
+            SEPARATOR.join(k for k in title_keys if k),
+            f" {' '.join(grams)} " if grams else "",
+            sort_key(_title_sort_text(own_titles)),
         ))
         expanded: set[int] = set()
         for place_id in place_ids.get(pk, ()):
             expanded |= ancestors.get(place_id, {place_id})
-        place_rows.extend(RecordPlaceIndex(record_id=pk, place_id=place_id) for place_id in sorted(expanded))
+        place_rows.extend((pk, place_id) for place_id in sorted(expanded))
 
     with transaction.atomic():
         RecordSearch.objects.filter(record_id__in=ids).delete()
-        RecordSearch.objects.bulk_create(rows, batch_size=2000)
+        # Plain tuples in one executemany per table: the keys of a large import are many rows.
+        insert_values(RecordSearch, [RecordSearch._meta.get_field(name) for name in
+                                     ("record", "document", "titles", "bigrams", "title_key")], rows)
         RecordPlaceIndex.objects.filter(record_id__in=ids).delete()
-        RecordPlaceIndex.objects.bulk_create(place_rows, batch_size=2000)
+        insert_values(RecordPlaceIndex, [RecordPlaceIndex._meta.get_field(name) for name in ("record", "place")],
+                      place_rows)
 
 
 def refresh_records_of_places(place_ids: Iterable[int]) -> None:
