@@ -23,6 +23,7 @@ from django.db.models.fields import AutoFieldMixin
 from ..fields import NFCMixin
 from ..text import nfc
 
+_UNNEST_BATCH = 5000
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
 
 
@@ -69,6 +70,8 @@ def insert_values(model: type[models.Model], fields: Sequence[models.Field], row
     if not rows:
         return []
     keys: list[Any] = []
+    if connection.vendor == "postgresql":
+        return _insert_unnest(model, fields, rows, returning)
     with connection.cursor() as cursor:
         if not returning:
             cursor.executemany(_statement(model, fields, 1, False), rows)
@@ -78,6 +81,24 @@ def insert_values(model: type[models.Model], fields: Sequence[models.Field], row
             chunk = rows[start:start + size]
             cursor.execute(_statement(model, fields, len(chunk), True), [v for row in chunk for v in row])
             keys.extend(row[0] for row in cursor.fetchall())
+    return keys
+
+
+def _insert_unnest(model: type[models.Model], fields: Sequence[models.Field], rows: list[tuple],
+                   returning: bool) -> list[Any]:
+    """PostgreSQL: one array per column and ``unnest``, so a statement's size does not grow with its rows."""
+    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    sql = (f"INSERT INTO {_quote(model._meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) "
+           f"SELECT * FROM unnest({casts})")
+    if returning:
+        sql += f" RETURNING {_quote(model._meta.pk.column)}"
+    keys: list[Any] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _UNNEST_BATCH):
+            chunk = rows[start:start + _UNNEST_BATCH]
+            cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
+            if returning:
+                keys.extend(row[0] for row in cursor.fetchall())
     return keys
 
 
