@@ -224,8 +224,9 @@ class CatalogueImportExportMixin:
     def export_selected_xlsx(self, request: HttpRequest, queryset: Any) -> HttpResponse:
         return self.export_response(queryset, "xlsx")
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)  # type: ignore[misc]
+    def get_actions(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        # Django 6.1 also passes action_location; Django 5.2 passes nothing more.
+        actions = super().get_actions(request, **kwargs)  # type: ignore[misc]
         if self.has_export_permission(request):
             for name in ("export_selected_csv", "export_selected_xlsx"):
                 function = getattr(type(self), name)
