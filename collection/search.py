@@ -18,6 +18,7 @@ PostgreSQL, where ``pg_trgm`` handles the alphabetic text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -46,6 +47,7 @@ _CJK_CHAR = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\u
 _ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[0-9][0-9\s-]{7,}[0-9xX]$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=65536)
 def _fold_char(char: str) -> str:
     if char in _CYRILLIC:
         return _CYRILLIC[char]
@@ -115,6 +117,7 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     Batch-friendly: a fixed number of queries per call, whatever the number of
     records, so bulk writers (imports, synthetic data) call it once per batch.
     """
+    from .catalogue.bulk import insert_values
     from .models import (
         AgentName,
         Description,
@@ -158,8 +161,11 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     for place_id, text in PlaceName.objects.filter(place_id__in=all_places).values_list("place_id", "text"):
         place_names.setdefault(place_id, []).append(text)
 
-    rows: list[RecordSearch] = []
-    place_rows: list[RecordPlaceIndex] = []
+    # The same agents and places recur across records: fold each name once per call.
+    agent_keys = {agent_id: [fold(name) for name in names] for agent_id, names in agent_names.items()}
+    place_keys = {place_id: [fold(name) for name in names] for place_id, names in place_names.items()}
+    rows: list[tuple[int, str, str, str, str]] = []
+    place_rows: list[tuple[int, int]] = []
     for pk in ids:
         if pk not in records:
             continue
@@ -167,31 +173,34 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         title_keys = [fold(t.text) for t in own_titles]
         parts = title_keys + [fold(text) for text in descriptions.get(pk, [])]
         for agent_id in sorted(agent_ids.get(pk, ())):
-            parts.extend(fold(name) for name in agent_names.get(agent_id, ()))
+            parts.extend(agent_keys.get(agent_id, ()))
         for place_id in sorted(place_ids.get(pk, ())):
-            parts.extend(fold(name) for name in place_names.get(place_id, ()))
+            parts.extend(place_keys.get(place_id, ()))
         parts.append(fold(records[pk]["call_number"]))
         parts.extend(value for value in (records[pk]["isbn10"], records[pk]["isbn13"]) if value)
         parts = [part for part in parts if part]
         document = SEPARATOR.join(parts)
         grams = bigrams(document)
-        rows.append(RecordSearch(
-            record_id=pk,
-            document=f"{SEPARATOR}{document}{SEPARATOR}" if document else "",
-            titles=SEPARATOR.join(k for k in title_keys if k),
-            bigrams=f" {' '.join(grams)} " if grams else "",
-            title_key=sort_key(_title_sort_text(own_titles)),
+        rows.append((
+            pk,
+            f"{SEPARATOR}{document}{SEPARATOR}" if document else "",
+            SEPARATOR.join(k for k in title_keys if k),
+            f" {' '.join(grams)} " if grams else "",
+            sort_key(_title_sort_text(own_titles)),
         ))
         expanded: set[int] = set()
         for place_id in place_ids.get(pk, ()):
             expanded |= ancestors.get(place_id, {place_id})
-        place_rows.extend(RecordPlaceIndex(record_id=pk, place_id=place_id) for place_id in sorted(expanded))
+        place_rows.extend((pk, place_id) for place_id in sorted(expanded))
 
     with transaction.atomic():
         RecordSearch.objects.filter(record_id__in=ids).delete()
-        RecordSearch.objects.bulk_create(rows, batch_size=2000)
+        # Plain tuples in one executemany per table: the keys of a large import are many rows.
+        insert_values(RecordSearch, [RecordSearch._meta.get_field(name) for name in
+                                     ("record", "document", "titles", "bigrams", "title_key")], rows)
         RecordPlaceIndex.objects.filter(record_id__in=ids).delete()
-        RecordPlaceIndex.objects.bulk_create(place_rows, batch_size=2000)
+        insert_values(RecordPlaceIndex, [RecordPlaceIndex._meta.get_field(name) for name in ("record", "place")],
+                      place_rows)
 
 
 def refresh_records_of_places(place_ids: Iterable[int]) -> None:

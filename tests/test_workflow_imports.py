@@ -90,3 +90,66 @@ class TestFourEyesThroughImports:
         assert write_rows(row(Status.REVIEW), user=bob).ok
         assert write_rows(row(Status.PUBLISHED), user=bob).ok
         assert write_rows(row(Status.PUBLISHED, "mem-import-new"), user=bob).ok
+
+
+def edit(status=None, identifier="mem-import-test", **cells):
+    cells = {"identifier": identifier, "kind": "memoir", "title_en": "Test import memoir", **cells}
+    if status:
+        cells["status"] = status
+    return [(2, cells)]
+
+
+class TestEditingByRole:
+    def test_contributor_cannot_change_a_record_under_review_by_import(self, alice):
+        existing(Status.REVIEW)
+        result = write_rows(edit(extent="99 p."), user=alice)
+        assert [(e.row, e.column) for e in result.errors] == [(2, "extent")]
+        assert "may not edit" in result.errors[0].message
+        assert Record.objects.get(identifier="mem-import-test").extent == ""
+
+    def test_contributor_cannot_change_a_published_record_and_nothing_of_the_file_is_written(self, alice):
+        existing(Status.PUBLISHED)
+        rows = [(2, {"identifier": "mem-import-other", "kind": "memoir", "title_en": "Test other memoir"}),
+                (3, edit(extent="99 p.")[0][1])]
+        result = write_rows(rows, user=alice)
+        assert [(e.row, e.column) for e in result.errors] == [(3, "extent")]
+        assert not Record.objects.filter(identifier="mem-import-other").exists()
+
+    def test_contributor_may_reimport_an_unchanged_row_of_a_published_record(self, alice):
+        existing(Status.PUBLISHED)
+        result = write_rows(edit(Status.PUBLISHED), user=alice)
+        assert result.ok, result.errors
+        assert sum(result.unchanged.values()) == 1
+
+    def test_contributor_edits_drafts_and_reviewer_edits_published_records(self, alice, bob):
+        existing(Status.DRAFT)
+        assert write_rows(edit(extent="99 p."), user=alice).ok
+        assert write_rows(row(Status.PUBLISHED, "mem-import-published")).ok
+        assert write_rows(edit(identifier="mem-import-published", extent="100 p."), user=bob).ok
+        assert Record.objects.get(identifier="mem-import-published").extent == "100 p."
+
+
+class TestStatusLog:
+    def test_withdrawal_by_import_is_logged_and_dates_the_tombstone(self, bob):
+        from collection.models import StatusChange
+        from collection.tombstones import tombstone_for
+
+        existing(Status.PUBLISHED)
+        assert write_rows(row(Status.WITHDRAWN), user=bob, source="test withdrawals.csv").ok
+        change = StatusChange.objects.get(identifier="mem-import-test")
+        assert (change.from_status, change.to_status, change.by, change.comment) == (
+            Status.PUBLISHED, Status.WITHDRAWN, bob, "test withdrawals.csv")
+        assert change.record == Record.objects.get(identifier="mem-import-test")
+        assert tombstone_for("mem-import-test").date == change.at
+        assert list(change.record.status_changes.withdrawals()) == [change]
+
+    def test_one_log_entry_per_changed_status_and_none_for_new_or_unchanged_status(self, bob):
+        from collection.models import StatusChange
+
+        existing(Status.DRAFT)
+        rows = [(2, {**row(Status.REVIEW)[0][1]}),
+                (3, {**row(Status.DRAFT, "mem-import-new")[0][1]})]
+        assert write_rows(rows, user=bob).ok
+        assert write_rows(rows, user=bob).ok  # the same again: unchanged
+        assert [(c.identifier, c.from_status, c.to_status) for c in StatusChange.objects.all()] == [
+            ("mem-import-test", Status.DRAFT, Status.REVIEW)]

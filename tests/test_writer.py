@@ -372,3 +372,41 @@ class TestVocabularySheets:
     def test_unknown_column(self):
         result = write_vocabulary("subjects", numbered({"identifier": "subject-x", "name_en": "X", "kind": "y"}))
         assert errors_of(result) == [(1, "kind")]
+
+
+class TestLostUpdates:
+    def test_an_import_refuses_records_changed_after_it_planned(self, monkeypatch):
+        from collection.catalogue import writer
+
+        assert write_rows(numbered(memoir(), memoir("mem-test-2"))).ok
+        editor = UserFactory(username="test-editor", first_name="Testeditor")
+        plan = writer._Planner.plan
+
+        def plan_then_someone_saves(self, rows):
+            plans = plan(self, rows)
+            record = Record.objects.get(identifier="mem-test-2")
+            record.extent = "1 p."
+            record._history_user = editor
+            record.save()
+            return plans
+
+        monkeypatch.setattr(writer._Planner, "plan", plan_then_someone_saves)
+        result = write_rows(numbered(memoir(extent="5 p."), memoir("mem-test-2", extent="7 p.")))
+        assert errors_of(result) == [(3, "identifier")]
+        assert "mem-test-2" in result.errors[0].message and "Testeditor" in result.errors[0].message
+        assert set(Record.objects.values_list("extent", flat=True)) == {"", "1 p."}
+
+    def test_an_import_bumps_the_version_so_a_form_opened_before_it_is_refused(self):
+        from collection.concurrency import StaleRecord
+
+        assert write_rows(numbered(memoir(), memoir("mem-test-2"))).ok
+        opened = {r.identifier: r for r in Record.objects.all()}
+        versions = {r.identifier: r.version for r in opened.values()}
+        assert write_rows(numbered(memoir(extent="5 p."), memoir("mem-test-2", extent="7 p."))).ok
+        assert {r.identifier: r.version for r in Record.objects.all()} == {
+            k: v + 1 for k, v in versions.items()}
+        stale = opened["mem-test-2"]
+        stale.extent = "9 p."
+        with pytest.raises(StaleRecord):
+            stale.save()
+        assert Record.objects.get(identifier="mem-test-2").extent == "7 p."

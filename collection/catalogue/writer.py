@@ -19,15 +19,20 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ..concurrency import last_change
 from ..conf import app_settings
+from ..fields import NFCMixin
 from ..importing.deferral import derivation_deferred
 from ..models import (
     Agent,
@@ -42,13 +47,15 @@ from ..models import (
     RecordKind,
     ReservedIdentifier,
     Status,
+    StatusChange,
     Title,
     validate_titles,
 )
 from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
 from ..text import base_language, nfc, script_subtag
 from ..validators import validate_identifier, validate_language_tag
-from ..workflow import TransitionNotAllowed, check_status_change
+from ..workflow import TransitionNotAllowed, check_edit, check_status_change
+from .bulk import insert, insert_history, insert_values
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .format import (
@@ -73,6 +80,7 @@ _NUMBER_MANGLED = re.compile(r"^(?:\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{9,13}\.0)$")
 _FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
 _ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
 _CLEARABLE_NEVER = {"identifier", "kind", "status"}
+_CACHED_COLUMNS = (MULTI_VALUED | {"described_agent", "repository", "accessed"}) - {"variant_titles"}
 
 
 @dataclass(frozen=True)
@@ -181,6 +189,45 @@ def _label_form(tag: str, ours: bool, material: Iterable[str]) -> str:
     return LabelForm.ORIGINAL
 
 
+class _FieldCleaner:
+    """``Model.clean_fields`` that remembers each field's verdict on a value, so repeated values are checked once.
+
+    Dates, languages, kinds, ISBNs and URLs recur across a file; free text (NFC and
+    text fields) and unique values are checked every time and not kept.
+    """
+
+    def __init__(self) -> None:
+        self.verdicts: dict[tuple[Any, ...], tuple[bool, Any]] = {}
+
+    @staticmethod
+    def _kept(field: models.Field) -> bool:
+        return not (isinstance(field, (NFCMixin, models.TextField)) or field.unique)
+
+    def clean_fields(self, obj: models.Model, exclude: set[str]) -> None:
+        errors: dict[str, Any] = {}
+        for f in obj._meta.fields:
+            if f.name in exclude or f.generated:
+                continue
+            raw = getattr(obj, f.attname)
+            if (f.blank and raw in f.empty_values) or isinstance(raw, DatabaseDefault):
+                continue
+            key = (type(obj), f.attname, type(raw), raw) if self._kept(f) else None
+            verdict = self.verdicts.get(key) if key is not None else None
+            if verdict is None:
+                try:
+                    verdict = (True, f.clean(raw, obj))
+                except ValidationError as exc:
+                    verdict = (False, exc.error_list)
+                if key is not None:
+                    self.verdicts[key] = verdict
+            if verdict[0]:
+                setattr(obj, f.attname, verdict[1])
+            else:
+                errors[f.name] = verdict[1]
+        if errors:
+            raise ValidationError(errors)
+
+
 class _Planner:
     """Validates every row and works out what would change, without writing."""
 
@@ -193,6 +240,11 @@ class _Planner:
         self.agents: AgentResolver | None = None
         self.languages: dict[str, str] = {}
         self.new_languages: dict[str, str] = {}
+        # Vocabulary, agent and language cells repeat across rows; each distinct one is parsed once.
+        self.parsed: dict[tuple[str, str], Cell] = {}
+        self.cleaner = _FieldCleaner()
+        self.blank: dict[str, Cell] = {column: _empty(column) for column in self.columns}
+        self.blank.update(identifier="", status=Status.DRAFT, level=LevelOfDescription.ITEM)
 
     # -- reading cells -------------------------------------------------------------------------------
 
@@ -218,12 +270,20 @@ class _Planner:
                 self.errors.add(number, column, _("This column cannot be cleared."))
                 return None
             return _empty(column)
+        cacheable = column in _CACHED_COLUMNS
+        if cacheable and (column, text) in self.parsed:
+            return self.parsed[column, text]
         try:
-            return self._parse(number, column, text)
+            value = self._parse(number, column, text)
         except ResolveError as exc:
             self.errors.add(number, column, exc)
         except ValidationError as exc:
             self.errors.add_validation(number, exc, column)
+        else:
+            if cacheable:
+                # Only values that parsed: a bad value is reported again on every row that has it.
+                self.parsed[column, text] = value
+            return value
         return None
 
     def _parse(self, number: int, column: str, text: str) -> Cell:
@@ -349,6 +409,16 @@ class _Planner:
             plan = self._plan_row(number, identifier, existing.get(identifier), cells)
             if plan is not None:
                 plans.append(plan)
+        full = self._load_full([plan.identifier for plan in plans if plan.record is not None and plan.changed])
+        for plan in plans:
+            if plan.record is not None and plan.changed:
+                plan.record = full[plan.identifier]
+                plan.current = record_cells(plan.record)
+                plan.changed = [column for column in self.columns
+                                if plan.desired.get(column) != plan.current.get(column)]
+            if plan.changed:
+                self._check_permission(plan)
+                self._validate(plan)
         self._check_parents(plans)
         self._check_described_agents(plans)
         return plans
@@ -373,7 +443,19 @@ class _Planner:
             self.errors.add(claims[agent].row, "described_agent", _(
                 "%(agent)s is already described by %(identifier)s.") % {"agent": agent, "identifier": identifier})
 
-    def _load_records(self, identifiers: list[str]) -> dict[str, Record]:
+    def _load_records(self, identifiers: list[str]) -> dict[str, Any]:
+        """The stored records as plain values, enough to compare rows with (a fixed number of queries per batch).
+
+        Full records, with everything the writer changes, are loaded afterwards only for
+        the rows that change them: re-importing an unchanged file builds no model objects.
+        """
+        found: dict[str, Any] = {}
+        for start in range(0, len(identifiers), BATCH_SIZE):
+            found.update(_stored_records(identifiers[start:start + BATCH_SIZE]))
+        return found
+
+    @staticmethod
+    def _load_full(identifiers: list[str]) -> dict[str, Record]:
         found: dict[str, Record] = {}
         for start in range(0, len(identifiers), BATCH_SIZE):
             chunk = identifiers[start:start + BATCH_SIZE]
@@ -396,9 +478,10 @@ class _Planner:
         if record is not None:
             current = record_cells(record)
         else:
-            current = {column: _empty(column) for column in self.columns}
-            current.update(identifier=identifier, status=Status.DRAFT, level=LevelOfDescription.ITEM)
+            # One shared, read-only row of defaults for every new record: a file of new rows holds no copies.
+            current = self.blank
         desired = dict(current)
+        desired["identifier"] = identifier
         given: set[str] = set()
         for column in self.columns:
             text = cells.get(column, "")
@@ -415,11 +498,8 @@ class _Planner:
             return None
 
         plan = _RowPlan(number, identifier, record, current, desired, given)
-        plan.changed = [column for column in self.columns if desired.get(column) != current.get(column)]
-        if not plan.changed:
-            return plan
-        self._check_permission(plan)
-        self._validate(plan)
+        plan.changed = [column for column in self.columns
+                        if column != "identifier" and desired.get(column) != current.get(column)]
         return plan
 
     def _check_permission(self, plan: _RowPlan) -> None:
@@ -429,8 +509,18 @@ class _Planner:
                 check_status_change(self.user, plan.record, status)
             except TransitionNotAllowed as exc:
                 self.errors.add(plan.row, "status", exc)
-        if plan.record is not None and self.user is not None and not self.user.has_perm("collection.change_record"):
+        if plan.record is None or self.user is None:
+            return
+        if not self.user.has_perm("collection.change_record"):
             self.errors.add(plan.row, "identifier", _("You may not change records."))
+            return
+        # Editing by role: the stored status decides, as in the admin (a contributor edits drafts only).
+        data = [column for column in plan.changed if column != "status"]
+        if data:
+            try:
+                check_edit(self.user, plan.record)
+            except TransitionNotAllowed as exc:
+                self.errors.add(plan.row, data[0], exc)
 
     def _validate(self, plan: _RowPlan) -> None:
         """Run the models' own field validators and clean() on the row as it would be stored."""
@@ -438,7 +528,7 @@ class _Planner:
         probe = Record(pk=plan.record.pk if plan.record else None, identifier=plan.identifier)
         apply_scalars(probe, plan.desired, lambda entry_id: -1)
         try:
-            models.Model.clean_fields(probe, exclude={"parent", "described_agent", "repository"})
+            self.cleaner.clean_fields(probe, exclude={"parent", "described_agent", "repository"})
             probe.clean()
         except ValidationError as exc:
             self.errors.add_validation(plan.row, exc)
@@ -474,10 +564,18 @@ class _Planner:
                 self._clean_label(plan.row, column, description, {"record"})
 
     def _clean_label(self, number: int, column: str, label: models.Model, exclude: set[str]) -> None:
+        # As full_clean() without the uniqueness checks: the fields, then clean() whatever they said.
+        errors: dict[str, Any] = {}
         try:
-            label.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            self.cleaner.clean_fields(label, exclude)
         except ValidationError as exc:
-            for messages in exc.message_dict.values():
+            errors = exc.update_error_dict(errors)
+        try:
+            label.clean()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            for messages in ValidationError(errors).message_dict.values():
                 for message in messages:
                     self.errors.add(number, column, message)
 
@@ -507,6 +605,51 @@ class _Planner:
                     break
                 seen.add(parent)
                 parent = parent_of.get(parent, "")
+
+
+class _Related(list):
+    """A list that answers ``.all()``, as a prefetched relation does."""
+
+    def all(self) -> _Related:
+        return self
+
+
+def _stored_records(identifiers: list[str]) -> dict[str, SimpleNamespace]:
+    """Records as :func:`record_cells` reads them, from plain values: no model objects."""
+    ref = SimpleNamespace
+    names = ["pk", "identifier", "kind", "status", "version", "parent_id", "parent__identifier", "sequence",
+             "date_edtf", "accessed", "described_agent_id", "described_agent__identifier", "repository_id",
+             "repository__identifier", *PLAIN_FIELDS]
+    records: dict[int, SimpleNamespace] = {}
+    for values in Record._base_manager.filter(identifier__in=identifiers).order_by().values_list(*names):
+        data = dict(zip(names, values, strict=True))
+        record = ref(**{k: v for k, v in data.items() if "__" not in k})
+        record.parent = ref(identifier=data["parent__identifier"])
+        record.described_agent = ref(identifier=data["described_agent__identifier"])
+        record.repository = ref(identifier=data["repository__identifier"])
+        for relation in ("titles", "descriptions", "languages", "places", "subjects", "agent_links"):
+            setattr(record, relation, _Related())
+        records[record.pk] = record
+    pks = list(records)
+    for pk, record_id, language, text, preferred, machine_made, ours in Title.objects.filter(
+            record_id__in=pks).order_by().values_list("pk", "record_id", "language", "text", "preferred",
+                                                      "machine_made", "our_translation"):
+        records[record_id].titles.append(ref(pk=pk, language=language, text=text, preferred=preferred,
+                                              machine_made=machine_made, our_translation=ours))
+    for record_id, language, text, ours in Description.objects.filter(record_id__in=pks).order_by(
+            *(Description._meta.ordering or ["pk"])).values_list(
+            "record_id", "language", "text", "our_translation"):
+        records[record_id].descriptions.append(ref(language=language, text=text, our_translation=ours))
+    for name, attribute in (("languages", "tag"), ("places", "identifier"), ("subjects", "identifier")):
+        through = getattr(Record, name).through
+        key = {"languages": "language", "places": "place", "subjects": "subject"}[name]
+        for record_id, value in through.objects.filter(record_id__in=pks).order_by().values_list(
+                "record_id", f"{key}__{attribute}"):
+            getattr(records[record_id], name).append(ref(**{attribute: value}))
+    for pk, record_id, role, position, agent in RecordAgent.objects.filter(record_id__in=pks).order_by().values_list(
+            "pk", "record_id", "role", "position", "agent__identifier"):
+        records[record_id].agent_links.append(ref(pk=pk, role=role, position=position, agent=ref(identifier=agent)))
+    return {record.identifier: record for record in records.values()}
 
 
 def apply_scalars(record: Record, desired: Mapping[str, Cell], agent_pk: Any) -> None:
@@ -542,6 +685,11 @@ class _Applier:
     def history(self) -> dict[str, Any]:
         return {"default_user": self.user, "default_change_reason": self.reason, "default_date": self.now}
 
+    def _create(self, model: type[models.Model], objs: list[models.Model]) -> None:
+        """Insert new rows and their history rows ('+'), by the acting user with the import's reason."""
+        insert(model, objs, now=self.now)
+        insert_history(model, objs, history_type="+", user=self.user, reason=self.reason, date=self.now)
+
     def agent_pk(self, identifier: str) -> int:
         return self.agent_pks[identifier]
 
@@ -557,6 +705,16 @@ class _Applier:
             self._write_batch(changed[start:start + BATCH_SIZE])
         self._set_parents(changed)
         self._record_history(changed)
+        self._log_status_changes(changed)
+
+    def _log_status_changes(self, plans: list[_RowPlan]) -> None:
+        """The workflow log of the records whose status the file changed, as the admin's transitions write it."""
+        StatusChange.objects.bulk_create([
+            StatusChange(record=plan.record, identifier=plan.identifier, from_status=str(plan.current["status"]),
+                         to_status=str(plan.desired["status"]), by=self.user, at=self.now, comment=self.reason)
+            for plan in plans
+            if plan.record.pk in self.loaded and plan.desired["status"] != plan.current["status"]
+        ], batch_size=BATCH_SIZE)
 
     def _create_agents(self, entries: list[Entry]) -> None:
         if not entries:
@@ -586,9 +744,9 @@ class _Applier:
                 record.version += 1
                 updated.append(record)
         if new_records:
-            Record.objects.bulk_create(new_records, batch_size=BATCH_SIZE)
-            ReservedIdentifier.objects.bulk_create(
-                [ReservedIdentifier(identifier=r.identifier, record=r) for r in new_records], batch_size=BATCH_SIZE)
+            insert(Record, new_records, now=self.now)
+            insert(ReservedIdentifier, [ReservedIdentifier(identifier=r.identifier, record=r) for r in new_records],
+                   now=self.now, keys=False)
         if updated:
             Record.objects.bulk_update(updated, _UPDATE_FIELDS, batch_size=BATCH_SIZE)
         self._write_titles(plans)
@@ -640,7 +798,7 @@ class _Applier:
                 create.append(Title(record=record, language=tag, text=text, preferred=False,
                                     form=_label_form(tag, False, material)))
         self._delete(delete)
-        bulk_create_with_history(create, Title, batch_size=BATCH_SIZE, **self.history())
+        self._create(Title, create)
         if update:
             bulk_update_with_history(update, Title, ["text", "form", "our_translation", "machine_made"],
                                      batch_size=BATCH_SIZE, **self.history())
@@ -675,7 +833,7 @@ class _Applier:
                     current.text = form["text"]
                     current.derived_from = source
                     update.append(current)
-        bulk_create_with_history(create, Title, batch_size=BATCH_SIZE, **self.history())
+        self._create(Title, create)
         if update:
             bulk_update_with_history(update, Title, ["text", "derived_from"], batch_size=BATCH_SIZE,
                                      **self.history())
@@ -702,7 +860,7 @@ class _Applier:
                     description.text, description.our_translation = text, column in ours
                     update.append(description)
         self._delete(delete)
-        bulk_create_with_history(create, Description, batch_size=BATCH_SIZE, **self.history())
+        self._create(Description, create)
         if update:
             bulk_update_with_history(update, Description, ["text", "our_translation"], batch_size=BATCH_SIZE,
                                      **self.history())
@@ -732,7 +890,7 @@ class _Applier:
         self._delete(delete)
         if update:
             bulk_update_with_history(update, RecordAgent, ["position"], batch_size=BATCH_SIZE, **self.history())
-        bulk_create_with_history(create, RecordAgent, batch_size=BATCH_SIZE, **self.history())
+        self._create(RecordAgent, create)
 
     def _delete(self, objects: list[models.Model]) -> None:
         # One by one, so that the history records who removed each and why. Removals are rare (a cleared
@@ -754,11 +912,11 @@ class _Applier:
                 continue
             by_key = lookups[name]
             through.objects.filter(record_id__in=[plan.record.pk for plan in touched]).delete()
-            through.objects.bulk_create([
-                through(record_id=plan.record.pk, **{f"{key}_id": by_key[value.lower() if name == "languages"
-                                                                         else value]})
+            fields = [through._meta.get_field("record"), through._meta.get_field(key)]
+            insert_values(through, fields, [
+                (plan.record.pk, by_key[value.lower() if name == "languages" else value])
                 for plan in touched for value in plan.desired[name]
-            ], batch_size=BATCH_SIZE)
+            ])
 
     def _set_parents(self, plans: list[_RowPlan]) -> None:
         touched = [plan for plan in plans if "parent" in plan.changed]
@@ -779,24 +937,23 @@ class _Applier:
             if not group:
                 continue
             records = [plan.record for plan in group]
-            historical = Record.history.bulk_history_create(
-                records, batch_size=BATCH_SIZE, update=update, **self.history())
-            if historical and historical[0].pk is None:
-                # Databases that do not return keys from bulk inserts: find the rows just written.
-                by_record = {h.id: h for h in history_model.objects.filter(
-                    id__in=[r.pk for r in records], history_date=self.now)}
-                historical = [by_record[r.pk] for r in records]
+            history_ids = insert_history(Record, records, history_type="~" if update else "+", user=self.user,
+                                         reason=self.reason, date=self.now, keys=True)
             for name in ("languages", "places", "subjects"):
                 m2m_history = getattr(history_model, name).model
                 through = getattr(Record, name).through
                 key = {"languages": "language_id", "places": "place_id", "subjects": "subject_id"}[name]
                 rows = defaultdict(list)
-                for row in through.objects.filter(record_id__in=[r.pk for r in records]):
-                    rows[row.record_id].append(row)
-                m2m_history.objects.bulk_create([
-                    m2m_history(history_id=h.pk, id=row.pk, record_id=row.record_id, **{key: getattr(row, key)})
-                    for h in historical for row in rows[h.id]
-                ], batch_size=BATCH_SIZE)
+                for row in through.objects.filter(record_id__in=[r.pk for r in records]).values_list(
+                        "pk", "record_id", key):
+                    rows[row[1]].append(row)
+                fields = [m2m_history._meta.get_field(n) for n in ("id", "record", key.removesuffix("_id"),
+                                                                   "history")]
+                insert_values(m2m_history, fields, [
+                    (pk, record_id, value, history_id)
+                    for record, history_id in zip(records, history_ids, strict=True)
+                    for pk, record_id, value in rows[record.pk]
+                ])
 
 
 _UPDATE_FIELDS = [
@@ -838,6 +995,41 @@ def _refresh_search_index(record_ids: list[int]) -> None:
         refresh(record_ids)
 
 
+def _stale(plans: list[_RowPlan]) -> list[RowError]:
+    """Rows whose record someone else changed since the file was checked; to be called in the write transaction.
+
+    The versions are re-read with the rows locked where the database can, so nothing
+    can slip in between this check and the writes that follow it.
+    """
+    expected = {plan.record.pk: plan for plan in plans if plan.record is not None and plan.changed}
+    current: dict[int, int] = {}
+    pks = sorted(expected)
+    for start in range(0, len(pks), BATCH_SIZE):
+        queryset = Record._base_manager.filter(pk__in=pks[start:start + BATCH_SIZE]).order_by("pk")
+        if connection.features.has_select_for_update:
+            queryset = queryset.select_for_update()
+        current.update(queryset.values_list("pk", "version"))
+    errors = []
+    for pk, plan in sorted(expected.items(), key=lambda item: item[1].row):
+        if current.get(pk) == plan.record.version:
+            continue
+        if pk not in current:
+            message = _("%(identifier)s was deleted after the file was checked; nothing was imported.") % {
+                "identifier": plan.identifier}
+        else:
+            user, when = last_change(plan.record)
+            message = _(
+                "%(identifier)s was changed by %(user)s at %(when)s after the file was checked; nothing was "
+                "imported: import the file again to see and apply its changes anew."
+            ) % {
+                "identifier": plan.identifier,
+                "user": (user.get_full_name() or user.get_username()) if user else _("someone"),
+                "when": date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else _("recently"),
+            }
+        errors.append(RowError(plan.row, "identifier", message))
+    return errors
+
+
 def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = None, source: str = "",
                dry_run: bool = False) -> WriteResult:
     """Validate and write catalogue rows; all or nothing.
@@ -873,6 +1065,9 @@ def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = Non
 
     written: list[int] = []
     with transaction.atomic():
+        stale = _stale(plans)
+        if stale:
+            return WriteResult(errors=stale, dry_run=dry_run)
         loaded = {plan.record.pk for plan in plans if plan.record is not None}
         _Applier(planner, user, source or _("catalogue import"), loaded).run(plans)
         written = [plan.record.pk for plan in plans if plan.changed]

@@ -1,0 +1,173 @@
+"""Plain multi-row inserts for the catalogue writer: rows and their history, without Django's per-value compiler.
+
+``QuerySet.bulk_create`` and simple-history's bulk helpers compile every value of
+every row through the field API; for tens of thousands of rows that is most of an
+import's time. Here each field's conversion is chosen once per model, values that
+need none are passed through as they are, and history rows are written with the
+same columns simple-history writes (``history_date``, ``history_type``,
+``history_user_id``, ``history_change_reason``; ``history_id`` from the database).
+
+Text in NFC fields is normalized here too, as their ``pre_save`` would; auto-now
+dates get the import's time. Databases that cannot return keys from a multi-row
+insert fall back to ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.db.models.fields import AutoFieldMixin
+
+from ..fields import NFCMixin
+from ..text import nfc
+
+_UNNEST_BATCH = 5000
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+
+
+def _converter(field: models.Field) -> Callable[[Any], Any] | None:
+    """How a Python value of ``field`` becomes a database parameter; ``None`` where it already is one."""
+    if isinstance(field, NFCMixin):
+        return nfc
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return connection.ops.adapt_datefield_value
+    if isinstance(field, models.ForeignKey):
+        return _converter(field.target_field)
+    if isinstance(field, AutoFieldMixin):
+        return None  # keys are integers already
+    # Text, numbers and booleans go to the driver as they are, unless a field converts them its own way.
+    plain = next((base for base in _PLAIN if isinstance(field, base)), None)
+    if plain is not None and type(field).get_prep_value is plain.get_prep_value and (
+            type(field).get_db_prep_value is plain.get_db_prep_value):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _columns(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _statement(model: type[models.Model], fields: Sequence[models.Field], rows: int, returning: bool) -> str:
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {_quote(model._meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) "
+           f"VALUES {', '.join([placeholders] * rows)}")
+    if returning:
+        sql += f" RETURNING {_quote(model._meta.pk.column)}"
+    return sql
+
+
+def insert_values(model: type[models.Model], fields: Sequence[models.Field], rows: list[tuple],
+                  *, returning: bool = False) -> list[Any]:
+    """Insert database-ready ``rows`` of ``fields``; the new keys, in order, if ``returning``."""
+    if not rows:
+        return []
+    keys: list[Any] = []
+    if connection.vendor == "postgresql":
+        return _insert_unnest(model, fields, rows, returning)
+    with connection.cursor() as cursor:
+        if not returning:
+            cursor.executemany(_statement(model, fields, 1, False), rows)
+            return keys
+        size = max(1, min(len(rows), connection.ops.bulk_batch_size(list(fields), rows)))
+        for start in range(0, len(rows), size):
+            chunk = rows[start:start + size]
+            cursor.execute(_statement(model, fields, len(chunk), True), [v for row in chunk for v in row])
+            keys.extend(row[0] for row in cursor.fetchall())
+    return keys
+
+
+def _insert_unnest(model: type[models.Model], fields: Sequence[models.Field], rows: list[tuple],
+                   returning: bool) -> list[Any]:
+    """PostgreSQL: one array per column and ``unnest``, so a statement's size does not grow with its rows."""
+    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    sql = (f"INSERT INTO {_quote(model._meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) "
+           f"SELECT * FROM unnest({casts})")
+    if returning:
+        sql += f" RETURNING {_quote(model._meta.pk.column)}"
+    keys: list[Any] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _UNNEST_BATCH):
+            chunk = rows[start:start + _UNNEST_BATCH]
+            cursor.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
+            if returning:
+                keys.extend(row[0] for row in cursor.fetchall())
+    return keys
+
+
+def _prepared(fields: Sequence[models.Field], objs: Sequence[models.Model], now: Any) -> list[tuple]:
+    for obj in objs:
+        for f in fields:
+            if getattr(f, "auto_now", False) or (getattr(f, "auto_now_add", False) and getattr(obj, f.attname) is None):
+                setattr(obj, f.attname, now)
+    steps = [(f.attname, _converter(f)) for f in fields]
+    return [
+        tuple(getattr(obj, name) if convert is None or getattr(obj, name) is None else convert(getattr(obj, name))
+              for name, convert in steps)
+        for obj in objs
+    ]
+
+
+def insert(model: type[models.Model], objs: list[models.Model], *, now: Any, keys: bool = True) -> None:
+    """Insert new ``objs`` of ``model`` (no signals, as ``bulk_create``); their keys are set when ``keys``."""
+    if not objs:
+        return
+    if keys and not connection.features.can_return_rows_from_bulk_insert:
+        model._base_manager.bulk_create(objs, batch_size=500)
+        return
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    fields = _columns(model)
+    pks = insert_values(model, fields, _prepared(fields, objs, now), returning=keys)
+    for obj, pk in zip(objs, pks, strict=False):
+        obj.pk = pk
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def insert_history(model: type[models.Model], objs: list[models.Model], *, history_type: str, user: Any,
+                   reason: str, date: Any, keys: bool = False) -> list[Any]:
+    """Write one history row per saved object, as simple-history would; the ``history_id``\\ s if ``keys``."""
+    if not objs:
+        return []
+    history = model.history.model
+    if keys and not connection.features.can_return_rows_from_bulk_insert:
+        created = model.history.bulk_history_create(objs, update=history_type == "~", default_user=user,
+                                                    default_change_reason=reason, default_date=date)
+        if created and created[0].pk is None:
+            found = {h.id: h.pk for h in history.objects.filter(id__in=[o.pk for o in objs], history_date=date)}
+            return [found[o.pk] for o in objs]
+        return [h.pk for h in created]
+    own = {f.attname: f for f in model._meta.concrete_fields}
+    fields = _columns(history)
+    fixed = {
+        "history_date": connection.ops.adapt_datetimefield_value(date),
+        "history_type": history_type,
+        "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": reason,
+    }
+    steps = []
+    for f in fields:
+        if f.attname in fixed:
+            steps.append((None, fixed[f.attname]))
+        elif f.attname in own:
+            steps.append((f.attname, _converter(own[f.attname])))
+        else:
+            raise ValueError(f"history column {f.attname} of {model.__name__} has no source")
+    rows = [
+        tuple(
+            convert if name is None else (
+                getattr(obj, name) if convert is None or getattr(obj, name) is None else convert(getattr(obj, name)))
+            for name, convert in steps
+        )
+        for obj in objs
+    ]
+    return insert_values(history, fields, rows, returning=keys)
