@@ -58,8 +58,9 @@ def test_upload_several_files_at_once(page, live_server, admin_user):
     # The change form now shows a preview of each, served to staff although the record is a draft.
     previews = page.locator("td.field-preview img")
     expect(previews).to_have_count(3)
-    previews.first.scroll_into_view_if_needed()
-    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=previews.first.element_handle())
+    # Fetched with the page's own session (lazy loading decides when the browser itself asks).
+    preview = page.request.get(live_server.url + previews.first.get_attribute("src"))
+    assert preview.ok and preview.headers["content-type"].startswith("image/")
 
 
 def test_refused_file_shows_why_and_stores_nothing(page, live_server, admin_user):
