@@ -41,6 +41,12 @@ def _unindexed(expression: Any) -> Any:
         expression, F) and expression.name == "pk" else Concat(expression, Value(""), output_field=CharField())
 
 
+def published_in_order(ids: list[int]) -> list[Record]:
+    """The published records with these ids, in this order, with what a list shows (one query set)."""
+    by_id = Record.objects.published().with_listing().in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 class PagedIds:
     """Records paged by a query of their primary keys, then fetched with what a list shows."""
 
@@ -48,9 +54,7 @@ class PagedIds:
         self.ids = ids
 
     def __getitem__(self, part: slice) -> list[Record]:
-        ids = list(self.ids[part])
-        by_id = Record.objects.with_listing().in_bulk(ids)
-        return [by_id[pk] for pk in ids if pk in by_id]
+        return published_in_order(list(self.ids[part]))
 
 
 def by_title(qs: QuerySet[Record], descending: bool = False, count: int | None = None) -> PagedIds:
@@ -109,7 +113,6 @@ class RelevanceResults:
         self.rest = newest_first(qs.exclude(hit), count - title_hits)
         self.title_hits = title_hits
         self.count = count
-        self.listing = Record.objects.with_listing()
 
     def __getitem__(self, part: slice) -> list[Record]:
         start, stop = part.start or 0, part.stop
@@ -119,8 +122,7 @@ class RelevanceResults:
         if stop > self.title_hits and self.count > self.title_hits:
             offset = max(0, start - self.title_hits)
             ids += list(self.rest.values_list("pk", flat=True)[offset:stop - self.title_hits])
-        by_id = self.listing.in_bulk(ids)
-        return [by_id[pk] for pk in ids if pk in by_id]
+        return published_in_order(ids)
 
 
 def current_sort(params: QueryDict) -> str:
