@@ -31,24 +31,18 @@ def staff_in(role: str, username: str):
     return type(user).objects.get(pk=user.pk)
 
 
-@pytest.fixture
-def alice(db):
-    return staff_in("Contributor", "alice")
+def _staff_fixture(role: str, username: str):
+    @pytest.fixture
+    def member(db):
+        return staff_in(role, username)
+
+    return member
 
 
-@pytest.fixture
-def bob(db):
-    return staff_in("Reviewer", "bob")
-
-
-@pytest.fixture
-def carol(db):
-    return staff_in("Reviewer", "carol")
-
-
-@pytest.fixture
-def dana(db):
-    return staff_in("Collection manager", "dana")
+alice = _staff_fixture("Contributor", "alice")
+bob = _staff_fixture("Reviewer", "bob")
+carol = _staff_fixture("Reviewer", "carol")
+dana = _staff_fixture("Collection manager", "dana")
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 import pytest
 
-from collection.models import LabelForm, RecordKind, Status
-from tests.factories import AgentFactory, PlaceFactory, add_title, link_agent, reindex, titled
+from collection.models import AgentKind, LabelForm, RecordKind, Status
+from tests.factories import AgentFactory, PlaceFactory, SubjectFactory, add_title, link_agent, reindex, titled
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,24 @@ def test_authority_pages_list_published_records(client):
     reindex(record)
     html = client.get("/ru/places/test-place/").content.decode()
     assert "Test in place" in html and "?place=test-place" in html
+    assert "Test place" in html  # the place's own names are listed
+
+
+def test_subject_page_lists_its_labels_and_records(client):
+    subject = SubjectFactory(label="Test forced labour", identifier="test-labour")
+    record = titled("Test on labour")
+    record.subjects.add(subject)
+    reindex(record)
+    html = client.get("/en/subjects/test-labour/").content.decode()
+    assert "Test forced labour" in html and "Test on labour" in html and "?subject=test-labour" in html
+
+
+def test_repository_page_links_its_holdings(client):
+    archive = AgentFactory(name="Test archive", identifier="test-archive", kind=AgentKind.ORGANISATION)
+    titled("Test held record", repository=archive)
+    html = client.get("/en/agents/test-archive/").content.decode()
+    assert "Test archive" in html
+    assert "1 record held here" in html and "?repository=test-archive" in html
 
 
 def test_home_page_has_search_and_top_facets(client):

@@ -18,6 +18,7 @@ class _AuthorityDetailView(DetailView):
     slug_url_kwarg = "identifier"
     context_object_name = "entry"
     facet = ""
+    names_relation = "names"
 
     def records(self) -> QuerySet[Record]:
         raise NotImplementedError
@@ -28,6 +29,7 @@ class _AuthorityDetailView(DetailView):
         context["records"] = list(records[:RECORDS_SHOWN])
         context["record_count"] = records.count()
         context["facet"] = self.facet
+        context["names"] = getattr(self.object, self.names_relation).all()
         return context
 
 
@@ -70,6 +72,7 @@ class SubjectDetailView(_AuthorityDetailView):
     template_name = "collection/subject_detail.html"
     queryset = Subject.objects.prefetch_related("labels")
     facet = "subject"
+    names_relation = "labels"
 
     def records(self) -> QuerySet[Record]:
         return Record.objects.published().filter(subjects=self.object)
