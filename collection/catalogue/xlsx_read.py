@@ -212,10 +212,11 @@ class _Workbook:
                 if not checked:
                     _refuse_doctype(item.getroottree(), part)
                     checked = True
-                if len(item):
+                # A single <t> holding text is the common case; a run (<r>) has no text of its own.
+                if len(item) != 1 or (text := item[0].text) is None:
                     etree.strip_elements(item, *_NOT_TEXT, with_tail=False)
                     etree.strip_tags(item, RUN, TEXT)
-                text = item.text or ""
+                    text = item.text or ""
                 # As openpyxl did: Excel writes a literal "_x" as "_x005F_x"; other _xHHHH_ escapes are kept.
                 strings.append(text.replace("x005F_", "") if "x005F_" in text else text)
                 item.clear()
@@ -232,11 +233,15 @@ class _Workbook:
 _COLUMNS: dict[str, int] = {}
 
 
-def _column_number(letters: str) -> int:
+def _column_number(reference: str) -> int:
+    """The column number of a cell reference such as ``AB12`` (28)."""
+    letters = reference.rstrip("0123456789")
     number = _COLUMNS.get(letters)
     if number is None:
         if not (letters.isascii() and letters.isalpha() and letters.isupper() and len(letters) <= 3):
-            raise ValueError(letters)
+            raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {
+                "error": _("“%(reference)s” is not a cell reference.") % {"reference": reference},
+            })
         number = 0
         for letter in letters:
             number = number * 26 + ord(letter) - 64
@@ -253,31 +258,28 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styl
     rows = table.rows
     header: list[str] | None = None
     header_row = width = 0
-    for number, cells in _sheet_rows(source, part, strings, date_styles, epoch_1904, problems, merged):
+    columns: range = range(0)
+    empty: list[str] = []
+    for number, texts in _sheet_rows(source, part, strings, date_styles, epoch_1904, problems, merged):
+        if not texts:
+            continue
         if header is None:
-            texts = dict(cells)
-            if not texts:
-                continue
             width = max(texts)
-            header = [texts.get(index, "").strip() for index in range(1, width + 1)]
+            columns, empty = range(1, width + 1), [""] * width
+            header = [texts.get(index, "").strip() for index in columns]
             problems.extend(CellProblem(number, p.column, p.message) for p in _check_header(header))
             table.header = header
             header_row = number
             continue
-        if not cells:  # it holds the cells with text only
-            continue
-        values = [""] * width
-        for column, text in cells:
-            if column > width:
-                problems.append(CellProblem(number, _column_letter(column),
-                                            _("this cell is outside the columns named in the header.")))
-            else:
-                values[column - 1] = text
+        if max(texts) > width:
+            problems.extend(CellProblem(number, _column_letter(column),
+                                        _("this cell is outside the columns named in the header."))
+                            for column in sorted(texts) if column > width)
         if len(rows) >= max_rows:
             raise FileRefused(_("The sheet has more than %(limit)s rows; split it into smaller files.")
                               % {"limit": f"{max_rows:,}"})
         # Rows are renumbered from the header so that "row N" matches a CSV of the same sheet.
-        rows.append((number - header_row + 1, tuple(values)))
+        rows.append((number - header_row + 1, tuple(map(texts.get, columns, empty))))
     for cell_range in merged:
         first = cell_range.split(":")[0]
         row = int("".join(ch for ch in first if ch.isdigit()) or 0)
@@ -293,8 +295,8 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styl
 
 
 def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozenset[str], epoch_1904: bool,
-                problems: list[CellProblem], merged: list[str]) -> Iterator[tuple[int, list[tuple[int, str]]]]:
-    """``(row number, [(column, text)])`` for each row of the sheet, as it is parsed.
+                problems: list[CellProblem], merged: list[str]) -> Iterator[tuple[int, dict[int, str]]]:
+    """``(row number, {column: text})`` for each row of the sheet as it is parsed, cells without text left out.
 
     A cell's problem (an error value, a formula without a saved value, ...) goes to
     ``problems`` and the cell reads as empty; merged ranges go to ``merged``.
@@ -302,7 +304,9 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
     from lxml import etree
 
     strip_elements, strip_tags = etree.strip_elements, etree.strip_tags
+    plain, flatten, flatten_values = (*_NOT_TEXT, FORMULA), _FLATTEN, (*_FLATTEN, VALUE)
     max_columns = app_settings.IMPORT_MAX_COLUMNS
+    column_numbers = _COLUMNS
     context = etree.iterparse(source, events=("end",), tag=(ROW, MERGE_CELL), **_PARSER_OPTIONS)
     number = 0
     checked = False
@@ -315,25 +319,19 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
             continue
         reference = element.get("r")
         number = _row_number(reference) if reference else number + 1
-        strip_elements(element, *_NOT_TEXT, with_tail=False)
         # With runs and text elements flattened, an inline string's text is its cell's text, as a
         # value's is once <v> is flattened too; cells with a formula keep <f> and <v> apart.
-        has_formula = next(element.iter(FORMULA), None) is not None
-        if has_formula:
-            strip_tags(element, *_FLATTEN)
-        else:
-            strip_tags(element, *_FLATTEN, VALUE)
-        cells: list[tuple[int, str]] = []
+        has_formula = False
+        if next(element.iter(*plain), None) is not None:
+            strip_elements(element, *_NOT_TEXT, with_tail=False)
+            has_formula = next(element.iter(FORMULA), None) is not None
+        strip_tags(element, *(flatten if has_formula else flatten_values))
+        texts: dict[int, str] = {}
         column = 0
         for cell in element:
             reference = cell.get("r")
             if reference:
-                try:
-                    column = _column_number(reference.rstrip("0123456789"))
-                except ValueError:
-                    raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {
-                        "error": _("“%(reference)s” is not a cell reference.") % {"reference": reference},
-                    }) from None
+                column = column_numbers.get(reference.rstrip("0123456789")) or _column_number(reference)
             else:
                 column += 1
             if column > max_columns:
@@ -382,8 +380,8 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
                     problems.append(CellProblem(number, _column_letter(column), problem))
                     continue
             if text:
-                cells.append((column, text))
-        yield number, cells
+                texts[column] = text
+        yield number, texts
         element.clear()
         while element.getprevious() is not None:
             del element.getparent()[0]
