@@ -59,8 +59,10 @@ def test_inline_rich_text_is_joined_and_phonetic_guides_left_out():
 
 
 def test_a_shared_string_the_file_does_not_hold_is_an_error_naming_the_cell():
-    data = workbook(("s", [HEADER, row(2, text("A2", "test-1"), shared("B2", 7))]), strings=["<t>x</t>"])
-    assert problems_of(data) == ["row 2, column B: the cell points to a shared text that the file does not hold."]
+    data = workbook(("s", [HEADER, row(2, text("A2", "test-1"), shared("B2", 7)),
+                           row(3, text("A3", "test-2"), '<c r="B3" t="s"><v>-1</v></c>')]), strings=["<t>x</t>"])
+    assert problems_of(data) == ["row 2, column B: the cell points to a shared text that the file does not hold.",
+                                 "row 3, column B: the cell points to a shared text that the file does not hold."]
 
 
 def test_booleans_read_as_true_and_false():

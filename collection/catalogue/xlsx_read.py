@@ -183,8 +183,9 @@ class _Workbook:
         if self.styles_part not in self.names:
             return frozenset()
         root = _parse_part(self.archive, self.styles_part)
-        formats = {element.get("numFmtId"): element.get("formatCode")
-                   for element in root.iter(MAIN + "numFmt")}
+        # The workbook's own format codes (those of conditional formats, under <dxfs>, do not count).
+        own = root.find(MAIN + "numFmts")
+        formats = {element.get("numFmtId"): element.get("formatCode") for element in (own if own is not None else ())}
         cell_formats = root.find(MAIN + "cellXfs")
         styles = set()
         for index, element in enumerate(cell_formats if cell_formats is not None else ()):
@@ -307,6 +308,7 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
     plain, flatten, flatten_values = (*_NOT_TEXT, FORMULA), _FLATTEN, (*_FLATTEN, VALUE)
     max_columns = app_settings.IMPORT_MAX_COLUMNS
     column_numbers = _COLUMNS
+    string_count = len(strings)
     context = etree.iterparse(source, events=("end",), tag=(ROW, MERGE_CELL), **_PARSER_OPTIONS)
     number = 0
     checked = False
@@ -345,15 +347,15 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
             else:
                 text = cell.text
             if kind == "s":
-                try:
-                    text = strings[int(text)]  # type: ignore[arg-type]
-                except (TypeError, ValueError, IndexError):
-                    if text is None:  # no value: an empty cell
-                        continue
+                if text is None:  # no value: an empty cell
+                    continue
+                index = int(text) if text.isdigit() else -1
+                if not 0 <= index < string_count:
                     problems.append(CellProblem(number, _column_letter(column),
                                                 _("the cell points to a shared text that the file does not "
                                                   "hold.")))
                     continue
+                text = strings[index]
             elif kind == "inlineStr" or kind == "str":
                 pass
             elif text is None:
@@ -393,12 +395,16 @@ def _row_number(reference: str) -> int:
     try:
         return int(reference)
     except ValueError:
-        value = float(reference)  # a ValueError here is reported as an unreadable file
-        if not value.is_integer():
-            raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {
-                "error": _("“%(reference)s” is not a row number.") % {"reference": reference},
-            }) from None
-        return int(value)
+        pass
+    try:
+        value = float(reference)  # some programs write "2.0"
+    except ValueError:
+        value = 0.5
+    if not value.is_integer() or value < 1:
+        raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {
+            "error": _("“%(reference)s” is not a row number.") % {"reference": reference},
+        })
+    return int(value)
 
 
 def _formula_cell(cell: Any, kind: str | None) -> tuple[str | None, str]:
