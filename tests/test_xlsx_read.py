@@ -125,14 +125,19 @@ def test_cells_and_rows_without_references_follow_one_another():
     assert read_table(data, name="book.xlsx").rows == [(2, ("test-1", "Second column"))]
 
 
-def test_formula_cells_read_their_saved_values():
+def test_formula_cells_read_their_saved_values_beside_plain_and_rich_cells():
     data = workbook(("s", [
-        row(1, text("A1", "identifier"), text("B1", "sequence"), text("C1", "title_en"), text("D1", "note")),
+        row(1, text("A1", "identifier"), text("B1", "sequence"), text("C1", "title_en"), text("D1", "note"),
+            text("E1", "title_ja"), text("F1", "extent")),
         row(2, text("A2", "test-1"), '<c r="B2"><f>1+1</f><v>2</v></c>',
             '<c r="C2" t="str"><f>"Test "&amp;"title"</f><v>Test title</v></c>',
-            '<c r="D2" t="str"><f>IF(TRUE,"","x")</f><v></v></c>'),  # a formula whose value is no text
+            '<c r="D2" t="str"><f>IF(TRUE,"","x")</f><v></v></c>',  # a formula whose value is no text
+            '<c r="E2" t="inlineStr"><is><r><t>手</t></r><r><t>記</t></r>'
+            '<rPh sb="0" eb="2"><t>シュキ</t></rPh></is></c>',
+            '<c r="F2" s="1"><v></v></c>'),  # an empty date cell
     ]))
-    assert cells_of(data) == [{"identifier": "test-1", "sequence": "2", "title_en": "Test title", "note": ""}]
+    assert cells_of(data) == [{"identifier": "test-1", "sequence": "2", "title_en": "Test title", "note": "",
+                               "title_ja": "手記", "extent": ""}]
 
 
 def test_an_error_value_a_formula_computed_is_an_error_naming_the_cell():

@@ -408,17 +408,17 @@ def _row_number(reference: str) -> int:
 
 
 def _formula_cell(cell: Any, kind: str | None) -> tuple[str | None, str]:
-    """The saved value of a cell that holds a formula (its ``<v>``, or an inline string), and ``""``."""
+    """The saved value of a cell in a row that holds formulas (its ``<v>``, or an inline string), and ``""``."""
     value = None
-    formula = False
+    has_value = formula = False
     for child in cell:
         if child.tag == VALUE:
-            value = child.text or ""
+            value, has_value = child.text, True  # <v></v>: a formula whose value is no text
         elif child.tag == FORMULA:
             formula = True
     if kind == "inlineStr":  # its flattened text follows <f>
-        value = (cell.text or "") + "".join(child.tail or "" for child in cell)
-    if formula and value is None:
+        value, has_value = (cell.text or "") + "".join(child.tail or "" for child in cell), True
+    if formula and not has_value:
         return None, _("a formula with no saved value; open the file in a spreadsheet program, let it "
                        "calculate, and save it again, or type the value in.")
     return value, ""
