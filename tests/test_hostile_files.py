@@ -68,10 +68,31 @@ def test_xml_entity_expansion_is_refused():
         read_table(data, name="laughs.xlsx")
 
 
-def test_defusedxml_guards_openpyxl_even_past_the_prescan():
-    from openpyxl import DEFUSEDXML
+# The prescan reads each part's first 4 KB; a DOCTYPE can be pushed past them with a long comment.
+PAST_THE_PRESCAN = "<!-- " + "padding " * 1000 + "-->\n"
 
-    assert DEFUSEDXML is True
+
+def test_a_doctype_past_the_prescan_is_refused_by_the_parser():
+    data = workbook(("s", [HEADER, row(2, text("A2", "test-1"), '<c r="B2" t="inlineStr"><is><t>&lol3;</t></is></c>')]),
+                    prolog=PAST_THE_PRESCAN + BILLION_LAUGHS)
+    with pytest.raises(FileRefused, match="sheet1.xml declares a DOCTYPE or XML entities"):
+        read_table(data, name="laughs.xlsx")
+
+
+def test_an_external_entity_in_the_shared_strings_is_refused_unread(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not read")
+    data = workbook(("s", [HEADER, row(2, text("A2", "test-1"), '<c r="B2" t="s"><v>0</v></c>')]),
+                    strings=["<t>&secret;</t>"],
+                    strings_prolog=PAST_THE_PRESCAN + f'<!DOCTYPE sst [<!ENTITY secret SYSTEM "file://{secret}">]>\n')
+    with pytest.raises(FileRefused, match="sharedStrings.xml declares a DOCTYPE or XML entities"):
+        read_table(data, name="external.xlsx")
+
+
+def test_an_entity_never_declared_makes_the_file_unreadable():
+    data = workbook(("s", [HEADER, row(2, text("A2", "test-1"), '<c r="B2" t="inlineStr"><is><t>&lol;</t></is></c>')]))
+    with pytest.raises(FileRefused, match="not a readable XLSX workbook"):
+        read_table(data, name="undeclared.xlsx")
 
 
 def test_a_file_named_xlsx_that_is_not_a_zip_is_refused():

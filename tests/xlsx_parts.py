@@ -31,24 +31,35 @@ WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 {sheets}
 <Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
 </Relationships>"""
-# Style 0: general; style 1: a date (built-in number format 14).
+# By default style 0 is general and style 1 a date (built-in number format 14).
 STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
-<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>
+{number_formats}<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>
 <fills count="1"><fill><patternFill patternType="none"/></fill></fills>
 <borders count="1"><border/></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
+<cellXfs count="{count}">{cell_formats}</cellXfs>
 </styleSheet>"""
+SHARED_STRINGS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+{prolog}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{count}" uniqueCount="{count}">{items}</sst>"""
 SHEET = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 {prolog}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
 <sheetData>{rows}</sheetData>{merges}
 </worksheet>"""
 
 
+def escape(value: str, *, quote: bool = False) -> str:
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace('"', "&quot;") if quote else value
+
+
 def text(ref: str, value: str) -> str:
-    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c r="{ref}" t="inlineStr"><is><t>{escaped}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+
+def shared(ref: str, index: int) -> str:
+    """A cell showing shared string ``index``, as Excel writes text."""
+    return f'<c r="{ref}" t="s"><v>{index}</v></c>'
 
 
 def number(ref: str, raw: str, style: int = 0) -> str:
@@ -60,26 +71,48 @@ def row(number_: int, *cells: str) -> str:
 
 
 def workbook(*sheets: tuple[str, list[str]], merges: list[str] | None = None, date1904: bool = False,
-             active: int = 0, prolog: str = "") -> bytes:
-    """An XLSX file with the given sheets, each a (name, rows of cell XML); merges apply to the first sheet."""
+             active: int = 0, prolog: str = "", strings: list[str] | None = None, strings_prolog: str = "",
+             number_formats: dict[int, str] | None = None, cell_formats: tuple[int, ...] = (0, 14),
+             parts: list[int] | None = None) -> bytes:
+    """An XLSX file with the given sheets, each a (name, rows of cell XML); merges apply to the first sheet.
+
+    ``strings`` are the inner XML of the shared strings (``<si>`` items); ``cell_formats`` the number format
+    of each style index, ``number_formats`` the file's own format codes; ``parts`` the part number of each
+    sheet (``sheet{n}.xml``), to tell the workbook's order from the parts' names.
+    """
+    parts = parts or list(range(1, len(sheets) + 1))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES.format(
-            sheets="\n".join(SHEET_TYPE.format(n=n) for n in range(1, len(sheets) + 1))))
+        types = "\n".join(SHEET_TYPE.format(n=n) for n in sorted(parts))
+        rels = "\n".join(
+            f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            f'worksheet" Target="worksheets/sheet{part}.xml"/>' for n, part in enumerate(parts, start=1))
+        if strings is not None:
+            types += ('\n<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                      'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+            rels += ('\n<Relationship Id="rIdT" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                     'relationships/sharedStrings" Target="sharedStrings.xml"/>')
+            archive.writestr("xl/sharedStrings.xml", SHARED_STRINGS.format(
+                prolog=strings_prolog, count=len(strings), items="".join(f"<si>{item}</si>" for item in strings)))
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES.format(sheets=types))
         archive.writestr("_rels/.rels", ROOT_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK.format(
             date1904=' date1904="1"' if date1904 else "", active=active,
             sheets="".join(f'<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>'
                            for n, (name, _rows) in enumerate(sheets, start=1))))
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(sheets="\n".join(
-            f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            f'worksheet" Target="worksheets/sheet{n}.xml"/>' for n in range(1, len(sheets) + 1))))
-        archive.writestr("xl/styles.xml", STYLES)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(sheets=rels))
+        formats = "".join(f'<numFmt numFmtId="{number}" formatCode="{escape(code, quote=True)}"/>'
+                          for number, code in (number_formats or {}).items())
+        archive.writestr("xl/styles.xml", STYLES.format(
+            number_formats=f'<numFmts count="{len(number_formats)}">{formats}</numFmts>' if formats else "",
+            count=len(cell_formats), cell_formats="".join(
+                f'<xf numFmtId="{number}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+                for number in cell_formats)))
         for n, (_name, rows) in enumerate(sheets, start=1):
             merge_xml = ""
             if merges and n == 1:
                 merge_xml = f'<mergeCells count="{len(merges)}">' + "".join(
                     f'<mergeCell ref="{ref}"/>' for ref in merges) + "</mergeCells>"
-            archive.writestr(f"xl/worksheets/sheet{n}.xml",
+            archive.writestr(f"xl/worksheets/sheet{parts[n - 1]}.xml",
                              SHEET.format(rows="".join(rows), merges=merge_xml, prolog=prolog if n == 1 else ""))
     return out.getvalue()

@@ -1,0 +1,438 @@
+"""Reading one sheet of an XLSX workbook as catalogue rows, streaming, with a hardened XML parser.
+
+openpyxl is kept for writing; for reading it builds a Python object (a dict in
+read-only mode) for every cell, which kept reading a sheet three times slower than
+this. Here the parts a catalogue needs are read with lxml directly: the workbook
+and its relationships (which sheet, in workbook order), the styles (which cells
+hold dates), the shared strings, and the sheet itself, one row at a time, so
+memory holds the rows read but never the sheet's XML tree. What is left is
+mostly libxml2's own parsing: a cell costs it several nodes (the cell, its
+attributes, ``<is>``, ``<t>``, the text), each built and freed in C.
+
+Every XML part goes through the same parser settings: no entity expansion, no
+DTD loading, no network, libxml2's default size limits (``huge_tree`` off); a
+part that declares a DOCTYPE anywhere is refused, not only in the first bytes
+that :func:`collection.catalogue.files.check_zip` looks at before parsing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import posixpath
+import zipfile
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from ..conf import app_settings
+from .files import (
+    XLSX,
+    CellProblem,
+    FileRefused,
+    Table,
+    _check_header,
+    _column_letter,
+    _number_text,
+    _serial_to_text,
+)
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+
+ROW, VALUE, FORMULA, MERGE_CELL = MAIN + "row", MAIN + "v", MAIN + "f", MAIN + "mergeCell"
+INLINE, RUN, TEXT, SHARED_STRING = MAIN + "is", MAIN + "r", MAIN + "t", MAIN + "si"
+# What a cell's text is not: run formatting, phonetic guides (the furigana Japanese Excel keeps beside
+# the text), extensions. Dropped with their content before the text elements are flattened.
+_NOT_TEXT = (MAIN + "rPr", MAIN + "rPh", MAIN + "phoneticPr", MAIN + "extLst")
+_FLATTEN = (INLINE, RUN, TEXT)
+
+_WORKBOOK_TYPES = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+)
+_SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+# Number formats built into Excel that show a date or a time (they carry no format code in the file):
+# 14-22 and 45-47 everywhere, 27-36 and 50-58 in Japanese, Chinese and Korean Excel, which writes them
+# whenever a locale date format is picked (31 is yyyy"年"m"月"d"日", 57 the Japanese era).
+_BUILTIN_DATE_FORMATS = frozenset((*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)))
+
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
+    # Comments and processing instructions would otherwise be children of rows and cells; whitespace
+    # between elements (pretty-printed parts) would be joined into cell text when runs are flattened.
+    # libxml2 keeps whitespace that is an element's only content, so a cell holding " " keeps it.
+    "remove_comments": True, "remove_pis": True, "remove_blank_text": True,
+}
+
+
+def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
+    """Read the sheet named ``sheet``, else the first sheet in workbook order, of an opened, checked archive."""
+    from lxml import etree
+
+    try:
+        workbook = _Workbook(archive)
+        title, target = workbook.choose(sheet)
+        date_styles = workbook.date_styles()
+        strings = workbook.shared_strings()
+        with archive.open(target) as source:
+            return _read_rows(source, target, title, strings, date_styles, workbook.epoch_1904)
+    except etree.XMLSyntaxError as exc:
+        raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
+    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
+
+
+# --- the workbook's parts --------------------------------------------------------------------------------
+
+
+def _parse_part(archive: zipfile.ZipFile, name: str) -> Any:
+    """A small part (workbook, relationships, styles) as a tree, refused if it declares a DOCTYPE."""
+    from lxml import etree
+
+    with archive.open(name) as source:
+        tree = etree.parse(source, etree.XMLParser(**_PARSER_OPTIONS))
+    _refuse_doctype(tree, name)
+    return tree.getroot()
+
+
+def _refuse_doctype(tree: Any, name: str) -> None:
+    docinfo = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise FileRefused(_("The workbook part %(name)s declares a DOCTYPE or XML entities, which "
+                            "spreadsheets never write: refused.") % {"name": name})
+
+
+def _missing(name: str) -> FileRefused:
+    return FileRefused(_("The file is not a readable XLSX workbook: %(error)s")
+                       % {"error": _("it has no part %(name)s.") % {"name": name}})
+
+
+class _Workbook:
+    """The workbook part, its relationships, and what they point to."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.names = set(archive.namelist())
+        if "[Content_Types].xml" not in self.names:
+            raise _missing("[Content_Types].xml")
+        types = _parse_part(archive, "[Content_Types].xml")
+        overrides = {element.get("PartName", "").lstrip("/"): element.get("ContentType", "")
+                     for element in types.iter(_CONTENT_TYPES + "Override")}
+        self.part = next((name for name, kind in overrides.items() if kind in _WORKBOOK_TYPES), "")
+        if not self.part:
+            # Some programs declare the workbook's type as the default for .xml instead of naming the part.
+            defaults = {element.get("ContentType") for element in types.iter(_CONTENT_TYPES + "Default")}
+            self.part = "xl/workbook.xml" if defaults & set(_WORKBOOK_TYPES) else ""
+        if not self.part or self.part not in self.names:
+            raise _missing("xl/workbook.xml")
+        self.shared_strings_part = next(
+            (name for name, kind in overrides.items() if kind == _SHARED_STRINGS_TYPE), "")
+        root = _parse_part(archive, self.part)
+        properties = root.find(MAIN + "workbookPr")
+        self.epoch_1904 = properties is not None and properties.get("date1904", "").lower() in ("1", "true")
+        self.relations = self._relations()
+        self.styles_part = "xl/styles.xml"
+        for kind, target in self.relations.values():
+            if kind.endswith("/styles"):
+                self.styles_part = target
+            elif kind.endswith("/sharedStrings"):
+                self.shared_strings_part = target
+        self.sheets: list[tuple[str, str]] = []
+        for element in root.iter(MAIN + "sheet"):
+            kind, target = self.relations.get(element.get(f"{{{_OFFICE_REL}}}id", ""), ("", ""))
+            # A chart sheet has no cells; a sheet whose part is missing cannot be read.
+            if target in self.names and not kind.endswith("/chartsheet"):
+                self.sheets.append((element.get("name", ""), target))
+
+    def _relations(self) -> dict[str, tuple[str, str]]:
+        folder, name = posixpath.split(self.part)
+        rels = posixpath.join(folder, "_rels", f"{name}.rels")
+        if rels not in self.names:
+            return {}
+        relations = {}
+        for element in _parse_part(self.archive, rels).iter(_PACKAGE_REL + "Relationship"):
+            if element.get("TargetMode") == "External":
+                continue
+            target = element.get("Target", "")
+            target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            relations[element.get("Id", "")] = (element.get("Type", ""), target)
+        return relations
+
+    def choose(self, sheet: str | None) -> tuple[str, str]:
+        """``(title, part)`` of the sheet named ``sheet``, else of the first sheet in workbook order."""
+        if not self.sheets:
+            raise FileRefused(_("The workbook has no worksheet."))
+        names = [name for name, _target in self.sheets]
+        if not sheet:
+            return self.sheets[0]
+        if sheet not in names:
+            raise FileRefused(_("The workbook has no sheet “%(sheet)s”; its sheets are: %(names)s.")
+                              % {"sheet": sheet, "names": ", ".join(names)})
+        return self.sheets[names.index(sheet)]
+
+    def date_styles(self) -> frozenset[str]:
+        """The style indexes (``s`` attributes, as written) whose number format shows a date or a time."""
+        from openpyxl.styles.numbers import is_date_format
+
+        if self.styles_part not in self.names:
+            return frozenset()
+        root = _parse_part(self.archive, self.styles_part)
+        # The workbook's own format codes (those of conditional formats, under <dxfs>, do not count).
+        own = root.find(MAIN + "numFmts")
+        formats = {element.get("numFmtId"): element.get("formatCode") for element in (own if own is not None else ())}
+        cell_formats = root.find(MAIN + "cellXfs")
+        styles = set()
+        for index, element in enumerate(cell_formats if cell_formats is not None else ()):
+            number_format = element.get("numFmtId", "0")
+            if number_format in formats:  # the file's own code, even for a built-in number it redefines
+                is_date = is_date_format(formats[number_format])
+            else:
+                is_date = number_format.isdigit() and int(number_format) in _BUILTIN_DATE_FORMATS
+            if is_date:
+                styles.add(str(index))
+        return frozenset(styles)
+
+    def shared_strings(self) -> list[str]:
+        """The shared strings table, read one ``<si>`` at a time; rich-text runs joined, phonetic guides left out."""
+        from lxml import etree
+
+        part = self.shared_strings_part
+        if not part or part not in self.names:
+            return []
+        strings: list[str] = []
+        with self.archive.open(part) as source:
+            context = etree.iterparse(source, events=("end",), tag=SHARED_STRING, **_PARSER_OPTIONS)
+            checked = False
+            for _event, item in context:
+                if not checked:
+                    _refuse_doctype(item.getroottree(), part)
+                    checked = True
+                # A single <t> holding text is the common case; a run (<r>) has no text of its own.
+                if len(item) != 1 or (text := item[0].text) is None:
+                    etree.strip_elements(item, *_NOT_TEXT, with_tail=False)
+                    etree.strip_tags(item, RUN, TEXT)
+                    text = item.text or ""
+                # As openpyxl did: Excel writes a literal "_x" as "_x005F_x"; other _xHHHH_ escapes are kept.
+                strings.append(text.replace("x005F_", "") if "x005F_" in text else text)
+                item.clear()
+                while item.getprevious() is not None:
+                    del item.getparent()[0]
+            if not checked and context.root is not None:
+                _refuse_doctype(context.root.getroottree(), part)
+        return strings
+
+
+# --- the sheet -------------------------------------------------------------------------------------------
+
+
+_COLUMNS: dict[str, int] = {}
+
+
+def _column_number(reference: str) -> int:
+    """The column number of a cell reference such as ``AB12`` (28)."""
+    letters = reference.rstrip("0123456789")
+    number = _COLUMNS.get(letters)
+    if number is None:
+        if not (letters.isascii() and letters.isalpha() and letters.isupper() and len(letters) <= 3):
+            raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {
+                "error": _("“%(reference)s” is not a cell reference.") % {"reference": reference},
+            })
+        number = 0
+        for letter in letters:
+            number = number * 26 + ord(letter) - 64
+        _COLUMNS[letters] = number
+    return number
+
+
+def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styles: frozenset[str],
+               epoch_1904: bool) -> Table:
+    max_rows = app_settings.IMPORT_MAX_ROWS
+    problems: list[CellProblem] = []
+    merged: list[str] = []
+    table = Table(header=[], format=XLSX, sheet=title)
+    rows = table.rows
+    header: list[str] | None = None
+    header_row = width = 0
+    columns: range = range(0)
+    empty: list[str] = []
+    for number, texts in _sheet_rows(source, part, strings, date_styles, epoch_1904, problems, merged):
+        if not texts:
+            continue
+        if header is None:
+            width = max(texts)
+            columns, empty = range(1, width + 1), [""] * width
+            header = [texts.get(index, "").strip() for index in columns]
+            problems.extend(CellProblem(number, p.column, p.message) for p in _check_header(header))
+            table.header = header
+            header_row = number
+            continue
+        if max(texts) > width:
+            problems.extend(CellProblem(number, _column_letter(column),
+                                        _("this cell is outside the columns named in the header."))
+                            for column in sorted(texts) if column > width)
+        if len(rows) >= max_rows:
+            raise FileRefused(_("The sheet has more than %(limit)s rows; split it into smaller files.")
+                              % {"limit": f"{max_rows:,}"})
+        # Rows are renumbered from the header so that "row N" matches a CSV of the same sheet.
+        rows.append((number - header_row + 1, tuple(map(texts.get, columns, empty))))
+    for cell_range in merged:
+        first = cell_range.split(":")[0]
+        row = int("".join(ch for ch in first if ch.isdigit()) or 0)
+        column = "".join(ch for ch in first if ch.isalpha())
+        problems.append(CellProblem(row, column, _("the cells %(range)s are merged; unmerge them so that "
+                                                   "each cell holds its own value.") % {"range": cell_range}))
+    if header is None:
+        raise FileRefused(_("The sheet “%(sheet)s” is empty: its first row must name the columns.")
+                          % {"sheet": title})
+    if problems:
+        raise FileRefused(sorted(problems, key=lambda p: (p.row, len(p.column), p.column)))
+    return table
+
+
+def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozenset[str], epoch_1904: bool,
+                problems: list[CellProblem], merged: list[str]) -> Iterator[tuple[int, dict[int, str]]]:
+    """``(row number, {column: text})`` for each row of the sheet as it is parsed, cells without text left out.
+
+    A cell's problem (an error value, a formula without a saved value, ...) goes to
+    ``problems`` and the cell reads as empty; merged ranges go to ``merged``.
+    """
+    from lxml import etree
+
+    strip_elements, strip_tags = etree.strip_elements, etree.strip_tags
+    plain, flatten, flatten_values = (*_NOT_TEXT, FORMULA), _FLATTEN, (*_FLATTEN, VALUE)
+    max_columns = app_settings.IMPORT_MAX_COLUMNS
+    column_numbers = _COLUMNS
+    string_count = len(strings)
+    context = etree.iterparse(source, events=("end",), tag=(ROW, MERGE_CELL), **_PARSER_OPTIONS)
+    number = 0
+    checked = False
+    for _event, element in context:
+        if not checked:
+            _refuse_doctype(element.getroottree(), part)
+            checked = True
+        if element.tag == MERGE_CELL:
+            merged.append(element.get("ref") or "")
+            continue
+        reference = element.get("r")
+        number = _row_number(reference) if reference else number + 1
+        # With runs and text elements flattened, an inline string's text is its cell's text, as a
+        # value's is once <v> is flattened too; cells with a formula keep <f> and <v> apart.
+        has_formula = False
+        if next(element.iter(*plain), None) is not None:
+            strip_elements(element, *_NOT_TEXT, with_tail=False)
+            has_formula = next(element.iter(FORMULA), None) is not None
+        strip_tags(element, *(flatten if has_formula else flatten_values))
+        texts: dict[int, str] = {}
+        column = 0
+        for cell in element:
+            reference = cell.get("r")
+            if reference:
+                column = column_numbers.get(reference.rstrip("0123456789")) or _column_number(reference)
+            else:
+                column += 1
+            if column > max_columns:
+                raise FileRefused(_("The sheet has more than %(limit)s columns.") % {"limit": max_columns})
+            kind = cell.get("t")
+            if has_formula and len(cell):
+                text, problem = _formula_cell(cell, kind)
+                if problem:
+                    problems.append(CellProblem(number, _column_letter(column), problem))
+                    continue
+            else:
+                text = cell.text
+            if kind == "s":
+                if text is None:  # no value: an empty cell
+                    continue
+                index = int(text) if text.isdigit() else -1
+                if not 0 <= index < string_count:
+                    problems.append(CellProblem(number, _column_letter(column),
+                                                _("the cell points to a shared text that the file does not "
+                                                  "hold.")))
+                    continue
+                text = strings[index]
+            elif kind == "inlineStr" or kind == "str":
+                pass
+            elif text is None:
+                continue
+            elif kind is None or kind == "n":
+                if cell.get("s", "0") in date_styles:
+                    text, problem = _serial_to_text(text, epoch_1904)
+                    if problem:
+                        problems.append(CellProblem(number, _column_letter(column), problem))
+                        continue
+                elif text.isdigit() and text.isascii() and len(text) < 16:
+                    text = str(int(text))
+                else:
+                    text = _number_text(text)
+            elif kind == "b":
+                text = "FALSE" if text.strip() in ("0", "false") else "TRUE"
+            elif kind == "e":
+                problems.append(CellProblem(number, _column_letter(column),
+                                            _("the spreadsheet shows the error %(value)s here.") % {"value": text}))
+                continue
+            elif kind == "d":
+                text, problem = _iso_date_text(text)
+                if problem:
+                    problems.append(CellProblem(number, _column_letter(column), problem))
+                    continue
+            if text:
+                texts[column] = text
+        yield number, texts
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
+    if not checked and context.root is not None:
+        _refuse_doctype(context.root.getroottree(), part)
+
+
+def _row_number(reference: str) -> int:
+    try:
+        return int(reference)
+    except ValueError:
+        pass
+    try:
+        value = float(reference)  # some programs write "2.0"
+    except ValueError:
+        value = 0.5
+    if not value.is_integer() or value < 1:
+        raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {
+            "error": _("“%(reference)s” is not a row number.") % {"reference": reference},
+        })
+    return int(value)
+
+
+def _formula_cell(cell: Any, kind: str | None) -> tuple[str | None, str]:
+    """The saved value of a cell in a row that holds formulas (its ``<v>``, or an inline string), and ``""``."""
+    value = None
+    has_value = formula = False
+    for child in cell:
+        if child.tag == VALUE:
+            value, has_value = child.text, True  # <v></v>: a formula whose value is no text
+        elif child.tag == FORMULA:
+            formula = True
+    if kind == "inlineStr":  # its flattened text follows <f>
+        value, has_value = (cell.text or "") + "".join(child.tail or "" for child in cell), True
+    if formula and not has_value:
+        return None, _("a formula with no saved value; open the file in a spreadsheet program, let it "
+                       "calculate, and save it again, or type the value in.")
+    return value, ""
+
+
+def _iso_date_text(text: str) -> tuple[str, str]:
+    """A date cell stored as ISO 8601 text (``t="d"``), as ISO text; or ``""`` and the problem."""
+    from openpyxl.utils.datetime import from_ISO8601
+
+    try:
+        value = from_ISO8601(text.strip())
+    except ValueError:
+        value = None
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat(), ""
+    return "", _("a date cell that holds no date.")
