@@ -21,6 +21,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import NotSupportedError, connection, models
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.fields import AutoFieldMixin
 
 from ..fields import NFCMixin
@@ -74,6 +75,9 @@ def insert_values(model: type[models.Model], fields: Sequence[models.Field], row
         return []
     keys: list[Any] = []
     if connection.vendor == "postgresql":
+        if not returning:
+            _copy(model, fields, rows)
+            return keys
         return _insert_unnest(model, fields, rows, returning)
     with connection.cursor() as cursor:
         if not returning:
@@ -90,6 +94,27 @@ def insert_values(model: type[models.Model], fields: Sequence[models.Field], row
             cursor.execute(_statement(model, fields, len(chunk), True), [v for row in chunk for v in row])
             keys.extend(row[0] for row in cursor.fetchall())
     return keys
+
+
+def _copy(model: type[models.Model], fields: Sequence[models.Field], rows: list[tuple]) -> None:
+    """PostgreSQL: ``COPY ... FROM STDIN``, several times faster than any INSERT for many rows.
+
+    It runs through Django's execute wrappers and query log, so that whatever counts a
+    writer's queries (``connection.execute_wrapper``, ``assertNumQueries``) counts it too.
+    """
+    sql = f"COPY {_quote(model._meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) FROM STDIN"
+
+    def run(sql: str, params: list[tuple], many: bool, context: dict[str, Any]) -> None:
+        with context["cursor"].cursor.copy(sql) as copy:
+            for row in params:
+                copy.write_row(row)
+
+    with connection.cursor() as cursor:
+        if isinstance(cursor, CursorDebugWrapper):
+            with cursor.debug_sql(sql, rows, many=True):
+                cursor._execute_with_wrappers(sql, rows, True, run)
+        else:
+            cursor._execute_with_wrappers(sql, rows, True, run)
 
 
 def _rows_per_statement(columns: int) -> int:
@@ -265,25 +290,16 @@ def allocate_keys(counts: dict[type[models.Model], int]) -> dict[type[models.Mod
     return {model: found.get(model, []) for model in counts}
 
 
-_SEQUENCES: dict[tuple[str, str], str] = {}
-
-
 def _allocate_postgresql(wanted: dict[type[models.Model], int]) -> dict[type[models.Model], list[int]]:
     models_ = list(wanted)
+    parts, params = [], []
+    for index, model in enumerate(models_):
+        parts.append("SELECT %s, nextval(s.seq::regclass) FROM (SELECT pg_get_serial_sequence(%s, %s) AS seq) AS s, "
+                     "generate_series(1, %s)")
+        params.extend([index, _quote(model._meta.db_table), model._meta.pk.column, wanted[model]])
+    keys: dict[int, list[int]] = {index: [] for index in range(len(models_))}
     with connection.cursor() as cursor:
-        missing = [m for m in models_ if (connection.settings_dict["NAME"], m._meta.db_table) not in _SEQUENCES]
-        if missing:
-            cursor.execute(" UNION ALL ".join(["SELECT %s, pg_get_serial_sequence(%s, %s)"] * len(missing)), [
-                value for m in missing for value in (m._meta.db_table, m._meta.db_table, m._meta.pk.column)])
-            for table, sequence in cursor.fetchall():
-                _SEQUENCES[connection.settings_dict["NAME"], table] = sequence
-        parts, params = [], []
-        for index, model in enumerate(models_):
-            parts.append("SELECT %s, nextval(%s::regclass) FROM generate_series(1, %s)")
-            params.extend([index, _SEQUENCES[connection.settings_dict["NAME"], model._meta.db_table],
-                           wanted[model]])
         cursor.execute(" UNION ALL ".join(parts), params)
-        keys: dict[int, list[int]] = {index: [] for index in range(len(models_))}
         for index, key in cursor.fetchall():
             keys[index].append(key)
     return {model: sorted(keys[index]) for index, model in enumerate(models_)}
