@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,7 +30,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from ..conf import app_settings
 from ..dates import parse_edtf_bounds
-from ..fields import NFCMixin
 from ..importing.deferral import derivation_deferred
 from ..models import (
     Agent,
@@ -49,7 +49,7 @@ from ..models import (
 from ..models.search import RecordPlaceIndex, RecordSearch
 from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
 from ..search import fold, place_ancestors, refresh_search_index, search_row
-from ..text import base_language, nfc, script_subtag
+from ..text import base_language, script_subtag
 from ..validators import isbn_forms
 from .bulk import Layout, allocate_keys, date_adapter, insert, insert_history, insert_values
 from .export import Cell, variant_cell
@@ -459,8 +459,6 @@ class _NewRecords:
         self.record_sources = ("id", "identifier", "kind", "status", "parent_id", "level", "sequence", "date_edtf",
                                "date_start", "date_end", "year_start", "year_end", "described_agent_id",
                                "repository_id", "isbn10", "isbn13", "accessed", *self.plain)
-        # Text stored NFC-normalized, as the NFC fields' own saving would.
-        self.nfc_plain = [isinstance(Record._meta.get_field(name), NFCMixin) for name in self.plain]
         self.records = Layout(Record, self.record_sources, stamps)
         self.record_history = Layout(Record.history.model, (*self.record_sources, "history_id"),
                                      {**stamps, **history})
@@ -543,36 +541,58 @@ class _NewRecords:
         return bounds
 
     def _write_batch(self, plans: list[Any]) -> None:
+        """Build every row of the batch's records, then insert them, one statement per table.
+
+        The values are the planner's: already NFC (text is normalized as it is read),
+        parsed and validated.
+        """
         index = self.index
         kind_at, status_at, level_at, date_at = index["kind"], index["status"], index["level"], index["date"]
         isbn_at, sequence_at, accessed_at = index["isbn"], index["sequence"], index["accessed"]
         described_at, repository_at, parent_at = index["described_agent"], index["repository"], index["parent"]
         languages_at, ours_at, variants_at, places_at = (index["languages"], index["our_translations"],
                                                          index["variant_titles"], index["places"])
-        plain = list(zip([index[name] for name in self.plain], self.nfc_plain, strict=True))
+        call_number_at = index["call_number"]
+        plain = itemgetter(*(index[name] for name in self.plain))
         agent_pks = self.applier.agent_pks
+        place_pks = self.m2m[1][4]
+        title_columns, description_columns, role_columns = (self.title_columns, self.description_columns,
+                                                            self.role_columns)
 
-        counts = {Title: 0, Description: 0, RecordAgent: 0}
-        m2m_counts = [0, 0, 0]
+        title_count = description_count = link_count = 0
+        m2m_counts = [0] * len(self.m2m)
         for plan in plans:
             values = plan.values
-            counts[Title] += sum(1 for _tag, _column, at in self.title_columns if values[at]) + len(values[variants_at])
-            counts[Description] += sum(1 for _tag, _column, at in self.description_columns if values[at])
-            counts[RecordAgent] += sum(len(values[at]) for _role, at in self.role_columns)
-            for n, (at, *_rest) in enumerate(self.m2m):
-                m2m_counts[n] += len(values[at])
-        wanted = {**counts, Record.history.model: len(plans)}
-        wanted.update({through: m2m_counts[n] for n, (_at, through, *_rest) in enumerate(self.m2m)})
+            title_count += len(values[variants_at])
+            for _tag, _column, at in title_columns:
+                if values[at]:
+                    title_count += 1
+            for _tag, _column, at in description_columns:
+                if values[at]:
+                    description_count += 1
+            for _role, at in role_columns:
+                link_count += len(values[at])
+            for n, work in enumerate(self.m2m):
+                m2m_counts[n] += len(values[work[0]])
+        wanted = {Title: title_count, Description: description_count, RecordAgent: link_count,
+                  Record.history.model: len(plans)}
+        wanted.update({work[1]: m2m_counts[n] for n, work in enumerate(self.m2m)})
         keys = {model: iter(found) for model, found in allocate_keys(wanted).items()}
         title_keys, description_keys, link_keys = keys[Title], keys[Description], keys[RecordAgent]
         history_keys = keys[Record.history.model]
 
         records, record_history, reserved = [], [], []
         titles, title_history, descriptions, description_history, links, link_history = [], [], [], [], [], []
-        m2m_rows: list[tuple[list, list]] = [([], []) for _ in self.m2m]
+        m2m_work = [(at, layout.row, history_layout.row, by_value, keys[through], at == languages_at, [], [])
+                    for at, through, layout, history_layout, by_value in self.m2m]
         texts: list[tuple[Any, list, list[str], list[int], list[int], str, str, str]] = []
         derive: list[tuple[Any, list, _SearchTitle]] = []
         parents = self.parents
+        record_row, history_row, reserved_row = self.records.row, self.record_history.row, self.reserved.row
+        title_row, title_history_row = self.titles.row, self.title_history.row
+        link_row, link_history_row = self.links.row, self.link_history.row
+        adapt_date, derive_forms = self.adapt_date, self.derive
+        derived = (LabelForm.READING, LabelForm.ROMANIZATION)
         for plan in plans:
             values = plan.values
             pk = plan.pk
@@ -580,7 +600,6 @@ class _NewRecords:
             date_start, date_end, year_start, year_end = self._date_bounds(date) if date else (None,) * 4
             isbn10, isbn13 = isbn_forms(values[isbn_at]) if values[isbn_at] else ("", "")
             accessed = values[accessed_at]
-            texts_of_record = [nfc(values[at]) if normal else values[at] for at, normal in plain]
             source = (
                 pk, plan.identifier, values[kind_at], values[status_at],
                 parents[values[parent_at]] if values[parent_at] else None,
@@ -589,60 +608,59 @@ class _NewRecords:
                 date, date_start, date_end, year_start, year_end,
                 agent_pks[values[described_at]] if values[described_at] else None,
                 agent_pks[values[repository_at]] if values[repository_at] else None,
-                isbn10, isbn13, self.adapt_date(datetime.date.fromisoformat(accessed)) if accessed else None,
-                *texts_of_record,
+                isbn10, isbn13, adapt_date(datetime.date.fromisoformat(accessed)) if accessed else None,
+                *plain(values),
             )
-            records.append(self.records.row(source))
+            records.append(record_row(source))
             history_id = next(history_keys)
-            record_history.append(self.record_history.row((*source, history_id)))
-            reserved.append(self.reserved.row((plan.identifier, pk)))
+            record_history.append(history_row((*source, history_id)))
+            reserved.append(reserved_row((plan.identifier, pk)))
 
             material, ours = values[languages_at], values[ours_at]
             own_titles: list[_SearchTitle] = []
-            for tag, column, at in self.title_columns:
+            for tag, column, at in title_columns:
                 text = values[at]
                 if not text:
                     continue
                 our = column in ours
                 form = label_form(tag, our, material)
-                title = (next(title_keys), pk, tag, nfc(text), form, True, our, False, None)
-                titles.append(self.titles.row(title))
-                title_history.append(self.title_history.row(title))
-                own_titles.append(_SearchTitle(title[0], title[3], tag, form, True, None))
-                if self.derive and form not in (LabelForm.READING, LabelForm.ROMANIZATION):
+                title = (next(title_keys), pk, tag, text, form, True, our, False, None)
+                titles.append(title_row(title))
+                title_history.append(title_history_row(title))
+                own_titles.append(_SearchTitle(title[0], text, tag, form, True, None))
+                if derive_forms and form not in derived:
                     derive.append((plan, own_titles, own_titles[-1]))
             for key in values[variants_at]:
                 tag, _sep, text = key.partition(":")
                 form = label_form(tag, False, material)
-                title = (next(title_keys), pk, tag, nfc(text), form, False, False, False, None)
-                titles.append(self.titles.row(title))
-                title_history.append(self.title_history.row(title))
-                own_titles.append(_SearchTitle(title[0], title[3], tag, form, False, None))
+                title = (next(title_keys), pk, tag, text, form, False, False, False, None)
+                titles.append(title_row(title))
+                title_history.append(title_history_row(title))
+                own_titles.append(_SearchTitle(title[0], text, tag, form, False, None))
             own_descriptions = []
-            for tag, column, at in self.description_columns:
+            for tag, column, at in description_columns:
                 text = values[at]
                 if text:
-                    description = (next(description_keys), pk, tag, nfc(text), column in ours)
+                    description = (next(description_keys), pk, tag, text, column in ours)
                     descriptions.append(self.descriptions.row(description))
                     description_history.append(self.description_history.row(description))
-                    own_descriptions.append(description[3])
+                    own_descriptions.append(text)
             agents: set[int] = set()
-            for role, at in self.role_columns:
+            for role, at in role_columns:
                 for position, identifier in enumerate(values[at]):
                     agent = agent_pks[identifier]
                     agents.add(agent)
                     link = (next(link_keys), pk, agent, role, position)
-                    links.append(self.links.row(link))
-                    link_history.append(self.link_history.row(link))
-            for (at, _through, layout, history_layout, by_value), (rows, history_rows), found in zip(
-                    self.m2m, m2m_rows, (keys[m[1]] for m in self.m2m), strict=True):
+                    links.append(link_row(link))
+                    link_history.append(link_history_row(link))
+            for at, row_of, history_row_of, by_value, found, lowered, rows, history_rows in m2m_work:
                 for value in values[at]:
-                    row = (next(found), pk, by_value[value.lower() if at == languages_at else value])
-                    rows.append(layout.row(row))
-                    history_rows.append(history_layout.row((*row, history_id)))
-            places = sorted(self.planner.places.by_identifier[value].pk for value in values[places_at])
-            texts.append((pk, own_titles, own_descriptions, sorted(agents), places,
-                          nfc(values[index["call_number"]]), isbn10, isbn13))
+                    row = (next(found), pk, by_value[value.lower() if lowered else value])
+                    rows.append(row_of(row))
+                    history_rows.append(history_row_of((*row, history_id)))
+            texts.append((pk, own_titles, own_descriptions, sorted(agents),
+                          sorted(place_pks[value] for value in values[places_at]), values[call_number_at],
+                          isbn10, isbn13))
 
         if derive:
             self._derive(derive, titles, title_history)
@@ -655,10 +673,9 @@ class _NewRecords:
                              (self.descriptions, descriptions), (self.description_history, description_history),
                              (self.links, links), (self.link_history, link_history)):
             layout.insert(rows)
-        for (_at, _through, layout, history_layout, _by_value), (rows, history_rows) in zip(self.m2m, m2m_rows,
-                                                                                             strict=True):
-            layout.insert(rows)
-            history_layout.insert(history_rows)
+        for (_at, _through, layout, history_layout, _by_value), work in zip(self.m2m, m2m_work, strict=True):
+            layout.insert(work[6])
+            history_layout.insert(work[7])
         self.search.insert(search)
         self.place_index.insert(place_index)
 

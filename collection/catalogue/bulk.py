@@ -79,14 +79,12 @@ def insert_values(model: type[models.Model], fields: Sequence[models.Field], row
             _copy(model, fields, rows)
             return keys
         return _insert_unnest(model, fields, rows, returning)
+    if not returning and connection.vendor == "sqlite":
+        _insert_sqlite(model, fields, rows)
+        return keys
     with connection.cursor() as cursor:
         if not returning:
-            # Many rows per statement: SQLite runs a statement's triggers and checks far faster for a
-            # statement of many rows than for the same rows one statement each (executemany).
-            size = _rows_per_statement(len(fields))
-            for start in range(0, len(rows), size):
-                chunk = rows[start:start + size]
-                cursor.execute(_statement(model, fields, len(chunk), False), list(chain.from_iterable(chunk)))
+            cursor.executemany(_statement(model, fields, 1, False), rows)
             return keys
         size = max(1, min(len(rows), connection.ops.bulk_batch_size(list(fields), rows)))
         for start in range(0, len(rows), size):
@@ -96,12 +94,18 @@ def insert_values(model: type[models.Model], fields: Sequence[models.Field], row
     return keys
 
 
-def _copy(model: type[models.Model], fields: Sequence[models.Field], rows: list[tuple]) -> None:
-    """PostgreSQL: ``COPY ... FROM STDIN``, several times faster than any INSERT for many rows.
+def _run_raw(cursor: Any, sql: str, params: Any, many: bool, run: Callable[..., Any]) -> None:
+    """Run ``run`` on the driver's own cursor, as Django would run ``sql``: through the execute wrappers
+    (``connection.execute_wrapper``) and into the query log when queries are logged (tests, DEBUG)."""
+    if isinstance(cursor, CursorDebugWrapper):
+        with cursor.debug_sql(sql, params, many=many):
+            cursor._execute_with_wrappers(sql, params, many, run)
+    else:
+        cursor._execute_with_wrappers(sql, params, many, run)
 
-    It runs through Django's execute wrappers and query log, so that whatever counts a
-    writer's queries (``connection.execute_wrapper``, ``assertNumQueries``) counts it too.
-    """
+
+def _copy(model: type[models.Model], fields: Sequence[models.Field], rows: list[tuple]) -> None:
+    """PostgreSQL: ``COPY ... FROM STDIN``, several times faster than any INSERT for many rows."""
     sql = f"COPY {_quote(model._meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) FROM STDIN"
 
     def run(sql: str, params: list[tuple], many: bool, context: dict[str, Any]) -> None:
@@ -110,11 +114,27 @@ def _copy(model: type[models.Model], fields: Sequence[models.Field], rows: list[
                 copy.write_row(row)
 
     with connection.cursor() as cursor:
-        if isinstance(cursor, CursorDebugWrapper):
-            with cursor.debug_sql(sql, rows, many=True):
-                cursor._execute_with_wrappers(sql, rows, True, run)
-        else:
-            cursor._execute_with_wrappers(sql, rows, True, run)
+        _run_raw(cursor, sql, rows, True, run)
+
+
+def _insert_sqlite(model: type[models.Model], fields: Sequence[models.Field], rows: list[tuple]) -> None:
+    """SQLite: many rows per statement, with the driver's own ``?`` placeholders.
+
+    SQLite runs a statement's triggers and checks far faster for one statement of many
+    rows than for the same rows one statement each (``executemany``); and a statement
+    written with ``?`` is passed as it is, where Django would rewrite every ``%s`` of it.
+    """
+    size = _rows_per_statement(len(fields))
+    head = f"INSERT INTO {_quote(model._meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) VALUES "
+    group = "(" + ", ".join(["?"] * len(fields)) + ")"
+
+    def run(sql: str, params: list[Any], many: bool, context: dict[str, Any]) -> None:
+        sqlite3.Cursor.execute(context["cursor"].cursor, sql, params)
+
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start:start + size]
+            _run_raw(cursor, head + ", ".join([group] * len(chunk)), list(chain.from_iterable(chunk)), False, run)
 
 
 def _rows_per_statement(columns: int) -> int:
@@ -255,13 +275,23 @@ class Layout:
         if unknown:
             raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
         self.constants = tuple(constants)
-        self._get = itemgetter(*positions)
-
-    def row(self, values: tuple) -> tuple:
-        return self._get(values + self.constants)
+        get = itemgetter(*positions)
+        # The table's row from a tuple of source values, made the quickest way this layout allows.
+        self.row: Callable[[tuple], tuple]
+        if positions == list(range(len(sources))):
+            self.row = _same  # the caller's order is the table's: nothing to do
+        elif constants:
+            fixed = self.constants
+            self.row = lambda values: get(values + fixed)
+        else:
+            self.row = get
 
     def insert(self, rows: list[tuple]) -> None:
         insert_values(self.model, self.fields, rows)
+
+
+def _same(values: tuple) -> tuple:
+    return values
 
 
 def date_adapter() -> Callable[[Any], Any]:

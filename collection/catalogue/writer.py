@@ -114,9 +114,12 @@ class RowChange:
 
     def __init__(self, row: int, identifier: str, kind: str, action: str,
                  fields: dict[str, tuple[str, str]] | None = None, *, plan: Any = None) -> None:
-        self.row, self.identifier, self.kind, self.action = row, identifier, kind, action
+        self.row = row
+        self.identifier = identifier
+        self.kind = kind
+        self.action = action
         self._plan = plan
-        self._fields = fields if fields is not None or plan is not None else {}
+        self._fields = {} if fields is None and plan is None else fields
 
     @property
     def fields(self) -> dict[str, tuple[str, str]]:
@@ -330,6 +333,12 @@ class _Planner:
         self._label_verdicts: dict[tuple[Any, ...], bool] = {}
         self._kinds = frozenset(RecordKind.values)
         self._statuses = frozenset(Status.values)
+        self.label_tags, self.languages_configured = label_tags(), languages()
+        # Columns whose valid cell is its own value: only "[clear]" needs parse() there.
+        self._as_given = frozenset(
+            column for column in self.columns
+            if column not in MULTI_VALUED and column not in _CACHED_COLUMNS
+            and column not in ("identifier", "kind", "status", "isbn", "sequence", "accessed"))
 
     def _share(self, value: Any) -> Any:
         """One copy of each distinct set of columns: rows of a file mostly give the same ones."""
@@ -560,15 +569,21 @@ class _Planner:
         errors_before = len(self.errors.items)
         values = list(self.blank_values)
         given = []
-        index = self.index
+        index, as_given, parsed = self.index, self._as_given, self.parsed
         for column, text in cells.items():
-            if not text or column == "identifier" or column not in index:
+            if not text or column not in index:
                 continue
-            value = self.parse(number, column, text)
-            if value is not None:
-                position = index[column]
-                values[position] = value
-                given.append(position)
+            if column in as_given and text != CLEAR:
+                value = text
+            else:
+                if column == "identifier":
+                    continue
+                value = parsed.get((column, text)) or self.parse(number, column, text)
+                if value is None:
+                    continue
+            position = index[column]
+            values[position] = value
+            given.append(position)
         kind = values[index["kind"]]
         if not kind and not cells.get("kind"):
             self.errors.add(number, "kind", _("A new record needs a kind (%(choices)s).") % {
@@ -769,7 +784,7 @@ class _Planner:
         material = values[index["languages"]]
         ours = values[index["our_translations"]]
         titled = False
-        for tag in label_tags():
+        for tag in self.label_tags:
             column = f"title_{tag}"
             text = values[index[column]]
             if text:
@@ -784,7 +799,7 @@ class _Planner:
                 return False
         if not titled:
             return False
-        for tag in languages():
+        for tag in self.languages_configured:
             column = f"description_{tag}"
             text = values[index[column]]
             if text and not self._label_ok(Description, tag, "", column in ours, True, text):
