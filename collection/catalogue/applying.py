@@ -593,11 +593,13 @@ class _NewRecords:
         link_row, link_history_row = self.links.row, self.link_history.row
         adapt_date, derive_forms = self.adapt_date, self.derive
         derived = (LabelForm.READING, LabelForm.ROMANIZATION)
+        bounds, forms = self.bounds, _FORMS
         for plan in plans:
             values = plan.values
             pk = plan.pk
             date = values[date_at]
-            date_start, date_end, year_start, year_end = self._date_bounds(date) if date else (None,) * 4
+            date_start, date_end, year_start, year_end = (bounds.get(date) or self._date_bounds(date)) if date else (
+                None, None, None, None)
             isbn10, isbn13 = isbn_forms(values[isbn_at]) if values[isbn_at] else ("", "")
             accessed = values[accessed_at]
             source = (
@@ -623,7 +625,7 @@ class _NewRecords:
                 if not text:
                     continue
                 our = column in ours
-                form = label_form(tag, our, material)
+                form = forms.get((tag, our, material)) or label_form(tag, our, material)
                 title = (next(title_keys), pk, tag, text, form, True, our, False, None)
                 titles.append(title_row(title))
                 title_history.append(title_history_row(title))

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from ..concurrency import last_change
 from ..fields import NFCMixin
 from ..models import (
+    Agent,
     AgentKind,
     Description,
     Language,
@@ -87,8 +88,6 @@ _CACHED_COLUMNS = (MULTI_VALUED | {"described_agent", "repository", "accessed"})
 # Columns holding one record field each, and the field: the rest are labels, links and vocabularies.
 _FIELD_OF_COLUMN = {"kind": "kind", "status": "status", "date": "date_edtf", "sequence": "sequence",
                     "accessed": "accessed", **{name: name for name in PLAIN_FIELDS}}
-_RECORD_REFERENCES = {"parent": "parent__identifier", "described_agent": "described_agent__identifier",
-                      "repository": "repository__identifier"}
 
 
 @dataclass(frozen=True)
@@ -286,6 +285,10 @@ class _FieldCleaner:
             raise ValidationError(errors)
 
 
+# Columns whose cell becomes another type on the record.
+_CONVERTED = frozenset({"sequence", "accessed", "level"})
+
+
 def _field_value(column: str, text: Cell) -> Any:
     """A cell's value as :func:`~.applying.apply_scalars` puts it on the record (what its field validates)."""
     if column == "sequence":
@@ -334,6 +337,12 @@ class _Planner:
         self._kinds = frozenset(RecordKind.values)
         self._statuses = frozenset(Status.values)
         self.label_tags, self.languages_configured = label_tags(), languages()
+        self._names: dict[Any, str] = {}
+        self._shapes: dict[tuple[int, ...], tuple[frozenset[str], list[int], list[tuple[int, Check, str]]]] = {}
+        self._checks_of: dict[frozenset[str], list[tuple[int, Check, str]]] = {}
+        self._titles = [(tag, f"title_{tag}", self.index[f"title_{tag}"]) for tag in self.label_tags]
+        self._descriptions = [(tag, f"description_{tag}", self.index[f"description_{tag}"])
+                              for tag in self.languages_configured]
         # Columns whose valid cell is its own value: only "[clear]" needs parse() there.
         self._as_given = frozenset(
             column for column in self.columns
@@ -348,8 +357,12 @@ class _Planner:
 
     def normalize(self, number: int, row: Mapping[str, Any]) -> dict[str, str]:
         cells: dict[str, str] = {}
+        names = self._names
         for column, value in row.items():
-            column = str(column or "").strip()
+            name = names.get(column)
+            if name is None:
+                name = names[column] = str(column or "").strip()
+            column = name
             if column == EXTRA_CELLS:
                 if str(value or "").strip():
                     self.errors.add(number, "", _("There are cells beyond the last named column."))
@@ -529,7 +542,7 @@ class _Planner:
                 continue
             self.first_row[identifier] = number
             identifiers.append(identifier)
-            columns.update(column for column, text in cells.items() if text)
+            columns.update(cells)
 
         stored = _load_stored(identifiers, columns & set(self.index))
         reserved = self._reserved(set(identifiers) - set(stored))
@@ -590,14 +603,26 @@ class _Planner:
                 "choices": ", ".join(RecordKind.values)})
         if len(self.errors.items) > errors_before:
             return None
-        given.sort()
-        blank = self.blank_values
-        return _RowPlan(
-            number, identifier, None, str(kind), index=index, values=tuple(values), current=self.blank,
-            given=self._share(frozenset(self.columns[position] for position in given)),
-            changed=self._share(tuple(self.columns[position] for position in given
-                                      if values[position] != blank[position])),
-        )
+        shape = self._shapes.get(tuple(given))
+        if shape is None:
+            shape = self._shapes[tuple(given)] = self._shape(given)
+        names, ordered, _checks = shape
+        blank, columns = self.blank_values, self.columns
+        changed = [columns[position] for position in ordered if values[position] != blank[position]]
+        return _RowPlan(number, identifier, None, str(kind), index=index, values=tuple(values), current=self.blank,
+                        given=names, changed=self._share(tuple(changed)))
+
+    def _shape(self, given: list[int]) -> tuple[frozenset[str], list[int], list[tuple[int, Check, str]]]:
+        """What rows giving these columns (by position) share: the columns' names, their positions in
+        column order, and the quick checks of the record fields among them."""
+        checks = self._field_checks()
+        ordered = sorted(given)
+        names = frozenset(self.columns[position] for position in ordered)
+        fields = [(position, checks[self.columns[position]], self.columns[position]) for position in ordered
+                  if self.columns[position] in checks]
+        names = self._share(names)
+        self._checks_of[names] = fields
+        return names, ordered, fields
 
     def _plan_stored(self, number: int, identifier: str, record: _Stored,
                      cells: dict[str, str]) -> _RowPlan | None:
@@ -606,27 +631,30 @@ class _Planner:
         stored = record.cells
         given: dict[str, Cell] = {}
         differs = False
+        parsed = self.parsed
         for column, text in cells.items():
-            if not text or column == "identifier" or column not in self.index:
+            if not text or column == "identifier" or column not in stored:
                 continue
             current = stored[column]
             if text == current and text != CLEAR:
                 given[column] = current
                 continue
-            value = self.parse(number, column, text)
+            value = parsed.get((column, text)) or self.parse(number, column, text)
             if value is None:
                 continue
             given[column] = value
-            differs = differs or value != current
+            if value != current:
+                differs = True
         record.cells = None  # compared: only the key, version, parent and described organisation are kept
         if len(self.errors.items) > errors_before:
             return None
-        kind = str(given.get("kind", record.kind))
-        plan = _RowPlan(number, identifier, record, kind, index=self.index, given=self._share(frozenset(given)))
-        if differs:
-            # Completed with the stored record's other cells once it is loaded in full.
-            plan._desired = given
-            plan.changed = tuple(given)
+        if not differs:
+            return _RowPlan(number, identifier, record, record.kind, index=self.index)
+        plan = _RowPlan(number, identifier, record, str(given.get("kind", record.kind)), index=self.index,
+                        given=self._share(frozenset(given)))
+        # Completed with the stored record's other cells once it is loaded in full.
+        plan._desired = given
+        plan.changed = tuple(given)
         return plan
 
     def _note_links(self, plan: _RowPlan) -> None:
@@ -677,8 +705,9 @@ class _Planner:
     def _reserved(identifiers: set[str]) -> set[str]:
         if not identifiers:
             return set()
-        return set(ReservedIdentifier.objects.filter(identifier__in=sorted(identifiers)).values_list(
-            "identifier", flat=True))
+        return {identifier for (identifier,) in _select(
+            f"SELECT identifier FROM {_table(ReservedIdentifier)} WHERE identifier IN ({{marks}})",
+            sorted(identifiers))}
 
     def _check_permission(self, plan: _RowPlan) -> None:
         status = str(plan.values[self.index["status"]] if plan.values is not None else plan.desired["status"])
@@ -768,13 +797,14 @@ class _Planner:
         are valid; the ones it gives are checked with their fields' checks, and the
         record's and labels' ``clean()`` rules are tested on the values.
         """
-        checks = self._field_checks()
         values, index = plan.values, self.index
         if len(plan.identifier) > self._identifier_length:  # the identifier's format is checked on reading
             return False
-        for column in plan.given:
-            check = checks.get(column)
-            if check is not None and not check(_field_value(column, values[index[column]])):
+        for position, check, column in self._checks_of[plan.given]:
+            value = values[position]
+            if column in _CONVERTED:
+                value = _field_value(column, value)
+            if not check(value):
                 return False
         kind = values[index["kind"]]
         if (kind == RecordKind.ASSOCIATION) != bool(values[index["described_agent"]]):
@@ -784,9 +814,8 @@ class _Planner:
         material = values[index["languages"]]
         ours = values[index["our_translations"]]
         titled = False
-        for tag in self.label_tags:
-            column = f"title_{tag}"
-            text = values[index[column]]
+        for tag, column, position in self._titles:
+            text = values[position]
             if text:
                 titled = True
                 our = column in ours
@@ -799,9 +828,8 @@ class _Planner:
                 return False
         if not titled:
             return False
-        for tag in self.languages_configured:
-            column = f"description_{tag}"
-            text = values[index[column]]
+        for tag, column, position in self._descriptions:
+            text = values[position]
             if text and not self._label_ok(Description, tag, "", column in ours, True, text):
                 return False
         return True
@@ -892,90 +920,131 @@ class _Planner:
                 parent = parent_of.get(parent, "")
 
 
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _select(sql: str, values: list[Any]) -> list[tuple]:
+    """Rows of ``sql``, whose ``{in}`` is filled with a placeholder per value.
+
+    The reads of a batch go through the cursor: the ORM would prepare each of a
+    batch's hundreds of keys one by one, and that costs more than the query itself.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(marks=", ".join(["%s"] * len(values))), values)
+        return cursor.fetchall()
+
+
+def _table(model: type[models.Model]) -> str:
+    return _quote(model._meta.db_table)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    return _quote(model._meta.get_field(name).column)
+
+
 def _load_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored]:
     """The stored records with these identifiers, with their values in ``columns`` as :func:`record_cells`
     gives them; a fixed number of queries, fewer for fewer columns."""
     if not identifiers:
         return {}
-    scalars = [column for column in columns if column in _FIELD_OF_COLUMN or column in _RECORD_REFERENCES]
-    names = ["pk", "identifier", "version", "status", "kind", "parent__identifier", "described_agent__identifier",
-             *(_FIELD_OF_COLUMN.get(column) or _RECORD_REFERENCES[column] for column in scalars)]
+    scalars = [column for column in columns if column in _FIELD_OF_COLUMN or column == "repository"]
+    record, agent = _table(Record), _table(Agent)
+    selected = [f"r.{_column(Record, _FIELD_OF_COLUMN[column])}" if column != "repository" else "s.identifier"
+                for column in scalars]
+    rows = _select(
+        f"SELECT r.id, r.identifier, r.version, r.status, r.kind, p.identifier, d.identifier"
+        f"{''.join(', ' + name for name in selected)} FROM {record} r "
+        f"LEFT JOIN {record} p ON p.id = r.{_column(Record, 'parent')} "
+        f"LEFT JOIN {agent} d ON d.id = r.{_column(Record, 'described_agent')} "
+        f"LEFT JOIN {agent} s ON s.id = r.{_column(Record, 'repository')} "
+        f"WHERE r.identifier IN ({{marks}})", identifiers)
+    if not rows:
+        return {}
     by_pk: dict[int, _Stored] = {}
-    for pk, identifier, version, status, kind, parent, described, *values in Record._base_manager.filter(
-            identifier__in=identifiers).order_by().values_list(*names):
+    references = "parent" in columns or "described_agent" in columns
+    for pk, identifier, version, status, kind, parent, described, *values in rows:
         stored = by_pk[pk] = _Stored(pk, identifier, version, status, kind, parent or "", described or "")
         cells = stored.cells
+        if references:
+            cells.update(parent=stored.parent, described_agent=stored.described)
         for column, value in zip(scalars, values, strict=True):
             if column == "sequence":
                 cells[column] = "" if value is None else str(value)
             elif column == "accessed":
-                cells[column] = value.isoformat() if value else ""
+                # SQLite gives the text it stores, PostgreSQL a date.
+                cells[column] = (value if isinstance(value, str) else value.isoformat()) if value else ""
             else:
                 cells[column] = value or ""
-    if not by_pk:
-        return {}
     pks = list(by_pk)
-    tags = label_tags()
-    configured = languages()
-    title_columns = {f"title_{tag}" for tag in tags}
-    description_columns = {f"description_{tag}" for tag in configured}
-    wants_titles = bool(columns & (title_columns | {"variant_titles", "our_translations"}))
-    wants_descriptions = bool(columns & (description_columns | {"our_translations"}))
+    tags, configured = label_tags(), languages()
+    title_columns = [(tag, f"title_{tag}") for tag in tags]
+    description_columns = [(tag, f"description_{tag}") for tag in configured]
+    ours_wanted = "our_translations" in columns
+    wants_titles = ours_wanted or "variant_titles" in columns or any(c in columns for _t, c in title_columns)
+    wants_descriptions = ours_wanted or any(c in columns for _t, c in description_columns)
     titles: dict[int, list[tuple]] = defaultdict(list)
     if wants_titles:
-        for record_id, *title in Title.objects.filter(record_id__in=pks).order_by("pk").values_list(
-                "record_id", "language", "text", "preferred", "machine_made", "our_translation"):
+        for record_id, *title in _select(
+                f"SELECT {_column(Title, 'record')}, language, text, preferred, machine_made, our_translation "
+                f"FROM {_table(Title)} WHERE {_column(Title, 'record')} IN ({{marks}}) ORDER BY id", pks):
             titles[record_id].append(title)
     descriptions: dict[int, dict[str, tuple]] = defaultdict(dict)
     if wants_descriptions:
-        for record_id, language, text, ours in Description.objects.filter(record_id__in=pks).order_by(
-                "pk").values_list("record_id", "language", "text", "our_translation"):
+        for record_id, language, text, ours in _select(
+                f"SELECT {_column(Description, 'record')}, language, text, our_translation "
+                f"FROM {_table(Description)} WHERE {_column(Description, 'record')} IN ({{marks}}) ORDER BY id", pks):
             descriptions[record_id][language.lower()] = (text, ours)
     for column, key, attribute in (("languages", "language", "tag"), ("places", "place", "identifier"),
                                    ("subjects", "subject", "identifier")):
         if column not in columns:
             continue
+        through = getattr(Record, column).through
+        vocabulary = through._meta.get_field(key).related_model
         found: dict[int, list[str]] = defaultdict(list)
-        for record_id, value in getattr(Record, column).through.objects.filter(
-                record_id__in=pks).order_by().values_list("record_id", f"{key}__{attribute}"):
+        for record_id, value in _select(
+                f"SELECT t.{_column(through, 'record')}, v.{_column(vocabulary, attribute)} FROM {_table(through)} t "
+                f"JOIN {_table(vocabulary)} v ON v.id = t.{_column(through, key)} "
+                f"WHERE t.{_column(through, 'record')} IN ({{marks}})", pks):
             found[record_id].append(value)
         for pk, stored in by_pk.items():
-            stored.cells[column] = tuple(sorted(found.get(pk, ())))
-    roles = [column for column in AGENT_ROLE_COLUMNS if column in columns]
+            stored.cells[column] = tuple(sorted(found[pk])) if pk in found else ()
+    roles = [(column, role) for column, role in AGENT_ROLE_COLUMNS.items() if column in columns]
     if roles:
         links: dict[int, list[tuple]] = defaultdict(list)
-        for record_id, *link in RecordAgent.objects.filter(record_id__in=pks).order_by().values_list(
-                "record_id", "position", "pk", "role", "agent__identifier"):
+        for record_id, *link in _select(
+                f"SELECT l.{_column(RecordAgent, 'record')}, l.position, l.id, l.role, a.identifier "
+                f"FROM {_table(RecordAgent)} l JOIN {agent} a ON a.id = l.{_column(RecordAgent, 'agent')} "
+                f"WHERE l.{_column(RecordAgent, 'record')} IN ({{marks}})", pks):
             links[record_id].append(link)
         for pk, stored in by_pk.items():
-            ordered = sorted(links.get(pk, ()))
-            for column in roles:
-                role = AGENT_ROLE_COLUMNS[column]
-                stored.cells[column] = tuple(agent for _position, _pk, link_role, agent in ordered
-                                             if link_role == role)
+            ordered = sorted(links[pk]) if pk in links else ()
+            for column, role in roles:
+                stored.cells[column] = tuple(agent for _position, _pk, link_role, agent in ordered if link_role == role)
     if wants_titles or wants_descriptions:
         for pk, stored in by_pk.items():
             cells = stored.cells
-            own = titles.get(pk, ())
+            own = titles[pk] if pk in titles else ()
             ours: list[str] = []
             preferred: dict[str, tuple] = {}
             for title in own:
                 if title[2]:
                     preferred.setdefault(title[0].lower(), title)
-            for tag in tags:
+            for tag, column in title_columns:
                 match = preferred.get(tag.lower())
-                cells[f"title_{tag}"] = match[1] if match else ""
+                cells[column] = match[1] if match else ""
                 if match and match[4]:
-                    ours.append(f"title_{tag}")
-            cells["variant_titles"] = tuple(sorted(
-                variant_cell(language, text) for language, text, is_preferred, machine_made, _ours in own
-                if not is_preferred and not machine_made))
-            own_descriptions = descriptions.get(pk, {})
-            for tag in configured:
+                    ours.append(column)
+            if "variant_titles" in columns:
+                cells["variant_titles"] = tuple(sorted(
+                    variant_cell(language, text) for language, text, is_preferred, machine_made, _ours in own
+                    if not is_preferred and not machine_made))
+            own_descriptions = descriptions[pk] if pk in descriptions else {}
+            for tag, column in description_columns:
                 description = own_descriptions.get(tag.lower())
-                cells[f"description_{tag}"] = description[0] if description else ""
+                cells[column] = description[0] if description else ""
                 if description and description[1]:
-                    ours.append(f"description_{tag}")
+                    ours.append(column)
             cells["our_translations"] = tuple(sorted(ours))
     return {stored.identifier: stored for stored in by_pk.values()}
 
