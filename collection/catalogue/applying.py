@@ -141,13 +141,13 @@ class Applier:
             Language.objects.bulk_create([Language(tag=tag) for tag in self.planner.new_languages.values()])
         new = [plan for plan in plans if plan.record is None and plan.changed]
         updated = [plan for plan in plans if plan.record is not None and plan.changed]
-        done = 0
+        done, total = 0, len(new) + len(updated)
 
         def advance(count: int) -> None:
             nonlocal done
             done += count
             if progress is not None:
-                progress("writing", done)
+                progress("writing", done, total)
 
         if new:
             _NewRecords(self).write(new, advance)

@@ -78,6 +78,9 @@ __all__ = [
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 
+# progress(stage, rows done, rows in all or None): see write_rows().
+Progress = Callable[[str, int, "int | None"], None]
+
 # 9.78E+12, or 9780295983363.0 from a number cell: an ISBN a spreadsheet read as a number.
 _NUMBER_MANGLED = re.compile(r"^(?:\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{9,13}\.0)$")
 # Model field -> the column that sets it, where the names differ.
@@ -322,8 +325,8 @@ class _Planner:
         self.blank: dict[str, Cell] = {column: _empty(column) for column in self.columns}
         self.blank.update(identifier="", status=Status.DRAFT, level=LevelOfDescription.ITEM)
         self.blank_values = tuple(self.blank[column] for column in self.columns)
-        # Set by write_rows: called with ("checking", rows done) after each batch.
-        self.progress: Callable[[str, int], None] | None = None
+        # Set by write_rows: called with ("checking", rows done, None) after each batch.
+        self.progress: Progress | None = None
         self.first_row: dict[str, int] = {}
         # What the checks across rows need, kept as the rows are planned.
         self.planned: set[str] = set()
@@ -508,7 +511,7 @@ class _Planner:
             plans.extend(self._plan_batch(batch))
             done += len(batch)
             if self.progress is not None:
-                self.progress("checking", done)
+                self.progress("checking", done, None)
         if unknown or (any_rows and not has_identifier):
             self.errors.items = [RowError(1, column, _("Unknown column.")) for column in sorted(unknown)]
             if any_rows and not has_identifier:
@@ -1085,7 +1088,7 @@ def _stale(plans: list[_RowPlan]) -> list[RowError]:
 
 
 def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = None, source: str = "",
-               dry_run: bool = False, progress: Callable[[str, int], None] | None = None) -> WriteResult:
+               dry_run: bool = False, progress: Progress | None = None) -> WriteResult:
     """Validate and write catalogue rows; all or nothing.
 
     ``rows`` are ``(row_number, {column: cell})`` pairs, numbered as a spreadsheet
@@ -1094,8 +1097,8 @@ def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = Non
     collection manager. ``source`` becomes the change reason in the history. A dry
     run validates and works out every change exactly as a real run would, writes it
     and rolls back. ``progress``, if given, is called after each batch with
-    ``("checking", rows checked)``, then ``("writing", rows written)`` (rows that
-    change something only).
+    ``("checking", rows checked, None)``, then with ``("writing", rows written,
+    rows to write)``, counting the rows that change something.
     """
     result = WriteResult(dry_run=dry_run)
     planner = _Planner(user)
