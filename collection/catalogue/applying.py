@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Mapping
+from itertools import count
 from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
@@ -51,7 +52,16 @@ from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
 from ..search import fold, place_ancestors, refresh_search_index, search_row
 from ..text import base_language, script_subtag
 from ..validators import isbn_forms
-from .bulk import Layout, allocate_keys, date_adapter, insert, insert_history, insert_values
+from .bulk import (
+    Layout,
+    allocate_keys,
+    date_adapter,
+    history_from_rows,
+    insert,
+    insert_history,
+    insert_values,
+    m2m_history_from_rows,
+)
 from .export import Cell, variant_cell
 from .format import AGENT_ROLE_COLUMNS, PLAIN_FIELDS, READING_TAGS, label_tags, languages
 from .resolve import Entry, guess_name_language
@@ -440,10 +450,13 @@ class _NewRecords:
     """New records written as plain rows, each batch in one statement per table.
 
     Rows are built from the plans' values (a tuple in the order of the record
-    columns) into the tables' column order by :class:`~.bulk.Layout`; the keys of
-    the records, their titles, descriptions, links and many-to-many rows, and of the
-    records' history rows (which the many-to-many history points at) are allocated
-    beforehand. Every record is new: nothing is read back, nothing deleted.
+    columns) into the tables' column order by :class:`~.bulk.Layout`. The records'
+    keys are allocated beforehand, so that a record can name a parent further down
+    the file and its children can name it; the keys of titles, descriptions, links
+    and many-to-many rows are the database's. The history rows are then copied by
+    the database from the rows just written (``INSERT ... SELECT``), each by the
+    importing user with the import's reason and time. Every record is new: nothing
+    is read back, nothing deleted.
     """
 
     def __init__(self, applier: Applier) -> None:
@@ -451,31 +464,21 @@ class _NewRecords:
         self.applier = applier
         self.planner = planner
         self.index = planner.index
-        now, user, reason = applier.now, getattr(applier.user, "pk", None), applier.reason
-        history = {"history_date": now, "history_change_reason": reason, "history_type": "+",
-                   "history_user_id": user}
-        stamps = {"version": 1, "created": now, "modified": now}
+        self.history = {"history_type": "+", "user": applier.user, "reason": applier.reason, "date": applier.now}
+        now = applier.now
         self.plain = [name for name in PLAIN_FIELDS if name != "level"]
         self.record_sources = ("id", "identifier", "kind", "status", "parent_id", "level", "sequence", "date_edtf",
                                "date_start", "date_end", "year_start", "year_end", "described_agent_id",
                                "repository_id", "isbn10", "isbn13", "accessed", *self.plain)
-        self.records = Layout(Record, self.record_sources, stamps)
-        self.record_history = Layout(Record.history.model, (*self.record_sources, "history_id"),
-                                     {**stamps, **history})
+        self.records = Layout(Record, self.record_sources, {"version": 1, "created": now, "modified": now})
         self.reserved = Layout(ReservedIdentifier, ("identifier", "record_id"), {"reserved_at": now})
-        title_sources = ("id", "record_id", "language", "text", "form", "preferred", "our_translation",
-                         "machine_made", "derived_from_id")
-        self.titles = Layout(Title, title_sources)
-        self.title_history = Layout(Title.history.model, title_sources, history)
-        description_sources = ("id", "record_id", "language", "text", "our_translation")
-        self.descriptions = Layout(Description, description_sources)
-        self.description_history = Layout(Description.history.model, description_sources, history)
-        link_sources = ("id", "record_id", "agent_id", "role", "position")
-        self.links = Layout(RecordAgent, link_sources)
-        self.link_history = Layout(RecordAgent.history.model, link_sources, history)
+        self.titles = Layout(Title, ("record_id", "language", "text", "form", "preferred", "our_translation",
+                                     "machine_made", "derived_from_id"))
+        self.descriptions = Layout(Description, ("record_id", "language", "text", "our_translation"))
+        self.links = Layout(RecordAgent, ("record_id", "agent_id", "role", "position"))
         self.search = Layout(RecordSearch, ("record_id", "document", "titles", "bigrams", "title_key"))
         self.place_index = Layout(RecordPlaceIndex, ("record_id", "place_id"))
-        self.m2m: list[tuple[int, Any, Layout, Layout, dict[str, int]]] = []
+        self.m2m: list[tuple[int, str, Layout, dict[str, int]]] = []
         vocabulary = {
             "languages": {tag.lower(): pk for pk, tag in Language.objects.values_list("pk", "tag")},
             "places": {entry.identifier: entry.pk for entry in planner.places.by_identifier.values()},
@@ -483,9 +486,7 @@ class _NewRecords:
         }
         for name, key in (("languages", "language_id"), ("places", "place_id"), ("subjects", "subject_id")):
             through = getattr(Record, name).through
-            m2m_history = getattr(Record.history.model, name).model
-            self.m2m.append((self.index[name], through, Layout(through, ("id", "record_id", key)),
-                             Layout(m2m_history, ("id", "record_id", key, "history_id")), vocabulary[name]))
+            self.m2m.append((self.index[name], name, Layout(through, ("record_id", key)), vocabulary[name]))
         self.adapt_date = date_adapter()
         self.derive = app_settings.DERIVE_READINGS and not derivation_deferred()
         tags = label_tags()
@@ -502,6 +503,9 @@ class _NewRecords:
         self.agent_keys: dict[int, list[str]] = {}
         self.place_keys: dict[int, list[str]] = {}
         self.ancestors: dict[int, set[int]] | None = None
+        # Stand-ins for the titles' keys, numbered in the order the titles are inserted, which is the order of
+        # their keys: all the search keys need of them (which title came first, which one a reading is of).
+        self.order = count(1)
 
     def write(self, plans: list[Any], advance: Any) -> None:
         keys = allocate_keys({Record: len(plans)})[Record]
@@ -541,7 +545,7 @@ class _NewRecords:
         return bounds
 
     def _write_batch(self, plans: list[Any]) -> None:
-        """Build every row of the batch's records, then insert them, one statement per table.
+        """Build every row of the batch's records, insert them (one statement per table), then their history.
 
         The values are the planner's: already NFC (text is normalized as it is read),
         parsed and validated.
@@ -555,42 +559,16 @@ class _NewRecords:
         call_number_at = index["call_number"]
         plain = itemgetter(*(index[name] for name in self.plain))
         agent_pks = self.applier.agent_pks
-        place_pks = self.m2m[1][4]
+        place_pks = self.m2m[1][3]
         title_columns, description_columns, role_columns = (self.title_columns, self.description_columns,
                                                             self.role_columns)
-
-        title_count = description_count = link_count = 0
-        m2m_counts = [0] * len(self.m2m)
-        for plan in plans:
-            values = plan.values
-            title_count += len(values[variants_at])
-            for _tag, _column, at in title_columns:
-                if values[at]:
-                    title_count += 1
-            for _tag, _column, at in description_columns:
-                if values[at]:
-                    description_count += 1
-            for _role, at in role_columns:
-                link_count += len(values[at])
-            for n, work in enumerate(self.m2m):
-                m2m_counts[n] += len(values[work[0]])
-        wanted = {Title: title_count, Description: description_count, RecordAgent: link_count,
-                  Record.history.model: len(plans)}
-        wanted.update({work[1]: m2m_counts[n] for n, work in enumerate(self.m2m)})
-        keys = {model: iter(found) for model, found in allocate_keys(wanted).items()}
-        title_keys, description_keys, link_keys = keys[Title], keys[Description], keys[RecordAgent]
-        history_keys = keys[Record.history.model]
-
-        records, record_history, reserved = [], [], []
-        titles, title_history, descriptions, description_history, links, link_history = [], [], [], [], [], []
-        m2m_work = [(at, layout.row, history_layout.row, by_value, keys[through], at == languages_at, [], [])
-                    for at, through, layout, history_layout, by_value in self.m2m]
+        records, reserved, titles, descriptions, links = [], [], [], [], []
+        m2m_work = [(at, layout.row, by_value, at == languages_at, []) for at, _name, layout, by_value in self.m2m]
         texts: list[tuple[Any, list, list[str], list[int], list[int], str, str, str]] = []
         derive: list[tuple[Any, list, _SearchTitle]] = []
-        parents = self.parents
-        record_row, history_row, reserved_row = self.records.row, self.record_history.row, self.reserved.row
-        title_row, title_history_row = self.titles.row, self.title_history.row
-        link_row, link_history_row = self.links.row, self.link_history.row
+        parents, order = self.parents, self.order
+        record_row, reserved_row, title_row, link_row = (self.records.row, self.reserved.row, self.titles.row,
+                                                         self.links.row)
         adapt_date, derive_forms = self.adapt_date, self.derive
         derived = (LabelForm.READING, LabelForm.ROMANIZATION)
         bounds, forms = self.bounds, _FORMS
@@ -602,7 +580,7 @@ class _NewRecords:
                 None, None, None, None)
             isbn10, isbn13 = isbn_forms(values[isbn_at]) if values[isbn_at] else ("", "")
             accessed = values[accessed_at]
-            source = (
+            records.append(record_row((
                 pk, plan.identifier, values[kind_at], values[status_at],
                 parents[values[parent_at]] if values[parent_at] else None,
                 values[level_at] or LevelOfDescription.ITEM,
@@ -612,10 +590,7 @@ class _NewRecords:
                 agent_pks[values[repository_at]] if values[repository_at] else None,
                 isbn10, isbn13, adapt_date(datetime.date.fromisoformat(accessed)) if accessed else None,
                 *plain(values),
-            )
-            records.append(record_row(source))
-            history_id = next(history_keys)
-            record_history.append(history_row((*source, history_id)))
+            )))
             reserved.append(reserved_row((plan.identifier, pk)))
 
             material, ours = values[languages_at], values[ours_at]
@@ -626,63 +601,58 @@ class _NewRecords:
                     continue
                 our = column in ours
                 form = forms.get((tag, our, material)) or label_form(tag, our, material)
-                title = (next(title_keys), pk, tag, text, form, True, our, False, None)
-                titles.append(title_row(title))
-                title_history.append(title_history_row(title))
-                own_titles.append(_SearchTitle(title[0], text, tag, form, True, None))
+                titles.append(title_row((pk, tag, text, form, True, our, False, None)))
+                own_titles.append(_SearchTitle(next(order), text, tag, form, True, None))
                 if derive_forms and form not in derived:
                     derive.append((plan, own_titles, own_titles[-1]))
             for key in values[variants_at]:
                 tag, _sep, text = key.partition(":")
                 form = label_form(tag, False, material)
-                title = (next(title_keys), pk, tag, text, form, False, False, False, None)
-                titles.append(title_row(title))
-                title_history.append(title_history_row(title))
-                own_titles.append(_SearchTitle(title[0], text, tag, form, False, None))
+                titles.append(title_row((pk, tag, text, form, False, False, False, None)))
+                own_titles.append(_SearchTitle(next(order), text, tag, form, False, None))
             own_descriptions = []
             for tag, column, at in description_columns:
                 text = values[at]
                 if text:
-                    description = (next(description_keys), pk, tag, text, column in ours)
-                    descriptions.append(self.descriptions.row(description))
-                    description_history.append(self.description_history.row(description))
+                    descriptions.append(self.descriptions.row((pk, tag, text, column in ours)))
                     own_descriptions.append(text)
             agents: set[int] = set()
             for role, at in role_columns:
                 for position, identifier in enumerate(values[at]):
                     agent = agent_pks[identifier]
                     agents.add(agent)
-                    link = (next(link_keys), pk, agent, role, position)
-                    links.append(link_row(link))
-                    link_history.append(link_history_row(link))
-            for at, row_of, history_row_of, by_value, found, lowered, rows, history_rows in m2m_work:
+                    links.append(link_row((pk, agent, role, position)))
+            for at, row_of, by_value, lowered, rows in m2m_work:
                 for value in values[at]:
-                    row = (next(found), pk, by_value[value.lower() if lowered else value])
-                    rows.append(row_of(row))
-                    history_rows.append(history_row_of((*row, history_id)))
+                    rows.append(row_of((pk, by_value[value.lower() if lowered else value])))
             texts.append((pk, own_titles, own_descriptions, sorted(agents),
                           sorted(place_pks[value] for value in values[places_at]), values[call_number_at],
                           isbn10, isbn13))
 
-        if derive:
-            self._derive(derive, titles, title_history)
-        search, place_index = self._search_rows(texts)
-
+        keys = [plan.pk for plan in plans]
         self.records.insert(records)
         self.reserved.insert(reserved)
-        self.record_history.insert(record_history)
-        for layout, rows in ((self.titles, titles), (self.title_history, title_history),
-                             (self.descriptions, descriptions), (self.description_history, description_history),
-                             (self.links, links), (self.link_history, link_history)):
-            layout.insert(rows)
-        for (_at, _through, layout, history_layout, _by_value), work in zip(self.m2m, m2m_work, strict=True):
-            layout.insert(work[6])
-            history_layout.insert(work[7])
+        self.titles.insert(titles)
+        if derive:
+            self._derive(derive, keys)
+        self.descriptions.insert(descriptions)
+        self.links.insert(links)
+        for (_at, _name, layout, _by_value), work in zip(self.m2m, m2m_work, strict=True):
+            layout.insert(work[4])
+        history_from_rows(Record, "id", keys, **self.history)
+        for model in (Title, Description, RecordAgent):
+            history_from_rows(model, "record", keys, **self.history)
+        for _at, name, _layout, _by_value in self.m2m:
+            m2m_history_from_rows(Record, name, keys, history_type="+", date=self.applier.now)
+        search, place_index = self._search_rows(texts)
         self.search.insert(search)
         self.place_index.insert(place_index)
 
-    def _derive(self, derive: list[tuple[Any, list, _SearchTitle]], titles: list, title_history: list) -> None:
-        """Machine-made readings and romanizations of new titles whose forms the file leaves blank."""
+    def _derive(self, derive: list[tuple[Any, list, _SearchTitle]], keys: list[int]) -> None:
+        """Machine-made readings and romanizations of new titles whose forms the file leaves blank.
+
+        They point at their titles, just written: the titles' keys are read back first.
+        """
         pending = []
         for plan, own_titles, source in derive:
             for form in derived_forms(SimpleNamespace(language=source.language, text=source.text)):
@@ -691,13 +661,17 @@ class _NewRecords:
                 if (at is not None and plan.values[at]) or column in plan.given:
                     continue
                 pending.append((plan, own_titles, source, form))
-        found = iter(allocate_keys({Title: len(pending)})[Title])
+        if not pending:
+            return
+        sources = {(record_id, language): pk for pk, record_id, language in Title.objects.filter(
+            record_id__in=keys, preferred=True, derived_from__isnull=True).values_list("pk", "record_id", "language")}
+        rows = []
         for plan, own_titles, source, form in pending:
-            title = (next(found), plan.pk, form["language"], form["text"], form["form"], True, False,
-                     form["machine_made"], source.pk)
-            titles.append(self.titles.row(title))
-            title_history.append(self.title_history.row(title))
-            own_titles.append(_SearchTitle(title[0], title[3], title[2], title[4], True, source.pk))
+            rows.append(self.titles.row((plan.pk, form["language"], form["text"], form["form"], True, False,
+                                         form["machine_made"], sources[plan.pk, source.language])))
+            own_titles.append(_SearchTitle(next(self.order), form["text"], form["language"], form["form"], True,
+                                           source.pk))
+        self.titles.insert(rows)
 
     def _search_rows(self, texts: list) -> tuple[list[tuple], list[tuple]]:
         """The search keys and the place index of the batch's records, as refresh_search_index makes them."""

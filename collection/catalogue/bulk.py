@@ -356,3 +356,81 @@ def _allocate_sqlite(wanted: dict[type[models.Model], int]) -> dict[type[models.
             cursor.execute(f"SELECT name, seq FROM sqlite_sequence WHERE name IN ({marks})", names)
         last = dict(cursor.fetchall())
     return {model: list(range(last[name] - wanted[model] + 1, last[name] + 1)) for name, model in tables.items()}
+
+
+# History of rows just inserted, made by the database from them -------------------------------------------
+
+
+def keys_in(column: str, keys: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``column`` is one of ``keys``: SQL and parameters (one array on PostgreSQL, a list elsewhere)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(keys)]
+    return f"{column} IN ({', '.join(['%s'] * len(keys))})", list(keys)
+
+
+def history_from_rows(model: type[models.Model], owner: str, keys: Sequence[Any], *, history_type: str, user: Any,
+                      reason: str, date: Any) -> None:
+    """One history row for each row of ``model`` whose ``owner`` field is one of ``keys``, as simple-history
+    would write it: the row's own fields, then ``history_date``, ``history_change_reason``, ``history_type`` and
+    ``history_user_id``. One ``INSERT ... SELECT`` statement: the rows are copied inside the database."""
+    if not keys:
+        return
+    history = model.history.model
+    own = {f.attname: f.column for f in model._meta.concrete_fields}
+    fixed = {
+        "history_date": connection.ops.adapt_datetimefield_value(date),
+        "history_change_reason": reason,
+        "history_type": history_type,
+        "history_user_id": getattr(user, "pk", None),
+    }
+    columns, selected, params = [], [], []
+    for f in history._meta.concrete_fields:
+        if f.primary_key and isinstance(f, AutoFieldMixin):
+            continue  # history_id: the database's
+        columns.append(_quote(f.column))
+        if f.attname in fixed:
+            selected.append("%s")
+            params.append(fixed[f.attname])
+        elif f.attname in own:
+            selected.append(f"s.{_quote(own[f.attname])}")
+        else:
+            raise ValueError(f"history column {f.attname} of {model.__name__} has no source")
+    where, keys_params = keys_in(f"s.{_quote(model._meta.get_field(owner).column)}", keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_quote(history._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
+            f"FROM {_quote(model._meta.db_table)} s WHERE {where} ORDER BY s.{_quote(model._meta.pk.column)}",
+            [*params, *keys_params])
+
+
+def m2m_history_from_rows(model: type[models.Model], name: str, keys: Sequence[Any], *, history_type: str,
+                          date: Any) -> None:
+    """The history of the many-to-many field ``name`` of the ``model`` objects with these keys, as
+    simple-history keeps it: a copy of each through row pointing at the object's history row of ``date``."""
+    if not keys:
+        return
+    through = getattr(model, name).through
+    m2m_history = getattr(model.history.model, name).model
+    own = {f.attname: f.column for f in through._meta.concrete_fields}
+    columns, selected = [], []
+    for f in m2m_history._meta.concrete_fields:
+        if f.primary_key and isinstance(f, AutoFieldMixin):
+            continue
+        columns.append(_quote(f.column))
+        if f.attname == "history_id":
+            selected.append(f"h.{_quote(model.history.model._meta.pk.column)}")
+        elif f.attname in own:
+            selected.append(f"t.{_quote(own[f.attname])}")
+        else:
+            raise ValueError(f"history column {f.attname} of {through.__name__} has no source")
+    owner = through._meta.get_field(model._meta.model_name).column
+    # The objects' history rows first, by their keys (an index lookup), then each one's through rows.
+    where, keys_params = keys_in(f"h.{_quote(model._meta.pk.column)}", keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_quote(m2m_history._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
+            f"FROM {_quote(model.history.model._meta.db_table)} h JOIN {_quote(through._meta.db_table)} t "
+            f"ON t.{_quote(owner)} = h.{_quote(model._meta.pk.column)} "
+            f"WHERE {where} AND h.history_type = %s AND h.history_date = %s "
+            f"ORDER BY t.{_quote(through._meta.pk.column)}",
+            [*keys_params, history_type, connection.ops.adapt_datetimefield_value(date)])
