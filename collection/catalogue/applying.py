@@ -57,6 +57,7 @@ from .bulk import (
     allocate_keys,
     date_adapter,
     history_from_rows,
+    index_scans,
     insert,
     insert_history,
     insert_values,
@@ -639,11 +640,12 @@ class _NewRecords:
         self.links.insert(links)
         for (_at, _name, layout, _by_value), work in zip(self.m2m, m2m_work, strict=True):
             layout.insert(work[4])
-        history_from_rows(Record, "id", keys, **self.history)
-        for model in (Title, Description, RecordAgent):
-            history_from_rows(model, "record", keys, **self.history)
-        for _at, name, _layout, _by_value in self.m2m:
-            m2m_history_from_rows(Record, name, keys, history_type="+", date=self.applier.now)
+        with index_scans():
+            history_from_rows(Record, "id", keys, **self.history)
+            for model in (Title, Description, RecordAgent):
+                history_from_rows(model, "record", keys, **self.history)
+            for _at, name, _layout, _by_value in self.m2m:
+                m2m_history_from_rows(Record, name, keys, history_type="+", date=self.applier.now)
         search, place_index = self._search_rows(texts)
         self.search.insert(search)
         self.place_index.insert(place_index)

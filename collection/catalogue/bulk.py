@@ -15,7 +15,8 @@ insert fall back to ``bulk_create``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -361,11 +362,34 @@ def _allocate_sqlite(wanted: dict[type[models.Model], int]) -> dict[type[models.
 # History of rows just inserted, made by the database from them -------------------------------------------
 
 
-def keys_in(column: str, keys: Sequence[Any]) -> tuple[str, list[Any]]:
-    """``column`` is one of ``keys``: SQL and parameters (one array on PostgreSQL, a list elsewhere)."""
+def keys_in(column: str, keys: Sequence[Any], db_type: str = "bigint") -> tuple[str, list[Any]]:
+    """``column`` is one of ``keys``: SQL and parameters (one array of ``db_type`` on PostgreSQL, a list
+    elsewhere)."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(keys)]
+        return f"{column} = ANY(%s::{db_type}[])", [list(keys)]
     return f"{column} IN ({', '.join(['%s'] * len(keys))})", list(keys)
+
+
+@contextmanager
+def index_scans() -> Iterator[None]:
+    """PostgreSQL: read through indexes while it lasts, whatever the planner's statistics say.
+
+    A large import writes tens of thousands of rows in one transaction, which the
+    statistics cannot know of until it commits: the planner would go on scanning whole
+    tables it believes small to find a batch's few hundred rows, and each batch would
+    cost more than the one before. Elsewhere, and after the block, nothing changes.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+        previous = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
 
 
 def history_from_rows(model: type[models.Model], owner: str, keys: Sequence[Any], *, history_type: str, user: Any,

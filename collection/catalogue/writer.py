@@ -56,6 +56,7 @@ from ..models import (
 from ..validators import validate_identifier, validate_language_tag
 from ..workflow import TransitionNotAllowed, check_edit, check_status_change
 from .applying import BATCH_SIZE, Applier, _label_form, apply_scalars, derived_forms, label_form
+from .bulk import keys_in
 from .checks import Check, field_check
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
@@ -709,8 +710,8 @@ class _Planner:
         if not identifiers:
             return set()
         return {identifier for (identifier,) in _select(
-            f"SELECT identifier FROM {_table(ReservedIdentifier)} WHERE identifier IN ({{marks}})",
-            sorted(identifiers))}
+            f"SELECT identifier FROM {_table(ReservedIdentifier)} WHERE {{keys}}", "identifier", sorted(identifiers),
+            "text")}
 
     def _check_permission(self, plan: _RowPlan) -> None:
         status = str(plan.values[self.index["status"]] if plan.values is not None else plan.desired["status"])
@@ -927,14 +928,15 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _select(sql: str, values: list[Any]) -> list[tuple]:
-    """Rows of ``sql``, whose ``{in}`` is filled with a placeholder per value.
+def _select(sql: str, column: str, values: list[Any], db_type: str = "bigint") -> list[tuple]:
+    """Rows of ``sql``, whose ``{keys}`` is replaced by "``column`` is one of ``values``".
 
     The reads of a batch go through the cursor: the ORM would prepare each of a
     batch's hundreds of keys one by one, and that costs more than the query itself.
     """
+    condition, params = keys_in(column, values, db_type)
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(marks=", ".join(["%s"] * len(values))), values)
+        cursor.execute(sql.format(keys=condition), params)
         return cursor.fetchall()
 
 
@@ -961,7 +963,7 @@ def _load_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored
         f"LEFT JOIN {record} p ON p.id = r.{_column(Record, 'parent')} "
         f"LEFT JOIN {agent} d ON d.id = r.{_column(Record, 'described_agent')} "
         f"LEFT JOIN {agent} s ON s.id = r.{_column(Record, 'repository')} "
-        f"WHERE r.identifier IN ({{marks}})", identifiers)
+        "WHERE {keys}", "r.identifier", identifiers, "text")
     if not rows:
         return {}
     by_pk: dict[int, _Stored] = {}
@@ -990,13 +992,13 @@ def _load_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored
     if wants_titles:
         for record_id, *title in _select(
                 f"SELECT {_column(Title, 'record')}, language, text, preferred, machine_made, our_translation "
-                f"FROM {_table(Title)} WHERE {_column(Title, 'record')} IN ({{marks}}) ORDER BY id", pks):
+                f"FROM {_table(Title)} WHERE {{keys}} ORDER BY id", _column(Title, "record"), pks):
             titles[record_id].append(title)
     descriptions: dict[int, dict[str, tuple]] = defaultdict(dict)
     if wants_descriptions:
         for record_id, language, text, ours in _select(
                 f"SELECT {_column(Description, 'record')}, language, text, our_translation "
-                f"FROM {_table(Description)} WHERE {_column(Description, 'record')} IN ({{marks}}) ORDER BY id", pks):
+                f"FROM {_table(Description)} WHERE {{keys}} ORDER BY id", _column(Description, "record"), pks):
             descriptions[record_id][language.lower()] = (text, ours)
     for column, key, attribute in (("languages", "language", "tag"), ("places", "place", "identifier"),
                                    ("subjects", "subject", "identifier")):
@@ -1008,7 +1010,7 @@ def _load_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored
         for record_id, value in _select(
                 f"SELECT t.{_column(through, 'record')}, v.{_column(vocabulary, attribute)} FROM {_table(through)} t "
                 f"JOIN {_table(vocabulary)} v ON v.id = t.{_column(through, key)} "
-                f"WHERE t.{_column(through, 'record')} IN ({{marks}})", pks):
+                "WHERE {keys}", f"t.{_column(through, 'record')}", pks):
             found[record_id].append(value)
         for pk, stored in by_pk.items():
             stored.cells[column] = tuple(sorted(found[pk])) if pk in found else ()
@@ -1018,7 +1020,7 @@ def _load_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored
         for record_id, *link in _select(
                 f"SELECT l.{_column(RecordAgent, 'record')}, l.position, l.id, l.role, a.identifier "
                 f"FROM {_table(RecordAgent)} l JOIN {agent} a ON a.id = l.{_column(RecordAgent, 'agent')} "
-                f"WHERE l.{_column(RecordAgent, 'record')} IN ({{marks}})", pks):
+                "WHERE {keys}", f"l.{_column(RecordAgent, 'record')}", pks):
             links[record_id].append(link)
         for pk, stored in by_pk.items():
             ordered = sorted(links[pk]) if pk in links else ()
