@@ -375,21 +375,22 @@ def index_scans() -> Iterator[None]:
     """PostgreSQL: read through indexes while it lasts, whatever the planner's statistics say.
 
     A large import writes tens of thousands of rows in one transaction, which the
-    statistics cannot know of until it commits: the planner would go on scanning whole
-    tables it believes small to find a batch's few hundred rows, and each batch would
-    cost more than the one before. Elsewhere, and after the block, nothing changes.
+    statistics cannot know of until it commits (and a file imported again right after
+    is read before they catch up): the planner would go on scanning whole tables it
+    believes small to find a batch's few hundred rows, and each batch would cost more
+    than the one before. Elsewhere, and after the block, nothing changes.
     """
     if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', false)")
         previous = cursor.fetchone()[0]
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+            cursor.execute("SELECT set_config('enable_seqscan', %s, false)", [previous])
 
 
 def history_from_rows(model: type[models.Model], owner: str, keys: Sequence[Any], *, history_type: str, user: Any,

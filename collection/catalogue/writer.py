@@ -56,7 +56,7 @@ from ..models import (
 from ..validators import validate_identifier, validate_language_tag
 from ..workflow import TransitionNotAllowed, check_edit, check_status_change
 from .applying import BATCH_SIZE, Applier, _label_form, apply_scalars, derived_forms, label_form
-from .bulk import keys_in
+from .bulk import index_scans, keys_in
 from .checks import Check, field_check
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
@@ -953,6 +953,11 @@ def _load_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored
     gives them; a fixed number of queries, fewer for fewer columns."""
     if not identifiers:
         return {}
+    with index_scans():
+        return _read_stored(identifiers, columns)
+
+
+def _read_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored]:
     scalars = [column for column in columns if column in _FIELD_OF_COLUMN or column == "repository"]
     record, agent = _table(Record), _table(Agent)
     selected = [f"r.{_column(Record, _FIELD_OF_COLUMN[column])}" if column != "repository" else "s.identifier"
