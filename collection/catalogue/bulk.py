@@ -14,6 +14,7 @@ insert fall back to ``bulk_create``.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -400,32 +401,40 @@ def history_from_rows(model: type[models.Model], owner: str, keys: Sequence[Any]
     ``history_user_id``. One ``INSERT ... SELECT`` statement: the rows are copied inside the database."""
     if not keys:
         return
-    history = model.history.model
-    own = {f.attname: f.column for f in model._meta.concrete_fields}
     fixed = {
         "history_date": connection.ops.adapt_datetimefield_value(date),
         "history_change_reason": reason,
         "history_type": history_type,
         "history_user_id": getattr(user, "pk", None),
     }
-    columns, selected, params = [], [], []
+    statement, names = _history_statement(model, owner, connection.vendor)
+    where, keys_params = keys_in(f"s.{_quote(model._meta.get_field(owner).column)}", keys)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(where=where), [*(fixed[name] for name in names), *keys_params])
+
+
+@functools.cache
+def _history_statement(model: type[models.Model], owner: str, vendor: str) -> tuple[str, tuple[str, ...]]:
+    """The ``INSERT ... SELECT`` of :func:`history_from_rows` on ``vendor``'s database, with ``{where}`` to
+    fill, and the names of the history fields its parameters give, in order."""
+    history = model.history.model
+    own = {f.attname: f.column for f in model._meta.concrete_fields}
+    fixed = ("history_date", "history_change_reason", "history_type", "history_user_id")
+    columns, selected, names = [], [], []
     for f in history._meta.concrete_fields:
         if f.primary_key and isinstance(f, AutoFieldMixin):
             continue  # history_id: the database's
         columns.append(_quote(f.column))
         if f.attname in fixed:
             selected.append("%s")
-            params.append(fixed[f.attname])
+            names.append(f.attname)
         elif f.attname in own:
             selected.append(f"s.{_quote(own[f.attname])}")
         else:
             raise ValueError(f"history column {f.attname} of {model.__name__} has no source")
-    where, keys_params = keys_in(f"s.{_quote(model._meta.get_field(owner).column)}", keys)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_quote(history._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
-            f"FROM {_quote(model._meta.db_table)} s WHERE {where} ORDER BY s.{_quote(model._meta.pk.column)}",
-            [*params, *keys_params])
+    statement = (f"INSERT INTO {_quote(history._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
+                 f"FROM {_quote(model._meta.db_table)} s WHERE {{where}} ORDER BY s.{_quote(model._meta.pk.column)}")
+    return statement, tuple(names)
 
 
 def m2m_history_from_rows(model: type[models.Model], name: str, keys: Sequence[Any], *, history_type: str,
@@ -434,6 +443,16 @@ def m2m_history_from_rows(model: type[models.Model], name: str, keys: Sequence[A
     simple-history keeps it: a copy of each through row pointing at the object's history row of ``date``."""
     if not keys:
         return
+    statement, owner = _m2m_history_statement(model, name, connection.vendor)
+    # The objects' history rows first, by their keys (an index lookup), then each one's through rows.
+    where, keys_params = keys_in(f"h.{_quote(model._meta.pk.column)}", keys)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(where=where),
+                       [*keys_params, history_type, connection.ops.adapt_datetimefield_value(date)])
+
+
+@functools.cache
+def _m2m_history_statement(model: type[models.Model], name: str, vendor: str) -> tuple[str, str]:
     through = getattr(model, name).through
     m2m_history = getattr(model.history.model, name).model
     own = {f.attname: f.column for f in through._meta.concrete_fields}
@@ -449,13 +468,10 @@ def m2m_history_from_rows(model: type[models.Model], name: str, keys: Sequence[A
         else:
             raise ValueError(f"history column {f.attname} of {through.__name__} has no source")
     owner = through._meta.get_field(model._meta.model_name).column
-    # The objects' history rows first, by their keys (an index lookup), then each one's through rows.
-    where, keys_params = keys_in(f"h.{_quote(model._meta.pk.column)}", keys)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_quote(m2m_history._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
-            f"FROM {_quote(model.history.model._meta.db_table)} h JOIN {_quote(through._meta.db_table)} t "
-            f"ON t.{_quote(owner)} = h.{_quote(model._meta.pk.column)} "
-            f"WHERE {where} AND h.history_type = %s AND h.history_date = %s "
-            f"ORDER BY t.{_quote(through._meta.pk.column)}",
-            [*keys_params, history_type, connection.ops.adapt_datetimefield_value(date)])
+    statement = (
+        f"INSERT INTO {_quote(m2m_history._meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(selected)} "
+        f"FROM {_quote(model.history.model._meta.db_table)} h JOIN {_quote(through._meta.db_table)} t "
+        f"ON t.{_quote(owner)} = h.{_quote(model._meta.pk.column)} "
+        "WHERE {where} AND h.history_type = %s AND h.history_date = %s "
+        f"ORDER BY t.{_quote(through._meta.pk.column)}")
+    return statement, owner

@@ -88,7 +88,7 @@ _NUMBER_MANGLED = re.compile(r"^(?:\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{9,13}\.0)$")
 _FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
 _ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
 _CLEARABLE_NEVER = {"identifier", "kind", "status"}
-_CACHED_COLUMNS = (MULTI_VALUED | {"described_agent", "repository", "accessed"}) - {"variant_titles"}
+_CACHED_COLUMNS = (MULTI_VALUED | {"kind", "status", "described_agent", "repository", "accessed"}) - {"variant_titles"}
 # Columns holding one record field each, and the field: the rest are labels, links and vocabularies.
 _FIELD_OF_COLUMN = {"kind": "kind", "status": "status", "date": "date_edtf", "sequence": "sequence",
                     "accessed": "accessed", **{name: name for name in PLAIN_FIELDS}}
