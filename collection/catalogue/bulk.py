@@ -7,9 +7,17 @@ need none are passed through as they are, and history rows are written with the
 same columns simple-history writes (``history_date``, ``history_type``,
 ``history_user_id``, ``history_change_reason``; ``history_id`` from the database).
 
+Rows go to the database the fastest way each one takes: on SQLite many rows per
+``INSERT`` statement, on PostgreSQL ``COPY``; both through Django's execute
+wrappers and query log, so query counts see them. :class:`Layout` builds a table's
+rows from tuples in an order of the caller's choosing; :func:`allocate_keys`
+reserves keys beforehand, so that rows can point at rows not yet written; and
+:func:`history_from_rows` has the database copy rows just written into their
+history tables, in one statement per table.
+
 Text in NFC fields is normalized here too, as their ``pre_save`` would; auto-now
-dates get the import's time. Databases that cannot return keys from a multi-row
-insert fall back to ``bulk_create``.
+dates get the import's time. Only SQLite and PostgreSQL, the databases the app
+supports, are handled where keys are allocated.
 """
 
 from __future__ import annotations
