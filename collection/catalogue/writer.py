@@ -973,38 +973,21 @@ def _read_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored
         return {}
     by_pk: dict[int, _Stored] = {}
     references = "parent" in columns or "described_agent" in columns
+    plain = [column not in ("sequence", "accessed") for column in scalars]
     for pk, identifier, version, status, kind, parent, described, *values in rows:
         stored = by_pk[pk] = _Stored(pk, identifier, version, status, kind, parent or "", described or "")
         cells = stored.cells
         if references:
-            cells.update(parent=stored.parent, described_agent=stored.described)
-        for column, value in zip(scalars, values, strict=True):
-            if column == "sequence":
+            cells["parent"], cells["described_agent"] = stored.parent, stored.described
+        for column, value, as_is in zip(scalars, values, plain, strict=True):
+            if as_is:
+                cells[column] = value or ""
+            elif column == "sequence":
                 cells[column] = "" if value is None else str(value)
-            elif column == "accessed":
+            else:
                 # SQLite gives the text it stores, PostgreSQL a date.
                 cells[column] = (value if isinstance(value, str) else value.isoformat()) if value else ""
-            else:
-                cells[column] = value or ""
     pks = list(by_pk)
-    tags, configured = label_tags(), languages()
-    title_columns = [(tag, f"title_{tag}") for tag in tags]
-    description_columns = [(tag, f"description_{tag}") for tag in configured]
-    ours_wanted = "our_translations" in columns
-    wants_titles = ours_wanted or "variant_titles" in columns or any(c in columns for _t, c in title_columns)
-    wants_descriptions = ours_wanted or any(c in columns for _t, c in description_columns)
-    titles: dict[int, list[tuple]] = defaultdict(list)
-    if wants_titles:
-        for record_id, *title in _select(
-                f"SELECT {_column(Title, 'record')}, language, text, preferred, machine_made, our_translation "
-                f"FROM {_table(Title)} WHERE {{keys}} ORDER BY id", _column(Title, "record"), pks):
-            titles[record_id].append(title)
-    descriptions: dict[int, dict[str, tuple]] = defaultdict(dict)
-    if wants_descriptions:
-        for record_id, language, text, ours in _select(
-                f"SELECT {_column(Description, 'record')}, language, text, our_translation "
-                f"FROM {_table(Description)} WHERE {{keys}} ORDER BY id", _column(Description, "record"), pks):
-            descriptions[record_id][language.lower()] = (text, ours)
     for column, key, attribute in (("languages", "language", "tag"), ("places", "place", "identifier"),
                                    ("subjects", "subject", "identifier")):
         if column not in columns:
@@ -1031,32 +1014,57 @@ def _read_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored
             ordered = sorted(links[pk]) if pk in links else ()
             for column, role in roles:
                 stored.cells[column] = tuple(agent for _position, _pk, link_role, agent in ordered if link_role == role)
-    if wants_titles or wants_descriptions:
-        for pk, stored in by_pk.items():
-            cells = stored.cells
-            own = titles[pk] if pk in titles else ()
-            ours: list[str] = []
-            preferred: dict[str, tuple] = {}
-            for title in own:
-                if title[2]:
-                    preferred.setdefault(title[0].lower(), title)
-            for tag, column in title_columns:
-                match = preferred.get(tag.lower())
-                cells[column] = match[1] if match else ""
-                if match and match[4]:
-                    ours.append(column)
-            if "variant_titles" in columns:
-                cells["variant_titles"] = tuple(sorted(
-                    variant_cell(language, text) for language, text, is_preferred, machine_made, _ours in own
-                    if not is_preferred and not machine_made))
-            own_descriptions = descriptions[pk] if pk in descriptions else {}
-            for tag, column in description_columns:
-                description = own_descriptions.get(tag.lower())
-                cells[column] = description[0] if description else ""
-                if description and description[1]:
-                    ours.append(column)
-            cells["our_translations"] = tuple(sorted(ours))
+    _read_labels(by_pk, columns)
     return {stored.identifier: stored for stored in by_pk.values()}
+
+
+def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
+    """The title, variant, description and our-translation cells of the stored records, where wanted."""
+    ours_wanted = "our_translations" in columns
+    titles = [(tag.lower(), f"title_{tag}") for tag in label_tags()]
+    descriptions = [(tag.lower(), f"description_{tag}") for tag in languages()]
+    if not ours_wanted:  # a title's or description's text is needed only if its column is given
+        titles = [(key, column) for key, column in titles if column in columns]
+        descriptions = [(key, column) for key, column in descriptions if column in columns]
+    variants_wanted = "variant_titles" in columns
+    if not (titles or descriptions or variants_wanted or ours_wanted):
+        return
+    pks = list(by_pk)
+    # The first preferred title in each language, as record_cells() reads it; and the archivist's variants.
+    preferred: dict[int, dict[str, tuple[str, bool]]] = defaultdict(dict)
+    variants: dict[int, list[str]] = defaultdict(list)
+    if titles or variants_wanted:
+        for record_id, language, text, is_preferred, machine_made, ours in _select(
+                f"SELECT {_column(Title, 'record')}, language, text, preferred, machine_made, our_translation "
+                f"FROM {_table(Title)} WHERE {{keys}} ORDER BY id", _column(Title, "record"), pks):
+            if is_preferred:
+                own = preferred[record_id]
+                key = language.lower()
+                if key not in own:
+                    own[key] = (text, ours)
+            elif variants_wanted and not machine_made:
+                variants[record_id].append(variant_cell(language, text))
+    described: dict[int, dict[str, tuple[str, bool]]] = defaultdict(dict)
+    if descriptions:
+        for record_id, language, text, ours in _select(
+                f"SELECT {_column(Description, 'record')}, language, text, our_translation "
+                f"FROM {_table(Description)} WHERE {{keys}} ORDER BY id", _column(Description, "record"), pks):
+            described[record_id][language.lower()] = (text, ours)
+    nothing: dict[str, tuple[str, bool]] = {}
+    for pk, stored in by_pk.items():
+        cells = stored.cells
+        ours: list[str] = []
+        for labels, fields in ((preferred, titles), (described, descriptions)):
+            own = labels[pk] if pk in labels else nothing
+            for key, column in fields:
+                match = own.get(key)
+                cells[column] = match[0] if match else ""
+                if match and match[1]:
+                    ours.append(column)
+        if variants_wanted:
+            cells["variant_titles"] = tuple(sorted(variants[pk])) if pk in variants else ()
+        if ours_wanted:
+            cells["our_translations"] = tuple(sorted(ours))
 
 
 def _stale(plans: list[_RowPlan]) -> list[RowError]:
