@@ -267,6 +267,14 @@ def test_errors_in_every_batch_are_reported_and_nothing_is_written():
     assert not Record.objects.exists() and not Title.objects.exists()
 
 
+@pytest.mark.parametrize("identifier", ["mem test", "-mem", "mem/1", "mém-1"])
+def test_an_identifier_out_of_its_format_is_refused_with_the_validators_message(identifier):
+    result = write_rows(numbered(memoir("mem-ok"), memoir(identifier)))
+    assert errors_of(result) == [(3, "identifier")]
+    assert "Latin letters" in result.errors[0].message
+    assert not Record.objects.exists()
+
+
 def test_a_parent_further_down_the_file_in_another_batch():
     rows = [memoir(f"mem-batch-{n}", parent="doc-batch-series") for n in range(BATCH_SIZE + 1)]
     rows.append({"identifier": "doc-batch-series", "kind": "document", "title_en": "Test series"})

@@ -342,6 +342,8 @@ class _Planner:
         self._statuses = frozenset(Status.values)
         self.label_tags, self.languages_configured = label_tags(), languages()
         self._names: dict[Any, str] = {}
+        # The identifier validator's own test, without its per-call overhead.
+        self._identifier_format = re.compile(validate_identifier.regex.pattern, validate_identifier.regex.flags).search
         self._shapes: dict[tuple[int, ...], tuple[frozenset[str], list[int], list[tuple[int, Check, str]]]] = {}
         self._checks_of: dict[frozenset[str], list[tuple[int, Check, str]]] = {}
         self._titles = [(tag, f"title_{tag}", self.index[f"title_{tag}"]) for tag in self.label_tags]
@@ -535,11 +537,12 @@ class _Planner:
             if not identifier:
                 self.errors.add(number, "identifier", _("Every row needs an identifier."))
                 continue
-            try:
-                validate_identifier(identifier)
-            except ValidationError as exc:
-                self.errors.add_validation(number, exc, "identifier")
-                continue
+            if not self._identifier_format(identifier):
+                try:
+                    validate_identifier(identifier)  # the validator's own message
+                except ValidationError as exc:
+                    self.errors.add_validation(number, exc, "identifier")
+                    continue
             if identifier in self.first_row:
                 self.errors.add(number, "identifier", _("“%(identifier)s” is also on row %(row)s.") % {
                     "identifier": identifier, "row": self.first_row[identifier]})
@@ -1004,16 +1007,16 @@ def _read_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored
             stored.cells[column] = tuple(sorted(found[pk])) if pk in found else ()
     roles = [(column, role) for column, role in AGENT_ROLE_COLUMNS.items() if column in columns]
     if roles:
-        links: dict[int, list[tuple]] = defaultdict(list)
-        for record_id, *link in _select(
-                f"SELECT l.{_column(RecordAgent, 'record')}, l.position, l.id, l.role, a.identifier "
+        # In each role, the agents in the order of their links' positions (then keys), as record_cells() has them.
+        links: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for record_id, role, identifier in _select(
+                f"SELECT l.{_column(RecordAgent, 'record')}, l.role, a.identifier "
                 f"FROM {_table(RecordAgent)} l JOIN {agent} a ON a.id = l.{_column(RecordAgent, 'agent')} "
-                "WHERE {keys}", f"l.{_column(RecordAgent, 'record')}", pks):
-            links[record_id].append(link)
+                "WHERE {keys} ORDER BY l.position, l.id", f"l.{_column(RecordAgent, 'record')}", pks):
+            links[record_id, role].append(identifier)
         for pk, stored in by_pk.items():
-            ordered = sorted(links[pk]) if pk in links else ()
             for column, role in roles:
-                stored.cells[column] = tuple(agent for _position, _pk, link_role, agent in ordered if link_role == role)
+                stored.cells[column] = tuple(links[pk, role]) if (pk, role) in links else ()
     _read_labels(by_pk, columns)
     return {stored.identifier: stored for stored in by_pk.values()}
 
