@@ -316,3 +316,26 @@ def test_rows_are_read_a_batch_at_a_time_and_progress_is_reported():
                      ("checking", count, None, count), ("writing", BATCH_SIZE, count, count),
                      ("writing", 2 * BATCH_SIZE, count, count), ("writing", count, count, count)]
     assert Record.objects.count() == count
+
+
+@pytest.mark.postgres
+def test_reading_through_indexes_ends_with_the_block_even_when_it_fails():
+    from django.db import DatabaseError, connection, transaction
+
+    from collection.catalogue.bulk import index_scans
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            return cursor.fetchone()[0]
+
+    with index_scans():
+        assert setting() == "off"
+    assert setting() == "on"
+    with pytest.raises(DatabaseError), transaction.atomic(), index_scans():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1/0")
+    assert setting() == "on"

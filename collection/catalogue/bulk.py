@@ -397,9 +397,17 @@ def index_scans() -> Iterator[None]:
         previous = cursor.fetchone()[0]
     try:
         yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('enable_seqscan', %s, false)", [previous])
+    except BaseException:
+        # In a transaction a failed statement aborts it, and rolling it back undoes the setting as well.
+        if not connection.in_atomic_block:
+            _set_seqscan(previous)
+        raise
+    _set_seqscan(previous)
+
+
+def _set_seqscan(value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_seqscan', %s, false)", [value])
 
 
 def history_from_rows(model: type[models.Model], owner: str, keys: Sequence[Any], *, history_type: str, user: Any,
