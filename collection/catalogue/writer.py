@@ -574,10 +574,14 @@ class _Planner:
         changing = [plan for plan in plans if plan.record is not None and plan.changed]
         full = self._load_full([plan.identifier for plan in changing])
         for plan in changing:
-            plan.record = full[plan.identifier]
-            plan.current = record_cells(plan.record)
-            plan._desired = {**plan.current, **plan.desired}
-            plan.changed = [column for column in self.columns if plan.desired.get(column) != plan.current.get(column)]
+            record = full[plan.identifier]
+            current = record_cells(record)
+            desired = {**current, **plan.desired}
+            changed = [column for column in self.columns if desired.get(column) != current.get(column)]
+            if changed:
+                plan.record, plan.current, plan._desired, plan.changed = record, current, desired, changed
+            else:  # the row's values turn out to be the record's own: an unchanged row like any other
+                plan._desired, plan.changed = None, ()
         for plan in plans:
             self._note_links(plan)
             if plan.changed:
