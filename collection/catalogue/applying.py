@@ -1,13 +1,14 @@
 """Writing the catalogue writer's plans: new records as plain rows, changed records through their models.
 
-New records, most of any large import, are written without model instances:
-their keys are allocated first (``bulk.allocate_keys``), so that each record,
-its reservation, titles, descriptions, agent links, places, subjects and
-languages, the history row of each and its search keys are built as tuples in
-one pass over the batch and inserted with one statement per table
-(``executemany`` on SQLite, ``unnest`` arrays on PostgreSQL). The rows are the
-ones the models and django-simple-history would write: the same columns,
-values, history type, user and change reason.
+New records, most of any large import, are written without model instances: each
+record, its reservation, titles, descriptions, agent links, places, subjects and
+languages and its search keys are built as tuples in one pass over a batch and
+inserted with one statement per table (many rows per ``INSERT`` on SQLite, ``COPY``
+on PostgreSQL); the records' keys are allocated beforehand (``bulk.allocate_keys``),
+and the database copies every new row into its history table
+(``bulk.history_from_rows``). The rows are the ones the models and
+django-simple-history would write: the same columns and values, history type,
+user, change reason and time.
 
 Records that exist and change go through their model instances: titles keep
 their keys and machine-made flags, removals are recorded one by one in the
