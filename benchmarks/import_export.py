@@ -91,7 +91,7 @@ class QueryCounter:
     def __call__(self, execute, sql, params, many, context):
         self.total += 1
         head = sql.lstrip()[:6].upper()
-        if head in ("INSERT", "UPDATE", "DELETE"):
+        if head in ("INSERT", "UPDATE", "DELETE") or (head.startswith("COPY") and "FROM STDIN" in sql.upper()):
             self.writes += 1
         return execute(sql, params, many, context)
 

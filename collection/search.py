@@ -111,6 +111,41 @@ def _title_sort_text(titles: list) -> str:
     return (min(readings, key=lambda t: t.pk) if readings else original).text
 
 
+def search_row(pk: int, titles: list, descriptions: Iterable[str], agent_keys: Iterable[list[str]],
+               place_keys: Iterable[list[str]], call_number: str, isbn10: str, isbn13: str) -> tuple:
+    """The search-key row of one record, from its texts: ``(record_id, document, titles, bigrams, title_key)``.
+
+    ``titles`` are the record's titles in key order, each with ``pk``, ``text``,
+    ``language``, ``form``, ``preferred`` and ``derived_from_id``; ``agent_keys`` and
+    ``place_keys`` the folded names of each of its agents and places, in key order.
+    The one place the keys are made: :func:`refresh_search_index` reads the inputs
+    from the database, an import passes those it is writing.
+    """
+    title_keys = [fold(t.text) for t in titles]
+    parts = title_keys + [fold(text) for text in descriptions]
+    for keys in agent_keys:
+        parts.extend(keys)
+    for keys in place_keys:
+        parts.extend(keys)
+    parts.append(fold(call_number))
+    parts.extend(value for value in (isbn10, isbn13) if value)
+    parts = [part for part in parts if part]
+    document = SEPARATOR.join(parts)
+    grams = bigrams(document)
+    return (
+        pk,
+        f"{SEPARATOR}{document}{SEPARATOR}" if document else "",
+        SEPARATOR.join(k for k in title_keys if k),
+        f" {' '.join(grams)} " if grams else "",
+        sort_key(_title_sort_text(titles)),
+    )
+
+
+def place_ancestors(paths: dict[int, str]) -> dict[int, set[int]]:
+    """Each place with all its ancestors, from the places' paths (``/1/5/9/``)."""
+    return {pk: {int(part) for part in path.strip("/").split("/") if part} | {pk} for pk, path in paths.items()}
+
+
 def refresh_search_index(record_ids: Iterable[int]) -> None:
     """Rebuild the search keys and place index of these records.
 
@@ -136,12 +171,13 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     records = {r["pk"]: r for r in RecordModel.objects.filter(pk__in=ids).values("pk", "isbn10", "isbn13",
                                                                                    "call_number")}
     titles: dict[int, list] = {}
-    for title in Title.objects.filter(record_id__in=ids).only(
+    for title in Title.objects.filter(record_id__in=ids).order_by("pk").only(
         "pk", "record_id", "text", "language", "form", "preferred", "derived_from_id"
     ):
         titles.setdefault(title.record_id, []).append(title)
     descriptions: dict[int, list[str]] = {}
-    for record_id, text in Description.objects.filter(record_id__in=ids).values_list("record_id", "text"):
+    for record_id, text in Description.objects.filter(record_id__in=ids).order_by("pk").values_list(
+            "record_id", "text"):
         descriptions.setdefault(record_id, []).append(text)
     agent_ids: dict[int, set[int]] = {}
     for record_id, agent_id in RecordAgent.objects.filter(record_id__in=ids).values_list("record_id", "agent_id"):
@@ -152,13 +188,14 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         place_ids.setdefault(record_id, set()).add(place_id)
     agent_names: dict[int, list[str]] = {}
     all_agents = set().union(*agent_ids.values()) if agent_ids else set()
-    for agent_id, text in AgentName.objects.filter(agent_id__in=all_agents).values_list("agent_id", "text"):
+    for agent_id, text in AgentName.objects.filter(agent_id__in=all_agents).order_by("pk").values_list(
+            "agent_id", "text"):
         agent_names.setdefault(agent_id, []).append(text)
     all_places = set().union(*place_ids.values()) if place_ids else set()
-    paths = dict(Place.objects.filter(pk__in=all_places).values_list("pk", "path"))
-    ancestors = {pk: {int(part) for part in path.strip("/").split("/") if part} | {pk} for pk, path in paths.items()}
+    ancestors = place_ancestors(dict(Place.objects.filter(pk__in=all_places).values_list("pk", "path")))
     place_names: dict[int, list[str]] = {}
-    for place_id, text in PlaceName.objects.filter(place_id__in=all_places).values_list("place_id", "text"):
+    for place_id, text in PlaceName.objects.filter(place_id__in=all_places).order_by("pk").values_list(
+            "place_id", "text"):
         place_names.setdefault(place_id, []).append(text)
 
     # The same agents and places recur across records: fold each name once per call.
@@ -169,24 +206,12 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     for pk in ids:
         if pk not in records:
             continue
-        own_titles = titles.get(pk, [])
-        title_keys = [fold(t.text) for t in own_titles]
-        parts = title_keys + [fold(text) for text in descriptions.get(pk, [])]
-        for agent_id in sorted(agent_ids.get(pk, ())):
-            parts.extend(agent_keys.get(agent_id, ()))
-        for place_id in sorted(place_ids.get(pk, ())):
-            parts.extend(place_keys.get(place_id, ()))
-        parts.append(fold(records[pk]["call_number"]))
-        parts.extend(value for value in (records[pk]["isbn10"], records[pk]["isbn13"]) if value)
-        parts = [part for part in parts if part]
-        document = SEPARATOR.join(parts)
-        grams = bigrams(document)
-        rows.append((
-            pk,
-            f"{SEPARATOR}{document}{SEPARATOR}" if document else "",
-            SEPARATOR.join(k for k in title_keys if k),
-            f" {' '.join(grams)} " if grams else "",
-            sort_key(_title_sort_text(own_titles)),
+        record = records[pk]
+        rows.append(search_row(
+            pk, titles.get(pk, []), descriptions.get(pk, []),
+            [agent_keys.get(agent_id, []) for agent_id in sorted(agent_ids.get(pk, ()))],
+            [place_keys.get(place_id, []) for place_id in sorted(place_ids.get(pk, ()))],
+            record["call_number"], record["isbn10"], record["isbn13"],
         ))
         expanded: set[int] = set()
         for place_id in place_ids.get(pk, ()):

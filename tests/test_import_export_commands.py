@@ -109,6 +109,26 @@ class TestImportCommand:
         assert "Dry run" in out and "memoir: 1 new" in out
         assert not Record.objects.exists()
 
+    def test_progress_counts_the_rows_checked_then_written(self, tmp_path):
+        from collection.catalogue.writer import BATCH_SIZE
+
+        count = BATCH_SIZE + 1
+        path = write_file(tmp_path, HEADER + "".join(f"mem-{n},memoir,draft,Test,,,\n" for n in range(count)))
+        _out, err = run("import_catalogue", str(path), "--progress")
+        lines = err.split("\r")
+        assert any(f"100% {count:,}/{count:,} checked" in line for line in lines)
+        assert any(f"{BATCH_SIZE:,}/{count:,} written" in line for line in lines)
+        assert lines[-1].startswith(f"Checking and writing {count:,} rows done in")
+        assert f"99% {BATCH_SIZE:,}/{count:,} checked" in err
+        # Unchanged rows are checked, and there is nothing to write.
+        _out, err = run("import_catalogue", str(path), "--progress")
+        assert f"{count:,}/{count:,} checked" in err and "written" not in err
+
+    def test_no_progress_off_a_terminal_unless_asked(self, tmp_path):
+        path = write_file(tmp_path, HEADER + "mem-1,memoir,draft,Test,,,\n")
+        _out, err = run("import_catalogue", str(path))
+        assert err == ""
+
     def test_history_names_the_command_line_and_the_file(self, tmp_path):
         path = write_file(tmp_path, HEADER + "mem-1,memoir,published,Test,,,\n", name="batch-7.csv")
         run("import_catalogue", str(path))

@@ -1,25 +1,33 @@
 """The one writer behind every catalogue import: the fixture loader, the command and the admin.
 
-It takes parsed rows, normalizes them (NFC), validates every row with the models'
-own validators, resolves vocabulary and agent cells from lookups loaded once per
-file, and only then writes, in batches, inside one transaction: any error in
-any row and nothing is written. Records are created or updated by identifier;
-history is recorded with the acting user and a change reason.
+It takes parsed rows, normalizes them (NFC), validates every row with the rules
+of the models' own validators, resolves vocabulary and agent cells from lookups
+loaded once per file, and only then writes, in batches, inside one transaction:
+any error in any row and nothing is written. Records are created or updated by
+identifier; history is recorded with the acting user and a change reason.
 
 Blank cells in an update keep the stored value; ``[clear]`` removes it. A row
 that matches the stored record exactly is reported as unchanged and not touched,
 so importing the same file twice changes nothing the second time.
+
+The file is read in batches of :data:`BATCH_SIZE` rows, and each batch costs a
+fixed number of queries, whatever its rows hold. What is kept of a row between
+checking and writing is small: a new row keeps its values, an unchanged row
+next to nothing. Checking compares each cell with the stored record's value
+(read for the whole batch at once) before anything else, so an unchanged row is
+neither validated nor written; a value repeated down the file (a kind, a date, a
+list of places) is parsed and validated once (see :mod:`.checks`).
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib
 import re
+import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -28,18 +36,13 @@ from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..concurrency import last_change
-from ..conf import app_settings
 from ..fields import NFCMixin
-from ..importing.deferral import derivation_deferred
 from ..models import (
     Agent,
     AgentKind,
-    AgentName,
     Description,
-    LabelForm,
     Language,
     LevelOfDescription,
     Record,
@@ -47,15 +50,14 @@ from ..models import (
     RecordKind,
     ReservedIdentifier,
     Status,
-    StatusChange,
     Title,
     validate_titles,
 )
-from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
-from ..text import base_language, nfc, script_subtag
 from ..validators import validate_identifier, validate_language_tag
 from ..workflow import TransitionNotAllowed, check_edit, check_status_change
-from .bulk import insert, insert_history, insert_values
+from .applying import BATCH_SIZE, Applier, _label_form, apply_scalars, derived_forms, label_form
+from .bulk import index_scans, keys_in
+from .checks import Check, field_check
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .format import (
@@ -63,16 +65,22 @@ from .format import (
     CLEAR,
     MULTI_VALUED,
     PLAIN_FIELDS,
-    READING_TAGS,
     label_tags,
     languages,
     record_columns,
     split_values,
 )
-from .resolve import AgentResolver, Entry, Lookup, ResolveError, guess_name_language, load_places, load_subjects
+from .resolve import AgentResolver, Lookup, ResolveError, load_places, load_subjects
+
+__all__ = [
+    "BATCH_SIZE", "NEW", "UNCHANGED", "UPDATED", "NewAgent", "RowChange", "RowError", "WriteResult",
+    "_label_form", "derived_forms", "label_form", "write_rows",
+]
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
-BATCH_SIZE = 500
+
+# progress(stage, rows done, rows in all or None): see write_rows().
+Progress = Callable[[str, int, "int | None"], None]
 
 # 9.78E+12, or 9780295983363.0 from a number cell: an ISBN a spreadsheet read as a number.
 _NUMBER_MANGLED = re.compile(r"^(?:\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{9,13}\.0)$")
@@ -80,7 +88,10 @@ _NUMBER_MANGLED = re.compile(r"^(?:\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{9,13}\.0)$")
 _FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
 _ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
 _CLEARABLE_NEVER = {"identifier", "kind", "status"}
-_CACHED_COLUMNS = (MULTI_VALUED | {"described_agent", "repository", "accessed"}) - {"variant_titles"}
+_CACHED_COLUMNS = (MULTI_VALUED | {"kind", "status", "described_agent", "repository", "accessed"}) - {"variant_titles"}
+# Columns holding one record field each, and the field: the rest are labels, links and vocabularies.
+_FIELD_OF_COLUMN = {"kind": "kind", "status": "status", "date": "date_edtf", "sequence": "sequence",
+                    "accessed": "accessed", **{name: name for name in PLAIN_FIELDS}}
 
 
 @dataclass(frozen=True)
@@ -95,15 +106,43 @@ class RowError:
         }
 
 
-@dataclass
 class RowChange:
-    """What one row does: ``fields`` maps each changed column to its (old, new) cell text."""
+    """What one row does: ``fields`` maps each changed column to its (old, new) cell text.
 
-    row: int
-    identifier: str
-    kind: str
-    action: str
-    fields: dict[str, tuple[str, str]] = field(default_factory=dict)
+    The fields of a new row are its own cells, made into text when asked for: a
+    file of new rows holds no second copy of itself.
+    """
+
+    __slots__ = ("row", "identifier", "kind", "action", "_fields", "_plan")
+
+    def __init__(self, row: int, identifier: str, kind: str, action: str,
+                 fields: dict[str, tuple[str, str]] | None = None, *, plan: Any = None) -> None:
+        self.row = row
+        self.identifier = identifier
+        self.kind = kind
+        self.action = action
+        self._plan = plan
+        self._fields = {} if fields is None and plan is None else fields
+
+    @property
+    def fields(self) -> dict[str, tuple[str, str]]:
+        if self._fields is not None:
+            return self._fields
+        values, index = self._plan.values, self._plan.index
+        return {column: ("", as_text(values[index[column]])) for column in self._plan.changed
+                if values[index[column]]}
+
+    def _key(self) -> tuple:
+        return self.row, self.identifier, self.kind, self.action, self.fields
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RowChange) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"RowChange(row={self.row!r}, identifier={self.identifier!r}, kind={self.kind!r}, "
+                f"action={self.action!r}, fields={self.fields!r})")
 
 
 @dataclass(frozen=True)
@@ -141,15 +180,49 @@ class WriteResult:
         return lines
 
 
-@dataclass
 class _RowPlan:
-    row: int
-    identifier: str
-    record: Record | None
-    current: dict[str, Cell]
-    desired: dict[str, Cell]
-    given: set[str]
-    changed: list[str] = field(default_factory=list)
+    """What one row would do.
+
+    A new row (``record`` is ``None``) keeps its ``values``, a tuple in the order of
+    the record columns. A row that changes a stored record keeps the record (a model
+    instance with everything the writer changes) and the ``current`` and ``desired``
+    cells. An unchanged row keeps the stored record's key and version only.
+    ``given`` are the columns the row gives a value; ``changed`` those whose value it changes.
+    """
+
+    __slots__ = ("row", "identifier", "record", "kind", "values", "given", "changed", "current", "_desired",
+                 "pk", "index")
+
+    def __init__(self, row: int, identifier: str, record: Any, kind: str, *, index: dict[str, int],
+                 values: tuple | None = None, current: dict[str, Cell] | None = None,
+                 desired: dict[str, Cell] | None = None, given: Iterable[str] = (),
+                 changed: Iterable[str] = ()) -> None:
+        self.row, self.identifier, self.record, self.kind, self.index = row, identifier, record, kind, index
+        self.values, self.current, self._desired = values, current, desired
+        self.given, self.changed = given, changed
+        self.pk: int | None = None
+
+    @property
+    def desired(self) -> dict[str, Cell]:
+        if self._desired is None:
+            self._desired = dict(zip(self.index, self.values, strict=True))
+        return self._desired
+
+
+class _Stored:
+    """A stored record as a row is compared with it: the values of the batch's columns only.
+
+    Its parent and the organisation it describes are always read: the checks across
+    rows need them whatever the file's columns.
+    """
+
+    __slots__ = ("pk", "identifier", "version", "status", "kind", "parent", "described", "cells")
+
+    def __init__(self, pk: int, identifier: str, version: int, status: str, kind: str, parent: str,
+                 described: str) -> None:
+        self.pk, self.identifier, self.version, self.status, self.kind = pk, identifier, version, status, kind
+        self.parent, self.described = parent, described
+        self.cells: dict[str, Cell] | None = {}
 
 
 class _Errors:
@@ -175,18 +248,6 @@ def _empty(column: str) -> Cell:
 
 def _title_columns() -> list[str]:
     return [f"title_{tag}" for tag in label_tags()]
-
-
-def _label_form(tag: str, ours: bool, material: Iterable[str]) -> str:
-    script = script_subtag(tag)
-    if base_language(tag) in READING_TAGS and script in ("Hrkt", "Kana", "Hira"):
-        return LabelForm.READING
-    if script == "Latn" and "-" in tag:
-        return LabelForm.ROMANIZATION
-    material = {base_language(t) for t in material}
-    if ours or (material and base_language(tag) not in material):
-        return LabelForm.TRANSLATION
-    return LabelForm.ORIGINAL
 
 
 class _FieldCleaner:
@@ -228,6 +289,24 @@ class _FieldCleaner:
             raise ValidationError(errors)
 
 
+# Columns whose cell becomes another type on the record.
+_CONVERTED = frozenset({"sequence", "accessed", "level"})
+
+
+def _field_value(column: str, text: Cell) -> Any:
+    """A cell's value as :func:`~.applying.apply_scalars` puts it on the record (what its field validates)."""
+    if column == "sequence":
+        return int(text) if str(text).isdigit() else (text or None)
+    if column == "accessed" and text:
+        try:
+            return datetime.date.fromisoformat(str(text))
+        except ValueError:
+            return text
+    if column == "level":
+        return text or LevelOfDescription.ITEM
+    return text
+
+
 class _Planner:
     """Validates every row and works out what would change, without writing."""
 
@@ -235,6 +314,7 @@ class _Planner:
         self.user = user
         self.errors = _Errors()
         self.columns = record_columns()
+        self.index = {column: position for position, column in enumerate(self.columns)}
         self.places: Lookup | None = None
         self.subjects: Lookup | None = None
         self.agents: AgentResolver | None = None
@@ -245,22 +325,66 @@ class _Planner:
         self.cleaner = _FieldCleaner()
         self.blank: dict[str, Cell] = {column: _empty(column) for column in self.columns}
         self.blank.update(identifier="", status=Status.DRAFT, level=LevelOfDescription.ITEM)
+        self.blank_values = tuple(self.blank[column] for column in self.columns)
+        # Set by write_rows: called with ("checking", rows done, None) after each batch.
+        self.progress: Progress | None = None
+        self.first_row: dict[str, int] = {}
+        # What the checks across rows need, kept as the rows are planned.
+        self.planned: set[str] = set()
+        self.parent_of: dict[str, str] = {}
+        self.parent_rows: list[tuple[int, str, str]] = []
+        self.claims: list[tuple[int, str]] = []
+        self._shared: dict[Any, Any] = {}
+        self._creation: dict[str, str | None] = {}
+        self._checks: dict[str, Check] | None = None
+        self._label_verdicts: dict[tuple[Any, ...], bool] = {}
+        self._kinds = frozenset(RecordKind.values)
+        self._statuses = frozenset(Status.values)
+        self.label_tags, self.languages_configured = label_tags(), languages()
+        self._names: dict[Any, str] = {}
+        # The identifier validator's own test, without its per-call overhead.
+        self._identifier_format = re.compile(validate_identifier.regex.pattern, validate_identifier.regex.flags).search
+        self._shapes: dict[tuple[int, ...], tuple[frozenset[str], list[int], list[tuple[int, Check, str]]]] = {}
+        self._checks_of: dict[frozenset[str], list[tuple[int, Check, str]]] = {}
+        self._titles = [(tag, f"title_{tag}", self.index[f"title_{tag}"]) for tag in self.label_tags]
+        self._descriptions = [(tag, f"description_{tag}", self.index[f"description_{tag}"])
+                              for tag in self.languages_configured]
+        # Columns whose valid cell is its own value: only "[clear]" needs parse() there.
+        self._as_given = frozenset(
+            column for column in self.columns
+            if column not in MULTI_VALUED and column not in _CACHED_COLUMNS
+            and column not in ("identifier", "kind", "status", "isbn", "sequence", "accessed"))
+
+    def _share(self, value: Any) -> Any:
+        """One copy of each distinct set of columns: rows of a file mostly give the same ones."""
+        return self._shared.setdefault(value, value)
 
     # -- reading cells -------------------------------------------------------------------------------
 
     def normalize(self, number: int, row: Mapping[str, Any]) -> dict[str, str]:
         cells: dict[str, str] = {}
+        names = self._names
         for column, value in row.items():
-            column = str(column or "").strip()
+            name = names.get(column)
+            if name is None:
+                name = names[column] = str(column or "").strip()
+            column = name
             if column == EXTRA_CELLS:
                 if str(value or "").strip():
                     self.errors.add(number, "", _("There are cells beyond the last named column."))
                 continue
-            text = nfc("" if value is None else str(value)) or ""
-            if "\x00" in text:
+            if value.__class__ is not str:
+                value = "" if value is None else str(value)
+            # ASCII text is its own NFC form: only the rest goes through normalization.
+            if not value.isascii():
+                value = unicodedata.normalize("NFC", value)
+                if "\x00" in value:
+                    self.errors.add(number, column, _("The cell contains a NUL character."))
+                    continue
+            elif "\x00" in value:
                 self.errors.add(number, column, _("The cell contains a NUL character."))
                 continue
-            cells[column] = text.strip()
+            cells[column] = value.strip()
         return cells
 
     def parse(self, number: int, column: str, text: str) -> Cell | None:
@@ -271,8 +395,10 @@ class _Planner:
                 return None
             return _empty(column)
         cacheable = column in _CACHED_COLUMNS
-        if cacheable and (column, text) in self.parsed:
-            return self.parsed[column, text]
+        if cacheable:
+            value = self.parsed.get((column, text))
+            if value is not None:
+                return value
         try:
             value = self._parse(number, column, text)
         except ResolveError as exc:
@@ -287,12 +413,16 @@ class _Planner:
         return None
 
     def _parse(self, number: int, column: str, text: str) -> Cell:
-        if column == "kind" and text not in RecordKind.values:
-            raise ValidationError(_("Unknown kind “%(value)s”; use one of %(choices)s.") % {
-                "value": text, "choices": ", ".join(RecordKind.values)})
-        if column == "status" and text not in Status.values:
-            raise ValidationError(_("Unknown status “%(value)s”; use one of %(choices)s.") % {
-                "value": text, "choices": ", ".join(Status.values)})
+        if column == "kind":
+            if text not in self._kinds:
+                raise ValidationError(_("Unknown kind “%(value)s”; use one of %(choices)s.") % {
+                    "value": text, "choices": ", ".join(RecordKind.values)})
+            return text
+        if column == "status":
+            if text not in self._statuses:
+                raise ValidationError(_("Unknown status “%(value)s”; use one of %(choices)s.") % {
+                    "value": text, "choices": ", ".join(Status.values)})
+            return text
         if column == "isbn" and _NUMBER_MANGLED.match(text):
             raise ValidationError(_(
                 "“%(value)s” is an ISBN turned into a number by a spreadsheet; format the column as text "
@@ -358,101 +488,220 @@ class _Planner:
 
     # -- the whole file ------------------------------------------------------------------------------
 
-    def plan(self, rows: list[tuple[int, Mapping[str, Any]]]) -> list[_RowPlan]:
+    def plan(self, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> list[_RowPlan]:
+        """Plans of the rows, read and checked a batch at a time; checks across rows come last."""
         allowed = set(self.columns)
-        seen_columns: set[str] = set()
-        for _number, row in rows:
-            seen_columns.update(str(column or "").strip() for column in row)
-        seen_columns.discard(EXTRA_CELLS)
-        for column in sorted(seen_columns - allowed):
-            self.errors.add(1, column, _("Unknown column."))
-        if rows and "identifier" not in seen_columns:
-            self.errors.add(1, "identifier", _("The identifier column is missing."))
-        if self.errors.items:
+        unknown: set[str] = set()
+        seen_layouts: set[tuple] = set()
+        has_identifier = any_rows = False
+        plans: list[_RowPlan] = []
+        rows = iter(rows)
+        done = 0
+        while batch := list(islice(rows, BATCH_SIZE)):
+            any_rows = True
+            for _number, row in batch:
+                layout = tuple(row)
+                if layout in seen_layouts:
+                    continue
+                seen_layouts.add(layout)
+                names = {str(column or "").strip() for column in layout} - {EXTRA_CELLS}
+                unknown |= names - allowed
+                has_identifier = has_identifier or "identifier" in names
+            if unknown:
+                continue  # the file is refused for its columns: read on only to name them all
+            if self.places is None:
+                self._load_lookups()
+            plans.extend(self._plan_batch(batch))
+            done += len(batch)
+            if self.progress is not None:
+                self.progress("checking", done, None)
+        if unknown or (any_rows and not has_identifier):
+            self.errors.items = [RowError(1, column, _("Unknown column.")) for column in sorted(unknown)]
+            if any_rows and not has_identifier:
+                self.errors.add(1, "identifier", _("The identifier column is missing."))
             return []
+        self._check_parents()
+        self._check_described_agents()
+        return plans
 
+    def _load_lookups(self) -> None:
         self.places, self.subjects, self.agents = load_places(), load_subjects(), AgentResolver()
         self.languages = {tag.lower(): tag for tag in Language.objects.values_list("tag", flat=True)}
 
-        normalized = [(number, self.normalize(number, row)) for number, row in rows]
-        first_row: dict[str, int] = {}
+    def _plan_batch(self, batch: list[tuple[int, Mapping[str, Any]]]) -> list[_RowPlan]:
+        normalized = [(number, self.normalize(number, row)) for number, row in batch]
         identifiers = []
+        columns: set[str] = set()
         for number, cells in normalized:
             identifier = cells.get("identifier", "")
             if not identifier:
                 self.errors.add(number, "identifier", _("Every row needs an identifier."))
                 continue
-            try:
-                validate_identifier(identifier)
-            except ValidationError as exc:
-                self.errors.add_validation(number, exc, "identifier")
-                continue
-            if identifier in first_row:
+            if not self._identifier_format(identifier):
+                try:
+                    validate_identifier(identifier)  # the validator's own message
+                except ValidationError as exc:
+                    self.errors.add_validation(number, exc, "identifier")
+                    continue
+            if identifier in self.first_row:
                 self.errors.add(number, "identifier", _("“%(identifier)s” is also on row %(row)s.") % {
-                    "identifier": identifier, "row": first_row[identifier]})
+                    "identifier": identifier, "row": self.first_row[identifier]})
                 continue
-            first_row[identifier] = number
+            self.first_row[identifier] = number
             identifiers.append(identifier)
+            columns.update(cells)
 
-        existing = self._load_records(identifiers)
-        reserved = self._reserved(set(identifiers) - set(existing))
+        stored = _load_stored(identifiers, columns & set(self.index))
+        reserved = self._reserved(set(identifiers) - set(stored))
         plans: list[_RowPlan] = []
         for number, cells in normalized:
             identifier = cells.get("identifier", "")
-            if first_row.get(identifier) != number:
+            if self.first_row.get(identifier) != number:
                 continue
             if identifier in reserved:
                 self.errors.add(number, "identifier", _(
                     "“%(identifier)s” has been used before and can never be used again.") % {
                     "identifier": identifier})
                 continue
-            plan = self._plan_row(number, identifier, existing.get(identifier), cells)
+            record = stored.get(identifier)
+            if record is None:
+                plan = self._plan_new(number, identifier, cells)
+            else:
+                plan = self._plan_stored(number, identifier, record, cells)
             if plan is not None:
                 plans.append(plan)
-        full = self._load_full([plan.identifier for plan in plans if plan.record is not None and plan.changed])
+
+        changing = [plan for plan in plans if plan.record is not None and plan.changed]
+        full = self._load_full([plan.identifier for plan in changing])
+        for plan in changing:
+            record = full[plan.identifier]
+            current = record_cells(record)
+            desired = {**current, **plan.desired}
+            changed = [column for column in self.columns if desired.get(column) != current.get(column)]
+            if changed:
+                plan.record, plan.current, plan._desired, plan.changed = record, current, desired, changed
+            else:  # the row's values turn out to be the record's own: an unchanged row like any other
+                plan._desired, plan.changed = None, ()
         for plan in plans:
-            if plan.record is not None and plan.changed:
-                plan.record = full[plan.identifier]
-                plan.current = record_cells(plan.record)
-                plan.changed = [column for column in self.columns
-                                if plan.desired.get(column) != plan.current.get(column)]
+            self._note_links(plan)
             if plan.changed:
                 self._check_permission(plan)
                 self._validate(plan)
-        self._check_parents(plans)
-        self._check_described_agents(plans)
         return plans
 
-    def _check_described_agents(self, plans: list[_RowPlan]) -> None:
+    def _plan_new(self, number: int, identifier: str, cells: dict[str, str]) -> _RowPlan | None:
+        errors_before = len(self.errors.items)
+        values = list(self.blank_values)
+        given = []
+        index, as_given, parsed = self.index, self._as_given, self.parsed
+        for column, text in cells.items():
+            if not text or column not in index:
+                continue
+            if column in as_given and text != CLEAR:
+                value = text
+            else:
+                if column == "identifier":
+                    continue
+                value = parsed.get((column, text)) or self.parse(number, column, text)
+                if value is None:
+                    continue
+            position = index[column]
+            values[position] = value
+            given.append(position)
+        kind = values[index["kind"]]
+        if not kind and not cells.get("kind"):
+            self.errors.add(number, "kind", _("A new record needs a kind (%(choices)s).") % {
+                "choices": ", ".join(RecordKind.values)})
+        if len(self.errors.items) > errors_before:
+            return None
+        shape = self._shapes.get(tuple(given))
+        if shape is None:
+            shape = self._shapes[tuple(given)] = self._shape(given)
+        names, ordered, _checks = shape
+        blank, columns = self.blank_values, self.columns
+        changed = [columns[position] for position in ordered if values[position] != blank[position]]
+        return _RowPlan(number, identifier, None, str(kind), index=index, values=tuple(values), current=self.blank,
+                        given=names, changed=self._share(tuple(changed)))
+
+    def _shape(self, given: list[int]) -> tuple[frozenset[str], list[int], list[tuple[int, Check, str]]]:
+        """What rows giving these columns (by position) share: the columns' names, their positions in
+        column order, and the quick checks of the record fields among them."""
+        checks = self._field_checks()
+        ordered = sorted(given)
+        names = frozenset(self.columns[position] for position in ordered)
+        fields = [(position, checks[self.columns[position]], self.columns[position]) for position in ordered
+                  if self.columns[position] in checks]
+        names = self._share(names)
+        self._checks_of[names] = fields
+        return names, ordered, fields
+
+    def _plan_stored(self, number: int, identifier: str, record: _Stored,
+                     cells: dict[str, str]) -> _RowPlan | None:
+        """Compare the row with the stored record, cell by cell; parse only what differs as text."""
+        errors_before = len(self.errors.items)
+        stored = record.cells
+        given: dict[str, Cell] = {}
+        differs = False
+        parsed = self.parsed
+        for column, text in cells.items():
+            if not text or column == "identifier" or column not in stored:
+                continue
+            current = stored[column]
+            if text == current and text != CLEAR:
+                given[column] = current
+                continue
+            value = parsed.get((column, text)) or self.parse(number, column, text)
+            if value is None:
+                continue
+            given[column] = value
+            if value != current:
+                differs = True
+        record.cells = None  # compared: only the key, version, parent and described organisation are kept
+        if len(self.errors.items) > errors_before:
+            return None
+        if not differs:
+            return _RowPlan(number, identifier, record, record.kind, index=self.index)
+        plan = _RowPlan(number, identifier, record, str(given.get("kind", record.kind)), index=self.index,
+                        given=self._share(frozenset(given)))
+        # Completed with the stored record's other cells once it is loaded in full.
+        plan._desired = given
+        plan.changed = tuple(given)
+        return plan
+
+    def _note_links(self, plan: _RowPlan) -> None:
+        """Remember what the checks across rows need: its parent and the organisation it describes."""
+        self.planned.add(plan.identifier)
+        if plan.values is not None:
+            values, index = plan.values, self.index
+            parent, described = values[index["parent"]], values[index["described_agent"]]
+        elif plan.changed:
+            parent, described = str(plan.desired["parent"]), str(plan.desired["described_agent"])
+        else:
+            parent, described = plan.record.parent, plan.record.described
+        if parent:
+            self.parent_of[plan.identifier] = parent
+            if "parent" in plan.changed:
+                self.parent_rows.append((plan.row, plan.identifier, parent))
+        if described:
+            self.claims.append((plan.row, described))
+
+    def _check_described_agents(self) -> None:
         """An organisation is described by one association record only."""
-        claims: dict[str, _RowPlan] = {}
-        for plan in plans:
-            agent = str(plan.desired["described_agent"])
-            if not agent:
-                continue
+        claims: dict[str, int] = {}
+        for row, agent in self.claims:
             if agent in claims:
-                self.errors.add(plan.row, "described_agent", _("Row %(row)s already describes %(agent)s.") % {
-                    "row": claims[agent].row, "agent": agent})
+                self.errors.add(row, "described_agent", _("Row %(row)s already describes %(agent)s.") % {
+                    "row": claims[agent], "agent": agent})
                 continue
-            claims[agent] = plan
+            claims[agent] = row
         if not claims:
             return
-        taken = Record.objects.filter(described_agent__identifier__in=list(claims)).exclude(
-            identifier__in=[plan.identifier for plan in plans]).values_list("described_agent__identifier", "identifier")
+        taken = Record.objects.filter(described_agent__identifier__in=list(claims)).values_list(
+            "described_agent__identifier", "identifier")
         for agent, identifier in taken:
-            self.errors.add(claims[agent].row, "described_agent", _(
-                "%(agent)s is already described by %(identifier)s.") % {"agent": agent, "identifier": identifier})
-
-    def _load_records(self, identifiers: list[str]) -> dict[str, Any]:
-        """The stored records as plain values, enough to compare rows with (a fixed number of queries per batch).
-
-        Full records, with everything the writer changes, are loaded afterwards only for
-        the rows that change them: re-importing an unchanged file builds no model objects.
-        """
-        found: dict[str, Any] = {}
-        for start in range(0, len(identifiers), BATCH_SIZE):
-            found.update(_stored_records(identifiers[start:start + BATCH_SIZE]))
-        return found
+            if identifier not in self.planned:
+                self.errors.add(claims[agent], "described_agent", _(
+                    "%(agent)s is already described by %(identifier)s.") % {"agent": agent, "identifier": identifier})
 
     @staticmethod
     def _load_full(identifiers: list[str]) -> dict[str, Record]:
@@ -465,51 +714,32 @@ class _Planner:
 
     @staticmethod
     def _reserved(identifiers: set[str]) -> set[str]:
-        taken: set[str] = set()
-        ordered = sorted(identifiers)
-        for start in range(0, len(ordered), BATCH_SIZE):
-            taken.update(ReservedIdentifier.objects.filter(
-                identifier__in=ordered[start:start + BATCH_SIZE]).values_list("identifier", flat=True))
-        return taken
-
-    def _plan_row(self, number: int, identifier: str, record: Record | None,
-                  cells: dict[str, str]) -> _RowPlan | None:
-        errors_before = len(self.errors.items)
-        if record is not None:
-            current = record_cells(record)
-        else:
-            # One shared, read-only row of defaults for every new record: a file of new rows holds no copies.
-            current = self.blank
-        desired = dict(current)
-        desired["identifier"] = identifier
-        given: set[str] = set()
-        for column in self.columns:
-            text = cells.get(column, "")
-            if column == "identifier" or not text:
-                continue
-            value = self.parse(number, column, text)
-            if value is not None:
-                desired[column] = value
-                given.add(column)
-        if record is None and not desired["kind"] and not cells.get("kind"):
-            self.errors.add(number, "kind", _("A new record needs a kind (%(choices)s).") % {
-                "choices": ", ".join(RecordKind.values)})
-        if len(self.errors.items) > errors_before:
-            return None
-
-        plan = _RowPlan(number, identifier, record, current, desired, given)
-        plan.changed = [column for column in self.columns
-                        if column != "identifier" and desired.get(column) != current.get(column)]
-        return plan
+        if not identifiers:
+            return set()
+        return {identifier for (identifier,) in _select(
+            f"SELECT identifier FROM {_table(ReservedIdentifier)} WHERE {{keys}}", "identifier", sorted(identifiers),
+            "text")}
 
     def _check_permission(self, plan: _RowPlan) -> None:
-        status = str(plan.desired["status"])
-        if plan.record is None or status != plan.record.status:
+        status = str(plan.values[self.index["status"]] if plan.values is not None else plan.desired["status"])
+        if plan.record is None:
+            # A new record: the verdict depends on the user and the status only.
+            if status not in self._creation:
+                try:
+                    check_status_change(self.user, None, status)
+                except TransitionNotAllowed as exc:
+                    self._creation[status] = str(exc)
+                else:
+                    self._creation[status] = None
+            if self._creation[status] is not None:
+                self.errors.add(plan.row, "status", self._creation[status])
+            return
+        if status != plan.record.status:
             try:
                 check_status_change(self.user, plan.record, status)
             except TransitionNotAllowed as exc:
                 self.errors.add(plan.row, "status", exc)
-        if plan.record is None or self.user is None:
+        if self.user is None:
             return
         if not self.user.has_perm("collection.change_record"):
             self.errors.add(plan.row, "identifier", _("You may not change records."))
@@ -522,7 +752,100 @@ class _Planner:
             except TransitionNotAllowed as exc:
                 self.errors.add(plan.row, data[0], exc)
 
+    # -- validation ----------------------------------------------------------------------------------
+
     def _validate(self, plan: _RowPlan) -> None:
+        """A new row whose values all pass the quick checks is valid; any other row is validated by the models."""
+        if plan.record is None and self._surely_valid(plan):
+            return
+        self._validate_with_models(plan)
+
+    def _field_checks(self) -> dict[str, Check]:
+        if self._checks is None:
+            self._checks = {column: field_check(Record._meta.get_field(name))
+                            for column, name in _FIELD_OF_COLUMN.items()}
+            self._title_text = field_check(Title._meta.get_field("text"))
+            self._description_text = field_check(Description._meta.get_field("text"))
+            self._identifier_length = Record._meta.get_field("identifier").max_length
+        return self._checks
+
+    def _label_valid(self, label: models.Model, exclude: set[str]) -> bool:
+        """Whether a label passes its models' validation (fields, then ``clean()``)."""
+        try:
+            self.cleaner.clean_fields(label, exclude)
+            label.clean()
+        except ValidationError:
+            return False
+        return True
+
+    def _label_ok(self, model: type[models.Model], tag: str, form: str, ours: bool, preferred: bool,
+                  text: str) -> bool:
+        """A title or description: its text checked here, the rest (language, form, flags) once per combination.
+
+        A label's rules on its language, form and flags do not depend on its text, so
+        they are validated by the model for each combination, with a stand-in text.
+        """
+        if model is Title:
+            if not (self._title_text(text) and text.strip()):
+                return False
+        elif not self._description_text(text):
+            return False
+        key = (model, tag, form, ours, preferred)
+        verdict = self._label_verdicts.get(key)
+        if verdict is None:
+            if model is Title:
+                label = Title(language=tag, text="x", form=form, our_translation=ours, preferred=preferred)
+                verdict = self._label_valid(label, {"record", "derived_from"})
+            else:
+                verdict = self._label_valid(Description(language=tag, text="x", our_translation=ours), {"record"})
+            self._label_verdicts[key] = verdict
+        return verdict
+
+    def _surely_valid(self, plan: _RowPlan) -> bool:
+        """Whether the quick checks pass every value of a new row (see :mod:`.checks`).
+
+        The columns a new row leaves blank hold the defaults of a new record, which
+        are valid; the ones it gives are checked with their fields' checks, and the
+        record's and labels' ``clean()`` rules are tested on the values.
+        """
+        values, index = plan.values, self.index
+        if len(plan.identifier) > self._identifier_length:  # the identifier's format is checked on reading
+            return False
+        for position, check, column in self._checks_of[plan.given]:
+            value = values[position]
+            if column in _CONVERTED:
+                value = _field_value(column, value)
+            if not check(value):
+                return False
+        kind = values[index["kind"]]
+        if (kind == RecordKind.ASSOCIATION) != bool(values[index["described_agent"]]):
+            return False
+        if values[index["archived_url"]] and not values[index["url"]]:
+            return False
+        material = values[index["languages"]]
+        ours = values[index["our_translations"]]
+        titled = False
+        for tag, column, position in self._titles:
+            text = values[position]
+            if text:
+                titled = True
+                our = column in ours
+                if not self._label_ok(Title, tag, label_form(tag, our, material), our, True, text):
+                    return False
+        for value in values[index["variant_titles"]]:
+            tag, _sep, text = value.partition(":")
+            titled = True
+            if not self._label_ok(Title, tag, label_form(tag, False, material), False, False, text):
+                return False
+        if not titled:
+            return False
+        for tag, column, position in self._descriptions:
+            text = values[position]
+            if text and not self._label_ok(Description, tag, "", column in ours, True, text):
+                return False
+        return True
+
+    def _validate_with_models(self, plan: _RowPlan) -> None:
         """Run the models' own field validators and clean() on the row as it would be stored."""
         # A detached copy: clean() must not walk the stored parent chain (a query per level).
         probe = Record(pk=plan.record.pk if plan.record else None, identifier=plan.identifier)
@@ -541,13 +864,13 @@ class _Planner:
             text = plan.desired[column]
             if not text:
                 continue
-            title = Title(language=tag, text=text, form=_label_form(tag, column in ours, material),
+            title = Title(language=tag, text=text, form=label_form(tag, column in ours, material),
                           our_translation=column in ours)
             self._clean_label(plan.row, column, title, {"record", "derived_from"})
             titles.append(title)
         for value in plan.desired["variant_titles"]:
             tag, _sep, text = value.partition(":")
-            title = Title(language=tag, text=text, form=_label_form(tag, False, material), preferred=False)
+            title = Title(language=tag, text=text, form=label_form(tag, False, material), preferred=False)
             self._clean_label(plan.row, "variant_titles", title, {"record", "derived_from"})
             titles.append(title)
         if plan.record is not None:
@@ -579,420 +902,176 @@ class _Planner:
                 for message in messages:
                     self.errors.add(number, column, message)
 
-    def _check_parents(self, plans: list[_RowPlan]) -> None:
+    def _check_parents(self) -> None:
         """Every parent exists (in the file or the catalogue) and no record ends up inside itself."""
-        parent_of: dict[str, str] = {p.identifier: str(p.desired["parent"]) for p in plans}
-        unknown = {parent for parent in parent_of.values() if parent and parent not in parent_of}
-        known: set[str] = set(parent_of)
+        parent_of = dict(self.parent_of)
+        known: set[str] = set(self.planned)
+        unknown = {parent for parent in parent_of.values() if parent not in known}
         # One query per level of ancestry, not per row.
         while unknown:
-            found = dict(Record.objects.filter(identifier__in=unknown).values_list("identifier", "parent__identifier"))
+            found: dict[str, str] = {}
+            ordered = sorted(unknown)
+            for start in range(0, len(ordered), BATCH_SIZE):
+                found.update(Record.objects.filter(identifier__in=ordered[start:start + BATCH_SIZE]).values_list(
+                    "identifier", "parent__identifier"))
             known.update(found)
             for identifier, parent in found.items():
                 parent_of.setdefault(identifier, parent or "")
-            unknown = {parent for parent in found.values() if parent and parent not in parent_of}
-        for plan in plans:
-            if "parent" not in plan.changed or not plan.desired["parent"]:
-                continue
-            parent = str(plan.desired["parent"])
+            unknown = {parent for parent in found.values() if parent and parent not in known}
+        for row, identifier, parent in self.parent_rows:
             if parent not in known:
-                self.errors.add(plan.row, "parent", _("No record has the identifier “%(value)s”.") % {"value": parent})
+                self.errors.add(row, "parent", _("No record has the identifier “%(value)s”.") % {"value": parent})
                 continue
-            seen = {plan.identifier}
+            seen = {identifier}
             while parent:
                 if parent in seen:
-                    self.errors.add(plan.row, "parent", _("A record cannot be part of itself."))
+                    self.errors.add(row, "parent", _("A record cannot be part of itself."))
                     break
                 seen.add(parent)
                 parent = parent_of.get(parent, "")
 
 
-class _Related(list):
-    """A list that answers ``.all()``, as a prefetched relation does."""
-
-    def all(self) -> _Related:
-        return self
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
-def _stored_records(identifiers: list[str]) -> dict[str, SimpleNamespace]:
-    """Records as :func:`record_cells` reads them, from plain values: no model objects."""
-    ref = SimpleNamespace
-    names = ["pk", "identifier", "kind", "status", "version", "parent_id", "parent__identifier", "sequence",
-             "date_edtf", "accessed", "described_agent_id", "described_agent__identifier", "repository_id",
-             "repository__identifier", *PLAIN_FIELDS]
-    records: dict[int, SimpleNamespace] = {}
-    for values in Record._base_manager.filter(identifier__in=identifiers).order_by().values_list(*names):
-        data = dict(zip(names, values, strict=True))
-        record = ref(**{k: v for k, v in data.items() if "__" not in k})
-        record.parent = ref(identifier=data["parent__identifier"])
-        record.described_agent = ref(identifier=data["described_agent__identifier"])
-        record.repository = ref(identifier=data["repository__identifier"])
-        for relation in ("titles", "descriptions", "languages", "places", "subjects", "agent_links"):
-            setattr(record, relation, _Related())
-        records[record.pk] = record
-    pks = list(records)
-    for pk, record_id, language, text, preferred, machine_made, ours in Title.objects.filter(
-            record_id__in=pks).order_by().values_list("pk", "record_id", "language", "text", "preferred",
-                                                      "machine_made", "our_translation"):
-        records[record_id].titles.append(ref(pk=pk, language=language, text=text, preferred=preferred,
-                                              machine_made=machine_made, our_translation=ours))
-    for record_id, language, text, ours in Description.objects.filter(record_id__in=pks).order_by(
-            *(Description._meta.ordering or ["pk"])).values_list(
-            "record_id", "language", "text", "our_translation"):
-        records[record_id].descriptions.append(ref(language=language, text=text, our_translation=ours))
-    for name, attribute in (("languages", "tag"), ("places", "identifier"), ("subjects", "identifier")):
-        through = getattr(Record, name).through
-        key = {"languages": "language", "places": "place", "subjects": "subject"}[name]
-        for record_id, value in through.objects.filter(record_id__in=pks).order_by().values_list(
-                "record_id", f"{key}__{attribute}"):
-            getattr(records[record_id], name).append(ref(**{attribute: value}))
-    for pk, record_id, role, position, agent in RecordAgent.objects.filter(record_id__in=pks).order_by().values_list(
-            "pk", "record_id", "role", "position", "agent__identifier"):
-        records[record_id].agent_links.append(ref(pk=pk, role=role, position=position, agent=ref(identifier=agent)))
-    return {record.identifier: record for record in records.values()}
+def _select(sql: str, column: str, values: list[Any], db_type: str = "bigint") -> list[tuple]:
+    """Rows of ``sql``, whose ``{keys}`` is replaced by "``column`` is one of ``values``".
+
+    The reads of a batch go through the cursor: the ORM would prepare each of a
+    batch's hundreds of keys one by one, and that costs more than the query itself.
+    """
+    condition, params = keys_in(column, values, db_type)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(keys=condition), params)
+        return cursor.fetchall()
 
 
-def apply_scalars(record: Record, desired: Mapping[str, Cell], agent_pk: Any) -> None:
-    """Copy the single-valued cells onto ``record`` (not the parent, set once every record exists)."""
-    record.kind = str(desired["kind"])
-    record.status = str(desired["status"])
-    for name in PLAIN_FIELDS:
-        setattr(record, name, desired[name])
-    record.level = desired["level"] or LevelOfDescription.ITEM
-    record.date_edtf = str(desired["date"])
-    record.sequence = int(desired["sequence"]) if str(desired["sequence"]).isdigit() else (
-        desired["sequence"] or None)
-    try:
-        record.accessed = datetime.date.fromisoformat(str(desired["accessed"])) if desired["accessed"] else None
-    except ValueError:
-        record.accessed = desired["accessed"]  # left for the field's own validator to report
-    record.described_agent_id = agent_pk(desired["described_agent"]) if desired["described_agent"] else None
-    record.repository_id = agent_pk(desired["repository"]) if desired["repository"] else None
+def _table(model: type[models.Model]) -> str:
+    return _quote(model._meta.db_table)
 
 
-class _Applier:
-    """Writes validated plans in batches: a fixed number of queries per batch, not per row."""
+def _column(model: type[models.Model], name: str) -> str:
+    return _quote(model._meta.get_field(name).column)
 
-    def __init__(self, planner: _Planner, user: Any, reason: str, loaded: set[int]) -> None:
-        self.planner = planner
-        # Records that existed before this file: they carry prefetched titles, links and descriptions.
-        self.loaded = loaded
-        self.user = user
-        self.reason = reason
-        self.now = timezone.now()
-        self.agent_pks: dict[str, int] = {}
 
-    def history(self) -> dict[str, Any]:
-        return {"default_user": self.user, "default_change_reason": self.reason, "default_date": self.now}
+def _load_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored]:
+    """The stored records with these identifiers, with their values in ``columns`` as :func:`record_cells`
+    gives them; a fixed number of queries, fewer for fewer columns."""
+    if not identifiers:
+        return {}
+    with index_scans():
+        return _read_stored(identifiers, columns)
 
-    def _create(self, model: type[models.Model], objs: list[models.Model]) -> None:
-        """Insert new rows and their history rows ('+'), by the acting user with the import's reason."""
-        insert(model, objs, now=self.now)
-        insert_history(model, objs, history_type="+", user=self.user, reason=self.reason, date=self.now)
 
-    def agent_pk(self, identifier: str) -> int:
-        return self.agent_pks[identifier]
-
-    def run(self, plans: list[_RowPlan]) -> None:
-        agents = self.planner.agents
-        self.agent_pks = {identifier: entry.pk for identifier, entry in agents.lookup.by_identifier.items()
-                          if entry.pk is not None}
-        self._create_agents(list(agents.new.values()))
-        if self.planner.new_languages:
-            Language.objects.bulk_create([Language(tag=tag) for tag in self.planner.new_languages.values()])
-        changed = [plan for plan in plans if plan.changed]
-        for start in range(0, len(changed), BATCH_SIZE):
-            self._write_batch(changed[start:start + BATCH_SIZE])
-        self._set_parents(changed)
-        self._record_history(changed)
-        self._log_status_changes(changed)
-
-    def _log_status_changes(self, plans: list[_RowPlan]) -> None:
-        """The workflow log of the records whose status the file changed, as the admin's transitions write it."""
-        StatusChange.objects.bulk_create([
-            StatusChange(record=plan.record, identifier=plan.identifier, from_status=str(plan.current["status"]),
-                         to_status=str(plan.desired["status"]), by=self.user, at=self.now, comment=self.reason)
-            for plan in plans
-            if plan.record.pk in self.loaded and plan.desired["status"] != plan.current["status"]
-        ], batch_size=BATCH_SIZE)
-
-    def _create_agents(self, entries: list[Entry]) -> None:
-        if not entries:
-            return
-        agents = [Agent(identifier=entry.identifier, kind=entry.kind or AgentKind.PERSON) for entry in entries]
-        agents = bulk_create_with_history(agents, Agent, batch_size=BATCH_SIZE, **self.history())
-        names = []
-        for entry, agent in zip(entries, agents, strict=True):
-            entry.pk = agent.pk
-            self.agent_pks[entry.identifier] = agent.pk
-            names.append(AgentName(agent=agent, language=guess_name_language(entry.names[0]), text=entry.names[0]))
-        names = bulk_create_with_history(names, AgentName, batch_size=BATCH_SIZE, **self.history())
-        derived = [AgentName(agent_id=name.agent_id, **form) for name in names for form in derived_forms(name)]
-        bulk_create_with_history(derived, AgentName, batch_size=BATCH_SIZE, **self.history())
-
-    def _write_batch(self, plans: list[_RowPlan]) -> None:
-        new_records, updated = [], []
-        for plan in plans:
-            record = plan.record or Record(identifier=plan.identifier)
-            apply_scalars(record, plan.desired, self.agent_pk)
-            record.sync_derived_fields()
-            record.modified = self.now
-            if plan.record is None:
-                new_records.append(record)
-                plan.record = record
+def _read_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored]:
+    scalars = [column for column in columns if column in _FIELD_OF_COLUMN or column == "repository"]
+    record, agent = _table(Record), _table(Agent)
+    selected = [f"r.{_column(Record, _FIELD_OF_COLUMN[column])}" if column != "repository" else "s.identifier"
+                for column in scalars]
+    rows = _select(
+        f"SELECT r.id, r.identifier, r.version, r.status, r.kind, p.identifier, d.identifier"
+        f"{''.join(', ' + name for name in selected)} FROM {record} r "
+        f"LEFT JOIN {record} p ON p.id = r.{_column(Record, 'parent')} "
+        f"LEFT JOIN {agent} d ON d.id = r.{_column(Record, 'described_agent')} "
+        f"LEFT JOIN {agent} s ON s.id = r.{_column(Record, 'repository')} "
+        "WHERE {keys}", "r.identifier", identifiers, "text")
+    if not rows:
+        return {}
+    by_pk: dict[int, _Stored] = {}
+    references = "parent" in columns or "described_agent" in columns
+    plain = [column not in ("sequence", "accessed") for column in scalars]
+    for pk, identifier, version, status, kind, parent, described, *values in rows:
+        stored = by_pk[pk] = _Stored(pk, identifier, version, status, kind, parent or "", described or "")
+        cells = stored.cells
+        if references:
+            cells["parent"], cells["described_agent"] = stored.parent, stored.described
+        for column, value, as_is in zip(scalars, values, plain, strict=True):
+            if as_is:
+                cells[column] = value or ""
+            elif column == "sequence":
+                cells[column] = "" if value is None else str(value)
             else:
-                record.version += 1
-                updated.append(record)
-        if new_records:
-            insert(Record, new_records, now=self.now)
-            insert(ReservedIdentifier, [ReservedIdentifier(identifier=r.identifier, record=r) for r in new_records],
-                   now=self.now, keys=False)
-        if updated:
-            Record.objects.bulk_update(updated, _UPDATE_FIELDS, batch_size=BATCH_SIZE)
-        self._write_titles(plans)
-        self._write_descriptions(plans)
-        self._write_agent_links(plans)
-        self._write_m2m(plans)
-
-    # Titles ------------------------------------------------------------------------------------------
-
-    def _write_titles(self, plans: list[_RowPlan]) -> None:
-        create: list[Title] = []
-        update: list[Title] = []
-        delete: list[Title] = []
-        derive: list[tuple[Title, _RowPlan]] = []
-        for plan in plans:
-            record = plan.record
-            existing = sorted(record.titles.all(), key=lambda t: t.pk) if record.pk in self.loaded else []
-            material = plan.desired["languages"]
-            ours = set(plan.desired["our_translations"])
-            preferred: dict[str, Title] = {}
-            for title in existing:
-                if title.preferred:
-                    preferred.setdefault(title.language.lower(), title)
-            for tag in label_tags():
-                column = f"title_{tag}"
-                text = str(plan.desired[column])
-                title = preferred.get(tag.lower())
-                form = _label_form(tag, column in ours, material)
-                if not text:
-                    if title is not None:
-                        delete.append(title)
-                    continue
-                if title is None:
-                    title = Title(record=record, language=tag, text=text, form=form, our_translation=column in ours)
-                    create.append(title)
-                elif (title.text, title.form, title.our_translation) != (text, form, column in ours):
-                    text_changed = title.text != text
-                    title.text, title.form, title.our_translation = text, form, column in ours
-                    if text_changed and title.machine_made:
-                        title.machine_made = False
-                    update.append(title)
-                if form not in (LabelForm.READING, LabelForm.ROMANIZATION) and column in plan.changed:
-                    derive.append((title, plan))
-            variants = {variant_cell(t.language, t.text): t for t in existing if not t.preferred and not t.machine_made}
-            wanted = set(plan.desired["variant_titles"])
-            delete.extend(t for key, t in variants.items() if key not in wanted)
-            for key in sorted(wanted - set(variants)):
-                tag, _sep, text = key.partition(":")
-                create.append(Title(record=record, language=tag, text=text, preferred=False,
-                                    form=_label_form(tag, False, material)))
-        self._delete(delete)
-        self._create(Title, create)
-        if update:
-            bulk_update_with_history(update, Title, ["text", "form", "our_translation", "machine_made"],
-                                     batch_size=BATCH_SIZE, **self.history())
-        self._derive_titles(derive)
-
-    def _derive_titles(self, derive: list[tuple[Title, _RowPlan]]) -> None:
-        """Machine-made readings and romanizations of new or changed titles.
-
-        A form is derived unless the file gives one of its own: a cell that is blank
-        (and not ``[clear]``) or that repeats the stored machine-made text is not the
-        archivist's, so the machine-made form follows its title.
-        """
-        if not app_settings.DERIVE_READINGS:
-            return
-        create: list[Title] = []
-        update: list[Title] = []
-        for source, plan in derive:
-            record = plan.record
-            stored = {}
-            if record.pk in self.loaded:
-                stored = {t.language.lower(): t for t in record.titles.all() if t.preferred}
-            for form in derived_forms(source):
-                column = f"title_{form['language']}"
-                current = stored.get(form["language"].lower())
-                wanted = plan.desired.get(column, "")
-                echoes_machine = current is not None and current.machine_made and wanted == current.text
-                if not (echoes_machine or (not wanted and column not in plan.given)):
-                    continue
-                if current is None:
-                    create.append(Title(record=record, preferred=True, derived_from=source, **form))
-                elif current.text != form["text"]:
-                    current.text = form["text"]
-                    current.derived_from = source
-                    update.append(current)
-        self._create(Title, create)
-        if update:
-            bulk_update_with_history(update, Title, ["text", "derived_from"], batch_size=BATCH_SIZE,
-                                     **self.history())
-
-    # Descriptions, agents, many-to-many -----------------------------------------------------------
-
-    def _write_descriptions(self, plans: list[_RowPlan]) -> None:
-        create, update, delete = [], [], []
-        for plan in plans:
-            record = plan.record
-            ours = set(plan.desired["our_translations"])
-            existing = ({d.language.lower(): d for d in record.descriptions.all()}
-                        if record.pk in self.loaded else {})
-            for tag in languages():
-                column = f"description_{tag}"
-                text = str(plan.desired[column])
-                description = existing.get(tag.lower())
-                if not text:
-                    if description is not None:
-                        delete.append(description)
-                elif description is None:
-                    create.append(Description(record=record, language=tag, text=text, our_translation=column in ours))
-                elif (description.text, description.our_translation) != (text, column in ours):
-                    description.text, description.our_translation = text, column in ours
-                    update.append(description)
-        self._delete(delete)
-        self._create(Description, create)
-        if update:
-            bulk_update_with_history(update, Description, ["text", "our_translation"], batch_size=BATCH_SIZE,
-                                     **self.history())
-
-    def _write_agent_links(self, plans: list[_RowPlan]) -> None:
-        """Keep the links that stay, move the ones whose position changed, add and remove the rest."""
-        create: list[RecordAgent] = []
-        update: list[RecordAgent] = []
-        delete: list[RecordAgent] = []
-        for plan in plans:
-            record = plan.record
-            links = sorted(record.agent_links.all(), key=lambda link: (link.position, link.pk)) if (
-                record.pk in self.loaded) else []
-            for column, role in AGENT_ROLE_COLUMNS.items():
-                if column not in plan.changed:
-                    continue
-                remaining = {link.agent_id: link for link in links if link.role == role}
-                for position, identifier in enumerate(plan.desired[column]):
-                    link = remaining.pop(self.agent_pk(identifier), None)
-                    if link is None:
-                        create.append(RecordAgent(record=record, agent_id=self.agent_pk(identifier), role=role,
-                                                  position=position))
-                    elif link.position != position:
-                        link.position = position
-                        update.append(link)
-                delete.extend(remaining.values())
-        self._delete(delete)
-        if update:
-            bulk_update_with_history(update, RecordAgent, ["position"], batch_size=BATCH_SIZE, **self.history())
-        self._create(RecordAgent, create)
-
-    def _delete(self, objects: list[models.Model]) -> None:
-        # One by one, so that the history records who removed each and why. Removals are rare (a cleared
-        # cell, a variant or agent taken out of a list), unlike the creations and updates done in bulk.
-        for obj in objects:
-            obj._history_user, obj._change_reason = self.user, self.reason
-            obj.delete()
-
-    def _write_m2m(self, plans: list[_RowPlan]) -> None:
-        lookups = {
-            "languages": {tag.lower(): pk for pk, tag in Language.objects.values_list("pk", "tag")},
-            "places": {e.identifier: e.pk for e in self.planner.places.by_identifier.values()},
-            "subjects": {e.identifier: e.pk for e in self.planner.subjects.by_identifier.values()},
-        }
-        for name, key in (("languages", "language"), ("places", "place"), ("subjects", "subject")):
-            through = getattr(Record, name).through
-            touched = [plan for plan in plans if name in plan.changed]
-            if not touched:
-                continue
-            by_key = lookups[name]
-            through.objects.filter(record_id__in=[plan.record.pk for plan in touched]).delete()
-            fields = [through._meta.get_field("record"), through._meta.get_field(key)]
-            insert_values(through, fields, [
-                (plan.record.pk, by_key[value.lower() if name == "languages" else value])
-                for plan in touched for value in plan.desired[name]
-            ])
-
-    def _set_parents(self, plans: list[_RowPlan]) -> None:
-        touched = [plan for plan in plans if "parent" in plan.changed]
-        if not touched:
-            return
-        wanted = {str(plan.desired["parent"]) for plan in touched} - {""}
-        pks = dict(Record.objects.filter(identifier__in=wanted).values_list("identifier", "pk"))
-        for plan in touched:
-            parent = str(plan.desired["parent"])
-            plan.record.parent_id = pks[parent] if parent else None
-        Record.objects.bulk_update([plan.record for plan in touched], ["parent"], batch_size=BATCH_SIZE)
-
-    def _record_history(self, plans: list[_RowPlan]) -> None:
-        """History of each written record, taken after its places, subjects and languages are set."""
-        history_model = Record.history.model
-        for update, group in ((False, [p for p in plans if p.record.pk not in self.loaded]),
-                              (True, [p for p in plans if p.record.pk in self.loaded])):
-            if not group:
-                continue
-            records = [plan.record for plan in group]
-            history_ids = insert_history(Record, records, history_type="~" if update else "+", user=self.user,
-                                         reason=self.reason, date=self.now, keys=True)
-            for name in ("languages", "places", "subjects"):
-                m2m_history = getattr(history_model, name).model
-                through = getattr(Record, name).through
-                key = {"languages": "language_id", "places": "place_id", "subjects": "subject_id"}[name]
-                rows = defaultdict(list)
-                for row in through.objects.filter(record_id__in=[r.pk for r in records]).values_list(
-                        "pk", "record_id", key):
-                    rows[row[1]].append(row)
-                fields = [m2m_history._meta.get_field(n) for n in ("id", "record", key.removesuffix("_id"),
-                                                                   "history")]
-                insert_values(m2m_history, fields, [
-                    (pk, record_id, value, history_id)
-                    for record, history_id in zip(records, history_ids, strict=True)
-                    for pk, record_id, value in rows[record.pk]
-                ])
+                # SQLite gives the text it stores, PostgreSQL a date.
+                cells[column] = (value if isinstance(value, str) else value.isoformat()) if value else ""
+    pks = list(by_pk)
+    for column, key, attribute in (("languages", "language", "tag"), ("places", "place", "identifier"),
+                                   ("subjects", "subject", "identifier")):
+        if column not in columns:
+            continue
+        through = getattr(Record, column).through
+        vocabulary = through._meta.get_field(key).related_model
+        found: dict[int, list[str]] = defaultdict(list)
+        for record_id, value in _select(
+                f"SELECT t.{_column(through, 'record')}, v.{_column(vocabulary, attribute)} FROM {_table(through)} t "
+                f"JOIN {_table(vocabulary)} v ON v.id = t.{_column(through, key)} "
+                "WHERE {keys}", f"t.{_column(through, 'record')}", pks):
+            found[record_id].append(value)
+        for pk, stored in by_pk.items():
+            stored.cells[column] = tuple(sorted(found[pk])) if pk in found else ()
+    roles = [(column, role) for column, role in AGENT_ROLE_COLUMNS.items() if column in columns]
+    if roles:
+        # In each role, the agents in the order of their links' positions (then keys), as record_cells() has them.
+        links: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for record_id, role, identifier in _select(
+                f"SELECT l.{_column(RecordAgent, 'record')}, l.role, a.identifier "
+                f"FROM {_table(RecordAgent)} l JOIN {agent} a ON a.id = l.{_column(RecordAgent, 'agent')} "
+                "WHERE {keys} ORDER BY l.position, l.id", f"l.{_column(RecordAgent, 'record')}", pks):
+            links[record_id, role].append(identifier)
+        for pk, stored in by_pk.items():
+            for column, role in roles:
+                stored.cells[column] = tuple(links[pk, role]) if (pk, role) in links else ()
+    _read_labels(by_pk, columns)
+    return {stored.identifier: stored for stored in by_pk.values()}
 
 
-_UPDATE_FIELDS = [
-    f.name for f in Record._meta.concrete_fields
-    if f.name not in {"id", "identifier", "created", "parent"}
-]
-
-
-def derived_forms(label: models.Model) -> list[dict[str, Any]]:
-    """The machine-made reading and romanization a label should have, as field values."""
-    if derivation_deferred():
-        return []  # an import: derived afterwards by a task (collection.importing.deferral)
-    language, script = base_language(label.language), script_subtag(label.language)
-    forms: list[dict[str, Any]] = []
-    if language == "ja" and script in ("", "Jpan"):
-        reading = japanese_reading(label.text)
-        if reading:
-            forms.append({"language": "ja-Hrkt", "form": LabelForm.READING, "text": reading, "machine_made": True})
-            forms.append({"language": "ja-Latn", "form": LabelForm.ROMANIZATION, "text": kana_to_hepburn(reading),
-                          "machine_made": True})
-    elif language == "ru" and script in ("", "Cyrl"):
-        romanized = romanize_russian(label.text)
-        if romanized and romanized != label.text:
-            forms.append({"language": "ru-Latn", "form": LabelForm.ROMANIZATION, "text": romanized,
-                          "machine_made": True})
-    if isinstance(label, AgentName):
-        for form in forms:
-            form["derived_from"] = label
-    return forms
-
-
-def _refresh_search_index(record_ids: list[int]) -> None:
-    try:
-        search = importlib.import_module("collection.search")
-    except ImportError:
+def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
+    """The title, variant, description and our-translation cells of the stored records, where wanted."""
+    ours_wanted = "our_translations" in columns
+    titles = [(tag.lower(), f"title_{tag}") for tag in label_tags()]
+    descriptions = [(tag.lower(), f"description_{tag}") for tag in languages()]
+    if not ours_wanted:  # a title's or description's text is needed only if its column is given
+        titles = [(key, column) for key, column in titles if column in columns]
+        descriptions = [(key, column) for key, column in descriptions if column in columns]
+    variants_wanted = "variant_titles" in columns
+    if not (titles or descriptions or variants_wanted or ours_wanted):
         return
-    refresh = getattr(search, "refresh_search_index", None)
-    if refresh is not None:
-        refresh(record_ids)
+    pks = list(by_pk)
+    # The first preferred title in each language, as record_cells() reads it; and the archivist's variants.
+    preferred: dict[int, dict[str, tuple[str, bool]]] = defaultdict(dict)
+    variants: dict[int, list[str]] = defaultdict(list)
+    if titles or variants_wanted:
+        for record_id, language, text, is_preferred, machine_made, ours in _select(
+                f"SELECT {_column(Title, 'record')}, language, text, preferred, machine_made, our_translation "
+                f"FROM {_table(Title)} WHERE {{keys}} ORDER BY id", _column(Title, "record"), pks):
+            if is_preferred:
+                own = preferred[record_id]
+                key = language.lower()
+                if key not in own:
+                    own[key] = (text, ours)
+            elif variants_wanted and not machine_made:
+                variants[record_id].append(variant_cell(language, text))
+    described: dict[int, dict[str, tuple[str, bool]]] = defaultdict(dict)
+    if descriptions:
+        for record_id, language, text, ours in _select(
+                f"SELECT {_column(Description, 'record')}, language, text, our_translation "
+                f"FROM {_table(Description)} WHERE {{keys}} ORDER BY id", _column(Description, "record"), pks):
+            described[record_id][language.lower()] = (text, ours)
+    nothing: dict[str, tuple[str, bool]] = {}
+    for pk, stored in by_pk.items():
+        cells = stored.cells
+        ours: list[str] = []
+        for labels, fields in ((preferred, titles), (described, descriptions)):
+            own = labels[pk] if pk in labels else nothing
+            for key, column in fields:
+                match = own.get(key)
+                cells[column] = match[0] if match else ""
+                if match and match[1]:
+                    ours.append(column)
+        if variants_wanted:
+            cells["variant_titles"] = tuple(sorted(variants[pk])) if pk in variants else ()
+        if ours_wanted:
+            cells["our_translations"] = tuple(sorted(ours))
 
 
 def _stale(plans: list[_RowPlan]) -> list[RowError]:
@@ -1031,48 +1110,48 @@ def _stale(plans: list[_RowPlan]) -> list[RowError]:
 
 
 def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = None, source: str = "",
-               dry_run: bool = False) -> WriteResult:
+               dry_run: bool = False, progress: Progress | None = None) -> WriteResult:
     """Validate and write catalogue rows; all or nothing.
 
     ``rows`` are ``(row_number, {column: cell})`` pairs, numbered as a spreadsheet
-    shows them (the header is row 1). ``user`` is the acting user; ``None`` is the
-    command-line operator, who counts as a collection manager. ``source`` becomes
-    the change reason in the history. A dry run validates and works out every
-    change exactly as a real run would, then rolls back.
+    shows them (the header is row 1); they are read once, a batch at a time. ``user``
+    is the acting user; ``None`` is the command-line operator, who counts as a
+    collection manager. ``source`` becomes the change reason in the history. A dry
+    run validates and works out every change exactly as a real run would, writes it
+    and rolls back. ``progress``, if given, is called after each batch with
+    ``("checking", rows checked, None)``, then with ``("writing", rows written,
+    rows to write)``, counting the rows that change something.
     """
-    rows = list(rows)
     result = WriteResult(dry_run=dry_run)
     planner = _Planner(user)
+    planner.progress = progress
     plans = planner.plan(rows)
     result.errors = sorted(planner.errors.items, key=lambda e: (e.row, e.column))
     if result.errors:
         return result
     for plan in plans:
-        kind = str(plan.desired["kind"])
+        kind = plan.kind
         if plan.record is None:
-            action = NEW
-            fields = {c: ("", as_text(plan.desired[c])) for c in plan.changed if plan.desired[c]}
+            change = RowChange(plan.row, plan.identifier, kind, NEW, plan=plan)
             result.created[kind] += 1
         elif plan.changed:
-            action = UPDATED
-            fields = {c: (as_text(plan.current[c]), as_text(plan.desired[c])) for c in plan.changed}
+            kind = str(plan.desired["kind"])
+            change = RowChange(plan.row, plan.identifier, kind, UPDATED, {
+                column: (as_text(plan.current[column]), as_text(plan.desired[column])) for column in plan.changed})
             result.updated[kind] += 1
         else:
-            action, fields = UNCHANGED, {}
+            change = RowChange(plan.row, plan.identifier, kind, UNCHANGED)
             result.unchanged[kind] += 1
-        result.changes.append(RowChange(plan.row, plan.identifier, kind, action, fields))
-    result.new_agents = [NewAgent(e.identifier, e.names[0], e.kind) for e in planner.agents.new.values()]
+        result.changes.append(change)
+    result.new_agents = [NewAgent(e.identifier, e.names[0], e.kind) for e in planner.agents.new.values()] if (
+        planner.agents) else []
 
-    written: list[int] = []
     with transaction.atomic():
         stale = _stale(plans)
         if stale:
             return WriteResult(errors=stale, dry_run=dry_run)
         loaded = {plan.record.pk for plan in plans if plan.record is not None}
-        _Applier(planner, user, source or _("catalogue import"), loaded).run(plans)
-        written = [plan.record.pk for plan in plans if plan.changed]
+        Applier(planner, user, source or _("catalogue import"), loaded).run(plans, progress)
         if dry_run:
             transaction.set_rollback(True)
-    if written and not dry_run:
-        _refresh_search_index(written)
     return result

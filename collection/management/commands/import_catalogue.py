@@ -13,7 +13,7 @@ from ...catalogue.files import FileRefused, read_table
 from ...catalogue.writer import write_rows
 from ...importing.deferral import deferred_derivation
 from ...importing.jobs import queue_derived_forms
-from ...importing.progress import Working
+from ...importing.progress import RowsProgress, Working
 
 
 class Command(BaseCommand):
@@ -52,9 +52,14 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name}: {exc}") from exc
         source = (_("command line: %(file)s") if user is None else _("command line (%(user)s): %(file)s")) % {
             "file": path.name, "user": options["user"]}
-        with progress.step(_("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"}):
+        bar = RowsProgress(self.stderr._out, _("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"},
+                           len(table), force=options["progress"])
+        try:
             with deferred_derivation():
-                result = write_rows(table.records(), user=user, source=source, dry_run=options["dry_run"])
+                result = write_rows(table.records(), user=user, source=source, dry_run=options["dry_run"],
+                                    progress=bar)
+        finally:
+            bar.finish()
         if not result.errors and not options["dry_run"]:
             queue_derived_forms(result)
         if result.errors:
