@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import CharField, Exists, ExpressionWrapper, F, IntegerField, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -14,10 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ..facets import build_facets, facet_counts
+from ..facets import browse_result, build_facets
+from ..facets.index import Result
 from ..filters import RecordFilterSet
 from ..models import Record
-from ..search import title_match
 
 SORTS = {
     "relevance": _("relevance (title matches first)"),
@@ -30,15 +30,14 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-# Below this many results a page is sorted from the matching rows (found through the search
-# indexes); above it, walking an ordered index finds a page's rows after a few hundred steps.
+# Below this many results a title-ordered page is sorted from the matching ids (the index knows
+# them); above it, walking the title index through the filters finds a page after a few hundred steps.
 WALK_FROM = 2000
 
 
 def _unindexed(expression: Any) -> Any:
     """The same order, but one no index offers: the planner then filters first and sorts the few."""
-    return ExpressionWrapper(expression + Value(0), output_field=IntegerField()) if isinstance(
-        expression, F) and expression.name == "pk" else Concat(expression, Value(""), output_field=CharField())
+    return Concat(expression, Value(""), output_field=CharField())
 
 
 def published_in_order(ids: list[int]) -> list[Record]:
@@ -84,45 +83,32 @@ def by_title(qs: QuerySet[Record], descending: bool = False, count: int | None =
     return PagedIds(rows.values_list("record_id", flat=True))
 
 
-def sort_records(qs: QuerySet[Record], sort: str, count: int | None = None) -> Any:
-    """Order results by title or date (relevance is paged by :class:`RelevanceResults`)."""
-    if sort == "-title":
-        return by_title(qs, descending=True, count=count)
-    if sort == "date":
-        return qs.order_by(F("date_start").asc(nulls_last=True), "pk").with_listing()
-    if sort == "-date":
-        return qs.order_by(F("date_end").desc(nulls_last=True), "-pk").with_listing()
-    return by_title(qs, count=count)
+class IndexedPage:
+    """Records in an order the facet index knows (relevance, date), paged without another search."""
 
-
-def newest_first(qs: QuerySet[Record], count: int) -> QuerySet[Record]:
-    return qs.order_by("-pk" if count >= WALK_FROM else _unindexed(F("pk")).desc())
-
-
-class RelevanceResults:
-    """Search results: title matches first, then the rest, each newest first.
-
-    The number of title matches comes with the cached counts, so a page needs at
-    most two index walks (or, for few matches, two sorts of those matches) for its
-    primary keys, and one query for the records themselves.
-    """
-
-    def __init__(self, qs: QuerySet[Record], query: str, title_hits: int, count: int) -> None:
-        hit = title_match(query)
-        self.hits = newest_first(qs.filter(hit), title_hits)
-        self.rest = newest_first(qs.exclude(hit), count - title_hits)
-        self.title_hits = title_hits
-        self.count = count
+    def __init__(self, result: Result, sort: str) -> None:
+        self.result = result
+        self.sort = sort
 
     def __getitem__(self, part: slice) -> list[Record]:
-        start, stop = part.start or 0, part.stop
-        ids: list[int] = []
-        if start < self.title_hits:
-            ids += list(self.hits.values_list("pk", flat=True)[start:min(stop, self.title_hits)])
-        if stop > self.title_hits and self.count > self.title_hits:
-            offset = max(0, start - self.title_hits)
-            ids += list(self.rest.values_list("pk", flat=True)[offset:stop - self.title_hits])
-        return published_in_order(ids)
+        return published_in_order(self.result.page(self.sort, part.start or 0, part.stop))
+
+
+def sort_records(filterset: RecordFilterSet, result: Result, sort: str) -> Any:
+    """The matching records in ``sort`` order, ready to be sliced into a page.
+
+    Relevance (title matches first, then the rest, each newest first) and date
+    orders come from the index; title order from the title index of the database,
+    walked through the filters when many records match, or sorted from the ids of
+    the few that do.
+    """
+    if sort in ("relevance", "date", "-date"):
+        return IndexedPage(result, sort)
+    if result.count < WALK_FROM:
+        matching = Record.objects.published().filter(pk__in=[int(pk) for pk in result.record_ids()])
+    else:
+        matching = filterset.queryset_without(None)
+    return by_title(matching, descending=sort == "-title", count=result.count)
 
 
 def current_sort(params: QueryDict) -> str:
@@ -148,18 +134,14 @@ class CountedPaginator(Paginator):
         self.__dict__["count"] = count
 
 
-def browse_context(params: QueryDict, language: str, *, use_cache: bool = True) -> dict[str, Any]:
+def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
     """Everything the browse page and the API show for a filter state: a fixed number of queries."""
     filterset = RecordFilterSet(params)
-    counts = facet_counts(filterset, use_cache=use_cache)
+    result = browse_result(filterset)
+    counts = result.counts
     query = (filterset.active().get("q") or "").strip()
     sort = current_sort(params)
-    if sort == "relevance":
-        records: Any = RelevanceResults(filterset.queryset_without(None), query, counts.get("title_hits", 0),
-                                    counts["count"])
-    else:
-        records = sort_records(filterset.queryset_without(None), sort, counts["count"])
-    paginator = CountedPaginator(records, page_size(params), count=counts["count"])
+    paginator = CountedPaginator(sort_records(filterset, result, sort), page_size(params), count=counts["count"])
     try:
         page = paginator.page(params.get("page", 1))
     except PageNotAnInteger:

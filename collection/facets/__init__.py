@@ -1,41 +1,27 @@
-"""Facet counts: each facet counted under every *other* active filter.
+"""Facet counts and the facets a page shows: each facet counted under every *other* active filter.
 
-Counting a million records eight ways takes far longer than a page may, so the
-counts of a filter state are kept in :class:`~collection.models.FacetCache`,
-stamped with the catalogue version. Database triggers bump that version in the
-same transaction as any change to records, their links or their search keys,
-so a cached count is used only while nothing it counted has changed: a withdrawn
-record leaves every count the moment its withdrawal commits.
+Counts come from the in-process facet index (:mod:`collection.facets.index`),
+which is exact: it follows every committed change to published records before it
+counts, so a withdrawn record leaves every count on the next request. A filter
+state is resolved to what the index holds with at most two queries (the
+identifiers chosen, and the ids a search term matches), whatever the number of
+values chosen.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Value
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from .filters import FACET_NAMES, UNDATED, RecordFilterSet
-from .models import (
-    Agent,
-    CatalogueVersion,
-    FacetCache,
-    Language,
-    Place,
-    Record,
-    RecordAgent,
-    RecordKind,
-    RecordPlaceIndex,
-    Subject,
-)
-from .search import title_match
+from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
+from ..models import Agent, Language, Place, Record, RecordKind, Subject
+from ..search import search_condition, title_match
+from .columns import Column, fetch
+from .index import Query, Result, facet_index
 
 FACET_LABELS = {
     "kind": _("Kind"),
@@ -48,98 +34,87 @@ FACET_LABELS = {
     "has_scans": _("Has scans"),
 }
 TOP_VALUES = 15
-# Part of every cache key: bump it when the shape of the counts changes.
-PAYLOAD_VERSION = 2
+# Facets chosen by identifier (languages by tag): the model naming their values, and its naming field.
+_BY_IDENTIFIER = {"language": Language, "place": Place, "subject": Subject, "agent": Agent, "repository": Agent}
+_NAMING_FIELD = {Language: "tag", Place: "identifier", Subject: "identifier", Agent: "identifier"}
 
 
-# --- counting ---------------------------------------------------------------------------------
+# --- counting -------------------------------------------------------------------------------------
 
 
-def _ids(qs: QuerySet[Record]) -> QuerySet:
-    return qs.order_by().values("pk")
+def _resolved(active: dict[str, Any], using: str) -> dict[str, dict[str, int]]:
+    """Database ids of the chosen identifiers, per facet: one query, whatever the number of values."""
+    wanted: dict[type, set[str]] = {}
+    for name, model in _BY_IDENTIFIER.items():
+        if active.get(name):
+            wanted.setdefault(model, set()).update(active[name])
+    if not wanted:
+        return {}
+    parts = [
+        model.objects.using(using).filter(**{f"{_NAMING_FIELD[model]}__in": sorted(values)}).order_by()
+        .values_list(Value(model._meta.model_name), _NAMING_FIELD[model], "pk")
+        for model, values in wanted.items()
+    ]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found: dict[str, dict[str, int]] = {}
+    for model_name, identifier, pk in rows:
+        found.setdefault(model_name, {})[identifier] = pk
+    return {name: found.get(model._meta.model_name, {}) for name, model in _BY_IDENTIFIER.items()}
 
 
-def _grouped(qs: QuerySet, key: str, distinct_on: str | None = None) -> dict[str, int]:
-    counter = Count(distinct_on, distinct=True) if distinct_on else Count("*")
-    rows = qs.order_by().values(key).annotate(n=counter).values_list(key, "n")
-    return {str(value): n for value, n in rows if value is not None}
-
-
-def count_decades(qs: QuerySet[Record], this_year: int) -> dict[str, int]:
-    """A range counts once in every decade it overlaps; no date at all counts as undated."""
-    counts: dict[str, int] = defaultdict(int)
-    rows = (
-        qs.order_by().values("year_start", "year_end")
-        .annotate(n=Count("*")).values_list("year_start", "year_end", "n")
-    )
-    for start, end, n in rows:
-        if start is None and end is None:
-            counts[UNDATED] += n
+def index_query(filterset: RecordFilterSet) -> Query:
+    """The filter state as the index takes it: ids for identifiers, record ids for a search term."""
+    active = filterset.active()
+    using = filterset.queryset.db
+    resolved = _resolved(active, using)
+    facets: dict[str, Any] = {}
+    for name in FACET_NAMES:
+        if name not in active:
             continue
-        first = start if start is not None else end
-        last = end if end is not None else max(this_year, first)
-        for decade in range(first - first % 10, last - last % 10 + 1, 10):
-            counts[str(decade)] += n
-    return dict(counts)
+        if name in _BY_IDENTIFIER:
+            facets[name] = [resolved[name][v] for v in active[name] if v in resolved[name]]
+        elif name == "has_scans":
+            facets[name] = True
+        else:
+            facets[name] = list(active[name])
+    search = title_hits = None
+    query = (active.get("q") or "").strip()
+    if query and search_condition(query) is not None:
+        # The one search (collection.search through the filterset), over published records only.
+        matches = filterset.filter_q(Record.objects.using(using).published(), "q", query)
+        hit = title_match(query)
+        search, hits = fetch(matches, [Column("pk", "int8"), Column(hit, "bool")]) if hit else (
+            *fetch(matches, [Column("pk", "int8")]), None)
+        title_hits = search[hits] if hits is not None else None
+    year_from, year_to = active.get("year_from"), active.get("year_to")
+    return Query(facets=facets, search=search, title_hits=title_hits,
+                 year_from=None if year_from is None else int(year_from),
+                 year_to=None if year_to is None else int(year_to))
 
 
-def compute_counts(filterset: RecordFilterSet, this_year: int) -> dict[str, Any]:
-    """Count the results and every facet; a fixed number of queries whatever the values."""
-    without = filterset.queryset_without
-    counts: dict[str, Any] = {"count": without(None).order_by().count()}
-    query = (filterset.active().get("q") or "").strip()
-    if query:  # relevance puts title matches first: the page needs to know how many there are
-        counts["title_hits"] = without(None).filter(title_match(query)).order_by().count()
-    counts["kind"] = _grouped(without("kind"), "kind")
-    counts["language"] = _grouped(
-        Record.languages.through.objects.filter(record_id__in=_ids(without("language"))), "language__tag"
-    )
-    counts["decade"] = count_decades(without("decade"), this_year)
-    counts["place"] = _grouped(RecordPlaceIndex.objects.filter(record_id__in=_ids(without("place"))), "place_id")
-    counts["subject"] = _grouped(
-        Record.subjects.through.objects.filter(record_id__in=_ids(without("subject"))), "subject_id"
-    )
-    counts["agent"] = _grouped(
-        RecordAgent.objects.filter(record_id__in=_ids(without("agent"))), "agent_id", distinct_on="record_id"
-    )
-    counts["repository"] = _grouped(without("repository").exclude(repository_id=None), "repository_id")
-    counts["has_scans"] = {"1": without("has_scans").with_public_scans().order_by().count()}
-    return counts
+def browse_result(filterset: RecordFilterSet) -> Result:
+    """Counts and matching records of a filter state, from this process's (exact) facet index."""
+    state = facet_index(filterset.queryset.db).current()
+    query = index_query(filterset)
+    result = state.evaluate(query)
+    # The chosen values by database id, so that the facets keep them listed (see build_facets).
+    result.counts["chosen"] = {name: [str(pk) for pk in query.facets[name]]
+                               for name in _BY_IDENTIFIER if name in query.facets}
+    return result
 
 
-def _cache_key(filterset: RecordFilterSet, this_year: int) -> str:
-    state = {name: value for name, value in filterset.active().items()}
-    blob = json.dumps([PAYLOAD_VERSION, state, this_year, connection.vendor], sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
+def facet_counts(filterset: RecordFilterSet) -> dict[str, Any]:
+    """The result count and every facet's counts (values by database id, kinds by name, decades by year)."""
+    return browse_result(filterset).counts
 
 
-def facet_counts(filterset: RecordFilterSet, *, use_cache: bool = True) -> dict[str, Any]:
-    """The result count and facet counts of a filter state, from the cache when still valid."""
-    this_year = datetime.date.today().year
-    if not use_cache:
-        return compute_counts(filterset, this_year)
-    key = _cache_key(filterset, this_year)
-    version = CatalogueVersion.objects.values_list("version", flat=True).first()
-    if version is None:  # the counter row is missing (e.g. a flushed test database): never cache
-        return compute_counts(filterset, this_year)
-    cached = FacetCache.objects.filter(key=key, version=version).values_list("payload", flat=True).first()
-    if cached is not None:
-        return cached
-    counts = compute_counts(filterset, this_year)
-    FacetCache.objects.filter(version__lt=version).delete()  # counts of earlier versions can never be used
-    FacetCache.objects.bulk_create(
-        [FacetCache(key=key, version=version, payload=counts)],
-        update_conflicts=True, unique_fields=["key"], update_fields=["version", "payload"],
-    )
-    return counts
+def warm_index(using: str = "default") -> int:
+    """Build this process's facet index now rather than on the first browse request; returns its records.
 
-
-def prune_cache() -> int:
-    """Delete counts of earlier catalogue versions; returns how many were deleted."""
-    version = CatalogueVersion.objects.values_list("version", flat=True).first()
-    if version is None:
-        return 0
-    return FacetCache.objects.filter(version__lt=version).delete()[0]
+    Call it where the web server starts the site (e.g. in the WSGI module): with a
+    pre-forking server that loads the site before forking, workers share the arrays.
+    """
+    return facet_index(using).current().live
 
 
 # --- presenting -----------------------------------------------------------------------------------
@@ -195,6 +170,10 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
                  ) -> list[Facet]:
     """Facets ready to display, with labels in ``language``: a fixed number of queries."""
     facets: list[Facet] = []
+    # Languages are few: name them all, so that counts are keyed by tag like the filter.
+    languages = Language.objects.filter(pk__in=[int(pk) for pk in counts["language"]]).in_bulk()
+    by_tag = {languages[int(pk)].tag: n for pk, n in counts["language"].items() if int(pk) in languages}
+    counts = {**counts, "language": by_tag}
 
     def make(name: str, items: list[tuple[str, str, int]], lang: dict[str, str] | None = None,
              single: bool = False) -> Facet:
@@ -206,16 +185,18 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
         ]
         return Facet(name, str(FACET_LABELS[name]), values, clear_url(params, name), selected)
 
+    chosen = counts.get("chosen", {})
+
     def top(name: str) -> list[tuple[str, int]]:
-        selected = set(filterset.selected(name))
+        # Chosen values stay listed (to be unchosen) even outside the top ones.
+        selected = set(filterset.selected(name)) | set(chosen.get(name, ()))
         ranked = sorted(counts[name].items(), key=lambda item: (-item[1], item[0]))
         return [item for i, item in enumerate(ranked) if i < TOP_VALUES or item[0] in selected]
 
     kinds = dict(RecordKind.choices)
     facets.append(make("kind", [(k, str(kinds[k]), n) for k, n in counts["kind"].items() if k in kinds]))
 
-    language_names = {lang.tag: _language_name(lang, language) for lang in
-                      Language.objects.filter(tag__in=[t for t, _n in top("language")])}
+    language_names = {lang.tag: _language_name(lang, language) for lang in languages.values()}
     facets.append(make("language", [(t, language_names.get(t, t), n) for t, n in top("language")]))
 
     decades = sorted((k for k in counts["decade"] if k != UNDATED), key=int)
@@ -281,17 +262,5 @@ def _place_tree(places: dict[int, Place], counts: dict[str, int], selected: list
     return order(roots)[: max(TOP_VALUES, len(selected) + TOP_VALUES)]
 
 
-__all__ = ["FACET_NAMES", "Facet", "FacetValue", "build_facets", "compute_counts", "facet_counts", "prune_cache",
-           "warm"]
-
-
-def warm(queries: list[str] | None = None) -> int:
-    """Count the given filter states (default: the unfiltered browse and home page) into the cache.
-
-    Run after a large import, so that the first visitor does not pay for counting.
-    Returns how many states were counted.
-    """
-    states = queries if queries is not None else [""]
-    for query in states:
-        facet_counts(RecordFilterSet(QueryDict(query)))
-    return len(states)
+__all__ = ["FACET_LABELS", "FACET_NAMES", "Facet", "FacetValue", "browse_result", "build_facets", "facet_counts",
+           "index_query", "warm_index"]
