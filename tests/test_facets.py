@@ -204,3 +204,57 @@ def test_version_triggers_come_back_after_a_table_rebuild(catalogue):
     install_catalogue_triggers()
     Record.objects.filter(pk=catalogue["records"][0].pk).update(status=Status.PUBLISHED)
     assert CatalogueVersion.objects.get().version > before
+
+
+def _more_values(count: int) -> None:
+    for number in range(count):
+        place = PlaceFactory(name=f"Test extra place {number}", identifier=f"extra-place-{number}")
+        record = titled(f"Test extra {number}", kind=RecordKind.MEMOIR, date_edtf=str(1900 + 7 * number))
+        record.places.add(place)
+        record.subjects.add(SubjectFactory(label=f"Test extra subject {number}"))
+        link_agent(record, AgentFactory(name=f"Test extra agent {number}"))
+        reindex(record)
+
+
+# One browse page, whatever its size and however many values it counts or has chosen:
+#   the catalogue version; the chosen identifiers; the search's record ids;
+#   the page's records, their titles, agent links and agent names;
+#   the names of the counted languages, agents (and names), subjects (and labels), places (and names).
+PAGE_QUERIES = 14
+
+
+def test_a_page_costs_the_same_queries_whatever_its_size_or_values(client, catalogue, django_assert_num_queries):
+    client.get("/en/records/")  # the index follows the fixture's changes
+    with django_assert_num_queries(PAGE_QUERIES):
+        response = client.get("/en/records/", {"page_size": 3, "q": "test", "kind": "memoir",
+                                               "place": "test-region"})
+    assert len(response.context["records"]) == 2
+    _more_values(25)
+    chosen = {"place": ["test-region", *[f"extra-place-{n}" for n in range(20)]]}
+    client.get("/en/records/")
+    with django_assert_num_queries(PAGE_QUERIES):
+        response = client.get("/en/records/", {"page_size": 50, "q": "test", "kind": "memoir", **chosen})
+    assert len(response.context["records"]) == 22
+    facets = {facet.name: facet for facet in response.context["facets"]}
+    assert len(facets["decade"].values) > 10 and len(facets["subject"].values) > 10
+    # Title order asks the database for the page's ids (the index holds no titles): one more.
+    with django_assert_num_queries(PAGE_QUERIES + 1):
+        client.get("/en/records/", {"page_size": 50, "q": "test", "sort": "title", **chosen})
+    with django_assert_num_queries(PAGE_QUERIES):
+        client.get("/en/records/", {"page_size": 50, "q": "test", "sort": "-date", **chosen})
+
+
+def test_catching_up_costs_the_same_queries_whatever_changed(client, catalogue, django_assert_num_queries):
+    from collection.models import Record
+
+    params = {"page_size": 50, "q": "test", "kind": "memoir", "place": "test-region"}
+    client.get("/en/records/", params)
+    Record.objects.filter(pk=catalogue["records"][2].pk).update(kind=RecordKind.MEMOIR)
+    # The change log, then the changed records, their public scans, languages, places, subjects and agents.
+    with django_assert_num_queries(PAGE_QUERIES + 7):
+        response = client.get("/en/records/", params)
+    assert response.context["paginator"].count == 3
+    _more_values(30)
+    with django_assert_num_queries(PAGE_QUERIES + 7):
+        response = client.get("/en/records/", {**params, "place": ["test-region", "extra-place-3"]})
+    assert response.context["paginator"].count == 4
