@@ -48,15 +48,26 @@ from typing import Any
 
 import numpy as np
 from django.db import NotSupportedError, connections
-from django.db.models import Case, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 
-from ..models import CatalogueChange, CatalogueVersion, Record, RecordAgent, RecordKind, RecordPlaceIndex
+from ..models import (
+    CatalogueChange,
+    CatalogueVersion,
+    Record,
+    RecordAgent,
+    RecordKind,
+    RecordPlaceIndex,
+    RecordSearch,
+)
 from .columns import Column, fetch
 
 KINDS: tuple[str, ...] = tuple(RecordKind.values)
-MANY = ("language", "place", "subject", "agent")
+# Facets a record may have any number of values of (a repository or a decade too: one layout for all).
+MANY = ("language", "decade", "place", "subject", "agent", "repository")
+FACETS = ("kind", "language", "decade", "place", "subject", "agent", "repository", "has_scans")
 UNDATED = "undated"
+UNDATED_ID = -(2**62)  # the decade value of an undated record
 NO_YEAR = -(2**31)  # a missing year: below any year a record can hold
 NO_DATE = -1  # a missing date (ordinals start at 1)
 # Compact cleared slots away once the changed records exceed this share of the index and COMPACT_MIN.
@@ -64,8 +75,10 @@ COMPACT_AT = 0.05
 COMPACT_MIN = 10_000
 # Rebuild from the database rather than catch up when more records than this share changed.
 REBUILD_AT = 0.25
-# Counting walks the matching slots (rather than every pair) below this share of the slots.
-SPARSE_BELOW = 0.12
+# Counting walks the matching slots' values (rather than every value's slots) below this share.
+SPARSE_BELOW = 0.08
+# Neighbours in title order read on each side of a changed record.
+NEIGHBOURS = 8
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,11 @@ class Rows:
     date_end: np.ndarray
     scans: np.ndarray  # ids of the records with public scans
     pairs: dict[str, tuple[np.ndarray, np.ndarray]]  # facet -> (record ids, value ids)
+    # Title order (the search table's title key, then id), as (record ids, ranks); records without
+    # search keys have none. A full read gives every rank; a read of changed records gives their
+    # nearest neighbours in that order instead (see Neighbours).
+    titles: tuple[np.ndarray, np.ndarray] | None = None
+    neighbours: Neighbours | None = None
 
     @classmethod
     def read(cls, using: str, changed: QuerySet | None = None) -> Rows:
@@ -107,7 +125,7 @@ class Rows:
             Column("pk", "int8"), Column(kind, "int4"), Column(Coalesce("repository_id", Value(-1)), "int8"),
             Column(Coalesce("year_start", Value(NO_YEAR)), "int4"),
             Column(Coalesce("year_end", Value(NO_YEAR)), "int4"),
-            # Dates with a flag for "none" (COPY rows must be of fixed width, and no sentinel date is safe).
+            # Dates with a flag for "none": columns are read as fixed-width arrays, and no sentinel date is safe.
             Column(Coalesce("date_start", Value(day)), "date"), Column(Q(date_start__isnull=True), "bool"),
             Column(Coalesce("date_end", Value(day)), "date"), Column(Q(date_end__isnull=True), "bool"),
         ])
@@ -127,7 +145,65 @@ class Rows:
             rows = model.objects.using(using).all() if changed is None else model.objects.using(using).filter(
                 record_id__in=changed)
             pairs[name] = tuple(fetch(rows, [Column("record_id", "int8"), Column(value, "int8")]))
-        return cls(ids, kinds.astype(np.int8), repository, year_start, year_end, date_start, date_end, scans, pairs)
+        result = cls(ids, kinds.astype(np.int8), repository, year_start, year_end, date_start, date_end, scans, pairs)
+        if changed is None:
+            result.titles = read_title_ranks(using)
+        else:
+            result.neighbours = Neighbours.read(using, records, changed)
+        return result
+
+
+def read_title_ranks(using: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every published record's place in title order (the database's collation decides it)."""
+    rank = Window(RowNumber(), order_by=[F("search__title_key").asc(), F("pk").asc()])
+    records = Record.objects.using(using).published().filter(search__isnull=False)
+    ids, ranks = fetch(records, [Column("pk", "int8"), Column(rank, "int8")])
+    return ids, ranks.astype(np.float64)
+
+
+@dataclass
+class Neighbours:
+    """Changed records in title order, each with the records just before and after it in that order.
+
+    The index holds no titles, so a changed record's title rank is placed between
+    its nearest neighbours the index still holds: NEIGHBOURS on each side, in case
+    the nearest are unpublished or changed too.
+    """
+
+    ids: np.ndarray
+    before: np.ndarray  # (records, NEIGHBOURS) ids, nearest first; -1 past the first title
+    after: np.ndarray
+
+    @classmethod
+    def read(cls, using: str, records: QuerySet, changed: QuerySet) -> Neighbours:
+        """Neighbours of ``records`` among the records not in ``changed`` (a query of record ids)."""
+        connection = connections[using]
+        table = connection.ops.quote_name(RecordSearch._meta.db_table)
+        records_sql, records_params = records.values("pk").query.sql_with_params()
+        changed_sql, changed_params = changed.query.sql_with_params()
+        columns, params = [], []
+        for side, order in (("<", "DESC"), (">", "ASC")):
+            for offset in range(NEIGHBOURS):
+                # A row-value comparison walks the (title_key, record_id) index from the record outwards.
+                columns.append(
+                    f"(SELECT n.record_id FROM {table} AS n WHERE (n.title_key, n.record_id) {side} "
+                    f"(s.title_key, s.record_id) AND n.record_id NOT IN ({changed_sql}) "
+                    f"ORDER BY n.title_key {order}, n.record_id {order} LIMIT 1 OFFSET {offset})"
+                )
+                params += changed_params
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.record_id, {', '.join(columns)} FROM {table} AS s WHERE s.record_id IN ({records_sql}) "
+                "ORDER BY s.title_key, s.record_id", [*params, *records_params],
+            )
+            rows = np.array([[-1 if v is None else v for v in row] for row in cursor.fetchall()], dtype=np.int64)
+        if not len(rows):
+            rows = np.zeros((0, 1 + 2 * NEIGHBOURS), dtype=np.int64)
+        return cls(rows[:, 0], rows[:, 1:1 + NEIGHBOURS], rows[:, 1 + NEIGHBOURS:])
+
+
+class RanksLost(Exception):
+    """A changed record's title rank cannot be placed: the title order must be read afresh."""
 
 
 def read_stamp(using: str) -> Stamp | None:
@@ -181,26 +257,27 @@ def _code_type(count: int) -> type:
 
 @dataclass(frozen=True)
 class ManyValued:
-    """A facet a record may have several values of: (slot, value) pairs in two layouts and a tail."""
+    """One facet as (slot, value) pairs: grouped by value, grouped by slot, and a tail of later slots."""
 
     vocabulary: Vocabulary
-    main: int  # slots below this are in the two layouts; later ones in the tail
-    by_value: np.ndarray  # slots, grouped by value code
-    value_start: np.ndarray  # where each code's slots start in by_value (len = codes + 1)
+    main: int  # slots below this are in the two grouped layouts; later ones only in the tail
+    by_value: np.ndarray  # slots, grouped by value code (each group in slot order)
+    value_start: np.ndarray  # where each code's group starts in by_value (one more than there are codes)
     by_slot: np.ndarray  # value codes, grouped by slot
-    slot_start: np.ndarray  # where each main slot's codes start in by_slot (len = main + 1)
+    slot_start: np.ndarray  # where each main slot's group starts in by_slot (main + 1 entries)
     tail_slots: np.ndarray
     tail_codes: np.ndarray
 
     @classmethod
-    def build(cls, vocabulary: Vocabulary, slots: np.ndarray, codes: np.ndarray, slot_count: int) -> ManyValued:
+    def build(cls, slots: np.ndarray, values: np.ndarray, slot_count: int) -> ManyValued:
+        vocabulary = Vocabulary(_distinct(values))
         # One key per pair sorts by slot, then value, and drops repeats (an agent in two roles).
-        key = _distinct((slots.astype(np.int64) << 32) | codes.astype(np.int64))
+        key = _distinct((slots.astype(np.int64) << 32) | vocabulary.codes(values))
         slots = (key >> 32).astype(np.int32)
         codes = (key & 0xFFFFFFFF).astype(_code_type(len(vocabulary)))
         slot_start = np.zeros(slot_count + 1, dtype=np.int32 if len(key) < 2**31 else np.int64)
         np.cumsum(np.bincount(slots, minlength=slot_count), out=slot_start[1:])
-        # A stable sort by value keeps each value's slots in order (radix sort for 16-bit codes).
+        # A stable sort by value keeps each value's slots in order (a radix sort for 16-bit codes).
         order = np.argsort(codes, kind="stable")
         value_start = np.zeros(len(vocabulary) + 1, dtype=np.int64)
         np.cumsum(np.bincount(codes, minlength=len(vocabulary)), out=value_start[1:])
@@ -208,23 +285,26 @@ class ManyValued:
         return cls(vocabulary, slot_count, slots[order], value_start, codes, slot_start, empty, empty)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every (slot, code) pair, main then tail."""
+        """Every (slot, value id) pair, main then tail."""
         slots = np.repeat(np.arange(self.main, dtype=np.int32), np.diff(self.slot_start))
         return (np.concatenate([slots, self.tail_slots]),
-                np.concatenate([self.by_slot.astype(np.int32), self.tail_codes]))
+                self.vocabulary.ids[np.concatenate([self.by_slot.astype(np.int32), self.tail_codes])])
 
-    def with_tail(self, vocabulary: Vocabulary, slots: np.ndarray, codes: np.ndarray) -> ManyValued:
-        key = _distinct((slots.astype(np.int64) << 32) | codes.astype(np.int64))
+    def with_tail(self, slots: np.ndarray, values: np.ndarray) -> ManyValued:
+        """This facet with pairs of new slots added to the tail."""
+        vocabulary, codes = self.vocabulary.extended(values)
+        key = _distinct((slots.astype(np.int64) << 32) | codes)
         value_start = self.value_start
-        if len(vocabulary) > len(self.vocabulary):  # new values have no main pairs
+        if len(vocabulary) > len(self.vocabulary):  # new values have no pairs in the grouped layouts
             value_start = np.concatenate([value_start, np.full(len(vocabulary) - len(self.vocabulary),
                                                                value_start[-1])])
         return replace(self, vocabulary=vocabulary, value_start=value_start,
                        tail_slots=np.concatenate([self.tail_slots, (key >> 32).astype(np.int32)]),
                        tail_codes=np.concatenate([self.tail_codes, (key & 0xFFFFFFFF).astype(np.int32)]))
 
-    def having(self, codes: list[int], slot_count: int) -> np.ndarray:
-        """Slots holding any of these values."""
+    def having(self, values: list[int], slot_count: int) -> np.ndarray:
+        """Slots holding any of these value ids."""
+        codes = [int(c) for c in self.vocabulary.codes(np.array(values, dtype=np.int64)) if c >= 0]
         mask = np.zeros(slot_count, dtype=bool)
         for code in codes:
             mask[self.by_value[self.value_start[code]:self.value_start[code + 1]]] = True
@@ -235,7 +315,7 @@ class ManyValued:
         return mask
 
     def count(self, mask: np.ndarray, selected: int) -> np.ndarray:
-        """How many slots in ``mask`` (``selected`` of them) hold each value."""
+        """How many slots in ``mask`` (``selected`` of them) hold each value, by code."""
         main = mask[:self.main]
         if selected < SPARSE_BELOW * self.main:  # walk the few matching slots' values
             slots = np.flatnonzero(main)
@@ -244,10 +324,12 @@ class ManyValued:
             ends = np.cumsum(lengths)
             positions = np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)
             counts = np.bincount(self.by_slot[positions], minlength=len(self.vocabulary))
-        else:  # walk every pair, grouped by value
-            running = np.zeros(len(self.by_value) + 1, dtype=np.int64)
-            np.cumsum(main[self.by_value], out=running[1:])
-            counts = running[self.value_start[1:]] - running[self.value_start[:-1]]
+        else:  # walk every value's slots: a gather and a sum per value, no branching per slot
+            counts = np.zeros(len(self.vocabulary), dtype=np.int64)
+            starts = self.value_start[:-1]
+            held = starts < self.value_start[1:]  # skipping empty groups keeps each sum to its own group
+            if held.any():
+                counts[held] = np.add.reduceat(main[self.by_value], starts[held], dtype=np.int64)
         if len(self.tail_slots):
             counts = counts + np.bincount(self.tail_codes[mask[self.tail_slots]], minlength=len(self.vocabulary))
         return counts
@@ -258,66 +340,38 @@ class ManyValued:
                                       self.tail_slots, self.tail_codes, self.vocabulary.ids))
 
 
+def decade_pairs(slots: np.ndarray, year_start: np.ndarray, year_end: np.ndarray, this_year: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(slot, decade) pairs, a range in every decade it spans, as ``collection.dates.decades_between`` has it.
+
+    An open end runs to this year; a record without years has the one value UNDATED_ID.
+    """
+    no_start, no_end = year_start == NO_YEAR, year_end == NO_YEAR
+    dated = ~(no_start & no_end)
+    first = np.where(no_start, year_end, year_start).astype(np.int64)
+    last = np.where(no_end, np.maximum(this_year, first), year_end).astype(np.int64)
+    first, last = first // 10, last // 10
+    spans = np.where(dated, last - first + 1, 1)
+    ends = np.cumsum(spans)
+    within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - spans, spans)
+    decades = np.where(np.repeat(dated, spans), (np.repeat(first, spans) + within) * 10, UNDATED_ID)
+    return np.repeat(slots, spans), decades
+
+
 @dataclass(frozen=True)
 class Query:
     """A filter state, resolved to what the index holds.
 
-    A facet present in ``facets`` is active, even with no known value (it then matches nothing).
+    A facet present in ``facets`` is active, even with no known value (it then
+    matches nothing). Values are database ids, kinds their names, decades their
+    first year or ``undated``.
     """
 
-    facets: dict[str, list[int] | list[str] | bool] = field(default_factory=dict)
+    facets: dict[str, Any] = field(default_factory=dict)
     search: np.ndarray | None = None  # ids of the published records a search term matched
     title_hits: np.ndarray | None = None  # ids among them matched in a title (ranked first)
     year_from: int | None = None
     year_to: int | None = None
-
-
-FACETS = ("kind", "language", "decade", "place", "subject", "agent", "repository", "has_scans")
-
-
-@dataclass(frozen=True)
-class Decades:
-    """Each slot's first and last decade (year // 10), as ``collection.dates.decades_between`` has them."""
-
-    first: np.ndarray
-    last: np.ndarray
-    dated: np.ndarray
-    low: int  # the lowest decade any slot has
-    span: int  # how many decades from ``low`` to the highest
-
-    @classmethod
-    def of(cls, year_start: np.ndarray, year_end: np.ndarray, this_year: int) -> Decades:
-        no_start, no_end = year_start == NO_YEAR, year_end == NO_YEAR
-        dated = ~(no_start & no_end)
-        first = np.where(no_start, year_end, year_start)
-        last = np.where(no_end, np.maximum(this_year, first), year_end)  # an open end runs to this year
-        first = np.where(dated, first // 10, 0).astype(np.int32)
-        last = np.where(dated, last // 10, 0).astype(np.int32)
-        if not dated.any():
-            return cls(first, last, dated, 0, 0)
-        low = int(first[dated].min())
-        return cls(first, last, dated, low, int(last[dated].max()) - low + 1)
-
-    def count(self, mask: np.ndarray) -> np.ndarray:
-        """Slots in ``mask`` per decade from ``low``, then the undated ones."""
-        chosen = mask & self.dated
-        starts = np.bincount(self.first[chosen] - self.low, minlength=self.span + 1)
-        ends = np.bincount(self.last[chosen] - self.low + 1, minlength=self.span + 1)
-        return np.concatenate([np.cumsum(starts - ends)[:self.span], [np.count_nonzero(mask & ~self.dated)]])
-
-    def matching(self, values: list[str]) -> np.ndarray:
-        mask = np.zeros(len(self.dated), dtype=bool)
-        for item in values:
-            if item == UNDATED:
-                mask |= ~self.dated
-            else:
-                decade = int(item) // 10
-                mask |= self.dated & (self.first <= decade) & (self.last >= decade)
-        return mask
-
-    @property
-    def nbytes(self) -> int:
-        return self.first.nbytes + self.last.nbytes + self.dated.nbytes
 
 
 @dataclass(frozen=True)
@@ -326,20 +380,18 @@ class IndexState:
 
     stamp: Stamp | None
     this_year: int
-    main: int  # slots below this are in the sorted layouts of many-valued facets
+    main: int  # slots of the last build or compaction; later ones hold changed records
     record_ids: np.ndarray  # slot -> record id
-    alive: np.ndarray  # slot -> still the record's current slot
+    alive: np.ndarray  # slot -> still its record's current slot
     slot_of: np.ndarray  # record id -> slot (-1: none)
     kind: np.ndarray  # slot -> code in KINDS
-    repositories: Vocabulary
-    repository: np.ndarray  # slot -> code in repositories (-1: none)
+    scans: np.ndarray  # slot -> has a public scan
     year_start: np.ndarray  # NO_YEAR when missing
     year_end: np.ndarray
     date_start: np.ndarray  # ordinals, NO_DATE when missing
     date_end: np.ndarray
-    scans: np.ndarray  # slot -> has a public scan
+    title_rank: np.ndarray  # slot -> place in title order (inf: no search keys)
     many: dict[str, ManyValued]
-    decades: Decades
     totals: dict[str, np.ndarray] = field(default_factory=dict)  # every facet counted over the live slots
 
     # --- building ---
@@ -351,31 +403,46 @@ class IndexState:
         count = len(ids)
         slot_of = np.full(int(ids.max()) + 1 if count else 0, -1, dtype=np.int32)
         slot_of[ids] = np.arange(count, dtype=np.int32)
+        slots = np.arange(count, dtype=np.int32)
+        year_start, year_end = rows.year_start[order], rows.year_end[order]
         repository = rows.repository[order]
-        repositories = Vocabulary(_distinct(repository[repository >= 0]))
+        pairs = {
+            **{name: (_slots(slot_of, records), values) for name, (records, values) in rows.pairs.items()},
+            "repository": (slots[repository >= 0], repository[repository >= 0]),
+            "decade": decade_pairs(slots, year_start, year_end, this_year),
+        }
         many = {}
         for name in MANY:
-            records, values = rows.pairs[name]
-            slots = _slots(slot_of, records)
-            known = slots >= 0  # a record published after its row was read comes with the next change
-            vocabulary = Vocabulary(_distinct(values[known]))
-            many[name] = ManyValued.build(vocabulary, slots[known], vocabulary.codes(values[known]), count)
-        year_start, year_end = rows.year_start[order], rows.year_end[order]
+            slot, values = pairs[name]
+            known = slot >= 0  # a record published after its rows were read comes with the next change
+            many[name] = ManyValued.build(slot[known], values[known], count)
         state = cls(
             stamp=stamp, this_year=this_year, main=count, record_ids=ids, alive=np.ones(count, dtype=bool),
-            slot_of=slot_of, kind=rows.kind[order], repositories=repositories,
-            repository=repositories.codes(repository).astype(np.int32), year_start=year_start, year_end=year_end,
-            date_start=rows.date_start[order], date_end=rows.date_end[order], scans=_mask(slot_of, rows.scans, count),
-            many=many, decades=Decades.of(year_start, year_end, this_year),
+            slot_of=slot_of, kind=rows.kind[order], scans=_mask(slot_of, rows.scans, count),
+            year_start=year_start, year_end=year_end, date_start=rows.date_start[order],
+            date_end=rows.date_end[order], title_rank=np.full(count, np.inf), many=many,
         )
+        if rows.titles is not None:
+            state = state.with_title_ranks(*rows.titles)
         return replace(state, totals=state._count_all(state.alive, count))
 
+    def with_title_ranks(self, ids: np.ndarray, ranks: np.ndarray) -> IndexState:
+        """This state with title ranks read afresh (renumbered 0, 1, 2… in their order)."""
+        slots = _slots(self.slot_of, ids)
+        known = slots >= 0
+        slots, ranks = slots[known], ranks[known]
+        title_rank = np.full(self.slot_count, np.inf)
+        title_rank[slots[np.argsort(ranks, kind="stable")]] = np.arange(len(slots), dtype=np.float64)
+        return replace(self, title_rank=title_rank)
+
     def for_year(self, this_year: int) -> IndexState:
-        """Open date ranges run to this year: a new year moves decade counts."""
+        """Open date ranges run to this year: a new year moves decades."""
         if this_year == self.this_year:
             return self
-        state = replace(self, this_year=this_year, decades=Decades.of(self.year_start, self.year_end, this_year))
-        return replace(state, totals={**self.totals, "decade": state.decades.count(state.alive)})
+        slots = np.arange(self.slot_count, dtype=np.int32)
+        decades = ManyValued.build(*decade_pairs(slots, self.year_start, self.year_end, this_year), self.slot_count)
+        state = replace(self, this_year=this_year, many={**self.many, "decade": decades})
+        return replace(state, totals={**self.totals, "decade": state._count("decade", state.alive, state.live)})
 
     @property
     def slot_count(self) -> int:
@@ -388,14 +455,14 @@ class IndexState:
     @property
     def nbytes(self) -> int:
         """Bytes held by this state's arrays."""
-        arrays = [self.record_ids, self.alive, self.slot_of, self.kind, self.repository, self.repositories.ids,
-                  self.year_start, self.year_end, self.date_start, self.date_end, self.scans]
-        return (sum(a.nbytes for a in arrays) + self.decades.nbytes + sum(m.nbytes for m in self.many.values()))
+        arrays = [self.record_ids, self.alive, self.slot_of, self.kind, self.scans, self.year_start,
+                  self.year_end, self.date_start, self.date_end, self.title_rank]
+        return sum(a.nbytes for a in arrays) + sum(m.nbytes for m in self.many.values())
 
     def changed(self, record_ids: np.ndarray, rows: Rows, stamp: Stamp) -> IndexState:
         """This state with ``record_ids`` re-read: their old slots cleared, the published ones in new slots.
 
-        Every array is copied or extended, never changed in place: requests still
+        Arrays are copied or extended, never changed in place: requests still
         counting on this state keep their view.
         """
         old = _slots(self.slot_of, record_ids)
@@ -410,60 +477,102 @@ class IndexState:
         order = np.argsort(rows.ids, kind="stable")
         ids = rows.ids[order]
         first = self.slot_count
+        new_slots = np.arange(first, first + len(ids), dtype=np.int32)
         size = max(len(self.slot_of), int(ids.max()) + 1 if len(ids) else 0)
         slot_of = np.full(size, -1, dtype=np.int32)
         slot_of[:len(self.slot_of)] = self.slot_of
         slot_of[record_ids[record_ids < size]] = -1
-        slot_of[ids] = np.arange(first, first + len(ids), dtype=np.int32)
+        slot_of[ids] = new_slots
+        year_start, year_end = rows.year_start[order], rows.year_end[order]
         repository = rows.repository[order]
-        repositories, codes = self.repositories.extended(repository[repository >= 0])
-        repository_codes = np.full(len(ids), -1, dtype=np.int32)
-        repository_codes[repository >= 0] = codes
+        pairs = {
+            **{name: (_slots(slot_of, records), values) for name, (records, values) in rows.pairs.items()},
+            "repository": (new_slots[repository >= 0], repository[repository >= 0]),
+            "decade": decade_pairs(new_slots, year_start, year_end, self.this_year),
+        }
         many = {}
         for name in MANY:
-            records, values = rows.pairs[name]
-            slots = _slots(slot_of, records)
-            known = slots >= first
-            vocabulary, value_codes = self.many[name].vocabulary.extended(values[known])
-            many[name] = self.many[name].with_tail(vocabulary, slots[known], value_codes)
-        year_start = np.concatenate([self.year_start, rows.year_start[order]])
-        year_end = np.concatenate([self.year_end, rows.year_end[order]])
+            slot, values = pairs[name]
+            known = slot >= first
+            many[name] = self.many[name].with_tail(slot[known], values[known])
         state = replace(
             self, stamp=stamp, record_ids=np.concatenate([self.record_ids, ids]),
             alive=np.concatenate([alive, np.ones(len(ids), dtype=bool)]), slot_of=slot_of,
-            kind=np.concatenate([self.kind, rows.kind[order]]), repositories=repositories,
-            repository=np.concatenate([self.repository, repository_codes]), year_start=year_start,
-            year_end=year_end, date_start=np.concatenate([self.date_start, rows.date_start[order]]),
+            kind=np.concatenate([self.kind, rows.kind[order]]),
+            scans=np.concatenate([self.scans, np.isin(ids, rows.scans)]),
+            year_start=np.concatenate([self.year_start, year_start]),
+            year_end=np.concatenate([self.year_end, year_end]),
+            date_start=np.concatenate([self.date_start, rows.date_start[order]]),
             date_end=np.concatenate([self.date_end, rows.date_end[order]]),
-            scans=np.concatenate([self.scans, np.isin(ids, rows.scans)]), many=many,
-            decades=Decades.of(year_start, year_end, self.this_year),
+            title_rank=np.concatenate([self.title_rank, np.full(len(ids), np.inf)]), many=many,
         )
+        if rows.neighbours is not None:
+            state = state._placed(rows.neighbours, first)
         if state.slot_count - state.main > max(COMPACT_MIN, COMPACT_AT * state.main):
             return state.compacted()
         added = np.zeros(state.slot_count, dtype=bool)
         added[first:] = True
         gained = state._count_all(added, len(ids))
-        totals = {name: _add(_add(self.totals[name], -removed[name]), gained[name])
-                  for name in self.totals if name != "decade"}
-        # Decades are counted from the lowest decade held, which a change may move: recount them.
-        totals["decade"] = state.decades.count(state.alive)
-        return replace(state, totals=totals)
+        return replace(state, totals={name: _add(_add(total, -removed[name]), gained[name])
+                                      for name, total in self.totals.items()})
+
+    def _placed(self, neighbours: Neighbours, first: int) -> IndexState:
+        """Title ranks for the new slots (from ``first``), between the nearest records that stayed.
+
+        Raises RanksLost when no neighbour that stayed is among those read, or when
+        the gap between two ranks can no longer be split.
+        """
+        def nearest(candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            slots = _slots(self.slot_of, candidates.ravel()).reshape(candidates.shape)
+            stayed = (slots >= 0) & (slots < first)
+            stayed[stayed] = self.alive[slots[stayed]]
+            found = stayed.any(axis=1)
+            # A full list without one that stayed cannot tell; a short one reached the end of the order.
+            if (~found & (candidates[:, -1] >= 0)).any():
+                raise RanksLost
+            pick = np.argmax(stayed, axis=1)
+            return found, slots[np.arange(len(slots)), pick]
+
+        has_before, before = nearest(neighbours.before)
+        has_after, after = nearest(neighbours.after)
+        title_rank = self.title_rank.copy()
+        live = title_rank[:first][self.alive[:first] & np.isfinite(title_rank[:first])]
+        low_end = (live.min() if len(live) else 0.0) - 1.0
+        high_end = (live.max() if len(live) else 0.0) + 1.0
+        slots = _slots(self.slot_of, neighbours.ids)
+        start = 0
+        while start < len(slots):  # records between the same two neighbours share the gap, in order
+            stop = start + 1
+            while stop < len(slots) and (before[stop], has_before[stop], after[stop], has_after[stop]) == (
+                    before[start], has_before[start], after[start], has_after[start]):
+                stop += 1
+            low = title_rank[before[start]] if has_before[start] else min(
+                low_end, (title_rank[after[start]] if has_after[start] else high_end) - (stop - start + 1))
+            high = title_rank[after[start]] if has_after[start] else max(high_end, low + stop - start + 1)
+            ranks = low + (high - low) * np.arange(1, stop - start + 1) / (stop - start + 1)
+            if not (low < ranks[0] and ranks[-1] < high and (np.diff(ranks) > 0).all()):
+                raise RanksLost
+            title_rank[slots[start:stop]] = ranks
+            start = stop
+        return replace(self, title_rank=title_rank)
 
     def compacted(self) -> IndexState:
-        """The same records with cleared slots dropped and every value back in the sorted layouts."""
+        """The same records with cleared slots dropped and every value back in the grouped layouts."""
         live = np.flatnonzero(self.alive)
-        repository = self.repository[live]
+        repository = np.full(self.slot_count, -1, dtype=np.int64)
+        slots, values = self.many["repository"].pairs()
+        repository[slots] = values
         rows = Rows(
-            ids=self.record_ids[live], kind=self.kind[live],
-            repository=np.where(repository >= 0, self.repositories.ids[np.maximum(repository, 0)], -1),
+            ids=self.record_ids[live], kind=self.kind[live], repository=repository[live],
             year_start=self.year_start[live], year_end=self.year_end[live],
             date_start=self.date_start[live], date_end=self.date_end[live],
             scans=self.record_ids[live[self.scans[live]]], pairs={},
+            titles=(self.record_ids[live], self.title_rank[live]),
         )
-        for name in MANY:
-            slots, codes = self.many[name].pairs()
+        for name in ("language", "place", "subject", "agent"):
+            slots, values = self.many[name].pairs()
             keep = self.alive[slots]
-            rows.pairs[name] = (self.record_ids[slots[keep]], self.many[name].vocabulary.ids[codes[keep]])
+            rows.pairs[name] = (self.record_ids[slots[keep]], values[keep])
         return IndexState.from_rows(rows, self.stamp, self.this_year)
 
     # --- counting ---
@@ -471,14 +580,10 @@ class IndexState:
     def _count(self, name: str, mask: np.ndarray, selected: int) -> np.ndarray:
         if name == "count":
             return np.array([selected])
-        if name == "kind":
-            return np.bincount(self.kind[mask].astype(np.int64) + 1, minlength=len(KINDS) + 1)[1:]
-        if name == "repository":
-            return np.bincount(self.repository[mask].astype(np.int64) + 1, minlength=len(self.repositories) + 1)[1:]
+        if name == "kind":  # a handful of values: a comparison each beats sorting slots into bins
+            return np.array([np.count_nonzero(mask & (self.kind == code)) for code in range(len(KINDS))])
         if name == "has_scans":
             return np.array([np.count_nonzero(mask & self.scans)])
-        if name == "decade":
-            return self.decades.count(mask)
         return self.many[name].count(mask, selected)
 
     def _count_all(self, mask: np.ndarray, selected: int) -> dict[str, np.ndarray]:
@@ -489,30 +594,25 @@ class IndexState:
         live = self.live
         if selected == live:  # the mask is every live slot
             return self.totals[name]
-        if name != "decade" and selected > (1 - SPARSE_BELOW) * live:
+        if selected > (1 - SPARSE_BELOW) * live:
             return _add(self.totals[name], -self._count(name, self.alive & ~mask, live - selected))
         return self._count(name, mask, selected)
 
     # --- filtering ---
 
     def _matching(self, name: str, value: Any) -> np.ndarray:
-        """Slots matching one facet's selected values (any of them)."""
+        """Slots matching one facet's chosen values (any of them)."""
         if name == "kind":
-            chosen = np.zeros(len(KINDS) + 1, dtype=bool)
-            chosen[[KINDS.index(v) + 1 for v in value if v in KINDS]] = True
-            return chosen[self.kind.astype(np.int64) + 1]
-        if name == "repository":
-            codes = self.repositories.codes(np.array(value, dtype=np.int64))
-            chosen = np.zeros(len(self.repositories) + 1, dtype=bool)
-            chosen[codes[codes >= 0] + 1] = True
-            return chosen[self.repository.astype(np.int64) + 1]
+            mask = np.zeros(self.slot_count, dtype=bool)
+            for kind in value:
+                if kind in KINDS:
+                    mask |= self.kind == KINDS.index(kind)
+            return mask
         if name == "has_scans":
             return self.scans
         if name == "decade":
-            return self.decades.matching(value)
-        many = self.many[name]
-        codes = many.vocabulary.codes(np.array(value, dtype=np.int64))
-        return many.having([int(c) for c in codes if c >= 0], self.slot_count)
+            value = [UNDATED_ID if item == UNDATED else int(item) for item in value]
+        return self.many[name].having(value, self.slot_count)
 
     def evaluate(self, query: Query) -> Result:
         """The result count and every facet counted under all the *other* active filters."""
@@ -550,7 +650,7 @@ class IndexState:
 def _slots(slot_of: np.ndarray, record_ids: np.ndarray) -> np.ndarray:
     """Slots of these record ids; -1 for records the index does not hold."""
     record_ids = np.asarray(record_ids, dtype=np.int64)
-    inside = record_ids < len(slot_of)
+    inside = (record_ids >= 0) & (record_ids < len(slot_of))
     slots = np.full(len(record_ids), -1, dtype=np.int64)
     slots[inside] = slot_of[record_ids[inside]]
     return slots
@@ -585,19 +685,15 @@ class Result:
         self.counts["title_hits"] = int(np.count_nonzero(hits)) if hits is not None else 0
 
     def _readable(self, counts: dict[str, np.ndarray]) -> dict[str, Any]:
-        """Counts keyed as the pages use them: kinds by name, decades by year, the rest by database id."""
-        state = self.state
+        """Counts keyed as pages use them: kinds by name, decades by first year, the rest by database id."""
         readable: dict[str, Any] = {"count": self.count}
         readable["kind"] = {KINDS[i]: int(n) for i, n in enumerate(counts["kind"]) if n}
         for name in MANY:
-            ids = state.many[name].vocabulary.ids
+            ids = self.state.many[name].vocabulary.ids
             readable[name] = {str(ids[i]): int(counts[name][i]) for i in np.flatnonzero(counts[name])}
-        readable["repository"] = {str(state.repositories.ids[i]): int(counts["repository"][i])
-                                  for i in np.flatnonzero(counts["repository"])}
-        decades, undated = counts["decade"][:-1], counts["decade"][-1]
-        readable["decade"] = {str((state.decades.low + i) * 10): int(decades[i]) for i in np.flatnonzero(decades)}
+        undated = readable["decade"].pop(str(UNDATED_ID), 0)
         if undated:
-            readable["decade"][UNDATED] = int(undated)
+            readable["decade"][UNDATED] = undated
         readable["has_scans"] = {"1": int(counts["has_scans"][0])}
         return readable
 
@@ -606,16 +702,17 @@ class Result:
 
     def page(self, sort: str, start: int, stop: int) -> list[int]:
         """Record ids ``[start:stop]`` in ``sort`` order, exactly as the database orders them:
-        ``relevance`` (title matches first, each part newest first), ``date`` (earliest start first)
-        or ``-date`` (latest end first), missing dates last, ties by id."""
+        ``relevance`` (title matches first, each part newest first), ``title`` or ``-title`` (the
+        search table's title key, then id), ``date`` (earliest start first) or ``-date`` (latest end
+        first), missing dates last, ties by id."""
         slots = np.flatnonzero(self.mask)
         stop = min(stop, len(slots))
         if start >= stop:
             return []
         ids = self.state.record_ids[slots]
-        if len(ids) and int(ids.max()) >= 2**32:
+        if int(ids.max()) >= 2**32:
             raise OverflowError("record ids beyond 2**32 do not fit the sort key")
-        # One int64 key per record, unique (the id is in it): partition, then sort only the first ``stop``.
+        # One key per record, unique (ranks are; the id is in the others): partition, then sort the first few.
         last = np.int64(2**31 - 1)
         if sort == "relevance":
             hit = self.hits[slots] if self.hits is not None else np.zeros(len(slots), dtype=bool)
@@ -626,6 +723,13 @@ class Result:
         elif sort == "-date":
             day = self.state.date_end[slots].astype(np.int64)
             key = (np.where(day == NO_DATE, last, (2**31 - 2) - day) << 32) | (2**32 - 1 - ids)
+        elif sort in ("title", "-title"):
+            rank = self.state.title_rank[slots]
+            rank = rank if sort == "title" else -rank
+            # Records without search keys (none, normally) go last, by id.
+            finite = np.isfinite(rank)
+            top = rank[finite].max() + 1 if finite.any() else 0.0
+            key = np.where(finite, rank, top + ids)
         else:
             raise ValueError(f"the index does not sort by {sort!r}")
         first = np.argpartition(key, stop - 1)[:stop] if stop < len(key) else np.arange(len(key))
@@ -696,7 +800,12 @@ class FacetIndex:
             return None
         rows = Rows.read(self.using, changed=_changed(since, stamp.version).using(self.using))
         self.catch_ups += 1
-        return state.changed(changed, rows, stamp)
+        try:
+            return state.changed(changed, rows, stamp)
+        except RanksLost:
+            rows.neighbours = None
+            state = state.changed(changed, rows, stamp)
+            return state.with_title_ranks(*read_title_ranks(self.using))
 
 
 _indexes: dict[str, FacetIndex] = {}

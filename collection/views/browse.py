@@ -5,9 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import connection
-from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
-from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -30,61 +27,18 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-# Below this many results a title-ordered page is sorted from the matching ids (the index knows
-# them); above it, walking the title index through the filters finds a page after a few hundred steps.
-WALK_FROM = 2000
-
-
-def _unindexed(expression: Any) -> Any:
-    """The same order, but one no index offers: the planner then filters first and sorts the few."""
-    return Concat(expression, Value(""), output_field=CharField())
-
-
 def published_in_order(ids: list[int]) -> list[Record]:
     """The published records with these ids, in this order, with what a list shows (one query set)."""
     by_id = Record.objects.published().with_listing().in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-class PagedIds:
-    """Records paged by a query of their primary keys, then fetched with what a list shows."""
-
-    def __init__(self, ids: QuerySet) -> None:
-        self.ids = ids
-
-    def __getitem__(self, part: slice) -> list[Record]:
-        return published_in_order(list(self.ids[part]))
-
-
-def by_title(qs: QuerySet[Record], descending: bool = False, count: int | None = None) -> PagedIds:
-    """Record ids in title order, driven from the search table's title index.
-
-    On SQLite the matching records are an EXISTS condition rather than a join: with a
-    join its planner starts from the status index and sorts every published record.
-    """
-    from ..models import RecordSearch
-
-    if connection.vendor == "postgresql":
-        # PostgreSQL plans the join well and walks the title index through it.
-        key: Any = F("search__title_key")
-        if count is not None and count < WALK_FROM:
-            key = _unindexed(key)
-        ordered = qs.filter(search__isnull=False).order_by(
-            key.desc() if descending else key.asc(), "-search__record_id" if descending else "search__record_id")
-        return PagedIds(ordered.values_list("pk", flat=True))
-    key = F("title_key")
-    if count is not None and count < WALK_FROM:
-        key = _unindexed(key)
-    rows = RecordSearch.objects.filter(Exists(qs.filter(pk=OuterRef("record_id"))))
-    if descending:
-        rows = rows.order_by(key.desc(), "-record_id")
-    else:
-        rows = rows.order_by(key.asc(), "record_id")
-    return PagedIds(rows.values_list("record_id", flat=True))
-
-
 class IndexedPage:
-    """Records in an order the facet index knows (relevance, date), paged without another search."""
+    """The matching records in one order, paged by the facet index and fetched through ``published()``.
+
+    The index orders them as the database would (see ``Result.page``): no page
+    repeats the search or the filters in SQL, whatever the sort or the page.
+    """
 
     def __init__(self, result: Result, sort: str) -> None:
         self.result = result
@@ -92,23 +46,6 @@ class IndexedPage:
 
     def __getitem__(self, part: slice) -> list[Record]:
         return published_in_order(self.result.page(self.sort, part.start or 0, part.stop))
-
-
-def sort_records(filterset: RecordFilterSet, result: Result, sort: str) -> Any:
-    """The matching records in ``sort`` order, ready to be sliced into a page.
-
-    Relevance (title matches first, then the rest, each newest first) and date
-    orders come from the index; title order from the title index of the database,
-    walked through the filters when many records match, or sorted from the ids of
-    the few that do.
-    """
-    if sort in ("relevance", "date", "-date"):
-        return IndexedPage(result, sort)
-    if result.count < WALK_FROM:
-        matching = Record.objects.published().filter(pk__in=[int(pk) for pk in result.record_ids()])
-    else:
-        matching = filterset.queryset_without(None)
-    return by_title(matching, descending=sort == "-title", count=result.count)
 
 
 def current_sort(params: QueryDict) -> str:
@@ -141,7 +78,7 @@ def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
     counts = result.counts
     query = (filterset.active().get("q") or "").strip()
     sort = current_sort(params)
-    paginator = CountedPaginator(sort_records(filterset, result, sort), page_size(params), count=counts["count"])
+    paginator = CountedPaginator(IndexedPage(result, sort), page_size(params), count=counts["count"])
     try:
         page = paginator.page(params.get("page", 1))
     except PageNotAnInteger:
