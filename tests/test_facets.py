@@ -257,3 +257,21 @@ def test_catching_up_costs_the_same_queries_whatever_changed(client, catalogue, 
     with django_assert_num_queries(PAGE_QUERIES + 8):
         response = client.get("/en/records/", {**params, "place": ["test-region", "extra-place-3"]})
     assert response.context["paginator"].count == 4
+
+
+@pytest.mark.parametrize("query", ["", "kind=memoir&page=3", "q=%E6%8A%91%E7%95%99+x&place=a&place=b%26c",
+                                   "place=a&sort=-date&page_size=5", "has_scans=1&q=K%C5%8D+%2B"])
+def test_facet_links_are_the_query_dicts_own(query):
+    """Each link equals copying the page's QueryDict, dropping the page and toggling the value."""
+    from collection.facets import Links
+
+    params = QueryDict(query)
+    links = Links(params)
+    for name, value, single in (("place", "a", False), ("place", "c d", False), ("kind", "memoir", False),
+                                ("has_scans", "1", True), ("decade", "1950", False)):
+        expected = params.copy()
+        expected.pop("page", None)
+        current = expected.getlist(name)
+        expected.setlist(name, [v for v in current if v != value] if value in current else (
+            [value] if single else [*current, value]))
+        assert links.toggle(name, value, single=single) == "?" + expected.urlencode()

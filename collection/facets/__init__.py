@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote_plus
 
 from django.db.models import Value
 from django.http import QueryDict
@@ -146,17 +147,38 @@ class Facet:
         return bool(self.selected)
 
 
+class Links:
+    """Query strings that add or remove one value, from the page's parameters encoded once.
+
+    A page links every facet value it shows; copying and encoding the whole
+    QueryDict for each link cost more than counting the facets. The strings are
+    the ones ``QueryDict.urlencode`` gives, without the page number.
+    """
+
+    def __init__(self, params: QueryDict) -> None:
+        self.names = [name for name in params if name != "page"]
+        self.values = {name: params.getlist(name) for name in self.names}
+        self.encoded = {name: [self._pair(name, v) for v in values] for name, values in self.values.items()}
+
+    @staticmethod
+    def _pair(name: str, value: str) -> str:
+        return f"{quote_plus(name)}={quote_plus(str(value))}"
+
+    def toggle(self, name: str, value: str, *, single: bool = False) -> str:
+        current = self.values.get(name, [])
+        if value in current:
+            chosen = [item for item in current if item != value]
+        else:
+            chosen = [value] if single else [*current, value]
+        parts: list[str] = []
+        for key in self.names if name in self.values else [*self.names, name]:
+            parts += self.encoded[key] if key != name else [self._pair(name, item) for item in chosen]
+        return "?" + "&".join(parts)
+
+
 def toggle_url(params: QueryDict, name: str, value: str, *, single: bool = False) -> str:
     """The query string with ``value`` added to or removed from the parameter ``name``."""
-    query = params.copy()
-    query.pop("page", None)
-    current = query.getlist(name)
-    if value in current:
-        current = [item for item in current if item != value]
-    else:
-        current = [value] if single else [*current, value]
-    query.setlist(name, current)
-    return "?" + query.urlencode()
+    return Links(params).toggle(name, value, single=single)
 
 
 def clear_url(params: QueryDict, *names: str) -> str:
@@ -170,6 +192,7 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
                  ) -> list[Facet]:
     """Facets ready to display, with labels in ``language``: a fixed number of queries."""
     facets: list[Facet] = []
+    links = Links(params)
     # Languages are few: name them all, so that counts are keyed by tag like the filter.
     languages = Language.objects.filter(pk__in=[int(pk) for pk in counts["language"]]).in_bulk()
     by_tag = {languages[int(pk)].tag: n for pk, n in counts["language"].items() if int(pk) in languages}
@@ -179,7 +202,7 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
              single: bool = False) -> Facet:
         selected = filterset.selected(name)
         values = [
-            FacetValue(value, label, count, value in selected, toggle_url(params, name, value, single=single),
+            FacetValue(value, label, count, value in selected, links.toggle(name, value, single=single),
                        (lang or {}).get(value, ""))
             for value, label, count in items
         ]
@@ -217,7 +240,7 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
                 for pk, n in top(name) if int(pk) in by_id]
 
     facets.append(make("place", []))
-    facets[-1].values = _place_tree(places, counts["place"], filterset.selected("place"), params, language)
+    facets[-1].values = _place_tree(places, counts["place"], filterset.selected("place"), links, language)
     facets[-1].flat = {place.identifier: counts["place"][str(pk)] for pk, place in places.items()}
     facets.append(make("subject", entries("subject", subjects)))
     facets.append(make("agent", entries("agent", agents)))
@@ -235,7 +258,7 @@ def _language_name(lang: Language, language: str) -> str:
         return lang.tag
 
 
-def _place_tree(places: dict[int, Place], counts: dict[str, int], selected: list[str], params: QueryDict,
+def _place_tree(places: dict[int, Place], counts: dict[str, int], selected: list[str], links: Links,
                 language: str) -> list[FacetValue]:
     """Regions at the top; a region's camps and cities open under it once it or one of them is chosen."""
     by_identifier = {place.identifier: place for place in places.values()}
@@ -243,7 +266,7 @@ def _place_tree(places: dict[int, Place], counts: dict[str, int], selected: list
     nodes: dict[int, FacetValue] = {}
     for pk, place in places.items():
         nodes[pk] = FacetValue(place.identifier, place.display_name(language), counts.get(str(pk), 0),
-                               place.identifier in selected, toggle_url(params, "place", place.identifier))
+                               place.identifier in selected, "")
     roots: list[FacetValue] = []
     for pk, place in sorted(places.items(), key=lambda item: item[1].path):
         parent = place.parent_id
@@ -259,7 +282,15 @@ def _place_tree(places: dict[int, Place], counts: dict[str, int], selected: list
             order(value.children)
         return values
 
-    return order(roots)[: max(TOP_VALUES, len(selected) + TOP_VALUES)]
+    shown = order(roots)[: max(TOP_VALUES, len(selected) + TOP_VALUES)]
+
+    def link(values: list[FacetValue]) -> None:  # only the values shown need a link
+        for value in values:
+            value.url = links.toggle("place", value.value)
+            link(value.children)
+
+    link(shown)
+    return shown
 
 
 __all__ = ["FACET_LABELS", "FACET_NAMES", "Facet", "FacetValue", "browse_result", "build_facets", "facet_counts",

@@ -536,9 +536,11 @@ class IndexState:
         has_before, before = nearest(neighbours.before)
         has_after, after = nearest(neighbours.after)
         title_rank = self.title_rank.copy()
-        live = title_rank[:first][self.alive[:first] & np.isfinite(title_rank[:first])]
-        low_end = (live.min() if len(live) else 0.0) - 1.0
-        high_end = (live.max() if len(live) else 0.0) + 1.0
+        low_end = high_end = 0.0
+        if not (has_before.all() and has_after.all()):  # some go first or last: beyond every rank held
+            live = title_rank[:first][self.alive[:first] & np.isfinite(title_rank[:first])]
+            low_end = (live.min() if len(live) else 0.0) - 1.0
+            high_end = (live.max() if len(live) else 0.0) + 1.0
         slots = _slots(self.slot_of, neighbours.ids)
         start = 0
         while start < len(slots):  # records between the same two neighbours share the gap, in order
@@ -580,6 +582,11 @@ class IndexState:
     def _count(self, name: str, mask: np.ndarray, selected: int) -> np.ndarray:
         if name == "count":
             return np.array([selected])
+        if selected < SPARSE_BELOW * self.slot_count and name in ("kind", "has_scans"):  # a few slots
+            slots = np.flatnonzero(mask)
+            if name == "kind":
+                return np.bincount(self.kind[slots].astype(np.int64) + 1, minlength=len(KINDS) + 1)[1:]
+            return np.array([np.count_nonzero(self.scans[slots])])
         if name == "kind":  # a handful of values: a comparison each beats sorting slots into bins
             return np.array([np.count_nonzero(mask & (self.kind == code)) for code in range(len(KINDS))])
         if name == "has_scans":
