@@ -275,3 +275,14 @@ def test_facet_links_are_the_query_dicts_own(query):
         expected.setlist(name, [v for v in current if v != value] if value in current else (
             [value] if single else [*current, value]))
         assert links.toggle(name, value, single=single) == "?" + expected.urlencode()
+
+
+def test_warming_builds_the_index_so_that_the_first_page_does_not(client, catalogue):
+    from collection.facets import warm_index
+    from collection.facets.index import facet_index
+
+    assert warm_index() == 3
+    index = facet_index()
+    rebuilds, catch_ups = index.rebuilds, index.catch_ups
+    assert client.get("/en/records/").context["paginator"].count == 3
+    assert (index.rebuilds, index.catch_ups) == (rebuilds, catch_ups)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus
 
+from django.db import connections
 from django.db.models import Value
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -112,10 +113,15 @@ def facet_counts(filterset: RecordFilterSet) -> dict[str, Any]:
 def warm_index(using: str = "default") -> int:
     """Build this process's facet index now rather than on the first browse request; returns its records.
 
-    Call it where the web server starts the site (e.g. in the WSGI module): with a
-    pre-forking server that loads the site before forking, workers share the arrays.
+    Call it where the web server starts the site (e.g. at the end of the WSGI
+    module). With a server that loads the site before forking its workers
+    (gunicorn ``--preload``), the workers share the arrays until they change; the
+    database connection opened here is closed so that no worker inherits it.
     """
-    return facet_index(using).current().live
+    live = facet_index(using).current().live
+    if not connections[using].in_atomic_block:
+        connections[using].close()
+    return live
 
 
 # --- presenting -----------------------------------------------------------------------------------
