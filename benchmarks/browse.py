@@ -112,6 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--each", action="store_true", help="print every request's time and state")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo.settings")
@@ -154,6 +155,8 @@ def main() -> None:
             response = client.get(f"/en/records/?{query}")
             pages.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, query
+            if args.each:
+                print(f"    {pages[-1]:7.1f}ms  {query}")
         searching = []
         for query in queries:  # the same states again, untimed but for the database search alone
             filterset = RecordFilterSet(QueryDict(query))

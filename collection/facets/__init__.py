@@ -57,7 +57,8 @@ def _resolved(active: dict[str, Any], using: str) -> dict[str, dict[str, int]]:
         .values_list(Value(model._meta.model_name), _NAMING_FIELD[model], "pk")
         for model, values in wanted.items()
     ]
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    # No order at all: a union would otherwise take the first model's, whose columns it does not select.
+    rows = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
     found: dict[str, dict[str, int]] = {}
     for model_name, identifier, pk in rows:
         found.setdefault(model_name, {})[identifier] = pk
