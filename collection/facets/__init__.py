@@ -10,6 +10,8 @@ values chosen.
 
 from __future__ import annotations
 
+import functools
+import heapq
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus
@@ -217,11 +219,15 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
 
     chosen = counts.get("chosen", {})
 
+    @functools.cache
     def top(name: str) -> list[tuple[str, int]]:
         # Chosen values stay listed (to be unchosen) even outside the top ones.
         selected = set(filterset.selected(name)) | set(chosen.get(name, ()))
-        ranked = sorted(counts[name].items(), key=lambda item: (-item[1], item[0]))
-        return [item for i, item in enumerate(ranked) if i < TOP_VALUES or item[0] in selected]
+        ranked = heapq.nsmallest(TOP_VALUES, counts[name].items(), key=lambda item: (-item[1], item[0]))
+        shown = {value for value, _n in ranked}
+        ranked += sorted(((value, n) for value, n in counts[name].items() if value in selected and value not in shown),
+                         key=lambda item: (-item[1], item[0]))
+        return ranked
 
     kinds = dict(RecordKind.choices)
     facets.append(make("kind", [(k, str(kinds[k]), n) for k, n in counts["kind"].items() if k in kinds]))
