@@ -63,7 +63,7 @@ class States:
                 "identifier", flat=True)),
             "repository": list(Agent.objects.filter(identifier__startswith="synthetic-repository-").values_list(
                 "identifier", flat=True)),
-            "has_scans": ["1"],
+            # Not "has_scans": synthetic records have no scans, and an empty result would flatter the figures.
         }
         self.agents = len(self.values["agent"])
 
