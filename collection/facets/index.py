@@ -88,6 +88,8 @@ REBUILD_AT = 0.25
 SPARSE_BELOW = 0.08
 # Neighbours in title order read on each side of a changed record.
 NEIGHBOURS = 8
+# A value held by at least one slot in this many gets a bitset (no bigger than its slots as int32).
+FREQUENT = 32
 
 
 @dataclass(frozen=True)
@@ -270,12 +272,23 @@ def _code_type(count: int) -> type:
 
 @dataclass(frozen=True)
 class ManyValued:
-    """One facet as (slot, value) pairs: grouped by value, grouped by slot, and a tail of later slots."""
+    """One facet as (slot, value) pairs: grouped by value, grouped by slot, and a tail of later slots.
+
+    Values held by many slots (one in FREQUENT or more) also get a bitset of their
+    slots: counting a large share of the records then costs a popcount per value
+    rather than a gather per slot. Their groups come last in ``by_value``, so the
+    gather walks only the rarer values' slots.
+    """
 
     vocabulary: Vocabulary
-    main: int  # slots below this are in the two grouped layouts; later ones only in the tail
-    by_value: np.ndarray  # slots, grouped by value code (each group in slot order)
-    value_start: np.ndarray  # where each code's group starts in by_value (one more than there are codes)
+    main: int  # slots below this are in the grouped layouts; later ones only in the tail
+    by_value: np.ndarray  # slots, grouped by value (each group in slot order): rare values first
+    group_start: np.ndarray  # code -> where its group starts in by_value
+    group_end: np.ndarray
+    rare: np.ndarray  # codes of the rare values, in the order of their groups
+    rare_end: int  # where the rare values' groups end in by_value
+    frequent: np.ndarray  # codes of the values with a bitset
+    bits: np.ndarray  # (frequent values, words): their slots as bits
     by_slot: np.ndarray  # value codes, grouped by slot
     slot_start: np.ndarray  # where each main slot's group starts in by_slot (main + 1 entries)
     tail_slots: np.ndarray
@@ -290,12 +303,28 @@ class ManyValued:
         codes = (key & 0xFFFFFFFF).astype(_code_type(len(vocabulary)))
         slot_start = np.zeros(slot_count + 1, dtype=np.int32 if len(key) < 2**31 else np.int64)
         np.cumsum(np.bincount(slots, minlength=slot_count), out=slot_start[1:])
-        # A stable sort by value keeps each value's slots in order (a radix sort for 16-bit codes).
-        order = np.argsort(codes, kind="stable")
-        value_start = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(codes, minlength=len(vocabulary)), out=value_start[1:])
+        sizes = np.bincount(codes, minlength=len(vocabulary))
+        is_frequent = sizes * FREQUENT >= max(slot_count, 1)
+        rare, frequent = np.flatnonzero(~is_frequent), np.flatnonzero(is_frequent)
+        layout = np.concatenate([rare, frequent])  # group order: rare values first
+        position = np.empty(len(vocabulary), dtype=np.int64)
+        position[layout] = np.arange(len(layout))
+        # A stable sort keeps each group's slots in slot order.
+        by_value = slots[np.argsort(position[codes], kind="stable")]
+        ends = np.cumsum(sizes[layout])
+        group_end = np.empty(len(vocabulary), dtype=np.int64)
+        group_end[layout] = ends
+        group_start = group_end - sizes
+        words = (slot_count + 63) // 64
+        bits = np.zeros((len(frequent), words * 8), dtype=np.uint8)
+        for row, code in enumerate(frequent):
+            member = np.zeros(words * 64, dtype=bool)
+            member[by_value[group_start[code]:group_end[code]]] = True
+            bits[row] = np.packbits(member, bitorder="little")
         empty = np.zeros(0, dtype=np.int32)
-        return cls(vocabulary, slot_count, slots[order], value_start, codes, slot_start, empty, empty)
+        return cls(vocabulary, slot_count, by_value, group_start, group_end, rare,
+                   int(ends[len(rare) - 1]) if len(rare) else 0, frequent, bits.view(np.uint64), codes,
+                   slot_start, empty, empty)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """Every (slot, value id) pair, main then tail."""
@@ -307,11 +336,10 @@ class ManyValued:
         """This facet with pairs of new slots added to the tail."""
         vocabulary, codes = self.vocabulary.extended(values)
         key = _distinct((slots.astype(np.int64) << 32) | codes)
-        value_start = self.value_start
-        if len(vocabulary) > len(self.vocabulary):  # new values have no pairs in the grouped layouts
-            value_start = np.concatenate([value_start, np.full(len(vocabulary) - len(self.vocabulary),
-                                                               value_start[-1])])
-        return replace(self, vocabulary=vocabulary, value_start=value_start,
+        added = len(vocabulary) - len(self.vocabulary)  # new values: no group in the main layouts
+        return replace(self, vocabulary=vocabulary,
+                       group_start=np.concatenate([self.group_start, np.zeros(added, dtype=np.int64)]),
+                       group_end=np.concatenate([self.group_end, np.zeros(added, dtype=np.int64)]),
                        tail_slots=np.concatenate([self.tail_slots, (key >> 32).astype(np.int32)]),
                        tail_codes=np.concatenate([self.tail_codes, (key & 0xFFFFFFFF).astype(np.int32)]))
 
@@ -320,7 +348,7 @@ class ManyValued:
         codes = [int(c) for c in self.vocabulary.codes(np.array(values, dtype=np.int64)) if c >= 0]
         mask = np.zeros(slot_count, dtype=bool)
         for code in codes:
-            mask[self.by_value[self.value_start[code]:self.value_start[code + 1]]] = True
+            mask[self.by_value[self.group_start[code]:self.group_end[code]]] = True
         if len(self.tail_slots) and codes:
             chosen = np.zeros(len(self.vocabulary), dtype=bool)
             chosen[codes] = True
@@ -337,20 +365,27 @@ class ManyValued:
             ends = np.cumsum(lengths)
             positions = np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)
             counts = np.bincount(self.by_slot[positions], minlength=len(self.vocabulary))
-        else:  # walk every value's slots: a gather and a sum per value, no branching per slot
+        else:
             counts = np.zeros(len(self.vocabulary), dtype=np.int64)
-            starts = self.value_start[:-1]
-            held = starts < self.value_start[1:]  # skipping empty groups keeps each sum to its own group
-            if held.any():
-                counts[held] = np.add.reduceat(main[self.by_value], starts[held], dtype=np.int64)
+            if self.rare_end:  # rare values: gather their slots, sum each group (no branching per slot)
+                starts = self.group_start[self.rare]
+                held = starts < self.group_end[self.rare]  # skipping empty groups keeps each sum to its own
+                counts[self.rare[held]] = np.add.reduceat(main[self.by_value[:self.rare_end]], starts[held],
+                                                          dtype=np.int64)
+            if len(self.frequent):  # frequent values: a popcount of their bits and the mask's
+                packed = np.zeros(self.bits.shape[1] * 8, dtype=np.uint8)
+                bits = np.packbits(main, bitorder="little")
+                packed[:len(bits)] = bits
+                counts[self.frequent] = np.bitwise_count(self.bits & packed.view(np.uint64)).sum(axis=1)
         if len(self.tail_slots):
             counts = counts + np.bincount(self.tail_codes[mask[self.tail_slots]], minlength=len(self.vocabulary))
         return counts
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.by_value, self.value_start, self.by_slot, self.slot_start,
-                                      self.tail_slots, self.tail_codes, self.vocabulary.ids))
+        return sum(a.nbytes for a in (self.by_value, self.group_start, self.group_end, self.rare, self.frequent,
+                                      self.bits, self.by_slot, self.slot_start, self.tail_slots, self.tail_codes,
+                                      self.vocabulary.ids))
 
 
 def decade_pairs(slots: np.ndarray, year_start: np.ndarray, year_end: np.ndarray, this_year: int
