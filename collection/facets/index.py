@@ -38,14 +38,15 @@ pages are cut in memory in the order the database would give.
 
 **Why numpy.** A million records hold about eight million (record, value)
 pairs. Python sets or int bitsets per value cost hundreds of megabytes for the
-many agents and places and seconds to combine; numpy keeps a pair in 6 bytes and
-counts a facet over all of them in a few milliseconds.
+thousands of agents and places and seconds to combine; numpy keeps a pair in
+6 bytes (frequent values as bitsets, no bigger) and counts every facet of a
+filter state in 2–15 ms.
 
 **Cost** (``benchmarks/browse.py``, 2 shared cores; see the README): 1,000,000
-synthetic records on PostgreSQL (899,520 published) take about 100 MiB per
-process, read from scratch in 6–9 s (most of it the database: the title order is
-a sort of every title); catching up after one record is withdrawn takes
-15–45 ms. 200,000 records on SQLite: about 20 MiB, 3 s.
+synthetic records on PostgreSQL (899,520 published) take about 110 MiB per
+process and 4–7 s to read from scratch (most of it the database's); catching up
+after one record is withdrawn takes 20–45 ms. 200,000 records on SQLite: about
+22 MiB, 3 s to read, 10–25 ms to catch up.
 """
 
 from __future__ import annotations
