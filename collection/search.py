@@ -19,6 +19,7 @@ PostgreSQL, where ``pg_trgm`` handles the alphabetic text.
 from __future__ import annotations
 
 import functools
+import random
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -320,34 +321,57 @@ COUNTED_TABLES = (
     "collection_record", "collection_record_languages", "collection_record_places", "collection_record_subjects",
     "collection_recordagent", "collection_recordsearch", "collection_recordplaceindex", "collection_recordimage",
 )
+# The change log keeps this many versions; a facet index further behind starts afresh.
+KEEP_VERSIONS = 100_000
+# A PostgreSQL statement touching more published records than this logs "everything"
+# rather than each id: re-reading that many records costs about a rebuild anyway.
+LIST_AT_MOST = 10_000
 
 
 def catalogue_triggers_sql(vendor: str, tables: Iterable[str]) -> list[str]:
-    """SQL creating the triggers that bump the catalogue version, for ``vendor``'s database.
+    """SQL creating the triggers that bump the catalogue version and log changed records.
 
-    Only changes that touch a published record bump it (a curator editing drafts
-    leaves the public counts cached); a record leaving or entering publication
-    always does, since its old or new row is published.
+    Only changes that touch a published record count (a curator editing drafts
+    leaves the public counts alone); a record leaving or entering publication
+    always does, since its old or new row is published. Each bump draws a new
+    random token and logs the ids of the published records concerned in
+    ``collection_cataloguechange``, all in the changing transaction, so the facet
+    index (``collection.facets.index``) can re-read exactly those records.
     """
-    bump = "UPDATE collection_catalogueversion SET version = version + 1"
     published = "status = 'published'"
     if vendor == "postgresql":
         statements = [
+            "CREATE OR REPLACE FUNCTION collection_log_change(ids bigint[], everything boolean) RETURNS void AS $$ "
+            "DECLARE v bigint; t bigint; BEGIN "
+            "IF ids IS NULL AND NOT everything THEN RETURN; END IF; "
+            "t := floor(random() * 9007199254740991)::bigint; "
+            "UPDATE collection_catalogueversion SET version = version + 1, token = t RETURNING version INTO v; "
+            "IF v IS NULL THEN RETURN; END IF; "
+            f"IF everything OR cardinality(ids) > {LIST_AT_MOST} THEN "
+            "INSERT INTO collection_cataloguechange (version, token, record_id) VALUES (v, t, NULL); "
+            "ELSE INSERT INTO collection_cataloguechange (version, token, record_id) SELECT v, t, unnest(ids); "
+            "END IF; "
+            f"DELETE FROM collection_cataloguechange WHERE version <= v - {KEEP_VERSIONS}; "
+            "END $$ LANGUAGE plpgsql",
+            # TRUNCATE: no rows to name, so whoever reads the log starts afresh.
             "CREATE OR REPLACE FUNCTION collection_bump_catalogue_version() RETURNS trigger AS $$ "
-            f"BEGIN {bump}; RETURN NULL; END $$ LANGUAGE plpgsql",
+            "BEGIN PERFORM collection_log_change(NULL, true); RETURN NULL; END $$ LANGUAGE plpgsql",
         ]
-        for kind, test in (
-            ("record", "SELECT 1 FROM {rows} WHERE " + published),
-            ("link", "SELECT 1 FROM {rows} AS x JOIN collection_record AS r ON r.id = x.record_id "
+        for kind, select in (
+            ("record", "SELECT id FROM {rows} WHERE " + published),
+            # A join, never EXISTS: with EXISTS the planner may rescan the transition table per record.
+            ("link", "SELECT x.record_id FROM {rows} AS x JOIN collection_record AS r ON r.id = x.record_id "
                      "WHERE r." + published),
         ):
+            new, old = select.format(rows="new_rows"), select.format(rows="old_rows")
             statements.append(
-                f"CREATE OR REPLACE FUNCTION collection_bump_if_published_{kind}() RETURNS trigger AS $$ BEGIN "
+                f"CREATE OR REPLACE FUNCTION collection_bump_if_published_{kind}() RETURNS trigger AS $$ "
+                "DECLARE ids bigint[]; BEGIN "
                 # Each branch names only the transition tables its event has.
-                f"IF TG_OP = 'INSERT' THEN IF EXISTS ({test.format(rows='new_rows')}) THEN {bump}; END IF; "
-                f"ELSIF TG_OP = 'DELETE' THEN IF EXISTS ({test.format(rows='old_rows')}) THEN {bump}; END IF; "
-                f"ELSIF EXISTS ({test.format(rows='new_rows')}) OR EXISTS ({test.format(rows='old_rows')}) "
-                f"THEN {bump}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+                f"IF TG_OP = 'INSERT' THEN SELECT array_agg(DISTINCT c.i) INTO ids FROM ({new}) AS c(i); "
+                f"ELSIF TG_OP = 'DELETE' THEN SELECT array_agg(DISTINCT c.i) INTO ids FROM ({old}) AS c(i); "
+                f"ELSE SELECT array_agg(DISTINCT c.i) INTO ids FROM ({new} UNION {old}) AS c(i); END IF; "
+                "PERFORM collection_log_change(ids, false); RETURN NULL; END $$ LANGUAGE plpgsql"
             )
         for table in tables:
             kind = "record" if table == "collection_record" else "link"
@@ -368,6 +392,7 @@ def catalogue_triggers_sql(vendor: str, tables: Iterable[str]) -> list[str]:
     if vendor == "sqlite":
         statements = []
         for table in tables:
+            column = "id" if table == "collection_record" else "record_id"
             for event, rows in (("INSERT", ("NEW",)), ("DELETE", ("OLD",)), ("UPDATE", ("OLD", "NEW"))):
                 if table == "collection_record":
                     when = " OR ".join(f"{row}.{published}" for row in rows)
@@ -376,10 +401,16 @@ def catalogue_triggers_sql(vendor: str, tables: Iterable[str]) -> list[str]:
                         f"EXISTS (SELECT 1 FROM collection_record WHERE id = {row}.record_id AND {published})"
                         for row in rows
                     )
+                logged = " UNION ".join(
+                    f"SELECT version, token, {row}.{column} FROM collection_catalogueversion" for row in rows
+                )
                 statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()}")
                 statements.append(
-                    f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} "
-                    f"WHEN {when} BEGIN {bump}; END"
+                    f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} WHEN {when} BEGIN "
+                    "UPDATE collection_catalogueversion SET version = version + 1, token = random(); "
+                    f"INSERT INTO collection_cataloguechange (version, token, record_id) {logged}; "
+                    "DELETE FROM collection_cataloguechange WHERE version <= "
+                    f"(SELECT max(version) FROM collection_catalogueversion) - {KEEP_VERSIONS}; END"
                 )
         return statements
     return []
@@ -390,19 +421,29 @@ def trigger_names(vendor: str, tables: Iterable[str]) -> list[str]:
     return [f"{table}_bump_{event}" for table in tables for event in events]
 
 
+def start_catalogue_version(cursor: Any) -> None:
+    """Give a database without a version row one, logged so that an index built at it can follow later changes."""
+    cursor.execute("SELECT count(*) FROM collection_catalogueversion")
+    if cursor.fetchone()[0]:
+        return
+    token = random.getrandbits(53)
+    cursor.execute("INSERT INTO collection_catalogueversion (version, token) VALUES (1, %s)", [token])
+    # The log's first row at this version: record_id empty means "start afresh" to anyone behind it.
+    cursor.execute("INSERT INTO collection_cataloguechange (version, token, record_id) VALUES (1, %s, NULL)",
+                   [token])
+
+
 def install_catalogue_triggers(using: str = "default") -> None:
     """(Re)create the version triggers; SQLite drops them whenever a migration rebuilds a table."""
     from django.db import connections
 
     conn = connections[using]
     existing = set(conn.introspection.table_names())
-    if "collection_catalogueversion" not in existing:
+    if not {"collection_catalogueversion", "collection_cataloguechange"} <= existing:
         return
     tables = [table for table in COUNTED_TABLES if table in existing]
     with conn.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM collection_catalogueversion")
-        if cursor.fetchone()[0] == 0:  # e.g. after a flush
-            cursor.execute("INSERT INTO collection_catalogueversion (version) VALUES (1)")
+        start_catalogue_version(cursor)  # e.g. after a flush
         names = trigger_names(conn.vendor, tables)
         if conn.vendor == "postgresql":
             cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)", [names])

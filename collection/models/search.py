@@ -1,9 +1,11 @@
 """Derived tables behind public search and facets.
 
 They hold nothing an archivist types: :func:`collection.search.refresh_search_index`
-rebuilds them from the catalogue, and database triggers (migration ``0004_search``)
-bump :class:`CatalogueVersion` whenever anything a count depends on changes, in
-the same transaction, so a cached count can never outlive the data it counted.
+rebuilds them from the catalogue, and database triggers (migrations ``0004_search``
+and ``0007_catalogue_changes``) bump :class:`CatalogueVersion` and log the records
+concerned in :class:`CatalogueChange` whenever anything a count depends on changes,
+in the same transaction, so the in-process facet index (``collection.facets.index``)
+can never serve a count the data no longer supports.
 """
 
 from __future__ import annotations
@@ -52,20 +54,36 @@ class RecordPlaceIndex(models.Model):
 
 
 class CatalogueVersion(models.Model):
-    """A single counter that database triggers bump on every change facets depend on."""
+    """A single counter that database triggers bump on every change facets depend on.
+
+    ``token`` is drawn at random with every bump: a version number can come back
+    after a rollback, a (version, token) pair cannot, so an index built from data
+    that was rolled back never passes for the committed catalogue.
+    """
 
     version = models.BigIntegerField(default=1)
+    token = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return str(self.version)
 
 
-class FacetCache(models.Model):
-    """Counts for one filter state, valid only while the catalogue version is unchanged."""
+class CatalogueChange(models.Model):
+    """A record whose public facets may have changed, logged by the triggers with the version they set.
 
-    key = models.CharField(max_length=64, primary_key=True)
-    version = models.BigIntegerField()
-    payload = models.JSONField()
+    ``record_id`` is empty when a change touched too many records to list (or a
+    table was truncated): whoever is behind that version starts afresh. Rows of
+    old versions are pruned by the triggers themselves.
+    """
+
+    version = models.BigIntegerField(db_index=True)
+    token = models.BigIntegerField()
+    # No foreign key: a deleted record's id must stay in the log.
+    record_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = "catalogue change"
+        verbose_name_plural = "catalogue changes"
 
     def __str__(self) -> str:
-        return self.key
+        return f"record {self.record_id} at version {self.version}"

@@ -5,19 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import connection
-from django.db.models import CharField, Exists, ExpressionWrapper, F, IntegerField, OuterRef, QuerySet, Value
-from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ..facets import build_facets, facet_counts
+from ..facets import browse_result, build_facets
+from ..facets.index import Result
 from ..filters import RecordFilterSet
 from ..models import Record
-from ..search import title_match
 
 SORTS = {
     "relevance": _("relevance (title matches first)"),
@@ -30,99 +27,25 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-# Below this many results a page is sorted from the matching rows (found through the search
-# indexes); above it, walking an ordered index finds a page's rows after a few hundred steps.
-WALK_FROM = 2000
-
-
-def _unindexed(expression: Any) -> Any:
-    """The same order, but one no index offers: the planner then filters first and sorts the few."""
-    return ExpressionWrapper(expression + Value(0), output_field=IntegerField()) if isinstance(
-        expression, F) and expression.name == "pk" else Concat(expression, Value(""), output_field=CharField())
-
-
 def published_in_order(ids: list[int]) -> list[Record]:
     """The published records with these ids, in this order, with what a list shows (one query set)."""
     by_id = Record.objects.published().with_listing().in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-class PagedIds:
-    """Records paged by a query of their primary keys, then fetched with what a list shows."""
+class IndexedPage:
+    """The matching records in one order, paged by the facet index and fetched through ``published()``.
 
-    def __init__(self, ids: QuerySet) -> None:
-        self.ids = ids
-
-    def __getitem__(self, part: slice) -> list[Record]:
-        return published_in_order(list(self.ids[part]))
-
-
-def by_title(qs: QuerySet[Record], descending: bool = False, count: int | None = None) -> PagedIds:
-    """Record ids in title order, driven from the search table's title index.
-
-    On SQLite the matching records are an EXISTS condition rather than a join: with a
-    join its planner starts from the status index and sorts every published record.
-    """
-    from ..models import RecordSearch
-
-    if connection.vendor == "postgresql":
-        # PostgreSQL plans the join well and walks the title index through it.
-        key: Any = F("search__title_key")
-        if count is not None and count < WALK_FROM:
-            key = _unindexed(key)
-        ordered = qs.filter(search__isnull=False).order_by(
-            key.desc() if descending else key.asc(), "-search__record_id" if descending else "search__record_id")
-        return PagedIds(ordered.values_list("pk", flat=True))
-    key = F("title_key")
-    if count is not None and count < WALK_FROM:
-        key = _unindexed(key)
-    rows = RecordSearch.objects.filter(Exists(qs.filter(pk=OuterRef("record_id"))))
-    if descending:
-        rows = rows.order_by(key.desc(), "-record_id")
-    else:
-        rows = rows.order_by(key.asc(), "record_id")
-    return PagedIds(rows.values_list("record_id", flat=True))
-
-
-def sort_records(qs: QuerySet[Record], sort: str, count: int | None = None) -> Any:
-    """Order results by title or date (relevance is paged by :class:`RelevanceResults`)."""
-    if sort == "-title":
-        return by_title(qs, descending=True, count=count)
-    if sort == "date":
-        return qs.order_by(F("date_start").asc(nulls_last=True), "pk").with_listing()
-    if sort == "-date":
-        return qs.order_by(F("date_end").desc(nulls_last=True), "-pk").with_listing()
-    return by_title(qs, count=count)
-
-
-def newest_first(qs: QuerySet[Record], count: int) -> QuerySet[Record]:
-    return qs.order_by("-pk" if count >= WALK_FROM else _unindexed(F("pk")).desc())
-
-
-class RelevanceResults:
-    """Search results: title matches first, then the rest, each newest first.
-
-    The number of title matches comes with the cached counts, so a page needs at
-    most two index walks (or, for few matches, two sorts of those matches) for its
-    primary keys, and one query for the records themselves.
+    The index orders them as the database would (see ``Result.page``): no page
+    repeats the search or the filters in SQL, whatever the sort or the page.
     """
 
-    def __init__(self, qs: QuerySet[Record], query: str, title_hits: int, count: int) -> None:
-        hit = title_match(query)
-        self.hits = newest_first(qs.filter(hit), title_hits)
-        self.rest = newest_first(qs.exclude(hit), count - title_hits)
-        self.title_hits = title_hits
-        self.count = count
+    def __init__(self, result: Result, sort: str) -> None:
+        self.result = result
+        self.sort = sort
 
     def __getitem__(self, part: slice) -> list[Record]:
-        start, stop = part.start or 0, part.stop
-        ids: list[int] = []
-        if start < self.title_hits:
-            ids += list(self.hits.values_list("pk", flat=True)[start:min(stop, self.title_hits)])
-        if stop > self.title_hits and self.count > self.title_hits:
-            offset = max(0, start - self.title_hits)
-            ids += list(self.rest.values_list("pk", flat=True)[offset:stop - self.title_hits])
-        return published_in_order(ids)
+        return published_in_order(self.result.page(self.sort, part.start or 0, part.stop))
 
 
 def current_sort(params: QueryDict) -> str:
@@ -148,18 +71,14 @@ class CountedPaginator(Paginator):
         self.__dict__["count"] = count
 
 
-def browse_context(params: QueryDict, language: str, *, use_cache: bool = True) -> dict[str, Any]:
+def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
     """Everything the browse page and the API show for a filter state: a fixed number of queries."""
     filterset = RecordFilterSet(params)
-    counts = facet_counts(filterset, use_cache=use_cache)
+    result = browse_result(filterset)
+    counts = result.counts
     query = (filterset.active().get("q") or "").strip()
     sort = current_sort(params)
-    if sort == "relevance":
-        records: Any = RelevanceResults(filterset.queryset_without(None), query, counts.get("title_hits", 0),
-                                    counts["count"])
-    else:
-        records = sort_records(filterset.queryset_without(None), sort, counts["count"])
-    paginator = CountedPaginator(records, page_size(params), count=counts["count"])
+    paginator = CountedPaginator(IndexedPage(result, sort), page_size(params), count=counts["count"])
     try:
         page = paginator.page(params.get("page", 1))
     except PageNotAnInteger:

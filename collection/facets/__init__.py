@@ -1,0 +1,310 @@
+"""Facet counts and the facets a page shows: each facet counted under every *other* active filter.
+
+Counts come from the in-process facet index (:mod:`collection.facets.index`),
+which is exact: it follows every committed change to published records before it
+counts, so a withdrawn record leaves every count on the next request. A filter
+state is resolved to what the index holds with at most two queries (the
+identifiers chosen, and the ids a search term matches), whatever the number of
+values chosen.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote_plus
+
+from django.db import connections
+from django.db.models import Value
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
+from ..models import Agent, Language, Place, Record, RecordKind, Subject
+from ..search import search_condition, title_match
+from .columns import Column, fetch
+from .index import Query, Result, facet_index
+
+FACET_LABELS = {
+    "kind": _("Kind"),
+    "language": _("Language of the material"),
+    "decade": _("Decade"),
+    "place": _("Place"),
+    "subject": _("Subject"),
+    "agent": _("Person or organisation"),
+    "repository": _("Repository"),
+    "has_scans": _("Has scans"),
+}
+TOP_VALUES = 15
+# Facets chosen by identifier (languages by tag): the model naming their values, and its naming field.
+_BY_IDENTIFIER = {"language": Language, "place": Place, "subject": Subject, "agent": Agent, "repository": Agent}
+_NAMING_FIELD = {Language: "tag", Place: "identifier", Subject: "identifier", Agent: "identifier"}
+
+
+# --- counting -------------------------------------------------------------------------------------
+
+
+def _resolved(active: dict[str, Any], using: str) -> dict[str, dict[str, int]]:
+    """Database ids of the chosen identifiers, per facet: one query, whatever the number of values."""
+    wanted: dict[type, set[str]] = {}
+    for name, model in _BY_IDENTIFIER.items():
+        if active.get(name):
+            wanted.setdefault(model, set()).update(active[name])
+    if not wanted:
+        return {}
+    parts = [
+        model.objects.using(using).filter(**{f"{_NAMING_FIELD[model]}__in": sorted(values)}).order_by()
+        .values_list(Value(model._meta.model_name), _NAMING_FIELD[model], "pk")
+        for model, values in wanted.items()
+    ]
+    # No order at all: a union would otherwise take the first model's, whose columns it does not select.
+    rows = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
+    found: dict[str, dict[str, int]] = {}
+    for model_name, identifier, pk in rows:
+        found.setdefault(model_name, {})[identifier] = pk
+    return {name: found.get(model._meta.model_name, {}) for name, model in _BY_IDENTIFIER.items()}
+
+
+def index_query(filterset: RecordFilterSet) -> Query:
+    """The filter state as the index takes it: ids for identifiers, record ids for a search term."""
+    active = filterset.active()
+    using = filterset.queryset.db
+    resolved = _resolved(active, using)
+    facets: dict[str, Any] = {}
+    for name in FACET_NAMES:
+        if name not in active:
+            continue
+        if name in _BY_IDENTIFIER:
+            facets[name] = [resolved[name][v] for v in active[name] if v in resolved[name]]
+        elif name == "has_scans":
+            facets[name] = True
+        else:
+            facets[name] = list(active[name])
+    search = title_hits = None
+    query = (active.get("q") or "").strip()
+    if query and search_condition(query) is not None:
+        # The one search (collection.search through the filterset), over published records only.
+        matches = filterset.filter_q(Record.objects.using(using).published(), "q", query)
+        hit = title_match(query)
+        search, hits = fetch(matches, [Column("pk", "int8"), Column(hit, "bool")]) if hit else (
+            *fetch(matches, [Column("pk", "int8")]), None)
+        title_hits = search[hits] if hits is not None else None
+    year_from, year_to = active.get("year_from"), active.get("year_to")
+    return Query(facets=facets, search=search, title_hits=title_hits,
+                 year_from=None if year_from is None else int(year_from),
+                 year_to=None if year_to is None else int(year_to))
+
+
+def browse_result(filterset: RecordFilterSet) -> Result:
+    """Counts and matching records of a filter state, from this process's (exact) facet index."""
+    state = facet_index(filterset.queryset.db).current()
+    query = index_query(filterset)
+    result = state.evaluate(query)
+    # The chosen values by database id, so that the facets keep them listed (see build_facets).
+    result.counts["chosen"] = {name: [str(pk) for pk in query.facets[name]]
+                               for name in _BY_IDENTIFIER if name in query.facets}
+    return result
+
+
+def facet_counts(filterset: RecordFilterSet) -> dict[str, Any]:
+    """The result count and every facet's counts (values by database id, kinds by name, decades by year)."""
+    return browse_result(filterset).counts
+
+
+def warm_index(using: str = "default") -> int:
+    """Build this process's facet index now rather than on the first browse request; returns its records.
+
+    Call it where the web server starts the site (e.g. at the end of the WSGI
+    module). With a server that loads the site before forking its workers
+    (gunicorn ``--preload``), the workers share the arrays until they change; the
+    database connection opened here is closed so that no worker inherits it.
+    """
+    live = facet_index(using).current().live
+    if not connections[using].in_atomic_block:
+        connections[using].close()
+    return live
+
+
+# --- presenting -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+    lang: str = ""
+    children: list[FacetValue] = field(default_factory=list)
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue]
+    clear_url: str = ""
+    selected: list[str] = field(default_factory=list)
+    # Every value with its count, where the display shows only some (the place tree).
+    flat: dict[str, int] | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.selected)
+
+
+class Links:
+    """Query strings that add or remove one value, from the page's parameters encoded once.
+
+    A page links every facet value it shows; copying and encoding the whole
+    QueryDict for each link cost more than counting the facets. The strings are
+    the ones ``QueryDict.urlencode`` gives, without the page number.
+    """
+
+    def __init__(self, params: QueryDict) -> None:
+        self.names = [name for name in params if name != "page"]
+        self.values = {name: params.getlist(name) for name in self.names}
+        self.encoded = {name: [self._pair(name, v) for v in values] for name, values in self.values.items()}
+
+    @staticmethod
+    def _pair(name: str, value: str) -> str:
+        return f"{quote_plus(name)}={quote_plus(str(value))}"
+
+    def toggle(self, name: str, value: str, *, single: bool = False) -> str:
+        current = self.values.get(name, [])
+        if value in current:
+            chosen = [item for item in current if item != value]
+        else:
+            chosen = [value] if single else [*current, value]
+        parts: list[str] = []
+        for key in self.names if name in self.values else [*self.names, name]:
+            parts += self.encoded[key] if key != name else [self._pair(name, item) for item in chosen]
+        return "?" + "&".join(parts)
+
+
+def toggle_url(params: QueryDict, name: str, value: str, *, single: bool = False) -> str:
+    """The query string with ``value`` added to or removed from the parameter ``name``."""
+    return Links(params).toggle(name, value, single=single)
+
+
+def clear_url(params: QueryDict, *names: str) -> str:
+    query = params.copy()
+    for name in (*names, "page"):
+        query.pop(name, None)
+    return "?" + query.urlencode() if query else "?"
+
+
+def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: QueryDict, language: str
+                 ) -> list[Facet]:
+    """Facets ready to display, with labels in ``language``: a fixed number of queries."""
+    facets: list[Facet] = []
+    links = Links(params)
+    # Languages are few: name them all, so that counts are keyed by tag like the filter.
+    languages = Language.objects.filter(pk__in=[int(pk) for pk in counts["language"]]).in_bulk()
+    by_tag = {languages[int(pk)].tag: n for pk, n in counts["language"].items() if int(pk) in languages}
+    counts = {**counts, "language": by_tag}
+
+    def make(name: str, items: list[tuple[str, str, int]], lang: dict[str, str] | None = None,
+             single: bool = False) -> Facet:
+        selected = filterset.selected(name)
+        values = [
+            FacetValue(value, label, count, value in selected, links.toggle(name, value, single=single),
+                       (lang or {}).get(value, ""))
+            for value, label, count in items
+        ]
+        return Facet(name, str(FACET_LABELS[name]), values, clear_url(params, name), selected)
+
+    chosen = counts.get("chosen", {})
+
+    @functools.cache
+    def top(name: str) -> list[tuple[str, int]]:
+        # Chosen values stay listed (to be unchosen) even outside the top ones.
+        selected = set(filterset.selected(name)) | set(chosen.get(name, ()))
+        ranked = heapq.nsmallest(TOP_VALUES, counts[name].items(), key=lambda item: (-item[1], item[0]))
+        shown = {value for value, _n in ranked}
+        ranked += sorted(((value, n) for value, n in counts[name].items() if value in selected and value not in shown),
+                         key=lambda item: (-item[1], item[0]))
+        return ranked
+
+    kinds = dict(RecordKind.choices)
+    facets.append(make("kind", [(k, str(kinds[k]), n) for k, n in counts["kind"].items() if k in kinds]))
+
+    language_names = {lang.tag: _language_name(lang, language) for lang in languages.values()}
+    facets.append(make("language", [(t, language_names.get(t, t), n) for t, n in top("language")]))
+
+    decades = sorted((k for k in counts["decade"] if k != UNDATED), key=int)
+    decade_items = [(d, _("%(decade)ss") % {"decade": d}, counts["decade"][d]) for d in decades]
+    if UNDATED in counts["decade"]:
+        decade_items.append((UNDATED, str(_("undated")), counts["decade"][UNDATED]))
+    facets.append(make("decade", decade_items))
+
+    # Authorities: one query for the entries and one for their names, per model.
+    agent_ids = {int(pk) for pk, _n in top("agent")} | {int(pk) for pk, _n in top("repository")}
+    agents = Agent.objects.filter(pk__in=agent_ids).prefetch_related("names").in_bulk()
+    subjects = Subject.objects.filter(pk__in=[int(pk) for pk, _n in top("subject")]).prefetch_related(
+        "labels").in_bulk()
+    places = Place.objects.filter(pk__in=[int(pk) for pk in counts["place"]]).prefetch_related("names").in_bulk()
+
+    def entries(name: str, by_id: dict[int, Any]) -> list[tuple[str, str, int]]:
+        return [(by_id[int(pk)].identifier, by_id[int(pk)].display_name(language), n)
+                for pk, n in top(name) if int(pk) in by_id]
+
+    facets.append(make("place", []))
+    facets[-1].values = _place_tree(places, counts["place"], filterset.selected("place"), links, language)
+    facets[-1].flat = {place.identifier: counts["place"][str(pk)] for pk, place in places.items()}
+    facets.append(make("subject", entries("subject", subjects)))
+    facets.append(make("agent", entries("agent", agents)))
+    facets.append(make("repository", entries("repository", agents)))
+    scans = counts["has_scans"].get("1", 0)
+    facets.append(make("has_scans", [("1", str(_("with scans")), scans)] if scans or filterset.selected(
+        "has_scans") else [], single=True))
+    return facets
+
+
+def _language_name(lang: Language, language: str) -> str:
+    try:
+        return lang.display_name(language)
+    except ImportError:  # langcodes without its optional name tables: the tag itself
+        return lang.tag
+
+
+def _place_tree(places: dict[int, Place], counts: dict[str, int], selected: list[str], links: Links,
+                language: str) -> list[FacetValue]:
+    """Regions at the top; a region's camps and cities open under it once it or one of them is chosen."""
+    by_identifier = {place.identifier: place for place in places.values()}
+    open_paths = {by_identifier[i].path for i in selected if i in by_identifier}
+    nodes: dict[int, FacetValue] = {}
+    for pk, place in places.items():
+        nodes[pk] = FacetValue(place.identifier, place.display_name(language), counts.get(str(pk), 0),
+                               place.identifier in selected, "")
+    roots: list[FacetValue] = []
+    for pk, place in sorted(places.items(), key=lambda item: item[1].path):
+        parent = place.parent_id
+        if parent in nodes:
+            if any(path.startswith(places[parent].path) for path in open_paths):
+                nodes[parent].children.append(nodes[pk])
+        else:
+            roots.append(nodes[pk])
+
+    def order(values: list[FacetValue]) -> list[FacetValue]:
+        values.sort(key=lambda v: (-v.count, v.label))
+        for value in values:
+            order(value.children)
+        return values
+
+    shown = order(roots)[: max(TOP_VALUES, len(selected) + TOP_VALUES)]
+
+    def link(values: list[FacetValue]) -> None:  # only the values shown need a link
+        for value in values:
+            value.url = links.toggle("place", value.value)
+            link(value.children)
+
+    link(shown)
+    return shown
+
+
+__all__ = ["FACET_LABELS", "FACET_NAMES", "Facet", "FacetValue", "browse_result", "build_facets", "facet_counts",
+           "index_query", "warm_index"]
