@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Record, RecordAgent, RecordKind, RecordPlaceIndex
+from .models.records import decade_condition
 from .search import search_condition
 
 MAX_VALUES = 30
@@ -67,19 +68,6 @@ class ChoicesFilter(ValuesFilter):
 
 def _decade_values() -> list[str]:
     return [UNDATED, *[str(year) for year in range(0, 3000, 10)]]
-
-
-def decade_condition(decade: int, this_year: int) -> Q:
-    """Records whose year range overlaps the decade, as ``collection.dates.decades_between`` has them.
-
-    An open end runs to this year (or stays at the start, when that is later); an
-    open start counts from the end's year only, so the filter lists exactly the
-    records the decade's count counts.
-    """
-    starts_before_end = Q(year_start__lte=decade + 9) | Q(year_start__isnull=True, year_end__lte=decade + 9)
-    open_end = Q(year_end__isnull=True) & (Q(year_start__isnull=False) if decade <= this_year else Q(
-        year_start__gte=decade))
-    return starts_before_end & (Q(year_end__gte=decade) | open_end)
 
 
 class YesField(forms.Field):

@@ -221,6 +221,9 @@ class TestDates:
         assert set(Record.objects.in_decade(1950)) == {ranged}
         assert set(Record.objects.in_decade(2000)) == {later}
         assert set(Record.objects.in_decade(1930)) == set()
+        open_start = RecordFactory(date_edtf="../1950")  # known only by its end: counted in that decade alone
+        assert open_start.decades() == [1950]
+        assert open_start in Record.objects.in_decade(1950) and open_start not in Record.objects.in_decade(1940)
         assert list(Record.objects.undated()) == [undated]
         assert undated.undated and undated.decades() == []
 

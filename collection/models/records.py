@@ -77,6 +77,19 @@ class AgentRole(models.TextChoices):
     SUBJECT = "subject", _("subject")
 
 
+def decade_condition(decade: int, this_year: int) -> Q:
+    """Records whose year range overlaps the decade, as ``collection.dates.decades_between`` has them.
+
+    An open end runs to this year (or stays at the start, when that is later); an
+    open start counts from the end's year only, so the filter lists exactly the
+    records the decade's count counts.
+    """
+    starts_before_end = Q(year_start__lte=decade + 9) | Q(year_start__isnull=True, year_end__lte=decade + 9)
+    open_end = Q(year_end__isnull=True) & (Q(year_start__isnull=False) if decade <= this_year else Q(
+        year_start__gte=decade))
+    return starts_before_end & (Q(year_end__gte=decade) | open_end)
+
+
 class RecordQuerySet(models.QuerySet):
     def published(self) -> RecordQuerySet:
         """Records the public may see. Every public path starts here."""
@@ -94,13 +107,8 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(Exists(inside))
 
     def in_decade(self, decade: int, *, today: datetime.date | None = None) -> RecordQuerySet:
-        """Records whose date range overlaps the decade; an open end runs to today."""
-        this_year = (today or datetime.date.today()).year
-        starts_before_end = Q(year_start__lte=decade + 9) | Q(year_start__isnull=True, year_end__isnull=False)
-        ends_after_start = Q(year_end__gte=decade) | Q(year_end__isnull=True, year_start__isnull=False)
-        if decade > this_year:
-            ends_after_start = Q(year_end__gte=decade)
-        return self.filter(starts_before_end & ends_after_start)
+        """Records whose date range overlaps the decade, as the decade facet counts them."""
+        return self.filter(decade_condition(decade, (today or datetime.date.today()).year))
 
     def undated(self) -> RecordQuerySet:
         """Records with no date: “undated” is a value of its own, not a gap."""
