@@ -52,28 +52,32 @@ class _RowWriter:
     def __init__(self, quoted_style: int) -> None:
         self.letters: list[str] = []
         self.quoted = f' s="{quoted_style}" t="inlineStr"><is>'
+        self.triggers = "".join(FORMULA_TRIGGERS)
 
     def row(self, number: int, cells: Sequence[str]) -> str:
         if len(cells) > len(self.letters):
             self.letters = _column_letters(len(cells))
+        # What most rows need none of is looked for once in the whole row.
         joined = "".join(cells)
-        if _ILLEGAL.search(joined):
+        illegal = _ILLEGAL.search(joined)
+        if illegal:
             from openpyxl.utils.exceptions import IllegalCharacterError
 
-            raise IllegalCharacterError(f"row {number}: {_ILLEGAL.search(joined).group()!r} cannot be used "
-                                        "in worksheets.")
+            raise IllegalCharacterError(f"row {number}: {illegal.group()!r} cannot be used in worksheets.")
         escape = _MARKUP.search(joined) is not None
+        long = len(joined) > MAX_CELL_CHARS
+        plain, quoted, triggers = ' t="inlineStr"><is>', self.quoted, self.triggers
         suffix = f'{number}"'
         parts = [f'<row r="{number}">']
         append = parts.append
         for letter, text in zip(self.letters, cells, strict=False):
             if not text:
                 continue
-            if text[0] in FORMULA_TRIGGERS:
-                head = self.quoted
+            if text[0] in triggers:
+                head = quoted
             else:
-                head = ' t="inlineStr"><is>'
-                if len(text) > MAX_CELL_CHARS:
+                head = plain
+                if long and len(text) > MAX_CELL_CHARS:
                     text = text[:MAX_CELL_CHARS]
             # openpyxl marks text with surrounding white space so that XML readers keep it.
             tag = "<t>" if text == text.strip() else '<t xml:space="preserve">'
@@ -103,10 +107,11 @@ def write_xlsx_rows(rows: Iterable[Sequence[str]], out: IO[bytes], *, sheet_titl
     ``out`` may be any writable binary file, also one that cannot seek (standard output).
     """
     frame, sheet_part, style = _frame(sheet_title)
+    # The fastest deflate level: the sheet is most of the work of an export, and compresses well regardless.
     writer = _RowWriter(style)
     count = 0
     with zipfile.ZipFile(io.BytesIO(frame)) as source, \
-            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
         for info in source.infolist():
             data = source.read(info)
             if info.filename != sheet_part:
@@ -115,9 +120,7 @@ def write_xlsx_rows(rows: Iterable[Sequence[str]], out: IO[bytes], *, sheet_titl
             match = _SHEET_DATA.search(data)
             if match is None:  # pragma: no cover - openpyxl always writes the element
                 raise ValueError("openpyxl wrote a worksheet without sheetData")
-            part = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            part.compress_type = zipfile.ZIP_DEFLATED
-            with archive.open(part, "w", force_zip64=True) as sheet:
+            with archive.open(info.filename, "w", force_zip64=True) as sheet:
                 sheet.write(data[:match.start()] + b"<sheetData>")
                 batch: list[str] = []
                 for count, cells in enumerate(rows, start=1):
