@@ -139,27 +139,32 @@ def export_file(queryset: QuerySet[Record], out: IO[bytes], file_format: str = C
 
     The one export behind the ``export_catalogue`` command and the admin's export.
     """
-    count = 0
-
-    def counted(rows: Iterator[tuple[str, ...]]) -> Iterator[tuple[str, ...]]:
-        nonlocal count
-        for count, row in enumerate(rows, start=1):  # noqa: B007 - the count is read after the loop
-            yield row
-
-    rows = counted(catalogue_rows(queryset, configured))
+    if file_format not in (CSV, XLSX):
+        raise ValueError(f"unknown export format {file_format!r}")
     columns = record_columns(configured)
+    rows = _Counted(catalogue_rows(queryset, configured))
     if file_format == XLSX:
         from .xlsx_writer import write_xlsx_rows
 
-        write_xlsx_rows(_with_header(columns, rows), out)
-    elif file_format == CSV:
+        write_xlsx_rows(rows.after(columns), out)
+    else:
         for chunk in csv_chunks(rows, columns):
             out.write(chunk)
-    else:
-        raise ValueError(f"unknown export format {file_format!r}")
-    return count
+    return rows.count
 
 
-def _with_header(columns: list[str], rows: Iterator[tuple[str, ...]]) -> Iterator[Sequence[str]]:
-    yield columns
-    yield from rows
+class _Counted:
+    """Rows passed through as they come, counted."""
+
+    def __init__(self, rows: Iterator[tuple[str, ...]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+    def after(self, header: Sequence[str]) -> Iterator[Sequence[str]]:
+        yield header
+        yield from self
