@@ -335,6 +335,19 @@ def test_export_memory_does_not_grow_with_records():
         assert large < small * 1.2 + 500_000, file_format
 
 
+def test_xlsx_can_be_written_to_a_stream_that_cannot_seek(rich):
+    """Standard output, when the command writes ``-``: the archive is streamed, never sought back into."""
+    kept = io.BytesIO()
+
+    class Pipe(_Discard):
+        def write(self, data) -> int:
+            return kept.write(data)
+
+    assert export_file(rich, Pipe(), "xlsx") == rich.count()
+    assert sheet_xml(kept.getvalue()) == sheet_xml(exported(rich, "xlsx"))
+    assert openpyxl.load_workbook(io.BytesIO(kept.getvalue())).worksheets[0].max_row == rich.count() + 1
+
+
 def test_illegal_characters_are_refused_not_written():
     from openpyxl.utils.exceptions import IllegalCharacterError
 

