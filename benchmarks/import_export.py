@@ -26,8 +26,10 @@ fixtures), and measures in the same run:
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -258,6 +260,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="collection-bench-")
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)  # the databases made here are hundreds of MB
     url = args.database or f"sqlite:///{workdir}/bench.sqlite3"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo.settings")
