@@ -322,7 +322,7 @@ def test_export_follows_the_changelist_filter(dana, login):  # noqa: F811
     RecordFactory(identifier="test-draft", status=Status.DRAFT)
     RecordFactory(identifier="test-published", status=Status.PUBLISHED)
     response = login(dana).get(reverse("admin:collection_record_export", args=["csv"]) + "?status__exact=draft")
-    body = response.content.decode("utf-8-sig")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
     assert "test-draft" in body and "test-published" not in body
     assert response["Content-Disposition"].startswith('attachment; filename="catalogue-')
@@ -333,7 +333,7 @@ def test_export_of_the_selection_as_xlsx(dana, login):  # noqa: F811
     RecordFactory(identifier="test-other")
     response = login(dana).post(reverse("admin:collection_record_changelist"), {
         "action": "export_selected_xlsx", "_selected_action": [chosen.pk]})
-    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = workbook.worksheets[0]
     header = [cell.value for cell in sheet[1]]
     values = [cell.value for cell in sheet[2]]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,10 +26,8 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..catalogue.csv_io import write_csv
-from ..catalogue.export import export_rows
-from ..catalogue.files import ENCODING_ALIASES, FileRefused, write_xlsx
-from ..catalogue.format import record_columns
+from ..catalogue.export import export_csv_chunks, export_file
+from ..catalogue.files import ENCODING_ALIASES, FileRefused
 from ..conf import app_settings
 from ..importing import jobs
 from ..models import ImportJob, ImportJobStatus
@@ -195,34 +194,43 @@ class CatalogueImportExportMixin:
 
     # -- export ----------------------------------------------------------------------------------------
 
-    def export_view(self, request: HttpRequest, file_format: str) -> HttpResponse:
+    def export_view(self, request: HttpRequest, file_format: str) -> StreamingHttpResponse | HttpResponse:
         """Export what the changelist shows with the same filters, search and ordering (all pages)."""
         if not self.has_export_permission(request) or file_format not in ("csv", "xlsx"):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)  # type: ignore[attr-defined]
         return self.export_response(changelist.get_queryset(request), file_format)
 
-    def export_response(self, queryset: Any, file_format: str) -> HttpResponse:
+    def export_response(self, queryset: Any, file_format: str) -> HttpResponse | StreamingHttpResponse:
+        """The records as a download: CSV streamed as the query runs, XLSX built in a temporary file first.
+
+        A workbook is a zip archive whose directory comes last, so it is written out
+        whole before the response starts (and any error is still a proper error page).
+        """
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        columns = record_columns()
+        response: HttpResponse | StreamingHttpResponse
         if file_format == "xlsx":
-            buffer = io.BytesIO()
-            write_xlsx(([*columns], *([row[c] for c in columns] for row in export_rows(queryset))), buffer)
-            response: HttpResponse = HttpResponse(
-                buffer.getvalue(),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            workbook = tempfile.TemporaryFile()
+            try:
+                export_file(queryset, workbook, "xlsx")
+                workbook.seek(0)
+            except BaseException:
+                workbook.close()
+                raise
+            response = FileResponse(
+                workbook, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         else:
-            response = HttpResponse(write_csv(export_rows(queryset), columns), content_type="text/csv; charset=utf-8")
+            response = StreamingHttpResponse(export_csv_chunks(queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = _content_disposition(f"catalogue-{stamp}.{file_format}")
         return response
 
     # Listed in the admin's ``actions``; shown only to users with the export permission.
     @admin.action(description=gettext_lazy("Export selected records as CSV"), permissions=["export"])
-    def export_selected_csv(self, request: HttpRequest, queryset: Any) -> HttpResponse:
+    def export_selected_csv(self, request: HttpRequest, queryset: Any) -> StreamingHttpResponse | HttpResponse:
         return self.export_response(queryset, "csv")
 
     @admin.action(description=gettext_lazy("Export selected records as XLSX"), permissions=["export"])
-    def export_selected_xlsx(self, request: HttpRequest, queryset: Any) -> HttpResponse:
+    def export_selected_xlsx(self, request: HttpRequest, queryset: Any) -> StreamingHttpResponse | HttpResponse:
         return self.export_response(queryset, "xlsx")
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .format import quote_formula, unquote_formula
+from .format import FORMULA_TRIGGERS, quote_formula, unquote_formula
 
 BOM = "\ufeff"
 # The key under which a row keeps cells beyond the last named column.
@@ -75,3 +76,35 @@ def write_csv(rows: Iterable[Mapping[str, str]], columns: Sequence[str]) -> byte
     for row in sorted(rows, key=lambda row: row.get("identifier", "")):
         writer.writerow([quote_formula(row.get(column, "") or "") for column in columns])
     return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+# The first characters of every cell quote_formula may change: a formula trigger, or quotes before one.
+_MAYBE_FORMULA = frozenset("'" + "".join(FORMULA_TRIGGERS))
+
+
+def csv_chunks(rows: Iterable[Sequence[str]], columns: Sequence[str], *, rows_per_chunk: int = 1000) -> Iterator[bytes]:
+    """The bytes :func:`write_csv` writes, in pieces, for rows given as cell lists in identifier order.
+
+    Nothing is sorted or held: each piece is written as the rows arrive, so a whole
+    catalogue streams in flat memory.
+    """
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    yield (BOM + buffer.getvalue()).encode("utf-8")
+    maybe = _MAYBE_FORMULA
+    batch: list[list[str]] = []
+    for row in rows:
+        batch.append([quote_formula(cell) if cell and cell[0] in maybe else cell for cell in row])
+        if len(batch) == rows_per_chunk:
+            yield _csv_piece(writer, buffer, batch)
+            batch.clear()
+    if batch:
+        yield _csv_piece(writer, buffer, batch)
+
+
+def _csv_piece(writer: Any, buffer: io.StringIO, rows: list[list[str]]) -> bytes:
+    buffer.seek(0)
+    buffer.truncate()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")

@@ -19,7 +19,6 @@ import datetime
 import io
 import zipfile
 from collections.abc import Iterator
-from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -386,32 +385,9 @@ def write_xlsx(rows: Iterator[list[str]] | Any, out: IO[bytes], *, sheet_title: 
     """Write rows of cell text (the header first) to ``out`` as XLSX; return the number of rows after the header.
 
     Every cell is a text cell; text a spreadsheet would run as a formula keeps its
-    exact text and is marked with Excel's quote prefix (the CSV form prefixes ``'``). openpyxl's write-only mode
-    streams rows to a temporary file, so memory does not grow with the rows.
+    exact text and is marked with Excel's quote prefix (the CSV form prefixes ``'``).
+    Rows are streamed, so memory does not grow with them (see :mod:`.xlsx_writer`).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from .xlsx_writer import write_xlsx_rows
 
-    from .format import FORMULA_TRIGGERS
-
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet_title)
-    quoted = WriteOnlyCell(worksheet, "")
-    quoted.quotePrefix = True
-    quoted_style = quoted._style
-    count = -1
-    for row in rows:
-        cells: list[Any] = []
-        for text in row:
-            if not text:
-                cells.append(None)
-            elif text[0] in FORMULA_TRIGGERS:
-                cell = WriteOnlyCell(worksheet, None)
-                cell._value, cell.data_type, cell._style = text, "s", copy(quoted_style)
-                cells.append(cell)
-            else:
-                cells.append(text)
-        worksheet.append(cells)
-        count += 1
-    workbook.save(out)
-    return max(count, 0)
+    return write_xlsx_rows(rows, out, sheet_title=sheet_title)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import io
+import os
+import uuid
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...catalogue.csv_io import write_csv
-from ...catalogue.export import export_rows
-from ...catalogue.files import write_xlsx
-from ...catalogue.format import record_columns
+from ...catalogue.export import export_file
 from ...models import Record, RecordKind, Status
 
 
@@ -34,23 +33,40 @@ class Command(BaseCommand):
         if options["status"]:
             records = records.filter(status__in=options["status"])
         file_format = options["format"] or ("xlsx" if options["file"].lower().endswith(".xlsx") else "csv")
-        if file_format == "xlsx":
-            columns = record_columns()
-            buffer = io.BytesIO()
-            count = write_xlsx(([*columns], *([row[c] for c in columns] for row in export_rows(records))), buffer)
-            rows, data = range(count), buffer.getvalue()
-        else:
-            rows = list(export_rows(records))
-            data = write_csv(rows, record_columns())
         if options["file"] == "-":
-            if hasattr(self.stdout, "buffer"):
-                self.stdout.buffer.write(data)  # the exact bytes, BOM and CRLF included
-            else:
-                self.stdout.write(data.decode("utf-8"), ending="")
+            self._to_stdout(records, file_format)
             return
+        target = Path(options["file"])
+        # Written beside the target and moved over it when complete: an export that fails half-way
+        # leaves no truncated catalogue behind.
+        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
         try:
-            Path(options["file"]).write_bytes(data)
+            with open(partial, "xb") as out:
+                count = export_file(records, out, file_format)
+            os.replace(partial, target)
         except OSError as exc:
             raise CommandError(str(exc)) from exc
-        self.stderr.write(_("%(count)s records written to %(file)s") % {
-            "count": len(rows), "file": options["file"]})
+        finally:
+            partial.unlink(missing_ok=True)
+        self.stderr.write(_("%(count)s records written to %(file)s") % {"count": count, "file": options["file"]})
+
+    def _to_stdout(self, records: Any, file_format: str) -> None:
+        binary = getattr(self.stdout, "buffer", None)
+        if binary is not None:
+            export_file(records, binary, file_format)  # the exact bytes, BOM and CRLF included
+            binary.flush()
+            return
+        if file_format != "csv":
+            raise CommandError(_("XLSX cannot be written to a text output; name a file."))
+        export_file(records, _TextOut(self.stdout), file_format)
+
+
+class _TextOut:
+    """A binary-file face on a text stream (a test's StringIO) for UTF-8 CSV."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data.decode("utf-8"), ending="")
+        return len(data)
