@@ -349,12 +349,48 @@ def test_xlsx_can_be_written_to_a_stream_that_cannot_seek(rich):
 
 
 def test_illegal_characters_are_refused_not_written():
-    from openpyxl.utils.exceptions import IllegalCharacterError
+    from collection.catalogue.xlsx_writer import CellRefused, write_xlsx_rows
 
-    from collection.catalogue.xlsx_writer import write_xlsx_rows
-
-    with pytest.raises(IllegalCharacterError):
+    with pytest.raises(CellRefused, match="row 2, column B: the control character U\\+0007"):
         write_xlsx_rows([["identifier", "title_en"], ["test-1", "bell\x07"]], io.BytesIO())
+
+
+def test_text_too_long_for_an_xlsx_cell_is_refused_not_cut():
+    from collection.catalogue.xlsx_writer import MAX_CELL_CHARS, CellRefused, write_xlsx_rows
+
+    with pytest.raises(CellRefused, match="row 3, column C: the text has 32768 characters"):
+        write_xlsx_rows([["identifier", "title_en", "description_en"], ["test-1", "a", "b"],
+                         ["test-2", "a", "x" * (MAX_CELL_CHARS + 1)]], io.BytesIO())
+    # A row whose cells together are long is fine while each fits.
+    out = io.BytesIO()
+    write_xlsx_rows([["a", "b"], ["x" * MAX_CELL_CHARS, "y" * MAX_CELL_CHARS]], out)
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    assert len(sheet["A2"].value) == len(sheet["B2"].value) == MAX_CELL_CHARS
+
+
+@pytest.fixture
+def overlong(db):
+    record = RecordFactory(identifier="test-long", status="draft")
+    Description.objects.create(record=record, language="en", text="Test " + "x" * 40000)
+    return Record.objects.filter(pk=record.pk)
+
+
+def test_the_command_refuses_an_xlsx_export_that_would_cut_text(overlong, tmp_path):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "catalogue.xlsx"
+    with pytest.raises(CommandError, match="row 2, column .*: the text has 40005 characters"):
+        call_command("export_catalogue", str(path), stderr=io.StringIO())
+    assert list(tmp_path.iterdir()) == []  # no partial file left behind
+
+
+def test_the_admin_refuses_an_xlsx_export_that_would_cut_text(overlong, dana, login):  # noqa: F811
+    client = login(dana)
+    response = client.get(reverse("admin:collection_record_export", args=["xlsx"]) + "?status__exact=draft",
+                          follow=True)
+    assert response.redirect_chain[0][0].endswith("/record/?status__exact=draft")
+    text = response.content.decode()
+    assert "Nothing was exported" in text and "40005 characters" in text and "Export CSV instead" in text
 
 
 # The command and the admin ----------------------------------------------------------------------------

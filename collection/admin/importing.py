@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from ..catalogue.export import export_csv_chunks, export_file
 from ..catalogue.files import ENCODING_ALIASES, FileRefused
+from ..catalogue.xlsx_writer import CellRefused
 from ..conf import app_settings
 from ..importing import jobs
 from ..models import ImportJob, ImportJobStatus
@@ -199,9 +200,10 @@ class CatalogueImportExportMixin:
         if not self.has_export_permission(request) or file_format not in ("csv", "xlsx"):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)  # type: ignore[attr-defined]
-        return self.export_response(changelist.get_queryset(request), file_format)
+        return self.export_response(request, changelist.get_queryset(request), file_format)
 
-    def export_response(self, queryset: Any, file_format: str) -> HttpResponse | StreamingHttpResponse:
+    def export_response(self, request: HttpRequest, queryset: Any, file_format: str
+                        ) -> HttpResponse | StreamingHttpResponse:
         """The records as a download: CSV streamed as the query runs, XLSX built in a temporary file first.
 
         A workbook is a zip archive whose directory comes last, so it is written out
@@ -214,6 +216,13 @@ class CatalogueImportExportMixin:
             try:
                 export_file(queryset, workbook, "xlsx")
                 workbook.seek(0)
+            except CellRefused as exc:
+                workbook.close()
+                messages.error(request, _("Nothing was exported: %(error)s") % {"error": exc})
+                opts = self.model._meta  # type: ignore[attr-defined]
+                changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+                query = request.META.get("QUERY_STRING", "")
+                return redirect(f"{changelist}?{query}" if query else changelist)
             except BaseException:
                 workbook.close()
                 raise
@@ -227,11 +236,11 @@ class CatalogueImportExportMixin:
     # Listed in the admin's ``actions``; shown only to users with the export permission.
     @admin.action(description=gettext_lazy("Export selected records as CSV"), permissions=["export"])
     def export_selected_csv(self, request: HttpRequest, queryset: Any) -> StreamingHttpResponse | HttpResponse:
-        return self.export_response(queryset, "csv")
+        return self.export_response(request, queryset, "csv")
 
     @admin.action(description=gettext_lazy("Export selected records as XLSX"), permissions=["export"])
     def export_selected_xlsx(self, request: HttpRequest, queryset: Any) -> StreamingHttpResponse | HttpResponse:
-        return self.export_response(queryset, "xlsx")
+        return self.export_response(request, queryset, "xlsx")
 
 
 __all__ = ["CatalogueImportExportMixin", "ImportForm"]

@@ -20,13 +20,24 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import IO
 
+from django.utils.translation import gettext as _
+
 from .format import FORMULA_TRIGGERS
 
 # Characters XML cannot hold; openpyxl refuses them with the same error.
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _MARKUP = re.compile(r"[&<>\r]")
-# Excel's limit on a cell, to which openpyxl cuts text (but not the quoted cells it is handed as is).
+# Excel's limit on a cell. openpyxl cuts longer text; an archive's export must not lose text silently.
 MAX_CELL_CHARS = 32767
+
+
+class CellRefused(ValueError):
+    """A cell an XLSX sheet cannot hold as it is; the export stops, naming the row and column."""
+
+    def __init__(self, row: int, column: str, problem: str) -> None:
+        self.row, self.column, self.problem = row, column, problem
+        super().__init__(_("row %(row)s, column %(column)s: %(message)s") % {
+            "row": row, "column": column, "message": problem})
 _SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
 
 
@@ -59,13 +70,9 @@ class _RowWriter:
             self.letters = _column_letters(len(cells))
         # What most rows need none of is looked for once in the whole row.
         joined = "".join(cells)
-        illegal = _ILLEGAL.search(joined)
-        if illegal:
-            from openpyxl.utils.exceptions import IllegalCharacterError
-
-            raise IllegalCharacterError(f"row {number}: {illegal.group()!r} cannot be used in worksheets.")
+        if _ILLEGAL.search(joined) or len(joined) > MAX_CELL_CHARS:
+            self._refuse(number, cells)
         escape = _MARKUP.search(joined) is not None
-        long = len(joined) > MAX_CELL_CHARS
         plain, quoted, triggers = ' t="inlineStr"><is>', self.quoted, self.triggers
         suffix = f'{number}"'
         parts = [f'<row r="{number}">']
@@ -77,13 +84,24 @@ class _RowWriter:
                 head = quoted
             else:
                 head = plain
-                if long and len(text) > MAX_CELL_CHARS:
-                    text = text[:MAX_CELL_CHARS]
             # openpyxl marks text with surrounding white space so that XML readers keep it.
             tag = "<t>" if text == text.strip() else '<t xml:space="preserve">'
             append(f'<c r="{letter}{suffix}{head}{tag}{_escape(text) if escape else text}</t></is></c>')
         append("</row>")
         return "".join(parts)
+
+    def _refuse(self, number: int, cells: Sequence[str]) -> None:
+        """Raise for the first cell that cannot be written, if any (a long row may be made of short cells)."""
+        for letter, text in zip(self.letters, cells, strict=False):
+            illegal = _ILLEGAL.search(text)
+            if illegal:
+                raise CellRefused(number, letter, _(
+                    "the control character U+%(code)04X cannot be stored in an XLSX cell; export CSV instead.")
+                    % {"code": ord(illegal.group())})
+            if len(text) > MAX_CELL_CHARS:
+                raise CellRefused(number, letter, _(
+                    "the text has %(length)s characters; an XLSX cell holds at most %(max)s. Export CSV instead.")
+                    % {"length": len(text), "max": MAX_CELL_CHARS})
 
 
 def _frame(sheet_title: str) -> tuple[bytes, str, int]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ...catalogue.export import export_file
+from ...catalogue.xlsx_writer import CellRefused
 from ...models import Record, RecordKind, Status
 
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             with open(partial, "xb") as out:
                 count = export_file(records, out, file_format)
             os.replace(partial, target)
-        except OSError as exc:
+        except (OSError, CellRefused) as exc:
             raise CommandError(str(exc)) from exc
         finally:
             partial.unlink(missing_ok=True)
