@@ -339,3 +339,20 @@ def test_reading_through_indexes_ends_with_the_block_even_when_it_fails():
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1/0")
     assert setting() == "on"
+
+
+def test_an_import_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    from collection.catalogue.writer import write_rows
+
+    before = gc.get_threshold()
+    seen = []
+
+    def rows():
+        seen.append(gc.get_threshold()[0])  # read while the import runs
+        yield 2, {"identifier": "test-gc", "kind": "nonsense", "title_en": "Test"}
+
+    result = write_rows(rows())
+    assert not result.ok  # an import that fails restores it too
+    assert seen[0] > before[0] and gc.get_threshold() == before
