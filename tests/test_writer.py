@@ -9,22 +9,10 @@ from collection.catalogue.vocabulary import write_vocabulary
 from collection.catalogue.writer import RowError, write_rows
 from collection.models import Agent, AgentName, LabelForm, Place, Record, RecordAgent, Status, Subject, Title
 
+from .catalogue_rows import errors_of, memoir, numbered
 from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def numbered(*rows):
-    return [(number, row) for number, row in enumerate(rows, start=2)]
-
-
-def memoir(identifier="mem-test-1", **cells):
-    return {"identifier": identifier, "kind": "memoir", "status": "draft", "title_en": f"Test memoir {identifier}",
-            **cells}
-
-
-def errors_of(result):
-    return [(e.row, e.column) for e in result.errors]
 
 
 class TestCreateAndUpdate:

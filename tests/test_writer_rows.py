@@ -27,22 +27,10 @@ from collection.models import (
 from collection.models.search import RecordPlaceIndex, RecordSearch
 from collection.search import refresh_search_index
 
+from .catalogue_rows import errors_of, memoir, numbered
 from .factories import AgentFactory, PlaceFactory, SubjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def numbered(*rows):
-    return [(number, row) for number, row in enumerate(rows, start=2)]
-
-
-def memoir(identifier="mem-test-1", **cells):
-    return {"identifier": identifier, "kind": "memoir", "status": "draft", "title_en": f"Test memoir {identifier}",
-            **cells}
-
-
-def errors_of(result):
-    return [(e.row, e.column) for e in result.errors]
 
 
 @pytest.fixture
