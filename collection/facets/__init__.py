@@ -22,8 +22,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
-from ..models import Agent, Language, Place, Record, RecordKind, Subject
-from ..search import search_condition, title_match
+from ..models import Agent, Language, Place, Record, RecordKind, RecordSearch, Subject
+from ..search import isbn_query, search_condition, title_match
 from .columns import Column, fetch
 from .index import Query, Result, facet_index
 
@@ -85,11 +85,18 @@ def index_query(filterset: RecordFilterSet) -> Query:
     search = title_hits = None
     query = (active.get("q") or "").strip()
     if query and search_condition(query) is not None:
-        # The one search (collection.search through the filterset), over published records only.
-        matches = filterset.filter_q(Record.objects.using(using).published(), "q", query)
-        hit = title_match(query)
-        search, hits = fetch(matches, [Column("pk", "int8"), Column(hit, "bool")]) if hit else (
-            *fetch(matches, [Column("pk", "int8")]), None)
+        # The one search (collection.search). A word is matched in the search keys alone, without
+        # joining the records: the index holds only the records Record.objects.published() gave it and
+        # drops every other id, and the join cost more than the search itself (a common word matches
+        # tens of thousands of records). An ISBN is a column of the record, so it is matched there.
+        if isbn_query(query):
+            matches = filterset.filter_q(Record.objects.using(using).published(), "q", query)
+            key, hit = "pk", title_match(query) or None
+        else:
+            matches = RecordSearch.objects.using(using).filter(search_condition(query, prefix=""))
+            key, hit = "record_id", title_match(query, prefix="") or None
+        search, hits = fetch(matches, [Column(key, "int8"), Column(hit, "bool")]) if hit else (
+            *fetch(matches, [Column(key, "int8")]), None)
         title_hits = search[hits] if hits is not None else None
     year_from, year_to = active.get("year_from"), active.get("year_to")
     return Query(facets=facets, search=search, title_hits=title_hits,
