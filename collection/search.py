@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Func, Q
 
 from .validators import isbn_forms, strip_isbn_prefix
@@ -297,21 +297,6 @@ def title_match(query: str, prefix: str = "search__") -> Q:
     for word in fold(query).split()[:12]:
         condition &= Q(**{f"{prefix}titles__contains": word})
     return condition
-
-
-def postgres_indexes_sql() -> list[str]:
-    """The PostgreSQL indexes behind search (see migration 0004_search)."""
-    return [
-        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-        "CREATE INDEX IF NOT EXISTS collection_recordsearch_document_trgm "
-        "ON collection_recordsearch USING gin (document gin_trgm_ops)",
-        "CREATE INDEX IF NOT EXISTS collection_recordsearch_bigrams_gin "
-        "ON collection_recordsearch USING gin (string_to_array(bigrams, ' '))",
-    ]
-
-
-def is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
 
 
 # --- keeping counts exact -----------------------------------------------------------------------

@@ -91,8 +91,3 @@ def _remembered_check(field: models.Field) -> Check:
         return verdict
 
     return check
-
-
-def model_checks(model: type[models.Model], names: list[str]) -> dict[str, Check]:
-    """A check for each of the named fields of ``model``."""
-    return {name: field_check(model._meta.get_field(name)) for name in names}
