@@ -11,8 +11,9 @@ facet index is reused between requests. Each request is the whole page (result
 count, one page of results, every facet's counts) through Django's test client.
 Printed per scenario: median and 95th percentile, the median processor time
 this process spent on a page (the rest is the database's work and waiting for
-a core on a busy machine), the median number of results, and the median time of
-the database search alone (the ids a search term matches) for the same states.
+a core on a busy machine), the median number of results, and for the same
+states the median time of the index's word matching alone and, for comparison,
+of the same search in the database (the ids of the search rows it matches).
 Then the same run's raw ``SELECT count(*)`` of published records, the time to
 build the facet index from scratch and its size, and the time to catch up after
 one record is withdrawn (and published again).
@@ -126,9 +127,11 @@ def main() -> None:
     from django.test import Client
 
     from collection.facets import browse_result, index_query
+    from collection.facets.columns import Column, fetch
     from collection.facets.index import FacetIndex, facet_index, read_stamp
     from collection.filters import RecordFilterSet
-    from collection.models import Record, Status
+    from collection.models import Record, RecordSearch, Status
+    from collection.search import search_condition
 
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     total = Record.objects.count()
@@ -147,7 +150,8 @@ def main() -> None:
 
     client = Client()
     states = States(args.seed)
-    print(f"\n{'scenario':30} {'median':>9} {'p95':>9} {'cpu':>8} {'results':>9} {'search ids':>11}")
+    print(f"\n{'scenario':30} {'median':>9} {'p95':>9} {'cpu':>8} {'results':>9} {'in index':>11} "
+          f"{'in database':>12}")
     for name, make in states.scenarios().items():
         queries = [states.draw(make) for _ in range(args.runs)]
         pages, cpu, results = [], [], []
@@ -159,15 +163,22 @@ def main() -> None:
             assert response.status_code == 200, query
             if args.each:
                 print(f"    {pages[-1]:7.1f}ms  {query}")
-        searching = []
-        for query in queries:  # the same states again, untimed but for the database search alone
+        in_index, in_database = [], []
+        for query in queries:  # the same states again, untimed but for the search alone
             filterset = RecordFilterSet(QueryDict(query))
-            if "q=" in query:
-                searching.append(timed(lambda filterset=filterset: index_query(filterset)))
+            words = index_query(filterset).words
+            if words:
+                current = facet_index().current()
+                in_index.append(timed(lambda words=words, current=current: current.text.matching(
+                    words, current.slot_count)))
+                condition = search_condition(QueryDict(query)["q"], prefix="")
+                in_database.append(timed(lambda condition=condition: fetch(
+                    RecordSearch.objects.filter(condition), [Column("record_id", "int8")])))
             results.append(browse_result(filterset).count)
-        search = f"{statistics.median(searching):9.1f}ms" if searching else f"{'-':>11}"
+        searched = (f"{statistics.median(in_index):9.1f}ms {statistics.median(in_database):10.1f}ms"
+                    if in_index else f"{'-':>11} {'-':>12}")
         print(f"{name:30} {statistics.median(pages):7.1f}ms {percentile(pages, .95):7.1f}ms "
-              f"{statistics.median(cpu):6.1f}ms {int(statistics.median(results)):9d} {search}")
+              f"{statistics.median(cpu):6.1f}ms {int(statistics.median(results)):9d} {searched}")
 
     everything = [timed(lambda: client.get("/en/records/?q=camp")) for _ in range(3)]
     print(f"{'search matching all (camp)':30} {statistics.median(everything):7.1f}ms")

@@ -274,16 +274,29 @@ def isbn_query(query: str) -> str:
     return isbn_forms(strip_isbn_prefix(query))[1]
 
 
+# Words of a query beyond this many are ignored.
+MAX_WORDS = 12
+
+
+def search_words(query: str) -> list[str]:
+    """The words of ``query`` a record must hold, folded: each is matched as a substring of its document."""
+    return fold(query).split()[:MAX_WORDS]
+
+
 def search_condition(query: str, prefix: str = "search__") -> Q | None:
-    """A filter for records matching ``query`` (every word, any script); None for an empty query."""
+    """A filter for records matching ``query`` (every word, any script); None for an empty query.
+
+    The facet index (``collection.facets.text``) matches the same words the same
+    way in memory; the browse page and the API count and list through it.
+    """
     isbn13 = isbn_query(query)
     if isbn13:
         return Q(isbn13=isbn13)
-    words = fold(query).split()
+    words = search_words(query)
     if not words:
         return None
     condition = Q()
-    for word in words[:12]:
+    for word in words:
         condition &= Q(**{f"{prefix}document__contains": word})
         grams = bigrams(word)
         if grams:
@@ -294,7 +307,7 @@ def search_condition(query: str, prefix: str = "search__") -> Q | None:
 def title_match(query: str, prefix: str = "search__") -> Q:
     """Records whose titles hold every word: ranked first when sorting by relevance."""
     condition = Q()
-    for word in fold(query).split()[:12]:
+    for word in search_words(query):
         condition &= Q(**{f"{prefix}titles__contains": word})
     return condition
 

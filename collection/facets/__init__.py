@@ -3,9 +3,9 @@
 Counts come from the in-process facet index (:mod:`collection.facets.index`),
 which is exact: it follows every committed change to published records before it
 counts, so a withdrawn record leaves every count on the next request. A filter
-state is resolved to what the index holds with at most two queries (the
-identifiers chosen, and the ids a search term matches), whatever the number of
-values chosen.
+state is resolved to what the index holds with one query (the identifiers
+chosen; a second for an ISBN searched, which the database matches), whatever the
+number of values chosen. Search words are matched in the index.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
-from ..models import Agent, Language, Place, Record, RecordKind, RecordSearch, Subject
-from ..search import isbn_query, search_condition, title_match
+from ..models import Agent, Language, Place, Record, RecordKind, Subject
+from ..search import isbn_query, search_words, title_match
 from .columns import Column, fetch
 from .index import Query, Result, facet_index
 
@@ -83,23 +83,20 @@ def index_query(filterset: RecordFilterSet) -> Query:
         else:
             facets[name] = list(active[name])
     search = title_hits = None
+    words: tuple[str, ...] = ()
     query = (active.get("q") or "").strip()
-    if query and search_condition(query) is not None:
-        # The one search (collection.search). A word is matched in the search keys alone, without
-        # joining the records: the index holds only the records Record.objects.published() gave it and
-        # drops every other id, and the join cost more than the search itself (a common word matches
-        # tens of thousands of records). An ISBN is a column of the record, so it is matched there.
-        if isbn_query(query):
-            matches = filterset.filter_q(Record.objects.using(using).published(), "q", query)
-            key, hit = "pk", title_match(query) or None
-        else:
-            matches = RecordSearch.objects.using(using).filter(search_condition(query, prefix=""))
-            key, hit = "record_id", title_match(query, prefix="") or None
-        search, hits = fetch(matches, [Column(key, "int8"), Column(hit, "bool")]) if hit else (
-            *fetch(matches, [Column(key, "int8")]), None)
+    if query and isbn_query(query):
+        # An ISBN is a column of the record: matched by the database, through the published records.
+        matches = filterset.filter_q(Record.objects.using(using).published(), "q", query)
+        hit = title_match(query) or None
+        search, hits = fetch(matches, [Column("pk", "int8"), Column(hit, "bool")]) if hit else (
+            *fetch(matches, [Column("pk", "int8")]), None)
         title_hits = search[hits] if hits is not None else None
+    elif query:
+        # Words are matched by the index itself, the way collection.search matches them in the database.
+        words = tuple(search_words(query))
     year_from, year_to = active.get("year_from"), active.get("year_to")
-    return Query(facets=facets, search=search, title_hits=title_hits,
+    return Query(facets=facets, words=words, search=search, title_hits=title_hits,
                  year_from=None if year_from is None else int(year_from),
                  year_to=None if year_to is None else int(year_to))
 

@@ -75,10 +75,10 @@ def _aggregated(rows: QuerySet, columns: list[Column], names: list[str], connect
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {arrays} FROM ({sql}) AS rows", params)
         values = cursor.fetchone()
-    return [_array(value, column) for value, column in zip(values, columns, strict=True)]
+    return [binary_array(value, column) for value, column in zip(values, columns, strict=True)]
 
 
-def _array(data: bytes | None, column: Column) -> np.ndarray:
+def binary_array(data: bytes | None, column: Column) -> np.ndarray:
     """Read PostgreSQL's binary array form: a header, then (length, value) per element."""
     kind = _NUMPY[column.type]
     if data is None:  # array_agg of no rows

@@ -31,10 +31,11 @@ counting a few thousand records walks); records changed since the last
 compaction sit in a small unsorted tail. A facet is counted under every *other*
 active filter — values of one facet OR, facets AND; the counts of the whole
 catalogue are kept up to date rather than recounted, and a filter matching nearly
-everything is counted by what it leaves out. A search term (``q``) is matched by
-the database through :mod:`collection.search`, the one search, which returns the
-ids of the published records it finds; everything else is matched in memory, and
-pages are cut in memory in the order the database would give.
+everything is counted by what it leaves out. The words of a search term (``q``)
+are matched in memory too, in the tokens of each record's search document
+(:mod:`collection.facets.text`), exactly as :mod:`collection.search` matches
+them in the database; an ISBN is matched by the database. Pages are cut in
+memory in the order the database would give.
 
 **Why numpy.** A million records hold about eight million (record, value)
 pairs. Python sets or int bitsets per value cost hundreds of megabytes for the
@@ -53,13 +54,14 @@ from __future__ import annotations
 
 import datetime
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from django.db import NotSupportedError, connections
 from django.db.models import Case, F, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, Length, RowNumber
 
 from ..models import (
     CatalogueChange,
@@ -70,7 +72,8 @@ from ..models import (
     RecordPlaceIndex,
     RecordSearch,
 )
-from .columns import Column, fetch
+from .columns import Column, binary_array, fetch
+from .text import MARKED_SQL, Parts, TextIndex, chunked, cut
 
 KINDS: tuple[str, ...] = tuple(RecordKind.values)
 # Facets a record may have any number of values of (a repository or a decade too: one layout for all).
@@ -91,6 +94,8 @@ SPARSE_BELOW = 0.08
 NEIGHBOURS = 8
 # A value held by at least one slot in this many gets a bitset (no bigger than its slots as int32).
 FREQUENT = 32
+# Search documents are read this many at a time (records; on PostgreSQL, a range of ids).
+TEXT_CHUNK = 50_000
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,7 @@ class Rows:
     # nearest neighbours in that order instead (see Neighbours).
     titles: tuple[np.ndarray, np.ndarray] | None = None
     neighbours: Neighbours | None = None
+    parts: Parts | None = None  # the search documents' parts (collection.facets.text)
 
     @classmethod
     def read(cls, using: str, changed: QuerySet | None = None) -> Rows:
@@ -157,12 +163,54 @@ class Rows:
             rows = model.objects.using(using).all() if changed is None else model.objects.using(using).filter(
                 record_id__in=changed)
             pairs[name] = tuple(fetch(rows, [Column("record_id", "int8"), Column(value, "int8")]))
-        result = cls(ids, kinds.astype(np.int8), repository, year_start, year_end, date_start, date_end, scans, pairs)
+        result = cls(ids, kinds.astype(np.int8), repository, year_start, year_end, date_start, date_end, scans, pairs,
+                     parts=read_parts(using, changed))
         if changed is None:
             result.titles = read_title_ranks(using)
         else:
             result.neighbours = Neighbours.read(using, records, changed)
         return result
+
+
+def read_parts(using: str, changed: QuerySet | None = None) -> Parts:
+    """The parts of every search document (or of the changed records'), read as a stream of chunks.
+
+    Like the facet rows, documents of unpublished records are read and dropped
+    by the index, which holds no slot for them. PostgreSQL marks and joins each
+    chunk's documents itself, so that no Python step is taken per record.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        documents = RecordSearch.objects.using(using).order_by()
+        if changed is not None:
+            documents = documents.filter(record_id__in=changed)
+        rows = documents.values_list("record_id", "document", Length("titles")).iterator(chunk_size=TEXT_CHUNK)
+        return cut(chunked(rows, TEXT_CHUNK))
+    return cut(_postgresql_chunks(connection, changed))
+
+
+def _postgresql_chunks(connection: Any, changed: QuerySet | None) -> Iterator[tuple[np.ndarray, str]]:
+    """Record ids and their marked documents: the changed records' in one query, else a range of ids at a time."""
+    table = connection.ops.quote_name(RecordSearch._meta.db_table)
+    # Both aggregates in the same order, so that the ids match the documents.
+    select = (f"SELECT array_send(array_agg(record_id ORDER BY record_id)), "
+              f"string_agg({MARKED_SQL}, '' ORDER BY record_id) FROM {table} WHERE ")
+    with connection.cursor() as cursor:
+        if changed is not None:
+            changed_sql, changed_params = changed.query.sql_with_params()
+            cursor.execute(f"{select}record_id IN ({changed_sql})", changed_params)
+            ranges = [cursor.fetchone()]
+        else:
+            cursor.execute(f"SELECT min(record_id), max(record_id) FROM {table}")
+            low, high = cursor.fetchone()
+            ranges = [] if low is None else range(low, high + 1, TEXT_CHUNK)
+        for chunk in ranges:
+            if changed is None:
+                cursor.execute(f"{select}record_id >= %s AND record_id < %s", [chunk, chunk + TEXT_CHUNK])
+                chunk = cursor.fetchone()
+            ids, text = chunk
+            if text is not None:
+                yield binary_array(ids, Column("record_id", "int8")), text
 
 
 def read_title_ranks(using: str) -> tuple[np.ndarray, np.ndarray]:
@@ -417,7 +465,8 @@ class Query:
     """
 
     facets: dict[str, Any] = field(default_factory=dict)
-    search: np.ndarray | None = None  # ids of the published records a search term matched
+    words: tuple[str, ...] = ()  # folded words of a search term, each to be found (collection.search)
+    search: np.ndarray | None = None  # ids of the published records a search term matched (an ISBN)
     title_hits: np.ndarray | None = None  # ids among them matched in a title (ranked first)
     year_from: int | None = None
     year_to: int | None = None
@@ -441,6 +490,7 @@ class IndexState:
     date_end: np.ndarray
     title_rank: np.ndarray  # slot -> place in title order (inf: no search keys)
     many: dict[str, ManyValued]
+    text: TextIndex = field(default_factory=TextIndex)  # the search documents' tokens, by slot
     totals: dict[str, np.ndarray] = field(default_factory=dict)  # every facet counted over the live slots
 
     # --- building ---
@@ -470,6 +520,7 @@ class IndexState:
             slot_of=slot_of, kind=rows.kind[order], scans=_mask(slot_of, rows.scans, count),
             year_start=year_start, year_end=year_end, date_start=rows.date_start[order],
             date_end=rows.date_end[order], title_rank=np.full(count, np.inf), many=many,
+            text=TextIndex() if rows.parts is None else TextIndex.build(rows.parts, slot_of),
         )
         if rows.titles is not None:
             state = state.with_title_ranks(*rows.titles)
@@ -506,7 +557,7 @@ class IndexState:
         """Bytes held by this state's arrays."""
         arrays = [self.record_ids, self.alive, self.slot_of, self.kind, self.scans, self.year_start,
                   self.year_end, self.date_start, self.date_end, self.title_rank]
-        return sum(a.nbytes for a in arrays) + sum(m.nbytes for m in self.many.values())
+        return sum(a.nbytes for a in arrays) + sum(m.nbytes for m in self.many.values()) + self.text.nbytes
 
     def changed(self, record_ids: np.ndarray, rows: Rows, stamp: Stamp) -> IndexState:
         """This state with ``record_ids`` re-read: their old slots cleared, the published ones in new slots.
@@ -554,6 +605,7 @@ class IndexState:
             date_start=np.concatenate([self.date_start, rows.date_start[order]]),
             date_end=np.concatenate([self.date_end, rows.date_end[order]]),
             title_rank=np.concatenate([self.title_rank, np.full(len(ids), np.inf)]), many=many,
+            text=self.text if rows.parts is None else self.text.with_changed(rows.parts, slot_of),
         )
         if rows.neighbours is not None:
             state = state._placed(rows.neighbours, first)
@@ -624,7 +676,10 @@ class IndexState:
             slots, values = self.many[name].pairs()
             keep = self.alive[slots]
             rows.pairs[name] = (self.record_ids[slots[keep]], values[keep])
-        return IndexState.from_rows(rows, self.stamp, self.this_year)
+        state = IndexState.from_rows(rows, self.stamp, self.this_year)
+        new_slot = np.full(self.slot_count, -1, dtype=np.int64)
+        new_slot[live] = state.slot_of[self.record_ids[live]]
+        return replace(state, text=self.text.remapped(new_slot))
 
     # --- counting ---
 
@@ -673,6 +728,10 @@ class IndexState:
     def evaluate(self, query: Query) -> Result:
         """The result count and every facet counted under all the *other* active filters."""
         base = self.alive
+        in_titles = None
+        if query.words:
+            in_documents, in_titles = self.text.matching(query.words, self.slot_count)
+            base = base & in_documents
         if query.search is not None:
             base = base & _mask(self.slot_of, query.search, self.slot_count)
         # Years as RecordFilterSet.filter_year_from / filter_year_to have them: an open end runs on.
@@ -698,7 +757,9 @@ class IndexState:
             else:
                 counts[name] = self._count_under(name, final, total)
         hits = None
-        if query.title_hits is not None:
+        if in_titles is not None:
+            hits = in_titles & final
+        elif query.title_hits is not None:
             hits = _mask(self.slot_of, query.title_hits, self.slot_count) & final
         return Result(self, final, total, counts, hits)
 
