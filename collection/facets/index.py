@@ -14,7 +14,7 @@ random token (:class:`~collection.models.CatalogueVersion`). Every request reads
 the stamp (one small query). When it moved, the index catches up before
 counting: database triggers log the ids of the published records each change
 touches (:class:`~collection.models.CatalogueChange`, in the changing
-transaction), and the index re-reads just those records (eight queries) — each
+transaction), and the index re-reads just those records (nine queries) — each
 gets a new slot and its old slot is cleared. A count read after a commit
 therefore reflects it, in every process: a withdrawn record leaves every count
 on the next request. The index reads everything afresh when the log no longer
@@ -44,10 +44,10 @@ thousands of agents and places and seconds to combine; numpy keeps a pair in
 filter state in 2–15 ms.
 
 **Cost** (``benchmarks/browse.py``, 2 shared cores; see the README): 1,000,000
-synthetic records on PostgreSQL (899,520 published) take about 110 MiB per
-process and 4–7 s to read from scratch (most of it the database's); catching up
-after one record is withdrawn takes 20–45 ms. 200,000 records on SQLite: about
-22 MiB, 3 s to read, 10–25 ms to catch up.
+synthetic records on PostgreSQL (899,520 published) take about 190 MiB per
+process (80 MiB of it the search documents' parts and words) and 13 s to read
+from scratch; catching up after one record is withdrawn takes 20–30 ms.
+200,000 records on SQLite: about 39 MiB, 4 s to read, 10–25 ms to catch up.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ class Rows:
 
     @classmethod
     def read(cls, using: str, changed: QuerySet | None = None) -> Rows:
-        """The published records (or those of them in ``changed``): a fixed number of queries."""
+        """The published records, or those of them in ``changed`` (then a fixed number of queries)."""
         records = Record.objects.using(using).published()
         if changed is not None:
             records = records.filter(pk__in=changed)
