@@ -65,23 +65,37 @@ def _fold_char(char: str) -> str:
     return char
 
 
+class _FoldTable(dict):
+    """``str.translate`` table of :func:`_fold_char`, filled as characters are met (so translating stays in C)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < 65536:  # text full of rare characters must not grow it without bound
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str | None) -> str:
     """The search key of ``text``: the same for every spelling a reader might type."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(_fold_char(char) for char in text)
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_TABLE)
     for pattern, replacement in _LONG_VOWELS:
         text = pattern.sub(replacement, text)
     return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+_KATAKANA_AS_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 
 
 def sort_key(text: str | None) -> str:
     """Order titles by their own script: NFKC, casefold, katakana as hiragana."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in text)
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA_AS_HIRAGANA)
     return " ".join(_NON_WORD.sub(" ", text).split())[:255]
 
 

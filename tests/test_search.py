@@ -1,5 +1,7 @@
 """Search across scripts, romanizations, widths and cases."""
 
+import unicodedata
+
 import pytest
 
 from collection.models import Description, LabelForm, Status
@@ -147,3 +149,14 @@ def test_postgres_answers_two_character_and_latin_queries_from_indexes():
             assert qs.count() == 1
             assert index in qs.explain(), query
         cursor.execute("RESET enable_seqscan")
+
+
+def test_folding_is_the_same_for_characters_met_after_the_table_is_full():
+    from collection import search
+
+    rare = "".join(chr(code) for code in range(0x20000, 0x20000 + 70_000, 1))  # CJK extensions B–F
+    normal = unicodedata.normalize("NFKC", rare).casefold()
+    expected = " ".join(search._NON_WORD.sub(" ", "".join(search._fold_char(c) for c in normal)).split())
+    assert search.fold(rare) == search.fold(rare) == expected
+    assert len(search._FOLD_TABLE) <= 65536
+    assert search.fold("Кузнецов Kyokkō ＡＢＣ ｶﾀｶﾅ") == "kuznetsov kyokko abc かたかな"
