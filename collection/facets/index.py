@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import datetime
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -193,22 +193,24 @@ def _postgresql_chunks(connection: Any, changed: QuerySet | None) -> Iterator[tu
     """Record ids and their marked documents: the changed records' in one query, else a range of ids at a time."""
     table = connection.ops.quote_name(RecordSearch._meta.db_table)
     # Both aggregates in the same order, so that the ids match the documents.
-    select = (f"SELECT array_send(array_agg(record_id ORDER BY record_id)), "
+    select = (f"SELECT array_send(array_agg(record_id::bigint ORDER BY record_id)), "
               f"string_agg({MARKED_SQL}, '' ORDER BY record_id) FROM {table} WHERE ")
     with connection.cursor() as cursor:
+
+        def by_range() -> Iterator[tuple[bytes | None, str | None]]:
+            cursor.execute(f"SELECT min(record_id), max(record_id) FROM {table}")
+            low, high = cursor.fetchone()
+            for start in range(low, high + 1, TEXT_CHUNK) if low is not None else ():
+                cursor.execute(f"{select}record_id >= %s AND record_id < %s", [start, start + TEXT_CHUNK])
+                yield cursor.fetchone()
+
         if changed is not None:
             changed_sql, changed_params = changed.query.sql_with_params()
             cursor.execute(f"{select}record_id IN ({changed_sql})", changed_params)
-            ranges = [cursor.fetchone()]
+            chunks: Iterable[tuple[bytes | None, str | None]] = [cursor.fetchone()]
         else:
-            cursor.execute(f"SELECT min(record_id), max(record_id) FROM {table}")
-            low, high = cursor.fetchone()
-            ranges = [] if low is None else range(low, high + 1, TEXT_CHUNK)
-        for chunk in ranges:
-            if changed is None:
-                cursor.execute(f"{select}record_id >= %s AND record_id < %s", [chunk, chunk + TEXT_CHUNK])
-                chunk = cursor.fetchone()
-            ids, text = chunk
+            chunks = by_range()
+        for ids, text in chunks:
             if text is not None:
                 yield binary_array(ids, Column("record_id", "int8")), text
 

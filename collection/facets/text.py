@@ -39,7 +39,8 @@ TOKEN_END = "\n"
 # Parts marking where a record's titles and the record end, in the marked text a chunk of documents is
 # read as (see marked). Control characters: a folded document never holds one.
 TITLES_END, RECORD_END = "\x01", "\x02"
-_MARKERS = ("", TITLES_END, RECORD_END)  # their codes: 0, 1, 2
+_MARKERS = ("", TITLES_END, RECORD_END)  # the first part codes
+_TITLES_END_CODE, _RECORD_END_CODE = _MARKERS.index(TITLES_END), _MARKERS.index(RECORD_END)
 # Distinct parts are cut into tokens this many at a time.
 PARTS_CHUNK = 100_000
 
@@ -86,12 +87,12 @@ def cut(chunks: Iterable[tuple[np.ndarray, str]]) -> Parts:
         pieces = text.split(SEPARATOR)
         code = np.fromiter(map(vocabulary.__getitem__, pieces), dtype=np.int64, count=len(pieces))
         del pieces, text
-        ends = code == 2
+        ends = code == _RECORD_END_CODE
         seen_ends = np.cumsum(ends)
         if int(seen_ends[-1]) != len(ids):
             raise ValueError("a chunk of documents does not hold one marked document per record")
         record = seen_ends - ends  # each part's record, by position in the chunk
-        title = np.cumsum(code == 1) == seen_ends  # before its record's titles marker
+        title = np.cumsum(code == _TITLES_END_CODE) == seen_ends  # before its record's titles marker
         keep = code >= len(_MARKERS)
         codes.append(code[keep])
         records.append(np.asarray(ids, dtype=np.int64)[record[keep]])
