@@ -85,7 +85,7 @@ def cut(chunks: Iterable[tuple[np.ndarray, str]]) -> Parts:
     codes, records, titles = [], [], []
     for ids, text in chunks:
         pieces = text.split(SEPARATOR)
-        code = np.fromiter(map(vocabulary.__getitem__, pieces), dtype=np.int64, count=len(pieces))
+        code = np.fromiter(map(vocabulary.__getitem__, pieces), dtype=np.int32, count=len(pieces))
         del pieces, text
         ends = code == _RECORD_END_CODE
         seen_ends = np.cumsum(ends)
@@ -95,11 +95,18 @@ def cut(chunks: Iterable[tuple[np.ndarray, str]]) -> Parts:
         title = np.cumsum(code == _TITLES_END_CODE) == seen_ends  # before its record's titles marker
         keep = code >= len(_MARKERS)
         codes.append(code[keep])
-        records.append(np.asarray(ids, dtype=np.int64)[record[keep]])
+        records.append(_narrow(np.asarray(ids))[record[keep]])
         titles.append(title[keep])
-    empty_int, empty_bool = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
-    return Parts(list(vocabulary), np.concatenate([empty_int, *codes]), np.concatenate([empty_int, *records]),
-                 np.concatenate([empty_bool, *titles]))
+    empty = np.zeros(0, dtype=np.int32)
+    return Parts(list(vocabulary), np.concatenate([empty, *codes]), np.concatenate([empty, *records]),
+                 np.concatenate([empty.astype(bool), *titles]))
+
+
+def _narrow(ids: np.ndarray) -> np.ndarray:
+    """Record ids as int32 when they fit (millions of pairs hold them), else int64."""
+    if not len(ids) or (ids.min() >= 0 and ids.max() < 2**31):
+        return ids.astype(np.int32)
+    return ids.astype(np.int64)
 
 
 def chunked(rows: Iterator[tuple[int, str, int]], size: int) -> Iterator[tuple[np.ndarray, str]]:
@@ -118,7 +125,10 @@ class Postings:
 
     @classmethod
     def build(cls, codes: np.ndarray, values: np.ndarray, code_count: int) -> Postings:
-        key = np.sort((codes.astype(np.int64) << 32) | values.astype(np.int64))
+        key = codes.astype(np.int64)  # one array, shifted, combined and sorted in place
+        key <<= 32
+        key |= values
+        key.sort()
         if len(key):  # a part twice in one record is one posting
             key = key[np.concatenate([[True], key[1:] != key[:-1]])]
         offsets = np.zeros(code_count + 1, dtype=np.int64)
@@ -169,11 +179,12 @@ class Segment:
     @classmethod
     def build(cls, parts: Parts, slot_of_record: np.ndarray) -> Segment:
         """A segment of these parts, in slots (pairs of records without one are dropped)."""
-        slots = np.full(len(parts.record_ids), -1, dtype=np.int64)
+        slots = np.full(len(parts.record_ids), -1, dtype=np.int32)
         inside = parts.record_ids < len(slot_of_record)
         slots[inside] = slot_of_record[parts.record_ids[inside]]
         held = slots >= 0
         codes, slots, in_title = parts.codes[held], slots[held], parts.in_title[held]
+        del inside, held
         part_count = len(parts.vocabulary)
         # The distinct parts' tokens, a chunk of parts at a time: each part ends with a marker token (code 0).
         tokens: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -181,13 +192,13 @@ class Segment:
         token_codes, token_parts = [], []
         for first in range(len(_MARKERS), part_count, PARTS_CHUNK):
             words = f" {RECORD_END} ".join(parts.vocabulary[first:first + PARTS_CHUNK]).split() + [RECORD_END]
-            code = np.fromiter(map(tokens.__getitem__, words), dtype=np.int64, count=len(words))
+            code = np.fromiter(map(tokens.__getitem__, words), dtype=np.int32, count=len(words))
             del words
             ends = code == 0
             keep = ~ends
             token_codes.append(code[keep])
             token_parts.append((np.cumsum(ends) - ends)[keep] + first)
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int32)
         token_codes, token_parts = np.concatenate([empty, *token_codes]), np.concatenate([empty, *token_parts])
         vocabulary = list(tokens)
         lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary)) + len(TOKEN_END)
