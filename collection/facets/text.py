@@ -210,7 +210,7 @@ class Segment:
                    Postings.build(codes[in_title], slots[in_title], part_count))
 
     def parts_containing(self, word: str) -> np.ndarray:
-        """Codes of the parts holding ``word``."""
+        """Codes of the parts holding ``word`` (some maybe twice: marking slots twice marks them once)."""
         find, positions = self.joined.find, []
         at = find(word)
         while at >= 0:
@@ -218,8 +218,8 @@ class Segment:
             at = find(word, at + 1)
         if not positions:
             return np.zeros(0, dtype=np.int64)
-        tokens = np.unique(np.searchsorted(self.starts, positions, side="right") - 1)
-        return np.unique(self.token_parts.of(tokens))
+        tokens = np.searchsorted(self.starts, positions, side="right") - 1
+        return self.token_parts.of(tokens[np.concatenate([[True], tokens[1:] != tokens[:-1]])])
 
     def followed_by(self, other: Segment) -> Segment:
         return Segment(self.joined + other.joined,
