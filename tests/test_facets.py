@@ -4,6 +4,8 @@ Counts come from the in-process facet index; every state here is checked against
 the same counts computed in SQL (tests/facet_truth.py).
 """
 
+import re
+
 import pytest
 from django.http import QueryDict
 
@@ -219,8 +221,9 @@ def _more_values(count: int) -> None:
 # One browse page, whatever its size and however many values it counts or has chosen:
 #   the catalogue version; the chosen identifiers (search words are matched in the index);
 #   the page's records, their titles, agent links and agent names;
-#   the names of the counted languages, agents (and names), subjects (and labels), places (and names).
-PAGE_QUERIES = 13
+#   the names of the counted languages, agents (and names), subjects (and labels);
+#   the outline of the counted places, and the places that can be shown (and names).
+PAGE_QUERIES = 14
 
 
 def test_a_page_costs_the_same_queries_whatever_its_size_or_values(client, catalogue, django_assert_num_queries):
@@ -286,3 +289,43 @@ def test_warming_builds_the_index_so_that_the_first_page_does_not(client, catalo
     rebuilds, catch_ups = index.rebuilds, index.catch_ups
     assert client.get("/en/records/").context["paginator"].count == 3
     assert (index.rebuilds, index.catch_ups) == (rebuilds, catch_ups)
+
+
+def test_the_place_facet_names_only_the_places_it_can_show(client):
+    """Thirty regions, each with two camps: the top regions by count (ties by name), the chosen one's camps open."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from collection.models import PlaceName
+
+    regions, camps = [], []
+    for number in range(30):
+        region = PlaceFactory(name=f"Region {chr(65 + number % 26)}{number:02d}", kind=PlaceKind.REGION,
+                              identifier=f"region-{number:02d}")
+        regions.append(region)
+        for side in range(2):
+            camps.append(PlaceFactory(name=f"Camp {number:02d}-{side}", parent=region, kind=PlaceKind.CAMP,
+                                      identifier=f"camp-{number:02d}-{side}"))
+    for number in range(len(regions)):
+        for copy in range(1 + number // 3):  # counts 1 to 10, three regions each: ties across the cut
+            record = titled(f"Test {number} {copy}")
+            record.places.add(camps[2 * number + copy % 2])
+            reindex(record)
+    client.get("/en/records/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/en/records/", {"place": "camp-04-1"})
+    facet = next(f for f in response.context["facets"] if f.name == "place")
+    # The top 15 by count, then by name, as if every place had been named; then the chosen camp's region.
+    expected = sorted(regions, key=lambda r: (-(1 + regions.index(r) // 3), r.display_name("en")))[:15]
+    assert [value.value for value in facet.values] == [*(region.identifier for region in expected), "region-04"]
+    opened = next(value for value in facet.values if value.value == "region-04")
+    assert [(child.value, child.count, child.selected) for child in opened.children] == [
+        ("camp-04-0", 1, False), ("camp-04-1", 1, True)]
+    assert all(not value.children for value in facet.values if value.value != "region-04")
+    assert facet.flat == {place.identifier: n for place, n in [
+        *((r, 1 + i // 3) for i, r in enumerate(regions)),
+        *((c, len([k for k in range(1 + (i // 2) // 3) if k % 2 == i % 2])) for i, c in enumerate(camps))] if n}
+    (names_read,) = [q["sql"] for q in queries.captured_queries if PlaceName._meta.db_table in q["sql"]]
+    named = {int(pk) for pk in re.search(r" IN \(([^)]*)\)", names_read).group(1).split(",")}
+    # The 15 regions counted 6 or more, the opened region and its two camps: 18 places, not all 90.
+    assert named == {r.pk for r in regions[15:]} | {regions[4].pk, camps[8].pk, camps[9].pk}

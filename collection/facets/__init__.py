@@ -250,15 +250,15 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     agents = Agent.objects.filter(pk__in=agent_ids).prefetch_related("names").in_bulk()
     subjects = Subject.objects.filter(pk__in=[int(pk) for pk, _n in top("subject")]).prefetch_related(
         "labels").in_bulk()
-    places = Place.objects.filter(pk__in=[int(pk) for pk in counts["place"]]).prefetch_related("names").in_bulk()
 
     def entries(name: str, by_id: dict[int, Any]) -> list[tuple[str, str, int]]:
         return [(by_id[int(pk)].identifier, by_id[int(pk)].display_name(language), n)
                 for pk, n in top(name) if int(pk) in by_id]
 
     facets.append(make("place", []))
-    facets[-1].values = _place_tree(places, counts["place"], filterset.selected("place"), links, language)
-    facets[-1].flat = {place.identifier: counts["place"][str(pk)] for pk, place in places.items()}
+    tree = PlaceTree(counts["place"], filterset.selected("place"))
+    facets[-1].values = tree.shown(links, language)
+    facets[-1].flat = tree.flat()
     facets.append(make("subject", entries("subject", subjects)))
     facets.append(make("agent", entries("agent", agents)))
     facets.append(make("repository", entries("repository", agents)))
@@ -275,39 +275,69 @@ def _language_name(lang: Language, language: str) -> str:
         return lang.tag
 
 
-def _place_tree(places: dict[int, Place], counts: dict[str, int], selected: list[str], links: Links,
-                language: str) -> list[FacetValue]:
-    """Regions at the top; a region's camps and cities open under it once it or one of them is chosen."""
-    by_identifier = {place.identifier: place for place in places.values()}
-    open_paths = {by_identifier[i].path for i in selected if i in by_identifier}
-    nodes: dict[int, FacetValue] = {}
-    for pk, place in places.items():
-        nodes[pk] = FacetValue(place.identifier, place.display_name(language), counts.get(str(pk), 0),
-                               place.identifier in selected, "")
-    roots: list[FacetValue] = []
-    for pk, place in sorted(places.items(), key=lambda item: item[1].path):
-        parent = place.parent_id
-        if parent in nodes:
-            if any(path.startswith(places[parent].path) for path in open_paths):
-                nodes[parent].children.append(nodes[pk])
-        else:
-            roots.append(nodes[pk])
+class PlaceTree:
+    """The place facet: regions at the top; a region's camps and cities open under it once it or one of them is chosen.
 
-    def order(values: list[FacetValue]) -> list[FacetValue]:
-        values.sort(key=lambda v: (-v.count, v.label))
-        for value in values:
-            order(value.children)
-        return values
+    The top regions by count are shown, and after them any region holding a
+    chosen place, so that it can be unchosen. A catalogue may name thousands of
+    places: their outline (identifier, parent, path) is read as plain rows, and
+    names only for the places that can be shown: the regions that can make the
+    top (counted at least as often as the last one of it, ties being ordered by
+    name), the open ones and the places under them. Three queries, whatever the
+    number of places.
+    """
 
-    shown = order(roots)[: max(TOP_VALUES, len(selected) + TOP_VALUES)]
+    def __init__(self, counts: dict[str, int], selected: list[str]) -> None:
+        self.counts = {int(pk): n for pk, n in counts.items()}
+        self.selected = selected
+        self.outline = {pk: (identifier, parent, path) for pk, identifier, parent, path in Place.objects.filter(
+            pk__in=list(self.counts)).values_list("pk", "identifier", "parent_id", "path")}
 
-    def link(values: list[FacetValue]) -> None:  # only the values shown need a link
-        for value in values:
-            value.url = links.toggle("place", value.value)
-            link(value.children)
+    def flat(self) -> dict[str, int]:
+        """Every counted place's count, by identifier."""
+        return {identifier: self.counts[pk] for pk, (identifier, _parent, _path) in self.outline.items()}
 
-    link(shown)
-    return shown
+    def shown(self, links: Links, language: str) -> list[FacetValue]:
+        by_identifier = {identifier: pk for pk, (identifier, _parent, _path) in self.outline.items()}
+        open_paths = {self.outline[by_identifier[i]][2] for i in self.selected if i in by_identifier}
+        roots: list[int] = []
+        children: dict[int, list[int]] = {}
+        for pk, (_identifier, parent, _path) in sorted(self.outline.items(), key=lambda item: item[1][2]):
+            if parent in self.outline:
+                if any(path.startswith(self.outline[parent][2]) for path in open_paths):
+                    children.setdefault(parent, []).append(pk)
+            else:
+                roots.append(pk)
+        opened = {pk for pk in roots if any(path.startswith(self.outline[pk][2]) for path in open_paths)}
+        if len(roots) > TOP_VALUES:  # only the regions that can make the top need a name to be ordered by
+            lowest = sorted((self.counts[pk] for pk in roots), reverse=True)[TOP_VALUES - 1]
+            roots = [pk for pk in roots if self.counts[pk] >= lowest or pk in opened]
+        named = Place.objects.filter(pk__in=[*roots, *(pk for under in children.values() for pk in under)]
+                                     ).prefetch_related("names").in_bulk()
+
+        def node(pk: int) -> FacetValue:
+            identifier = self.outline[pk][0]
+            value = FacetValue(identifier, named[pk].display_name(language), self.counts[pk],
+                               identifier in self.selected, "")
+            value.children = [node(child) for child in children.get(pk, ())]
+            return value
+
+        def order(values: list[FacetValue]) -> list[FacetValue]:
+            values.sort(key=lambda v: (-v.count, v.label))
+            for value in values:
+                order(value.children)
+            return values
+
+        ranked = order([node(pk) for pk in roots])
+        shown = ranked[:TOP_VALUES] + [value for value in ranked[TOP_VALUES:] if by_identifier[value.value] in opened]
+
+        def link(values: list[FacetValue]) -> None:  # only the values shown need a link
+            for value in values:
+                value.url = links.toggle("place", value.value)
+                link(value.children)
+
+        link(shown)
+        return shown
 
 
 __all__ = ["FACET_LABELS", "FACET_NAMES", "Facet", "FacetValue", "browse_result", "build_facets", "facet_counts",
