@@ -274,3 +274,28 @@ def test_pages_in_index_order_equal_the_database_order(varied):
 
 def test_the_process_index_is_one_per_database():
     assert facet_index() is facet_index("default")
+
+
+def test_top_values_are_those_of_the_whole_counts():
+    """ValueCounts.top equals ranking every count (ties by value, chosen ones after), without making them a dict."""
+    import heapq
+
+    import numpy as np
+
+    from collection.facets.index import ValueCounts, Vocabulary
+
+    rng = random.Random(3)
+    for size in (0, 5, 15, 16, 400):
+        ids = np.array(rng.sample(range(1, 100_000), size), dtype=np.int64)
+        counts = np.array([rng.choice([0, 0, 1, 1, 1, 2, 3, 7, 7, 50]) for _ in range(size)], dtype=np.int64)
+        values = ValueCounts(Vocabulary(ids), counts)
+        chosen = [str(pk) for pk in rng.sample(ids.tolist(), min(size, 4))] + ["999999", "agent-3"]
+        top = values.top(15, chosen)
+        assert "_whole" not in values.__dict__
+        whole = {str(pk): int(n) for pk, n in zip(ids.tolist(), counts.tolist(), strict=True) if n}
+        expected = heapq.nsmallest(15, whole.items(), key=lambda item: (-item[1], item[0]))
+        shown = {value for value, _n in expected}
+        expected += sorted(((value, n) for value, n in whole.items() if value in chosen and value not in shown),
+                           key=lambda item: (-item[1], item[0]))
+        assert top == expected, size
+        assert dict(values) == whole and len(values) == len(whole)

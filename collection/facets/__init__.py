@@ -25,7 +25,7 @@ from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
 from ..models import Agent, Language, Place, Record, RecordKind, Subject
 from ..search import isbn_query, search_words, title_match
 from .columns import Column, fetch
-from .index import Query, Result, facet_index
+from .index import Query, Result, ValueCounts, facet_index
 
 FACET_LABELS = {
     "kind": _("Kind"),
@@ -227,6 +227,8 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     def top(name: str) -> list[tuple[str, int]]:
         # Chosen values stay listed (to be unchosen) even outside the top ones.
         selected = set(filterset.selected(name)) | set(chosen.get(name, ()))
+        if isinstance(counts[name], ValueCounts):
+            return counts[name].top(TOP_VALUES, sorted(selected))
         ranked = heapq.nsmallest(TOP_VALUES, counts[name].items(), key=lambda item: (-item[1], item[0]))
         shown = {value for value, _n in ranked}
         ranked += sorted(((value, n) for value, n in counts[name].items() if value in selected and value not in shown),

@@ -53,8 +53,9 @@ from scratch; catching up after one record is withdrawn takes 20–30 ms.
 from __future__ import annotations
 
 import datetime
+import functools
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -791,6 +792,48 @@ def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a + b
 
 
+class ValueCounts(Mapping[str, int]):
+    """One facet's non-zero counts by value id (as text), made into a dict only if read whole.
+
+    A catalogue may have a hundred thousand agents: a page shows the few counted
+    most (:meth:`top`), and turning every count into a dict entry would cost more
+    than counting them.
+    """
+
+    def __init__(self, vocabulary: Vocabulary, counts: np.ndarray) -> None:
+        self.vocabulary = vocabulary
+        self.counts = counts
+
+    @functools.cached_property
+    def _whole(self) -> dict[str, int]:
+        held = np.flatnonzero(self.counts)
+        return dict(zip(map(str, self.vocabulary.ids[held].tolist()), self.counts[held].tolist(), strict=True))
+
+    def __getitem__(self, value: str) -> int:
+        return self._whole[value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole)
+
+    def __len__(self) -> int:
+        return len(self._whole)
+
+    def top(self, count: int, chosen: Iterable[str] = ()) -> list[tuple[str, int]]:
+        """The ``count`` values counted most (ties by value), then any chosen value beyond them, the same way."""
+        held = np.flatnonzero(self.counts)
+        if len(held) > count:  # only values counted at least as often as the last of the top can be in it
+            counted = self.counts[held]
+            held = held[counted >= np.partition(counted, len(counted) - count)[len(counted) - count]]
+        ranked = sorted(((str(self.vocabulary.ids[i]), int(self.counts[i])) for i in held),
+                        key=lambda item: (-item[1], item[0]))[:count]
+        shown = {value for value, _n in ranked}
+        wanted = [value for value in chosen if value not in shown and value.lstrip("-").isdigit()]
+        codes = self.vocabulary.codes(np.array([int(value) for value in wanted], dtype=np.int64))
+        extra = {value: int(self.counts[code]) for value, code in zip(wanted, codes.tolist(), strict=True)
+                 if code >= 0 and code < len(self.counts) and self.counts[code]}
+        return ranked + sorted(extra.items(), key=lambda item: (-item[1], item[0]))
+
+
 class Result:
     """What one filter state matches: counts ready to show, and its records in any order the index knows."""
 
@@ -808,8 +851,11 @@ class Result:
         readable: dict[str, Any] = {"count": self.count}
         readable["kind"] = {KINDS[i]: int(n) for i, n in enumerate(counts["kind"]) if n}
         for name in MANY:
-            ids = self.state.many[name].vocabulary.ids
-            readable[name] = {str(ids[i]): int(counts[name][i]) for i in np.flatnonzero(counts[name])}
+            vocabulary = self.state.many[name].vocabulary
+            if name == "decade":  # a few dozen, one of them renamed
+                readable[name] = {str(vocabulary.ids[i]): int(counts[name][i]) for i in np.flatnonzero(counts[name])}
+            else:
+                readable[name] = ValueCounts(vocabulary, counts[name])
         undated = readable["decade"].pop(str(UNDATED_ID), 0)
         if undated:
             readable["decade"][UNDATED] = undated
