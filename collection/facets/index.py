@@ -46,7 +46,7 @@ filter state in 2–15 ms.
 **Cost** (``benchmarks/browse.py``, 2 shared cores; see the README): 1,000,000
 synthetic records on PostgreSQL (899,520 published) take about 190 MiB per
 process (80 MiB of it the search documents' parts and words) and 13 s to read
-from scratch; catching up after one record is withdrawn takes 20–30 ms.
+from scratch; catching up after one record is withdrawn takes 19–26 ms.
 200,000 records on SQLite: about 39 MiB, 4 s to read, 10–25 ms to catch up.
 """
 
