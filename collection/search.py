@@ -13,7 +13,8 @@ agent and place names) is *folded* into one key string:
 A query is folded the same way and matched as substrings (every word must
 occur). Kana and kanji have no spaces between words, so runs of them are also
 stored as bigrams: a two-character word (抑留, 遺書) is found through an index on
-PostgreSQL, where ``pg_trgm`` handles the alphabetic text.
+PostgreSQL, where ``pg_trgm`` handles the alphabetic text. Public pages match the
+same words in the facet index instead (``collection.facets.text``).
 """
 
 from __future__ import annotations

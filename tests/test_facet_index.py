@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import QueryDict
 
 from collection.facets import index_query
-from collection.facets.index import FacetIndex, facet_index
+from collection.facets.index import FacetIndex, facet_index, read_stamp
 from collection.filters import RecordFilterSet
 from collection.models import (
     AgentKind,
@@ -140,7 +140,7 @@ def test_every_kind_of_change_shows_in_the_next_request_of_every_process(varied)
         target.places.set([varied["camps"][1]])
         refresh_search_index([target.pk])  # the place index, as every writer does
         yield "place"
-        target.subjects.add(varied["subjects"][2])
+        target.subjects.add(next(s for s in varied["subjects"] if not target.subjects.filter(pk=s.pk).exists()))
         yield "subject added"
         target.subjects.clear()
         yield "subjects removed"
@@ -158,8 +158,9 @@ def test_every_kind_of_change_shows_in_the_next_request_of_every_process(varied)
         target.repository = varied["archives"][0]
         target.save()
         yield "undated, repository"
-        target.languages.add(varied["languages"][0])
-        yield "language"
+        held = set(target.languages.all())
+        target.languages.set([lang for lang in varied["languages"] if lang not in held] or varied["languages"][:1])
+        yield "languages"
         attach(target)
         yield "scan"
         target.images.update(visibility=Visibility.PRIVATE)
@@ -176,33 +177,35 @@ def test_every_kind_of_change_shows_in_the_next_request_of_every_process(varied)
         Record.objects.filter(pk=published[2].pk).delete()
         yield "deleted"
 
+    stamp = read_stamp("default")
     for change in changes():
+        assert read_stamp("default") != stamp, f"{change}: the triggers logged nothing"
+        stamp = read_stamp("default")
         for state in states:
-            truth = assert_exact(state, first, second)
-        assert truth is not None, change
+            assert_exact(state, first, second)
         assert_title_order(first, second)
     assert first.rebuilds == second.rebuilds == 1  # built once, then only caught up
     assert first.catch_ups > 5
 
 
-def test_a_pruned_log_makes_the_index_start_afresh(varied):
-    index = FacetIndex()
-    assert_exact("", index)
-    record = next(r for r in varied["records"] if r.status == Status.PUBLISHED)
-    Record.objects.filter(pk=record.pk).update(status=Status.WITHDRAWN)
+def _prune_the_log() -> None:
     CatalogueChange.objects.all().delete()  # as the triggers prune versions far behind
-    assert_exact("", index)
-    assert index.rebuilds == 2
 
 
-def test_a_change_too_large_to_list_makes_the_index_start_afresh(varied):
+def _log_too_large_a_change() -> None:
     from collection.models import CatalogueVersion
 
+    # As the triggers log a statement touching more published records than they list.
+    CatalogueChange.objects.filter(version=CatalogueVersion.objects.get().version).update(record_id=None)
+
+
+@pytest.mark.parametrize("lose_the_change", [_prune_the_log, _log_too_large_a_change])
+def test_a_change_the_log_cannot_name_makes_the_index_start_afresh(varied, lose_the_change):
     index = FacetIndex()
     assert_exact("kind=memoir", index)
     record = next(r for r in varied["records"] if r.status == Status.PUBLISHED)
-    Record.objects.filter(pk=record.pk).update(status=Status.DRAFT)
-    CatalogueChange.objects.filter(version=CatalogueVersion.objects.get().version).update(record_id=None)
+    Record.objects.filter(pk=record.pk).update(status=Status.WITHDRAWN)
+    lose_the_change()
     assert_exact("kind=memoir", index)
     assert index.rebuilds == 2
 

@@ -196,7 +196,7 @@ class CatalogueImportExportMixin:
     # -- export ----------------------------------------------------------------------------------------
 
     def export_view(self, request: HttpRequest, file_format: str) -> StreamingHttpResponse | HttpResponse:
-        """Export what the changelist shows with the same filters, search and ordering (all pages)."""
+        """Export what the changelist shows with the same filters and search (all pages), by identifier."""
         if not self.has_export_permission(request) or file_format not in ("csv", "xlsx"):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)  # type: ignore[attr-defined]

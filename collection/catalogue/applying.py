@@ -119,13 +119,12 @@ class Applier:
     """Writes validated plans in batches: a fixed number of queries per batch, not per row.
 
     ``planner`` is the writer's planner, with the lookups the file was checked
-    against; ``loaded`` the keys of the records that existed before the file.
+    against. Records new to the catalogue go to :class:`_NewRecords`; the stored
+    records a file changes carry their prefetched titles, links and descriptions.
     """
 
-    def __init__(self, planner: Any, user: Any, reason: str, loaded: set[int]) -> None:
+    def __init__(self, planner: Any, user: Any, reason: str) -> None:
         self.planner = planner
-        # Records that existed before this file: they carry prefetched titles, links and descriptions.
-        self.loaded = loaded
         self.user = user
         self.reason = reason
         self.now = timezone.now()
@@ -178,7 +177,7 @@ class Applier:
             StatusChange(record=plan.record, identifier=plan.identifier, from_status=str(plan.current["status"]),
                          to_status=str(plan.desired["status"]), by=self.user, at=self.now, comment=self.reason)
             for plan in plans
-            if plan.record.pk in self.loaded and plan.desired["status"] != plan.current["status"]
+            if plan.desired["status"] != plan.current["status"]
         ], batch_size=BATCH_SIZE)
 
     def _create_agents(self, entries: list[Entry]) -> None:
@@ -220,7 +219,7 @@ class Applier:
         derive: list[tuple[Title, Any]] = []
         for plan in plans:
             record = plan.record
-            existing = sorted(record.titles.all(), key=lambda t: t.pk) if record.pk in self.loaded else []
+            existing = sorted(record.titles.all(), key=lambda t: t.pk)
             material = plan.desired["languages"]
             ours = set(plan.desired["our_translations"])
             preferred: dict[str, Title] = {}
@@ -274,9 +273,7 @@ class Applier:
         update: list[Title] = []
         for source, plan in derive:
             record = plan.record
-            stored = {}
-            if record.pk in self.loaded:
-                stored = {t.language.lower(): t for t in record.titles.all() if t.preferred}
+            stored = {t.language.lower(): t for t in record.titles.all() if t.preferred}
             for form in derived_forms(source):
                 column = f"title_{form['language']}"
                 current = stored.get(form["language"].lower())
@@ -302,8 +299,7 @@ class Applier:
         for plan in plans:
             record = plan.record
             ours = set(plan.desired["our_translations"])
-            existing = ({d.language.lower(): d for d in record.descriptions.all()}
-                        if record.pk in self.loaded else {})
+            existing = {d.language.lower(): d for d in record.descriptions.all()}
             for tag in languages():
                 column = f"description_{tag}"
                 text = str(plan.desired[column])
@@ -329,8 +325,7 @@ class Applier:
         delete: list[RecordAgent] = []
         for plan in plans:
             record = plan.record
-            links = sorted(record.agent_links.all(), key=lambda link: (link.position, link.pk)) if (
-                record.pk in self.loaded) else []
+            links = sorted(record.agent_links.all(), key=lambda link: (link.position, link.pk))
             for column, role in AGENT_ROLE_COLUMNS.items():
                 if column not in plan.changed:
                     continue
@@ -387,30 +382,28 @@ class Applier:
         Record.objects.bulk_update([plan.record for plan in touched], ["parent"], batch_size=BATCH_SIZE)
 
     def _record_history(self, plans: list[Any]) -> None:
-        """History of each written record, taken after its places, subjects and languages are set."""
+        """History of each changed record, taken after its places, subjects and languages are set."""
+        if not plans:
+            return
         history_model = Record.history.model
-        for update, group in ((False, [p for p in plans if p.record.pk not in self.loaded]),
-                              (True, [p for p in plans if p.record.pk in self.loaded])):
-            if not group:
-                continue
-            records = [plan.record for plan in group]
-            history_ids = insert_history(Record, records, history_type="~" if update else "+", user=self.user,
-                                         reason=self.reason, date=self.now, keys=True)
-            for name in ("languages", "places", "subjects"):
-                m2m_history = getattr(history_model, name).model
-                through = getattr(Record, name).through
-                key = {"languages": "language_id", "places": "place_id", "subjects": "subject_id"}[name]
-                rows = defaultdict(list)
-                for row in through.objects.filter(record_id__in=[r.pk for r in records]).values_list(
-                        "pk", "record_id", key):
-                    rows[row[1]].append(row)
-                fields = [m2m_history._meta.get_field(n) for n in ("id", "record", key.removesuffix("_id"),
-                                                                   "history")]
-                insert_values(m2m_history, fields, [
-                    (pk, record_id, value, history_id)
-                    for record, history_id in zip(records, history_ids, strict=True)
-                    for pk, record_id, value in rows[record.pk]
-                ])
+        records = [plan.record for plan in plans]
+        history_ids = insert_history(Record, records, history_type="~", user=self.user,
+                                     reason=self.reason, date=self.now, keys=True)
+        for name in ("languages", "places", "subjects"):
+            m2m_history = getattr(history_model, name).model
+            through = getattr(Record, name).through
+            key = {"languages": "language_id", "places": "place_id", "subjects": "subject_id"}[name]
+            rows = defaultdict(list)
+            for row in through.objects.filter(record_id__in=[r.pk for r in records]).values_list(
+                    "pk", "record_id", key):
+                rows[row[1]].append(row)
+            fields = [m2m_history._meta.get_field(n) for n in ("id", "record", key.removesuffix("_id"),
+                                                               "history")]
+            insert_values(m2m_history, fields, [
+                (pk, record_id, value, history_id)
+                for record, history_id in zip(records, history_ids, strict=True)
+                for pk, record_id, value in rows[record.pk]
+            ])
 
 
 _UPDATE_FIELDS = [
@@ -457,8 +450,9 @@ class _NewRecords:
     the file and its children can name it; the keys of titles, descriptions, links
     and many-to-many rows are the database's. The history rows are then copied by
     the database from the rows just written (``INSERT ... SELECT``), each by the
-    importing user with the import's reason and time. Every record is new: nothing
-    is read back, nothing deleted.
+    importing user with the import's reason and time. Every record is new, so
+    nothing is deleted; what is read back is only what the rows just written name
+    (the keys of derived titles, the parents' keys).
     """
 
     def __init__(self, applier: Applier) -> None:

@@ -69,6 +69,16 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def table_name(model: type[models.Model]) -> str:
+    """The model's table, quoted for raw SQL."""
+    return _quote(model._meta.db_table)
+
+
+def column_name(model: type[models.Model], name: str) -> str:
+    """The column of the model's field ``name``, quoted for raw SQL."""
+    return _quote(model._meta.get_field(name).column)
+
+
 def _statement(model: type[models.Model], fields: Sequence[models.Field], rows: int, returning: bool) -> str:
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (f"INSERT INTO {_quote(model._meta.db_table)} ({', '.join(_quote(f.column) for f in fields)}) "
@@ -149,10 +159,8 @@ def _insert_sqlite(model: type[models.Model], fields: Sequence[models.Field], ro
 
 def _rows_per_statement(columns: int) -> int:
     """Rows in one multi-row INSERT: as many as SQLite takes parameters for, up to 1,000."""
-    limit = connection.features.max_query_params
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return max(1, min(1000, limit // max(1, columns)))
 
 

@@ -113,7 +113,7 @@ def catalogue_rows(queryset: QuerySet[Record], configured: Sequence[str] | None 
         selection, params = queryset.values("pk").query.sql_with_params()
     except EmptyResultSet:  # a queryset that can hold nothing (.none(), pk__in=[]) is not run at all
         return
-    sql, _columns = export_sql(connection, selection, configured if configured is not None else languages())
+    sql = export_sql(connection, selection, configured if configured is not None else languages())
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -276,14 +276,14 @@ class _PostgresRows(_Rows):
                 f"FROM selected JOIN {self.table(Record)} AS r ON r.id = selected.id\n{joins}", "")
 
 
-def export_sql(connection: BaseDatabaseWrapper, selection: str, configured: Sequence[str]) -> tuple[str, list[str]]:
+def export_sql(connection: BaseDatabaseWrapper, selection: str, configured: Sequence[str]) -> str:
     """The query for the rows of the records that ``selection`` (SQL giving their ids) picks.
 
-    Returns the SQL, with the selection's ``%s`` placeholders left in it, and the
-    columns of each row: :func:`format.record_columns`, in that order.
+    The SQL keeps the selection's ``%s`` placeholders; each row holds the cells of
+    :func:`format.record_columns`, in that order.
     """
     builders: dict[str, type[_Rows]] = {"postgresql": _PostgresRows, "sqlite": _SQLiteRows}
     if connection.vendor not in builders:
         raise NotSupportedError(f"The catalogue export runs on SQLite and PostgreSQL, not {connection.vendor}.")
     builder = builders[connection.vendor](connection, configured)
-    return builder.sql(selection), builder.columns
+    return builder.sql(selection)

@@ -58,7 +58,9 @@ from ..models import (
 from ..validators import validate_identifier, validate_language_tag
 from ..workflow import TransitionNotAllowed, check_edit, check_status_change
 from .applying import BATCH_SIZE, Applier, _label_form, apply_scalars, derived_forms, label_form
+from .bulk import column_name as _column
 from .bulk import index_scans, keys_in
+from .bulk import table_name as _table
 from .checks import Check, field_check
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
@@ -188,7 +190,8 @@ class _RowPlan:
     A new row (``record`` is ``None``) keeps its ``values``, a tuple in the order of
     the record columns. A row that changes a stored record keeps the record (a model
     instance with everything the writer changes) and the ``current`` and ``desired``
-    cells. An unchanged row keeps the stored record's key and version only.
+    cells. An unchanged row keeps what the stored record was compared by: its key, version, status, kind,
+    parent and described agent.
     ``given`` are the columns the row gives a value; ``changed`` those whose value it changes.
     """
 
@@ -944,10 +947,6 @@ class _Planner:
                 parent = parent_of.get(parent, "")
 
 
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
 def _select(sql: str, column: str, values: list[Any], db_type: str = "bigint") -> list[tuple]:
     """Rows of ``sql``, whose ``{keys}`` is replaced by "``column`` is one of ``values``".
 
@@ -958,14 +957,6 @@ def _select(sql: str, column: str, values: list[Any], db_type: str = "bigint") -
     with connection.cursor() as cursor:
         cursor.execute(sql.format(keys=condition), params)
         return cursor.fetchall()
-
-
-def _table(model: type[models.Model]) -> str:
-    return _quote(model._meta.db_table)
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    return _quote(model._meta.get_field(name).column)
 
 
 def _load_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored]:
@@ -1172,7 +1163,6 @@ def _write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any, sou
             change = RowChange(plan.row, plan.identifier, kind, NEW, plan=plan)
             result.created[kind] += 1
         elif plan.changed:
-            kind = str(plan.desired["kind"])
             change = RowChange(plan.row, plan.identifier, kind, UPDATED, {
                 column: (as_text(plan.current[column]), as_text(plan.desired[column])) for column in plan.changed})
             result.updated[kind] += 1
@@ -1187,8 +1177,7 @@ def _write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any, sou
         stale = _stale(plans)
         if stale:
             return WriteResult(errors=stale, dry_run=dry_run)
-        loaded = {plan.record.pk for plan in plans if plan.record is not None}
-        Applier(planner, user, source or _("catalogue import"), loaded).run(plans, progress)
+        Applier(planner, user, source or _("catalogue import")).run(plans, progress)
         if dry_run:
             transaction.set_rollback(True)
     return result

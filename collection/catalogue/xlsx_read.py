@@ -83,9 +83,7 @@ def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
         strings = workbook.shared_strings()
         with archive.open(target) as source:
             return _read_rows(source, target, title, strings, date_styles, workbook.epoch_1904)
-    except etree.XMLSyntaxError as exc:
-        raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
-    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
 
 

@@ -11,7 +11,6 @@ number of values chosen. Search words are matched in the index.
 from __future__ import annotations
 
 import functools
-import heapq
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus
@@ -25,7 +24,7 @@ from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
 from ..models import Agent, Language, Place, Record, RecordKind, Subject
 from ..search import isbn_query, search_words, title_match
 from .columns import Column, fetch
-from .index import Query, Result, ValueCounts, facet_index
+from .index import Query, Result, facet_index, ranked
 
 FACET_LABELS = {
     "kind": _("Kind"),
@@ -209,7 +208,6 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     # Languages are few: name them all, so that counts are keyed by tag like the filter.
     languages = Language.objects.filter(pk__in=[int(pk) for pk in counts["language"]]).in_bulk()
     by_tag = {languages[int(pk)].tag: n for pk, n in counts["language"].items() if int(pk) in languages}
-    counts = {**counts, "language": by_tag}
 
     def make(name: str, items: list[tuple[str, str, int]], lang: dict[str, str] | None = None,
              single: bool = False) -> Facet:
@@ -226,20 +224,14 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     @functools.cache
     def top(name: str) -> list[tuple[str, int]]:
         # Chosen values stay listed (to be unchosen) even outside the top ones.
-        selected = set(filterset.selected(name)) | set(chosen.get(name, ()))
-        if isinstance(counts[name], ValueCounts):
-            return counts[name].top(TOP_VALUES, sorted(selected))
-        ranked = heapq.nsmallest(TOP_VALUES, counts[name].items(), key=lambda item: (-item[1], item[0]))
-        shown = {value for value, _n in ranked}
-        ranked += sorted(((value, n) for value, n in counts[name].items() if value in selected and value not in shown),
-                         key=lambda item: (-item[1], item[0]))
-        return ranked
+        return counts[name].top(TOP_VALUES, set(chosen.get(name, ())))
 
     kinds = dict(RecordKind.choices)
     facets.append(make("kind", [(k, str(kinds[k]), n) for k, n in counts["kind"].items() if k in kinds]))
 
     language_names = {lang.tag: _language_name(lang, language) for lang in languages.values()}
-    facets.append(make("language", [(t, language_names.get(t, t), n) for t, n in top("language")]))
+    facets.append(make("language", [(t, language_names.get(t, t), n) for t, n in ranked(
+        by_tag.items(), TOP_VALUES, set(filterset.selected("language")))]))
 
     decades = sorted((k for k in counts["decade"] if k != UNDATED), key=int)
     decade_items = [(d, _("%(decade)ss") % {"decade": d}, counts["decade"][d]) for d in decades]

@@ -55,7 +55,7 @@ from __future__ import annotations
 import datetime
 import functools
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -818,20 +818,23 @@ class ValueCounts(Mapping[str, int]):
     def __len__(self) -> int:
         return len(self._whole)
 
-    def top(self, count: int, chosen: Iterable[str] = ()) -> list[tuple[str, int]]:
-        """The ``count`` values counted most (ties by value), then any chosen value beyond them, the same way."""
+    def top(self, count: int, chosen: Collection[str] = ()) -> list[tuple[str, int]]:
+        """:func:`ranked` over the values that can make the top and the chosen ones, not over every value."""
         held = np.flatnonzero(self.counts)
         if len(held) > count:  # only values counted at least as often as the last of the top can be in it
             counted = self.counts[held]
             held = held[counted >= np.partition(counted, len(counted) - count)[len(counted) - count]]
-        ranked = sorted(((str(self.vocabulary.ids[i]), int(self.counts[i])) for i in held),
-                        key=lambda item: (-item[1], item[0]))[:count]
-        shown = {value for value, _n in ranked}
-        wanted = [value for value in chosen if value not in shown and value.lstrip("-").isdigit()]
+        wanted = [value for value in chosen if value.isdigit()]
         codes = self.vocabulary.codes(np.array([int(value) for value in wanted], dtype=np.int64))
-        extra = {value: int(self.counts[code]) for value, code in zip(wanted, codes.tolist(), strict=True)
-                 if code >= 0 and code < len(self.counts) and self.counts[code]}
-        return ranked + sorted(extra.items(), key=lambda item: (-item[1], item[0]))
+        held = np.concatenate([held, codes[(codes >= 0) & (codes < len(self.counts))]])
+        return ranked({(str(self.vocabulary.ids[i]), int(self.counts[i])) for i in held if self.counts[i]},
+                      count, chosen)
+
+
+def ranked(items: Iterable[tuple[str, int]], count: int, chosen: Collection[str] = ()) -> list[tuple[str, int]]:
+    """The ``count`` values counted most (ties by value), then any chosen value beyond them, the same way."""
+    ordered = sorted(items, key=lambda item: (-item[1], item[0]))
+    return ordered[:count] + [item for item in ordered[count:] if item[0] in chosen]
 
 
 class Result:

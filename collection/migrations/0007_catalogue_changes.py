@@ -13,6 +13,27 @@ KEEP_VERSIONS = 100_000
 LIST_AT_MOST = 10_000
 
 
+def postgresql_table_triggers(tables):
+    """PostgreSQL: each table's statement triggers, calling the functions both sets of triggers define."""
+    statements = []
+    for table in tables:
+        kind = "record" if table == "collection_record" else "link"
+        for event, referencing in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
+                                   ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
+            statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()} ON {table}")
+            statements.append(
+                f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} "
+                f"REFERENCING {referencing} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION collection_bump_if_published_{kind}()"
+            )
+        statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_truncate ON {table}")
+        statements.append(
+            f"CREATE TRIGGER {table}_bump_truncate AFTER TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION collection_bump_catalogue_version()"
+        )
+    return statements
+
+
 def new_triggers_sql(vendor, tables):
     """The triggers of this migration: bump the version, draw a token, log the records concerned."""
     published = "status = 'published'"
@@ -50,22 +71,7 @@ def new_triggers_sql(vendor, tables):
                 f"ELSE SELECT array_agg(DISTINCT c.i) INTO ids FROM ({new} UNION {old}) AS c(i); END IF; "
                 "PERFORM collection_log_change(ids, false); RETURN NULL; END $$ LANGUAGE plpgsql"
             )
-        for table in tables:
-            kind = "record" if table == "collection_record" else "link"
-            for event, referencing in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
-                                       ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
-                statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()} ON {table}")
-                statements.append(
-                    f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} "
-                    f"REFERENCING {referencing} FOR EACH STATEMENT "
-                    f"EXECUTE FUNCTION collection_bump_if_published_{kind}()"
-                )
-            statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_truncate ON {table}")
-            statements.append(
-                f"CREATE TRIGGER {table}_bump_truncate AFTER TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION collection_bump_catalogue_version()"
-            )
-        return statements
+        return statements + postgresql_table_triggers(tables)
     if vendor == "sqlite":
         statements = []
         for table in tables:
@@ -115,22 +121,7 @@ def old_triggers_sql(vendor, tables):
                 f"ELSIF EXISTS ({test.format(rows='new_rows')}) OR EXISTS ({test.format(rows='old_rows')}) "
                 f"THEN {bump}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
             )
-        for table in tables:
-            kind = "record" if table == "collection_record" else "link"
-            for event, referencing in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
-                                       ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
-                statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_{event.lower()} ON {table}")
-                statements.append(
-                    f"CREATE TRIGGER {table}_bump_{event.lower()} AFTER {event} ON {table} "
-                    f"REFERENCING {referencing} FOR EACH STATEMENT "
-                    f"EXECUTE FUNCTION collection_bump_if_published_{kind}()"
-                )
-            statements.append(f"DROP TRIGGER IF EXISTS {table}_bump_truncate ON {table}")
-            statements.append(
-                f"CREATE TRIGGER {table}_bump_truncate AFTER TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION collection_bump_catalogue_version()"
-            )
-        return statements
+        return statements + postgresql_table_triggers(tables)
     if vendor == "sqlite":
         statements = []
         for table in tables:
@@ -193,8 +184,7 @@ def new_triggers(apps, schema_editor):
         schema_editor.execute(statement, params=None)
 
 
-# The published records' ids alone: a search joins its matches to them by index-only probes rather
-# than by reading every record (see collection.facets.index_query).
+# The published records' ids alone, for queries that need to know only which records are published.
 PUBLISHED_IDS = (
     "CREATE INDEX IF NOT EXISTS collection_record_published_ids ON collection_record (id) WHERE status = 'published'"
 )
