@@ -152,6 +152,9 @@ def test_a_chosen_value_stays_listed_beyond_the_top_ones(client, catalogue):
         link_agent(record, AgentFactory(name=f"Test other agent {number}"))
     rare = AgentFactory(name="Test rare agent", identifier="test-rare")
     link_agent(catalogue["records"][2], rare)
+    unchosen = {f.name: f for f in client.get("/en/records/").context["facets"]}["agent"]
+    assert len(unchosen.values) == TOP_VALUES
+    assert "test-rare" not in [value.value for value in unchosen.values]  # not among the top ones
     agents = {f.name: f for f in client.get("/en/records/", {"agent": "test-rare"}).context["facets"]}["agent"]
     assert "test-rare" in [value.value for value in agents.values]
     assert next(value for value in agents.values if value.value == "test-rare").selected
