@@ -23,7 +23,7 @@ import functools
 import random
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models, transaction
@@ -162,6 +162,18 @@ def place_ancestors(paths: dict[int, str]) -> dict[int, set[int]]:
     return {pk: {int(part) for part in path.strip("/").split("/") if part} | {pk} for pk, path in paths.items()}
 
 
+def places_counted_in(places: Iterable[int], ancestors: Mapping[int, set[int]]) -> list[int]:
+    """The places a record in ``places`` counts in, in key order: those places and all their ancestors.
+
+    ``ancestors`` is :func:`place_ancestors` of at least these places; a place missing
+    from it counts as itself alone.
+    """
+    counted: set[int] = set()
+    for place in places:
+        counted |= ancestors.get(place, {place})
+    return sorted(counted)
+
+
 def refresh_search_index(record_ids: Iterable[int]) -> None:
     """Rebuild the search keys and place index of these records.
 
@@ -229,10 +241,7 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
             [place_keys.get(place_id, []) for place_id in sorted(place_ids.get(pk, ()))],
             record["call_number"], record["isbn10"], record["isbn13"],
         ))
-        expanded: set[int] = set()
-        for place_id in place_ids.get(pk, ()):
-            expanded |= ancestors.get(place_id, {place_id})
-        place_rows.extend((pk, place_id) for place_id in sorted(expanded))
+        place_rows.extend((pk, place_id) for place_id in places_counted_in(place_ids.get(pk, ()), ancestors))
 
     with transaction.atomic():
         RecordSearch.objects.filter(record_id__in=ids).delete()

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from collection.catalogue import writer
-from collection.catalogue.checks import field_check
+from collection.catalogue.checks import FieldVerdicts, field_check
 from collection.catalogue.export import export_queryset, record_cells
 from collection.catalogue.format import record_columns
 from collection.catalogue.writer import BATCH_SIZE, write_rows
@@ -129,6 +129,43 @@ def test_new_records_and_their_history_are_the_rows_the_models_would_write(vocab
     assert Record.objects.get(identifier="assoc-test-1").described_agent.kind == AgentKind.ORGANISATION
 
 
+def test_updated_records_history_is_the_rows_the_models_would_write(vocabulary, settings):
+    settings.COLLECTION_DERIVE_READINGS = False
+    user = UserFactory(is_superuser=True)
+    assert write_rows(rich_rows(), user=user, source="test: first.csv").ok
+    rows = numbered(
+        memoir("mem-test-1", **{"title_ru": "Другие записки", "languages": "ru|en", "places": "place-test-krai",
+                                "subjects": "[clear]", "parent": "mem-test-new", "date": "1951-03",
+                                "isbn": "[clear]", "status": "review"}),
+        {"identifier": "doc-test-series", "parent": "mem-test-1", "date": "1946/1960"},
+        memoir("mem-test-new", places="Тестоград"),
+    )
+    result = write_rows(rows, user=user, source="test: second.csv")
+    assert result.ok, result.errors
+    assert [change.action for change in result.changes] == ["updated", "updated", "new"]
+    for identifier in ("mem-test-1", "doc-test-series"):
+        record = Record.objects.get(identifier=identifier)
+        entry = record.history.order_by("history_id").last()
+        assert (entry.history_type, entry.history_user, entry.history_change_reason, entry.history_date) == (
+            "~", user, "test: second.csv", record.modified)
+        derived = Record.objects.get(pk=record.pk)
+        derived.sync_derived_fields()
+        assert fields_of(derived, Record) == fields_of(record, Record)
+        assert {name: value for name, value in fields_of(entry, Record.history.model).items()
+                if name in fields_of(record, Record)} == fields_of(record, Record)
+        for name in ("languages", "places", "subjects"):
+            through = getattr(record, name).through
+            assert sorted(through.objects.filter(record=record).values_list("pk", flat=True)) == sorted(
+                row.id for row in getattr(entry, name).all())
+            key = {"languages": "language_id", "places": "place_id", "subjects": "subject_id"}[name]
+            assert sorted(obj.pk for obj in getattr(record, name).all()) == sorted(
+                getattr(row, key) for row in getattr(entry, name).all())
+    record = Record.objects.get(identifier="mem-test-1")
+    assert record.parent == Record.objects.get(identifier="mem-test-new")
+    assert record.history.count() == 2 and not record.subjects.exists()
+    assert Record.objects.get(identifier="doc-test-series").year_end == 1960
+
+
 def test_stored_cells_compared_with_a_row_are_the_export_cells(vocabulary):
     assert write_rows(rich_rows()).ok
     record = Record.objects.get(identifier="doc-test-series")
@@ -238,6 +275,31 @@ def test_a_quick_check_never_passes_what_the_field_refuses(field):
             pytest.fail(f"{field.name}: the check passed {value!r}, the field refused it: {exc.messages}")
         cleaned += 1
     assert cleaned, f"{field.name}: no sample passed the quick check, so none was compared with the field"
+
+
+def test_remembered_verdicts_clean_fields_as_the_model_does(vocabulary):
+    verdicts = FieldVerdicts()
+    checks = {name: field_check(Record._meta.get_field(name), verdicts) for name in ("date_edtf", "isbn", "url")}
+    for values in ({"date_edtf": "1950-13", "isbn": "978-0-295-98336-4", "url": "javascript:alert(1)"},
+                   {"date_edtf": "1950~", "isbn": "978-0-295-98336-3", "url": "https://example.org/"}):
+        for _repeat in range(2):  # the second time from the verdicts kept
+            by_model, remembered = Record(identifier="mem-test", **values), Record(identifier="mem-test", **values)
+            exclude = {"parent", "described_agent", "repository"}
+            try:
+                by_model.clean_fields(exclude)
+            except ValidationError as exc:
+                expected = exc.message_dict
+            else:
+                expected = {}
+            try:
+                verdicts.clean_fields(remembered, exclude)
+            except ValidationError as exc:
+                found = exc.message_dict
+            else:
+                found = {}
+            assert found == expected
+            assert fields_of(remembered, Record) == fields_of(by_model, Record)
+            assert all(check(values[name]) == (name not in expected) for name, check in checks.items())
 
 
 def test_plain_text_passes_the_quick_check_of_its_field():

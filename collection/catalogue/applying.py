@@ -12,26 +12,27 @@ user, change reason and time.
 
 Records that exist and change go through their model instances: titles keep
 their keys and machine-made flags, removals are recorded one by one in the
-history, the version is bumped and the workflow log written.
+history, the version is bumped and the workflow log written. The records' own
+history rows are copied by the database once everything is written, as those
+of new records are.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict, namedtuple
+import functools
+from collections import namedtuple
 from collections.abc import Iterable, Mapping
 from itertools import count
 from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..conf import app_settings
-from ..dates import parse_edtf_bounds
 from ..importing.deferral import derivation_deferred
 from ..models import (
     Agent,
@@ -48,9 +49,10 @@ from ..models import (
     StatusChange,
     Title,
 )
+from ..models.records import date_bounds
 from ..models.search import RecordPlaceIndex, RecordSearch
 from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
-from ..search import fold, place_ancestors, refresh_search_index, search_row
+from ..search import fold, place_ancestors, places_counted_in, refresh_search_index, search_row
 from ..text import base_language, script_subtag
 from ..validators import isbn_forms
 from .bulk import (
@@ -66,7 +68,7 @@ from .bulk import (
 )
 from .export import Cell, variant_cell
 from .format import AGENT_ROLE_COLUMNS, PLAIN_FIELDS, READING_TAGS, label_tags, languages
-from .resolve import Entry, guess_name_language
+from .resolve import Entry, guess_name_language, load_languages
 
 BATCH_SIZE = 500
 
@@ -131,6 +133,8 @@ class Applier:
         self.agent_pks: dict[str, int] = {}
         # Names of agents created by this import, by key, as their search keys need them.
         self.new_agent_names: dict[int, list[str]] = {}
+        # The plans of the records new to the catalogue, whose keys are allocated before any of them is written.
+        self.new_plans: list[Any] = []
 
     def history(self) -> dict[str, Any]:
         return {"default_user": self.user, "default_change_reason": self.reason, "default_date": self.now}
@@ -143,6 +147,33 @@ class Applier:
     def agent_pk(self, identifier: str) -> int:
         return self.agent_pks[identifier]
 
+    @functools.cached_property
+    def vocabulary_keys(self) -> dict[str, dict[str, int]]:
+        """The keys of the languages (by lower-case tag), places and subjects (by identifier) cells name.
+
+        Read once the languages new in the file exist.
+        """
+        return {
+            "languages": load_languages(),
+            "places": {entry.identifier: entry.pk for entry in self.planner.places.by_identifier.values()},
+            "subjects": {entry.identifier: entry.pk for entry in self.planner.subjects.by_identifier.values()},
+        }
+
+    def parent_keys(self, identifiers: Iterable[str]) -> dict[str, int | None]:
+        """The keys of the records named as parents, by identifier; the blank identifier names none.
+
+        A parent is a record new in this file (its key allocated) or a stored one,
+        read here, in the write transaction.
+        """
+        wanted = set(identifiers) - {""}
+        keys: dict[str, int | None] = {"": None}
+        keys.update((plan.identifier, plan.pk) for plan in self.new_plans if plan.identifier in wanted)
+        stored = sorted(wanted - set(keys))
+        for start in range(0, len(stored), BATCH_SIZE):
+            keys.update(Record._base_manager.filter(identifier__in=stored[start:start + BATCH_SIZE]).values_list(
+                "identifier", "pk"))
+        return keys
+
     def run(self, plans: list[Any], progress: Any = None) -> None:
         agents = self.planner.agents
         self.agent_pks = {identifier: entry.pk for identifier, entry in agents.lookup.by_identifier.items()
@@ -150,7 +181,7 @@ class Applier:
         self._create_agents(list(agents.new.values()))
         if self.planner.new_languages:
             Language.objects.bulk_create([Language(tag=tag) for tag in self.planner.new_languages.values()])
-        new = [plan for plan in plans if plan.record is None and plan.changed]
+        new = self.new_plans = [plan for plan in plans if plan.record is None and plan.changed]
         updated = [plan for plan in plans if plan.record is not None and plan.changed]
         done, total = 0, len(new) + len(updated)
 
@@ -352,11 +383,7 @@ class Applier:
             obj.delete()
 
     def _write_m2m(self, plans: list[Any]) -> None:
-        lookups = {
-            "languages": {tag.lower(): pk for pk, tag in Language.objects.values_list("pk", "tag")},
-            "places": {e.identifier: e.pk for e in self.planner.places.by_identifier.values()},
-            "subjects": {e.identifier: e.pk for e in self.planner.subjects.by_identifier.values()},
-        }
+        lookups = self.vocabulary_keys
         for name, key in (("languages", "language"), ("places", "place"), ("subjects", "subject")):
             through = getattr(Record, name).through
             touched = [plan for plan in plans if name in plan.changed]
@@ -374,36 +401,24 @@ class Applier:
         touched = [plan for plan in plans if "parent" in plan.changed]
         if not touched:
             return
-        wanted = {str(plan.desired["parent"]) for plan in touched} - {""}
-        pks = dict(Record.objects.filter(identifier__in=wanted).values_list("identifier", "pk"))
+        parents = self.parent_keys(str(plan.desired["parent"]) for plan in touched)
         for plan in touched:
-            parent = str(plan.desired["parent"])
-            plan.record.parent_id = pks[parent] if parent else None
+            plan.record.parent_id = parents[str(plan.desired["parent"])]
         Record.objects.bulk_update([plan.record for plan in touched], ["parent"], batch_size=BATCH_SIZE)
 
     def _record_history(self, plans: list[Any]) -> None:
-        """History of each changed record, taken after its places, subjects and languages are set."""
+        """History of each changed record, copied by the database once its parent, places, subjects and
+        languages are set, as for new records."""
         if not plans:
             return
-        history_model = Record.history.model
-        records = [plan.record for plan in plans]
-        history_ids = insert_history(Record, records, history_type="~", user=self.user,
-                                     reason=self.reason, date=self.now, keys=True)
-        for name in ("languages", "places", "subjects"):
-            m2m_history = getattr(history_model, name).model
-            through = getattr(Record, name).through
-            key = {"languages": "language_id", "places": "place_id", "subjects": "subject_id"}[name]
-            rows = defaultdict(list)
-            for row in through.objects.filter(record_id__in=[r.pk for r in records]).values_list(
-                    "pk", "record_id", key):
-                rows[row[1]].append(row)
-            fields = [m2m_history._meta.get_field(n) for n in ("id", "record", key.removesuffix("_id"),
-                                                               "history")]
-            insert_values(m2m_history, fields, [
-                (pk, record_id, value, history_id)
-                for record, history_id in zip(records, history_ids, strict=True)
-                for pk, record_id, value in rows[record.pk]
-            ])
+        keys = [plan.record.pk for plan in plans]
+        with index_scans():
+            for start in range(0, len(keys), BATCH_SIZE):
+                batch = keys[start:start + BATCH_SIZE]
+                history_from_rows(Record, "id", batch, history_type="~", user=self.user, reason=self.reason,
+                                  date=self.now)
+                for name in ("languages", "places", "subjects"):
+                    m2m_history_from_rows(Record, name, batch, history_type="~", date=self.now)
 
 
 _UPDATE_FIELDS = [
@@ -475,11 +490,7 @@ class _NewRecords:
         self.search = Layout(RecordSearch, ("record_id", "document", "titles", "bigrams", "title_key"))
         self.place_index = Layout(RecordPlaceIndex, ("record_id", "place_id"))
         self.m2m: list[tuple[int, str, Layout, dict[str, int]]] = []
-        vocabulary = {
-            "languages": {tag.lower(): pk for pk, tag in Language.objects.values_list("pk", "tag")},
-            "places": {entry.identifier: entry.pk for entry in planner.places.by_identifier.values()},
-            "subjects": {entry.identifier: entry.pk for entry in planner.subjects.by_identifier.values()},
-        }
+        vocabulary = applier.vocabulary_keys
         for name, key in (("languages", "language_id"), ("places", "place_id"), ("subjects", "subject_id")):
             through = getattr(Record, name).through
             self.m2m.append((self.index[name], name, Layout(through, ("record_id", key)), vocabulary[name]))
@@ -492,12 +503,11 @@ class _NewRecords:
         self.role_columns = [(role, self.index[column]) for column, role in AGENT_ROLE_COLUMNS.items()]
         self.bounds: dict[str, Any] = {}
         # Folded names of agents and places, made once per import: the same ones recur down the file.
-        self.agent_names = {entry.pk: entry.names for entry in planner.agents.lookup.by_identifier.values()
-                            if entry.pk is not None}
-        self.agent_names.update(applier.new_agent_names)
-        self.place_names = {entry.pk: entry.names for entry in planner.places.by_identifier.values()}
-        self.agent_keys: dict[int, list[str]] = {}
-        self.place_keys: dict[int, list[str]] = {}
+        agent_names = {entry.pk: entry.names for entry in planner.agents.lookup.by_identifier.values()
+                       if entry.pk is not None}
+        agent_names.update(applier.new_agent_names)
+        self.agent_keys = _NameKeys(agent_names)
+        self.place_keys = _NameKeys({entry.pk: entry.names for entry in planner.places.by_identifier.values()})
         self.ancestors: dict[int, set[int]] | None = None
         # Stand-ins for the titles' keys, numbered in the order the titles are inserted, which is the order of
         # their keys: all the search keys need of them (which title came first, which one a reading is of).
@@ -507,37 +517,19 @@ class _NewRecords:
         keys = allocate_keys({Record: len(plans)})[Record]
         for plan, pk in zip(plans, keys, strict=True):
             plan.pk = pk
-        self.parents = self._parent_keys(plans)
+        self.parents = self.applier.parent_keys(plan.values[self.index["parent"]] for plan in plans)
         for start in range(0, len(plans), BATCH_SIZE):
             batch = plans[start:start + BATCH_SIZE]
             self._write_batch(batch)
             advance(len(batch))
 
-    def _parent_keys(self, plans: list[Any]) -> dict[str, int]:
-        """Keys of the parents the new records name: records of this file, or stored ones (read here, in the
-        write transaction)."""
-        column = self.index["parent"]
-        wanted = {plan.values[column] for plan in plans} - {""}
-        if not wanted:
-            return {}
-        keys = {plan.identifier: plan.pk for plan in plans if plan.identifier in wanted}
-        stored = sorted(wanted - set(keys))
-        for start in range(0, len(stored), BATCH_SIZE):
-            keys.update(Record._base_manager.filter(identifier__in=stored[start:start + BATCH_SIZE]).values_list(
-                "identifier", "pk"))
-        return keys
-
     def _date_bounds(self, value: str) -> tuple:
+        """The record's date bounds (:func:`~collection.models.records.date_bounds`), made database-ready once
+        per distinct date: a file repeats a few dates many times."""
         bounds = self.bounds.get(value)
         if bounds is None:
-            try:
-                parsed = parse_edtf_bounds(value)
-            except ValidationError:
-                parsed = None
-            adapt = self.adapt_date
-            bounds = self.bounds[value] = (
-                (adapt(parsed.start), adapt(parsed.end), parsed.year_start, parsed.year_end) if parsed
-                else (None, None, None, None))
+            start, end, year_start, year_end = date_bounds(value)
+            bounds = self.bounds[value] = (self.adapt_date(start), self.adapt_date(end), year_start, year_end)
         return bounds
 
     def _write_batch(self, plans: list[Any]) -> None:
@@ -578,7 +570,7 @@ class _NewRecords:
             accessed = values[accessed_at]
             records.append(record_row((
                 pk, plan.identifier, values[kind_at], values[status_at],
-                parents[values[parent_at]] if values[parent_at] else None,
+                parents[values[parent_at]],
                 values[level_at] or LevelOfDescription.ITEM,
                 int(values[sequence_at]) if values[sequence_at] else None,
                 date, date_start, date_end, year_start, year_end,
@@ -674,25 +666,26 @@ class _NewRecords:
         """The search keys and the place index of the batch's records, as refresh_search_index makes them."""
         if self.ancestors is None:
             self.ancestors = place_ancestors(dict(Place.objects.values_list("pk", "path")))
+        ancestors, agent_keys, place_keys = self.ancestors, self.agent_keys, self.place_keys
         rows, place_rows = [], []
         for pk, titles, descriptions, agents, places, call_number, isbn10, isbn13 in texts:
             rows.append(self.search.row(search_row(
-                pk, titles, descriptions, [self._agent_keys(agent) for agent in agents],
-                [self._place_keys(place) for place in places], call_number, isbn10, isbn13)))
-            expanded: set[int] = set()
-            for place in places:
-                expanded |= self.ancestors.get(place, {place})
-            place_rows.extend(self.place_index.row((pk, place)) for place in sorted(expanded))
+                pk, titles, descriptions, [agent_keys[agent] for agent in agents],
+                [place_keys[place] for place in places], call_number, isbn10, isbn13)))
+            place_rows.extend(self.place_index.row((pk, place)) for place in places_counted_in(places, ancestors))
         return rows, place_rows
 
-    def _agent_keys(self, pk: int) -> list[str]:
-        keys = self.agent_keys.get(pk)
-        if keys is None:
-            keys = self.agent_keys[pk] = [fold(name) for name in self.agent_names.get(pk, ())]
-        return keys
 
-    def _place_keys(self, pk: int) -> list[str]:
-        keys = self.place_keys.get(pk)
-        if keys is None:
-            keys = self.place_keys[pk] = [fold(name) for name in self.place_names.get(pk, ())]
+class _NameKeys(dict[int, list[str]]):
+    """The search keys of each agent's or place's names, by its key, folded the first time they are asked for.
+
+    The same agents and places recur down a file: each one's names are folded once per import.
+    """
+
+    def __init__(self, names: Mapping[int, list[str]]) -> None:
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, pk: int) -> list[str]:
+        keys = self[pk] = [fold(name) for name in self.names.get(pk, ())]
         return keys

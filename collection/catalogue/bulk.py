@@ -214,18 +214,11 @@ def insert(model: type[models.Model], objs: list[models.Model], *, now: Any, key
 
 
 def insert_history(model: type[models.Model], objs: list[models.Model], *, history_type: str, user: Any,
-                   reason: str, date: Any, keys: bool = False) -> list[Any]:
-    """Write one history row per saved object, as simple-history would; the ``history_id``\\ s if ``keys``."""
+                   reason: str, date: Any) -> None:
+    """Write one history row per saved object, as simple-history would."""
     if not objs:
-        return []
+        return
     history = model.history.model
-    if keys and not connection.features.can_return_rows_from_bulk_insert:
-        created = model.history.bulk_history_create(objs, update=history_type == "~", default_user=user,
-                                                    default_change_reason=reason, default_date=date)
-        if created and created[0].pk is None:
-            found = {h.id: h.pk for h in history.objects.filter(id__in=[o.pk for o in objs], history_date=date)}
-            return [found[o.pk] for o in objs]
-        return [h.pk for h in created]
     own = {f.attname: f for f in model._meta.concrete_fields}
     fields = _columns(history)
     fixed = {
@@ -250,7 +243,7 @@ def insert_history(model: type[models.Model], objs: list[models.Model], *, histo
         )
         for obj in objs
     ]
-    return insert_values(history, fields, rows, returning=keys)
+    insert_values(history, fields, rows)
 
 
 # Rows built by the caller, with keys it allocated ------------------------------------------------------

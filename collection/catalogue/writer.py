@@ -34,13 +34,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, models, transaction
-from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ..concurrency import last_change
-from ..fields import NFCMixin
 from ..models import (
     Agent,
     AgentKind,
@@ -61,7 +59,7 @@ from .applying import BATCH_SIZE, Applier, _label_form, apply_scalars, derived_f
 from .bulk import column_name as _column
 from .bulk import index_scans, keys_in
 from .bulk import table_name as _table
-from .checks import Check, field_check
+from .checks import Check, FieldVerdicts, field_check
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .format import (
@@ -255,45 +253,6 @@ def _title_columns() -> list[str]:
     return [f"title_{tag}" for tag in label_tags()]
 
 
-class _FieldCleaner:
-    """``Model.clean_fields`` that remembers each field's verdict on a value, so repeated values are checked once.
-
-    Dates, languages, kinds, ISBNs and URLs recur across a file; free text (NFC and
-    text fields) and unique values are checked every time and not kept.
-    """
-
-    def __init__(self) -> None:
-        self.verdicts: dict[tuple[Any, ...], tuple[bool, Any]] = {}
-
-    @staticmethod
-    def _kept(field: models.Field) -> bool:
-        return not (isinstance(field, (NFCMixin, models.TextField)) or field.unique)
-
-    def clean_fields(self, obj: models.Model, exclude: set[str]) -> None:
-        errors: dict[str, Any] = {}
-        for f in obj._meta.fields:
-            if f.name in exclude or f.generated:
-                continue
-            raw = getattr(obj, f.attname)
-            if (f.blank and raw in f.empty_values) or isinstance(raw, DatabaseDefault):
-                continue
-            key = (type(obj), f.attname, type(raw), raw) if self._kept(f) else None
-            verdict = self.verdicts.get(key) if key is not None else None
-            if verdict is None:
-                try:
-                    verdict = (True, f.clean(raw, obj))
-                except ValidationError as exc:
-                    verdict = (False, exc.error_list)
-                if key is not None:
-                    self.verdicts[key] = verdict
-            if verdict[0]:
-                setattr(obj, f.attname, verdict[1])
-            else:
-                errors[f.name] = verdict[1]
-        if errors:
-            raise ValidationError(errors)
-
-
 # Columns whose cell becomes another type on the record.
 _CONVERTED = frozenset({"sequence", "accessed", "level"})
 
@@ -327,7 +286,8 @@ class _Planner:
         self.new_languages: dict[str, str] = {}
         # Vocabulary, agent and language cells repeat across rows; each distinct one is parsed once.
         self.parsed: dict[tuple[str, str], Cell] = {}
-        self.cleaner = _FieldCleaner()
+        # Each field's verdict on each value, shared by the quick checks and the models' validation.
+        self.verdicts = FieldVerdicts()
         self.blank: dict[str, Cell] = {column: _empty(column) for column in self.columns}
         self.blank.update(identifier="", status=Status.DRAFT, level=LevelOfDescription.ITEM)
         self.blank_values = tuple(self.blank[column] for column in self.columns)
@@ -778,17 +738,17 @@ class _Planner:
 
     def _field_checks(self) -> dict[str, Check]:
         if self._checks is None:
-            self._checks = {column: field_check(Record._meta.get_field(name))
+            self._checks = {column: field_check(Record._meta.get_field(name), self.verdicts)
                             for column, name in _FIELD_OF_COLUMN.items()}
-            self._title_text = field_check(Title._meta.get_field("text"))
-            self._description_text = field_check(Description._meta.get_field("text"))
+            self._title_text = field_check(Title._meta.get_field("text"), self.verdicts)
+            self._description_text = field_check(Description._meta.get_field("text"), self.verdicts)
             self._identifier_length = Record._meta.get_field("identifier").max_length
         return self._checks
 
     def _label_valid(self, label: models.Model, exclude: set[str]) -> bool:
         """Whether a label passes its models' validation (fields, then ``clean()``)."""
         try:
-            self.cleaner.clean_fields(label, exclude)
+            self.verdicts.clean_fields(label, exclude)
             label.clean()
         except ValidationError:
             return False
@@ -867,7 +827,7 @@ class _Planner:
         probe = Record(pk=plan.record.pk if plan.record else None, identifier=plan.identifier)
         apply_scalars(probe, plan.desired, lambda entry_id: -1)
         try:
-            self.cleaner.clean_fields(probe, exclude={"parent", "described_agent", "repository"})
+            self.verdicts.clean_fields(probe, exclude={"parent", "described_agent", "repository"})
             probe.clean()
         except ValidationError as exc:
             self.errors.add_validation(plan.row, exc)
@@ -906,7 +866,7 @@ class _Planner:
         # As full_clean() without the uniqueness checks: the fields, then clean() whatever they said.
         errors: dict[str, Any] = {}
         try:
-            self.cleaner.clean_fields(label, exclude)
+            self.verdicts.clean_fields(label, exclude)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         try:

@@ -77,6 +77,19 @@ class AgentRole(models.TextChoices):
     SUBJECT = "subject", _("subject")
 
 
+def date_bounds(date_edtf: str) -> tuple[datetime.date | None, datetime.date | None, int | None, int | None]:
+    """A record's ``date_start``, ``date_end``, ``year_start`` and ``year_end`` from its EDTF date.
+
+    A blank date, or one that is not EDTF, has none. The model and the import's bulk
+    path both derive them here, so a record has the same bounds whichever wrote it.
+    """
+    try:
+        bounds = parse_edtf_bounds(date_edtf)
+    except ValidationError:
+        return None, None, None, None
+    return bounds.start, bounds.end, bounds.year_start, bounds.year_end
+
+
 def decade_condition(decade: int, this_year: int) -> Q:
     """Records whose year range overlaps the decade, as ``collection.dates.decades_between`` has them.
 
@@ -276,14 +289,7 @@ class Record(IdentifiedModel):
 
     def sync_derived_fields(self) -> None:
         """Recompute what is derived from the archivist's values (date bounds, ISBN forms)."""
-        try:
-            bounds = parse_edtf_bounds(self.date_edtf)
-        except ValidationError:
-            bounds = None
-        self.date_start = bounds.start if bounds else None
-        self.date_end = bounds.end if bounds else None
-        self.year_start = bounds.year_start if bounds else None
-        self.year_end = bounds.year_end if bounds else None
+        self.date_start, self.date_end, self.year_start, self.year_end = date_bounds(self.date_edtf)
         self.isbn10, self.isbn13 = isbn_forms(self.isbn)
 
     def clean_fields(self, exclude: set[str] | None = None) -> None:
