@@ -23,9 +23,8 @@ django.setup()
 
 from django.db import transaction  # noqa: E402
 
-from collection.catalogue.csv_io import read_csv, write_csv  # noqa: E402
-from collection.catalogue.export import export_rows  # noqa: E402
-from collection.catalogue.format import record_columns  # noqa: E402
+from collection.catalogue.csv_io import read_csv  # noqa: E402
+from collection.catalogue.export import export_csv_chunks  # noqa: E402
 from collection.catalogue.writer import write_rows  # noqa: E402
 from collection.models import Place, Record  # noqa: E402
 
@@ -49,8 +48,8 @@ def main(count: int) -> None:
         result = timed(f"import {count} new rows", write_rows, rows)
         assert result.ok, result.errors[:5]
         timed(f"import the same {count} rows again (all unchanged)", write_rows, rows)
-        data = timed(f"export {Record.objects.count()} records", lambda: write_csv(
-            export_rows(Record.objects.all()), record_columns()))
+        data = timed(f"export {Record.objects.count()} records",
+                     lambda: b"".join(export_csv_chunks(Record.objects.all())))
         again = timed("import of the export", write_rows, read_csv(data))
         assert not again.created and not again.updated
         transaction.set_rollback(True)

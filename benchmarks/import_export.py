@@ -78,10 +78,10 @@ def as_csv(rows: list[dict[str, str]]) -> bytes:
 
 
 def as_xlsx(rows: list[dict[str, str]]) -> bytes:
-    from collection.catalogue.files import write_xlsx
+    from collection.catalogue.xlsx_writer import write_xlsx_rows
 
     out = io.BytesIO()
-    write_xlsx(([*FLAT_COLUMNS], *([row[c] for c in FLAT_COLUMNS] for row in rows)), out)
+    write_xlsx_rows(([*FLAT_COLUMNS], *([row[c] for c in FLAT_COLUMNS] for row in rows)), out)
     return out.getvalue()
 
 
@@ -172,7 +172,7 @@ def import_bytes(data: bytes, name: str, *, dry_run: bool = False):
 
 def write_xlsx_rows(count: int, vocab: dict[str, int]) -> None:
     """Write ``count`` synthetic rows as XLSX, made one chunk at a time so that only the writer's memory counts."""
-    from collection.catalogue.files import write_xlsx
+    from collection.catalogue import xlsx_writer
 
     def generate():
         yield list(FLAT_COLUMNS)
@@ -181,7 +181,7 @@ def write_xlsx_rows(count: int, vocab: dict[str, int]) -> None:
                 yield [row[c] for c in FLAT_COLUMNS]
 
     with tempfile.TemporaryFile() as out:  # a file, so that the output's own size is not counted
-        write_xlsx(generate(), out)
+        xlsx_writer.write_xlsx_rows(generate(), out)
 
 
 def export_to_file(file_format: str, queryset=None) -> tuple[int, int]:

@@ -1,4 +1,4 @@
-"""The admin import: upload, preview per row, confirm, refuse when stale; export of the changelist."""
+"""The admin import: upload, preview per row, confirm, refuse when stale (the admin export: test_export_stream)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from collection.catalogue.files import write_xlsx
+from collection.catalogue.xlsx_writer import write_xlsx_rows
 from collection.models import ImportJob, ImportJobStatus, Record, Status, Title
 
 from .factories import RecordFactory
@@ -318,38 +318,13 @@ def test_someone_elses_import_is_not_shown(dana, login):  # noqa: F811
 # Export ----------------------------------------------------------------------------------------------
 
 
-def test_export_follows_the_changelist_filter(dana, login):  # noqa: F811
-    RecordFactory(identifier="test-draft", status=Status.DRAFT)
-    RecordFactory(identifier="test-published", status=Status.PUBLISHED)
-    response = login(dana).get(reverse("admin:collection_record_export", args=["csv"]) + "?status__exact=draft")
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert response["Content-Type"].startswith("text/csv")
-    assert "test-draft" in body and "test-published" not in body
-    assert response["Content-Disposition"].startswith('attachment; filename="catalogue-')
-
-
-def test_export_of_the_selection_as_xlsx(dana, login):  # noqa: F811
-    chosen = RecordFactory(identifier="test-chosen", title="=1+2", title__language="en")
-    RecordFactory(identifier="test-other")
-    response = login(dana).post(reverse("admin:collection_record_changelist"), {
-        "action": "export_selected_xlsx", "_selected_action": [chosen.pk]})
-    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    sheet = workbook.worksheets[0]
-    header = [cell.value for cell in sheet[1]]
-    values = [cell.value for cell in sheet[2]]
-    assert sheet.max_row == 2
-    assert values[header.index("identifier")] == "test-chosen"
-    cell = sheet.cell(row=2, column=header.index("title_en") + 1)
-    assert cell.value == "=1+2" and cell.data_type == "s" and cell.quotePrefix
-
-
-def test_write_xlsx_memory_does_not_grow_with_rows():
+def test_write_xlsx_rows_memory_does_not_grow_with_rows():
     import tracemalloc
 
     def peak(count: int) -> int:
         rows = (["identifier", "title_en"], *([f"test-{n}", f"Test title {n}"] for n in range(count)))
         tracemalloc.start()
-        write_xlsx(rows, io.BytesIO())
+        write_xlsx_rows(rows, io.BytesIO())
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         return peak

@@ -199,11 +199,15 @@ def test_an_export_is_one_query_whatever_the_number_of_records(count, django_ass
         record.places.add(place)
         RecordAgent.objects.create(record=record, agent=agent, role="author")
         Description.objects.create(record=record, language="en", text=f"Description {number}")
-    with django_assert_num_queries(1):  # every cell of every row
+    with django_assert_num_queries(1):  # every cell of every row, titles and links included
+        rows = list(catalogue_rows(Record.objects.all()))
+    with django_assert_num_queries(1):
         csv_data = exported(Record.objects.all())
     with django_assert_num_queries(1):
         xlsx_data = exported(Record.objects.all(), "xlsx")
-    assert len(read_table(csv_data, name="a.csv")) == len(read_table(xlsx_data, name="a.xlsx")) == count
+    assert len(rows) == len(read_table(csv_data, name="a.csv")) == len(read_table(xlsx_data, name="a.xlsx")) == count
+    authors = record_columns().index("authors")
+    assert {row[authors] for row in rows} == {"agent-q"}
 
 
 # XLSX ----------------------------------------------------------------------------------------------------
@@ -426,10 +430,14 @@ def test_a_failed_export_leaves_the_previous_file(rich, tmp_path, monkeypatch):
 EXPORT_URL = "admin:collection_record_export"
 
 
-def test_admin_csv_export_streams_the_changelist(rich, dana, login):  # noqa: F811
+def test_admin_csv_export_streams_the_changelist_as_filtered(rich, dana, login):  # noqa: F811
     response = login(dana).get(reverse(EXPORT_URL, args=["csv"]) + "?status__exact=draft")
     assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
-    assert b"".join(response.streaming_content) == exported(rich.filter(status="draft"))
+    assert response["Content-Disposition"].startswith('attachment; filename="catalogue-')
+    data = b"".join(response.streaming_content)
+    assert data == exported(rich.filter(status="draft"))
+    identifiers = [row["identifier"] for _number, row in read_csv(data)]
+    assert "test-series" in identifiers and "test-association" not in identifiers  # a draft in, a published out
 
 
 def test_admin_xlsx_export_is_a_file_response(rich, dana, login):  # noqa: F811
@@ -443,9 +451,19 @@ def test_admin_xlsx_export_is_a_file_response(rich, dana, login):  # noqa: F811
 
 def test_admin_export_of_a_selection(rich, dana, login):  # noqa: F811
     chosen = list(rich.filter(identifier__in=["test-Full", "test-bare"]).values_list("pk", flat=True))
-    response = login(dana).post(reverse("admin:collection_record_changelist"), {
-        "action": "export_selected_csv", "_selected_action": chosen})
+    client, changelist = login(dana), reverse("admin:collection_record_changelist")
+    response = client.post(changelist, {"action": "export_selected_csv", "_selected_action": chosen})
     assert b"".join(response.streaming_content) == exported(rich.filter(pk__in=chosen))
+
+    response = client.post(changelist, {"action": "export_selected_xlsx", "_selected_action": chosen})
+    data = b"".join(response.streaming_content)
+    assert sheet_xml(data) == sheet_xml(exported(rich.filter(pk__in=chosen), "xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.max_row == 3
+    assert [row[header.index("identifier")].value for row in sheet.iter_rows(min_row=2)] == ["test-Full", "test-bare"]
+    formula = sheet.cell(row=2, column=header.index("title_ru") + 1)
+    assert formula.value == "=Тестовые воспоминания" and formula.data_type == "s" and formula.quotePrefix
 
 
 def test_export_needs_the_view_permission(rich, login):  # noqa: F811

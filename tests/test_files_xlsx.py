@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from collection.catalogue.files import FileRefused, read_table, write_xlsx
+from collection.catalogue.files import FileRefused, read_table
+from collection.catalogue.xlsx_writer import write_xlsx_rows
 from collection.models import Record, Title
 
 from .factories import RecordFactory
@@ -107,10 +108,10 @@ def test_cells_outside_the_header_are_errors():
         read_table(data, name="book.xlsx")
 
 
-def test_write_xlsx_writes_text_cells_with_the_quote_prefix_for_formula_like_text():
+def test_write_xlsx_rows_writes_text_cells_with_the_quote_prefix_for_formula_like_text():
     out = io.BytesIO()
-    write_xlsx([["identifier", "title_en", "extent"], ["test-1", "=HYPERLINK(\"x\")", "1946"], ["test-2", "", "-"]],
-               out)
+    write_xlsx_rows([["identifier", "title_en", "extent"], ["test-1", "=HYPERLINK(\"x\")", "1946"],
+                     ["test-2", "", "-"]], out)
     sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
     formula_like, numeric_looking, dash = sheet["B2"], sheet["C2"], sheet["C3"]
     assert formula_like.value == '=HYPERLINK("x")' and formula_like.data_type == "s" and formula_like.quotePrefix

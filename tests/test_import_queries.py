@@ -11,10 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from collection import dates
-from collection.catalogue.csv_io import write_csv
-from collection.catalogue.export import export_rows
 from collection.catalogue.files import read_table
-from collection.catalogue.format import record_columns
 from collection.catalogue.writer import BATCH_SIZE, write_rows
 from collection.models import Record, Title
 from collection.romanization import romanize_russian
@@ -99,16 +96,6 @@ def test_the_preview_runs_the_same_queries_as_the_import(vocabulary, settings):
     assert not Record.objects.exists()
     # The preview does all of the import's work, search keys included, then rolls it back: one statement more.
     assert import_queries(sheet(20)) == preview - 1
-
-
-def test_csv_export_query_count_does_not_grow_with_rows(vocabulary, settings, django_assert_max_num_queries):
-    settings.COLLECTION_DERIVE_READINGS = False
-    import_queries(sheet(30))
-    with CaptureQueriesContext(connection) as few:
-        write_csv(export_rows(Record.objects.filter(identifier__in=["test-1", "test-2"])), record_columns())
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        data = write_csv(export_rows(Record.objects.all()), record_columns())
-    assert data.decode("utf-8-sig").count("\r\n") == 31
 
 
 def test_missing_romanizations_are_derived_by_the_command_after_the_import(settings):

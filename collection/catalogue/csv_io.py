@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from .format import FORMULA_TRIGGERS, quote_formula, unquote_formula
+from .format import QUOTABLE_STARTS, quote_formula, unquote_formula
 
 BOM = "\ufeff"
 # The key under which a row keeps cells beyond the last named column.
@@ -70,16 +70,8 @@ def read_csv(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
 
 def write_csv(rows: Iterable[Mapping[str, str]], columns: Sequence[str]) -> bytes:
     """Write rows as CSV UTF-8 with a BOM, sorted by identifier, every cell formula-safe."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in sorted(rows, key=lambda row: row.get("identifier", "")):
-        writer.writerow([quote_formula(row.get(column, "") or "") for column in columns])
-    return (BOM + buffer.getvalue()).encode("utf-8")
-
-
-# The first characters of every cell quote_formula may change: a formula trigger, or quotes before one.
-_MAYBE_FORMULA = frozenset("'" + "".join(FORMULA_TRIGGERS))
+    ordered = sorted(rows, key=lambda row: row.get("identifier", ""))
+    return b"".join(csv_chunks(([row.get(column, "") or "" for column in columns] for row in ordered), columns))
 
 
 def csv_chunks(rows: Iterable[Sequence[str]], columns: Sequence[str], *, rows_per_chunk: int = 1000) -> Iterator[bytes]:
@@ -90,12 +82,11 @@ def csv_chunks(rows: Iterable[Sequence[str]], columns: Sequence[str], *, rows_pe
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    yield (BOM + buffer.getvalue()).encode("utf-8")
-    maybe = _MAYBE_FORMULA
+    yield BOM.encode("utf-8") + _csv_piece(writer, buffer, [columns])
+    quotable = QUOTABLE_STARTS
     batch: list[list[str]] = []
     for row in rows:
-        batch.append([quote_formula(cell) if cell and cell[0] in maybe else cell for cell in row])
+        batch.append([quote_formula(cell) if cell and cell[0] in quotable else cell for cell in row])
         if len(batch) == rows_per_chunk:
             yield _csv_piece(writer, buffer, batch)
             batch.clear()
@@ -103,7 +94,22 @@ def csv_chunks(rows: Iterable[Sequence[str]], columns: Sequence[str], *, rows_pe
         yield _csv_piece(writer, buffer, batch)
 
 
-def _csv_piece(writer: Any, buffer: io.StringIO, rows: list[list[str]]) -> bytes:
+def write_csv_rows(rows: Iterable[Sequence[str]], columns: Sequence[str], out: IO[bytes]) -> int:
+    """Write :func:`csv_chunks` of the rows to ``out``; return the number of rows after the header."""
+    count = 0
+
+    def counted() -> Iterator[Sequence[str]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    for chunk in csv_chunks(counted(), columns):
+        out.write(chunk)
+    return count
+
+
+def _csv_piece(writer: Any, buffer: io.StringIO, rows: Sequence[Sequence[str]]) -> bytes:
     buffer.seek(0)
     buffer.truncate()
     writer.writerows(rows)

@@ -15,6 +15,7 @@ bytes.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import chain
 from typing import IO
 
 from django.core.exceptions import EmptyResultSet
@@ -22,7 +23,7 @@ from django.db import connections
 from django.db.models import Prefetch, QuerySet
 
 from ..models import Record, RecordAgent
-from .csv_io import csv_chunks
+from .csv_io import csv_chunks, write_csv_rows
 from .export_query import export_sql
 from .files import CSV, XLSX
 from .format import AGENT_ROLE_COLUMNS, PLAIN_FIELDS, join_values, label_tags, languages, record_columns
@@ -121,13 +122,6 @@ def catalogue_rows(queryset: QuerySet[Record], configured: Sequence[str] | None 
             yield from rows
 
 
-def export_rows(queryset: QuerySet[Record], configured: Sequence[str] | None = None) -> Iterator[dict[str, str]]:
-    """One dict of cell texts per record, in identifier order, streaming."""
-    columns = record_columns(configured)
-    for row in catalogue_rows(queryset, configured):
-        yield dict(zip(columns, row, strict=True))
-
-
 def export_csv_chunks(queryset: QuerySet[Record], configured: Sequence[str] | None = None) -> Iterator[bytes]:
     """The records as a CSV catalogue sheet (UTF-8 with a BOM, CRLF, formula-safe), in pieces as they stream."""
     return csv_chunks(catalogue_rows(queryset, configured), record_columns(configured))
@@ -142,29 +136,9 @@ def export_file(queryset: QuerySet[Record], out: IO[bytes], file_format: str = C
     if file_format not in (CSV, XLSX):
         raise ValueError(f"unknown export format {file_format!r}")
     columns = record_columns(configured)
-    rows = _Counted(catalogue_rows(queryset, configured))
+    rows = catalogue_rows(queryset, configured)
     if file_format == XLSX:
         from .xlsx_writer import write_xlsx_rows
 
-        write_xlsx_rows(rows.after(columns), out)
-    else:
-        for chunk in csv_chunks(rows, columns):
-            out.write(chunk)
-    return rows.count
-
-
-class _Counted:
-    """Rows passed through as they come, counted."""
-
-    def __init__(self, rows: Iterator[tuple[str, ...]]) -> None:
-        self.rows = rows
-        self.count = 0
-
-    def __iter__(self) -> Iterator[tuple[str, ...]]:
-        for row in self.rows:
-            self.count += 1
-            yield row
-
-    def after(self, header: Sequence[str]) -> Iterator[Sequence[str]]:
-        yield header
-        yield from self
+        return write_xlsx_rows(chain([columns], rows), out)
+    return write_csv_rows(rows, columns, out)

@@ -24,7 +24,7 @@ and joined to them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import NotSupportedError
@@ -50,6 +50,20 @@ def _escaped(expression: str) -> str:
             f"{_literal(SEPARATOR)}, {_literal(ESCAPE + SEPARATOR)})")
 
 
+class _Columns:
+    """A model's columns as the query names them: ``t.text`` is ``t."text"`` for ``_Columns(Title, "t", ...)``.
+
+    Each name is the column of the model field of that name, read from the model's
+    ``_meta`` and quoted; without an alias it stands alone (``"text"``).
+    """
+
+    def __init__(self, model: Any, alias: str, quote: Callable[[str], str]) -> None:
+        self._model, self._prefix, self._quote = model, f"{alias}." if alias else "", quote
+
+    def __getattr__(self, field: str) -> str:
+        return self._prefix + self._quote(self._model._meta.get_field(field).column)
+
+
 class _Rows:
     """Builds the query; the subclasses say how related rows become cells."""
 
@@ -62,6 +76,8 @@ class _Rows:
         self.title_slots = {tag: index for index, tag in enumerate(dict.fromkeys(t.lower() for t in self.tags))}
         self.description_slots = {tag: index for index, tag in
                                   enumerate(dict.fromkeys(t.lower() for t in self.configured))}
+        # The record each row is of, as the query names it.
+        self.record = self.alias(Record, "r")
 
     def q(self, name: str) -> str:
         return self.connection.ops.quote_name(name)
@@ -69,8 +85,8 @@ class _Rows:
     def table(self, model: Any) -> str:
         return self.q(model._meta.db_table)
 
-    def column(self, model: Any, name: str) -> str:
-        return self.q(model._meta.get_field(name).column)
+    def alias(self, model: Any, alias: str = "") -> _Columns:
+        return _Columns(model, alias, self.q)
 
     def sort_key(self, expression: str) -> str:
         return expression
@@ -92,32 +108,34 @@ class _Rows:
         raise NotImplementedError
 
     def sql(self, selection: str) -> str:
-        r, agent = "r", self.table(Agent)
+        r = self.record
+        parent = self.alias(Record, "parent")
+        described, holder = self.alias(Agent, "described"), self.alias(Agent, "holder")
         cells: dict[str, str] = {
-            "identifier": f"{r}.{self.column(Record, 'identifier')}",
-            "kind": f"{r}.{self.column(Record, 'kind')}",
-            "status": f"{r}.{self.column(Record, 'status')}",
-            "parent": "coalesce(parent.identifier, '')",
-            "sequence": f"coalesce(CAST({r}.{self.column(Record, 'sequence')} AS TEXT), '')",
-            "date": f"{r}.{self.column(Record, 'date_edtf')}",
-            "accessed": f"coalesce({self.date_text(f'{r}.' + self.column(Record, 'accessed'))}, '')",
-            "described_agent": "coalesce(described.identifier, '')",
-            "repository": "coalesce(holder.identifier, '')",
+            "identifier": r.identifier,
+            "kind": r.kind,
+            "status": r.status,
+            "parent": f"coalesce({parent.identifier}, '')",
+            "sequence": f"coalesce(CAST({r.sequence} AS TEXT), '')",
+            "date": r.date_edtf,
+            "accessed": f"coalesce({self.date_text(r.accessed)}, '')",
+            "described_agent": f"coalesce({described.identifier}, '')",
+            "repository": f"coalesce({holder.identifier}, '')",
         }
         for name in PLAIN_FIELDS:
-            cells[name] = f"coalesce({r}.{self.column(Record, name)}, '')"
+            cells[name] = f"coalesce({getattr(r, name)}, '')"
         cells.update(self.related_cells())
         ctes, from_clause, where = self.from_clause(selection)
-        record = self.table(Record)
+        record_table, agent_table = self.table(Record), self.table(Agent)
         return (
             ctes
             + "SELECT " + ",\n  ".join(cells[column] for column in self.columns)
             + f"\n{from_clause}"
-            + f"\nLEFT JOIN {record} AS parent ON parent.id = {r}.{self.column(Record, 'parent')}"
-            + f"\nLEFT JOIN {agent} AS described ON described.id = {r}.{self.column(Record, 'described_agent')}"
-            + f"\nLEFT JOIN {agent} AS holder ON holder.id = {r}.{self.column(Record, 'repository')}"
+            + f"\nLEFT JOIN {record_table} AS parent ON {parent.id} = {r.parent}"
+            + f"\nLEFT JOIN {agent_table} AS described ON {described.id} = {r.described_agent}"
+            + f"\nLEFT JOIN {agent_table} AS holder ON {holder.id} = {r.repository}"
             + (f"\n{where}" if where else "")
-            + f"\nORDER BY {self.sort_key(f'{r}.' + self.column(Record, 'identifier'))}"
+            + f"\nORDER BY {self.sort_key(r.identifier)}"
         )
 
     def ours(self) -> list[tuple[str, str, bool]]:
@@ -146,36 +164,43 @@ class _SQLiteRows(_Rows):
         return f"coalesce(({inner}), '')"
 
     def related_cells(self) -> dict[str, str]:
+        r = self.record
         title, description = self.table(Title), self.table(Description)
+        t, d = self.alias(Title, "t"), self.alias(Description, "d")
         cells: dict[str, str] = {}
         for tag in self.tags:
             cells[f"title_{tag}"] = (
-                f"coalesce((SELECT t.text FROM {title} AS t WHERE t.record_id = r.id AND t.preferred "
-                f"AND lower(t.language) = {_literal(tag.lower())} ORDER BY t.id LIMIT 1), '')")
+                f"coalesce((SELECT {t.text} FROM {title} AS t WHERE {t.record} = {r.id} AND {t.preferred} "
+                f"AND lower({t.language}) = {_literal(tag.lower())} ORDER BY {t.id} LIMIT 1), '')")
+        variant = f"{t.language} || {_literal(':')} || {t.text}"
         cells["variant_titles"] = self.concat(
-            f"t.language || {_literal(':')} || t.text", f"t.language || {_literal(':')} || t.text",
-            f"{title} AS t", "t.record_id = r.id AND NOT t.preferred AND NOT t.machine_made")
+            variant, variant, f"{title} AS t", f"{t.record} = {r.id} AND NOT {t.preferred} AND NOT {t.machine_made}")
         for tag in self.configured:
             cells[f"description_{tag}"] = (
-                f"coalesce((SELECT d.text FROM {description} AS d WHERE d.record_id = r.id "
-                f"AND lower(d.language) = {_literal(tag.lower())} ORDER BY d.id DESC LIMIT 1), '')")
+                f"coalesce((SELECT {d.text} FROM {description} AS d WHERE {d.record} = {r.id} "
+                f"AND lower({d.language}) = {_literal(tag.lower())} ORDER BY {d.id} DESC LIMIT 1), '')")
         cells["our_translations"] = self.our_translations()
         for name, model, attribute in _LISTED:
             link, record_column, target = self.through(name)
+            item = self.alias(model, "item")
             cells[name] = self.concat(
-                f"item.{self.q(attribute)}", f"item.{self.q(attribute)}",
-                f"{link} AS link JOIN {self.table(model)} AS item ON item.id = link.{target}",
-                f"link.{record_column} = r.id")
+                getattr(item, attribute), getattr(item, attribute),
+                f"{link} AS link JOIN {self.table(model)} AS item ON {item.id} = link.{target}",
+                f"link.{record_column} = {r.id}")
+        link, person = self.alias(RecordAgent, "link"), self.alias(Agent, "person")
         for column, role in AGENT_ROLE_COLUMNS.items():
             cells[column] = self.concat(
-                "person.identifier", "link.position, link.id",
-                f"{self.table(RecordAgent)} AS link JOIN {self.table(Agent)} AS person ON person.id = link.agent_id",
-                f"link.record_id = r.id AND link.role = {_literal(role)}")
+                person.identifier, f"{link.position}, {link.id}",
+                f"{self.table(RecordAgent)} AS link JOIN {self.table(Agent)} AS person ON {person.id} = {link.agent}",
+                f"{link.record} = {r.id} AND {link.role} = {_literal(role)}")
         return cells
 
     def our_translations(self) -> str:
         """One subquery over the record's own translations, which most records have none of."""
+        r = self.record
         title, description = self.table(Title), self.table(Description)
+        t, d = self.alias(Title, "t"), self.alias(Description, "d")
+        other_title, other_description = self.alias(Title, "o"), self.alias(Description, "o")
         # A list of literal rows (SQLite names no columns of a VALUES list).
         names = " UNION ALL ".join(
             f"SELECT {_literal(tag)} AS tag, {int(is_title)} AS is_title, {_literal(name)} AS name"
@@ -183,13 +208,14 @@ class _SQLiteRows(_Rows):
         # The chosen title of a tag is the first by id, the chosen description the last: a translation
         # counts only when no other text of its tag comes before (after) it.
         chosen = (
-            f"SELECT lower(t.language) AS tag, 1 AS is_title FROM {title} AS t WHERE t.record_id = r.id "
-            f"AND t.preferred AND t.our_translation AND NOT EXISTS (SELECT 1 FROM {title} AS o "
-            f"WHERE o.record_id = t.record_id AND o.preferred AND lower(o.language) = lower(t.language) "
-            f"AND o.id < t.id) "
-            f"UNION ALL SELECT lower(d.language), 0 FROM {description} AS d WHERE d.record_id = r.id "
-            f"AND d.our_translation AND NOT EXISTS (SELECT 1 FROM {description} AS o "
-            f"WHERE o.record_id = d.record_id AND lower(o.language) = lower(d.language) AND o.id > d.id)")
+            f"SELECT lower({t.language}) AS tag, 1 AS is_title FROM {title} AS t WHERE {t.record} = {r.id} "
+            f"AND {t.preferred} AND {t.our_translation} AND NOT EXISTS (SELECT 1 FROM {title} AS o "
+            f"WHERE {other_title.record} = {t.record} AND {other_title.preferred} "
+            f"AND lower({other_title.language}) = lower({t.language}) AND {other_title.id} < {t.id}) "
+            f"UNION ALL SELECT lower({d.language}), 0 FROM {description} AS d WHERE {d.record} = {r.id} "
+            f"AND {d.our_translation} AND NOT EXISTS (SELECT 1 FROM {description} AS o "
+            f"WHERE {other_description.record} = {d.record} "
+            f"AND lower({other_description.language}) = lower({d.language}) AND {other_description.id} > {d.id})")
         return self.concat(
             "names.name", "names.name",
             f"({chosen}) AS chosen JOIN ({names}) AS names "
@@ -197,7 +223,7 @@ class _SQLiteRows(_Rows):
 
     def from_clause(self, selection: str) -> tuple[str, str, str]:
         # Walking the identifier index keeps the rows in export order without a sort.
-        return "", f"FROM {self.table(Record)} AS r", f"WHERE r.id IN ({selection})"
+        return "", f"FROM {self.table(Record)} AS r", f"WHERE {self.record.id} IN ({selection})"
 
 
 class _PostgresRows(_Rows):
@@ -229,51 +255,56 @@ class _PostgresRows(_Rows):
 
     def from_clause(self, selection: str) -> tuple[str, str, str]:
         title, description = self.table(Title), self.table(Description)
-        chosen = "record_id IN (SELECT id FROM selected)"
+        # Unqualified: each aggregate reads one table, and the rows of a subquery keep its column names.
+        t, d = self.alias(Title), self.alias(Description)
         ctes = [f"selected (id) AS MATERIALIZED ({selection})"]
 
-        def pivot(slots: dict[str, int], letter: str) -> str:
-            return ", ".join(f"max(text) FILTER (WHERE tag = {_literal(tag)}) AS {letter}{index}, "
-                             f"bool_or(our_translation) FILTER (WHERE tag = {_literal(tag)}) AS o{index}"
+        def pivot(slots: dict[str, int], letter: str, label: _Columns) -> str:
+            return ", ".join(f"max({label.text}) FILTER (WHERE tag = {_literal(tag)}) AS {letter}{index}, "
+                             f"bool_or({label.our_translation}) FILTER (WHERE tag = {_literal(tag)}) AS o{index}"
                              for tag, index in slots.items())
 
         wanted = ", ".join(_literal(tag) for tag in self.title_slots)
         # DISTINCT ON keeps the first row of each record and tag in the ORDER BY: the title record_cells picks.
         ctes.append(
-            f"titles AS (SELECT record_id, {pivot(self.title_slots, 't')} FROM ("
-            f"SELECT DISTINCT ON (record_id, lower(language)) record_id, lower(language) AS tag, text, "
-            f"our_translation FROM {title} WHERE preferred AND lower(language) IN ({wanted}) AND {chosen} "
-            f"ORDER BY record_id, lower(language), id) AS first GROUP BY record_id)")
-        variant = f"language || {_literal(':')} || text"
-        ctes.append(f"variants AS (SELECT record_id, {self.concat(variant, self.sort_key(variant))} AS v "
-                    f"FROM {title} WHERE NOT preferred AND NOT machine_made AND {chosen} GROUP BY record_id)")
+            f"titles AS (SELECT {t.record} AS record_id, {pivot(self.title_slots, 't', t)} FROM ("
+            f"SELECT DISTINCT ON ({t.record}, lower({t.language})) {t.record}, lower({t.language}) AS tag, "
+            f"{t.text}, {t.our_translation} FROM {title} WHERE {t.preferred} AND lower({t.language}) IN ({wanted}) "
+            f"AND {t.record} IN (SELECT id FROM selected) "
+            f"ORDER BY {t.record}, lower({t.language}), {t.id}) AS first GROUP BY {t.record})")
+        variant = f"{t.language} || {_literal(':')} || {t.text}"
+        ctes.append(f"variants AS (SELECT {t.record} AS record_id, {self.concat(variant, self.sort_key(variant))} "
+                    f"AS v FROM {title} WHERE NOT {t.preferred} AND NOT {t.machine_made} "
+                    f"AND {t.record} IN (SELECT id FROM selected) GROUP BY {t.record})")
         ctes.append(
-            f"descriptions AS (SELECT record_id, {pivot(self.description_slots, 'd')} FROM ("
-            f"SELECT DISTINCT ON (record_id, lower(language)) record_id, lower(language) AS tag, text, "
-            f"our_translation FROM {description} WHERE {chosen} "
-            f"ORDER BY record_id, lower(language), id DESC) AS last GROUP BY record_id)")
+            f"descriptions AS (SELECT {d.record} AS record_id, {pivot(self.description_slots, 'd', d)} FROM ("
+            f"SELECT DISTINCT ON ({d.record}, lower({d.language})) {d.record}, lower({d.language}) AS tag, "
+            f"{d.text}, {d.our_translation} FROM {description} WHERE {d.record} IN (SELECT id FROM selected) "
+            f"ORDER BY {d.record}, lower({d.language}), {d.id} DESC) AS last GROUP BY {d.record})")
         for name, model, attribute in _LISTED:
             link, record_column, target = self.through(name)
-            item = f"item.{self.q(attribute)}"
+            item = self.alias(model, "item")
+            listed = getattr(item, attribute)
             ctes.append(
                 f"{name}_cells AS (SELECT link.{record_column} AS record_id, "
-                f"{self.concat(item, self.sort_key(item))} AS v FROM {link} AS link "
-                f"JOIN {self.table(model)} AS item ON item.id = link.{target} "
+                f"{self.concat(listed, self.sort_key(listed))} AS v FROM {link} AS link "
+                f"JOIN {self.table(model)} AS item ON {item.id} = link.{target} "
                 f"WHERE link.{record_column} IN (SELECT id FROM selected) GROUP BY link.{record_column})")
-        roles = ", ".join(f"{self.concat('person.identifier', 'link.position, link.id')} "
-                          f"FILTER (WHERE link.role = {_literal(role)}) AS a{index}"
+        link, person = self.alias(RecordAgent, "link"), self.alias(Agent, "person")
+        roles = ", ".join(f"{self.concat(person.identifier, f'{link.position}, {link.id}')} "
+                          f"FILTER (WHERE {link.role} = {_literal(role)}) AS a{index}"
                           for index, role in enumerate(AGENT_ROLE_COLUMNS.values()))
         ctes.append(
-            f"agents AS (SELECT link.record_id, {roles} FROM {self.table(RecordAgent)} AS link "
-            f"JOIN {self.table(Agent)} AS person ON person.id = link.agent_id "
-            f"WHERE link.record_id IN (SELECT id FROM selected) GROUP BY link.record_id)")
+            f"agents AS (SELECT {link.record} AS record_id, {roles} FROM {self.table(RecordAgent)} AS link "
+            f"JOIN {self.table(Agent)} AS person ON {person.id} = {link.agent} "
+            f"WHERE {link.record} IN (SELECT id FROM selected) GROUP BY {link.record})")
         # Each aggregate holds selected records only, so a FULL JOIN gives what a LEFT JOIN would; but a
         # FULL JOIN is always a hash or merge join, never a nested loop rescanning an aggregate per
         # record, the plan PostgreSQL may pick for a cursor or before the tables are analysed.
-        joins = "\n".join(f"FULL JOIN {name} ON {name}.record_id = r.id" for name in (
+        joins = "\n".join(f"FULL JOIN {name} ON {name}.record_id = {self.record.id}" for name in (
             "titles", "variants", "descriptions", *(f"{name}_cells" for name, _m, _a in _LISTED), "agents"))
         return ("WITH " + ",\n".join(ctes) + "\n",
-                f"FROM selected JOIN {self.table(Record)} AS r ON r.id = selected.id\n{joins}", "")
+                f"FROM selected JOIN {self.table(Record)} AS r ON {self.record.id} = selected.id\n{joins}", "")
 
 
 def export_sql(connection: BaseDatabaseWrapper, selection: str, configured: Sequence[str]) -> str:

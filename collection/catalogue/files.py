@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime
 import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO
 
 from django.utils.translation import gettext as _
 
@@ -243,7 +241,7 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
             if len(cells) > len(header):
                 extra = cells[len(header):]
                 if any(cell.strip() for cell in extra):
-                    problems.append(CellProblem(number, _column_letter(len(header) + 1), _(
+                    problems.append(CellProblem(number, column_letter(len(header) + 1), _(
                         "this row has %(count)s cells but the header has %(header)s columns."
                     ) % {"count": len(cells), "header": len(header)}))
                 cells = cells[: len(header)]
@@ -270,18 +268,35 @@ def _check_header(header: list[str]) -> list[CellProblem]:
         if not name:
             continue
         if name in seen:
-            problems.append(CellProblem(1, _column_letter(index), _("the column “%(name)s” appears twice.")
+            problems.append(CellProblem(1, column_letter(index), _("the column “%(name)s” appears twice.")
                                         % {"name": name}))
         seen.add(name)
     return problems
 
 
-def _column_letter(index: int) -> str:
+# --- column letters ------------------------------------------------------------------------------------
+
+# Three letters name every column a spreadsheet has (Excel's last is XFD).
+_MAX_COLUMN_LETTERS = 3
+
+
+def column_letter(number: int) -> str:
+    """The letters a spreadsheet names column ``number`` with: 1 is ``A``, 28 is ``AB``."""
     letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
+    while number:
+        number, remainder = divmod(number - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+def column_number(letters: str) -> int:
+    """The number of the column a spreadsheet names ``letters``: ``AB`` is 28; ValueError if they name none."""
+    if not (letters.isascii() and letters.isalpha() and letters.isupper() and len(letters) <= _MAX_COLUMN_LETTERS):
+        raise ValueError(f"{letters!r} names no column")
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------
@@ -328,66 +343,3 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
     from .xlsx_read import read_sheet
 
     return read_sheet(check_zip(data), sheet=sheet)
-
-
-def _number_text(raw: str) -> str:
-    """A number as Excel shows it at full precision: no exponent, no ``.0``, 15 significant digits."""
-    try:
-        number = Decimal(raw.strip())
-    except InvalidOperation:
-        return raw
-    if number == number.to_integral_value() and abs(number) < Decimal("1e15"):
-        return str(int(number))
-    text = format(float(number), ".15g")
-    if "e" in text or "E" in text:
-        text = format(Decimal(text), "f")
-    return text
-
-
-_EXCEL_1900 = datetime.datetime(1899, 12, 31)
-_EXCEL_1904 = datetime.datetime(1904, 1, 1)
-
-
-def _serial_to_text(raw: str | None, epoch_1904: bool) -> tuple[str, str]:
-    """A date cell's serial number as ISO 8601 text.
-
-    Excel counts 1900 as a leap year: serial 60 is the 29 February 1900 that never
-    was, and serials from 61 on are one day ahead of the true count.
-    """
-    try:
-        serial = Decimal((raw or "").strip())
-    except InvalidOperation:
-        return "", _("a date cell that holds no number.")
-    days = int(serial)
-    seconds = round((serial - days) * 86400)
-    if epoch_1904:
-        base = _EXCEL_1904
-    else:
-        if days == 60:
-            return "", _("29 February 1900 does not exist (a spreadsheet's 1900 leap-year error); type the date "
-                         "as text.")
-        if days < 1:
-            return "", _("a date before 1900 cannot be stored as a spreadsheet date; type it as text.")
-        base = _EXCEL_1900 - datetime.timedelta(days=1) if days > 60 else _EXCEL_1900
-    try:
-        moment = base + datetime.timedelta(days=days, seconds=seconds)
-    except OverflowError:
-        return "", _("a date outside the calendar.")
-    if seconds == 0:
-        return moment.date().isoformat(), ""
-    return moment.isoformat(), ""
-
-
-# --- XLSX export ---------------------------------------------------------------------------------------
-
-
-def write_xlsx(rows: Iterator[list[str]] | Any, out: IO[bytes], *, sheet_title: str = "records") -> int:
-    """Write rows of cell text (the header first) to ``out`` as XLSX; return the number of rows after the header.
-
-    Every cell is a text cell; text a spreadsheet would run as a formula keeps its
-    exact text and is marked with Excel's quote prefix (the CSV form prefixes ``'``).
-    Rows are streamed, so memory does not grow with them (see :mod:`.xlsx_writer`).
-    """
-    from .xlsx_writer import write_xlsx_rows
-
-    return write_xlsx_rows(rows, out, sheet_title=sheet_title)

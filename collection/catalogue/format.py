@@ -135,13 +135,19 @@ def _starts_formula(text: str) -> bool:
     return bool(stripped) and stripped[0] in FORMULA_TRIGGERS
 
 
+# The first characters of every cell quote_formula may change: a formula trigger, or the quotes before one.
+# A writer of many cells tests a cell's first character against these before calling it.
+QUOTABLE_STARTS = frozenset(("'", *FORMULA_TRIGGERS))
+
+
 def quote_formula(cell: str) -> str:
     """Prefix ``'`` to a cell a spreadsheet would run as a formula.
 
     A cell that already starts with ``'`` before such a character gets one more,
-    so that :func:`unquote_formula` gives back exactly the original text.
+    so that :func:`unquote_formula` gives back exactly the original text. Only a
+    cell starting with one of :data:`QUOTABLE_STARTS` can change.
     """
-    return "'" + cell if _starts_formula(cell) else cell
+    return "'" + cell if cell[:1] in QUOTABLE_STARTS and _starts_formula(cell) else cell
 
 
 def unquote_formula(cell: str) -> str:

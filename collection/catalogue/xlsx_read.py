@@ -22,21 +22,13 @@ import posixpath
 import zipfile
 import zlib
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from ..conf import app_settings
-from .files import (
-    XLSX,
-    CellProblem,
-    FileRefused,
-    Table,
-    _check_header,
-    _column_letter,
-    _number_text,
-    _serial_to_text,
-)
+from .files import XLSX, CellProblem, FileRefused, Table, _check_header, column_letter, column_number
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -238,13 +230,12 @@ def _column_number(reference: str) -> int:
     letters = reference.rstrip("0123456789")
     number = _COLUMNS.get(letters)
     if number is None:
-        if not (letters.isascii() and letters.isalpha() and letters.isupper() and len(letters) <= 3):
+        try:
+            number = column_number(letters)
+        except ValueError:
             raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {
                 "error": _("“%(reference)s” is not a cell reference.") % {"reference": reference},
-            })
-        number = 0
-        for letter in letters:
-            number = number * 26 + ord(letter) - 64
+            }) from None
         _COLUMNS[letters] = number
     return number
 
@@ -272,7 +263,7 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styl
             header_row = number
             continue
         if max(texts) > width:
-            problems.extend(CellProblem(number, _column_letter(column),
+            problems.extend(CellProblem(number, column_letter(column),
                                         _("this cell is outside the columns named in the header."))
                             for column in sorted(texts) if column > width)
         if len(rows) >= max_rows:
@@ -341,7 +332,7 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
             if has_formula and len(cell):
                 text, problem = _formula_cell(cell, kind)
                 if problem:
-                    problems.append(CellProblem(number, _column_letter(column), problem))
+                    problems.append(CellProblem(number, column_letter(column), problem))
                     continue
             else:
                 text = cell.text
@@ -350,7 +341,7 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
                     continue
                 index = int(text) if text.isdigit() else -1
                 if not 0 <= index < string_count:
-                    problems.append(CellProblem(number, _column_letter(column),
+                    problems.append(CellProblem(number, column_letter(column),
                                                 _("the cell points to a shared text that the file does not "
                                                   "hold.")))
                     continue
@@ -363,7 +354,7 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
                 if cell.get("s", "0") in date_styles:
                     text, problem = _serial_to_text(text, epoch_1904)
                     if problem:
-                        problems.append(CellProblem(number, _column_letter(column), problem))
+                        problems.append(CellProblem(number, column_letter(column), problem))
                         continue
                 elif text.isdigit() and text.isascii() and len(text) < 16:
                     text = str(int(text))
@@ -372,13 +363,13 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
             elif kind == "b":
                 text = "FALSE" if text.strip() in ("0", "false") else "TRUE"
             elif kind == "e":
-                problems.append(CellProblem(number, _column_letter(column),
+                problems.append(CellProblem(number, column_letter(column),
                                             _("the spreadsheet shows the error %(value)s here.") % {"value": text}))
                 continue
             elif kind == "d":
                 text, problem = _iso_date_text(text)
                 if problem:
-                    problems.append(CellProblem(number, _column_letter(column), problem))
+                    problems.append(CellProblem(number, column_letter(column), problem))
                     continue
             if text:
                 texts[column] = text
@@ -421,6 +412,54 @@ def _formula_cell(cell: Any, kind: str | None) -> tuple[str | None, str]:
         return None, _("a formula with no saved value; open the file in a spreadsheet program, let it "
                        "calculate, and save it again, or type the value in.")
     return value, ""
+
+
+def _number_text(raw: str) -> str:
+    """A number as Excel shows it at full precision: no exponent, no ``.0``, 15 significant digits."""
+    try:
+        number = Decimal(raw.strip())
+    except InvalidOperation:
+        return raw
+    if number == number.to_integral_value() and abs(number) < Decimal("1e15"):
+        return str(int(number))
+    text = format(float(number), ".15g")
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
+
+
+_EXCEL_1900 = datetime.datetime(1899, 12, 31)
+_EXCEL_1904 = datetime.datetime(1904, 1, 1)
+
+
+def _serial_to_text(raw: str | None, epoch_1904: bool) -> tuple[str, str]:
+    """A date cell's serial number as ISO 8601 text.
+
+    Excel counts 1900 as a leap year: serial 60 is the 29 February 1900 that never
+    was, and serials from 61 on are one day ahead of the true count.
+    """
+    try:
+        serial = Decimal((raw or "").strip())
+    except InvalidOperation:
+        return "", _("a date cell that holds no number.")
+    days = int(serial)
+    seconds = round((serial - days) * 86400)
+    if epoch_1904:
+        base = _EXCEL_1904
+    else:
+        if days == 60:
+            return "", _("29 February 1900 does not exist (a spreadsheet's 1900 leap-year error); type the date "
+                         "as text.")
+        if days < 1:
+            return "", _("a date before 1900 cannot be stored as a spreadsheet date; type it as text.")
+        base = _EXCEL_1900 - datetime.timedelta(days=1) if days > 60 else _EXCEL_1900
+    try:
+        moment = base + datetime.timedelta(days=days, seconds=seconds)
+    except OverflowError:
+        return "", _("a date outside the calendar.")
+    if seconds == 0:
+        return moment.date().isoformat(), ""
+    return moment.isoformat(), ""
 
 
 def _iso_date_text(text: str) -> tuple[str, str]:

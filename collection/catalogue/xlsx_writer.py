@@ -22,6 +22,7 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from .files import CellProblem, column_letter
 from .format import FORMULA_TRIGGERS
 
 # Characters XML cannot hold; openpyxl refuses them with the same error.
@@ -36,8 +37,9 @@ class CellRefused(ValueError):
 
     def __init__(self, row: int, column: str, problem: str) -> None:
         self.row, self.column, self.problem = row, column, problem
-        super().__init__(_("row %(row)s, column %(column)s: %(message)s") % {
-            "row": row, "column": column, "message": problem})
+        super().__init__(str(CellProblem(row, column, problem)))
+
+
 _SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
 
 
@@ -52,9 +54,7 @@ def _encode(xml: str) -> bytes:
 
 
 def _column_letters(count: int) -> list[str]:
-    from openpyxl.utils import get_column_letter
-
-    return [get_column_letter(index) for index in range(1, count + 1)]
+    return [column_letter(number) for number in range(1, count + 1)]
 
 
 class _RowWriter:

@@ -12,7 +12,11 @@ from django.utils.translation import gettext as _
 
 
 class ProgressBar:
-    """``bar(done, total)`` redraws at most a few times a second; ``bar.finish()`` ends the line."""
+    """A bar redrawn in place, ``bar(done, total)``; ``bar.finish()`` replaces it with the time the step took.
+
+    It redraws at most a few times a second, and at once when what is counted
+    changes (``bar(done, total, "written")`` after ``"checked"``).
+    """
 
     width = 30
 
@@ -20,28 +24,36 @@ class ProgressBar:
         self.stream = stream
         self.label = label
         self.enabled = force or bool(getattr(stream, "isatty", lambda: False)())
+        self.started = time.monotonic()
         self._last = 0.0
-        self._drawn = False
+        self._counted = ""
+        self._length = 0
 
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or not total:
+    def __call__(self, done: int, total: int, counted: str = "") -> None:
+        if not self.enabled:
             return
         now = time.monotonic()
-        if done < total and now - self._last < 0.2:
+        if counted == self._counted and done < total and now - self._last < 0.2:
             return
-        self._last = now
-        filled = round(self.width * done / total)
-        percent = round(100 * done / total)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}% "
-                          f"{done:,}/{total:,}")
+        self._last, self._counted = now, counted
+        # Rounded down: 100% only when everything is done.
+        filled = self.width * done // total if total else self.width
+        percent = 100 * done // total if total else 100
+        line = f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}% {done:,}/{total:,}"
+        self._draw(f"{line} {counted}" if counted else line)
+
+    def _draw(self, line: str) -> None:
+        # Spaces over what is left of a longer line before: no terminal codes, so a log file stays readable.
+        self.stream.write("\r" + line + " " * max(0, self._length - len(line)))
         self.stream.flush()
-        self._drawn = True
+        self._length = len(line)
 
     def finish(self) -> None:
-        if self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._drawn = False
+        if not self.enabled:
+            return
+        self._draw(f"{self.label} done in {time.monotonic() - self.started:.1f} s")
+        self.stream.write("\n")
+        self.stream.flush()
 
 
 class Working:
@@ -80,50 +92,18 @@ class Working:
 
 
 class RowsProgress:
-    """A bar over the rows of an import: every row checked, then every row that changes written.
+    """The writer's ``progress(stage, done, total)`` callback for an import, drawn as a :class:`ProgressBar`.
 
-    An instance is the writer's ``progress(stage, done, total)`` callback: the rows
-    checked count against the file's ``rows``, the rows written against the writer's
-    own total. It redraws at most a few times a second; ``finish()`` replaces the bar
-    with the time the whole step took.
+    The rows checked count against the file's ``rows``, the rows written against
+    the writer's own total.
     """
 
-    width = 30
-
     def __init__(self, stream: IO[str], label: str, rows: int, *, force: bool = False) -> None:
-        self.stream = stream
-        self.label = label
+        self.bar = ProgressBar(stream, label, force=force)
         self.rows = rows
-        self.enabled = force or bool(getattr(stream, "isatty", lambda: False)())
-        self.started = time.monotonic()
-        self._last = 0.0
-        self._stage = ""
-        self._length = 0
 
     def __call__(self, stage: str, done: int, total: int | None = None) -> None:
-        if not self.enabled:
-            return
-        total = self.rows if total is None else total
-        now = time.monotonic()
-        if stage == self._stage and done < total and now - self._last < 0.2:
-            return
-        self._last, self._stage = now, stage
-        # Rounded down: 100% only when every row is done.
-        filled = self.width * done // total if total else self.width
-        percent = 100 * done // total if total else 100
-        counted = _("checked") if stage == "checking" else _("written")
-        self._draw(f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}% "
-                   f"{done:,}/{total:,} {counted}")
-
-    def _draw(self, line: str) -> None:
-        # Spaces over what is left of a longer line before: no terminal codes, so a log file stays readable.
-        self.stream.write("\r" + line + " " * max(0, self._length - len(line)))
-        self.stream.flush()
-        self._length = len(line)
+        self.bar(done, self.rows if total is None else total, _("checked") if stage == "checking" else _("written"))
 
     def finish(self) -> None:
-        if not self.enabled:
-            return
-        self._draw(f"{self.label} done in {time.monotonic() - self.started:.1f} s")
-        self.stream.write("\n")
-        self.stream.flush()
+        self.bar.finish()
