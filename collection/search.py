@@ -42,8 +42,8 @@ _CYRILLIC = {
 # Soft and hard signs as romanizations write them: dropped, like the Cyrillic letters.
 _DROPPED = {"\u02b9", "\u02ba", "\u02bc", "\u2019", "'", "`", "\u00b4"}
 _KEPT_MARKS = {"\u3099", "\u309a"}  # kana voicing marks must survive
-_LONG_VOWELS = [(re.compile(r"ou"), "o"), (re.compile(r"([aeiou])\1+"), r"\1")]
-_NON_WORD = re.compile(r"[^\w\u3005\u30fc]+")
+_DOUBLED_VOWEL = re.compile(r"([aeiou])\1+")
+_WORD = re.compile(r"[\w\u3005\u30fc]+")
 _CJK_RUN = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc]{2,}")
 _CJK_CHAR = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[0-9][0-9\s-]{7,}[0-9xX]$", re.IGNORECASE)
@@ -84,9 +84,9 @@ def fold(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_TABLE)
-    for pattern, replacement in _LONG_VOWELS:
-        text = pattern.sub(replacement, text)
-    return " ".join(_NON_WORD.sub(" ", text).split())
+    # Long vowels as one: "ou" first, so that "kyokkou" meets "kyokko" and "kyokkō".
+    text = _DOUBLED_VOWEL.sub(r"\1", text.replace("ou", "o"))
+    return " ".join(_WORD.findall(text))
 
 
 _KATAKANA_AS_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
@@ -97,7 +97,7 @@ def sort_key(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA_AS_HIRAGANA)
-    return " ".join(_NON_WORD.sub(" ", text).split())[:255]
+    return " ".join(_WORD.findall(text))[:255]
 
 
 def bigrams(text: str) -> list[str]:
