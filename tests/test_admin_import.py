@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from collection.catalogue.xlsx_writer import write_xlsx_rows
 from collection.models import ImportJob, ImportJobStatus, Record, Status, Title
 
 from .factories import RecordFactory
@@ -313,21 +312,3 @@ def test_someone_elses_import_is_not_shown(dana, login):  # noqa: F811
     job = ImportJob.objects.get()
     other = staff_in("Collection manager", "erin")
     assert login(other).get(job_url(job)).status_code == 403
-
-
-# Export ----------------------------------------------------------------------------------------------
-
-
-def test_write_xlsx_rows_memory_does_not_grow_with_rows():
-    import tracemalloc
-
-    def peak(count: int) -> int:
-        rows = (["identifier", "title_en"], *([f"test-{n}", f"Test title {n}"] for n in range(count)))
-        tracemalloc.start()
-        write_xlsx_rows(rows, io.BytesIO())
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        return peak
-
-    small, large = peak(2_000), peak(20_000)
-    assert large < small * 1.5 + 1_000_000
