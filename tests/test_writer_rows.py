@@ -29,7 +29,7 @@ from collection.models.search import RecordPlaceIndex, RecordSearch
 from collection.search import refresh_search_index
 
 from .catalogue_rows import errors_of, memoir, numbered
-from .factories import AgentFactory, PlaceFactory, SubjectFactory, UserFactory
+from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -394,6 +394,23 @@ def test_reading_through_indexes_ends_with_the_block_even_when_it_fails():
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1/0")
     assert setting() == "on"
+
+
+@pytest.mark.parametrize("wanted", [["a,b", "c"], ["", "c"], [""], ["c", "d"]])
+def test_a_batch_of_keys_finds_exactly_its_rows_whatever_the_keys_hold(wanted):
+    from django.db import connection
+
+    from collection.catalogue.bulk import keys_in
+
+    records = {text: RecordFactory(call_number=text) for text in ("a,b", "a", "b", "", "c", "d")}
+    condition, params = keys_in("call_number", wanted, "text")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT call_number FROM collection_record WHERE {condition}", params)
+        assert sorted(row[0] for row in cursor.fetchall()) == sorted(wanted)
+    condition, params = keys_in("id", [records[text].pk for text in wanted])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT call_number FROM collection_record WHERE {condition}", params)
+        assert sorted(row[0] for row in cursor.fetchall()) == sorted(wanted)
 
 
 def test_an_import_leaves_the_garbage_collector_as_it_found_it():
