@@ -81,6 +81,16 @@ def test_changelist_search_by_title_and_isbn(admin_client):
     assert response.context["cl"].result_count == 1
 
 
+def test_changelist_shows_each_record_title_in_the_admins_language_beside_its_identifier(admin_client):
+    record = RecordFactory(identifier="doc-test-titles", title="テスト記録", title__language="ja")
+    Title.objects.create(record=record, language="en", text="Test record")
+    url = reverse("admin:collection_record_changelist")
+    for language, title in (("ja", "テスト記録"), ("en", "Test record")):
+        html = admin_client.get(url, headers={"accept-language": language}).content.decode()
+        # The title alone: the identifier has its own column.
+        assert f'<td class="field-title">{title}</td>' in html, language
+
+
 def test_autocomplete_for_authorities(admin_client):
     AgentFactory(kind="organisation", name="Государственный архив Приморского края")
     PlaceFactory(name="Kansk")

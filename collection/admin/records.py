@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ..concurrency import stale_message
 from ..history import Part
@@ -150,7 +150,7 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     label_model, label_owner_field, label_related_name = Title, "record", "titles"
     form = RecordForm
     inlines = [TitleInline, DescriptionInline, RecordAgentInline, RecordImageInline]
-    list_display = ["identifier", "__str__", "kind", "status", "date_edtf", "modified"]
+    list_display = ["identifier", "title", "kind", "status", "date_edtf", "modified"]
     list_filter = [ReviewQueueFilter, "kind", "status", "level", "resource_type", "languages"]
     list_select_related = ["parent"]
     search_fields = ["identifier", "titles__text", "isbn", "isbn10", "isbn13", "agents__names__text"]
@@ -176,6 +176,12 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     def history_parts(self) -> list[Part]:
         return [Part(Title, "record"), Part(Description, "record"), Part(RecordAgent, "record"),
                 Part(RecordImage, "record")]
+
+    @admin.display(description=gettext_lazy("title"))
+    def title(self, record: Record) -> str:
+        """The title in the language the archivist reads the admin in, else the original (the identifier has
+        its own column)."""
+        return record.display_title(get_language())
 
     def get_readonly_fields(self, request, obj=None):
         # The status changes only through the workflow buttons and actions.
