@@ -12,6 +12,7 @@ import functools
 import html
 import json
 import re
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -226,9 +227,55 @@ def _style(path: str, locale: str) -> Any:
     """A parsed CSL style: parsing the XML costs more than citing."""
     from citeproc import CitationStylesStyle
 
+    _suppress_substituted_variables()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return CitationStylesStyle(path, locale=locale, validate=False)
+
+
+# A parsed style keeps the state of the item it is rendering on its elements: one rendering at a time.
+_RENDERING = threading.Lock()
+
+
+@functools.cache
+def _suppress_substituted_variables() -> None:
+    """Make citeproc-py suppress every variable a ``cs:substitute`` rendered, as CSL requires.
+
+    CSL suppresses substituted variables in the rest of the output, so that a work
+    without an author, cited by its title in the author's place, does not show its
+    title twice. citeproc-py suppresses a variable only when the substitute names it
+    itself, not when it renders it through a macro, as the shipped styles do
+    (``<text macro="title"/>``): each text variable rendered inside a substitute that
+    gave output is suppressed here.
+    """
+    from citeproc import model
+
+    render_substitute, text_variable = model.Substitute.render, model.Text._variable
+
+    def variable(self: Any, item: Any, context: Any) -> Any:
+        text = text_variable(self, item, context)
+        rendered = getattr(context.get_layout(), "substituted", None)
+        if text and rendered is not None:
+            rendered.add((self.tag, self.get("variable")))
+        return text
+
+    def render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        layout = context.get_layout()
+        outer = getattr(layout, "substituted", None)
+        layout.substituted = set()
+        try:
+            text = render_substitute(self, item, context=context, **kwargs)
+        finally:
+            rendered, layout.substituted = layout.substituted, outer
+        if text:
+            for tag, name in rendered:
+                layout.repressed.setdefault(tag, []).append(name)
+            if outer is not None:
+                outer |= rendered
+        return text
+
+    model.Text._variable = variable
+    model.Substitute.render = render
 
 
 def formatted_citation(record: Record, style: str, language: str | None = None) -> str:
@@ -238,10 +285,10 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
 
     _label, path = STYLES[style]
     locale = CSL_LOCALES.get((language or "en").split("-")[0], "en-US")
-    with warnings.catch_warnings():
+    # citeproc-py's HTML formatter inserts field values unescaped.
+    source = CiteProcJSON([_escaped(csl_json(record, language))])
+    with _RENDERING, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it skips
-        # citeproc-py's HTML formatter inserts field values unescaped.
-        source = CiteProcJSON([_escaped(csl_json(record, language))])
         bibliography = CitationStylesBibliography(_style(str(path), locale), source, formatter.html)
         bibliography.register(Citation([CitationItem(record.identifier)]))
         rendered = [str(item) for item in bibliography.bibliography()]

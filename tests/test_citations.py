@@ -63,6 +63,17 @@ def test_formatted_citations_in_two_styles(book):
     assert apa != chicago
 
 
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+@pytest.mark.parametrize("resource_type", [ResourceType.BOOK, ResourceType.WEB_RESOURCE])
+def test_a_work_without_author_is_cited_by_its_title_once(book, style, resource_type):
+    anonymous = titled("Test anonymous report", resource_type=resource_type, date_edtf="1998")
+    citation = formatted_citation(anonymous, style, "en").lower()  # Chicago title-cases English titles
+    assert citation.startswith(("test anonymous report", "<i>test anonymous report", "“test anonymous report"))
+    assert citation.count("test anonymous report") == 1, citation
+    # A work with an author keeps its title after the author's name.
+    assert formatted_citation(book, style, "en").count("テスト抑留記") == 1
+
+
 def test_formatted_citation_escapes_markup(book):
     evil = titled("<script>alert(1)</script> Test")
     assert "<script>" not in formatted_citation(evil, "apa", "en")
