@@ -33,10 +33,10 @@ from .writer import (
     UPDATED,
     RowChange,
     RowError,
+    RowErrors,
     WriteResult,
-    _Errors,
-    _label_form,
     derived_forms,
+    label_form,
 )
 
 
@@ -112,7 +112,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
     spec = VOCABULARIES[vocabulary]
     columns = vocabulary_columns(vocabulary)
     rows = list(rows)
-    errors = _Errors()
+    errors = RowErrors()
     result = WriteResult(dry_run=dry_run)
 
     seen = {str(column or "").strip() for _number, row in rows for column in row} - {EXTRA_CELLS}
@@ -276,17 +276,17 @@ def _labels(vocabulary: str, desired: Mapping[str, Cell]) -> list[tuple[str, mod
         column = f"name_{tag}"
         if desired.get(column):
             labels.append((column, spec.label_model(
-                language=tag, text=desired[column], form=_label_form(tag, column in ours, ()),
+                language=tag, text=desired[column], form=label_form(tag, column in ours, ()),
                 our_translation=column in ours)))
     for value in desired["variant_names"]:
         tag, _sep, text = value.partition(":")
         labels.append(("variant_names", spec.label_model(language=tag, text=text, preferred=False,
-                                                         form=_label_form(tag, False, ()))))
+                                                         form=label_form(tag, False, ()))))
     return labels
 
 
 def _validate(vocabulary: str, number: int, entry: models.Model | None, desired: Mapping[str, Cell],
-              errors: _Errors) -> None:
+              errors: RowErrors) -> None:
     spec = VOCABULARIES[vocabulary]
     probe = spec.model(pk=entry.pk if entry else None, identifier=desired["identifier"])
     _assign(vocabulary, probe, desired)
@@ -309,7 +309,7 @@ def _validate(vocabulary: str, number: int, entry: models.Model | None, desired:
                 errors.add(number, column, message)
 
 
-def _check_cycles(spec: _Kind, plans: list, existing: dict[str, models.Model], errors: _Errors) -> None:
+def _check_cycles(spec: _Kind, plans: list, existing: dict[str, models.Model], errors: RowErrors) -> None:
     parent_of = {identifier: (getattr(entry, spec.parent).identifier if getattr(entry, spec.parent) else "")
                  for identifier, entry in existing.items()}
     for _number, identifier, _entry, _current, desired, _given in plans:

@@ -55,7 +55,7 @@ from ..models import (
 )
 from ..validators import validate_identifier, validate_language_tag
 from ..workflow import TransitionNotAllowed, check_edit, check_status_change
-from .applying import BATCH_SIZE, Applier, _label_form, apply_scalars, derived_forms, label_form
+from .applying import BATCH_SIZE, Applier, apply_scalars, derived_forms, label_form
 from .bulk import column_name as _column
 from .bulk import index_scans, keys_in
 from .bulk import table_name as _table
@@ -75,8 +75,8 @@ from .format import (
 from .resolve import AgentResolver, Lookup, ResolveError, load_places, load_subjects
 
 __all__ = [
-    "BATCH_SIZE", "NEW", "UNCHANGED", "UPDATED", "NewAgent", "RowChange", "RowError", "WriteResult",
-    "_label_form", "derived_forms", "label_form", "write_rows",
+    "BATCH_SIZE", "NEW", "UNCHANGED", "UPDATED", "NewAgent", "RowChange", "RowError", "RowErrors", "WriteResult",
+    "derived_forms", "label_form", "write_rows",
 ]
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
@@ -228,7 +228,9 @@ class _Stored:
         self.cells: dict[str, Cell] | None = {}
 
 
-class _Errors:
+class RowErrors:
+    """The errors of a file, each naming its row and column, in the order they were found."""
+
     def __init__(self) -> None:
         self.items: list[RowError] = []
 
@@ -276,7 +278,7 @@ class _Planner:
 
     def __init__(self, user: Any) -> None:
         self.user = user
-        self.errors = _Errors()
+        self.errors = RowErrors()
         self.columns = record_columns()
         self.index = {column: position for position, column in enumerate(self.columns)}
         self.places: Lookup | None = None
