@@ -71,12 +71,19 @@ def _name(agent: Any, language: str | None) -> dict[str, str]:
     return {"literal": label.text if label else agent.identifier}
 
 
+def _csl_type(record: Record) -> str:
+    # A news item is broadcast or online: one known by its web address is cited as the online article it is.
+    if record.resource_type == "news-item" and record.url:
+        return "article-newspaper"
+    return CSL_TYPES.get(record.resource_type, "book" if record.kind == "memoir" else "document")
+
+
 def csl_json(record: Record, language: str | None = None) -> dict[str, Any]:
     """The record as a CSL-JSON item."""
     title, translated = _title(record, language)
     item: dict[str, Any] = {
         "id": record.identifier,
-        "type": CSL_TYPES.get(record.resource_type, "book" if record.kind == "memoir" else "document"),
+        "type": _csl_type(record),
         "title": title,
     }
     if translated:
@@ -228,6 +235,7 @@ def _style(path: str, locale: str) -> Any:
     from citeproc import CitationStylesStyle
 
     _suppress_substituted_variables()
+    _labels_only_beside_their_variable()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return CitationStylesStyle(path, locale=locale, validate=False)
@@ -276,6 +284,32 @@ def _suppress_substituted_variables() -> None:
 
     model.Text._variable = variable
     model.Substitute.render = render
+
+
+@functools.cache
+def _labels_only_beside_their_variable() -> None:
+    """Make citeproc-py leave out a ``cs:label`` whose variable the item does not have, as CSL requires.
+
+    citeproc-py renders the term whatever the variable holds, so Chicago's edition
+    macro printed "Edition." after every newspaper article without an edition.
+    """
+    from citeproc import model
+    from citeproc.source import VariableError
+
+    process = model.Label.process
+
+    def label(self: Any, item: Any, variable: Any = None, plural: Any = None, context: Any = None,
+              **kwargs: Any) -> Any:
+        name = variable or self.get("variable")
+        if name and name != "locator" and variable is None:
+            try:
+                if not item.reference[name.replace("-", "_")]:
+                    return None
+            except VariableError:
+                return None
+        return process(self, item, variable=variable, plural=plural, context=context, **kwargs)
+
+    model.Label.process = label
 
 
 def formatted_citation(record: Record, style: str, language: str | None = None) -> str:

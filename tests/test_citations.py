@@ -1,5 +1,6 @@
 """Citations: BibTeX and RIS read back by their parsers, CSL-JSON, formatted styles."""
 
+import datetime
 import json
 
 import bibtexparser
@@ -81,3 +82,50 @@ def test_formatted_citation_escapes_markup(book):
 
 def test_unknown_format_is_not_found(client, book):
     assert client.get(f"/en/records/{book.identifier}/cite.doc").status_code == 404
+
+
+@pytest.fixture
+def news_article():
+    return titled("Test news of repatriation", resource_type=ResourceType.NEWSPAPER_ARTICLE, date_edtf="1998-04-12",
+                  container_title="Test Times")
+
+
+@pytest.mark.parametrize(("language", "day"), [("en", "April 12"), ("ja", "4月12日"), ("ru", "12 апреля")])
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_a_day_is_written_as_the_language_writes_it(news_article, style, language, day):
+    citation = formatted_citation(news_article, style, language)
+    assert day in citation, citation
+    # No date part leaves an affix behind when the year is shown apart from the month and day.
+    assert f"{day}, " not in citation and f"{day} " + ")" not in citation
+
+
+def test_a_full_date_reads_in_each_language(news_article):
+    news_article.resource_type = ResourceType.WEB_RESOURCE
+    news_article.url = "https://example.org/test"
+    news_article.accessed = datetime.date(2020, 5, 3)
+    news_article.date_edtf = ""
+    news_article.save()
+    for style in ("apa", "chicago-author-date"):
+        assert "May 3, 2020" in formatted_citation(news_article, style, "en")
+        assert "2020年5月3日" in formatted_citation(news_article, style, "ja")
+        assert "3 мая 2020 г." in formatted_citation(news_article, style, "ru")
+
+
+@pytest.mark.parametrize("language", ["en", "ja", "ru"])
+def test_no_edition_label_without_an_edition(news_article, language):
+    citation = formatted_citation(news_article, "chicago-author-date", language)
+    assert not {"Edition", "版", "Издание", "изд."} & set(citation.replace(".", " ").split()), citation
+    news_article.edition = "Late"
+    news_article.save()
+    assert "Late" in formatted_citation(news_article, "chicago-author-date", "en")
+
+
+def test_a_news_item_with_a_web_address_is_an_online_article_and_one_without_a_broadcast(news_article):
+    news_article.resource_type = ResourceType.NEWS_ITEM
+    news_article.url = "https://example.org/news"
+    news_article.save()
+    assert "Broadcast" not in formatted_citation(news_article, "apa", "en")
+    news_article.url = ""
+    news_article.save()
+    assert "[Broadcast]" in formatted_citation(news_article, "apa", "en")
+    assert "[Передача]" in formatted_citation(news_article, "apa", "ru")
