@@ -8,6 +8,7 @@ from django.core.validators import URLValidator
 from django.db import models
 
 from .text import nfc
+from .validators import validate_http_url
 
 
 class NFCMixin:
@@ -36,7 +37,7 @@ class NFCTextField(NFCMixin, models.TextField):
 class HttpURLField(models.URLField):
     """A URL restricted to http and https (no ``javascript:``, ``data:`` or ``file:``)."""
 
-    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_validators = [validate_http_url]
 
     def formfield(self, **kwargs: Any) -> Any:
         from django import forms

@@ -1,15 +1,18 @@
-"""Validators for identifiers, standard numbers and language tags."""
+"""Validators for identifiers, standard numbers, web addresses and language tags."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import langcodes
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
 validate_identifier = RegexValidator(
@@ -25,16 +28,36 @@ def strip_isbn_prefix(value: str) -> str:
     return _ISBN_PREFIX.sub("", value or "").strip()
 
 
+# Our own words for python-stdnum's kinds of failure: its messages are English only. The first kind the
+# failure is an instance of wins (a wrong length is also a wrong format to stdnum); the last is the catch-all.
+_ISBN_MESSAGES = (
+    (InvalidChecksum, _("“%(value)s” is not a valid ISBN: its check digit (the last character) does not match "
+                        "the others; look for a mistyped digit.")),
+    (InvalidLength, _("“%(value)s” is not a valid ISBN: an ISBN has 10 or 13 digits.")),
+    (InvalidComponent, _("“%(value)s” is not a valid ISBN: an ISBN of 13 digits starts with 978 or 979.")),
+    (StdnumError, _("“%(value)s” is not a valid ISBN: an ISBN holds only digits, hyphens and spaces (one of 10 "
+                    "digits may end in X).")),
+)
+_ISSN_MESSAGES = (
+    (InvalidChecksum, _("“%(value)s” is not a valid ISSN: its check digit (the last character) does not match "
+                        "the others; look for a mistyped digit.")),
+    (InvalidLength, _("“%(value)s” is not a valid ISSN: an ISSN has 8 digits, as in 0317-8471.")),
+    (StdnumError, _("“%(value)s” is not a valid ISSN: an ISSN holds only digits and a hyphen (it may end in X).")),
+)
+
+
+def _standard_number_error(exc: StdnumError, messages: tuple[tuple[type[StdnumError], Any], ...], code: str,
+                           value: str) -> ValidationError:
+    message = next(message for kind, message in messages if isinstance(exc, kind))
+    return ValidationError(message, code=code, params={"value": value})
+
+
 def validate_isbn(value: str) -> None:
     number = strip_isbn_prefix(value)
     try:
         stdnum_isbn.validate(number)
     except StdnumError as exc:
-        raise ValidationError(
-            _("“%(value)s” is not a valid ISBN: %(reason)s"),
-            code="invalid_isbn",
-            params={"value": value, "reason": exc.message},
-        ) from exc
+        raise _standard_number_error(exc, _ISBN_MESSAGES, "invalid_isbn", value) from exc
 
 
 def isbn_forms(value: str) -> tuple[str, str]:
@@ -54,11 +77,29 @@ def validate_issn(value: str) -> None:
     try:
         stdnum_issn.validate(re.sub(r"^\s*ISSN:?\s*", "", value, flags=re.IGNORECASE))
     except StdnumError as exc:
-        raise ValidationError(
-            _("“%(value)s” is not a valid ISSN: %(reason)s"),
-            code="invalid_issn",
-            params={"value": value, "reason": exc.message},
-        ) from exc
+        raise _standard_number_error(exc, _ISSN_MESSAGES, "invalid_issn", value) from exc
+
+
+@deconstructible(path="collection.validators.HttpURLValidator")
+class HttpURLValidator(URLValidator):
+    """A web address: http or https only (no ``javascript:``, ``data:``, ``ftp:`` or ``file:``).
+
+    A URL of another scheme, or none, is told so, rather than only that it is not valid.
+    """
+
+    scheme_message = _("Enter a URL that starts with http:// or https://.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("schemes", ["http", "https"])
+        super().__init__(**kwargs)
+
+    def __call__(self, value: Any) -> None:
+        if isinstance(value, str) and value.split("://")[0].lower() not in self.schemes:
+            raise ValidationError(self.scheme_message, code="invalid_scheme", params={"value": value})
+        super().__call__(value)
+
+
+validate_http_url = HttpURLValidator()
 
 
 def validate_language_tag(value: str) -> None:

@@ -9,17 +9,12 @@ from collection.catalogue.export import catalogue_rows
 from collection.catalogue.format import record_columns
 from collection.models import Record, Status, Title
 
+from .catalogue_rows import write_file
 from .factories import AgentFactory, PlaceFactory, SubjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "identifier,kind,status,title_en,title_ja,pages,places\n"
-
-
-def write_file(tmp_path, text, name="catalogue.csv"):
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    return path
 
 
 def run(*args, **kwargs):

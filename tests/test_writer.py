@@ -173,7 +173,7 @@ class TestAllOrNothing:
         ({"url": "javascript:alert(1)"}, "url", ""),
         ({"pages": "12\x0034"}, "pages", "NUL"),
         ({"title_en": "x" * 1001}, "title_en", "1000"),
-        ({"title_en": "", "kind": "memoir"}, "title_ja", "at least one title"),
+        ({"title_en": "", "kind": "memoir"}, "title_en", "at least one title"),  # a column the file has
         ({"places": "Nowhere in particular"}, "places", "not one of the places"),
         ({"subjects": "Nothing in particular"}, "subjects", "not one of the subjects"),
         ({"parent": "doc-missing"}, "parent", "doc-missing"),

@@ -26,7 +26,7 @@ import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -86,6 +86,9 @@ Progress = Callable[[str, int, "int | None"], None]
 
 # 9.78E+12, or 9780295983363.0 from a number cell: an ISBN a spreadsheet read as a number.
 _NUMBER_MANGLED = re.compile(r"^(?:\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{9,13}\.0)$")
+# 767900561 for 0-7679-0056-1: an ISBN-10 whose leading zero a spreadsheet dropped, reading it as a number.
+# (python-stdnum would take it for a 9-digit SBN and accept it.)
+_LOST_ZERO = re.compile(r"^\d{9}$")
 # Model field -> the column that sets it, where the names differ.
 _FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
 _ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
@@ -176,6 +179,9 @@ class WriteResult:
                 "kind": kind, "new": self.created[kind], "updated": self.updated[kind],
                 "unchanged": self.unchanged[kind],
             })
+        if not lines:  # a file of a header only
+            lines.append(_("%(new)s new, %(updated)s updated, %(unchanged)s unchanged") % {
+                "new": 0, "updated": 0, "unchanged": 0})
         for agent in self.new_agents:
             lines.append(_("new agent %(identifier)s: %(name)s") % {"identifier": agent.identifier,
                                                                      "name": agent.name})
@@ -295,7 +301,11 @@ class _Planner:
         self.blank_values = tuple(self.blank[column] for column in self.columns)
         # Set by write_rows: called with ("checking", rows done, None) after each batch.
         self.progress: Progress | None = None
+        # Set by write_rows: the file's first row, where the caller has it.
+        self.header: Sequence[str] | None = None
         self.first_row: dict[str, int] = {}
+        # The columns the file has (its header, or those its rows name).
+        self.file_columns: set[str] = set()
         # What the checks across rows need, kept as the rows are planned.
         self.planned: set[str] = set()
         self.parent_of: dict[str, str] = {}
@@ -405,6 +415,10 @@ class _Planner:
             raise ValidationError(_(
                 "“%(value)s” is an ISBN turned into a number by a spreadsheet; format the column as text "
                 "and type the ISBN again.") % {"value": text})
+        if column == "isbn" and _LOST_ZERO.match(text):
+            raise ValidationError(_(
+                "“%(value)s” has 9 digits: an ISBN-10 whose leading 0 a spreadsheet dropped when it read the ISBN "
+                "as a number; format the column as text and type the ISBN again.") % {"value": text})
         if column == "sequence" and text.isdigit():
             return str(int(text))
         if column == "accessed":
@@ -467,7 +481,12 @@ class _Planner:
     # -- the whole file ------------------------------------------------------------------------------
 
     def plan(self, rows: Iterable[tuple[int, Mapping[str, Any]]]) -> list[_RowPlan]:
-        """Plans of the rows, read and checked a batch at a time; checks across rows come last."""
+        """Plans of the rows, read and checked a batch at a time; checks across rows come last.
+
+        The file's header, if known, is checked as the columns of the rows are: a file
+        of a header only has its columns checked all the same.
+        """
+        header = self.header
         allowed = set(self.columns)
         unknown: set[str] = set()
         seen_layouts: set[tuple] = set()
@@ -475,16 +494,23 @@ class _Planner:
         plans: list[_RowPlan] = []
         rows = iter(rows)
         done = 0
+
+        def learn(layout: tuple) -> None:
+            nonlocal unknown, has_identifier
+            if layout in seen_layouts:
+                return
+            seen_layouts.add(layout)
+            names = {str(column or "").strip() for column in layout} - {EXTRA_CELLS}
+            unknown |= names - allowed
+            has_identifier = has_identifier or "identifier" in names
+            self.file_columns |= names
+
+        if header is not None:
+            learn(tuple(header))
         while batch := list(islice(rows, BATCH_SIZE)):
             any_rows = True
             for _number, row in batch:
-                layout = tuple(row)
-                if layout in seen_layouts:
-                    continue
-                seen_layouts.add(layout)
-                names = {str(column or "").strip() for column in layout} - {EXTRA_CELLS}
-                unknown |= names - allowed
-                has_identifier = has_identifier or "identifier" in names
+                learn(tuple(row))
             if unknown:
                 continue  # the file is refused for its columns: read on only to name them all
             if self.places is None:
@@ -493,11 +519,14 @@ class _Planner:
             done += len(batch)
             if self.progress is not None:
                 self.progress("checking", done, None)
-        if unknown or (any_rows and not has_identifier):
+        missing_identifier = (any_rows or header is not None) and not has_identifier
+        if unknown or missing_identifier:
             self.errors.items = [RowError(1, column, _("Unknown column.")) for column in sorted(unknown)]
-            if any_rows and not has_identifier:
+            if missing_identifier:
                 self.errors.add(1, "identifier", _("The identifier column is missing."))
             return []
+        if self.places is None:  # no rows: writing them still reads the lookups
+            self._load_lookups()
         self._check_parents()
         self._check_described_agents()
         return plans
@@ -857,12 +886,21 @@ class _Planner:
         try:
             validate_titles(titles)
         except ValidationError as exc:
-            self.errors.add_validation(plan.row, exc, _title_columns()[0])
+            self.errors.add_validation(plan.row, exc, self._untitled_column(plan))
         for tag in languages():
             column = f"description_{tag}"
             if plan.desired[column]:
                 description = Description(language=tag, text=plan.desired[column], our_translation=column in ours)
                 self._clean_label(plan.row, column, description, {"record"})
+
+    def _untitled_column(self, plan: _RowPlan) -> str:
+        """The column to name when a row leaves its record without a title: a title column the row empties,
+        else the file's first title column (its only title may have been refused), so that it is one the
+        file has."""
+        columns = _title_columns()
+        emptied = [column for column in columns if column in plan.changed and not plan.desired[column]]
+        present = [column for column in columns if column in self.file_columns]
+        return (emptied or present or columns)[0]
 
     def _clean_label(self, number: int, column: str, label: models.Model, exclude: set[str]) -> None:
         # As full_clean() without the uniqueness checks: the fields, then clean() whatever they said.
@@ -1075,12 +1113,14 @@ def _stale(plans: list[_RowPlan]) -> list[RowError]:
     return errors
 
 
-def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = None, source: str = "",
-               dry_run: bool = False, progress: Progress | None = None) -> WriteResult:
+def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, header: Sequence[str] | None = None,
+               user: Any = None, source: str = "", dry_run: bool = False,
+               progress: Progress | None = None) -> WriteResult:
     """Validate and write catalogue rows; all or nothing.
 
     ``rows`` are ``(row_number, {column: cell})`` pairs, numbered as a spreadsheet
-    shows them (the header is row 1); they are read once, a batch at a time. ``user``
+    shows them (the header is row 1); they are read once, a batch at a time. ``header``
+    is the file's first row, whose columns are checked even when no row follows. ``user``
     is the acting user; ``None`` is the command-line operator, who counts as a
     collection manager. ``source`` becomes the change reason in the history. A dry
     run validates and works out every change exactly as a real run would, writes it
@@ -1089,7 +1129,7 @@ def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = Non
     rows to write)``, counting the rows that change something.
     """
     with _fewer_collections():
-        return _write_rows(rows, user=user, source=source, dry_run=dry_run, progress=progress)
+        return _write_rows(rows, header=header, user=user, source=source, dry_run=dry_run, progress=progress)
 
 
 # The cyclic garbage collector runs every 700 new container objects by default; an import makes
@@ -1110,11 +1150,11 @@ def _fewer_collections() -> Iterator[None]:
             gc.set_threshold(first, *rest)
 
 
-def _write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any, source: str, dry_run: bool,
-                progress: Progress | None) -> WriteResult:
+def _write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, header: Sequence[str] | None, user: Any,
+                source: str, dry_run: bool, progress: Progress | None) -> WriteResult:
     result = WriteResult(dry_run=dry_run)
     planner = _Planner(user)
-    planner.progress = progress
+    planner.progress, planner.header = progress, header
     plans = planner.plan(rows)
     result.errors = sorted(planner.errors.items, key=lambda e: (e.row, e.column))
     if result.errors:

@@ -403,7 +403,9 @@ def _formula_cell(cell: Any, kind: str | None) -> tuple[str | None, str]:
     has_value = formula = False
     for child in cell:
         if child.tag == VALUE:
-            value, has_value = child.text, True  # <v></v>: a formula whose value is no text
+            # An empty <v> is a saved value only in a text cell (t="str"): a formula whose result is no text.
+            # Elsewhere it is what openpyxl writes for a formula it could not calculate.
+            value, has_value = child.text, bool(child.text) or kind == "str"
         elif child.tag == FORMULA:
             formula = True
     if kind == "inlineStr":  # its flattened text follows <f>

@@ -11,18 +11,23 @@ the preview showed, row by row.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..catalogue.files import FileRefused, Table, read_table
 from ..conf import app_settings
 from ..models import Agent, ImportJob, ImportJobStatus, Language, Place, Record, ReservedIdentifier, Subject
 from .deferral import deferred_derivation
+
+logger = logging.getLogger(__name__)
 
 
 def catalogue_fingerprint(identifiers: Iterable[str]) -> str:
@@ -99,9 +104,12 @@ def create_job(*, user: Any, file_name: str, data: bytes, encoding: str = "", sh
 def start_preview(job: ImportJob) -> ImportJob:
     """Preview within the request when the file is small enough, else queue a task."""
     try:
-        table = load_table(job)
-    except FileRefused as exc:
-        _refuse(job, [str(problem) for problem in exc.problems])
+        with _failed_on_error(job.pk, "reading"):
+            table = _table_or_refusal(job)
+    except _JobFailed:
+        job.refresh_from_db()
+        return job
+    if table is None:
         return job
     job.row_count = len(table)
     if len(table) <= app_settings.IMPORT_INLINE_MAX_ROWS:
@@ -117,6 +125,15 @@ def start_preview(job: ImportJob) -> ImportJob:
     return job
 
 
+def _table_or_refusal(job: ImportJob) -> Table | None:
+    """The job's file read, or ``None`` once the job is marked refused for the file's problems."""
+    try:
+        return load_table(job)
+    except FileRefused as exc:
+        _refuse(job, [str(problem) for problem in exc.problems])
+        return None
+
+
 def _refuse(job: ImportJob, errors: list[str]) -> None:
     job.status = ImportJobStatus.INVALID
     job.errors = errors
@@ -124,14 +141,50 @@ def _refuse(job: ImportJob, errors: list[str]) -> None:
     job.save(update_fields=["status", "errors", "data", "modified"])
 
 
+class _JobFailed(Exception):
+    """The job stopped on an unexpected error; it is marked failed and the error logged."""
+
+
+@contextmanager
+def _failed_on_error(job_id: int, stage: str) -> Iterator[None]:
+    """Mark the job failed, and log why, if the block raises.
+
+    Within a caller's transaction (a request's) the block runs in a savepoint, so that
+    an error leaves that transaction usable for marking the job; outside any, the
+    block's own progress updates stay visible to the status page as it runs.
+    """
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with savepoint:
+            yield
+    except Exception as exc:
+        logger.exception("Import job %s failed while %s.", job_id, stage)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJobStatus.FAILED, modified=timezone.now(),
+            errors=[_("The import stopped on an unexpected error. Nothing was written. The error has been "
+                      "recorded for the site's administrators: upload the file again later, or ask them.")])
+        raise _JobFailed from exc
+
+
 def run_preview(job_id: int, *, table: Table | None = None) -> str:
-    """Validate the file and work out what importing it would change, writing nothing."""
+    """Validate the file and work out what importing it would change, writing nothing.
+
+    An unexpected error marks the job failed (see :func:`_failed_on_error`).
+    """
+    try:
+        with _failed_on_error(job_id, "previewing"):
+            return _preview(job_id, table)
+    except _JobFailed:
+        return ImportJobStatus.FAILED
+
+
+def _preview(job_id: int, table: Table | None) -> str:
     from ..catalogue.writer import write_rows
 
     job = ImportJob.objects.get(pk=job_id)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.PREVIEWING)
     try:
-        table = table or load_table(job)
+        table = load_table(job) if table is None else table
     except FileRefused as exc:
         _refuse(job, [str(problem) for problem in exc.problems])
         return job.status
@@ -142,8 +195,8 @@ def run_preview(job_id: int, *, table: Table | None = None) -> str:
         ImportJob.objects.filter(pk=job.pk).update(row_count=job.row_count, rows_done=0)
         progress = _checking_progress(job)
     with deferred_derivation():
-        result = write_rows(table.records(), user=job.user, source=source_label(job), dry_run=True,
-                            progress=progress)
+        result = write_rows(table.records(), header=table.header, user=job.user, source=source_label(job),
+                            dry_run=True, progress=progress)
     if result.errors:
         job.rows_done = job.row_count
         job.save(update_fields=["row_count", "rows_done", "modified"])
@@ -206,7 +259,18 @@ def confirm(job: ImportJob, *, fingerprint: str) -> ImportJob:
 
 
 def run_import(job_id: int) -> str:
-    """Import a previewed job if the catalogue is as the preview saw it; all or nothing."""
+    """Import a previewed job if the catalogue is as the preview saw it; all or nothing.
+
+    An unexpected error rolls back whatever the import wrote and marks the job failed.
+    """
+    try:
+        with _failed_on_error(job_id, "importing"):
+            return _import(job_id)
+    except _JobFailed:
+        return ImportJobStatus.FAILED
+
+
+def _import(job_id: int) -> str:
     from ..catalogue.writer import write_rows
 
     with transaction.atomic():
@@ -224,7 +288,7 @@ def run_import(job_id: int) -> str:
             return job.status
         with transaction.atomic():
             with deferred_derivation():
-                result = write_rows(table.records(), user=job.user, source=source_label(job))
+                result = write_rows(table.records(), header=table.header, user=job.user, source=source_label(job))
             if result.errors or preview_entries(result) != job.preview:
                 transaction.set_rollback(True)
                 job.status = ImportJobStatus.STALE

@@ -6,14 +6,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ...importing.progress import ProgressBar
 from ...importing.romanizations import update_missing_forms
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Derive the kana readings and romanizations that titles and names lack (after an import).")
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # Made when the parser is: argparse takes text, not a lazy translation.
+        return _("Derive the kana readings and romanizations that titles and names lack (after an import).")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--refresh", action="store_true",

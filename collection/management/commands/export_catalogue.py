@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ...catalogue.export import export_file
 from ...catalogue.xlsx_writer import CellRefused
@@ -17,8 +16,11 @@ from ...models import Record, RecordKind, Status
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Export records as a catalogue spreadsheet (CSV UTF-8 with BOM, or XLSX; sorted by "
-                        "identifier).")
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # Made when the parser is: argparse takes text, not a lazy translation.
+        return _("Export records as a catalogue spreadsheet (CSV UTF-8 with BOM, or XLSX; sorted by "
+                 "identifier).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=_("Where to write; “-” for standard output."))

@@ -7,7 +7,6 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ...catalogue.files import FileRefused, read_table
 from ...catalogue.writer import write_rows
@@ -17,7 +16,10 @@ from ...importing.progress import RowsProgress, Working
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Import records from a catalogue spreadsheet; all rows or none.")
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # Made when the parser is: argparse takes text, not a lazy translation.
+        return _("Import records from a catalogue spreadsheet; all rows or none.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=_("A catalogue sheet saved as CSV or XLSX."))
@@ -56,8 +58,8 @@ class Command(BaseCommand):
                            len(table), force=options["progress"])
         try:
             with deferred_derivation():
-                result = write_rows(table.records(), user=user, source=source, dry_run=options["dry_run"],
-                                    progress=bar)
+                result = write_rows(table.records(), header=table.header, user=user, source=source,
+                                    dry_run=options["dry_run"], progress=bar)
         finally:
             bar.finish()
         if not result.errors and not options["dry_run"]:

@@ -8,13 +8,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ...catalogue.seed import SeedError, load_seed
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Load the catalogue sheets in a fixtures directory; loading them again changes nothing.")
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # Made when the parser is: argparse takes text, not a lazy translation.
+        return _("Load the catalogue sheets in a fixtures directory; loading them again changes nothing.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dir", default=None,
