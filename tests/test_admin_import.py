@@ -219,7 +219,7 @@ def test_a_cp932_file_needs_its_encoding_named(dana, login):  # noqa: F811
     data = "identifier,kind,status,title_ja\ntest-1,memoir,draft,髙橋①の手記\n".encode("cp932")
     upload(client, SimpleUploadedFile("sjis.csv", data))
     job = ImportJob.objects.get()
-    assert job.status == ImportJobStatus.INVALID and "--encoding" in job.errors[0]
+    assert job.status == ImportJobStatus.INVALID and "“Encoding of a CSV file”" in job.errors[0]
     upload(client, SimpleUploadedFile("sjis.csv", data), encoding="cp932")
     job = ImportJob.objects.latest("created")
     assert job.status == ImportJobStatus.PREVIEWED

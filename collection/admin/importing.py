@@ -24,16 +24,18 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..catalogue.export import export_csv_chunks, export_file
-from ..catalogue.files import ENCODING_ALIASES, FileRefused
+from ..catalogue.files import ENCODING_ALIASES, FileRefused, check_size, encoding_named_in, format_size
 from ..catalogue.xlsx_writer import CellRefused
 from ..conf import app_settings
 from ..importing import jobs
 from ..models import ImportJob, ImportJobStatus
 
 IMPORT_PERMISSION = "collection.import_records"
+# A stale job's reasons are shown as notices; beyond this many, only their number.
+STALE_REASONS_SHOWN = 10
 
 ENCODING_CHOICES = [
     ("", gettext_lazy("Tell from the file (UTF-8, or a byte-order mark)")),
@@ -125,19 +127,20 @@ class CatalogueImportExportMixin:
                                % {"count": app_settings.IMPORT_MAX_FILES})
             elif form.is_valid():
                 upload = form.cleaned_data["file"]
-                if upload.size > app_settings.IMPORT_MAX_BYTES:
-                    form.add_error("file", str(FileRefused(
-                        _("The file is larger than the %(limit)s allowed; split it into smaller files.")
-                        % {"limit": f"{app_settings.IMPORT_MAX_BYTES / 1_000_000:g} MB"})))
+                try:
+                    check_size(upload.size)
+                except FileRefused as exc:
+                    form.add_error("file", str(exc))
                 else:
                     job = jobs.create_job(user=request.user, file_name=upload.name, data=upload.read(),
                                           encoding=form.cleaned_data["encoding"], sheet=form.cleaned_data["sheet"])
-                    jobs.start_preview(job)
+                    with encoding_named_in(form.fields["encoding"].label):
+                        jobs.start_preview(job)
                     return redirect(self._job_url(job))
         recent = ImportJob.objects.filter(user=request.user).defer("data", "preview")[:10]
         return TemplateResponse(request, self.import_template, self._context(
             request, title=_("Import catalogue spreadsheet"), form=form, recent=recent,
-            max_bytes=app_settings.IMPORT_MAX_BYTES, inline_rows=app_settings.IMPORT_INLINE_MAX_ROWS,
+            max_size=format_size(app_settings.IMPORT_MAX_BYTES), inline_rows=app_settings.IMPORT_INLINE_MAX_ROWS,
         ))
 
     def _job_url(self, job: ImportJob) -> str:
@@ -153,9 +156,8 @@ class CatalogueImportExportMixin:
                 messages.error(request, str(exc))
             else:
                 if job.status == ImportJobStatus.DONE:
-                    messages.success(request, _("Imported %(file)s.") % {"file": job.file_name})
-                elif job.status == ImportJobStatus.STALE:
-                    messages.error(request, job.errors[0] if job.errors else job.get_status_display())
+                    # Quoted, so that the admin's capfirst cannot change a file name that starts a message.
+                    messages.success(request, _("Imported “%(file)s”.") % {"file": job.file_name})
             return redirect(self._job_url(job))
         try:
             page = int(request.GET.get("page", "1"))
@@ -168,13 +170,27 @@ class CatalogueImportExportMixin:
         labels = {"new": _("new"), "updated": _("updated"), "unchanged": _("unchanged")}
         entries = [{**entry, "label": labels.get(entry["action"], entry["action"])} for entry in entries]
         counts = [(name, labels.get(name, name), count) for name, count in counts.items()]
+        errors = job.errors
+        if job.status == ImportJobStatus.STALE:
+            # The catalogue changed, not the file: its reasons are notices, not problems to correct in the file.
+            self._stale_notices(request, job)
+            errors = []
         return TemplateResponse(request, self.job_template, self._context(
             request, title=_("Import of %(file)s") % {"file": job.file_name}, job=job, entries=entries,
             page=page, pages=pages, page_range=range(1, pages + 1), counts=counts, action=action,
-            statuses=ImportJobStatus, errors=job.errors[:500], more_errors=max(0, len(job.errors) - 500),
+            statuses=ImportJobStatus, errors=errors[:500], more_errors=max(0, len(errors) - 500),
             can_confirm=job.status == ImportJobStatus.PREVIEWED,
             refresh=not job.finished,
         ))
+
+    def _stale_notices(self, request: HttpRequest, job: ImportJob) -> None:
+        for reason in job.errors[:STALE_REASONS_SHOWN] or [job.get_status_display()]:
+            messages.warning(request, reason)
+        more = len(job.errors) - STALE_REASONS_SHOWN
+        if more > 0:
+            # The msgid of the job page's own "and … more problems".
+            messages.warning(request, ngettext("and %(n)s more problem", "and %(n)s more problems", more)
+                             % {"n": more})
 
     def job_status_view(self, request: HttpRequest, token: str) -> JsonResponse:
         job = self._job_for(request, token)
@@ -190,7 +206,8 @@ class CatalogueImportExportMixin:
         for error in job.errors:
             writer.writerow([error])
         response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = _content_disposition(f"errors-{job.file_name}.csv")
+        stem = job.file_name.rpartition(".")[0] or job.file_name
+        response["Content-Disposition"] = _content_disposition(f"{stem}-errors.csv")
         return response
 
     # -- export ----------------------------------------------------------------------------------------

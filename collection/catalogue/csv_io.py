@@ -1,9 +1,11 @@
 """Reading and writing catalogue sheets as CSV.
 
-Files are read as UTF-8, with or without a byte-order mark. They are written as
-UTF-8 with a BOM (so that Excel, also in Japanese, opens them as UTF-8), CRLF
-line ends, formula-safe cells and rows sorted by identifier, so that the same
-data always gives the same bytes.
+Files are read as UTF-8, with or without a byte-order mark, with the delimiter
+their header line shows (commas, or the tabs or ``;`` of Excel in some locales:
+see :func:`collection.catalogue.files.csv_delimiter`). They are written as
+UTF-8 with a BOM (so that Excel, also in Japanese, opens them as UTF-8), commas,
+CRLF line ends, formula-safe cells and rows sorted by identifier, so that the
+same data always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from .files import csv_delimiter
 from .format import QUOTABLE_STARTS, quote_formula, unquote_formula
 
 BOM = "\ufeff"
@@ -42,7 +45,7 @@ def read_csv(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
             ) from exc
     else:
         text = data.removeprefix(BOM)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
     try:
         header = next(reader)
     except StopIteration:

@@ -4,9 +4,24 @@ Reads CSV in the encodings office software writes (UTF-8 with or without a BOM,
 UTF-16 with a BOM, Windows' Shift_JIS ``cp932``, Windows-1251) and XLSX. Nothing
 is guessed: without a named encoding only what can be told for certain is
 accepted (a byte-order mark, or bytes that are valid UTF-8); anything else is an
-error that says so and suggests naming the encoding. Limits from
+error that says so and suggests naming the encoding: with the import command's
+``--encoding``, or with the upload form's field inside :func:`encoding_named_in`.
+Files that are plainly not text are refused as such rather than as text in an
+unknown encoding: an old Excel workbook or other OLE2 compound file, a PDF, and
+a file whose first KB holds NUL bytes among other control bytes or bytes its
+encoding cannot read, unless it is UTF-16 or UTF-32 (a few stray NULs in a text
+file are left to the cell checks, which name their row and column). Limits from
 ``collection.conf`` are checked before any parser sees the bytes, so an
 oversized upload, a zip bomb or an XML entity trick is refused unread.
+
+A CSV file is read with commas between its cells, as the catalogue writes it,
+unless its header line says otherwise: Excel's "Unicode text" is separated by
+tabs and Russian-locale Excel separates CSV cells with ``;``. When the header
+line, split on commas, is a single cell, and split on tabs (else on ``;``) it is
+several cells whose names are all catalogue columns (of the record sheet or a
+vocabulary sheet), ``identifier`` among them, the file is read with that
+delimiter; otherwise with commas, whose errors then name the unknown column.
+Quoting works the same with every delimiter.
 
 Every problem names the row and column where a spreadsheet user would look.
 """
@@ -18,6 +33,8 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -44,6 +61,20 @@ _BOMS = (
 )
 
 _ZIP_MAGIC = b"PK\x03\x04"
+# Old Excel (.xls) and the other Office 97-2003 documents are OLE2 compound files.
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PDF_MAGIC = b"%PDF"
+# C0 control bytes that text files hold only by mistake (all but TAB, LF and CR).
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in b"\t\n\r")
+# More of them than this in the first KB next to a NUL, and the file is binary data.
+_STRAY_CONTROLS = 3
+
+CSV_DELIMITERS = (",", "\t", ";")
+# The header line is looked for in this many characters at most: a longer one names no catalogue columns.
+_HEADER_LINE_CHARS = 65536
+
+# The label of the upload form's encoding field while a form's upload is read; empty for the import command.
+_encoding_field: ContextVar[str] = ContextVar("encoding_field", default="")
 
 
 @dataclass(frozen=True)
@@ -118,6 +149,7 @@ def read_table(
     tell the format when ``file_format`` is not given.
     """
     data = _read_capped(source)
+    _refuse_known_binary(data)
     file_format = (file_format or detect_format(name, data[:4])).lower()
     if file_format == XLSX:
         if encoding:
@@ -137,14 +169,67 @@ def _read_capped(source: bytes | IO[bytes]) -> bytes:
         data = bytes(source)
     else:
         data = source.read(limit + 1)
-    if len(data) > limit:
-        raise FileRefused(_("The file is larger than the %(limit)s allowed; split it into smaller files.")
-                          % {"limit": _size(limit)})
+    check_size(len(data))
     return data
 
 
-def _size(count: int) -> str:
+def check_size(size: int) -> None:
+    """Raise :class:`FileRefused` if a file of ``size`` bytes is larger than ``IMPORT_MAX_BYTES``."""
+    limit = app_settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise FileRefused(_("The file is larger than the %(limit)s allowed; split it into smaller files.")
+                          % {"limit": format_size(limit)})
+
+
+def format_size(count: int) -> str:
+    """A size as the limits are documented: decimal megabytes (50 MB is 50,000,000 bytes), else bytes."""
     return f"{count / 1_000_000:g} MB" if count >= 1_000_000 else f"{count:,} bytes"
+
+
+def _refuse_known_binary(data: bytes) -> None:
+    if data.startswith(_OLE2_MAGIC):
+        raise FileRefused(_("The file is an old Excel workbook (.xls) or another Office 97–2003 document, "
+                            "which this catalogue does not read. Save it in Excel as an Excel workbook (.xlsx) "
+                            "or as CSV UTF-8, and use that file."))
+    if data.startswith(_PDF_MAGIC):
+        raise _not_text()
+
+
+def _not_text() -> FileRefused:
+    return FileRefused(_("The file is neither a CSV file nor an XLSX workbook: it holds binary data, as a PDF, "
+                         "an image or a word processor document does. Save the catalogue sheet as an Excel "
+                         "workbook (.xlsx) or as CSV UTF-8, and use that file."))
+
+
+def _is_binary(head: bytes, codec: str) -> bool:
+    """Whether the first KB of a file that is not UTF-16 or UTF-32 is binary data rather than text."""
+    if b"\x00" not in head:
+        return False
+    if sum(head.count(byte) for byte in _CONTROL_BYTES) > _STRAY_CONTROLS:
+        return True
+    try:
+        codecs.getincrementaldecoder(codec)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """NUL bytes at every other position: the high bytes of Latin characters in UTF-16 (the header's names)."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    many, few = max(even, odd), min(even, odd)
+    return many >= 8 and few * 4 <= many
+
+
+@contextmanager
+def encoding_named_in(field_label: str) -> Iterator[None]:
+    """Within this block, advice to name a CSV file's encoding points to the upload form's field labelled
+    ``field_label`` instead of the import command's ``--encoding``."""
+    token = _encoding_field.set(str(field_label))
+    try:
+        yield
+    finally:
+        _encoding_field.reset(token)
 
 
 # --- CSV -----------------------------------------------------------------------------------------------
@@ -170,8 +255,11 @@ def _family(codec: str) -> str:
 def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Decode CSV bytes to text; return ``(text, codec used)``.
 
-    Without ``encoding`` only a byte-order mark or valid UTF-8 is accepted.
+    Without ``encoding`` only a byte-order mark or valid UTF-8 is accepted. Binary
+    data is refused as not a CSV file (see the module docstring).
     """
+    _refuse_known_binary(data)
+    field_label = _encoding_field.get()
     bom_codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "")
     if encoding:
         codec = normalize_encoding(encoding)
@@ -182,23 +270,38 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             codec = bom_codec
     else:
         codec = bom_codec or "utf-8"
-        head = data[:2000]
-        if not bom_codec and head.count(b"\x00") * 4 > len(head):
+        if not bom_codec and _looks_like_utf16(data[:2000]):
+            if field_label:
+                raise FileRefused(_("The file looks like UTF-16 without a byte-order mark. Choose UTF-16 "
+                                    "little-endian under “%(field)s”, or save the file as UTF-8.")
+                                  % {"field": field_label})
             raise FileRefused(_("The file looks like UTF-16 without a byte-order mark. Name the encoding with "
                                 "--encoding utf-16-le (or utf-16-be), or save it as UTF-8."))
+    if _family(codec) not in ("utf-16", "utf-32") and _is_binary(data[:1024], codec):
+        raise _not_text()
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        if encoding:
+        if encoding and field_label:
+            message = _("The file is not valid %(codec)s: byte 0x%(byte)02x on line %(line)s cannot be read. "
+                        "Choose the encoding it was saved in under “%(field)s” (for example Japanese Windows "
+                        "or Russian Windows).")
+        elif encoding:
             message = _("The file is not valid %(codec)s: byte 0x%(byte)02x on line %(line)s cannot be read. "
                         "Name the encoding it was saved in with --encoding (for example cp932 for Japanese "
                         "Windows, cp1251 for Russian Windows).")
+        elif field_label:
+            message = _("The file is not valid UTF-8 (byte 0x%(byte)02x on line %(line)s) and has no byte-order "
+                        "mark, so its encoding cannot be told for certain. Choose the encoding it was saved in "
+                        "under “%(field)s” (for example Japanese Windows or Russian Windows), or save it as "
+                        "UTF-8.")
         else:
             message = _("The file is not valid UTF-8 (byte 0x%(byte)02x on line %(line)s) and has no byte-order "
                         "mark, so its encoding cannot be told for certain. Name it with --encoding (for example "
                         "cp932 for Japanese Windows, cp1251 for Russian Windows), or save it as UTF-8.")
-        raise FileRefused(message % {"codec": codec, "byte": data[exc.start], "line": line}) from exc
+        raise FileRefused(message % {"codec": codec, "byte": data[exc.start], "line": line,
+                                     "field": field_label}) from exc
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, codec
@@ -219,7 +322,7 @@ def read_csv(data: bytes, *, encoding: str | None = None) -> Table:
 def _parse_csv(text: str, codec: str, limit: int) -> Table:
     from .format import unquote_formula
 
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
     max_rows = app_settings.IMPORT_MAX_ROWS
     problems: list[CellProblem] = []
     header: list[str] | None = None
@@ -256,6 +359,33 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
     if problems:
         raise FileRefused(problems)
     return table
+
+
+def csv_delimiter(text: str) -> str:
+    """The delimiter between the cells of a catalogue CSV text, told from its header line (module docstring)."""
+    line = text[:_HEADER_LINE_CHARS].split("\n", 1)[0].rstrip("\r")
+    if len(_header_cells(line, ",")) > 1:
+        return ","
+    known = _catalogue_columns()
+    for delimiter in CSV_DELIMITERS[1:]:
+        cells = _header_cells(line, delimiter)
+        names = {cell for cell in cells if cell}
+        if len(cells) > 1 and "identifier" in names and names <= known:
+            return delimiter
+    return ","
+
+
+def _header_cells(line: str, delimiter: str) -> list[str]:
+    try:
+        return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])]
+    except csv.Error:
+        return []
+
+
+def _catalogue_columns() -> set[str]:
+    from .format import VOCABULARY_COLUMNS, record_columns, vocabulary_columns
+
+    return {*record_columns(), *(name for sheet in VOCABULARY_COLUMNS for name in vocabulary_columns(sheet))}
 
 
 def _check_header(header: list[str]) -> list[CellProblem]:
@@ -327,7 +457,8 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
                               % {"name": member.filename, "ratio": int(ratio), "limit": max_ratio})
     if total > app_settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
         raise FileRefused(_("The workbook expands to %(size)s, more than the %(limit)s allowed.")
-                          % {"size": _size(total), "limit": _size(app_settings.IMPORT_MAX_UNCOMPRESSED_BYTES)})
+                          % {"size": format_size(total),
+                             "limit": format_size(app_settings.IMPORT_MAX_UNCOMPRESSED_BYTES)})
     for member in members:
         if member.filename.lower().endswith((".xml", ".rels", ".vml")):
             with archive.open(member) as part:
