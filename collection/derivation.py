@@ -4,7 +4,9 @@ A Japanese label gets a kana reading (``ja-Hrkt``) and a Hepburn romanization
 (``ja-Latn``) made from that reading; a Russian label gets a romanization
 (``ru-Latn``). Derived labels point at their source with ``derived_from`` and are
 flagged ``machine_made``. Once an archivist corrects one (clearing the flag) it is
-never overwritten; a machine-made one follows its source when the source changes.
+never overwritten; a machine-made one follows its source when the source changes,
+and goes when the source no longer gives one. A reading or romanization the
+archivist entered is never doubled by a machine-made one.
 """
 
 from __future__ import annotations
@@ -14,19 +16,49 @@ from collections.abc import Iterable
 from django.db import models
 
 from .models.labels import DERIVED_FORMS, Label, LabelForm
-from .romanization import japanese_reading, kana_to_hepburn, romanize_russian
+from .romanization import japanese_reading, kana_to_hepburn, readings_available, romanize_russian
 from .text import base_language, script_subtag
 
 READING_TAG = "ja-Hrkt"
+# The tags of derived forms, lowercased: an archivist's label in one of them stands for the machine's.
+DERIVED_TAGS = frozenset({READING_TAG.lower(), "ja-latn", "ru-latn"})
 
 
-def _plan(label: Label, existing: dict[tuple[int, str], Label]) -> list[tuple[str, str, str, Label | None]]:
+class _Forms:
+    """The forms a label already has, by its key and a tag: derived from it, or entered by an archivist.
+
+    An archivist enters a reading or romanization as a label of its own, without
+    naming its source: it counts as the form of the labels in its base language
+    with the same preference (a preferred ``ja-Latn`` for the preferred ``ja``
+    title), and is never doubled by a machine-made one.
+    """
+
+    def __init__(self, labels: list[Label]) -> None:
+        self.derived: dict[tuple[int, str], Label] = {
+            (label.derived_from_id, label.language): label
+            for label in labels
+            if label.derived_from_id and label.form in DERIVED_FORMS
+        }
+        self.entered: dict[tuple[str, bool], Label] = {}
+        for label in labels:
+            if not label.derived_from_id and not label.machine_made and label.language.lower() in DERIVED_TAGS:
+                self.entered.setdefault((label.language.lower(), label.preferred), label)
+
+    def entered_for(self, source: Label, tag: str) -> Label | None:
+        return self.entered.get((tag.lower(), source.preferred))
+
+    def current(self, source: Label, tag: str) -> Label | None:
+        """The archivist's form wins over a machine-made one of the same source."""
+        return self.entered_for(source, tag) or self.derived.get((source.pk, tag))
+
+
+def _plan(label: Label, forms: _Forms) -> list[tuple[str, str, str, Label | None]]:
     """(language, form, text, source) of the forms a label should have."""
     language = base_language(label.language)
     script = script_subtag(label.language)
     planned: list[tuple[str, str, str, Label | None]] = []
     if language == "ja" and script in ("", "Jpan"):
-        reading = existing.get((label.pk, READING_TAG))
+        reading = forms.current(label, READING_TAG)
         reading_text = reading.text if reading and not reading.machine_made else japanese_reading(label.text)
         if reading_text:
             planned.append((READING_TAG, LabelForm.READING, reading_text, label))
@@ -41,32 +73,52 @@ def _plan(label: Label, existing: dict[tuple[int, str], Label]) -> list[tuple[st
 def derive_forms(labels: Iterable[Label], model: type[Label], owner: dict[str, models.Model]) -> list[Label]:
     """Create or refresh the machine-made readings and romanizations of ``labels``.
 
-    ``owner`` names the parent, e.g. ``{"record": record}``. Returns the labels
-    created or changed. Labels corrected by an archivist are left alone.
+    ``owner`` names the parent, e.g. ``{"record": record}``; ``labels`` are all its
+    labels, as stored. Returns the labels created, changed or removed. Labels
+    corrected or entered by an archivist are left alone, and a machine-made form
+    that an archivist's form of the same tag replaces is removed.
     """
     labels = list(labels)
-    existing = {
-        (label.derived_from_id, label.language): label
-        for label in labels
-        if label.derived_from_id and label.form in DERIVED_FORMS
-    }
+    forms = _Forms(labels)
     changed: list[Label] = []
+
+    def remove(label: Label, language: str) -> None:
+        machine = forms.derived.pop((label.pk, language))
+        machine.delete()
+        changed.append(machine)
+
     for label in labels:
         if label.form in DERIVED_FORMS or label.derived_from_id or not label.pk:
             continue
-        for language, form, text, source in _plan(label, existing):
-            if not text:
+        planned = [plan for plan in _plan(label, forms) if plan[2]]
+        if _conclusive(label):
+            # The source no longer gives this form (a kanji the dictionary does not know): a machine-made
+            # one left from its earlier text would be wrong.
+            wanted = {language for language, *_ in planned}
+            for source_pk, language in list(forms.derived):
+                if (source_pk == label.pk and language not in wanted
+                        and forms.derived[(source_pk, language)].machine_made):
+                    remove(label, language)
+        for language, form, text, source in planned:
+            machine = forms.derived.get((label.pk, language))
+            if forms.entered_for(label, language) is not None:
+                if machine is not None and machine.machine_made:
+                    remove(label, language)
                 continue
-            current = existing.get((label.pk, language))
-            if current is None:
+            if machine is None:
                 created = model.objects.create(
                     **owner, language=language, form=form, text=text, derived_from=source,
                     preferred=label.preferred, machine_made=True,
                 )
-                existing[(label.pk, language)] = created
+                forms.derived[(label.pk, language)] = created
                 changed.append(created)
-            elif current.machine_made and current.text != text:
-                current.text = text
-                current.save(update_fields=["text"])
-                changed.append(current)
+            elif machine.machine_made and machine.text != text:
+                machine.text = text
+                machine.save(update_fields=["text"])
+                changed.append(machine)
     return changed
+
+
+def _conclusive(label: Label) -> bool:
+    """Whether a label without a planned form truly has none, rather than no dictionary to read it with."""
+    return base_language(label.language) != "ja" or readings_available()

@@ -120,7 +120,8 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, own
 def _row_value(row: Any, name: str) -> Any:
     model_field = row.instance_type._meta.get_field(name)
     if model_field.many_to_many:
-        return list(getattr(row, name).values())
+        # Keyed by field name, as diff_against gives them: _display reads the related ids by that name.
+        return list(getattr(row, name).values(model_field.m2m_reverse_field_name()))
     return getattr(row, model_field.attname)
 
 
@@ -195,7 +196,7 @@ def revert(obj: models.Model, parts: list[Part], moment: datetime.datetime, by: 
     obj.save()
     for m2m in model._meta.many_to_many:
         if hasattr(model.history.model, m2m.name):
-            ids = [row[m2m.m2m_reverse_field_name()] for row in getattr(then, m2m.name).values()]
+            ids = list(getattr(then, m2m.name).values_list(m2m.m2m_reverse_field_name(), flat=True))
             getattr(obj, m2m.name).set(ids)
     for part in parts:
         _revert_part(obj, part, moment, by)

@@ -44,6 +44,9 @@ _MONOGRAPHS = dict(zip(
 
 _MACRONS = {"a": "ā", "i": "ī", "u": "ū", "e": "ē", "o": "ō"}
 _ATTACHED = {"助動詞", "接尾辞"}
+# The particles は, へ, を are read as pronounced (ワ, エ, オ), as library readings write them, so that the
+# romanization derived from the reading says wa, e, o.
+_PARTICLES = {"は": "ワ", "へ": "エ", "を": "オ", "ハ": "ワ", "ヘ": "エ", "ヲ": "オ"}
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]")
 
@@ -112,7 +115,11 @@ def readings_available() -> bool:
 
 
 def japanese_reading(text: str) -> str:
-    """A katakana reading of Japanese text, or ``""`` when no dictionary is installed."""
+    """A katakana reading of Japanese text, or ``""`` when no dictionary is installed.
+
+    Also ``""`` when the dictionary does not know a kanji (髙橋): a reading that
+    keeps it is no reading, and an archivist enters one instead.
+    """
     text = nfc(text) or ""
     if not text or not has_kana_or_kanji(text):
         return ""
@@ -122,13 +129,18 @@ def japanese_reading(text: str) -> str:
     for word in _tagger()(text):
         kana = getattr(word.feature, "kana", None)
         surface = word.surface
-        reading = kana if kana and kana != "*" and has_kana_or_kanji(surface) else to_katakana(surface)
+        pos = getattr(word.feature, "pos1", "")
+        if pos == "助詞" and surface in _PARTICLES:
+            reading = _PARTICLES[surface]
+        else:
+            reading = kana if kana and kana != "*" and has_kana_or_kanji(surface) else to_katakana(surface)
         # Library readings separate words; endings and suffixes stay on their word.
-        if words and getattr(word.feature, "pos1", "") in _ATTACHED and not word.white_space:
+        if words and pos in _ATTACHED and not word.white_space:
             words[-1] += reading
         else:
             words.append(reading)
-    return " ".join(w for w in (w.strip() for w in words) if w)
+    reading = " ".join(w for w in (w.strip() for w in words) if w)
+    return "" if _HAN.search(reading) else reading
 
 
 def romanize_russian(text: str, scheme: str | None = None) -> str:

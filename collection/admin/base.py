@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -26,7 +27,23 @@ if admin.site.index_template is None:
     admin.site.index_template = "admin/collection/index.html"
 
 
+class LabelInlineForm(forms.ModelForm):
+    """A label in an inline: an archivist who edits a machine-made text has corrected it.
+
+    The text counts as checked even when “machine-made” was left ticked, so the
+    next derivation never overwrites the correction.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (self.instance.pk and self.instance.machine_made and "text" in self.changed_data
+                and "machine_made" not in self.changed_data):
+            cleaned["machine_made"] = False
+        return cleaned
+
+
 class LabelInline(admin.TabularInline):
+    form = LabelInlineForm
     extra = 1
     fields = ["language", "text", "form", "preferred", "our_translation", "machine_made", "source"]
 
@@ -94,6 +111,7 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
         except (StaleRecord, ValueError) as refusal:
             messages.error(request, str(refusal))
             return HttpResponseRedirect(back)
+        reindex_after_save(obj)
         messages.success(request, _("Reverted “%(entry)s” to the version of that moment.") % {"entry": obj})
         return HttpResponseRedirect(back)
 
@@ -111,7 +129,12 @@ class LabelledAdmin(TimelineHistoryAdmin):
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        derive_forms(getattr(obj, self.label_related_name).all(), self.label_model, {self.label_owner_field: obj})
+        # The change view's queryset prefetched the labels as they were before the formsets saved: derive
+        # from the stored ones, and drop the stale cache so the change message names the entry as saved.
+        prefetched = getattr(obj, "_prefetched_objects_cache", {})
+        prefetched.pop(self.label_related_name, None)
+        labels = self.label_model._default_manager.filter(**{self.label_owner_field: obj}).order_by("pk")
+        derive_forms(labels, self.label_model, {self.label_owner_field: obj})
         reindex_after_save(obj)
 
 

@@ -13,8 +13,9 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from ..derivation import derive_forms
-from ..models import AgentName, LabelForm, PlaceName, SubjectLabel, Title
+from ..models import AgentName, LabelForm, PlaceName, Record, RecordAgent, SubjectLabel, Title
 from ..models.labels import DERIVED_FORMS
+from ..search import refresh_search_index
 
 # (label model, the owner's field on it, the owner's related name for its labels)
 LABELS: tuple[tuple[type[models.Model], str, str], ...] = (
@@ -25,11 +26,13 @@ LABELS: tuple[tuple[type[models.Model], str, str], ...] = (
 )
 
 # Labels in these languages get derived forms (see collection.derivation).
-_DERIVABLE = Q(language__iexact="ja") | Q(language__iexact="ja-Jpan") | Q(language__iexact="ru") | Q(
-    language__iexact="ru-Cyrl"
-)
+_JAPANESE = Q(language__iexact="ja") | Q(language__iexact="ja-Jpan")
+_RUSSIAN = Q(language__iexact="ru") | Q(language__iexact="ru-Cyrl")
+_DERIVABLE = _JAPANESE | _RUSSIAN
 
 BATCH = 500
+# Records re-indexed per call: an agent's names are in the keys of every record linked to it.
+SEARCH_BATCH = 2000
 
 
 def owners_missing_forms(model: type[models.Model], owner_field: str, *, refresh: bool = False,
@@ -43,8 +46,22 @@ def owners_missing_forms(model: type[models.Model], owner_field: str, *, refresh
     if identifiers is not None:
         sources = sources.filter(**{f"{owner_field}__identifier__in": identifiers})
     if not refresh:
-        sources = sources.filter(~Exists(model.objects.filter(derived_from=OuterRef("pk"))))
+        sources = sources.filter(~Exists(model.objects.filter(derived_from=OuterRef("pk")))).exclude(
+            _has_entered_forms(model, owner_field))
     return sources.values_list(f"{owner_field}_id", flat=True).distinct().order_by(f"{owner_field}_id")
+
+
+def _has_entered_forms(model: type[models.Model], owner_field: str) -> Q:
+    """A source label whose reading or romanization an archivist entered: nothing is missing from it.
+
+    Such forms name no source (see :func:`collection.derivation.derive_forms`), so
+    without this the label would count as missing forms on every run.
+    """
+    same = {owner_field: OuterRef(owner_field), "preferred": OuterRef("preferred"), "derived_from__isnull": True,
+            "machine_made": False}
+    japanese = Exists(model.objects.filter(Q(language__iexact="ja-Hrkt") | Q(language__iexact="ja-Latn"), **same))
+    russian = Exists(model.objects.filter(language__iexact="ru-Latn", **same))
+    return (_JAPANESE & Q(japanese)) | (_RUSSIAN & Q(russian))
 
 
 def update_missing_forms(*, refresh: bool = False, records: list[str] | None = None,
@@ -54,7 +71,8 @@ def update_missing_forms(*, refresh: bool = False, records: list[str] | None = N
     ``records`` (identifiers) brings those records' titles fully up to date — what
     an import changed — besides every missing form elsewhere. Returns the number
     of labels created or changed. Forms an archivist corrected are never touched
-    (see :func:`collection.derivation.derive_forms`).
+    (see :func:`collection.derivation.derive_forms`). The records whose search keys
+    hold a changed label are re-indexed with it, a batch at a time.
     """
     changed = 0
     work = []
@@ -72,13 +90,38 @@ def update_missing_forms(*, refresh: bool = False, records: list[str] | None = N
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
             with transaction.atomic():
+                touched = []
                 for owner in owner_model.objects.filter(pk__in=chunk).prefetch_related(related):
                     labels = getattr(owner, related).all()
-                    changed += len(derive_forms(labels, model, {owner_field: owner}))
+                    forms = derive_forms(labels, model, {owner_field: owner})
+                    if forms:
+                        touched.append(owner.pk)
+                        changed += len(forms)
+                _refresh_search(model, touched)
             done += len(chunk)
             if progress:
                 progress(done, total)
     return changed
+
+
+def _refresh_search(model: type[models.Model], owners: list[int]) -> None:
+    """Re-index the records whose search keys hold these owners' labels, so a romanized query finds them."""
+    if not owners:
+        return
+    if model is Title:
+        records = owners
+    elif model is AgentName:
+        records = list(RecordAgent.objects.filter(agent_id__in=owners).values_list("record_id", flat=True)
+                       .distinct())
+    elif model is PlaceName:
+        # The keys hold the names of a record's own places only (see refresh_search_index).
+        records = list(Record.places.through.objects.filter(place_id__in=owners)
+                       .values_list("record_id", flat=True).distinct())
+    else:
+        records = list(Record.subjects.through.objects.filter(subject_id__in=owners)
+                       .values_list("record_id", flat=True).distinct())
+    for start in range(0, len(records), SEARCH_BATCH):
+        refresh_search_index(records[start:start + SEARCH_BATCH])
 
 
 def missing_count() -> int:
