@@ -76,6 +76,13 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `db_worker` writes from another process. A deferred transaction that reads and then writes cannot take
+    # the write lock while the worker holds it ("database is locked" at once); an immediate one takes it at
+    # BEGIN and waits for the worker, up to `timeout` seconds. Options given in DATABASE_URL win.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE", "timeout": 20, **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.urls import reverse
 
 from .factories import UserFactory
 
@@ -22,6 +23,8 @@ def ensure_roles() -> None:
     # A transactional test (live_server) flushes the groups the migration made.
     if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
         importlib.import_module("collection.migrations.0003_roles").create_roles(apps, None)
+        importlib.import_module("collection.migrations.0008_authority_versions_and_roles").grant_permissions(
+            apps, None)
 
 
 def staff_in(role: str, username: str):
@@ -76,8 +79,26 @@ def change_form_data(record, **changes) -> dict:
                      f"titles-{i}-form": title.form, f"titles-{i}-source": title.source})
         if title.preferred:
             data[f"titles-{i}-preferred"] = "on"
-    for prefix in ("descriptions", "agent_links"):
+    for prefix in ("descriptions", "agent_links", "images"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0, f"{prefix}-MIN_NUM_FORMS": 0,
                      f"{prefix}-MAX_NUM_FORMS": 1000})
     data.update(changes)
+    return data
+
+
+def record_form(client, **overrides):
+    """The add form's data: every inline empty except one title, then ``overrides``."""
+    page = client.get(reverse("admin:collection_record_add"))
+    data = {}
+    for inline in page.context["inline_admin_formsets"]:
+        data[f"{inline.formset.prefix}-TOTAL_FORMS"] = "0"
+        data[f"{inline.formset.prefix}-INITIAL_FORMS"] = "0"
+    data |= {
+        "identifier": "", "kind": "document", "status": "draft", "level": "item", "date_edtf": "1945-08-23",
+        "date_display": "", "resource_type": "decree", "isbn": "", "url": "",
+        "titles-TOTAL_FORMS": "1", "titles-INITIAL_FORMS": "0",
+        "titles-0-language": "ru", "titles-0-text": "О приеме, размещении, трудовом использовании",
+        "titles-0-form": "original", "titles-0-preferred": "on",
+    }
+    data.update(overrides)
     return data

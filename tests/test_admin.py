@@ -7,26 +7,11 @@ from django.urls import reverse
 from collection.models import Agent, Language, Place, Record, Subject, Title
 
 from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory
+from .roles import record_form
 
 pytestmark = pytest.mark.django_db
 
 
-def record_form(client, **overrides):
-    """The add form's data: every inline empty except one title, then ``overrides``."""
-    page = client.get(reverse("admin:collection_record_add"))
-    data = {}
-    for inline in page.context["inline_admin_formsets"]:
-        data[f"{inline.formset.prefix}-TOTAL_FORMS"] = "0"
-        data[f"{inline.formset.prefix}-INITIAL_FORMS"] = "0"
-    data |= {
-        "identifier": "", "kind": "document", "status": "draft", "level": "item", "date_edtf": "1945-08-23",
-        "date_display": "", "resource_type": "decree", "isbn": "", "url": "",
-        "titles-TOTAL_FORMS": "1", "titles-INITIAL_FORMS": "0",
-        "titles-0-language": "ru", "titles-0-text": "О приеме, размещении, трудовом использовании",
-        "titles-0-form": "original", "titles-0-preferred": "on",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_every_model_registered():
@@ -48,7 +33,7 @@ def test_valid_record_saved_with_derived_romanization(admin_client):
     [
         ("isbn", "5-88439-093-8", "not a valid ISBN"),
         ("date_edtf", "1945-02-30", "not a valid EDTF date"),
-        ("url", "javascript:alert(1)", "Enter a valid URL"),
+        ("url", "javascript:alert(1)", "Enter a URL that starts with http:// or https://."),
     ],
 )
 def test_bad_input_refused(admin_client, field, value, message):

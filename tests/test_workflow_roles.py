@@ -43,7 +43,7 @@ def test_contributor_creates_a_draft_in_the_admin(alice, login):
     data = {"kind": "memoir", "level": "item", "titles-TOTAL_FORMS": 1, "titles-INITIAL_FORMS": 0,
             "titles-0-language": "en", "titles-0-text": "Test admin memoir", "titles-0-form": "original",
             "titles-0-preferred": "on"}
-    for prefix in ("descriptions", "agent_links"):
+    for prefix in ("descriptions", "agent_links", "images"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     response = login(alice).post(reverse("admin:collection_record_add"), data)
     assert response.status_code == 302

@@ -1,14 +1,32 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ..concurrency import VersionCheckedForm
 from ..models import Agent, AgentName, Language, Place, PlaceName, Subject, SubjectLabel
 from .base import LabelInline, LabelledAdmin, RequireOneFormSet
 
 
 class NameFormSet(RequireOneFormSet):
     empty_message = _("Give at least one name.")
+
+
+class VersionCheckedAdmin(LabelledAdmin):
+    """An authority whose change form refuses a save from an outdated page, as the record's does."""
+
+    form = VersionCheckedForm
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[tuple[Any, dict[str, Any]]]:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        # A hidden row of the first fieldset; a read-only page has nothing to check.
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "loaded_version"]}), *rest]
 
 
 class AgentNameInline(LabelInline):
@@ -19,7 +37,7 @@ class AgentNameInline(LabelInline):
 
 
 @admin.register(Agent)
-class AgentAdmin(LabelledAdmin):
+class AgentAdmin(VersionCheckedAdmin):
     label_model, label_owner_field, label_related_name = AgentName, "agent", "names"
     inlines = [AgentNameInline]
     list_display = ["identifier", "__str__", "kind", "date_display"]
@@ -46,7 +64,7 @@ class PlaceNameInline(LabelInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(LabelledAdmin):
+class PlaceAdmin(VersionCheckedAdmin):
     label_model, label_owner_field, label_related_name = PlaceName, "place", "names"
     inlines = [PlaceNameInline]
     list_display = ["identifier", "__str__", "kind", "gupvi_camp_number", "parent"]
@@ -69,7 +87,7 @@ class SubjectLabelInline(LabelInline):
 
 
 @admin.register(Subject)
-class SubjectAdmin(LabelledAdmin):
+class SubjectAdmin(VersionCheckedAdmin):
     label_model, label_owner_field, label_related_name = SubjectLabel, "subject", "labels"
     inlines = [SubjectLabelInline]
     list_display = ["identifier", "__str__", "broader"]

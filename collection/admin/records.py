@@ -6,16 +6,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from ..concurrency import stale_message
+from ..concurrency import VersionCheckedForm
 from ..history import Part
 from ..models import Description, Record, RecordAgent, RecordImage, ReservedIdentifier, Status, Title
+from ..search import search_condition
 from ..workflow import (
     ACTIONS,
     Action,
@@ -71,11 +72,10 @@ class RecordAgentInline(RecordPartInline, admin.TabularInline):
     fields = ["agent", "role", "position"]
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(VersionCheckedForm):
     """The record change form: refuses a save from an outdated page, and checks a requested transition."""
 
     request: HttpRequest
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     transition_comment = forms.CharField(
         label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=gettext_lazy("Why: required when returning or withdrawing a record."),
@@ -84,25 +84,13 @@ class RecordForm(forms.ModelForm):
         label=gettext_lazy("Hide the title on the public notice (withdrawal for privacy)"), required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.version
-
     def requested_action(self) -> Action | None:
         name = self.data.get("_transition")
         return ACTIONS.get(name) if name else None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean()  # the version check first: a stale page is refused whatever it asks
         record = self.instance
-        if record.pk:
-            # Locked until the change form's transaction ends: no save can slip in between check and write.
-            current = Record._base_manager.select_for_update().filter(pk=record.pk).values_list(
-                "version", flat=True
-            ).first()
-            if cleaned.get("loaded_version") != current:
-                raise ValidationError(stale_message(record), code="stale")
         posted_status = self.data.get("status")
         if posted_status and posted_status != (record.status if record.pk else Status.DRAFT):
             try:
@@ -153,7 +141,8 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     list_display = ["identifier", "title", "kind", "status", "date_edtf", "modified"]
     list_filter = [ReviewQueueFilter, "kind", "status", "level", "resource_type", "languages"]
     list_select_related = ["parent"]
-    search_fields = ["identifier", "titles__text", "isbn", "isbn10", "isbn13", "agents__names__text"]
+    # Shows the search box; get_search_results matches the folded search keys as well.
+    search_fields = ["identifier"]
     autocomplete_fields = ["parent", "places", "subjects", "languages", "repository", "described_agent"]
     date_hierarchy = None
     actions = [*(_bulk_action(name) for name in ("submit", "publish", "return", "withdraw")),
@@ -182,6 +171,20 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
         """The title in the language the archivist reads the admin in, else the original (the identifier has
         its own column)."""
         return record.display_title(get_language())
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Record], search_term: str
+                           ) -> tuple[QuerySet[Record], bool]:
+        """The public search's folded match (any script, romanization, kana or case; an ISBN in any form), on
+        every record the changelist shows, drafts included; or the exact identifier."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        condition = Q(identifier__iexact=term)
+        folded = search_condition(term)
+        if folded is not None:
+            condition |= folded
+        # One search row per record: no duplicates, so the changelist needs no DISTINCT.
+        return queryset.filter(condition), False
 
     def get_readonly_fields(self, request, obj=None):
         # The status changes only through the workflow buttons and actions.
@@ -248,7 +251,10 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             record = form.instance
             apply_action(record, request.user, action, form.cleaned_data.get("transition_comment") or "",
                          hide_title=form.cleaned_data.get("hide_title", False))
-            messages.success(request, _("%(record)s: %(done)s.") % {"record": record.identifier, "done": action.past})
+            # Not starting with the identifier: the admin capitalizes the first letter of every message.
+            messages.success(request, _("The record %(record)s was %(done)s.") % {
+                "record": record.identifier, "done": action.past,
+            })
 
     # Permanent deletion
 

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from ..concurrency import StaleRecord
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
 from ..text import nfc
 from ..validators import validate_identifier, validate_language_tag
@@ -224,7 +225,15 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
                 result.unchanged[kind] += 1
                 result.changes.append(RowChange(number, identifier, kind, UNCHANGED))
                 continue
-            saved[identifier] = _save(vocabulary, entry, identifier, desired, given, current, saved, user, reason)
+            try:
+                saved[identifier] = _save(vocabulary, entry, identifier, desired, given, current, saved, user,
+                                          reason)
+            except StaleRecord as exc:
+                # Saved by someone else after the sheet was checked: nothing of the sheet is written.
+                transaction.set_rollback(True)
+                refused = WriteResult(dry_run=dry_run)
+                refused.errors = [RowError(number, "identifier", str(exc))]
+                return refused
         if dry_run:
             transaction.set_rollback(True)
     return result

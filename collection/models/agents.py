@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..concurrency import VersionedModel
 from ..fields import NFCCharField, NFCTextField
 from ..validators import validate_edtf
 from .identifiers import IdentifiedModel
@@ -24,7 +25,7 @@ class AgentQuerySet(models.QuerySet):
         return self.prefetch_related("names")
 
 
-class Agent(IdentifiedModel):
+class Agent(VersionedModel, IdentifiedModel):
     identifier_prefix = "agent"
 
     kind = models.CharField(_("kind"), max_length=20, choices=AgentKind.choices, default=AgentKind.PERSON)

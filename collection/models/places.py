@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..concurrency import VersionedModel
 from .identifiers import IdentifiedModel
 from .labels import Label, pick_label
 
@@ -32,7 +33,7 @@ class PlaceQuerySet(models.QuerySet):
         return self.filter(path__startswith=place.path)
 
 
-class Place(IdentifiedModel):
+class Place(VersionedModel, IdentifiedModel):
     identifier_prefix = "place"
 
     kind = models.CharField(_("kind"), max_length=20, choices=PlaceKind.choices)

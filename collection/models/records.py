@@ -9,12 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..concurrency import StaleRecord, stale_message
+from ..concurrency import VersionedModel
 from ..conf import app_settings
 from ..dates import decades_between, parse_edtf_bounds
 from ..fields import HttpURLField, NFCCharField, NFCTextField
@@ -149,7 +149,7 @@ class RecordQuerySet(models.QuerySet):
         )
 
 
-class Record(IdentifiedModel):
+class Record(VersionedModel, IdentifiedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=RecordKind.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True,
@@ -227,7 +227,6 @@ class Record(IdentifiedModel):
     description_source = NFCTextField(_("source of the description"), blank=True)
     staff_notes = NFCTextField(_("staff notes"), blank=True, help_text=_("Never shown to the public."))
 
-    version = models.PositiveIntegerField(default=1, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
@@ -326,22 +325,9 @@ class Record(IdentifiedModel):
     def save(self, *args, **kwargs) -> None:
         adding = self._state.adding
         self.sync_derived_fields()
-        if not adding:
-            self.claim_version()
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # VersionedModel.save refuses a stale copy
         if adding:
             ReservedIdentifier.objects.create(identifier=self.identifier, record=self)
-
-    def claim_version(self) -> None:
-        """Bump ``version`` if it is still the one this copy was read with, else raise :class:`StaleRecord`.
-
-        The conditional UPDATE holds the row lock until the save commits, so of two
-        saves from the same version exactly one wins: no edit is silently lost.
-        """
-        claimed = type(self)._base_manager.filter(pk=self.pk, version=self.version).update(version=F("version") + 1)
-        if not claimed and type(self)._base_manager.filter(pk=self.pk).exists():
-            raise StaleRecord(stale_message(self))
-        self.version += 1
 
     # Workflow transitions: each checks the acting user's role and logs who, when, from, to and why.
 

@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..concurrency import VersionedModel
 from .identifiers import IdentifiedModel
 from .labels import Label, pick_label
 
 
-class Subject(IdentifiedModel):
+class Subject(VersionedModel, IdentifiedModel):
     identifier_prefix = "subject"
 
     broader = models.ForeignKey(
