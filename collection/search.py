@@ -1,18 +1,27 @@
 """Search keys that find a record in any script and any romanization.
 
-Every text a record is known by (titles, readings, romanizations, descriptions,
-agent and place names) is *folded* into one key string:
+Every text a record's public page shows it by (titles, readings, romanizations,
+descriptions, the journal or site it appeared in, its place of publication, the
+names of its agents and places and the labels of its subjects, in every language)
+is *folded* into one key string:
 
 - NFKC, so full-width ``ＡＢＣ``/half-width ``ｶﾀｶﾅ`` equal ``abc``/``カタカナ``;
 - casefold, in Python, so Cyrillic case never matters, on SQLite too;
 - Latin diacritics dropped and long vowels merged, so ``Kyokkō``, ``kyokko``
   and ``kyokkou`` are one key;
 - Cyrillic transliterated to Latin, so ``Кузнецов`` and ``Kuznetsov`` meet;
-- katakana turned into hiragana, so a reading matches in either kana.
+- katakana turned into hiragana, so a reading matches in either kana;
+- dotted initials as one word, so ``P.O.W.``, ``U.S.S.R.`` and ``И. В.`` are
+  ``pow``, ``ussr`` and ``iv``.
 
 A query is folded the same way and matched as substrings (every word must
-occur). Kana and kanji have no spaces between words, so runs of them are also
-stored as bigrams: a two-character word (抑留, 遺書) is found through an index on
+occur); a lone Latin letter must begin a word and a lone digit be a whole one
+(see :func:`search_words`).
+A record's texts also hold the other ways a reader may type them
+(:func:`document_key`): Japanese names and titles written with a space between
+kanji or kana are also held without it, and dotted initials letter by letter too.
+Kana and kanji have no spaces between words, so runs of them are also stored as
+bigrams: a two-character word (抑留, 遺書) is found through an index on
 PostgreSQL, where ``pg_trgm`` handles the alphabetic text. Public pages match the
 same words in the facet index instead (``collection.facets.text``).
 """
@@ -23,7 +32,7 @@ import functools
 import random
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import models, transaction
@@ -46,6 +55,14 @@ _DOUBLED_VOWEL = re.compile(r"([aeiou])\1+")
 _WORD = re.compile(r"[\w\u3005\u30fc]+")
 _CJK_RUN = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc]{2,}")
 _CJK_CHAR = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A space with kana or kanji on both sides: Japanese is written without one, so a name typed with or without it
+# must meet.
+_CJK_SPACE = re.compile(r"(?<=[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]) "
+                        r"(?=[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+# Two or more single letters, each but the last followed by a dot (and maybe a space): P.O.W., U.S.S.R., И. В.
+_INITIALS = re.compile(r"(?<!\w)[^\W\d_](?:\. ?[^\W\d_](?!\w))+")
+# A lone letter or digit of a query, matched only at the edge of a word (see search_words).
+_LONE = re.compile(r"[a-z0-9]")
 _ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[0-9][0-9\s-]{7,}[0-9xX]$", re.IGNORECASE)
 
 
@@ -79,24 +96,57 @@ class _FoldTable(dict):
 _FOLD_TABLE = _FoldTable()
 
 
-def fold(text: str | None) -> str:
-    """The search key of ``text``: the same for every spelling a reader might type."""
+def _initials(match: re.Match) -> str:
+    return match.group().replace(".", "").replace(" ", "")
+
+
+def _initials_and_letters(match: re.Match) -> str:
+    letters = _initials(match)
+    return f"{letters} {' '.join(letters)}"
+
+
+def _fold(text: str | None, initials: Callable[[re.Match], str]) -> str:
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_TABLE)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if "." in text:
+        # Before transliterating, while each initial is still one letter (Ж. would be "zh.").
+        text = _INITIALS.sub(initials, text)
+    text = text.translate(_FOLD_TABLE)
     # Long vowels as one: "ou" first, so that "kyokkou" meets "kyokko" and "kyokkō".
     text = _DOUBLED_VOWEL.sub(r"\1", text.replace("ou", "o"))
     return " ".join(_WORD.findall(text))
 
 
-_KATAKANA_AS_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+def fold(text: str | None) -> str:
+    """The search key of ``text``: the same for every spelling a reader might type."""
+    return _fold(text, _initials)
+
+
+def document_key(text: str | None) -> str:
+    """The search key of a text a record holds: :func:`fold`, with the other ways a reader may type it.
+
+    Dotted initials are held joined and letter by letter (``I.V.`` meets both
+    ``iv`` and ``Kuznetsov I``); kana and kanji written with a space between them
+    are held with and without it (``山田 太郎`` meets ``山田 太郎`` and ``山田太郎``).
+    """
+    key = _fold(text, _initials_and_letters)
+    if " " not in key or not _CJK_SPACE.search(key):
+        return key
+    held = set(key.split())
+    joined = [word for word in _CJK_SPACE.sub("", key).split() if word not in held]
+    return f"{key} {' '.join(joined)}" if joined else key
+
+
+# Katakana as hiragana; ё as е, as Russian dictionaries order it (its code point would put it after я).
+_SORT_TABLE = {**{code: code - 0x60 for code in range(0x30A1, 0x30F7)}, ord("ё"): "е"}
 
 
 def sort_key(text: str | None) -> str:
-    """Order titles by their own script: NFKC, casefold, katakana as hiragana."""
+    """Order titles by their own script: NFKC, casefold, katakana as hiragana, ё as е."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_KATAKANA_AS_HIRAGANA)
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_SORT_TABLE)
     return " ".join(_WORD.findall(text))[:255]
 
 
@@ -128,22 +178,29 @@ def _title_sort_text(titles: list) -> str:
 
 
 def search_row(pk: int, titles: list, descriptions: Iterable[str], agent_keys: Iterable[list[str]],
-               place_keys: Iterable[list[str]], call_number: str, isbn10: str, isbn13: str) -> tuple:
+               place_keys: Iterable[list[str]], call_number: str, isbn10: str, isbn13: str, *,
+               container_title: str = "", publication_place: str = "",
+               subject_keys: Iterable[list[str]] = ()) -> tuple:
     """The search-key row of one record, from its texts: ``(record_id, document, titles, bigrams, title_key)``.
 
     ``titles`` are the record's titles in key order, each with ``pk``, ``text``,
-    ``language``, ``form``, ``preferred`` and ``derived_from_id``; ``agent_keys`` and
-    ``place_keys`` the folded names of each of its agents and places, in key order.
-    The one place the keys are made: :func:`refresh_search_index` reads the inputs
-    from the database, an import passes those it is writing.
+    ``language``, ``form``, ``preferred`` and ``derived_from_id``; ``agent_keys``,
+    ``place_keys`` and ``subject_keys`` the :func:`document_key` of each name or
+    label of each of its agents, places and subjects, in key order. The one place
+    the keys are made: :func:`refresh_search_index` reads the inputs from the
+    database, an import passes those it is writing.
     """
-    title_keys = [fold(t.text) for t in titles]
-    parts = title_keys + [fold(text) for text in descriptions]
+    title_keys = [document_key(t.text) for t in titles]
+    parts = title_keys + [document_key(text) for text in descriptions]
+    parts.append(document_key(container_title))
+    parts.append(document_key(publication_place))
     for keys in agent_keys:
         parts.extend(keys)
     for keys in place_keys:
         parts.extend(keys)
-    parts.append(fold(call_number))
+    for keys in subject_keys:
+        parts.extend(keys)
+    parts.append(document_key(call_number))
     parts.extend(value for value in (isbn10, isbn13) if value)
     parts = [part for part in parts if part]
     document = SEPARATOR.join(parts)
@@ -189,6 +246,7 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         RecordAgent,
         RecordPlaceIndex,
         RecordSearch,
+        SubjectLabel,
         Title,
     )
     from .models import Record as RecordModel
@@ -196,8 +254,8 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     ids = sorted({int(pk) for pk in record_ids})
     if not ids:
         return
-    records = {r["pk"]: r for r in RecordModel.objects.filter(pk__in=ids).values("pk", "isbn10", "isbn13",
-                                                                                   "call_number")}
+    records = {r["pk"]: r for r in RecordModel.objects.filter(pk__in=ids).values(
+        "pk", "isbn10", "isbn13", "call_number", "container_title", "publication_place")}
     titles: dict[int, list] = {}
     for title in Title.objects.filter(record_id__in=ids).order_by("pk").only(
         "pk", "record_id", "text", "language", "form", "preferred", "derived_from_id"
@@ -225,10 +283,21 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     for place_id, text in PlaceName.objects.filter(place_id__in=all_places).order_by("pk").values_list(
             "place_id", "text"):
         place_names.setdefault(place_id, []).append(text)
+    subject_ids: dict[int, set[int]] = {}
+    for record_id, subject_id in RecordModel.subjects.through.objects.filter(record_id__in=ids).values_list(
+            "record_id", "subject_id"):
+        subject_ids.setdefault(record_id, set()).add(subject_id)
+    subject_labels: dict[int, list[str]] = {}
+    all_subjects = set().union(*subject_ids.values()) if subject_ids else set()
+    for subject_id, text in SubjectLabel.objects.filter(subject_id__in=all_subjects).order_by("pk").values_list(
+            "subject_id", "text"):
+        subject_labels.setdefault(subject_id, []).append(text)
 
-    # The same agents and places recur across records: fold each name once per call.
-    agent_keys = {agent_id: [fold(name) for name in names] for agent_id, names in agent_names.items()}
-    place_keys = {place_id: [fold(name) for name in names] for place_id, names in place_names.items()}
+    # The same agents, places and subjects recur across records: fold each name once per call.
+    agent_keys = {agent_id: [document_key(name) for name in names] for agent_id, names in agent_names.items()}
+    place_keys = {place_id: [document_key(name) for name in names] for place_id, names in place_names.items()}
+    subject_keys = {subject_id: [document_key(label) for label in labels]
+                    for subject_id, labels in subject_labels.items()}
     rows: list[tuple[int, str, str, str, str]] = []
     place_rows: list[tuple[int, int]] = []
     for pk in ids:
@@ -240,6 +309,8 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
             [agent_keys.get(agent_id, []) for agent_id in sorted(agent_ids.get(pk, ()))],
             [place_keys.get(place_id, []) for place_id in sorted(place_ids.get(pk, ()))],
             record["call_number"], record["isbn10"], record["isbn13"],
+            container_title=record["container_title"], publication_place=record["publication_place"],
+            subject_keys=[subject_keys.get(subject_id, []) for subject_id in sorted(subject_ids.get(pk, ()))],
         ))
         place_rows.extend((pk, place_id) for place_id in places_counted_in(place_ids.get(pk, ()), ancestors))
 
@@ -251,6 +322,19 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         RecordPlaceIndex.objects.filter(record_id__in=ids).delete()
         insert_values(RecordPlaceIndex, [RecordPlaceIndex._meta.get_field(name) for name in ("record", "place")],
                       place_rows)
+
+
+def rebuild_search_index(batch_size: int = 2000) -> int:
+    """Rebuild the search keys of every record, a batch at a time; returns how many records there are.
+
+    For a database whose keys were made by an earlier version of :func:`search_row`.
+    """
+    from .models import Record
+
+    ids = list(Record._base_manager.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        refresh_search_index(ids[start:start + batch_size])
+    return len(ids)
 
 
 def refresh_records_of_places(place_ids: Iterable[int]) -> None:
@@ -303,8 +387,36 @@ MAX_WORDS = 12
 
 
 def search_words(query: str) -> list[str]:
-    """The words of ``query`` a record must hold, folded: each is matched as a substring of its document."""
-    return fold(query).split()[:MAX_WORDS]
+    """The words of ``query`` a record must hold, folded: each is matched as a substring of its document.
+
+    A lone Latin letter or digit would match nearly every record inside longer
+    words, and it is what initials, volume numbers and codes typed with
+    punctuation (``Kuznetsov I.``, ``No. 7``, ``9-9``) become. In the document
+    every word has a space before and after it, so such a word comes back with
+    spaces saying where it must stand: a letter, an initial, must begin a word
+    (``" i"`` finds ``Ivan``); a digit, a number, must be a whole one (``" 7 "``
+    finds ``7``, not ``1947`` or ``70``). A lone kana or kanji is a word of its own
+    (碑, の) and is matched as any other.
+    """
+    words = []
+    for word in fold(query).split()[:MAX_WORDS]:
+        if _LONE.fullmatch(word):
+            word = f" {word} " if word.isdigit() else f" {word}"
+        words.append(word)
+    return words
+
+
+def _holds(field: str, word: str) -> Q:
+    """``field`` holds ``word``; a word marked by :func:`search_words` also at the field's very start or end (a
+    titles key has no separator around it)."""
+    condition = Q(**{f"{field}__contains": word})
+    if word.startswith(" "):
+        condition |= Q(**{f"{field}__startswith": word[1:]})
+    if word.endswith(" "):
+        condition |= Q(**{f"{field}__endswith": word[:-1]})
+    if word.startswith(" ") and word.endswith(" "):
+        condition |= Q(**{field: word.strip()})
+    return condition
 
 
 def search_condition(query: str, prefix: str = "search__") -> Q | None:
@@ -321,6 +433,7 @@ def search_condition(query: str, prefix: str = "search__") -> Q | None:
         return None
     condition = Q()
     for word in words:
+        # Every word of a document has a space on both sides (it starts and ends with the separator).
         condition &= Q(**{f"{prefix}document__contains": word})
         grams = bigrams(word)
         if grams:
@@ -332,7 +445,7 @@ def title_match(query: str, prefix: str = "search__") -> Q:
     """Records whose titles hold every word: ranked first when sorting by relevance."""
     condition = Q()
     for word in search_words(query):
-        condition &= Q(**{f"{prefix}titles__contains": word})
+        condition &= _holds(f"{prefix}titles", word)
     return condition
 
 
@@ -483,8 +596,8 @@ def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
 
 
 def reindex_after_save(obj: Any) -> None:
-    """Refresh the search keys an admin save touches: a record's own, or those naming an agent or place."""
-    from .models import Agent, Place, Record, RecordAgent
+    """Refresh the search keys an admin save touches: a record's own, or those naming an agent, place or subject."""
+    from .models import Agent, Place, Record, RecordAgent, Subject
 
     if isinstance(obj, Record):
         refresh_search_index([obj.pk])
@@ -492,6 +605,8 @@ def reindex_after_save(obj: Any) -> None:
         refresh_search_index(RecordAgent.objects.filter(agent=obj).values_list("record_id", flat=True))
     elif isinstance(obj, Place):
         refresh_records_of_places([obj.pk])
+    elif isinstance(obj, Subject):
+        refresh_search_index(Record.subjects.through.objects.filter(subject=obj).values_list("record_id", flat=True))
 
 
 def _record_created(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:

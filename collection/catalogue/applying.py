@@ -52,7 +52,7 @@ from ..models import (
 from ..models.records import date_bounds
 from ..models.search import RecordPlaceIndex, RecordSearch
 from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
-from ..search import fold, place_ancestors, places_counted_in, refresh_search_index, search_row
+from ..search import document_key, place_ancestors, places_counted_in, refresh_search_index, search_row
 from ..text import base_language, script_subtag
 from ..validators import isbn_forms
 from .bulk import (
@@ -450,8 +450,6 @@ def derived_forms(label: models.Model) -> list[dict[str, Any]]:
     return forms
 
 
-
-
 # A title as the search keys read it.
 _SearchTitle = namedtuple("_SearchTitle", "pk text language form preferred derived_from_id")
 
@@ -508,6 +506,7 @@ class _NewRecords:
         agent_names.update(applier.new_agent_names)
         self.agent_keys = _NameKeys(agent_names)
         self.place_keys = _NameKeys({entry.pk: entry.names for entry in planner.places.by_identifier.values()})
+        self.subject_keys = _NameKeys({entry.pk: entry.names for entry in planner.subjects.by_identifier.values()})
         self.ancestors: dict[int, set[int]] | None = None
         # Stand-ins for the titles' keys, numbered in the order the titles are inserted, which is the order of
         # their keys: all the search keys need of them (which title came first, which one a reading is of).
@@ -544,15 +543,16 @@ class _NewRecords:
         described_at, repository_at, parent_at = index["described_agent"], index["repository"], index["parent"]
         languages_at, ours_at, variants_at, places_at = (index["languages"], index["our_translations"],
                                                          index["variant_titles"], index["places"])
-        call_number_at = index["call_number"]
+        call_number_at, container_at, publication_place_at, subjects_at = (
+            index["call_number"], index["container_title"], index["publication_place"], index["subjects"])
         plain = itemgetter(*(index[name] for name in self.plain))
         agent_pks = self.applier.agent_pks
-        place_pks = self.m2m[1][3]
+        place_pks, subject_pks = self.m2m[1][3], self.m2m[2][3]
         title_columns, description_columns, role_columns = (self.title_columns, self.description_columns,
                                                             self.role_columns)
         records, reserved, titles, descriptions, links = [], [], [], [], []
         m2m_work = [(at, layout.row, by_value, at == languages_at, []) for at, _name, layout, by_value in self.m2m]
-        texts: list[tuple[Any, list, list[str], list[int], list[int], str, str, str]] = []
+        texts: list[tuple[Any, list, list[str], list[int], list[int], list[int], str, str, str, str, str]] = []
         derive: list[tuple[Any, list, _SearchTitle]] = []
         parents, order = self.parents, self.order
         record_row, reserved_row, title_row, link_row = (self.records.row, self.reserved.row, self.titles.row,
@@ -614,8 +614,9 @@ class _NewRecords:
                 for value in values[at]:
                     rows.append(row_of((pk, by_value[value.lower() if lowered else value])))
             texts.append((pk, own_titles, own_descriptions, sorted(agents),
-                          sorted(place_pks[value] for value in values[places_at]), values[call_number_at],
-                          isbn10, isbn13))
+                          sorted(place_pks[value] for value in values[places_at]),
+                          sorted(subject_pks[value] for value in values[subjects_at]), values[call_number_at],
+                          isbn10, isbn13, values[container_at], values[publication_place_at]))
 
         keys = [plan.pk for plan in plans]
         self.records.insert(records)
@@ -666,20 +667,25 @@ class _NewRecords:
         """The search keys and the place index of the batch's records, as refresh_search_index makes them."""
         if self.ancestors is None:
             self.ancestors = place_ancestors(dict(Place.objects.values_list("pk", "path")))
-        ancestors, agent_keys, place_keys = self.ancestors, self.agent_keys, self.place_keys
+        ancestors, agent_keys, place_keys, subject_keys = (self.ancestors, self.agent_keys, self.place_keys,
+                                                           self.subject_keys)
         rows, place_rows = [], []
-        for pk, titles, descriptions, agents, places, call_number, isbn10, isbn13 in texts:
+        for (pk, titles, descriptions, agents, places, subjects, call_number, isbn10, isbn13, container_title,
+             publication_place) in texts:
             rows.append(self.search.row(search_row(
                 pk, titles, descriptions, [agent_keys[agent] for agent in agents],
-                [place_keys[place] for place in places], call_number, isbn10, isbn13)))
+                [place_keys[place] for place in places], call_number, isbn10, isbn13,
+                container_title=container_title, publication_place=publication_place,
+                subject_keys=[subject_keys[subject] for subject in subjects])))
             place_rows.extend(self.place_index.row((pk, place)) for place in places_counted_in(places, ancestors))
         return rows, place_rows
 
 
 class _NameKeys(dict[int, list[str]]):
-    """The search keys of each agent's or place's names, by its key, folded the first time they are asked for.
+    """The search keys of each agent's, place's or subject's names, by its key, made the first time they are
+    asked for.
 
-    The same agents and places recur down a file: each one's names are folded once per import.
+    The same agents, places and subjects recur down a file: each one's names are folded once per import.
     """
 
     def __init__(self, names: Mapping[int, list[str]]) -> None:
@@ -687,5 +693,5 @@ class _NameKeys(dict[int, list[str]]):
         self.names = names
 
     def __missing__(self, pk: int) -> list[str]:
-        keys = self[pk] = [fold(name) for name in self.names.get(pk, ())]
+        keys = self[pk] = [document_key(name) for name in self.names.get(pk, ())]
         return keys

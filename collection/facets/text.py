@@ -4,8 +4,10 @@ The one search (:mod:`collection.search`) folds a query into words and finds
 the records whose search document holds each of them as a substring. A folded
 word holds neither a space nor the separator, so it is inside a document
 exactly when it is inside one of the document's *tokens* (its space-separated
-runs). Asking the database reads every candidate row: a common word in a million
-records costs PostgreSQL over 100 ms before anything is counted. Here:
+runs); a word given with a space before (or after) it, a lone letter or digit,
+is in the document exactly when a token starts (or ends) with the rest. Asking the database reads
+every candidate row: a common word in a million records costs PostgreSQL over
+100 ms before anything is counted. Here:
 
 - a document is cut at its separators into *parts* (a title key, a
   description, an agent's or a place's name…). Parts recur (every record of an
@@ -210,12 +212,22 @@ class Segment:
                    Postings.build(codes[in_title], slots[in_title], part_count))
 
     def parts_containing(self, word: str) -> np.ndarray:
-        """Codes of the parts holding ``word`` (some maybe twice: marking slots twice marks them once)."""
+        """Codes of the parts holding ``word`` (some maybe twice: marking slots twice marks them once).
+
+        A word with a space before it must begin a token, one with a space after it
+        end one (see ``collection.search.search_words``); every token ends with TOKEN_END.
+        """
         find, positions = self.joined.find, []
-        at = find(word)
+        needle = word.strip() + (TOKEN_END if word.endswith(" ") else "")
+        shift = 0
+        if word.startswith(" "):
+            if self.joined.startswith(needle):
+                positions.append(0)
+            needle, shift = TOKEN_END + needle, len(TOKEN_END)
+        at = find(needle)
         while at >= 0:
-            positions.append(at)
-            at = find(word, at + 1)
+            positions.append(at + shift)
+            at = find(needle, at + 1)
         if not positions:
             return np.zeros(0, dtype=np.int64)
         tokens = np.searchsorted(self.starts, positions, side="right") - 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -36,7 +37,7 @@ from ...models import (
     SubjectLabel,
     Title,
 )
-from ...search import SEPARATOR, bigrams, fold, sort_key
+from ...search import document_key, search_row
 
 PREFIX = "synthetic-"
 # Words titles are built from: a mix of scripts so that searches in each have realistic selectivity.
@@ -94,6 +95,15 @@ def _defaults(model: type[models.Model], given: dict[str, Any]) -> tuple[list[st
         else:
             values.append(None)
     return columns, values
+
+
+def _subject_labels() -> dict[int, list[str]]:
+    """The synthetic subjects' labels, in key order, as refresh_search_index reads them."""
+    labels: dict[int, list[str]] = {}
+    for subject_id, text in SubjectLabel.objects.filter(subject__identifier__startswith=PREFIX).order_by(
+            "pk").values_list("subject_id", "text"):
+        labels.setdefault(subject_id, []).append(text)
+    return labels
 
 
 class Command(BaseCommand):
@@ -189,6 +199,7 @@ class Command(BaseCommand):
         place_names = {p.pk: [n.text for n in p.names.all()] for p in Place.objects.filter(
             identifier__startswith=PREFIX).prefetch_related("names")}
         return {"languages": languages, "leaves": leaves, "subjects": subjects, "marker": marker,
+                "subject_labels": _subject_labels(),
                 "agents": agents, "repositories": repositories, "place_names": place_names,
                 "paths": {p.pk: p.path for p in Place.objects.filter(identifier__startswith=PREFIX)}}
 
@@ -206,6 +217,7 @@ class Command(BaseCommand):
             "repositories": list(Agent.objects.filter(identifier__startswith=f"{PREFIX}repository-")),
             "place_names": {p.pk: [n.text for n in p.names.all()] for p in places},
             "paths": {p.pk: p.path for p in places},
+            "subject_labels": _subject_labels(),
         }
 
     def _batch(self, out: Writer, rng: random.Random, auth: dict[str, Any], first_id: int, first_title: int,
@@ -255,19 +267,23 @@ class Command(BaseCommand):
             chosen_subjects = [*rng.sample(auth["subjects"], rng.choice((1, 2))), auth["marker"]]
             subjects.extend((pk, subject.pk) for subject in chosen_subjects)
             languages.append((pk, auth["languages"][{"ja": 0, "ru": 1, "en": 2}[language]].pk))
-            parts = [fold(text)]
-            # In primary-key order, as refresh_search_index writes them.
-            for _agent, names in sorted(chosen_agents, key=lambda pair: pair[0].pk):
-                parts.extend(fold(name) for name in names)
             expanded: set[int] = set()
-            for place in sorted(chosen_places, key=lambda place: place.pk):
-                parts.extend(fold(name) for name in auth["place_names"][place.pk])
+            for place in chosen_places:
                 expanded |= {int(part) for part in auth["paths"][place.pk].strip("/").split("/")}
             place_index.extend((pk, place_id) for place_id in sorted(expanded))
-            document = SEPARATOR.join(parts)
-            grams = bigrams(document)
-            search.append((pk, f"{SEPARATOR}{document}{SEPARATOR}", parts[0], f" {' '.join(grams)} " if grams else "",
-                           sort_key(text)))
+            # The row refresh_search_index would make: agents, places and subjects in primary-key order.
+            title = SimpleNamespace(pk=1, text=text, language=language, form="original", preferred=True,
+                                    derived_from_id=None)
+            search.append(search_row(
+                pk, [title], [],
+                [[document_key(name) for name in names] for _agent, names in sorted(chosen_agents,
+                                                                                    key=lambda pair: pair[0].pk)],
+                [[document_key(name) for name in auth["place_names"][place.pk]]
+                 for place in sorted(chosen_places, key=lambda place: place.pk)],
+                "", "", "",
+                subject_keys=[[document_key(label) for label in auth["subject_labels"][subject.pk]]
+                              for subject in sorted(chosen_subjects, key=lambda subject: subject.pk)],
+            ))
         out.write(Record._meta.db_table, record_columns, records)
         out.write(Title._meta.db_table, title_columns, titles)
         out.write(RecordAgent._meta.db_table, ["id", "record_id", "agent_id", "role", "position"], agent_links)
