@@ -4,7 +4,8 @@ A record's date is an EDTF string, for example ``1945-08-23``, ``1950``, ``1950~
 (approximately), ``1950?`` (uncertain), ``195X`` (some year of the 1950s),
 ``1946/1956`` (a range) or ``1984/..`` (from 1984, open end). An empty value means
 *undated*, which is a facet value of its own. The parsed value gives sortable
-start and end dates; a range counts in every decade it overlaps.
+start and end dates; a range counts in every decade it overlaps. The public
+reads it in words (:func:`edtf_in_words`) where no wording was given.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ import calendar
 import datetime
 import functools
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,7 +45,8 @@ def _to_date(value: object) -> datetime.date | None:
         return None  # open or unknown end: edtf returns +/-inf floats
 
 
-_SIMPLE_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[~?%]?")
+# ASCII digits only: ``\d`` alone would take full-width ones (１９５０), stored then as they were typed.
+_SIMPLE_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[~?%]?", re.ASCII)
 
 
 def _simple_bounds(value: str) -> tuple[datetime.date, datetime.date] | None:
@@ -84,6 +89,34 @@ def _fast_bounds(value: str) -> DateBounds | None:
     return bounds
 
 
+def normalize_edtf(value: str) -> str:
+    """``value`` with full-width characters as ASCII (``１９５０～`` -> ``1950~``), as a Japanese IME types them."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def _check_written_form(value: str) -> None:
+    """Refuse what the EDTF parser would take but the catalogue cannot store faithfully."""
+    if not value.isascii():
+        ascii_form = normalize_edtf(value)
+        if ascii_form != value and ascii_form.isascii():
+            raise ValidationError(
+                _("“%(value)s” is written with full-width characters: write it as %(ascii)s."),
+                code="invalid_edtf", params={"value": value, "ascii": ascii_form},
+            )
+        raise ValidationError(
+            _("“%(value)s” is not a valid EDTF date (for example 1945-08-23, 1950~, 1946/1956, 1984/..)."),
+            code="invalid_edtf", params={"value": value},
+        )
+    first, slash, last = value.partition("/")
+    # EDTF reads a blank end as *unknown*; the parser then invents one ten years away (1950/ -> 1960).
+    if slash and (first == "") != (last == ""):
+        raise ValidationError(
+            _("“%(value)s” leaves one end of the range blank, which EDTF reads as unknown: write %(open)s for a "
+              "range without that end, or give both ends (for example 1946/1956)."),
+            code="invalid_edtf", params={"value": value, "open": f"{first or '..'}/{last or '..'}"},
+        )
+
+
 def parse_edtf_bounds(value: str) -> DateBounds:
     """Parse an EDTF string into its strict bounds; raise ValidationError if invalid.
 
@@ -91,6 +124,7 @@ def parse_edtf_bounds(value: str) -> DateBounds:
     counts in 1950, where the archivist placed it.
     """
     value = (value or "").strip()
+    _check_written_form(value)
     fast = _fast_bounds(value) if value else None
     if fast is not None:
         return fast
@@ -137,3 +171,110 @@ def decades_between(year_start: int | None, year_end: int | None, *, today: date
     first = year_start if year_start is not None else year_end
     last = year_end if year_end is not None else max(this_year, first)
     return list(range(first - first % 10, last - last % 10 + 1, 10))
+
+
+# --- in words ---------------------------------------------------------------------------------------
+
+_PART = re.compile(
+    r"(?P<year>\d{4}|\d{3}X|\d{2}XX|\dXXX)(?:-(?P<month>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<qualifier>[~?%])?",
+    re.ASCII,
+)
+# EDTF level 2 sub-year groupings (33-41) as their months; seasons (21-32) by name.
+_GROUP_MONTHS = {33: (1, 3), 34: (4, 6), 35: (7, 9), 36: (10, 12), 37: (1, 4), 38: (5, 8), 39: (9, 12),
+                 40: (1, 6), 41: (7, 12)}
+
+
+def _season(number: int, year: str) -> str:
+    # 21-24: spring to winter; 25-28 the same in the northern hemisphere, 29-32 in the southern one.
+    season = (number - 21) % 4
+    if season == 0:
+        return pgettext("EDTF date", "spring %(year)s") % {"year": year}
+    if season == 1:
+        return pgettext("EDTF date", "summer %(year)s") % {"year": year}
+    if season == 2:
+        return pgettext("EDTF date", "autumn %(year)s") % {"year": year}
+    return pgettext("EDTF date", "winter %(year)s") % {"year": year}
+
+
+def _year(year: int) -> str:
+    return pgettext("EDTF date", "%(year)s") % {"year": year}
+
+
+def _range(start: str, end: str) -> str:
+    return pgettext("EDTF date", "%(start)s–%(end)s") % {"start": start, "end": end}
+
+
+def _part_in_words(text: str) -> str | None:
+    """One EDTF date (no range) in words, or ``None`` for a form not put into words."""
+    match = _PART.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, qualifier = match.group("year", "month", "day", "qualifier")
+    if "X" in year:
+        if month is not None:
+            return None
+        unknown = year.count("X")
+        first = int(year.replace("X", "0"))
+        if unknown == 1:  # some year of a decade
+            words = gettext("%(decade)ss") % {"decade": first}
+        else:
+            words = _range(_year(first), _year(first + 10**unknown - 1))
+    elif int(year) == 0:
+        return None
+    elif month is None or month == "XX":
+        if day not in (None, "XX"):
+            return None
+        words = _year(int(year))
+    else:
+        number = int(month)
+        try:
+            if day is None or day == "XX":
+                if 21 <= number <= 32:
+                    words = _season(number, year) if day is None else None
+                elif number in _GROUP_MONTHS and day is None:
+                    first_month, last_month = _GROUP_MONTHS[number]
+                    words = _range(date_format(datetime.date(int(year), first_month, 1), "YEAR_MONTH_FORMAT"),
+                                   date_format(datetime.date(int(year), last_month, 1), "YEAR_MONTH_FORMAT"))
+                else:
+                    words = date_format(datetime.date(int(year), number, 1), "YEAR_MONTH_FORMAT")
+            else:
+                words = date_format(datetime.date(int(year), number, int(day)), "DATE_FORMAT")
+        except ValueError:
+            return None
+        if words is None:
+            return None
+    if qualifier == "~":
+        return pgettext("EDTF date", "circa %(date)s") % {"date": words}
+    if qualifier == "?":
+        return pgettext("EDTF date", "%(date)s?") % {"date": words}
+    if qualifier == "%":
+        return pgettext("EDTF date", "circa %(date)s?") % {"date": words}
+    return words
+
+
+def edtf_in_words(value: str) -> str:
+    """An EDTF date as a reader in the active language would write it.
+
+    ``195X`` is the 1950s, ``1950~`` circa 1950, ``1950?`` 1950 with a question
+    mark, ``1946/1956`` a range, ``1984/..`` 1984 onward, ``../1950`` until 1950;
+    days and months as the language's date formats have them, seasons by name. A
+    form it does not put into words (sets, exponents, a qualifier on one part of a
+    date) is returned as written.
+    """
+    value = (value or "").strip()
+    if "/" not in value:
+        return _part_in_words(value) or value
+    first, _sep, last = value.partition("/")
+    start = _part_in_words(first) if first not in ("", "..") else None
+    end = _part_in_words(last) if last not in ("", "..") else None
+    if start and end:
+        return _range(start, end)
+    if start and last == "..":
+        return pgettext("EDTF date", "%(start)s onward") % {"start": start}
+    if end and first == "..":
+        return pgettext("EDTF date", "until %(end)s") % {"end": end}
+    if start and last == "":  # an unknown end, from before blank ends were refused
+        return _range(start, "?")
+    if end and first == "":
+        return _range("?", end)
+    return value

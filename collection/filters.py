@@ -177,6 +177,12 @@ class RecordFilterSet(django_filters.FilterSet):
                 qs = self.filters[name].filter(qs, value)
         return qs
 
+    def labelled_errors(self) -> list[tuple[str, list[str]]]:
+        """The filters not understood, each under its label in the active language (not its parameter)."""
+        fields = self.form.fields
+        return [(str(fields[name].label) if name in fields and fields[name].label else name, list(messages))
+                for name, messages in self.form.errors.items()]
+
     def selected(self, facet: str) -> list[str]:
         value = self.active().get(facet)
         if value is None:

@@ -1,9 +1,16 @@
-"""What a withdrawn or deleted record's URL says instead: 410 Gone, with a notice."""
+"""What a record's URL says once the record is no longer public: a notice instead of the page.
+
+A withdrawn or deleted record answers 410 Gone. A record that was published and is
+back in draft or review (reopened for revision) answers 404 with a notice: it is
+expected back under the same identifier, which 410 would deny, and citations of
+its URL should not be dropped. A record that was never public answers a bare 404.
+"""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,13 +23,38 @@ class Tombstone:
     identifier: str
     date: datetime.datetime | None
     deleted: bool
-    # Empty when the withdrawal or deletion hid it.
+    # Empty when the withdrawal or deletion hid it, and always for a record in revision.
     title: str
+    # Published before, now back in draft or review: only the identifier is shown.
+    in_revision: bool = False
+
+    @property
+    def status_code(self) -> int:
+        return 404 if self.in_revision else 410
+
+    @property
+    def state(self) -> str:
+        return "in_revision" if self.in_revision else "deleted" if self.deleted else "withdrawn"
+
+    def public_facts(self) -> dict[str, Any]:
+        """What the notice shows, for the JSON API: never a hidden title."""
+        facts: dict[str, Any] = {"identifier": self.identifier, "status": self.state}
+        if self.title:
+            facts["title"] = self.title
+        if self.date:
+            facts["date"] = self.date.isoformat()
+        return facts
 
 
 def tombstone_for(identifier: str) -> Tombstone | None:
-    """The notice for a withdrawn or deleted record's identifier; ``None`` for any other identifier."""
-    record = Record.objects.filter(identifier=identifier, status=Status.WITHDRAWN).first()
+    """The notice for a withdrawn or deleted record's identifier, or for a once-published record now in
+    revision; ``None`` for any other identifier."""
+    record = Record.objects.filter(
+        identifier=identifier, status__in=[Status.WITHDRAWN, Status.DRAFT, Status.REVIEW]).first()
+    if record is not None and record.status != Status.WITHDRAWN:
+        if not record.history.filter(status=Status.PUBLISHED).exists():
+            return None  # never public: nothing to say about it
+        return Tombstone(identifier=identifier, date=None, deleted=False, title="", in_revision=True)
     if record is not None:
         withdrawal = record.status_changes.withdrawals().first()
         hidden = withdrawal is not None and withdrawal.hide_title
@@ -40,8 +72,8 @@ def tombstone_for(identifier: str) -> Tombstone | None:
 
 
 def tombstone_response(request: HttpRequest, identifier: str) -> HttpResponse | None:
-    """A 410 response for a withdrawn or deleted record, else ``None``."""
+    """The notice of a record no longer public (410, or 404 while in revision), else ``None``."""
     tombstone = tombstone_for(identifier)
     if tombstone is None:
         return None
-    return render(request, "collection/tombstone.html", {"tombstone": tombstone}, status=410)
+    return render(request, "collection/tombstone.html", {"tombstone": tombstone}, status=tombstone.status_code)

@@ -11,6 +11,7 @@ number of values chosen. Search words are matched in the index.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus
@@ -176,12 +177,13 @@ class Links:
     def _pair(name: str, value: str) -> str:
         return f"{quote_plus(name)}={quote_plus(str(value))}"
 
-    def toggle(self, name: str, value: str, *, single: bool = False) -> str:
+    def toggle(self, name: str, value: str, *, single: bool = False, replaces: Collection[str] = ()) -> str:
+        """The query string with ``value`` added to ``name`` (in place of ``replaces``), or removed."""
         current = self.values.get(name, [])
         if value in current:
             chosen = [item for item in current if item != value]
         else:
-            chosen = [value] if single else [*current, value]
+            chosen = [value] if single else [*(item for item in current if item not in replaces), value]
         parts: list[str] = []
         for key in self.names if name in self.values else [*self.names, name]:
             parts += self.encoded[key] if key != name else [self._pair(name, item) for item in chosen]
@@ -325,9 +327,15 @@ class PlaceTree:
         ranked = order([node(pk) for pk in roots])
         shown = ranked[:TOP_VALUES] + [value for value in ranked[TOP_VALUES:] if by_identifier[value.value] in opened]
 
+        chosen_paths = {self.outline[by_identifier[i]][2]: i for i in self.selected if i in by_identifier}
+
         def link(values: list[FacetValue]) -> None:  # only the values shown need a link
             for value in values:
-                value.url = links.toggle("place", value.value)
+                # Places of one facet combine with OR, so a camp chosen beside its region would not narrow
+                # the region's records: choosing a place replaces the chosen places above and below it.
+                path = self.outline[by_identifier[value.value]][2]
+                related = [i for p, i in chosen_paths.items() if path.startswith(p) or p.startswith(path)]
+                value.url = links.toggle("place", value.value, replaces=related)
                 link(value.children)
 
         link(shown)

@@ -885,12 +885,16 @@ class Result:
         if sort == "relevance":
             hit = self.hits[slots] if self.hits is not None else np.zeros(len(slots), dtype=bool)
             key = ((~hit).astype(np.int64) << 32) | (2**32 - 1 - ids)
-        elif sort == "date":
-            day = self.state.date_start[slots].astype(np.int64)
-            key = (np.where(day == NO_DATE, last, day) << 32) | ids
-        elif sort == "-date":
-            day = self.state.date_end[slots].astype(np.int64)
-            key = (np.where(day == NO_DATE, last, (2**31 - 2) - day) << 32) | (2**32 - 1 - ids)
+        elif sort in ("date", "-date"):
+            # A range open at one end sorts by the end it has: "1984/.." among the 1980s, not after every date.
+            begins = self.state.date_start[slots].astype(np.int64)
+            ends = self.state.date_end[slots].astype(np.int64)
+            if sort == "date":
+                day = np.where(begins == NO_DATE, ends, begins)
+                key = (np.where(day == NO_DATE, last, day) << 32) | ids
+            else:
+                day = np.where(ends == NO_DATE, begins, ends)
+                key = (np.where(day == NO_DATE, last, (2**31 - 2) - day) << 32) | (2**32 - 1 - ids)
         elif sort in ("title", "-title"):
             rank = self.state.title_rank[slots]
             rank = rank if sort == "title" else -rank

@@ -94,13 +94,21 @@ class Label(models.Model):
 
 
 def pick_label(labels: Iterable[Label], language: str | None = None) -> Label | None:
-    """Choose the label to display: the requested language, then the original, then any.
+    """Choose the label to display: a preferred label before any variant, then the requested
+    language, then the original, then any.
 
-    Within a language a preferred label beats a variant, and a label in the
-    language's own script (``ja``) beats a reading or romanization (``ja-Latn``)
-    unless that exact tag was requested.
+    A variant (an earlier or alternative form) is shown only where there is no
+    preferred label at all, even one in another language: it names the entry, it
+    is not its name. Within a language a label in the language's own script
+    (``ja``) beats a reading or romanization (``ja-Latn``) unless that exact tag
+    was requested.
     """
     labels = [label for label in labels if label.text]
+    preferred = [label for label in labels if label.preferred]
+    return _pick_by_language(preferred or labels, language)
+
+
+def _pick_by_language(labels: list[Label], language: str | None) -> Label | None:
     if not labels:
         return None
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, pgettext
+
+from ..dates import edtf_in_words
 
 register = template.Library()
 
@@ -18,6 +20,27 @@ def title_of(record: Any, language: str | None = None) -> str:
 @register.simple_tag
 def name_of(entry: Any, language: str | None = None) -> str:
     return entry.display_name(language or get_language())
+
+
+@register.simple_tag
+def date_of(record: Any) -> str:
+    """A record's date for the public: the wording given, else its EDTF date in words, else "undated"."""
+    if record.date_display:
+        return record.date_display
+    if record.date_edtf:
+        return edtf_in_words(record.date_edtf)
+    return gettext("undated")
+
+
+@register.simple_tag
+def role_of(link: Any) -> str:
+    """An agent's role in a record, in the page's language."""
+    from ..models import AgentRole
+
+    if link.role == AgentRole.SUBJECT:
+        # The role's label "subject" shares its msgid with the subject heading (件名, предметная рубрика).
+        return pgettext("agent role", "subject")
+    return str(link.get_role_display())
 
 
 @register.simple_tag(takes_context=True)

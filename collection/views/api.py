@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
 from ..models import Record
+from ..tombstones import tombstone_for
 from .browse import browse_context
 from .record import public_record_queryset
 
@@ -69,6 +69,13 @@ def _facet_values(values: list) -> dict[str, int]:
 
 
 def record_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
-    record = get_object_or_404(public_record_queryset(), identifier=identifier)
+    record = public_record_queryset().filter(identifier=identifier).first()
+    if record is None:
+        # As the record's page: a withdrawn or deleted record's public facts with 410, else 404.
+        tombstone = tombstone_for(identifier)
+        if tombstone is not None:
+            return JsonResponse(tombstone.public_facts(), status=tombstone.status_code,
+                                json_dumps_params={"ensure_ascii": False})
+        return JsonResponse({"identifier": identifier, "status": "not_found"}, status=404)
     return JsonResponse(record_json(record, request, get_language(), full=True),
                         json_dumps_params={"ensure_ascii": False})

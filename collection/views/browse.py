@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -63,6 +63,15 @@ def page_size(params: QueryDict) -> int:
         return PAGE_SIZE
 
 
+def page_number(params: QueryDict, pages: int) -> int:
+    """The page asked for, within ``1..pages``: a number below 1 is the first page, beyond the last the last."""
+    try:
+        number = int(params.get("page", 1))
+    except ValueError:
+        return 1
+    return min(max(number, 1), max(pages, 1))
+
+
 class CountedPaginator(Paginator):
     """A paginator told the count, which the facet counts already hold."""
 
@@ -79,12 +88,7 @@ def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
     query = (filterset.active().get("q") or "").strip()
     sort = current_sort(params)
     paginator = CountedPaginator(IndexedPage(result, sort), page_size(params), count=counts["count"])
-    try:
-        page = paginator.page(params.get("page", 1))
-    except PageNotAnInteger:
-        page = paginator.page(1)
-    except EmptyPage:
-        page = paginator.page(paginator.num_pages)
+    page = paginator.page(page_number(params, paginator.num_pages))
     return {
         "filterset": filterset,
         "counts": counts,
