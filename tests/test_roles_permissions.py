@@ -119,6 +119,7 @@ def drafts():
     ("письма", {"doc-test-letters"}),  # Cyrillic case, on SQLite too
     ("doc-test-other", {"doc-test-other"}),  # the identifier
     ("DOC-TEST-YO", {"doc-test-yo"}),
+    ("test-kata", {"doc-test-katakana"}),  # a part of the identifier
 ])
 def test_changelist_search_finds_drafts_in_any_script_and_form(drafts, admin_client, term, expected):
     assert found(admin_client, term) == expected

@@ -175,11 +175,11 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[Record], search_term: str
                            ) -> tuple[QuerySet[Record], bool]:
         """The public search's folded match (any script, romanization, kana or case; an ISBN in any form), on
-        every record the changelist shows, drafts included; or the exact identifier."""
+        every record the changelist shows, drafts included; or a part of the identifier."""
         term = search_term.strip()
         if not term:
             return queryset, False
-        condition = Q(identifier__iexact=term)
+        condition = Q(identifier__icontains=term)
         folded = search_condition(term)
         if folded is not None:
             condition |= folded
