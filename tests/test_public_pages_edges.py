@@ -276,13 +276,13 @@ def test_the_api_answers_json_404_for_an_unknown_or_unpublished_record(client):
         assert response.json() == {"identifier": identifier, "status": "not_found"}
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "-999"])
-def test_a_page_below_the_first_is_the_first(client, page):
+@pytest.mark.parametrize("asked", ["0", "-1", "-999"])
+def test_a_page_below_the_first_is_the_first(client, asked):
     for number in range(5):
         titled(f"Test paged {number}")
-    api = client.get("/api/records/", {"page": page, "page_size": 2, "sort": "title"}).json()
+    api = client.get("/api/records/", {"page": asked, "page_size": 2, "sort": "title"}).json()
     assert api["page"] == 1 and [r["title"] for r in api["results"]] == ["Test paged 0", "Test paged 1"]
-    html = client.get("/en/records/", {"page": page, "page_size": 2, "sort": "title"})
+    html = client.get("/en/records/", {"page": asked, "page_size": 2, "sort": "title"})
     assert html.context["page_obj"].number == 1
     assert client.get("/api/records/", {"page": 99, "page_size": 2}).json()["page"] == 3  # beyond: the last
 
