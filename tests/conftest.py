@@ -36,6 +36,12 @@ def _plain_static_storage(settings):
     settings.MEDIA_ROOT = str(settings.BASE_DIR / "build" / "test-media")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every test user has a password; the production hasher spends most of a second on each on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin_user(db, django_user_model):
     return django_user_model.objects.create_superuser("boss", "boss@example.org", "pw")
