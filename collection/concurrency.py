@@ -1,7 +1,7 @@
 """Optimistic locking: a save based on an outdated copy of an entry is refused, never merged.
 
-An entry with a ``version`` that every save bumps (:class:`VersionedModel`: agents,
-places, subjects) refuses a save from an outdated copy; its admin change form
+An entry with a ``version`` that every save bumps (:class:`VersionedModel`: records,
+agents, places, subjects) refuses a save from an outdated copy; its admin change form
 (:class:`VersionCheckedForm`) carries the version it was opened at and refuses a
 save from an outdated page.
 """

@@ -597,16 +597,36 @@ def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
 
 def reindex_after_save(obj: Any) -> None:
     """Refresh the search keys an admin save touches: a record's own, or those naming an agent, place or subject."""
+    from .models import Place
+
+    if isinstance(obj, Place):
+        refresh_records_of_places([obj.pk])  # a moved place changes the place index of the records inside it
+    else:
+        refresh_records_naming(type(obj), [obj.pk])
+
+
+def refresh_records_naming(model: type[models.Model], ids: Iterable[int], batch_size: int = 2000) -> None:
+    """Refresh the search keys that hold these records', agents', places' or subjects' names, a batch at a time.
+
+    A record's keys hold the names of its own agents, places and subjects (not of
+    the places around them): those are the records re-indexed.
+    """
     from .models import Agent, Place, Record, RecordAgent, Subject
 
-    if isinstance(obj, Record):
-        refresh_search_index([obj.pk])
-    elif isinstance(obj, Agent):
-        refresh_search_index(RecordAgent.objects.filter(agent=obj).values_list("record_id", flat=True))
-    elif isinstance(obj, Place):
-        refresh_records_of_places([obj.pk])
-    elif isinstance(obj, Subject):
-        refresh_search_index(Record.subjects.through.objects.filter(subject=obj).values_list("record_id", flat=True))
+    ids = list(ids)
+    if model is Record:
+        records = ids
+    elif model is Agent:
+        records = RecordAgent.objects.filter(agent_id__in=ids).values_list("record_id", flat=True)
+    elif model is Place:
+        records = Record.places.through.objects.filter(place_id__in=ids).values_list("record_id", flat=True)
+    elif model is Subject:
+        records = Record.subjects.through.objects.filter(subject_id__in=ids).values_list("record_id", flat=True)
+    else:
+        return
+    records = sorted(set(records))
+    for start in range(0, len(records), batch_size):
+        refresh_search_index(records[start:start + batch_size])
 
 
 def _record_created(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import Record, ReservedIdentifier, Status
+from .models import Record, ReservedIdentifier
 
 
 @receiver(pre_delete, sender=Record)
@@ -19,6 +19,6 @@ def retire_identifier(sender: type[Record], instance: Record, **kwargs: Any) -> 
             "deleted_at": timezone.now(),
             "title": instance.display_title(),
             # A record that was never public keeps its title off the 410 notice.
-            "hide_title": not instance.history.filter(status=Status.PUBLISHED).exists(),
+            "hide_title": not instance.was_ever_published(),
         },
     )

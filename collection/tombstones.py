@@ -52,7 +52,7 @@ def tombstone_for(identifier: str) -> Tombstone | None:
     record = Record.objects.filter(
         identifier=identifier, status__in=[Status.WITHDRAWN, Status.DRAFT, Status.REVIEW]).first()
     if record is not None and record.status != Status.WITHDRAWN:
-        if not record.history.filter(status=Status.PUBLISHED).exists():
+        if not record.was_ever_published():
             return None  # never public: nothing to say about it
         return Tombstone(identifier=identifier, date=None, deleted=False, title="", in_revision=True)
     if record is not None:

@@ -13,9 +13,9 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from ..derivation import derive_forms
-from ..models import AgentName, LabelForm, PlaceName, Record, RecordAgent, SubjectLabel, Title
+from ..models import AgentName, LabelForm, PlaceName, SubjectLabel, Title
 from ..models.labels import DERIVED_FORMS
-from ..search import refresh_search_index
+from ..search import refresh_records_naming
 
 # (label model, the owner's field on it, the owner's related name for its labels)
 LABELS: tuple[tuple[type[models.Model], str, str], ...] = (
@@ -31,8 +31,6 @@ _RUSSIAN = Q(language__iexact="ru") | Q(language__iexact="ru-Cyrl")
 _DERIVABLE = _JAPANESE | _RUSSIAN
 
 BATCH = 500
-# Records re-indexed per call: an agent's names are in the keys of every record linked to it.
-SEARCH_BATCH = 2000
 
 
 def owners_missing_forms(model: type[models.Model], owner_field: str, *, refresh: bool = False,
@@ -97,31 +95,11 @@ def update_missing_forms(*, refresh: bool = False, records: list[str] | None = N
                     if forms:
                         touched.append(owner.pk)
                         changed += len(forms)
-                _refresh_search(model, touched)
+                refresh_records_naming(owner_model, touched)
             done += len(chunk)
             if progress:
                 progress(done, total)
     return changed
-
-
-def _refresh_search(model: type[models.Model], owners: list[int]) -> None:
-    """Re-index the records whose search keys hold these owners' labels, so a romanized query finds them."""
-    if not owners:
-        return
-    if model is Title:
-        records = owners
-    elif model is AgentName:
-        records = list(RecordAgent.objects.filter(agent_id__in=owners).values_list("record_id", flat=True)
-                       .distinct())
-    elif model is PlaceName:
-        # The keys hold the names of a record's own places only (see refresh_search_index).
-        records = list(Record.places.through.objects.filter(place_id__in=owners)
-                       .values_list("record_id", flat=True).distinct())
-    else:
-        records = list(Record.subjects.through.objects.filter(subject_id__in=owners)
-                       .values_list("record_id", flat=True).distinct())
-    for start in range(0, len(records), SEARCH_BATCH):
-        refresh_search_index(records[start:start + SEARCH_BATCH])
 
 
 def missing_count() -> int:

@@ -357,6 +357,10 @@ class Record(VersionedModel, IdentifiedModel):
         return apply_action(self, by, ACTIONS[name], comment, **kwargs)
 
     @transaction.atomic
+    def was_ever_published(self) -> bool:
+        """Whether the record was public at some moment, as its history shows: its title was, then."""
+        return self.history.filter(status=Status.PUBLISHED).exists()
+
     def purge(self, by: Any, reason: str, hide_title: bool = False) -> None:
         """Delete permanently (collection managers only), keeping history and the reserved identifier.
 
@@ -372,7 +376,7 @@ class Record(VersionedModel, IdentifiedModel):
         withdrawal = self.status_changes.withdrawals().first()
         hide = (
             hide_title or (withdrawal is not None and withdrawal.hide_title)
-            or not self.history.filter(status=Status.PUBLISHED).exists()
+            or not self.was_ever_published()
         )
         identifier = self.identifier
         self._history_user = by
