@@ -31,14 +31,19 @@ def last_change(record: Any) -> tuple[Any, Any]:
     return latest.history_user, latest.history_date
 
 
-def stale_message(record: Any) -> str:
-    """Tell the person whose save was refused who changed the entry, and when."""
+def last_change_words(record: Any) -> dict[str, str]:
+    """The record's identifier, who last changed it and when, as a message names them."""
     user, when = last_change(record)
-    names = {
+    return {
         "identifier": record.identifier,
         "user": (user.get_full_name() or user.get_username()) if user else _("someone"),
         "when": date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else _("recently"),
     }
+
+
+def stale_message(record: Any) -> str:
+    """Tell the person whose save was refused who changed the entry, and when."""
+    names = last_change_words(record)
     # Not starting with the identifier: the admin capitalizes the first letter of every message.
     return _(
         "Your changes were not saved: %(identifier)s was changed by %(user)s at %(when)s after you opened it, "

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from . import reasons
 
 # Kept by the app itself, or never the archivist's doing.
 IGNORED = {"id", "version", "created", "modified", "date_start", "date_end", "year_start", "year_end", "isbn10",
@@ -112,7 +113,7 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, own
         entries.append(Entry(
             history_id=row.history_id, when=row.history_date, user=row.history_user,
             part=f"{part_name} “{row.instance}”" if part_name else str(model._meta.verbose_name),
-            kind=kind, reason=row.history_change_reason or "", changes=changes,
+            kind=kind, reason=reasons.describe(row.history_change_reason), changes=changes,
         ))
     return entries
 
@@ -190,9 +191,7 @@ def revert(obj: models.Model, parts: list[Part], moment: datetime.datetime, by: 
     if expected_version is not None:
         obj.version = expected_version
     obj._history_user = by
-    obj._change_reason = _("Reverted to the version of %(when)s") % {
-        "when": date_format(moment, "DATETIME_FORMAT"),
-    }
+    obj._change_reason = reasons.reverted_to(moment)
     obj.save()
     for m2m in model._meta.many_to_many:
         if hasattr(model.history.model, m2m.name):

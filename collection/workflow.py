@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import reasons
 from .conf import app_settings
 from .models import Record, Status
 
@@ -232,9 +233,7 @@ def change_status(record: Record, by: Any, new_status: str, comment: str = "", *
         raise TransitionNotAllowed(_("The record is already “%(status)s”.") % {"status": _status_label(new_status)})
     record.status = new_status
     record._history_user = by
-    record._change_reason = comment or _("Status: %(from)s → %(to)s") % {
-        "from": _status_label(old_status), "to": _status_label(new_status),
-    }
+    record._change_reason = comment or reasons.status_change(old_status, new_status)
     try:
         record.save(update_fields=["status", "version", "modified"])
     finally:

@@ -2,10 +2,13 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from collection.admin.records import RecordAdmin
-from collection.history import Part, timeline
+from collection.history import Part, revert, timeline
 from collection.models import AgentName, Language, Record, Status, Title
+from collection.reasons import describe
+from collection.workflow import change_status
 
 from .factories import AgentFactory, RecordFactory, link_agent
 from .roles import change_form_data
@@ -80,7 +83,7 @@ def test_revert_restores_fields_and_titles_and_is_itself_recorded(edited, bob, l
     assert list(record.titles.values_list("text", flat=True)) == ["First test title"]
     assert record.status == Status.DRAFT
     latest = record.history.order_by("-history_id").first()
-    assert latest.history_user == bob and latest.history_change_reason.startswith("Reverted")
+    assert latest.history_user == bob and describe(latest.history_change_reason).startswith("Reverted")
 
 
 def test_revert_brings_back_a_deleted_title_and_drops_a_later_one(bob):
@@ -134,3 +137,40 @@ def test_agent_name_revert_through_the_admin(dana, login):
                                 {"moment": first.history_date.isoformat()})
     assert response.status_code == 302
     assert list(agent.names.values_list("text", flat=True)) == ["Test name one"]
+
+
+def history_reasons(client, record, language):
+    page = client.get(history_url(record), HTTP_ACCEPT_LANGUAGE=language)
+    return [entry.reason for save in page.context["saves"] for entry in save.entries if entry.reason]
+
+
+def test_reasons_the_app_writes_are_read_in_the_readers_language(bob, login):
+    record = RecordFactory(status=Status.DRAFT)
+    with translation.override("ja"):
+        change_status(record, None, Status.REVIEW)
+    revert_to = record.history.order_by("history_id").first().history_date
+    record.date_display = "test date"
+    record.save()
+    with translation.override("ru"):
+        revert(record, RecordAdmin.history_parts(None), revert_to, bob)
+    client = login(bob)
+    english = history_reasons(client, record, "en")
+    assert "Status: draft → in review" in english
+    assert any(reason.startswith("Reverted to the version of ") for reason in english)
+    russian = history_reasons(client, record, "ru")
+    assert "Статус: черновик → на проверке" in russian
+    assert any(reason.startswith("Возврат к версии от ") for reason in russian)
+
+
+def test_a_typed_reason_and_an_older_stored_one_are_shown_as_they_were_written(bob, login):
+    record = RecordFactory(status=Status.DRAFT)
+    change_status(record, None, Status.REVIEW, comment="[status] {\"old\": \"draft\"} checked by phone")
+    record.history.filter(history_type="+").update(history_change_reason="импорт файла old.csv")
+    reasons = history_reasons(login(bob), record, "en")
+    assert reasons == ["[status] {\"old\": \"draft\"} checked by phone", "импорт файла old.csv"]
+
+
+@pytest.mark.parametrize("stored", ["[status] {\"old\": \"draft\"}", "[unknown] {}", "[import] [1]",
+                                    "[revert] {\"moment\": \"yesterday\"}"])
+def test_a_malformed_stored_reason_is_shown_as_stored(stored):
+    assert describe(stored) == stored

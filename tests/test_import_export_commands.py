@@ -3,11 +3,13 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from collection.catalogue.csv_io import read_csv, write_csv
 from collection.catalogue.export import catalogue_rows
 from collection.catalogue.format import record_columns
 from collection.models import Record, Status, Title
+from collection.reasons import describe
 
 from .catalogue_rows import write_file
 from .factories import AgentFactory, PlaceFactory, SubjectFactory, UserFactory
@@ -128,7 +130,9 @@ class TestImportCommand:
         path = write_file(tmp_path, HEADER + "mem-1,memoir,published,Test,,,\n", name="batch-7.csv")
         run("import_catalogue", str(path))
         entry = Record.objects.get().history.get()
-        assert entry.history_change_reason == "command line: batch-7.csv" and entry.history_user is None
+        assert describe(entry.history_change_reason) == "command line: batch-7.csv" and entry.history_user is None
+        with translation.override("ru"):  # stored without a language: read in the reader's
+            assert describe(entry.history_change_reason) == "командная строка: batch-7.csv"
 
     def test_bad_encoding_is_a_clear_error(self, tmp_path):
         path = write_file(tmp_path, (HEADER + "mem-1,memoir,draft,Тест,,,\n").encode("cp1251"))

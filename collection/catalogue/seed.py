@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from .. import reasons
 from .csv_io import read_csv
 from .vocabulary import write_vocabulary
 from .writer import RowError, WriteResult, write_rows
@@ -35,7 +36,7 @@ def load_seed(directory: Path, *, user: Any = None) -> dict[str, WriteResult]:
         if not path.exists():
             continue
         rows = read_csv(path.read_bytes())
-        source = _("seed: %(file)s") % {"file": path.name}
+        source = reasons.seed(path.name)
         if name == RECORDS_FILE:
             result = write_rows(rows, user=user, source=source)
         else:

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from .. import reasons
 from ..concurrency import StaleRecord
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
 from ..text import nfc
@@ -209,7 +210,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
     ordered = _parents_first(spec, plans)
     with transaction.atomic():
         saved: dict[str, models.Model] = dict(existing)
-        reason = source or _("catalogue import")
+        reason = source or reasons.catalogue_import()
         for number, identifier, entry, current, desired, given in ordered:
             changed = [c for c in columns if desired.get(c) != current.get(c)]
             kind = vocabulary

@@ -34,11 +34,10 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, models, transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ..concurrency import last_change
+from .. import reasons
+from ..concurrency import last_change_words
 from ..models import (
     Agent,
     AgentKind,
@@ -1097,18 +1096,13 @@ def _stale(plans: list[_RowPlan]) -> list[RowError]:
         if current.get(pk) == plan.record.version:
             continue
         if pk not in current:
-            message = _("%(identifier)s was deleted after the file was checked; nothing was imported.") % {
+            message = _("Record %(identifier)s was deleted after the file was checked; nothing was imported.") % {
                 "identifier": plan.identifier}
         else:
-            user, when = last_change(plan.record)
             message = _(
-                "%(identifier)s was changed by %(user)s at %(when)s after the file was checked; nothing was "
-                "imported: import the file again to see and apply its changes anew."
-            ) % {
-                "identifier": plan.identifier,
-                "user": (user.get_full_name() or user.get_username()) if user else _("someone"),
-                "when": date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else _("recently"),
-            }
+                "Record %(identifier)s was changed by %(user)s at %(when)s after the file was checked; nothing "
+                "was imported: import the file again to see and apply its changes anew."
+            ) % {**last_change_words(plan.record), "identifier": plan.identifier}
         errors.append(RowError(plan.row, "identifier", message))
     return errors
 
@@ -1179,7 +1173,7 @@ def _write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, header: Sequen
         stale = _stale(plans)
         if stale:
             return WriteResult(errors=stale, dry_run=dry_run)
-        Applier(planner, user, source or _("catalogue import")).run(plans, progress)
+        Applier(planner, user, source or reasons.catalogue_import()).run(plans, progress)
         if dry_run:
             transaction.set_rollback(True)
     return result

@@ -22,6 +22,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import reasons
 from ..catalogue.files import FileRefused, Table, read_table
 from ..conf import app_settings
 from ..models import Agent, ImportJob, ImportJobStatus, Language, Place, Record, ReservedIdentifier, Subject
@@ -70,7 +71,7 @@ def load_table(job: ImportJob) -> Table:
 
 
 def source_label(job: ImportJob) -> str:
-    return _("import of %(file)s") % {"file": job.file_name}
+    return reasons.import_of(job.file_name)
 
 
 def preview_entries(result: Any) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from ... import reasons
 from ...catalogue.files import FileRefused, read_table
 from ...catalogue.writer import write_rows
 from ...importing.deferral import deferred_derivation
@@ -52,8 +53,7 @@ class Command(BaseCommand):
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": path, "error": exc}) from exc
         except FileRefused as exc:
             raise CommandError(f"{path.name}: {exc}") from exc
-        source = (_("command line: %(file)s") if user is None else _("command line (%(user)s): %(file)s")) % {
-            "file": path.name, "user": options["user"]}
+        source = reasons.command_line(path.name, options["user"] if user is not None else "")
         bar = RowsProgress(self.stderr._out, _("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"},
                            len(table), force=options["progress"])
         try:
