@@ -13,12 +13,15 @@ from .models import Record, ReservedIdentifier
 
 @receiver(pre_delete, sender=Record)
 def retire_identifier(sender: type[Record], instance: Record, **kwargs: Any) -> None:
-    ReservedIdentifier.objects.update_or_create(
-        identifier=instance.identifier,
-        defaults={
-            "deleted_at": timezone.now(),
-            "title": instance.display_title(),
-            # A record that was never public keeps its title off the 410 notice.
-            "hide_title": not instance.was_ever_published(),
-        },
-    )
+    # Only what was public may be shown: the titles as they were when the record was last
+    # published (a draft reopened for revision may carry titles the public never saw), in
+    # every language, so the notice can pick the page's. None for a record never published.
+    titles = instance.last_public_titles()
+    reserved = ReservedIdentifier.objects.filter(identifier=instance.identifier).first()
+    if reserved is None:
+        reserved = ReservedIdentifier(identifier=instance.identifier)
+    reserved.deleted_at = timezone.now()
+    reserved.keep_titles(titles)
+    # A record that was never public keeps its title off the 410 notice.
+    reserved.hide_title = not instance.was_ever_published()
+    reserved.save()

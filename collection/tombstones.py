@@ -14,8 +14,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
-from .models import Record, ReservedIdentifier, Status
+from .models import Record, ReservedIdentifier, Status, pick_label
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,11 @@ class Tombstone:
     identifier: str
     date: datetime.datetime | None
     deleted: bool
-    # Empty when the withdrawal or deletion hid it, and always for a record in revision.
+    # Empty when the withdrawal or deletion hid it, and always for a record in revision. Otherwise the
+    # title in the page's language among those the record had when it was last public, never a later edit.
     title: str
+    # The BCP 47 tag of the title shown; blank for a title kept before deletions kept the tag.
+    title_language: str = ""
     # Published before, now back in draft or review: only the identifier is shown.
     in_revision: bool = False
 
@@ -46,9 +50,15 @@ class Tombstone:
         return facts
 
 
-def tombstone_for(identifier: str) -> Tombstone | None:
+def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | None:
     """The notice for a withdrawn or deleted record's identifier, or for a once-published record now in
-    revision; ``None`` for any other identifier."""
+    revision; ``None`` for any other identifier.
+
+    The title is picked in ``language`` (the active language when not given) as the
+    public pages pick it, among the titles the record had when it was last public.
+    """
+    if language is None:
+        language = get_language()
     record = Record.objects.filter(
         identifier=identifier, status__in=[Status.WITHDRAWN, Status.DRAFT, Status.REVIEW]).first()
     if record is not None and record.status != Status.WITHDRAWN:
@@ -58,15 +68,17 @@ def tombstone_for(identifier: str) -> Tombstone | None:
     if record is not None:
         withdrawal = record.status_changes.withdrawals().first()
         hidden = withdrawal is not None and withdrawal.hide_title
+        label = None if hidden else pick_label(record.last_public_titles(), language)
         return Tombstone(
             identifier=identifier, date=withdrawal.at if withdrawal else record.modified, deleted=False,
-            title="" if hidden else record.display_title(),
+            title=label.text if label else "", title_language=label.language if label else "",
         )
     reserved = ReservedIdentifier.objects.filter(identifier=identifier, deleted_at__isnull=False).first()
     if reserved is not None:
+        label = None if reserved.hide_title else pick_label(reserved.public_titles(), language)
         return Tombstone(
             identifier=identifier, date=reserved.deleted_at, deleted=True,
-            title="" if reserved.hide_title else reserved.title,
+            title=label.text if label else "", title_language=label.language if label else "",
         )
     return None
 

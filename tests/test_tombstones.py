@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from collection.models import Status
+from collection.models import LabelForm, Record, ReservedIdentifier, Status, Title
 
 from .factories import RecordFactory
 
@@ -82,3 +82,143 @@ def test_tombstone_lookup_only_after_a_miss(client, bob, django_assert_num_queri
     assert "reservedidentifier" not in asked and "statuschange" not in asked
     with django_assert_num_queries(3):  # the published lookup, the withdrawn record, the reservation
         assert client.get(detail("doc-never-was")).status_code == 404
+
+
+# What a notice may show is what was public: the titles as they were when the record last left
+# "published", in the page's language, never an edit made since.
+
+PUBLIC_JA, PUBLIC_EN = "公開された試験の題名", "Public test title"
+LATER_JA, LATER_EN, LATER_RU = "非公開の試験の題名", "Unpublished test title", "Неопубликованное название"
+
+
+def public_record(identifier="doc-tomb"):
+    """A published record with a Japanese original title and an English translation."""
+    record = RecordFactory(status=Status.PUBLISHED, identifier=identifier, title=PUBLIC_JA, title__language="ja")
+    Title.objects.create(record=record, language="en", text=PUBLIC_EN, form=LabelForm.TRANSLATION)
+    return record
+
+
+def edit_titles(record, ja=LATER_JA, en=LATER_EN):
+    """Change the titles while the record is not public, as an archivist would in the admin."""
+    for title in record.titles.all():
+        title.text = {"ja": ja, "en": en}.get(title.language, title.text)
+        title.save()
+
+
+def notice(client, identifier, language):
+    response = client.get(f"/{language}/records/{identifier}/")
+    assert response.status_code == 410
+    return response.content.decode()
+
+
+def api_title(client, identifier, language):
+    response = client.get(f"/api/records/{identifier}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 410
+    return response.json().get("title")
+
+
+def assert_public_titles_only(client, identifier):
+    for language, shown in (("en", PUBLIC_EN), ("ja", PUBLIC_JA)):
+        page = notice(client, identifier, language)
+        assert shown in page, language
+        assert LATER_JA not in page and LATER_EN not in page and LATER_RU not in page
+        assert api_title(client, identifier, language) == shown
+
+
+def test_withdrawn_notice_shows_the_title_in_the_pages_language(client, bob):
+    public_record().withdraw(bob, "Rights unclear.")
+    assert PUBLIC_JA not in notice(client, "doc-tomb", "en")
+    assert f'<dd lang="en">{PUBLIC_EN}</dd>' in notice(client, "doc-tomb", "en")
+    assert f'<dd lang="ja">{PUBLIC_JA}</dd>' in notice(client, "doc-tomb", "ja")
+    assert_public_titles_only(client, "doc-tomb")
+
+
+def test_withdrawn_notice_never_shows_titles_edited_after_the_withdrawal(client, bob):
+    record = public_record()
+    record.withdraw(bob, "Rights unclear.")
+    edit_titles(record)
+    Title.objects.create(record=record, language="ru", text=LATER_RU, form=LabelForm.TRANSLATION)
+    assert_public_titles_only(client, "doc-tomb")
+    # No Russian title was ever public: the Russian page falls back to the original, as public pages do.
+    assert PUBLIC_JA in notice(client, "doc-tomb", "ru")
+
+
+def test_withdrawn_notice_keeps_a_title_deleted_after_the_withdrawal(client, bob):
+    record = public_record()
+    record.withdraw(bob, "Rights unclear.")
+    record.titles.get(language="en").delete()
+    assert_public_titles_only(client, "doc-tomb")
+
+
+def test_withdrawn_notice_shows_the_titles_of_the_last_publication(client, alice, bob):
+    record = public_record()
+    record.withdraw(bob, "Rights unclear.")
+    record.reopen(bob)
+    edit_titles(record, ja=PUBLIC_JA + "（改訂）", en=PUBLIC_EN + " (revised)")
+    record.submit(alice)
+    record.publish(bob)
+    record.withdraw(bob, "Rights unclear again.")
+    edit_titles(record)
+    assert PUBLIC_EN + " (revised)" in notice(client, "doc-tomb", "en")
+    assert PUBLIC_JA + "（改訂）" in notice(client, "doc-tomb", "ja")
+    assert LATER_EN not in notice(client, "doc-tomb", "en")
+
+
+def test_withdrawal_that_hid_the_title_still_hides_every_language(client, bob):
+    public_record().withdraw(bob, "Privacy request.", hide_title=True)
+    for language in ("en", "ja", "ru"):
+        page = notice(client, "doc-tomb", language)
+        assert PUBLIC_EN not in page and PUBLIC_JA not in page
+        assert api_title(client, "doc-tomb", language) is None
+
+
+@pytest.mark.parametrize("revision", ["withdrawn", "reopened", "resubmitted"])
+def test_deleted_record_shows_its_titles_as_last_public_not_the_drafts(client, alice, bob, dana, revision):
+    record = public_record()
+    record.withdraw(bob, "Rights unclear.")
+    if revision in ("reopened", "resubmitted"):
+        record.reopen(bob)
+    edit_titles(record)
+    Title.objects.create(record=record, language="ru", text=LATER_RU, form=LabelForm.TRANSLATION)
+    if revision == "resubmitted":
+        record.submit(alice)
+    Record.objects.get(pk=record.pk).purge(dana, "Duplicate entry.")
+    reserved = ReservedIdentifier.objects.get(identifier="doc-tomb")
+    assert LATER_EN not in str(reserved.titles) and LATER_JA not in reserved.title
+    assert_public_titles_only(client, "doc-tomb")
+
+
+def test_deleted_published_record_keeps_its_current_titles(client, dana):
+    public_record().purge(dana, "Duplicate entry.")
+    assert_public_titles_only(client, "doc-tomb")
+
+
+def test_deleted_record_never_published_keeps_no_title(dana):
+    record = RecordFactory(status=Status.DRAFT, identifier="doc-draft", title="Draft test title")
+    record.purge(dana, "Duplicate entry.")
+    reserved = ReservedIdentifier.objects.get(identifier="doc-draft")
+    assert (reserved.titles, reserved.title, reserved.hide_title) == ([], "", True)
+
+
+def test_deletion_reserved_before_titles_were_kept_shows_its_one_title(client, dana):
+    public_record().purge(dana, "Duplicate entry.")
+    ReservedIdentifier.objects.filter(identifier="doc-tomb").update(titles=[], title="Stored test title")
+    assert "Stored test title" in notice(client, "doc-tomb", "en")
+    assert api_title(client, "doc-tomb", "ja") == "Stored test title"
+
+
+@pytest.mark.parametrize("edits", [0, 5])
+def test_notice_costs_the_same_queries_however_long_the_history(client, bob, dana, django_assert_num_queries,
+                                                                 edits):
+    withdrawn, deleted = public_record("doc-wd"), public_record("doc-del")
+    for record in (withdrawn, deleted):
+        record.withdraw(bob, "Rights unclear.")
+        for n in range(edits):
+            edit_titles(record, ja=f"{LATER_JA}{n}", en=f"{LATER_EN} {n}")
+    deleted.purge(dana, "Duplicate entry.")
+    # The published lookup, the withdrawn record, its withdrawal, its titles then (one query).
+    with django_assert_num_queries(4):
+        assert PUBLIC_EN in notice(client, "doc-wd", "en")
+    # The published lookup, the withdrawn record, the reservation.
+    with django_assert_num_queries(3):
+        assert PUBLIC_EN in notice(client, "doc-del", "en")

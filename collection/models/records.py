@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -361,6 +361,35 @@ class Record(VersionedModel, IdentifiedModel):
         """Whether the record was public at some moment, as its history shows: its title was, then."""
         return self.history.filter(status=Status.PUBLISHED).exists()
 
+    def last_public_titles(self) -> list[Title]:
+        """The titles as the public last saw them, from the history, in one query; none if never published.
+
+        For a record that is published now, its titles as they stand. Otherwise its titles
+        just before its last move out of “published” (a withdrawal): an edit made after
+        that, or together with it, was never public. The titles are unsaved copies, each
+        with its own primary key, so ``pick_label`` chooses among them as among live ones.
+        """
+        record_history = type(self).history.model
+        published = record_history.objects.filter(id=self.pk, status=Status.PUBLISHED)
+        last_published = published.order_by("-history_id").values("history_id")[:1]
+        after = record_history.objects.filter(id=self.pk, history_id__gt=Subquery(last_published))
+        left_at = after.order_by("history_id").values("history_date")[:1]
+        public_now = Exists(published) & ~Exists(after)
+        rows = (
+            Title.history.model.objects.filter(record_id=self.pk)
+            .filter(Q(history_date__lt=Subquery(left_at)) | public_now)
+            .order_by("history_id")
+            .values_list("id", "history_type", "language", "text", "form", "preferred")
+        )
+        latest: dict[int, tuple[Any, ...]] = {}
+        for row in rows:
+            latest[row[0]] = row
+        return [
+            Title(pk=pk, record_id=self.pk, language=language, text=text, form=form, preferred=preferred)
+            for pk, (_pk, history_type, language, text, form, preferred) in sorted(latest.items())
+            if history_type != "-"
+        ]
+
     def purge(self, by: Any, reason: str, hide_title: bool = False) -> None:
         """Delete permanently (collection managers only), keeping history and the reserved identifier.
 
@@ -449,7 +478,11 @@ class ReservedIdentifier(models.Model):
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     deletion_reason = models.TextField(blank=True)
-    title = models.TextField(blank=True, help_text=_("The title when the record was deleted."))
+    title = models.TextField(blank=True, help_text=_("The title when the record was last public."))
+    # [{"language", "text", "form", "preferred"}], in the order the titles were made; older rows have only ``title``.
+    titles = models.JSONField(
+        default=list, blank=True, help_text=_("The titles when the record was last public, in every language."),
+    )
     hide_title = models.BooleanField(default=False)
 
     class Meta:
@@ -459,6 +492,23 @@ class ReservedIdentifier(models.Model):
 
     def __str__(self) -> str:
         return self.identifier
+
+    def keep_titles(self, titles: Iterable[Title]) -> None:
+        """Store the titles a deleted record's notice may show (its titles when last public)."""
+        titles = sorted((t for t in titles if t.text), key=lambda t: t.pk or 0)
+        self.titles = [{"language": t.language, "text": t.text, "form": t.form, "preferred": t.preferred}
+                       for t in titles]
+        label = pick_label(titles, None)
+        self.title = label.text if label else ""
+
+    def public_titles(self) -> list[Title]:
+        """The kept titles as unsaved ``Title`` objects for ``pick_label``; a row from before the titles were kept
+        in every language gives its one stored title."""
+        if self.titles:
+            return [Title(pk=position, language=t.get("language", ""), text=t.get("text", ""),
+                          form=t.get("form", LabelForm.ORIGINAL), preferred=t.get("preferred", True))
+                    for position, t in enumerate(self.titles, start=1)]
+        return [Title(pk=1, language="", text=self.title)] if self.title else []
 
 
 def validate_titles(titles: Iterable[Title]) -> None:
