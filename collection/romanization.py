@@ -59,6 +59,12 @@ def has_kana_or_kanji(text: str) -> bool:
     return bool(_KANA.search(text) or _HAN.search(text))
 
 
+# Japanese punctuation as romanized text writes it: ASCII, with the space a Latin text puts after it.
+_PUNCTUATION = {"：": ": ", "；": "; ", "、": ", ", "，": ", ", "。": ". ", "！": "! ", "？": "? ",
+                "「": "“", "」": "”", "『": "“", "』": "”", "（": " (", "）": ") ",
+                "〜": "-", "～": "-"}
+
+
 def kana_to_hepburn(reading: str) -> str:
     """Romanize a kana reading in modified Hepburn (ō, ū for long vowels; n' before vowels)."""
     text = to_katakana(nfc(reading) or "")
@@ -84,7 +90,7 @@ def kana_to_hepburn(reading: str) -> str:
             index += 1
             continue
         else:
-            romaji, index = ("" if char == "・" else char), index + 1
+            romaji, index = _PUNCTUATION.get(char, char), index + 1
             if char in "・　 ":
                 romaji = " "
         if geminate and romaji[:1].isalpha() and romaji[0] not in "aiueo":
@@ -97,7 +103,9 @@ def kana_to_hepburn(reading: str) -> str:
     # Long vowels within words: おう/おお -> ō, うう -> ū (the archivist corrects morpheme boundaries).
     romanized = re.sub(r"o[ou]", "ō", romanized)
     romanized = romanized.replace("uu", "ū")
-    return re.sub(r"\s+", " ", romanized).strip()
+    romanized = re.sub(r"\s+", " ", romanized).strip()
+    # No space before closing punctuation the table spaced after a word ("de :" -> "de:").
+    return re.sub(r" ([:;,.!?)\u201d])", r"\1", romanized)
 
 
 @functools.cache

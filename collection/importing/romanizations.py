@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from ..derivation import derive_forms
 from ..models import AgentName, LabelForm, PlaceName, SubjectLabel, Title
 from ..models.labels import DERIVED_FORMS
+from ..romanization import readings_available
 from ..search import refresh_records_naming
 
 # (label model, the owner's field on it, the owner's related name for its labels)
@@ -50,16 +51,20 @@ def owners_missing_forms(model: type[models.Model], owner_field: str, *, refresh
 
 
 def _has_entered_forms(model: type[models.Model], owner_field: str) -> Q:
-    """A source label whose reading or romanization an archivist entered: nothing is missing from it.
+    """A source label whose forms an archivist entered, all that can be derived: nothing is missing from it.
 
     Such forms name no source (see :func:`collection.derivation.derive_forms`), so
-    without this the label would count as missing forms on every run.
+    without this the label would count as missing forms on every run. A Japanese
+    label needs its romanization entered, and its reading too unless no reading can be
+    derived here: an entered reading alone still leaves the Hepburn form to derive.
     """
     same = {owner_field: OuterRef(owner_field), "preferred": OuterRef("preferred"), "derived_from__isnull": True,
             "machine_made": False}
-    japanese = Exists(model.objects.filter(Q(language__iexact="ja-Hrkt") | Q(language__iexact="ja-Latn"), **same))
-    russian = Exists(model.objects.filter(language__iexact="ru-Latn", **same))
-    return (_JAPANESE & Q(japanese)) | (_RUSSIAN & Q(russian))
+    reading = Q(Exists(model.objects.filter(language__iexact="ja-Hrkt", **same)))
+    romanization = Q(Exists(model.objects.filter(language__iexact="ja-Latn", **same)))
+    japanese = romanization & reading if readings_available() else romanization
+    russian = Q(Exists(model.objects.filter(language__iexact="ru-Latn", **same)))
+    return (_JAPANESE & japanese) | (_RUSSIAN & russian)
 
 
 def update_missing_forms(*, refresh: bool = False, records: list[str] | None = None,

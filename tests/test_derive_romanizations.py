@@ -1,0 +1,53 @@
+"""The command that brings missing readings and romanizations up to date, after imports that left them."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from collection.catalogue.files import read_table
+from collection.catalogue.writer import write_rows
+from collection.models import Title
+from collection.romanization import kana_to_hepburn
+
+pytestmark = pytest.mark.django_db
+
+SHEET = ("identifier,kind,status,title_ja,title_ja-Hrkt\n"
+         "test-1,memoir,draft,極光の下で：テスト記,きょっこうのしたで：てすとき\n")
+
+
+@pytest.mark.parametrize("readings", [True, False])
+def test_an_entered_reading_still_gets_its_hepburn_form(settings, readings):
+    settings.COLLECTION_DERIVE_READINGS = False  # as an import leaves them: to the task after it
+    assert write_rows(read_table(SHEET.encode()).records()).ok
+    assert not Title.objects.filter(language="ja-Latn").exists()
+    settings.COLLECTION_DERIVE_READINGS = readings
+    call_command("derive_romanizations", stdout=io.StringIO(), stderr=io.StringIO())
+    romanized = Title.objects.get(record__identifier="test-1", language="ja-Latn")
+    assert romanized.text == "kyokkōnoshitade: tesutoki" and romanized.machine_made
+    # The archivist's reading is kept as entered, and a second run finds nothing missing.
+    assert Title.objects.get(language="ja-Hrkt").text == "きょっこうのしたで：てすとき"
+    out = io.StringIO()
+    call_command("derive_romanizations", stdout=out, stderr=io.StringIO())
+    assert Title.objects.filter(language__in=["ja-Latn", "ja-Hrkt"]).count() == 2
+
+
+def test_entered_reading_and_romanization_leave_nothing_to_derive(settings):
+    settings.COLLECTION_DERIVE_READINGS = False
+    assert write_rows(read_table(
+        "identifier,kind,status,title_ja,title_ja-Hrkt,title_ja-Latn\n"
+        "test-1,memoir,draft,テスト記,てすとき,Tesuto ki\n".encode()).records()).ok
+    settings.COLLECTION_DERIVE_READINGS = True
+    call_command("derive_romanizations", stdout=io.StringIO(), stderr=io.StringIO())
+    assert sorted(Title.objects.values_list("language", "text", "machine_made")) == [
+        ("ja", "テスト記", False), ("ja-Hrkt", "てすとき", False), ("ja-Latn", "Tesuto ki", False)]
+
+
+@pytest.mark.parametrize(("reading", "romanized"), [
+    ("きょっこうのしたで：しべりあ", "kyokkōnoshitade: shiberia"),
+    ("あ、い。う", "a, i. u"),
+    ("にほん（にっぽん）", "nihon (nippon)"),
+    ("「しべりあ」", "\u201cshiberia\u201d"),
+])
+def test_japanese_punctuation_is_romanized_as_latin_text_writes_it(reading, romanized):
+    assert kana_to_hepburn(reading) == romanized
