@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 
-from .models import Agent, Place, Record, RecordAgent, RecordPlaceIndex, Subject
+from .models import Agent, Place, Record, Subject
+from .views.authorities import public_agents, public_places, public_subjects
 
 
 class _Localized(Sitemap):
@@ -24,22 +25,19 @@ class RecordSitemap(_Localized):
 
 
 class AgentSitemap(_Localized):
+    # The authorities whose pages answer 200: the same definition as the pages themselves.
     def items(self) -> QuerySet[Agent]:
-        public = Record.objects.published()
-        linked = RecordAgent.objects.filter(record__in=public).values("agent_id")
-        return Agent.objects.filter(pk__in=linked).order_by("pk").only("identifier")
+        return public_agents().order_by("pk").only("identifier")
 
 
 class PlaceSitemap(_Localized):
     def items(self) -> QuerySet[Place]:
-        linked = RecordPlaceIndex.objects.filter(record__in=Record.objects.published()).values("place_id")
-        return Place.objects.filter(pk__in=linked).order_by("pk").only("identifier")
+        return public_places().order_by("pk").only("identifier")
 
 
 class SubjectSitemap(_Localized):
     def items(self) -> QuerySet[Subject]:
-        linked = Record.subjects.through.objects.filter(record__in=Record.objects.published()).values("subject_id")
-        return Subject.objects.filter(pk__in=linked).order_by("pk").only("identifier")
+        return public_subjects().order_by("pk").only("identifier")
 
 
 sitemaps = {"records": RecordSitemap, "agents": AgentSitemap, "places": PlaceSitemap, "subjects": SubjectSitemap}
