@@ -69,6 +69,10 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
         ]
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # Asked before the lookup, as the change view does: without the permission an existing entry and a
+        # missing one answer alike, so the answer tells nobody which identifiers exist.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
@@ -93,6 +97,8 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:{}_{}_history".format(*info), args=[object_id]))
 
     def revert_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied  # before the lookup, as in history_view
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404

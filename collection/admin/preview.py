@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -19,12 +19,19 @@ def preview_record(request: HttpRequest, model_admin: Any, object_id: str) -> Ht
     The context is the public page's: parts that are not public themselves
     (an unpublished parent or child) stay out, as they will on the public page.
     """
-    record = (
-        Record.objects.with_listing()
-        .select_related("parent", "repository")
-        .prefetch_related("descriptions", "places__names", "subjects__labels", "languages")
-        .filter(pk=object_id).first()
-    )
+    # Asked before the lookup, as the change view does: without the permission an existing record and a
+    # missing one answer alike, so the answer tells nobody which record ids exist.
+    if not model_admin.has_view_or_change_permission(request):
+        raise PermissionDenied
+    try:
+        record = (
+            Record.objects.with_listing()
+            .select_related("parent", "repository")
+            .prefetch_related("descriptions", "places__names", "subjects__labels", "languages")
+            .filter(pk=object_id).first()
+        )
+    except (ValueError, ValidationError):  # not a record id at all
+        record = None
     if record is None:
         raise Http404
     if not model_admin.has_view_or_change_permission(request, record):

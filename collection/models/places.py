@@ -89,6 +89,9 @@ class Place(VersionedModel, IdentifiedModel):
 
     @transaction.atomic
     def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            # The stored path, not this copy's: a copy read before an ancestor moved holds an outdated one.
+            self.path = Place._base_manager.filter(pk=self.pk).values_list("path", flat=True).first() or ""
         super().save(*args, **kwargs)
         parent_path = Place.objects.values_list("path", flat=True).get(pk=self.parent_id) if self.parent_id else "/"
         new_path = f"{parent_path}{self.pk}/"
@@ -98,8 +101,59 @@ class Place(VersionedModel, IdentifiedModel):
                 Place.objects.filter(path__startswith=old_path).update(
                     path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1))
                 )
+                # Records in the moved places now count in other regions: the public counts follow the index.
+                move_in_place_index(new_path, _path_ids(old_path)[:-1], _path_ids(new_path)[:-1])
             else:
                 Place.objects.filter(pk=self.pk).update(path=new_path)
+
+
+def _path_ids(path: str) -> list[int]:
+    """The places of a path, outermost first: ``/3/17/42/`` is ``[3, 17, 42]``."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def move_in_place_index(path: str, old_ancestors: list[int], new_ancestors: list[int]) -> None:
+    """Bring the place index of the records at or below ``path`` in line after the place there moved.
+
+    The place (at ``path`` now) was below ``old_ancestors`` and is below ``new_ancestors``.
+    Each record in it or in a place under it stops counting in a region it left, unless
+    another of its places is still there, and counts in every region it joined: two
+    statements, whatever the number of records (the rows of the places inside the
+    moved one do not change). Call it in the transaction that moved the paths.
+    """
+    from django.db import connection
+
+    from .records import Record
+    from .search import RecordPlaceIndex
+
+    left = [pk for pk in old_ancestors if pk not in new_ancestors]
+    joined = [pk for pk in new_ancestors if pk not in old_ancestors]
+    if not left and not joined:
+        return
+    through = Record.places.through
+    inside = through.objects.filter(place__path__startswith=path).values("record_id")
+    if left:
+        # The regions left did not move: each one's path is the start of the old path up to it.
+        leaves = models.Q()
+        for depth, pk in enumerate(old_ancestors, start=1):
+            if pk in left:
+                region_path = "/" + "".join(f"{ancestor}/" for ancestor in old_ancestors[:depth])
+                still_there = through.objects.filter(place__path__startswith=region_path).values("record_id")
+                leaves |= models.Q(place_id=pk) & ~models.Q(record_id__in=still_there)
+        RecordPlaceIndex.objects.filter(leaves, record_id__in=inside).delete()
+    if joined:
+        records_sql, params = inside.distinct().query.sql_with_params()
+        quote = connection.ops.quote_name
+        index, place = quote(RecordPlaceIndex._meta.db_table), quote(Place._meta.db_table)
+        holes = ", ".join(["%s"] * len(joined))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {index} (record_id, place_id) "
+                f"SELECT inside.record_id, region.id FROM ({records_sql}) AS inside, {place} AS region "
+                f"WHERE region.id IN ({holes}) AND NOT EXISTS (SELECT 1 FROM {index} AS held "
+                "WHERE held.record_id = inside.record_id AND held.place_id = region.id)",
+                [*params, *joined],
+            )
 
 
 class PlaceName(Label):
