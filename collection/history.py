@@ -1,13 +1,14 @@
-"""A catalogue entry's history with the rows that belong to it (titles, names, links), and revert.
+"""A catalogue entry's history with the rows that belong to it (titles, names, links, scans), and revert.
 
 django-simple-history keeps one history table per model; an archivist thinks of
-a record and its titles and agent links as one thing, so the timeline here merges
-them, and a revert restores all of them to one moment.
+a record and its titles, agent links and scans (with their captions) as one thing,
+so the timeline here merges them, and a revert restores all of them to one moment.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,10 +46,22 @@ class Entry:
 
 @dataclass(frozen=True)
 class Part:
-    """A model whose rows belong to the entry through ``owner_field`` (e.g. Title.record)."""
+    """A model whose rows belong to the entry through ``owner_field`` (e.g. Title.record).
+
+    ``children`` are parts whose rows belong to this part's rows (an image's
+    captions): they are shown and reverted with them. ``not_reverted`` names fields
+    a revert never changes (an image's visibility is a publication decision, as a
+    record's status is). ``summary`` describes, in words, what the fields the
+    archivist does not edit stand for (an image's file: its name and checksum
+    rather than storage paths and derivative sizes); the timeline shows its changes
+    as those of the fields it names.
+    """
 
     model: type[models.Model]
     owner_field: str
+    children: tuple[Part, ...] = ()
+    not_reverted: frozenset[str] = frozenset()
+    summary: Callable[[Any], dict[str, str]] | None = None
 
 
 def _display(model: type[models.Model], name: str, value: Any) -> str:
@@ -80,11 +93,43 @@ def _label(model: type[models.Model], name: str) -> str:
 
 
 def _tracked_fields(model: type[models.Model]) -> list[str]:
-    names = [f.name for f in model._meta.concrete_fields if f.name not in IGNORED]
+    """The fields an archivist edits; what the app keeps itself (sizes, paths, checksums) is left to ``summary``."""
+    names = [f.name for f in model._meta.concrete_fields if f.name not in IGNORED and f.editable]
     return names + [f.name for f in model._meta.many_to_many if hasattr(model.history.model, f.name)]
 
 
-def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, owner_field: str = "") -> list[Entry]:
+def _same(model: type[models.Model], name: str, old: Any, new: Any) -> bool:
+    if model._meta.get_field(name).many_to_many:
+        return sorted(map(str, _related_ids(model, name, old))) == sorted(map(str, _related_ids(model, name, new)))
+    return old == new
+
+
+def _related_ids(model: type[models.Model], name: str, value: Any) -> list[Any]:
+    key = model._meta.get_field(name).m2m_reverse_field_name()
+    return [row[key] for row in value or []]
+
+
+def scan_summary(row: Any) -> dict[str, str]:
+    """An image's file in words: the uploaded file's name (and page), format, pixels and SHA-256.
+
+    Derivative paths and sizes, and the master's random storage name, are the
+    app's business: a replaced master shows as another name and checksum.
+    """
+    if not row.sha256:
+        return {}
+    name = row.original_name or _("unnamed file")
+    if row.page:
+        name += _(", page %(page)s") % {"page": row.page + 1}
+    return {str(_label(row.instance_type, "master")): _("%(name)s (%(format)s, %(width)s × %(height)s px, "
+                                                        "SHA-256 %(sha256)s…)") % {
+        "name": name, "format": row.format, "width": row.width, "height": row.height, "sha256": row.sha256[:16],
+    }}
+
+
+def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, owner_field: str = "",
+                 summary: Callable[[Any], dict[str, str]] | None = None,
+                 owners: dict[Any, str] | None = None) -> list[Entry]:
+    """Entries of ``rows``, one model's history rows in order; ``owners`` names the row each belongs to."""
     entries = []
     previous: dict[Any, Any] = {}
     fields = [name for name in _tracked_fields(model) if name != owner_field]
@@ -92,27 +137,36 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, own
         before = previous.get(row.id)
         previous[row.id] = row
         changes: list[FieldChange] = []
+        described = summary(row) if summary else {}
         if row.history_type == "+" or before is None:
             kind = _("added")
             for name in fields:
                 value = _row_value(row, name)
                 if value not in (None, "", [], False):
                     changes.append(FieldChange(_label(model, name), "", _display(model, name, value)))
+            changes += [FieldChange(label, "", text) for label, text in described.items() if text]
         elif row.history_type == "-":
             kind = _("deleted")
         else:
             kind = _("changed")
-            delta = row.diff_against(before, included_fields=fields)
-            for change in delta.changes:
-                changes.append(FieldChange(
-                    _label(model, change.field), _display(model, change.field, change.old),
-                    _display(model, change.field, change.new),
-                ))
+            for name in fields:
+                old, new = _row_value(before, name), _row_value(row, name)
+                if not _same(model, name, old, new):
+                    changes.append(FieldChange(
+                        _label(model, name), _display(model, name, old), _display(model, name, new),
+                    ))
+            earlier = summary(before) if summary else {}
+            for label in dict.fromkeys([*earlier, *described]):
+                if earlier.get(label, "") != described.get(label, ""):
+                    changes.append(FieldChange(label, earlier.get(label, ""), described.get(label, "")))
             if not changes:
                 continue
+        part = f"{part_name} “{row.instance}”" if part_name else str(model._meta.verbose_name)
+        owner = owners.get(getattr(row, f"{owner_field}_id")) if owners else None
+        if owner:
+            part = _("%(part)s of %(owner)s") % {"part": part, "owner": owner}
         entries.append(Entry(
-            history_id=row.history_id, when=row.history_date, user=row.history_user,
-            part=f"{part_name} “{row.instance}”" if part_name else str(model._meta.verbose_name),
+            history_id=row.history_id, when=row.history_date, user=row.history_user, part=part,
             kind=kind, reason=reasons.describe(row.history_change_reason), changes=changes,
         ))
     return entries
@@ -132,12 +186,20 @@ def timeline(obj: models.Model, parts: list[Part]) -> list[Entry]:
     rows = list(model.history.filter(id=obj.pk).select_related("history_user").order_by("history_id"))
     entries = _entries_for(model, rows, "")
     for part in parts:
-        part_rows = list(
-            part.model.history.filter(**{f"{part.owner_field}_id": obj.pk}).select_related("history_user")
-            .order_by("history_id")
-        )
-        entries += _entries_for(part.model, part_rows, str(part.model._meta.verbose_name), part.owner_field)
+        entries += _part_entries(part, {f"{part.owner_field}_id": obj.pk})
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+def _part_entries(part: Part, filters: dict[str, Any], owners: dict[Any, str] | None = None) -> list[Entry]:
+    part_rows = list(part.model.history.filter(**filters).select_related("history_user").order_by("history_id"))
+    part_name = str(part.model._meta.verbose_name)
+    entries = _entries_for(part.model, part_rows, part_name, part.owner_field, part.summary, owners)
+    if part.children:
+        # Every row that ever belonged to the entry, named as it was last: a deleted image's captions too.
+        names = {row.id: f"{part_name} “{row.instance}”" for row in part_rows}
+        for child in part.children:
+            entries += _part_entries(child, {f"{child.owner_field}_id__in": list(names)}, names)
+    return entries
 
 
 @dataclass
@@ -202,24 +264,90 @@ def revert(obj: models.Model, parts: list[Part], moment: datetime.datetime, by: 
 
 
 def _revert_part(obj: models.Model, part: Part, moment: datetime.datetime, by: Any) -> None:
-    wanted = _state_at(part.model.history.model, {f"{part.owner_field}_id": obj.pk}, moment)
-    current = {row.pk: row for row in part.model._default_manager.filter(**{part.owner_field: obj})}
+    _revert_rows(part, obj.pk, moment, by)
+
+
+def _revert_rows(part: Part, owner_pk: Any, moment: datetime.datetime, by: Any) -> None:
+    """Put the rows of ``part`` belonging to ``owner_pk`` back as they were at ``moment``, with their children."""
+    filters = {f"{part.owner_field}_id": owner_pk}
+    wanted = _state_at(part.model.history.model, filters, moment)
+    current = {row.pk: row for row in part.model._default_manager.filter(**filters)}
     for pk, row in current.items():
         if pk not in wanted:
-            row._history_user = by
-            row.delete()
+            _delete_row(part, row, by)
     # Rows other rows point at (an original title before its romanization) come first.
     self_fks = [f.attname for f in part.model._meta.concrete_fields if f.is_relation and f.related_model is part.model]
     ordered = sorted(wanted.values(), key=lambda r: any(getattr(r, name) for name in self_fks))
+    kept = {f.attname for f in part.model._meta.concrete_fields if f.name in part.not_reverted}
     for then in ordered:
-        values = {
-            f.attname: getattr(then, f.attname) for f in part.model._meta.concrete_fields if not f.primary_key
-        }
         existing = current.get(then.id)
-        if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
+        values = {
+            f.attname: getattr(then, f.attname) for f in part.model._meta.concrete_fields
+            if not f.primary_key and f.attname not in kept
+        }
+        if existing is None and kept:
+            # A row the revert brings back keeps the last decision taken on it (an image made private before it
+            # was deleted comes back private), never the one of the moment.
+            last = part.model.history.filter(id=then.id).order_by("-history_id").first()
+            values.update({name: getattr(last, name) for name in kept})
+        compared = {k: v for k, v in values.items() if k not in IGNORED and k not in _auto_dates(part.model)}
+        if existing is None or any(getattr(existing, k) != v for k, v in compared.items()):
+            instance = existing or part.model(pk=then.id)
+            stored = _file_names(existing)
+            for key, value in values.items():
+                setattr(instance, key, value)
+            _check_files(part, instance, stored)
+            instance._history_user = by
+            instance.save()
+        for child in part.children:
+            _revert_rows(child, then.id, moment, by)
+
+
+def _auto_dates(model: type[models.Model]) -> set[str]:
+    return {f.attname for f in model._meta.concrete_fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+
+
+def _delete_row(part: Part, row: models.Model, by: Any) -> None:
+    # Children first, each with who deleted it: a cascade would leave their history without a user.
+    for child in part.children:
+        for child_row in child.model._default_manager.filter(**{child.owner_field: row}):
+            _delete_row(child, child_row, by)
+    row._history_user = by
+    row.delete()
+
+
+def _file_names(row: models.Model | None) -> dict[str, str]:
+    """The names of the files ``row`` points at now, by field."""
+    if row is None:
+        return {}
+    return {f.attname: getattr(row, f.attname).name or "" for f in row._meta.concrete_fields
+            if isinstance(f, models.FileField)}
+
+
+def _check_files(part: Part, instance: models.Model, stored: dict[str, str]) -> None:
+    """Refuse to restore a row whose file is gone from storage: no row may point at a missing file.
+
+    ``stored`` names the files the row pointed at before the revert (none for a row
+    it brings back). A file an entry cannot do without (an image's master) refuses
+    the whole revert, naming the row; a missing derivative (``blank``) is made anew
+    from the master when the model knows how (``ensure_derivatives``).
+    """
+    remade = []
+    for model_field in part.model._meta.concrete_fields:
+        if not isinstance(model_field, models.FileField):
             continue
-        instance = existing or part.model(pk=then.id)
-        for key, value in values.items():
-            setattr(instance, key, value)
-        instance._history_user = by
-        instance.save()
+        name = getattr(instance, model_field.attname).name
+        if not name or stored.get(model_field.attname) == name or model_field.storage.exists(name):
+            continue
+        if model_field.blank and hasattr(instance, "ensure_derivatives"):
+            setattr(instance, model_field.attname, "")
+            remade.append(model_field)
+            continue
+        raise ValueError(_(
+            "Nothing was reverted: the %(file)s of %(part)s “%(row)s” as it was at that moment is missing "
+            "from storage (%(name)s)."
+        ) % {"file": model_field.verbose_name, "part": part.model._meta.verbose_name, "row": instance,
+             "name": name})
+    if remade:
+        instance.ensure_derivatives()

@@ -13,9 +13,18 @@ from django.urls import path
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from ..concurrency import VersionCheckedForm
-from ..history import Part
-from ..models import Description, Record, RecordAgent, RecordImage, ReservedIdentifier, Status, Title
+from ..concurrency import VersionCheckedForm, stale_message
+from ..history import Part, scan_summary
+from ..models import (
+    Description,
+    Record,
+    RecordAgent,
+    RecordImage,
+    RecordImageCaption,
+    ReservedIdentifier,
+    Status,
+    Title,
+)
 from ..search import search_condition
 from ..workflow import (
     ACTIONS,
@@ -38,11 +47,20 @@ class TitleFormSet(RequireOneFormSet):
     empty_message = gettext_lazy("A record needs at least one title in some language.")
 
 
+def _answering_stale_page(request: HttpRequest, obj: Record | None) -> bool:
+    """Whether this request is the save of an outdated page of ``obj`` that is answered with the stale message.
+
+    Set by :meth:`RecordAdmin.changeform_view`: the form is shown again with what was
+    typed and the message, and its version check refuses it, so nothing is written.
+    """
+    return obj is not None and obj.pk is not None and getattr(request, "_collection_stale_record", None) == obj.pk
+
+
 class RecordPartInline:
     """Titles, descriptions and agent links are editable exactly when their record is."""
 
     def _record_editable(self, request: HttpRequest, obj: Record | None) -> bool:
-        return obj is None or may_edit(request.user, obj)
+        return obj is None or may_edit(request.user, obj) or _answering_stale_page(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return self._record_editable(request, obj) and super().has_add_permission(request, obj)
@@ -89,8 +107,11 @@ class RecordForm(VersionCheckedForm):
         return ACTIONS.get(name) if name else None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()  # the version check first: a stale page is refused whatever it asks
         record = self.instance
+        if _answering_stale_page(self.request, record):
+            # Shown only to be refused: the person may not edit the record as it is now.
+            raise ValidationError(stale_message(record), code="stale")
+        cleaned = super().clean()  # the version check first: a stale page is refused whatever it asks
         posted_status = self.data.get("status")
         if posted_status and posted_status != (record.status if record.pk else Status.DRAFT):
             try:
@@ -163,8 +184,10 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     ]
 
     def history_parts(self) -> list[Part]:
+        # An image's captions hang off the image; its visibility is a publication decision a revert leaves alone.
         return [Part(Title, "record"), Part(Description, "record"), Part(RecordAgent, "record"),
-                Part(RecordImage, "record")]
+                Part(RecordImage, "record", children=(Part(RecordImageCaption, "image"),),
+                     not_reverted=frozenset({"visibility"}), summary=scan_summary)]
 
     @admin.display(description=gettext_lazy("title"))
     def title(self, record: Record) -> str:
@@ -211,7 +234,28 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     # Who may do what
 
     def has_change_permission(self, request, obj=None):
+        if _answering_stale_page(request, obj):
+            return super().has_change_permission(request, obj)
         return super().has_change_permission(request, obj) and (obj is None or may_edit(request.user, obj))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A save from a page opened before the record moved out of the person's reach is told why it failed.
+
+        A contributor's tab opened on a draft that was submitted since (in another tab, or
+        by a colleague) would otherwise get a bare 403 and lose what was typed: the page is
+        shown again with the typed values and the stale message, without a save button,
+        and nothing is written. Someone who simply may not edit the record still gets 403.
+        """
+        if request.method == "POST" and object_id and "_saveasnew" not in request.POST:
+            obj = self.get_object(request, unquote(object_id))
+            posted = request.POST.get("loaded_version", "")
+            if (obj is not None and posted.isdigit() and int(posted) < obj.version
+                    and self.has_view_permission(request, obj) and not self.has_change_permission(request, obj)
+                    and super().has_change_permission(request, obj)):
+                request._collection_stale_record = obj.pk
+                extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
+                                 "show_save_and_add_another": False, "show_delete_link": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.has_perm("collection.purge_record")
