@@ -35,9 +35,6 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
     Longest side of the web-size image shown on record pages. Default ``1600``.
 ``IMAGE_JPEG_QUALITY``
     JPEG quality of derivatives (1–95). Default ``85``.
-``IMAGE_CACHE_SECONDS``
-    ``max-age`` of the ``Cache-Control`` header on public images; images that are
-    not public are always sent with ``private, no-store``. Default ``86400``.
 ``FOUR_EYES``
     A reviewer may not publish a record they submitted for review themselves
     (only a user with the ``publish_own_record`` permission, a collection
@@ -87,7 +84,6 @@ DEFAULTS: dict[str, Any] = {
     "IMAGE_THUMBNAIL_SIZE": 320,
     "IMAGE_WEB_SIZE": 1600,
     "IMAGE_JPEG_QUALITY": 85,
-    "IMAGE_CACHE_SECONDS": 86400,
     "FOUR_EYES": True,
     "IMPORT_MAX_BYTES": 50_000_000,
     "IMPORT_MAX_FILES": 1,

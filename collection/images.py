@@ -25,6 +25,12 @@ from .conf import app_settings
 # Pillow's format names. Pillow opens a camera's multi-picture JPEG as "MPO": its first picture is the photo.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP")
 MULTI_PAGE_FORMATS = ("TIFF",)
+# Pillow's (undecoded) format names of still formats that may also hold an animation: refused when they do,
+# as GIF is. A multi-picture JPEG ("MPO") is not an animation: its first picture is the photo.
+ANIMATED_FORMATS = ("PNG", "WEBP")
+# The longest side a JPEG derivative can have (libjpeg's JPEG_MAX_DIMENSION): a larger page could be stored
+# but never shown, so it is refused with the other limits.
+MAX_SIDE_PIXELS = 65500
 FORMAT_NAMES = {"MPO": "JPEG"}
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "TIFF": "tif", "WEBP": "webp"}
@@ -109,6 +115,14 @@ def _describe_unknown(head: bytes) -> str:
 
 
 def _check_pixels(name: str, width: int, height: int, page: int) -> None:
+    if max(width, height) > MAX_SIDE_PIXELS:
+        raise _refuse(
+            name,
+            _("page %(page)s is %(width)s × %(height)s pixels; a side longer than %(limit)s pixels cannot be "
+              "made into a JPEG derivative. Scale or split the image and upload it again.")
+            % {"page": page + 1, "width": width, "height": height, "limit": f"{MAX_SIDE_PIXELS:,}"},
+            code="too_wide",
+        )
     # Pillow's own limit counts too, even where its warning was not turned into an error
     # (warning filters are process-wide and another thread may have changed them).
     limit = min(app_settings.MAX_IMAGE_PIXELS, Image.MAX_IMAGE_PIXELS or app_settings.MAX_IMAGE_PIXELS)
@@ -119,6 +133,17 @@ def _check_pixels(name: str, width: int, height: int, page: int) -> None:
               "it is refused as a possible decompression bomb.")
             % {"page": page + 1, "width": width, "height": height, "limit": f"{limit:,}"},
             code="too_many_pixels",
+        )
+
+
+def _check_still(name: str, image: Image.Image) -> None:
+    frames = getattr(image, "n_frames", 1) or 1
+    if image.format in ANIMATED_FORMATS and (frames > 1 or getattr(image, "is_animated", False)):
+        raise _refuse(
+            name,
+            _("it is an animated image (%(count)s frames); animated images are not accepted. "
+              "Upload a still JPEG, PNG, TIFF or WebP.") % {"count": frames},
+            code="animated",
         )
 
 
@@ -143,8 +168,9 @@ def inspect_upload(fileobj: IO[bytes], name: str) -> InspectedUpload:
     """Decode every page of an uploaded file and return what is needed to store it.
 
     Raises ``ValidationError`` naming the file and the problem for a file that is
-    too large, not JPEG/PNG/TIFF/WebP, truncated or corrupt, or has more pixels
-    than ``COLLECTION_MAX_IMAGE_PIXELS``. Reading stops at the first problem.
+    too large, not JPEG/PNG/TIFF/WebP, animated, truncated or corrupt, has more
+    pixels than ``COLLECTION_MAX_IMAGE_PIXELS`` or a side longer than a JPEG
+    derivative can have (:data:`MAX_SIDE_PIXELS`). Reading stops at the first problem.
     """
     size = getattr(fileobj, "size", None)
     if size is None:
@@ -166,6 +192,7 @@ def inspect_upload(fileobj: IO[bytes], name: str) -> InspectedUpload:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image, fmt = _open(fileobj, name)
+            _check_still(name, image)
             count = getattr(image, "n_frames", 1) if fmt in MULTI_PAGE_FORMATS else 1
             for index in range(count):
                 if index:

@@ -3,19 +3,45 @@
 The image is looked up in ``RecordImage.objects.visible_to(user)``, which for the
 public starts from ``Record.objects.published()``; anything else is a 404, so a
 guessed id tells nothing. Masters are for staff only.
+
+An image's URL stays the same when its master is replaced, when it is made
+private and when its record is withdrawn, so public responses may be stored but
+must be revalidated before every use (``Cache-Control: public, no-cache`` with an
+``ETag``): an unchanged file costs a 304 without a body, a replaced one is sent
+anew, and one that is no longer public is a 404 at once. The ETag is a digest of
+the file's checksum, page, kind and stored name, so it tells nothing of the storage
+path. Responses that are not public are never stored (``private, no-store``) and
+never answered with a 304.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
-from django.utils.http import quote_etag
+from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_safe
 
-from .conf import app_settings
 from .models.images import DERIVATIVE_KINDS, RecordImage
 
 KINDS = (*DERIVATIVE_KINDS, "master")
+
+
+def image_etag(image: RecordImage, kind: str) -> str:
+    """A strong ETag for one file of ``image`` that changes with the file and reveals no storage path."""
+    stored = image.file_for(kind)
+    digest = hashlib.sha256(f"{image.sha256}\0{image.page}\0{kind}\0{stored.name}".encode()).hexdigest()
+    return quote_etag(f"{kind}-{digest[:40]}")
+
+
+def _matches(request: HttpRequest, etag: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    # If-None-Match uses the weak comparison: W/"x" matches "x".
+    return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
 
 
 @require_safe
@@ -28,10 +54,10 @@ def image_file(request: HttpRequest, pk: int, kind: str) -> FileResponse | HttpR
     stored = image.file_for(kind)
     if not stored:
         raise Http404
-    public = image.is_public
-    # Derivatives and masters never change under a name: a new file gets a new random name.
-    etag = quote_etag(stored.name)
-    if request.headers.get("If-None-Match") == etag:
+    # A master is for staff only, whatever the image's visibility: no shared cache may keep one.
+    public = image.is_public and kind != "master"
+    etag = image_etag(image, kind)
+    if public and _matches(request, etag):
         response = HttpResponseNotModified()
     else:
         try:
@@ -41,9 +67,11 @@ def image_file(request: HttpRequest, pk: int, kind: str) -> FileResponse | HttpR
         response = FileResponse(handle, content_type=image.content_type(kind))
         if kind == "master":
             response["Content-Disposition"] = f'attachment; filename="image-{image.pk}.{image.format.lower()}"'
-    response["ETag"] = etag
     if public:
-        patch_cache_control(response, public=True, max_age=app_settings.IMAGE_CACHE_SECONDS)
+        response["ETag"] = etag
+        # Stored, but checked with the server before every use: a replaced or redacted file is never shown
+        # from a cache.
+        patch_cache_control(response, public=True, no_cache=True)
     else:
         patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex" if not public else "all"

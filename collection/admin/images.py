@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -16,7 +16,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..conf import app_settings
 from ..images import inspect_upload
-from ..models.images import RecordImage, add_images, renumber, set_captions
+from ..models.images import RecordImage, add_images, delete_image, renumber, set_captions
+from ..workflow import may_edit
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -24,15 +25,34 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """A file field that accepts several files and cleans to a list."""
+    """A file field that accepts several files and cleans to a list.
+
+    An empty file is let through, so that :func:`inspect_upload` refuses it by
+    name together with every other file's problem, instead of one unnamed error
+    hiding the rest of the batch.
+    """
 
     widget = MultipleFileInput
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(*args, **kwargs)
+
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+        items = [item for item in data if item] if isinstance(data, (list, tuple)) else ([data] if data else [])
+        files: list[Any] = []
+        problems: list[ValidationError] = []
+        for item in items:
+            try:
+                files.append(single(item, initial))
+            except ValidationError as error:
+                name = getattr(item, "name", "") or "?"
+                problems += [ValidationError(_("“%(name)s”: %(problem)s") % {"name": name, "problem": message},
+                                             code=error.code) for message in error.messages]
+        if problems:
+            raise ValidationError(problems)
+        return files
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         # The widget gives an empty list when no file was chosen; that leaves an extra row untouched.
@@ -73,7 +93,7 @@ class RecordImageForm(forms.ModelForm):
         if self.instance.pk and len(files) > 1:
             self.add_error("upload", _("Choose one file to replace this image, or add the others as new images."))
             return cleaned
-        if not self.instance.pk and not files and not cleaned.get("DELETE"):
+        if not self.instance.pk and not files and not cleaned.get("DELETE") and "upload" not in self.errors:
             self.add_error("upload", _("Choose one or more image files for the new image."))
             return cleaned
         problems: list[ValidationError] = []
@@ -103,11 +123,16 @@ class RecordImageFormSet(BaseInlineFormSet):
         for form in self.extra_forms:
             if not form.has_changed() or (self.can_delete and self._should_delete_form(form)):
                 continue
+            # An order typed in the new row puts the new images there (1 = first); blank or 0 appends.
+            position = form.cleaned_data.get("position") or None
             for upload in form.inspected:
-                self.new_objects.extend(add_images(
+                added = add_images(
                     self.instance, upload, visibility=form.cleaned_data["visibility"],
-                    captions=form.captions(), by=self.user,
-                ))
+                    captions=form.captions(), by=self.user, position=position,
+                )
+                self.new_objects.extend(added)
+                if position is not None:
+                    position += len(added)  # the next file of the row follows this one
         return self.new_objects
 
     def save_existing_objects(self, commit: bool = True) -> list[RecordImage]:
@@ -211,3 +236,26 @@ class RecordImageAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        # Removing a scan edits its record: allowed exactly when editing the record is.
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or may_edit(request.user, obj.record)
+
+    def get_actions(self, request: Any, action_location: Any = None) -> Any:
+        # A read-only list: images are removed one at a time (or on their record's form), each checked.
+        # Django 6.1 passes where the actions are shown; Django 5.2 has no such argument.
+        location = {} if action_location is None else {"action_location": action_location}
+        actions = super().get_actions(request, **location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request: Any, obj: RecordImage) -> None:
+        delete_image(obj, by=request.user)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for image in queryset.select_related("record"):
+            if not self.has_delete_permission(request, image):
+                raise PermissionDenied
+            delete_image(image, by=request.user)

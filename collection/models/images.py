@@ -8,18 +8,20 @@ A replaced master stays in storage and in the image's history.
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage, storages
 from django.core.files.storage.handler import InvalidStorageError
-from django.core.signals import setting_changed
-from django.db import models, transaction
-from django.db.models import Max
+from django.core.signals import request_finished, setting_changed
+from django.db import DatabaseError, models, router, transaction
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext
@@ -34,6 +36,9 @@ from ..validators import validate_language_tag
 from .records import Record
 
 DERIVATIVE_KINDS = ("thumb", "web", "full")
+FILE_FIELDS = ("master", *DERIVATIVE_KINDS)
+
+logger = logging.getLogger(__name__)
 
 
 class _ScanStorage(LazyObject):
@@ -206,6 +211,7 @@ class RecordImage(models.Model):
                 continue
             derivative = made[kind]
             name = storage.save(f"{base}-{kind}.jpg", derivative.content)
+            _track_stored(name)
             setattr(self, kind, name)
             setattr(self, f"{kind}_width", derivative.width)
             setattr(self, f"{kind}_height", derivative.height)
@@ -222,7 +228,8 @@ class RecordImage(models.Model):
         """Put a new master in place of this one, keeping the old file and its checksum in the history.
 
         The old file is not deleted: an archive keeps what it once published, and
-        the historical row still names it and its SHA-256.
+        the historical row still names it and its SHA-256. ``by`` becomes the uploader
+        of the new master (the history keeps who uploaded the old one).
         """
         if len(upload.pages) != 1:
             raise ValidationError(
@@ -235,6 +242,7 @@ class RecordImage(models.Model):
             self._fill_from(upload, stored, upload.pages[0])
             self._clear_derivatives()
             self.ensure_derivatives()
+            self.uploaded_by = by
             if by is not None:
                 self._history_user = by
             self.save()
@@ -277,8 +285,115 @@ class RecordImageCaption(models.Model):
 def _store_master(upload: InspectedUpload) -> str:
     upload.file.seek(0)
     name = image_storage().save(f"{_random_name()}.{upload.extension}", upload.file)
+    _track_stored(name)
     upload.file.seek(0)
     return name
+
+
+# Files stored inside a transaction that has not ended yet. Storage is not transactional: when the
+# transaction (or the savepoint) that stored a file rolls back, e.g. the admin's when a later file of
+# the same request fails, nothing in the database names the file any more, and it is removed.
+
+
+class _Committed:
+    """An ``on_commit`` callback that only notes that it ran.
+
+    Django drops the callbacks of a rolled-back transaction or savepoint from
+    ``connection.run_on_commit`` without running them, so one that has neither run
+    nor is still waiting belongs to work that was rolled back.
+    """
+
+    def __init__(self) -> None:
+        self.ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+
+
+@dataclass
+class _PendingFiles:
+    alias: str
+    callback: _Committed
+    names: list[str] = field(default_factory=list)
+
+
+_pending = threading.local()
+
+
+def _pending_list() -> list[_PendingFiles]:
+    if not hasattr(_pending, "entries"):
+        _pending.entries = []
+    return _pending.entries
+
+
+def _track_stored(name: str) -> None:
+    """Remember ``name`` until its transaction commits; if that rolls back, the file is removed."""
+    alias = router.db_for_write(RecordImage)
+    connection = transaction.get_connection(alias)
+    if not connection.in_atomic_block:
+        return  # autocommit: the caller's own error handling is all there is
+    entries = _pending_list()
+    # One callback per savepoint level: a callback is dropped exactly when its savepoint rolls back.
+    current = set(connection.savepoint_ids)
+    for entry in entries:
+        if entry.alias == alias and not entry.callback.ran and any(
+            func is entry.callback and sids == current for sids, func, _robust in connection.run_on_commit
+        ):
+            entry.names.append(name)
+            return
+    callback = _Committed()
+    transaction.on_commit(callback, using=alias)
+    entries.append(_PendingFiles(alias, callback, [name]))
+
+
+def discard_rolled_back_files(**kwargs: Any) -> list[str]:
+    """Remove files stored by transactions (or savepoints) that rolled back; return their names.
+
+    Runs at the end of every request; call it after a rolled-back transaction
+    elsewhere (a command, a task). A file that any image row or history row names
+    is never removed.
+    """
+    entries = _pending_list()
+    removed: list[str] = []
+    keep: list[_PendingFiles] = []
+    for entry in entries:
+        if entry.callback.ran:
+            continue
+        connection = transaction.get_connection(entry.alias)
+        if any(func is entry.callback for _sids, func, _robust in connection.run_on_commit):
+            keep.append(entry)  # its transaction is still open
+            continue
+        removed += _remove_unreferenced(entry.names, entry.alias)
+    entries[:] = keep
+    return removed
+
+
+def _remove_unreferenced(names: list[str], alias: str) -> list[str]:
+    condition = Q()
+    for kind in FILE_FIELDS:
+        condition |= Q(**{f"{kind}__in": names})
+    try:
+        referenced: set[str] = set()
+        for manager in (RecordImage._base_manager, RecordImage.history.model._base_manager):
+            for row in manager.using(alias).filter(condition).values_list(*FILE_FIELDS):
+                referenced.update(row)
+    except DatabaseError:  # pragma: no cover - cannot tell whether a row names them: keep them
+        logger.warning("Could not check whether scans stored by a rolled-back transaction are in use: %s", names)
+        return []
+    removed = []
+    for name in names:
+        if name in referenced:
+            continue
+        try:
+            image_storage().delete(name)
+        except OSError:  # pragma: no cover - storage trouble: the fixity check does not list orphans anyway
+            logger.warning("Could not remove %s, stored by a rolled-back transaction", name)
+            continue
+        removed.append(name)
+    return removed
+
+
+request_finished.connect(discard_rolled_back_files, dispatch_uid="collection_discard_rolled_back_scans")
 
 
 def _discard(name: str) -> None:
@@ -294,12 +409,21 @@ def add_images(
     visibility: str = Visibility.PUBLIC,
     captions: dict[str, str] | None = None,
     by: Any = None,
+    position: int | None = None,
 ) -> list[RecordImage]:
-    """Store an accepted file once and add one image per page at the end of the record's images."""
+    """Store an accepted file once and add one image per page, at the end of the record's images.
+
+    With ``position`` (1 for first), the pages are inserted there instead and the
+    images from that position on move down; a position past the end appends.
+    """
+    discard_rolled_back_files()
     stored = _store_master(upload)
     created: list[RecordImage] = []
     try:
         last = record.images.aggregate(last=Max("position"))["last"] or 0
+        if position is not None and 0 < position <= last:
+            record.images.filter(position__gte=position).update(position=F("position") + len(upload.pages))
+            last = position - 1
         for offset, page in enumerate(upload.pages, start=1):
             image = RecordImage(record=record, position=last + offset, visibility=visibility, uploaded_by=by)
             image._fill_from(upload, stored, page)
@@ -329,6 +453,21 @@ def set_captions(image: RecordImage, captions: dict[str, str]) -> None:
             RecordImageCaption.objects.filter(image=image, language=language).delete()
 
 
+@transaction.atomic
+def delete_image(image: RecordImage, *, by: Any = None) -> None:
+    """Remove an image outside its record's form, moving the record's version on.
+
+    A record's change form opened before the removal still shows the image, and
+    would put it back in its order numbers: its save is refused as stale, as after
+    any other change to the record's scans. The master stays in storage and history.
+    """
+    Record._base_manager.filter(pk=image.record_id).update(version=F("version") + 1)
+    if by is not None:
+        image._history_user = by
+    image.delete()
+    renumber(Record._base_manager.get(pk=image.record_id))
+
+
 def renumber(record: Record) -> None:
     """Number the record's images 1, 2, 3… in their current order, so a new one goes last."""
     for number, image in enumerate(record.images.order_by("position", "pk"), start=1):
@@ -342,7 +481,10 @@ class FixityProblem:
     problem: str  # "missing" or "changed"
     expected: str
     found: str = ""
-    images: tuple[int, ...] = ()
+    images: tuple[int, ...] = ()  # the images whose master it is now
+    # For a master no image uses any more: "replaced" (its image has another master now) or "deleted".
+    former: str = ""
+    former_images: tuple[int, ...] = ()
 
 
 def check_fixity(names: Iterable[tuple[str, str, int]] | None = None) -> Iterator[tuple[str, FixityProblem | None]]:
@@ -362,9 +504,20 @@ def check_fixity(names: Iterable[tuple[str, str, int]] | None = None) -> Iterato
             with storage.open(name, "rb") as handle:
                 found, _measured = file_digest(handle)
         except (FileNotFoundError, OSError):
-            yield name, FixityProblem(name, "missing", expected, images=images)
+            yield name, FixityProblem(name, "missing", expected, images=images, **_former_use(name, images))
             continue
         if found != expected:
-            yield name, FixityProblem(name, "changed", expected, found, images=images)
+            yield name, FixityProblem(name, "changed", expected, found, images=images, **_former_use(name, images))
         else:
             yield name, None
+
+
+def _former_use(name: str, images: tuple[int, ...]) -> dict[str, Any]:
+    """For a master no image uses now: whether its images were deleted or got another master."""
+    if images:
+        return {}
+    former = tuple(sorted(set(RecordImage.history.filter(master=name).values_list("id", flat=True))))
+    if not former:
+        return {}
+    still_there = RecordImage.objects.filter(pk__in=former).exists()
+    return {"former": "replaced" if still_there else "deleted", "former_images": former}
