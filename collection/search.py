@@ -11,6 +11,8 @@ is *folded* into one key string:
   and ``kyokkou`` are one key;
 - Cyrillic transliterated to Latin, so ``Кузнецов`` and ``Kuznetsov`` meet;
 - katakana turned into hiragana, so a reading matches in either kana;
+- traditional and variant kanji as their common forms, so ``高橋`` finds ``髙橋``
+  and ``収容所`` finds ``收容所``;
 - dotted initials as one word, so ``P.O.W.``, ``U.S.S.R.`` and ``И. В.`` are
   ``pow``, ``ussr`` and ``iv``.
 
@@ -38,6 +40,8 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Func, Q
 
+from .conf import app_settings
+from .text import base_language
 from .validators import isbn_forms, strip_isbn_prefix
 
 SEPARATOR = " | "
@@ -66,10 +70,20 @@ _LONE = re.compile(r"[a-z0-9]")
 _ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[0-9][0-9\s-]{7,}[0-9xX]$", re.IGNORECASE)
 
 
+# Traditional and variant kanji as their common forms: names and pre-1946 documents write 髙橋, 收容所, 澤;
+# a reader types 高橋, 収容所, 沢.
+_KANJI_FORMS = dict(zip(
+    "髙﨑嵜邊邉澤濱齋齊國廣德眞櫻藏實惠榮將壽與莊關瀨龜兒圓學會團獨滿戰歸佛驛舊收繪縣區體聯勞號晝醫舍",
+    "高崎崎辺辺沢浜斎斉国広徳真桜蔵実恵栄将寿与荘関瀬亀児円学会団独満戦帰仏駅旧収絵県区体連労号昼医舎",
+    strict=True))
+
+
 @functools.lru_cache(maxsize=65536)
 def _fold_char(char: str) -> str:
     if char in _CYRILLIC:
         return _CYRILLIC[char]
+    if char in _KANJI_FORMS:
+        return _KANJI_FORMS[char]
     if char in _DROPPED:
         return ""
     code = ord(char)
@@ -177,6 +191,48 @@ def _title_sort_text(titles: list) -> str:
     return (min(readings, key=lambda t: t.pk) if readings else original).text
 
 
+def _shown_sort_text(titles: list, language: str) -> str:
+    """The title pages in ``language`` show, read by its kana reading when it is Japanese."""
+    from .models import LabelForm, pick_label
+    from .models.labels import DERIVED_FORMS
+
+    shown = pick_label(titles, language)
+    if shown is None:
+        return ""
+    if shown.form in DERIVED_FORMS or base_language(shown.language) != "ja":
+        return shown.text
+    readings = [t for t in titles if t.form == LabelForm.READING and t.derived_from_id == shown.pk]
+    if not readings and shown.form == LabelForm.ORIGINAL:  # a reading that names no title is the original's
+        readings = [t for t in titles if t.form == LabelForm.READING]
+    return min(readings, key=lambda t: t.pk).text if readings else shown.text
+
+
+def title_order_rows(pk: int, titles: list, languages: Iterable[str]) -> list[tuple[int, str, str]]:
+    """``(record_id, language, title_key)`` of the record in each cataloguing language's title order.
+
+    ``titles`` as for :func:`search_row`. The one place the per-language keys are
+    made, as :func:`search_row` is for the rest.
+    """
+    return [(pk, language, sort_key(_shown_sort_text(titles, language))) for language in languages]
+
+
+def title_order_language(language: str | None) -> str:
+    """The cataloguing language whose title order pages in ``language`` sort by; ``""``: the original titles'.
+
+    Pages show a record's title in their language where it has one (``pick_label``),
+    so they sort by that title; a page language that is not a cataloguing language
+    shows, and sorts by, the original titles.
+    """
+    if not language:
+        return ""
+    configured = list(app_settings.LANGUAGES)
+    for tag in configured:
+        if tag.lower() == language.lower():
+            return tag
+    base = base_language(language)
+    return next((tag for tag in configured if "-" not in tag and tag.lower() == base), "")
+
+
 def search_row(pk: int, titles: list, descriptions: Iterable[str], agent_keys: Iterable[list[str]],
                place_keys: Iterable[list[str]], call_number: str, isbn10: str, isbn13: str, *,
                container_title: str = "", publication_place: str = "",
@@ -246,6 +302,7 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         RecordAgent,
         RecordPlaceIndex,
         RecordSearch,
+        RecordTitleOrder,
         SubjectLabel,
         Title,
     )
@@ -299,7 +356,9 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     subject_keys = {subject_id: [document_key(label) for label in labels]
                     for subject_id, labels in subject_labels.items()}
     rows: list[tuple[int, str, str, str, str]] = []
+    order_rows: list[tuple[int, str, str]] = []
     place_rows: list[tuple[int, int]] = []
+    languages = list(app_settings.LANGUAGES)
     for pk in ids:
         if pk not in records:
             continue
@@ -312,6 +371,7 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
             container_title=record["container_title"], publication_place=record["publication_place"],
             subject_keys=[subject_keys.get(subject_id, []) for subject_id in sorted(subject_ids.get(pk, ()))],
         ))
+        order_rows.extend(title_order_rows(pk, titles.get(pk, []), languages))
         place_rows.extend((pk, place_id) for place_id in places_counted_in(place_ids.get(pk, ()), ancestors))
 
     with transaction.atomic():
@@ -319,6 +379,9 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         # Plain tuples in one executemany per table: the keys of a large import are many rows.
         insert_values(RecordSearch, [RecordSearch._meta.get_field(name) for name in
                                      ("record", "document", "titles", "bigrams", "title_key")], rows)
+        RecordTitleOrder.objects.filter(record_id__in=ids).delete()
+        insert_values(RecordTitleOrder, [RecordTitleOrder._meta.get_field(name) for name in
+                                         ("record", "language", "title_key")], order_rows)
         RecordPlaceIndex.objects.filter(record_id__in=ids).delete()
         insert_values(RecordPlaceIndex, [RecordPlaceIndex._meta.get_field(name) for name in ("record", "place")],
                       place_rows)
@@ -335,20 +398,6 @@ def rebuild_search_index(batch_size: int = 2000) -> int:
     for start in range(0, len(ids), batch_size):
         refresh_search_index(ids[start:start + batch_size])
     return len(ids)
-
-
-def refresh_records_of_places(place_ids: Iterable[int]) -> None:
-    """Re-index the records in these places (after a place is renamed or moved)."""
-    from .models import Place, Record
-
-    place_ids = list(place_ids)
-    paths = list(Place.objects.filter(pk__in=place_ids).values_list("path", flat=True))
-    if not paths:
-        return
-    inside = Q()
-    for path in paths:
-        inside |= Q(places__path__startswith=path)
-    refresh_search_index(Record.objects.filter(inside).values_list("pk", flat=True).distinct())
 
 
 # --- querying -------------------------------------------------------------------------------------
@@ -455,6 +504,7 @@ def title_match(query: str, prefix: str = "search__") -> Q:
 COUNTED_TABLES = (
     "collection_record", "collection_record_languages", "collection_record_places", "collection_record_subjects",
     "collection_recordagent", "collection_recordsearch", "collection_recordplaceindex", "collection_recordimage",
+    "collection_recordtitleorder",
 )
 # The change log keeps this many versions; a facet index further behind starts afresh.
 KEEP_VERSIONS = 100_000
@@ -596,13 +646,12 @@ def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
 
 
 def reindex_after_save(obj: Any) -> None:
-    """Refresh the search keys an admin save touches: a record's own, or those naming an agent, place or subject."""
-    from .models import Place
+    """Refresh the search keys an admin save touches: a record's own, or those naming an agent, place or subject.
 
-    if isinstance(obj, Place):
-        refresh_records_of_places([obj.pk])  # a moved place changes the place index of the records inside it
-    else:
-        refresh_records_naming(type(obj), [obj.pk])
+    A place that moved has already put the place index of the records inside it right
+    (``Place.save``): what is left are the keys that hold its names.
+    """
+    refresh_records_naming(type(obj), [obj.pk])
 
 
 def refresh_records_naming(model: type[models.Model], ids: Iterable[int], batch_size: int = 2000) -> None:

@@ -22,7 +22,9 @@ from collection.models import (
     Record,
     RecordAgent,
     RecordKind,
+    RecordTitleOrder,
     Status,
+    Title,
     Visibility,
 )
 from collection.search import refresh_search_index
@@ -47,15 +49,20 @@ def assert_exact(query: str, *indexes: FacetIndex) -> dict:
 
 
 def assert_title_order(*indexes: FacetIndex) -> None:
-    """Pages in title order (both ways) are those the database's title index gives."""
+    """Pages in each title order (both ways) are those the database's title indexes give."""
     published = Record.objects.published().filter(search__isnull=False)
-    ascending = list(published.order_by("search__title_key", "pk").values_list("pk", flat=True))
-    descending = list(published.order_by("-search__title_key", "-pk").values_list("pk", flat=True))
+    orders = {"": (list(published.order_by("search__title_key", "pk").values_list("pk", flat=True)),
+                   list(published.order_by("-search__title_key", "-pk").values_list("pk", flat=True)))}
+    for language in ("ja", "ru", "en"):
+        keys = RecordTitleOrder.objects.filter(language=language, record__in=published)
+        orders[language] = (list(keys.order_by("title_key", "record_id").values_list("record_id", flat=True)),
+                            list(keys.order_by("-title_key", "-record_id").values_list("record_id", flat=True)))
     for index in indexes:
         result = index_result(index, "")
-        assert result.page("title", 0, 1000) == ascending
-        assert result.page("-title", 0, 1000) == descending
-        assert result.page("title", 5, 9) == ascending[5:9]
+        for language, (ascending, descending) in orders.items():
+            assert result.page("title", 0, 1000, language) == ascending, language
+            assert result.page("-title", 0, 1000, language) == descending, language
+            assert result.page("title", 5, 9, language) == ascending[5:9], language
 
 
 @pytest.fixture
@@ -84,6 +91,11 @@ def varied():
             link_agent(record, agent)
         if number % 9 == 0:
             link_agent(record, agents[0], role="editor")  # a second role: still one record for the agent
+        # Translations, so that each language's title order differs from the originals'.
+        if number % 3 == 0:
+            Title.objects.create(record=record, language="ru", text=f"Тест {rng.randrange(100)}", form="translation")
+        if number % 4 == 0:
+            Title.objects.create(record=record, language="ja", text=f"テスト{rng.randrange(100)}", form="translation")
         records.append(record)
     refresh_search_index([record.pk for record in records])
     attach(records[1])
@@ -165,13 +177,13 @@ def test_every_kind_of_change_shows_in_the_next_request_of_every_process(varied)
         yield "scan"
         target.images.update(visibility=Visibility.PRIVATE)
         yield "scan hidden"
-        title = published[3].titles.get()
+        title = published[3].titles.get(language="en")
         title.text = "Test aardvark"  # to the top of the title order
         title.save()
         refresh_search_index([published[3].pk])
         yield "retitled"
         for other in published[4:7]:  # several at once, between the same neighbours
-            other.titles.update(text="Test middle")
+            other.titles.filter(language="en").update(text="Test middle")
         refresh_search_index([other.pk for other in published[4:7]])
         yield "three retitled alike"
         Record.objects.filter(pk=published[2].pk).delete()

@@ -16,3 +16,26 @@ def test_no_new_migrations_when_languages_change(settings, collection_languages,
     settings.COLLECTION_LANGUAGES = collection_languages
     settings.LANGUAGES = languages
     call_command("makemigrations", "collection", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_records_start_in_every_title_order_where_their_original_title_puts_them(settings):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from collection.search import install_catalogue_triggers
+
+    settings.COLLECTION_LANGUAGES = ["ja", "en"]
+    executor = MigrationExecutor(connection)
+    executor.migrate([("collection", "0009_tombstone_titles")])
+    old = executor.loader.project_state([("collection", "0009_tombstone_titles")]).apps
+    record = old.get_model("collection", "Record").objects.create(identifier="mem-test-old", kind="memoir")
+    old.get_model("collection", "RecordSearch").objects.update_or_create(
+        record_id=record.pk, defaults={"title_key": "test original"})
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    install_catalogue_triggers()  # as migrate's post_migrate does: the table was dropped and made again
+    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
+    orders = new.get_model("collection", "RecordTitleOrder").objects.filter(record_id=record.pk)
+    assert sorted(orders.values_list("language", "title_key")) == [("en", "test original"), ("ja", "test original")]

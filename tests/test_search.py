@@ -162,3 +162,18 @@ def test_folding_is_the_same_for_characters_met_after_the_table_is_full():
     assert len(search._FOLD_TABLE) <= 65536
     assert search.fold("Кузнецов Kyokkō ＡＢＣ ｶﾀｶﾅ") == "kuznetsov kyokko abc かたかな"
     assert ord("к") not in search._FOLD_TABLE  # folded past the bound, not kept
+
+
+def test_variant_and_traditional_kanji_meet_their_common_forms(client):
+    name = titled("髙橋一郎の遺書", "ja")
+    camp = titled("收容所の記録", "ja")
+    titled("Unrelated test record")
+    assert fold("髙橋") == fold("高橋") and fold("澤") == fold("沢")
+    assert found(client, "高橋") == {name.identifier}
+    assert found(client, "髙橋") == {name.identifier}
+    assert found(client, "収容所") == {camp.identifier}
+    # The admin's search uses the same keys.
+    from collection.models import Record
+
+    assert set(Record.objects.filter(search_condition("高橋")).values_list("identifier", flat=True)) == {
+        name.identifier}

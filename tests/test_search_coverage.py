@@ -3,7 +3,7 @@
 import pytest
 
 from collection.catalogue.writer import write_rows
-from collection.models import Description, LabelForm, Record, RecordSearch, SubjectLabel
+from collection.models import Description, LabelForm, Record, RecordSearch, RecordTitleOrder, SubjectLabel
 from collection.models.search import RecordPlaceIndex
 from collection.search import refresh_search_index, reindex_after_save, search_condition, sort_key
 from tests.catalogue_rows import memoir, numbered
@@ -106,6 +106,7 @@ def test_an_import_writes_the_search_keys_the_index_refresh_makes(client, settin
     PlaceFactory(identifier="place-test-city", name="Test City")
     assert write_rows(new_record_rows()).ok
     written = (sorted(RecordSearch.objects.values_list("record_id", "document", "titles", "bigrams", "title_key")),
+               sorted(RecordTitleOrder.objects.values_list("record_id", "language", "title_key")),
                sorted(RecordPlaceIndex.objects.values_list("record_id", "place_id")))
     record = Record.objects.get(identifier="mem-test-cover-1")
     document = RecordSearch.objects.get(record=record).document
@@ -113,6 +114,7 @@ def test_an_import_writes_the_search_keys_the_index_refresh_makes(client, settin
         assert held in document, held
     refresh_search_index(Record.objects.values_list("pk", flat=True))
     assert (sorted(RecordSearch.objects.values_list("record_id", "document", "titles", "bigrams", "title_key")),
+            sorted(RecordTitleOrder.objects.values_list("record_id", "language", "title_key")),
             sorted(RecordPlaceIndex.objects.values_list("record_id", "place_id"))) == written
 
 

@@ -25,7 +25,7 @@ from collection.models import (
     ReservedIdentifier,
     Title,
 )
-from collection.models.search import RecordPlaceIndex, RecordSearch
+from collection.models.search import RecordPlaceIndex, RecordSearch, RecordTitleOrder
 from collection.search import refresh_search_index
 
 from .catalogue_rows import errors_of, memoir, numbered
@@ -67,6 +67,7 @@ def rich_rows():
 
 def search_rows():
     return (sorted(RecordSearch.objects.values_list("record_id", "document", "titles", "bigrams", "title_key")),
+            sorted(RecordTitleOrder.objects.values_list("record_id", "language", "title_key")),
             sorted(RecordPlaceIndex.objects.values_list("record_id", "place_id")))
 
 
@@ -81,7 +82,9 @@ def test_search_keys_of_new_records_are_those_the_index_refresh_makes(vocabulary
     # The city counts in its krai too.
     city, krai = Place.objects.get(identifier="place-test-city"), Place.objects.get(identifier="place-test-krai")
     record = Record.objects.get(identifier="mem-test-1")
-    assert {(record.pk, city.pk), (record.pk, krai.pk)} <= set(written[1])
+    assert {(record.pk, city.pk), (record.pk, krai.pk)} <= set(written[2])
+    # Each record in each cataloguing language's title order.
+    assert len(written[1]) == 3 * 3
 
 
 def fields_of(obj, model):

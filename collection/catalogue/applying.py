@@ -50,9 +50,16 @@ from ..models import (
     Title,
 )
 from ..models.records import date_bounds
-from ..models.search import RecordPlaceIndex, RecordSearch
+from ..models.search import RecordPlaceIndex, RecordSearch, RecordTitleOrder
 from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
-from ..search import document_key, place_ancestors, places_counted_in, refresh_search_index, search_row
+from ..search import (
+    document_key,
+    place_ancestors,
+    places_counted_in,
+    refresh_search_index,
+    search_row,
+    title_order_rows,
+)
 from ..text import base_language, script_subtag
 from ..validators import isbn_forms
 from .bulk import (
@@ -486,6 +493,8 @@ class _NewRecords:
         self.descriptions = Layout(Description, ("record_id", "language", "text", "our_translation"))
         self.links = Layout(RecordAgent, ("record_id", "agent_id", "role", "position"))
         self.search = Layout(RecordSearch, ("record_id", "document", "titles", "bigrams", "title_key"))
+        self.title_order = Layout(RecordTitleOrder, ("record_id", "language", "title_key"))
+        self.order_languages = list(app_settings.LANGUAGES)
         self.place_index = Layout(RecordPlaceIndex, ("record_id", "place_id"))
         self.m2m: list[tuple[int, str, Layout, dict[str, int]]] = []
         vocabulary = applier.vocabulary_keys
@@ -634,8 +643,9 @@ class _NewRecords:
                 history_from_rows(model, "record", keys, **self.history)
             for _at, name, _layout, _by_value in self.m2m:
                 m2m_history_from_rows(Record, name, keys, history_type="+", date=self.applier.now)
-        search, place_index = self._search_rows(texts)
+        search, title_order, place_index = self._search_rows(texts)
         self.search.insert(search)
+        self.title_order.insert(title_order)
         self.place_index.insert(place_index)
 
     def _derive(self, derive: list[tuple[Any, list, _SearchTitle]], keys: list[int]) -> None:
@@ -663,13 +673,15 @@ class _NewRecords:
                                            source.pk))
         self.titles.insert(rows)
 
-    def _search_rows(self, texts: list) -> tuple[list[tuple], list[tuple]]:
-        """The search keys and the place index of the batch's records, as refresh_search_index makes them."""
+    def _search_rows(self, texts: list) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        """The search keys, title orders and place index of the batch's records, as refresh_search_index
+        makes them."""
         if self.ancestors is None:
             self.ancestors = place_ancestors(dict(Place.objects.values_list("pk", "path")))
         ancestors, agent_keys, place_keys, subject_keys = (self.ancestors, self.agent_keys, self.place_keys,
                                                            self.subject_keys)
-        rows, place_rows = [], []
+        rows, order_rows, place_rows = [], [], []
+        order_row, languages = self.title_order.row, self.order_languages
         for (pk, titles, descriptions, agents, places, subjects, call_number, isbn10, isbn13, container_title,
              publication_place) in texts:
             rows.append(self.search.row(search_row(
@@ -677,8 +689,9 @@ class _NewRecords:
                 [place_keys[place] for place in places], call_number, isbn10, isbn13,
                 container_title=container_title, publication_place=publication_place,
                 subject_keys=[subject_keys[subject] for subject in subjects])))
+            order_rows.extend(order_row(row) for row in title_order_rows(pk, titles, languages))
             place_rows.extend(self.place_index.row((pk, place)) for place in places_counted_in(places, ancestors))
-        return rows, place_rows
+        return rows, order_rows, place_rows
 
 
 class _NameKeys(dict[int, list[str]]):

@@ -64,6 +64,7 @@ from django.db import NotSupportedError, connections
 from django.db.models import Case, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, Length, RowNumber
 
+from ..conf import app_settings
 from ..models import (
     CatalogueChange,
     CatalogueVersion,
@@ -72,6 +73,7 @@ from ..models import (
     RecordKind,
     RecordPlaceIndex,
     RecordSearch,
+    RecordTitleOrder,
 )
 from .columns import Column, binary_array, fetch
 from .text import MARKED_SQL, Parts, TextIndex, chunked, cut
@@ -125,11 +127,11 @@ class Rows:
     date_end: np.ndarray
     scans: np.ndarray  # ids of the records with public scans
     pairs: dict[str, tuple[np.ndarray, np.ndarray]]  # facet -> (record ids, value ids)
-    # Title order (the search table's title key, then id), as (record ids, ranks); records without
-    # search keys have none. A full read gives every rank; a read of changed records gives their
-    # nearest neighbours in that order instead (see Neighbours).
-    titles: tuple[np.ndarray, np.ndarray] | None = None
-    neighbours: Neighbours | None = None
+    # Each title order (see title_orders), as (record ids, ranks); records without keys in an order have
+    # no rank in it. A full read gives every rank; a read of changed records gives their nearest
+    # neighbours in each order instead (see Neighbours).
+    titles: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+    neighbours: dict[str, Neighbours] | None = None
     parts: Parts | None = None  # the search documents' parts (collection.facets.text)
 
     @classmethod
@@ -167,9 +169,9 @@ class Rows:
         result = cls(ids, kinds.astype(np.int8), repository, year_start, year_end, date_start, date_end, scans, pairs,
                      parts=read_parts(using, changed))
         if changed is None:
-            result.titles = read_title_ranks(using)
+            result.titles = {language: read_title_ranks(using, language) for language in title_orders()}
         else:
-            result.neighbours = Neighbours.read(using, records, changed)
+            result.neighbours = Neighbours.read(using, records, changed, title_orders())
         return result
 
 
@@ -216,15 +218,27 @@ def _postgresql_chunks(connection: Any, changed: QuerySet | None) -> Iterator[tu
                 yield binary_array(ids, Column("record_id", "int8")), text
 
 
-def read_title_ranks(using: str) -> tuple[np.ndarray, np.ndarray]:
-    """Every record's place in title order (the search table's title key, then id, in the database's collation).
+def title_orders() -> list[str]:
+    """The title orders the index holds: ``""`` (the original titles', ``RecordSearch.title_key``), then
+    each cataloguing language's (``RecordTitleOrder``): see :func:`collection.search.title_order_language`."""
+    return ["", *app_settings.LANGUAGES]
 
-    Every record with search keys is ranked, in the order of the title index, so
+
+def _title_keys(using: str, language: str) -> QuerySet:
+    if not language:
+        return RecordSearch.objects.using(using).all()
+    return RecordTitleOrder.objects.using(using).filter(language=language)
+
+
+def read_title_ranks(using: str, language: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Every record's place in one title order (its title key, then id, in the database's collation).
+
+    Every record with a key in that order is ranked, in the order of its index, so
     the database walks that index rather than sorting; the index keeps the ranks of
     the published records it holds (their relative order is the same).
     """
     rank = Window(RowNumber(), order_by=[F("title_key").asc(), F("record_id").asc()])
-    ids, ranks = fetch(RecordSearch.objects.using(using).all(), [Column("record_id", "int8"), Column(rank, "int8")])
+    ids, ranks = fetch(_title_keys(using, language), [Column("record_id", "int8"), Column(rank, "int8")])
     return ids, ranks.astype(np.float64)
 
 
@@ -242,31 +256,49 @@ class Neighbours:
     after: np.ndarray
 
     @classmethod
-    def read(cls, using: str, records: QuerySet, changed: QuerySet) -> Neighbours:
-        """Neighbours of ``records`` among the records not in ``changed`` (a query of record ids)."""
+    def read(cls, using: str, records: QuerySet, changed: QuerySet,
+             languages: Iterable[str] = ("",)) -> dict[str, Neighbours]:
+        """Neighbours of ``records`` among the records not in ``changed`` (a query of record ids), in the
+        title order of each of ``languages`` (see :func:`title_orders`): one query for them all."""
         connection = connections[using]
-        table = connection.ops.quote_name(RecordSearch._meta.db_table)
         records_sql, records_params = records.values("pk").query.sql_with_params()
         changed_sql, changed_params = changed.query.sql_with_params()
-        columns, params = [], []
-        for side, order in (("<", "DESC"), (">", "ASC")):
-            for offset in range(NEIGHBOURS):
-                # A row-value comparison walks the (title_key, record_id) index from the record outwards.
-                columns.append(
-                    f"(SELECT n.record_id FROM {table} AS n WHERE (n.title_key, n.record_id) {side} "
-                    f"(s.title_key, s.record_id) AND n.record_id NOT IN ({changed_sql}) "
-                    f"ORDER BY n.title_key {order}, n.record_id {order} LIMIT 1 OFFSET {offset})"
-                )
-                params += changed_params
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT s.record_id, {', '.join(columns)} FROM {table} AS s WHERE s.record_id IN ({records_sql}) "
-                "ORDER BY s.title_key, s.record_id", [*params, *records_params],
+        languages = list(languages)
+        parts, params = [], []
+        for part, language in enumerate(languages):
+            table = connection.ops.quote_name(_title_keys(using, language).model._meta.db_table)
+            # A row-value comparison walks the index, (title_key, record_id) or (language, title_key,
+            # record_id), from the record outwards: the language leads the row, as it leads the index.
+            key, own = ["n.title_key", "n.record_id"], ["s.title_key", "s.record_id"]
+            same, head, head_params = "", "", []
+            if language:
+                key, own = ["n.language", *key], ["%s", *own]
+                same, head, head_params = "n.language = %s AND ", "s.language = %s AND ", [language]
+            columns = []
+            for side, order in (("<", "DESC"), (">", "ASC")):
+                for offset in range(NEIGHBOURS):
+                    columns.append(
+                        f"(SELECT n.record_id FROM {table} AS n WHERE {same}({', '.join(key)}) {side} "
+                        f"({', '.join(own)}) AND n.record_id NOT IN ({changed_sql}) "
+                        f"ORDER BY {', '.join(f'{column} {order}' for column in key)} LIMIT 1 OFFSET {offset})"
+                    )
+                    params += [*head_params, *head_params, *changed_params]
+            # Each part numbers its rows in its own title order: a union keeps no order of its parts.
+            parts.append(
+                f"SELECT {part} AS part, ROW_NUMBER() OVER (ORDER BY s.title_key, s.record_id) AS position, "
+                f"s.record_id, {', '.join(columns)} FROM {table} AS s WHERE {head}s.record_id IN ({records_sql})"
             )
+            params += [*head_params, *records_params]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS parts ORDER BY part, position", params)
             rows = np.array([[-1 if v is None else v for v in row] for row in cursor.fetchall()], dtype=np.int64)
         if not len(rows):
-            rows = np.zeros((0, 1 + 2 * NEIGHBOURS), dtype=np.int64)
-        return cls(rows[:, 0], rows[:, 1:1 + NEIGHBOURS], rows[:, 1 + NEIGHBOURS:])
+            rows = np.zeros((0, 3 + 2 * NEIGHBOURS), dtype=np.int64)
+        read = {}
+        for part, language in enumerate(languages):
+            mine = rows[rows[:, 0] == part]
+            read[language] = cls(mine[:, 2], mine[:, 3:3 + NEIGHBOURS], mine[:, 3 + NEIGHBOURS:])
+        return read
 
 
 class RanksLost(Exception):
@@ -491,7 +523,7 @@ class IndexState:
     year_end: np.ndarray
     date_start: np.ndarray  # ordinals, NO_DATE when missing
     date_end: np.ndarray
-    title_rank: np.ndarray  # slot -> place in title order (inf: no search keys)
+    title_rank: dict[str, np.ndarray]  # title order -> slot -> place in that order (inf: no key in it)
     many: dict[str, ManyValued]
     text: TextIndex = field(default_factory=TextIndex)  # the search documents' tokens, by slot
     totals: dict[str, np.ndarray] = field(default_factory=dict)  # every facet counted over the live slots
@@ -522,20 +554,22 @@ class IndexState:
             stamp=stamp, this_year=this_year, main=count, record_ids=ids, alive=np.ones(count, dtype=bool),
             slot_of=slot_of, kind=rows.kind[order], scans=_mask(slot_of, rows.scans, count),
             year_start=year_start, year_end=year_end, date_start=rows.date_start[order],
-            date_end=rows.date_end[order], title_rank=np.full(count, np.inf), many=many,
+            date_end=rows.date_end[order], title_rank={}, many=many,
             text=TextIndex() if rows.parts is None else TextIndex.build(rows.parts, slot_of),
         )
-        if rows.titles is not None:
-            state = state.with_title_ranks(*rows.titles)
+        no_ranks = (np.zeros(0, dtype=np.int64), np.zeros(0))
+        state = state.with_title_ranks(rows.titles or {language: no_ranks for language in title_orders()})
         return replace(state, totals=state._count_all(state.alive, count))
 
-    def with_title_ranks(self, ids: np.ndarray, ranks: np.ndarray) -> IndexState:
-        """This state with title ranks read afresh (renumbered 0, 1, 2… in their order)."""
-        slots = _slots(self.slot_of, ids)
-        known = slots >= 0
-        slots, ranks = slots[known], ranks[known]
-        title_rank = np.full(self.slot_count, np.inf)
-        title_rank[slots[np.argsort(ranks, kind="stable")]] = np.arange(len(slots), dtype=np.float64)
+    def with_title_ranks(self, titles: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> IndexState:
+        """This state with the ranks of each title order read afresh (renumbered 0, 1, 2… in their order)."""
+        title_rank = {}
+        for language, (ids, ranks) in titles.items():
+            slots = _slots(self.slot_of, ids)
+            known = slots >= 0
+            slots, ranks = slots[known], ranks[known]
+            title_rank[language] = np.full(self.slot_count, np.inf)
+            title_rank[language][slots[np.argsort(ranks, kind="stable")]] = np.arange(len(slots), dtype=np.float64)
         return replace(self, title_rank=title_rank)
 
     def for_year(self, this_year: int) -> IndexState:
@@ -559,7 +593,7 @@ class IndexState:
     def nbytes(self) -> int:
         """Bytes held by this state's arrays."""
         arrays = [self.record_ids, self.alive, self.slot_of, self.kind, self.scans, self.year_start,
-                  self.year_end, self.date_start, self.date_end, self.title_rank]
+                  self.year_end, self.date_start, self.date_end, *self.title_rank.values()]
         return sum(a.nbytes for a in arrays) + sum(m.nbytes for m in self.many.values()) + self.text.nbytes
 
     def changed(self, record_ids: np.ndarray, rows: Rows, stamp: Stamp) -> IndexState:
@@ -607,11 +641,13 @@ class IndexState:
             year_end=np.concatenate([self.year_end, year_end]),
             date_start=np.concatenate([self.date_start, rows.date_start[order]]),
             date_end=np.concatenate([self.date_end, rows.date_end[order]]),
-            title_rank=np.concatenate([self.title_rank, np.full(len(ids), np.inf)]), many=many,
+            title_rank={language: np.concatenate([ranks, np.full(len(ids), np.inf)])
+                        for language, ranks in self.title_rank.items()}, many=many,
             text=self.text if rows.parts is None else self.text.with_changed(rows.parts, slot_of),
         )
         if rows.neighbours is not None:
-            state = state._placed(rows.neighbours, first)
+            for language, neighbours in rows.neighbours.items():
+                state = state._placed(neighbours, first, language)
         if state.slot_count - state.main > max(COMPACT_MIN, COMPACT_AT * state.main):
             return state.compacted()
         added = np.zeros(state.slot_count, dtype=bool)
@@ -620,8 +656,9 @@ class IndexState:
         return replace(state, totals={name: _add(_add(total, -removed[name]), gained[name])
                                       for name, total in self.totals.items()})
 
-    def _placed(self, neighbours: Neighbours, first: int) -> IndexState:
-        """Title ranks for the new slots (from ``first``), between the nearest records that stayed.
+    def _placed(self, neighbours: Neighbours, first: int, language: str) -> IndexState:
+        """Ranks in the title order of ``language`` for the new slots (from ``first``), between the nearest
+        records that stayed.
 
         Raises RanksLost when no neighbour that stayed is among those read, or when
         the gap between two ranks can no longer be split.
@@ -639,7 +676,9 @@ class IndexState:
 
         has_before, before = nearest(neighbours.before)
         has_after, after = nearest(neighbours.after)
-        title_rank = self.title_rank.copy()
+        if language not in self.title_rank:
+            return self  # an order the settings added since the index was read: the next full read has it
+        title_rank = self.title_rank[language].copy()
         low_end = high_end = 0.0
         if not (has_before.all() and has_after.all()):  # some go first or last: beyond every rank held
             live = title_rank[:first][self.alive[:first] & np.isfinite(title_rank[:first])]
@@ -660,7 +699,7 @@ class IndexState:
                 raise RanksLost
             title_rank[slots[start:stop]] = ranks
             start = stop
-        return replace(self, title_rank=title_rank)
+        return replace(self, title_rank={**self.title_rank, language: title_rank})
 
     def compacted(self) -> IndexState:
         """The same records with cleared slots dropped and every value back in the grouped layouts."""
@@ -673,7 +712,7 @@ class IndexState:
             year_start=self.year_start[live], year_end=self.year_end[live],
             date_start=self.date_start[live], date_end=self.date_end[live],
             scans=self.record_ids[live[self.scans[live]]], pairs={},
-            titles=(self.record_ids[live], self.title_rank[live]),
+            titles={language: (self.record_ids[live], ranks[live]) for language, ranks in self.title_rank.items()},
         )
         for name in ("language", "place", "subject", "agent"):
             slots, values = self.many[name].pairs()
@@ -868,11 +907,12 @@ class Result:
     def record_ids(self) -> np.ndarray:
         return self.state.record_ids[self.mask]
 
-    def page(self, sort: str, start: int, stop: int) -> list[int]:
+    def page(self, sort: str, start: int, stop: int, language: str = "") -> list[int]:
         """Record ids ``[start:stop]`` in ``sort`` order, exactly as the database orders them:
-        ``relevance`` (title matches first, each part newest first), ``title`` or ``-title`` (the
-        search table's title key, then id), ``date`` (earliest start first) or ``-date`` (latest end
-        first), missing dates last, ties by id."""
+        ``relevance`` (title matches first, each part newest first), ``title`` or ``-title`` (the title
+        order of ``language``, a cataloguing language or ``""`` for the original titles': its title key,
+        then id), ``date`` (earliest start first) or ``-date`` (latest end first), missing dates last,
+        ties by id."""
         slots = np.flatnonzero(self.mask)
         stop = min(stop, len(slots))
         if start >= stop:
@@ -896,7 +936,8 @@ class Result:
                 day = np.where(ends == NO_DATE, begins, ends)
                 key = (np.where(day == NO_DATE, last, (2**31 - 2) - day) << 32) | (2**32 - 1 - ids)
         elif sort in ("title", "-title"):
-            rank = self.state.title_rank[slots]
+            ranks = self.state.title_rank
+            rank = (ranks[language] if language in ranks else ranks[""])[slots]
             rank = rank if sort == "title" else -rank
             # Records without search keys (none, normally) go last, by id.
             finite = np.isfinite(rank)
@@ -977,7 +1018,8 @@ class FacetIndex:
         except RanksLost:
             rows.neighbours = None
             state = state.changed(changed, rows, stamp)
-            return state.with_title_ranks(*read_title_ranks(self.using))
+            return state.with_title_ranks({language: read_title_ranks(self.using, language)
+                                           for language in title_orders()})
 
 
 _indexes: dict[str, FacetIndex] = {}

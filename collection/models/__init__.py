@@ -17,7 +17,7 @@ from .records import (
     Title,
     validate_titles,
 )
-from .search import CatalogueChange, CatalogueVersion, RecordPlaceIndex, RecordSearch
+from .search import CatalogueChange, CatalogueVersion, RecordPlaceIndex, RecordSearch, RecordTitleOrder
 from .subjects import Language, Subject, SubjectLabel
 from .workflow import StatusChange
 
@@ -25,7 +25,7 @@ __all__ = [
     "Agent", "AgentKind", "AgentName", "AgentRole", "Description", "IdentifiedModel", "Label", "LabelForm",
     "Language", "LevelOfDescription", "Place", "PlaceKind", "PlaceName", "Record", "RecordAgent", "RecordKind",
     "ReservedIdentifier", "ResourceType", "Status", "StatusChange", "Subject", "SubjectLabel", "Title", "pick_label",
-    "RecordSearch", "RecordPlaceIndex", "CatalogueVersion", "CatalogueChange",
+    "RecordSearch", "RecordTitleOrder", "RecordPlaceIndex", "CatalogueVersion", "CatalogueChange",
     "validate_titles",
     "RecordImage", "RecordImageCaption", "Visibility", "add_images", "check_fixity", "image_storage",
     "ImportJob", "ImportJobStatus",

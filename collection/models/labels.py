@@ -97,6 +97,9 @@ def pick_label(labels: Iterable[Label], language: str | None = None) -> Label | 
     """Choose the label to display: a preferred label before any variant, then the requested
     language, then the original, then any.
 
+    Reads only ``pk``, ``text``, ``language``, ``form`` and ``preferred``: the search
+    keys pick from plain rows with these attributes the label a page will show.
+
     A variant (an earlier or alternative form) is shown only where there is no
     preferred label at all, even one in another language: it names the entry, it
     is not its name. Within a language a label in the language's own script
@@ -119,7 +122,7 @@ def _pick_by_language(labels: list[Label], language: str | None) -> Label | None
         exact = [label for label in labels if label.language.lower() == language.lower()]
         if exact:
             return min(exact, key=rank)
-        same_base = [label for label in labels if label.base_language == base_language(language)
+        same_base = [label for label in labels if base_language(label.language) == base_language(language)
                      and label.form not in DERIVED_FORMS]
         if same_base:
             return min(same_base, key=rank)
@@ -128,7 +131,8 @@ def _pick_by_language(labels: list[Label], language: str | None) -> Label | None
         configured = [base_language(tag) for tag in app_settings.LANGUAGES]
 
         def original_rank(label: Label) -> tuple[int, tuple[int, int, int]]:
-            position = configured.index(label.base_language) if label.base_language in configured else 99
+            base = base_language(label.language)
+            position = configured.index(base) if base in configured else 99
             return position, rank(label)
 
         return min(originals, key=original_rank)

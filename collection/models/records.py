@@ -138,6 +138,18 @@ class RecordQuerySet(models.QuerySet):
 
         return awaiting_review_by(user, self)
 
+    def in_title_order(self, language: str = "") -> RecordQuerySet:
+        """Sorted as pages in ``language`` sort by title: the order of the titles they show (a cataloguing
+        language, see ``collection.search.title_order_language``), or of the original titles (``""``).
+        Records without a key in that order come last, as in the facet index."""
+        from .search import RecordTitleOrder
+
+        if not language:
+            return self.order_by("search__title_key", "pk")
+        key = RecordTitleOrder.objects.filter(record=OuterRef("pk"), language=language).values("title_key")[:1]
+        return self.annotate(title_order_key=Subquery(key)).order_by(
+            models.F("title_order_key").asc(nulls_last=True), "pk")
+
     def with_listing(self) -> RecordQuerySet:
         """Prefetch what a list of records shows: titles and agents with their names."""
         return self.prefetch_related(

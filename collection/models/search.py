@@ -39,6 +39,30 @@ class RecordSearch(models.Model):
         return f"search keys of record {self.record_id}"
 
 
+class RecordTitleOrder(models.Model):
+    """A record's title sort key on the pages of one cataloguing language: the title those pages show.
+
+    ``RecordSearch.title_key`` orders by the original title; a page in English shows
+    the English title where there is one, and sorts by it (see
+    :func:`collection.search.title_order_language`).
+    """
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=35)
+    title_key = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        verbose_name = "title order"
+        verbose_name_plural = "title orders"
+        default_permissions = ()  # derived data: nobody edits it
+        constraints = [models.UniqueConstraint(fields=["record", "language"], name="collection_title_order_once")]
+        # One language's order with its tie-breaker, so a page is an index walk, as for RecordSearch.
+        indexes = [models.Index(fields=["language", "title_key", "record"], name="collection_title_order_idx")]
+
+    def __str__(self) -> str:
+        return f"title order of record {self.record_id} in {self.language}"
+
+
 class RecordPlaceIndex(models.Model):
     """A record's places with all their ancestors: a region's count includes its camps and cities."""
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import get_language
 from django.views.generic import DetailView
 
 from ..models import Agent, Place, Record, RecordAgent, RecordPlaceIndex, Subject
+from ..search import title_order_language
 
 RECORDS_SHOWN = 200
 
@@ -54,7 +56,7 @@ class _AuthorityDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        records = self.records().with_listing().order_by("search__title_key", "pk")
+        records = self.records().with_listing().in_title_order(title_order_language(get_language()))
         context["records"] = list(records[:RECORDS_SHOWN])
         context["record_count"] = records.count()
         context["facet"] = self.facet

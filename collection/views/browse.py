@@ -15,6 +15,7 @@ from ..facets import browse_result, build_facets
 from ..facets.index import Result
 from ..filters import RecordFilterSet
 from ..models import Record
+from ..search import title_order_language
 
 SORTS = {
     "relevance": _("relevance (title matches first)"),
@@ -45,7 +46,9 @@ class IndexedPage:
         self.sort = sort
 
     def __getitem__(self, part: slice) -> list[Record]:
-        return published_in_order(self.result.page(self.sort, part.start or 0, part.stop))
+        # By title: the titles this page's language shows.
+        language = title_order_language(get_language())
+        return published_in_order(self.result.page(self.sort, part.start or 0, part.stop, language))
 
 
 def current_sort(params: QueryDict) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 
+from ...conf import app_settings
 from ...models import (
     Agent,
     AgentKind,
@@ -32,12 +33,13 @@ from ...models import (
     RecordKind,
     RecordPlaceIndex,
     RecordSearch,
+    RecordTitleOrder,
     Status,
     Subject,
     SubjectLabel,
     Title,
 )
-from ...search import document_key, search_row
+from ...search import document_key, search_row, title_order_rows
 
 PREFIX = "synthetic-"
 # Words titles are built from: a mix of scripts so that searches in each have realistic selectivity.
@@ -225,6 +227,8 @@ class Command(BaseCommand):
         record_columns, _ = _defaults(Record, {})
         title_columns, _ = _defaults(Title, {})
         records, titles, agent_links, places, subjects, languages, search, place_index = [], [], [], [], [], [], [], []
+        title_orders: list[tuple[int, str, str]] = []
+        order_languages = list(app_settings.LANGUAGES)
         now = time.strftime("%Y-%m-%d %H:%M:%S+00")
         for offset in range(size):
             pk = first_id + offset
@@ -284,6 +288,7 @@ class Command(BaseCommand):
                 subject_keys=[[document_key(label) for label in auth["subject_labels"][subject.pk]]
                               for subject in sorted(chosen_subjects, key=lambda subject: subject.pk)],
             ))
+            title_orders.extend(title_order_rows(pk, [title], order_languages))
         out.write(Record._meta.db_table, record_columns, records)
         out.write(Title._meta.db_table, title_columns, titles)
         out.write(RecordAgent._meta.db_table, ["id", "record_id", "agent_id", "role", "position"], agent_links)
@@ -291,4 +296,5 @@ class Command(BaseCommand):
         out.write("collection_record_subjects", ["record_id", "subject_id"], subjects)
         out.write("collection_record_languages", ["record_id", "language_id"], languages)
         out.write(RecordSearch._meta.db_table, ["record_id", "document", "titles", "bigrams", "title_key"], search)
+        out.write(RecordTitleOrder._meta.db_table, ["record_id", "language", "title_key"], title_orders)
         out.write(RecordPlaceIndex._meta.db_table, ["record_id", "place_id"], place_index)
