@@ -79,6 +79,24 @@ class YesFilter(django_filters.Filter):
     field_class = YesField
 
 
+class RecordFilterForm(forms.Form):
+    """The filters' form: each value checked by its field, then the year range as a whole."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
+        if year_from is not None and year_to is not None and year_to < year_from:
+            # An empty range is a mistake, not a search: said by both fields' labels, and neither applied.
+            self.add_error("year_to", forms.ValidationError(
+                _("“%(to)s” (%(year_to)s) is earlier than “%(from)s” (%(year_from)s)."),
+                code="year_range",
+                params={"to": self.fields["year_to"].label, "year_to": int(year_to),
+                        "from": self.fields["year_from"].label, "year_from": int(year_from)},
+            ))
+            cleaned.pop("year_from", None)
+        return cleaned
+
+
 class RecordFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     kind = ChoicesFilter(method="filter_kind", label=_("Kind"), allowed=RecordKind.values)
@@ -96,6 +114,7 @@ class RecordFilterSet(django_filters.FilterSet):
     class Meta:
         model = Record
         fields: list[str] = []
+        form = RecordFilterForm
 
     def __init__(self, data: Any = None, queryset: QuerySet[Record] | None = None, **kwargs: Any) -> None:
         super().__init__(data, queryset=Record.objects.published() if queryset is None else queryset, **kwargs)
@@ -176,6 +195,14 @@ class RecordFilterSet(django_filters.FilterSet):
             if name != facet:
                 qs = self.filters[name].filter(qs, value)
         return qs
+
+    def rejected(self) -> list[str]:
+        """The filters given but not applied (not understood, or contradicting another): their parameters."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()
+        cleaned = getattr(self.form, "cleaned_data", {})
+        return [name for name in self.form.fields if name not in cleaned or name in self.form.errors]
 
     def labelled_errors(self) -> list[tuple[str, list[str]]]:
         """The filters not understood, each under its label in the active language (not its parameter)."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language, gettext, pgettext
 
 from ..dates import edtf_in_words
+from ..text import base_language
 
 register = template.Library()
 
@@ -20,6 +22,87 @@ def title_of(record: Any, language: str | None = None) -> str:
 @register.simple_tag
 def name_of(entry: Any, language: str | None = None) -> str:
     return entry.display_name(language or get_language())
+
+
+def _labels(entry: Any) -> Any:
+    """The labels ``display_title``/``display_name`` choose from: titles, names or subject labels."""
+    for relation in ("titles", "names", "labels"):
+        if hasattr(entry, relation):
+            return getattr(entry, relation).all()
+    return []
+
+
+@register.simple_tag
+def label_of(entry: Any, language: str | None = None) -> Any:
+    """The label a record's title or an authority's name shows (``text`` and ``language``), or ``None``.
+
+    The same choice as ``Record.display_title`` and ``display_name`` (``pick_label``), so that the
+    ``lang`` attribute a page gives the text is the language of that very text.
+    """
+    from ..models import pick_label
+
+    if entry is None:
+        return None
+    return pick_label(_labels(entry), language or get_language())
+
+
+def _tag_of(label: Any) -> str:
+    if isinstance(label, str):
+        return label
+    return getattr(label, "language", "") or getattr(label, "lang", "") or ""
+
+
+def _other_language(tag: str) -> str:
+    """``tag`` if it is not the page's language (which ``<html lang>`` already says), else ``""``."""
+    return tag if tag and tag.lower() != (get_language() or "").lower() else ""
+
+
+@register.filter
+def lang_attr(label: Any) -> str:
+    """`` lang="…"`` for a label (or a BCP 47 tag) in another language than the page's, to put on the
+    element showing its text; else nothing (the element inherits the page's ``lang``)."""
+    tag = _other_language(_tag_of(label))
+    return format_html(' lang="{}"', tag) if tag else ""
+
+
+@register.filter
+def in_its_language(label: Any) -> str:
+    """A label's text, in a ``<span lang="…">`` when it is in another language than the page's."""
+    if label is None:
+        return ""
+    tag = _other_language(_tag_of(label))
+    return format_html('<span lang="{}">{}</span>', tag, label.text) if tag else conditional_escape(label.text)
+
+
+# --- languages by name ----------------------------------------------------------------------------
+
+
+@register.simple_tag
+def language_name(language: Any, base: bool = False) -> str:
+    """A language (a ``Language`` or a BCP 47 tag) by name in the page's language, else its tag.
+
+    ``base``: the language without its script (``ru-Latn`` -> Russian), where a label's form
+    (romanization, reading) tells the script.
+    """
+    from django.utils.translation import get_language_info
+
+    tag = getattr(language, "tag", language) or ""
+    if base:
+        tag = base_language(tag)
+    if not tag:
+        return ""
+    try:
+        import langcodes
+
+        parsed = langcodes.Language.get(tag)
+        if parsed.has_name_data():
+            return parsed.display_name(get_language() or "en")
+    except (ImportError, ValueError, LookupError):
+        pass
+    try:
+        return str(get_language_info(tag)["name_translated"])
+    except KeyError:
+        return tag
 
 
 @register.simple_tag
@@ -41,6 +124,17 @@ def role_of(link: Any) -> str:
         # The role's label "subject" shares its msgid with the subject heading (件名, предметная рубрика).
         return pgettext("agent role", "subject")
     return str(link.get_role_display())
+
+
+@register.simple_tag
+def agents_by_role(record: Any) -> list[tuple[str, list[Any]]]:
+    """A record's agents under one heading per role (role label, agents), in the order of first mention."""
+    groups: dict[str, tuple[str, list[Any]]] = {}
+    for link in record.agent_links.all():
+        if link.role not in groups:
+            groups[link.role] = (role_of(link), [])
+        groups[link.role][1].append(link.agent)
+    return list(groups.values())
 
 
 @register.simple_tag(takes_context=True)

@@ -83,6 +83,29 @@ class CountedPaginator(Paginator):
         self.__dict__["count"] = count
 
 
+def valid_params(params: QueryDict, filterset: RecordFilterSet) -> QueryDict:
+    """The page's parameters without the ones it could not use, nor its page number.
+
+    Links and forms carry this state on: a filter value that was not understood
+    (``?decade=abc``) is dropped, so its error is shown once, not brought back by every
+    link; an unknown sort or page size is dropped too (the page used its default), and a
+    page size out of bounds is given as the one used.
+    """
+    state = params.copy()
+    for name in (*filterset.rejected(), "page"):
+        state.pop(name, None)
+    if "sort" in state and state.get("sort") != current_sort(params):
+        state.pop("sort")
+    if "page_size" in state:
+        try:
+            int(params.get("page_size", ""))
+        except ValueError:
+            state.pop("page_size")
+        else:  # the size the page used (within 1..MAX_PAGE_SIZE)
+            state["page_size"] = str(page_size(params))
+    return state
+
+
 def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
     """Everything the browse page and the API show for a filter state: a fixed number of queries."""
     filterset = RecordFilterSet(params)
@@ -92,10 +115,11 @@ def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
     sort = current_sort(params)
     paginator = CountedPaginator(IndexedPage(result, sort), page_size(params), count=counts["count"])
     page = paginator.page(page_number(params, paginator.num_pages))
+    state = valid_params(params, filterset)
     return {
         "filterset": filterset,
         "counts": counts,
-        "facets": build_facets(filterset, counts, params, language),
+        "facets": build_facets(filterset, counts, state, language),
         "query": query,
         "sort": sort,
         "sorts": [(key, label) for key, label in SORTS.items() if key != "relevance" or query],
@@ -103,6 +127,7 @@ def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
         "paginator": paginator,
         "records": list(page.object_list),
         "is_paginated": paginator.num_pages > 1,
+        "state": state,
     }
 
 
@@ -112,17 +137,28 @@ def page_url(params: QueryDict, number: int) -> str:
     return "?" + query.urlencode()
 
 
+def _pairs(params: QueryDict, *leave_out: str) -> list[tuple[str, str]]:
+    """Hidden inputs carrying ``params`` on, but for ``leave_out`` (the form's own fields)."""
+    return [(k, v) for k in params if k not in leave_out for v in params.getlist(k)]
+
+
 class RecordListView(View):
     template_name = "collection/record_list.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         context = browse_context(request.GET, get_language())
         page = context["page_obj"]
-        context["prev_url"] = page_url(request.GET, page.previous_page_number()) if page.has_previous() else ""
-        context["next_url"] = page_url(request.GET, page.next_page_number()) if page.has_next() else ""
+        state = context["state"]
+        context["prev_url"] = page_url(state, page.previous_page_number()) if page.has_previous() else ""
+        context["next_url"] = page_url(state, page.next_page_number()) if page.has_next() else ""
         context["any_filter"] = bool(context["filterset"].active())
-        hidden = request.GET.copy()
-        for name in ("q", "sort", "page"):
-            hidden.pop(name, None)
-        context["hidden_params"] = [(k, v) for k in hidden for v in hidden.getlist(k)]
+        # A new search starts in its own order (relevance); the sort form sets the sort; the years form
+        # keeps everything else, the sort and the page size included. ``q`` is each form's own input.
+        context["hidden_params"] = _pairs(state, "q", "sort")
+        context["year_params"] = _pairs(state, "q", "year_from", "year_to")
+        kept = QueryDict(mutable=True)
+        for name in ("q", "sort", "page_size"):
+            if name in state:
+                kept.setlist(name, state.getlist(name))
+        context["clear_all_url"] = "?" + kept.urlencode() if kept else ""
         return render(request, self.template_name, context, status=400 if context["filterset"].errors else 200)
