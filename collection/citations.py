@@ -21,7 +21,8 @@ from typing import Any
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgentRole, LabelForm, Record, pick_label
+from .models import AgentRole, LabelForm, LevelOfDescription, Record, pick_label
+from .text import base_language
 
 CSL_DIR = Path(__file__).resolve().parent / "csl"
 STYLES: dict[str, tuple[Any, Path]] = {
@@ -48,8 +49,8 @@ RIS_TYPES = {
 }
 
 
-def _title(record: Record, language: str | None) -> tuple[str, str]:
-    """The original title, and a translation into ``language`` where there is one."""
+def _cited_title(record: Record, language: str | None) -> tuple[str, str, str]:
+    """The original title, a translation into ``language`` where there is one, and the original's language tag."""
     titles = list(record.titles.all())
     originals = [t for t in titles if t.form == LabelForm.ORIGINAL]
     original = pick_label(originals or titles, None)
@@ -60,7 +61,33 @@ def _title(record: Record, language: str | None) -> tuple[str, str]:
         chosen = pick_label(translations, language)
         if chosen and chosen.text != text:
             translated = chosen.text
+    return text, translated, original.language if original else ""
+
+
+def _title(record: Record, language: str | None) -> tuple[str, str]:
+    """The original title, and a translation into ``language`` where there is one."""
+    text, translated, _tag = _cited_title(record, language)
     return text, translated
+
+
+def _item_language(record: Record, title_language: str) -> str:
+    """The CSL ``language`` of the item, which decides whether citeproc title-cases its title.
+
+    citeproc title-cases the title of an item in English, or without a language. A title
+    cited in another language names the item's language (the record's own tag for it
+    where the record lists it), so that a Russian title is never cased as an English
+    one; otherwise the record's first language of the material.
+    """
+    languages = _material_languages(record)
+    if title_language and base_language(title_language) != "en":
+        same = [tag for tag in languages if base_language(tag) == base_language(title_language)]
+        return same[0] if same else title_language
+    return languages[0] if languages else ""
+
+
+def _material_languages(record: Record) -> list[str]:
+    """The languages of the material as catalogued: what BibTeX, RIS and meta tags call the language."""
+    return [lang.tag for lang in record.languages.all()]
 
 
 def _name(agent: Any, language: str | None) -> dict[str, str]:
@@ -78,9 +105,81 @@ def _csl_type(record: Record) -> str:
     return CSL_TYPES.get(record.resource_type, "book" if record.kind == "memoir" else "document")
 
 
+# A year, month or day as EDTF writes them, with an optional qualifier: ~ approximate, ? uncertain, % both.
+_EDTF_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?", re.ASCII)
+
+
+def _edtf_date_parts(text: str) -> tuple[list[int], bool] | None:
+    """``[year, month, day]`` as far as ``text`` gives them, and whether it is qualified; ``None`` for other forms."""
+    match = _EDTF_DATE.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, qualifier = match.groups()
+    parts = [int(year)]
+    if month is not None and 1 <= int(month) <= 12:  # 21-41 are seasons and quarters: the year alone
+        parts.append(int(month))
+        if day is not None:
+            parts.append(int(day))
+    return parts, qualifier is not None
+
+
+def _issued(record: Record) -> dict[str, Any] | None:
+    """The record's EDTF date as a CSL date: as precise as catalogued, ``circa`` when qualified.
+
+    An approximate (``~``), uncertain (``?``) or both (``%``) date is ``circa``: CSL has
+    no other mark of a date not known for certain. A range open at its end keeps its
+    start (citeproc-py cannot render an open range); one open at its start is known
+    by its end. Forms beyond years, months and days (``195X``, sets) give their years.
+    """
+    if record.date_start is None and record.date_end is None:
+        return None  # undated, or not a valid EDTF date
+    first, slash, last = record.date_edtf.strip().partition("/")
+    ends = [first, last] if slash else [first]
+    parsed = [None if end in ("", "..") else _edtf_date_parts(end) for end in ends]
+    if all(result is not None or end in ("", "..") for result, end in zip(parsed, ends, strict=True)):
+        known = [result for result in parsed if result is not None]
+        dates = [parts for parts, _qualified in known]
+        if len(dates) == 2 and dates[0] == dates[1]:
+            dates = dates[:1]
+        issued: dict[str, Any] = {"date-parts": dates}
+        if any(qualified for _parts, qualified in known):
+            issued["circa"] = True
+        return issued
+    years = [year for year in (record.year_start, record.year_end) if year is not None]
+    return {"date-parts": [[year] for year in dict.fromkeys(years)]}
+
+
+def _issuer_or_author(record: Record, language: str | None) -> list[dict[str, str]]:
+    """The authors; a work without one is cited under its issuing body, as a corporate author."""
+    links = list(record.agent_links.all())
+    authors = [_name(link.agent, language) for link in links if link.role == AgentRole.AUTHOR]
+    return authors or [_name(link.agent, language) for link in links if link.role == AgentRole.ISSUING_BODY]
+
+
+def _part_of(record: Record, item: dict[str, Any], language: str | None) -> None:
+    """A record that is part of another (a volume of a series) is cited with its parent's title and its number.
+
+    Only a published parent is named: an unpublished one is not the public's to read, as on the record's page.
+    """
+    parent = record.parent
+    if parent is None:
+        return
+    if record.sequence is not None and record.level == LevelOfDescription.VOLUME:
+        item.setdefault("volume", str(record.sequence))
+    if not parent.is_public:
+        return
+    parent_title, _translated = _title(parent, language)
+    if item["type"] in ("chapter", "article-journal", "article-magazine", "article-newspaper"):
+        item.setdefault("container-title", parent_title)
+    else:
+        item.setdefault("collection-title", parent_title)
+        if record.sequence is not None and record.level != LevelOfDescription.VOLUME:
+            item.setdefault("collection-number", str(record.sequence))
+
+
 def csl_json(record: Record, language: str | None = None) -> dict[str, Any]:
     """The record as a CSL-JSON item."""
-    title, translated = _title(record, language)
+    title, translated, title_language = _cited_title(record, language)
     item: dict[str, Any] = {
         "id": record.identifier,
         "type": _csl_type(record),
@@ -89,27 +188,30 @@ def csl_json(record: Record, language: str | None = None) -> dict[str, Any]:
     if translated:
         item["title-short"] = translated
         item["note"] = str(_("Title translated: %(title)s") % {"title": translated})
-    for role, key in ((AgentRole.AUTHOR, "author"), (AgentRole.EDITOR, "editor"),
-                      (AgentRole.TRANSLATOR, "translator")):
+    authors = _issuer_or_author(record, language)
+    if authors:
+        item["author"] = authors
+        if item["type"] == "legislation":
+            # Both styles cite legislation by its title alone, as statutes are cited; a decree that names who
+            # made or issued it is cited under that name, as the government document it is.
+            item["type"] = "document"
+    for role, key in ((AgentRole.EDITOR, "editor"), (AgentRole.TRANSLATOR, "translator")):
         people = [_name(link.agent, language) for link in record.agent_links.all() if link.role == role]
         if people:
             item[key] = people
     publishers = [link.agent for link in record.agent_links.all() if link.role == AgentRole.PUBLISHER]
     if publishers:
         item["publisher"] = "; ".join(agent.display_name(language) for agent in publishers)
-    if record.date_start:
-        parts = [record.date_start.year]
-        if len(record.date_edtf) >= 7 and record.date_edtf[4] == "-" and record.date_start == record.date_end:
-            parts = [record.date_start.year, record.date_start.month, record.date_start.day]
-        item["issued"] = {"date-parts": [parts]}
-        if record.year_end and record.year_end != record.year_start:
-            item["issued"]["date-parts"].append([record.year_end])
+    issued = _issued(record)
+    if issued:
+        item["issued"] = issued
     for field, key in (("container_title", "container-title"), ("volume", "volume"), ("issue", "issue"),
                        ("pages", "page"), ("edition", "edition"), ("publication_place", "publisher-place"),
                        ("isbn", "ISBN"), ("issn", "ISSN"), ("url", "URL"), ("call_number", "call-number")):
         value = getattr(record, field)
         if value:
             item[key] = value
+    _part_of(record, item, language)
     if record.accessed:
         item["accessed"] = {"date-parts": [[record.accessed.year, record.accessed.month, record.accessed.day]]}
     if record.repository_id:
@@ -122,9 +224,9 @@ def csl_json(record: Record, language: str | None = None) -> dict[str, Any]:
     )
     if reference:
         item["archive_location"] = reference
-    languages = [lang.tag for lang in record.languages.all()]
-    if languages:
-        item["language"] = languages[0]
+    item_language = _item_language(record, title_language)
+    if item_language:
+        item["language"] = item_language
     return item
 
 
@@ -132,51 +234,87 @@ def csl_json_text(record: Record, language: str | None = None) -> str:
     return json.dumps([csl_json(record, language)], ensure_ascii=False, indent=2)
 
 
-def _bibtex_escape(value: str) -> str:
-    # Braces must balance inside a BibTeX value; a stray one is dropped rather than breaking the file.
-    depth, out = 0, []
-    for char in str(value):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            if depth == 0:
-                continue
-            depth -= 1
-        out.append(char)
-    return "".join(out) + "}" * depth
+# LaTeX's special characters. A brace is spelt as a command, not ``\{``: BibTeX counts every brace, escaped or
+# not, so a lone ``\{`` would end or open a field. Everything else is written as UTF-8.
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "&": r"\&", "%": r"\%",
+    "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_BIBTEX_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _latex(value: Any) -> str:
+    """``value`` as LaTeX text: its special characters escaped."""
+    return "".join(_LATEX_SPECIALS.get(char, char) for char in str(value))
+
+
+def _bibtex_url(value: str) -> str:
+    # A URL field is read verbatim (url package, biblatex): escaping would change the address. Characters that
+    # cannot stand in a BibTeX value are percent-encoded, which is the same address.
+    return re.sub(r"[{}\\\s]", lambda match: f"%{ord(match.group()):02X}", value)
+
+
+def _bibtex_pages(value: str) -> str:
+    """A page range with BibTeX's en dash (``131--148``)."""
+    return re.sub(r"(?<=\w)\s*(?:-{1,2}|–|—)\s*(?=\w)", "--", value)
 
 
 def _bibtex_names(people: list[dict[str, str]]) -> str:
-    return " and ".join(
-        f"{p['family']}, {p['given']}" if p.get("family") and p.get("given") else (p.get("family") or
-                                                                                  "{" + p.get("literal", "") + "}")
-        for p in people
-    )
+    """Names joined by ``and``; a name catalogued whole (a literal) is braced, so BibTeX never splits it."""
+    names = []
+    for person in people:
+        family, given = person.get("family", ""), person.get("given", "")
+        if family and given:
+            names.append(f"{_latex(family)}, {_latex(given)}")
+        elif family:
+            names.append("{" + _latex(family) + "}")
+        else:
+            names.append("{" + _latex(person.get("literal", "")) + "}")
+    return " and ".join(names)
 
 
 def bibtex(record: Record, language: str | None = None) -> str:
-    """A UTF-8 BibTeX entry keyed by the record's identifier."""
+    """A UTF-8 BibTeX entry keyed by the record's identifier.
+
+    Text fields are LaTeX, in double braces so that styles keep their case; names and
+    URLs have single braces, the names to stay a list and the URL to be read verbatim.
+    """
     import bibtexparser
     from bibtexparser.model import Entry, Field
 
     item = csl_json(record, language)
-    fields: list[tuple[str, str]] = [("title", item["title"])]
+    fields: list[tuple[str, str]] = [("title", "{{" + _latex(item["title"]) + "}}")]
     for key in ("author", "editor", "translator"):
         if key in item:
-            fields.append((key, _bibtex_names(item[key])))
+            fields.append((key, "{" + _bibtex_names(item[key]) + "}"))
     if "issued" in item:
-        fields.append(("year", str(item["issued"]["date-parts"][0][0])))
+        first = item["issued"]["date-parts"][0]
+        fields.append(("year", "{{" + str(first[0]) + "}}"))
+        if len(first) > 1:
+            fields.append(("month", _BIBTEX_MONTHS[first[1] - 1]))  # the standard month macro
     mapping = (("container-title", "journal" if item["type"].startswith("article") else "booktitle"),
-               ("publisher", "publisher"), ("publisher-place", "address"), ("volume", "volume"),
-               ("issue", "number"), ("page", "pages"), ("edition", "edition"), ("ISBN", "isbn"), ("ISSN", "issn"),
-               ("URL", "url"), ("archive", "howpublished"), ("archive_location", "note"), ("language", "language"))
+               ("collection-title", "series"), ("publisher", "publisher"), ("publisher-place", "address"),
+               ("volume", "volume"), ("issue", "number"), ("collection-number", "number"), ("page", "pages"),
+               ("edition", "edition"), ("ISBN", "isbn"), ("ISSN", "issn"), ("URL", "url"),
+               ("archive", "howpublished"), ("archive_location", "note"))
     for source, target in mapping:
-        if source in item:
-            fields.append((target, item[source]))
+        if source not in item or any(key == target for key, _value in fields):
+            continue
+        value = item[source]
+        if target == "url":
+            fields.append((target, "{" + _bibtex_url(value) + "}"))
+            continue
+        if target == "pages":
+            value = _bibtex_pages(_latex(value))
+        else:
+            value = _latex(value)
+        fields.append((target, "{{" + value + "}}"))
+    for tag in _material_languages(record)[:1]:
+        fields.append(("language", "{{" + _latex(tag) + "}}"))
     entry = Entry(BIBTEX_TYPES.get(item["type"], "misc"), record.identifier,
-                  [Field(key, "{" + _bibtex_escape(value) + "}") for key, value in fields])
-    library = bibtexparser.Library([entry])
-    return bibtexparser.write_string(library)
+                  [Field(key, value) for key, value in fields])
+    # The values are written as they are: the default writer would brace them once more.
+    return bibtexparser.write_string(bibtexparser.Library([entry]), unparse_stack=[])
 
 
 def ris(record: Record, language: str | None = None) -> str:
@@ -188,8 +326,9 @@ def ris(record: Record, language: str | None = None) -> str:
             return ""
 
     item = csl_json(record, language)
-    entry: dict[str, Any] = {"type_of_reference": RIS_TYPES.get(item["type"], "GEN"), "title": item["title"],
-                             "id": record.identifier}
+    # A decree stays a statute here, whether or not it is cited under its issuer (see csl_json).
+    kind = "STAT" if record.resource_type == "decree" else RIS_TYPES.get(item["type"], "GEN")
+    entry: dict[str, Any] = {"type_of_reference": kind, "title": item["title"], "id": record.identifier}
 
     def names(people: list[dict[str, str]]) -> list[str]:
         return [f"{p['family']}, {p['given']}" if p.get("family") and p.get("given")
@@ -202,13 +341,23 @@ def ris(record: Record, language: str | None = None) -> str:
     if "translator" in item:
         entry["translated_authors"] = names(item["translator"])
     if "issued" in item:
-        entry["year"] = str(item["issued"]["date-parts"][0][0])
+        first = item["issued"]["date-parts"][0]
+        entry["year"] = str(first[0])
+        if len(first) > 1:  # RIS dates are YYYY/MM/DD/other, empty where unknown
+            entry["date"] = "/".join([f"{first[0]:04d}"] + [f"{part:02d}" for part in first[1:]]
+                                     + [""] * (3 - len(first)) + [""])
     for source, target in (("container-title", "secondary_title"), ("publisher", "publisher"),
                            ("publisher-place", "place_published"), ("volume", "volume"), ("issue", "number"),
                            ("edition", "edition"), ("ISBN", "issn"), ("URL", "urls"), ("archive", "custom1"),
-                           ("archive_location", "custom2"), ("language", "language")):
+                           ("archive_location", "custom2")):
         if source in item:
             entry[target] = [item[source]] if target == "urls" else item[source]
+    if "collection-title" in item:
+        # The series: a book's T2 (as Zotero and EndNote read it), else T3, the tertiary title.
+        book = entry["type_of_reference"] == "BOOK" and "secondary_title" not in entry
+        entry["secondary_title" if book else "tertiary_title"] = item["collection-title"]
+    for tag in _material_languages(record)[:1]:
+        entry["language"] = tag
     if "ISSN" in item and "issn" not in entry:
         entry["issn"] = item["ISSN"]
     if "page" in item:
@@ -337,17 +486,20 @@ def highwire_meta(record: Record, permalink: str, language: str | None = None) -
         name = f"{person['family']}, {person['given']}" if person.get("family") else person.get("literal", "")
         tags += [("citation_author", name), ("DC.creator", name)]
     if "issued" in item:
-        year = str(item["issued"]["date-parts"][0][0])
-        tags += [("citation_date", year), ("DC.date", year)]
+        # As precise as catalogued: Highwire writes 1998/04/12, Dublin Core ISO 8601 (1998-04-12).
+        first = item["issued"]["date-parts"][0]
+        parts = [f"{first[0]:04d}"] + [f"{part:02d}" for part in first[1:]]
+        tags += [("citation_date", "/".join(parts)), ("DC.date", "-".join(parts))]
+    languages = _material_languages(record)[:1]
     for source, target in (("publisher", "citation_publisher"), ("container-title", "citation_journal_title"),
                            ("volume", "citation_volume"), ("issue", "citation_issue"), ("ISBN", "citation_isbn"),
-                           ("ISSN", "citation_issn"), ("language", "citation_language")):
+                           ("ISSN", "citation_issn")):
         if source in item:
             tags.append((target, item[source]))
+    tags += [("citation_language", tag) for tag in languages]
     if "publisher" in item:
         tags.append(("DC.publisher", item["publisher"]))
-    if "language" in item:
-        tags.append(("DC.language", item["language"]))
+    tags += [("DC.language", tag) for tag in languages]
     tags += [("DC.identifier", permalink), ("citation_public_url", permalink),
              ("DC.type", record.get_kind_display())]
     return [(name, strip_tags(str(value))) for name, value in tags]

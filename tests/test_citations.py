@@ -2,13 +2,23 @@
 
 import datetime
 import json
+import re
 
 import bibtexparser
 import pytest
 import rispy
 
-from collection.citations import formatted_citation
-from collection.models import AgentName, LabelForm, ResourceType
+from collection.citations import bibtex, csl_json, formatted_citation, highwire_meta, ris
+from collection.models import (
+    AgentKind,
+    AgentName,
+    AgentRole,
+    LabelForm,
+    Language,
+    LevelOfDescription,
+    ResourceType,
+    Status,
+)
 from tests.factories import AgentFactory, add_title, link_agent, titled
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +139,197 @@ def test_a_news_item_with_a_web_address_is_an_online_article_and_one_without_a_b
     news_article.save()
     assert "[Broadcast]" in formatted_citation(news_article, "apa", "en")
     assert "[Передача]" in formatted_citation(news_article, "apa", "ru")
+
+
+# --- the item's language: only English titles are title-cased -------------------------------------------------
+
+
+@pytest.mark.parametrize("material", [None, "en"])
+def test_a_russian_title_is_not_title_cased(material):
+    letters = titled("Тестовые письма из лагеря", "ru")  # no resource type
+    if material:
+        letters.languages.add(Language.objects.create(tag=material))
+    assert csl_json(letters)["language"] == "ru"
+    for style in ("chicago-author-date", "apa"):
+        citation = formatted_citation(letters, style, "en")
+        assert "Тестовые письма из лагеря" in citation, citation
+
+
+def test_an_english_title_is_still_title_cased_in_chicago():
+    english = titled("test letters from the camp", "en")
+    assert "Test Letters from the Camp" in formatted_citation(english, "chicago-author-date", "en")
+    assert "language" not in csl_json(english)  # English, and no language of the material catalogued
+
+
+def bib_fields(text: str) -> dict[str, str]:
+    """A BibTeX entry's fields as written, delimiters included."""
+    return dict(re.findall(r"^\t(\w+) = (.*?),?$", text, re.MULTILINE))
+
+
+# --- BibTeX is LaTeX -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def article():
+    record = titled("Test 50% of $5 for #1 a_b {x} ~y^ back\\slash", resource_type=ResourceType.JOURNAL_ARTICLE,
+                    date_edtf="2001", container_title="Test War & Society", volume="19", issue="1",
+                    pages="131-148", url="https://example.org/a_b%2fc")
+    link_agent(record, AgentFactory(name="Test Piper"))  # catalogued whole: no family or given name
+    return record
+
+
+def test_bibtex_escapes_latex_and_braces_names_once(article):
+    text = bibtex(article)
+    fields = bib_fields(text)
+    assert fields["journal"] == "{{Test War \\& Society}}"
+    assert fields["author"] == "{{Test Piper}}"
+    assert fields["pages"] == "{{131--148}}"
+    assert fields["title"] == ("{{Test 50\\% of \\$5 for \\#1 a\\_b \\textbraceleft{}x\\textbraceright{} "
+                               "\\textasciitilde{}y\\textasciicircum{} back\\textbackslash{}slash}}")
+    assert fields["url"] == "{https://example.org/a_b%2fc}"  # a URL is read verbatim: the address as it is
+    # No special character is left bare outside the URL.
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("\turl"))
+    assert not re.search(r"(?<!\\)[&%$#_]", body), body
+
+
+def test_bibtex_reads_back_as_the_catalogued_text(article):
+    from bibtexparser.middlewares import LatexDecodingMiddleware
+
+    library = bibtexparser.parse_string(bibtex(article), append_middleware=[LatexDecodingMiddleware()])
+    assert not library.failed_blocks
+    entry = library.entries[0]
+    assert entry["journal"] == "Test War & Society"
+    assert entry["author"] == "Test Piper"
+    assert entry["title"].startswith("Test 50% of $5 for #1 a_b")
+
+
+def test_bibtex_names_with_family_and_given_stay_a_list(book):
+    fields = bib_fields(bibtex(book))
+    assert fields["author"] == "{Testov, Test}"
+    assert fields["editor"] == "{{Тестов Иван}}"
+
+
+# --- dates: precision and qualifiers -------------------------------------------------------------------------
+
+
+def test_a_full_date_in_ris_bibtex_and_meta(news_article):
+    [entry] = rispy.loads(ris(news_article))
+    assert entry["year"] == "1998" and entry["date"] == "1998/04/12/"
+    meta = dict(highwire_meta(news_article, "https://example.org/r"))
+    assert meta["citation_date"] == "1998/04/12" and meta["DC.date"] == "1998-04-12"
+    assert bib_fields(bibtex(news_article))["month"] == "apr"
+
+
+def test_a_month_in_ris_bibtex_and_meta():
+    record = titled("Test monthly", resource_type=ResourceType.BOOK, date_edtf="2003-04")
+    assert csl_json(record)["issued"] == {"date-parts": [[2003, 4]]}
+    fields = bib_fields(bibtex(record))
+    assert fields["month"] == "apr" and fields["year"] == "{{2003}}"
+    assert rispy.loads(ris(record))[0]["date"] == "2003/04//"
+    assert dict(highwire_meta(record, "https://example.org/r"))["citation_date"] == "2003/04"
+
+
+@pytest.mark.parametrize(("edtf", "issued"), [
+    ("1950", {"date-parts": [[1950]]}),
+    ("1950~", {"date-parts": [[1950]], "circa": True}),
+    ("1947%", {"date-parts": [[1947]], "circa": True}),
+    ("1950?", {"date-parts": [[1950]], "circa": True}),
+    ("1945-08~", {"date-parts": [[1945, 8]], "circa": True}),
+    ("1946/1956", {"date-parts": [[1946], [1956]]}),
+    ("1946~/1956", {"date-parts": [[1946], [1956]], "circa": True}),
+    ("1984/..", {"date-parts": [[1984]]}),  # citeproc-py renders no open range: the start
+    ("../1956", {"date-parts": [[1956]]}),
+    ("195X", {"date-parts": [[1950], [1959]]}),
+])
+def test_csl_dates_keep_precision_and_qualifiers(edtf, issued):
+    assert csl_json(titled("Test dated", date_edtf=edtf))["issued"] == issued
+
+
+def test_an_open_start_is_dated_by_its_end():
+    record = titled("Test until", resource_type=ResourceType.BOOK, date_edtf="../1956")
+    assert bib_fields(bibtex(record))["year"] == "{{1956}}"
+    assert rispy.loads(ris(record))[0]["year"] == "1956"
+
+
+@pytest.mark.parametrize("edtf", ["1950~", "1947%"])
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_an_approximate_date_is_cited_circa(style, edtf):
+    record = titled("Test approximate", resource_type=ResourceType.BOOK, date_edtf=edtf)
+    citation = formatted_citation(record, style, "en")
+    assert f"ca. {edtf[:4]}" in citation, citation
+    assert "?]" not in citation
+    assert "ca." not in formatted_citation(titled("Test exact", resource_type=ResourceType.BOOK,
+                                                  date_edtf="1950"), style, "en")
+
+
+# --- the issuing body, and the work a record is part of ------------------------------------------------------
+
+
+@pytest.fixture
+def decree():
+    record = titled("Тестовое постановление", "ru", resource_type=ResourceType.DECREE, date_edtf="1945-08-23")
+    body = AgentFactory(name="Test State Committee", kind=AgentKind.ORGANISATION)
+    link_agent(record, body, role=AgentRole.ISSUING_BODY)
+    return record
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_a_document_is_cited_under_its_issuing_body(decree, style):
+    assert formatted_citation(decree, style, "en").startswith("Test State Committee"), style
+    assert csl_json(decree)["author"] == [{"literal": "Test State Committee"}]
+    [entry] = rispy.loads(ris(decree))
+    assert entry["authors"] == ["Test State Committee"] and entry["type_of_reference"] == "STAT"
+    assert bib_fields(bibtex(decree))["author"] == "{{Test State Committee}}"
+    assert ("citation_author", "Test State Committee") in highwire_meta(decree, "https://example.org/r")
+
+
+def test_an_author_comes_before_the_issuing_body(decree):
+    link_agent(decree, AgentFactory(name="Test Drafter"))
+    assert csl_json(decree)["author"] == [{"literal": "Test Drafter"}]
+
+
+def test_a_decree_without_issuer_or_author_is_cited_by_its_title():
+    record = titled("Тестовый указ", "ru", resource_type=ResourceType.DECREE, date_edtf="1945")
+    assert csl_json(record)["type"] == "legislation" and "author" not in csl_json(record)
+
+
+@pytest.fixture
+def series():
+    return titled("Тестовая серия", "ru", resource_type=ResourceType.BOOK, level=LevelOfDescription.SERIES)
+
+
+def test_a_volume_is_cited_with_its_series_and_number(series):
+    volume = titled("Тестовый выпуск", "ru", resource_type=ResourceType.BOOK, parent=series,
+                    level=LevelOfDescription.VOLUME, sequence=2, date_edtf="2005")
+    item = csl_json(volume)
+    assert item["collection-title"] == "Тестовая серия" and item["volume"] == "2"
+    [entry] = rispy.loads(ris(volume))
+    assert entry["secondary_title"] == "Тестовая серия" and entry["volume"] == "2"
+    fields = bib_fields(bibtex(volume))
+    assert fields["series"] == "{{Тестовая серия}}" and fields["volume"] == "{{2}}"
+    assert "Тестовая серия" in formatted_citation(volume, "chicago-author-date", "en")
+
+
+def test_a_part_of_a_book_is_cited_in_it(series):
+    chapter = titled("Тестовая глава", "ru", resource_type=ResourceType.BOOK_SECTION, parent=series)
+    assert csl_json(chapter)["container-title"] == "Тестовая серия"
+    assert rispy.loads(ris(chapter))[0]["secondary_title"] == "Тестовая серия"
+
+
+def test_a_series_number_of_an_item_that_is_not_a_volume(series):
+    report = titled("Тестовый отчёт", "ru", resource_type=ResourceType.REPORT, parent=series, sequence=3)
+    item = csl_json(report)
+    assert item["collection-title"] == "Тестовая серия" and item["collection-number"] == "3"
+    assert "volume" not in item
+    assert rispy.loads(ris(report))[0]["tertiary_title"] == "Тестовая серия"
+
+
+def test_an_unpublished_parent_is_not_named(series):
+    series.status = Status.DRAFT
+    series.save()
+    volume = titled("Тестовый выпуск", "ru", resource_type=ResourceType.BOOK, parent=series,
+                    level=LevelOfDescription.VOLUME, sequence=2)
+    item = csl_json(volume)
+    assert "collection-title" not in item and "container-title" not in item
+    assert item["volume"] == "2"  # the volume's own number is no secret
+    assert "Тестовая серия" not in ris(volume) + bibtex(volume) + formatted_citation(volume, "apa", "en")
