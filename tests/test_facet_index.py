@@ -294,7 +294,7 @@ def test_the_process_index_is_one_per_database():
 
 
 def test_top_values_are_those_of_the_whole_counts():
-    """ValueCounts.top equals ranking every count (ties by value, chosen ones after), without making them a dict."""
+    """ValueCounts.top equals ranking every count (ties by id, chosen ones after), without making them a dict."""
     import heapq
 
     import numpy as np
@@ -310,9 +310,10 @@ def test_top_values_are_those_of_the_whole_counts():
         top = values.top(15, chosen)
         assert "_whole" not in values.__dict__
         whole = {str(pk): int(n) for pk, n in zip(ids.tolist(), counts.tolist(), strict=True) if n}
-        expected = heapq.nsmallest(15, whole.items(), key=lambda item: (-item[1], item[0]))
+        # Ties by id as a number.
+        expected = heapq.nsmallest(15, whole.items(), key=lambda item: (-item[1], int(item[0])))
         shown = {value for value, _n in expected}
         expected += sorted(((value, n) for value, n in whole.items() if value in chosen and value not in shown),
-                           key=lambda item: (-item[1], item[0]))
+                           key=lambda item: (-item[1], int(item[0])))
         assert top == expected, size
         assert dict(values) == whole and len(values) == len(whole)

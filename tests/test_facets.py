@@ -332,3 +332,9 @@ def test_the_place_facet_names_only_the_places_it_can_show(client):
     named = {int(pk) for pk in re.search(r" IN \(([^)]*)\)", names_read).group(1).split(",")}
     # The 15 regions counted 6 or more, the opened region and its two camps: 18 places, not all 90.
     assert named == {r.pk for r in regions[15:]} | {regions[4].pk, camps[8].pk, camps[9].pk}
+
+
+def test_ties_among_the_top_values_go_by_id_as_a_number():
+    from collection.facets.index import ranked
+
+    assert ranked([("1000", 1), ("999", 1), ("5", 2), ("ja", 1)], 3) == [("5", 2), ("999", 1), ("1000", 1)]

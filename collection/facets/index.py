@@ -169,7 +169,7 @@ class Rows:
         result = cls(ids, kinds.astype(np.int8), repository, year_start, year_end, date_start, date_end, scans, pairs,
                      parts=read_parts(using, changed))
         if changed is None:
-            result.titles = {language: read_title_ranks(using, language) for language in title_orders()}
+            result.titles = read_title_ranks(using, title_orders())
         else:
             result.neighbours = Neighbours.read(using, records, changed, title_orders())
         return result
@@ -230,16 +230,30 @@ def _title_keys(using: str, language: str) -> QuerySet:
     return RecordTitleOrder.objects.using(using).filter(language=language)
 
 
-def read_title_ranks(using: str, language: str = "") -> tuple[np.ndarray, np.ndarray]:
-    """Every record's place in one title order (its title key, then id, in the database's collation).
+def read_title_ranks(using: str, languages: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every record's place in each of these title orders (its title key, then id, in the database's
+    collation): the original titles' (``""``) in one query, the cataloguing languages' together in another.
 
-    Every record with a key in that order is ranked, in the order of its index, so
-    the database walks that index rather than sorting; the index keeps the ranks of
+    Every record with a key in an order is ranked, in the order of that order's index,
+    so the database walks the index rather than sorting; the index keeps the ranks of
     the published records it holds (their relative order is the same).
     """
-    rank = Window(RowNumber(), order_by=[F("title_key").asc(), F("record_id").asc()])
-    ids, ranks = fetch(_title_keys(using, language), [Column("record_id", "int8"), Column(rank, "int8")])
-    return ids, ranks.astype(np.float64)
+    languages = list(languages)
+    ranks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if "" in languages:
+        rank = Window(RowNumber(), order_by=[F("title_key").asc(), F("record_id").asc()])
+        ids, order = fetch(_title_keys(using, ""), [Column("record_id", "int8"), Column(rank, "int8")])
+        ranks[""] = (ids, order.astype(np.float64))
+    tags = [language for language in languages if language]
+    if tags:
+        code = Case(*[When(language=tag, then=Value(index)) for index, tag in enumerate(tags)], default=Value(-1))
+        rank = Window(RowNumber(), partition_by=[F("language")], order_by=[F("title_key").asc(), F("record_id").asc()])
+        ids, codes, order = fetch(RecordTitleOrder.objects.using(using).filter(language__in=tags),
+                                  [Column("record_id", "int8"), Column(code, "int4"), Column(rank, "int8")])
+        for index, tag in enumerate(tags):
+            mine = codes == index
+            ranks[tag] = (ids[mine], order[mine].astype(np.float64))
+    return ranks
 
 
 @dataclass
@@ -870,9 +884,16 @@ class ValueCounts(Mapping[str, int]):
                       count, chosen)
 
 
+def _tie(value: str) -> tuple[int, int, str]:
+    # Database ids as numbers: as text, "1000" would come before "999", and which entries made the top
+    # would change with the ids the database happened to give.
+    return (0, int(value), "") if value.lstrip("-").isdigit() else (1, 0, value)
+
+
 def ranked(items: Iterable[tuple[str, int]], count: int, chosen: Collection[str] = ()) -> list[tuple[str, int]]:
-    """The ``count`` values counted most (ties by value), then any chosen value beyond them, the same way."""
-    ordered = sorted(items, key=lambda item: (-item[1], item[0]))
+    """The ``count`` values counted most (ties by value: an id as a number), then any chosen value beyond
+    them, the same way."""
+    ordered = sorted(items, key=lambda item: (-item[1], _tie(item[0])))
     return ordered[:count] + [item for item in ordered[count:] if item[0] in chosen]
 
 
@@ -1018,8 +1039,7 @@ class FacetIndex:
         except RanksLost:
             rows.neighbours = None
             state = state.changed(changed, rows, stamp)
-            return state.with_title_ranks({language: read_title_ranks(self.using, language)
-                                           for language in title_orders()})
+            return state.with_title_ranks(read_title_ranks(self.using, title_orders()))
 
 
 _indexes: dict[str, FacetIndex] = {}
