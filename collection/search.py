@@ -191,29 +191,48 @@ def _title_sort_text(titles: list) -> str:
     return (min(readings, key=lambda t: t.pk) if readings else original).text
 
 
-def _shown_sort_text(titles: list, language: str) -> str:
-    """The title pages in ``language`` show, read by its kana reading when it is Japanese."""
-    from .models import LabelForm, pick_label
-    from .models.labels import DERIVED_FORMS
+@functools.cache
+def _labels() -> Any:
+    """``collection.models.labels``, imported once the models are (this module is imported before them)."""
+    from .models import labels
 
-    shown = pick_label(titles, language)
-    if shown is None:
-        return ""
-    if shown.form in DERIVED_FORMS or base_language(shown.language) != "ja":
+    return labels
+
+
+def _shown_sort_text(titles: list, shown: Any) -> str:
+    """The text of ``shown`` (one of ``titles``) to sort by: its kana reading when it is Japanese."""
+    labels = _labels()
+    reading = labels.LabelForm.READING
+    if shown.form in labels.DERIVED_FORMS or base_language(shown.language) != "ja":
         return shown.text
-    readings = [t for t in titles if t.form == LabelForm.READING and t.derived_from_id == shown.pk]
-    if not readings and shown.form == LabelForm.ORIGINAL:  # a reading that names no title is the original's
-        readings = [t for t in titles if t.form == LabelForm.READING]
+    readings = [t for t in titles if t.form == reading and t.derived_from_id == shown.pk]
+    if not readings and shown.form == labels.LabelForm.ORIGINAL:  # a reading naming no title is the original's
+        readings = [t for t in titles if t.form == reading]
     return min(readings, key=lambda t: t.pk).text if readings else shown.text
 
 
 def title_order_rows(pk: int, titles: list, languages: Iterable[str]) -> list[tuple[int, str, str]]:
-    """``(record_id, language, title_key)`` of the record in each cataloguing language's title order.
+    """``(record_id, language, title_key)`` of the record in each cataloguing language's title order:
+    the title pages in that language show (``pick_label``), as :func:`sort_key`.
 
     ``titles`` as for :func:`search_row`. The one place the per-language keys are
     made, as :func:`search_row` is for the rest.
     """
-    return [(pk, language, sort_key(_shown_sort_text(titles, language))) for language in languages]
+    pick_label = _labels().pick_label
+    candidates = [t for t in titles if t.text]
+    candidates = [t for t in candidates if t.preferred] or candidates  # what pick_label narrows to first
+    keys: dict[int, str] = {}  # by shown title: languages often show the same one (the original)
+    rows = []
+    for language in languages:
+        shown = pick_label(candidates, language)
+        if shown is None:
+            rows.append((pk, language, ""))
+            continue
+        key = keys.get(id(shown))
+        if key is None:
+            key = keys[id(shown)] = sort_key(_shown_sort_text(titles, shown))
+        rows.append((pk, language, key))
+    return rows
 
 
 def title_order_language(language: str | None) -> str:
