@@ -6,7 +6,6 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 
 from .models import Agent, Place, Record, Subject
-from .views.authorities import public_agents, public_places, public_subjects
 
 
 class _Localized(Sitemap):
@@ -27,17 +26,17 @@ class RecordSitemap(_Localized):
 class AgentSitemap(_Localized):
     # The authorities whose pages answer 200: the same definition as the pages themselves.
     def items(self) -> QuerySet[Agent]:
-        return public_agents().order_by("pk").only("identifier")
+        return Agent.objects.with_public_page().order_by("pk").only("identifier")
 
 
 class PlaceSitemap(_Localized):
     def items(self) -> QuerySet[Place]:
-        return public_places().order_by("pk").only("identifier")
+        return Place.objects.with_public_page().order_by("pk").only("identifier")
 
 
 class SubjectSitemap(_Localized):
     def items(self) -> QuerySet[Subject]:
-        return public_subjects().order_by("pk").only("identifier")
+        return Subject.objects.with_public_page().order_by("pk").only("identifier")
 
 
 sitemaps = {"records": RecordSitemap, "agents": AgentSitemap, "places": PlaceSitemap, "subjects": SubjectSitemap}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -23,6 +24,19 @@ class AgentQuerySet(models.QuerySet):
     def with_names(self) -> AgentQuerySet:
         """Prefetch the names that display and search need."""
         return self.prefetch_related("names")
+
+    def with_public_page(self) -> AgentQuerySet:
+        """Agents a published record names (any role) or that hold one (its repository).
+
+        An agent only unpublished records name, or none, has no public page: it answers
+        as an unknown identifier does, so a page tells nothing of drafts. The pages and
+        the sitemap both ask here.
+        """
+        from .records import Record, RecordAgent
+
+        public = Record.objects.published()
+        return self.filter(Exists(RecordAgent.objects.filter(agent=OuterRef("pk"), record__in=public))
+                           | Exists(public.filter(repository=OuterRef("pk"))))
 
 
 class Agent(VersionedModel, IdentifiedModel):

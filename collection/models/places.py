@@ -32,6 +32,15 @@ class PlaceQuerySet(models.QuerySet):
         """The place and every place below it (a krai, its cities, camps and stations)."""
         return self.filter(path__startswith=place.path)
 
+    def with_public_page(self) -> PlaceQuerySet:
+        """Places of a published record, and every region above one (``RecordPlaceIndex``); see
+        ``AgentQuerySet.with_public_page``."""
+        from .records import Record
+        from .search import RecordPlaceIndex
+
+        return self.filter(models.Exists(RecordPlaceIndex.objects.filter(
+            place=models.OuterRef("pk"), record__in=Record.objects.published())))
+
 
 class Place(VersionedModel, IdentifiedModel):
     identifier_prefix = "place"

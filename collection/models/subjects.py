@@ -12,6 +12,15 @@ from .identifiers import IdentifiedModel
 from .labels import Label, pick_label
 
 
+class SubjectQuerySet(models.QuerySet):
+    def with_public_page(self) -> SubjectQuerySet:
+        """Subjects of a published record; see ``AgentQuerySet.with_public_page``."""
+        from .records import Record
+
+        return self.filter(models.Exists(Record.subjects.through.objects.filter(
+            subject=models.OuterRef("pk"), record__in=Record.objects.published())))
+
+
 class Subject(VersionedModel, IdentifiedModel):
     identifier_prefix = "subject"
 
@@ -19,6 +28,7 @@ class Subject(VersionedModel, IdentifiedModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="narrower",
         verbose_name=_("broader subject"),
     )
+    objects = SubjectQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.views.generic import DetailView
 
@@ -12,36 +12,6 @@ from ..models import Agent, Place, Record, RecordAgent, RecordPlaceIndex, Subjec
 from ..search import title_order_language
 
 RECORDS_SHOWN = 200
-
-
-# Which authorities have a public page. The pages and the sitemap (``collection.sitemaps``) both ask
-# here, so they cannot disagree. An entry only unpublished records use, or that no record uses at all
-# (a vocabulary entry nobody uses yet), has no page: it answers 404 exactly as an unknown identifier,
-# so a page tells nothing about drafts, nor which identifiers exist.
-
-
-def public_agents(agents: QuerySet[Agent] | None = None) -> QuerySet[Agent]:
-    """Agents a published record names (any role) or that hold one (its repository)."""
-    public = Record.objects.published()
-    agents = Agent.objects.all() if agents is None else agents
-    return agents.filter(
-        Exists(RecordAgent.objects.filter(agent=OuterRef("pk"), record__in=public))
-        | Exists(public.filter(repository=OuterRef("pk")))
-    )
-
-
-def public_places(places: QuerySet[Place] | None = None) -> QuerySet[Place]:
-    """Places of a published record, and every region above one (``RecordPlaceIndex``)."""
-    places = Place.objects.all() if places is None else places
-    return places.filter(Exists(RecordPlaceIndex.objects.filter(
-        place=OuterRef("pk"), record__in=Record.objects.published())))
-
-
-def public_subjects(subjects: QuerySet[Subject] | None = None) -> QuerySet[Subject]:
-    """Subjects of a published record."""
-    subjects = Subject.objects.all() if subjects is None else subjects
-    return subjects.filter(Exists(Record.subjects.through.objects.filter(
-        subject=OuterRef("pk"), record__in=Record.objects.published())))
 
 
 class _AuthorityDetailView(DetailView):
@@ -69,7 +39,7 @@ class AgentDetailView(_AuthorityDetailView):
     facet = "agent"
 
     def get_queryset(self) -> QuerySet[Agent]:
-        return public_agents(Agent.objects.with_names())
+        return Agent.objects.with_public_page().with_names()
 
     def records(self) -> QuerySet[Record]:
         linked = RecordAgent.objects.filter(agent=self.object).values("record_id")
@@ -86,7 +56,7 @@ class PlaceDetailView(_AuthorityDetailView):
     facet = "place"
 
     def get_queryset(self) -> QuerySet[Place]:
-        return public_places(Place.objects.prefetch_related("names"))
+        return Place.objects.with_public_page().prefetch_related("names")
 
     def records(self) -> QuerySet[Record]:
         inside = RecordPlaceIndex.objects.filter(place=self.object).values("record_id")
@@ -99,7 +69,7 @@ class SubjectDetailView(_AuthorityDetailView):
     names_relation = "labels"
 
     def get_queryset(self) -> QuerySet[Subject]:
-        return public_subjects(Subject.objects.prefetch_related("labels"))
+        return Subject.objects.with_public_page().prefetch_related("labels")
 
     def records(self) -> QuerySet[Record]:
         return Record.objects.published().filter(subjects=self.object)
