@@ -288,10 +288,15 @@ def bibtex(record: Record, language: str | None = None) -> str:
         if key in item:
             fields.append((key, "{" + _bibtex_names(item[key]) + "}"))
     if "issued" in item:
-        first = item["issued"]["date-parts"][0]
+        parts = item["issued"]["date-parts"]
+        first = parts[0]
         fields.append(("year", "{{" + str(first[0]) + "}}"))
         if len(first) > 1:
             fields.append(("month", _BIBTEX_MONTHS[first[1] - 1]))  # the standard month macro
+        # biblatex's date keeps what year and month cannot: the day, and a range's end.
+        if len(first) > 2 or len(parts) > 1:
+            fields.append(("date", "{" + "/".join(
+                "-".join([f"{part[0]:04d}", *(f"{p:02d}" for p in part[1:])]) for part in parts) + "}"))
     mapping = (("container-title", "journal" if item["type"].startswith("article") else "booktitle"),
                ("collection-title", "series"), ("publisher", "publisher"), ("publisher-place", "address"),
                ("volume", "volume"), ("issue", "number"), ("collection-number", "number"), ("page", "pages"),
@@ -496,6 +501,11 @@ def highwire_meta(record: Record, permalink: str, language: str | None = None) -
                            ("ISSN", "citation_issn")):
         if source in item:
             tags.append((target, item[source]))
+    first_page, _dash, last_page = str(item.get("page", "")).partition("-")
+    if first_page.strip():
+        tags.append(("citation_firstpage", first_page.strip()))
+        if last_page.strip():
+            tags.append(("citation_lastpage", last_page.strip()))
     tags += [("citation_language", tag) for tag in languages]
     if "publisher" in item:
         tags.append(("DC.publisher", item["publisher"]))

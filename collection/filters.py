@@ -70,6 +70,12 @@ def _decade_values() -> list[str]:
     return [UNDATED, *[str(year) for year in range(0, 3000, 10)]]
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A year: a whole number (``1950.5`` is refused, not read as 1950)."""
+
+    field_class = forms.IntegerField
+
+
 class YesField(forms.Field):
     def to_python(self, value: Any) -> bool:
         return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
@@ -102,9 +108,8 @@ class RecordFilterSet(django_filters.FilterSet):
     kind = ChoicesFilter(method="filter_kind", label=_("Kind"), allowed=RecordKind.values)
     language = ValuesFilter(method="filter_language", label=_("Language of the material"))
     decade = ChoicesFilter(method="filter_decade", label=_("Decade"), allowed=_decade_values)
-    year_from = django_filters.NumberFilter(method="filter_year_from", label=_("From year"), min_value=0,
-                                            max_value=3000)
-    year_to = django_filters.NumberFilter(method="filter_year_to", label=_("To year"), min_value=0, max_value=3000)
+    year_from = YearFilter(method="filter_year_from", label=_("From year"), min_value=0, max_value=3000)
+    year_to = YearFilter(method="filter_year_to", label=_("To year"), min_value=0, max_value=3000)
     place = ValuesFilter(method="filter_place", label=_("Place"))
     subject = ValuesFilter(method="filter_subject", label=_("Subject"))
     agent = ValuesFilter(method="filter_agent", label=_("Person or organisation"))

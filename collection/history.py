@@ -159,8 +159,8 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, own
             for label in dict.fromkeys([*earlier, *described]):
                 if earlier.get(label, "") != described.get(label, ""):
                     changes.append(FieldChange(label, earlier.get(label, ""), described.get(label, "")))
-            if not changes:
-                continue
+            if not changes and not row.history_change_reason:
+                continue  # a save that changed nothing the archivist sees (a version moved on)
         part = f"{part_name} “{row.instance}”" if part_name else str(model._meta.verbose_name)
         owner = owners.get(getattr(row, f"{owner_field}_id")) if owners else None
         if owner:

@@ -25,10 +25,8 @@ def form_inputs(html, css_class):
 
 
 def links(html):
-    """The page's links onward: not the language switcher's, which shows this very page (and its error)
-    in another language."""
-    return [unescape(href) for tag, href in re.findall(r'(<[^>]*href="([^"]*)"[^>]*>)', html)
-            if "hreflang=" not in tag]
+    """Every link of the page, the language switcher's and the alternates' included."""
+    return [unescape(href) for href in re.findall(r'<[^>]*href="([^"]*)"[^>]*>', html)]
 
 
 def test_the_years_form_keeps_the_sort_and_the_page_size(client, pows):
@@ -57,7 +55,8 @@ def test_an_invalid_filter_is_reported_once_not_carried_on(client, pows):
     html = response.content.decode()
     assert 'class="errors" role="alert"' in html and "Decade:" in html  # the error is still said
     assert all("decade=abc" not in link for link in links(html))
-    assert 'href="/ja/records/?decade=abc&amp;kind=memoir' in html  # this page, in Japanese
+    # This page in Japanese, without what it could not use.
+    assert 'href="/ja/records/?kind=memoir&amp;page_size=2&amp;sort=-date" hreflang="ja"' in html
     for form in ("search", "sort", "year-range"):
         assert ("decade", "abc") not in form_inputs(html, form)
     assert response.context["next_url"] == "?kind=memoir&page_size=2&sort=-date&page=2"
@@ -97,3 +96,12 @@ def test_the_api_reports_the_year_range_error_too(client, pows):
     response = client.get("/api/records/", {"year_from": "2010", "year_to": "1990"})
     assert response.status_code == 400
     assert response.json()["errors"] == {"year_to": ["“To year” (1990) is earlier than “From year” (2010)."]}
+
+
+def test_the_language_links_show_the_same_page_of_the_same_state(client, pows):
+    html = client.get("/en/records/", {"kind": "memoir", "page_size": "2", "page": "2",
+                                       "year_from": "1950.5"}).content.decode()
+    switch = [link for link in links(html) if link.startswith("/ru/records/")]
+    assert switch == ["/ru/records/?kind=memoir&page_size=2&page=2"]  # the bad year left behind
+    alternates = re.findall(r'<link rel="alternate" hreflang="ru" href="([^"]*)"', html)
+    assert [unescape(href) for href in alternates] == ["http://testserver/ru/records/?kind=memoir&page_size=2&page=2"]

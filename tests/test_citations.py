@@ -220,6 +220,19 @@ def test_a_full_date_in_ris_bibtex_and_meta(news_article):
     assert bib_fields(bibtex(news_article))["month"] == "apr"
 
 
+def test_bibtex_keeps_the_day_and_a_range_in_biblatex_date(news_article):
+    assert bib_fields(bibtex(news_article))["date"] == "{1998-04-12}"
+    ranged = titled("Test ranged", resource_type=ResourceType.BOOK, date_edtf="1960/1965")
+    fields = bib_fields(bibtex(ranged))
+    assert fields["year"] == "{{1960}}" and fields["date"] == "{1960/1965}"
+    assert "date" not in bib_fields(bibtex(titled("Test yearly", resource_type=ResourceType.BOOK, date_edtf="1960")))
+
+
+def test_meta_tags_give_the_pages(article):
+    meta = highwire_meta(article, "https://example.org/r")
+    assert ("citation_firstpage", "131") in meta and ("citation_lastpage", "148") in meta
+
+
 def test_a_month_in_ris_bibtex_and_meta():
     record = titled("Test monthly", resource_type=ResourceType.BOOK, date_edtf="2003-04")
     assert csl_json(record)["issued"] == {"date-parts": [[2003, 4]]}

@@ -259,3 +259,21 @@ class TestRevert:
         assert image.master.name == old_master
         assert image.thumb.name != old_thumb and image_storage().exists(image.thumb.name)
         assert image.thumb_width
+
+
+def test_captions_given_with_an_upload_are_by_its_uploader(bob):
+    record = RecordFactory(status=Status.DRAFT)
+    attach(record, captions={"en": "Test first page"}, by=bob)
+    caption = RecordImageCaption.history.get()
+    assert caption.history_user == bob and caption.text == "Test first page"
+
+
+def test_a_revert_that_changes_only_parts_still_says_it_was_a_revert(bob, login):
+    record = RecordFactory(status=Status.DRAFT)
+    image = attach(record, by=bob)
+    moment = RecordImage.history.order_by("-history_id").first().history_date
+    set_captions(image, {"en": "Test caption added later"}, by=bob)
+    revert(Record.objects.get(pk=record.pk), RecordAdmin.history_parts(None), moment, bob)
+    assert not RecordImageCaption.objects.exists()
+    reasons = [entry.reason for entry in timeline(record, RecordAdmin.history_parts(None)) if entry.reason]
+    assert any(reason.startswith("Reverted to the version of ") for reason in reasons)

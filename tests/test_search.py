@@ -168,7 +168,7 @@ def test_variant_and_traditional_kanji_meet_their_common_forms(client):
     name = titled("髙橋一郎の遺書", "ja")
     camp = titled("收容所の記録", "ja")
     titled("Unrelated test record")
-    assert fold("髙橋") == fold("高橋") and fold("澤") == fold("沢")
+    assert fold("髙橋") == fold("高橋") and fold("澤") == fold("沢") and fold("嶋田") == fold("島田")
     assert found(client, "高橋") == {name.identifier}
     assert found(client, "髙橋") == {name.identifier}
     assert found(client, "収容所") == {camp.identifier}

@@ -431,7 +431,7 @@ def add_images(
             if by is not None:
                 image._history_user = by
             image.save()
-            set_captions(image, captions or {})
+            set_captions(image, captions or {}, by=by)
             created.append(image)
     except BaseException:
         _discard(stored)
@@ -443,14 +443,25 @@ def add_images(
     return created
 
 
-def set_captions(image: RecordImage, captions: dict[str, str]) -> None:
-    """Set the image's caption per language; a blank text removes that language's caption."""
+def set_captions(image: RecordImage, captions: dict[str, str], *, by: Any = None) -> None:
+    """Set the image's caption per language; a blank text removes that language's caption.
+
+    ``by`` is the author of the changes in the history (in a request, the request's user
+    is, without it).
+    """
     for language, text in captions.items():
         text = (text or "").strip()
-        if text:
-            RecordImageCaption.objects.update_or_create(image=image, language=language, defaults={"text": text})
-        else:
-            RecordImageCaption.objects.filter(image=image, language=language).delete()
+        caption = RecordImageCaption.objects.filter(image=image, language=language).first()
+        if caption is not None and not text:
+            if by is not None:
+                caption._history_user = by
+            caption.delete()
+        elif text and (caption is None or caption.text != text):
+            caption = caption or RecordImageCaption(image=image, language=language)
+            caption.text = text
+            if by is not None:
+                caption._history_user = by
+            caption.save()
 
 
 @transaction.atomic

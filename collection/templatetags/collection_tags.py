@@ -147,10 +147,20 @@ def language_links(context: Any) -> list[dict[str, Any]]:
     request = context.get("request")
     if request is None:
         return []
+    # On the browse page, the state its own links carry (invalid filters dropped), on the page shown.
+    state = context.get("state")
+    if state is not None:
+        state = state.copy()
+        page = context.get("page_obj")
+        if page is not None and page.number > 1:
+            state["page"] = str(page.number)
+        path = request.path + (f"?{state.urlencode()}" if state else "")
+    else:
+        path = request.get_full_path()
     current = get_language()
     links = []
     for code, _name in settings.LANGUAGES:
-        url = translate_url(request.get_full_path(), code)
+        url = translate_url(path, code)
         links.append({"code": code, "name": get_language_info(code)["name_local"], "url": url,
                       "absolute": request.build_absolute_uri(url), "current": code == current})
     return links
