@@ -6,11 +6,11 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ..concurrency import VersionedModel
 from ..fields import NFCCharField, NFCTextField
 from ..validators import validate_edtf
+from .history import change_history
 from .identifiers import IdentifiedModel
 from .labels import Label, pick_label
 
@@ -59,7 +59,7 @@ class Agent(VersionedModel, IdentifiedModel):
     modified = models.DateTimeField(auto_now=True)
 
     objects = AgentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = change_history()
 
     class Meta:
         verbose_name = _("agent")
@@ -81,7 +81,7 @@ class AgentName(Label):
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="names", verbose_name=_("agent"))
     family = NFCCharField(_("family name"), max_length=255, blank=True)
     given = NFCCharField(_("given name"), max_length=255, blank=True)
-    history = HistoricalRecords()
+    history = change_history()
 
     class Meta(Label.Meta):
         verbose_name = _("agent name")

@@ -26,13 +26,13 @@ from django.urls import reverse
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ..conf import app_settings
 from ..fields import NFCCharField
 from ..images import CONTENT_TYPES, InspectedUpload, file_digest, make_derivatives
 from ..text import base_language
 from ..validators import validate_language_tag
+from .history import change_history
 from .records import Record
 
 DERIVATIVE_KINDS = ("thumb", "web", "full")
@@ -146,7 +146,7 @@ class RecordImage(models.Model):
     modified = models.DateTimeField(auto_now=True)
 
     objects = RecordImageQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = change_history()
 
     class Meta:
         verbose_name = _("image")
@@ -268,7 +268,7 @@ class RecordImageCaption(models.Model):
                               verbose_name=_("image"))
     language = models.CharField(_("language"), max_length=35, validators=[validate_language_tag])
     text = NFCCharField(_("caption"), max_length=1000)
-    history = HistoricalRecords()
+    history = change_history()
 
     class Meta:
         verbose_name = _("caption")

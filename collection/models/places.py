@@ -7,9 +7,9 @@ from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ..concurrency import VersionedModel
+from .history import change_history
 from .identifiers import IdentifiedModel
 from .labels import Label, pick_label
 
@@ -59,7 +59,7 @@ class Place(VersionedModel, IdentifiedModel):
     path = models.CharField(max_length=512, editable=False, db_index=True, default="")
 
     objects = PlaceQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["path"])
+    history = change_history(excluded_fields=["path"])
 
     class Meta:
         verbose_name = _("place")
@@ -169,7 +169,7 @@ class PlaceName(Label):
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names", verbose_name=_("place"))
     valid_from = models.SmallIntegerField(_("used from (year)"), null=True, blank=True)
     valid_to = models.SmallIntegerField(_("used until (year)"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = change_history()
 
     class Meta(Label.Meta):
         verbose_name = _("place name")

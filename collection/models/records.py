@@ -12,7 +12,6 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ..concurrency import VersionedModel
 from ..conf import app_settings
@@ -20,6 +19,7 @@ from ..dates import decades_between, parse_edtf_bounds
 from ..fields import HttpURLField, NFCCharField, NFCTextField
 from ..validators import isbn_forms, validate_edtf, validate_isbn, validate_issn, validate_language_tag
 from .agents import Agent, AgentKind
+from .history import change_history
 from .identifiers import IdentifiedModel
 from .labels import Label, LabelForm, pick_label
 from .places import Place
@@ -243,7 +243,7 @@ class Record(VersionedModel, IdentifiedModel):
     modified = models.DateTimeField(auto_now=True)
 
     objects = RecordQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[languages, places, subjects])
+    history = change_history(m2m_fields=[languages, places, subjects])
 
     class Meta:
         verbose_name = _("record")
@@ -430,7 +430,7 @@ class Record(VersionedModel, IdentifiedModel):
 
 class Title(Label):
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="titles", verbose_name=_("record"))
-    history = HistoricalRecords()
+    history = change_history()
 
     class Meta(Label.Meta):
         verbose_name = _("title")
@@ -445,7 +445,7 @@ class Description(models.Model):
     language = models.CharField(_("language"), max_length=35, validators=[validate_language_tag])
     text = NFCTextField(_("text"))
     our_translation = models.BooleanField(_("our translation"), default=False)
-    history = HistoricalRecords()
+    history = change_history()
 
     class Meta:
         verbose_name = _("description")
@@ -465,7 +465,7 @@ class RecordAgent(models.Model):
                               verbose_name=_("agent"))
     role = models.CharField(_("role"), max_length=20, choices=AgentRole.choices)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
-    history = HistoricalRecords()
+    history = change_history()
 
     class Meta:
         verbose_name = _("agent of a record")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ..concurrency import VersionedModel
+from .history import change_history
 from .identifiers import IdentifiedModel
 from .labels import Label, pick_label
 
@@ -29,7 +29,7 @@ class Subject(VersionedModel, IdentifiedModel):
         verbose_name=_("broader subject"),
     )
     objects = SubjectQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = change_history()
 
     class Meta:
         verbose_name = _("subject")
@@ -50,7 +50,7 @@ class Subject(VersionedModel, IdentifiedModel):
 class SubjectLabel(Label):
     subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="labels",
                                 verbose_name=_("subject"))
-    history = HistoricalRecords()
+    history = change_history()
 
     class Meta(Label.Meta):
         verbose_name = _("subject label")
