@@ -17,6 +17,7 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
@@ -114,13 +115,19 @@ def _describe_unknown(head: bytes) -> str:
     return ""
 
 
+def _number(value: int) -> str:
+    """A count as the reader's language groups its digits (65,500; 65 500)."""
+    return number_format(value, force_grouping=True)
+
+
 def _check_pixels(name: str, width: int, height: int, page: int) -> None:
     if max(width, height) > MAX_SIDE_PIXELS:
         raise _refuse(
             name,
             _("page %(page)s is %(width)s × %(height)s pixels; a side longer than %(limit)s pixels cannot be "
               "made into a JPEG derivative. Scale or split the image and upload it again.")
-            % {"page": page + 1, "width": width, "height": height, "limit": f"{MAX_SIDE_PIXELS:,}"},
+            % {"page": page + 1, "width": _number(width), "height": _number(height),
+               "limit": _number(MAX_SIDE_PIXELS)},
             code="too_wide",
         )
     # Pillow's own limit counts too, even where its warning was not turned into an error
@@ -131,7 +138,7 @@ def _check_pixels(name: str, width: int, height: int, page: int) -> None:
             name,
             _("page %(page)s is %(width)s × %(height)s pixels, more than the limit of %(limit)s pixels; "
               "it is refused as a possible decompression bomb.")
-            % {"page": page + 1, "width": width, "height": height, "limit": f"{limit:,}"},
+            % {"page": page + 1, "width": _number(width), "height": _number(height), "limit": _number(limit)},
             code="too_many_pixels",
         )
 
@@ -181,7 +188,7 @@ def inspect_upload(fileobj: IO[bytes], name: str) -> InspectedUpload:
         raise _refuse(
             name,
             _("the file is %(size)s bytes, more than the limit of %(limit)s bytes.")
-            % {"size": f"{size:,}", "limit": f"{limit:,}"},
+            % {"size": _number(size), "limit": _number(limit)},
             code="too_large",
         )
     if size == 0:

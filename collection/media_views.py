@@ -64,7 +64,9 @@ def image_file(request: HttpRequest, pk: int, kind: str) -> FileResponse | HttpR
             handle = stored.storage.open(stored.name, "rb")
         except (FileNotFoundError, OSError) as exc:
             raise Http404 from exc
-        response = FileResponse(handle, content_type=image.content_type(kind))
+        # Named for the image, not the stored file: the storage name is the file's only secret.
+        response = FileResponse(handle, content_type=image.content_type(kind),
+                                filename=f"image-{image.pk}-{kind}.jpg")
         if kind == "master":
             response["Content-Disposition"] = f'attachment; filename="image-{image.pk}.{image.format.lower()}"'
     if public:

@@ -47,6 +47,11 @@ def seed(file_name: str) -> str:
     return _stored("seed", file=file_name)
 
 
+def scan_deleted(file_name: str) -> str:
+    """A scan removed from its record outside the record's form."""
+    return _stored("scan-deleted", file=file_name)
+
+
 def status_change(old: str, new: str) -> str:
     """A workflow transition with no comment."""
     return _stored("status", old=old, new=new)
@@ -72,6 +77,7 @@ _WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "command-line": lambda facts: (
         (_("command line (%(user)s): %(file)s") if facts.get("user") else _("command line: %(file)s")) % facts),
     "seed": lambda facts: _("seed: %(file)s") % facts,
+    "scan-deleted": lambda facts: _("scan %(file)s removed") % facts,
     "status": lambda facts: _("Status: %(from)s → %(to)s") % {
         "from": _status(facts["old"]), "to": _status(facts["new"])},
     "revert": lambda facts: _("Reverted to the version of %(when)s") % {"when": _moment(facts["moment"])},

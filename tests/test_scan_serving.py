@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from collection.images import inspect_upload
 from collection.models import Record, RecordImage, Status, Visibility, add_images
+from collection.reasons import describe
 
 from . import imaging
 from .factories import RecordFactory
@@ -195,6 +196,10 @@ class TestDeleting:
         client = login(alice)
         response = client.post(self.delete_url(first), {"post": "yes"})
         assert response.status_code == 302
+        # Back to the record, whose history says who removed which scan.
+        assert response["Location"] == reverse("admin:collection_record_change", args=[record.pk])
+        latest = Record.history.filter(id=record.pk).order_by("-history_id").first()
+        assert latest.history_user == alice and describe(latest.history_change_reason) == "scan first.jpg removed"
         assert list(record.images.all()) == [second]
         assert Record.objects.get(pk=record.pk).version == version + 1
         assert RecordImage.objects.get(pk=second.pk).position == 1
@@ -204,8 +209,31 @@ class TestDeleting:
         refused = client.post(reverse("admin:collection_record_change", args=[record.pk]), stale_page)
         assert refused.status_code == 200
         assert "Your changes were not saved" in refused.content.decode()
+        assert f"was changed by {alice.get_full_name() or alice.get_username()}" in refused.content.decode()
 
     def test_reviewer_deletes_a_scan_of_a_published_record(self, bob, login):
         image = attach(RecordFactory(status=Status.PUBLISHED))
         assert login(bob).post(self.delete_url(image), {"post": "yes"}).status_code == 302
         assert not RecordImage.objects.filter(pk=image.pk).exists()
+
+
+def test_a_scan_is_named_for_its_image_not_its_stored_file(client):
+    image = attach(RecordFactory(status=Status.PUBLISHED))
+    response = client.get(image.url("web"))
+    assert response["Content-Disposition"] == f'inline; filename="image-{image.pk}-web.jpg"'
+    assert image.web.name.rsplit("/", 1)[-1].split("-")[0] not in response["Content-Disposition"]
+
+
+def test_a_revert_puts_back_an_order_changed_by_an_insertion(bob):
+    from collection.admin.records import RecordAdmin
+    from collection.history import revert
+
+    record = RecordFactory(status=Status.DRAFT)
+    first, second = attach(record, name="first.jpg"), attach(record, name="second.jpg")
+    inserted = add_images(record, inspect_upload(imaging.upload(imaging.jpeg(), "inserted.jpg"), "inserted.jpg"),
+                          position=1, by=bob)[0]
+    moment = RecordImage.history.order_by("-history_id").first().history_date
+    attach(record, name="later.jpg")
+    revert(Record.objects.get(pk=record.pk), RecordAdmin.history_parts(None), moment, bob)
+    assert [(image.pk, image.position) for image in record.images.order_by("position")] == [
+        (inserted.pk, 1), (first.pk, 2), (second.pk, 3)]

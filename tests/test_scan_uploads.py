@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 import collection.admin.images as admin_images
@@ -72,8 +73,11 @@ class TestRefusedBeforeStoring:
         with pytest.raises(ValidationError) as excinfo:
             inspect_upload(imaging.upload(data, "panorama.png"), "panorama.png")
         message = " ".join(excinfo.value.messages)
-        assert "“panorama.png”" in message and "65,500" in message
+        assert "“panorama.png”" in message and "65,501 × 2" in message and "65,500" in message
         assert excinfo.value.error_list[0].code == "too_wide"
+        with translation.override("ru"), pytest.raises(ValidationError) as excinfo:  # digits as Russian groups them
+            inspect_upload(imaging.upload(data, "panorama.png"), "panorama.png")
+        assert "65\xa0501 × 2" in " ".join(excinfo.value.messages)
         tall = imaging.encode(Image.new("L", (2, MAX_SIDE_PIXELS + 1), 128), "PNG")
         with pytest.raises(ValidationError, match="65,500"):
             inspect_upload(imaging.upload(tall, "scroll.png"), "scroll.png")

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -253,6 +254,15 @@ class RecordImageAdmin(SimpleHistoryAdmin):
 
     def delete_model(self, request: Any, obj: RecordImage) -> None:
         delete_image(obj, by=request.user)
+        request.collection_deleted_from = obj.record_id
+
+    def response_delete(self, request: Any, obj_display: str, obj_id: Any) -> HttpResponse:
+        # Back to the record the scan was removed from (this list offers no change page to land on).
+        response = super().response_delete(request, obj_display, obj_id)
+        record = getattr(request, "collection_deleted_from", None)
+        if record is not None and request.user.has_perm("collection.view_record"):
+            return HttpResponseRedirect(reverse("admin:collection_record_change", args=[record]))
+        return response
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         for image in queryset.select_related("record"):

@@ -21,7 +21,7 @@ from django.core.files.storage import Storage, default_storage, storages
 from django.core.files.storage.handler import InvalidStorageError
 from django.core.signals import request_finished, setting_changed
 from django.db import DatabaseError, models, router, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext
@@ -422,7 +422,8 @@ def add_images(
     try:
         last = record.images.aggregate(last=Max("position"))["last"] or 0
         if position is not None and 0 < position <= last:
-            record.images.filter(position__gte=position).update(position=F("position") + len(upload.pages))
+            for moved in record.images.filter(position__gte=position):
+                _move(moved, moved.position + len(upload.pages), by)
             last = position - 1
         for offset, page in enumerate(upload.pages, start=1):
             image = RecordImage(record=record, position=last + offset, visibility=visibility, uploaded_by=by)
@@ -466,24 +467,39 @@ def set_captions(image: RecordImage, captions: dict[str, str], *, by: Any = None
 
 @transaction.atomic
 def delete_image(image: RecordImage, *, by: Any = None) -> None:
-    """Remove an image outside its record's form, moving the record's version on.
+    """Remove an image outside its record's form, as a change of its record by ``by``.
 
     A record's change form opened before the removal still shows the image, and
-    would put it back in its order numbers: its save is refused as stale, as after
-    any other change to the record's scans. The master stays in storage and history.
+    would put it back in its order numbers: its save is refused as stale, naming
+    who removed the image and when, as after any other change to the record's
+    scans. The master stays in storage and history.
     """
-    Record._base_manager.filter(pk=image.record_id).update(version=F("version") + 1)
+    from .. import reasons
+
+    record = Record._base_manager.get(pk=image.record_id)
     if by is not None:
         image._history_user = by
+        record._history_user = by
     image.delete()
-    renumber(Record._base_manager.get(pk=image.record_id))
+    renumber(record, by=by)
+    record._change_reason = reasons.scan_deleted(image.original_name or "")
+    record.save(update_fields=["version", "modified"])
 
 
-def renumber(record: Record) -> None:
-    """Number the record's images 1, 2, 3… in their current order, so a new one goes last."""
+def renumber(record: Record, *, by: Any = None) -> None:
+    """Number the record's images 1, 2, 3… in their current order, so a new one goes last; each move is in
+    the image's history (a revert puts the order back)."""
     for number, image in enumerate(record.images.order_by("position", "pk"), start=1):
-        if image.position != number:
-            RecordImage.objects.filter(pk=image.pk).update(position=number)
+        _move(image, number, by)
+
+
+def _move(image: RecordImage, position: int, by: Any) -> None:
+    if image.position == position:
+        return
+    image.position = position
+    if by is not None:
+        image._history_user = by
+    image.save(update_fields=["position"])
 
 
 @dataclass(frozen=True)
