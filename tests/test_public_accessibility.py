@@ -118,10 +118,12 @@ def test_authority_names_name_their_language_and_mark_variants(client, russian_r
 
 def test_agents_in_one_role_share_one_heading(client, russian_record):
     page = html_of(client, "/ru/records/doc-ru/")
-    assert page.count("<dt>Издатель</dt>") == 1
-    group = element(page, r"<dt>Издатель</dt>(<dd>.*?</dd>)+")
+    assert page.count("<dt>Издатели</dt>") == 1  # the plural over two, the singular over one
+    group = element(page, r"<dt>Издатели</dt>(<dd>.*?</dd>)+")
     assert "Издательство 1" in group and "Издательство 2" in group
     assert page.count("<dt>Автор</dt>") == 1
+    english = html_of(client, "/en/records/doc-ru/")
+    assert "<dt>Publishers</dt>" in english and "<dt>Author</dt>" in english
 
 
 NAMES = {

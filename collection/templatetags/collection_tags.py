@@ -126,15 +126,29 @@ def role_of(link: Any) -> str:
     return str(link.get_role_display())
 
 
+def _several_in_role(role: str) -> str:
+    """The heading over several agents in one role: "publishers", «издатели»."""
+    return {
+        "author": pgettext("agents in one role", "authors"),
+        "editor": pgettext("agents in one role", "editors"),
+        "translator": pgettext("agents in one role", "translators"),
+        "publisher": pgettext("agents in one role", "publishers"),
+        "issuing_body": pgettext("agents in one role", "issuing bodies"),
+        "subject": pgettext("agents in one role", "subjects"),
+    }.get(role, "")
+
+
 @register.simple_tag
 def agents_by_role(record: Any) -> list[tuple[str, list[Any]]]:
-    """A record's agents under one heading per role (role label, agents), in the order of first mention."""
-    groups: dict[str, tuple[str, list[Any]]] = {}
+    """A record's agents under one heading per role (role label, agents), in the order of first mention;
+    a heading over several agents is in the plural."""
+    groups: dict[str, tuple[Any, list[Any]]] = {}
     for link in record.agent_links.all():
         if link.role not in groups:
-            groups[link.role] = (role_of(link), [])
+            groups[link.role] = (link, [])
         groups[link.role][1].append(link.agent)
-    return list(groups.values())
+    return [((_several_in_role(first.role) if len(agents) > 1 else "") or role_of(first), agents)
+            for first, agents in groups.values()]
 
 
 @register.simple_tag(takes_context=True)
