@@ -43,6 +43,8 @@ def test_saving_a_tab_opened_before_submitting_tells_why_and_writes_nothing(draf
     page = response.content.decode()
     assert "Your changes were not saved" in page
     assert "was changed by Alice at" in page
+    # What she can do now, since she may not change a record in review.
+    assert "is now “in review”, which you may not change: a reviewer can return it to draft" in page
     # What she typed is on the page to copy; there is no save button that could only fail again.
     assert 'value="typed in tab A"' in page and 'value="Tab A test title"' in page
     assert 'name="_save"' not in page and 'name="_continue"' not in page

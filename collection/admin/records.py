@@ -253,6 +253,11 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
                     and self.has_view_permission(request, obj) and not self.has_change_permission(request, obj)
                     and super().has_change_permission(request, obj)):
                 request._collection_stale_record = obj.pk
+                # "Open it again and make your changes anew" cannot be followed here: say what can.
+                messages.warning(request, _(
+                    "The record %(identifier)s is now “%(status)s”, which you may not change: a reviewer can "
+                    "return it to draft if it still needs your changes."
+                ) % {"identifier": obj.identifier, "status": obj.get_status_display()})
                 extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
                                  "show_save_and_add_another": False, "show_delete_link": False}
         return super().changeform_view(request, object_id, form_url, extra_context)
