@@ -45,6 +45,8 @@ class Tombstone:
         facts: dict[str, Any] = {"identifier": self.identifier, "status": self.state}
         if self.title:
             facts["title"] = self.title
+            if self.title_language:
+                facts["title_language"] = self.title_language
         if self.date:
             facts["date"] = self.date.isoformat()
         return facts

@@ -256,7 +256,7 @@ def test_the_api_answers_410_with_the_notices_facts(client, bob, dana):
     response = client.get("/api/records/doc-api-wd/")
     assert response.status_code == 410 and response["Content-Type"] == "application/json"
     assert response.json() == {"identifier": "doc-api-wd", "status": "withdrawn", "title": "Test withdrawn title",
-                               "date": change.at.isoformat()}
+                               "title_language": "en", "date": change.at.isoformat()}
     private = RecordFactory(identifier="doc-api-private", title="Test private title")
     private.withdraw(bob, "Privacy.", hide_title=True)
     response = client.get("/api/records/doc-api-private/")
