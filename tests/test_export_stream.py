@@ -30,6 +30,7 @@ from collection.catalogue.export import (
 )
 from collection.catalogue.files import read_table
 from collection.catalogue.format import FORMULA_TRIGGERS, record_columns
+from collection.catalogue.xlsx_writer import EXCEL_ERRORS
 from collection.models import AgentKind, Description, Language, Record, RecordAgent, Title
 
 from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory
@@ -227,7 +228,7 @@ def openpyxl_sheet(rows) -> bytes:
         for text in row:
             if not text:
                 cells.append(None)
-            elif text[0] in FORMULA_TRIGGERS:
+            elif text[0] in FORMULA_TRIGGERS or text.upper() in EXCEL_ERRORS:
                 cell = WriteOnlyCell(worksheet, None)
                 cell._value, cell.data_type, cell._style = text, "s", copy(quoted._style)
                 cells.append(cell)
@@ -259,7 +260,7 @@ def test_xlsx_sheet_is_what_openpyxl_writes_for_the_same_cells(rich):
     formula = sheet.cell(row=awkward["test-awkward-00"], column=header.index("extent") + 1)
     assert formula.value == "=1+1" and formula.data_type == "s" and formula.quotePrefix
     error_like = sheet.cell(row=awkward[f"test-awkward-{AWKWARD.index('#N/A'):02d}"], column=header.index("extent") + 1)
-    assert error_like.value == "#N/A" and error_like.data_type == "s"
+    assert error_like.value == "#N/A" and error_like.data_type == "s" and error_like.quotePrefix
 
 
 def test_xlsx_export_imports_back_unchanged(rich, tmp_path):

@@ -118,9 +118,9 @@ def test_oversized_upload_is_refused_before_parsing(settings):
         read_table(TEXT.encode() * 10)
 
 
-def test_a_cell_over_the_cap_is_refused_with_its_row(settings):
+def test_a_cell_over_the_cap_is_refused_with_its_row_and_column(settings):
     settings.COLLECTION_IMPORT_MAX_CELL_CHARS = 50
-    with pytest.raises(FileRefused, match="row 2: a cell is longer than 50 characters"):
+    with pytest.raises(FileRefused, match="row 2, column title_en: the cell has 60 characters; at most 50"):
         read_table(("identifier,title_en\n" + 'x,"' + "a" * 60 + '"\n').encode())
 
 

@@ -134,6 +134,12 @@ def test_xlsx_round_trip_is_stable(tmp_path):
             return archive.read("xl/worksheets/sheet1.xml")
 
     assert sheet_xml(first) == sheet_xml(second)
+    # The whole file, byte for byte: no time of export in the workbook's properties or the archive.
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"dcterms:created" not in archive.read("docProps/core.xml")
+        assert b"dcterms:modified" not in archive.read("docProps/core.xml")
     assert Title.objects.get(record__identifier="test-2").text == "=SUM(1,2)"
     assert Record.objects.count() == 2
 

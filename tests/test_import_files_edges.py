@@ -172,7 +172,8 @@ def test_the_caps_apply_with_every_delimiter(settings, delimiter):
     settings.COLLECTION_IMPORT_MAX_COLUMNS = 3
     head = delimiter.join(["identifier", "title_en"]) + "\n"
     assert "more than 2 rows" in refusal((head + "".join(f"t-{n}{delimiter}T\n" for n in range(3))).encode())
-    assert "a cell is longer than 50 characters" in refusal((head + f't-1{delimiter}"{"a" * 60}"\n').encode())
+    assert "column title_en: the cell has 60 characters; at most 50" in refusal(
+        (head + f't-1{delimiter}"{"a" * 60}"\n').encode())
     wide = delimiter.join(["identifier", "kind", "status", "title_en"]) + "\n"
     assert "more than 3 columns" in refusal(wide.encode())
 

@@ -312,7 +312,9 @@ def read_csv(data: bytes, *, encoding: str | None = None) -> Table:
     text, codec = decode_csv(data, encoding)
     limit = app_settings.IMPORT_MAX_CELL_CHARS
     previous_limit = csv.field_size_limit()
-    csv.field_size_limit(limit)
+    # The reader may read any cell the text holds (it is in memory already); the limit is checked per cell
+    # below, so that the problem can name its column.
+    csv.field_size_limit(max(limit, len(text) + 1))
     try:
         return _parse_csv(text, codec, limit)
     finally:
@@ -341,6 +343,12 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
             if len(table.rows) >= max_rows:
                 raise FileRefused(_("The file has more than %(limit)s rows; split it into smaller files.")
                                   % {"limit": f"{max_rows:,}"})
+            for index, cell in enumerate(cells[: len(header)]):
+                if len(cell) > limit:
+                    problems.append(CellProblem(number, header[index] or column_letter(index + 1), _(
+                        "the cell has %(length)s characters; at most %(limit)s are accepted."
+                    ) % {"length": f"{len(cell):,}", "limit": f"{limit:,}"}))
+                    cells[index] = ""  # reported: not kept in memory with the rows
             if len(cells) > len(header):
                 extra = cells[len(header):]
                 if any(cell.strip() for cell in extra):

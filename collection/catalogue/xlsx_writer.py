@@ -41,6 +41,13 @@ class CellRefused(ValueError):
 
 
 _SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
+# The times openpyxl stamps a workbook with: left out, so that the same rows always give the same bytes.
+_CORE_TIMES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
+# Every part's date in the archive, for the same reason: the earliest a zip file can hold.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# Cell text Excel shows as an error value when it is typed in.
+EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!",
+                          "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 
 
 def _escape(text: str) -> str:
@@ -63,7 +70,7 @@ class _RowWriter:
     def __init__(self, quoted_style: int) -> None:
         self.letters: list[str] = []
         self.quoted = f' s="{quoted_style}" t="inlineStr"><is>'
-        self.triggers = "".join(FORMULA_TRIGGERS)
+        self.triggers = "".join(FORMULA_TRIGGERS) + "#"
 
     def row(self, number: int, cells: Sequence[str]) -> str:
         if len(cells) > len(self.letters):
@@ -80,7 +87,7 @@ class _RowWriter:
         for letter, text in zip(self.letters, cells, strict=False):
             if not text:
                 continue
-            if text[0] in triggers:
+            if text[0] in triggers and (text[0] != "#" or text.upper() in EXCEL_ERRORS):
                 head = quoted
             else:
                 head = plain
@@ -133,13 +140,17 @@ def write_xlsx_rows(rows: Iterable[Sequence[str]], out: IO[bytes], *, sheet_titl
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
         for info in source.infolist():
             data = source.read(info)
+            part = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+            part.compress_type, part.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
             if info.filename != sheet_part:
-                archive.writestr(info, data)
+                if info.filename == "docProps/core.xml":
+                    data = _CORE_TIMES.sub(b"", data)
+                archive.writestr(part, data, compresslevel=1)
                 continue
             match = _SHEET_DATA.search(data)
             if match is None:  # pragma: no cover - openpyxl always writes the element
                 raise ValueError("openpyxl wrote a worksheet without sheetData")
-            with archive.open(info.filename, "w", force_zip64=True) as sheet:
+            with archive.open(part, "w", force_zip64=True) as sheet:
                 sheet.write(data[:match.start()] + b"<sheetData>")
                 batch: list[str] = []
                 for count, cells in enumerate(rows, start=1):
