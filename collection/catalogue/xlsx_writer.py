@@ -142,6 +142,9 @@ def write_xlsx_rows(rows: Iterable[Sequence[str]], out: IO[bytes], *, sheet_titl
             data = source.read(info)
             part = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
             part.compress_type, part.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            # The archive's level: an entry made from a ZipInfo takes the entry's own (Python 3.13 calls it
+            # compress_level and keeps _compresslevel as its alias).
+            part._compresslevel = 1
             if info.filename != sheet_part:
                 if info.filename == "docProps/core.xml":
                     data = _CORE_TIMES.sub(b"", data)
