@@ -27,7 +27,7 @@ test: install browser
 
 demo: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py setup_demo
+	$(PY) manage.py setup_demo --host $(HOST)
 	$(PY) manage.py db_worker & trap 'kill $$!' EXIT; $(PY) manage.py runserver $(HOST)
 
 lint: install

@@ -139,7 +139,10 @@ def test_subjects_are_linked(seeded):
 
 
 def test_demo_setup_serves_the_seeded_collection(client):
-    call_command("setup_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("setup_demo", "--host", "127.0.0.1:8123", stdout=out)
+    assert "Demo site: http://127.0.0.1:8123/  admin: http://127.0.0.1:8123/admin/" in out.getvalue()
+    assert "Admin login: admin  password: " in out.getvalue()
     response = client.get("/en/records/")
     assert response.status_code == 200
     assert "Gulag: A History" in response.content.decode()

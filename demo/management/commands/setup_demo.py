@@ -13,6 +13,10 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "Create the demo administrator, load the seeded collection and print the login."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1:8000", help="Where the site will be served, for the "
+                                                                        "addresses printed (make demo's HOST).")
+
     def handle(self, *args, **options) -> None:
         if "load_seed" in get_commands():
             call_command("load_seed", verbosity=options["verbosity"])
@@ -23,6 +27,6 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         self.stdout.write(self.style.SUCCESS(
-            "\nDemo site: http://127.0.0.1:8000/  admin: http://127.0.0.1:8000/admin/\n"
+            f"\nDemo site: http://{options['host']}/  admin: http://{options['host']}/admin/\n"
             f"Admin login: {username}  password: {password}\n"
         ))
