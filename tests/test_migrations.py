@@ -39,3 +39,29 @@ def test_records_start_in_every_title_order_where_their_original_title_puts_them
     new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
     orders = new.get_model("collection", "RecordTitleOrder").objects.filter(record_id=record.pk)
     assert sorted(orders.values_list("language", "title_key")) == [("en", "test original"), ("ja", "test original")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reasons_kept_when_their_column_widens():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from collection.search import install_catalogue_triggers
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("collection", "0010_record_title_order")])
+    old = executor.loader.project_state([("collection", "0010_record_title_order")]).apps
+    record = old.get_model("collection", "Record").objects.create(identifier="mem-test-reason", kind="memoir")
+    history = old.get_model("collection", "HistoricalRecord")
+    history.objects.create(id=record.pk, identifier=record.identifier, kind="memoir", status="draft", version=1,
+                           created=record.created, modified=record.modified, history_type="+",
+                           history_date=record.modified, history_change_reason="[import] {\"file\": \"a.csv\"}")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    install_catalogue_triggers()
+    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
+    rows = new.get_model("collection", "HistoricalRecord").objects.filter(id=record.pk)
+    assert list(rows.values_list("history_change_reason", flat=True)) == ['[import] {"file": "a.csv"}']
+    rows.update(history_change_reason="x" * 500)  # wider than the old varchar(100)
+    assert len(rows.get().history_change_reason) == 500
