@@ -64,12 +64,6 @@ def _cited_title(record: Record, language: str | None) -> tuple[str, str, str]:
     return text, translated, original.language if original else ""
 
 
-def _title(record: Record, language: str | None) -> tuple[str, str]:
-    """The original title, and a translation into ``language`` where there is one."""
-    text, translated, _tag = _cited_title(record, language)
-    return text, translated
-
-
 def _item_language(record: Record, title_language: str) -> str:
     """The CSL ``language`` of the item, which decides whether citeproc title-cases its title.
 
@@ -161,14 +155,14 @@ def _part_of(record: Record, item: dict[str, Any], language: str | None) -> None
 
     Only a published parent is named: an unpublished one is not the public's to read, as on the record's page.
     """
-    parent = record.parent
-    if parent is None:
+    if not record.parent_id:
         return
     if record.sequence is not None and record.level == LevelOfDescription.VOLUME:
         item.setdefault("volume", str(record.sequence))
-    if not parent.is_public:
+    parent = record.published_parent()
+    if parent is None:
         return
-    parent_title, _translated = _title(parent, language)
+    parent_title, _translated, _tag = _cited_title(parent, language)
     if item["type"] in ("chapter", "article-journal", "article-magazine", "article-newspaper"):
         item.setdefault("container-title", parent_title)
     else:

@@ -89,15 +89,16 @@ def _fast_bounds(value: str) -> DateBounds | None:
     return bounds
 
 
-def normalize_edtf(value: str) -> str:
-    """``value`` with full-width characters as ASCII (``１９５０～`` -> ``1950~``), as a Japanese IME types them."""
-    return unicodedata.normalize("NFKC", value or "").strip()
+def check_written_form(value: str) -> None:
+    """Refuse what the EDTF parser would take but the catalogue cannot store faithfully.
 
-
-def _check_written_form(value: str) -> None:
-    """Refuse what the EDTF parser would take but the catalogue cannot store faithfully."""
+    Asked by the field's validator only (:func:`collection.validators.validate_edtf`):
+    a value stored before these were refused still gives its bounds when its record is
+    saved again.
+    """
     if not value.isascii():
-        ascii_form = normalize_edtf(value)
+        # Full-width characters as ASCII (１９５０～ -> 1950~), as a Japanese IME types them.
+        ascii_form = unicodedata.normalize("NFKC", value).strip()
         if ascii_form != value and ascii_form.isascii():
             raise ValidationError(
                 _("“%(value)s” is written with full-width characters: write it as %(ascii)s."),
@@ -124,7 +125,6 @@ def parse_edtf_bounds(value: str) -> DateBounds:
     counts in 1950, where the archivist placed it.
     """
     value = (value or "").strip()
-    _check_written_form(value)
     fast = _fast_bounds(value) if value else None
     if fast is not None:
         return fast

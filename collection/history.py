@@ -260,11 +260,7 @@ def revert(obj: models.Model, parts: list[Part], moment: datetime.datetime, by: 
             ids = list(getattr(then, m2m.name).values_list(m2m.m2m_reverse_field_name(), flat=True))
             getattr(obj, m2m.name).set(ids)
     for part in parts:
-        _revert_part(obj, part, moment, by)
-
-
-def _revert_part(obj: models.Model, part: Part, moment: datetime.datetime, by: Any) -> None:
-    _revert_rows(part, obj.pk, moment, by)
+        _revert_rows(part, obj.pk, moment, by)
 
 
 def _revert_rows(part: Part, owner_pk: Any, moment: datetime.datetime, by: Any) -> None:

@@ -48,14 +48,18 @@ def _matches(request: HttpRequest, etag: str) -> bool:
 def image_file(request: HttpRequest, pk: int, kind: str) -> FileResponse | HttpResponseNotModified:
     if kind not in KINDS:
         raise Http404
-    image = RecordImage.objects.visible_to(request.user).select_related("record").filter(pk=pk).first()
+    # Public exactly when RecordImage.objects.public() (published records' public images) holds it.
+    image = RecordImage.objects.public().filter(pk=pk).first()
+    is_public = image is not None
+    if image is None:
+        image = RecordImage.objects.visible_to(request.user).filter(pk=pk).first()
     if image is None or (kind == "master" and not _may_have_master(request)):
         raise Http404
     stored = image.file_for(kind)
     if not stored:
         raise Http404
     # A master is for staff only, whatever the image's visibility: no shared cache may keep one.
-    public = image.is_public and kind != "master"
+    public = is_public and kind != "master"
     etag = image_etag(image, kind)
     if public and _matches(request, etag):
         response = HttpResponseNotModified()

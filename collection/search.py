@@ -182,13 +182,7 @@ def _title_sort_text(titles: list) -> str:
 
     originals = [t for t in titles if t.form == LabelForm.ORIGINAL and t.preferred] or [
         t for t in titles if t.form == LabelForm.ORIGINAL] or titles
-    if not originals:
-        return ""
-    original = min(originals, key=lambda t: t.pk)
-    readings = [t for t in titles if t.form == LabelForm.READING and t.derived_from_id == original.pk]
-    if not readings and original.language.split("-")[0] == "ja":
-        readings = [t for t in titles if t.form == LabelForm.READING]
-    return (min(readings, key=lambda t: t.pk) if readings else original).text
+    return _shown_sort_text(titles, min(originals, key=lambda t: t.pk)) if originals else ""
 
 
 @functools.cache
@@ -206,7 +200,7 @@ def _shown_sort_text(titles: list, shown: Any) -> str:
     if shown.form in labels.DERIVED_FORMS or base_language(shown.language) != "ja":
         return shown.text
     readings = [t for t in titles if t.form == reading and t.derived_from_id == shown.pk]
-    if not readings and shown.form == labels.LabelForm.ORIGINAL:  # a reading naming no title is the original's
+    if not readings and shown.form != labels.LabelForm.TRANSLATION:  # a reading naming no title is the original's
         readings = [t for t in titles if t.form == reading]
     return min(readings, key=lambda t: t.pk).text if readings else shown.text
 
@@ -219,12 +213,10 @@ def title_order_rows(pk: int, titles: list, languages: Iterable[str]) -> list[tu
     made, as :func:`search_row` is for the rest.
     """
     pick_label = _labels().pick_label
-    candidates = [t for t in titles if t.text]
-    candidates = [t for t in candidates if t.preferred] or candidates  # what pick_label narrows to first
     keys: dict[int, str] = {}  # by shown title: languages often show the same one (the original)
     rows = []
     for language in languages:
-        shown = pick_label(candidates, language)
+        shown = pick_label(titles, language)
         if shown is None:
             rows.append((pk, language, ""))
             continue
@@ -414,8 +406,7 @@ def rebuild_search_index(batch_size: int = 2000) -> int:
     from .models import Record
 
     ids = list(Record._base_manager.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch_size):
-        refresh_search_index(ids[start:start + batch_size])
+    refresh_records_naming(Record, ids, batch_size)
     return len(ids)
 
 

@@ -61,8 +61,9 @@ def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | N
     """
     if language is None:
         language = get_language()
-    record = Record.objects.filter(
-        identifier=identifier, status__in=[Status.WITHDRAWN, Status.DRAFT, Status.REVIEW]).first()
+    # Any record the public may not see (published() decides), by its identifier.
+    record = Record.objects.filter(identifier=identifier).exclude(
+        pk__in=Record.objects.published().values("pk")).first()
     if record is not None and record.status != Status.WITHDRAWN:
         if not record.was_ever_published():
             return None  # never public: nothing to say about it

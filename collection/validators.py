@@ -112,6 +112,8 @@ def validate_language_tag(value: str) -> None:
 
 
 def validate_edtf(value: str) -> None:
-    from .dates import parse_edtf_bounds
+    """A date as the catalogue stores it: EDTF the parser reads, written as the archivist means it."""
+    from .dates import check_written_form, parse_edtf_bounds
 
+    check_written_form((value or "").strip())
     parse_edtf_bounds(value)

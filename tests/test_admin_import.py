@@ -312,3 +312,19 @@ def test_someone_elses_import_is_not_shown(dana, login):  # noqa: F811
     job = ImportJob.objects.get()
     other = staff_in("Collection manager", "erin")
     assert login(other).get(job_url(job)).status_code == 403
+
+
+def test_a_confirmed_import_that_would_differ_from_its_preview_is_marked_stale(dana, login, monkeypatch):  # noqa: F811
+    from collection.importing import jobs
+
+    RecordFactory(identifier="test-1", kind="memoir", status=Status.DRAFT, title="Old", title__language="en")
+    client = login(dana)
+    upload(client, csv_file("identifier,kind,status,title_en\ntest-1,memoir,draft,From the file\n"))
+    job = ImportJob.objects.get()
+    # The catalogue's fingerprint still matches, but the import would not do what was previewed.
+    monkeypatch.setattr(jobs, "preview_entries", lambda result: [{"row": 99}])
+    client.post(job_url(job), {"fingerprint": job.fingerprint}, follow=True)
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.STALE
+    assert "would not do exactly what the preview showed" in " ".join(job.errors)
+    assert Record.objects.get().titles.get().text == "Old"

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from collection.catalogue.files import read_table
 from collection.catalogue.writer import write_rows
+from collection.importing.romanizations import missing_count
 from collection.models import Title
 from collection.romanization import kana_to_hepburn
 
@@ -27,8 +28,10 @@ def test_an_entered_reading_still_gets_its_hepburn_form(settings, readings):
     assert romanized.text == "kyokkōnoshitade: tesutoki" and romanized.machine_made
     # The archivist's reading is kept as entered, and a second run finds nothing missing.
     assert Title.objects.get(language="ja-Hrkt").text == "きょっこうのしたで：てすとき"
+    assert missing_count() == 0
     out = io.StringIO()
     call_command("derive_romanizations", stdout=out, stderr=io.StringIO())
+    assert out.getvalue().startswith("0 ")
     assert Title.objects.filter(language__in=["ja-Latn", "ja-Hrkt"]).count() == 2
 
 

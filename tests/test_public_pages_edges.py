@@ -211,6 +211,14 @@ def test_a_blank_end_and_full_width_digits_are_refused_with_the_way_to_write_the
     assert not Record.objects.exists()
 
 
+def test_a_date_stored_before_such_forms_were_refused_keeps_its_bounds_when_saved_again(bob):
+    record = RecordFactory(status=Status.PUBLISHED, date_edtf="1950")
+    Record.objects.filter(pk=record.pk).update(date_edtf="１９５０")  # as an earlier version stored it
+    record.refresh_from_db()
+    record.withdraw(bob, "Test reason.")  # any later save
+    assert Record.objects.get(pk=record.pk).year_start == 1950
+
+
 def test_open_ends_are_still_taken():
     assert parse_edtf_bounds("1950/..").end is None
     assert parse_edtf_bounds("../1950").start is None

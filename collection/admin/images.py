@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -264,8 +264,3 @@ class RecordImageAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(reverse("admin:collection_record_change", args=[record]))
         return response
 
-    def delete_queryset(self, request: Any, queryset: Any) -> None:
-        for image in queryset.select_related("record"):
-            if not self.has_delete_permission(request, image):
-                raise PermissionDenied
-            delete_image(image, by=request.user)

@@ -26,7 +26,8 @@ def preview_record(request: HttpRequest, model_admin: Any, object_id: str) -> Ht
     try:
         record = (
             Record.objects.with_listing()
-            .select_related("parent", "repository")
+            .with_published_parent()
+            .select_related("repository")
             .prefetch_related("descriptions", "places__names", "subjects__labels", "languages")
             .filter(pk=object_id).first()
         )
@@ -40,7 +41,7 @@ def preview_record(request: HttpRequest, model_admin: Any, object_id: str) -> Ht
         "record": record,
         "object": record,
         "children": record.children.published().with_listing(),
-        "parent_public": record.parent if record.parent and record.parent.is_public else None,
+        "parent_public": record.published_parent(),
         "preview": True,
     }
     response = render(request, PUBLIC_TEMPLATE, context)

@@ -358,10 +358,7 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
                 cells = cells[: len(header)]
             table.rows.append((number, tuple(unquote_formula(cell) for cell in cells)))
     except csv.Error as exc:
-        message = str(exc)
-        if "field larger than field limit" in message:
-            message = _("a cell is longer than %(limit)s characters.") % {"limit": f"{limit:,}"}
-        problems.append(CellProblem(number + 1, "", message))
+        problems.append(CellProblem(number + 1, "", str(exc)))
     if header is None:
         raise FileRefused(_("The file is empty: the first row must name the columns."))
     if problems:

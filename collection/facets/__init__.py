@@ -22,7 +22,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
-from ..models import Agent, Language, Place, Record, RecordKind, Subject, pick_label
+from ..models import Agent, Language, Place, Record, RecordKind, Subject
 from ..search import isbn_query, search_words, title_match
 from .columns import Column, fetch
 from .index import Query, Result, facet_index, ranked
@@ -247,23 +247,26 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     subjects = Subject.objects.filter(pk__in=[int(pk) for pk, _n in top("subject")]).prefetch_related(
         "labels").in_bulk()
 
-    def entries(name: str, by_id: dict[int, Any]) -> list[tuple[str, str, int]]:
-        return [(by_id[int(pk)].identifier, by_id[int(pk)].display_name(language), n)
-                for pk, n in top(name) if int(pk) in by_id]
-
-    def label_languages(by_id: dict[int, Any], related: str) -> dict[str, str]:
-        """The language of the name each entry is shown by, for the page to mark it (``lang``)."""
-        chosen = {entry.identifier: pick_label(getattr(entry, related).all(), language) for entry in by_id.values()}
-        return {identifier: label.language for identifier, label in chosen.items() if label}
+    def entries(name: str, by_id: dict[int, Any]) -> tuple[list[tuple[str, str, int]], dict[str, str]]:
+        """The facet's values with the names they are shown by, and each name's language (``lang``)."""
+        items, languages = [], {}
+        for pk, n in top(name):
+            entry = by_id.get(int(pk))
+            if entry is None:
+                continue
+            label = entry.display_label(language)
+            items.append((entry.identifier, label.text if label else "", n))
+            if label:
+                languages[entry.identifier] = label.language
+        return items, languages
 
     facets.append(make("place", []))
     tree = PlaceTree(counts["place"], filterset.selected("place"))
     facets[-1].values = tree.shown(links, language)
     facets[-1].flat = tree.flat()
-    facets.append(make("subject", entries("subject", subjects), label_languages(subjects, "labels")))
-    agent_languages = label_languages(agents, "names")
-    facets.append(make("agent", entries("agent", agents), agent_languages))
-    facets.append(make("repository", entries("repository", agents), agent_languages))
+    facets.append(make("subject", *entries("subject", subjects)))
+    facets.append(make("agent", *entries("agent", agents)))
+    facets.append(make("repository", *entries("repository", agents)))
     scans = counts["has_scans"].get("1", 0)
     facets.append(make("has_scans", [("1", str(_("with scans")), scans)] if scans or filterset.selected(
         "has_scans") else [], single=True))
@@ -319,7 +322,7 @@ class PlaceTree:
 
         def node(pk: int) -> FacetValue:
             identifier = self.outline[pk][0]
-            label = pick_label(named[pk].names.all(), language)
+            label = named[pk].display_label(language)
             value = FacetValue(identifier, label.text if label else "", self.counts[pk],
                                identifier in self.selected, "", lang=label.language if label else "")
             value.children = [node(child) for child in children.get(pk, ())]

@@ -290,14 +290,17 @@ def _import(job_id: int) -> str:
         with transaction.atomic():
             with deferred_derivation():
                 result = write_rows(table.records(), header=table.header, user=job.user, source=source_label(job))
-            if result.errors or preview_entries(result) != job.preview:
+            stale = bool(result.errors) or preview_entries(result) != job.preview
+            if stale:
                 transaction.set_rollback(True)
-                job.status = ImportJobStatus.STALE
-                job.errors = [str(error) for error in result.errors] or [
-                    _("Importing would not do exactly what the preview showed. Nothing was imported: upload "
-                      "the file again to see a new preview.")]
-                job.save(update_fields=["status", "errors", "modified"])
-                return job.status
+        if stale:
+            # Saved after the import's own savepoint rolled back, or it would be rolled back with it.
+            job.status = ImportJobStatus.STALE
+            job.errors = [str(error) for error in result.errors] or [
+                _("Importing would not do exactly what the preview showed. Nothing was imported: upload "
+                  "the file again to see a new preview.")]
+            job.save(update_fields=["status", "errors", "modified"])
+            return job.status
         job.status = ImportJobStatus.DONE
         job.summary = summary_of(result)
         job.rows_done = job.row_count

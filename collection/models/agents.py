@@ -69,8 +69,12 @@ class Agent(VersionedModel, IdentifiedModel):
     def __str__(self) -> str:
         return self.display_name() or self.identifier
 
+    def display_label(self, language: str | None = None) -> AgentName | None:
+        """The name shown in ``language`` (its text and its language): see ``pick_label``."""
+        return pick_label(self.names.all(), language)
+
     def display_name(self, language: str | None = None) -> str:
-        label = pick_label(self.names.all(), language)
+        label = self.display_label(language)
         return label.text if label else ""
 
     def get_absolute_url(self) -> str:

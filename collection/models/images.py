@@ -158,10 +158,6 @@ class RecordImage(models.Model):
         page = f" p. {self.page + 1}" if self.page else ""
         return f"{self.original_name or self.master.name}{page}"
 
-    @property
-    def is_public(self) -> bool:
-        return self.visibility == Visibility.PUBLIC and self.record.is_public
-
     def pick_caption(self, language: str | None = None) -> RecordImageCaption | None:
         """The caption in ``language``, else in the first configured language that has one, else any."""
         captions = [c for c in self.captions.all() if c.text]

@@ -69,12 +69,16 @@ class Place(VersionedModel, IdentifiedModel):
     def __str__(self) -> str:
         return self.display_name() or self.identifier
 
-    def display_name(self, language: str | None = None, year: int | None = None) -> str:
+    def display_label(self, language: str | None = None, year: int | None = None) -> PlaceName | None:
+        """The name shown in ``language`` (in ``year``, if given), with its language: see ``pick_label``."""
         names = list(self.names.all())
         if year is not None:
             current = [name for name in names if name.valid_in(year)]
             names = current or names
-        label = pick_label(names, language)
+        return pick_label(names, language)
+
+    def display_name(self, language: str | None = None, year: int | None = None) -> str:
+        label = self.display_label(language, year)
         return label.text if label else ""
 
     def get_absolute_url(self) -> str:

@@ -150,6 +150,11 @@ class RecordQuerySet(models.QuerySet):
         return self.annotate(title_order_key=Subquery(key)).order_by(
             models.F("title_order_key").asc(nulls_last=True), "pk")
 
+    def with_published_parent(self) -> RecordQuerySet:
+        """Prefetch each record's :meth:`Record.published_parent` with its titles (pages and citations name it)."""
+        return self.prefetch_related(models.Prefetch(
+            "parent", queryset=Record.objects.published().prefetch_related("titles"), to_attr="_published_parent"))
+
     def with_listing(self) -> RecordQuerySet:
         """Prefetch what a list of records shows: titles and agents with their names."""
         return self.prefetch_related(
@@ -276,17 +281,27 @@ class Record(VersionedModel, IdentifiedModel):
     def get_absolute_url(self) -> str:
         return reverse("collection:record-detail", kwargs={"identifier": self.identifier})
 
-    @property
-    def is_public(self) -> bool:
-        return self.status == Status.PUBLISHED
+    def published_parent(self) -> Record | None:
+        """The record this one is part of, if the public may see it (``published()`` decides); prefetched by
+        :meth:`RecordQuerySet.with_published_parent`, else read once."""
+        if not self.parent_id:
+            return None
+        if not hasattr(self, "_published_parent"):
+            self._published_parent = type(self).objects.published().filter(pk=self.parent_id).prefetch_related(
+                "titles").first()
+        return self._published_parent
 
     @property
     def undated(self) -> bool:
         return not self.date_edtf
 
+    def display_label(self, language: str | None = None) -> Title | None:
+        """The title shown in ``language`` (its text and its language): see ``pick_label``."""
+        return pick_label(self.titles.all(), language)
+
     def display_title(self, language: str | None = None) -> str:
         """The title in ``language``, else the original, else any title."""
-        label = pick_label(self.titles.all(), language)
+        label = self.display_label(language)
         return label.text if label else ""
 
     def original_titles(self) -> list[Title]:
@@ -368,7 +383,6 @@ class Record(VersionedModel, IdentifiedModel):
 
         return apply_action(self, by, ACTIONS[name], comment, **kwargs)
 
-    @transaction.atomic
     def was_ever_published(self) -> bool:
         """Whether the record was public at some moment, as its history shows: its title was, then."""
         return self.history.filter(status=Status.PUBLISHED).exists()
@@ -402,6 +416,7 @@ class Record(VersionedModel, IdentifiedModel):
             if history_type != "-"
         ]
 
+    @transaction.atomic
     def purge(self, by: Any, reason: str, hide_title: bool = False) -> None:
         """Delete permanently (collection managers only), keeping history and the reserved identifier.
 
@@ -415,17 +430,14 @@ class Record(VersionedModel, IdentifiedModel):
         if not (reason or "").strip():
             raise TransitionNotAllowed(_("Give a reason for deleting the record."))
         withdrawal = self.status_changes.withdrawals().first()
-        hide = (
-            hide_title or (withdrawal is not None and withdrawal.hide_title)
-            or not self.was_ever_published()
-        )
         identifier = self.identifier
         self._history_user = by
         self._change_reason = reason
-        self.delete()
-        ReservedIdentifier.objects.filter(identifier=identifier).update(
-            deleted_by=by, deletion_reason=reason, hide_title=hide,
-        )
+        self.delete()  # the pre_delete signal reserves the identifier, hiding the title of one never public
+        reserved = ReservedIdentifier.objects.filter(identifier=identifier)
+        reserved.update(deleted_by=by, deletion_reason=reason)
+        if hide_title or (withdrawal is not None and withdrawal.hide_title):
+            reserved.update(hide_title=True)
 
 
 class Title(Label):

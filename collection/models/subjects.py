@@ -39,8 +39,12 @@ class Subject(VersionedModel, IdentifiedModel):
     def __str__(self) -> str:
         return self.display_name() or self.identifier
 
+    def display_label(self, language: str | None = None) -> SubjectLabel | None:
+        """The label shown in ``language`` (its text and its language): see ``pick_label``."""
+        return pick_label(self.labels.all(), language)
+
     def display_name(self, language: str | None = None) -> str:
-        label = pick_label(self.labels.all(), language)
+        label = self.display_label(language)
         return label.text if label else ""
 
     def get_absolute_url(self) -> str:

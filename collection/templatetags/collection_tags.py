@@ -24,26 +24,12 @@ def name_of(entry: Any, language: str | None = None) -> str:
     return entry.display_name(language or get_language())
 
 
-def _labels(entry: Any) -> Any:
-    """The labels ``display_title``/``display_name`` choose from: titles, names or subject labels."""
-    for relation in ("titles", "names", "labels"):
-        if hasattr(entry, relation):
-            return getattr(entry, relation).all()
-    return []
-
-
 @register.simple_tag
 def label_of(entry: Any, language: str | None = None) -> Any:
-    """The label a record's title or an authority's name shows (``text`` and ``language``), or ``None``.
-
-    The same choice as ``Record.display_title`` and ``display_name`` (``pick_label``), so that the
-    ``lang`` attribute a page gives the text is the language of that very text.
-    """
-    from ..models import pick_label
-
-    if entry is None:
-        return None
-    return pick_label(_labels(entry), language or get_language())
+    """The label a record's title or an authority's name shows (``text`` and ``language``), or ``None``:
+    ``display_label``, the choice ``display_title`` and ``display_name`` show, so that the ``lang``
+    attribute a page gives the text is the language of that very text."""
+    return entry.display_label(language or get_language()) if entry is not None else None
 
 
 def _tag_of(label: Any) -> str:

@@ -20,7 +20,8 @@ def public_record_queryset() -> QuerySet[Record]:
     return (
         Record.objects.published()
         .with_listing()
-        .select_related("parent", "repository")
+        .with_published_parent()
+        .select_related("repository")
         .prefetch_related("descriptions", "places__names", "subjects__labels", "languages", "repository__names")
     )
 
@@ -48,8 +49,7 @@ class RecordDetailView(DetailView):
         record = self.object
         language = get_language()
         context["children"] = list(record.children.published().with_listing().order_by("sequence", "identifier"))
-        parent = record.parent
-        context["parent_public"] = parent if parent is not None and parent.is_public else None
+        context["parent_public"] = record.published_parent()
         context["citations"] = [(label, formatted_citation(record, style, language))
                                 for style, (label, _path) in STYLES.items()]
         context["exports"] = [(fmt, label) for fmt, (label, _media, _fn) in EXPORTS.items()]
