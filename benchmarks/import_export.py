@@ -10,6 +10,9 @@ here (marked "synthetic" in every title; nothing is written to the project's
 fixtures), and measures in the same run:
 
 * the floor: raw ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) of the same rows into one flat table;
+* the data model's floor: the rows the CSV import of new rows stored (records, titles, links, history,
+  search keys...), written again raw into a copy of the database as it was before that import, many rows per
+  statement on SQLite and ``COPY`` on PostgreSQL: what storing them costs whatever code writes them;
 * CSV import of N new rows (titles in Japanese, Russian and English, agents, places, subjects), its ratio to
   the floor, and the queries it ran;
 * re-import of the same N rows unchanged (and that it wrote nothing);
@@ -140,6 +143,116 @@ def floor_postgres(rows: list[dict[str, str]]) -> float:
     return elapsed
 
 
+class ModelFloor:
+    """The cost of storing, raw, exactly the rows an import stores: a floor for any writer of this data model.
+
+    :meth:`before` copies the database (the vocabulary only) and notes every table's
+    primary keys; :meth:`measure`, after the import, writes the rows the import added
+    into that copy, with the same schema, indexes, triggers and foreign keys (checked at
+    commit, as Django declares them), and times it.
+    """
+
+    def __init__(self, workdir: str, url: str) -> None:
+        from django.apps import apps
+        from django.db import connection
+
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+        self.tables = {model._meta.db_table: model._meta.pk.column
+                       for model in apps.get_models(include_auto_created=True)}
+        self.copy_path = f"{workdir}/model-floor.sqlite3"
+        self.url = url
+        self.copy_url = url + "_floor"
+        self.keys: dict[str, set] = {}
+        self.table_seconds: dict[str, float] = {}
+
+    def _keys(self, table: str, pk: str) -> set:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT {self.connection.ops.quote_name(pk)} FROM {self.connection.ops.quote_name(table)}")
+            return {key for (key,) in cursor.fetchall()}
+
+    def before(self) -> None:
+        self.keys = {table: self._keys(table, pk) for table, pk in self.tables.items()}
+        if self.postgres:
+            import psycopg
+
+            base, _sep, name = self.url.rpartition("/")
+            self.connection.close()  # a database is copied only while nobody is connected to it
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}_floor"')
+                admin.execute(f'CREATE DATABASE "{name}_floor" TEMPLATE "{name}"')
+        else:
+            self.connection.ensure_connection()
+            with sqlite3.connect(self.copy_path) as copy:
+                self.connection.connection.backup(copy)
+
+    def added_rows(self) -> dict[str, list[tuple]]:
+        quote = self.connection.ops.quote_name
+        added = {}
+        with self.connection.cursor() as cursor:
+            for table, pk in self.tables.items():
+                cursor.execute(f"SELECT * FROM {quote(table)}")
+                names = [column[0] for column in cursor.description]
+                position = names.index(pk)
+                rows = [row for row in cursor.fetchall() if row[position] not in self.keys[table]]
+                if rows:
+                    added[table] = rows
+        return added
+
+    def measure(self) -> tuple[float, int, int]:
+        """Seconds to store the rows the import added, raw; and how many rows, in how many tables."""
+        added = self.added_rows()
+        rows = sum(len(r) for r in added.values())
+        seconds = self._copy(added) if self.postgres else self._insert(added)
+        return seconds, rows, len(added)
+
+    def _insert(self, added: dict[str, list[tuple]]) -> float:
+        db = sqlite3.connect(self.copy_path, isolation_level=None)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA journal_mode = WAL")
+        limit = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        start = time.perf_counter()
+        db.execute("BEGIN")
+        for table, rows in added.items():
+            width = len(rows[0])
+            size = max(1, min(1000, limit // width))
+            group = "(" + ", ".join("?" * width) + ")"
+            began = time.perf_counter()
+            for first in range(0, len(rows), size):
+                chunk = rows[first:first + size]
+                db.execute(f'INSERT INTO "{table}" VALUES ' + ", ".join([group] * len(chunk)),
+                           [value for row in chunk for value in row])
+            self.table_seconds[table] = time.perf_counter() - began
+        db.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        db.close()
+        return elapsed
+
+    def _copy(self, added: dict[str, list[tuple]]) -> float:
+        import psycopg
+        from psycopg.types.json import Jsonb
+
+        def plain(row: tuple) -> tuple:
+            return tuple(Jsonb(v) if isinstance(v, (dict, list)) else v for v in row)
+
+        added = {table: [plain(row) for row in rows] for table, rows in added.items()}
+        with psycopg.connect(self.copy_url) as db:
+            start = time.perf_counter()
+            with db.cursor() as cursor:
+                for table, rows in added.items():
+                    began = time.perf_counter()
+                    with cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                    self.table_seconds[table] = time.perf_counter() - began
+            db.commit()
+            elapsed = time.perf_counter() - start
+        base, _sep, name = self.copy_url.rpartition("/")
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}"')
+        return elapsed
+
+
 def make_vocabulary(agents: int, places: int, subjects: int) -> None:
     from collection.models import Agent, AgentKind, AgentName, Place, PlaceKind, PlaceName, Subject, SubjectLabel
 
@@ -255,6 +368,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="", help="A database URL; default a temporary SQLite file.")
     parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--floor-tables", action="store_true",
+                        help="Also print each table's share of the import's own rows' floor.")
     parser.add_argument("--only-export", action="store_true",
                         help="Load the rows through the writer untimed and measure the export alone.")
     args = parser.parse_args()
@@ -321,10 +436,19 @@ def main() -> None:
     seconds, _data, _queries = timed(as_xlsx, batch_a)
     report("writing the XLSX file only", seconds, n)
 
+    model_floor = ModelFloor(workdir, url)
+    model_floor.before()
     seconds, _result, queries = timed(import_bytes, csv_a, "a.csv")
-    report("CSV import, new rows", seconds, n,
-           f"x{seconds / floor:.1f} of {floor_name}; {queries.total} queries")
     import_seconds = seconds
+    stored_seconds, stored_rows, tables = model_floor.measure()
+    report("floor: the import's own rows, raw", stored_seconds, n,
+           f"x{stored_seconds / floor:.1f} of {floor_name}; {stored_rows:,} rows into {tables} tables")
+    if args.floor_tables:
+        for table, table_seconds in sorted(model_floor.table_seconds.items(), key=lambda item: -item[1]):
+            print(f"    {table:<40} {table_seconds:8.3f} s")
+    report("CSV import, new rows", seconds, n,
+           f"x{seconds / floor:.1f} of {floor_name}; x{seconds / stored_seconds:.2f} of the import's own rows; "
+           f"{queries.total} queries")
 
     seconds, result, queries = timed(import_bytes, csv_a, "a.csv")
     unchanged = sum(result.unchanged.values())

@@ -154,3 +154,29 @@ def test_viewer_pans_and_zooms_with_the_keyboard(page, live_server):
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(links.first).to_be_focused()
+
+
+def test_more_files_than_one_request_may_send_are_stopped_on_the_page(page, live_server, admin_user, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    record = RecordFactory(status=Status.DRAFT)
+    log_in(page, live_server, admin_user)
+    page.goto(f"{live_server.url}/admin/collection/record/{record.pk}/change/")
+    page.set_input_files("input[name='images-0-upload']", files=[
+        file_payload(f"page-{n}.jpg", imaging.jpeg(), "image/jpeg") for n in range(3)
+    ])
+    page.fill("input[name='images-0-caption_en']", "Typed before saving")
+    page.click("input[name='_continue']")
+    # Django would answer a bare 400 and the typed caption would be lost: the page stops and says why.
+    expect(page.locator(".collection-too-many-files")).to_have_text(
+        "Nothing was sent: 3 files are chosen on this page, and one save can send at most 2. "
+        "Remove some and add them with a second save."
+    )
+    expect(page.locator("input[name='images-0-caption_en']")).to_have_value("Typed before saving")
+    assert not RecordImage.objects.exists()
+
+    page.set_input_files("input[name='images-0-upload']", files=[
+        file_payload(f"page-{n}.jpg", imaging.jpeg(), "image/jpeg") for n in range(2)
+    ])
+    page.click("input[name='_continue']")
+    expect(page.locator("ul.messagelist li.success")).to_be_visible()
+    assert RecordImage.objects.filter(record=record).count() == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -25,6 +26,23 @@ from ..search import reindex_after_save
 # The admin index shows how many records wait for the signed-in reviewer, unless the site has its own index.
 if admin.site.index_template is None:
     admin.site.index_template = "admin/collection/index.html"
+
+
+def permitted_entry(request: HttpRequest, allowed: Callable[..., bool], find: Callable[[], Any]) -> Any:
+    """The entry ``find()`` gives, if ``allowed(request, entry)``; else 403, or 404 when there is none.
+
+    Permission is asked first without the entry, as Django's change view does: without it,
+    an existing entry and a missing one answer alike, so the answer tells nobody which
+    identifiers exist.
+    """
+    if not allowed(request):
+        raise PermissionDenied
+    entry = find()
+    if entry is None:
+        raise Http404
+    if not allowed(request, entry):
+        raise PermissionDenied
+    return entry
 
 
 class LabelInlineForm(forms.ModelForm):
@@ -69,15 +87,8 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
         ]
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
-        # Asked before the lookup, as the change view does: without the permission an existing entry and a
-        # missing one answer alike, so the answer tells nobody which identifiers exist.
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
+        obj = permitted_entry(request, self.has_view_or_change_permission,
+                              lambda: self.get_object(request, unquote(object_id)))
         context = {
             **self.admin_site.each_context(request),
             "title": _("History: %(entry)s") % {"entry": obj},
@@ -97,13 +108,9 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:{}_{}_history".format(*info), args=[object_id]))
 
     def revert_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        if request.method != "POST" or not self.has_change_permission(request):
-            raise PermissionDenied  # before the lookup, as in history_view
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if request.method != "POST" or not self.has_change_permission(request, obj):
+        if request.method != "POST":
             raise PermissionDenied
+        obj = permitted_entry(request, self.has_change_permission, lambda: self.get_object(request, unquote(object_id)))
         info = self.model._meta.app_label, self.model._meta.model_name
         back = reverse("admin:{}_{}_history".format(*info), args=[object_id])
         moment = parse_datetime(request.POST.get("moment", ""))

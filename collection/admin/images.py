@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -22,7 +23,30 @@ from ..workflow import may_edit
 
 
 class MultipleFileInput(forms.ClearableFileInput):
+    """A file input for several files that warns, before sending, of more files than Django accepts.
+
+    Django refuses a request with more than ``DATA_UPLOAD_MAX_NUMBER_FILES`` files
+    before any view runs (a bare "400 Bad Request", everything typed on the page
+    lost), so the page counts the files chosen in all its inputs and, over the limit,
+    says so and sends nothing.
+    """
+
     allow_multiple_selected = True
+
+    class Media:
+        js = ["collection/admin-uploads.js"]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        if limit is not None:
+            context["widget"]["attrs"]["data-max-files"] = limit
+            # Filled in by the script: %(count)s files chosen, %(max)s allowed.
+            context["widget"]["attrs"]["data-too-many-files"] = _(
+                "Nothing was sent: %(count)s files are chosen on this page, and one save can send at most "
+                "%(max)s. Remove some and add them with a second save."
+            )
+        return context
 
 
 class MultipleFileField(forms.FileField):

@@ -231,7 +231,7 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     kinds = dict(RecordKind.choices)
     facets.append(make("kind", [(k, str(kinds[k]), n) for k, n in counts["kind"].items() if k in kinds]))
 
-    language_names = {lang.tag: _language_name(lang, language) for lang in languages.values()}
+    language_names = {lang.tag: lang.display_name(language) for lang in languages.values()}
     facets.append(make("language", [(t, language_names.get(t, t), n) for t, n in ranked(
         by_tag.items(), TOP_VALUES, set(filterset.selected("language")))]))
 
@@ -271,13 +271,6 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     facets.append(make("has_scans", [("1", str(_("with scans")), scans)] if scans or filterset.selected(
         "has_scans") else [], single=True))
     return facets
-
-
-def _language_name(lang: Language, language: str) -> str:
-    try:
-        return lang.display_name(language)
-    except ImportError:  # langcodes without its optional name tables: the tag itself
-        return lang.tag
 
 
 class PlaceTree:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..concurrency import VersionedModel
+from ..text import language_name
 from .history import change_history
 from .identifiers import IdentifiedModel
 from .labels import Label, pick_label
@@ -75,13 +76,8 @@ class Language(models.Model):
         return self.tag
 
     def display_name(self, language: str | None = None) -> str:
-        import langcodes
-        from django.utils.translation import get_language
-
-        try:
-            return langcodes.Language.get(self.tag).display_name(language or get_language() or "en")
-        except (ValueError, LookupError):
-            return self.tag
+        """The language by name in ``language`` (default: the active one), else its tag."""
+        return language_name(self.tag, language)
 
     def clean(self) -> None:
         from ..validators import validate_language_tag

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, gettext, pgettext
 
 from ..dates import edtf_in_words
 from ..text import base_language
+from ..text import language_name as name_of_language
 
 register = template.Library()
 
@@ -70,25 +71,8 @@ def language_name(language: Any, base: bool = False) -> str:
     ``base``: the language without its script (``ru-Latn`` -> Russian), where a label's form
     (romanization, reading) tells the script.
     """
-    from django.utils.translation import get_language_info
-
     tag = getattr(language, "tag", language) or ""
-    if base:
-        tag = base_language(tag)
-    if not tag:
-        return ""
-    try:
-        import langcodes
-
-        parsed = langcodes.Language.get(tag)
-        if parsed.has_name_data():
-            return parsed.display_name(get_language() or "en")
-    except (ImportError, ValueError, LookupError):
-        pass
-    try:
-        return str(get_language_info(tag)["name_translated"])
-    except KeyError:
-        return tag
+    return name_of_language(base_language(tag) if base else tag)
 
 
 @register.simple_tag
