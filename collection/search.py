@@ -652,7 +652,10 @@ def install_catalogue_triggers(using: str = "default") -> None:
 
 
 def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    from .catalogue.export_lines import install_export_line_triggers
+
     install_catalogue_triggers(using)
+    install_export_line_triggers(using)
 
 
 def reindex_after_save(obj: Any) -> None:

@@ -14,11 +14,15 @@ except ImportError:  # Django 5.2
 
 @task()
 def derive_missing_forms(records: list[str] | None = None) -> int:
-    """Derive the readings and romanizations an import left out (of ``records``, by identifier, and any
-    missing elsewhere); returns how many labels changed."""
+    """After an import: derive the readings and romanizations it left out (of ``records``, by identifier, and
+    any missing elsewhere), then write the export rows of every record that lacks one; returns how many labels
+    changed."""
+    from .catalogue.export_lines import refresh_export_lines
     from .importing.romanizations import update_missing_forms
 
-    return update_missing_forms(records=records)
+    changed = update_missing_forms(records=records)
+    refresh_export_lines()
+    return changed
 
 
 @task()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import IO, Any
+from typing import IO
 
 from django.utils.translation import gettext as _
 
@@ -77,43 +77,68 @@ def write_csv(rows: Iterable[Mapping[str, str]], columns: Sequence[str]) -> byte
     return b"".join(csv_chunks(([row.get(column, "") or "" for column in columns] for row in ordered), columns))
 
 
-def csv_chunks(rows: Iterable[Sequence[str]], columns: Sequence[str], *, rows_per_chunk: int = 1000) -> Iterator[bytes]:
+def csv_chunks(rows: Iterable[Sequence[str | None]], columns: Sequence[str], *, rows_per_chunk: int = 1000,
+               ready_lines: bool = False) -> Iterator[bytes]:
     """The bytes :func:`write_csv` writes, in pieces, for rows given as cell lists in identifier order.
 
     Nothing is sorted or held: each piece is written as the rows arrive, so a whole
-    catalogue streams in flat memory.
+    catalogue streams in flat memory. With ``ready_lines``, each row starts with its
+    line already written (:func:`csv_line`), copied as it is, or ``None`` before its cells.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    yield BOM.encode("utf-8") + _csv_piece(writer, buffer, [columns])
-    quotable = QUOTABLE_STARTS
-    batch: list[list[str]] = []
+    writer.writerow(columns)
+    write, write_row = buffer.write, writer.writerow
+    yield BOM.encode("utf-8") + _taken(buffer)
+    count = 0
     for row in rows:
-        batch.append([quote_formula(cell) if cell and cell[0] in quotable else cell for cell in row])
-        if len(batch) == rows_per_chunk:
-            yield _csv_piece(writer, buffer, batch)
-            batch.clear()
-    if batch:
-        yield _csv_piece(writer, buffer, batch)
+        if ready_lines:
+            if row[0] is None:
+                write_row(formula_safe(row[1:]))
+            else:
+                write(row[0])
+        else:
+            write_row(formula_safe(row))
+        count += 1
+        if count == rows_per_chunk:
+            yield _taken(buffer)
+            count = 0
+    if count:
+        yield _taken(buffer)
 
 
-def write_csv_rows(rows: Iterable[Sequence[str]], columns: Sequence[str], out: IO[bytes]) -> int:
+def csv_line(cells: Sequence[str]) -> str:
+    """One row as :func:`csv_chunks` writes it: formula-safe cells, CRLF at the end."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerow(formula_safe(cells))
+    return buffer.getvalue()
+
+
+def formula_safe(cells: Iterable[str]) -> list[str]:
+    """The cells with a quote before any a spreadsheet would run as a formula (see :func:`quote_formula`)."""
+    quotable = QUOTABLE_STARTS
+    return [quote_formula(cell) if cell and cell[0] in quotable else cell for cell in cells]
+
+
+def write_csv_rows(rows: Iterable[Sequence[str | None]], columns: Sequence[str], out: IO[bytes], *,
+                   ready_lines: bool = False) -> int:
     """Write :func:`csv_chunks` of the rows to ``out``; return the number of rows after the header."""
     count = 0
 
-    def counted() -> Iterator[Sequence[str]]:
+    def counted() -> Iterator[Sequence[str | None]]:
         nonlocal count
         for row in rows:
             count += 1
             yield row
 
-    for chunk in csv_chunks(counted(), columns):
+    for chunk in csv_chunks(counted(), columns, ready_lines=ready_lines):
         out.write(chunk)
     return count
 
 
-def _csv_piece(writer: Any, buffer: io.StringIO, rows: Sequence[Sequence[str]]) -> bytes:
+def _taken(buffer: io.StringIO) -> bytes:
+    """What the buffer holds, encoded, and the buffer emptied."""
+    data = buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return data

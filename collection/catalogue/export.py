@@ -24,6 +24,7 @@ from django.db.models import Prefetch, QuerySet
 
 from ..models import Record, RecordAgent
 from .csv_io import csv_chunks, write_csv_rows
+from .export_lines import layout_of
 from .export_query import export_sql
 from .files import CSV, XLSX
 from .format import AGENT_ROLE_COLUMNS, PLAIN_FIELDS, join_values, label_tags, languages, record_columns
@@ -99,13 +100,17 @@ def as_text(value: Cell) -> str:
 
 
 def catalogue_rows(queryset: QuerySet[Record], configured: Sequence[str] | None = None, *,
-                   chunk_size: int = 2000) -> Iterator[tuple[str, ...]]:
+                   chunk_size: int = 2000, ready_lines: bool = False) -> Iterator[tuple[str | None, ...]]:
     """Each record's cell texts in the order of :func:`record_columns`, sorted by identifier.
 
     One query, read through a server-side cursor on PostgreSQL (unless the database
     settings disable them, as behind a transaction-pooling proxy) and in chunks on
     SQLite, so memory stays flat whatever the number of records. ``queryset`` may be
     filtered, ordered or sliced; only which records it holds counts.
+
+    With ``ready_lines``, each row starts with the record's CSV line if it is ready
+    (:mod:`.export_lines`), followed by its identifier and NULLs, else with ``None``
+    followed by its cells.
     """
     connection = connections[queryset.db]
     if not queryset.query.is_sliced:
@@ -114,7 +119,8 @@ def catalogue_rows(queryset: QuerySet[Record], configured: Sequence[str] | None 
         selection, params = queryset.values("pk").query.sql_with_params()
     except EmptyResultSet:  # a queryset that can hold nothing (.none(), pk__in=[]) is not run at all
         return
-    sql = export_sql(connection, selection, configured if configured is not None else languages())
+    configured = configured if configured is not None else languages()
+    sql = export_sql(connection, selection, configured, layout_of(configured) if ready_lines else None)
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -124,7 +130,8 @@ def catalogue_rows(queryset: QuerySet[Record], configured: Sequence[str] | None 
 
 def export_csv_chunks(queryset: QuerySet[Record], configured: Sequence[str] | None = None) -> Iterator[bytes]:
     """The records as a CSV catalogue sheet (UTF-8 with a BOM, CRLF, formula-safe), in pieces as they stream."""
-    return csv_chunks(catalogue_rows(queryset, configured), record_columns(configured))
+    return csv_chunks(catalogue_rows(queryset, configured, ready_lines=True), record_columns(configured),
+                      ready_lines=True)
 
 
 def export_file(queryset: QuerySet[Record], out: IO[bytes], file_format: str = CSV,
@@ -136,9 +143,8 @@ def export_file(queryset: QuerySet[Record], out: IO[bytes], file_format: str = C
     if file_format not in (CSV, XLSX):
         raise ValueError(f"unknown export format {file_format!r}")
     columns = record_columns(configured)
-    rows = catalogue_rows(queryset, configured)
     if file_format == XLSX:
         from .xlsx_writer import write_xlsx_rows
 
-        return write_xlsx_rows(chain([columns], rows), out)
-    return write_csv_rows(rows, columns, out)
+        return write_xlsx_rows(chain([columns], catalogue_rows(queryset, configured)), out)
+    return write_csv_rows(catalogue_rows(queryset, configured, ready_lines=True), columns, out, ready_lines=True)

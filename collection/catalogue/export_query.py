@@ -30,7 +30,7 @@ from typing import Any
 from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from ..models import Agent, Description, Language, Place, Record, RecordAgent, Subject, Title
+from ..models import Agent, Description, ExportLine, Language, Place, Record, RecordAgent, Subject, Title
 from .format import AGENT_ROLE_COLUMNS, ESCAPE, PLAIN_FIELDS, SEPARATOR, label_tags, record_columns
 
 # The many-to-many columns: the related model and the field of it the cell lists.
@@ -103,11 +103,8 @@ class _Rows:
     def related_cells(self) -> dict[str, str]:
         raise NotImplementedError
 
-    def from_clause(self, selection: str) -> tuple[str, str, str]:
-        """The CTEs (or ``""``), the FROM clause with its joins and the WHERE clause (or ``""``)."""
-        raise NotImplementedError
-
-    def sql(self, selection: str) -> str:
+    def cells(self) -> list[str]:
+        """Each column's expression, in the order of :func:`format.record_columns`."""
         r = self.record
         parent = self.alias(Record, "parent")
         described, holder = self.alias(Agent, "described"), self.alias(Agent, "holder")
@@ -125,18 +122,29 @@ class _Rows:
         for name in PLAIN_FIELDS:
             cells[name] = f"coalesce({getattr(r, name)}, '')"
         cells.update(self.related_cells())
-        ctes, from_clause, where = self.from_clause(selection)
+        return [cells[column] for column in self.columns]
+
+    def single_joins(self) -> str:
+        """The joins of the cells naming one other entry: the parent, the described agent, the holder."""
+        r = self.record
+        parent = self.alias(Record, "parent")
+        described, holder = self.alias(Agent, "described"), self.alias(Agent, "holder")
         record_table, agent_table = self.table(Record), self.table(Agent)
-        return (
-            ctes
-            + "SELECT " + ",\n  ".join(cells[column] for column in self.columns)
-            + f"\n{from_clause}"
-            + f"\nLEFT JOIN {record_table} AS parent ON {parent.id} = {r.parent}"
-            + f"\nLEFT JOIN {agent_table} AS described ON {described.id} = {r.described_agent}"
-            + f"\nLEFT JOIN {agent_table} AS holder ON {holder.id} = {r.repository}"
-            + (f"\n{where}" if where else "")
-            + f"\nORDER BY {self.sort_key(r.identifier)}"
-        )
+        return (f"\nLEFT JOIN {record_table} AS parent ON {parent.id} = {r.parent}"
+                f"\nLEFT JOIN {agent_table} AS described ON {described.id} = {r.described_agent}"
+                f"\nLEFT JOIN {agent_table} AS holder ON {holder.id} = {r.repository}")
+
+    def ready_join(self, layout: str) -> str:
+        return (f"\nLEFT JOIN {self.table(ExportLine)} AS ready ON ready.record_id = {self.record.id} "
+                f"AND ready.layout = {_literal(layout)}")
+
+    @staticmethod
+    def ready_or_cells(cells: list[str]) -> list[str]:
+        """The ready row first; then the identifier, and the other cells of a record without one (else NULL)."""
+        return ["ready.line", cells[0], *(f"CASE WHEN ready.line IS NULL THEN {cell} END" for cell in cells[1:])]
+
+    def sql(self, selection: str, layout: str | None) -> str:
+        raise NotImplementedError
 
     def ours(self) -> list[tuple[str, str, bool]]:
         """``(column, lower-cased tag, is a title)`` of every column ``our_translations`` may name, sorted."""
@@ -221,9 +229,13 @@ class _SQLiteRows(_Rows):
             f"({chosen}) AS chosen JOIN ({names}) AS names "
             f"ON names.tag = chosen.tag AND names.is_title = chosen.is_title", "1")
 
-    def from_clause(self, selection: str) -> tuple[str, str, str]:
+    def sql(self, selection: str, layout: str | None) -> str:
+        r = self.record
+        cells = self.cells() if layout is None else self.ready_or_cells(self.cells())
         # Walking the identifier index keeps the rows in export order without a sort.
-        return "", f"FROM {self.table(Record)} AS r", f"WHERE {self.record.id} IN ({selection})"
+        return ("SELECT " + ",\n  ".join(cells) + f"\nFROM {self.table(Record)} AS r" + self.single_joins()
+                + ("" if layout is None else self.ready_join(layout))
+                + f"\nWHERE {r.id} IN ({selection})\nORDER BY {r.identifier}")
 
 
 class _PostgresRows(_Rows):
@@ -253,11 +265,19 @@ class _PostgresRows(_Rows):
     def concat(self, value: str, key: str) -> str:
         return f"string_agg({_escaped(value)}, {_literal(SEPARATOR)} ORDER BY {key})"
 
-    def from_clause(self, selection: str) -> tuple[str, str, str]:
+    def sql(self, selection: str, layout: str | None) -> str:
+        r = self.record
         title, description = self.table(Title), self.table(Description)
         # Unqualified: each aggregate reads one table, and the rows of a subquery keep its column names.
         t, d = self.alias(Title), self.alias(Description)
-        ctes = [f"selected (id) AS MATERIALIZED ({selection})"]
+        if layout is None:
+            ctes = [f"selected (id) AS MATERIALIZED ({selection})"]
+        else:
+            # The records with a ready row are read from it; only the others ("selected") are assembled.
+            ctes = [f"chosen (id) AS MATERIALIZED ({selection})",
+                    f"selected (id) AS MATERIALIZED (SELECT id FROM chosen WHERE NOT EXISTS (SELECT 1 FROM "
+                    f"{self.table(ExportLine)} AS ready WHERE ready.record_id = chosen.id "
+                    f"AND ready.layout = {_literal(layout)}))"]
 
         def pivot(slots: dict[str, int], letter: str, label: _Columns) -> str:
             return ", ".join(f"max({label.text}) FILTER (WHERE tag = {_literal(tag)}) AS {letter}{index}, "
@@ -301,20 +321,27 @@ class _PostgresRows(_Rows):
         # Each aggregate holds selected records only, so a FULL JOIN gives what a LEFT JOIN would; but a
         # FULL JOIN is always a hash or merge join, never a nested loop rescanning an aggregate per
         # record, the plan PostgreSQL may pick for a cursor or before the tables are analysed.
-        joins = "\n".join(f"FULL JOIN {name} ON {name}.record_id = {self.record.id}" for name in (
+        joins = "\n".join(f"FULL JOIN {name} ON {name}.record_id = {r.id}" for name in (
             "titles", "variants", "descriptions", *(f"{name}_cells" for name, _m, _a in _LISTED), "agents"))
-        return ("WITH " + ",\n".join(ctes) + "\n",
-                f"FROM selected JOIN {self.table(Record)} AS r ON {self.record.id} = selected.id\n{joins}", "")
+        source = "selected" if layout is None else "chosen"
+        cells = self.cells() if layout is None else self.ready_or_cells(self.cells())
+        return ("WITH " + ",\n".join(ctes) + "\nSELECT " + ",\n  ".join(cells)
+                + f"\nFROM {source} JOIN {self.table(Record)} AS r ON {r.id} = {source}.id"
+                + ("" if layout is None else self.ready_join(layout)) + f"\n{joins}" + self.single_joins()
+                + f"\nORDER BY {self.sort_key(r.identifier)}")
 
 
-def export_sql(connection: BaseDatabaseWrapper, selection: str, configured: Sequence[str]) -> str:
+def export_sql(connection: BaseDatabaseWrapper, selection: str, configured: Sequence[str],
+               layout: str | None = None) -> str:
     """The query for the rows of the records that ``selection`` (SQL giving their ids) picks.
 
     The SQL keeps the selection's ``%s`` placeholders; each row holds the cells of
-    :func:`format.record_columns`, in that order.
+    :func:`format.record_columns`, in that order. With a ``layout``, each row starts
+    with the record's ready CSV line of that layout, if it has one, and then holds its
+    identifier and no other cell (NULLs); else the line is NULL and the cells follow.
     """
     builders: dict[str, type[_Rows]] = {"postgresql": _PostgresRows, "sqlite": _SQLiteRows}
     if connection.vendor not in builders:
         raise NotSupportedError(f"The catalogue export runs on SQLite and PostgreSQL, not {connection.vendor}.")
     builder = builders[connection.vendor](connection, configured)
-    return builder.sql(selection)
+    return builder.sql(selection, layout)

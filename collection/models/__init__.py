@@ -1,4 +1,5 @@
 from .agents import Agent, AgentKind, AgentName
+from .exports import ExportLine
 from .identifiers import IdentifiedModel
 from .images import RecordImage, RecordImageCaption, Visibility, add_images, check_fixity, image_storage
 from .imports import ImportJob, ImportJobStatus
@@ -28,5 +29,5 @@ __all__ = [
     "RecordSearch", "RecordTitleOrder", "RecordPlaceIndex", "CatalogueVersion", "CatalogueChange",
     "validate_titles",
     "RecordImage", "RecordImageCaption", "Visibility", "add_images", "check_fixity", "image_storage",
-    "ImportJob", "ImportJobStatus",
+    "ImportJob", "ImportJobStatus", "ExportLine",
 ]

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ...catalogue.export_lines import refresh_export_lines
 from ...catalogue.seed import SeedError, load_seed
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(str(error))
             raise CommandError(str(exc)) from exc
+        refresh_export_lines()
         if options["verbosity"]:
             for result in results.values():
                 for line in result.summary_lines():
