@@ -60,6 +60,15 @@ def test_ready_rows_give_the_bytes_of_each_records_cells(rich):
     assert refresh_export_lines() == 0  # nothing left to write
 
 
+def test_an_xlsx_export_reads_the_ready_rows_back_to_the_same_cells(rich):
+    assembled = exported(rich, "xlsx")
+    refresh_export_lines()
+    ExportLine.objects.filter(record__identifier="test-awkward-04").delete()
+    assert exported(rich, "xlsx") == assembled  # formula-like text, line breaks, bars and quotes included
+    ExportLine.objects.filter(record__identifier="test-bare").update(line="test-bare,altered\r\n")
+    assert exported(rich, "xlsx") != assembled  # the ready rows really are what it read
+
+
 def test_records_with_and_without_a_ready_row_come_in_identifier_order(rich):
     refresh_export_lines()
     ExportLine.objects.filter(record__identifier__in=["test-Full", "test-awkward-03", "test-series"]).delete()

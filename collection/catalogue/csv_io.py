@@ -83,7 +83,7 @@ def csv_chunks(rows: Iterable[Sequence[str | None]], columns: Sequence[str], *, 
 
     Nothing is sorted or held: each piece is written as the rows arrive, so a whole
     catalogue streams in flat memory. With ``ready_lines``, each row starts with its
-    line already written (:func:`csv_line`), copied as it is, or ``None`` before its cells.
+    line already written (:func:`csv_lines`), copied as it is, or ``None`` before its cells.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -107,11 +107,16 @@ def csv_chunks(rows: Iterable[Sequence[str | None]], columns: Sequence[str], *, 
         yield _taken(buffer)
 
 
-def csv_line(cells: Sequence[str]) -> str:
-    """One row as :func:`csv_chunks` writes it: formula-safe cells, CRLF at the end."""
+def csv_lines(rows: Iterable[Sequence[str]]) -> list[str]:
+    """Each row as :func:`csv_chunks` writes it: formula-safe cells, CRLF at the end."""
     buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator="\r\n").writerow(formula_safe(cells))
-    return buffer.getvalue()
+    write_row = csv.writer(buffer, lineterminator="\r\n").writerow
+    ends = []
+    for row in rows:
+        write_row(formula_safe(row))
+        ends.append(buffer.tell())
+    text = buffer.getvalue()
+    return [text[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
 def formula_safe(cells: Iterable[str]) -> list[str]:

@@ -14,7 +14,9 @@ bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from typing import IO
 
@@ -27,7 +29,15 @@ from .csv_io import csv_chunks, write_csv_rows
 from .export_lines import layout_of
 from .export_query import export_sql
 from .files import CSV, XLSX
-from .format import AGENT_ROLE_COLUMNS, PLAIN_FIELDS, join_values, label_tags, languages, record_columns
+from .format import (
+    AGENT_ROLE_COLUMNS,
+    PLAIN_FIELDS,
+    join_values,
+    label_tags,
+    languages,
+    record_columns,
+    unquote_formula,
+)
 
 Cell = str | tuple[str, ...]
 
@@ -143,8 +153,19 @@ def export_file(queryset: QuerySet[Record], out: IO[bytes], file_format: str = C
     if file_format not in (CSV, XLSX):
         raise ValueError(f"unknown export format {file_format!r}")
     columns = record_columns(configured)
+    rows = catalogue_rows(queryset, configured, ready_lines=True)
     if file_format == XLSX:
         from .xlsx_writer import write_xlsx_rows
 
-        return write_xlsx_rows(chain([columns], catalogue_rows(queryset, configured)), out)
-    return write_csv_rows(catalogue_rows(queryset, configured, ready_lines=True), columns, out, ready_lines=True)
+        return write_xlsx_rows(chain([columns], cells_of(rows)), out)
+    return write_csv_rows(rows, columns, out, ready_lines=True)
+
+
+def cells_of(rows: Iterable[Sequence[str | None]]) -> Iterator[Sequence[str]]:
+    """The cells of rows read with ``ready_lines``: a ready line read back, or the cells that follow ``None``."""
+    for row in rows:
+        line = row[0]
+        if line is None:
+            yield row[1:]
+        else:
+            yield [unquote_formula(cell) for cell in next(csv.reader(io.StringIO(line, newline="")))]

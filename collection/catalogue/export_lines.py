@@ -22,10 +22,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 
 from ..models import ExportLine, Record
-from .csv_io import csv_line
+from .bulk import insert_values
+from .csv_io import csv_lines
 from .format import record_columns
 
 # Bumped whenever a row would be written differently (cells, quoting, escaping), so that rows written
@@ -64,8 +65,7 @@ def layout_of(configured: Sequence[str] | None = None) -> str:
     return hashlib.sha256(f"{WRITING}\x1e{columns}".encode()).hexdigest()[:16]
 
 
-def refresh_export_lines(configured: Sequence[str] | None = None, *, batch_size: int = 2000,
-                         using: str = "default") -> int:
+def refresh_export_lines(configured: Sequence[str] | None = None, *, batch_size: int = 2000) -> int:
     """Write the ready row of every record that has none of the current layout; return how many were written.
 
     Each batch is written under a lock taken before anything is read: on PostgreSQL
@@ -77,27 +77,25 @@ def refresh_export_lines(configured: Sequence[str] | None = None, *, batch_size:
     from .export import catalogue_rows
 
     layout = layout_of(configured)
-    ExportLine.objects.using(using).exclude(layout=layout).delete()
+    ExportLine.objects.exclude(layout=layout).delete()
+    fields = [ExportLine._meta.get_field(name) for name in ("record", "layout", "line")]
     written = 0
     while True:
-        with transaction.atomic(using=using):
-            _lock_lines(using)
-            ids = list(Record.objects.using(using).filter(export_line__isnull=True).order_by("pk")
+        with transaction.atomic():
+            _lock_lines()
+            ids = list(Record.objects.filter(export_line__isnull=True).order_by("pk")
                        .values_list("pk", flat=True)[:batch_size])
             if not ids:
                 return written
-            records = Record.objects.using(using).filter(pk__in=ids)
+            records = Record.objects.filter(pk__in=ids)
             keys = dict(records.values_list("identifier", "pk"))
-            ExportLine.objects.using(using).bulk_create(
-                [ExportLine(record_id=keys[cells[0]], layout=layout, line=csv_line(cells))
-                 for cells in catalogue_rows(records, configured)],
-                batch_size=500,
-            )
+            rows = list(catalogue_rows(records, configured))
+            insert_values(ExportLine, fields, [(keys[cells[0]], layout, line)
+                                               for cells, line in zip(rows, csv_lines(rows), strict=True)])
             written += len(ids)
 
 
-def _lock_lines(using: str) -> None:
-    connection = connections[using]
+def _lock_lines() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {LINES} IN SHARE ROW EXCLUSIVE MODE")

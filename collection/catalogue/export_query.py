@@ -16,6 +16,9 @@ cell joined as :func:`collection.catalogue.export.as_text` joins it:
 * ``our_translations`` names, sorted, the title and description columns whose text is
   the archive's own translation.
 
+With a layout (:mod:`.export_lines`), a record whose ready CSV line is there is read from
+it, and only the others are assembled.
+
 The two databases get the plan each runs fastest. SQLite, in-process, answers a
 correlated subquery per cell in well under a microsecond. PostgreSQL pays much more per
 subquery, so there each related table is aggregated once, for all the records at once,
@@ -134,15 +137,6 @@ class _Rows:
                 f"\nLEFT JOIN {agent_table} AS described ON {described.id} = {r.described_agent}"
                 f"\nLEFT JOIN {agent_table} AS holder ON {holder.id} = {r.repository}")
 
-    def ready_join(self, layout: str) -> str:
-        return (f"\nLEFT JOIN {self.table(ExportLine)} AS ready ON ready.record_id = {self.record.id} "
-                f"AND ready.layout = {_literal(layout)}")
-
-    @staticmethod
-    def ready_or_cells(cells: list[str]) -> list[str]:
-        """The ready row first; then the identifier, and the other cells of a record without one (else NULL)."""
-        return ["ready.line", cells[0], *(f"CASE WHEN ready.line IS NULL THEN {cell} END" for cell in cells[1:])]
-
     def sql(self, selection: str, layout: str | None) -> str:
         raise NotImplementedError
 
@@ -231,10 +225,16 @@ class _SQLiteRows(_Rows):
 
     def sql(self, selection: str, layout: str | None) -> str:
         r = self.record
-        cells = self.cells() if layout is None else self.ready_or_cells(self.cells())
+        cells = self.cells()
+        ready = ""
+        if layout is not None:
+            # The ready row first; then the identifier, and the other cells of a record without one (else NULL):
+            # SQLite evaluates a CASE lazily, so a ready record's subqueries never run.
+            cells = ["ready.line", cells[0], *(f"CASE WHEN ready.line IS NULL THEN {cell} END" for cell in cells[1:])]
+            ready = (f"\nLEFT JOIN {self.table(ExportLine)} AS ready ON ready.record_id = {r.id} "
+                     f"AND ready.layout = {_literal(layout)}")
         # Walking the identifier index keeps the rows in export order without a sort.
-        return ("SELECT " + ",\n  ".join(cells) + f"\nFROM {self.table(Record)} AS r" + self.single_joins()
-                + ("" if layout is None else self.ready_join(layout))
+        return ("SELECT " + ",\n  ".join(cells) + f"\nFROM {self.table(Record)} AS r" + self.single_joins() + ready
                 + f"\nWHERE {r.id} IN ({selection})\nORDER BY {r.identifier}")
 
 
@@ -270,6 +270,7 @@ class _PostgresRows(_Rows):
         title, description = self.table(Title), self.table(Description)
         # Unqualified: each aggregate reads one table, and the rows of a subquery keep its column names.
         t, d = self.alias(Title), self.alias(Description)
+        among = "IN (SELECT id FROM selected)"
         if layout is None:
             ctes = [f"selected (id) AS MATERIALIZED ({selection})"]
         else:
@@ -278,6 +279,8 @@ class _PostgresRows(_Rows):
                     f"selected (id) AS MATERIALIZED (SELECT id FROM chosen WHERE NOT EXISTS (SELECT 1 FROM "
                     f"{self.table(ExportLine)} AS ready WHERE ready.record_id = chosen.id "
                     f"AND ready.layout = {_literal(layout)}))"]
+            # Checked once, before any aggregate reads its table: when every record is ready, none does.
+            among += " AND EXISTS (SELECT 1 FROM selected)"
 
         def pivot(slots: dict[str, int], letter: str, label: _Columns) -> str:
             return ", ".join(f"max({label.text}) FILTER (WHERE tag = {_literal(tag)}) AS {letter}{index}, "
@@ -290,16 +293,16 @@ class _PostgresRows(_Rows):
             f"titles AS (SELECT {t.record} AS record_id, {pivot(self.title_slots, 't', t)} FROM ("
             f"SELECT DISTINCT ON ({t.record}, lower({t.language})) {t.record}, lower({t.language}) AS tag, "
             f"{t.text}, {t.our_translation} FROM {title} WHERE {t.preferred} AND lower({t.language}) IN ({wanted}) "
-            f"AND {t.record} IN (SELECT id FROM selected) "
+            f"AND {t.record} {among} "
             f"ORDER BY {t.record}, lower({t.language}), {t.id}) AS first GROUP BY {t.record})")
         variant = f"{t.language} || {_literal(':')} || {t.text}"
         ctes.append(f"variants AS (SELECT {t.record} AS record_id, {self.concat(variant, self.sort_key(variant))} "
                     f"AS v FROM {title} WHERE NOT {t.preferred} AND NOT {t.machine_made} "
-                    f"AND {t.record} IN (SELECT id FROM selected) GROUP BY {t.record})")
+                    f"AND {t.record} {among} GROUP BY {t.record})")
         ctes.append(
             f"descriptions AS (SELECT {d.record} AS record_id, {pivot(self.description_slots, 'd', d)} FROM ("
             f"SELECT DISTINCT ON ({d.record}, lower({d.language})) {d.record}, lower({d.language}) AS tag, "
-            f"{d.text}, {d.our_translation} FROM {description} WHERE {d.record} IN (SELECT id FROM selected) "
+            f"{d.text}, {d.our_translation} FROM {description} WHERE {d.record} {among} "
             f"ORDER BY {d.record}, lower({d.language}), {d.id} DESC) AS last GROUP BY {d.record})")
         for name, model, attribute in _LISTED:
             link, record_column, target = self.through(name)
@@ -309,7 +312,7 @@ class _PostgresRows(_Rows):
                 f"{name}_cells AS (SELECT link.{record_column} AS record_id, "
                 f"{self.concat(listed, self.sort_key(listed))} AS v FROM {link} AS link "
                 f"JOIN {self.table(model)} AS item ON {item.id} = link.{target} "
-                f"WHERE link.{record_column} IN (SELECT id FROM selected) GROUP BY link.{record_column})")
+                f"WHERE link.{record_column} {among} GROUP BY link.{record_column})")
         link, person = self.alias(RecordAgent, "link"), self.alias(Agent, "person")
         roles = ", ".join(f"{self.concat(person.identifier, f'{link.position}, {link.id}')} "
                           f"FILTER (WHERE {link.role} = {_literal(role)}) AS a{index}"
@@ -317,18 +320,26 @@ class _PostgresRows(_Rows):
         ctes.append(
             f"agents AS (SELECT {link.record} AS record_id, {roles} FROM {self.table(RecordAgent)} AS link "
             f"JOIN {self.table(Agent)} AS person ON {person.id} = {link.agent} "
-            f"WHERE {link.record} IN (SELECT id FROM selected) GROUP BY {link.record})")
+            f"WHERE {link.record} {among} GROUP BY {link.record})")
         # Each aggregate holds selected records only, so a FULL JOIN gives what a LEFT JOIN would; but a
         # FULL JOIN is always a hash or merge join, never a nested loop rescanning an aggregate per
         # record, the plan PostgreSQL may pick for a cursor or before the tables are analysed.
         joins = "\n".join(f"FULL JOIN {name} ON {name}.record_id = {r.id}" for name in (
             "titles", "variants", "descriptions", *(f"{name}_cells" for name, _m, _a in _LISTED), "agents"))
-        source = "selected" if layout is None else "chosen"
-        cells = self.cells() if layout is None else self.ready_or_cells(self.cells())
-        return ("WITH " + ",\n".join(ctes) + "\nSELECT " + ",\n  ".join(cells)
-                + f"\nFROM {source} JOIN {self.table(Record)} AS r ON {r.id} = {source}.id"
-                + ("" if layout is None else self.ready_join(layout)) + f"\n{joins}" + self.single_joins()
-                + f"\nORDER BY {self.sort_key(r.identifier)}")
+        head = "WITH " + ",\n".join(ctes) + "\n"
+        assembled = (f"FROM selected JOIN {self.table(Record)} AS r ON {r.id} = selected.id\n{joins}"
+                     + self.single_joins())
+        cells = self.cells()
+        if layout is None:
+            return head + "SELECT " + ",\n  ".join(cells) + f"\n{assembled}\nORDER BY {self.sort_key(r.identifier)}"
+        # The ready rows are read with their identifier alone, the others assembled; both sorted together.
+        named = [f"{cell} AS c{index}" for index, cell in enumerate(cells)]
+        blank = [f"NULL AS c{index}" for index in range(1, len(cells))]
+        return (head + "SELECT * FROM (SELECT ready.line, " + ", ".join([f"{r.identifier} AS c0", *blank])
+                + f"\nFROM chosen JOIN {self.table(ExportLine)} AS ready ON ready.record_id = chosen.id "
+                + f"AND ready.layout = {_literal(layout)} JOIN {self.table(Record)} AS r ON {r.id} = chosen.id"
+                + "\nUNION ALL SELECT NULL, " + ",\n  ".join(named) + f"\n{assembled}) AS rows"
+                + f"\nORDER BY {self.sort_key('c0')}")
 
 
 def export_sql(connection: BaseDatabaseWrapper, selection: str, configured: Sequence[str],
