@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_migrate, post_save, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,7 +14,8 @@ class CollectionConfig(AppConfig):
             signals,  # noqa: F401
         )
         from .models import Record
-        from .search import _after_migrate, _record_created
+        from .search import _after_migrate, _before_migrate, _record_created
 
+        pre_migrate.connect(_before_migrate, sender=self)
         post_migrate.connect(_after_migrate, sender=self)
         post_save.connect(_record_created, sender=Record, dispatch_uid="collection_search_row")

@@ -628,14 +628,15 @@ def start_catalogue_version(cursor: Any) -> None:
                    [token])
 
 
-def install_catalogue_triggers(using: str = "default") -> None:
-    """(Re)create the version triggers; SQLite drops them whenever a migration rebuilds a table."""
+def install_catalogue_triggers(using: str = "default") -> bool:
+    """(Re)create the version triggers if any is missing (SQLite drops them whenever a migration rebuilds a
+    table); whether it had to."""
     from django.db import connections
 
     conn = connections[using]
     existing = set(conn.introspection.table_names())
     if not {"collection_catalogueversion", "collection_cataloguechange"} <= existing:
-        return
+        return False
     tables = [table for table in COUNTED_TABLES if table in existing]
     with conn.cursor() as cursor:
         start_catalogue_version(cursor)  # e.g. after a flush
@@ -646,15 +647,48 @@ def install_catalogue_triggers(using: str = "default") -> None:
             marks = ", ".join(["%s"] * len(names))
             cursor.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", names)
         if cursor.fetchone()[0] == len(names):
-            return
+            return False
         for statement in catalogue_triggers_sql(conn.vendor, tables):
             cursor.execute(statement)
+    return True
+
+
+def log_everything(using: str = "default") -> None:
+    """Bump the catalogue version and log "everything": each facet index re-reads the whole catalogue."""
+    from django.db import connections
+
+    with connections[using].cursor() as cursor:
+        token = random.getrandbits(53)
+        cursor.execute("UPDATE collection_catalogueversion SET version = version + 1, token = %s", [token])
+        cursor.execute("INSERT INTO collection_cataloguechange (version, token, record_id) "
+                       "SELECT version, token, NULL FROM collection_catalogueversion")
+
+
+def _before_migrate(sender: Any, using: str = "default", plan: Any = None, **kwargs: Any) -> None:
+    """SQLite: drop the app's triggers before migrations run; ``post_migrate`` makes them again.
+
+    SQLite rebuilds a table to alter it, and renaming the rebuilt table fails while a
+    trigger on another table names it ("error in trigger …: no such table"). Changes
+    made by the migrations go unseen by the triggers meanwhile, so making them again
+    also logs "everything" and drops every ready export row.
+    """
+    from django.db import connections
+
+    from .catalogue.export_lines import trigger_names as export_trigger_names
+
+    conn = connections[using]
+    if conn.vendor != "sqlite" or not plan:
+        return
+    with conn.cursor() as cursor:
+        for name in trigger_names("sqlite", COUNTED_TABLES) + export_trigger_names("sqlite"):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
     from .catalogue.export_lines import install_export_line_triggers
 
-    install_catalogue_triggers(using)
+    if install_catalogue_triggers(using):
+        log_everything(using)  # what changed while they were missing was not logged
     install_export_line_triggers(using)
 
 

@@ -20,9 +20,10 @@ and current, and computes the rest (:func:`collection.catalogue.export.catalogue
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Sequence
 
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from ..models import ExportLine, Record
 from .bulk import insert_values
@@ -43,12 +44,14 @@ SOURCE_TABLES = (
     ("collection_record_subjects", "record_id"),
     ("collection_recordagent", "record_id"),
 )
-# Entries a row names by identifier (or tag), and the records naming those of ``{ids}``.
+# Entries a row names by identifier (or tag), and the records naming those of ``{ids}`` (each select
+# can use an index).
 NAMED_TABLES = (
     ("collection_record", "identifier", "SELECT id FROM collection_record WHERE parent_id IN ({ids})"),
     ("collection_agent", "identifier",
-     "SELECT record_id FROM collection_recordagent WHERE agent_id IN ({ids}) UNION SELECT id FROM collection_record "
-     "WHERE described_agent_id IN ({ids}) OR repository_id IN ({ids})"),
+     "SELECT record_id FROM collection_recordagent WHERE agent_id IN ({ids}) "
+     "UNION SELECT id FROM collection_record WHERE described_agent_id IN ({ids}) "
+     "UNION SELECT id FROM collection_record WHERE repository_id IN ({ids})"),
     ("collection_place", "identifier",
      "SELECT record_id FROM collection_record_places WHERE place_id IN ({ids})"),
     ("collection_subject", "identifier",
@@ -68,36 +71,56 @@ def layout_of(configured: Sequence[str] | None = None) -> str:
 def refresh_export_lines(configured: Sequence[str] | None = None, *, batch_size: int = 2000) -> int:
     """Write the ready row of every record that has none of the current layout; return how many were written.
 
-    Each batch is written under a lock taken before anything is read: on PostgreSQL
+    Each batch is written under a lock taken before anything is read. On PostgreSQL
     the lines table is locked against the triggers' deletions, so a change either
     committed before the batch read the records (and is in the rows written) or
-    waits until the batch commits (and then deletes the rows it makes stale); on
-    SQLite the batch holds the database's write lock from its first statement.
+    waits until the batch commits (and then deletes the rows it makes stale). The
+    lock is waited for briefly, since every writer would queue behind the request:
+    while a long transaction (an import) keeps it, the batch is retried a few times
+    and then left for the next refresh, the export assembling those records
+    meanwhile. On SQLite the batch holds the database's write lock from its first
+    statement.
     """
     from .export import catalogue_rows
 
     layout = layout_of(configured)
     ExportLine.objects.exclude(layout=layout).delete()
     fields = [ExportLine._meta.get_field(name) for name in ("record", "layout", "line")]
-    written = 0
+    written, after, waits = 0, 0, iter(LOCK_RETRIES)
     while True:
-        with transaction.atomic():
-            _lock_lines()
-            ids = list(Record.objects.filter(export_line__isnull=True).order_by("pk")
-                       .values_list("pk", flat=True)[:batch_size])
-            if not ids:
+        try:
+            with transaction.atomic():
+                _lock_lines()
+                ids = list(Record.objects.filter(pk__gt=after, export_line__isnull=True).order_by("pk")
+                           .values_list("pk", flat=True)[:batch_size])
+                if not ids:
+                    return written
+                records = Record.objects.filter(pk__in=ids)
+                keys = dict(records.values_list("identifier", "pk"))
+                rows = list(catalogue_rows(records, configured))
+                insert_values(ExportLine, fields, [(keys[cells[0]], layout, line)
+                                                   for cells, line in zip(rows, csv_lines(rows), strict=True)])
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            wait = next(waits, None)
+            if wait is None:  # the catalogue stays busy: the rest is left to the next refresh
                 return written
-            records = Record.objects.filter(pk__in=ids)
-            keys = dict(records.values_list("identifier", "pk"))
-            rows = list(catalogue_rows(records, configured))
-            insert_values(ExportLine, fields, [(keys[cells[0]], layout, line)
-                                               for cells, line in zip(rows, csv_lines(rows), strict=True)])
-            written += len(ids)
+            time.sleep(wait)
+            continue
+        written += len(ids)
+        after, waits = ids[-1], iter(LOCK_RETRIES)
+
+
+# Seconds to wait before each new try at the lock; then the rest is left to the next refresh.
+LOCK_RETRIES = (0.5, 1, 2, 4, 8)
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def _lock_lines() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL lock_timeout = '200ms'")
             cursor.execute(f"LOCK TABLE {LINES} IN SHARE ROW EXCLUSIVE MODE")
         else:
             # Any write takes SQLite's write lock, held to the end of the transaction.
@@ -139,12 +162,14 @@ def triggers_sql(vendor: str) -> list[str]:
             ]
         for table, column, naming in NAMED_TABLES:
             # The column is compared in the function, not named by the trigger (UPDATE OF, WHEN), which
-            # would keep a migration from altering it.
-            renamed = (f"SELECT n.id FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id "
-                       f"WHERE o.{column} IS DISTINCT FROM n.{column}")
+            # would keep a migration from altering it; and only renamed rows lead to any other table.
             statements += [
-                f"CREATE OR REPLACE FUNCTION {table}_export_rename() RETURNS trigger AS $$ BEGIN "
-                f"{drop} ({naming.format(ids=renamed)}); RETURN NULL; END $$ LANGUAGE plpgsql",
+                f"CREATE OR REPLACE FUNCTION {table}_export_rename() RETURNS trigger AS $$ "
+                "DECLARE renamed bigint[]; BEGIN "
+                "SELECT array_agg(n.id) INTO renamed FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id "
+                f"WHERE o.{column} IS DISTINCT FROM n.{column}; "
+                f"IF renamed IS NOT NULL THEN {drop} ({naming.format(ids='SELECT unnest(renamed)')}); END IF; "
+                "RETURN NULL; END $$ LANGUAGE plpgsql",
                 f"DROP TRIGGER IF EXISTS {table}_export_rename ON {table}",
                 f"CREATE TRIGGER {table}_export_rename AFTER UPDATE ON {table} "
                 "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
@@ -176,11 +201,15 @@ def trigger_names(vendor: str) -> list[str]:
             + [f"{table}_export_rename" for table, _column, _naming in NAMED_TABLES])
 
 
-def install_export_line_triggers(using: str = "default") -> None:
-    """(Re)create the triggers if any is missing: SQLite drops a table's triggers when a migration rebuilds it."""
+def install_export_line_triggers(using: str = "default") -> bool:
+    """(Re)create the triggers if any is missing; whether it had to.
+
+    On SQLite they exist only outside migrations (see ``collection.search._before_migrate``).
+    Whatever changed while any was missing went unseen, so then every ready row goes too.
+    """
     connection = connections[using]
     if LINES not in connection.introspection.table_names():
-        return
+        return False
     names = trigger_names(connection.vendor)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -189,6 +218,8 @@ def install_export_line_triggers(using: str = "default") -> None:
             marks = ", ".join(["%s"] * len(names))
             cursor.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", names)
         if cursor.fetchone()[0] == len(names):
-            return
+            return False
         for statement in triggers_sql(connection.vendor):
             cursor.execute(statement)
+        cursor.execute(f"DELETE FROM {LINES}")
+    return True

@@ -270,17 +270,16 @@ class _PostgresRows(_Rows):
         title, description = self.table(Title), self.table(Description)
         # Unqualified: each aggregate reads one table, and the rows of a subquery keep its column names.
         t, d = self.alias(Title), self.alias(Description)
-        among = "IN (SELECT id FROM selected)"
+        # Each record once, as SQLite's IN gives it, even when a filter joins (titles__language=…).
+        distinct = f"SELECT DISTINCT picked.id FROM ({selection}) AS picked (id)"
         if layout is None:
-            ctes = [f"selected (id) AS MATERIALIZED ({selection})"]
+            ctes = [f"selected (id) AS MATERIALIZED ({distinct})"]
         else:
             # The records with a ready row are read from it; only the others ("selected") are assembled.
-            ctes = [f"chosen (id) AS MATERIALIZED ({selection})",
+            ctes = [f"chosen (id) AS MATERIALIZED ({distinct})",
                     f"selected (id) AS MATERIALIZED (SELECT id FROM chosen WHERE NOT EXISTS (SELECT 1 FROM "
                     f"{self.table(ExportLine)} AS ready WHERE ready.record_id = chosen.id "
                     f"AND ready.layout = {_literal(layout)}))"]
-            # Checked once, before any aggregate reads its table: when every record is ready, none does.
-            among += " AND EXISTS (SELECT 1 FROM selected)"
 
         def pivot(slots: dict[str, int], letter: str, label: _Columns) -> str:
             return ", ".join(f"max({label.text}) FILTER (WHERE tag = {_literal(tag)}) AS {letter}{index}, "
@@ -293,16 +292,16 @@ class _PostgresRows(_Rows):
             f"titles AS (SELECT {t.record} AS record_id, {pivot(self.title_slots, 't', t)} FROM ("
             f"SELECT DISTINCT ON ({t.record}, lower({t.language})) {t.record}, lower({t.language}) AS tag, "
             f"{t.text}, {t.our_translation} FROM {title} WHERE {t.preferred} AND lower({t.language}) IN ({wanted}) "
-            f"AND {t.record} {among} "
+            f"AND {t.record} IN (SELECT id FROM selected) "
             f"ORDER BY {t.record}, lower({t.language}), {t.id}) AS first GROUP BY {t.record})")
         variant = f"{t.language} || {_literal(':')} || {t.text}"
         ctes.append(f"variants AS (SELECT {t.record} AS record_id, {self.concat(variant, self.sort_key(variant))} "
                     f"AS v FROM {title} WHERE NOT {t.preferred} AND NOT {t.machine_made} "
-                    f"AND {t.record} {among} GROUP BY {t.record})")
+                    f"AND {t.record} IN (SELECT id FROM selected) GROUP BY {t.record})")
         ctes.append(
             f"descriptions AS (SELECT {d.record} AS record_id, {pivot(self.description_slots, 'd', d)} FROM ("
             f"SELECT DISTINCT ON ({d.record}, lower({d.language})) {d.record}, lower({d.language}) AS tag, "
-            f"{d.text}, {d.our_translation} FROM {description} WHERE {d.record} {among} "
+            f"{d.text}, {d.our_translation} FROM {description} WHERE {d.record} IN (SELECT id FROM selected) "
             f"ORDER BY {d.record}, lower({d.language}), {d.id} DESC) AS last GROUP BY {d.record})")
         for name, model, attribute in _LISTED:
             link, record_column, target = self.through(name)
@@ -312,7 +311,7 @@ class _PostgresRows(_Rows):
                 f"{name}_cells AS (SELECT link.{record_column} AS record_id, "
                 f"{self.concat(listed, self.sort_key(listed))} AS v FROM {link} AS link "
                 f"JOIN {self.table(model)} AS item ON {item.id} = link.{target} "
-                f"WHERE link.{record_column} {among} GROUP BY link.{record_column})")
+                f"WHERE link.{record_column} IN (SELECT id FROM selected) GROUP BY link.{record_column})")
         link, person = self.alias(RecordAgent, "link"), self.alias(Agent, "person")
         roles = ", ".join(f"{self.concat(person.identifier, f'{link.position}, {link.id}')} "
                           f"FILTER (WHERE {link.role} = {_literal(role)}) AS a{index}"
@@ -320,7 +319,7 @@ class _PostgresRows(_Rows):
         ctes.append(
             f"agents AS (SELECT {link.record} AS record_id, {roles} FROM {self.table(RecordAgent)} AS link "
             f"JOIN {self.table(Agent)} AS person ON {person.id} = {link.agent} "
-            f"WHERE {link.record} {among} GROUP BY {link.record})")
+            f"WHERE {link.record} IN (SELECT id FROM selected) GROUP BY {link.record})")
         # Each aggregate holds selected records only, so a FULL JOIN gives what a LEFT JOIN would; but a
         # FULL JOIN is always a hash or merge join, never a nested loop rescanning an aggregate per
         # record, the plan PostgreSQL may pick for a cursor or before the tables are analysed.

@@ -14,12 +14,14 @@ SOURCE_TABLES = (
     ("collection_record_subjects", "record_id"),
     ("collection_recordagent", "record_id"),
 )
-# Entries a row names by identifier (or tag), and the records naming those of ``{ids}``.
+# Entries a row names by identifier (or tag), and the records naming those of ``{ids}`` (each select
+# can use an index).
 NAMED_TABLES = (
     ("collection_record", "identifier", "SELECT id FROM collection_record WHERE parent_id IN ({ids})"),
     ("collection_agent", "identifier",
-     "SELECT record_id FROM collection_recordagent WHERE agent_id IN ({ids}) UNION SELECT id FROM collection_record "
-     "WHERE described_agent_id IN ({ids}) OR repository_id IN ({ids})"),
+     "SELECT record_id FROM collection_recordagent WHERE agent_id IN ({ids}) "
+     "UNION SELECT id FROM collection_record WHERE described_agent_id IN ({ids}) "
+     "UNION SELECT id FROM collection_record WHERE repository_id IN ({ids})"),
     ("collection_place", "identifier",
      "SELECT record_id FROM collection_record_places WHERE place_id IN ({ids})"),
     ("collection_subject", "identifier",
@@ -65,12 +67,14 @@ def triggers_sql(vendor: str) -> list[str]:
             ]
         for table, column, naming in NAMED_TABLES:
             # The column is compared in the function, not named by the trigger (UPDATE OF, WHEN), which
-            # would keep a migration from altering it.
-            renamed = (f"SELECT n.id FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id "
-                       f"WHERE o.{column} IS DISTINCT FROM n.{column}")
+            # would keep a migration from altering it; and only renamed rows lead to any other table.
             statements += [
-                f"CREATE OR REPLACE FUNCTION {table}_export_rename() RETURNS trigger AS $$ BEGIN "
-                f"{drop} ({naming.format(ids=renamed)}); RETURN NULL; END $$ LANGUAGE plpgsql",
+                f"CREATE OR REPLACE FUNCTION {table}_export_rename() RETURNS trigger AS $$ "
+                "DECLARE renamed bigint[]; BEGIN "
+                "SELECT array_agg(n.id) INTO renamed FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id "
+                f"WHERE o.{column} IS DISTINCT FROM n.{column}; "
+                f"IF renamed IS NOT NULL THEN {drop} ({naming.format(ids='SELECT unnest(renamed)')}); END IF; "
+                "RETURN NULL; END $$ LANGUAGE plpgsql",
                 f"DROP TRIGGER IF EXISTS {table}_export_rename ON {table}",
                 f"CREATE TRIGGER {table}_export_rename AFTER UPDATE ON {table} "
                 "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
@@ -102,9 +106,11 @@ def trigger_names(vendor: str) -> list[str]:
             + [f"{table}_export_rename" for table, _column, _naming in NAMED_TABLES])
 
 
-
-
 def forwards(apps, schema_editor):
+    # On SQLite the triggers exist only outside migrations: post_migrate makes them (a trigger naming a table
+    # keeps a later migration from rebuilding that table).
+    if schema_editor.connection.vendor != "postgresql":
+        return
     for statement in triggers_sql(schema_editor.connection.vendor):
         schema_editor.execute(statement, params=None)
 
@@ -138,8 +144,8 @@ class Migration(migrations.Migration):
             name='ExportLine',
             fields=[
                 ('record', models.OneToOneField(
-                    on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='export_line',
-                    serialize=False, to='collection.record')),
+                    db_constraint=False, on_delete=django.db.models.deletion.CASCADE, primary_key=True,
+                    related_name='export_line', serialize=False, to='collection.record')),
                 ('layout', models.CharField(max_length=16)),
                 ('line', models.TextField()),
             ],

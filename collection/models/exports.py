@@ -16,7 +16,11 @@ from .records import Record
 
 
 class ExportLine(models.Model):
-    record = models.OneToOneField(Record, on_delete=models.CASCADE, primary_key=True, related_name="export_line")
+    # No foreign key in the database: its check at commit would lock the record (FOR KEY SHARE) while the
+    # rows are written under their table lock, and a save that locked the record first would deadlock with
+    # it. The triggers delete a record's row with the record.
+    record = models.OneToOneField(Record, on_delete=models.CASCADE, primary_key=True, related_name="export_line",
+                                  db_constraint=False)
     # Which columns the line has, and how it was written: see export_lines.layout_of().
     layout = models.CharField(max_length=16)
     # The CSV line, formula-safe, with its CRLF, as the export writes it.
