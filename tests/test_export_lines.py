@@ -229,7 +229,7 @@ def test_a_later_migration_can_rebuild_any_table_a_trigger_names(model):
 
     record = RecordFactory(identifier="test-m", title="Before")
     refresh_export_lines()
-    version = CatalogueVersion.objects.get().version
+    version = CatalogueVersion.objects.values_list("version", flat=True).first() or 0  # none after some flushes
 
     def rebuild_and_change():
         with connection.schema_editor() as editor:
