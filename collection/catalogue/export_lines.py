@@ -15,6 +15,9 @@ and current, and computes the rest (:func:`collection.catalogue.export.catalogue
   uses rows of its own layout only, so changing either needs no migration.
 * **Filled afterwards.** The import's background task writes the rows of what it
   imported; ``manage.py refresh_export_lines`` writes every missing row.
+
+The trigger functions name the columns of :data:`SOURCE_TABLES` and :data:`NAMED_TABLES`:
+a migration that renames one must make them again with :func:`triggers_sql`.
 """
 
 from __future__ import annotations
