@@ -271,12 +271,12 @@ class _PostgresRows(_Rows):
         # Unqualified: each aggregate reads one table, and the rows of a subquery keep its column names.
         t, d = self.alias(Title), self.alias(Description)
         # Each record once, as SQLite's IN gives it, even when a filter joins (titles__language=…).
-        distinct = f"SELECT DISTINCT picked.id FROM ({selection}) AS picked (id)"
+        each_once = f"SELECT id FROM {self.table(Record)} WHERE id IN ({selection})"
         if layout is None:
-            ctes = [f"selected (id) AS MATERIALIZED ({distinct})"]
+            ctes = [f"selected (id) AS MATERIALIZED ({each_once})"]
         else:
             # The records with a ready row are read from it; only the others ("selected") are assembled.
-            ctes = [f"chosen (id) AS MATERIALIZED ({distinct})",
+            ctes = [f"chosen (id) AS MATERIALIZED ({each_once})",
                     f"selected (id) AS MATERIALIZED (SELECT id FROM chosen WHERE NOT EXISTS (SELECT 1 FROM "
                     f"{self.table(ExportLine)} AS ready WHERE ready.record_id = chosen.id "
                     f"AND ready.layout = {_literal(layout)}))"]
