@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO
 
@@ -82,8 +83,9 @@ def csv_chunks(rows: Iterable[Sequence[str | None]], columns: Sequence[str], *, 
     """The bytes :func:`write_csv` writes, in pieces, for rows given as cell lists in identifier order.
 
     Nothing is sorted or held: each piece is written as the rows arrive, so a whole
-    catalogue streams in flat memory. With ``ready_lines``, each row starts with its
-    line already written (:func:`csv_lines`), copied as it is, or ``None`` before its cells.
+    catalogue streams in flat memory. With ``ready_lines``, each row is ``(line, cells)``:
+    a line already written (:func:`csv_lines`), copied as it is, or ``None`` and the cells
+    as a JSON array.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -94,7 +96,7 @@ def csv_chunks(rows: Iterable[Sequence[str | None]], columns: Sequence[str], *, 
     for row in rows:
         if ready_lines:
             if row[0] is None:
-                write_row(formula_safe(row[1:]))
+                write_row(formula_safe(json.loads(row[1])))
             else:
                 write(row[0])
         else:

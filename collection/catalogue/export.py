@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from typing import IO
@@ -118,9 +119,8 @@ def catalogue_rows(queryset: QuerySet[Record], configured: Sequence[str] | None 
     SQLite, so memory stays flat whatever the number of records. ``queryset`` may be
     filtered, ordered or sliced; only which records it holds counts.
 
-    With ``ready_lines``, each row starts with the record's CSV line if it is ready
-    (:mod:`.export_lines`), followed by its identifier and NULLs, else with ``None``
-    followed by its cells.
+    With ``ready_lines``, each row is ``(line, cells)``: the record's CSV line if it is
+    ready (:mod:`.export_lines`), else ``None`` and its cells as a JSON array.
     """
     connection = connections[queryset.db]
     if not queryset.query.is_sliced:
@@ -162,10 +162,9 @@ def export_file(queryset: QuerySet[Record], out: IO[bytes], file_format: str = C
 
 
 def cells_of(rows: Iterable[Sequence[str | None]]) -> Iterator[Sequence[str]]:
-    """The cells of rows read with ``ready_lines``: a ready line read back, or the cells that follow ``None``."""
-    for row in rows:
-        line = row[0]
+    """The cells of rows read with ``ready_lines``: a ready line read back, or the JSON array after ``None``."""
+    for line, cells in rows:
         if line is None:
-            yield row[1:]
+            yield json.loads(cells)
         else:
             yield [unquote_formula(cell) for cell in next(csv.reader(io.StringIO(line, newline="")))]

@@ -228,9 +228,10 @@ class _SQLiteRows(_Rows):
         cells = self.cells()
         ready = ""
         if layout is not None:
-            # The ready row first; then the identifier, and the other cells of a record without one (else NULL):
-            # SQLite evaluates a CASE lazily, so a ready record's subqueries never run.
-            cells = ["ready.line", cells[0], *(f"CASE WHEN ready.line IS NULL THEN {cell} END" for cell in cells[1:])]
+            # A record's ready line, or its cells as one JSON array: two columns, where sixty would cost
+            # more to read than the line itself. SQLite evaluates a CASE lazily, so a ready record's
+            # subqueries never run.
+            cells = ["ready.line", f"CASE WHEN ready.line IS NULL THEN json_array({', '.join(cells)}) END"]
             ready = (f"\nLEFT JOIN {self.table(ExportLine)} AS ready ON ready.record_id = {r.id} "
                      f"AND ready.layout = {_literal(layout)}")
         # Walking the identifier index keeps the rows in export order without a sort.
@@ -331,14 +332,13 @@ class _PostgresRows(_Rows):
         cells = self.cells()
         if layout is None:
             return head + "SELECT " + ",\n  ".join(cells) + f"\n{assembled}\nORDER BY {self.sort_key(r.identifier)}"
-        # The ready rows are read with their identifier alone, the others assembled; both sorted together.
-        named = [f"{cell} AS c{index}" for index, cell in enumerate(cells)]
-        blank = [f"NULL AS c{index}" for index in range(1, len(cells))]
-        return (head + "SELECT * FROM (SELECT ready.line, " + ", ".join([f"{r.identifier} AS c0", *blank])
+        # The ready rows are read with their identifier alone, the others assembled into one JSON array
+        # (an ARRAY takes any number of cells; a function at most 100); both sorted together.
+        return (head + "SELECT line, cells FROM (SELECT ready.line, NULL AS cells, r.identifier AS sort"
                 + f"\nFROM chosen JOIN {self.table(ExportLine)} AS ready ON ready.record_id = chosen.id "
                 + f"AND ready.layout = {_literal(layout)} JOIN {self.table(Record)} AS r ON {r.id} = chosen.id"
-                + "\nUNION ALL SELECT NULL, " + ",\n  ".join(named) + f"\n{assembled}) AS rows"
-                + f"\nORDER BY {self.sort_key('c0')}")
+                + "\nUNION ALL SELECT NULL, to_json(ARRAY[" + ",\n  ".join(cells) + "])::text, r.identifier"
+                + f"\n{assembled}) AS rows\nORDER BY {self.sort_key('sort')}")
 
 
 def export_sql(connection: BaseDatabaseWrapper, selection: str, configured: Sequence[str],
@@ -346,9 +346,9 @@ def export_sql(connection: BaseDatabaseWrapper, selection: str, configured: Sequ
     """The query for the rows of the records that ``selection`` (SQL giving their ids) picks.
 
     The SQL keeps the selection's ``%s`` placeholders; each row holds the cells of
-    :func:`format.record_columns`, in that order. With a ``layout``, each row starts
-    with the record's ready CSV line of that layout, if it has one, and then holds its
-    identifier and no other cell (NULLs); else the line is NULL and the cells follow.
+    :func:`format.record_columns`, in that order. With a ``layout``, each row is
+    ``(line, cells)``: the record's ready CSV line of that layout if it has one, else
+    NULL and its cells as a JSON array.
     """
     builders: dict[str, type[_Rows]] = {"postgresql": _PostgresRows, "sqlite": _SQLiteRows}
     if connection.vendor not in builders:
