@@ -41,6 +41,7 @@ from django.db import models, transaction
 from django.db.models import Func, Q
 
 from .conf import app_settings
+from .db_triggers import all_present
 from .text import base_language
 from .validators import isbn_forms, strip_isbn_prefix
 
@@ -640,13 +641,7 @@ def install_catalogue_triggers(using: str = "default") -> bool:
     tables = [table for table in COUNTED_TABLES if table in existing]
     with conn.cursor() as cursor:
         start_catalogue_version(cursor)  # e.g. after a flush
-        names = trigger_names(conn.vendor, tables)
-        if conn.vendor == "postgresql":
-            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)", [names])
-        else:
-            marks = ", ".join(["%s"] * len(names))
-            cursor.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", names)
-        if cursor.fetchone()[0] == len(names):
+        if all_present(cursor, conn.vendor, trigger_names(conn.vendor, tables)):
             return False
         for statement in catalogue_triggers_sql(conn.vendor, tables):
             cursor.execute(statement)

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from django.db import OperationalError, connection, connections, transaction
 
+from ..db_triggers import all_present
 from ..models import ExportLine, Record
 from .bulk import insert_values
 from .csv_io import csv_lines
@@ -213,14 +214,8 @@ def install_export_line_triggers(using: str = "default") -> bool:
     connection = connections[using]
     if LINES not in connection.introspection.table_names():
         return False
-    names = trigger_names(connection.vendor)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)", [names])
-        else:
-            marks = ", ".join(["%s"] * len(names))
-            cursor.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", names)
-        if cursor.fetchone()[0] == len(names):
+        if all_present(cursor, connection.vendor, trigger_names(connection.vendor)):
             return False
         for statement in triggers_sql(connection.vendor):
             cursor.execute(statement)
