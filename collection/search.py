@@ -672,7 +672,8 @@ def _before_migrate(sender: Any, using: str = "default", plan: Any = None, **kwa
     from .catalogue.export_lines import trigger_names as export_trigger_names
 
     conn = connections[using]
-    if conn.vendor != "sqlite" or not plan:
+    # Only this app's migrations alter the tables its triggers name.
+    if conn.vendor != "sqlite" or not any(migration.app_label == "collection" for migration, _back in plan or ()):
         return
     with conn.cursor() as cursor:
         for name in trigger_names("sqlite", COUNTED_TABLES) + export_trigger_names("sqlite"):

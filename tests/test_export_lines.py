@@ -8,6 +8,7 @@ row shows must drop the row, by database triggers, whatever code or SQL makes it
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -213,7 +214,7 @@ def _migrate_around(change):
     """Run ``change`` as a migration would: between the app's pre_migrate and post_migrate handlers."""
     from collection.search import _after_migrate, _before_migrate
 
-    _before_migrate(sender=None, using="default", plan=[("a migration", False)])
+    _before_migrate(sender=None, using="default", plan=[(SimpleNamespace(app_label="collection"), False)])
     try:
         change()
     finally:
@@ -249,12 +250,13 @@ def test_a_later_migration_can_rebuild_any_table_a_trigger_names(model):
     assert exported(everything) == reference_csv(everything)
 
 
-def test_a_migrate_with_nothing_to_apply_keeps_the_rows():
+@pytest.mark.parametrize("plan", [[], [(SimpleNamespace(app_label="auth"), False)]])
+def test_a_migrate_with_nothing_of_this_app_to_apply_keeps_the_rows(plan):
     from collection.search import _after_migrate, _before_migrate
 
     RecordFactory(identifier="test-k", title="Kept")
     refresh_export_lines()
-    _before_migrate(sender=None, using="default", plan=[])
+    _before_migrate(sender=None, using="default", plan=plan)
     _after_migrate(sender=None, using="default")
     assert ready() == {"test-k"}
 
