@@ -652,7 +652,7 @@ def log_everything(using: str = "default") -> None:
     """Bump the catalogue version and log "everything": each facet index re-reads the whole catalogue."""
     from django.db import connections
 
-    with connections[using].cursor() as cursor:
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
         token = random.getrandbits(53)
         cursor.execute("UPDATE collection_catalogueversion SET version = version + 1, token = %s", [token])
         cursor.execute("INSERT INTO collection_cataloguechange (version, token, record_id) "
@@ -664,8 +664,9 @@ def _before_migrate(sender: Any, using: str = "default", plan: Any = None, **kwa
 
     SQLite rebuilds a table to alter it, and renaming the rebuilt table fails while a
     trigger on another table names it ("error in trigger …: no such table"). Changes
-    made by the migrations go unseen by the triggers meanwhile, so making them again
-    also logs "everything" and drops every ready export row.
+    made by the migrations go unseen by the triggers meanwhile, so every ready export
+    row goes now, and making the triggers again logs "everything". A migrate that
+    fails leaves them away until the next one succeeds.
     """
     from django.db import connections
 
@@ -678,6 +679,10 @@ def _before_migrate(sender: Any, using: str = "default", plan: Any = None, **kwa
     with conn.cursor() as cursor:
         for name in trigger_names("sqlite", COUNTED_TABLES) + export_trigger_names("sqlite"):
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        # Gone now, not after: a migration that fails never reaches post_migrate, and no row may outlive
+        # the triggers that keep it exact.
+        if "collection_exportline" in conn.introspection.table_names(cursor):
+            cursor.execute("DELETE FROM collection_exportline")
 
 
 def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:

@@ -372,3 +372,48 @@ def test_an_update_that_renames_nothing_reads_no_other_table():
         assert scans() == before
         cursor.execute("UPDATE collection_agent SET identifier = 'agent-scan-2' WHERE id = %s", [agent.pk])
         assert scans() > before  # a rename does look for the records naming it
+
+
+def test_an_oversized_cell_is_refused_alike_with_or_without_a_ready_row():
+    """A ready line longer than the csv module's default field limit is still read back for XLSX."""
+    from collection.catalogue.export import export_file
+    from collection.catalogue.xlsx_writer import CellRefused
+
+    record = RecordFactory(identifier="test-long", title="Long")
+    Description.objects.create(record=record, language="en", text="x" * 140_000)
+    problems = []
+    for _ready in (False, True):
+        with pytest.raises(CellRefused) as refused:
+            export_file(Record.objects.all(), io.BytesIO(), "xlsx")
+        problems.append(str(refused.value))
+        refresh_export_lines()
+    assert problems[0] == problems[1]
+    assert b"x" * 140_000 in exported(Record.objects.all())  # CSV has no cell limit
+
+
+def test_many_cataloguing_languages_export_alike_with_or_without_ready_rows(settings):
+    tags = ["ja", "ru", "en", *(f"x{n:02d}" for n in range(40))]  # more columns than a function takes arguments
+    settings.COLLECTION_LANGUAGES = tags
+    record = RecordFactory(identifier="test-wide", title=False)
+    Title.objects.create(record=record, language="x39", text="Last language")
+    everything = Record.objects.all()
+    assert exported(everything, configured=tags) == reference_csv(everything, tags)
+    refresh_export_lines(tags)
+    assert ready() == {"test-wide"}
+    Title.objects.create(record=RecordFactory(identifier="test-wide-2", title=False), language="x00", text="First")
+    assert exported(everything, configured=tags) == reference_csv(everything, tags)  # one ready, one assembled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migrate_that_fails_leaves_no_row_the_triggers_do_not_keep():
+    """pre_migrate drops the rows with the triggers: a migration that fails never reaches post_migrate."""
+    from collection.search import _before_migrate
+
+    record = RecordFactory(identifier="test-fail", title="Before")
+    refresh_export_lines()
+    _before_migrate(sender=None, using="default", plan=[(SimpleNamespace(app_label="collection"), False)])
+    Title.objects.filter(record=record).update(text="After")  # a migration's change, then it fails
+    assert exported(Record.objects.all()) == reference_csv(Record.objects.all())
+    assert refresh_export_lines() == 1  # the refresh makes the triggers again before it writes a row
+    Title.objects.filter(record=record).update(text="Again")
+    assert exported(Record.objects.all()) == reference_csv(Record.objects.all())

@@ -148,3 +148,13 @@ def test_a_persons_names_are_not_called_titles(client, russian_record, names_tra
     assert "<h2>Названия</h2>" in html_of(client, "/ru/agents/test-press-1/")  # an organisation
     assert "<h2>Названия</h2>" in html_of(client, "/ru/places/test-ussr/")
     assert "<h2>Названия</h2>" in html_of(client, "/ru/subjects/test-pows/")
+
+
+def test_a_language_is_named_in_the_language_asked_for_else_by_its_tag():
+    from collection.text import language_name
+
+    assert language_name("ru", "en") == "Russian"
+    assert language_name("ru", "ja") == "ロシア語"
+    assert language_name("ja", "ru").lower() == "японский"
+    assert language_name("qqq-not-a-tag!", "en") == "qqq-not-a-tag!"
+    assert language_name("", "en") == ""

@@ -113,12 +113,13 @@ def csv_lines(rows: Iterable[Sequence[str]]) -> list[str]:
     """Each row as :func:`csv_chunks` writes it: formula-safe cells, CRLF at the end."""
     buffer = io.StringIO(newline="")
     write_row = csv.writer(buffer, lineterminator="\r\n").writerow
-    ends = []
+    lines = []
     for row in rows:
         write_row(formula_safe(row))
-        ends.append(buffer.tell())
-    text = buffer.getvalue()
-    return [text[start:end] for start, end in zip([0, *ends], ends, strict=False)]
+        lines.append(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    return lines
 
 
 def formula_safe(cells: Iterable[str]) -> list[str]:

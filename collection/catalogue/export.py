@@ -18,6 +18,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from itertools import chain
 from typing import IO
 
@@ -153,12 +154,14 @@ def export_file(queryset: QuerySet[Record], out: IO[bytes], file_format: str = C
     if file_format not in (CSV, XLSX):
         raise ValueError(f"unknown export format {file_format!r}")
     columns = record_columns(configured)
-    rows = catalogue_rows(queryset, configured, ready_lines=True)
-    if file_format == XLSX:
-        from .xlsx_writer import write_xlsx_rows
+    # Closed here even when the writer refuses a cell: the server-side cursor it holds must not be closed
+    # later, by whatever transaction then runs on the connection.
+    with closing(catalogue_rows(queryset, configured, ready_lines=True)) as rows:
+        if file_format == XLSX:
+            from .xlsx_writer import write_xlsx_rows
 
-        return write_xlsx_rows(chain([columns], cells_of(rows)), out)
-    return write_csv_rows(rows, columns, out, ready_lines=True)
+            return write_xlsx_rows(chain([columns], cells_of(rows)), out)
+        return write_csv_rows(rows, columns, out, ready_lines=True)
 
 
 def cells_of(rows: Iterable[Sequence[str | None]]) -> Iterator[Sequence[str]]:
@@ -167,4 +170,14 @@ def cells_of(rows: Iterable[Sequence[str | None]]) -> Iterator[Sequence[str]]:
         if line is None:
             yield json.loads(cells)
         else:
-            yield [unquote_formula(cell) for cell in next(csv.reader(io.StringIO(line, newline="")))]
+            yield [unquote_formula(cell) for cell in _read_line(line)]
+
+
+def _read_line(line: str) -> list[str]:
+    """A written CSV line read back; its cells may be longer than the csv module's default limit."""
+    previous_limit = csv.field_size_limit()
+    csv.field_size_limit(max(previous_limit, len(line)))
+    try:
+        return next(csv.reader(io.StringIO(line, newline="")))
+    finally:
+        csv.field_size_limit(previous_limit)

@@ -13,8 +13,9 @@ and current, and computes the rest (:func:`collection.catalogue.export.catalogue
 * **Of one layout.** A row is kept with the key of the columns it was written for
   (``COLLECTION_LANGUAGES``) and of how it was written (:data:`WRITING`); an export
   uses rows of its own layout only, so changing either needs no migration.
-* **Filled afterwards.** The import's background task writes the rows of what it
-  imported; ``manage.py refresh_export_lines`` writes every missing row.
+* **Filled afterwards.** The task an import queues, and ``manage.py
+  refresh_export_lines``, write every missing row; a row an edit in the admin drops
+  stays missing until then (the export assembles that record meanwhile).
 
 The trigger functions name the columns of :data:`SOURCE_TABLES` and :data:`NAMED_TABLES`:
 a migration that renames one must make them again with :func:`triggers_sql`.
@@ -87,6 +88,7 @@ def refresh_export_lines(configured: Sequence[str] | None = None, *, batch_size:
     """
     from .export import catalogue_rows
 
+    install_export_line_triggers()  # no row without them (a migrate that failed on SQLite leaves them away)
     layout = layout_of(configured)
     ExportLine.objects.exclude(layout=layout).delete()
     fields = [ExportLine._meta.get_field(name) for name in ("record", "layout", "line")]

@@ -230,10 +230,12 @@ class _SQLiteRows(_Rows):
         if layout is not None:
             # A record's ready line, or its cells as one JSON array: two columns, where sixty would cost
             # more to read than the line itself. SQLite evaluates a CASE lazily, so a ready record's
-            # subqueries never run.
-            cells = ["ready.line", f"CASE WHEN ready.line IS NULL THEN json_array({', '.join(cells)}) END"]
-            ready = (f"\nLEFT JOIN {self.table(ExportLine)} AS ready ON ready.record_id = {r.id} "
-                     f"AND ready.layout = {_literal(layout)}")
+            # subqueries never run. The array is written out, since a function takes at most 127 arguments.
+            line = self.alias(ExportLine, "ready")
+            array = "'[' || " + " || ',' || ".join(f"json_quote({cell})" for cell in cells) + " || ']'"
+            cells = [line.line, f"CASE WHEN {line.line} IS NULL THEN {array} END"]
+            ready = (f"\nLEFT JOIN {self.table(ExportLine)} AS ready ON {line.record} = {r.id} "
+                     f"AND {line.layout} = {_literal(layout)}")
         # Walking the identifier index keeps the rows in export order without a sort.
         return ("SELECT " + ",\n  ".join(cells) + f"\nFROM {self.table(Record)} AS r" + self.single_joins() + ready
                 + f"\nWHERE {r.id} IN ({selection})\nORDER BY {r.identifier}")
@@ -277,10 +279,11 @@ class _PostgresRows(_Rows):
             ctes = [f"selected (id) AS MATERIALIZED ({each_once})"]
         else:
             # The records with a ready row are read from it; only the others ("selected") are assembled.
+            line = self.alias(ExportLine, "ready")
             ctes = [f"chosen (id) AS MATERIALIZED ({each_once})",
                     f"selected (id) AS MATERIALIZED (SELECT id FROM chosen WHERE NOT EXISTS (SELECT 1 FROM "
-                    f"{self.table(ExportLine)} AS ready WHERE ready.record_id = chosen.id "
-                    f"AND ready.layout = {_literal(layout)}))"]
+                    f"{self.table(ExportLine)} AS ready WHERE {line.record} = chosen.id "
+                    f"AND {line.layout} = {_literal(layout)}))"]
 
         def pivot(slots: dict[str, int], letter: str, label: _Columns) -> str:
             return ", ".join(f"max({label.text}) FILTER (WHERE tag = {_literal(tag)}) AS {letter}{index}, "
@@ -334,10 +337,10 @@ class _PostgresRows(_Rows):
             return head + "SELECT " + ",\n  ".join(cells) + f"\n{assembled}\nORDER BY {self.sort_key(r.identifier)}"
         # The ready rows are read with their identifier alone, the others assembled into one JSON array
         # (an ARRAY takes any number of cells; a function at most 100); both sorted together.
-        return (head + "SELECT line, cells FROM (SELECT ready.line, NULL AS cells, r.identifier AS sort"
-                + f"\nFROM chosen JOIN {self.table(ExportLine)} AS ready ON ready.record_id = chosen.id "
-                + f"AND ready.layout = {_literal(layout)} JOIN {self.table(Record)} AS r ON {r.id} = chosen.id"
-                + "\nUNION ALL SELECT NULL, to_json(ARRAY[" + ",\n  ".join(cells) + "])::text, r.identifier"
+        return (head + f"SELECT line, cells FROM (SELECT {line.line} AS line, NULL AS cells, {r.identifier} AS sort"
+                + f"\nFROM chosen JOIN {self.table(ExportLine)} AS ready ON {line.record} = chosen.id "
+                + f"AND {line.layout} = {_literal(layout)} JOIN {self.table(Record)} AS r ON {r.id} = chosen.id"
+                + "\nUNION ALL SELECT NULL, to_json(ARRAY[" + ",\n  ".join(cells) + f"])::text, {r.identifier}"
                 + f"\n{assembled}) AS rows\nORDER BY {self.sort_key('sort')}")
 
 

@@ -33,7 +33,7 @@ LINES = "collection_exportline"
 
 
 def triggers_sql(vendor: str) -> list[str]:
-    """SQL (re)creating the triggers that delete the rows a change makes stale."""
+    """PostgreSQL: SQL creating the triggers that delete the rows a change makes stale."""
     drop = f"DELETE FROM {LINES} WHERE record_id IN"
     statements: list[str] = []
     if vendor == "postgresql":
@@ -80,24 +80,7 @@ def triggers_sql(vendor: str) -> list[str]:
                 "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_export_rename()",
             ]
-        return statements
-    if vendor == "sqlite":
-        for table, column in SOURCE_TABLES:
-            for event, rows in (("INSERT", ("NEW",)), ("DELETE", ("OLD",)), ("UPDATE", ("OLD", "NEW"))):
-                name = f"{table}_export_{event.lower()}"
-                ids = ", ".join(f"{row}.{column}" for row in rows)
-                statements += [
-                    f"DROP TRIGGER IF EXISTS {name}",
-                    f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {drop} ({ids}); END",
-                ]
-        for table, column, naming in NAMED_TABLES:
-            statements += [
-                f"DROP TRIGGER IF EXISTS {table}_export_rename",
-                f"CREATE TRIGGER {table}_export_rename AFTER UPDATE OF {column} ON {table} "
-                f"WHEN OLD.{column} IS NOT NEW.{column} BEGIN {drop} ({naming.format(ids='NEW.id')}); END",
-            ]
-        return statements
-    return []
+    return statements
 
 
 def trigger_names(vendor: str) -> list[str]:
@@ -144,7 +127,7 @@ class Migration(migrations.Migration):
             name='ExportLine',
             fields=[
                 ('record', models.OneToOneField(
-                    db_constraint=False, on_delete=django.db.models.deletion.CASCADE, primary_key=True,
+                    db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True,
                     related_name='export_line', serialize=False, to='collection.record')),
                 ('layout', models.CharField(max_length=16)),
                 ('line', models.TextField()),

@@ -76,7 +76,7 @@ class Language(models.Model):
         return self.tag
 
     def display_name(self, language: str | None = None) -> str:
-        """The language by name in ``language`` (default: the active one), else its tag."""
+        """The language by name in ``language`` (default: the active one): see :func:`text.language_name`."""
         return language_name(self.tag, language)
 
     def clean(self) -> None:

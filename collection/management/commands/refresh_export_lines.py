@@ -14,8 +14,9 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # type: ignore[override]
         # Made when the parser is: argparse takes text, not a lazy translation.
-        return _("Write the ready CSV export row of every record that lacks one (after an upgrade, or a change "
-                 "of COLLECTION_LANGUAGES); exports are exact without them, only slower.")
+        return _("Write the ready CSV export row of every record that lacks one: after an upgrade, a change of "
+                 "COLLECTION_LANGUAGES or edits in the admin (imports write them themselves). Exports are exact "
+                 "without them, only slower.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         written = refresh_export_lines()
