@@ -90,6 +90,9 @@ def test_reorder_replace_and_remove(page, live_server, admin_user):
     replacement = imaging.png((90, 60))
     log_in(page, live_server, admin_user)
     page.goto(f"{live_server.url}/admin/collection/record/{record.pk}/change/")
+    # The thumbnails first: the test server's threads share one in-memory SQLite connection, and a thumbnail
+    # read in the middle of the save could fail there (a file or PostgreSQL database gives each its own).
+    page.wait_for_load_state("networkidle")
     rows = {image.pk: index for index, image in enumerate((first, second, third))}
     page.fill(f"input[name='images-{rows[third.pk]}-position']", "0")
     page.select_option(f"select[name='images-{rows[second.pk]}-visibility']", Visibility.PRIVATE)
@@ -98,6 +101,7 @@ def test_reorder_replace_and_remove(page, live_server, admin_user):
     page.check(f"input[name='images-{rows[second.pk]}-DELETE']")
     page.click("input[name='_continue']")
     expect(page.locator("ul.messagelist li.success")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # as above, before this thread reads the database
 
     remaining = list(RecordImage.objects.filter(record=record).order_by("position"))
     assert [(i.pk, i.position) for i in remaining] == [(third.pk, 1), (first.pk, 2)]
