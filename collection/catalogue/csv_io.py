@@ -18,7 +18,7 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
-from .files import csv_delimiter
+from .files import csv_cells_up_to, csv_delimiter
 from .format import QUOTABLE_STARTS, quote_formula, unquote_formula
 
 BOM = "\ufeff"
@@ -120,6 +120,12 @@ def csv_lines(rows: Iterable[Sequence[str]]) -> list[str]:
         buffer.seek(0)
         buffer.truncate()
     return lines
+
+
+def read_line(line: str) -> list[str]:
+    """A line :func:`csv_lines` wrote, read back into its cells (formula guards removed)."""
+    with csv_cells_up_to(len(line)):
+        return [unquote_formula(cell) for cell in next(csv.reader(io.StringIO(line, newline="")))]
 
 
 def formula_safe(cells: Iterable[str]) -> list[str]:

@@ -14,8 +14,6 @@ bytes.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
@@ -27,7 +25,7 @@ from django.db import connections
 from django.db.models import Prefetch, QuerySet
 
 from ..models import Record, RecordAgent
-from .csv_io import csv_chunks, write_csv_rows
+from .csv_io import csv_chunks, read_line, write_csv_rows
 from .export_lines import layout_of
 from .export_query import export_sql
 from .files import CSV, XLSX
@@ -38,7 +36,6 @@ from .format import (
     label_tags,
     languages,
     record_columns,
-    unquote_formula,
 )
 
 Cell = str | tuple[str, ...]
@@ -167,17 +164,4 @@ def export_file(queryset: QuerySet[Record], out: IO[bytes], file_format: str = C
 def cells_of(rows: Iterable[Sequence[str | None]]) -> Iterator[Sequence[str]]:
     """The cells of rows read with ``ready_lines``: a ready line read back, or the JSON array after ``None``."""
     for line, cells in rows:
-        if line is None:
-            yield json.loads(cells)
-        else:
-            yield [unquote_formula(cell) for cell in _read_line(line)]
-
-
-def _read_line(line: str) -> list[str]:
-    """A written CSV line read back; its cells may be longer than the csv module's default limit."""
-    previous_limit = csv.field_size_limit()
-    csv.field_size_limit(max(previous_limit, len(line)))
-    try:
-        return next(csv.reader(io.StringIO(line, newline="")))
-    finally:
-        csv.field_size_limit(previous_limit)
+        yield json.loads(cells) if line is None else read_line(line)

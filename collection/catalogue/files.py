@@ -311,12 +311,19 @@ def read_csv(data: bytes, *, encoding: str | None = None) -> Table:
     """Read CSV bytes; the first row is the header."""
     text, codec = decode_csv(data, encoding)
     limit = app_settings.IMPORT_MAX_CELL_CHARS
-    previous_limit = csv.field_size_limit()
     # The reader may read any cell the text holds (it is in memory already); the limit is checked per cell
     # below, so that the problem can name its column.
-    csv.field_size_limit(max(limit, len(text) + 1))
-    try:
+    with csv_cells_up_to(max(limit, len(text) + 1)):
         return _parse_csv(text, codec, limit)
+
+
+@contextmanager
+def csv_cells_up_to(length: int) -> Iterator[None]:
+    """Let the csv module read cells of up to ``length`` characters (its default stops at 131,072)."""
+    previous_limit = csv.field_size_limit()
+    csv.field_size_limit(max(previous_limit, length))
+    try:
+        yield
     finally:
         csv.field_size_limit(previous_limit)
 
