@@ -271,9 +271,8 @@ def test_xlsx_export_imports_back_unchanged(rich, tmp_path):
         call_command("import_catalogue", str(path), stdout=out, stderr=io.StringIO())
         return sheet_xml(path.read_bytes()), out.getvalue()
 
-    # The import keeps one of two identical variants but leaves the other stored (and so reports the record
-    # as updated each time); that is the writer's business, not the file's.
-    Title.objects.filter(record__identifier="test-Full", text="異題").last().delete()
+    # test-Full has a variant stored twice: a set of variants, in the file as in the comparison.
+    assert Title.objects.filter(record__identifier="test-Full", text="異題").count() == 2
     round_trip("first.xlsx")  # the import trims the white space around cells, once
     second, report = round_trip("second.xlsx")
     counts = re.findall(r"(\d+) new, (\d+) updated, (\d+) unchanged", report)

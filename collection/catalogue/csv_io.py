@@ -19,7 +19,7 @@ from typing import IO
 from django.utils.translation import gettext as _
 
 from .files import csv_cells_up_to, csv_delimiter
-from .format import QUOTABLE_STARTS, quote_formula, unquote_formula
+from .format import QUOTABLE_STARTS, quote_formula, unquote_formula, unquoted
 
 BOM = "\ufeff"
 # The key under which a row keeps cells beyond the last named column.
@@ -124,8 +124,16 @@ def csv_lines(rows: Iterable[Sequence[str]]) -> list[str]:
 
 def read_line(line: str) -> list[str]:
     """A line :func:`csv_lines` wrote, read back into its cells (formula guards removed)."""
-    with csv_cells_up_to(len(line)):
-        return [unquote_formula(cell) for cell in next(csv.reader(io.StringIO(line, newline="")))]
+    return read_lines([line])[0]
+
+
+def read_lines(lines: Sequence[str]) -> list[list[str]]:
+    """Lines :func:`csv_lines` wrote, each read back into its cells (formula guards removed)."""
+    if not lines:
+        return []
+    with csv_cells_up_to(max(map(len, lines))):
+        # Each line is one whole row: a quoted cell's line breaks are inside its line.
+        return [unquoted(cells) for cells in csv.reader(lines)]
 
 
 def formula_safe(cells: Iterable[str]) -> list[str]:

@@ -329,7 +329,7 @@ def csv_cells_up_to(length: int) -> Iterator[None]:
 
 
 def _parse_csv(text: str, codec: str, limit: int) -> Table:
-    from .format import unquote_formula
+    from .format import unquoted
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
     max_rows = app_settings.IMPORT_MAX_ROWS
@@ -345,12 +345,12 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
                 problems.extend(_check_header(header))
                 table.header = header
                 continue
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue  # blank lines and ",,,," rows that spreadsheets leave at the end
             if len(table.rows) >= max_rows:
                 raise FileRefused(_("The file has more than %(limit)s rows; split it into smaller files.")
                                   % {"limit": f"{max_rows:,}"})
-            for index, cell in enumerate(cells[: len(header)]):
+            for index, cell in enumerate(cells[: len(header)] if max(map(len, cells)) > limit else ()):
                 if len(cell) > limit:
                     problems.append(CellProblem(number, header[index] or column_letter(index + 1), _(
                         "the cell has %(length)s characters; at most %(limit)s are accepted."
@@ -363,7 +363,7 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
                         "this row has %(count)s cells but the header has %(header)s columns."
                     ) % {"count": len(cells), "header": len(header)}))
                 cells = cells[: len(header)]
-            table.rows.append((number, tuple(unquote_formula(cell) for cell in cells)))
+            table.rows.append((number, tuple(unquoted(cells))))
     except csv.Error as exc:
         problems.append(CellProblem(number + 1, "", str(exc)))
     if header is None:

@@ -153,3 +153,10 @@ def quote_formula(cell: str) -> str:
 def unquote_formula(cell: str) -> str:
     """Strip exactly one ``'`` from a cell quoted by :func:`quote_formula`; leave any other cell alone."""
     return cell[1:] if cell.startswith("'") and _starts_formula(cell[1:]) else cell
+
+
+def unquoted(cells: list[str]) -> list[str]:
+    """:func:`unquote_formula` of each cell; most rows have no cell starting with ``'``: returned as they are."""
+    if "'" not in "".join(cells):
+        return cells
+    return [unquote_formula(cell) for cell in cells]

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -42,6 +43,7 @@ from ..models import (
     Agent,
     AgentKind,
     Description,
+    ExportLine,
     Language,
     LevelOfDescription,
     Record,
@@ -59,13 +61,16 @@ from .bulk import column_name as _column
 from .bulk import index_scans, keys_in
 from .bulk import table_name as _table
 from .checks import Check, FieldVerdicts, field_check
-from .csv_io import EXTRA_CELLS
+from .csv_io import EXTRA_CELLS, read_lines
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
+from .export_lines import layout_of
 from .format import (
     AGENT_ROLE_COLUMNS,
     CLEAR,
+    ESCAPE,
     MULTI_VALUED,
     PLAIN_FIELDS,
+    SEPARATOR,
     label_tags,
     languages,
     record_columns,
@@ -92,6 +97,8 @@ _LOST_ZERO = re.compile(r"^\d{9}$")
 _FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
 _ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
 _CLEARABLE_NEVER = {"identifier", "kind", "status"}
+# Multi-valued columns whose value is a set, kept sorted: the order of their values in a cell says nothing.
+_SETS = frozenset({"variant_titles", "our_translations", "languages", "places", "subjects"})
 _CACHED_COLUMNS = (MULTI_VALUED | {"kind", "status", "described_agent", "repository", "accessed"}) - {"variant_titles"}
 # Columns holding one record field each, and the field: the rest are labels, links and vocabularies.
 _FIELD_OF_COLUMN = {"kind": "kind", "status": "status", "date": "date_edtf", "sequence": "sequence",
@@ -221,16 +228,19 @@ class _Stored:
     """A stored record as a row is compared with it: the values of the batch's columns only.
 
     Its parent and the organisation it describes are always read: the checks across
-    rows need them whatever the file's columns.
+    rows need them whatever the file's columns. ``as_exported`` is set when every cell
+    the row gives is the record's own as its ready export row shows it: the row is
+    unchanged, and nothing else of the record is read.
     """
 
-    __slots__ = ("pk", "identifier", "version", "status", "kind", "parent", "described", "cells")
+    __slots__ = ("pk", "identifier", "version", "status", "kind", "parent", "described", "cells", "as_exported")
 
     def __init__(self, pk: int, identifier: str, version: int, status: str, kind: str, parent: str,
                  described: str) -> None:
         self.pk, self.identifier, self.version, self.status, self.kind = pk, identifier, version, status, kind
         self.parent, self.described = parent, described
         self.cells: dict[str, Cell] | None = {}
+        self.as_exported = False
 
 
 class RowErrors:
@@ -537,6 +547,7 @@ class _Planner:
     def _plan_batch(self, batch: list[tuple[int, Mapping[str, Any]]]) -> list[_RowPlan]:
         normalized = [(number, self.normalize(number, row)) for number, row in batch]
         identifiers = []
+        given: dict[str, dict[str, str]] = {}
         columns: set[str] = set()
         for number, cells in normalized:
             identifier = cells.get("identifier", "")
@@ -555,9 +566,10 @@ class _Planner:
                 continue
             self.first_row[identifier] = number
             identifiers.append(identifier)
+            given[identifier] = cells
             columns.update(cells)
 
-        stored = _load_stored(identifiers, columns & set(self.index))
+        stored = _load_stored(identifiers, columns & set(self.index), given=given)
         reserved = self._reserved(set(identifiers) - set(stored))
         plans: list[_RowPlan] = []
         for number, cells in normalized:
@@ -644,6 +656,8 @@ class _Planner:
     def _plan_stored(self, number: int, identifier: str, record: _Stored,
                      cells: dict[str, str]) -> _RowPlan | None:
         """Compare the row with the stored record, cell by cell; parse only what differs as text."""
+        if record.as_exported:
+            return _RowPlan(number, identifier, record, record.kind, index=self.index)
         errors_before = len(self.errors.items)
         stored = record.cells
         given: dict[str, Cell] = {}
@@ -946,46 +960,123 @@ class _Planner:
                 parent = parent_of.get(parent, "")
 
 
-def _select(sql: str, column: str, values: list[Any], db_type: str = "bigint") -> list[tuple]:
-    """Rows of ``sql``, whose ``{keys}`` is replaced by "``column`` is one of ``values``".
+def _select(sql: str, column: str, values: list[Any], db_type: str = "bigint", leading: Sequence[Any] = ()
+            ) -> list[tuple]:
+    """Rows of ``sql``, whose ``{keys}`` is replaced by "``column`` is one of ``values``"; ``leading`` are
+    the parameters of the placeholders before it.
 
     The reads of a batch go through the cursor: the ORM would prepare each of a
     batch's hundreds of keys one by one, and that costs more than the query itself.
     """
     condition, params = keys_in(column, values, db_type)
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(keys=condition), params)
+        cursor.execute(sql.format(keys=condition), [*leading, *params])
         return cursor.fetchall()
 
 
-def _load_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored]:
+def _load_stored(identifiers: list[str], columns: set[str], *,
+                 given: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, _Stored]:
     """The stored records with these identifiers, with their values in ``columns`` as :func:`record_cells`
-    gives them; a fixed number of queries, fewer for fewer columns."""
+    gives them; a fixed number of queries, fewer for fewer columns.
+
+    ``given`` are the rows' cells by identifier: a record whose ready export row shows
+    every cell its row gives is marked ``as_exported`` and the rest of it is not read
+    (most rows of a file exported and imported again).
+    """
     if not identifiers:
         return {}
     with index_scans():
-        return _read_stored(identifiers, columns)
+        return _read_stored(identifiers, columns, given or {})
 
 
-def _read_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored]:
+class _ExportedCells:
+    """Whether every cell a row gives reads as in its record's ready export row.
+
+    An exported cell imported again leaves its value as it is (the catalogue's round
+    trip), so such a row changes nothing. Any other text, even one that would parse to
+    the stored value (a name for an identifier, agents in another order), is compared
+    the long way, as is ``[clear]``. The columns whose values are a set are compared as
+    sets: places listed in another order are the same places.
+    """
+
+    def __init__(self) -> None:
+        self.position = {column: index for index, column in enumerate(record_columns())}
+        self._shapes: dict[tuple[str, ...], tuple[Callable, Callable, list[tuple[str, int]]]] = {}
+
+    def _shape(self, columns: tuple[str, ...]) -> tuple[Callable, Callable, list[tuple[str, int]]]:
+        """What rows giving these columns compare: their plain cells, picked at once, and each set's cell."""
+        plain = [column for column in columns if column not in _SETS]  # the identifier at least
+        pick_given = itemgetter(*plain)
+        pick_exported = itemgetter(*(self.position[column] for column in plain))
+        sets = [(column, self.position[column]) for column in columns if column in _SETS]
+        return pick_given, pick_exported, sets
+
+    def same(self, cells: Mapping[str, str], exported: Sequence[str]) -> bool:
+        columns = tuple(cells)
+        shape = self._shapes.get(columns)
+        if shape is None:
+            shape = self._shapes[columns] = self._shape(columns)
+        pick_given, pick_exported, sets = shape
+        if CLEAR in cells.values():
+            return False
+        if pick_given(cells) != pick_exported(exported):
+            return self._each_cell(cells, exported)
+        for column, index in sets:
+            text, cell = cells[column], exported[index]
+            if text and text != cell and _values(cell) != _values(text):
+                return False
+        return True
+
+    def _each_cell(self, cells: Mapping[str, str], exported: Sequence[str]) -> bool:
+        """The same, where a plain cell differs: it may be blank in the row, which leaves the value as it is."""
+        position = self.position
+        for column, text in cells.items():
+            if not text or column == "identifier":
+                continue
+            cell = exported[position[column]]
+            if cell != text and not (column in _SETS and _values(cell) == _values(text)):
+                return False
+        return True
+
+
+def _values(cell: str) -> set[str]:
+    """The values of a multi-valued cell, as a set (see :func:`split_values`)."""
+    if ESCAPE in cell:
+        return set(split_values(cell))
+    return {value.strip() for value in cell.split(SEPARATOR)} - {""}
+
+
+def _read_stored(identifiers: list[str], columns: set[str], given: Mapping[str, Mapping[str, str]]
+                 ) -> dict[str, _Stored]:
     scalars = [column for column in columns if column in _FIELD_OF_COLUMN or column == "repository"]
     record, agent = _table(Record), _table(Agent)
     selected = [f"r.{_column(Record, _FIELD_OF_COLUMN[column])}" if column != "repository" else "s.identifier"
                 for column in scalars]
     rows = _select(
-        f"SELECT r.id, r.identifier, r.version, r.status, r.kind, p.identifier, d.identifier"
+        f"SELECT r.id, r.identifier, r.version, r.status, r.kind, p.identifier, d.identifier, x.line"
         f"{''.join(', ' + name for name in selected)} FROM {record} r "
         f"LEFT JOIN {record} p ON p.id = r.{_column(Record, 'parent')} "
         f"LEFT JOIN {agent} d ON d.id = r.{_column(Record, 'described_agent')} "
         f"LEFT JOIN {agent} s ON s.id = r.{_column(Record, 'repository')} "
-        "WHERE {keys}", "r.identifier", identifiers, "text")
+        f"LEFT JOIN {_table(ExportLine)} x ON x.{_column(ExportLine, 'record')} = r.id AND x.layout = %s "
+        "WHERE {keys}", "r.identifier", identifiers, "text", leading=[layout_of()])
     if not rows:
         return {}
     by_pk: dict[int, _Stored] = {}
     references = "parent" in columns or "described_agent" in columns
     plain = [column not in ("sequence", "accessed") for column in scalars]
-    for pk, identifier, version, status, kind, parent, described, *values in rows:
+    lines = [(row[1], row[7]) for row in rows if row[7] is not None and row[1] in given]
+    as_exported: set[str] = set()
+    if lines:
+        same = _ExportedCells().same
+        as_exported = {identifier for (identifier, _line), cells in zip(
+            lines, read_lines([line for _identifier, line in lines]), strict=True)
+            if same(given[identifier], cells)}
+    for pk, identifier, version, status, kind, parent, described, _line, *values in rows:
         stored = by_pk[pk] = _Stored(pk, identifier, version, status, kind, parent or "", described or "")
+        if identifier in as_exported:
+            stored.as_exported, stored.cells = True, None
+            continue
         cells = stored.cells
         if references:
             cells["parent"], cells["described_agent"] = stored.parent, stored.described
@@ -997,6 +1088,14 @@ def _read_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored
             else:
                 # SQLite gives the text it stores, PostgreSQL a date.
                 cells[column] = (value if isinstance(value, str) else value.isoformat()) if value else ""
+    _read_links({pk: stored for pk, stored in by_pk.items() if not stored.as_exported}, columns)
+    return {stored.identifier: stored for stored in by_pk.values()}
+
+
+def _read_links(by_pk: dict[int, _Stored], columns: set[str]) -> None:
+    """The vocabulary, agent and label cells of the stored records, where wanted."""
+    if not by_pk:
+        return
     pks = list(by_pk)
     for column, key, attribute in (("languages", "language", "tag"), ("places", "place", "identifier"),
                                    ("subjects", "subject", "identifier")):
@@ -1018,14 +1117,13 @@ def _read_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored
         links: dict[tuple[int, str], list[str]] = defaultdict(list)
         for record_id, role, identifier in _select(
                 f"SELECT l.{_column(RecordAgent, 'record')}, l.role, a.identifier "
-                f"FROM {_table(RecordAgent)} l JOIN {agent} a ON a.id = l.{_column(RecordAgent, 'agent')} "
+                f"FROM {_table(RecordAgent)} l JOIN {_table(Agent)} a ON a.id = l.{_column(RecordAgent, 'agent')} "
                 "WHERE {keys} ORDER BY l.position, l.id", f"l.{_column(RecordAgent, 'record')}", pks):
             links[record_id, role].append(identifier)
         for pk, stored in by_pk.items():
             for column, role in roles:
                 stored.cells[column] = tuple(links[pk, role]) if (pk, role) in links else ()
     _read_labels(by_pk, columns)
-    return {stored.identifier: stored for stored in by_pk.values()}
 
 
 def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
@@ -1072,7 +1170,8 @@ def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
                 if match and match[1]:
                     ours.append(column)
         if variants_wanted:
-            cells["variant_titles"] = tuple(sorted(variants[pk])) if pk in variants else ()
+            # A set, as a cell gives it: a variant stored twice is listed once.
+            cells["variant_titles"] = tuple(sorted(set(variants[pk]))) if pk in variants else ()
         if ours_wanted:
             cells["our_translations"] = tuple(sorted(ours))
 
