@@ -110,8 +110,16 @@ class TestStaff:
         response = client.get(image.url("master"))
         assert response.status_code == 200
         assert response["Content-Type"] == "image/png"
-        assert "attachment" in response["Content-Disposition"]
+        assert response["Content-Disposition"] == f'attachment; filename="{image.record.identifier}-orig.png"'
         assert b"".join(response.streaming_content) == data
+
+    def test_a_master_downloads_under_the_name_it_was_uploaded_with(self, client, staff):
+        image = attach(RecordFactory(status=Status.DRAFT, identifier="mem-test-7"), name="名簿\x01 1.png",
+                       data=imaging.png())
+        client.force_login(staff)
+        disposition = client.get(image.url("master"))["Content-Disposition"]
+        # Not ASCII: RFC 6266's UTF-8 form, which every browser reads; the control character cannot be sent.
+        assert disposition == "attachment; filename*=utf-8''mem-test-7-%E5%90%8D%E7%B0%BF_%201.png"
 
     def test_staff_without_the_permission_see_only_public(self, client):
         image = attach(RecordFactory(status=Status.PUBLISHED), visibility=Visibility.PRIVATE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,6 +158,17 @@ class RecordImage(models.Model):
     def __str__(self) -> str:
         page = f" p. {self.page + 1}" if self.page else ""
         return f"{self.original_name or self.master.name}{page}"
+
+    def master_download_name(self) -> str:
+        """The file name a downloaded master gets: its record's identifier and the name it was uploaded under.
+
+        Control characters (which a header cannot carry) become ``_``; an image uploaded
+        without a name is named for its key and format.
+        """
+        name = "".join("_" if unicodedata.category(char) == "Cc" else char for char in self.original_name).strip()
+        if not name:
+            return f"{self.record.identifier}-image-{self.pk}.{self.format.lower()}"
+        return f"{self.record.identifier}-{name}"
 
     def pick_caption(self, language: str | None = None) -> RecordImageCaption | None:
         """The caption in ``language``, else in the first configured language that has one, else any."""
