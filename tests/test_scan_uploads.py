@@ -7,6 +7,7 @@ import io
 import os
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -289,3 +290,50 @@ class TestFixityWording:
         report = self.run()
         assert f"MISSING  {old} (images: none (master of deleted image {pk} kept in history)" in report
         assert f"MISSING  {new} (images: none (master of deleted image {pk} kept in history)" in report
+
+
+class TestRepeatedFiles:
+    """A file the record already has is added all the same, with a warning naming both."""
+
+    @staticmethod
+    def warnings(response) -> list[str]:
+        return [str(message) for message in get_messages(response.wsgi_request) if message.level_tag == "warning"]
+
+    def test_a_file_the_record_already_has_is_kept_and_named(self, admin_client):
+        record = RecordFactory(status=Status.DRAFT)
+        existing = attach(record, imaging.jpeg(), "page-1.jpg")
+        response = post_new_images(admin_client, record, [{"files": [
+            ("again.jpg", imaging.jpeg()), ("other.png", imaging.png())]}], existing=existing)
+        assert response.status_code == 302, upload_errors(response)
+        assert record.images.count() == 3
+        assert self.warnings(response) == [
+            "“again.jpg” is the same file as “page-1.jpg”, already among this record's images. Both are kept: "
+            "delete one if it was added twice by mistake."]
+
+    def test_the_same_file_twice_in_one_save(self, admin_client):
+        record = RecordFactory(status=Status.DRAFT)
+        response = post_new_images(admin_client, record, [{"files": [("a.png", imaging.png())]},
+                                                          {"files": [("b.png", imaging.png())]}])
+        assert response.status_code == 302, upload_errors(response)
+        assert [message.split(",")[0] for message in self.warnings(response)] == [
+            "“b.png” is the same file as “a.png”"]
+
+    def test_no_warning_for_a_file_put_back_after_its_image_is_deleted(self, admin_client):
+        record = RecordFactory(status=Status.DRAFT)
+        image = attach(record, imaging.jpeg(), "page-1.jpg")[0]
+        data = change_form_data(record, **{"images-TOTAL_FORMS": 2, "images-INITIAL_FORMS": 1})
+        data |= {"images-0-id": image.pk, "images-0-record": record.pk, "images-0-position": 1,
+                 "images-0-visibility": image.visibility, "images-0-DELETE": "on",
+                 "images-1-id": "", "images-1-record": record.pk, "images-1-visibility": "public",
+                 "images-1-position": "", "images-1-upload": [imaging.upload(imaging.jpeg(), "page-1-again.jpg")]}
+        response = admin_client.post(reverse("admin:collection_record_change", args=[record.pk]), data)
+        assert response.status_code == 302, upload_errors(response)
+        assert list(record.images.values_list("original_name", flat=True)) == ["page-1-again.jpg"]
+        assert self.warnings(response) == []
+
+    def test_different_files_bring_no_warning(self, admin_client):
+        record = RecordFactory(status=Status.DRAFT)
+        existing = attach(record, imaging.jpeg(), "page-1.jpg")
+        response = post_new_images(admin_client, record, [{"files": [("p.png", imaging.png())]}], existing=existing)
+        assert response.status_code == 302, upload_errors(response)
+        assert self.warnings(response) == []

@@ -143,19 +143,31 @@ class RecordImageFormSet(BaseInlineFormSet):
 
     user: Any = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (new file's name, the record's image it repeats) for each file added that the record already has.
+        self.repeated: list[tuple[str, str]] = []
+
     def save_new_objects(self, commit: bool = True) -> list[RecordImage]:
         self.new_objects = []
+        # The record's images, by the checksum of their file, after this save's removals.
+        held: dict[str, str] = {}
+        for image in self.instance.images.order_by("position", "pk"):
+            held.setdefault(image.sha256, str(image))
         for form in self.extra_forms:
             if not form.has_changed() or (self.can_delete and self._should_delete_form(form)):
                 continue
             # An order typed in the new row puts the new images there (1 = first); blank or 0 appends.
             position = form.cleaned_data.get("position") or None
             for upload in form.inspected:
+                if upload.sha256 in held:
+                    self.repeated.append((upload.name, held[upload.sha256]))
                 added = add_images(
                     self.instance, upload, visibility=form.cleaned_data["visibility"],
                     captions=form.captions(), by=self.user, position=position,
                 )
                 self.new_objects.extend(added)
+                held.setdefault(upload.sha256, str(added[0]))
                 if position is not None:
                     position += len(added)  # the next file of the row follows this one
         return self.new_objects

@@ -295,6 +295,12 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            for name, earlier in getattr(formset, "repeated", ()):
+                # Kept, not refused: the same scan twice may be meant (a page shown again); mostly it is not.
+                messages.warning(request, _(
+                    "“%(name)s” is the same file as “%(earlier)s”, already among this record's images. Both are "
+                    "kept: delete one if it was added twice by mistake.") % {"name": name, "earlier": earlier})
         action = form.requested_action()
         if action is not None and change:
             record = form.instance
