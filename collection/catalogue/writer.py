@@ -14,7 +14,8 @@ The file is read in batches of :data:`BATCH_SIZE` rows, and each batch costs a
 fixed number of queries, whatever its rows hold. What is kept of a row between
 checking and writing is small: a new row keeps its values, an unchanged row
 next to nothing. Checking compares each cell with the stored record's value
-(read for the whole batch at once) before anything else, so an unchanged row is
+(read for the whole batch at once, from the record's ready export row where it has
+one: see :mod:`.unchanged`) before anything else, so an unchanged row is
 neither validated nor written; a value repeated down the file (a kind, a date, a
 list of places) is parsed and validated once (see :mod:`.checks`).
 """
@@ -30,7 +31,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
-from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -61,22 +61,21 @@ from .bulk import column_name as _column
 from .bulk import index_scans, keys_in
 from .bulk import table_name as _table
 from .checks import Check, FieldVerdicts, field_check
-from .csv_io import EXTRA_CELLS, read_lines
+from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .export_lines import layout_of
 from .format import (
     AGENT_ROLE_COLUMNS,
     CLEAR,
-    ESCAPE,
     MULTI_VALUED,
     PLAIN_FIELDS,
-    SEPARATOR,
     label_tags,
     languages,
     record_columns,
     split_values,
 )
 from .resolve import AgentResolver, Lookup, ResolveError, load_places, load_subjects
+from .unchanged import ReadyRowComparison, exported_cells
 
 __all__ = [
     "BATCH_SIZE", "NEW", "UNCHANGED", "UPDATED", "NewAgent", "RowChange", "RowError", "RowErrors", "WriteResult",
@@ -97,8 +96,6 @@ _LOST_ZERO = re.compile(r"^\d{9}$")
 _FIELD_COLUMNS = {"date_edtf": "date", NON_FIELD_ERRORS: "identifier"}
 _ORGANISATION_COLUMNS = {"publishers", "issuing_bodies", "described_agent", "repository"}
 _CLEARABLE_NEVER = {"identifier", "kind", "status"}
-# Multi-valued columns whose value is a set, kept sorted: the order of their values in a cell says nothing.
-_SETS = frozenset({"variant_titles", "our_translations", "languages", "places", "subjects"})
 _CACHED_COLUMNS = (MULTI_VALUED | {"kind", "status", "described_agent", "repository", "accessed"}) - {"variant_titles"}
 # Columns holding one record field each, and the field: the rest are labels, links and vocabularies.
 _FIELD_OF_COLUMN = {"kind": "kind", "status": "status", "date": "date_edtf", "sequence": "sequence",
@@ -228,18 +225,20 @@ class _Stored:
     """A stored record as a row is compared with it: the values of the batch's columns only.
 
     Its parent and the organisation it describes are always read: the checks across
-    rows need them whatever the file's columns. ``as_exported`` is set when every cell
-    the row gives is the record's own as its ready export row shows it: the row is
-    unchanged, and nothing else of the record is read.
+    rows need them whatever the file's columns. ``exported`` are the cells of its ready
+    export row, where it has one; ``as_exported`` is set when they tell that the row
+    leaves the record unchanged (:mod:`.unchanged`), and nothing else of the record is read.
     """
 
-    __slots__ = ("pk", "identifier", "version", "status", "kind", "parent", "described", "cells", "as_exported")
+    __slots__ = ("pk", "identifier", "version", "status", "kind", "parent", "described", "cells", "exported",
+                 "as_exported")
 
     def __init__(self, pk: int, identifier: str, version: int, status: str, kind: str, parent: str,
                  described: str) -> None:
         self.pk, self.identifier, self.version, self.status, self.kind = pk, identifier, version, status, kind
         self.parent, self.described = parent, described
         self.cells: dict[str, Cell] | None = {}
+        self.exported: list[str] | None = None
         self.as_exported = False
 
 
@@ -332,6 +331,7 @@ class _Planner:
         self._identifier_format = re.compile(validate_identifier.regex.pattern, validate_identifier.regex.flags).search
         self._shapes: dict[tuple[int, ...], tuple[frozenset[str], list[int], list[tuple[int, Check, str]]]] = {}
         self._checks_of: dict[frozenset[str], list[tuple[int, Check, str]]] = {}
+        self.ready_rows = ReadyRowComparison(self.columns, self._value_quietly)
         self._titles = [(tag, f"title_{tag}", self.index[f"title_{tag}"]) for tag in self.label_tags]
         self._descriptions = [(tag, f"description_{tag}", self.index[f"description_{tag}"])
                               for tag in self.languages_configured]
@@ -569,7 +569,9 @@ class _Planner:
             given[identifier] = cells
             columns.update(cells)
 
-        stored = _load_stored(identifiers, columns & set(self.index), given=given)
+        wanted = columns & set(self.index)
+        stored = _load_stored(identifiers, wanted)
+        self._compare_with_ready_rows(stored, given, wanted)
         reserved = self._reserved(set(identifiers) - set(stored))
         plans: list[_RowPlan] = []
         for number, cells in normalized:
@@ -594,6 +596,8 @@ class _Planner:
         for plan in changing:
             record = full[plan.identifier]
             current = record_cells(record)
+            if "variant_titles" in current:  # a set, as a cell gives it and the stored records are read
+                current["variant_titles"] = tuple(sorted(set(current["variant_titles"])))
             desired = {**current, **plan.desired}
             changed = [column for column in self.columns if desired.get(column) != current.get(column)]
             if changed:
@@ -606,6 +610,33 @@ class _Planner:
                 self._check_permission(plan)
                 self._validate(plan)
         return plans
+
+    def _compare_with_ready_rows(self, stored: dict[str, _Stored], given: dict[str, dict[str, str]],
+                                 columns: set[str]) -> None:
+        """Mark the records whose ready export rows tell their rows unchanged; the others' stored values
+        come from their ready rows, to be compared cell by cell."""
+        ready_rows = self.ready_rows
+        for identifier, record in stored.items():
+            if record.exported is None:
+                continue
+            if ready_rows.unchanged(given[identifier], record.exported):
+                record.as_exported, record.cells = True, None
+            else:
+                record.cells = ready_rows.stored_cells(record.exported, columns)
+            record.exported = None
+
+    def _value_quietly(self, column: str, text: str) -> Cell | None:
+        """:meth:`parse` of a given, non-blank cell without reporting: ``None`` for a cell with a problem."""
+        value = self.parsed.get((column, text))
+        if value is not None:
+            return value
+        try:
+            value = self._parse(0, column, text)
+        except (ResolveError, ValidationError):
+            return None
+        if column in _CACHED_COLUMNS:
+            self.parsed[column, text] = value
+        return value
 
     def _plan_new(self, number: int, identifier: str, cells: dict[str, str]) -> _RowPlan | None:
         errors_before = len(self.errors.items)
@@ -974,80 +1005,20 @@ def _select(sql: str, column: str, values: list[Any], db_type: str = "bigint", l
         return cursor.fetchall()
 
 
-def _load_stored(identifiers: list[str], columns: set[str], *,
-                 given: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, _Stored]:
+def _load_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored]:
     """The stored records with these identifiers, with their values in ``columns`` as :func:`record_cells`
     gives them; a fixed number of queries, fewer for fewer columns.
 
-    ``given`` are the rows' cells by identifier: a record whose ready export row shows
-    every cell its row gives is marked ``as_exported`` and the rest of it is not read
-    (most rows of a file exported and imported again).
+    A record with a ready export row gets its exported cells instead (``exported``), which
+    give the same values (:class:`.unchanged.ReadyRowComparison`), and nothing else of it is read.
     """
     if not identifiers:
         return {}
     with index_scans():
-        return _read_stored(identifiers, columns, given or {})
+        return _read_stored(identifiers, columns)
 
 
-class _ExportedCells:
-    """Whether every cell a row gives reads as in its record's ready export row.
-
-    An exported cell imported again leaves its value as it is (the catalogue's round
-    trip), so such a row changes nothing. Any other text, even one that would parse to
-    the stored value (a name for an identifier, agents in another order), is compared
-    the long way, as is ``[clear]``. The columns whose values are a set are compared as
-    sets: places listed in another order are the same places.
-    """
-
-    def __init__(self) -> None:
-        self.position = {column: index for index, column in enumerate(record_columns())}
-        self._shapes: dict[tuple[str, ...], tuple[Callable, Callable, list[tuple[str, int]]]] = {}
-
-    def _shape(self, columns: tuple[str, ...]) -> tuple[Callable, Callable, list[tuple[str, int]]]:
-        """What rows giving these columns compare: their plain cells, picked at once, and each set's cell."""
-        plain = [column for column in columns if column not in _SETS]  # the identifier at least
-        pick_given = itemgetter(*plain)
-        pick_exported = itemgetter(*(self.position[column] for column in plain))
-        sets = [(column, self.position[column]) for column in columns if column in _SETS]
-        return pick_given, pick_exported, sets
-
-    def same(self, cells: Mapping[str, str], exported: Sequence[str]) -> bool:
-        columns = tuple(cells)
-        shape = self._shapes.get(columns)
-        if shape is None:
-            shape = self._shapes[columns] = self._shape(columns)
-        pick_given, pick_exported, sets = shape
-        if CLEAR in cells.values():
-            return False
-        if pick_given(cells) != pick_exported(exported):
-            return self._each_cell(cells, exported)
-        for column, index in sets:
-            text, cell = cells[column], exported[index]
-            if text and text != cell and _values(cell) != _values(text):
-                return False
-        return True
-
-    def _each_cell(self, cells: Mapping[str, str], exported: Sequence[str]) -> bool:
-        """The same, where a plain cell differs: it may be blank in the row, which leaves the value as it is."""
-        position = self.position
-        for column, text in cells.items():
-            if not text or column == "identifier":
-                continue
-            cell = exported[position[column]]
-            if cell != text and not (column in _SETS and _values(cell) == _values(text)):
-                return False
-        return True
-
-
-def _values(cell: str) -> set[str]:
-    """The values of a multi-valued cell, as a set (see :func:`split_values`)."""
-    if ESCAPE in cell:
-        return set(split_values(cell))
-    return {value.strip() for value in cell.split(SEPARATOR)} - {""}
-
-
-def _read_stored(identifiers: list[str], columns: set[str], given: Mapping[str, Mapping[str, str]]
-                 ) -> dict[str, _Stored]:
+def _read_stored(identifiers: list[str], columns: set[str]) -> dict[str, _Stored]:
     scalars = [column for column in columns if column in _FIELD_OF_COLUMN or column == "repository"]
     record, agent = _table(Record), _table(Agent)
     selected = [f"r.{_column(Record, _FIELD_OF_COLUMN[column])}" if column != "repository" else "s.identifier"
@@ -1065,17 +1036,12 @@ def _read_stored(identifiers: list[str], columns: set[str], given: Mapping[str, 
     by_pk: dict[int, _Stored] = {}
     references = "parent" in columns or "described_agent" in columns
     plain = [column not in ("sequence", "accessed") for column in scalars]
-    lines = [(row[1], row[7]) for row in rows if row[7] is not None and row[1] in given]
-    as_exported: set[str] = set()
-    if lines:
-        same = _ExportedCells().same
-        as_exported = {identifier for (identifier, _line), cells in zip(
-            lines, read_lines([line for _identifier, line in lines]), strict=True)
-            if same(given[identifier], cells)}
+    lines = [(row[1], row[7]) for row in rows if row[7] is not None]
+    exported = exported_cells(lines, record_columns()) if lines else {}
     for pk, identifier, version, status, kind, parent, described, _line, *values in rows:
         stored = by_pk[pk] = _Stored(pk, identifier, version, status, kind, parent or "", described or "")
-        if identifier in as_exported:
-            stored.as_exported, stored.cells = True, None
+        stored.exported = exported.get(identifier)
+        if stored.exported is not None:
             continue
         cells = stored.cells
         if references:
@@ -1088,12 +1054,11 @@ def _read_stored(identifiers: list[str], columns: set[str], given: Mapping[str, 
             else:
                 # SQLite gives the text it stores, PostgreSQL a date.
                 cells[column] = (value if isinstance(value, str) else value.isoformat()) if value else ""
-    _read_links({pk: stored for pk, stored in by_pk.items() if not stored.as_exported}, columns)
+    _read_links({pk: stored for pk, stored in by_pk.items() if stored.exported is None}, columns)
     return {stored.identifier: stored for stored in by_pk.values()}
 
 
 def _read_links(by_pk: dict[int, _Stored], columns: set[str]) -> None:
-    """The vocabulary, agent and label cells of the stored records, where wanted."""
     if not by_pk:
         return
     pks = list(by_pk)
