@@ -641,3 +641,41 @@ def test_a_damaged_ready_row_is_passed_over(settled, damage):
     result, _queries = _import(data)
     assert [(change.identifier, change.action) for change in result.changes if change.action != "unchanged"] == [
         ("test-Full", "updated")]
+
+
+def _two_records():
+    for identifier in ("test-a", "test-b"):
+        record = RecordFactory(identifier=identifier, title=False, status="draft")
+        Title.objects.create(record=record, language="en", text=f"Title of {identifier}")
+
+
+def _outcomes(data):
+    outcomes = []
+    for ready_rows in (True, False):
+        refresh_export_lines() if ready_rows else ExportLine.objects.all().delete()
+        with transaction.atomic():
+            result = write_rows(read_table(data, name="a.csv").records())
+            outcomes.append(([(c.identifier, c.action, c.fields) for c in result.changes],
+                             [(e.row, e.column, e.message) for e in result.errors],
+                             [(a.identifier, a.name, a.kind) for a in result.new_agents],
+                             sorted(Language.objects.values_list("tag", flat=True)),
+                             {r.identifier: record_cells(r) for r in export_queryset(Record.objects.all())}))
+            transaction.set_rollback(True)
+    return outcomes
+
+
+@pytest.mark.parametrize("rows", [
+    # New agents are numbered in the order of the rows that name them.
+    [{"identifier": "test-a", "title_en": "Changed", "authors": "Fresh Alpha"},
+     {"identifier": "test-b", "authors": "Fresh Beta"}],
+    # A new name takes the kind of the column of the first row that names it (here: an organisation).
+    [{"identifier": "test-a", "repository": "Fresh Holder"}, {"identifier": "test-b", "authors": "Fresh Holder"}],
+    # A new language is spelt as the first row that names it spells it.
+    [{"identifier": "test-a", "title_en": "Changed", "languages": "de"}, {"identifier": "test-b", "languages": "DE"}],
+], ids=["agent numbers", "agent kind", "language spelling"])
+def test_what_a_row_makes_new_is_made_alike_with_or_without_ready_rows(rows):
+    _two_records()
+    with_rows, without_rows = _outcomes(write_csv(rows, ["identifier", "title_en", "authors", "repository",
+                                                         "languages"]))
+    assert with_rows == without_rows
+    assert with_rows[2] or "de" in with_rows[3]  # something new was made

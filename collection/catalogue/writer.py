@@ -626,11 +626,22 @@ class _Planner:
             record.exported = None
 
     def _value_quietly(self, column: str, text: str) -> Cell | None:
-        """:meth:`parse` of a given, non-blank cell without reporting: ``None`` for a cell with a problem."""
+        """:meth:`parse` of a given, non-blank cell without reporting: ``None`` for a cell with a problem, or
+        one that names an agent or language the catalogue does not have yet.
+
+        It runs before the rows are planned, so it must leave nothing behind: a new agent
+        or language is made by the row that names it, in the file's order (its identifier,
+        kind and spelling come from the first row that does).
+        """
         value = self.parsed.get((column, text))
         if value is not None:
             return value
         try:
+            if column in AGENT_ROLE_COLUMNS and any(self.agents.lookup.find(name) is None
+                                                    for name in split_values(text)):
+                return None
+            if column == "languages" and any(tag.lower() not in self.languages for tag in split_values(text)):
+                return None
             value = self._parse(0, column, text)
         except (ResolveError, ValidationError):
             return None
