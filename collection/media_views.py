@@ -49,10 +49,10 @@ def image_file(request: HttpRequest, pk: int, kind: str) -> FileResponse | HttpR
     if kind not in KINDS:
         raise Http404
     # Public exactly when RecordImage.objects.public() (published records' public images) holds it.
-    image = RecordImage.objects.public().filter(pk=pk).select_related("record").first()
+    image = RecordImage.objects.public().filter(pk=pk).first()
     is_public = image is not None
     if image is None:
-        image = RecordImage.objects.visible_to(request.user).filter(pk=pk).select_related("record").first()
+        image = RecordImage.objects.visible_to(request.user).filter(pk=pk).first()
     if image is None or (kind == "master" and not _may_have_master(request)):
         raise Http404
     stored = image.file_for(kind)
@@ -69,7 +69,7 @@ def image_file(request: HttpRequest, pk: int, kind: str) -> FileResponse | HttpR
         except (FileNotFoundError, OSError) as exc:
             raise Http404 from exc
         # Named for the image, not the stored file: the storage name is the file's only secret. Staff
-        # download a master under the name it was uploaded with.
+        # download a master under the name it was uploaded with (its record read for that alone).
         if kind == "master":
             response = FileResponse(handle, content_type=image.content_type(kind), as_attachment=True,
                                     filename=image.master_download_name())

@@ -105,9 +105,19 @@ def split_values(cell: str) -> list[str]:
 
     Values are stripped of surrounding white space and empty values dropped.
     """
+    return [value.strip() for value in unjoin_values(cell) if value.strip()]
+
+
+def unjoin_values(cell: str) -> list[str]:
+    """The values of a multi-valued cell as written between its bars, white space and empty values kept:
+    the exact inverse of :func:`join_values` (a ``\\`` before any other character is kept as it is)."""
+    if not cell:
+        return []
+    if ESCAPE not in cell:
+        return cell.split(SEPARATOR)
     values: list[str] = []
     current: list[str] = []
-    chars = iter(cell or "")
+    chars = iter(cell)
     for char in chars:
         if char == ESCAPE:
             following = next(chars, "")
@@ -118,7 +128,7 @@ def split_values(cell: str) -> list[str]:
         else:
             current.append(char)
     values.append("".join(current))
-    return [value.strip() for value in values if value.strip()]
+    return values
 
 
 def escape_value(value: str) -> str:
@@ -126,7 +136,7 @@ def escape_value(value: str) -> str:
 
 
 def join_values(values: Iterable[str]) -> str:
-    """The inverse of :func:`split_values`."""
+    """The inverse of :func:`unjoin_values`."""
     return SEPARATOR.join(escape_value(value) for value in values)
 
 

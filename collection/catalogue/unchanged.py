@@ -7,7 +7,8 @@ its text, a multi-valued cell by parsing it and comparing the values
 (:class:`~collection.models.ExportLine`) holds those same values as text: a
 single-valued column's cell is the stored text itself, and a multi-valued column's
 cell joins the stored values (:func:`~collection.catalogue.format.join_values`),
-which :func:`stored_value` takes apart again, exactly. So neither the record's
+which :func:`stored_value` takes apart again, exactly
+(:func:`~collection.catalogue.format.unjoin_values`). So neither the record's
 titles, descriptions nor links need to be read:
 
 * :meth:`ReadyRowComparison.unchanged` takes the writer's decision for a whole row at
@@ -27,7 +28,7 @@ from operator import itemgetter
 
 from .csv_io import read_line, read_lines
 from .export import Cell
-from .format import CLEAR, ESCAPE, MULTI_VALUED, SEPARATOR
+from .format import CLEAR, MULTI_VALUED, unjoin_values
 
 # How rows giving the same columns are compared: their single-valued cells picked at once, the same
 # one by one, and their multi-valued cells (each column with its position in an exported row).
@@ -37,32 +38,11 @@ _SORTED = frozenset({"languages", "places", "subjects", "our_translations"})
 _SET = "variant_titles"
 
 
-def unjoined(cell: str) -> list[str]:
-    """The values :func:`~collection.catalogue.format.join_values` joined into ``cell``, white space and all."""
-    if not cell:
-        return []
-    if ESCAPE not in cell:
-        return cell.split(SEPARATOR)
-    values: list[str] = []
-    current: list[str] = []
-    chars = iter(cell)
-    for char in chars:
-        if char == ESCAPE:
-            current.append(next(chars, ""))
-        elif char == SEPARATOR:
-            values.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    values.append("".join(current))
-    return values
-
-
 def stored_value(column: str, cell: str) -> Cell:
     """The value the writer reads from a record's tables for ``column``, from the record's exported ``cell``."""
     if column not in MULTI_VALUED:
         return cell
-    values = unjoined(cell)
+    values = unjoin_values(cell)
     if column == _SET:
         return tuple(sorted(set(values)))
     if column in _SORTED:
