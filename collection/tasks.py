@@ -26,6 +26,15 @@ def derive_missing_forms(records: list[str] | None = None) -> int:
 
 
 @task()
+def write_export_lines() -> int:
+    """After a change outside an import (the admin, a workflow action): write the export rows it dropped, and
+    any other missing; returns how many were written."""
+    from .catalogue.export_lines import refresh_export_lines
+
+    return refresh_export_lines()
+
+
+@task()
 def preview_import(job_id: int) -> str:
     """Prepare the preview of an uploaded file too large to preview within a request."""
     from .importing.jobs import run_preview

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import reasons
+from .catalogue.export_lines import one_refresh
 from .conf import app_settings
 from .models import Record, Status
 
@@ -264,11 +265,12 @@ def apply_to_many(
 ) -> BulkResult:
     """Apply ``action`` to each record where allowed; the others are skipped, each with the reason."""
     result = BulkResult()
-    for record in records:
-        try:
-            apply_action(record, by, action, comment, hide_title=hide_title)
-        except TransitionNotAllowed as refusal:
-            result.skipped.append((record, str(refusal)))
-        else:
-            result.done.append(record)
+    with one_refresh():  # each record is its own transaction; their export rows are written again by one task
+        for record in records:
+            try:
+                apply_action(record, by, action, comment, hide_title=hide_title)
+            except TransitionNotAllowed as refusal:
+                result.skipped.append((record, str(refusal)))
+            else:
+                result.done.append(record)
     return result

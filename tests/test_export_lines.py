@@ -679,3 +679,80 @@ def test_what_a_row_makes_new_is_made_alike_with_or_without_ready_rows(rows):
                                                          "languages"]))
     assert with_rows == without_rows
     assert with_rows[2] or "de" in with_rows[3]  # something new was made
+
+
+# Rewritten after edits -------------------------------------------------------------------------------------------
+
+def queued_refreshes() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path="collection.tasks.write_export_lines").count()
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after a task
+def test_an_edit_in_the_admin_has_its_row_written_again_by_the_task_it_queues(admin_client,
+                                                                            django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from .roles import change_form_data
+
+    record = RecordFactory(identifier="test-e", title="Before")
+    RecordFactory(identifier="test-other", title="Other")
+    refresh_export_lines()
+    url = reverse("admin:collection_record_change", args=[record.pk])
+    before = queued_refreshes()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, change_form_data(record, **{"titles-0-text": "After"}))
+    assert response.status_code == 302
+    assert ready() == {"test-other"}  # dropped with the edit...
+    assert queued_refreshes() == before + 1  # ...one task for the record, its titles and its search row
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    assert ready() == {"test-e", "test-other"}  # ...and written again, as the edit left it
+    line = ExportLine.objects.get(record=record).line
+    assert "After" in line and "Before" not in line
+    assert exported(Record.objects.all()) == reference_csv(Record.objects.all())
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after a task
+def test_a_workflow_action_on_many_records_queues_one_task(admin_client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from collection.models import Status
+
+    records = [RecordFactory(identifier=f"test-w{n}", title=f"Test {n}", status=Status.REVIEW) for n in range(3)]
+    refresh_export_lines()
+    before = queued_refreshes()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:collection_record_changelist"), {
+            "action": "publish_selected", "_selected_action": [record.pk for record in records]})
+    assert set(Record.objects.values_list("status", flat=True)) == {Status.PUBLISHED}
+    assert ready() == set() and queued_refreshes() == before + 1
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    assert ready() == {"test-w0", "test-w1", "test-w2"}
+    assert exported(Record.objects.all()) == reference_csv(Record.objects.all())
+
+
+@pytest.mark.django_db(transaction=True)  # commits for real, as a request does
+def test_a_change_rolled_back_queues_nothing_and_one_kept_queues_once():
+    record = RecordFactory(identifier="test-r", title="Test")
+    before = queued_refreshes()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Title.objects.create(record=record, language="ru", text="Тест")
+        raise RuntimeError
+    assert queued_refreshes() == before  # the change that would have queued it never happened
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Title.objects.create(record=record, language="ru", text="Тест")
+            raise RuntimeError
+        Title.objects.create(record=record, language="en-GB", text="Test again")
+        record.places.add(PlaceFactory(identifier="test-place"))
+        Description.objects.create(record=record, language="en", text="A description")
+    assert queued_refreshes() == before + 1
+
+
+def test_changes_a_row_does_not_show_queue_nothing(django_capture_on_commit_callbacks, django_user_model):
+    record = RecordFactory(identifier="test-n", title="Test")
+    with django_capture_on_commit_callbacks() as callbacks:
+        django_user_model.objects.create_user("someone")
+        ExportLine.objects.filter(record=record).delete()
+    assert not callbacks

@@ -13,9 +13,10 @@ and current, and computes the rest (:func:`collection.catalogue.export.catalogue
 * **Of one layout.** A row is kept with the key of the columns it was written for
   (``COLLECTION_LANGUAGES``) and of how it was written (:data:`WRITING`); an export
   uses rows of its own layout only, so changing either needs no migration.
-* **Filled afterwards.** The task an import queues, and ``manage.py
-  refresh_export_lines``, write every missing row; a row an edit in the admin drops
-  stays missing until then (the export assembles that record meanwhile).
+* **Filled afterwards.** The task an import queues, the task any other change to
+  what a row shows queues when it commits (:func:`queue_refresh`), and ``manage.py
+  refresh_export_lines`` write every missing row; until then the export assembles
+  that record.
 
 The trigger functions name the columns of :data:`SOURCE_TABLES` and :data:`NAMED_TABLES`:
 a migration that renames one must make them again with :func:`triggers_sql`.
@@ -23,11 +24,13 @@ a migration that renames one must make them again with :func:`triggers_sql`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from django.db import OperationalError, connection, connections, transaction
+from django.db import OperationalError, connection, connections, models, transaction
 
 from ..db_triggers import all_present
 from ..models import ExportLine, Record
@@ -65,6 +68,55 @@ NAMED_TABLES = (
      "SELECT record_id FROM collection_record_languages WHERE language_id IN ({ids})"),
 )
 LINES = "collection_exportline"
+
+
+def shown_in_rows(model: type[models.Model]) -> bool:
+    """Whether saving or deleting a ``model`` row can change what a record's ready row shows."""
+    return model._meta.db_table in _SHOWN_TABLES
+
+
+_SHOWN_TABLES = frozenset(table for table, _column in SOURCE_TABLES) | frozenset(
+    table for table, _column, _naming in NAMED_TABLES)
+
+
+def queue_refresh(using: str = "default") -> None:
+    """Queue the task that writes the missing ready rows, once the current transaction commits.
+
+    Once per transaction (an entry saved with its inlines queues one task, not one per
+    row saved), or once for all the transactions within :func:`one_refresh`.
+    """
+    if getattr(_batched, "depth", 0):
+        _batched.using.add(using)
+        return
+    # Django keeps the callbacks still to run at commit here; one dropped by a rolled-back savepoint is gone
+    # from it, so a later change in the transaction queues the task again.
+    if any(callback is _enqueue_refresh for _savepoints, callback, _robust in connections[using].run_on_commit):
+        return
+    transaction.on_commit(_enqueue_refresh, using=using)
+
+
+@contextlib.contextmanager
+def one_refresh() -> Iterator[None]:
+    """Changes made within, in as many transactions as they take, queue one task, when the block ends."""
+    _batched.depth = getattr(_batched, "depth", 0) + 1
+    if _batched.depth == 1:
+        _batched.using = set()
+    try:
+        yield
+    finally:
+        _batched.depth -= 1
+        if not _batched.depth:
+            for using in _batched.using:
+                queue_refresh(using)
+
+
+_batched = threading.local()
+
+
+def _enqueue_refresh() -> None:
+    from ..tasks import write_export_lines
+
+    write_export_lines.enqueue()
 
 
 def layout_of(configured: Sequence[str] | None = None) -> str:

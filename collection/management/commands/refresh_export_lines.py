@@ -15,8 +15,8 @@ class Command(BaseCommand):
     def help(self) -> str:  # type: ignore[override]
         # Made when the parser is: argparse takes text, not a lazy translation.
         return _("Write the ready CSV export row of every record that lacks one: after an upgrade, a change of "
-                 "COLLECTION_LANGUAGES or edits in the admin (imports write them themselves). Exports are exact "
-                 "without them, only slower.")
+                 "COLLECTION_LANGUAGES or changes made in SQL (imports and edits queue a task that writes them). "
+                 "Exports are exact without them, only slower.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         written = refresh_export_lines()
