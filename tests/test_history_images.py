@@ -277,3 +277,20 @@ def test_a_revert_that_changes_only_parts_still_says_it_was_a_revert(bob, login)
     assert not RecordImageCaption.objects.exists()
     reasons = [entry.reason for entry in timeline(record, RecordAdmin.history_parts(None)) if entry.reason]
     assert any(reason.startswith("Reverted to the version of ") for reason in reasons)
+
+
+def test_an_images_own_history_lists_each_version_by_its_uploaded_file(alice, admin_client):
+    record = RecordFactory(status=Status.DRAFT)
+    image = attach(record, "old-scan.jpg", by=alice)
+    old_path, old_sha = image.master.name, image.sha256
+    replace(image, "new-scan.png", by=alice)
+    page = admin_client.get(reverse("admin:collection_recordimage_history", args=[image.pk]))
+    table = page.content.decode().split('id="change-history"')[1].split("</table>")[0]
+    rows = table.split("<tr>")[2:]
+    assert "new-scan.png (PNG, 80 × 50 px" in rows[0] and "old-scan.jpg (JPEG" in rows[1] and old_sha[:16] in rows[1]
+    assert old_path not in table and image.master.name not in table and "collection/scans" not in table
+    assert "None" not in table  # no reason given reads as a dash
+
+    view = admin_client.get(reverse("admin:collection_recordimage_change", args=[image.pk])).content.decode()
+    master = view.split("Master file")[1].split("Uploaded file name")[0]
+    assert f">{record.identifier}-new-scan.png</a>" in master and image.master.name not in master

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..conf import app_settings
+from ..history import scan_summary
 from ..images import inspect_upload
 from ..models.images import RecordImage, add_images, delete_image, renumber, set_captions
 from ..workflow import may_edit
@@ -259,11 +260,19 @@ class RecordImageAdmin(SimpleHistoryAdmin):
     readonly_fields = ["record", "position", "visibility", "master_file", "original_name", "sha256", "size",
                        "format", "page", "width", "height", "uploaded_by", "created", "modified"]
     fields = readonly_fields
+    # Each version's file in words (uploaded name, format, pixels, checksum): a replaced master shows as
+    # another file, not as another random storage name.
+    history_list_display = ["file_in_words"]
+    object_history_list_template = "admin/collection/recordimage/history_list.html"
 
     @admin.display(description=_("master file"))
     def master_file(self, obj: RecordImage) -> str:
-        # The storage has no public URL: link to the serving view, which checks permissions.
-        return format_html('<a href="{}">{}</a>', obj.url("master"), obj.master.name)
+        # The storage has no public URL: link to the serving view, which checks permissions. It downloads
+        # under the name shown; the storage's own name is random and tells an archivist nothing.
+        return format_html('<a href="{}">{}</a>', obj.url("master"), obj.master_download_name())
+
+    def file_in_words(self, row: Any) -> str:
+        return " ".join(scan_summary(row).values()) or "—"
 
     def get_queryset(self, request: Any) -> Any:
         return super().get_queryset(request).prefetch_related("record__titles")
