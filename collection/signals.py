@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
@@ -29,17 +30,25 @@ def retire_identifier(sender: type[Record], instance: Record, **kwargs: Any) -> 
     reserved.save()
 
 
+def rewrite_dropped_export_rows(sender: Any, using: str = "default", raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        queue_refresh(using)
+
+
+def rewrite_export_rows_of_links(sender: Any, action: str, using: str = "default", **kwargs: Any) -> None:
+    if action.startswith("post_"):
+        queue_refresh(using)
+
+
 # The database's triggers drop the ready rows a change makes stale, whatever makes it; these queue their
 # rewriting after the changes made through the models. The writer of imports saves in bulk, without signals,
-# and queues its own task.
-@receiver(post_save, dispatch_uid="collection_export_rows_saved")
-@receiver(post_delete, dispatch_uid="collection_export_rows_deleted")
-def rewrite_dropped_export_rows(sender: Any, using: str = "default", raw: bool = False, **kwargs: Any) -> None:
-    if not raw and shown_in_rows(sender):
-        queue_refresh(using)
-
-
-@receiver(m2m_changed, dispatch_uid="collection_export_rows_linked")
-def rewrite_export_rows_of_links(sender: Any, action: str, using: str = "default", **kwargs: Any) -> None:
-    if action.startswith("post_") and shown_in_rows(sender):
-        queue_refresh(using)
+# and queues its own task. Each receiver names its sender: a receiver of every model's deletions would keep
+# Django from deleting any model's rows in one statement.
+for model in apps.get_app_config("collection").get_models(include_auto_created=True):
+    if not shown_in_rows(model):
+        continue
+    if model._meta.auto_created:  # the table of a many-to-many link
+        m2m_changed.connect(rewrite_export_rows_of_links, sender=model, dispatch_uid=f"export_rows_{model.__name__}")
+    else:
+        post_save.connect(rewrite_dropped_export_rows, sender=model, dispatch_uid=f"export_rows_{model.__name__}")
+        post_delete.connect(rewrite_dropped_export_rows, sender=model, dispatch_uid=f"export_rows_{model.__name__}")

@@ -331,6 +331,21 @@ class TestRepeatedFiles:
         assert list(record.images.values_list("original_name", flat=True)) == ["page-1-again.jpg"]
         assert self.warnings(response) == []
 
+    def test_a_file_another_record_has_is_kept_and_that_record_named_with_a_link(self, admin_client):
+        record = RecordFactory(status=Status.DRAFT)
+        other = RecordFactory(status=Status.DRAFT, identifier="doc-<b>other</b>")
+        attach(other, imaging.jpeg(), "first.jpg")
+        attach(RecordFactory(status=Status.DRAFT, identifier="doc-z-third"), imaging.jpeg(), "third.jpg")
+        response = post_new_images(admin_client, record, [{"files": [
+            ("again.jpg", imaging.jpeg()), ("other.png", imaging.png())]}])
+        assert response.status_code == 302, upload_errors(response)
+        assert record.images.count() == 2
+        link = reverse("admin:collection_record_change", args=[other.pk])
+        # The first record holding it, by identifier; the identifier escaped.
+        assert self.warnings(response) == [
+            f"“again.jpg” is the same file as “first.jpg” of the record <a href=\"{link}\">doc-&lt;b&gt;other&lt;/b&gt;"
+            "</a>. It is kept: delete it if it was added to this record by mistake."]
+
     def test_different_files_bring_no_warning(self, admin_client):
         record = RecordFactory(status=Status.DRAFT)
         existing = attach(record, imaging.jpeg(), "page-1.jpg")

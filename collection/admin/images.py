@@ -148,6 +148,8 @@ class RecordImageFormSet(BaseInlineFormSet):
         super().__init__(*args, **kwargs)
         # (new file's name, the record's image it repeats) for each file added that the record already has.
         self.repeated: list[tuple[str, str]] = []
+        # (new file's name, another record's image it repeats) for each file added that another record has.
+        self.held_elsewhere: list[tuple[str, RecordImage]] = []
 
     def save_new_objects(self, commit: bool = True) -> list[RecordImage]:
         self.new_objects = []
@@ -171,7 +173,21 @@ class RecordImageFormSet(BaseInlineFormSet):
                 held.setdefault(upload.sha256, str(added[0]))
                 if position is not None:
                     position += len(added)  # the next file of the row follows this one
+        self._find_held_elsewhere()
         return self.new_objects
+
+    def _find_held_elsewhere(self) -> None:
+        """Note each new file that another record already has (the same bytes): one query for the whole save."""
+        names = {image.sha256: image.original_name for image in self.new_objects if image.page == 0}
+        if not names:
+            return
+        others = (RecordImage.objects.filter(sha256__in=names).exclude(record=self.instance)
+                  .select_related("record").order_by("record__identifier", "position", "pk"))
+        seen: set[str] = set()
+        for image in others:
+            if image.sha256 not in seen:
+                seen.add(image.sha256)
+                self.held_elsewhere.append((names[image.sha256], image))
 
     def save_existing_objects(self, commit: bool = True) -> list[RecordImage]:
         saved = super().save_existing_objects(commit)

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -301,6 +302,14 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
                 messages.warning(request, _(
                     "“%(name)s” is the same file as “%(earlier)s”, already among this record's images. Both are "
                     "kept: delete one if it was added twice by mistake.") % {"name": name, "earlier": earlier})
+            for name, image in getattr(formset, "held_elsewhere", ()):
+                other = reverse("admin:collection_record_change", args=[image.record_id])
+                messages.warning(request, format_html(
+                    _("“{name}” is the same file as “{image}” of the record {record}. It is kept: delete it if it "
+                      "was added to this record by mistake."),
+                    name=name, image=str(image),
+                    record=format_html('<a href="{}">{}</a>', other, image.record.identifier),
+                ))
         action = form.requested_action()
         if action is not None and change:
             record = form.instance
