@@ -9,6 +9,7 @@ which applies every active filter except the facet's own.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 import django_filters
@@ -49,17 +50,38 @@ class ValuesFilter(django_filters.Filter):
     field_class = ValuesField
 
 
+class Chosen(list[str]):
+    """A choices filter's values that are among its choices; ``ignored`` holds the others given with them."""
+
+    def __init__(self, values: Iterable[str] = (), ignored: Iterable[str] = ()) -> None:
+        super().__init__(values)
+        self.ignored = list(ignored)
+
+
 class ChoicesField(ValuesField):
+    """Values out of a fixed set, each checked on its own.
+
+    A value that is not a choice (a kind an old bookmark names, a decade a damaged
+    link mangled) is left out, and the others still apply: the researcher sees
+    what they chose, not every record. With no value a choice, the filter is an
+    error like any other and does not apply.
+    """
+
     def __init__(self, *args: Any, allowed: Any = (), **kwargs: Any) -> None:
         self.allowed = allowed
         super().__init__(*args, **kwargs)
 
-    def validate(self, value: list[str]) -> None:
-        super().validate(value)
-        allowed = self.allowed() if callable(self.allowed) else self.allowed
-        for item in value:
-            if item not in allowed:
-                raise forms.ValidationError(_("“%(value)s” is not one of the choices."), params={"value": item})
+    def not_a_choice(self, value: str) -> forms.ValidationError:
+        return forms.ValidationError(_("“%(value)s” is not one of the choices."), code="invalid_choice",
+                                     params={"value": value})
+
+    def clean(self, value: Any) -> Chosen:
+        values = super().clean(value)
+        allowed = set(self.allowed() if callable(self.allowed) else self.allowed)
+        chosen = Chosen([item for item in values if item in allowed], [item for item in values if item not in allowed])
+        if chosen.ignored and not chosen:
+            raise forms.ValidationError([self.not_a_choice(item) for item in chosen.ignored])
+        return chosen
 
 
 class ChoicesFilter(ValuesFilter):
@@ -202,18 +224,48 @@ class RecordFilterSet(django_filters.FilterSet):
         return qs
 
     def rejected(self) -> list[str]:
-        """The filters given but not applied (not understood, or contradicting another): their parameters."""
+        """The filters given but not applied (not understood, or contradicting another): their parameters.
+
+        A filter applied without some of its values is not one of them: see ``ignored()`` and ``kept_values()``.
+        """
         if not self.is_bound:
             return []
         self.form.is_valid()
         cleaned = getattr(self.form, "cleaned_data", {})
         return [name for name in self.form.fields if name not in cleaned or name in self.form.errors]
 
-    def labelled_errors(self) -> list[tuple[str, list[str]]]:
-        """The filters not understood, each under its label in the active language (not its parameter)."""
+    def ignored(self) -> dict[str, list[str]]:
+        """The values left out of filters that apply with their other values (see ``ChoicesField``), by parameter."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        cleaned = getattr(self.form, "cleaned_data", {})
+        return {name: list(value.ignored) for name, value in cleaned.items() if getattr(value, "ignored", None)}
+
+    def kept_values(self) -> dict[str, list[str]]:
+        """The values applied of each parameter that ``ignored()`` names: what links carry on in its place."""
+        ignored = self.ignored()  # validates the form first
+        return {name: list(self.form.cleaned_data[name]) for name in ignored}
+
+    def problems(self) -> dict[str, list[str]]:
+        """Everything given but not used, by parameter, in the form's order: the messages of the filters not
+        applied (``rejected()``) and of the values left out of the others (``ignored()``)."""
+        errors = self.form.errors
+        ignored = self.ignored()
         fields = self.form.fields
-        return [(str(fields[name].label) if name in fields and fields[name].label else name, list(messages))
-                for name, messages in self.form.errors.items()]
+        problems: dict[str, list[str]] = {}
+        for name in (*fields, *(name for name in errors if name not in fields)):
+            messages = [str(message) for message in errors.get(name, [])]
+            messages += [message for value in ignored.get(name, []) for message in fields[name].not_a_choice(value)]
+            if messages:
+                problems[name] = messages
+        return problems
+
+    def labelled_errors(self) -> list[tuple[str, list[str]]]:
+        """``problems()``, each under its filter's label in the active language (not its parameter)."""
+        fields = self.form.fields
+        return [(str(fields[name].label) if name in fields and fields[name].label else name, messages)
+                for name, messages in self.problems().items()]
 
     def selected(self, facet: str) -> list[str]:
         value = self.active().get(facet)

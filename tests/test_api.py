@@ -2,7 +2,7 @@
 
 import pytest
 
-from collection.models import Language, RecordKind
+from collection.models import Language, RecordKind, Status
 from tests.factories import AgentFactory, PlaceFactory, SubjectFactory, link_agent, reindex, titled
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,29 @@ def test_every_parameter_filters(client, records):
 def test_bad_parameters_get_a_400_naming_them(client, records):
     response = client.get("/api/records/", {"kind": "poem"})
     assert response.status_code == 400 and "kind" in response.json()["errors"]
+
+
+def test_a_kind_or_decade_not_a_choice_is_left_out_and_reported(client, records):
+    titled("Test draft memoir", kind=RecordKind.MEMOIR, date_edtf="1950", status=Status.DRAFT)
+    response = client.get("/api/records/?kind=memoir&kind=bogus&decade=1950&decade=19x0")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["count"] == 1 and [r["identifier"] for r in data["results"]] == [records[0].identifier]
+    assert data["facets"]["kind"] == {"memoir": 1} and data["facets"]["decade"] == {"1950": 1}
+    assert data["errors"] == {"kind": ["“bogus” is not one of the choices."],
+                              "decade": ["“19x0” is not one of the choices."]}
+    assert "errors" not in client.get("/api/records/?kind=memoir").json()
+
+
+def test_a_filter_with_no_value_a_choice_is_still_a_400_naming_every_value(client, records):
+    response = client.get("/api/records/?kind=bogus&kind=poem&decade=1950&decade=19x0")
+    assert response.status_code == 400
+    assert response.json() == {"errors": {
+        "kind": ["“bogus” is not one of the choices.", "“poem” is not one of the choices."],
+        "decade": ["“19x0” is not one of the choices."],
+    }}
+    too_many = client.get("/api/records/", {"kind": ["memoir", *(f"bogus-{n}" for n in range(30))]})
+    assert too_many.status_code == 400 and too_many.json() == {"errors": {"kind": ["Choose at most 30 values."]}}
 
 
 def test_detail(client, records):

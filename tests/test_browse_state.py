@@ -5,7 +5,7 @@ from html import unescape
 
 import pytest
 
-from collection.models import RecordKind
+from collection.models import RecordKind, Status
 
 from .factories import titled
 
@@ -105,3 +105,87 @@ def test_the_language_links_show_the_same_page_of_the_same_state(client, pows):
     assert switch == ["/ru/records/?kind=memoir&page_size=2&page=2"]  # the bad year left behind
     alternates = re.findall(r'<link rel="alternate" hreflang="ru" href="([^"]*)"', html)
     assert [unescape(href) for href in alternates] == ["http://testserver/ru/records/?kind=memoir&page_size=2&page=2"]
+
+
+# --- a kind or decade that is not one of the choices -----------------------------------------------
+
+
+@pytest.fixture
+def document_and_draft():
+    """Beside the memoirs: a document of the 1940s, and a draft memoir no count may show."""
+    titled("Test POW document", kind=RecordKind.DOCUMENT, date_edtf="1945")
+    titled("Test POW draft", kind=RecordKind.MEMOIR, date_edtf="1947", status=Status.DRAFT)
+
+
+def test_a_kind_or_decade_not_a_choice_is_left_out_and_the_others_apply(client, pows, document_and_draft):
+    response = client.get("/en/records/?kind=memoir&kind=bogus&decade=1940&decade=19x0&page_size=2&sort=date")
+    assert response.status_code == 200
+    # The memoirs of the 1940s, not every record.
+    assert response.context["paginator"].count == 4
+    assert [record.identifier for record in response.context["records"]] == [pow.identifier for pow in pows[:2]]
+    facets = {facet.name: facet for facet in response.context["facets"]}
+    assert facets["kind"].selected == ["memoir"] and facets["decade"].selected == ["1940"]
+    assert {value.value: value.count for value in facets["kind"].values} == {"memoir": 4, "document": 1}
+    assert {value.value: value.count for value in facets["decade"].values} == {"1940": 4, "1950": 1}
+    errors = response.content.decode().split('class="errors"')[1].split("</div>")[0]
+    assert "<li>Kind: “bogus” is not one of the choices.</li>" in errors
+    assert "<li>Decade: “19x0” is not one of the choices.</li>" in errors
+
+
+def test_links_drop_the_value_not_a_choice_and_keep_the_others(client, pows, document_and_draft):
+    response = client.get("/en/records/?kind=memoir&kind=bogus&decade=1940&decade=19x0&page_size=2&sort=date")
+    html = response.content.decode()
+    assert all("bogus" not in link and "19x0" not in link for link in links(html))
+    assert response.context["next_url"] == "?kind=memoir&decade=1940&page_size=2&sort=date&page=2"
+    assert 'href="/ja/records/?kind=memoir&amp;decade=1940&amp;page_size=2&amp;sort=date" hreflang="ja"' in html
+    facets = {facet.name: facet for facet in response.context["facets"]}
+    assert facets["kind"].clear_url == "?decade=1940&page_size=2&sort=date"
+    assert facets["decade"].clear_url == "?kind=memoir&page_size=2&sort=date"
+    document = next(value for value in facets["kind"].values if value.value == "document")
+    assert document.url == "?kind=memoir&kind=document&decade=1940&page_size=2&sort=date"
+    for form in ("search", "sort", "year-range"):
+        inputs = form_inputs(html, form)
+        assert ("kind", "memoir") in inputs and ("decade", "1940") in inputs
+        assert ("kind", "bogus") not in inputs and ("decade", "19x0") not in inputs
+    # A link followed: the same records, and nothing left to say.
+    followed = client.get("/en/records/" + response.context["next_url"])
+    assert followed.status_code == 200 and followed.context["paginator"].count == 4
+    assert 'class="errors"' not in followed.content.decode()
+
+
+@pytest.mark.parametrize(("language", "line"), [
+    ("ja", "<li>種別: 「bogus」は選択肢にありません。</li>"),
+    ("ru", "<li>Вид: «bogus» нет среди допустимых значений.</li>"),
+])
+def test_the_value_left_out_is_named_under_the_filters_label_in_the_page_language(client, pows, document_and_draft,
+                                                                                  language, line):
+    response = client.get(f"/{language}/records/", {"kind": ["memoir", "bogus"]})
+    assert response.context["paginator"].count == len(pows)  # the memoirs only
+    assert line in response.content.decode().split('class="errors"')[1].split("</div>")[0]
+
+
+def test_a_kind_with_no_value_a_choice_is_not_applied_and_names_every_value(client, pows, document_and_draft):
+    response = client.get("/en/records/", {"kind": ["bogus", "poem"], "decade": "1940"})
+    assert response.status_code == 400
+    assert response.context["paginator"].count == 5  # every record of the 1940s, of any kind
+    assert dict(response.context["filterset"].labelled_errors()) == {
+        "Kind": ["“bogus” is not one of the choices.", "“poem” is not one of the choices."]}
+    html = response.content.decode()
+    assert 'class="errors" role="alert"' in html
+    assert all("bogus" not in link and "poem" not in link for link in links(html))
+    assert response.context["state"].urlencode() == "decade=1940"
+
+
+def test_other_errors_still_leave_their_whole_filter_out(client, pows, document_and_draft):
+    response = client.get("/en/records/", {"kind": ["memoir", "bogus"], "year_from": "19x0"})
+    assert response.status_code == 400
+    assert response.context["paginator"].count == len(pows)  # the memoirs, of any year
+    assert dict(response.context["filterset"].labelled_errors()) == {
+        "Kind": ["“bogus” is not one of the choices."], "From year": ["Enter a whole number."]}
+    assert response.context["state"].urlencode() == "kind=memoir"
+    # More values than a filter takes: the filter is not applied, though one of them is a choice.
+    too_many = client.get("/en/records/", {"kind": ["memoir", *(f"bogus-{n}" for n in range(30))]})
+    assert too_many.status_code == 400
+    assert too_many.context["paginator"].count == len(pows) + 1
+    assert dict(too_many.context["filterset"].labelled_errors()) == {"Kind": ["Choose at most 30 values."]}
+    assert "kind" not in too_many.context["state"]

@@ -86,6 +86,22 @@ def test_unknown_values_match_nothing(catalogue):
     assert counts("language=xx")["count"] == 0
 
 
+def test_a_kind_or_decade_not_a_choice_is_left_out_and_the_others_filter_and_count(catalogue):
+    # The draft memoir of 1955 is counted by neither.
+    result = counts("kind=memoir&kind=bogus")
+    assert result == counts("kind=memoir")
+    assert result["count"] == 2 and result["kind"] == {"memoir": 2, "document": 1}
+    assert result["decade"] == {"1940": 1, "1950": 2, "1960": 1}
+    result = counts("decade=1950&decade=19x0&kind=document&kind=poem")
+    assert result["count"] == 0
+    assert result["kind"] == {"memoir": 2} and result["decade"] == {"undated": 1}
+    assert counts("decade=undated&decade=1955")["count"] == 1  # not a decade's first year: not a decade
+    filterset = RecordFilterSet(QueryDict("kind=memoir&kind=bogus&decade=19x0&decade=1950"))
+    assert filterset.selected("kind") == ["memoir"] and filterset.selected("decade") == ["1950"]
+    memoir_50s, memoir_range, _document = catalogue["records"]
+    assert set(filterset.qs) == {memoir_50s, memoir_range}
+
+
 def test_region_filter_includes_its_camps_and_cities(catalogue):
     assert counts("place=test-region")["count"] == 3
     assert counts("place=test-camp")["count"] == 2

@@ -44,8 +44,9 @@ def record_json(record: Record, request: HttpRequest, language: str, *, full: bo
 def record_api_list(request: HttpRequest) -> JsonResponse:
     context = browse_context(request.GET, get_language())
     filterset = context["filterset"]
+    problems = filterset.problems()
     if filterset.errors:
-        return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in filterset.errors.items()}}, status=400)
+        return JsonResponse({"errors": problems}, status=400, json_dumps_params={"ensure_ascii": False})
     records = context["records"]
     prefetch_related_objects(records, "places__names", "subjects__labels")
     facets = {facet.name: facet.flat if facet.flat is not None else _facet_values(facet.values)
@@ -57,6 +58,8 @@ def record_api_list(request: HttpRequest) -> JsonResponse:
         "pages": context["paginator"].num_pages,
         "results": [record_json(record, request, get_language()) for record in records],
         "facets": facets,
+        # Values left out of a filter that still applied (its other values did): reported as errors are.
+        **({"errors": problems} if problems else {}),
     }, json_dumps_params={"ensure_ascii": False})
 
 

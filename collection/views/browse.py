@@ -87,13 +87,16 @@ def valid_params(params: QueryDict, filterset: RecordFilterSet) -> QueryDict:
     """The page's parameters without the ones it could not use, nor its page number.
 
     Links and forms carry this state on: a filter value that was not understood
-    (``?decade=abc``) is dropped, so its error is shown once, not brought back by every
-    link; an unknown sort or page size is dropped too (the page used its default), and a
-    page size out of bounds is given as the one used.
+    (``?decade=abc``, or ``bogus`` in ``?kind=memoir&kind=bogus``) is dropped, so its
+    error is shown once, not brought back by every link, while the values the page
+    applied stay; an unknown sort or page size is dropped too (the page used its
+    default), and a page size out of bounds is given as the one used.
     """
     state = params.copy()
     for name in (*filterset.rejected(), "page"):
         state.pop(name, None)
+    for name, values in filterset.kept_values().items():
+        state.setlist(name, values)
     if "sort" in state and state.get("sort") != current_sort(params):
         state.pop("sort")
     if "page_size" in state:
