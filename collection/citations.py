@@ -16,7 +16,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -49,19 +49,34 @@ RIS_TYPES = {
 }
 
 
-def _cited_title(record: Record, language: str | None) -> tuple[str, str, str]:
-    """The original title, a translation into ``language`` where there is one, and the original's language tag."""
+# Marks a text with its language tag for the HTML rendering (see _LanguageMarks); the plain exports leave it be.
+_Mark = Callable[[str, str], str]
+
+
+def _unmarked(text: str, tag: str) -> str:
+    return text
+
+
+class _CitedTitle(NamedTuple):
+    text: str
+    language: str
+    translated: str
+    translated_language: str
+
+
+def _cited_title(record: Record, language: str | None) -> _CitedTitle:
+    """The original title and its language tag, and a translation into ``language`` where there is one."""
     titles = list(record.titles.all())
     originals = [t for t in titles if t.form == LabelForm.ORIGINAL]
     original = pick_label(originals or titles, None)
     text = original.text if original else record.identifier
-    translated = ""
+    translated, translated_language = "", ""
     if language:
         translations = [t for t in titles if t.form == LabelForm.TRANSLATION and t.base_language == language]
         chosen = pick_label(translations, language)
         if chosen and chosen.text != text:
-            translated = chosen.text
-    return text, translated, original.language if original else ""
+            translated, translated_language = chosen.text, chosen.language
+    return _CitedTitle(text, original.language if original else "", translated, translated_language)
 
 
 def _item_language(record: Record, title_language: str) -> str:
@@ -84,12 +99,19 @@ def _material_languages(record: Record) -> list[str]:
     return [lang.tag for lang in record.languages.all()]
 
 
-def _name(agent: Any, language: str | None) -> dict[str, str]:
+def _name(agent: Any, language: str | None, mark: _Mark) -> dict[str, str]:
     names = list(agent.names.all())
     label = pick_label(names, language)
     if label is not None and getattr(label, "family", ""):
-        return {"family": label.family, "given": getattr(label, "given", "")}
-    return {"literal": label.text if label else agent.identifier}
+        given = getattr(label, "given", "")
+        return {"family": mark(label.family, label.language), "given": mark(given, label.language)}
+    return {"literal": mark(label.text, label.language) if label else agent.identifier}
+
+
+def _agent_name(agent: Any, language: str | None, mark: _Mark) -> str:
+    """An agent's name as it is shown in ``language``, marked with the language of that name."""
+    label = agent.display_label(language)
+    return mark(label.text, label.language) if label else ""
 
 
 def _csl_type(record: Record) -> str:
@@ -143,14 +165,14 @@ def _issued(record: Record) -> dict[str, Any] | None:
     return {"date-parts": [[year] for year in dict.fromkeys(years)]}
 
 
-def _issuer_or_author(record: Record, language: str | None) -> list[dict[str, str]]:
+def _issuer_or_author(record: Record, language: str | None, mark: _Mark) -> list[dict[str, str]]:
     """The authors; a work without one is cited under its issuing body, as a corporate author."""
     links = list(record.agent_links.all())
-    authors = [_name(link.agent, language) for link in links if link.role == AgentRole.AUTHOR]
-    return authors or [_name(link.agent, language) for link in links if link.role == AgentRole.ISSUING_BODY]
+    authors = [_name(link.agent, language, mark) for link in links if link.role == AgentRole.AUTHOR]
+    return authors or [_name(link.agent, language, mark) for link in links if link.role == AgentRole.ISSUING_BODY]
 
 
-def _part_of(record: Record, item: dict[str, Any], language: str | None) -> None:
+def _part_of(record: Record, item: dict[str, Any], language: str | None, mark: _Mark) -> None:
     """A record that is part of another (a volume of a series) is cited with its parent's title and its number.
 
     Only a published parent is named: an unpublished one is not the public's to read, as on the record's page.
@@ -162,7 +184,8 @@ def _part_of(record: Record, item: dict[str, Any], language: str | None) -> None
     parent = record.published_parent()
     if parent is None:
         return
-    parent_title, _translated, _tag = _cited_title(parent, language)
+    cited = _cited_title(parent, language)
+    parent_title = mark(cited.text, cited.language)
     if item["type"] in ("chapter", "article-journal", "article-magazine", "article-newspaper"):
         item.setdefault("container-title", parent_title)
     else:
@@ -173,16 +196,21 @@ def _part_of(record: Record, item: dict[str, Any], language: str | None) -> None
 
 def csl_json(record: Record, language: str | None = None) -> dict[str, Any]:
     """The record as a CSL-JSON item."""
-    title, translated, title_language = _cited_title(record, language)
+    return _csl_item(record, language, _unmarked)
+
+
+def _csl_item(record: Record, language: str | None, mark: _Mark) -> dict[str, Any]:
+    cited = _cited_title(record, language)
     item: dict[str, Any] = {
         "id": record.identifier,
         "type": _csl_type(record),
-        "title": title,
+        "title": mark(cited.text, cited.language),
     }
-    if translated:
+    if cited.translated:
+        translated = mark(cited.translated, cited.translated_language)
         item["title-short"] = translated
         item["note"] = str(_("Title translated: %(title)s") % {"title": translated})
-    authors = _issuer_or_author(record, language)
+    authors = _issuer_or_author(record, language, mark)
     if authors:
         item["author"] = authors
         if item["type"] == "legislation":
@@ -190,12 +218,12 @@ def csl_json(record: Record, language: str | None = None) -> dict[str, Any]:
             # made or issued it is cited under that name, as the government document it is.
             item["type"] = "document"
     for role, key in ((AgentRole.EDITOR, "editor"), (AgentRole.TRANSLATOR, "translator")):
-        people = [_name(link.agent, language) for link in record.agent_links.all() if link.role == role]
+        people = [_name(link.agent, language, mark) for link in record.agent_links.all() if link.role == role]
         if people:
             item[key] = people
     publishers = [link.agent for link in record.agent_links.all() if link.role == AgentRole.PUBLISHER]
     if publishers:
-        item["publisher"] = "; ".join(agent.display_name(language) for agent in publishers)
+        item["publisher"] = "; ".join(_agent_name(agent, language, mark) for agent in publishers)
     issued = _issued(record)
     if issued:
         item["issued"] = issued
@@ -205,11 +233,11 @@ def csl_json(record: Record, language: str | None = None) -> dict[str, Any]:
         value = getattr(record, field)
         if value:
             item[key] = value
-    _part_of(record, item, language)
+    _part_of(record, item, language, mark)
     if record.accessed:
         item["accessed"] = {"date-parts": [[record.accessed.year, record.accessed.month, record.accessed.day]]}
     if record.repository_id:
-        item["archive"] = record.repository.display_name(language)
+        item["archive"] = _agent_name(record.repository, language, mark)
     reference = ", ".join(
         f"{label} {value}" for label, value in (
             ("f.", record.reference_fond), ("op.", record.reference_opis), ("d.", record.reference_delo),
@@ -218,7 +246,7 @@ def csl_json(record: Record, language: str | None = None) -> dict[str, Any]:
     )
     if reference:
         item["archive_location"] = reference
-    item_language = _item_language(record, title_language)
+    item_language = _item_language(record, cited.language)
     if item_language:
         item["language"] = item_language
     return item
@@ -367,6 +395,141 @@ def ris(record: Record, language: str | None = None) -> str:
     return rispy.dumps([entry], implementation=Writer)
 
 
+# --- languages in the formatted citation ---------------------------------------------------------------------
+#
+# A cited title or name in another language than the page's is wrapped in <span lang="…">, so that it is read
+# and drawn as its language (kanji on an English page are otherwise read by an English voice, and may be drawn
+# in Chinese glyph forms). citeproc-py knows nothing of languages and writes HTML itself, and a value may be
+# cased, initialized, italicized or quoted on the way: the texts are marked with Unicode noncharacters, which
+# Unicode keeps for a program's internal use and which no case mapping or escaping touches, and the marks are
+# made into elements after rendering, when the HTML around them is final.
+_CLOSE = "\ufdd0"
+_FIRST_OPEN = 0xFDD1  # the marks opening the 1st to 31st language tag of one citation
+_MARK = re.compile("[\ufdd0-\ufdef]")
+_OPENS = "\ufdd1-\ufdef"
+# Punctuation citeproc-py drops when its affix or delimiter repeats it ("Ltd." + ". "): it is left outside
+# the mark, where citeproc-py still sees it; spaces likewise, which it collapses.
+_MARKABLE = re.compile(r"(\s*)(.*?)([\s.,;:!?]*)", re.DOTALL)
+# Parts of one name, or names one after the other, in the same language read best as one element.
+_ADJACENT = re.compile(f"([{_OPENS}])([^\ufdd0-\ufdef]*){_CLOSE}([\\s,]*)\\1")
+
+
+def _edges(text: str) -> tuple[str, str, str]:
+    """``text`` as its leading spaces, the part to mark, and its trailing spaces and punctuation."""
+    match = _MARKABLE.fullmatch(text)
+    return (match[1], match[2], match[3]) if match else ("", text, "")
+
+
+class _LanguageMarks:
+    """Marks texts in another language than ``page_language`` for :func:`formatted_citation`."""
+
+    def __init__(self, page_language: str | None) -> None:
+        self.page_language = (page_language or "").lower()
+        self.tags: list[str] = []
+        self.count = 0  # marks made, to tell them from noncharacters in the catalogue's own text
+
+    def __call__(self, text: str, tag: str) -> str:
+        before, inner, after = _edges(text)
+        if not tag or tag.lower() == self.page_language or not inner:
+            return text
+        if tag not in self.tags:
+            if len(self.tags) > 0xFDEF - _FIRST_OPEN:
+                return text
+            self.tags.append(tag)
+        self.count += 2
+        return f"{before}{chr(_FIRST_OPEN + self.tags.index(tag))}{inner}{_CLOSE}{after}"
+
+    def to_html(self, rendered: str) -> str:
+        """``rendered`` with its marks made into elements; without them if they do not pair up."""
+        depth = 0
+        for mark in _MARK.findall(rendered):
+            depth += -1 if mark == _CLOSE else 1
+            if depth < 0:
+                break
+        if depth:
+            return _MARK.sub("", rendered)
+        while True:
+            merged = _ADJACENT.sub(r"\1\2\3", rendered)
+            if merged == rendered:
+                break
+            rendered = merged
+
+        def element(match: re.Match[str]) -> str:
+            if match.group() == _CLOSE:
+                return "</span>"
+            return f'<span lang="{html.escape(self.tags[ord(match.group()) - _FIRST_OPEN])}">'
+
+        return _MARK.sub(element, rendered)
+
+
+def _restore_marks(marked: str, cased: str) -> str | None:
+    """``cased`` with the marks ``marked`` had, by the same characters; ``None`` if casing changed their number.
+
+    A mark is placed by the characters other than spaces (which title case collapses) before it: an
+    opening mark goes before the next one, a closing mark after the last.
+    """
+    opening: dict[int, list[str]] = {}
+    closing: dict[int, list[str]] = {}
+    seen = 0
+    for char in marked:
+        if char == _CLOSE:
+            closing.setdefault(seen, []).append(char)
+        elif _MARK.match(char):
+            opening.setdefault(seen, []).append(char)
+        elif not char.isspace():
+            seen += 1
+    if sum(not char.isspace() for char in cased) != seen:
+        return None
+    output: list[str] = []
+    seen = 0
+    for char in cased:
+        if char.isspace():
+            output.append(char)
+            continue
+        output += opening.pop(seen, [])
+        output.append(char)
+        seen += 1
+        output += closing.pop(seen, [])
+    return None if opening or closing else "".join(output)
+
+
+@functools.cache
+def _case_and_initials_past_marks() -> None:
+    """Make citeproc-py case and initialize a marked text as it would the text without its marks.
+
+    Title case would otherwise see a mark as the first letter of the first word, and the last word
+    with a mark after it as no stop word; initials would take the mark for a lower-case particle.
+    """
+    from citeproc import model
+    from citeproc.string import MixedString, String
+
+    case, initialize = model.TextCased.case, model.Name.initialize
+
+    def marked_case(self: Any, text: Any, language: Any = None) -> Any:
+        plain = str(text) if text is not None else ""
+        if not _MARK.search(plain):
+            return case(self, text, language)
+        unmarked = text
+        for mark in set(_MARK.findall(plain)):
+            unmarked = unmarked.replace(mark, "")
+        cased = case(self, unmarked, language)
+        restored = _restore_marks(plain, str(cased))
+        if restored is None:  # a case mapping that changes the number of characters (ß -> SS)
+            return cased
+        return String(restored) if isinstance(cased, (String, MixedString)) else restored
+
+    def marked_initialize(self: Any, given: str, mark: Any, context: Any) -> Any:
+        match = re.fullmatch(f"([{_OPENS}]*)(.*?)({_CLOSE}*)", given, re.DOTALL)
+        if match is None or not match.group(1):
+            return initialize(self, given, mark, context)
+        opening, inner, closing = match.groups()
+        before, initials, after = _edges(initialize(self, inner, mark, context))
+        return before + opening + initials + closing + after
+
+    model.TextCased.case = marked_case
+    model.Name.initialize = marked_initialize
+
+
 def _escaped(value: Any) -> Any:
     if isinstance(value, str):
         return html.escape(value, quote=False)
@@ -384,6 +547,7 @@ def _style(path: str, locale: str) -> Any:
 
     _suppress_substituted_variables()
     _labels_only_beside_their_variable()
+    _case_and_initials_past_marks()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return CitationStylesStyle(path, locale=locale, validate=False)
@@ -467,14 +631,20 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
 
     _label, path = STYLES[style]
     locale = CSL_LOCALES.get((language or "en").split("-")[0], "en-US")
+    marks = _LanguageMarks(language)
+    item = _csl_item(record, language, marks)
+    marked = len(_MARK.findall(json.dumps(item, ensure_ascii=False))) == marks.count
+    if not marked:
+        # The catalogue's text has noncharacters of its own, which would be taken for marks: cited as it is.
+        item = csl_json(record, language)
     # citeproc-py's HTML formatter inserts field values unescaped.
-    source = CiteProcJSON([_escaped(csl_json(record, language))])
+    source = CiteProcJSON([_escaped(item)])
     with _RENDERING, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it skips
         bibliography = CitationStylesBibliography(_style(str(path), locale), source, formatter.html)
         bibliography.register(Citation([CitationItem(record.identifier)]))
-        rendered = [str(item) for item in bibliography.bibliography()]
-    return re.sub(r"\s+", " ", "".join(rendered)).strip()
+        rendered = re.sub(r"\s+", " ", "".join(str(entry) for entry in bibliography.bibliography())).strip()
+    return marks.to_html(rendered) if marked else rendered
 
 
 def highwire_meta(record: Record, permalink: str, language: str | None = None) -> list[tuple[str, str]]:

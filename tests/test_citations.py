@@ -5,6 +5,7 @@ import json
 import re
 
 import bibtexparser
+import lxml.html
 import pytest
 import rispy
 
@@ -346,3 +347,111 @@ def test_an_unpublished_parent_is_not_named(series):
     assert "collection-title" not in item and "container-title" not in item
     assert item["volume"] == "2"  # the volume's own number is no secret
     assert "Тестовая серия" not in ris(volume) + bibtex(volume) + formatted_citation(volume, "apa", "en")
+
+
+# --- the language of each text in the formatted citation -----------------------------------------------------
+
+
+def languages_in_citations(html: str, text: str) -> list[tuple[str, str]]:
+    """For each occurrence of ``text`` in the page's citations, the nearest element giving it a language:
+    its tag (``html`` for the page's own language) and its ``lang``."""
+    document = lxml.html.fromstring(html)
+    found = []
+    for citation in document.xpath('//dd[@class="citation"]'):
+        for node in citation.xpath(".//text()"):
+            if text in node:
+                element = node.getparent().getparent() if node.is_tail else node.getparent()
+                nearest = element.xpath("ancestor-or-self::*[@lang][1]")[0]
+                found.append((nearest.tag, nearest.get("lang")))
+    return found
+
+
+def citation_fragment(citation: str) -> lxml.html.HtmlElement:
+    return lxml.html.fragment_fromstring(citation, create_parent="dd")
+
+
+def test_a_japanese_title_is_marked_japanese_on_the_english_page(client, book):
+    page = client.get(f"/en/records/{book.identifier}/").content.decode()
+    assert languages_in_citations(page, "テスト抑留記") == [("span", "ja")] * 2  # Chicago and APA
+    assert languages_in_citations(page, "Тестов Иван") == [("span", "ru")] * 2
+    assert languages_in_citations(page, "Testov") == [("html", "en")] * 2  # in the page's language: no wrapper
+
+
+def test_a_japanese_title_has_no_wrapper_on_the_japanese_page(client, book):
+    page = client.get(f"/ja/records/{book.identifier}/").content.decode()
+    assert languages_in_citations(page, "テスト抑留記") == [("html", "ja")] * 2
+    assert languages_in_citations(page, "Testov") == [("span", "en")] * 2
+
+
+def test_a_russian_title_and_issuer_are_marked_russian_on_the_japanese_page(client, decree):
+    page = client.get(f"/ja/records/{decree.identifier}/").content.decode()
+    assert languages_in_citations(page, "Тестовое постановление") == [("span", "ru")] * 2
+    assert languages_in_citations(page, "Test State Committee") == [("span", "en")] * 2
+    russian = client.get(f"/ru/records/{decree.identifier}/").content.decode()
+    assert languages_in_citations(russian, "Тестовое постановление") == [("html", "ru")] * 2
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_the_book_a_chapter_is_part_of_is_marked_with_its_own_language(style):
+    book = titled("テスト論集", "ja", resource_type=ResourceType.BOOK)
+    chapter = titled("Тестовая глава", "ru", resource_type=ResourceType.BOOK_SECTION, parent=book)
+    citation = citation_fragment(formatted_citation(chapter, style, "en"))
+    assert [span.text for span in citation.xpath('.//*[@lang="ja"]')] == ["テスト論集"]
+    assert [span.text for span in citation.xpath('.//*[@lang="ru"]')] == ["Тестовая глава"]
+
+
+def test_markup_and_ampersands_in_a_marked_title_stay_escaped_text(book):
+    evil = titled("<script>alert(1)</script> Тест & «кавычки»", "ru", resource_type=ResourceType.BOOK)
+    for style in ("apa", "chicago-author-date"):
+        html = formatted_citation(evil, style, "en")
+        assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; Тест &amp; «кавычки»" in html
+        citation = citation_fragment(html)
+        assert not citation.xpath(".//script")
+        [marked] = citation.xpath('.//*[@lang="ru"]')
+        assert marked.text_content() == "<script>alert(1)</script> Тест & «кавычки»"
+        assert marked.getparent().tag == "i"  # citeproc's italics, around the marked title
+
+
+def test_an_english_title_on_a_russian_page_is_marked_and_still_title_cased():
+    english = titled("test letters from the camp they lived in", "en")
+    citation = citation_fragment(formatted_citation(english, "chicago-author-date", "ru"))
+    # As the unmarked title is cased: the first word capitalized, a stop word left lower case even at the end.
+    assert [span.text for span in citation.xpath('.//*[@lang="en"]')] == ["Test Letters from the Camp They Lived in"]
+
+
+def test_a_name_keeps_its_initials_and_is_one_element():
+    record = titled("Test memoir", resource_type=ResourceType.BOOK, date_edtf="1960")
+    author = AgentFactory(name="Тестов, Иван Петрович", name__language="ru")
+    AgentName.objects.filter(agent=author).update(family="Тестов", given="Иван Петрович")
+    link_agent(record, author)
+    for style in ("apa", "chicago-author-date"):
+        html = formatted_citation(record, style, "en")
+        assert html.startswith('<span lang="ru">Тестов, И. П</span>. '), html
+
+
+def test_a_romanized_name_carries_its_own_tag():
+    record = titled("Test memoir", resource_type=ResourceType.BOOK)
+    link_agent(record, AgentFactory(name="Tesuto Tarō", name__language="ja-Latn"))
+    citation = citation_fragment(formatted_citation(record, "apa", "en"))
+    assert [span.text for span in citation.xpath(".//*[@lang]")] == ["Tesuto Tarō"]
+    assert citation.xpath(".//*[@lang]")[0].get("lang") == "ja-Latn"
+
+
+def test_a_name_ending_in_a_period_is_not_followed_by_another():
+    for language in ("ja", "ru"):
+        record = titled("Тестовая статья", "ru", resource_type=ResourceType.BOOK, date_edtf="2001")
+        link_agent(record, AgentFactory(name="Test Co., Ltd.", kind=AgentKind.ORGANISATION))
+        html = formatted_citation(record, "chicago-author-date", language)
+        assert html.startswith('<span lang="en">Test Co., Ltd</span>. 2001'), html
+
+
+def test_only_the_formatted_citation_marks_languages(book):
+    assert '<span lang="ja">テスト抑留記</span>' in formatted_citation(book, "apa", "en")
+    assert bib_fields(bibtex(book, "en"))["title"] == "{{テスト抑留記}}"
+    assert bib_fields(bibtex(book, "en"))["editor"] == "{{Тестов Иван}}"
+    [entry] = rispy.loads(ris(book, "en"))
+    assert entry["title"] == "テスト抑留記" and entry["secondary_authors"] == ["Тестов Иван"]
+    assert csl_json(book, "en")["title"] == "テスト抑留記"
+    assert ("citation_title", "テスト抑留記") in highwire_meta(book, "https://example.org/r", "en")
+    exported = bibtex(book, "en") + ris(book, "en") + json.dumps(csl_json(book, "en"), ensure_ascii=False)
+    assert not re.search("[\ufdd0-\ufdef]|<span", exported)
