@@ -22,6 +22,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from .models import AgentRole, LabelForm, LevelOfDescription, Record, pick_label
+from .romanization import has_kana_or_kanji
 from .text import base_language
 
 CSL_DIR = Path(__file__).resolve().parent / "csl"
@@ -104,6 +105,10 @@ def _name(agent: Any, language: str | None, mark: _Mark) -> dict[str, str]:
     label = pick_label(names, language)
     if label is not None and getattr(label, "family", ""):
         given = getattr(label, "given", "")
+        if has_kana_or_kanji(label.family + given):
+            # Written family name first, with no initials and no comma: citeproc-py would take a given name in
+            # kanji or kana for a lower-case particle ("山田, . 太郎 .").
+            return {"literal": mark(label.text or f"{label.family} {given}".strip(), label.language)}
         return {"family": mark(label.family, label.language), "given": mark(given, label.language)}
     return {"literal": mark(label.text, label.language) if label else agent.identifier}
 

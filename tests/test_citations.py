@@ -455,3 +455,16 @@ def test_only_the_formatted_citation_marks_languages(book):
     assert ("citation_title", "テスト抑留記") in highwire_meta(book, "https://example.org/r", "en")
     exported = bibtex(book, "en") + ris(book, "en") + json.dumps(csl_json(book, "en"), ensure_ascii=False)
     assert not re.search("[\ufdd0-\ufdef]|<span", exported)
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_japanese_name_with_family_and_given_is_cited_whole_family_name_first(style, language):
+    record = titled("テスト日記", "ja", resource_type=ResourceType.BOOK, date_edtf="1950")
+    author = AgentFactory(name="山田 太郎", name__language="ja")
+    AgentName.objects.filter(agent=author).update(family="山田", given="太郎")
+    link_agent(record, author)
+    text = citation_fragment(formatted_citation(record, style, language)).text_content()
+    assert text.startswith("山田 太郎"), text
+    assert ", ." not in text and " ." not in text
+    assert csl_json(record, language)["author"] == [{"literal": "山田 太郎"}]
