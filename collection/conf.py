@@ -64,6 +64,11 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
     Largest file, in rows, that the admin previews within the request; larger
     files are previewed and imported by a background task with a status page.
     Default ``2000``.
+``SITE_NAME``
+    The public site's name, in its header, the home page's heading and every
+    page's title: a text, or a mapping of language code to text (the page's
+    language, then its base language, then ``en``). Default ``None``: "Collection",
+    translated.
 """
 
 from __future__ import annotations
@@ -95,6 +100,7 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_MAX_XLSX_MEMBERS": 1000,
     "IMPORT_PREVIEW_ROWS_PER_PAGE": 100,
     "IMPORT_INLINE_MAX_ROWS": 2000,
+    "SITE_NAME": None,
 }
 
 PREFIX = "COLLECTION_"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -233,10 +233,9 @@ def _part_in_words(text: str) -> str | None:
                     words = _season(number, year) if day is None else None
                 elif number in _GROUP_MONTHS and day is None:
                     first_month, last_month = _GROUP_MONTHS[number]
-                    words = _range(date_format(datetime.date(int(year), first_month, 1), "YEAR_MONTH_FORMAT"),
-                                   date_format(datetime.date(int(year), last_month, 1), "YEAR_MONTH_FORMAT"))
+                    words = _range(_year_month(int(year), first_month), _year_month(int(year), last_month))
                 else:
-                    words = date_format(datetime.date(int(year), number, 1), "YEAR_MONTH_FORMAT")
+                    words = _year_month(int(year), number)
             else:
                 words = date_format(datetime.date(int(year), number, int(day)), "DATE_FORMAT")
         except ValueError:
@@ -249,6 +248,18 @@ def _part_in_words(text: str) -> str | None:
         return pgettext("EDTF date", "%(date)s?") % {"date": words}
     if qualifier == "%":
         return pgettext("EDTF date", "circa %(date)s?") % {"date": words}
+    return words
+
+
+# Languages that write a month's name in lower case within a date ("август 1945 г."), where Django's format
+# for a month and year gives the name as it stands alone, capitalized.
+_LOWER_CASE_MONTHS = {"ru", "uk", "be"}
+
+
+def _year_month(year: int, month: int) -> str:
+    words = date_format(datetime.date(year, month, 1), "YEAR_MONTH_FORMAT")
+    if (get_language() or "").split("-")[0] in _LOWER_CASE_MONTHS:
+        return words[:1].lower() + words[1:]
     return words
 
 

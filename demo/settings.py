@@ -116,6 +116,11 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 COLLECTION_LANGUAGES = ["ja", "ru", "en"]
+COLLECTION_SITE_NAME = {
+    "ja": "シベリア抑留 資料コレクション",
+    "ru": "Коллекция «Сибирское интернирование»",
+    "en": "Siberian internment collection",
+}
 
 # Large imports and derived romanizations run in `manage.py db_worker` (started by `make demo`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

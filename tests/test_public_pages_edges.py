@@ -360,3 +360,15 @@ def test_a_draft_never_published_has_no_notice(client):
     assert tombstone_for("doc-never-public") is None
     response = client.get("/en/records/doc-never-public/")
     assert response.status_code == 404 and b"temporarily unavailable" not in response.content
+
+
+@pytest.mark.parametrize(("edtf", "words"), [
+    ("1945-08", "август 1945 г."),
+    ("1945-08/1946-02", "август 1945 г.–февраль 1946 г."),
+    ("1945-08-23", "23 августа 1945 г."),
+])
+def test_russian_writes_the_month_in_lower_case(edtf, words):
+    with translation.override("ru"):
+        assert edtf_in_words(edtf) == words
+    with translation.override("en"):
+        assert edtf_in_words(edtf).startswith(("August", "Aug."))

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language, gettext, pgettext
 
+from ..conf import app_settings
 from ..dates import edtf_in_words
 from ..text import base_language
 from ..text import language_name as name_of_language
 
 register = template.Library()
+
+
+@register.simple_tag
+def site_name() -> str:
+    """The public site's name in the active language (``COLLECTION_SITE_NAME``)."""
+    configured = app_settings.SITE_NAME
+    if isinstance(configured, Mapping):
+        language = get_language() or "en"
+        for code in (language, language.split("-")[0], "en"):
+            if configured.get(code):
+                return str(configured[code])
+        configured = next(iter(configured.values()), None)
+    return str(configured) if configured else gettext("Collection")
 
 
 @register.simple_tag
