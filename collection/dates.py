@@ -263,16 +263,37 @@ def _year_month(year: int, month: int) -> str:
     return words
 
 
+# A date with a time of day and no time zone (EDTF level 0): a time zone would have to be put into words too.
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
 def edtf_in_words(value: str) -> str:
     """An EDTF date as a reader in the active language would write it.
 
     ``195X`` is the 1950s, ``1950~`` circa 1950, ``1950?`` 1950 with a question
     mark, ``1946/1956`` a range, ``1984/..`` 1984 onward, ``../1950`` until 1950;
     days and months as the language's date formats have them, seasons by name. A
-    form it does not put into words (sets, exponents, a qualifier on one part of a
-    date) is returned as written.
+    form it does not put into words (exponents, a qualifier on one part of a date,
+    a set with a range in it) is returned as written. A set is its dates joined:
+    ``[1945,1950]`` one of them ("1945 or 1950"), ``{1945,1950}`` all of them. A
+    time of day is written as the language writes a date with a time.
     """
     value = (value or "").strip()
+    if len(value) > 2 and (value[0], value[-1]) in (("[", "]"), ("{", "}")) and ".." not in value:
+        members = [_part_in_words(member.strip()) for member in value[1:-1].split(",")]
+        if len(members) < 2 or not all(members):
+            return value
+        if value[0] == "[":
+            joined = pgettext("EDTF date", "%(dates)s or %(last)s")
+        else:
+            joined = pgettext("EDTF date", "%(dates)s and %(last)s")
+        return joined % {"dates": pgettext("EDTF date, between dates of a set", ", ").join(members[:-1]),
+                         "last": members[-1]}
+    if _DATE_TIME.fullmatch(value):
+        try:
+            return date_format(datetime.datetime.fromisoformat(value), "DATETIME_FORMAT")
+        except ValueError:
+            return value
     if "/" not in value:
         return _part_in_words(value) or value
     first, _sep, last = value.partition("/")

@@ -144,7 +144,8 @@ def test_other_chosen_values_stay_when_a_nested_place_is_chosen(client, nested_p
     ("1950-21", "spring 1950"),
     ("1950-33", "January 1950–March 1950"),
     ("1945-08~/1956-12?", "circa August 1945–December 1956?"),
-    ("[1950,1951]", "[1950,1951]"),  # a set: as written
+    ("[1950,1951]", "1950 or 1951"),  # one of a set
+    ("[1950..1953]", "[1950..1953]"),  # a set with a range in it: as written
 ])
 def test_edtf_in_words_in_english(edtf, words):
     parse_edtf_bounds(edtf)  # each is a date the catalogue takes
@@ -372,3 +373,18 @@ def test_russian_writes_the_month_in_lower_case(edtf, words):
         assert edtf_in_words(edtf) == words
     with translation.override("en"):
         assert edtf_in_words(edtf).startswith(("August", "Aug."))
+
+
+@pytest.mark.parametrize(("language", "one_of", "all_of", "moment"), [
+    ("en", "1945 or 1950", "August 1945 and 1946", "Jan. 1, 1950, 10 a.m."),
+    ("ja", "1945年または1950年", "1945年8月と1946年", "1950年1月1日10:00"),
+    ("ru", "1945 или 1950", "август 1945 г. и 1946", "1 января 1950 г. 10:00"),
+])
+def test_sets_of_dates_and_a_time_of_day_are_put_into_words(language, one_of, all_of, moment):
+    with translation.override(language):
+        assert edtf_in_words("[1945,1950]") == one_of
+        assert edtf_in_words("{1945-08,1946}") == all_of
+        assert edtf_in_words("1950-01-01T10:00:00") == moment
+        # What it cannot put into words stays as written.
+        for written in ("[1945..1950]", "[1945]", "1950-01-01T10:00:00Z", "[1945,19XY]"):
+            assert edtf_in_words(written) == written
