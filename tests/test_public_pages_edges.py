@@ -171,11 +171,18 @@ def test_uncertain_dates_read_as_words_in_the_list_and_on_the_page(client, propo
         assert f'<span class="date">{code}</span>' not in listing
 
 
-def test_the_wording_given_still_comes_first(client):
+def test_the_date_reads_in_the_pages_language_with_the_wording_given_beside_it(client):
     record = titled("Test wording", date_edtf="1950~", date_display="昭和25年頃")
-    assert "<dd>昭和25年頃</dd>" in client.get(record.get_absolute_url()).content.decode()
+    page = client.get(record.get_absolute_url()).content.decode()
+    assert '<dd>circa 1950 <span class="as-written">(as written: <span lang="">昭和25年頃</span>)</span></dd>' in page
+    same = titled("Test same wording", date_edtf="1950", date_display="1950")
+    assert "<dd>1950</dd>" in client.get(same.get_absolute_url()).content.decode()
+    wording_only = titled("Test wording only", date_display="after the war")
+    assert '<dd><span lang="">after the war</span></dd>' in client.get(wording_only.get_absolute_url()).content.decode()
     undated = titled("Test undated")
     assert "<dd>undated</dd>" in client.get(undated.get_absolute_url()).content.decode()
+    listed = client.get("/ru/records/").content.decode()
+    assert "ок. 1950" in listed and "昭和25年頃" not in listed
 
 
 def test_an_open_range_sorts_by_the_end_it_has(client):

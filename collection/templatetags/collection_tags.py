@@ -92,12 +92,25 @@ def language_name(language: Any, base: bool = False) -> str:
 
 @register.simple_tag
 def date_of(record: Any) -> str:
-    """A record's date for the public: the wording given, else its EDTF date in words, else "undated"."""
-    if record.date_display:
-        return record.date_display
+    """A record's date for the public: its EDTF date in words in the page's language, else the wording given,
+    else "undated"."""
     if record.date_edtf:
         return edtf_in_words(record.date_edtf)
+    if record.date_display:
+        return format_html('<span lang="">{}</span>', record.date_display)
     return gettext("undated")
+
+
+@register.simple_tag
+def date_as_written(record: Any) -> str:
+    """The archivist's wording of a record's date where :func:`date_of` shows the date in words instead.
+
+    The wording is in no language the record says (昭和25年頃, "April 12, 1998"): it is marked as of an
+    unknown language, so that it is not read as the page's.
+    """
+    if not (record.date_edtf and record.date_display) or record.date_display == edtf_in_words(record.date_edtf):
+        return ""
+    return format_html('<span lang="">{}</span>', record.date_display)
 
 
 @register.simple_tag
