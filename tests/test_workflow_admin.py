@@ -1,11 +1,15 @@
 """The workflow in the admin: buttons, crafted POSTs, bulk actions, the review queue, preview, deletion."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from collection.citations import STYLES, formatted_citation
 from collection.models import Record, ReservedIdentifier, Status, StatusChange
 
-from .factories import RecordFactory
+from .factories import AgentFactory, PlaceFactory, RecordFactory, UserFactory, add_title, link_agent
 from .roles import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +188,104 @@ class TestPreview:
         assert response["X-Robots-Tag"].startswith("noindex")
         assert client.get(url).status_code == 302
         assert client.get(record.get_absolute_url()).status_code == 404
+
+
+def preview_url(record, language: str | None = None) -> str:
+    url = reverse("admin:collection_record_preview", args=[record.pk])
+    return f"{url}?language={language}" if language else url
+
+
+def catalogued(status: str) -> Record:
+    """A record with titles in two languages, an author, a date and a place: something to cite."""
+    record = RecordFactory(status=status, title="Camp newspaper", date_edtf="1949", container_title="Nihon shimbun")
+    add_title(record, "収容所新聞", "ja")
+    link_agent(record, AgentFactory(name="Asahara Masaki"))
+    record.places.add(PlaceFactory(name="Khabarovsk"))
+    return record
+
+
+def article(html: str) -> str:
+    return re.search(r'<article class="record-detail">.*</article>', html, re.DOTALL).group(0)
+
+
+class TestPreviewAsTheArchivistSeesIt:
+    def test_a_banner_says_it_is_a_preview_and_whether_the_record_is_public(self, dana, login):
+        client = login(dana)
+        for status, notice in [(Status.DRAFT, "Draft — not public"), (Status.REVIEW, "In review — not public"),
+                               (Status.WITHDRAWN, "Withdrawn — not public"), (Status.PUBLISHED, "Published — public")]:
+            html = client.get(preview_url(RecordFactory(status=status))).content.decode()
+            banner = re.search(r'<div class="preview-banner"[^>]*>(.*?)</div>', html, re.DOTALL)
+            assert banner, status
+            assert f"Preview: {notice}" in banner.group(1)
+            # At the top of the page's content, before the record.
+            assert html.index("preview-banner") < html.index('<article class="record-detail">')
+
+    def test_the_citations_are_the_ones_the_public_page_will_show(self, alice, login):
+        record = catalogued(Status.DRAFT)
+        html = login(alice).get(preview_url(record, "en")).content.decode()
+        for style, (label, _path) in STYLES.items():
+            citation = formatted_citation(record, style, "en")
+            assert "Asahara Masaki" in citation
+            assert f'<dt>{label}</dt><dd class="citation">{citation}</dd>' in html
+
+    def test_a_published_record_is_previewed_exactly_as_its_public_page(self, dana, client, login):
+        record = catalogued(Status.PUBLISHED)
+        public = client.get(record.get_absolute_url()).content.decode()
+        preview = login(dana).get(preview_url(record, "en")).content.decode()
+        assert article(preview) == article(public)
+        assert 'href="http://testserver/en/records/' in preview and "cite.bib" in preview
+
+    def test_the_language_links_switch_the_preview_to_the_japanese_and_russian_page(self, alice, login):
+        record = catalogued(Status.DRAFT)
+        client = login(alice)
+        english = client.get(preview_url(record)).content.decode()
+        links = dict(re.findall(r'<a href="([^"]*)" hreflang="(\w+)" lang="\w+"', english))
+        assert set(links.values()) == {"ja", "ru", "en"}
+        by_language = {language: url for url, language in links.items()}
+        assert by_language["ja"] == preview_url(record, "ja")
+
+        japanese = client.get(by_language["ja"])
+        html = japanese.content.decode()
+        assert '<html lang="ja">' in html and japanese["Content-Language"] == "ja"
+        assert "このレコードを引用する" in html and "<h1>収容所新聞</h1>" in html
+        assert "Asahara Masaki" in html  # the citations are the Japanese page's too
+        assert 'aria-current="true">日本語</a>' in html
+        # The banner is for the archivist: in the admin's language, marked as such.
+        assert '<div class="preview-banner" role="note" lang="en">' in html
+
+        russian = client.get(by_language["ru"]).content.decode()
+        assert '<html lang="ru">' in russian and "Как цитировать эту запись" in russian
+
+        # A language the site does not have: the admin's own.
+        assert '<html lang="en">' in client.get(preview_url(record, "de")).content.decode()
+        assert '<html lang="ja">' in client.get(preview_url(record, "xx"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+
+    def test_nothing_unpublished_is_a_dead_or_empty_link(self, alice, login):
+        record = catalogued(Status.DRAFT)
+        for language in ("ja", "ru", "en"):
+            html = login(alice).get(preview_url(record, language)).content.decode()
+            assert 'href=""' not in html
+            assert 'rel="canonical"' not in html
+            with translation.override(language):
+                permalink = f"http://testserver{record.get_absolute_url()}"
+            # The address the record will have is shown as text, with a note; the downloads are not offered.
+            assert permalink in html and f'href="{permalink}"' not in html
+            assert "available once the record is published" in html
+            assert "cite.bib" not in html and "BibTeX" in html
+
+    def test_the_language_switch_opens_the_preview_to_nobody_new(self, client, login):
+        from django.contrib.auth.models import Permission
+
+        record = catalogued(Status.DRAFT)
+        url = preview_url(record, "ja")
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+        assert login(UserFactory(username="nobody", is_staff=True)).get(url).status_code == 403
+        assert login(UserFactory(username="outsider", is_staff=False)).get(url).status_code == 302
+        viewer = UserFactory(username="viewer", is_staff=True)
+        viewer.user_permissions.add(Permission.objects.get(codename="view_record"))
+        shown = login(viewer).get(url)
+        assert shown.status_code == 200 and '<html lang="ja">' in shown.content.decode()
 
 
 class TestPermanentDeletionInAdmin:

@@ -151,7 +151,11 @@ def agents_by_role(record: Any) -> list[tuple[str, list[Any]]]:
 
 @register.simple_tag(takes_context=True)
 def language_links(context: Any) -> list[dict[str, Any]]:
-    """The current page, with its filters, in each of the site's languages."""
+    """The current page, with its filters, in each of the site's languages.
+
+    A page outside the language-prefixed URLs (the admin's preview of a record) gives its own
+    addresses in ``preview_language_urls`` (language code: URL).
+    """
     from django.conf import settings
     from django.urls import translate_url
     from django.utils.translation import get_language_info
@@ -170,9 +174,10 @@ def language_links(context: Any) -> list[dict[str, Any]]:
     else:
         path = request.get_full_path()
     current = get_language()
+    own_urls = context.get("preview_language_urls")
     links = []
     for code, _name in settings.LANGUAGES:
-        url = translate_url(path, code)
+        url = own_urls[code] if own_urls else translate_url(path, code)
         links.append({"code": code, "name": get_language_info(code)["name_local"], "url": url,
                       "absolute": request.build_absolute_uri(url), "current": code == current})
     return links

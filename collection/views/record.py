@@ -26,6 +26,23 @@ def public_record_queryset() -> QuerySet[Record]:
     )
 
 
+def record_page_context(request: HttpRequest, record: Record) -> dict[str, Any]:
+    """What the record's page shows besides the record, in the active language.
+
+    The admin's preview builds its page from this too, so it cannot drift from the public one.
+    """
+    language = get_language()
+    permalink = request.build_absolute_uri(record.get_absolute_url())
+    return {
+        "children": list(record.children.published().with_listing().order_by("sequence", "identifier")),
+        "parent_public": record.published_parent(),
+        "citations": [(label, formatted_citation(record, style, language)) for style, (label, _path) in STYLES.items()],
+        "exports": [(fmt, label) for fmt, (label, _media, _fn) in EXPORTS.items()],
+        "meta_tags": highwire_meta(record, permalink, language),
+        "permalink": permalink,
+    }
+
+
 class RecordDetailView(DetailView):
     template_name = "collection/record_detail.html"
     context_object_name = "record"
@@ -45,18 +62,7 @@ class RecordDetailView(DetailView):
         return public_record_queryset()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        record = self.object
-        language = get_language()
-        context["children"] = list(record.children.published().with_listing().order_by("sequence", "identifier"))
-        context["parent_public"] = record.published_parent()
-        context["citations"] = [(label, formatted_citation(record, style, language))
-                                for style, (label, _path) in STYLES.items()]
-        context["exports"] = [(fmt, label) for fmt, (label, _media, _fn) in EXPORTS.items()]
-        context["meta_tags"] = highwire_meta(record, self.request.build_absolute_uri(record.get_absolute_url()),
-                                             language)
-        context["permalink"] = self.request.build_absolute_uri(record.get_absolute_url())
-        return context
+        return {**super().get_context_data(**kwargs), **record_page_context(self.request, self.object)}
 
 
 def record_citation(request: HttpRequest, identifier: str, fmt: str) -> HttpResponse:
