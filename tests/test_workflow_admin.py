@@ -7,9 +7,18 @@ from django.urls import reverse
 from django.utils import translation
 
 from collection.citations import STYLES, formatted_citation
-from collection.models import Record, ReservedIdentifier, Status, StatusChange
+from collection.models import (
+    Description,
+    Record,
+    RecordPlaceIndex,
+    RecordSearch,
+    RecordTitleOrder,
+    ReservedIdentifier,
+    Status,
+    StatusChange,
+)
 
-from .factories import AgentFactory, PlaceFactory, RecordFactory, UserFactory, add_title, link_agent
+from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory, UserFactory, add_title, link_agent
 from .roles import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -309,6 +318,35 @@ class TestPermanentDeletionInAdmin:
         assert not Record.objects.filter(pk=record.pk).exists()
         reserved = ReservedIdentifier.objects.get(identifier=record.identifier)
         assert (reserved.deleted_by, reserved.deletion_reason) == (dana, "Duplicate entry.")
+
+    def test_the_confirmation_lists_what_an_archivist_knows_not_internal_tables(self, dana, login):
+        from .test_scan_serving import attach
+
+        record = catalogued(Status.DRAFT)
+        add_title(record, "Лагерная газета", "ru")
+        record.subjects.add(SubjectFactory())
+        Description.objects.create(record=record, language="en", text="Four pages, mimeographed.")
+        image = attach(record, name="page-1.jpg")
+        assert RecordSearch.objects.filter(record=record).exists()
+        assert RecordTitleOrder.objects.filter(record=record).exists()
+        assert RecordPlaceIndex.objects.filter(record=record).exists()
+        client = login(dana)
+        page = client.get(self.delete_url(record)).content.decode()
+        listed = page[page.index("<h2>Summary</h2>"):page.index('name="deletion_reason"')]
+        for shown in ("Title: Camp newspaper", "Title: 収容所新聞", "Title: Лагерная газета",
+                      "Description: en: Four pages, mimeographed.", "Agent of a record: Asahara Masaki (author)",
+                      f"Image: <a href=\"{reverse('admin:collection_recordimage_change', args=[image.pk])}\">",
+                      "Titles: 3", "Descriptions: 1", "Images: 1"):
+            assert shown in listed, shown
+        for hidden in ("Search keys", "search keys of record", "Title order", "Record place ind",
+                       "relationship", "_places object", "ready export row"):
+            assert hidden not in listed, hidden
+        # What the page leaves out is deleted all the same.
+        client.post(self.delete_url(record), {"post": "yes", "deletion_reason": "Catalogued twice."})
+        assert not Record.objects.filter(pk=record.pk).exists()
+        for model in (RecordSearch, RecordTitleOrder, RecordPlaceIndex):
+            assert not model.objects.filter(record_id=record.pk).exists(), model
+        assert not Record.places.through.objects.filter(record_id=record.pk).exists()
 
 
 def test_review_queue_count_is_one_query_however_long_the_queue(alice, bob, rf, django_assert_num_queries):

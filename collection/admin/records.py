@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -18,10 +19,14 @@ from ..concurrency import VersionCheckedForm, stale_message
 from ..history import Part, scan_summary
 from ..models import (
     Description,
+    ExportLine,
     Record,
     RecordAgent,
     RecordImage,
     RecordImageCaption,
+    RecordPlaceIndex,
+    RecordSearch,
+    RecordTitleOrder,
     ReservedIdentifier,
     Status,
     Title,
@@ -42,6 +47,37 @@ from .base import LabelInline, LabelledAdmin, RequireOneFormSet
 from .images import RecordImageInline
 from .importing import CatalogueImportExportMixin
 from .preview import preview_record
+
+
+def unlisted_on_deletion() -> list[type]:
+    """Rows deleted with a record that the deletion page does not list.
+
+    Search keys, title order, the place index and ready export rows are derived from the
+    record and rebuilt by the app; the rows linking the record to its places, subjects and
+    languages are the record's own fields (the places themselves stay). Listing them would
+    only bury what an archivist checks before deleting: titles, descriptions, agents, scans.
+    """
+    links = [field.remote_field.through for field in Record._meta.many_to_many
+             if field.remote_field.through._meta.auto_created]
+    return [RecordSearch, RecordTitleOrder, RecordPlaceIndex, ExportLine, *links]
+
+
+def _without_unlisted(items: list[Any], prefixes: tuple[str, ...]) -> list[Any]:
+    """Django's nested list of deleted items without those of the unlisted models, nor their own sub-lists."""
+    kept: list[Any] = []
+    skip_children = False
+    for item in items:
+        if isinstance(item, list):
+            if not skip_children:
+                children = _without_unlisted(item, prefixes)
+                if children:
+                    kept.append(children)
+            skip_children = False
+            continue
+        skip_children = str(item).startswith(prefixes)
+        if not skip_children:
+            kept.append(item)
+    return kept
 
 
 class TitleFormSet(RequireOneFormSet):
@@ -327,6 +363,15 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             messages.error(request, _("Give a reason for deleting the record permanently."))
             return HttpResponseRedirect(request.path)
         return super().delete_view(request, object_id, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        unlisted = unlisted_on_deletion()
+        # Django names each item "<Verbose name>: <item>"; these models have no admin, so never a link.
+        prefixes = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in unlisted)
+        plurals = {str(model._meta.verbose_name_plural) for model in unlisted}
+        model_count = {name: count for name, count in model_count.items() if str(name) not in plurals}
+        return _without_unlisted(deleted, prefixes), model_count, perms_needed, protected
 
     def delete_model(self, request, obj):
         obj.purge(request.user, request.POST.get("deletion_reason", ""),
