@@ -271,16 +271,15 @@ class TestStandardNumberMessages:
 
 
 class TestMissingTitleColumn:
-    def test_a_nul_in_the_only_title_names_that_column_twice_and_no_other(self, tmp_path):
+    def test_a_nul_in_the_only_title_is_reported_and_the_title_is_not_also_missing(self, tmp_path):
         path = write_file(tmp_path, "identifier,kind,title_en\r\ntest-1,memoir,Te\x00st\r\n")
         assert refused("import_catalogue", str(path)) == [
             "row 2, column title_en: The cell contains a NUL character.",
-            "row 2, column title_en: A record needs at least one title in some language.",
         ]
 
     def test_the_writer_names_the_files_first_title_column(self):
-        result = write_rows(numbered({"identifier": "test-1", "kind": "memoir", "title_ru": "", "title_en": "\x00"}))
-        assert errors_of(result) == [(2, "title_en"), (2, "title_ru")]
+        result = write_rows(numbered({"identifier": "test-1", "kind": "memoir", "title_ru": "", "title_en": ""}))
+        assert errors_of(result) == [(2, "title_ru")]
 
     def test_clearing_the_only_title_names_the_cleared_column(self, tmp_path):
         assert write_rows(numbered(memoir("test-1", title_en="Test"))).ok

@@ -3,8 +3,10 @@
 It takes parsed rows, normalizes them (NFC), validates every row with the rules
 of the models' own validators, resolves vocabulary and agent cells from lookups
 loaded once per file, and only then writes, in batches, inside one transaction:
-any error in any row and nothing is written. Records are created or updated by
-identifier; history is recorded with the acting user and a change reason.
+any error in any row and nothing is written. Every problem of a row is found in
+the one check: a cell that cannot be parsed is reported, and the rest of its row
+is checked without it (see ``_Planner._check_refused``). Records are created or
+updated by identifier; history is recorded with the acting user and a change reason.
 
 Blank cells in an update keep the stored value; ``[clear]`` removes it. A row
 that matches the stored record exactly is reported as unchanged and not touched,
@@ -100,6 +102,9 @@ _CACHED_COLUMNS = (MULTI_VALUED | {"kind", "status", "described_agent", "reposit
 # Columns holding one record field each, and the field: the rest are labels, links and vocabularies.
 _FIELD_OF_COLUMN = {"kind": "kind", "status": "status", "date": "date_edtf", "sequence": "sequence",
                     "accessed": "accessed", **{name: name for name in PLAIN_FIELDS}}
+# Columns the models judge by another column's value (Record.clean(): only an association describes an
+# organisation, and it must): while that column's cell is refused, their verdict would be a guess.
+_JUDGED_BY: dict[str, frozenset[str]] = {"kind": frozenset({"described_agent"})}
 
 
 @dataclass(frozen=True)
@@ -319,6 +324,10 @@ class _Planner:
         self.parent_of: dict[str, str] = {}
         self.parent_rows: list[tuple[int, str, str]] = []
         self.claims: list[tuple[int, str]] = []
+        # Rows with a cell that could not be read or parsed, and those cells: the rest of such a row is
+        # checked on its own (see _check_refused), so that a file shows all its problems in one import.
+        self.refused_on_reading: dict[int, set[str]] = {}
+        self._refused: list[tuple[_RowPlan, frozenset[str]]] = []
         self._shared: dict[Any, Any] = {}
         self._creation: dict[str, str | None] = {}
         self._checks: dict[str, Check] | None = None
@@ -333,6 +342,7 @@ class _Planner:
         self._checks_of: dict[frozenset[str], list[tuple[int, Check, str]]] = {}
         self.ready_rows = ReadyRowComparison(self.columns, self._value_quietly)
         self._titles = [(tag, f"title_{tag}", self.index[f"title_{tag}"]) for tag in self.label_tags]
+        self._titling = frozenset({column for _tag, column, _at in self._titles} | {"variant_titles"})
         self._descriptions = [(tag, f"description_{tag}", self.index[f"description_{tag}"])
                               for tag in self.languages_configured]
         # Columns whose valid cell is its own value: only "[clear]" needs parse() there.
@@ -375,11 +385,9 @@ class _Planner:
             # ASCII text is its own NFC form: only the rest goes through normalization.
             if not value.isascii():
                 value = unicodedata.normalize("NFC", value)
-                if "\x00" in value:
-                    self.errors.add(number, column, _("The cell contains a NUL character."))
-                    continue
-            elif "\x00" in value:
+            if "\x00" in value:
                 self.errors.add(number, column, _("The cell contains a NUL character."))
+                self.refused_on_reading.setdefault(number, set()).add(column)
                 continue
             cells[column] = value.strip()
         return cells
@@ -546,6 +554,7 @@ class _Planner:
 
     def _plan_batch(self, batch: list[tuple[int, Mapping[str, Any]]]) -> list[_RowPlan]:
         normalized = [(number, self.normalize(number, row)) for number, row in batch]
+        read = len(self.errors.items)
         identifiers = []
         given: dict[str, dict[str, str]] = {}
         columns: set[str] = set()
@@ -590,8 +599,13 @@ class _Planner:
                 plan = self._plan_stored(number, identifier, record, cells)
             if plan is not None:
                 plans.append(plan)
+        refused, self._refused = self._refused, []
+        if self.refused_on_reading:
+            plans = self._set_aside_unread(plans, refused, read)
 
         changing = [plan for plan in plans if plan.record is not None and plan.changed]
+        if refused:
+            changing += [plan for plan, _columns in refused if plan.record is not None and plan.changed]
         full = self._load_full([plan.identifier for plan in changing])
         for plan in changing:
             record = full[plan.identifier]
@@ -609,7 +623,31 @@ class _Planner:
             if plan.changed:
                 self._check_permission(plan)
                 self._validate(plan)
+        for plan, columns in refused:
+            self._check_refused(plan, columns)
         return plans
+
+    def _set_aside_unread(self, plans: list[_RowPlan], refused: list[tuple[_RowPlan, frozenset[str]]],
+                          read: int) -> list[_RowPlan]:
+        """Move the plans of rows with a cell refused on reading (a NUL character) to ``refused``; the other
+        plans are returned.
+
+        Such a cell is left out of its row, and what was said about it since (``read`` is
+        the number of errors once the batch was read) was said of its absence: a row
+        without an identifier, a new record without a kind. Only the cell's own error stays.
+        """
+        unread, self.refused_on_reading = self.refused_on_reading, {}
+        nothing: set[str] = set()
+        self.errors.items[read:] = [error for error in self.errors.items[read:]
+                                    if error.column not in unread.get(error.row, nothing)]
+        refused[:] = [(plan, columns | unread.pop(plan.row, nothing)) for plan, columns in refused]
+        kept = []
+        for plan in plans:
+            if plan.row in unread:
+                refused.append((plan, frozenset(unread[plan.row])))
+            else:
+                kept.append(plan)
+        return kept
 
     def _compare_with_ready_rows(self, stored: dict[str, _Stored], given: dict[str, dict[str, str]],
                                  columns: set[str]) -> None:
@@ -650,7 +688,9 @@ class _Planner:
         return value
 
     def _plan_new(self, number: int, identifier: str, cells: dict[str, str]) -> _RowPlan | None:
-        errors_before = len(self.errors.items)
+        """The plan of a new record's row; ``None`` if a cell is refused (the row is then set aside, with the
+        cells refused, to be checked without them)."""
+        refused: list[str] | None = None
         values = list(self.blank_values)
         given = []
         index, as_given, parsed = self.index, self._as_given, self.parsed
@@ -663,7 +703,8 @@ class _Planner:
                 if column == "identifier":
                     continue
                 value = parsed.get((column, text)) or self.parse(number, column, text)
-                if value is None:
+                if value is None:  # parse() reported it
+                    refused = [column] if refused is None else [*refused, column]
                     continue
             position = index[column]
             values[position] = value
@@ -672,16 +713,19 @@ class _Planner:
         if not kind and not cells.get("kind"):
             self.errors.add(number, "kind", _("A new record needs a kind (%(choices)s).") % {
                 "choices": ", ".join(RecordKind.values)})
-        if len(self.errors.items) > errors_before:
-            return None
+            refused = [*(refused or ()), "kind"]
         shape = self._shapes.get(tuple(given))
         if shape is None:
             shape = self._shapes[tuple(given)] = self._shape(given)
         names, ordered, _checks = shape
         blank, columns = self.blank_values, self.columns
         changed = [columns[position] for position in ordered if values[position] != blank[position]]
-        return _RowPlan(number, identifier, None, str(kind), index=index, values=tuple(values), current=self.blank,
+        plan = _RowPlan(number, identifier, None, str(kind), index=index, values=tuple(values), current=self.blank,
                         given=names, changed=self._share(tuple(changed)))
+        if refused:
+            self._refused.append((plan, frozenset(refused)))
+            return None
+        return plan
 
     def _shape(self, given: list[int]) -> tuple[frozenset[str], list[int], list[tuple[int, Check, str]]]:
         """What rows giving these columns (by position) share: the columns' names, their positions in
@@ -697,10 +741,13 @@ class _Planner:
 
     def _plan_stored(self, number: int, identifier: str, record: _Stored,
                      cells: dict[str, str]) -> _RowPlan | None:
-        """Compare the row with the stored record, cell by cell; parse only what differs as text."""
+        """Compare the row with the stored record, cell by cell; parse only what differs as text.
+
+        ``None`` if a cell is refused: the row is then set aside, as in :meth:`_plan_new`.
+        """
         if record.as_exported:
             return _RowPlan(number, identifier, record, record.kind, index=self.index)
-        errors_before = len(self.errors.items)
+        refused: list[str] | None = None
         stored = record.cells
         given: dict[str, Cell] = {}
         differs = False
@@ -713,13 +760,19 @@ class _Planner:
                 given[column] = current
                 continue
             value = parsed.get((column, text)) or self.parse(number, column, text)
-            if value is None:
+            if value is None:  # parse() reported it
+                refused = [column] if refused is None else [*refused, column]
                 continue
             given[column] = value
             if value != current:
                 differs = True
         record.cells = None  # compared: only the key, version, parent and described organisation are kept
-        if len(self.errors.items) > errors_before:
+        if refused:
+            plan = _RowPlan(number, identifier, record, str(given.get("kind", record.kind)), index=self.index,
+                            given=frozenset(given))
+            if differs:  # completed with the stored record's other cells, as a changed row below
+                plan._desired, plan.changed = given, tuple(given)
+            self._refused.append((plan, frozenset(refused)))
             return None
         if not differs:
             return _RowPlan(number, identifier, record, record.kind, index=self.index)
@@ -782,7 +835,12 @@ class _Planner:
             f"SELECT identifier FROM {_table(ReservedIdentifier)} WHERE {{keys}}", "identifier", sorted(identifiers),
             "text")}
 
-    def _check_permission(self, plan: _RowPlan) -> None:
+    def _check_permission(self, plan: _RowPlan, refused: frozenset[str] = frozenset()) -> None:
+        """The workflow's verdict on the row's status and the user's right to change its record.
+
+        ``refused`` are the cells of the row that were refused: a change it tries to make
+        all the same, for the right to edit.
+        """
         status = str(plan.values[self.index["status"]] if plan.values is not None else plan.desired["status"])
         if plan.record is None:
             # A new record: the verdict depends on the user and the status only.
@@ -801,18 +859,57 @@ class _Planner:
                 check_status_change(self.user, plan.record, status)
             except TransitionNotAllowed as exc:
                 self.errors.add(plan.row, "status", exc)
+        data = [column for column in plan.changed if column != "status"]
+        if refused:
+            data += [column for column in self.columns if column in refused and column not in data
+                     and column != "status"]
+        self._check_editing(plan, data)
+
+    def _check_editing(self, plan: _RowPlan, data: list[str]) -> None:
+        """Whether the user may change the row's stored record, and its columns ``data`` (other than status)."""
         if self.user is None:
             return
         if not self.user.has_perm("collection.change_record"):
             self.errors.add(plan.row, "identifier", _("You may not change records."))
             return
         # Editing by role: the stored status decides, as in the admin (a contributor edits drafts only).
-        data = [column for column in plan.changed if column != "status"]
         if data:
             try:
                 check_edit(self.user, plan.record)
             except TransitionNotAllowed as exc:
                 self.errors.add(plan.row, data[0], exc)
+
+    def _check_refused(self, plan: _RowPlan, refused: frozenset[str]) -> None:
+        """Check a row some of whose cells were refused (``refused``), as any row is, without those cells.
+
+        A refused cell counts as blank: a new record's default, a stored record's own value.
+        So that nothing is reported that only the refused value caused, or that only its
+        correction could tell, the models' verdict on a refused column is left out, and
+        so is whatever the models judge by it: the organisation of a record of unknown
+        kind, the title a row lacks when one of its titles was refused. The status it
+        would get is not judged either when its status is refused. The right to edit is:
+        a refused cell is a change the row tries to make.
+        """
+        claims = len(self.claims)
+        self._note_links(plan)
+        if "described_agent" in refused:
+            del self.claims[claims:]
+        if plan.record is None:
+            if "status" not in refused:
+                self._check_permission(plan)
+        elif plan.changed:
+            self._check_permission(plan, refused)
+        else:
+            self._check_editing(plan, [column for column in self.columns if column in refused and column != "status"])
+        if plan.record is not None and not plan.changed:
+            return
+        kept, self.errors = self.errors, RowErrors()
+        try:
+            self._validate_with_models(plan, titled=refused.isdisjoint(self._titling))
+        finally:
+            found, self.errors = self.errors, kept
+        unknown = refused.union(*(_JUDGED_BY.get(column, ()) for column in refused))
+        self.errors.items.extend(error for error in found.items if error.column not in unknown)
 
     # -- validation ----------------------------------------------------------------------------------
 
@@ -907,8 +1004,9 @@ class _Planner:
                 return False
         return True
 
-    def _validate_with_models(self, plan: _RowPlan) -> None:
-        """Run the models' own field validators and clean() on the row as it would be stored."""
+    def _validate_with_models(self, plan: _RowPlan, *, titled: bool = True) -> None:
+        """Run the models' own field validators and clean() on the row as it would be stored; ``titled=False``
+        leaves out whether the record would have a title at all."""
         # A detached copy: clean() must not walk the stored parent chain (a query per level).
         probe = Record(pk=plan.record.pk if plan.record else None, identifier=plan.identifier)
         apply_scalars(probe, plan.desired, lambda entry_id: -1)
@@ -935,13 +1033,15 @@ class _Planner:
             title = Title(language=tag, text=text, form=label_form(tag, False, material), preferred=False)
             self._clean_label(plan.row, "variant_titles", title, {"record", "derived_from"})
             titles.append(title)
-        if plan.record is not None:
-            covered = {tag.lower() for tag in label_tags()}
-            titles.extend(t for t in plan.record.titles.all() if t.preferred and t.language.lower() not in covered)
-        try:
-            validate_titles(titles)
-        except ValidationError as exc:
-            self.errors.add_validation(plan.row, exc, self._untitled_column(plan))
+        if titled:
+            if plan.record is not None:
+                covered = {tag.lower() for tag in label_tags()}
+                titles.extend(t for t in plan.record.titles.all()
+                              if t.preferred and t.language.lower() not in covered)
+            try:
+                validate_titles(titles)
+            except ValidationError as exc:
+                self.errors.add_validation(plan.row, exc, self._untitled_column(plan))
         for tag in languages():
             column = f"description_{tag}"
             if plan.desired[column]:
@@ -950,8 +1050,7 @@ class _Planner:
 
     def _untitled_column(self, plan: _RowPlan) -> str:
         """The column to name when a row leaves its record without a title: a title column the row empties,
-        else the file's first title column (its only title may have been refused), so that it is one the
-        file has."""
+        else the file's first title column, so that it is one the file has."""
         columns = _title_columns()
         emptied = [column for column in columns if column in plan.changed and not plan.desired[column]]
         present = [column for column in columns if column in self.file_columns]
