@@ -1,10 +1,14 @@
-"""Transitions through spreadsheet imports follow the same rules per role, the four-eyes rule included."""
+"""Transitions through spreadsheet imports follow the same rules per role, the four-eyes rule included; those
+whose action asks for a reason are made in the admin."""
 
 import pytest
 from django.test import override_settings
 
 from collection.catalogue.writer import write_rows
-from collection.models import Record, Status
+from collection.models import Record, Status, StatusChange
+from collection.workflow import ACTIONS
+
+from .factories import RecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +47,8 @@ ALLOWED = {
     (Status.PUBLISHED, Status.REVIEW): set(),
     (Status.WITHDRAWN, Status.PUBLISHED): set(),
 }
+# Transitions whose action asks for a reason, which a row cannot give.
+REASONED = {(Status.REVIEW, Status.DRAFT), (Status.PUBLISHED, Status.WITHDRAWN)}
 
 
 @pytest.mark.parametrize("role", ["alice", "bob", "dana"])
@@ -52,7 +58,11 @@ def test_import_transitions_per_role(request, role, start, target):
     if start is not None:
         existing(start)
     result = write_rows(row(target), user=user)
-    if role in ALLOWED[(start, target)]:
+    if role in ALLOWED[(start, target)] and (start, target) in REASONED:
+        assert status_errors(result) == [(2, "status")]
+        assert "needs a reason" in result.errors[0].message
+        assert stored_status() == start
+    elif role in ALLOWED[(start, target)]:
         assert result.ok, result.errors
         assert stored_status() == target
     else:
@@ -129,23 +139,67 @@ class TestEditingByRole:
         assert Record.objects.get(identifier="mem-import-published").extent == "100 p."
 
 
-class TestStatusLog:
-    def test_withdrawal_by_import_is_logged_and_dates_the_tombstone(self, bob):
-        from collection.models import StatusChange
+class TestReasonsAreGivenInTheAdmin:
+    @pytest.mark.parametrize("role", [None, "bob", "dana"])
+    def test_withdrawing_a_published_record_by_import_is_refused_and_changes_nothing(self, request, role):
+        user = request.getfixturevalue(role) if role else None
+        record = RecordFactory(identifier="doc-test-x", status=Status.PUBLISHED)
+        rows = [(2, {"identifier": "doc-test-x", "status": "withdrawn"})]
+        for dry_run in (True, False):  # the admin's preview, then the import
+            result = write_rows(rows, user=user, dry_run=dry_run)
+            assert [str(error) for error in result.errors] == [
+                "row 2, column status: Withdrawing a published record needs a reason: withdraw it in the admin."]
+        again = Record.objects.get(pk=record.pk)
+        assert (again.status, again.version) == (Status.PUBLISHED, record.version)
+        assert list(Record.objects.published()) == [again]
+        assert not StatusChange.objects.exists()
+
+    def test_returning_a_record_under_review_to_draft_by_import_is_refused(self, bob):
+        record = RecordFactory(identifier="doc-test-x", status=Status.REVIEW)
+        result = write_rows([(2, {"identifier": "doc-test-x", "status": "draft"})], user=bob)
+        assert [str(error) for error in result.errors] == [
+            "row 2, column status: Returning a record under review to draft needs a reason: return it in the admin."]
+        assert Record.objects.get(pk=record.pk).status == Status.REVIEW
+        assert not StatusChange.objects.exists()
+
+    @pytest.mark.parametrize("action", [action for action in ACTIONS.values() if action.needs_reason],
+                             ids=lambda action: action.name)
+    def test_every_action_that_asks_for_a_reason_is_refused_by_import(self, action):
+        RecordFactory(identifier="doc-test-x", status=action.source)
+        result = write_rows([(2, {"identifier": "doc-test-x", "status": action.target})])
+        assert status_errors(result) == [(2, "status")]
+        assert "needs a reason" in result.errors[0].message
+        assert Record.objects.get(identifier="doc-test-x").status == action.source
+
+    def test_the_refusal_comes_with_the_rows_other_problems(self, dana):
+        RecordFactory(identifier="doc-test-x", status=Status.PUBLISHED)
+        result = write_rows([(2, {"identifier": "doc-test-x", "status": "withdrawn", "places": "Nowhere",
+                                  "url": "ftp://x"})], user=dana)
+        assert set(status_errors(result)) == {(2, "status"), (2, "places"), (2, "url")}
+
+    def test_a_record_withdrawn_in_the_admin_is_logged_with_its_reason_and_dates_the_tombstone(self, bob):
         from collection.tombstones import tombstone_for
 
-        existing(Status.PUBLISHED)
-        assert write_rows(row(Status.WITHDRAWN), user=bob, source="test withdrawals.csv").ok
-        change = StatusChange.objects.get(identifier="mem-import-test")
-        assert (change.from_status, change.to_status, change.by, change.comment) == (
-            Status.PUBLISHED, Status.WITHDRAWN, bob, "test withdrawals.csv")
-        assert change.record == Record.objects.get(identifier="mem-import-test")
-        assert tombstone_for("mem-import-test").date == change.at
+        record = existing(Status.PUBLISHED)
+        assert status_errors(write_rows(row(Status.WITHDRAWN), user=bob)) == [(2, "status")]
+        change = record.withdraw(by=bob, reason="Test privacy request.", hide_title=True)
+        assert (change.from_status, change.to_status, change.by, change.comment, change.hide_title) == (
+            Status.PUBLISHED, Status.WITHDRAWN, bob, "Test privacy request.", True)
+        tombstone = tombstone_for("mem-import-test")
+        assert (tombstone.date, tombstone.title) == (change.at, "")
         assert list(change.record.status_changes.withdrawals()) == [change]
 
-    def test_one_log_entry_per_changed_status_and_none_for_new_or_unchanged_status(self, bob):
-        from collection.models import StatusChange
 
+class TestStatusLog:
+    def test_a_status_change_by_import_is_logged_with_the_file_as_its_comment(self, bob):
+        existing(Status.REVIEW)
+        assert write_rows(row(Status.PUBLISHED), user=bob, source="test publications.csv").ok
+        change = StatusChange.objects.get(identifier="mem-import-test")
+        assert (change.from_status, change.to_status, change.by, change.comment) == (
+            Status.REVIEW, Status.PUBLISHED, bob, "test publications.csv")
+        assert change.record == Record.objects.get(identifier="mem-import-test")
+
+    def test_one_log_entry_per_changed_status_and_none_for_new_or_unchanged_status(self, bob):
         existing(Status.DRAFT)
         rows = [(2, {**row(Status.REVIEW)[0][1]}),
                 (3, {**row(Status.DRAFT, "mem-import-new")[0][1]})]

@@ -38,6 +38,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import reasons
 from ..concurrency import last_change_words
@@ -57,7 +58,7 @@ from ..models import (
     validate_titles,
 )
 from ..validators import validate_identifier, validate_language_tag
-from ..workflow import TransitionNotAllowed, check_edit, check_status_change
+from ..workflow import ACTIONS, TransitionNotAllowed, check_edit, check_status_change
 from .applying import BATCH_SIZE, Applier, apply_scalars, derived_forms, label_form
 from .bulk import column_name as _column
 from .bulk import index_scans, keys_in
@@ -105,6 +106,15 @@ _FIELD_OF_COLUMN = {"kind": "kind", "status": "status", "date": "date_edtf", "se
 # Columns the models judge by another column's value (Record.clean(): only an association describes an
 # organisation, and it must): while that column's cell is refused, their verdict would be a guess.
 _JUDGED_BY: dict[str, frozenset[str]] = {"kind": frozenset({"described_agent"})}
+# The status changes whose action in the admin asks for a reason (the workflow's needs_reason), and what a
+# row that makes one is told. A catalogue row has no place for a reason: a column for it would describe an
+# event, not the record, so an export could not write it back and a re-import would mean nothing by it.
+_REASON_MESSAGES = {
+    "withdraw": gettext_lazy("Withdrawing a published record needs a reason: withdraw it in the admin."),
+    "return": gettext_lazy("Returning a record under review to draft needs a reason: return it in the admin."),
+}
+_NEEDS_REASON = {(action.source, action.target): _REASON_MESSAGES[action.name]
+                 for action in ACTIONS.values() if action.needs_reason}
 
 
 @dataclass(frozen=True)
@@ -859,6 +869,10 @@ class _Planner:
                 check_status_change(self.user, plan.record, status)
             except TransitionNotAllowed as exc:
                 self.errors.add(plan.row, "status", exc)
+            else:
+                needs_reason = _NEEDS_REASON.get((plan.record.status, status))
+                if needs_reason is not None:
+                    self.errors.add(plan.row, "status", needs_reason)
         data = [column for column in plan.changed if column != "status"]
         if refused:
             data += [column for column in self.columns if column in refused and column not in data
