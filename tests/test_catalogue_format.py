@@ -3,6 +3,7 @@ from django.test import override_settings
 
 from collection.catalogue.csv_io import CatalogueFileError, read_csv, write_csv
 from collection.catalogue.format import (
+    MULTI_VALUED,
     join_values,
     quote_formula,
     record_columns,
@@ -74,6 +75,12 @@ class TestColumns:
         assert vocabulary_columns("places")[:3] == ["identifier", "kind", "parent"]
         assert "name_ru-Latn" in vocabulary_columns("agents")
         assert "broader" in vocabulary_columns("subjects")
+
+    def test_agents_sheet_has_a_multi_valued_name_parts_column(self):
+        columns = vocabulary_columns("agents")
+        assert columns.index("our_translations") < columns.index("name_parts") < columns.index("date")
+        assert "name_parts" in MULTI_VALUED
+        assert "name_parts" not in vocabulary_columns("places") + vocabulary_columns("subjects")
 
 
 class TestCsv:

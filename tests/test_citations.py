@@ -9,8 +9,10 @@ import lxml.html
 import pytest
 import rispy
 
+from collection.catalogue.vocabulary import write_vocabulary
 from collection.citations import bibtex, csl_json, formatted_citation, highwire_meta, ris
 from collection.models import (
+    Agent,
     AgentKind,
     AgentName,
     AgentRole,
@@ -468,3 +470,12 @@ def test_a_japanese_name_with_family_and_given_is_cited_whole_family_name_first(
     assert text.startswith("山田 太郎"), text
     assert ", ." not in text and " ." not in text
     assert csl_json(record, language)["author"] == [{"literal": "山田 太郎"}]
+
+
+def test_a_person_split_into_family_and_given_names_in_an_agents_sheet_is_cited_inverted():
+    assert write_vocabulary("agents", [(2, {"identifier": "agent-test-person", "name_en": "Anna Testova",
+                                            "name_parts": "en:Testova, Anna"})]).ok
+    record = titled("Test memoir", resource_type=ResourceType.BOOK, date_edtf="2003")
+    link_agent(record, Agent.objects.get(identifier="agent-test-person"))
+    assert formatted_citation(record, "apa", "en").startswith("Testova, A. (2003)")
+    assert csl_json(record, "en")["author"] == [{"family": "Testova", "given": "Anna"}]

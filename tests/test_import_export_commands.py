@@ -7,8 +7,9 @@ from django.utils import translation
 
 from collection.catalogue.csv_io import read_csv, write_csv
 from collection.catalogue.export import catalogue_rows
-from collection.catalogue.format import record_columns
-from collection.models import Record, Status, Title
+from collection.catalogue.format import record_columns, vocabulary_columns
+from collection.catalogue.vocabulary import export_vocabulary
+from collection.models import AgentName, Record, Status, Title
 from collection.reasons import describe
 
 from .catalogue_rows import write_file
@@ -174,6 +175,40 @@ class TestUserPermissions:
         path = write_file(tmp_path, HEADER)
         with pytest.raises(CommandError, match="no user"):
             run("import_catalogue", str(path), "--user", "nobody-test")
+
+
+class TestAgentsSheet:
+    def sheets(self, tmp_path, agents):
+        directory = tmp_path / "sheets"
+        directory.mkdir(exist_ok=True)
+        write_file(directory, agents, "agents.csv")
+        return str(directory)
+
+    def test_name_parts_load_and_an_exported_sheet_loads_back_unchanged(self, tmp_path):
+        directory = self.sheets(tmp_path, "identifier,name_en,name_ru,name_parts\n"
+                                          "agent-test-person,Anna Testova,Тестова А. И.,"
+                                          "\"ru:Тестова, А. И.|en:Testova, Anna\"\n"
+                                          "agent-test-org,Test Society,,\n")
+        out, _err = run("load_seed", "--dir", directory)
+        assert "agents: 2 new" in out
+        assert sorted(AgentName.objects.exclude(family="").values_list("language", "family", "given")) == [
+            ("en", "Testova", "Anna"), ("ru", "Тестова", "А. И.")]
+        exported = write_csv(export_vocabulary("agents"), vocabulary_columns("agents"))
+        assert "\"en:Testova, Anna|ru:Тестова, А. И.\"" in exported.decode("utf-8-sig")
+        directory = self.sheets(tmp_path, exported)
+        out, _err = run("load_seed", "--dir", directory)
+        assert "agents: 0 new, 0 updated, 2 unchanged" in out
+
+    def test_name_parts_errors_are_printed_and_nothing_is_loaded(self, tmp_path):
+        directory = self.sheets(tmp_path, "identifier,kind,name_en,name_parts\n"
+                                          "agent-test-person,person,Anna Testova,en:Testova Anna\n"
+                                          "agent-test-org,organisation,Test Society,\"en:Test, Society\"\n")
+        err = StringIO()
+        with pytest.raises(CommandError, match="2 problem"):
+            call_command("load_seed", "--dir", directory, stdout=StringIO(), stderr=err)
+        assert "row 2, column name_parts: “en:Testova Anna” has no comma" in err.getvalue()
+        assert "row 3, column name_parts: An organisation's names have no family and given name" in err.getvalue()
+        assert not AgentName.objects.exists()
 
 
 def test_catalogue_rows_takes_a_sliced_queryset():

@@ -8,7 +8,19 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from collection.models import Agent, AgentName, Place, PlaceName, Record, RecordKind, Subject, SubjectLabel, Title
+from collection.citations import formatted_citation
+from collection.models import (
+    Agent,
+    AgentKind,
+    AgentName,
+    Place,
+    PlaceName,
+    Record,
+    RecordKind,
+    Subject,
+    SubjectLabel,
+    Title,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +83,25 @@ def test_every_name_and_label_is_in_the_article(seeded):
             assert in_article(label.text), label.text
     for label in SubjectLabel.objects.all():
         assert label.text.lower() in ARTICLE.lower(), label.text
+
+
+def test_persons_are_split_into_family_and_given_names_and_organisations_are_not(seeded):
+    split = {name.agent.identifier: (name.language, name.family, name.given)
+             for name in AgentName.objects.exclude(family="").select_related("agent")}
+    assert split == {
+        "agent-applebaum-anne": ("en", "Applebaum", "Anne"),
+        "agent-bondarenko-eyu": ("ru-Latn", "Bondarenko", "E. Yu."),
+        "agent-kasatonova-el": ("ru-Latn", "Kasatonova", "E. L."),
+        "agent-meguro-toshimasa": ("ja-Latn", "Meguro", "Toshimasa"),
+        "agent-piper-nicole": ("en", "Piper", "Nicole"),
+        "agent-straus-ulrich": ("en", "Straus", "Ulrich"),
+        "agent-zagorulko-mm": ("ru", "Загорулько", "М.М."),
+    }
+    assert set(split) == set(Agent.objects.filter(kind=AgentKind.PERSON).values_list("identifier", flat=True))
+    assert not AgentName.objects.filter(agent__kind=AgentKind.ORGANISATION).exclude(family="", given="").exists()
+    assert not AgentName.objects.filter(machine_made=True).exclude(family="", given="").exists()
+    gulag = Record.objects.get(identifier="doc-applebaum-gulag-2003")
+    assert formatted_citation(gulag, "apa", "en").startswith("Applebaum, A. (2003)")
 
 
 def test_the_state_defense_committee_decree(seeded):

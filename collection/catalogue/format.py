@@ -54,7 +54,7 @@ PLAIN_FIELDS = (
 )
 
 MULTI_VALUED = frozenset(
-    {"variant_titles", "variant_names", "our_translations", "languages", "places", "subjects",
+    {"variant_titles", "variant_names", "name_parts", "our_translations", "languages", "places", "subjects",
      *AGENT_ROLE_COLUMNS}
 )
 
@@ -90,7 +90,8 @@ def record_columns(configured: Sequence[str] | None = None) -> list[str]:
 VOCABULARY_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "places": (("identifier", "kind", "parent"), ("gupvi_camp_number", "latitude", "longitude")),
     "subjects": (("identifier", "broader"), ()),
-    "agents": (("identifier", "kind"), ("date", "date_display", "viaf", "ndl", "wikidata", "isil", "notes")),
+    "agents": (("identifier", "kind"),
+               ("name_parts", "date", "date_display", "viaf", "ndl", "wikidata", "isil", "notes")),
 }
 
 

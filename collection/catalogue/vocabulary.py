@@ -2,11 +2,13 @@
 
 A vocabulary sheet has an identifier, the entry's own fields, a name column per
 language (with reading and romanization columns), ``variant_names`` and
-``our_translations``. The rules are the record sheet's: all or nothing, errors as
-``row N, column C: problem``, blank cells keep the stored value, ``[clear]``
-removes it, and a row matching the stored entry is left untouched. Vocabularies
-are small, so entries are saved one by one (a place's path depends on its
-parent's); history records the user and the change reason.
+``our_translations``; an agents sheet also ``name_parts``, the family and given
+names of a person's preferred names, which citations need to invert a name. The
+rules are the record sheet's: all or nothing, errors as ``row N, column C:
+problem``, blank cells keep the stored value, ``[clear]`` removes it, and a row
+matching the stored entry is left untouched. Vocabularies are small, so entries
+are saved one by one (a place's path depends on its parent's); history records
+the user and the change reason.
 """
 
 from __future__ import annotations
@@ -83,16 +85,35 @@ def entry_cells(vocabulary: str, entry: models.Model) -> dict[str, Cell]:
         value = getattr(entry, _field_name(column))
         cells[column] = "" if value is None else str(value)
     labels = sorted(getattr(entry, spec.labels).all(), key=lambda label: label.pk)
-    ours = []
+    ours, parts = [], []
     for tag in label_tags():
         match = next((x for x in labels if x.preferred and x.language.lower() == tag.lower()), None)
         cells[f"name_{tag}"] = match.text if match else ""
         if match and match.our_translation:
             ours.append(f"name_{tag}")
+        if match and getattr(match, "family", ""):
+            parts.append(name_parts_value(tag, match.family, match.given))
     cells["variant_names"] = tuple(sorted(
         variant_cell(x.language, x.text) for x in labels if not x.preferred and not x.machine_made))
     cells["our_translations"] = tuple(sorted(ours))
+    if vocabulary == "agents":
+        cells["name_parts"] = tuple(sorted(parts))
     return cells
+
+
+def name_parts_value(tag: str, family: str, given: str) -> str:
+    """One value of a ``name_parts`` cell: ``en:Applebaum, Anne``, or ``en:Plato,`` without a given name."""
+    return f"{tag}:{family}, {given}" if given else f"{tag}:{family},"
+
+
+def _name_parts(cell: Cell) -> dict[str, tuple[str, str]]:
+    """The (family, given) of each language tag of a parsed ``name_parts`` cell."""
+    parts = {}
+    for value in cell:
+        tag, _sep, rest = value.partition(":")
+        family, _comma, given = rest.partition(",")
+        parts[tag] = (family.strip(), given.strip())
+    return parts
 
 
 def _queryset(vocabulary: str) -> models.QuerySet:
@@ -193,12 +214,15 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
         names = [str(desired[f"name_{tag}"]) for tag in label_tags() if desired.get(f"name_{tag}")]
         if entry is None or identifier not in lookup.by_identifier:
             lookup.add(Entry(None, identifier, names))
-    for number, _identifier, entry, _current, desired, given in plans:
+    unreadable = {(error.row, error.column) for error in errors.items}
+    for number, _identifier, entry, current, desired, given in plans:
         if spec.parent and spec.parent in given and desired[spec.parent]:
             try:
                 desired[spec.parent] = lookup.resolve(str(desired[spec.parent])).identifier
             except ResolveError as exc:
                 errors.add(number, spec.parent, exc)
+        if "name_parts" in current and (number, "name_parts") not in unreadable:
+            _check_name_parts(number, current, desired, given, errors)
         _validate(vocabulary, number, entry, desired, errors)
     if spec.parent:
         _check_cycles(spec, plans, existing, errors)
@@ -250,6 +274,8 @@ def _parse(column: str, text: str) -> Cell:
     if column not in MULTI_VALUED:
         return text
     values = split_values(text)
+    if column == "name_parts":
+        return _parse_name_parts(values)
     if column == "our_translations":
         allowed = {f"name_{tag}" for tag in languages()}
         for value in values:
@@ -264,6 +290,91 @@ def _parse(column: str, text: str) -> Cell:
         validate_language_tag(tag.strip())
         variants.add(variant_cell(tag.strip(), name.strip()))
     return tuple(sorted(variants))
+
+
+def _parse_name_parts(values: list[str]) -> Cell:
+    """``tag:Family, Given`` values, each in its canonical spelling (the tag as its name column spells it)."""
+    tags = {tag.lower(): tag for tag in label_tags()}
+    example = "en:Applebaum, Anne"
+    problems, parsed, seen = [], [], set()
+    for value in values:
+        tag, colon, rest = value.partition(":")
+        family, comma, given_name = rest.partition(",")
+        tag, family, given_name = tag.strip(), family.strip(), given_name.strip()
+        if not colon:
+            problems.append(_("“%(value)s” has no language: write name parts as language:Family, Given, "
+                              "e.g. %(example)s.") % {"value": value, "example": example})
+        elif not comma:
+            problems.append(_("“%(value)s” has no comma between the family and the given name: write "
+                              "language:Family, Given, e.g. %(example)s (or en:Plato, for a person known by one "
+                              "name).") % {"value": value, "example": example})
+        elif not family:
+            problems.append(_("“%(value)s” has no family name: write language:Family, Given, e.g. %(example)s.")
+                            % {"value": value, "example": example})
+        elif tag.lower() not in tags:
+            problems.append(_("“%(tag)s” is not the language of a name column of this sheet (%(tags)s).") % {
+                "tag": tag, "tags": ", ".join(tags.values())})
+        elif tag.lower() in seen:
+            problems.append(_("The name parts of name_%(tag)s are given twice.") % {"tag": tags[tag.lower()]})
+        else:
+            seen.add(tag.lower())
+            parsed.append(name_parts_value(tags[tag.lower()], family, given_name))
+    if problems:
+        raise ValidationError(problems)
+    return tuple(sorted(parsed))
+
+
+def _check_name_parts(number: int, current: Mapping[str, Cell], desired: dict[str, Cell], given: set[str],
+                      errors: RowErrors) -> None:
+    """Check an agent row's name parts against its names and kind; parts kept from the stored entry follow
+    their names (gone with a name the row clears).
+
+    The parts are the name typed a second time, and citations print the parts, not the name: a typo in them
+    would be published in every citation while the name looks right everywhere else. So each part must
+    occur in its name as written (case and all): the parts split the name, they do not spell another one.
+    Only what the row changes is checked (new or changed parts, a renamed name, a new kind), so that an
+    exported sheet imports back unchanged whatever was stored before these checks.
+    """
+    stored = _name_parts(current["name_parts"])
+    parts = _name_parts(desired["name_parts"])
+    typed = "name_parts" in given
+    if not typed:
+        parts = {tag: value for tag, value in parts.items() if desired.get(f"name_{tag}")}
+        desired["name_parts"] = tuple(sorted(name_parts_value(tag, *value) for tag, value in parts.items()))
+    if parts and desired.get("kind") == AgentKind.ORGANISATION and (
+            (typed and parts != stored) or current.get("kind") != AgentKind.ORGANISATION):
+        if typed:
+            errors.add(number, "name_parts", _("An organisation's names have no family and given name: give "
+                                               "name parts for persons only."))
+        else:
+            errors.add(number, "name_parts", _("An organisation's names have no family and given name: write "
+                                               "[clear] in name_parts to remove the stored ones (%(parts)s).")
+                       % {"parts": as_text(desired["name_parts"])})
+        return
+    for tag, (family, given_name) in parts.items():
+        column = f"name_{tag}"
+        name = str(desired.get(column) or "")
+        if not name:
+            errors.add(number, "name_parts", _("There is no name in %(column)s to give the parts of.") % {
+                "column": column})
+            continue
+        if stored.get(tag) == (family, given_name) and name == current.get(column):
+            continue
+        if family in name and given_name in name:
+            continue
+        if stored.get(tag) == (family, given_name):
+            errors.add(number, "name_parts", _(
+                "%(column)s is now “%(name)s”, which does not contain the stored name parts “%(parts)s”: give "
+                "its parts in name_parts, or write [clear] there.") % {
+                "column": column, "name": name, "parts": name_parts_value(tag, family, given_name)})
+        elif family not in name:
+            errors.add(number, "name_parts", _(
+                "The family name “%(part)s” does not occur in %(column)s, “%(name)s”: check both for a typo.") % {
+                "part": family, "column": column, "name": name})
+        else:
+            errors.add(number, "name_parts", _(
+                "The given name “%(part)s” does not occur in %(column)s, “%(name)s”: check both for a typo.") % {
+                "part": given_name, "column": column, "name": name})
 
 
 def _assign(vocabulary: str, entry: models.Model, desired: Mapping[str, Cell]) -> None:
@@ -281,13 +392,16 @@ def _labels(vocabulary: str, desired: Mapping[str, Cell]) -> list[tuple[str, mod
     """(column, unsaved label) for every name the row gives."""
     spec = VOCABULARIES[vocabulary]
     ours = set(desired["our_translations"])
+    parts = _name_parts(desired["name_parts"]) if "name_parts" in desired else None
     labels = []
     for tag in label_tags():
         column = f"name_{tag}"
         if desired.get(column):
-            labels.append((column, spec.label_model(
-                language=tag, text=desired[column], form=label_form(tag, column in ours, ()),
-                our_translation=column in ours)))
+            label = spec.label_model(language=tag, text=desired[column], form=label_form(tag, column in ours, ()),
+                                     our_translation=column in ours)
+            if parts is not None:
+                label.family, label.given = parts.get(tag, ("", ""))
+            labels.append((column, label))
     for value in desired["variant_names"]:
         tag, _sep, text = value.partition(":")
         labels.append(("variant_names", spec.label_model(language=tag, text=text, preferred=False,
@@ -315,8 +429,9 @@ def _validate(vocabulary: str, number: int, entry: models.Model | None, desired:
         try:
             label.full_clean(exclude={spec.owner, "derived_from"}, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            for message in exc.messages:
-                errors.add(number, column, message)
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    errors.add(number, "name_parts" if field in ("family", "given") else column, message)
 
 
 def _check_cycles(spec: _Kind, plans: list, existing: dict[str, models.Model], errors: RowErrors) -> None:
@@ -369,6 +484,9 @@ def _save(vocabulary: str, entry: models.Model | None, identifier: str, desired:
     covered = {tag.lower() for tag in label_tags()}
     preferred = {x.language.lower(): x for x in reversed(stored) if x.preferred and x.language.lower() in covered}
     variants = {variant_cell(x.language, x.text): x for x in stored if not x.preferred and not x.machine_made}
+    # Parts the sheet does not show (a given name without a family name, typed in the admin) are left as they
+    # are unless the row rewrites the cell.
+    rewrite_parts = "name_parts" in desired and desired["name_parts"] != current.get("name_parts")
     sources = []
     for column, label in _labels(vocabulary, desired):
         if column == "variant_names":
@@ -377,11 +495,18 @@ def _save(vocabulary: str, entry: models.Model | None, identifier: str, desired:
             continue
         old = preferred.pop(label.language.lower(), None)
         if old is not None:
-            if (old.text, old.form, old.our_translation) == (label.text, label.form, label.our_translation):
+            parts = _label_parts(label) if rewrite_parts else _label_parts(old)
+            if (old.text, old.form, old.our_translation, _label_parts(old)) == (
+                    label.text, label.form, label.our_translation, parts):
                 continue
             text_changed = old.text != label.text
+            parts_given = parts != _label_parts(old) and bool(parts[0])
             old.text, old.form, old.our_translation = label.text, label.form, label.our_translation
-            old.machine_made = old.machine_made and not text_changed
+            if "name_parts" in desired:
+                old.family, old.given = parts
+            # Splitting a machine-made name checks it, as editing its text does: re-deriving it later would
+            # leave parts that no longer fit.
+            old.machine_made = old.machine_made and not text_changed and not parts_given
             label = old
         _save_label(spec, entry, label, user, reason)
         if label.form not in (LabelForm.READING, LabelForm.ROMANIZATION):
@@ -392,6 +517,10 @@ def _save(vocabulary: str, entry: models.Model | None, identifier: str, desired:
         old.delete()
     _derive(spec, entry, sources, desired, given, user, reason)
     return entry
+
+
+def _label_parts(label: models.Model) -> tuple[str, str]:
+    return getattr(label, "family", ""), getattr(label, "given", "")
 
 
 def _save_label(spec: _Kind, entry: models.Model, label: models.Model, user: Any, reason: str) -> None:
