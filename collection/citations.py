@@ -498,6 +498,66 @@ def _restore_marks(marked: str, cased: str) -> str | None:
     return None if opening or closing else "".join(output)
 
 
+# A given name written as an abbreviation of more than one letter: "Yu." and "Zh.", as Ю and Ж are romanized
+# (a language mark may close before its period).
+_ABBREVIATED = re.compile(r"(?<!\w)[^\W\d_][^\W\d_]+[\ufdd0-\ufdef]*\.")
+
+
+@functools.cache
+def _initials_as_csl_says() -> None:
+    """Make citeproc-py initialize given names only where CSL does, and keep initials of several letters.
+
+    citeproc-py ignores ``initialize="false"``, with which a style asks for given names in full
+    (Chicago's bibliography: "Applebaum, Anne", not "Applebaum, A."), where CSL only puts the
+    ``initialize-with`` mark after initials already there; and it cuts an initial of several letters to
+    one ("Bondarenko, E. Yu." to "E. Y."), which for a romanized Russian name is another letter.
+    """
+    from citeproc import model
+
+    initialize = model.Name.initialize
+
+    def mended(self: Any, given: str, mark: Any, context: Any) -> Any:
+        if _name_option(self, "initialize", context) == "false":
+            return " ".join(_marked_initial(word, str(mark).rstrip()) for word in given.split())
+        kept = [match for match in _ABBREVIATED.finditer(given) if match.group()[0].isupper()]
+        if not kept:
+            return initialize(self, given, mark, context)
+        words: list[str] = []
+        start = 0
+        for match in [*kept, None]:
+            between = given[start:match.start() if match else len(given)].strip()
+            if any(char.isalpha() for char in between):
+                words.append(initialize(self, between, mark, context))
+            elif between and words:  # a language mark closing after the last abbreviation
+                words[-1] += between
+            if match:
+                words.append(match.group())
+                start = match.end()
+        return " ".join(words)
+
+    model.Name.initialize = mended
+
+
+def _marked_initial(word: str, mark: str) -> str:
+    """A lone initial ("M", or "M" before a language mark's end) with the style's mark after it; any other word
+    as it is."""
+    letters = word.rstrip(_CLOSE)
+    return letters + mark + word[len(letters):] if len(letters) == 1 and letters.isupper() else word
+
+
+def _name_option(name: Any, option: str, context: Any) -> str | None:
+    """A name option as CSL inherits it: from the name, else its citation or bibliography, else the style.
+
+    citeproc-py's own lookup fails for an option it has no default of, ``initialize`` among them.
+    """
+    value = name.get(option)
+    if value is None:
+        layouts = (context if context is not None else name).xpath_search(
+            "./ancestor::*[self::cs:citation or self::cs:bibliography][1]")
+        value = layouts[0].get(option) if layouts else None
+    return value if value is not None else name.get_root().get(option)
+
+
 @functools.cache
 def _case_and_initials_past_marks() -> None:
     """Make citeproc-py case and initialize a marked text as it would the text without its marks.
@@ -552,6 +612,8 @@ def _style(path: str, locale: str) -> Any:
 
     _suppress_substituted_variables()
     _labels_only_beside_their_variable()
+    # Before the marks are taught to initialize: they wrap whatever initializes then.
+    _initials_as_csl_says()
     _case_and_initials_past_marks()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

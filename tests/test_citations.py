@@ -19,6 +19,7 @@ from collection.models import (
     LabelForm,
     Language,
     LevelOfDescription,
+    Record,
     ResourceType,
     Status,
 )
@@ -426,9 +427,11 @@ def test_a_name_keeps_its_initials_and_is_one_element():
     author = AgentFactory(name="Тестов, Иван Петрович", name__language="ru")
     AgentName.objects.filter(agent=author).update(family="Тестов", given="Иван Петрович")
     link_agent(record, author)
-    for style in ("apa", "chicago-author-date"):
-        html = formatted_citation(record, style, "en")
-        assert html.startswith('<span lang="ru">Тестов, И. П</span>. '), html
+    html = formatted_citation(record, "apa", "en")
+    assert html.startswith('<span lang="ru">Тестов, И. П</span>. '), html
+    # Chicago's bibliography gives the given names in full, in the same one element.
+    html = formatted_citation(record, "chicago-author-date", "en")
+    assert html.startswith('<span lang="ru">Тестов, Иван Петрович</span>. '), html
 
 
 def test_a_romanized_name_carries_its_own_tag():
@@ -479,3 +482,43 @@ def test_a_person_split_into_family_and_given_names_in_an_agents_sheet_is_cited_
     link_agent(record, Agent.objects.get(identifier="agent-test-person"))
     assert formatted_citation(record, "apa", "en").startswith("Testova, A. (2003)")
     assert csl_json(record, "en")["author"] == [{"family": "Testova", "given": "Anna"}]
+
+
+def cited_author(family: str, given: str, language: str = "en") -> Record:
+    record = titled("Test memoir", resource_type=ResourceType.BOOK, date_edtf="2003")
+    author = AgentFactory(name=f"{given} {family}", name__language=language)
+    AgentName.objects.filter(agent=author).update(family=family, given=given)
+    link_agent(record, author)
+    return record
+
+
+def test_chicago_gives_given_names_in_full_as_its_style_says_and_apa_initials():
+    record = cited_author("Testova", "Anna M")
+    assert formatted_citation(record, "chicago-author-date", "en").startswith("Testova, Anna M. 2003.")
+    assert formatted_citation(record, "apa", "en").startswith("Testova, A. M. (2003)")
+
+
+@pytest.mark.parametrize(("given", "language", "apa"), [
+    ("E. Yu.", "en", "Testov, E. Yu. (2003)"),
+    ("Yu. A.", "en", "Testov, Yu. A. (2003)"),
+    ("Zhanna Yu.", "en", "Testov, Z. Yu. (2003)"),
+    ("E.Yu.", "en", "Testov, E. Yu. (2003)"),
+    ("E. Yu.", "ru-Latn", '<span lang="ru-Latn">Testov, E. Yu</span>. (2003)'),
+])
+def test_an_initial_of_several_letters_is_kept_whole(given, language, apa):
+    record = cited_author("Testov", given, language)
+    assert formatted_citation(record, "apa", "en").startswith(apa)
+    assert "Testov, " + given.rstrip(".") in formatted_citation(record, "chicago-author-date", "en")
+
+
+@pytest.mark.parametrize(("family", "given", "language", "edited_by"), [
+    ("Testova", "Anna M", "en", "Edited by Anna M. Testova."),
+    ("Тестова", "Анна М", "ru", 'Edited by <span lang="ru">Анна М</span>. <span lang="ru">Тестова</span>.'),
+])
+def test_chicago_writes_given_names_in_full_with_a_period_after_a_lone_initial(family, given, language,
+                                                                               edited_by):
+    record = cited_author("Testov", "Test")
+    editor = AgentFactory(name=f"{given} {family}", name__language=language)
+    AgentName.objects.filter(agent=editor).update(family=family, given=given)
+    link_agent(record, editor, role=AgentRole.EDITOR)
+    assert formatted_citation(record, "chicago-author-date", "en").endswith(edited_by)

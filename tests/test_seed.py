@@ -104,6 +104,14 @@ def test_persons_are_split_into_family_and_given_names_and_organisations_are_not
     assert formatted_citation(gulag, "apa", "en").startswith("Applebaum, A. (2003)")
 
 
+def test_seeded_persons_are_cited_with_their_initials_as_written(seeded):
+    cited = {identifier: formatted_citation(Record.objects.get(identifier=identifier), style, "en")
+             for identifier, style in [("doc-applebaum-gulag-2003", "chicago-author-date"),
+                                       ("doc-bondarenko-2002", "apa")]}
+    assert cited["doc-applebaum-gulag-2003"].startswith("Applebaum, Anne. 2003.")
+    assert cited["doc-bondarenko-2002"].startswith('<span lang="ru-Latn">Bondarenko, E. Yu</span>. (2002)')
+
+
 def test_the_state_defense_committee_decree(seeded):
     decree = Record.objects.get(identifier="doc-gko-9898")
     assert decree.date_edtf == "1945-08-23"
