@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from collection.models import LabelForm, PlaceKind, RecordKind
 from tests.factories import AgentFactory, PlaceFactory, add_title, link_agent, reindex, titled
@@ -66,6 +67,39 @@ def test_keyboard_reaches_the_facets(live_server, page, catalogue):
     page.goto(f"{live_server.url}/en/records/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
+
+
+def test_the_sort_menu_waits_for_the_keyboard_and_applies_a_pointer_choice(live_server, page, catalogue):
+    page.goto(f"{live_server.url}/en/records/")
+    sort, button = page.locator("#sort"), page.locator("form.sort button")
+    assert not button.is_visible()  # a pointer choice needs no button
+    page.evaluate("window.notReloaded = true")
+    sort.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)
+    # Each arrow only changes the menu: the page stays, and so does the focus.
+    assert page.evaluate("window.notReloaded") is True
+    assert page.url == f"{live_server.url}/en/records/"
+    assert sort.input_value() == "date"
+    expect(sort).to_be_focused()
+    expect(button).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/en/records/?sort=date#results-heading")
+    # The reader lands on the results the sort reordered, the menu one Tab away.
+    expect(page.locator("#results-heading")).to_be_focused()
+    assert page.locator(".records .record").first.inner_text().startswith("Тестовый приказ")  # 1946/1948
+    page.keyboard.press("Tab")
+    expect(sort).to_be_focused()
+
+    page.goto(f"{live_server.url}/en/records/")
+    sort.click()  # a pointer press opens the menu, and the choice made there applies at once
+    sort.select_option("-date")
+    page.wait_for_url("**/en/records/?sort=-date#results-heading")
+    assert sort.input_value() == "-date"
+    assert not button.is_visible()
 
 
 def test_screenshots_of_the_browse_page_in_each_language(live_server, page, catalogue, tmp_path):
