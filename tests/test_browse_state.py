@@ -189,3 +189,15 @@ def test_other_errors_still_leave_their_whole_filter_out(client, pows, document_
     assert too_many.context["paginator"].count == len(pows) + 1
     assert dict(too_many.context["filterset"].labelled_errors()) == {"Kind": ["Choose at most 30 values."]}
     assert "kind" not in too_many.context["state"]
+
+
+# --- "Clear all filters" ------------------------------------------------------------------------------
+
+
+def test_clear_all_is_offered_only_beside_a_filter_to_clear(client, pows):
+    for params in ({"q": "POW"}, {"q": "POW", "sort": "-date", "page_size": "2"}):
+        response = client.get("/en/records/", params)
+        assert response.context["paginator"].count == len(pows)
+        assert 'class="clear-all"' not in response.content.decode(), params  # nothing to clear: the search stays
+    with_filter = client.get("/en/records/", {"q": "POW", "year_from": "1948"}).content.decode()
+    assert 'class="clear-all" href="/en/records/?q=POW"' in with_filter

@@ -154,7 +154,8 @@ class RecordListView(View):
         state = context["state"]
         context["prev_url"] = page_url(state, page.previous_page_number()) if page.has_previous() else ""
         context["next_url"] = page_url(state, page.next_page_number()) if page.has_next() else ""
-        context["any_filter"] = bool(context["filterset"].active())
+        # The search is not a filter: "Clear all filters" keeps it, so it shows only beside a filter to clear.
+        context["any_filter"] = any(name != "q" for name in context["filterset"].active())
         # A new search starts in its own order (relevance); the sort form sets the sort; the years form
         # keeps everything else, the sort and the page size included. ``q`` is each form's own input.
         context["hidden_params"] = _pairs(state, "q", "sort")
