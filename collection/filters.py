@@ -14,6 +14,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,10 @@ from .search import search_condition
 MAX_VALUES = 30
 UNDATED = "undated"
 FACET_NAMES = ("kind", "language", "decade", "place", "subject", "agent", "repository", "has_scans")
+
+# Refused in every parameter, as Django's CharField refuses it in ``q``: a NUL would otherwise be carried into
+# the page's links and hidden inputs.
+refuse_null = ProhibitNullCharactersValidator()
 
 
 class ValuesField(forms.Field):
@@ -38,7 +43,9 @@ class ValuesField(forms.Field):
             value = [value]
         cleaned: dict[str, None] = {}
         for item in value:
-            item = str(item).strip()
+            item = str(item)
+            refuse_null(item)
+            item = item.strip()
             if item:
                 cleaned.setdefault(item, None)
         if len(cleaned) > MAX_VALUES:
@@ -92,14 +99,29 @@ def _decade_values() -> list[str]:
     return [UNDATED, *[str(year) for year in range(0, 3000, 10)]]
 
 
+class YearField(forms.IntegerField):
+    def to_python(self, value: Any) -> int | None:
+        if value is not None:
+            refuse_null(value)
+        return super().to_python(value)
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        # The years form shows back a year it could not use, to be corrected; not one holding a NUL.
+        if data is not None and "\x00" in str(data):
+            return initial
+        return super().bound_data(data, initial)
+
+
 class YearFilter(django_filters.NumberFilter):
     """A year: a whole number (``1950.5`` is refused, not read as 1950)."""
 
-    field_class = forms.IntegerField
+    field_class = YearField
 
 
 class YesField(forms.Field):
     def to_python(self, value: Any) -> bool:
+        if value is not None:
+            refuse_null(value)
         return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 

@@ -71,6 +71,14 @@ def test_a_filter_with_no_value_a_choice_is_still_a_400_naming_every_value(clien
     assert too_many.status_code == 400 and too_many.json() == {"errors": {"kind": ["Choose at most 30 values."]}}
 
 
+def test_a_nul_in_a_filter_is_refused(client, records):
+    for name in ("q", "kind", "language", "decade", "year_from", "place", "subject", "agent", "repository",
+                 "has_scans"):
+        response = client.get(f"/api/records/?{name}=x%00y")
+        assert response.status_code == 400, name
+        assert response.json() == {"errors": {name: ["Null characters are not allowed."]}}, name
+
+
 def test_detail(client, records):
     data = client.get(f"/api/records/{records[0].identifier}/").json()
     assert data["identifier"] == records[0].identifier and data["languages"] == ["ja"]

@@ -201,3 +201,32 @@ def test_clear_all_is_offered_only_beside_a_filter_to_clear(client, pows):
         assert 'class="clear-all"' not in response.content.decode(), params  # nothing to clear: the search stays
     with_filter = client.get("/en/records/", {"q": "POW", "year_from": "1948"}).content.decode()
     assert 'class="clear-all" href="/en/records/?q=POW"' in with_filter
+
+
+# --- NUL characters ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "label"), [
+    ("kind", "Kind"), ("language", "Language of the material"), ("decade", "Decade"),
+    ("year_from", "From year"), ("year_to", "To year"), ("place", "Place"), ("subject", "Subject"),
+    ("agent", "Person or organisation"), ("repository", "Repository"), ("has_scans", "Has scans"),
+])
+def test_a_nul_in_any_filter_is_refused_as_in_the_search(client, pows, name, label):
+    assert client.get("/en/records/?q=x%00y").status_code == 400
+    response = client.get(f"/en/records/?{name}=x%00y&kind=memoir&page_size=2" if name != "kind" else
+                          f"/en/records/?{name}=memoir&{name}=x%00y&page_size=2")
+    assert response.status_code == 400
+    assert dict(response.context["filterset"].labelled_errors()) == {label: ["Null characters are not allowed."]}
+    html = response.content.decode()
+    assert "\x00" not in html
+    assert name not in response.context["state"]
+    assert response.context["paginator"].count == len(pows)
+
+
+def test_a_nul_is_carried_on_by_no_link_or_form(client, pows):
+    response = client.get("/en/records/?agent=x%00y&year_from=19%0050&unknown=a%00b&other=kept&kind=memoir")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "\x00" not in html and "%00" not in html
+    assert 'name="year_from" type="number" inputmode="numeric" min="0" max="3000" value=""' in html
+    assert response.context["state"].urlencode() == "other=kept&kind=memoir"

@@ -90,11 +90,14 @@ def valid_params(params: QueryDict, filterset: RecordFilterSet) -> QueryDict:
     (``?decade=abc``, or ``bogus`` in ``?kind=memoir&kind=bogus``) is dropped, so its
     error is shown once, not brought back by every link, while the values the page
     applied stay; an unknown sort or page size is dropped too (the page used its
-    default), and a page size out of bounds is given as the one used.
+    default), and a page size out of bounds is given as the one used. A parameter the page does not know is
+    carried on as given, unless it holds a NUL (which the filters refuse).
     """
     state = params.copy()
     for name in (*filterset.rejected(), "page"):
         state.pop(name, None)
+    for name in [name for name, values in state.lists() if any("\x00" in value for value in values)]:
+        state.pop(name)
     for name, values in filterset.kept_values().items():
         state.setlist(name, values)
     if "sort" in state and state.get("sort") != current_sort(params):
