@@ -49,22 +49,24 @@ class States:
     """Random filter states over the synthetic vocabularies, none of them drawn twice."""
 
     def __init__(self, seed: int) -> None:
-        from collection.models import Agent, Place, Subject
+        from collection.models import Agent, Place, Record, Subject
 
         self.rng = random.Random(seed)
         self.seen: set[str] = set()
+        # Only entries a published record has: the pages refuse the others (an entry only drafts have included).
         self.values = {
             "kind": ["memoir", "document", "association"],
             "language": ["ja", "ru", "en"],
             "decade": [*[str(d) for d in range(1940, 2000, 10)], "undated"],
-            "place": list(Place.objects.filter(identifier__startswith="synthetic-").values_list(
+            "place": list(Place.objects.with_public_page().filter(identifier__startswith="synthetic-").values_list(
                 "identifier", flat=True)),
-            "subject": list(Subject.objects.filter(identifier__startswith="synthetic-subject-").values_list(
-                "identifier", flat=True)),
-            "agent": list(Agent.objects.filter(identifier__startswith="synthetic-agent-").values_list(
-                "identifier", flat=True)),
-            "repository": list(Agent.objects.filter(identifier__startswith="synthetic-repository-").values_list(
-                "identifier", flat=True)),
+            "subject": list(Subject.objects.with_public_page().filter(
+                identifier__startswith="synthetic-subject-").values_list("identifier", flat=True)),
+            "agent": list(Agent.objects.with_public_page().filter(identifier__startswith="synthetic-agent-")
+                          .values_list("identifier", flat=True)),
+            "repository": list(Agent.objects.filter(
+                identifier__startswith="synthetic-repository-",
+                pk__in=Record.objects.published().values("repository")).values_list("identifier", flat=True)),
             # Not "has_scans": synthetic records have no scans, and an empty result would flatter the figures.
         }
         self.agents = len(self.values["agent"])
@@ -126,10 +128,9 @@ def main() -> None:
     from django.http import QueryDict
     from django.test import Client
 
-    from collection.facets import browse_result, index_query
+    from collection.facets import browse_filterset, browse_result, index_query
     from collection.facets.columns import Column, fetch
     from collection.facets.index import FacetIndex, facet_index, read_stamp
-    from collection.filters import RecordFilterSet
     from collection.models import Record, RecordSearch, Status
     from collection.search import search_condition
 
@@ -165,7 +166,7 @@ def main() -> None:
                 print(f"    {pages[-1]:7.1f}ms  {query}")
         in_index, in_database = [], []
         for query in queries:  # the same states again, untimed but for the search alone
-            filterset = RecordFilterSet(QueryDict(query))
+            filterset = browse_filterset(QueryDict(query))
             words = index_query(filterset).words
             if words:
                 current = facet_index().current()

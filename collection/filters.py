@@ -9,8 +9,8 @@ which applies every active filter except the facet's own.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, Protocol
 
 import django_filters
 from django import forms
@@ -25,6 +25,8 @@ from .search import search_condition
 MAX_VALUES = 30
 UNDATED = "undated"
 FACET_NAMES = ("kind", "language", "decade", "place", "subject", "agent", "repository", "has_scans")
+# Filters naming catalogue entries (languages by tag): a value is one the public can see, some published record's.
+PUBLIC_VALUE_FILTERS = ("language", "place", "subject", "agent", "repository")
 
 # Refused in every parameter, as Django's CharField refuses it in ``q``: a NUL would otherwise be carried into
 # the page's links and hidden inputs.
@@ -52,13 +54,18 @@ class ValuesField(forms.Field):
             raise forms.ValidationError(_("Choose at most %(max)d values."), params={"max": MAX_VALUES})
         return list(cleaned)
 
+    def not_a_choice(self, value: str) -> forms.ValidationError:
+        return forms.ValidationError(_("“%(value)s” is not one of the choices."), code="invalid_choice",
+                                     params={"value": value})
+
 
 class ValuesFilter(django_filters.Filter):
     field_class = ValuesField
 
 
 class Chosen(list[str]):
-    """A choices filter's values that are among its choices; ``ignored`` holds the others given with them."""
+    """A filter's values that are among its choices (or public values); ``ignored`` holds the others given
+    with them."""
 
     def __init__(self, values: Iterable[str] = (), ignored: Iterable[str] = ()) -> None:
         super().__init__(values)
@@ -77,10 +84,6 @@ class ChoicesField(ValuesField):
     def __init__(self, *args: Any, allowed: Any = (), **kwargs: Any) -> None:
         self.allowed = allowed
         super().__init__(*args, **kwargs)
-
-    def not_a_choice(self, value: str) -> forms.ValidationError:
-        return forms.ValidationError(_("“%(value)s” is not one of the choices."), code="invalid_choice",
-                                     params={"value": value})
 
     def clean(self, value: Any) -> Chosen:
         values = super().clean(value)
@@ -129,11 +132,47 @@ class YesFilter(django_filters.Filter):
     field_class = YesField
 
 
+class PublicValues(Protocol):
+    """Which of the values given to each of ``PUBLIC_VALUE_FILTERS`` the public can see, by filter."""
+
+    def __call__(self, wanted: Mapping[str, list[str]], using: str) -> Mapping[str, Collection[str]]: ...
+
+
+def published_values(wanted: Mapping[str, list[str]], using: str) -> dict[str, set[str]]:
+    """The values of each filter that some published record has: one query per filter given values.
+
+    The browse page and the API ask the facet index instead (``collection.facets.IndexedValues``),
+    which holds the same values and costs no query of its own.
+    """
+    published = Record.objects.using(using).published()
+    # Each filter's rows of the published records, and the field naming the value in them (as the filter has it).
+    rows: dict[str, tuple[QuerySet[Any], str]] = {
+        "language": (Record.languages.through.objects.using(using).filter(record__in=published), "language__tag"),
+        "place": (RecordPlaceIndex.objects.using(using).filter(record__in=published), "place__identifier"),
+        "subject": (Record.subjects.through.objects.using(using).filter(record__in=published), "subject__identifier"),
+        "agent": (RecordAgent.objects.using(using).filter(record__in=published), "agent__identifier"),
+        "repository": (published, "repository__identifier"),
+    }
+    found: dict[str, set[str]] = {}
+    for name, values in wanted.items():
+        queryset, naming = rows[name]
+        found[name] = set(queryset.filter(**{f"{naming}__in": values}).order_by().values_list(
+            naming, flat=True).distinct())
+    return found
+
+
 class RecordFilterForm(forms.Form):
-    """The filters' form: each value checked by its field, then the year range as a whole."""
+    """The filters' form: each value checked by its field, then the year range and the public values as a whole.
+
+    ``public_values`` and ``using`` are set by the filter set (``RecordFilterSet.form``).
+    """
+
+    public_values: PublicValues | None = None
+    using = "default"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self._keep_public_values(cleaned)
         year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
         if year_from is not None and year_to is not None and year_to < year_from:
             # An empty range is a mistake, not a search: said by both fields' labels, and neither applied.
@@ -145,6 +184,25 @@ class RecordFilterForm(forms.Form):
             ))
             cleaned.pop("year_from", None)
         return cleaned
+
+    def _keep_public_values(self, cleaned: dict[str, Any]) -> None:
+        """Leave out the values no published record has, as a choices filter leaves out what is not a choice.
+
+        An entry only unpublished records use is told apart from no entry at all in nothing (message,
+        status, counts): the page must not tell that a draft names it.
+        """
+        wanted = {name: list(cleaned[name]) for name in PUBLIC_VALUE_FILTERS if cleaned.get(name)}
+        if not wanted:
+            return
+        public = (self.public_values or published_values)(wanted, self.using)
+        for name, values in wanted.items():
+            known = public.get(name, ())
+            chosen = Chosen([value for value in values if value in known], [value for value in values
+                                                                            if value not in known])
+            if chosen.ignored and not chosen:
+                self.add_error(name, [self.fields[name].not_a_choice(value) for value in chosen.ignored])
+            else:
+                cleaned[name] = chosen
 
 
 class RecordFilterSet(django_filters.FilterSet):
@@ -165,8 +223,19 @@ class RecordFilterSet(django_filters.FilterSet):
         fields: list[str] = []
         form = RecordFilterForm
 
-    def __init__(self, data: Any = None, queryset: QuerySet[Record] | None = None, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, queryset: QuerySet[Record] | None = None, *,
+                 public_values: PublicValues | None = None, **kwargs: Any) -> None:
+        """``public_values`` tells which identifiers the public can see (by default ``published_values``)."""
         super().__init__(data, queryset=Record.objects.published() if queryset is None else queryset, **kwargs)
+        self.public_values = public_values or published_values
+
+    @property
+    def form(self) -> RecordFilterForm:
+        if not hasattr(self, "_form"):
+            form = super().form
+            form.public_values = self.public_values
+            form.using = self.queryset.db
+        return self._form
 
     # --- the filters ---
 
@@ -257,7 +326,8 @@ class RecordFilterSet(django_filters.FilterSet):
         return [name for name in self.form.fields if name not in cleaned or name in self.form.errors]
 
     def ignored(self) -> dict[str, list[str]]:
-        """The values left out of filters that apply with their other values (see ``ChoicesField``), by parameter."""
+        """The values left out of filters that apply with their other values, by parameter: not a choice
+        (``ChoicesField``), or no entry the public can see (``RecordFilterForm``)."""
         if not self.is_bound:
             return {}
         self.form.is_valid()

@@ -71,6 +71,25 @@ def test_a_filter_with_no_value_a_choice_is_still_a_400_naming_every_value(clien
     assert too_many.status_code == 400 and too_many.json() == {"errors": {"kind": ["Choose at most 30 values."]}}
 
 
+@pytest.mark.parametrize(("name", "known"), [("place", "test-place"), ("subject", "test-subject"),
+                                             ("agent", "test-author"), ("language", "ja")])
+def test_an_entry_no_published_record_has_is_left_out_and_reported(client, records, name, known):
+    draft = titled("Test draft memoir", kind=RecordKind.MEMOIR, status=Status.DRAFT)
+    draft.places.add(PlaceFactory(name="Test draft place", identifier="test-draft-place"))
+    draft.languages.add(Language.objects.create(tag="de"))
+    reindex(draft)
+    response = client.get("/api/records/", {name: [known, "no-such-entry"]})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["count"] == 1 and [r["identifier"] for r in data["results"]] == [records[0].identifier]
+    assert data["errors"] == {name: ["“no-such-entry” is not one of the choices."]}
+    # An entry only a draft has, alone: not applied, and said as of any unknown entry.
+    for unseen in ("test-draft-place", "de", "no-such-entry"):
+        response = client.get("/api/records/", {name: unseen})
+        assert response.status_code == 400
+        assert response.json() == {"errors": {name: [f"“{unseen}” is not one of the choices."]}}
+
+
 def test_a_nul_in_a_filter_is_refused(client, records):
     for name in ("q", "kind", "language", "decade", "year_from", "place", "subject", "agent", "repository",
                  "has_scans"):
@@ -87,3 +106,6 @@ def test_detail(client, records):
 def test_api_query_count_is_fixed(client, records, django_assert_max_num_queries):
     with django_assert_max_num_queries(29):
         client.get("/api/records/", {"page_size": 100})
+    with django_assert_max_num_queries(29):  # the entries chosen are checked by the query resolving them
+        client.get("/api/records/", {"page_size": 100, "place": ["test-place", "no-such-place"],
+                                     "agent": "test-author", "language": "ja"})

@@ -100,6 +100,17 @@ def test_repository_page_links_its_holdings(client):
     assert "1 record held here" in html and "?repository=test-archive" in html
 
 
+def test_an_archive_no_record_names_links_its_holdings_not_an_empty_browse(client):
+    archive = AgentFactory(name="Test archive", identifier="test-archive", kind=AgentKind.ORGANISATION)
+    titled("Test held record", repository=archive)
+    html = client.get("/en/agents/test-archive/").content.decode()
+    assert "?repository=test-archive" in html
+    assert "?agent=test-archive" not in html  # no record names it: browsing by it would be refused
+    assert client.get("/en/records/", {"repository": "test-archive"}).context["paginator"].count == 1
+    refused = client.get("/en/records/", {"agent": "test-archive"})
+    assert refused.status_code == 400 and "not one of the choices" in refused.content.decode()
+
+
 def test_home_page_has_search_and_top_facets(client):
     titled("Test home", kind=RecordKind.MEMOIR)
     html = client.get("/ja/").content.decode()

@@ -5,9 +5,9 @@ from html import unescape
 
 import pytest
 
-from collection.models import RecordKind, Status
+from collection.models import AgentKind, Language, RecordKind, Status
 
-from .factories import titled
+from .factories import AgentFactory, PlaceFactory, SubjectFactory, link_agent, reindex, titled
 
 pytestmark = pytest.mark.django_db
 
@@ -189,6 +189,79 @@ def test_other_errors_still_leave_their_whole_filter_out(client, pows, document_
     assert too_many.context["paginator"].count == len(pows) + 1
     assert dict(too_many.context["filterset"].labelled_errors()) == {"Kind": ["Choose at most 30 values."]}
     assert "kind" not in too_many.context["state"]
+
+
+# --- a place, subject, agent, repository or language no published record has ---------------------
+
+
+@pytest.fixture
+def catalogued(pows):
+    """The memoirs with an entry of each kind, and a draft with entries of its own no public page may name."""
+    first, second, third, fourth, _fifth = pows
+    camp = PlaceFactory(name="Test camp", identifier="test-camp")
+    first.places.add(camp)
+    second.places.add(camp)
+    first.subjects.add(SubjectFactory(label="Test subject", identifier="test-subject"))
+    link_agent(second, AgentFactory(name="Test author", identifier="test-author"))
+    third.repository = AgentFactory(name="Test archive", identifier="test-archive", kind=AgentKind.ORGANISATION)
+    third.save()
+    fourth.languages.add(Language.objects.create(tag="ja"))
+    draft = titled("Test POW draft", kind=RecordKind.MEMOIR, date_edtf="1947", status=Status.DRAFT,
+                   repository=AgentFactory(name="Test draft archive", identifier="test-draft-archive"))
+    draft.places.add(PlaceFactory(name="Test draft place", identifier="test-draft-place"))
+    draft.subjects.add(SubjectFactory(label="Test draft subject", identifier="test-draft-subject"))
+    link_agent(draft, AgentFactory(name="Test draft author", identifier="test-draft-author"))
+    draft.languages.add(Language.objects.create(tag="de"))
+    reindex(*pows, draft)
+
+
+# (parameter, its label, a value the public can see, how many memoirs have it, one only the draft has)
+ENTRIES = [
+    ("place", "Place", "test-camp", 2, "test-draft-place"),
+    ("subject", "Subject", "test-subject", 1, "test-draft-subject"),
+    ("agent", "Person or organisation", "test-author", 1, "test-draft-author"),
+    ("repository", "Repository", "test-archive", 1, "test-draft-archive"),
+    ("language", "Language of the material", "ja", 1, "de"),
+]
+
+
+@pytest.mark.parametrize(("name", "label", "known", "count", "drafts_only"), ENTRIES)
+def test_an_entry_no_published_record_has_is_left_out_and_the_others_apply(client, catalogued, name, label, known,
+                                                                            count, drafts_only):
+    response = client.get("/en/records/", {name: [known, "no-such-entry", drafts_only], "kind": "memoir",
+                                           "page_size": "1", "sort": "date"})
+    assert response.status_code == 200
+    assert response.context["paginator"].count == count  # the memoirs having it, not every memoir
+    facet = next(facet for facet in response.context["facets"] if facet.name == name)
+    assert facet.selected == [known]
+    errors = response.content.decode().split('class="errors"')[1].split("</div>")[0]
+    assert f"<li>{label}: “no-such-entry” is not one of the choices. “{drafts_only}” is not one of the choices.</li>" \
+        in errors
+    html = response.content.decode()
+    assert all(f"{name}=no-such-entry" not in link and f"{name}={drafts_only}" not in link for link in links(html))
+    for form in ("search", "sort", "year-range"):
+        inputs = form_inputs(html, form)
+        assert (name, known) in inputs, form
+        assert (name, "no-such-entry") not in inputs and (name, drafts_only) not in inputs, form
+    assert response.context["state"].urlencode() == f"{name}={known}&kind=memoir&page_size=1&sort=date"
+
+
+@pytest.mark.parametrize(("name", "label", "known", "count", "drafts_only"), ENTRIES)
+def test_a_filter_with_no_entry_the_public_can_see_is_not_applied(client, catalogued, name, label, known, count,
+                                                                  drafts_only):
+    response = client.get("/en/records/", {name: ["no-such-entry", drafts_only], "kind": "memoir"})
+    assert response.status_code == 400
+    assert response.context["paginator"].count == 5  # every memoir, as if the filter had not been given
+    assert dict(response.context["filterset"].labelled_errors()) == {
+        label: ["“no-such-entry” is not one of the choices.", f"“{drafts_only}” is not one of the choices."]}
+    assert 'class="errors" role="alert"' in response.content.decode()
+    assert response.context["state"].urlencode() == "kind=memoir"
+
+
+def test_the_entry_left_out_is_named_in_the_page_language(client, catalogued):
+    response = client.get("/ja/records/", {"place": ["test-camp", "no-such-entry"]})
+    assert response.context["paginator"].count == 2
+    assert "<li>場所: 「no-such-entry」は選択肢にありません。</li>" in response.content.decode()
 
 
 # --- "Clear all filters" ------------------------------------------------------------------------------

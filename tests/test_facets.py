@@ -11,7 +11,7 @@ from django.http import QueryDict
 
 from collection.facets import facet_counts
 from collection.filters import RecordFilterSet
-from collection.models import Language, PlaceKind, RecordKind, Status, Visibility
+from collection.models import Language, PlaceKind, Record, RecordKind, Status, Visibility
 from tests.facet_truth import index_counts, sql_counts
 from tests.factories import AgentFactory, PlaceFactory, SubjectFactory, link_agent, reindex, titled
 from tests.test_image_visibility import attach
@@ -80,10 +80,24 @@ def test_facets_combine_with_and(catalogue):
     assert counts("kind=memoir&subject=test-subject")["count"] == 1
 
 
-def test_unknown_values_match_nothing(catalogue):
-    assert counts("place=no-such-place")["count"] == 0
-    assert counts("place=no-such-place&place=test-camp")["count"] == 2
-    assert counts("language=xx")["count"] == 0
+def test_an_entry_no_published_record_has_is_left_out_and_the_others_filter_and_count(catalogue):
+    draft = Record.objects.get(status=Status.DRAFT)
+    draft.places.add(PlaceFactory(name="Test draft place", identifier="test-draft-place"))
+    draft.languages.add(Language.objects.create(tag="de"))
+    reindex(draft)
+    everything = counts()
+    # Alone, such a filter is not applied (and is reported): every record, as without it.
+    for query in ("place=no-such-place", "place=test-draft-place", "language=xx", "language=de"):
+        assert counts(query) == everything, query
+        assert RecordFilterSet(QueryDict(query)).errors, query
+    # Beside an entry the public can see, it is left out and the other applies.
+    assert counts("place=no-such-place&place=test-camp&place=test-draft-place") == counts("place=test-camp")
+    assert counts("place=test-camp")["count"] == 2
+    assert counts("language=ja&language=de&kind=memoir") == counts("language=ja&kind=memoir")
+    filterset = RecordFilterSet(QueryDict("place=test-draft-place&place=test-camp&language=de&language=ja"))
+    assert filterset.selected("place") == ["test-camp"] and filterset.selected("language") == ["ja"]
+    assert filterset.ignored() == {"language": ["de"], "place": ["test-draft-place"]}
+    assert not filterset.errors
 
 
 def test_a_kind_or_decade_not_a_choice_is_left_out_and_the_others_filter_and_count(catalogue):
@@ -262,6 +276,33 @@ def test_a_page_costs_the_same_queries_whatever_its_size_or_values(client, catal
     for sort in ("title", "-title", "date", "-date"):  # every order comes from the index
         with django_assert_num_queries(PAGE_QUERIES):
             client.get("/en/records/", {"page_size": 50, "q": "test", "sort": sort, "page": 2, **chosen})
+
+
+def test_checking_the_chosen_entries_costs_no_query_of_its_own(client, catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Record.objects.filter(status=Status.DRAFT).get().places.add(
+        PlaceFactory(name="Test draft place", identifier="test-draft-place"))
+    client.get("/en/records/")
+
+    def queries(**params):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/en/records/", {"q": "test", "kind": "memoir", **params})
+        return len(captured.captured_queries), response
+
+    plain, _response = queries()
+    known, _response = queries(place="test-camp", agent="test-agent")
+    checked, response = queries(place=["test-camp", "no-such-place", "test-draft-place"],
+                                agent=["no-such-agent", "test-agent"])
+    assert checked == known
+    assert response.context["filterset"].ignored() == {"place": ["no-such-place", "test-draft-place"],
+                                                       "agent": ["no-such-agent"]}
+    assert response.status_code == 200 and response.context["paginator"].count == 1
+    # None of them public: no filter applied, at the cost of the one query resolving every entry chosen.
+    unknown, response = queries(agent="no-such-agent", place="test-draft-place")
+    assert unknown == plain + 1
+    assert response.status_code == 400 and response.context["paginator"].count == 2
 
 
 def test_catching_up_costs_the_same_queries_whatever_changed(client, catalogue, django_assert_num_queries):

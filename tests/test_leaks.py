@@ -107,3 +107,68 @@ def test_publishing_later_shows_it_everywhere_at_once(client, hidden):
     Record.objects.filter(pk=secret.pk).update(status=Status.PUBLISHED)
     assert client.get("/en/records/").context["paginator"].count == 2
     assert client.get("/en/records/", {"q": "secretword"}).context["paginator"].count == 1
+
+
+@pytest.fixture
+def only_unpublished(hidden):
+    """Beside the shared entries, a place, a subject and a language only the unpublished record has (as the
+    secret agent and archive are), and an archive holding the public record."""
+    public, secret = hidden
+    secret.places.add(PlaceFactory(name="Test secret place", identifier="test-secret-place"))
+    secret.subjects.add(SubjectFactory(label="Test secret subject", identifier="test-secret-subject"))
+    secret.languages.add(Language.objects.create(tag="de"))
+    public.repository = AgentFactory(name="Test public archive", identifier="test-public-archive")
+    public.save()
+    reindex(public, secret)
+    return public, secret
+
+
+# (parameter, an entry only the unpublished record has, one the public record has)
+UNPUBLISHED_ONLY = [("place", "test-secret-place", "test-place"), ("subject", "test-secret-subject", "test-subject"),
+                    ("agent", "test-secret-agent", "test-agent"), ("repository", "test-secret-archive",
+                                                                   "test-public-archive"),
+                    ("language", "de", "ja")]
+
+
+@pytest.mark.parametrize(("name", "unseen", "public_value"), UNPUBLISHED_ONLY)
+def test_an_entry_only_unpublished_records_have_answers_as_one_that_does_not_exist(client, only_unpublished, name,
+                                                                                   unseen, public_value):
+    def answer(url, value, *beside, **params):
+        response = client.get(url, {name: [*beside, value], **params})
+        # The value given is named in the notice (“…”, 「…」 in Japanese); nothing else may differ.
+        body = response.content.decode().replace(f"“{value}”", "“VALUE”").replace(f"「{value}」", "「VALUE」")
+        return response.status_code, body
+
+    for url in ("/en/records/", "/api/records/", "/ja/records/"):
+        for params in ({}, {"kind": "memoir"}, {"page_size": "1", "sort": "-date"}):
+            unpublished = answer(url, unseen, **params)
+            assert unpublished == answer(url, "zz-no-such-entry", **params), (url, params)
+            assert unpublished[0] == 400
+        # Beside an entry the public can see: left out in the same way, the other applied.
+        unpublished = answer(url, unseen, public_value)
+        assert unpublished == answer(url, "zz-no-such-entry", public_value), url
+        assert unpublished[0] == 200 and "VALUE" in unpublished[1]
+    # The filter set on its own (a site's code) checks the same way through the database.
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from collection.filters import RecordFilterSet
+
+    def checked(value):
+        filterset = RecordFilterSet(QueryDict(f"{name}={public_value}&{name}={value}"))
+        with translation.override("en"):
+            problems = {key: [m.replace(f"“{value}”", "“VALUE”") for m in messages]
+                        for key, messages in filterset.problems().items()}
+        return problems, list(filterset.qs)
+
+    assert checked(unseen) == checked("zz-no-such-entry")
+    assert checked(unseen)[0] == {name: ["“VALUE” is not one of the choices."]}
+
+
+def test_an_entry_published_later_is_chosen_at_once(client, only_unpublished):
+    public, secret = only_unpublished
+    assert client.get("/en/records/", {"place": "test-secret-place"}).status_code == 400
+    Record.objects.filter(pk=secret.pk).update(status=Status.PUBLISHED)
+    response = client.get("/en/records/", {"place": "test-secret-place"})
+    assert response.status_code == 200 and response.context["paginator"].count == 1
+    assert client.get("/api/records/", {"agent": "test-secret-agent"}).json()["count"] == 1

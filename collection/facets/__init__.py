@@ -5,13 +5,14 @@ which is exact: it follows every committed change to published records before it
 counts, so a withdrawn record leaves every count on the next request. A filter
 state is resolved to what the index holds with one query (the identifiers
 chosen; a second for an ISBN searched, which the database matches), whatever the
-number of values chosen. Search words are matched in the index.
+number of values chosen; the same query tells which of them the public can see
+(:class:`IndexedValues`). Search words are matched in the index.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus
@@ -25,7 +26,7 @@ from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
 from ..models import Agent, Language, Place, Record, RecordKind, Subject
 from ..search import isbn_query, search_words, title_match
 from .columns import Column, fetch
-from .index import Query, Result, facet_index, ranked
+from .index import IndexState, Query, Result, facet_index, ranked
 
 FACET_LABELS = {
     "kind": _("Kind"),
@@ -46,7 +47,7 @@ _NAMING_FIELD = {Language: "tag", Place: "identifier", Subject: "identifier", Ag
 # --- counting -------------------------------------------------------------------------------------
 
 
-def _resolved(active: dict[str, Any], using: str) -> dict[str, dict[str, int]]:
+def _resolved(active: Mapping[str, Any], using: str) -> dict[str, dict[str, int]]:
     """Database ids of the chosen identifiers, per facet: one query, whatever the number of values."""
     wanted: dict[type, set[str]] = {}
     for name, model in _BY_IDENTIFIER.items():
@@ -67,11 +68,50 @@ def _resolved(active: dict[str, Any], using: str) -> dict[str, dict[str, int]]:
     return {name: found.get(model._meta.model_name, {}) for name, model in _BY_IDENTIFIER.items()}
 
 
+class IndexedValues:
+    """The identifiers the public can see, as ``RecordFilterSet`` asks (``filters.PublicValues``): those of
+    a value the facet index counts over every published record.
+
+    It reads the index's state for the request and resolves the identifiers with
+    the query the page makes for them anyway; :func:`browse_result` counts on that
+    state and those ids, so checking the values costs no query.
+    """
+
+    def __init__(self) -> None:
+        self.states: dict[str, IndexState] = {}
+        self.ids: dict[str, dict[str, int]] | None = None  # filter -> public identifier -> database id
+
+    def state(self, using: str) -> IndexState:
+        """The index as this request sees it, read once."""
+        if using not in self.states:
+            self.states[using] = facet_index(using).current()
+        return self.states[using]
+
+    def __call__(self, wanted: Mapping[str, list[str]], using: str) -> dict[str, set[str]]:
+        state = self.state(using)
+        resolved = _resolved(wanted, using)
+        self.ids = {}
+        for name in wanted:
+            held = state.held(name, resolved[name].values())
+            self.ids[name] = {identifier: pk for identifier, pk in resolved[name].items() if pk in held}
+        return {name: set(ids) for name, ids in self.ids.items()}
+
+
+def browse_filterset(params: QueryDict) -> RecordFilterSet:
+    """The published records filtered by ``params``, as the browse page and the API filter them: the
+    identifiers checked against the facet index (:class:`IndexedValues`)."""
+    return RecordFilterSet(params, public_values=IndexedValues())
+
+
 def index_query(filterset: RecordFilterSet) -> Query:
     """The filter state as the index takes it: ids for identifiers, record ids for a search term."""
     active = filterset.active()
     using = filterset.queryset.db
-    resolved = _resolved(active, using)
+    checked = filterset.public_values
+    if isinstance(checked, IndexedValues) and checked.ids is not None:
+        resolved = checked.ids  # the values were checked, and so resolved, by the index itself
+    else:
+        resolved = _resolved(active, using)
     facets: dict[str, Any] = {}
     for name in FACET_NAMES:
         if name not in active:
@@ -103,7 +143,10 @@ def index_query(filterset: RecordFilterSet) -> Query:
 
 def browse_result(filterset: RecordFilterSet) -> Result:
     """Counts and matching records of a filter state, from this process's (exact) facet index."""
-    state = facet_index(filterset.queryset.db).current()
+    using = filterset.queryset.db
+    checked = filterset.public_values
+    # The state the filter values were checked against, if they were (one read of the catalogue version).
+    state = checked.state(using) if isinstance(checked, IndexedValues) else facet_index(using).current()
     query = index_query(filterset)
     result = state.evaluate(query)
     # The chosen values by database id, so that the facets keep them listed (see build_facets).
@@ -345,5 +388,5 @@ class PlaceTree:
         return shown
 
 
-__all__ = ["FACET_LABELS", "FACET_NAMES", "Facet", "FacetValue", "browse_result", "build_facets", "facet_counts",
-           "index_query", "warm_index"]
+__all__ = ["FACET_LABELS", "FACET_NAMES", "Facet", "FacetValue", "IndexedValues", "browse_filterset", "browse_result",
+           "build_facets", "facet_counts", "index_query", "warm_index"]

@@ -765,6 +765,15 @@ class IndexState:
             return _add(self.totals[name], -self._count(name, self.alive & ~mask, live - selected))
         return self._count(name, mask, selected)
 
+    def held(self, name: str, ids: Collection[int]) -> set[int]:
+        """Of these value ids of facet ``name`` (one of MANY), those at least one live record holds."""
+        wanted = np.array(sorted(ids), dtype=np.int64)
+        codes = self.many[name].vocabulary.codes(wanted)
+        totals = self.totals[name]
+        counted = (codes >= 0) & (codes < len(totals))
+        counted[counted] = totals[codes[counted]] > 0
+        return {int(pk) for pk in wanted[counted]}
+
     # --- filtering ---
 
     def _matching(self, name: str, value: Any) -> np.ndarray:

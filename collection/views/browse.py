@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from ..facets import browse_result, build_facets
+from ..facets import browse_filterset, browse_result, build_facets
 from ..facets.index import Result
 from ..filters import RecordFilterSet
 from ..models import Record
@@ -114,7 +114,7 @@ def valid_params(params: QueryDict, filterset: RecordFilterSet) -> QueryDict:
 
 def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
     """Everything the browse page and the API show for a filter state: a fixed number of queries."""
-    filterset = RecordFilterSet(params)
+    filterset = browse_filterset(params)
     result = browse_result(filterset)
     counts = result.counts
     query = (filterset.active().get("q") or "").strip()
