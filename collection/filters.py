@@ -29,8 +29,9 @@ FACET_NAMES = ("kind", "language", "decade", "place", "subject", "agent", "repos
 PUBLIC_VALUE_FILTERS = ("language", "place", "subject", "agent", "repository")
 
 # Refused in every parameter, as Django's CharField refuses it in ``q``: a NUL would otherwise be carried into
-# the page's links and hidden inputs.
-refuse_null = ProhibitNullCharactersValidator()
+# the page's links and hidden inputs. Django's own message, named here so that this app's catalogue carries
+# it: its Japanese translation in Django asks for "some characters", which is not the problem.
+refuse_null = ProhibitNullCharactersValidator(message=_("Null characters are not allowed."))
 
 
 class ValuesField(forms.Field):

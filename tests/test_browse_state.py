@@ -296,6 +296,14 @@ def test_a_nul_in_any_filter_is_refused_as_in_the_search(client, pows, name, lab
     assert response.context["paginator"].count == len(pows)
 
 
+@pytest.mark.parametrize(("language", "message"), [("ja", "NUL 文字は使えません。"), ("ru", "Символ NUL недопустим.")])
+def test_a_nul_is_named_as_the_problem_in_japanese_and_russian(client, pows, language, message):
+    for query in ("q=x%00y", "place=x%00y"):
+        response = client.get(f"/{language}/records/?{query}")
+        assert response.status_code == 400
+        assert message in response.content.decode()
+
+
 def test_a_nul_is_carried_on_by_no_link_or_form(client, pows):
     response = client.get("/en/records/?agent=x%00y&year_from=19%0050&unknown=a%00b&other=kept&kind=memoir")
     assert response.status_code == 400
