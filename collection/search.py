@@ -18,7 +18,8 @@ is *folded* into one key string:
 
 A query is folded the same way and matched as substrings (every word must
 occur); a lone Latin letter must begin a word and a lone digit be a whole one
-(see :func:`search_words`).
+(see :func:`search_words`); a word in a scholarly or library transliteration of
+Russian is also looked for as the fold spells the Cyrillic (:func:`search_alternatives`).
 A record's texts also hold the other ways a reader may type them
 (:func:`document_key`): Japanese names and titles written with a space between
 kanji or kana are also held without it, and dotted initials letter by letter too.
@@ -458,12 +459,51 @@ def search_words(query: str) -> list[str]:
     finds ``7``, not ``1947`` or ``70``). A lone kana or kanji is a word of its own
     (碑, の) and is matched as any other.
     """
-    words = []
-    for word in fold(query).split()[:MAX_WORDS]:
-        if _LONE.fullmatch(word):
-            word = f" {word} " if word.isdigit() else f" {word}"
-        words.append(word)
-    return words
+    return [_placed(word) for word in fold(query).split()[:MAX_WORDS]]
+
+
+def search_alternatives(query: str) -> list[tuple[str, ...]]:
+    """:func:`search_words`, each with the other spellings that find what it means; a record must hold one
+    spelling of every word.
+
+    Russian names reach readers in several transliterations: the fold spells Cyrillic
+    as English-language texts do (Тайшет as ``tayshet``), while scholars write
+    ``Tajšet`` (ISO 9 and the Slavists' system) and libraries ``Taĭshet`` (ALA-LC).
+    A word typed in those is also looked for as the fold spells it. Only the query is
+    respelled, so the stored keys stay as they are; a respelling that finds nothing
+    costs nothing.
+    """
+    words = search_words(query)
+    respelled = fold(_as_the_fold_spells_russian(query)).split()[:MAX_WORDS]
+    if len(respelled) != len(words):  # the words do not line up: no respelling rather than a wrong one
+        return [(word,) for word in words]
+    alternatives = []
+    for word, other in zip(words, respelled, strict=True):
+        if len(other) > 2 and "j" in other:  # й as j, and ja, ju for я, ю: the fold writes y
+            other = other.replace("j", "y")
+        spellings = [word, _placed(other)]
+        alternatives.append(tuple(dict.fromkeys(spellings)))
+    return alternatives
+
+
+# Letters of scholarly (ISO 9, the Slavists' system) and library (ALA-LC) transliterations of Russian, as the
+# fold spells the Cyrillic letters they stand for; before the fold, which would drop their marks (š to s).
+_RUSSIAN_SPELLINGS = (("šč", "shch"), ("ŝ", "shch"), ("š", "sh"), ("č", "ch"), ("ž", "zh"), ("ĭ", "y"),
+                      ("i\u0361a", "ya"), ("i\u0361u", "yu"), ("t\u0361s", "ts"))
+_RUSSIAN_MARKED = re.compile("|".join(re.escape(written) for written, _fold in _RUSSIAN_SPELLINGS))
+_RUSSIAN_FOLDED = dict(_RUSSIAN_SPELLINGS)
+
+
+def _as_the_fold_spells_russian(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold()
+    return _RUSSIAN_MARKED.sub(lambda match: _RUSSIAN_FOLDED[match.group()], text)
+
+
+def _placed(word: str) -> str:
+    """A lone letter or digit with the spaces that say where it must stand (see :func:`search_words`)."""
+    if _LONE.fullmatch(word):
+        return f" {word} " if word.isdigit() else f" {word}"
+    return word
 
 
 def _holds(field: str, word: str) -> Q:
@@ -480,7 +520,8 @@ def _holds(field: str, word: str) -> Q:
 
 
 def search_condition(query: str, prefix: str = "search__") -> Q | None:
-    """A filter for records matching ``query`` (every word, any script); None for an empty query.
+    """A filter for records matching ``query`` (every word, in one of its spellings, any script); None for an
+    empty query.
 
     The facet index (``collection.facets.text``) matches the same words the same
     way in memory; the browse page and the API count and list through it.
@@ -488,24 +529,31 @@ def search_condition(query: str, prefix: str = "search__") -> Q | None:
     isbn13 = isbn_query(query)
     if isbn13:
         return Q(isbn13=isbn13)
-    words = search_words(query)
+    words = search_alternatives(query)
     if not words:
         return None
     condition = Q()
-    for word in words:
-        # Every word of a document has a space on both sides (it starts and ends with the separator).
-        condition &= Q(**{f"{prefix}document__contains": word})
-        grams = bigrams(word)
-        if grams:
-            condition &= Q(BigramsContain(f"{prefix}bigrams", grams))
+    for spellings in words:
+        either = Q()
+        for word in spellings:
+            # Every word of a document has a space on both sides (it starts and ends with the separator).
+            holds = Q(**{f"{prefix}document__contains": word})
+            grams = bigrams(word)
+            if grams:
+                holds &= Q(BigramsContain(f"{prefix}bigrams", grams))
+            either |= holds
+        condition &= either
     return condition
 
 
 def title_match(query: str, prefix: str = "search__") -> Q:
-    """Records whose titles hold every word: ranked first when sorting by relevance."""
+    """Records whose titles hold every word (in one of its spellings): ranked first when sorting by relevance."""
     condition = Q()
-    for word in search_words(query):
-        condition &= _holds(f"{prefix}titles", word)
+    for spellings in search_alternatives(query):
+        either = Q()
+        for word in spellings:
+            either |= _holds(f"{prefix}titles", word)
+        condition &= either
     return condition
 
 

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from collection.models import Description, LabelForm, Status
+from collection.models import Description, LabelForm, Record, Status
 from collection.search import bigrams, fold, refresh_search_index, search_condition
 from tests.factories import AgentFactory, PlaceFactory, add_title, link_agent, reindex, titled
 
@@ -52,6 +52,31 @@ def test_cyrillic_and_latin_spellings_meet_both_ways(client):
     assert found(client, "Kuznetsov") == {record.identifier, other.identifier}
     assert found(client, "Кузнецов") == {record.identifier, other.identifier}
     assert found(client, "кузнецов") == found(client, "КУЗНЕЦОВ")
+
+
+@pytest.mark.parametrize("query", ["Tajšet", "TAJŠET", "Taĭshet", "Tayshet", "Тайшет"])
+def test_scholarly_and_library_transliterations_of_russian_find_the_cyrillic(client, query):
+    record = titled("Письма из Тайшета", "ru")
+    camp = titled("Test camp diary")
+    camp.places.add(PlaceFactory(name="Тайшет", name__language="ru"))
+    reindex(camp)
+    titled("Test unrelated record")
+    assert found(client, query) == {record.identifier, camp.identifier}
+    assert set(Record.objects.filter(search_condition(query)).values_list("identifier", flat=True)) == {
+        record.identifier, camp.identifier}
+
+
+@pytest.mark.parametrize(("query", "title"), [("Čita", "Чита"), ("Jakutsk", "Якутск"), ("Krasnojarsk", "Красноярск"),
+                                              ("Ščučʹe", "Щучье"), ("Zavitinsk", "Завитинск")])
+def test_scholarly_letters_are_read_as_the_russian_letters_they_stand_for(client, query, title):
+    record = titled(f"Test {title}", "ru")
+    assert found(client, query) == {record.identifier}
+
+
+def test_a_respelling_never_loses_what_the_word_as_typed_finds(client):
+    czech = titled("Test Jakub Čapek", "cs")
+    assert found(client, "Čapek") == {czech.identifier}
+    assert found(client, "Jakub") == {czech.identifier}
 
 
 def test_two_character_japanese_words_anywhere_in_a_title(client):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
 from ..models import Agent, Language, Place, Record, RecordKind, Subject
-from ..search import isbn_query, search_words, title_match
+from ..search import isbn_query, search_alternatives, title_match
 from .columns import Column, fetch
 from .index import IndexState, Query, Result, facet_index, ranked
 
@@ -123,7 +123,7 @@ def index_query(filterset: RecordFilterSet) -> Query:
         else:
             facets[name] = list(active[name])
     search = title_hits = None
-    words: tuple[str, ...] = ()
+    words: tuple[tuple[str, ...], ...] = ()
     query = (active.get("q") or "").strip()
     if query and isbn_query(query):
         # An ISBN is a column of the record: matched by the database, through the published records.
@@ -134,7 +134,7 @@ def index_query(filterset: RecordFilterSet) -> Query:
         title_hits = search[hits] if hits is not None else None
     elif query:
         # Words are matched by the index itself, the way collection.search matches them in the database.
-        words = tuple(search_words(query))
+        words = tuple(search_alternatives(query))
     year_from, year_to = active.get("year_from"), active.get("year_to")
     return Query(facets=facets, words=words, search=search, title_hits=title_hits,
                  year_from=None if year_from is None else int(year_from),

@@ -514,7 +514,7 @@ class Query:
     """
 
     facets: dict[str, Any] = field(default_factory=dict)
-    words: tuple[str, ...] = ()  # folded words of a search term, each to be found (collection.search)
+    words: tuple[tuple[str, ...], ...] = ()  # a search term's folded words, each in its spellings (collection.search)
     search: np.ndarray | None = None  # ids of the published records a search term matched (an ISBN)
     title_hits: np.ndarray | None = None  # ids among them matched in a title (ranked first)
     year_from: int | None = None

@@ -275,17 +275,18 @@ class TextIndex:
             merged = merged.followed_by(segment)
         return TextIndex((merged.remapped(new_slot),))
 
-    def matching(self, words: Iterable[str], slot_count: int) -> tuple[np.ndarray, np.ndarray]:
-        """Slots whose document holds every word, and those whose titles key holds every word."""
+    def matching(self, words: Iterable[tuple[str, ...]], slot_count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Slots whose document holds every word (in one of its spellings), and those whose titles key does."""
         documents = np.ones(slot_count, dtype=bool)
         titles = np.ones(slot_count, dtype=bool)
-        for word in words:
+        for spellings in words:
             in_documents = np.zeros(slot_count, dtype=bool)
             in_titles = np.zeros(slot_count, dtype=bool)
             for segment in self.segments:
-                parts = segment.parts_containing(word)
-                in_documents[segment.documents.of(parts)] = True
-                in_titles[segment.titles.of(parts)] = True
+                for word in spellings:
+                    parts = segment.parts_containing(word)
+                    in_documents[segment.documents.of(parts)] = True
+                    in_titles[segment.titles.of(parts)] = True
             documents &= in_documents
             titles &= in_titles
         return documents, titles
