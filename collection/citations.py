@@ -431,7 +431,6 @@ class _LanguageMarks:
     def __init__(self, page_language: str | None) -> None:
         self.page_language = (page_language or "").lower()
         self.tags: list[str] = []
-        self.count = 0  # marks made, to tell them from noncharacters in the catalogue's own text
 
     def __call__(self, text: str, tag: str) -> str:
         before, inner, after = _edges(text)
@@ -441,7 +440,6 @@ class _LanguageMarks:
             if len(self.tags) > 0xFDEF - _FIRST_OPEN:
                 return text
             self.tags.append(tag)
-        self.count += 2
         return f"{before}{chr(_FIRST_OPEN + self.tags.index(tag))}{inner}{_CLOSE}{after}"
 
     def to_html(self, rendered: str) -> str:
@@ -462,7 +460,8 @@ class _LanguageMarks:
         def element(match: re.Match[str]) -> str:
             if match.group() == _CLOSE:
                 return "</span>"
-            return f'<span lang="{html.escape(self.tags[ord(match.group()) - _FIRST_OPEN])}">'
+            index = ord(match.group()) - _FIRST_OPEN
+            return f'<span lang="{html.escape(self.tags[index])}">' if index < len(self.tags) else "<span>"
 
         return _MARK.sub(element, rendered)
 
@@ -699,11 +698,12 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
     _label, path = STYLES[style]
     locale = CSL_LOCALES.get((language or "en").split("-")[0], "en-US")
     marks = _LanguageMarks(language)
-    item = _csl_item(record, language, marks)
-    marked = len(_MARK.findall(json.dumps(item, ensure_ascii=False))) == marks.count
-    if not marked:
-        # The catalogue's text has noncharacters of its own, which would be taken for marks: cited as it is.
-        item = csl_json(record, language)
+    item = csl_json(record, language)
+    # A catalogue text holding noncharacters of its own would have them taken for marks: such a record is
+    # cited unmarked. Otherwise every mark in the rendering is one made here.
+    marked = not _MARK.search(json.dumps(item, ensure_ascii=False))
+    if marked:
+        item = _csl_item(record, language, marks)
     # citeproc-py's HTML formatter inserts field values unescaped.
     source = CiteProcJSON([_escaped(item)])
     with _RENDERING, warnings.catch_warnings():

@@ -522,3 +522,27 @@ def test_chicago_writes_given_names_in_full_with_a_period_after_a_lone_initial(f
     AgentName.objects.filter(agent=editor).update(family=family, given=given)
     link_agent(record, editor, role=AgentRole.EDITOR)
     assert formatted_citation(record, "chicago-author-date", "en").endswith(edited_by)
+
+
+def test_a_translation_tagged_with_a_region_keeps_the_original_title_marked():
+    record = titled("テスト抑留記", "ja", kind="memoir", resource_type=ResourceType.BOOK, date_edtf="1952")
+    add_title(record, "Test memoir", "en-GB", form=LabelForm.TRANSLATION)
+    citation = citation_fragment(formatted_citation(record, "apa", "en"))
+    assert [span.text for span in citation.xpath('.//*[@lang="ja"]')] == ["テスト抑留記"]
+
+
+def test_a_parent_not_cited_by_title_leaves_the_marks_of_the_rest():
+    parent = titled("Тестовый сборник", "ru", kind="document")
+    record = titled("テスト", "ja", kind="document", resource_type="book-section", container_title="Test container",
+                    parent=parent)
+    citation = citation_fragment(formatted_citation(record, "apa", "en"))
+    assert [span.text for span in citation.xpath('.//*[@lang="ja"]')] == ["テスト"]
+
+
+def test_noncharacters_in_the_catalogue_are_cited_as_they_are_without_marks(client):
+    parent = titled("Тестовый сборник", "ru", kind="document")
+    record = titled("テスト \ufdef x \ufdd0", "ja", kind="document", resource_type="book-section",
+                    container_title="Test container", parent=parent)
+    html = formatted_citation(record, "apa", "en")
+    assert html.startswith("テスト") and "<span" not in html
+    assert client.get(f"/en/records/{record.identifier}/").status_code == 200

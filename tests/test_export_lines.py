@@ -756,3 +756,24 @@ def test_changes_a_row_does_not_show_queue_nothing(django_capture_on_commit_call
         django_user_model.objects.create_user("someone")
         ExportLine.objects.filter(record=record).delete()
     assert not callbacks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_that_cannot_be_queued_leaves_the_change_standing(monkeypatch, caplog):
+    from collection.catalogue import export_lines
+
+    def broken():
+        raise RuntimeError("the task table is away")
+
+    monkeypatch.setattr(export_lines, "_enqueue_refresh", broken)
+    record = RecordFactory(identifier="test-q", title="Test")
+    with pytest.raises(ValueError, match="the block's own"), transaction.atomic():
+        from collection.catalogue.export_lines import one_refresh
+
+        with one_refresh():
+            Title.objects.create(record=record, language="ru", text="Тест")
+            raise ValueError("the block's own")
+    with transaction.atomic():
+        Title.objects.create(record=record, language="en-GB", text="Test kept")
+    assert Title.objects.filter(text="Test kept").exists()
+    assert "the task table is away" in caplog.text

@@ -144,3 +144,14 @@ class TestStoredRecords:
                                       "date": "1945-02-30"}))
         assert problems(result) == {(2, "kind"), (2, "date")}
         assert unchanged(record)
+
+
+@pytest.mark.parametrize("status", ["bogus", "draft\x00"])
+def test_a_user_who_may_not_create_records_is_told_so_beside_a_refused_status(status):
+    from .factories import UserFactory
+
+    nobody = UserFactory(username="test-nobody", is_staff=True)
+    result = write_rows(numbered(memoir("mem-test-1", status=status)), user=nobody)
+    said = messages(result, "status")
+    assert len(said) == 2 and any("may not create" in message for message in said), said
+    assert not Record.objects.exists()

@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 
-from django.db import OperationalError, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, models, transaction
 
 from ..db_triggers import all_present
 from ..models import ExportLine, Record
@@ -83,8 +83,14 @@ def queue_refresh(using: str = "default") -> None:
     """Queue the task that writes the missing ready rows, once the current transaction commits.
 
     Once per transaction (an entry saved with its inlines queues one task, not one per
-    row saved), or once for all the transactions within :func:`one_refresh`.
+    row saved), or once for all the transactions within :func:`one_refresh`; a script
+    saving outside any transaction queues one per save, unless it runs within
+    :func:`one_refresh`. Only the default database's rows are written by the task
+    (:func:`refresh_export_lines` writes through it). A task that cannot be queued is
+    logged and the change stands: the rows only make exports faster.
     """
+    if using != DEFAULT_DB_ALIAS:
+        return
     if getattr(_batched, "depth", 0):
         _batched.using.add(using)
         return
@@ -92,7 +98,7 @@ def queue_refresh(using: str = "default") -> None:
     # from it, so a later change in the transaction queues the task again.
     if any(callback is _enqueue_refresh for _savepoints, callback, _robust in connections[using].run_on_commit):
         return
-    transaction.on_commit(_enqueue_refresh, using=using)
+    transaction.on_commit(_enqueue_refresh, using=using, robust=True)
 
 
 @contextlib.contextmanager

@@ -900,17 +900,18 @@ class _Planner:
         So that nothing is reported that only the refused value caused, or that only its
         correction could tell, the models' verdict on a refused column is left out, and
         so is whatever the models judge by it: the organisation of a record of unknown
-        kind, the title a row lacks when one of its titles was refused. The status it
-        would get is not judged either when its status is refused. The right to edit is:
-        a refused cell is a change the row tries to make.
+        kind, the title a row lacks when one of its titles was refused. A new record whose
+        status is refused is judged as of the default status. The right to edit is: a
+        refused cell is a change the row tries to make.
         """
         claims = len(self.claims)
         self._note_links(plan)
         if "described_agent" in refused:
             del self.claims[claims:]
         if plan.record is None:
-            if "status" not in refused:
-                self._check_permission(plan)
+            # A refused status counts as the default one: whether the user may create records at all is
+            # still said, and what only the status would decide is not.
+            self._check_permission(plan)
         elif plan.changed:
             self._check_permission(plan, refused)
         else:
