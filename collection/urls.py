@@ -3,24 +3,28 @@
 from django.urls import include, path
 
 from . import views
+from .views.caching import revalidated_when_missing
 
 app_name = "collection"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("records/", views.RecordListView.as_view(), name="record-list"),
-    path("records/<str:identifier>/", views.RecordDetailView.as_view(), name="record-detail"),
-    path("records/<str:identifier>/cite.<str:fmt>", views.record_citation, name="record-citation"),
-    path("agents/<str:identifier>/", views.AgentDetailView.as_view(), name="agent-detail"),
-    path("places/<str:identifier>/", views.PlaceDetailView.as_view(), name="place-detail"),
-    path("subjects/<str:identifier>/", views.SubjectDetailView.as_view(), name="subject-detail"),
+    path("records/<str:identifier>/", revalidated_when_missing(views.RecordDetailView.as_view()),
+         name="record-detail"),
+    path("records/<str:identifier>/cite.<str:fmt>", revalidated_when_missing(views.record_citation),
+         name="record-citation"),
+    path("agents/<str:identifier>/", revalidated_when_missing(views.AgentDetailView.as_view()), name="agent-detail"),
+    path("places/<str:identifier>/", revalidated_when_missing(views.PlaceDetailView.as_view()), name="place-detail"),
+    path("subjects/<str:identifier>/", revalidated_when_missing(views.SubjectDetailView.as_view()),
+         name="subject-detail"),
     path("", include("collection.media_urls")),
 ]
 
 api_urlpatterns = (
     [
         path("records/", views.record_api_list, name="record-list"),
-        path("records/<str:identifier>/", views.record_api_detail, name="record-detail"),
+        path("records/<str:identifier>/", revalidated_when_missing(views.record_api_detail), name="record-detail"),
     ],
     "collection_api",
 )

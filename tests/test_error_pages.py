@@ -71,3 +71,21 @@ def test_without_a_name_the_site_is_a_collection_in_each_language(client, settin
     assert "<h1>コレクション</h1>" in client.get("/ja/").content.decode()
     settings.COLLECTION_SITE_NAME = "One name"
     assert "<h1>One name</h1>" in client.get("/ru/").content.decode()
+
+
+def test_answers_about_what_is_not_public_are_asked_again_each_time(client, bob):
+    from collection.models import Status
+    from collection.workflow import ACTIONS, apply_action
+
+    record = RecordFactory(identifier="test-later", status=Status.DRAFT)
+    for address in ("/en/records/test-later/", "/en/records/test-later/cite.bib", "/api/records/test-later/",
+                    "/en/agents/test-nobody/", "/en/records/test-never/"):
+        response = client.get(address)
+        assert response.status_code == 404, address
+        assert "no-cache" in response["Cache-Control"], address
+    record.status = Status.PUBLISHED
+    record.save()
+    assert client.get("/en/records/test-later/").status_code == 200
+    apply_action(record, bob, ACTIONS["withdraw"], "Test reason.")
+    gone = client.get("/en/records/test-later/")
+    assert gone.status_code == 410 and "no-cache" in gone["Cache-Control"]
