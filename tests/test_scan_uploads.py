@@ -146,7 +146,7 @@ class TestNothingLeftBehind:
         [kept] = attach(record, imaging.jpeg(), "kept.jpg")
         before = stored_files()
 
-        def broken_renumber(record):
+        def broken_renumber(record, **kwargs):
             raise RuntimeError("the save failed after the images were stored")
 
         monkeypatch.setattr(admin_images, "renumber", broken_renumber)
@@ -227,6 +227,34 @@ class TestOrderOfNewImages:
         attach(record, imaging.jpeg(), "first.jpg", position=1)
         assert list(record.images.order_by("position").values_list("original_name", flat=True)) == [
             "first.jpg", "a.jpg", "b.jpg"]
+
+
+class TestOrderOfExistingImages:
+    """A number typed on an image already there puts it at that number; the others keep their order around it."""
+
+    @staticmethod
+    def post_order(client, record, images, numbers: dict):
+        data = change_form_data(record, **{"images-TOTAL_FORMS": len(images), "images-INITIAL_FORMS": len(images)})
+        for index, image in enumerate(images):
+            data |= {f"images-{index}-id": image.pk, f"images-{index}-record": record.pk,
+                     f"images-{index}-position": numbers.get(image.original_name, image.position),
+                     f"images-{index}-visibility": image.visibility}
+        return client.post(reverse("admin:collection_record_change", args=[record.pk]), data)
+
+    @pytest.mark.parametrize(("numbers", "order"), [
+        ({"d.jpg": 1}, ["d.jpg", "a.jpg", "b.jpg", "c.jpg"]),  # up, to the first place
+        ({"c.jpg": 2}, ["a.jpg", "c.jpg", "b.jpg", "d.jpg"]),  # up, one place
+        ({"a.jpg": 4}, ["b.jpg", "c.jpg", "d.jpg", "a.jpg"]),  # down, to the last place
+        ({"a.jpg": 3}, ["b.jpg", "c.jpg", "a.jpg", "d.jpg"]),  # down, into the middle
+        ({"a.jpg": 2, "b.jpg": 1}, ["b.jpg", "a.jpg", "c.jpg", "d.jpg"]),  # two swapped
+    ])
+    def test_a_typed_number_is_where_the_image_goes(self, admin_client, numbers, order):
+        record = RecordFactory(status=Status.DRAFT)
+        images = [attach(record, imaging.jpeg(), f"{name}.jpg")[0] for name in "abcd"]
+        response = self.post_order(admin_client, record, images, numbers)
+        assert response.status_code == 302, upload_errors(response)
+        assert list(record.images.order_by("position").values_list("original_name", flat=True)) == order
+        assert list(record.images.order_by("position").values_list("position", flat=True)) == [1, 2, 3, 4]
 
 
 class TestReplacedMaster:

@@ -191,11 +191,17 @@ class RecordImageFormSet(BaseInlineFormSet):
 
     def save_existing_objects(self, commit: bool = True) -> list[RecordImage]:
         saved = super().save_existing_objects(commit)
+        # Images given another order number, and which way: each goes to the number typed, before (moved up)
+        # or after (moved down) the image that had it.
+        self.moved: dict[int, int] = {}
         for form in self.initial_forms:
             if self.can_delete and self._should_delete_form(form):
                 continue
             if not form.has_changed():
                 continue
+            was, now = form.initial.get("position"), form.instance.position
+            if "position" in form.changed_data and was is not None and now is not None and now != was:
+                self.moved[form.instance.pk] = -1 if now < was else 1
             set_captions(form.instance, form.captions())
             if form.inspected:
                 form.instance.replace_master(form.inspected[0], by=self.user)
@@ -204,7 +210,7 @@ class RecordImageFormSet(BaseInlineFormSet):
     def save(self, commit: bool = True) -> list[RecordImage]:
         saved = super().save(commit)
         if commit:
-            renumber(self.instance)
+            renumber(self.instance, moved=getattr(self, "moved", {}))
         return saved
 
 

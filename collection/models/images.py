@@ -12,7 +12,7 @@ import logging
 import secrets
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -494,10 +494,17 @@ def delete_image(image: RecordImage, *, by: Any = None) -> None:
     record.save(update_fields=["version", "modified"])
 
 
-def renumber(record: Record, *, by: Any = None) -> None:
+def renumber(record: Record, *, by: Any = None, moved: Mapping[int, int] | None = None) -> None:
     """Number the record's images 1, 2, 3… in their current order, so a new one goes last; each move is in
-    the image's history (a revert puts the order back)."""
-    for number, image in enumerate(record.images.order_by("position", "pk"), start=1):
+    the image's history (a revert puts the order back).
+
+    ``moved`` names the images just given a number (by pk: -1 moved up, 1 moved down): each takes its number
+    from the image that had it, going before it or after it.
+    """
+    moved = moved or {}
+    images = sorted(record.images.order_by("position", "pk"),  # read afresh, not from a prefetched list
+                    key=lambda image: (image.position, moved.get(image.pk, 0), image.pk))
+    for number, image in enumerate(images, start=1):
         _move(image, number, by)
 
 
