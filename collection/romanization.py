@@ -104,8 +104,10 @@ def kana_to_hepburn(reading: str) -> str:
     romanized = re.sub(r"o[ou]", "ō", romanized)
     romanized = romanized.replace("uu", "ū")
     romanized = re.sub(r"\s+", " ", romanized).strip()
-    # No space before closing punctuation the table spaced after a word ("de :" -> "de:").
-    return re.sub(r" ([:;,.!?)\u201d])", r"\1", romanized)
+    # No space before closing punctuation the table spaced after a word ("de :" -> "de:"), nor after an opening
+    # one a reading spaced ("（ ゴウセイ" -> "(gōsei").
+    romanized = re.sub(r" ([:;,.!?)\u201d])", r"\1", romanized)
+    return re.sub(r"([(\u201c]) ", r"\1", romanized)
 
 
 @functools.cache
@@ -122,6 +124,16 @@ def readings_available() -> bool:
     return bool(app_settings.DERIVE_READINGS) and _tagger() is not None
 
 
+# Punctuation that opens or closes what it encloses, and stays on it in a reading: （ゴウセイ）, 「イコク」.
+_OPENING = set("（「『“‘(［[〔【〈《")
+_CLOSING = set("）」』”’)］]〕】〉》、。，．,.！!？?：:；;")
+
+
+def _unspaced(surface: str) -> bool:
+    """Text without kana or kanji (Latin, digits, signs): what a reading keeps as written."""
+    return bool(surface) and not has_kana_or_kanji(surface)
+
+
 def japanese_reading(text: str) -> str:
     """A katakana reading of Japanese text, or ``""`` when no dictionary is installed.
 
@@ -134,6 +146,7 @@ def japanese_reading(text: str) -> str:
     if not readings_available():
         return to_katakana(text) if not _HAN.search(text) else ""
     words: list[str] = []
+    previous_surface = ""
     for word in _tagger()(text):
         kana = getattr(word.feature, "kana", None)
         surface = word.surface
@@ -142,11 +155,17 @@ def japanese_reading(text: str) -> str:
             reading = _PARTICLES[surface]
         else:
             reading = kana if kana and kana != "*" and has_kana_or_kanji(surface) else to_katakana(surface)
-        # Library readings separate words; endings and suffixes stay on their word.
-        if words and pos in _ATTACHED and not word.white_space:
+        # Library readings separate words; endings and suffixes stay on their word, brackets and quotes on
+        # the word they enclose, and a run of Latin letters, digits and signs written together stays one word
+        # (UTF-16, No.7), as the text wrote it.
+        joined = not word.white_space and bool(words) and (
+            pos in _ATTACHED or surface[:1] in _CLOSING or previous_surface[-1:] in _OPENING
+            or (_unspaced(surface) and _unspaced(previous_surface)))
+        if joined:
             words[-1] += reading
         else:
             words.append(reading)
+        previous_surface = surface
     reading = " ".join(w for w in (w.strip() for w in words) if w)
     return "" if _HAN.search(reading) else reading
 

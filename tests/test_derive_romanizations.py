@@ -51,6 +51,23 @@ def test_entered_reading_and_romanization_leave_nothing_to_derive(settings):
     ("あ、い。う", "a, i. u"),
     ("にほん（にっぽん）", "nihon (nippon)"),
     ("「しべりあ」", "\u201cshiberia\u201d"),
+    ("ヨクリュウシャ ノ テガミ （ ゴウセイ ）", "yokuryūsha no tegami (gōsei)"),  # a reading spaced inside brackets
+    ("「 イコク ノ オカ 」 ノ キオク", "\u201cikoku no oka\u201d no kioku"),
 ])
 def test_japanese_punctuation_is_romanized_as_latin_text_writes_it(reading, romanized):
     assert kana_to_hepburn(reading) == romanized
+
+
+@pytest.mark.parametrize(("text", "romanized"), [
+    ("抑留者の手紙（合成）", "yokuryūsha no tegami (gōsei)"),
+    ("「異国の丘」の記憶", "\u201cikoku no oka\u201d no kioku"),
+    ("シベリア抑留記『極寒』", "shiberia yokuryūki \u201cgokkan\u201d"),
+    ("合成UTF-16", "gōsei UTF-16"),
+    ("No.7の記録", "No.7 no kiroku"),
+])
+def test_a_derived_reading_keeps_brackets_on_their_words_and_latin_as_written(text, romanized):
+    from collection.romanization import japanese_reading, readings_available
+
+    if not readings_available():
+        pytest.skip("the romanization extra (fugashi, UniDic) is not installed")
+    assert kana_to_hepburn(japanese_reading(text)) == romanized
