@@ -69,6 +69,26 @@ def test_keyboard_reaches_the_facets(live_server, page, catalogue):
     assert page.evaluate("document.activeElement.className") == "skip"
 
 
+def test_the_results_are_one_link_away_past_the_filters(live_server, page, catalogue):
+    page.goto(f"{live_server.url}/en/records/")
+    link = page.get_by_role("link", name="Go to the results")
+    page.locator("#q").focus()
+    page.keyboard.press("Tab")  # the search button
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Go to the results"
+    assert link.is_visible()  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "results-heading"
+    # On a phone, where the filters come first, it is always shown.
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{live_server.url}/en/records/")
+    assert link.is_visible()
+    link.click()
+    page.wait_for_url("**#results-heading")
+    assert page.locator("#results-heading").evaluate(
+        "heading => heading.getBoundingClientRect().top >= 0 && heading.getBoundingClientRect().bottom <= innerHeight")
+
+
 def test_the_sort_menu_waits_for_the_keyboard_and_applies_a_pointer_choice(live_server, page, catalogue):
     page.goto(f"{live_server.url}/en/records/")
     sort, button = page.locator("#sort"), page.locator("form.sort button")

@@ -395,3 +395,11 @@ def test_sets_of_dates_and_a_time_of_day_are_put_into_words(language, one_of, al
         # What it cannot put into words stays as written.
         for written in ("[1945..1950]", "[1945]", "1950-01-01T10:00:00Z", "[1945,19XY]"):
             assert edtf_in_words(written) == written
+
+
+def test_free_text_in_no_known_language_is_not_marked_as_the_pages(client):
+    record = titled("Test article", container_title="Тестовый вестник", publication_place="Владивосток",
+                    extent="431 p.")
+    page = client.get(f"/ja/records/{record.identifier}/").content.decode()
+    assert '<span lang="">Тестовый вестник</span>' in page
+    assert '<dd lang="">Владивосток</dd>' in page and '<dd lang="">431 p.</dd>' in page
