@@ -72,7 +72,7 @@ def test_dates_of_a_1904_workbook():
 def test_the_phantom_29_february_1900_is_an_error_naming_the_cell():
     data = workbook(("s", [row(1, text("A1", "identifier"), text("B1", "date")),
                            row(2, text("A2", "test-1"), number("B2", "60", style=1))]))
-    with pytest.raises(FileRefused, match="row 2, column B: 29 February 1900 does not exist"):
+    with pytest.raises(FileRefused, match=r"row 2, column B \(date\): 29 February 1900 does not exist"):
         read_table(data, name="book.xlsx")
 
 
@@ -86,9 +86,9 @@ def test_formulas_without_a_saved_value_merged_cells_and_error_values_are_errors
     with pytest.raises(FileRefused) as caught:
         read_table(data, name="book.xlsx")
     problems = [str(problem) for problem in caught.value.problems]
-    assert problems[0].startswith("row 2, column B: a formula with no saved value")
-    assert problems[1].startswith("row 3, column B: the cells B3:C3 are merged")
-    assert problems[2] == "row 4, column B: the spreadsheet shows the error #REF! here."
+    assert problems[0].startswith("row 2, column B (title_en): a formula with no saved value")
+    assert problems[1].startswith("row 3, column B (title_en): the cells B3:C3 are merged")
+    assert problems[2] == "row 4, column B (title_en): the spreadsheet shows the error #REF! here."
 
 
 def test_a_formula_with_a_saved_value_reads_as_that_value():

@@ -204,9 +204,9 @@ class TestSpreadsheetNumbersAndFormulas:
         with pytest.raises(FileRefused) as caught:
             read_table(data, name="book.xlsx")
         assert [str(problem) for problem in caught.value.problems] == [
-            "row 2, column D: a formula with no saved value; open the file in a spreadsheet program, let it "
+            "row 2, column D (sequence): a formula with no saved value; open the file in a spreadsheet program, let it "
             "calculate, and save it again, or type the value in."]
-        with pytest.raises(CommandError, match="row 2, column D: a formula with no saved value"):
+        with pytest.raises(CommandError, match=r"row 2, column D \(sequence\): a formula with no saved value"):
             run("import_catalogue", str(write_file(tmp_path, data, "book.xlsx")))
 
     def test_a_formula_whose_saved_text_is_empty_still_reads_as_empty(self):

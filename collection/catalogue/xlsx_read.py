@@ -281,8 +281,23 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styl
         raise FileRefused(_("The sheet “%(sheet)s” is empty: its first row must name the columns.")
                           % {"sheet": title})
     if problems:
-        raise FileRefused(sorted(problems, key=lambda p: (p.row, len(p.column), p.column)))
+        problems.sort(key=lambda p: (p.row, len(p.column), p.column))
+        raise FileRefused([_named(problem, header, header_row) for problem in problems])
     return table
+
+
+def _named(problem: CellProblem, header: list[str], header_row: int) -> CellProblem:
+    """``problem`` with its column also named by the header (``B (date)``), as the import's other errors name
+    it, where the cell is below the header in a named column; the letter stays, to find the cell by."""
+    if problem.row <= header_row or not problem.column:
+        return problem
+    try:
+        index = column_number(problem.column) - 1
+    except ValueError:
+        return problem
+    if not 0 <= index < len(header) or not header[index]:
+        return problem
+    return CellProblem(problem.row, f"{problem.column} ({header[index]})", problem.message)
 
 
 def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozenset[str], epoch_1904: bool,
