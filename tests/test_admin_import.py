@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -198,6 +199,19 @@ def test_preview_is_paginated(dana, login, settings):  # noqa: F811
     last = client.get(job_url(job) + "?page=3").content.decode()
     assert first.count('class="import-new"') == 2 and "test-1" in first and "test-5" not in first
     assert last.count('class="import-new"') == 1 and "test-5" in last
+
+
+def test_a_long_preview_links_the_pages_near_this_one_and_at_the_ends(dana, login, settings):  # noqa: F811
+    settings.COLLECTION_IMPORT_PREVIEW_ROWS_PER_PAGE = 1
+    client = login(dana)
+    rows = "".join(f"test-{n},memoir,draft,Test {n}\n" for n in range(1, 41))
+    upload(client, csv_file("identifier,kind,status,title_en\n" + rows))
+    job = ImportJob.objects.get()
+    page = client.get(job_url(job) + "?page=20").content.decode()
+    paginator = page.split('class="paginator"')[1].split("</p>")[0]
+    linked = [int(number) for number in re.findall(r"\?page=(\d+)", paginator)]
+    assert linked == [1, 2, 17, 18, 19, 21, 22, 23, 39, 40]
+    assert '<span class="this-page">20</span>' in paginator and paginator.count("…") == 2
 
 
 def test_more_than_one_file_per_request_is_refused(dana, login):  # noqa: F811

@@ -61,8 +61,8 @@ def test_inline_rich_text_is_joined_and_phonetic_guides_left_out():
 def test_a_shared_string_the_file_does_not_hold_is_an_error_naming_the_cell():
     data = workbook(("s", [HEADER, row(2, text("A2", "test-1"), shared("B2", 7)),
                            row(3, text("A3", "test-2"), '<c r="B3" t="s"><v>-1</v></c>')]), strings=["<t>x</t>"])
-    assert problems_of(data) == ["row 2, column B (title_en): the cell points to a shared text that the file does not hold.",
-                                 "row 3, column B (title_en): the cell points to a shared text that the file does not hold."]
+    missing = "the cell points to a shared text that the file does not hold."
+    assert problems_of(data) == [f"row 2, column B (title_en): {missing}", f"row 3, column B (title_en): {missing}"]
 
 
 def test_booleans_read_as_true_and_false():
@@ -187,8 +187,8 @@ def test_a_sheet_whose_elements_carry_a_prefix_reads_the_same():
              '<x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>test-1</x:t></x:is></x:c></x:row>'
              '</x:sheetData><x:mergeCells><x:mergeCell ref="A3:B3"/></x:mergeCells></x:worksheet>')
     data = with_part(workbook(("s", [])), "xl/worksheets/sheet1.xml", sheet)
-    assert problems_of(data) == ["row 3, column A (identifier): the cells A3:B3 are merged; unmerge them so that each cell "
-                                 "holds its own value."]
+    assert problems_of(data) == ["row 3, column A (identifier): the cells A3:B3 are merged; unmerge them so that "
+                                 "each cell holds its own value."]
     assert cells_of(with_part(data, "xl/worksheets/sheet1.xml", sheet.replace(
         '<x:mergeCells><x:mergeCell ref="A3:B3"/></x:mergeCells>', ""))) == [{"identifier": "test-1"}]
 

@@ -17,6 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -177,7 +178,9 @@ class CatalogueImportExportMixin:
             errors = []
         return TemplateResponse(request, self.job_template, self._context(
             request, title=_("Import of %(file)s") % {"file": job.file_name}, job=job, entries=entries,
-            page=page, pages=pages, page_range=range(1, pages + 1), counts=counts, action=action,
+            page=page, pages=pages, counts=counts, action=action, ellipsis=Paginator.ELLIPSIS,
+            # A few pages around this one and at the ends: a 200,000-row file has 2,000 pages.
+            page_range=list(Paginator(range(pages), 1).get_elided_page_range(page, on_each_side=3, on_ends=2)),
             statuses=ImportJobStatus, errors=errors[:500], more_errors=max(0, len(errors) - 500),
             can_confirm=job.status == ImportJobStatus.PREVIEWED,
             refresh=not job.finished,
