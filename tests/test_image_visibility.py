@@ -157,6 +157,15 @@ class TestRecordPage:
         assert '<span lang="ru">Тестовое изображение</span>' in html
         assert 'alt="Тестовое изображение"' in html
 
+    def test_the_pages_of_one_file_are_told_apart_by_their_page(self, client):
+        record = RecordFactory(status=Status.PUBLISHED)
+        pages = add_images(record, inspect_upload(imaging.upload(imaging.multipage_tiff(3), "register.tif"),
+                                                  "register.tif"), captions={"en": "Test register"})
+        html = client.get(f"/en/records/{record.identifier}/").content.decode()
+        assert [f'alt="{alt}"' in html for alt in ("Test register", "Test register, page 2", "Test register, page 3")]\
+            == [True, True, True]
+        assert len(pages) == 3 and '<span lang="en">Test register</span>, page 3' in html
+
     def test_no_section_without_public_images(self, client):
         record = RecordFactory(status=Status.PUBLISHED)
         attach(record, visibility=Visibility.PRIVATE)
