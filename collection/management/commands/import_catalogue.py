@@ -1,16 +1,21 @@
-"""Import a catalogue spreadsheet (CSV or XLSX) through the one validating writer."""
+"""Import a catalogue spreadsheet (CSV or XLSX) through the one validating writer.
+
+With ``--vocabulary``, the file is a places, subjects or agents sheet, written by the vocabulary writer.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from ... import reasons
-from ...catalogue.files import FileRefused, read_table
-from ...catalogue.writer import write_rows
+from ...catalogue.files import FileRefused, Table, read_table
+from ...catalogue.vocabulary_files import VOCABULARY_SHEETS, import_vocabulary, vocabulary_refusal
+from ...catalogue.writer import WriteResult, write_rows
 from ...importing.deferral import deferred_derivation
 from ...importing.jobs import queue_derived_forms
 from ...importing.progress import RowsProgress, Working
@@ -20,7 +25,8 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # type: ignore[override]
         # Made when the parser is: argparse takes text, not a lazy translation.
-        return _("Import records from a catalogue spreadsheet; all rows or none.")
+        return _("Import records, or with --vocabulary a places, subjects or agents sheet, from a catalogue "
+                 "spreadsheet; all rows or none.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=_("A catalogue sheet saved as CSV or XLSX."))
@@ -33,6 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help=_("Check the file and report; write nothing."))
         parser.add_argument("--user", help=_("Act as this user, with their permissions. Default: the operator, "
                                              "as a collection manager."))
+        parser.add_argument("--vocabulary", choices=VOCABULARY_SHEETS, default="", help=_(
+            "The file is this vocabulary sheet, not records. The user needs the permissions to add and change "
+            "its entries."))
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
@@ -42,7 +51,11 @@ class Command(BaseCommand):
                 **{get_user_model().USERNAME_FIELD: options["user"]}).first()
             if user is None:
                 raise CommandError(_("There is no user “%(name)s”.") % {"name": options["user"]})
-            if not user.has_perm("collection.import_records"):
+            if options["vocabulary"]:
+                refusal = vocabulary_refusal(user, options["vocabulary"], options["user"])
+                if refusal:
+                    raise CommandError(refusal)
+            elif not user.has_perm("collection.import_records"):
                 raise CommandError(_("%(name)s may not import catalogue spreadsheets.") % {"name": options["user"]})
         progress = Working(self.stderr._out, force=options["progress"])
         try:
@@ -54,16 +67,10 @@ class Command(BaseCommand):
         except FileRefused as exc:
             raise CommandError(f"{path.name}: {exc}") from exc
         source = reasons.command_line(path.name, options["user"] if user is not None else "")
-        bar = RowsProgress(self.stderr._out, _("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"},
-                           len(table), force=options["progress"])
-        try:
-            with deferred_derivation():
-                result = write_rows(table.records(), header=table.header, user=user, source=source,
-                                    dry_run=options["dry_run"], progress=bar)
-        finally:
-            bar.finish()
-        if not result.errors and not options["dry_run"]:
-            queue_derived_forms(result)
+        if options["vocabulary"]:
+            result = self._write_vocabulary(table, options, user=user, source=source)
+        else:
+            result = self._write_records(table, options, user=user, source=source)
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
@@ -74,3 +81,24 @@ class Command(BaseCommand):
         for line in result.summary_lines():
             self.stdout.write(line)
 
+    def _write_records(self, table: Table, options: dict, *, user: Any, source: str) -> WriteResult:
+        bar = RowsProgress(self.stderr._out, _("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"},
+                           len(table), force=options["progress"])
+        try:
+            with deferred_derivation():
+                result = write_rows(table.records(), header=table.header, user=user, source=source,
+                                    dry_run=options["dry_run"], progress=bar)
+        finally:
+            bar.finish()
+        if not result.errors and not options["dry_run"]:
+            queue_derived_forms(result)
+        return result
+
+    def _write_vocabulary(self, table: Table, options: dict, *, user: Any, source: str) -> WriteResult:
+        # The vocabulary writer counts no rows as it goes: the step shows its time only. A vocabulary is
+        # small, so its readings and romanizations are derived as it is written, as the seed loader's are,
+        # not left to the task that derives those of records.
+        working = Working(self.stderr._out, force=options["progress"])
+        with working.step(_("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"}):
+            return import_vocabulary(options["vocabulary"], table, user=user, source=source,
+                                     dry_run=options["dry_run"])
