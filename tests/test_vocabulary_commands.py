@@ -170,6 +170,13 @@ class TestImport:
         assert list(Agent.objects.values_list("identifier", flat=True)) == ["agent-test-kept"]
         assert history_count("agents") == before
 
+    def test_a_place_with_one_coordinate_is_an_error_of_its_row(self, tmp_path):
+        path = sheet(tmp_path, "places", [{"identifier": "place-test-1", "kind": "city", "name_en": "Test",
+                                           "latitude": "55.94"}])
+        _message, err = refused("import_catalogue", str(path), "--vocabulary", "places")
+        assert err.splitlines() == ["row 2, column identifier: Give both latitude and longitude, or neither."]
+        assert not Place.objects.exists()
+
     def test_a_records_sheet_is_refused_for_its_columns(self, tmp_path):
         path = write_file(tmp_path, "identifier,kind,status,title_en\n", "records.csv")
         message, err = refused("import_catalogue", str(path), "--vocabulary", "agents")

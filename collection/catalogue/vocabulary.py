@@ -418,7 +418,9 @@ def _validate(vocabulary: str, number: int, entry: models.Model | None, desired:
         models.Model.clean_fields(probe, exclude={"parent", "broader", "path"})
         probe.clean()
     except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
+        # An entry's clean() may name no field (a place with one coordinate): the row's identifier takes it.
+        problems = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        for name, messages in problems.items():
             for message in messages:
                 errors.add(number, "date" if name == "date_edtf" else name if name in desired else "identifier",
                            message)
