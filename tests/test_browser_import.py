@@ -1,12 +1,13 @@
-"""The admin import in a real browser: upload, look at the preview, confirm."""
+"""The admin import in a real browser: upload, look at the preview, confirm (records, and an agents sheet)."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from collection.models import Record, Title
+from collection.models import Agent, AgentName, Record, Title
 
+from .factories import AgentFactory
 from .roles import staff_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,4 +50,47 @@ def test_preview_then_confirm_imports_exactly_what_was_shown(live_server, page, 
     # The changelist shows the imported title as text, never running it.
     page.goto(f"{live_server.url}/admin/collection/record/")
     expect(page.locator("#result_list")).to_contain_text("test-1")
+    assert dialogs == []
+
+
+AGENTS = (
+    "identifier,kind,name_ja,name_en,name_parts\n"
+    "agent-test-1,person,山田太郎,<script>alert('x')</script>,\n"
+    "agent-test-2,,,Anna Testova,\"en:Testova, Anna\"\n"
+)
+
+
+def test_an_agents_sheet_is_previewed_then_confirmed_on_the_agents_list(live_server, page, tmp_path):
+    staff_in("Contributor", "alice")  # a contributor may import agents, as the command allows
+    AgentFactory(identifier="agent-test-2", name="Anna Testowa")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    path = tmp_path / "agents.csv"
+    path.write_text(AGENTS, encoding="utf-8")
+
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/collection/agent/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.click("a.import_link")
+    page.set_input_files("#id_file", str(path))
+    page.click("#import-form input[type=submit]")
+
+    rows = page.locator("#import-preview tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#import-preview tr.import-new")).to_contain_text("<script>alert('x')</script>")
+    expect(page.locator("#import-preview tr.import-new")).to_contain_text("山田太郎")
+    updated = page.locator("#import-preview tr.import-updated")
+    expect(updated.locator("del")).to_have_text(["Anna Testowa", "—"])
+    expect(updated.locator("ins")).to_have_text(["Anna Testova", "en:Testova, Anna"])
+    assert not Agent.objects.filter(identifier="agent-test-1").exists()
+    assert AgentName.objects.get(agent__identifier="agent-test-2").text == "Anna Testowa"
+
+    page.click("#confirm-form input[type=submit]")
+    expect(page.locator(".import-status")).to_contain_text("imported")
+    assert AgentName.objects.get(agent__identifier="agent-test-1", language="en").text == "<script>alert('x')</script>"
+    renamed = AgentName.objects.get(agent__identifier="agent-test-2")
+    assert (renamed.text, renamed.family, renamed.given) == ("Anna Testova", "Testova", "Anna")
+    assert {entry.history_user.username for entry in Agent.history.filter(identifier__startswith="agent-test")
+            if entry.history_user} == {"alice"}
     assert dialogs == []

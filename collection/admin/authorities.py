@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ..concurrency import VersionCheckedForm
 from ..models import Agent, AgentName, Language, Place, PlaceName, Subject, SubjectLabel
 from .base import LabelInline, LabelledAdmin, RequireOneFormSet
+from .vocabularies import VocabularyImportExportMixin
 
 
 class NameFormSet(RequireOneFormSet):
@@ -37,7 +38,8 @@ class AgentNameInline(LabelInline):
 
 
 @admin.register(Agent)
-class AgentAdmin(VersionCheckedAdmin):
+class AgentAdmin(VocabularyImportExportMixin, VersionCheckedAdmin):
+    vocabulary = "agents"
     label_model, label_owner_field, label_related_name = AgentName, "agent", "names"
     inlines = [AgentNameInline]
     list_display = ["identifier", "__str__", "kind", "date_display"]
@@ -64,7 +66,8 @@ class PlaceNameInline(LabelInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(VersionCheckedAdmin):
+class PlaceAdmin(VocabularyImportExportMixin, VersionCheckedAdmin):
+    vocabulary = "places"
     label_model, label_owner_field, label_related_name = PlaceName, "place", "names"
     inlines = [PlaceNameInline]
     list_display = ["identifier", "__str__", "kind", "gupvi_camp_number", "parent"]
@@ -87,7 +90,8 @@ class SubjectLabelInline(LabelInline):
 
 
 @admin.register(Subject)
-class SubjectAdmin(VersionCheckedAdmin):
+class SubjectAdmin(VocabularyImportExportMixin, VersionCheckedAdmin):
+    vocabulary = "subjects"
     label_model, label_owner_field, label_related_name = SubjectLabel, "subject", "labels"
     inlines = [SubjectLabelInline]
     list_display = ["identifier", "__str__", "broader"]

@@ -71,6 +71,9 @@ class CatalogueImportExportMixin:
     change_list_template = "admin/collection/import/change_list.html"
     import_template = "admin/collection/import/import.html"
     job_template = "admin/collection/import/job.html"
+    import_form_class: type[ImportForm] = ImportForm
+    # The sheet this admin imports: "" for records, or a vocabulary (see ``VocabularyImportExportMixin``).
+    vocabulary: str = ""
 
     # -- permissions -----------------------------------------------------------------------------------
 
@@ -83,7 +86,8 @@ class CatalogueImportExportMixin:
     def _job_for(self, request: HttpRequest, token: str) -> ImportJob:
         if not self.has_import_permission(request):
             raise PermissionDenied
-        job = get_object_or_404(ImportJob, token=token)
+        # Another sheet's job is not this admin's: it was checked against other permissions.
+        job = get_object_or_404(ImportJob, token=token, vocabulary=self.vocabulary)
         if job.user_id != request.user.pk and not request.user.is_superuser:
             raise PermissionDenied
         return job
@@ -119,10 +123,10 @@ class CatalogueImportExportMixin:
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_import_permission(request):
             raise PermissionDenied
-        form = ImportForm()
+        form = self.import_form_class()
         if request.method == "POST":
             uploads = [upload for key in request.FILES for upload in request.FILES.getlist(key)]
-            form = ImportForm(request.POST, request.FILES)
+            form = self.import_form_class(request.POST, request.FILES)
             if len(uploads) > app_settings.IMPORT_MAX_FILES:
                 form.add_error(None, _("Upload at most %(count)s file(s) at a time.")
                                % {"count": app_settings.IMPORT_MAX_FILES})
@@ -134,15 +138,19 @@ class CatalogueImportExportMixin:
                     form.add_error("file", str(exc))
                 else:
                     job = jobs.create_job(user=request.user, file_name=upload.name, data=upload.read(),
-                                          encoding=form.cleaned_data["encoding"], sheet=form.cleaned_data["sheet"])
+                                          encoding=form.cleaned_data["encoding"], sheet=form.cleaned_data["sheet"],
+                                          vocabulary=self.vocabulary)
                     with encoding_named_in(form.fields["encoding"].label):
                         jobs.start_preview(job)
                     return redirect(self._job_url(job))
-        recent = ImportJob.objects.filter(user=request.user).defer("data", "preview")[:10]
+        recent = ImportJob.objects.filter(user=request.user, vocabulary=self.vocabulary).defer("data", "preview")[:10]
         return TemplateResponse(request, self.import_template, self._context(
-            request, title=_("Import catalogue spreadsheet"), form=form, recent=recent,
+            request, title=self.import_title(), form=form, recent=recent,
             max_size=format_size(app_settings.IMPORT_MAX_BYTES), inline_rows=app_settings.IMPORT_INLINE_MAX_ROWS,
         ))
+
+    def import_title(self) -> str:
+        return _("Import catalogue spreadsheet")
 
     def _job_url(self, job: ImportJob) -> str:
         return reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_import_job",  # type: ignore[attr-defined]

@@ -6,6 +6,9 @@ versions of the records the file names, and the state of the vocabularies its
 cells are resolved against); the import recomputes it inside its transaction and
 refuses if anything changed in between, then checks that what it wrote is what
 the preview showed, row by row.
+
+A job of a vocabulary sheet (``ImportJob.vocabulary``) goes the same way through
+the vocabulary writer, with a fingerprint of the whole vocabulary.
 """
 
 from __future__ import annotations
@@ -57,6 +60,31 @@ def catalogue_fingerprint(identifiers: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
+def vocabulary_fingerprint(vocabulary: str) -> str:
+    """A digest of every field of every entry of the vocabulary and of every one of their names.
+
+    A vocabulary sheet depends on more than the entries it names: a parent or broader entry
+    may be named by any entry's name, and a name added anywhere can make another ambiguous.
+    Vocabularies are small (thousands of entries), so reading all of both tables is cheap,
+    and it catches any change, made through the models or not.
+    """
+    from ..catalogue.vocabulary import VOCABULARIES
+
+    spec = VOCABULARIES[vocabulary]
+    digest = hashlib.sha256()
+    for model in (spec.model, spec.label_model):
+        fields = [field.attname for field in model._meta.concrete_fields]
+        for row in model._default_manager.order_by("pk").values_list(*fields).iterator(chunk_size=2000):
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def job_fingerprint(job: ImportJob, table: Table) -> str:
+    if job.vocabulary:
+        return vocabulary_fingerprint(job.vocabulary)
+    return catalogue_fingerprint(table_identifiers(table))
+
+
 def table_identifiers(table: Table) -> list[str]:
     try:
         index = table.header.index("identifier")
@@ -72,6 +100,28 @@ def load_table(job: ImportJob) -> Table:
 
 def source_label(job: ImportJob) -> str:
     return reasons.import_of(job.file_name)
+
+
+def write_table(job: ImportJob, table: Table, *, dry_run: bool = False,
+                progress: Callable[[str, int, int | None], None] | None = None) -> Any:
+    """Check, and unless ``dry_run`` write, the job's table with the writer of its sheet; all or nothing."""
+    if job.vocabulary:
+        from ..catalogue.vocabulary_files import import_vocabulary
+
+        # A vocabulary is small: its readings and romanizations are derived as it is written, as the
+        # command derives them, not deferred to the records' task. Its writer reports no progress.
+        return import_vocabulary(job.vocabulary, table, user=job.user, source=source_label(job), dry_run=dry_run)
+    from ..catalogue.writer import write_rows
+
+    with deferred_derivation():
+        return write_rows(table.records(), header=table.header, user=job.user, source=source_label(job),
+                          dry_run=dry_run, progress=progress)
+
+
+def job_entries(job: ImportJob, result: Any) -> list[dict[str, Any]]:
+    """The preview's entries of the job; a vocabulary's in row order (its writer saves parents first)."""
+    entries = preview_entries(result)
+    return sorted(entries, key=lambda entry: entry["row"]) if job.vocabulary else entries
 
 
 def preview_entries(result: Any) -> list[dict[str, Any]]:
@@ -92,13 +142,13 @@ def summary_of(result: Any) -> dict[str, Any]:
 
 
 def create_job(*, user: Any, file_name: str, data: bytes, encoding: str = "", sheet: str = "",
-               file_format: str = "") -> ImportJob:
-    """Store an upload as a job; decide whether it is previewed inline or in the background."""
+               file_format: str = "", vocabulary: str = "") -> ImportJob:
+    """Store an upload as a job (of records, or of the ``vocabulary`` sheet named)."""
     from ..catalogue.files import detect_format
 
     file_format = file_format or detect_format(file_name, data[:4])
     job = ImportJob.objects.create(user=user, file_name=file_name[:255], data=data, encoding=encoding,
-                                   sheet=sheet, file_format=file_format)
+                                   sheet=sheet, file_format=file_format, vocabulary=vocabulary)
     return job
 
 
@@ -180,8 +230,6 @@ def run_preview(job_id: int, *, table: Table | None = None) -> str:
 
 
 def _preview(job_id: int, table: Table | None) -> str:
-    from ..catalogue.writer import write_rows
-
     job = ImportJob.objects.get(pk=job_id)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.PREVIEWING)
     try:
@@ -190,14 +238,12 @@ def _preview(job_id: int, table: Table | None) -> str:
         _refuse(job, [str(problem) for problem in exc.problems])
         return job.status
     job.row_count = len(table)
-    fingerprint = catalogue_fingerprint(table_identifiers(table))
+    fingerprint = job_fingerprint(job, table)
     progress = None
     if job.background:
         ImportJob.objects.filter(pk=job.pk).update(row_count=job.row_count, rows_done=0)
         progress = _checking_progress(job)
-    with deferred_derivation():
-        result = write_rows(table.records(), header=table.header, user=job.user, source=source_label(job),
-                            dry_run=True, progress=progress)
+    result = write_table(job, table, dry_run=True, progress=progress)
     if result.errors:
         job.rows_done = job.row_count
         job.save(update_fields=["row_count", "rows_done", "modified"])
@@ -205,7 +251,7 @@ def _preview(job_id: int, table: Table | None) -> str:
         return job.status
     job.status = ImportJobStatus.PREVIEWED
     job.fingerprint = fingerprint
-    job.preview = preview_entries(result)
+    job.preview = job_entries(job, result)
     job.summary = summary_of(result)
     job.rows_done = job.row_count
     job.save()
@@ -272,8 +318,6 @@ def run_import(job_id: int) -> str:
 
 
 def _import(job_id: int) -> str:
-    from ..catalogue.writer import write_rows
-
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         if job.status not in (ImportJobStatus.PREVIEWED, ImportJobStatus.CONFIRMED):
@@ -281,16 +325,18 @@ def _import(job_id: int) -> str:
         job.status = ImportJobStatus.IMPORTING
         job.save(update_fields=["status", "modified"])
         table = load_table(job)
-        if catalogue_fingerprint(table_identifiers(table)) != job.fingerprint:
+        if job_fingerprint(job, table) != job.fingerprint:
             job.status = ImportJobStatus.STALE
-            job.errors = [_("The catalogue changed after the preview (a record in the file or a vocabulary it "
+            job.errors = [_("The vocabulary changed after the preview (one of its entries or names was added, "
+                            "edited or removed). Nothing was imported: upload the file again to see a new "
+                            "preview.") if job.vocabulary else
+                          _("The catalogue changed after the preview (a record in the file or a vocabulary it "
                             "uses was edited). Nothing was imported: upload the file again to see a new preview.")]
             job.save(update_fields=["status", "errors", "modified"])
             return job.status
         with transaction.atomic():
-            with deferred_derivation():
-                result = write_rows(table.records(), header=table.header, user=job.user, source=source_label(job))
-            stale = bool(result.errors) or preview_entries(result) != job.preview
+            result = write_table(job, table)
+            stale = bool(result.errors) or job_entries(job, result) != job.preview
             if stale:
                 transaction.set_rollback(True)
         if stale:
@@ -306,7 +352,8 @@ def _import(job_id: int) -> str:
         job.rows_done = job.row_count
         job.data = b""  # imported: the history holds what it changed
         job.save(update_fields=["status", "summary", "rows_done", "data", "modified"])
-        queue_derived_forms(result)
+        if not job.vocabulary:
+            queue_derived_forms(result)
     return job.status
 
 

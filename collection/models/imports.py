@@ -22,7 +22,8 @@ class ImportJobStatus(models.TextChoices):
 
 
 class ImportJob(models.Model):
-    """One uploaded file: its bytes, the preview of what importing it would do, and the outcome.
+    """One uploaded file, a records or a vocabulary sheet: its bytes, the preview of what importing it would do,
+    and the outcome.
 
     The file is kept so that confirming imports exactly the bytes that were
     previewed; ``fingerprint`` records the state of the catalogue the preview saw.
@@ -37,6 +38,8 @@ class ImportJob(models.Model):
     file_format = models.CharField(_("format"), max_length=10)
     encoding = models.CharField(_("encoding"), max_length=40, blank=True)
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    # Which sheet the file is: "" for records, else the vocabulary (places, subjects, agents).
+    vocabulary = models.CharField(_("vocabulary"), max_length=20, blank=True, default="")
     data = models.BinaryField(editable=False)
     status = models.CharField(_("status"), max_length=20, choices=ImportJobStatus.choices,
                               default=ImportJobStatus.QUEUED)
