@@ -583,11 +583,12 @@ def _case_and_initials_past_marks() -> None:
         return String(restored) if isinstance(cased, (String, MixedString)) else restored
 
     def marked_initialize(self: Any, given: str, mark: Any, context: Any) -> Any:
-        match = re.fullmatch(f"([{_OPENS}]*)(.*?)({_CLOSE}*)", given, re.DOTALL)
+        # A mark closes before the name's last period ("E. L" + close + "."), which _edges left outside it.
+        match = re.fullmatch(f"([{_OPENS}]*)(.*?)({_CLOSE}*)([^{_OPENS}{_CLOSE}]*)", given, re.DOTALL)
         if match is None or not match.group(1):
             return initialize(self, given, mark, context)
-        opening, inner, closing = match.groups()
-        before, initials, after = _edges(initialize(self, inner, mark, context))
+        opening, inner, closing, tail = match.groups()
+        before, initials, after = _edges(initialize(self, inner + tail, mark, context))
         return before + opening + initials + closing + after
 
     model.TextCased.case = marked_case

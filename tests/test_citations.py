@@ -546,3 +546,25 @@ def test_noncharacters_in_the_catalogue_are_cited_as_they_are_without_marks(clie
     html = formatted_citation(record, "apa", "en")
     assert html.startswith("テスト") and "<span" not in html
     assert client.get(f"/en/records/{record.identifier}/").status_code == 200
+
+
+def test_a_given_name_ending_in_an_initial_keeps_every_mark_in_apa():
+    record = titled("Тестовые военнопленные", "ru", resource_type=ResourceType.BOOK, date_edtf="2003")
+    author = AgentFactory(name="Testova, E. L.", name__language="ru-Latn")
+    AgentName.objects.filter(agent=author).update(family="Testova", given="E. L.")
+    link_agent(record, author)
+    for style in ("apa", "chicago-author-date"):
+        citation = citation_fragment(formatted_citation(record, style, "en"))
+        assert [span.text for span in citation.xpath('.//*[@lang="ru"]')] == ["Тестовые военнопленные"], style
+        assert citation.xpath('.//*[@lang="ru-Latn"]'), style
+
+
+@pytest.mark.parametrize("language", ["en", "ja", "ru"])
+def test_apa_writes_retrieved_only_with_the_date_it_was_retrieved_on(language):
+    undated = titled("Test web page", "en", resource_type="web-resource", url="http://example.org/test")
+    html = formatted_citation(undated, "apa", language)
+    assert "http://example.org/test" in html
+    assert not any(word in html for word in ("Retrieved", "回収", "Извлечено")), html
+    dated = titled("Test web page 2", "en", resource_type="web-resource", url="http://example.org/test2",
+                   accessed=datetime.date(2010, 5, 1))
+    assert "Retrieved May 1, 2010, from http://example.org/test2" in formatted_citation(dated, "apa", "en")
