@@ -66,18 +66,32 @@ class _CitedTitle(NamedTuple):
 
 
 def _cited_title(record: Record, language: str | None) -> _CitedTitle:
-    """The original title and its language tag, and a translation into ``language`` where there is one."""
+    """The title to cite and its language tag, and a translation into ``language`` where there is one.
+
+    The original title; without one (a work known from a source that gives it only romanized or
+    translated), its romanization or transcription, as Western bibliographies cite a Russian title; and
+    with neither, a translation, in square brackets as catalogues write a title they supply, so that no
+    reader takes it for the title of a work in that language.
+    """
     titles = list(record.titles.all())
-    originals = [t for t in titles if t.form == LabelForm.ORIGINAL]
-    original = pick_label(originals or titles, None)
-    text = original.text if original else record.identifier
+    cited = None
+    for forms in ((LabelForm.ORIGINAL,), (LabelForm.ROMANIZATION, LabelForm.TRANSCRIPTION)):
+        cited = pick_label([t for t in titles if t.form in forms], None)
+        if cited is not None:
+            break
+    supplied = cited is None
+    if supplied:
+        cited = pick_label([t for t in titles if t.form != LabelForm.READING] or titles, None)
+    if cited is None:
+        return _CitedTitle(record.identifier, "", "", "")
+    text = f"[{cited.text}]" if supplied else cited.text
     translated, translated_language = "", ""
     if language:
         translations = [t for t in titles if t.form == LabelForm.TRANSLATION and t.base_language == language]
         chosen = pick_label(translations, language)
-        if chosen and chosen.text != text:
+        if chosen and chosen.text != cited.text:
             translated, translated_language = chosen.text, chosen.language
-    return _CitedTitle(text, original.language if original else "", translated, translated_language)
+    return _CitedTitle(text, cited.language, translated, translated_language)
 
 
 def _item_language(record: Record, title_language: str) -> str:

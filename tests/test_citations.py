@@ -568,3 +568,32 @@ def test_apa_writes_retrieved_only_with_the_date_it_was_retrieved_on(language):
     dated = titled("Test web page 2", "en", resource_type="web-resource", url="http://example.org/test2",
                    accessed=datetime.date(2010, 5, 1))
     assert "Retrieved May 1, 2010, from http://example.org/test2" in formatted_citation(dated, "apa", "en")
+
+
+def only_translated(text: str):
+    """A Russian book known only by an English rendering of its title."""
+    from collection.models import Title
+
+    record = titled(text, "en", resource_type=ResourceType.BOOK, date_edtf="2002")
+    Title.objects.filter(record=record).update(form=LabelForm.TRANSLATION)
+    record.languages.add(Language.objects.get_or_create(tag="ru")[0])
+    return record
+
+
+def test_a_title_known_only_in_translation_is_cited_in_square_brackets():
+    record = only_translated("Test prisoners in the Far East")
+    for style in ("apa", "chicago-author-date"):
+        text = citation_fragment(formatted_citation(record, style, "en")).text_content()
+        assert "[Test prisoners in the Far East]" in text or "[Test Prisoners in the Far East]" in text, text
+    assert csl_json(record, "en")["title"] == "[Test prisoners in the Far East]"
+    assert "TI  - [Test prisoners in the Far East]" in ris(record, "en")
+
+
+def test_a_romanized_title_is_cited_before_a_translation_when_the_original_is_missing():
+    record = only_translated("Test Japanese prisoners in the USSR")
+    add_title(record, "Testovye voennoplennye v SSSR", "ru-Latn", form=LabelForm.ROMANIZATION)
+    item = csl_json(record, "en")
+    assert item["title"] == "Testovye voennoplennye v SSSR"
+    assert item["title-short"] == "Test Japanese prisoners in the USSR"  # the translation, named as such
+    html = formatted_citation(record, "apa", "en")
+    assert "Testovye voennoplennye v SSSR" in html and "[" not in html
