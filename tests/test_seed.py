@@ -125,7 +125,7 @@ def test_the_state_defense_committee_decree(seeded):
     ("Raychikha", ["Soviet Union", "Khabarovsk Krai"]),
     ("Izvestkovaya", ["Soviet Union", "Khabarovsk Krai"]),
     ("Krasnaya Zarya", ["Soviet Union", "Chita Oblast"]),
-    ("Taishet", ["Soviet Union", "Irkutsk Oblast"]),
+    ("Taishet", ["Soviet Union"]),  # "Taishet, and Novo-Grishino (Irkutsk Oblast)": the oblast follows Novo-Grishino
     ("Novo-Grishino", ["Soviet Union", "Irkutsk Oblast"]),
     ("Kansk", ["Soviet Union", "Krasnoyarsk Krai"]),
     ("Zhambyl Province", ["Soviet Union", "Kazakhstan"]),
