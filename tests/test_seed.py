@@ -79,10 +79,30 @@ def test_machine_made_forms_are_flagged(seeded):
 
 def test_every_name_and_label_is_in_the_article(seeded):
     for model in (AgentName, PlaceName):
-        for label in model.objects.filter(machine_made=False):
+        for label in model.objects.filter(machine_made=False, our_translation=False):
             assert in_article(label.text), label.text
-    for label in SubjectLabel.objects.all():
+    for label in SubjectLabel.objects.filter(machine_made=False, our_translation=False):
         assert label.text.lower() in ARTICLE.lower(), label.text
+
+
+def test_places_and_subjects_are_named_in_each_language_by_translations_marked_as_ours(seeded):
+    for model in (PlaceName, SubjectLabel):
+        given = model.objects.filter(machine_made=False, preferred=True)
+        for language in ("ja", "ru"):
+            named = given.filter(language=language)
+            assert named.exists(), (model, language)
+            assert all(label.our_translation or in_article(label.text) for label in named), (model, language)
+    # The article's own names stay as it gives them, not marked as ours.
+    assert not PlaceName.objects.get(place__identifier="place-vladivostok", language="ru").our_translation
+    assert PlaceName.objects.get(place__identifier="place-vladivostok", language="en").our_translation
+
+
+def test_a_japanese_reader_finds_and_browses_in_japanese(seeded, client):
+    page = client.get("/ja/records/", {"q": "捕虜"})
+    assert page.context["paginator"].count > 0
+    facets = client.get("/ja/records/").content.decode()
+    assert "ソ連における日本人捕虜" in facets and "ソビエト連邦" in facets
+    assert client.get("/ru/records/", {"q": "Приморский край"}).context["paginator"].count > 0
 
 
 def test_persons_are_split_into_family_and_given_names_and_organisations_are_not(seeded):
@@ -134,7 +154,7 @@ def test_the_state_defense_committee_decree(seeded):
     ("Sovetskaya Gavan", ["Soviet Union"]),
 ])
 def test_places_sit_where_the_article_puts_them(seeded, place, ancestors):
-    entry = Place.objects.get(names__text=place)
+    entry = Place.objects.get(names__text=place, names__language="en")
     assert [str(p) for p in entry.ancestors()] == ancestors
 
 
