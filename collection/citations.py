@@ -723,10 +723,18 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
     source = CiteProcJSON([_escaped(item)])
     with _RENDERING, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it skips
-        bibliography = CitationStylesBibliography(_style(str(path), locale), source, formatter.html)
+        style = _style(str(path), locale)
+        bibliography = CitationStylesBibliography(style, source, formatter.html)
         bibliography.register(Citation([CitationItem(record.identifier)]))
         rendered = re.sub(r"\s+", " ", "".join(str(entry) for entry in bibliography.bibliography())).strip()
+        if style.root.get_locale_option("punctuation-in-quote").lower() == "true":
+            # American English puts a period or comma inside the closing quote; citeproc-py ignores the
+            # locale's option that says so.
+            rendered = _CLOSING_QUOTE_THEN_PUNCTUATION.sub(r"\2\1", rendered)
     return marks.to_html(rendered) if marked else rendered
+
+
+_CLOSING_QUOTE_THEN_PUNCTUATION = re.compile("(\u201d)([.,])")
 
 
 def highwire_meta(record: Record, permalink: str, language: str | None = None) -> list[tuple[str, str]]:

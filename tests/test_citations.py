@@ -597,3 +597,12 @@ def test_a_romanized_title_is_cited_before_a_translation_when_the_original_is_mi
     assert item["title-short"] == "Test Japanese prisoners in the USSR"  # the translation, named as such
     html = formatted_citation(record, "apa", "en")
     assert "Testovye voennoplennye v SSSR" in html and "[" not in html
+
+
+def test_american_english_puts_the_period_inside_the_closing_quote():
+    article = titled("Test headline", "en", resource_type="newspaper-article", container_title="Test Times",
+                     date_edtf="1998-03-07", url="http://example.org/test")
+    english = citation_fragment(formatted_citation(article, "chicago-author-date", "en")).text_content()
+    assert "“Test Headline.”" in english and "”." not in english, english
+    russian = citation_fragment(formatted_citation(article, "chicago-author-date", "ru")).text_content()
+    assert ".”" not in russian, russian
