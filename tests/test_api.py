@@ -103,6 +103,22 @@ def test_detail(client, records):
     assert data["identifier"] == records[0].identifier and data["languages"] == ["ja"]
 
 
+def test_detail_gives_what_the_records_page_shows_and_names_only_a_published_parent(client):
+    parent = titled("Test series")
+    hidden = titled("Test draft series", status=Status.DRAFT)
+    record = titled("Test volume", parent=parent, level="volume", sequence=2, container_title="Test container",
+                    publication_place="Владивосток", extent="100 p.", url="http://example.org/test",
+                    resource_type="book")
+    data = client.get(f"/api/records/{record.identifier}/").json()
+    assert (data["parent"], data["sequence"], data["container_title"], data["publication_place"], data["extent"],
+            data["url"], data["resource_type"]) == (parent.identifier, 2, "Test container", "Владивосток", "100 p.",
+                                                    "http://example.org/test", "book")
+    assert data["titles"]["en"] == [{"text": "Test volume", "form": "original", "preferred": True,
+                                     "machine_made": False}]
+    orphan = titled("Test volume of a draft", parent=hidden)
+    assert client.get(f"/api/records/{orphan.identifier}/").json()["parent"] is None
+
+
 def test_api_query_count_is_fixed(client, records, django_assert_max_num_queries):
     with django_assert_max_num_queries(29):
         client.get("/api/records/", {"page_size": 100})

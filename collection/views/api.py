@@ -19,7 +19,8 @@ def record_json(record: Record, request: HttpRequest, language: str, *, full: bo
     titles: dict[str, list[dict[str, Any]]] = {}
     for title in record.titles.all():
         titles.setdefault(title.language, []).append({"text": title.text, "form": title.form,
-                                                      "preferred": title.preferred})
+                                                      "preferred": title.preferred,
+                                                      "machine_made": title.machine_made})
     data: dict[str, Any] = {
         "identifier": record.identifier,
         "kind": record.kind,
@@ -38,6 +39,14 @@ def record_json(record: Record, request: HttpRequest, language: str, *, full: bo
         data["descriptions"] = {d.language: d.text for d in record.descriptions.all()}
         data["repository"] = record.repository.identifier if record.repository else None
         data["isbn"] = record.isbn
+        # What the record's page shows besides: its bibliographic fields, as catalogued.
+        for field in ("resource_type", "level", "sequence", "container_title", "volume", "issue", "pages",
+                      "publication_place", "extent", "issn", "call_number", "url", "archived_url", "reference_fond",
+                      "reference_opis", "reference_delo", "reference_folios"):
+            data[field] = getattr(record, field)
+        data["accessed"] = record.accessed.isoformat() if record.accessed else None
+        parent = record.published_parent()  # an unpublished parent is not the public's to name
+        data["parent"] = parent.identifier if parent else None
     return data
 
 
