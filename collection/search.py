@@ -481,6 +481,10 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     for word, other in zip(words, respelled, strict=True):
         if len(other) > 2 and "j" in other:  # й as j, and ja, ju for я, ю: the fold writes y
             other = other.replace("j", "y")
+        # ALA-LC's я and ю beginning a word, written without their tie: Iakutsk, Iurii, the initial Iu. Within
+        # a word the same letters are too common in English (diary, medium) to respell.
+        if other.startswith(("ia", "iu")):
+            other = "y" + other[1:]
         spellings = [word, _placed(other)]
         alternatives.append(tuple(dict.fromkeys(spellings)))
     return alternatives

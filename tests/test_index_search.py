@@ -26,7 +26,7 @@ QUERIES = [
     "Кузнецов", "кузнец", "Kuznetsov", "KUZNETSOV", "письмо", "pismo", "Kyokkō", "kyokko", "kyokkou", "okk",
     "diary", "dia", "ary", "diary camp", "camp diary", "Taishet", "тайшет", "Тайшет", "x", "1", "19", "zz",
     "no-such-word", "letter 7", "letters", "test", "Test Diary", "kiroku", "'", "抑留 diary",
-    "Tajšet", "Taĭshet", "Tayshet diary", "Kuzněcov", "jiary", "kuznecov",
+    "Tajšet", "Taĭshet", "Tayshet diary", "Kuzněcov", "jiary", "kuznecov", "Kuznetsov Iu.", "Siberia",
 ]
 
 

@@ -73,6 +73,14 @@ def test_scholarly_letters_are_read_as_the_russian_letters_they_stand_for(client
     assert found(client, query) == {record.identifier}
 
 
+def test_library_romanizations_without_their_ties_find_the_russian(client):
+    record = titled("Test Якутск", "ru")
+    author = AgentFactory(name="Bondarenko, E. Yu.", name__language="ru-Latn")
+    link_agent(record, author)
+    reindex(record)
+    assert found(client, "Iakutsk") == found(client, "Bondarenko E. Iu.") == {record.identifier}
+
+
 def test_a_respelling_never_loses_what_the_word_as_typed_finds(client):
     czech = titled("Test Jakub Čapek", "cs")
     assert found(client, "Čapek") == {czech.identifier}
