@@ -170,6 +170,11 @@ def japanese_reading(text: str) -> str:
     return "" if _HAN.search(reading) else reading
 
 
+# Roman numerals typed with the Cyrillic letters that look like them: two or more, with at least one Х.
+_CYRILLIC_ROMAN_NUMERAL = re.compile(r"(?=[ХXIVІ]*Х)[ХXIVІ]{2,}")
+_AS_LATIN_NUMERAL = str.maketrans({"Х": "X", "І": "I"})
+
+
 def romanize_russian(text: str, scheme: str | None = None) -> str:
     """Romanize Cyrillic with an iuliia schema; ё/Ё are mapped first, as ALA-LC prescribes."""
     import iuliia
@@ -185,6 +190,10 @@ def romanize_russian(text: str, scheme: str | None = None) -> str:
     words = re.split(r"(\s+)", text)
     out = []
     for word in words:
+        if _CYRILLIC_ROMAN_NUMERAL.fullmatch(word):
+            # A century written with Cyrillic Х for the Roman X ("ХХ века") is a numeral, not the letter Kh.
+            out.append(word.translate(_AS_LATIN_NUMERAL))
+            continue
         romanized = schema.translate(word)
         if word.isupper() and len(word) > 1:
             romanized = romanized.upper()

@@ -145,6 +145,11 @@ class TestReadingsAndRomanization:
         assert kana_to_hepburn("マッチャ") == "matcha"
         assert kana_to_hepburn("コーヒー") == "kōhī"
 
+    def test_a_century_in_roman_numerals_typed_in_cyrillic_stays_a_numeral(self):
+        assert romanize_russian("истории ХХ века") == "istorii XX veka"
+        assert romanize_russian("ХIХ век") == "XIX vek"
+        assert romanize_russian("Х. Хабаров, ХОР") == "KH. Khabarov, KHOR"  # an initial and a word: letters
+
     def test_russian_ala_lc_handles_yo(self):
         assert romanize_russian("Ёлка") == "Ëlka"
         assert romanize_russian("Кузнецов") == "Kuznet͡sov"
