@@ -1,6 +1,9 @@
 import os
+import threading
 
 import pytest
+from django.db import connections
+from django.test import testcases
 from django.utils import translation
 
 pytest_plugins = ["tests.roles"]
@@ -18,6 +21,62 @@ CHROMIUM_ARGS = [
 def browser_type_launch_args(browser_type_launch_args):
     """Drive Debian's chromium: Playwright's own browser downloads are not available."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+class _OneRequestAtATime:
+    """The live server's application, serving one request at a time on SQLite.
+
+    There the server's request threads share the test's in-memory database connection, and two
+    queries at once on it fail ("bad parameter or other API misuse"), as a page's images asked for
+    together did now and then.
+    """
+
+    lock = threading.Lock()
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        self.lock.acquire()
+        try:
+            response = self.app(environ, start_response)
+        except BaseException:
+            self.lock.release()
+            raise
+        return _ReleasedWhenSent(response, self.lock)
+
+
+class _ReleasedWhenSent:
+    """A response that holds the lock until it is sent: a streamed export reads the database as it goes."""
+
+    def __init__(self, response, lock):
+        self.response, self.lock = response, lock
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self):
+        try:
+            if hasattr(self.response, "close"):
+                self.response.close()
+        finally:
+            self.lock.release()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _serial_live_server_on_sqlite():
+    create = testcases.LiveServerThread._create_server
+
+    def create_serial(self, connections_override=None):
+        server = create(self, connections_override=connections_override)
+        if connections["default"].vendor == "sqlite":
+            set_app = server.set_app
+            server.set_app = lambda app: set_app(_OneRequestAtATime(app))
+        return server
+
+    testcases.LiveServerThread._create_server = create_serial
+    yield
+    testcases.LiveServerThread._create_server = create
 
 
 @pytest.fixture(autouse=True)
