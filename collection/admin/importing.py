@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from typing import Any
+from collections.abc import Callable
+from typing import IO, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -35,6 +36,30 @@ from ..importing import jobs
 from ..models import ImportJob, ImportJobStatus
 
 IMPORT_PERMISSION = "collection.import_records"
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def written_download(request: HttpRequest, write: Callable[[IO[bytes]], Any], file_format: str, file_name: str,
+                     back: str) -> HttpResponse:
+    """A file written whole into a temporary file before the response starts, so that a cell the format
+    refuses is an error message on ``back``, not a truncated download (a workbook's directory comes last)."""
+    out = tempfile.TemporaryFile()
+    try:
+        write(out)
+        out.seek(0)
+    except CellRefused as exc:
+        out.close()
+        messages.error(request, _("Nothing was exported: %(error)s") % {"error": exc})
+        return redirect(back)
+    except BaseException:
+        out.close()
+        raise
+    response = FileResponse(out, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = _content_disposition(file_name)
+    return response
 # A stale job's reasons are shown as notices; beyond this many, only their number.
 STALE_REASONS_SHOWN = 10
 
@@ -216,7 +241,7 @@ class CatalogueImportExportMixin:
         writer.writerow([_("problem")])
         for error in job.errors:
             writer.writerow([error])
-        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type=CONTENT_TYPES["csv"])
         stem = job.file_name.rpartition(".")[0] or job.file_name
         response["Content-Disposition"] = _content_disposition(f"{stem}-errors.csv")
         return response
@@ -238,27 +263,15 @@ class CatalogueImportExportMixin:
         whole before the response starts (and any error is still a proper error page).
         """
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response: HttpResponse | StreamingHttpResponse
+        file_name = f"catalogue-{stamp}.{file_format}"
         if file_format == "xlsx":
-            workbook = tempfile.TemporaryFile()
-            try:
-                export_file(queryset, workbook, "xlsx")
-                workbook.seek(0)
-            except CellRefused as exc:
-                workbook.close()
-                messages.error(request, _("Nothing was exported: %(error)s") % {"error": exc})
-                opts = self.model._meta  # type: ignore[attr-defined]
-                changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-                query = request.META.get("QUERY_STRING", "")
-                return redirect(f"{changelist}?{query}" if query else changelist)
-            except BaseException:
-                workbook.close()
-                raise
-            response = FileResponse(
-                workbook, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        else:
-            response = StreamingHttpResponse(export_csv_chunks(queryset), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = _content_disposition(f"catalogue-{stamp}.{file_format}")
+            opts = self.model._meta  # type: ignore[attr-defined]
+            changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            query = request.META.get("QUERY_STRING", "")
+            return written_download(request, lambda out: export_file(queryset, out, "xlsx"), file_format,
+                                    file_name, f"{changelist}?{query}" if query else changelist)
+        response = StreamingHttpResponse(export_csv_chunks(queryset), content_type=CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = _content_disposition(file_name)
         return response
 
     # Listed in the admin's ``actions``; shown only to users with the export permission.

@@ -9,27 +9,16 @@ writes the whole sheet, the bytes ``export_catalogue --vocabulary`` writes.
 
 from __future__ import annotations
 
-import tempfile
-
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..catalogue.files import CSV, XLSX
 from ..catalogue.vocabulary_files import export_vocabulary_file, vocabulary_permissions
-from ..catalogue.xlsx_writer import CellRefused
-from .importing import CatalogueImportExportMixin, ImportForm, _content_disposition
-
-CONTENT_TYPES = {
-    CSV: "text/csv; charset=utf-8",
-    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+from .importing import CONTENT_TYPES, CatalogueImportExportMixin, ImportForm, written_download
 
 
 class VocabularyImportForm(ImportForm):
@@ -56,28 +45,13 @@ class VocabularyImportExportMixin(CatalogueImportExportMixin):
         return titles[self.vocabulary]
 
     def export_view(self, request: HttpRequest, file_format: str) -> HttpResponse:
-        """The whole sheet, whatever the changelist's filter: what the command exports, byte for byte.
-
-        Written out in full before the response starts, so that a refused cell is an error
-        page rather than a truncated download; a vocabulary is small.
-        """
+        """The whole sheet, whatever the changelist's filter: what the command exports, byte for byte."""
         if not self.has_export_permission(request) or file_format not in CONTENT_TYPES:
             raise PermissionDenied
-        out = tempfile.TemporaryFile()
-        try:
-            export_vocabulary_file(self.vocabulary, out, file_format)
-            out.seek(0)
-        except CellRefused as exc:
-            out.close()
-            messages.error(request, _("Nothing was exported: %(error)s") % {"error": exc})
-            return redirect(reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist"))
-        except BaseException:
-            out.close()
-            raise
-        response = FileResponse(out, content_type=CONTENT_TYPES[file_format])
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = _content_disposition(f"{self.vocabulary}-{stamp}.{file_format}")
-        return response
+        changelist = reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return written_download(request, lambda out: export_vocabulary_file(self.vocabulary, out, file_format),
+                                file_format, f"{self.vocabulary}-{stamp}.{file_format}", changelist)
 
 
 __all__ = ["VocabularyImportExportMixin", "VocabularyImportForm"]
