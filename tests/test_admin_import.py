@@ -189,12 +189,17 @@ def test_error_page_and_error_download_escape_script(dana, login):  # noqa: F811
     assert disposition.startswith("attachment;")
 
 
+def previewed_memoirs(client, count: int) -> ImportJob:
+    """The job of ``count`` new memoirs uploaded by ``client``."""
+    rows = "".join(f"test-{n},memoir,draft,Test {n}\n" for n in range(1, count + 1))
+    upload(client, csv_file("identifier,kind,status,title_en\n" + rows))
+    return ImportJob.objects.get()
+
+
 def test_preview_is_paginated(dana, login, settings):  # noqa: F811
     settings.COLLECTION_IMPORT_PREVIEW_ROWS_PER_PAGE = 2
     client = login(dana)
-    rows = "".join(f"test-{n},memoir,draft,Test {n}\n" for n in range(1, 6))
-    upload(client, csv_file("identifier,kind,status,title_en\n" + rows))
-    job = ImportJob.objects.get()
+    job = previewed_memoirs(client, 5)
     first = client.get(job_url(job)).content.decode()
     last = client.get(job_url(job) + "?page=3").content.decode()
     assert first.count('class="import-new"') == 2 and "test-1" in first and "test-5" not in first
@@ -204,9 +209,7 @@ def test_preview_is_paginated(dana, login, settings):  # noqa: F811
 def test_a_long_preview_links_the_pages_near_this_one_and_at_the_ends(dana, login, settings):  # noqa: F811
     settings.COLLECTION_IMPORT_PREVIEW_ROWS_PER_PAGE = 1
     client = login(dana)
-    rows = "".join(f"test-{n},memoir,draft,Test {n}\n" for n in range(1, 41))
-    upload(client, csv_file("identifier,kind,status,title_en\n" + rows))
-    job = ImportJob.objects.get()
+    job = previewed_memoirs(client, 40)
     page = client.get(job_url(job) + "?page=20").content.decode()
     paginator = page.split('class="paginator"')[1].split("</p>")[0]
     linked = [int(number) for number in re.findall(r"\?page=(\d+)", paginator)]

@@ -19,20 +19,23 @@ SHEET = (
 )
 
 
-def test_preview_then_confirm_imports_exactly_what_was_shown(live_server, page, tmp_path):
-    staff_in("Collection manager", "dana")
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    path = tmp_path / "records.csv"
-    path.write_text(SHEET, encoding="utf-8")
-
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/collection/record/")
-    page.fill("#id_username", "dana")
+def upload_on_the_list(page, live_server, username: str, model: str, path, sheet: str) -> None:
+    """Sign in as ``username`` and upload ``sheet`` with the Import button of ``model``'s changelist."""
+    path.write_text(sheet, encoding="utf-8")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/collection/{model}/")
+    page.fill("#id_username", username)
     page.fill("#id_password", "pw")
     page.click("input[type=submit]")
     page.click("a.import_link")
     page.set_input_files("#id_file", str(path))
     page.click("#import-form input[type=submit]")
+
+
+def test_preview_then_confirm_imports_exactly_what_was_shown(live_server, page, tmp_path):
+    staff_in("Collection manager", "dana")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    upload_on_the_list(page, live_server, "dana", "record", tmp_path / "records.csv", SHEET)
 
     preview = page.locator("#import-preview tbody tr")
     expect(preview).to_have_count(2)
@@ -65,16 +68,7 @@ def test_an_agents_sheet_is_previewed_then_confirmed_on_the_agents_list(live_ser
     AgentFactory(identifier="agent-test-2", name="Anna Testowa")
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    path = tmp_path / "agents.csv"
-    path.write_text(AGENTS, encoding="utf-8")
-
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/collection/agent/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
-    page.click("a.import_link")
-    page.set_input_files("#id_file", str(path))
-    page.click("#import-form input[type=submit]")
+    upload_on_the_list(page, live_server, "alice", "agent", tmp_path / "agents.csv", AGENTS)
 
     rows = page.locator("#import-preview tbody tr")
     expect(rows).to_have_count(2)
