@@ -139,6 +139,20 @@ class PublicValues(Protocol):
     def __call__(self, wanted: Mapping[str, list[str]], using: str) -> Mapping[str, Collection[str]]: ...
 
 
+def _naming_rows(name: str, using: str = "default") -> tuple[QuerySet[Any], str]:
+    """The rows linking records to the entries filter ``name`` names, and the field naming an entry in them:
+    what the filter selects records by, and what tells which values some published record has."""
+    if name == "repository":
+        return Record.objects.using(using), "repository__identifier"
+    model, naming = {
+        "language": (Record.languages.through, "language__tag"),
+        "place": (RecordPlaceIndex, "place__identifier"),  # a region counts the records of the places in it
+        "subject": (Record.subjects.through, "subject__identifier"),
+        "agent": (RecordAgent, "agent__identifier"),
+    }[name]
+    return model.objects.using(using), naming
+
+
 def published_values(wanted: Mapping[str, list[str]], using: str) -> dict[str, set[str]]:
     """The values of each filter that some published record has: one query per filter given values.
 
@@ -146,18 +160,11 @@ def published_values(wanted: Mapping[str, list[str]], using: str) -> dict[str, s
     which holds the same values and costs no query of its own.
     """
     published = Record.objects.using(using).published()
-    # Each filter's rows of the published records, and the field naming the value in them (as the filter has it).
-    rows: dict[str, tuple[QuerySet[Any], str]] = {
-        "language": (Record.languages.through.objects.using(using).filter(record__in=published), "language__tag"),
-        "place": (RecordPlaceIndex.objects.using(using).filter(record__in=published), "place__identifier"),
-        "subject": (Record.subjects.through.objects.using(using).filter(record__in=published), "subject__identifier"),
-        "agent": (RecordAgent.objects.using(using).filter(record__in=published), "agent__identifier"),
-        "repository": (published, "repository__identifier"),
-    }
     found: dict[str, set[str]] = {}
     for name, values in wanted.items():
-        queryset, naming = rows[name]
-        found[name] = set(queryset.filter(**{f"{naming}__in": values}).order_by().values_list(
+        rows, naming = _naming_rows(name, using)
+        rows = published if name == "repository" else rows.filter(record__in=published)
+        found[name] = set(rows.filter(**{f"{naming}__in": values}).order_by().values_list(
             naming, flat=True).distinct())
     return found
 
@@ -248,10 +255,7 @@ class RecordFilterSet(django_filters.FilterSet):
         return qs.filter(kind__in=value) if value else qs
 
     def filter_language(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
-        if not value:
-            return qs
-        through = Record.languages.through.objects.filter(language__tag__in=value)
-        return qs.filter(pk__in=through.values("record_id"))
+        return self._naming_any(qs, name, value)
 
     def filter_decade(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
         if not value:
@@ -276,24 +280,24 @@ class RecordFilterSet(django_filters.FilterSet):
         return qs.filter(Q(year_start__lte=int(value)) | Q(year_start__isnull=True, year_end__isnull=False))
 
     def filter_place(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
-        if not value:
-            return qs
-        inside = RecordPlaceIndex.objects.filter(place__identifier__in=value)
-        return qs.filter(pk__in=inside.values("record_id"))
+        return self._naming_any(qs, name, value)
 
     def filter_subject(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
-        if not value:
-            return qs
-        through = Record.subjects.through.objects.filter(subject__identifier__in=value)
-        return qs.filter(pk__in=through.values("record_id"))
+        return self._naming_any(qs, name, value)
 
     def filter_agent(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
-        if not value:
-            return qs
-        return qs.filter(pk__in=RecordAgent.objects.filter(agent__identifier__in=value).values("record_id"))
+        return self._naming_any(qs, name, value)
 
     def filter_repository(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
         return qs.filter(repository__identifier__in=value) if value else qs
+
+    @staticmethod
+    def _naming_any(qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
+        """The records whose rows of filter ``name`` name any of ``value``."""
+        if not value:
+            return qs
+        rows, naming = _naming_rows(name, qs.db)
+        return qs.filter(pk__in=rows.filter(**{f"{naming}__in": value}).values("record_id"))
 
     def filter_has_scans(self, qs: QuerySet[Record], name: str, value: bool) -> QuerySet[Record]:
         return qs.with_public_scans() if value else qs
