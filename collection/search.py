@@ -19,7 +19,8 @@ is *folded* into one key string:
 A query is folded the same way and matched as substrings (every word must
 occur); a lone Latin letter must begin a word and a lone digit be a whole one
 (see :func:`search_words`); a word in a scholarly or library transliteration of
-Russian is also looked for as the fold spells the Cyrillic (:func:`search_alternatives`).
+Russian is also looked for as the fold spells the Cyrillic, and a Russian or English word by its stem, so that
+another form of it matches too (:func:`search_alternatives`).
 A record's texts also hold the other ways a reader may type them
 (:func:`document_key`): Japanese names and titles written with a space between
 kanji or kana are also held without it, and dotted initials letter by letter too.
@@ -38,6 +39,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import snowballstemmer
 from django.db import models, transaction
 from django.db.models import Func, Q
 
@@ -469,16 +471,27 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     Russian names reach readers in several transliterations: the fold spells Cyrillic
     as English-language texts do (Тайшет as ``tayshet``), while scholars write
     ``Tajšet`` (ISO 9 and the Slavists' system) and libraries ``Taĭshet`` (ALA-LC).
-    A word typed in those is also looked for as the fold spells it. Only the query is
-    respelled, so the stored keys stay as they are; a respelling that finds nothing
-    costs nothing.
+    A word typed in those is also looked for as the fold spells it.
+
+    Russian declines its nouns and adjectives: a reader types ``лагерях`` or
+    ``Читы`` and the title says ``лагерь``, ``Чита``. A Russian word is also
+    looked for by its stem (Snowball's Russian stemmer: ``лагер``, ``чит``), and an
+    English plural by its singular (``camps``, ``memories``: ``camp``, ``memory``).
+    A stem is the start of every form of its word, so it finds them all as a
+    substring; a stem of three letters must begin a word, since inside words it
+    would match nearly anything.
+
+    Only the query is respelled, so the stored keys stay as they are; a respelling
+    that finds nothing costs nothing.
     """
     words = search_words(query)
     respelled = fold(_as_the_fold_spells_russian(query)).split()[:MAX_WORDS]
-    if len(respelled) != len(words):  # the words do not line up: no respelling rather than a wrong one
+    short_stems: set[str] = set()
+    stemmed = fold(_stemmed(query, short_stems)).split()[:MAX_WORDS]
+    if not len(respelled) == len(stemmed) == len(words):  # the words do not line up: none rather than wrong ones
         return [(word,) for word in words]
     alternatives = []
-    for word, other in zip(words, respelled, strict=True):
+    for word, other, stem in zip(words, respelled, stemmed, strict=True):
         if len(other) > 2 and "j" in other:  # й as j, and ja, ju for я, ю: the fold writes y
             other = other.replace("j", "y")
         # ALA-LC's я and ю beginning a word, written without their tie: Iakutsk, Iurii, the initial Iu. Within
@@ -486,8 +499,59 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
         if other.startswith(("ia", "iu")):
             other = "y" + other[1:]
         spellings = [word, _placed(other)]
+        if stem != word.strip():
+            spellings.append(f" {stem}" if stem in short_stems else stem)
         alternatives.append(tuple(dict.fromkeys(spellings)))
     return alternatives
+
+
+# A word of letters only, in one script: the words the stemmers take.
+_LETTERS = re.compile(r"[^\W\d_]+")
+_RUSSIAN_WORD = re.compile(r"[а-яё]+")
+_ENGLISH_WORD = re.compile(r"[a-z]+")
+# The shortest word worth stemming, and the shortest stem kept (shorter ones are most of their word).
+_STEMMED_FROM, _SHORTEST_STEM = 4, 3
+# English plurals whose singular is not the word less its "s": boxes, marches, wishes, memories.
+_ENGLISH_ES = ("ches", "shes", "sses", "xes", "zes")
+_NOT_PLURAL = ("ss", "us", "is", "ics")
+
+
+def _stemmed(query: str, short_stems: set[str]) -> str:
+    """``query`` with each Russian word as its stem and each English plural as its singular; adds to
+    ``short_stems`` the folded stems of :data:`_SHORTEST_STEM` letters."""
+    text = unicodedata.normalize("NFKC", query or "").casefold()
+    russian = None
+
+    def stem(match: re.Match) -> str:
+        nonlocal russian
+        word = match.group()
+        if len(word) < _STEMMED_FROM:
+            return word
+        if _RUSSIAN_WORD.fullmatch(word):
+            if russian is None:  # a stemmer keeps state while stemming: one per query, never shared
+                russian = snowballstemmer.stemmer("russian")
+            stemmed = russian.stemWord(word)
+        elif _ENGLISH_WORD.fullmatch(word):
+            stemmed = _english_singular(word)
+        else:
+            return word
+        if len(stemmed) < _SHORTEST_STEM:
+            return word
+        if len(stemmed) == _SHORTEST_STEM:
+            short_stems.add(fold(stemmed))
+        return stemmed
+
+    return _LETTERS.sub(stem, text)
+
+
+def _english_singular(word: str) -> str:
+    if len(word) < 5 or not word.endswith("s") or word.endswith(_NOT_PLURAL):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(_ENGLISH_ES):
+        return word[:-2]
+    return word[:-1]
 
 
 # Letters of scholarly (ISO 9, the Slavists' system) and library (ALA-LC) transliterations of Russian, as the

@@ -27,6 +27,7 @@ QUERIES = [
     "diary", "dia", "ary", "diary camp", "camp diary", "Taishet", "тайшет", "Тайшет", "x", "1", "19", "zz",
     "no-such-word", "letter 7", "letters", "test", "Test Diary", "kiroku", "'", "抑留 diary",
     "Tajšet", "Taĭshet", "Tayshet diary", "Kuzněcov", "jiary", "kuznecov", "Kuznetsov Iu.", "Siberia",
+    "лагерях", "лагерь", "Кузнецову", "письма", "Тайшете", "letter", "diaries", "camps", "Письмах лагеря",
 ]
 
 

@@ -87,6 +87,42 @@ def test_a_respelling_never_loses_what_the_word_as_typed_finds(client):
     assert found(client, "Jakub") == {czech.identifier}
 
 
+@pytest.mark.parametrize(("query", "title"), [
+    ("лагерях", "Письма из лагеря"), ("лагерь", "Жизнь в лагерях"), ("военнопленные", "Судьбы военнопленных"),
+    ("японцев", "Японцы в Сибири"), ("Читы", "Test Чита"), ("Сибири", "Test Сибирь"),
+])
+def test_a_russian_word_finds_the_other_cases_and_numbers_of_it(client, query, title):
+    record = titled(title, "ru")
+    titled("Test unrelated record", "ru")
+    assert found(client, query) == {record.identifier}
+    assert found(client, query, "ru") == {record.identifier}
+    assert set(Record.objects.filter(search_condition(query)).values_list("identifier", flat=True)) == {
+        record.identifier}
+
+
+def test_a_short_russian_stem_must_begin_a_word(client):
+    chita = titled("Test Чита", "ru")
+    titled("Test Учитель", "ru")  # holds "чит" inside a word
+    assert found(client, "Читы") == {chita.identifier}
+
+
+@pytest.mark.parametrize(("query", "title"), [
+    ("camps", "A camp diary"), ("memories", "Memory of Siberia"), ("marches", "The march"),
+    ("prisoners", "Test prisoner letters"),
+])
+def test_an_english_plural_finds_the_singular(client, query, title):
+    record = titled(title, "en")
+    titled("Test unrelated record", "en")
+    assert found(client, query) == {record.identifier}
+
+
+def test_a_word_that_only_looks_plural_keeps_its_meaning(client):
+    status = titled("Test status of internees", "en")
+    statue = titled("Test statue", "en")
+    assert found(client, "status") == {status.identifier}
+    assert statue.identifier not in found(client, "status")
+
+
 def test_two_character_japanese_words_anywhere_in_a_title(client):
     camp = titled("テスト用シベリア抑留記録", "ja")
     letter = titled("テストの遺書と手紙", "ja")
