@@ -158,3 +158,15 @@ def test_a_language_is_named_in_the_language_asked_for_else_by_its_tag():
     assert language_name("ja", "ru").lower() == "японский"
     assert language_name("qqq-not-a-tag!", "en") == "qqq-not-a-tag!"
     assert language_name("", "en") == ""
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", "Finds the records holding every word"), ("ja", "すべての語を含む資料"), ("ru", "все слова запроса")])
+@pytest.mark.parametrize("url", ["/{language}/", "/{language}/records/"])
+def test_the_search_box_says_how_search_works_in_the_page_language(client, language, words, url):
+    html = html_of(client, url.format(language=language))
+    box = re.search(r'<input id="q"[^>]*>', html).group()
+    assert 'aria-describedby="search-hint"' in box
+    hint = re.search(r'<p id="search-hint"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert words in hint
+    assert '<span lang="ja">抑留</span>' in hint and '<span lang="ru">Тайшет</span>' in hint
