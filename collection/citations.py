@@ -626,6 +626,7 @@ def _style(path: str, locale: str) -> Any:
 
     _suppress_substituted_variables()
     _labels_only_beside_their_variable()
+    _labels_cased_in_the_language_of_their_terms()
     # Before the marks are taught to initialize: they wrap whatever initializes then.
     _initials_as_csl_says()
     _case_and_initials_past_marks()
@@ -703,6 +704,33 @@ def _labels_only_beside_their_variable() -> None:
         return process(self, item, variable=variable, plural=plural, context=context, **kwargs)
 
     model.Label.process = label
+
+
+@functools.cache
+def _labels_cased_in_the_language_of_their_terms() -> None:
+    """Make citeproc-py title-case a label's term where the style asks and the citation is in English.
+
+    citeproc-py title-cases a text only when told it is English, and a label never tells it, so APA's
+    editor came out "(ed.)" where APA writes "(Ed.)". A term is in the locale's language, not the item's:
+    the locale decides, and Japanese and Russian terms stay as their locales write them.
+    """
+    from citeproc import model
+
+    def markup(self: Any, text: Any) -> Any:
+        if not text:
+            return None
+        return self.wrap(self.format(self.case(self.strip_periods(text), _locale_language(self))))
+
+    model.Label.markup = markup
+
+
+def _locale_language(element: Any) -> str:
+    """The language of the locale a style element takes its terms from ("en", "ja", "ru")."""
+    for locale in element.get_root().locales:
+        tag = locale.get("{http://www.w3.org/XML/1998/namespace}lang")
+        if tag:
+            return tag.split("-")[0]
+    return "en"
 
 
 def formatted_citation(record: Record, style: str, language: str | None = None) -> str:

@@ -96,6 +96,13 @@ class SubjectFactory(factory.django.DjangoModelFactory):
                                         text=extracted or f"Subject {self.pk}")
 
 
+def person(family: str, given: str, language: str = "en") -> Agent:
+    """A person whose name has family and given parts, as citations invert it."""
+    agent = AgentFactory(name=f"{given} {family}", name__language=language)
+    AgentName.objects.filter(agent=agent).update(family=family, given=given)
+    return agent
+
+
 def link_agent(record: Record, agent: Agent, role: str = AgentRole.AUTHOR) -> RecordAgent:
     return RecordAgent.objects.create(record=record, agent=agent, role=role)
 

@@ -23,7 +23,7 @@ from collection.models import (
     ResourceType,
     Status,
 )
-from tests.factories import AgentFactory, add_title, link_agent, titled
+from tests.factories import AgentFactory, add_title, link_agent, person, titled
 
 pytestmark = pytest.mark.django_db
 
@@ -522,6 +522,20 @@ def test_chicago_writes_given_names_in_full_with_a_period_after_a_lone_initial(f
     AgentName.objects.filter(agent=editor).update(family=family, given=given)
     link_agent(record, editor, role=AgentRole.EDITOR)
     assert formatted_citation(record, "chicago-author-date", "en").endswith(edited_by)
+
+
+def test_apa_capitalizes_the_editor_and_translator_labels_in_english():
+    edited = titled("Test collected letters", resource_type=ResourceType.BOOK, date_edtf="1990")
+    link_agent(edited, person("Editova", "Anna"), role=AgentRole.EDITOR)
+    assert formatted_citation(edited, "apa", "en").startswith("Editova, A. (Ed.). (1990).")
+    link_agent(edited, person("Editov", "Boris"), role=AgentRole.EDITOR)
+    assert formatted_citation(edited, "apa", "en").startswith("Editova, A., &amp; Editov, B. (Eds.). (1990).")
+    # Japanese and Russian terms as their locales write them.
+    assert "(編)" in formatted_citation(edited, "apa", "ja")
+    assert "(ред.)" in formatted_citation(edited, "apa", "ru")
+    translated = cited_author("Testov", "Test")
+    link_agent(translated, person("Translova", "Vera"), role=AgentRole.TRANSLATOR)
+    assert "(V. Translova, Trans.)" in formatted_citation(translated, "apa", "en")
 
 
 def test_a_translation_tagged_with_a_region_keeps_the_original_title_marked():
