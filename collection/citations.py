@@ -757,12 +757,20 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         rendered = re.sub(r"\s+", " ", "".join(str(entry) for entry in bibliography.bibliography())).strip()
         if style.root.get_locale_option("punctuation-in-quote").lower() == "true":
             # American English puts a period or comma inside the closing quote; citeproc-py ignores the
-            # locale's option that says so.
+            # locale's option that says so. A period then meets the one a quoted title may end in.
+            rendered = _PERIOD_THEN_QUOTED_PERIOD.sub(r"\1", rendered)
             rendered = _CLOSING_QUOTE_THEN_PUNCTUATION.sub(r"\2\1", rendered)
+        rendered = _PERIOD_THEN_PERIOD.sub(r"\1", rendered)
     return marks.to_html(rendered) if marked else rendered
 
 
 _CLOSING_QUOTE_THEN_PUNCTUATION = re.compile("(\u201d)([.,])")
+# A text ending in a period ("etc.", "Vol.") takes no second one from the style: citeproc-py drops the second
+# only where the two touch, not across the end of italics or of a language mark, which show no character
+# between them; nor, where the period goes inside the quote, across the closing quote.
+_UNSEEN_END = f"(?:</\\w+>|{_CLOSE})"
+_PERIOD_THEN_PERIOD = re.compile(f"(\\.{_UNSEEN_END}+)\\.")
+_PERIOD_THEN_QUOTED_PERIOD = re.compile(f"(\\.{_UNSEEN_END}*\u201d{_UNSEEN_END}*)\\.")
 
 
 def highwire_meta(record: Record, permalink: str, language: str | None = None) -> list[tuple[str, str]]:

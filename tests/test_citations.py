@@ -613,6 +613,22 @@ def test_a_romanized_title_is_cited_before_a_translation_when_the_original_is_mi
     assert "Testovye voennoplennye v SSSR" in html and "[" not in html
 
 
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+@pytest.mark.parametrize("language", ["en", "ja", "ru"])
+@pytest.mark.parametrize(("title", "title_language", "resource_type", "container_title"), [
+    ("Test letters, diaries etc.", "en", ResourceType.BOOK, ""),  # in italics
+    ("Test camp report, Vol.", "en", ResourceType.JOURNAL_ARTICLE, "Test Bulletin of the Society etc."),  # quoted
+    ("Тестовые письма и т. д.", "ru", ResourceType.BOOK, ""),  # in italics and a language mark
+])
+def test_a_title_ending_in_a_period_is_not_followed_by_another(style, language, title, title_language,
+                                                                resource_type, container_title):
+    record = titled(title, title_language, resource_type=resource_type, date_edtf="1990",
+                    container_title=container_title)
+    text = citation_fragment(formatted_citation(record, style, language)).text_content()
+    assert ".." not in text, text
+    assert title[-5:].lower() in text.lower(), text  # the title keeps its own period
+
+
 def test_american_english_puts_the_period_inside_the_closing_quote():
     article = titled("Test headline", "en", resource_type="newspaper-article", container_title="Test Times",
                      date_edtf="1998-03-07", url="http://example.org/test")
