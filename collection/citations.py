@@ -13,6 +13,7 @@ import html
 import json
 import re
 import threading
+import unicodedata
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -191,7 +192,8 @@ def _issuer_or_author(record: Record, language: str | None, mark: _Mark) -> list
     return authors or [_name(link.agent, language, mark) for link in links if link.role == AgentRole.ISSUING_BODY]
 
 
-def _part_of(record: Record, item: dict[str, Any], language: str | None, mark: _Mark) -> None:
+def _part_of(record: Record, item: dict[str, Any], language: str | None, mark: _Mark,
+             title_languages: dict[str, str]) -> None:
     """A record that is part of another (a volume of a series) is cited with its parent's title and its number.
 
     Only a published parent is named: an unpublished one is not the public's to read, as on the record's page.
@@ -204,22 +206,25 @@ def _part_of(record: Record, item: dict[str, Any], language: str | None, mark: _
     if parent is None:
         return
     cited = _cited_title(parent, language)
-    parent_title = mark(cited.text, cited.language)
-    if item["type"] in ("chapter", "article-journal", "article-magazine", "article-newspaper"):
-        item.setdefault("container-title", parent_title)
-    else:
-        item.setdefault("collection-title", parent_title)
-        if record.sequence is not None and record.level != LevelOfDescription.VOLUME:
-            item.setdefault("collection-number", str(record.sequence))
+    in_container = item["type"] in ("chapter", "article-journal", "article-magazine", "article-newspaper")
+    key = "container-title" if in_container else "collection-title"
+    if key not in item:
+        item[key] = mark(cited.text, cited.language)
+        title_languages[key] = cited.language
+    if not in_container and record.sequence is not None and record.level != LevelOfDescription.VOLUME:
+        item.setdefault("collection-number", str(record.sequence))
 
 
 def csl_json(record: Record, language: str | None = None) -> dict[str, Any]:
     """The record as a CSL-JSON item."""
-    return _csl_item(record, language, _unmarked)
+    return _csl_item(record, language, _unmarked)[0]
 
 
-def _csl_item(record: Record, language: str | None, mark: _Mark) -> dict[str, Any]:
+def _csl_item(record: Record, language: str | None, mark: _Mark) -> tuple[dict[str, Any], dict[str, str]]:
+    """The record as a CSL-JSON item, and the language tag of the title of what it is part of ("" where not
+    known), by key. The item's language decides the case of its own title (see _item_language)."""
     cited = _cited_title(record, language)
+    title_languages: dict[str, str] = {}
     item: dict[str, Any] = {
         "id": record.identifier,
         "type": _csl_type(record),
@@ -252,7 +257,9 @@ def _csl_item(record: Record, language: str | None, mark: _Mark) -> dict[str, An
         value = getattr(record, field)
         if value:
             item[key] = value
-    _part_of(record, item, language, mark)
+    if "container-title" in item:
+        title_languages["container-title"] = ""  # free text, in no language the catalogue records
+    _part_of(record, item, language, mark, title_languages)
     if record.accessed:
         item["accessed"] = {"date-parts": [[record.accessed.year, record.accessed.month, record.accessed.day]]}
     if record.repository_id:
@@ -268,7 +275,7 @@ def _csl_item(record: Record, language: str | None, mark: _Mark) -> dict[str, An
     item_language = _item_language(record, cited.language)
     if item_language:
         item["language"] = item_language
-    return item
+    return item, title_languages
 
 
 def csl_json_text(record: Record, language: str | None = None) -> str:
@@ -741,14 +748,19 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
     _label, path = STYLES[style]
     locale = CSL_LOCALES.get((language or "en").split("-")[0], "en-US")
     marks = _LanguageMarks(language)
-    item = csl_json(record, language)
+    item, title_languages = _csl_item(record, language, _unmarked)
     # A catalogue text holding noncharacters of its own would have them taken for marks: such a record is
     # cited unmarked. Otherwise every mark in the rendering is one made here.
     marked = not _MARK.search(json.dumps(item, ensure_ascii=False))
     if marked:
-        item = _csl_item(record, language, marks)
+        item, title_languages = _csl_item(record, language, marks)
     # citeproc-py's HTML formatter inserts field values unescaped.
-    source = CiteProcJSON([_escaped(item)])
+    escaped = _escaped(item)
+    for key, tag in title_languages.items():
+        if not _may_be_english(item[key], tag):
+            # citeproc-py title-cases every title of an English item, a Russian journal's among them.
+            escaped[key] = f'<span class="nocase">{escaped[key]}</span>'
+    source = CiteProcJSON([escaped])
     with _RENDERING, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it skips
         style = _style(str(path), locale)
@@ -762,6 +774,14 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
             rendered = _CLOSING_QUOTE_THEN_PUNCTUATION.sub(r"\2\1", rendered)
         rendered = _PERIOD_THEN_PERIOD.sub(r"\1", rendered)
     return marks.to_html(rendered) if marked else rendered
+
+
+def _may_be_english(text: str, tag: str) -> bool:
+    """Whether title case may apply to ``text``: English by its tag; without one, written in Latin letters
+    only, since a text in Cyrillic or kana is in no case English."""
+    if tag:
+        return base_language(tag) == "en"
+    return all(not char.isalpha() or unicodedata.name(char, "").startswith("LATIN") for char in text)
 
 
 _CLOSING_QUOTE_THEN_PUNCTUATION = re.compile("(\u201d)([.,])")

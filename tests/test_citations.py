@@ -165,6 +165,35 @@ def test_an_english_title_is_still_title_cased_in_chicago():
     assert "language" not in csl_json(english)  # English, and no language of the material catalogued
 
 
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+@pytest.mark.parametrize(("parent_title", "parent_language"), [
+    ("Тестовый сборник статей о лагерях", "ru"),
+    ("Tesuto no horyo to sono kiroku", "ja-Latn"),
+])
+def test_the_book_an_english_chapter_is_in_keeps_its_own_case(style, parent_title, parent_language):
+    book = titled(parent_title, parent_language, resource_type=ResourceType.BOOK)
+    chapter = titled("test chapter on the camps", "en", resource_type=ResourceType.BOOK_SECTION, parent=book)
+    for page in ("en", "ru", "ja"):
+        text = citation_fragment(formatted_citation(chapter, style, page)).text_content()
+        assert parent_title in text, text
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_a_journal_in_cyrillic_keeps_its_case_in_an_english_article(style):
+    article = titled("test article on the camps", "en", resource_type=ResourceType.JOURNAL_ARTICLE,
+                     container_title="Тестовые вопросы истории", date_edtf="1999")
+    assert "Тестовые вопросы истории" in formatted_citation(article, style, "en")
+
+
+def test_an_english_journal_and_book_are_still_title_cased():
+    article = titled("test article on the camps", "en", resource_type=ResourceType.JOURNAL_ARTICLE,
+                     container_title="test bulletin of the camps", date_edtf="1999")
+    assert "Test Bulletin of the Camps" in formatted_citation(article, "chicago-author-date", "en")
+    book = titled("test papers on the camps", "en", resource_type=ResourceType.BOOK)
+    chapter = titled("test chapter on the camps", "en", resource_type=ResourceType.BOOK_SECTION, parent=book)
+    assert "Test Papers on the Camps" in formatted_citation(chapter, "chicago-author-date", "en")
+
+
 def bib_fields(text: str) -> dict[str, str]:
     """A BibTeX entry's fields as written, delimiters included."""
     return dict(re.findall(r"^\t(\w+) = (.*?),?$", text, re.MULTILINE))
