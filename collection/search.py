@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import random
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -68,17 +69,20 @@ _CJK_CHAR = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\u
 _CJK_SPACE = re.compile(r"(?<=[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]) "
                         r"(?=[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 # Two or more single letters, each but the last followed by a dot (and maybe a space): P.O.W., U.S.S.R., И. В.
-_INITIALS = re.compile(r"(?<!\w)[^\W\d_](?:\. ?[^\W\d_](?!\w))+")
-# A lone letter or digit of a query, matched only at the edge of a word (see search_words).
-_LONE = re.compile(r"[a-z0-9]")
+# An initial as transliterations of Russian write it: Ю. as Yu., Ju. or Iu., Ж. as Zh., Щ. as Shch.
+_INITIAL = r"(?:shch|[yj][aeou]|i[au]|[zcsk]h|ts|[^\W\d_])"
+_INITIALS = re.compile(rf"(?<!\w){_INITIAL}(?:\. ?{_INITIAL}(?!\w))+")
+_ONE_INITIAL = re.compile(_INITIAL)
+# Я and Ю as initials in other transliterations, as the fold spells them.
+_INITIAL_SPELLINGS = {"ia": "ya", "iu": "yu", "ja": "ya", "ju": "yu", "jo": "yo", "je": "ye"}
 _ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[0-9][0-9\s-]{7,}[0-9xX]$", re.IGNORECASE)
 
 
 # Traditional and variant kanji as their common forms: names and pre-1946 documents write 髙橋, 收容所, 澤;
-# a reader types 高橋, 収容所, 沢.
+# a reader types 高橋, 収容所, 沢. 満洲 and 満州 are one place.
 _KANJI_FORMS = dict(zip(
-    "髙﨑嵜邊邉澤濱濵齋齊國廣德眞櫻藏實惠榮將壽與莊關瀨龜兒圓學會團獨滿戰歸佛驛舊收繪縣區體聯勞號晝醫舍嶋瀧黑從發處犧冨槇戶",
-    "高崎崎辺辺沢浜浜斎斉国広徳真桜蔵実恵栄将寿与荘関瀬亀児円学会団独満戦帰仏駅旧収絵県区体連労号昼医舎島滝黒従発処犠富槙戸",
+    "髙﨑嵜邊邉澤濱濵齋齊國廣德眞櫻藏實惠榮將壽與莊關瀨龜兒圓學會團獨滿戰歸佛驛舊收繪縣區體聯勞號晝醫舍嶋瀧黑從發處犧冨槇戶洲",
+    "高崎崎辺辺沢浜浜斎斉国広徳真桜蔵実恵栄将寿与荘関瀬亀児円学会団独満戦帰仏駅旧収絵県区体連労号昼医舎島滝黒従発処犠富槙戸州",
     strict=True))
 
 
@@ -114,13 +118,17 @@ class _FoldTable(dict):
 _FOLD_TABLE = _FoldTable()
 
 
+def _initial_letters(match: re.Match) -> list[str]:
+    return [_INITIAL_SPELLINGS.get(initial, initial) for initial in _ONE_INITIAL.findall(match.group())]
+
+
 def _initials(match: re.Match) -> str:
-    return match.group().replace(".", "").replace(" ", "")
+    return "".join(_initial_letters(match))
 
 
 def _initials_and_letters(match: re.Match) -> str:
-    letters = _initials(match)
-    return f"{letters} {' '.join(letters)}"
+    letters = _initial_letters(match)
+    return f"{''.join(letters)} {' '.join(letters)}"
 
 
 def _fold(text: str | None, initials: Callable[[re.Match], str]) -> str:
@@ -452,14 +460,14 @@ MAX_WORDS = 12
 def search_words(query: str) -> list[str]:
     """The words of ``query`` a record must hold, folded: each is matched as a substring of its document.
 
-    A lone Latin letter or digit would match nearly every record inside longer
-    words, and it is what initials, volume numbers and codes typed with
-    punctuation (``Kuznetsov I.``, ``No. 7``, ``9-9``) become. In the document
-    every word has a space before and after it, so such a word comes back with
-    spaces saying where it must stand: a letter, an initial, must begin a word
-    (``" i"`` finds ``Ivan``); a digit, a number, must be a whole one (``" 7 "``
-    finds ``7``, not ``1947`` or ``70``). A lone kana or kanji is a word of its own
-    (碑, の) and is matched as any other.
+    In the document every word has a space before and after it, so a word comes
+    back with spaces saying where it must stand. A word in Latin letters (and so
+    any Russian word, which the fold spells in them) must begin a word: ``sato``
+    finds Satō, not Kasatonova, and ``сон`` does not find "prisoners". A lone
+    letter, an initial, finds ``Ivan`` for ``" i"``. A number must be a whole one
+    when it is a single digit (``" 7 "`` finds ``7``, not ``1947`` or ``70``).
+    Kana and kanji have no spaces between words and are matched anywhere (a lone
+    one, 碑 or の, as any other).
     """
     return [_placed(word) for word in fold(query).split()[:MAX_WORDS]]
 
@@ -470,24 +478,29 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
 
     Russian names reach readers in several transliterations: the fold spells Cyrillic
     as English-language texts do (Тайшет as ``tayshet``), while scholars write
-    ``Tajšet`` (ISO 9 and the Slavists' system) and libraries ``Taĭshet`` (ALA-LC).
-    A word typed in those is also looked for as the fold spells it.
+    ``Tajšet`` (ISO 9 and the Slavists' system), libraries ``Taĭshet`` (ALA-LC),
+    and others ``Voyennoplennye`` (BGN/PCGN), ``arhiv`` or ``kompensacii`` (х as h,
+    ц as c). A word typed in those is also looked for as the fold spells it.
 
     Russian declines its nouns and adjectives: a reader types ``лагерях`` or
     ``Читы`` and the title says ``лагерь``, ``Чита``. A Russian word is also
     looked for by its stem (Snowball's Russian stemmer: ``лагер``, ``чит``), and an
     English plural by its singular (``camps``, ``memories``: ``camp``, ``memory``).
-    A stem is the start of every form of its word, so it finds them all as a
-    substring; a stem of three letters must begin a word, since inside words it
-    would match nearly anything.
+    A stem is the start of every form of its word, so it finds them all.
+
+    Japanese is typed without spaces: a run of kana and kanji is cut into its words
+    (``ソ連捕虜`` as ``ソ連 捕虜``) where the dictionary of readings is installed, so
+    that each is looked for on its own. One-letter Russian prepositions and
+    conjunctions (в, с, и…) and the English article "a" are left out of a query with
+    other words, as a reader types them in a phrase that the record need not hold.
 
     Only the query is respelled, so the stored keys stay as they are; a respelling
     that finds nothing costs nothing.
     """
+    query = _without_function_words(_spaced_japanese(query or ""))
     words = search_words(query)
     respelled = fold(_as_the_fold_spells_russian(query)).split()[:MAX_WORDS]
-    short_stems: set[str] = set()
-    stemmed = fold(_stemmed(query, short_stems)).split()[:MAX_WORDS]
+    stemmed = fold(_stemmed(query)).split()[:MAX_WORDS]
     if not len(respelled) == len(stemmed) == len(words):  # the words do not line up: none rather than wrong ones
         return [(word,) for word in words]
     alternatives = []
@@ -498,11 +511,93 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
         # a word the same letters are too common in English (diary, medium) to respell.
         if other.startswith(("ia", "iu")):
             other = "y" + other[1:]
-        spellings = [word, _placed(other)]
-        if stem != word.strip():
-            spellings.append(f" {stem}" if stem in short_stems else stem)
+        spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(stem)]
         alternatives.append(tuple(dict.fromkeys(spellings)))
     return alternatives
+
+
+# Letters of scholarly (ISO 9, the Slavists' system) and library (ALA-LC) transliterations of Russian, as the
+# fold spells the Cyrillic letters they stand for; before the fold, which would drop their marks (š to s).
+_RUSSIAN_SPELLINGS = (("šč", "shch"), ("ŝ", "shch"), ("š", "sh"), ("č", "ch"), ("ž", "zh"), ("ĭ", "y"),
+                      ("i\u0361a", "ya"), ("i\u0361u", "yu"), ("t\u0361s", "ts"))
+_RUSSIAN_MARKED = re.compile("|".join(re.escape(written) for written, _fold in _RUSSIAN_SPELLINGS))
+_RUSSIAN_FOLDED = dict(_RUSSIAN_SPELLINGS)
+
+
+def _as_the_fold_spells_russian(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold()
+    return _RUSSIAN_MARKED.sub(lambda match: _RUSSIAN_FOLDED[match.group()], text)
+
+
+# Unmarked transliterations the fold does not write: BGN/PCGN's е as "ye" at the start of a word and after a
+# vowel (voyennoplennye), х as a lone h (arhiv), ц as c (kompensacii).
+_YE = re.compile(r"(?:^|(?<=[aeiouy]))ye")
+_LONE_H = re.compile(r"(?<![cszk])h")
+_LONE_C = re.compile(r"c(?!h)")
+
+
+def _informal_russian(word: str) -> str:
+    if not word.isascii():
+        return word
+    return _LONE_C.sub("ts", _LONE_H.sub("kh", _YE.sub("e", word)))
+
+
+def _placed(word: str) -> str:
+    """``word`` with the spaces that say where it must stand (see :func:`search_words`)."""
+    if word.isdigit():
+        return f" {word} " if len(word) == 1 else word
+    if _LATIN_START.match(word):
+        return f" {word}"
+    return word
+
+
+_LATIN_START = re.compile(r"[a-z]")
+# Words a reader types in a phrase that a record need not hold: one-letter Russian prepositions and
+# conjunctions, the English article. Not followed by a dot, which would make them initials.
+_FUNCTION_WORDS = re.compile(r"(?<![\w.])(?:[авиксоуя]|a)(?![\w.])", re.IGNORECASE)
+
+
+def _without_function_words(query: str) -> str:
+    """``query`` without its one-letter function words, unless they are all it has."""
+    kept = _FUNCTION_WORDS.sub(" ", unicodedata.normalize("NFKC", query))
+    return kept if kept.split() else query
+
+
+_CJK_TO_CUT = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc]{3,}")
+_KANA_PARTICLE = re.compile(r"[\u3041-\u3096]")
+_per_thread = threading.local()
+
+
+def _japanese_tagger() -> Any:
+    """This thread's tagger of the dictionary of readings (a MeCab tagger is not safe to share between
+    threads), or None without the optional extra."""
+    tagger = getattr(_per_thread, "tagger", False)
+    if tagger is False:
+        try:
+            import fugashi
+
+            tagger = fugashi.Tagger()
+        except Exception:  # noqa: BLE001 - missing package or dictionary: queries stay as typed
+            tagger = None
+        _per_thread.tagger = tagger
+    return tagger
+
+
+def _spaced_japanese(query: str) -> str:
+    """``query`` with a space between the words of each run of kana and kanji, as the dictionary of readings
+    cuts it; one-kana particles (の, を, に…) left out. Unchanged without the dictionary."""
+    if not _CJK_TO_CUT.search(query):
+        return query
+    tagger = _japanese_tagger()
+    if tagger is None:
+        return query
+
+    def cut(match: re.Match) -> str:
+        words = [(word.surface, getattr(word.feature, "pos1", "") == "助詞") for word in tagger(match.group())]
+        kept = [surface for surface, particle in words if not (particle and _KANA_PARTICLE.fullmatch(surface))]
+        return f" {' '.join(kept or [surface for surface, _particle in words])} "
+
+    return _CJK_TO_CUT.sub(cut, query)
 
 
 # A word of letters only, in one script: the words the stemmers take.
@@ -516,9 +611,8 @@ _ENGLISH_ES = ("ches", "shes", "sses", "xes", "zes")
 _NOT_PLURAL = ("ss", "us", "is", "ics")
 
 
-def _stemmed(query: str, short_stems: set[str]) -> str:
-    """``query`` with each Russian word as its stem and each English plural as its singular; adds to
-    ``short_stems`` the folded stems of :data:`_SHORTEST_STEM` letters."""
+def _stemmed(query: str) -> str:
+    """``query`` with each Russian word as its stem and each English plural as its singular."""
     text = unicodedata.normalize("NFKC", query or "").casefold()
     russian = None
 
@@ -535,43 +629,19 @@ def _stemmed(query: str, short_stems: set[str]) -> str:
             stemmed = _english_singular(word)
         else:
             return word
-        if len(stemmed) < _SHORTEST_STEM:
-            return word
-        if len(stemmed) == _SHORTEST_STEM:
-            short_stems.add(fold(stemmed))
-        return stemmed
+        return stemmed if len(stemmed) >= _SHORTEST_STEM else word
 
     return _LETTERS.sub(stem, text)
 
 
 def _english_singular(word: str) -> str:
-    if len(word) < 5 or not word.endswith("s") or word.endswith(_NOT_PLURAL):
+    if len(word) < 4 or not word.endswith("s") or word.endswith(_NOT_PLURAL):
         return word
     if word.endswith("ies"):
         return word[:-3] + "y"
     if word.endswith(_ENGLISH_ES):
         return word[:-2]
     return word[:-1]
-
-
-# Letters of scholarly (ISO 9, the Slavists' system) and library (ALA-LC) transliterations of Russian, as the
-# fold spells the Cyrillic letters they stand for; before the fold, which would drop their marks (š to s).
-_RUSSIAN_SPELLINGS = (("šč", "shch"), ("ŝ", "shch"), ("š", "sh"), ("č", "ch"), ("ž", "zh"), ("ĭ", "y"),
-                      ("i\u0361a", "ya"), ("i\u0361u", "yu"), ("t\u0361s", "ts"))
-_RUSSIAN_MARKED = re.compile("|".join(re.escape(written) for written, _fold in _RUSSIAN_SPELLINGS))
-_RUSSIAN_FOLDED = dict(_RUSSIAN_SPELLINGS)
-
-
-def _as_the_fold_spells_russian(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).casefold()
-    return _RUSSIAN_MARKED.sub(lambda match: _RUSSIAN_FOLDED[match.group()], text)
-
-
-def _placed(word: str) -> str:
-    """A lone letter or digit with the spaces that say where it must stand (see :func:`search_words`)."""
-    if _LONE.fullmatch(word):
-        return f" {word} " if word.isdigit() else f" {word}"
-    return word
 
 
 def _holds(field: str, word: str) -> Q:

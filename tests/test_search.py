@@ -123,6 +123,63 @@ def test_a_word_that_only_looks_plural_keeps_its_meaning(client):
     assert statue.identifier not in found(client, "status")
 
 
+def test_one_letter_russian_prepositions_and_the_english_article_need_not_be_held(client):
+    record = titled("Интернированные японцы, Токио", "ru")
+    diary = titled("History of the camps", "en")
+    assert found(client, "интернированные в Токио") == {record.identifier}
+    assert found(client, "a history") == {diary.identifier}
+    assert found(client, "Кузнецов И.") == found(client, "Кузнецов")  # an initial is not a preposition
+
+
+@pytest.mark.parametrize(("query", "held", "not_held"), [
+    ("Sato", "Satō Ichirō", "Kasatonova"), ("сон", "Сон в лагере", "Test prisoners"), ("men", "Men of the camp",
+                                                                                     "Test documents"),
+])
+def test_a_word_in_latin_or_cyrillic_letters_must_begin_a_word(client, query, held, not_held):
+    record = titled(held)
+    titled(not_held)
+    assert found(client, query) == {record.identifier}
+
+
+def test_a_short_english_plural_finds_the_singular(client):
+    record = titled("Japanese POW in Siberia", "en")
+    assert found(client, "POWs") == found(client, "wars POW") | {record.identifier} == {record.identifier}
+
+
+@pytest.mark.parametrize(("query", "title"), [("Voyennoplennye", "Военнопленные в СССР"),
+                                              ("Voennoplennye", "Военнопленные в СССР"),
+                                              ("voennoplennyh", "Судьбы военнопленных")])
+def test_other_transliterations_of_russian_find_the_cyrillic(client, query, title):
+    record = titled(title, "ru")
+    assert found(client, query) == {record.identifier}
+
+
+def test_c_for_ts_and_h_for_kh_find_the_cyrillic(client):
+    record = titled("Компенсации и архив", "ru")
+    assert found(client, "kompensacii") == found(client, "arhiv") == {record.identifier}
+
+
+@pytest.mark.parametrize("query", ["Бондаренко Е. Ю.", "Бондаренко Е.Ю.", "Bondarenko E.Ju.", "Bondarenko E. Yu."])
+def test_russian_initials_find_a_name_written_in_latin_letters(client, query):
+    record = titled("Test collection of documents")
+    link_agent(record, AgentFactory(name="Bondarenko, E. Yu.", name__language="ru-Latn"))
+    reindex(record)
+    assert found(client, query) == {record.identifier}
+
+
+def test_manchuria_is_found_in_either_spelling(client):
+    record = titled("満洲からシベリヤへ", "ja")
+    assert found(client, "満州") == found(client, "満洲") == {record.identifier}
+
+
+@pytest.mark.parametrize("query", ["ソ連捕虜", "ソ連の日本人捕虜", "日本人捕虜"])
+def test_japanese_typed_without_spaces_is_cut_into_its_words(client, query):
+    pytest.importorskip("fugashi")
+    record = titled("ソ連における日本人捕虜の記録", "ja")
+    titled("日本の記録", "ja")
+    assert found(client, query) == {record.identifier}
+
+
 def test_two_character_japanese_words_anywhere_in_a_title(client):
     camp = titled("テスト用シベリア抑留記録", "ja")
     letter = titled("テストの遺書と手紙", "ja")
