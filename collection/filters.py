@@ -17,6 +17,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Record, RecordAgent, RecordKind, RecordPlaceIndex
 from .models.records import decade_condition
@@ -214,7 +215,7 @@ class RecordFilterForm(forms.Form):
 
 
 class RecordFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    q = django_filters.CharFilter(method="filter_q", label=pgettext_lazy("filter", "Search"))
     kind = ChoicesFilter(method="filter_kind", label=_("Kind"), allowed=RecordKind.values)
     language = ValuesFilter(method="filter_language", label=_("Language of the material"))
     decade = ChoicesFilter(method="filter_decade", label=_("Decade"), allowed=_decade_values)

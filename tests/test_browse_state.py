@@ -304,6 +304,12 @@ def test_a_nul_is_named_as_the_problem_in_japanese_and_russian(client, pows, lan
         assert message in response.content.decode()
 
 
+@pytest.mark.parametrize(("language", "label"), [("en", "Search"), ("ja", "検索"), ("ru", "Поиск")])
+def test_a_problem_with_the_search_is_named_by_the_search_not_by_its_button(client, pows, language, label):
+    response = client.get(f"/{language}/records/?q=x%00y")
+    assert [name for name, _messages in response.context["filterset"].labelled_errors()] == [label]
+
+
 def test_a_nul_is_carried_on_by_no_link_or_form(client, pows):
     response = client.get("/en/records/?agent=x%00y&year_from=19%0050&unknown=a%00b&other=kept&kind=memoir")
     assert response.status_code == 400

@@ -256,7 +256,7 @@ class TestPreviewAsTheArchivistSeesIt:
         japanese = client.get(by_language["ja"])
         html = japanese.content.decode()
         assert '<html lang="ja">' in html and japanese["Content-Language"] == "ja"
-        assert "このレコードを引用する" in html and "<h1>収容所新聞</h1>" in html
+        assert "この資料を引用する" in html and "<h1>収容所新聞</h1>" in html
         assert "Asahara Masaki" in html  # the citations are the Japanese page's too
         assert 'aria-current="true">日本語</a>' in html
         # The banner is for the archivist: in the admin's language, marked as such.
