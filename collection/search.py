@@ -235,8 +235,31 @@ def title_order_rows(pk: int, titles: list, languages: Iterable[str]) -> list[tu
         key = keys.get(id(shown))
         if key is None:
             key = keys[id(shown)] = sort_key(_shown_sort_text(titles, shown))
-        rows.append((pk, language, key))
+        rows.append((pk, language, _own_script_first(key, language)))
     return rows
+
+
+# Each language's order puts the titles in its own script first, as a catalogue in that language does: on an
+# А–Я list a Russian reader looks for "Абакан" at the start, not after every English title.
+_OWN_SCRIPT = {"ru": "cyrillic", "ja": "japanese", "en": "latin"}
+
+
+def _script(key: str) -> str:
+    for char in key:
+        if "\u0400" <= char <= "\u04ff":
+            return "cyrillic"
+        if _CJK_CHAR.match(char) or char in "\u3005\u30fc":
+            return "japanese"
+        if char.isalpha():
+            return "latin"
+    return ""
+
+
+def _own_script_first(key: str, language: str) -> str:
+    own = _OWN_SCRIPT.get(base_language(language))
+    if not key or own is None:
+        return key
+    return ("0" if _script(key) == own else "1") + key[:254]
 
 
 def title_order_language(language: str | None) -> str:
