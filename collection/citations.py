@@ -651,21 +651,39 @@ def _suppress_substituted_variables() -> None:
     """Make citeproc-py suppress every variable a ``cs:substitute`` rendered, as CSL requires.
 
     CSL suppresses substituted variables in the rest of the output, so that a work
-    without an author, cited by its title in the author's place, does not show its
-    title twice. citeproc-py suppresses a variable only when the substitute names it
+    without an author, cited by its title or its editors in the author's place, does not
+    show them twice. citeproc-py suppresses a variable only when the substitute names it
     itself, not when it renders it through a macro, as the shipped styles do
-    (``<text macro="title"/>``): each text variable rendered inside a substitute that
-    gave output is suppressed here.
+    (``<text macro="title"/>``), and never suppresses a name: APA named an editor cited as
+    the author again after the title, "(A. Editova, Ed.)". Each text and name variable
+    rendered inside a substitute that gave output is suppressed here.
     """
     from citeproc import model
 
-    render_substitute, text_variable = model.Substitute.render, model.Text._variable
+    render_substitute, text_variable, process_names = model.Substitute.render, model.Text._variable, model.Names.process
 
     def variable(self: Any, item: Any, context: Any) -> Any:
         text = text_variable(self, item, context)
         rendered = getattr(context.get_layout(), "substituted", None)
         if text and rendered is not None:
             rendered.add((self.tag, self.get("variable")))
+        return text
+
+    def names(self: Any, item: Any, names_context: Any = None, context: Any = None, **kwargs: Any) -> Any:
+        layout = (context if context is not None else self).get_layout()
+        variables = self.get("variable")
+        repressed = layout.repressed.get(self.tag, [])
+        shown = [name for name in variables.split() if name not in repressed]
+        # A suppressed variable is empty for the rest of the output: the names are rendered as if the style named
+        # only the others (one item is rendered at a time, see _RENDERING).
+        self.set("variable", " ".join(shown))
+        try:
+            text = process_names(self, item, names_context=names_context, context=context, **kwargs)
+        finally:
+            self.set("variable", variables)
+        rendered = getattr(layout, "substituted", None)
+        if text and rendered is not None:
+            rendered.update((self.tag, name) for name in shown if name in item.reference)
         return text
 
     def render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
@@ -684,6 +702,7 @@ def _suppress_substituted_variables() -> None:
         return text
 
     model.Text._variable = variable
+    model.Names.process = names
     model.Substitute.render = render
 
 

@@ -567,6 +567,24 @@ def test_apa_capitalizes_the_editor_and_translator_labels_in_english():
     assert "(V. Translova, Trans.)" in formatted_citation(translated, "apa", "en")
 
 
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("resource_type", [ResourceType.BOOK, ResourceType.BOOK_SECTION])
+@pytest.mark.parametrize("roles", [
+    (AgentRole.EDITOR,), (AgentRole.EDITOR, AgentRole.EDITOR), (AgentRole.TRANSLATOR,),
+    (AgentRole.EDITOR, AgentRole.TRANSLATOR),
+])
+def test_a_name_cited_in_place_of_a_missing_author_is_not_repeated(style, language, resource_type, roles):
+    record = titled("Test collected letters", resource_type=resource_type, date_edtf="1990",
+                    container_title="Test letters of the war" if resource_type == ResourceType.BOOK_SECTION else "")
+    families = ["Editova", "Secondov"][:len(roles)]
+    for family, given, role in zip(families, ["Anna", "Boris"], roles, strict=False):
+        link_agent(record, person(family, given), role=role)
+    text = citation_fragment(formatted_citation(record, style, language)).text_content()
+    for family in families:
+        assert text.count(family) == 1, text
+
+
 def test_a_translation_tagged_with_a_region_keeps_the_original_title_marked():
     record = titled("テスト抑留記", "ja", kind="memoir", resource_type=ResourceType.BOOK, date_edtf="1952")
     add_title(record, "Test memoir", "en-GB", form=LabelForm.TRANSLATION)
