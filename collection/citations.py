@@ -631,6 +631,8 @@ def _style(path: str, locale: str) -> Any:
     """A parsed CSL style: parsing the XML costs more than citing."""
     from citeproc import CitationStylesStyle
 
+    # Before substituted variables are suppressed: that wraps whatever renders a substitute then.
+    _substitutes_try_each_alternative()
     _suppress_substituted_variables()
     _labels_only_beside_their_variable()
     _labels_cased_in_the_language_of_their_terms()
@@ -644,6 +646,79 @@ def _style(path: str, locale: str) -> Any:
 
 # A parsed style keeps the state of the item it is rendering on its elements: one rendering at a time.
 _RENDERING = threading.Lock()
+
+
+@functools.cache
+def _substitutes_try_each_alternative() -> None:
+    """Make citeproc-py try the names in a ``cs:choose`` of a ``cs:substitute`` one by one, in the form of the names
+    they stand in for, as it tries the substitute's own children.
+
+    Chicago substitutes an editor or a translator for a missing author inside a condition
+    (``<choose><if match="none" type="standard"><names variable="editor"/><names variable="translator"/>``).
+    citeproc-py rendered every name of that branch at once ("A. EditovaB. Translov"), and each in its default
+    form instead of the author's ("Editova, Anna, ed."). CSL processors try each element of the branch that
+    applies as one more alternative (citeproc-js; pandoc's citeproc since jgm/citeproc#159), and a ``cs:names``
+    with no ``cs:name`` of its own takes the name, et-al and label of the names it substitutes for.
+    """
+    from citeproc import model
+    from citeproc.source import VariableError
+
+    def render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        substituted = self.getparent()
+        for alternative in _substitute_alternatives(self, item, context):
+            try:
+                if isinstance(alternative, model.Names) and alternative.name is None:
+                    text = alternative.render(item, names_context=substituted, context=context, **kwargs)
+                else:
+                    text = alternative.render(item, context=context, **kwargs)
+            except VariableError:
+                continue
+            if text:
+                return text
+        return None
+
+    model.Substitute.render = render
+
+
+def _substitute_alternatives(parent: Any, item: Any, context: Any) -> Any:
+    """The elements a substitute tries in turn: its children, and for a ``cs:choose`` the children of the branch
+    that applies to ``item``."""
+    from citeproc import model
+
+    for child in parent.getchildren():
+        if isinstance(child, model.Choose):
+            branch = next((branch for branch in child.getchildren() if _applies(branch, item, context)), None)
+            if branch is not None:
+                yield from _substitute_alternatives(branch, item, context)
+        else:
+            yield child
+
+
+class _ConditionOnly:
+    """A ``cs:if`` or ``cs:else-if`` whose children render nothing: citeproc-py's own test of the condition runs on
+    it without rendering the branch."""
+
+    def __init__(self, branch: Any) -> None:
+        self.branch = branch
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.branch, name)
+
+    def render_children(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _applies(branch: Any, item: Any, context: Any) -> bool:
+    """Whether the condition of a branch of a ``cs:choose`` holds for ``item`` (a ``cs:else`` always does)."""
+    from citeproc import model
+
+    if isinstance(branch, model.Else):
+        return True
+    try:
+        model.If.render(_ConditionOnly(branch), item, context=context)
+    except model.ConditionFailed:
+        return False
+    return True
 
 
 @functools.cache

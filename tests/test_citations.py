@@ -585,6 +585,23 @@ def test_a_name_cited_in_place_of_a_missing_author_is_not_repeated(style, langua
         assert text.count(family) == 1, text
 
 
+@pytest.mark.parametrize(("people", "start"), [
+    ([("Editova", "Anna", AgentRole.EDITOR)], "Editova, Anna, ed. 1990. <i>Test Collected Letters</i>. Test city."),
+    ([("Editova", "Anna", AgentRole.EDITOR), ("Redaktorov", "Boris", AgentRole.EDITOR)],
+     "Editova, Anna, and Boris Redaktorov, eds. 1990."),
+    ([("Translova", "Vera", AgentRole.TRANSLATOR)], "Translova, Vera, trans. 1990."),
+    # The editor stands in for the author; the translator keeps his place after the title.
+    ([("Editova", "Anna", AgentRole.EDITOR), ("Translov", "Boris", AgentRole.TRANSLATOR)],
+     "Editova, Anna, ed. 1990. <i>Test Collected Letters</i>. Translated by Boris Translov."),
+])
+def test_chicago_cites_an_editor_or_translator_in_place_of_a_missing_author_as_it_cites_an_author(people, start):
+    record = titled("Test collected letters", resource_type=ResourceType.BOOK, date_edtf="1990",
+                    publication_place="Test city")
+    for family, given, role in people:
+        link_agent(record, person(family, given), role=role)
+    assert formatted_citation(record, "chicago-author-date", "en").startswith(start)
+
+
 def test_a_translation_tagged_with_a_region_keeps_the_original_title_marked():
     record = titled("テスト抑留記", "ja", kind="memoir", resource_type=ResourceType.BOOK, date_edtf="1952")
     add_title(record, "Test memoir", "en-GB", form=LabelForm.TRANSLATION)
