@@ -863,10 +863,11 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         rendered = re.sub(r"\s+", " ", "".join(str(entry) for entry in bibliography.bibliography())).strip()
         if style.root.get_locale_option("punctuation-in-quote").lower() == "true":
             # American English puts a period or comma inside the closing quote; citeproc-py ignores the
-            # locale's option that says so. A period then meets the one a quoted title may end in.
-            rendered = _PERIOD_THEN_QUOTED_PERIOD.sub(r"\1", rendered)
+            # locale's option that says so. A period then meets the ".", "?" or "!" a quoted title may end in.
+            rendered = _END_THEN_QUOTED_PERIOD.sub(r"\1", rendered)
             rendered = _CLOSING_QUOTE_THEN_PUNCTUATION.sub(r"\2\1", rendered)
         rendered = _PERIOD_THEN_PERIOD.sub(r"\1", rendered)
+        rendered = _QUESTION_OR_EXCLAMATION_THEN_PERIOD.sub(r"\1", rendered)
     return marks.to_html(rendered) if marked else rendered
 
 
@@ -881,10 +882,13 @@ def _may_be_english(text: str, tag: str) -> bool:
 _CLOSING_QUOTE_THEN_PUNCTUATION = re.compile("(\u201d)([.,])")
 # A text ending in a period ("etc.", "Vol.") takes no second one from the style: citeproc-py drops the second
 # only where the two touch, not across the end of italics or of a language mark, which show no character
-# between them; nor, where the period goes inside the quote, across the closing quote.
+# between them; nor, where the period goes inside the quote, across the closing quote. Nor does a title
+# ending in "?" or "!" ("What now?"), after which citeproc-py writes the period even where they touch: only a
+# period that ends something (before a space, a tag or the end), so that "?." inside an address stays.
 _UNSEEN_END = f"(?:</\\w+>|{_CLOSE})"
 _PERIOD_THEN_PERIOD = re.compile(f"(\\.{_UNSEEN_END}+)\\.")
-_PERIOD_THEN_QUOTED_PERIOD = re.compile(f"(\\.{_UNSEEN_END}*\u201d{_UNSEEN_END}*)\\.")
+_QUESTION_OR_EXCLAMATION_THEN_PERIOD = re.compile(f"([?!]{_UNSEEN_END}*)\\.(?![^\\s<])")
+_END_THEN_QUOTED_PERIOD = re.compile(f"([.?!]{_UNSEEN_END}*\u201d{_UNSEEN_END}*)\\.")
 
 
 def highwire_meta(record: Record, permalink: str, language: str | None = None) -> list[tuple[str, str]]:

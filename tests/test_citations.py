@@ -693,6 +693,24 @@ def test_a_title_ending_in_a_period_is_not_followed_by_another(style, language, 
     assert title[-5:].lower() in text.lower(), text  # the title keeps its own period
 
 
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+@pytest.mark.parametrize("language", ["en", "ja", "ru"])
+@pytest.mark.parametrize(("title", "title_language", "resource_type", "container_title"), [
+    ("What now?", "en", ResourceType.BOOK, ""),  # in italics
+    ("Test camp, remember!", "en", ResourceType.JOURNAL_ARTICLE, ""),  # as it is in APA, quoted in Chicago
+    ("Test article", "en", ResourceType.JOURNAL_ARTICLE, "Test bulletin: who remembers?"),  # the journal
+    ("Тестовый вопрос: что делать?", "ru", ResourceType.BOOK, ""),  # in italics and a language mark
+    ("Тестовый вопрос: кто виноват?", "ru", ResourceType.JOURNAL_ARTICLE, ""),  # in a language mark
+])
+def test_a_title_ending_in_a_question_or_exclamation_mark_takes_no_period_after_it(
+        style, language, title, title_language, resource_type, container_title):
+    record = titled(title, title_language, resource_type=resource_type, date_edtf="1990",
+                    container_title=container_title)
+    text = citation_fragment(formatted_citation(record, style, language)).text_content()
+    assert not re.search("[?!]\u201d?[.]", text), text  # Russian quotes may take one: «Что делать?».
+    assert (container_title or title)[-5:].lower() in text.lower(), text
+
+
 def test_american_english_puts_the_period_inside_the_closing_quote():
     article = titled("Test headline", "en", resource_type="newspaper-article", container_title="Test Times",
                      date_edtf="1998-03-07", url="http://example.org/test")
