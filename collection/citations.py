@@ -53,6 +53,9 @@ RIS_TYPES = {
 
 # Marks a text with its language tag for the HTML rendering (see _LanguageMarks); the plain exports leave it be.
 _Mark = Callable[[str, str], str]
+# The tag of a text in no language the catalogue records: a container title and a place of publication are free
+# text. The record's page marks them lang="", and so does the formatted citation: not the page's language.
+_NO_KNOWN_LANGUAGE = ""
 
 
 def _unmarked(text: str, tag: str) -> str:
@@ -256,9 +259,9 @@ def _csl_item(record: Record, language: str | None, mark: _Mark) -> tuple[dict[s
                        ("isbn", "ISBN"), ("issn", "ISSN"), ("url", "URL"), ("call_number", "call-number")):
         value = getattr(record, field)
         if value:
-            item[key] = value
+            item[key] = mark(value, _NO_KNOWN_LANGUAGE) if key in _FREE_TEXT else value
     if "container-title" in item:
-        title_languages["container-title"] = ""  # free text, in no language the catalogue records
+        title_languages["container-title"] = _NO_KNOWN_LANGUAGE
     _part_of(record, item, language, mark, title_languages)
     if record.accessed:
         item["accessed"] = {"date-parts": [[record.accessed.year, record.accessed.month, record.accessed.day]]}
@@ -276,6 +279,10 @@ def _csl_item(record: Record, language: str | None, mark: _Mark) -> tuple[dict[s
     if item_language:
         item["language"] = item_language
     return item, title_languages
+
+
+# The fields in words the record's page marks lang="" (the others are numbers, codes and addresses).
+_FREE_TEXT = ("container-title", "publisher-place")
 
 
 def csl_json_text(record: Record, language: str | None = None) -> str:
@@ -447,7 +454,8 @@ def _edges(text: str) -> tuple[str, str, str]:
 
 
 class _LanguageMarks:
-    """Marks texts in another language than ``page_language`` for :func:`formatted_citation`."""
+    """Marks texts in another language than ``page_language`` for :func:`formatted_citation`: a text in no known
+    language (``_NO_KNOWN_LANGUAGE``) is marked ``lang=""``, as HTML says a language is not known."""
 
     def __init__(self, page_language: str | None) -> None:
         self.page_language = (page_language or "").lower()
@@ -455,7 +463,7 @@ class _LanguageMarks:
 
     def __call__(self, text: str, tag: str) -> str:
         before, inner, after = _edges(text)
-        if not tag or tag.lower() == self.page_language or not inner:
+        if tag.lower() == self.page_language or not inner:
             return text
         if tag not in self.tags:
             if len(self.tags) > 0xFDEF - _FIRST_OPEN:

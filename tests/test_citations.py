@@ -479,6 +479,19 @@ def test_a_name_ending_in_a_period_is_not_followed_by_another():
         assert html.startswith('<span lang="en">Test Co., Ltd</span>. 2001'), html
 
 
+def test_free_text_in_no_known_language_is_not_cited_as_in_the_pages_language(client):
+    article = titled("Тестовая статья", "ru", resource_type=ResourceType.JOURNAL_ARTICLE, date_edtf="1990",
+                     container_title="Тестовый вестник", publication_place="Владивосток")
+    page = client.get(f"/ja/records/{article.identifier}/").content.decode()
+    # As the record's page shows them, above the citations.
+    assert '<span lang="">Тестовый вестник</span>' in page and '<dd lang="">Владивосток</dd>' in page
+    assert languages_in_citations(page, "Тестовый вестник") == [("span", "")] * 2  # Chicago and APA
+    assert languages_in_citations(page, "Владивосток") == [("span", "")]  # Chicago: APA gives no place
+    assert languages_in_citations(page, "Тестовая статья") == [("span", "ru")] * 2
+    exported = bibtex(article, "ja") + ris(article, "ja") + json.dumps(csl_json(article, "ja"), ensure_ascii=False)
+    assert "Тестовый вестник" in exported and not re.search("[\ufdd0-\ufdef]|<span", exported)
+
+
 def test_only_the_formatted_citation_marks_languages(book):
     assert '<span lang="ja">テスト抑留記</span>' in formatted_citation(book, "apa", "en")
     assert bib_fields(bibtex(book, "en"))["title"] == "{{テスト抑留記}}"
@@ -586,7 +599,7 @@ def test_a_name_cited_in_place_of_a_missing_author_is_not_repeated(style, langua
 
 
 @pytest.mark.parametrize(("people", "start"), [
-    ([("Editova", "Anna", AgentRole.EDITOR)], "Editova, Anna, ed. 1990. <i>Test Collected Letters</i>. Test city."),
+    ([("Editova", "Anna", AgentRole.EDITOR)], "Editova, Anna, ed. 1990. <i>Test Collected Letters</i>."),
     ([("Editova", "Anna", AgentRole.EDITOR), ("Redaktorov", "Boris", AgentRole.EDITOR)],
      "Editova, Anna, and Boris Redaktorov, eds. 1990."),
     ([("Translova", "Vera", AgentRole.TRANSLATOR)], "Translova, Vera, trans. 1990."),
