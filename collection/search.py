@@ -524,17 +524,21 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     words = search_words(query)
     respelled = fold(_as_the_fold_spells_russian(query)).split()[:MAX_WORDS]
     stemmed = fold(_stemmed(query)).split()[:MAX_WORDS]
-    if not len(respelled) == len(stemmed) == len(words):  # the words do not line up: none rather than wrong ones
-        return [(word,) for word in words]
+    japanese = fold(_as_hepburn_spells_japanese(query.casefold())).split()[:MAX_WORDS]
+    japanese_stems = fold(_as_hepburn_spells_japanese(_stemmed(query))).split()[:MAX_WORDS]
+    if not len(respelled) == len(stemmed) == len(japanese) == len(japanese_stems) == len(words):
+        return [(word,) for word in words]  # the words do not line up: none rather than wrong ones
     alternatives = []
-    for word, other, stem in zip(words, respelled, stemmed, strict=True):
+    for word, other, stem, hepburn, hepburn_stem in zip(words, respelled, stemmed, japanese, japanese_stems,
+                                                        strict=True):
         if len(other) > 2 and "j" in other:  # й as j, and ja, ju for я, ю: the fold writes y
             other = other.replace("j", "y")
         # ALA-LC's я and ю beginning a word, written without their tie: Iakutsk, Iurii, the initial Iu. Within
         # a word the same letters are too common in English (diary, medium) to respell.
         if other.startswith(("ia", "iu")):
             other = "y" + other[1:]
-        spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(stem)]
+        spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(stem), _placed(hepburn),
+                     _placed(hepburn_stem)]
         alternatives.append(tuple(dict.fromkeys(spellings)))
     return alternatives
 
@@ -563,6 +567,25 @@ def _informal_russian(word: str) -> str:
     if not word.isascii():
         return word
     return _LONE_C.sub("ts", _LONE_H.sub("kh", _YE.sub("e", word)))
+
+
+# Japanese names and words as Russian writes them (the Polivanov system: Тосимаса, Мэгуро, Кайсоки), respelled
+# as Hepburn does (Toshimasa, Meguro, Kaisōki): Soviet files name the internees so.
+_POLIVANOV = (("дзя", "ja"), ("дзю", "ju"), ("дзё", "jo"), ("дзи", "ji"), ("дз", "z"), ("ся", "sha"),
+              ("сю", "shu"), ("сё", "sho"), ("си", "shi"), ("тя", "cha"), ("тю", "chu"), ("тё", "cho"),
+              ("ти", "chi"), ("цу", "tsu"), ("дж", "j"), ("ц", "ts"), ("й", "i"), ("э", "e"), ("ё", "yo"),
+              ("ю", "yu"), ("я", "ya"), ("в", "w"), ("ш", "sh"), ("ч", "ch"), ("х", "h"), ("ы", "i"),
+              ("ь", ""), ("ъ", ""))
+_POLIVANOV_LETTERS = re.compile("|".join(written for written, _hepburn in _POLIVANOV))
+_POLIVANOV_HEPBURN = dict(_POLIVANOV)
+_CYRILLIC_WORD = re.compile(r"[а-яё]+")
+
+
+def _as_hepburn_spells_japanese(text: str) -> str:
+    """``text`` with its Cyrillic words read as Japanese in the Polivanov system, spelled as Hepburn does."""
+    return _CYRILLIC_WORD.sub(
+        lambda word: _POLIVANOV_LETTERS.sub(lambda letters: _POLIVANOV_HEPBURN[letters.group()], word.group()),
+        text)
 
 
 def _placed(word: str) -> str:

@@ -180,6 +180,21 @@ def test_japanese_typed_without_spaces_is_cut_into_its_words(client, query):
     assert found(client, query) == {record.identifier}
 
 
+@pytest.mark.parametrize(("query", "name"), [("Мэгуро Тосимаса", "Meguro Toshimasa"), ("Итиро", "Takasugi Ichirō"),
+                                             ("Синдзи", "Shinji"), ("Ёсида", "Yoshida Shigeru")])
+def test_a_japanese_name_in_russian_spelling_finds_its_hepburn_romanization(client, query, name):
+    record = titled("Test memoir")
+    link_agent(record, AgentFactory(name=name, name__language="ja-Latn"))
+    reindex(record)
+    titled("Test unrelated memoir")
+    assert found(client, query) == {record.identifier}
+
+
+def test_a_russian_place_name_finds_it_as_english_texts_spell_it(client):
+    record = titled("Letters from Taishet", "en")
+    assert found(client, "Тайшет") == found(client, "Тайшете") == {record.identifier}
+
+
 def test_two_character_japanese_words_anywhere_in_a_title(client):
     camp = titled("テスト用シベリア抑留記録", "ja")
     letter = titled("テストの遺書と手紙", "ja")
