@@ -134,6 +134,31 @@ def _unspaced(surface: str) -> bool:
     return bool(surface) and not has_kana_or_kanji(surface)
 
 
+# Where unidic-lite (UniDic 2.1.2) ranks first a reading that library practice does not use. ALA-LC reads 日本
+# Nihon "unless the usage of standard authorities has established a particular reading" (Dai Nippon Teikoku);
+# the dictionary reads it ニッポン everywhere, so the common reading is taken, except after the prefix 大.
+_WELL_KNOWN_READINGS = {"日本": "ニホン"}
+_ESTABLISHED_AFTER_PREFIX = {"大"}
+# The dictionary reads the suffix 人 ニン everywhere. After what a person does (管理人, 受取人) it is ニン; after a
+# place, a people or another noun (日本人, 民間人) it is ジン. A verbal noun or a native word before it marks the
+# first; 被告人 is the legal term that reads ニン after a plain noun.
+_PERSON_OF = "ジン"
+_DOER_AFTER = {"被告"}
+
+
+def _corrected_reading(word, previous) -> str | None:
+    """The reading library practice gives a word where the dictionary's is not it, else ``None``."""
+    surface, feature = word.surface, word.feature
+    previous_surface = previous.surface if previous is not None else ""
+    if surface in _WELL_KNOWN_READINGS and previous_surface not in _ESTABLISHED_AFTER_PREFIX:
+        return _WELL_KNOWN_READINGS[surface]
+    if surface == "人" and getattr(feature, "pos1", "") == "接尾辞" and previous is not None and (
+            previous_surface not in _DOER_AFTER and getattr(previous.feature, "pos3", "") != "サ変可能"
+            and getattr(previous.feature, "goshu", "") != "和"):
+        return _PERSON_OF
+    return None
+
+
 def japanese_reading(text: str) -> str:
     """A katakana reading of Japanese text, or ``""`` when no dictionary is installed.
 
@@ -147,11 +172,16 @@ def japanese_reading(text: str) -> str:
         return to_katakana(text) if not _HAN.search(text) else ""
     words: list[str] = []
     previous_surface = ""
+    previous = None
     for word in _tagger()(text):
         kana = getattr(word.feature, "kana", None)
         surface = word.surface
         pos = getattr(word.feature, "pos1", "")
-        if pos == "助詞" and surface in _PARTICLES:
+        corrected = _corrected_reading(word, previous)
+        previous = word
+        if corrected:
+            reading = corrected
+        elif pos == "助詞" and surface in _PARTICLES:
             reading = _PARTICLES[surface]
         else:
             reading = kana if kana and kana != "*" and has_kana_or_kanji(surface) else to_katakana(surface)

@@ -71,3 +71,31 @@ def test_a_derived_reading_keeps_brackets_on_their_words_and_latin_as_written(te
     if not readings_available():
         pytest.skip("the romanization extra (fugashi, UniDic) is not installed")
     assert kana_to_hepburn(japanese_reading(text)) == romanized
+
+
+def needs_dictionary():
+    from collection.romanization import readings_available
+
+    if not readings_available():
+        pytest.skip("the romanization extra (fugashi, UniDic) is not installed")
+
+
+@pytest.mark.parametrize(("text", "romanized"), [
+    ("ソ連における日本人捕虜", "soren ni okeru nihonjin horyo"),
+    ("日本", "nihon"),
+    ("ロシア人", "roshiajin"),
+    ("外国人捕虜", "gaikokujin horyo"),
+    ("民間人抑留者", "minkanjin yokuryūsha"),
+    # The one who manages, publishes, receives: 人 after what they do stays nin.
+    ("管理人", "kanrinin"),
+    ("受取人", "uketorinin"),
+    ("被告人", "hikokunin"),
+    ("参考人", "sankōnin"),
+    # A name whose established reading is Nippon keeps it.
+    ("大日本帝国", "dai nippon teikoku"),
+])
+def test_japan_and_its_people_are_read_as_library_readings_write_them(text, romanized):
+    from collection.romanization import japanese_reading
+
+    needs_dictionary()
+    assert kana_to_hepburn(japanese_reading(text)) == romanized

@@ -264,7 +264,7 @@ def test_a_subjects_derived_romanization_is_searched_once_derived(client):
 
 @pytest.mark.parametrize(("title", "romanized"), [
     ("私は捕虜だった", "watakushi wa horyodatta"),
-    ("日本へ帰る", "nippon e kaeru"),
+    ("日本へ帰る", "nihon e kaeru"),
     ("手紙を書く", "tegami o kaku"),
 ])
 def test_particles_are_romanized_as_pronounced(title, romanized):

@@ -105,6 +105,23 @@ def test_a_japanese_reader_finds_and_browses_in_japanese(seeded, client):
     assert client.get("/ru/records/", {"q": "Приморский край"}).context["paginator"].count > 0
 
 
+def romanized_name(model, owner, identifier):
+    from collection.romanization import readings_available
+
+    if not readings_available():
+        pytest.skip("the romanization extra (fugashi, UniDic) is not installed")
+    return model.objects.get(**{f"{owner}__identifier": identifier}, language="ja-Latn").text
+
+
+@pytest.mark.parametrize(("model", "owner", "identifier", "romanized"), [
+    (PlaceName, "place", "place-japan", "nihon"),
+    (SubjectLabel, "subject", "subject-japanese-pows", "soren ni okeru nihonjin horyo"),
+])
+def test_seeded_japanese_names_are_romanized_as_library_readings_write_them(
+        seeded, model, owner, identifier, romanized):
+    assert romanized_name(model, owner, identifier) == romanized
+
+
 def test_persons_are_split_into_family_and_given_names_and_organisations_are_not(seeded):
     split = {name.agent.identifier: (name.language, name.family, name.given)
              for name in AgentName.objects.exclude(family="").select_related("agent")}
