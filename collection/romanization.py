@@ -159,6 +159,42 @@ def _corrected_reading(word, previous) -> str | None:
     return None
 
 
+_KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+")
+
+
+def _tagged_words(text: str) -> list[tuple[str, str, str, bool]]:
+    """(surface, reading, part of speech, spaced from the word before) of each word the tagger finds.
+
+    A run of katakana written together is one loanword or foreign name, read as written, however the
+    dictionary splits it into words it knows (カン|スク, ライチ|ハ); the nakaguro between two names is no
+    katakana and keeps them apart.
+    """
+    words: list[tuple[str, str, str, bool]] = []
+    previous = None
+    for word in _tagger()(text):
+        surface, spaced = word.surface, bool(word.white_space)
+        pos = getattr(word.feature, "pos1", "")
+        if (words and not spaced and _KATAKANA_WORD.fullmatch(surface)
+                and _KATAKANA_WORD.fullmatch(words[-1][0])):
+            run, run_pos, run_spaced = words[-1][0] + surface, words[-1][2], words[-1][3]
+            words[-1] = (run, run, run_pos, run_spaced)
+        else:
+            words.append((surface, _reading_of(word, previous), pos, spaced))
+        previous = word
+    return words
+
+
+def _reading_of(word, previous) -> str:
+    surface, pos = word.surface, getattr(word.feature, "pos1", "")
+    kana = getattr(word.feature, "kana", None)
+    corrected = _corrected_reading(word, previous)
+    if corrected:
+        return corrected
+    if pos == "助詞" and surface in _PARTICLES:
+        return _PARTICLES[surface]
+    return kana if kana and kana != "*" and has_kana_or_kanji(surface) else to_katakana(surface)
+
+
 def japanese_reading(text: str) -> str:
     """A katakana reading of Japanese text, or ``""`` when no dictionary is installed.
 
@@ -172,23 +208,11 @@ def japanese_reading(text: str) -> str:
         return to_katakana(text) if not _HAN.search(text) else ""
     words: list[str] = []
     previous_surface = ""
-    previous = None
-    for word in _tagger()(text):
-        kana = getattr(word.feature, "kana", None)
-        surface = word.surface
-        pos = getattr(word.feature, "pos1", "")
-        corrected = _corrected_reading(word, previous)
-        previous = word
-        if corrected:
-            reading = corrected
-        elif pos == "助詞" and surface in _PARTICLES:
-            reading = _PARTICLES[surface]
-        else:
-            reading = kana if kana and kana != "*" and has_kana_or_kanji(surface) else to_katakana(surface)
+    for surface, reading, pos, spaced in _tagged_words(text):
         # Library readings separate words; endings and suffixes stay on their word, brackets and quotes on
         # the word they enclose, and a run of Latin letters, digits and signs written together stays one word
         # (UTF-16, No.7), as the text wrote it.
-        joined = not word.white_space and bool(words) and (
+        joined = not spaced and bool(words) and (
             pos in _ATTACHED or surface[:1] in _CLOSING or previous_surface[-1:] in _OPENING
             or (_unspaced(surface) and _unspaced(previous_surface)))
         if joined:

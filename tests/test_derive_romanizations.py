@@ -99,3 +99,19 @@ def test_japan_and_its_people_are_read_as_library_readings_write_them(text, roma
 
     needs_dictionary()
     assert kana_to_hepburn(japanese_reading(text)) == romanized
+
+
+@pytest.mark.parametrize(("text", "reading", "romanized"), [
+    ("カンスク", "カンスク", "kansuku"),
+    ("ライチハ駅", "ライチハ エキ", "raichiha eki"),
+    ("ジャンブール州", "ジャンブール シュウ", "janbūru shū"),
+    # The nakaguro separates two names, each one word.
+    ("ソヴィエツカヤ・ガヴァニ", "ソヴィエツカヤ ・ ガヴァニ", "sovietsukaya gavani"),
+    ("ハバロフスク地方", "ハバロフスク チホウ", "habarofusuku chihō"),
+])
+def test_katakana_written_together_is_read_as_one_word(text, reading, romanized):
+    from collection.romanization import japanese_reading
+
+    needs_dictionary()
+    assert japanese_reading(text) == reading
+    assert kana_to_hepburn(reading) == romanized

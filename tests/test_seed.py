@@ -116,6 +116,10 @@ def romanized_name(model, owner, identifier):
 @pytest.mark.parametrize(("model", "owner", "identifier", "romanized"), [
     (PlaceName, "place", "place-japan", "nihon"),
     (SubjectLabel, "subject", "subject-japanese-pows", "soren ni okeru nihonjin horyo"),
+    (PlaceName, "place", "place-kansk", "kansuku"),
+    (PlaceName, "place", "place-raychikha-station", "raichiha eki"),
+    (PlaceName, "place", "place-zhambyl-province", "janbūru shū"),
+    (PlaceName, "place", "place-sovetskaya-gavan", "sovietsukaya gavani"),
 ])
 def test_seeded_japanese_names_are_romanized_as_library_readings_write_them(
         seeded, model, owner, identifier, romanized):
