@@ -433,6 +433,37 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
                       place_rows)
 
 
+def refresh_place_index_in(place_ids: Iterable[int], batch_size: int = 2000) -> None:
+    """Rebuild the place index of the records in these places, a batch of records at a time.
+
+    For places whose paths changed (a place moved, and every place under it with it):
+    each of their records counts in the places around its places as the paths now stand.
+    """
+    from .catalogue.bulk import insert_values
+    from .models import Place, RecordPlaceIndex
+    from .models import Record as RecordModel
+
+    through = RecordModel.places.through
+    places = sorted(set(place_ids))
+    records: set[int] = set()
+    for start in range(0, len(places), batch_size):
+        records.update(through.objects.filter(place_id__in=places[start:start + batch_size]).values_list(
+            "record_id", flat=True))
+    ordered = sorted(records)
+    fields = [RecordPlaceIndex._meta.get_field(name) for name in ("record", "place")]
+    for start in range(0, len(ordered), batch_size):
+        batch = ordered[start:start + batch_size]
+        own: dict[int, set[int]] = {}
+        for record_id, place_id in through.objects.filter(record_id__in=batch).values_list("record_id", "place_id"):
+            own.setdefault(record_id, set()).add(place_id)
+        linked = set().union(*own.values()) if own else set()
+        ancestors = place_ancestors(dict(Place.objects.filter(pk__in=linked).values_list("pk", "path")))
+        rows = [(record_id, place_id) for record_id in batch
+                for place_id in places_counted_in(own.get(record_id, ()), ancestors)]
+        RecordPlaceIndex.objects.filter(record_id__in=batch).delete()
+        insert_values(RecordPlaceIndex, fields, rows)
+
+
 def rebuild_search_index(batch_size: int = 2000) -> int:
     """Rebuild the search keys of every record, a batch at a time; returns how many records there are.
 

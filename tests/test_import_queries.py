@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from collection import dates
 from collection.catalogue.files import read_table
 from collection.catalogue.writer import BATCH_SIZE, write_rows
-from collection.models import Record, Title
+from collection.models import Place, Record, RecordPlaceIndex, Title
 from collection.romanization import romanize_russian
 
-from .factories import AgentFactory, PlaceFactory, SubjectFactory
+from .factories import AgentFactory, PlaceFactory, SubjectFactory, titled
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +96,61 @@ def test_the_preview_runs_the_same_queries_as_the_import(vocabulary, settings):
     assert not Record.objects.exists()
     # The preview does all of the import's work, search keys included, then rolls it back: one statement more.
     assert import_queries(sheet(20)) == preview - 1
+
+
+def vocabulary_sheet(vocabulary: str, count: int, prefix: str, changed: str = "") -> list[tuple[int, dict]]:
+    """Rows of a vocabulary sheet: Japanese and Russian names (their readings and romanizations derived), a
+    variant, parents in the same sheet named by identifier or by name, and agents' name parts. ``changed``
+    is added to every name, and moves places and subjects under other parents."""
+    rows = []
+    for n in range(count):
+        parent = f"{vocabulary[:-1]}-test-{prefix}-{(n - 1) // (2 if changed else 3)}" if n else ""
+        if vocabulary == "places":
+            row = {"kind": "city" if n else "country", "name_ja": f"テスト町{n}{changed}",
+                   "name_ru": f"Тестовый город {prefix} {n}{changed}", "latitude": "43.1", "longitude": "131.9",
+                   # By name: the stored name, or the name in this sheet of a place new in it.
+                   "parent": f"Тестовый город {prefix} {(n - 1) // 3}" if n % 2 and not changed else parent}
+        elif vocabulary == "subjects":
+            row = {"name_ja": f"テスト主題{n}{changed}", "name_en": f"Test subject {prefix} {n}{changed}",
+                   "broader": parent}
+        else:
+            row = {"name_ja": f"テスト{n}太郎{changed}", "name_en": f"Testov{n} Ivan{changed}",
+                   "name_parts": f"en:Testov{n}, Ivan{changed}", "date": "1921/1998"}
+        rows.append((n + 2, {"identifier": f"{vocabulary[:-1]}-test-{prefix}-{n}", **row,
+                             "variant_names": f"en:Test variant {prefix} {n}{changed}"}))
+    return rows
+
+
+@pytest.mark.parametrize(("vocabulary", "most"), [("places", 23), ("subjects", 16), ("agents", 16)])
+def test_a_vocabulary_sheet_of_three_times_the_rows_costs_the_same_queries(vocabulary, most,
+                                                                           django_assert_max_num_queries):
+    from collection.catalogue.vocabulary import write_vocabulary
+
+    {"places": PlaceFactory, "subjects": SubjectFactory, "agents": AgentFactory}[vocabulary]()
+    record = titled("Test record in a place")
+    # Pinned: the vocabulary is read once (entries, names), then per batch of rows the entries and names are
+    # inserted or updated, with their history, and the names removed; places also read and rewrite the paths
+    # that change, and the place index of the records in places that moved. A preview does the same and
+    # rolls it back.
+    queries = {}
+    for count in (50, 150):
+        prefix = f"n{count}"
+        sheets = {"new": vocabulary_sheet(vocabulary, count, prefix),
+                  "changed": vocabulary_sheet(vocabulary, count, prefix, "*")}
+        for stage, rows in sheets.items():
+            for dry_run in (True, False):
+                with django_assert_max_num_queries(most) as captured:
+                    result = write_vocabulary(vocabulary, rows, dry_run=dry_run)
+                assert result.ok, result.errors[:3]
+                queries[count, stage, dry_run] = len(captured)
+            if vocabulary == "places" and stage == "new":
+                # In a place the changed sheet moves: the place index follows it.
+                record.places.add(Place.objects.get(identifier=f"place-test-{prefix}-7"))
+        assert sum(result.updated.values()) == count
+    assert {key[1:]: n for key, n in queries.items() if key[0] == 150} == {
+        key[1:]: n for key, n in queries.items() if key[0] == 50}
+    if vocabulary == "places":
+        assert RecordPlaceIndex.objects.filter(record=record, place__identifier="place-test-n150-3").exists()
 
 
 def test_missing_romanizations_are_derived_by_the_command_after_the_import(settings):

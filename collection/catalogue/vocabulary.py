@@ -6,32 +6,42 @@ language (with reading and romanization columns), ``variant_names`` and
 names of a person's preferred names, which citations need to invert a name. The
 rules are the record sheet's: all or nothing, errors as ``row N, column C:
 problem``, blank cells keep the stored value, ``[clear]`` removes it, and a row
-matching the stored entry is left untouched. Vocabularies are small, so entries
-are saved one by one (a place's path depends on its parent's); history records
-the user and the change reason.
+matching the stored entry is left untouched; history records the user and the
+change reason.
+
+The cost grows with batches of rows, not with rows: the whole vocabulary is read
+once for the checks (parents are named by identifier or by any name), and the
+changes are written table by table, as the models would write them saving the
+entries one by one (see :class:`_Writer`).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import reasons
-from ..concurrency import StaleRecord
+from ..concurrency import stale_message
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
+from ..search import refresh_place_index_in
 from ..text import nfc
 from ..validators import validate_identifier, validate_language_tag
+from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, update_keyed
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, variant_cell
+from .export_lines import queue_refresh, shown_in_rows
 from .format import CLEAR, MULTI_VALUED, label_tags, languages, split_values, vocabulary_columns
 from .resolve import Entry, Lookup, ResolveError
 from .writer import (
+    BATCH_SIZE,
     NEW,
     UNCHANGED,
     UPDATED,
@@ -232,33 +242,32 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
         return result
 
     ordered = _parents_first(spec, plans)
+    writes = []
+    for plan in ordered:
+        number, identifier, entry, current, desired, _given = plan
+        changed = [c for c in columns if desired.get(c) != current.get(c)]
+        kind = vocabulary
+        if entry is None:
+            result.created[kind] += 1
+            result.changes.append(RowChange(number, identifier, kind, NEW,
+                                            {c: ("", as_text(desired[c])) for c in changed if desired[c]}))
+        elif changed:
+            result.updated[kind] += 1
+            result.changes.append(RowChange(number, identifier, kind, UPDATED,
+                                            {c: (as_text(current[c]), as_text(desired[c])) for c in changed}))
+        else:
+            result.unchanged[kind] += 1
+            result.changes.append(RowChange(number, identifier, kind, UNCHANGED))
+            continue
+        writes.append(plan)
     with transaction.atomic():
-        saved: dict[str, models.Model] = dict(existing)
-        reason = source or reasons.catalogue_import()
-        for number, identifier, entry, current, desired, given in ordered:
-            changed = [c for c in columns if desired.get(c) != current.get(c)]
-            kind = vocabulary
-            if entry is None:
-                result.created[kind] += 1
-                result.changes.append(RowChange(number, identifier, kind, NEW,
-                                                {c: ("", as_text(desired[c])) for c in changed if desired[c]}))
-            elif changed:
-                result.updated[kind] += 1
-                result.changes.append(RowChange(number, identifier, kind, UPDATED,
-                                                {c: (as_text(current[c]), as_text(desired[c])) for c in changed}))
-            else:
-                result.unchanged[kind] += 1
-                result.changes.append(RowChange(number, identifier, kind, UNCHANGED))
-                continue
-            try:
-                saved[identifier] = _save(vocabulary, entry, identifier, desired, given, current, saved, user,
-                                          reason)
-            except StaleRecord as exc:
-                # Saved by someone else after the sheet was checked: nothing of the sheet is written.
-                transaction.set_rollback(True)
-                refused = WriteResult(dry_run=dry_run)
-                refused.errors = [RowError(number, "identifier", str(exc))]
-                return refused
+        stale = _Writer(vocabulary, user, source or reasons.catalogue_import()).write(writes, existing)
+        if stale:
+            # Saved by someone else after the sheet was checked: nothing of the sheet is written.
+            transaction.set_rollback(True)
+            refused = WriteResult(dry_run=dry_run)
+            refused.errors = stale
+            return refused
         if dry_run:
             transaction.set_rollback(True)
     return result
@@ -471,89 +480,260 @@ def _parents_first(spec: _Kind, plans: list) -> list:
     return ordered
 
 
-def _save(vocabulary: str, entry: models.Model | None, identifier: str, desired: Mapping[str, Cell],
-          given: set[str], current: Mapping[str, Cell], saved: dict[str, models.Model], user: Any,
-          reason: str) -> models.Model:
-    spec = VOCABULARIES[vocabulary]
-    entry = entry or spec.model(identifier=identifier)
-    _assign(vocabulary, entry, desired)
-    if spec.parent:
-        parent = str(desired[spec.parent])
-        setattr(entry, spec.parent, saved[parent] if parent else None)
-    entry._history_user, entry._change_reason = user, reason
-    entry.save()
-    stored = sorted(getattr(entry, spec.labels).all(), key=lambda x: x.pk)
-    covered = {tag.lower() for tag in label_tags()}
-    preferred = {x.language.lower(): x for x in reversed(stored) if x.preferred and x.language.lower() in covered}
-    variants = {variant_cell(x.language, x.text): x for x in stored if not x.preferred and not x.machine_made}
-    # Parts the sheet does not show (a given name without a family name, typed in the admin) are left as they
-    # are unless the row rewrites the cell.
-    rewrite_parts = "name_parts" in desired and desired["name_parts"] != current.get("name_parts")
-    sources = []
-    for column, label in _labels(vocabulary, desired):
-        if column == "variant_names":
-            if variants.pop(variant_cell(label.language, label.text), None) is None:
-                _save_label(spec, entry, label, user, reason)
-            continue
-        old = preferred.pop(label.language.lower(), None)
-        if old is not None:
-            parts = _label_parts(label) if rewrite_parts else _label_parts(old)
-            if (old.text, old.form, old.our_translation, _label_parts(old)) == (
-                    label.text, label.form, label.our_translation, parts):
+class _EntryWrite:
+    """One changed row: its entry (new, or the stored one with the row's values) and what it does to the names.
+
+    ``created`` are new labels in the order they are made, ``updated`` the stored labels changed,
+    ``deleted`` those removed (with the machine-made forms derived from them) and ``history`` the
+    labels' history rows in the order the changes happen: ``(type, label as it then was)``.
+    """
+
+    __slots__ = ("number", "entry", "new", "created", "updated", "deleted", "history")
+
+    def __init__(self, number: int, entry: models.Model, new: bool) -> None:
+        self.number, self.entry, self.new = number, entry, new
+        self.created: list[models.Model] = []
+        self.updated: list[models.Model] = []
+        self.deleted: list[models.Model] = []
+        self.history: list[tuple[str, models.Model]] = []
+
+    def create(self, label: models.Model) -> None:
+        self.created.append(label)
+        self.history.append(("+", label))
+
+    def update(self, label: models.Model) -> None:
+        if label.pk is None:
+            return  # made by this row: written as it ends up
+        if label not in self.updated:
+            self.updated.append(label)
+        # A copy: a label changed twice (a name, then the form derived from another) has two history rows.
+        self.history.append(("~", copy.copy(label)))
+
+    def delete(self, labels: list[models.Model]) -> None:
+        self.deleted.extend(labels)
+        self.history.extend(("-", label) for label in labels)
+
+
+class _Writer:
+    """Writes the changed rows of a checked sheet table by table, a batch of entries at a time.
+
+    Everything is worked out in memory first, from the entries and names loaded for the
+    checks: the values, the names kept, changed and removed, and the machine-made forms.
+    Then the keys of new entries and names are reserved at once (a row may name as parent
+    an entry new in the sheet), and each batch is written with a fixed number of queries,
+    each table's history rows with it: the rows the models would write saving the entries
+    one by one, with the acting user, the change reason and the import's time.
+    """
+
+    def __init__(self, vocabulary: str, user: Any, reason: str) -> None:
+        self.vocabulary = vocabulary
+        self.spec = VOCABULARIES[vocabulary]
+        self.user, self.reason = user, reason
+        self.now = timezone.now()
+
+    def write(self, plans: list, existing: dict[str, models.Model]) -> list[RowError]:
+        """Write the rows that change something, parents first; the rows refused as stale, if any (then nothing
+        is written)."""
+        spec = self.spec
+        saved: dict[str, models.Model] = dict(existing)
+        writes: list[_EntryWrite] = []
+        for number, identifier, entry, current, desired, given in plans:
+            write = _EntryWrite(number, entry or spec.model(identifier=identifier), entry is None)
+            _assign(self.vocabulary, write.entry, desired)
+            if spec.parent:
+                parent = str(desired[spec.parent])
+                setattr(write.entry, spec.parent, saved[parent] if parent else None)
+            saved[identifier] = write.entry
+            self._plan_labels(write, desired, given, current)
+            writes.append(write)
+        stale = self._stale(writes)
+        if stale or not writes:
+            return stale
+        self._reserve_keys(writes)
+        moved = self._set_paths(writes) if spec.model is Place else []
+        for start in range(0, len(writes), BATCH_SIZE):
+            self._write_batch(writes[start:start + BATCH_SIZE])
+        if moved:
+            # The records in a moved place now count in other regions: the public counts follow the index.
+            refresh_place_index_in(moved)
+        if shown_in_rows(spec.model):
+            queue_refresh()
+        return []
+
+    # Working out the names --------------------------------------------------------------------------
+
+    def _plan_labels(self, write: _EntryWrite, desired: Mapping[str, Cell], given: set[str],
+                     current: Mapping[str, Cell]) -> None:
+        spec = self.spec
+        entry = write.entry
+        stored = [] if write.new else sorted(getattr(entry, spec.labels).all(), key=lambda x: x.pk)
+        covered = {tag.lower() for tag in label_tags()}
+        preferred = {x.language.lower(): x for x in reversed(stored) if x.preferred and x.language.lower() in covered}
+        variants = {variant_cell(x.language, x.text): x for x in stored if not x.preferred and not x.machine_made}
+        # Parts the sheet does not show (a given name without a family name, typed in the admin) are left as
+        # they are unless the row rewrites the cell.
+        rewrite_parts = "name_parts" in desired and desired["name_parts"] != current.get("name_parts")
+        sources = []
+        for column, label in _labels(self.vocabulary, desired):
+            if column == "variant_names":
+                if variants.pop(variant_cell(label.language, label.text), None) is None:
+                    setattr(label, spec.owner, entry)
+                    write.create(label)
                 continue
-            text_changed = old.text != label.text
-            parts_given = parts != _label_parts(old) and bool(parts[0])
-            old.text, old.form, old.our_translation = label.text, label.form, label.our_translation
-            if "name_parts" in desired:
-                old.family, old.given = parts
-            # Splitting a machine-made name checks it, as editing its text does: re-deriving it later would
-            # leave parts that no longer fit.
-            old.machine_made = old.machine_made and not text_changed and not parts_given
-            label = old
-        _save_label(spec, entry, label, user, reason)
-        if label.form not in (LabelForm.READING, LabelForm.ROMANIZATION):
-            sources.append(label)
-    # What is left was cleared by the sheet.
-    for old in [*preferred.values(), *variants.values()]:
-        old._history_user, old._change_reason = user, reason
-        old.delete()
-    _derive(spec, entry, sources, desired, given, user, reason)
-    return entry
+            old = preferred.pop(label.language.lower(), None)
+            if old is None:
+                setattr(label, spec.owner, entry)
+                write.create(label)
+            else:
+                parts = _label_parts(label) if rewrite_parts else _label_parts(old)
+                if (old.text, old.form, old.our_translation, _label_parts(old)) == (
+                        label.text, label.form, label.our_translation, parts):
+                    continue
+                text_changed = old.text != label.text
+                parts_given = parts != _label_parts(old) and bool(parts[0])
+                old.text, old.form, old.our_translation = label.text, label.form, label.our_translation
+                if "name_parts" in desired:
+                    old.family, old.given = parts
+                # Splitting a machine-made name checks it, as editing its text does: re-deriving it later would
+                # leave parts that no longer fit.
+                old.machine_made = old.machine_made and not text_changed and not parts_given
+                label = old
+                write.update(label)
+            if label.form not in (LabelForm.READING, LabelForm.ROMANIZATION):
+                sources.append(label)
+        # What is left was cleared by the sheet, and with it the forms derived from it.
+        write.delete(_with_derived([*preferred.values(), *variants.values()], stored))
+        self._derive(write, stored, sources, desired, given)
+
+    def _derive(self, write: _EntryWrite, stored: list[models.Model], sources: list[models.Model],
+                desired: Mapping[str, Cell], given: set[str]) -> None:
+        """Machine-made readings and romanizations of names the sheet gives no form for."""
+        from ..conf import app_settings
+
+        if not app_settings.DERIVE_READINGS:
+            return
+        spec = self.spec
+        deleted = {id(label) for label in write.deleted}
+        kept = [label for label in stored if id(label) not in deleted] + write.created
+        # The last of a language's preferred names, as a query in key order would find them.
+        names = {x.language.lower(): x for x in kept if x.preferred}
+        for source in sources:
+            for form in derived_forms(source):
+                form.pop("derived_from", None)
+                column = f"name_{form['language']}"
+                current = names.get(form["language"].lower())
+                wanted = desired.get(column, "")
+                echoes_machine = current is not None and current.machine_made and wanted == current.text
+                if not (echoes_machine or (not wanted and column not in given)):
+                    continue
+                if current is None:
+                    write.create(spec.label_model(**{spec.owner: write.entry}, preferred=True, derived_from=source,
+                                                  **form))
+                elif current.text != form["text"]:
+                    current.text, current.derived_from = form["text"], source
+                    write.update(current)
+
+    # Writing ----------------------------------------------------------------------------------------
+
+    def _stale(self, writes: list[_EntryWrite]) -> list[RowError]:
+        """Rows whose entry someone else saved (or deleted) since it was read for the checks.
+
+        The versions are re-read with the rows locked where the database can, so nothing can
+        slip in between this check and the writes that follow it.
+        """
+        expected = {write.entry.pk: write for write in writes if not write.new}
+        current: dict[int, int] = {}
+        keys = sorted(expected)
+        for start in range(0, len(keys), BATCH_SIZE):
+            queryset = self.spec.model._base_manager.filter(pk__in=keys[start:start + BATCH_SIZE]).order_by("pk")
+            if connection.features.has_select_for_update:
+                queryset = queryset.select_for_update()
+            current.update(queryset.values_list("pk", "version"))
+        return [RowError(write.number, "identifier", stale_message(write.entry))
+                for write in sorted(expected.values(), key=lambda write: write.number)
+                if current.get(write.entry.pk) != write.entry.version]
+
+    def _reserve_keys(self, writes: list[_EntryWrite]) -> None:
+        spec = self.spec
+        entries = [write.entry for write in writes if write.new]
+        labels = [label for write in writes for label in write.created]
+        keys = allocate_keys({spec.model: len(entries), spec.label_model: len(labels)})
+        for obj, key in [*zip(entries, keys[spec.model], strict=True),
+                         *zip(labels, keys[spec.label_model], strict=True)]:
+            obj.pk = key
+        # Parents and the names' entries and sources were assigned before they had keys.
+        for write in writes:
+            for obj in (write.entry, *write.created, *write.updated, *(label for _type, label in write.history)):
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+
+    def _set_paths(self, writes: list[_EntryWrite]) -> list[int]:
+        """The path of each place written, and of every place under one that moves; the keys of the stored
+        places whose paths change, written here."""
+        stored = {pk: (parent, path) for pk, parent, path in Place._base_manager.values_list("pk", "parent_id", "path")}
+        parent_of = {pk: parent for pk, (parent, _path) in stored.items()}
+        for write in writes:
+            parent_of[write.entry.pk] = write.entry.parent_id
+        paths: dict[int, str] = {}
+        for pk in parent_of:
+            chain, key = [], pk
+            while key is not None and key not in paths and key not in chain:
+                chain.append(key)
+                key = parent_of.get(key)
+            path = paths.get(key, "/") if key is not None else "/"
+            for key in reversed(chain):
+                path = paths[key] = f"{path}{key}/"
+        for write in writes:
+            write.entry.path = paths[write.entry.pk]
+        moved = [pk for pk, (_parent, path) in stored.items() if paths[pk] != path]
+        update_keyed(Place, [Place(pk=pk, path=paths[pk]) for pk in moved], ["path"], now=self.now)
+        return moved
+
+    def _write_batch(self, writes: list[_EntryWrite]) -> None:
+        spec, now = self.spec, self.now
+        history = {"user": self.user, "reason": self.reason, "date": now}
+        new = [write.entry for write in writes if write.new]
+        changed = [write.entry for write in writes if not write.new]
+        insert_keyed(spec.model, new, now=now)
+        for entry in changed:
+            entry.version += 1
+        update_keyed(spec.model, changed, _ENTRY_FIELDS[self.vocabulary], now=now)
+        insert_history(spec.model, new, history_type="+", **history)
+        insert_history(spec.model, changed, history_type="~", **history)
+
+        insert_keyed(spec.label_model, [label for write in writes for label in write.created], now=now)
+        update_keyed(spec.label_model, [label for write in writes for label in write.updated],
+                     _LABEL_FIELDS[self.vocabulary], now=now)
+        events = [event for write in writes for event in write.history]
+        for history_type in ("+", "~", "-"):
+            insert_history(spec.label_model, [label for kind, label in events if kind == history_type],
+                           history_type=history_type, **history)
+        delete_keyed(spec.label_model, [label.pk for write in writes for label in write.deleted],
+                     batch_size=BATCH_SIZE)
+
+
+def _with_derived(labels: list[models.Model], stored: list[models.Model]) -> list[models.Model]:
+    """``labels`` and the entry's labels derived from them, as deleting them through the models would cascade."""
+    gone = list(labels)
+    keys = {label.pk for label in gone}
+    while more := [x for x in stored if x.derived_from_id in keys and x.pk not in keys]:
+        gone.extend(more)
+        keys.update(x.pk for x in more)
+    return gone
 
 
 def _label_parts(label: models.Model) -> tuple[str, str]:
     return getattr(label, "family", ""), getattr(label, "given", "")
 
 
-def _save_label(spec: _Kind, entry: models.Model, label: models.Model, user: Any, reason: str) -> None:
-    setattr(label, spec.owner, entry)
-    label._history_user, label._change_reason = user, reason
-    label.save()
-
-
-def _derive(spec: _Kind, entry: models.Model, sources: list, desired: Mapping[str, Cell], given: set[str],
-            user: Any, reason: str) -> None:
-    """Machine-made readings and romanizations of names the sheet gives no form for."""
-    from ..conf import app_settings
-
-    if not app_settings.DERIVE_READINGS:
-        return
-    stored = {x.language.lower(): x for x in spec.label_model.objects.filter(**{spec.owner: entry}, preferred=True)}
-    for source in sources:
-        for form in derived_forms(source):
-            form.pop("derived_from", None)
-            column = f"name_{form['language']}"
-            current = stored.get(form["language"].lower())
-            wanted = desired.get(column, "")
-            echoes_machine = current is not None and current.machine_made and wanted == current.text
-            if not (echoes_machine or (not wanted and column not in given)):
-                continue
-            if current is None:
-                label = spec.label_model(**{spec.owner: entry}, preferred=True, derived_from=source, **form)
-            elif current.text != form["text"]:
-                label = current
-                label.text, label.derived_from = form["text"], source
-            else:
-                continue
-            label._history_user, label._change_reason = user, reason
-            label.save()
+# The fields of an entry and of its names that a sheet writes, with the entry's version and its auto-now dates.
+_ENTRY_FIELDS = {
+    vocabulary: [*(["kind"] if spec.kinds else []), *([spec.parent] if spec.parent else []),
+                 *(_field_name(column) for column in spec.fields), "version",
+                 *(f.name for f in spec.model._meta.concrete_fields if getattr(f, "auto_now", False))]
+    for vocabulary, spec in VOCABULARIES.items()
+}
+_LABEL_FIELDS = {
+    vocabulary: ["text", "form", "our_translation", "machine_made", "derived_from",
+                 *(["family", "given"] if vocabulary == "agents" else [])]
+    for vocabulary in VOCABULARIES
+}
