@@ -326,3 +326,31 @@ def test_a_large_sheet_is_previewed_and_imported_by_the_task_worker(dana, login,
     assert job.status == ImportJobStatus.DONE
     assert Agent.objects.count() == len(AWKWARD["agents"])
     assert {entry.history_user for entry in Agent.history.all()} == {dana}
+
+
+def test_a_background_preview_shows_the_rows_checked_so_far(dana, monkeypatch):
+    from collection.catalogue.writer import BATCH_SIZE
+    from collection.importing import jobs
+
+    rows = [{"identifier": f"subject-test-{n}", "name_en": f"Test subject {n}"} for n in range(2 * BATCH_SIZE)]
+    job = jobs.create_job(user=dana, file_name="subjects.csv", data=write_csv(rows, vocabulary_columns("subjects")),
+                          vocabulary="subjects")
+    ImportJob.objects.filter(pk=job.pk).update(background=True)
+    seen = []
+    progress = jobs._checking_progress
+    clock = iter(range(100, 1000, 5))
+
+    def watched(job):
+        report = progress(job, clock=lambda: next(clock))
+
+        def spy(stage, done, total):
+            report(stage, done, total)
+            seen.append((stage, ImportJob.objects.get(pk=job.pk).percent))
+
+        return spy
+
+    monkeypatch.setattr(jobs, "_checking_progress", watched)
+    assert jobs.run_preview(job.pk) == ImportJobStatus.PREVIEWED
+    # Checking is half of the work, as for records: 25%, then 50%, and 100% only once the preview is ready.
+    assert [percent for stage, percent in seen if stage == "checking"] == [25, 50]
+    assert ImportJob.objects.get(pk=job.pk).percent == 100

@@ -189,10 +189,22 @@ class TestImport:
         assert err.splitlines() == ["row 1, column identifier: The identifier column is missing."]
         assert not Subject.objects.exists()
 
-    def test_progress_shows_the_steps(self, tmp_path):
-        path = sheet(tmp_path, "subjects", AWKWARD["subjects"])
+    def test_progress_counts_the_rows_checked_then_written(self, tmp_path):
+        from collection.catalogue.writer import BATCH_SIZE
+
+        count = BATCH_SIZE + 1
+        path = sheet(tmp_path, "subjects", [{"identifier": f"subject-test-{n}", "name_en": f"Test subject {n}"}
+                                            for n in range(count)])
         _out, err = run("import_catalogue", str(path), "--vocabulary", "subjects", "--progress")
-        assert "Reading subjects.csv done in" in err and "Checking and writing 2 rows done in" in err
+        lines = err.split("\r")
+        assert "Reading subjects.csv done in" in err
+        assert f"99% {BATCH_SIZE:,}/{count:,} checked" in err
+        assert any(f"100% {count:,}/{count:,} checked" in line for line in lines)
+        assert any(f"{BATCH_SIZE:,}/{count:,} written" in line for line in lines)
+        assert lines[-1].startswith(f"Checking and writing {count:,} rows done in")
+        # Unchanged rows are checked, and there is nothing to write.
+        _out, err = run("import_catalogue", str(path), "--vocabulary", "subjects", "--progress")
+        assert f"{count:,}/{count:,} checked" in err and "written" not in err
 
 
 class TestPermissions:

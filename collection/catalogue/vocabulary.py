@@ -45,6 +45,7 @@ from .writer import (
     NEW,
     UNCHANGED,
     UPDATED,
+    Progress,
     RowChange,
     RowError,
     RowErrors,
@@ -140,8 +141,9 @@ def export_vocabulary(vocabulary: str) -> Iterator[dict[str, str]]:
 
 
 def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = None,
-                     source: str = "", dry_run: bool = False) -> WriteResult:
-    """Validate and write a vocabulary sheet; all or nothing. See :func:`write_rows`."""
+                     source: str = "", dry_run: bool = False, progress: Progress | None = None) -> WriteResult:
+    """Validate and write a vocabulary sheet; all or nothing. See :func:`write_rows`, whose ``progress`` this
+    calls the same way."""
     spec = VOCABULARIES[vocabulary]
     columns = vocabulary_columns(vocabulary)
     rows = list(rows)
@@ -225,7 +227,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
         if entry is None or identifier not in lookup.by_identifier:
             lookup.add(Entry(None, identifier, names))
     unreadable = {(error.row, error.column) for error in errors.items}
-    for number, _identifier, entry, current, desired, given in plans:
+    for checked, (number, _identifier, entry, current, desired, given) in enumerate(plans, start=1):
         if spec.parent and spec.parent in given and desired[spec.parent]:
             try:
                 desired[spec.parent] = lookup.resolve(str(desired[spec.parent])).identifier
@@ -234,8 +236,12 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
         if "name_parts" in current and (number, "name_parts") not in unreadable:
             _check_name_parts(number, current, desired, given, errors)
         _validate(vocabulary, number, entry, desired, errors)
+        if progress is not None and checked % BATCH_SIZE == 0 and checked < len(plans):
+            progress("checking", checked, None)
     if spec.parent:
         _check_cycles(spec, plans, existing, errors)
+    if progress is not None:
+        progress("checking", len(rows), None)
 
     result.errors = sorted(errors.items, key=lambda e: (e.row, e.column))
     if result.errors:
@@ -261,7 +267,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
             continue
         writes.append(plan)
     with transaction.atomic():
-        stale = _Writer(vocabulary, user, source or reasons.catalogue_import()).write(writes, existing)
+        stale = _Writer(vocabulary, user, source or reasons.catalogue_import()).write(writes, existing, progress)
         if stale:
             # Saved by someone else after the sheet was checked: nothing of the sheet is written.
             transaction.set_rollback(True)
@@ -531,7 +537,7 @@ class _Writer:
         self.user, self.reason = user, reason
         self.now = timezone.now()
 
-    def write(self, plans: list, existing: dict[str, models.Model]) -> list[RowError]:
+    def write(self, plans: list, existing: dict[str, models.Model], progress: Progress | None) -> list[RowError]:
         """Write the rows that change something, parents first; the rows refused as stale, if any (then nothing
         is written)."""
         spec = self.spec
@@ -553,6 +559,8 @@ class _Writer:
         moved = self._set_paths(writes) if spec.model is Place else []
         for start in range(0, len(writes), BATCH_SIZE):
             self._write_batch(writes[start:start + BATCH_SIZE])
+            if progress is not None:
+                progress("writing", min(start + BATCH_SIZE, len(writes)), len(writes))
         if moved:
             # The records in a moved place now count in other regions: the public counts follow the index.
             refresh_place_index_in(moved)

@@ -18,7 +18,7 @@ from .csv_io import EXTRA_CELLS, write_csv_rows
 from .files import CSV, XLSX, Table
 from .format import vocabulary_columns
 from .vocabulary import VOCABULARIES, export_vocabulary, write_vocabulary
-from .writer import RowError, WriteResult
+from .writer import Progress, RowError, WriteResult
 
 VOCABULARY_SHEETS = tuple(VOCABULARIES)
 
@@ -43,8 +43,9 @@ def vocabulary_refusal(user: Any, vocabulary: str, name: str) -> str:
 
 
 def import_vocabulary(vocabulary: str, table: Table, *, user: Any = None, source: str = "",
-                      dry_run: bool = False) -> WriteResult:
-    """Check and write a vocabulary sheet read by :func:`.files.read_table`; all or nothing.
+                      dry_run: bool = False, progress: Progress | None = None) -> WriteResult:
+    """Check and write a vocabulary sheet read by :func:`.files.read_table`; all or nothing. ``progress`` is
+    called as :func:`.writer.write_rows` calls it.
 
     The header is checked on its own first, as the record writer checks it: a column that no row fills
     (a header with no rows, an XLSX sheet's empty last column) would otherwise go unreported, and a
@@ -59,7 +60,8 @@ def import_vocabulary(vocabulary: str, table: Table, *, user: Any = None, source
         refused = WriteResult(dry_run=dry_run)
         refused.errors = errors
         return refused
-    return write_vocabulary(vocabulary, table.records(), user=user, source=source, dry_run=dry_run)
+    return write_vocabulary(vocabulary, table.records(), user=user, source=source, dry_run=dry_run,
+                            progress=progress)
 
 
 def vocabulary_rows(vocabulary: str) -> Iterator[list[str]]:

@@ -109,8 +109,9 @@ def write_table(job: ImportJob, table: Table, *, dry_run: bool = False,
         from ..catalogue.vocabulary_files import import_vocabulary
 
         # A vocabulary is small: its readings and romanizations are derived as it is written, as the
-        # command derives them, not deferred to the records' task. Its writer reports no progress.
-        return import_vocabulary(job.vocabulary, table, user=job.user, source=source_label(job), dry_run=dry_run)
+        # command derives them, not deferred to the records' task.
+        return import_vocabulary(job.vocabulary, table, user=job.user, source=source_label(job), dry_run=dry_run,
+                                 progress=progress)
     from ..catalogue.writer import write_rows
 
     with deferred_derivation():

@@ -81,9 +81,12 @@ class Command(BaseCommand):
         for line in result.summary_lines():
             self.stdout.write(line)
 
+    def _rows_bar(self, table: Table, options: dict) -> RowsProgress:
+        return RowsProgress(self.stderr._out, _("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"},
+                            len(table), force=options["progress"])
+
     def _write_records(self, table: Table, options: dict, *, user: Any, source: str) -> WriteResult:
-        bar = RowsProgress(self.stderr._out, _("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"},
-                           len(table), force=options["progress"])
+        bar = self._rows_bar(table, options)
         try:
             with deferred_derivation():
                 result = write_rows(table.records(), header=table.header, user=user, source=source,
@@ -95,10 +98,11 @@ class Command(BaseCommand):
         return result
 
     def _write_vocabulary(self, table: Table, options: dict, *, user: Any, source: str) -> WriteResult:
-        # The vocabulary writer counts no rows as it goes: the step shows its time only. A vocabulary is
-        # small, so its readings and romanizations are derived as it is written, as the seed loader's are,
-        # not left to the task that derives those of records.
-        working = Working(self.stderr._out, force=options["progress"])
-        with working.step(_("Checking and writing %(count)s rows") % {"count": f"{len(table):,}"}):
+        # A vocabulary is small, so its readings and romanizations are derived as it is written, as the seed
+        # loader's are, not left to the task that derives those of records.
+        bar = self._rows_bar(table, options)
+        try:
             return import_vocabulary(options["vocabulary"], table, user=user, source=source,
-                                     dry_run=options["dry_run"])
+                                     dry_run=options["dry_run"], progress=bar)
+        finally:
+            bar.finish()
