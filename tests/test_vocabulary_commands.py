@@ -250,6 +250,30 @@ class TestPermissions:
         assert (name.history_user, describe(name.history_change_reason)) == (
             dana, "command line (dana): agents-2026.csv")
 
+    @pytest.mark.parametrize("vocabulary", ["places", "subjects", "agents"])
+    def test_a_renamed_entry_finds_its_records_by_the_new_name(self, tmp_path, vocabulary):
+        from collection.search import search_condition
+
+        from .factories import PlaceFactory, SubjectFactory, link_agent, reindex, titled
+
+        record = titled("Test record")
+        if vocabulary == "places":
+            entry = PlaceFactory(name="Testovo", identifier="place-test-renamed")
+            record.places.add(entry)
+        elif vocabulary == "subjects":
+            entry = SubjectFactory(label="Testovo", identifier="subject-test-renamed")
+            record.subjects.add(entry)
+        else:
+            entry = AgentFactory(name="Testovo", identifier="agent-test-renamed")
+            link_agent(record, entry)
+        reindex(record)
+        renamed = {"identifier": entry.identifier, "name_en": "Zavitinsk test"}
+        if vocabulary == "places":
+            renamed["kind"] = entry.kind
+        run("import_catalogue", str(sheet(tmp_path, vocabulary, [renamed])), "--vocabulary", vocabulary)
+        assert list(Record.objects.filter(search_condition("Zavitinsk"))) == [record]
+        assert not Record.objects.filter(search_condition("Testovo")).exists()
+
     def test_the_operator_is_no_user_in_the_history(self, tmp_path):
         path = sheet(tmp_path, "places", AWKWARD["places"][:1])
         run("import_catalogue", str(path), "--vocabulary", "places")

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from .. import reasons
 from ..concurrency import stale_message
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
-from ..search import refresh_place_index_in
+from ..search import refresh_place_index_in, refresh_records_naming
 from ..text import nfc
 from ..validators import validate_identifier, validate_language_tag
 from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, update_keyed
@@ -564,6 +564,10 @@ class _Writer:
         if moved:
             # The records in a moved place now count in other regions: the public counts follow the index.
             refresh_place_index_in(moved)
+        renamed = [write.entry.pk for write in writes if not write.new and write.history]
+        if renamed:
+            # A record is found by the names of its agents, places and subjects, as the admin's save keeps them.
+            refresh_records_naming(spec.model, renamed)
         if shown_in_rows(spec.model):
             queue_refresh()
         return []
