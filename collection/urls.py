@@ -9,7 +9,7 @@ app_name = "collection"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("records/", views.RecordListView.as_view(), name="record-list"),
+    path("records/", revalidated_when_missing(views.RecordListView.as_view()), name="record-list"),
     path("records/<str:identifier>/", revalidated_when_missing(views.RecordDetailView.as_view()),
          name="record-detail"),
     path("records/<str:identifier>/cite.<str:fmt>", revalidated_when_missing(views.record_citation),
@@ -23,7 +23,7 @@ urlpatterns = [
 
 api_urlpatterns = (
     [
-        path("records/", views.record_api_list, name="record-list"),
+        path("records/", revalidated_when_missing(views.record_api_list), name="record-list"),
         path("records/<str:identifier>/", revalidated_when_missing(views.record_api_detail), name="record-detail"),
     ],
     "collection_api",

@@ -90,6 +90,34 @@ def test_an_entry_no_published_record_has_is_left_out_and_reported(client, recor
         assert response.json() == {"errors": {name: [f"“{unseen}” is not one of the choices."]}}
 
 
+def test_a_page_beyond_the_last_is_not_found(client, records):
+    last = client.get("/api/records/", {"page": 2, "page_size": 1})
+    assert last.status_code == 200 and len(last.json()["results"]) == 1 and last.json()["pages"] == 2
+    response = client.get("/api/records/", {"page": 3, "page_size": 1})
+    assert response.status_code == 404
+    assert response.json() == {"errors": {"page": ["There is no page 3; the last is page 2."]}}
+    assert "no-cache" in response["Cache-Control"]  # records published later may fill it
+    # The first page of no records is there, empty; the second is not.
+    empty = client.get("/api/records/", {"q": "nothing-matches-this"})
+    assert empty.status_code == 200 and empty.json()["results"] == [] and empty.json()["pages"] == 1
+    assert client.get("/api/records/", {"q": "nothing-matches-this", "page": 2}).status_code == 404
+
+
+@pytest.mark.parametrize(("params", "name", "message"), [
+    ({"page": "abc"}, "page", "Enter a whole number."),
+    ({"page": "1.5"}, "page", "Enter a whole number."),
+    ({"page": "0"}, "page", "Ensure this value is greater than or equal to 1."),
+    ({"page": "-1"}, "page", "Ensure this value is greater than or equal to 1."),
+    ({"page_size": "0"}, "page_size", "Ensure this value is greater than or equal to 1."),
+    ({"page_size": "-5"}, "page_size", "Ensure this value is greater than or equal to 1."),
+    ({"page_size": "many"}, "page_size", "Enter a whole number."),
+])
+def test_a_page_or_page_size_not_understood_is_a_400_naming_it(client, records, params, name, message):
+    response = client.get("/api/records/", params)
+    assert response.status_code == 400
+    assert response.json() == {"errors": {name: [message]}}
+
+
 def test_a_nul_in_a_filter_is_refused(client, records):
     for name in ("q", "kind", "language", "decade", "year_from", "place", "subject", "agent", "repository",
                  "has_scans"):

@@ -70,10 +70,38 @@ def test_an_invalid_filter_is_reported_once_not_carried_on(client, pows):
 
 def test_an_unknown_sort_or_page_size_is_not_carried_on(client, pows):
     response = client.get("/en/records/", {"sort": "sideways", "page_size": "many", "kind": "memoir"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["hidden_params"] == [("kind", "memoir")]
     oversized = client.get("/en/records/", {"page_size": "5000", "kind": "memoir"})
     assert ("page_size", "100") in oversized.context["hidden_params"]
+
+
+def test_a_page_beyond_the_last_is_not_found(client, pows):
+    assert len(client.get("/en/records/", {"page_size": "2", "page": "3"}).context["records"]) == 1
+    response = client.get("/en/records/", {"page_size": "2", "page": "4", "kind": "memoir"})
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in response.content.decode()
+    assert "no-cache" in response["Cache-Control"]
+    # The first page of no records is the page saying so.
+    nothing = client.get("/en/records/", {"q": "nothing-matches-this"})
+    assert nothing.status_code == 200 and "No records match." in nothing.content.decode()
+    assert client.get("/en/records/", {"q": "nothing-matches-this", "page": "2"}).status_code == 404
+
+
+@pytest.mark.parametrize(("params", "label", "message"), [
+    ({"page": "abc"}, "Page", "Enter a whole number."),
+    ({"page": "0"}, "Page", "Ensure this value is greater than or equal to 1."),
+    ({"page_size": "0"}, "Records per page", "Ensure this value is greater than or equal to 1."),
+    ({"page_size": "-1"}, "Records per page", "Ensure this value is greater than or equal to 1."),
+])
+def test_a_page_or_page_size_not_understood_is_named_and_the_first_page_shown(client, pows, params, label, message):
+    response = client.get("/en/records/", {"kind": "memoir", "sort": "date", **params})
+    assert response.status_code == 400
+    errors = response.content.decode().split('class="errors"')[1].split("</div>")[0]
+    assert f"<li>{label}: {message}</li>" in errors
+    # The first page of the default size, and no link carries the value on.
+    assert [record.identifier for record in response.context["records"]] == [pow.identifier for pow in pows]
+    assert response.context["state"].urlencode() == "kind=memoir&sort=date"
 
 
 def test_a_year_range_ending_before_it_starts_is_an_error_naming_both_fields(client, pows):

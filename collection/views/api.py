@@ -52,10 +52,12 @@ def record_json(record: Record, request: HttpRequest, language: str, *, full: bo
 
 def record_api_list(request: HttpRequest) -> JsonResponse:
     context = browse_context(request.GET, get_language())
-    filterset = context["filterset"]
-    problems = filterset.problems()
-    if filterset.errors:
-        return JsonResponse({"errors": problems}, status=400, json_dumps_params={"ensure_ascii": False})
+    problems = context["problems"]
+    if context["refused"] or context["page_missing"]:
+        # As the page: a parameter not understood is a 400, a page beyond the last a 404 (a client paging on
+        # stops there); either with only what went wrong.
+        return JsonResponse({"errors": problems}, status=400 if context["refused"] else 404,
+                            json_dumps_params={"ensure_ascii": False})
     records = context["records"]
     prefetch_related_objects(records, "places__names", "subjects__labels")
     facets = {facet.name: facet.flat if facet.flat is not None else _facet_values(facet.values)

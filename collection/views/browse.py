@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -59,20 +60,35 @@ def current_sort(params: QueryDict) -> str:
     return sort
 
 
-def page_size(params: QueryDict) -> int:
-    try:
-        return max(1, min(MAX_PAGE_SIZE, int(params.get("page_size", PAGE_SIZE))))
-    except ValueError:
-        return PAGE_SIZE
+class ListingForm(forms.Form):
+    """The page asked for and how many records it holds: each a whole number from 1.
+
+    Anything else is not understood, as a filter value is (400, named in the notice),
+    and the first page of the default size is shown. A size above ``MAX_PAGE_SIZE`` is
+    not refused: the page holds ``MAX_PAGE_SIZE`` records.
+    """
+
+    page = forms.IntegerField(required=False, min_value=1, label=_("Page"))
+    page_size = forms.IntegerField(required=False, min_value=1, label=_("Records per page"))
 
 
-def page_number(params: QueryDict, pages: int) -> int:
-    """The page asked for, within ``1..pages``: a number below 1 is the first page, beyond the last the last."""
-    try:
-        number = int(params.get("page", 1))
-    except ValueError:
-        return 1
-    return min(max(number, 1), max(pages, 1))
+def listing_form(params: QueryDict) -> ListingForm:
+    listing = ListingForm(params)
+    listing.is_valid()
+    return listing
+
+
+def page_size(listing: ListingForm) -> int:
+    size = listing.cleaned_data.get("page_size")
+    return PAGE_SIZE if size is None else min(MAX_PAGE_SIZE, size)
+
+
+def page_number(listing: ListingForm) -> int:
+    return listing.cleaned_data.get("page") or 1
+
+
+def no_such_page(number: int, pages: int) -> str:
+    return gettext("There is no page %(number)d; the last is page %(last)d.") % {"number": number, "last": pages}
 
 
 class CountedPaginator(Paginator):
@@ -83,14 +99,14 @@ class CountedPaginator(Paginator):
         self.__dict__["count"] = count
 
 
-def valid_params(params: QueryDict, filterset: RecordFilterSet) -> QueryDict:
+def valid_params(params: QueryDict, filterset: RecordFilterSet, listing: ListingForm) -> QueryDict:
     """The page's parameters without the ones it could not use, nor its page number.
 
     Links and forms carry this state on: a filter value that was not understood
     (``?decade=abc``, or ``bogus`` in ``?kind=memoir&kind=bogus``) is dropped, so its
     error is shown once, not brought back by every link, while the values the page
     applied stay; an unknown sort or page size is dropped too (the page used its
-    default), and a page size out of bounds is given as the one used. A parameter the page does not know is
+    default), and a page size above the largest is given as the one used. A parameter the page does not know is
     carried on as given, unless it holds a NUL (which the filters refuse).
     """
     state = params.copy()
@@ -103,12 +119,10 @@ def valid_params(params: QueryDict, filterset: RecordFilterSet) -> QueryDict:
     if "sort" in state and state.get("sort") != current_sort(params):
         state.pop("sort")
     if "page_size" in state:
-        try:
-            int(params.get("page_size", ""))
-        except ValueError:
+        if listing.cleaned_data.get("page_size") is None:
             state.pop("page_size")
-        else:  # the size the page used (within 1..MAX_PAGE_SIZE)
-            state["page_size"] = str(page_size(params))
+        else:  # the size the page used (at most MAX_PAGE_SIZE)
+            state["page_size"] = str(page_size(listing))
     return state
 
 
@@ -119,11 +133,25 @@ def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
     counts = result.counts
     query = (filterset.active().get("q") or "").strip()
     sort = current_sort(params)
-    paginator = CountedPaginator(IndexedPage(result, sort), page_size(params), count=counts["count"])
-    page = paginator.page(page_number(params, paginator.num_pages))
-    state = valid_params(params, filterset)
+    listing = listing_form(params)
+    paginator = CountedPaginator(IndexedPage(result, sort), page_size(listing), count=counts["count"])
+    problems = {**filterset.problems(), **{name: [str(message) for message in messages]
+                                           for name, messages in listing.errors.items()}}
+    number = page_number(listing)
+    # A page beyond the last is not there (404). Beside a parameter not understood (400), the last page is shown.
+    missing = number > paginator.num_pages
+    if missing:
+        problems["page"] = [no_such_page(number, paginator.num_pages)]
+    page = paginator.page(paginator.num_pages if missing else number)
+    state = valid_params(params, filterset, listing)
+    labels = {name: field.label for form in (filterset.form, listing) for name, field in form.fields.items()}
     return {
         "filterset": filterset,
+        # Everything given but not used, by parameter; ``refused`` when some of it was not understood.
+        "problems": problems,
+        "labelled_problems": [(str(labels.get(name) or name), messages) for name, messages in problems.items()],
+        "refused": bool(filterset.errors or listing.errors),
+        "page_missing": missing,
         "counts": counts,
         "facets": build_facets(filterset, counts, state, language),
         "query": query,
@@ -153,6 +181,8 @@ class RecordListView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         context = browse_context(request.GET, get_language())
+        if context["page_missing"] and not context["refused"]:
+            raise Http404(context["problems"]["page"][0])
         page = context["page_obj"]
         state = context["state"]
         context["prev_url"] = page_url(state, page.previous_page_number()) if page.has_previous() else ""
@@ -168,4 +198,4 @@ class RecordListView(View):
             if name in state:
                 kept.setlist(name, state.getlist(name))
         context["clear_all_url"] = "?" + kept.urlencode() if kept else ""
-        return render(request, self.template_name, context, status=400 if context["filterset"].errors else 200)
+        return render(request, self.template_name, context, status=400 if context["refused"] else 200)
