@@ -35,6 +35,11 @@ PUBLIC_VALUE_FILTERS = ("language", "place", "subject", "agent", "repository")
 refuse_null = ProhibitNullCharactersValidator(message=_("Null characters are not allowed."))
 
 
+def not_a_choice(value: str) -> forms.ValidationError:
+    return forms.ValidationError(_("“%(value)s” is not one of the choices."), code="invalid_choice",
+                                 params={"value": value})
+
+
 class ValuesField(forms.Field):
     """A repeated query parameter: ``?place=a&place=b`` -> ``["a", "b"]``."""
 
@@ -57,8 +62,7 @@ class ValuesField(forms.Field):
         return list(cleaned)
 
     def not_a_choice(self, value: str) -> forms.ValidationError:
-        return forms.ValidationError(_("“%(value)s” is not one of the choices."), code="invalid_choice",
-                                     params={"value": value})
+        return not_a_choice(value)
 
 
 class ValuesFilter(django_filters.Filter):

@@ -118,6 +118,15 @@ def test_a_page_or_page_size_not_understood_is_a_400_naming_it(client, records, 
     assert response.json() == {"errors": {name: [message]}}
 
 
+def test_a_sort_not_a_choice_is_named_beside_the_results_in_the_default_order(client, records):
+    response = client.get("/api/records/", {"sort": "bogus"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["errors"] == {"sort": ["“bogus” is not one of the choices."]}
+    assert [r["title"] for r in data["results"]] == ["Test document", "Test memoir"]  # by title
+    assert "errors" not in client.get("/api/records/", {"sort": "-title"}).json()
+
+
 def test_a_nul_in_a_filter_is_refused(client, records):
     for name in ("q", "kind", "language", "decade", "year_from", "place", "subject", "agent", "repository",
                  "has_scans"):

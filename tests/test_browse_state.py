@@ -104,6 +104,25 @@ def test_a_page_or_page_size_not_understood_is_named_and_the_first_page_shown(cl
     assert response.context["state"].urlencode() == "kind=memoir&sort=date"
 
 
+def test_a_sort_not_a_choice_is_named_and_the_default_order_used(client, pows):
+    def notice(response):
+        return response.content.decode().split('class="errors"')[1].split("</div>")[0]
+
+    response = client.get("/en/records/", {"sort": "sideways", "kind": "memoir"})
+    assert response.status_code == 200
+    assert "<li>Sort by: “sideways” is not one of the choices.</li>" in notice(response)
+    assert response.context["sort"] == "title" and response.context["state"].urlencode() == "kind=memoir"
+    searched = client.get("/en/records/", {"q": "POW", "sort": "sideways"})
+    assert searched.context["sort"] == "relevance" and "<li>Sort by: " in notice(searched)
+    # Relevance without a search is the default order, not a mistake.
+    for sort in ("-date", "relevance"):
+        assert 'class="errors"' not in client.get("/en/records/", {"sort": sort}).content.decode(), sort
+    # A NUL is refused in the sort as in every filter, and not shown back.
+    refused = client.get("/en/records/?sort=x%00y")
+    assert refused.status_code == 400 and "<li>Sort by: Null characters are not allowed.</li>" in notice(refused)
+    assert "\x00" not in refused.content.decode()
+
+
 def test_a_year_range_ending_before_it_starts_is_an_error_naming_both_fields(client, pows):
     response = client.get("/en/records/", {"year_from": "2010", "year_to": "1990", "sort": "-date"})
     assert response.status_code == 400

@@ -69,7 +69,8 @@ def record_api_list(request: HttpRequest) -> JsonResponse:
         "pages": context["paginator"].num_pages,
         "results": [record_json(record, request, get_language()) for record in records],
         "facets": facets,
-        # Values left out of a filter that still applied (its other values did): reported as errors are.
+        # What was given but not used while the rest applied (a value beside a filter's others, a sort not a
+        # choice): reported as errors are.
         **({"errors": problems} if problems else {}),
     }, json_dumps_params={"ensure_ascii": False})
 

@@ -14,7 +14,7 @@ from django.views import View
 
 from ..facets import browse_filterset, browse_result, build_facets
 from ..facets.index import Result
-from ..filters import RecordFilterSet
+from ..filters import RecordFilterSet, not_a_choice
 from ..models import Record
 from ..search import title_order_language
 
@@ -61,13 +61,18 @@ def current_sort(params: QueryDict) -> str:
 
 
 class ListingForm(forms.Form):
-    """The page asked for and how many records it holds: each a whole number from 1.
+    """The order of the records, the page asked for and how many records it holds.
 
-    Anything else is not understood, as a filter value is (400, named in the notice),
-    and the first page of the default size is shown. A size above ``MAX_PAGE_SIZE`` is
-    not refused: the page holds ``MAX_PAGE_SIZE`` records.
+    A page or size that is not a whole number from 1 is not understood, as a filter
+    value is (400, named in the notice), and the first page of the default size is
+    shown. A size above ``MAX_PAGE_SIZE`` is not refused: the page holds
+    ``MAX_PAGE_SIZE`` records. A sort that is not one of ``SORTS`` is named (see
+    ``listing_problems``) and the default order used, as a kind not a choice is left
+    out beside the others: the records are still listed. A NUL is refused in the sort
+    as in every filter.
     """
 
+    sort = forms.CharField(required=False, strip=False, label=_("Sort by"))
     page = forms.IntegerField(required=False, min_value=1, label=_("Page"))
     page_size = forms.IntegerField(required=False, min_value=1, label=_("Records per page"))
 
@@ -76,6 +81,16 @@ def listing_form(params: QueryDict) -> ListingForm:
     listing = ListingForm(params)
     listing.is_valid()
     return listing
+
+
+def listing_problems(listing: ListingForm) -> dict[str, list[str]]:
+    """What of the order and the page was not used, by parameter: what was not understood, and a sort not a
+    choice."""
+    problems = {name: [str(message) for message in messages] for name, messages in listing.errors.items()}
+    sort = listing.cleaned_data.get("sort")
+    if sort and sort not in SORTS:
+        problems["sort"] = not_a_choice(sort).messages
+    return {name: problems[name] for name in listing.fields if name in problems}
 
 
 def page_size(listing: ListingForm) -> int:
@@ -135,8 +150,7 @@ def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
     sort = current_sort(params)
     listing = listing_form(params)
     paginator = CountedPaginator(IndexedPage(result, sort), page_size(listing), count=counts["count"])
-    problems = {**filterset.problems(), **{name: [str(message) for message in messages]
-                                           for name, messages in listing.errors.items()}}
+    problems = {**filterset.problems(), **listing_problems(listing)}
     number = page_number(listing)
     # A page beyond the last is not there (404). Beside a parameter not understood (400), the last page is shown.
     missing = number > paginator.num_pages
