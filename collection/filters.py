@@ -17,11 +17,11 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import Record, RecordAgent, RecordKind, RecordPlaceIndex
 from .models.records import decade_condition
-from .search import search_condition
+from .search import MAX_WORDS, search_condition, words_not_searched
 
 MAX_VALUES = 30
 UNDATED = "undated"
@@ -349,16 +349,28 @@ class RecordFilterSet(django_filters.FilterSet):
         ignored = self.ignored()  # validates the form first
         return {name: list(self.form.cleaned_data[name]) for name in ignored}
 
+    def words_left_out(self) -> dict[str, list[str]]:
+        """The search's notice when it looked for only its first ``MAX_WORDS`` words, by parameter."""
+        query = self.active().get("q")
+        if not query or not words_not_searched(query):
+            return {}
+        notice = ngettext("Only the first %(max)d word was searched.", "Only the first %(max)d words were searched.",
+                          MAX_WORDS)
+        return {"q": [notice % {"max": MAX_WORDS}]}
+
     def problems(self) -> dict[str, list[str]]:
         """Everything given but not used, by parameter, in the form's order: the messages of the filters not
-        applied (``rejected()``) and of the values left out of the others (``ignored()``)."""
+        applied (``rejected()``), of the values left out of the others (``ignored()``) and of the words a search
+        left out (``words_left_out()``)."""
         errors = self.form.errors
         ignored = self.ignored()
+        words_left_out = self.words_left_out()
         fields = self.form.fields
         problems: dict[str, list[str]] = {}
         for name in (*fields, *(name for name in errors if name not in fields)):
             messages = [str(message) for message in errors.get(name, [])]
             messages += [message for value in ignored.get(name, []) for message in fields[name].not_a_choice(value)]
+            messages += words_left_out.get(name, [])
             if messages:
                 problems[name] = messages
         return problems

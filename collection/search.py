@@ -526,6 +526,19 @@ def search_words(query: str) -> list[str]:
     return [_placed(word) for word in fold(query).split()[:MAX_WORDS]]
 
 
+def words_not_searched(query: str) -> int:
+    """How many words of ``query`` the search leaves out: those beyond ``MAX_WORDS``, counted as the search
+    counts them (folded: ``P.O.W.`` is one word, ``9-9`` two; Japanese cut into its words; one-letter
+    prepositions not counted). An ISBN is matched whole."""
+    if isbn_query(query):
+        return 0
+    return max(0, len(fold(_searched_text(query)).split()) - MAX_WORDS)
+
+
+def _searched_text(query: str) -> str:
+    return _without_function_words(_spaced_japanese(query or ""))
+
+
 def search_alternatives(query: str) -> list[tuple[str, ...]]:
     """:func:`search_words`, each with the other spellings that find what it means; a record must hold one
     spelling of every word.
@@ -551,7 +564,7 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     Only the query is respelled, so the stored keys stay as they are; a respelling
     that finds nothing costs nothing.
     """
-    query = _without_function_words(_spaced_japanese(query or ""))
+    query = _searched_text(query)
     words = search_words(query)
     respelled = fold(_as_the_fold_spells_russian(query)).split()[:MAX_WORDS]
     stemmed = fold(_stemmed(query)).split()[:MAX_WORDS]

@@ -127,6 +127,13 @@ def test_a_sort_not_a_choice_is_named_beside_the_results_in_the_default_order(cl
     assert "errors" not in client.get("/api/records/", {"sort": "-title"}).json()
 
 
+def test_the_words_of_a_search_beyond_those_searched_are_reported_beside_the_results(client, records):
+    data = client.get("/api/records/", {"q": "test " * 12 + "nothing"}).json()
+    assert data["count"] == 2  # "nothing", the 13th word, was not looked for
+    assert data["errors"] == {"q": ["Only the first 12 words were searched."]}
+    assert "errors" not in client.get("/api/records/", {"q": "test " * 11 + "memoir"}).json()
+
+
 def test_a_nul_in_a_filter_is_refused(client, records):
     for name in ("q", "kind", "language", "decade", "year_from", "place", "subject", "agent", "repository",
                  "has_scans"):

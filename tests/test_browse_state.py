@@ -123,6 +123,17 @@ def test_a_sort_not_a_choice_is_named_and_the_default_order_used(client, pows):
     assert "\x00" not in refused.content.decode()
 
 
+def test_a_search_of_more_words_than_are_searched_says_so(client, pows):
+    query = "test-POW " * 6 + "nothing"  # twelve words as the search counts them, hyphens parting them, and one more
+    response = client.get("/en/records/", {"q": query})
+    assert response.status_code == 200 and response.context["paginator"].count == len(pows)
+    errors = response.content.decode().split('class="errors"')[1].split("</div>")[0]
+    assert "<li>Search: Only the first 12 words were searched.</li>" in errors
+    assert response.context["state"]["q"] == query  # the search as typed, to be shortened by the reader
+    twelve = client.get("/en/records/", {"q": "test-POW " * 6})
+    assert twelve.context["paginator"].count == len(pows) and 'class="errors"' not in twelve.content.decode()
+
+
 def test_a_year_range_ending_before_it_starts_is_an_error_naming_both_fields(client, pows):
     response = client.get("/en/records/", {"year_from": "2010", "year_to": "1990", "sort": "-date"})
     assert response.status_code == 400
