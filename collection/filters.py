@@ -24,6 +24,9 @@ from .models.records import decade_condition
 from .search import MAX_WORDS, search_condition, words_not_searched
 
 MAX_VALUES = 30
+# The longest search, in characters: far beyond the words searched (``collection.search.MAX_WORDS``), and short
+# enough that the page, which carries the search in every link, stays small.
+MAX_QUERY_CHARS = 200
 UNDATED = "undated"
 FACET_NAMES = ("kind", "language", "decade", "place", "subject", "agent", "repository", "has_scans")
 # Filters naming catalogue entries (languages by tag): a value is one the public can see, some published record's.
@@ -219,7 +222,8 @@ class RecordFilterForm(forms.Form):
 
 
 class RecordFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=pgettext_lazy("filter", "Search"))
+    q = django_filters.CharFilter(method="filter_q", label=pgettext_lazy("filter", "Search"),
+                                  max_length=MAX_QUERY_CHARS)
     kind = ChoicesFilter(method="filter_kind", label=_("Kind"), allowed=RecordKind.values)
     language = ValuesFilter(method="filter_language", label=_("Language of the material"))
     decade = ChoicesFilter(method="filter_decade", label=_("Decade"), allowed=_decade_values)

@@ -134,6 +134,14 @@ def test_the_words_of_a_search_beyond_those_searched_are_reported_beside_the_res
     assert "errors" not in client.get("/api/records/", {"q": "test " * 11 + "memoir"}).json()
 
 
+def test_a_search_longer_than_200_characters_is_refused(client, records):
+    response = client.get("/api/records/", {"q": "x" * 5000})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"q": ["Ensure this value has at most 200 characters (it has 5000)."]}}
+    at_most = client.get("/api/records/", {"q": "x" * 200})
+    assert at_most.status_code == 200 and at_most.json()["count"] == 0
+
+
 def test_a_nul_in_a_filter_is_refused(client, records):
     for name in ("q", "kind", "language", "decade", "year_from", "place", "subject", "agent", "repository",
                  "has_scans"):

@@ -134,6 +134,23 @@ def test_a_search_of_more_words_than_are_searched_says_so(client, pows):
     assert twelve.context["paginator"].count == len(pows) and 'class="errors"' not in twelve.content.decode()
 
 
+def test_a_search_longer_than_200_characters_is_refused_and_carried_on_by_no_link(client, pows):
+    response = client.get("/en/records/", {"q": "POW" * 1000, "kind": "memoir"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    errors = html.split('class="errors"')[1].split("</div>")[0]
+    assert "<li>Search: Ensure this value has at most 200 characters (it has 3000).</li>" in errors
+    assert "POWPOW" not in html and len(html) < 100_000
+    assert response.context["paginator"].count == len(pows) and response.context["state"].urlencode() == "kind=memoir"
+    assert client.get("/en/records/", {"q": "POW " + "x" * 196}).status_code == 200
+
+
+def test_the_search_boxes_take_at_most_200_characters(client, pows):
+    box = '<input id="q" name="q" type="search" maxlength="200"'
+    for url in ("/en/", "/en/records/", "/en/records/test-nothing-here/"):
+        assert box in client.get(url).content.decode(), url
+
+
 def test_a_year_range_ending_before_it_starts_is_an_error_naming_both_fields(client, pows):
     response = client.get("/en/records/", {"year_from": "2010", "year_to": "1990", "sort": "-date"})
     assert response.status_code == 400

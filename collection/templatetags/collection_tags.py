@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext, pgettext
 
 from ..conf import app_settings
 from ..dates import edtf_in_words
+from ..filters import MAX_QUERY_CHARS
 from ..text import base_language
 from ..text import language_name as name_of_language
 
@@ -28,6 +29,12 @@ def site_name() -> str:
                 return str(configured[code])
         configured = next(iter(configured.values()), None)
     return str(configured) if configured else gettext("Collection")
+
+
+@register.simple_tag
+def max_query_chars() -> int:
+    """The longest search the filters take: the search boxes' ``maxlength``."""
+    return MAX_QUERY_CHARS
 
 
 @register.simple_tag
