@@ -293,13 +293,10 @@ def test_large_files_are_previewed_and_imported_by_the_task_worker(dana, login, 
     assert {entry.history_user for entry in Record.history.all()} == {dana}
 
 
-def test_a_background_preview_shows_the_rows_checked_so_far(dana, monkeypatch):  # noqa: F811
-    from collection.catalogue.writer import BATCH_SIZE
+def percents_shown_while_checking(job, monkeypatch) -> list[int]:
+    """Run the background preview of ``job``; the percentages its status page showed while checking rows."""
     from collection.importing import jobs
 
-    rows = "identifier,kind,status,title_en\n" + "".join(f"test-{n},memoir,draft,Test {n}\n"
-                                                           for n in range(2 * BATCH_SIZE))
-    job = jobs.create_job(user=dana, file_name="big.csv", data=rows.encode())
     ImportJob.objects.filter(pk=job.pk).update(background=True)
     seen = []
     progress = jobs._checking_progress
@@ -316,9 +313,19 @@ def test_a_background_preview_shows_the_rows_checked_so_far(dana, monkeypatch): 
 
     monkeypatch.setattr(jobs, "_checking_progress", watched)
     assert jobs.run_preview(job.pk) == ImportJobStatus.PREVIEWED
-    # Checking is half of the work: the page shows 25%, then 50%, and 100% only once the preview is ready.
-    assert [percent for stage, percent in seen if stage == "checking"] == [25, 50]
-    assert ImportJob.objects.get(pk=job.pk).percent == 100
+    assert ImportJob.objects.get(pk=job.pk).percent == 100  # only once the preview is ready
+    return [percent for stage, percent in seen if stage == "checking"]
+
+
+def test_a_background_preview_shows_the_rows_checked_so_far(dana, monkeypatch):  # noqa: F811
+    from collection.catalogue.writer import BATCH_SIZE
+    from collection.importing import jobs
+
+    rows = "identifier,kind,status,title_en\n" + "".join(f"test-{n},memoir,draft,Test {n}\n"
+                                                           for n in range(2 * BATCH_SIZE))
+    job = jobs.create_job(user=dana, file_name="big.csv", data=rows.encode())
+    # Checking is half of the work: the page shows 25%, then 50%, and 100% once the preview is ready.
+    assert percents_shown_while_checking(job, monkeypatch) == [25, 50]
 
 
 def test_someone_elses_import_is_not_shown(dana, login):  # noqa: F811

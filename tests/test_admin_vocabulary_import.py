@@ -22,6 +22,7 @@ from collection.models import Agent, AgentName, ImportJob, ImportJobStatus, Plac
 from collection.reasons import describe
 
 from .factories import PlaceFactory, SubjectFactory, UserFactory
+from .test_admin_import import percents_shown_while_checking
 from .test_vocabulary_commands import AWKWARD, sheet
 
 pytestmark = pytest.mark.django_db
@@ -335,22 +336,5 @@ def test_a_background_preview_shows_the_rows_checked_so_far(dana, monkeypatch):
     rows = [{"identifier": f"subject-test-{n}", "name_en": f"Test subject {n}"} for n in range(2 * BATCH_SIZE)]
     job = jobs.create_job(user=dana, file_name="subjects.csv", data=write_csv(rows, vocabulary_columns("subjects")),
                           vocabulary="subjects")
-    ImportJob.objects.filter(pk=job.pk).update(background=True)
-    seen = []
-    progress = jobs._checking_progress
-    clock = iter(range(100, 1000, 5))
-
-    def watched(job):
-        report = progress(job, clock=lambda: next(clock))
-
-        def spy(stage, done, total):
-            report(stage, done, total)
-            seen.append((stage, ImportJob.objects.get(pk=job.pk).percent))
-
-        return spy
-
-    monkeypatch.setattr(jobs, "_checking_progress", watched)
-    assert jobs.run_preview(job.pk) == ImportJobStatus.PREVIEWED
-    # Checking is half of the work, as for records: 25%, then 50%, and 100% only once the preview is ready.
-    assert [percent for stage, percent in seen if stage == "checking"] == [25, 50]
-    assert ImportJob.objects.get(pk=job.pk).percent == 100
+    # Checking is half of the work, as for records: 25%, then 50%.
+    assert percents_shown_while_checking(job, monkeypatch) == [25, 50]
