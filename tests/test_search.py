@@ -327,3 +327,21 @@ def test_the_words_left_out_of_a_long_search_are_counted_as_the_search_counts_th
     assert words_not_searched("camp " * 13) == 1
     pytest.importorskip("fugashi")
     assert words_not_searched("ソ連捕虜 " * 7) == 2  # each cut into ソ連 and 捕虜
+
+
+def test_the_dictionary_that_cuts_japanese_queries_is_loaded_once_not_per_request_thread():
+    import threading
+
+    from collection import search
+
+    pytest.importorskip("fugashi")
+    search._japanese_tagger.cache_clear()
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(search.search_alternatives("ソ連捕虜")))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [[("そ連",), ("捕虜",)]] * 4
+    assert search._japanese_tagger.cache_info().misses == 1  # a tagger takes a fifth of a second to load
