@@ -379,12 +379,6 @@ class RecordFilterSet(django_filters.FilterSet):
                 problems[name] = messages
         return problems
 
-    def labelled_errors(self) -> list[tuple[str, list[str]]]:
-        """``problems()``, each under its filter's label in the active language (not its parameter)."""
-        fields = self.form.fields
-        return [(str(fields[name].label) if name in fields and fields[name].label else name, messages)
-                for name, messages in self.problems().items()]
-
     def selected(self, facet: str) -> list[str]:
         value = self.active().get(facet)
         if value is None:

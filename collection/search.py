@@ -62,7 +62,8 @@ _DROPPED = {"\u02b9", "\u02ba", "\u02bc", "\u2019", "'", "`", "\u00b4"}
 _KEPT_MARKS = {"\u3099", "\u309a"}  # kana voicing marks must survive
 _DOUBLED_VOWEL = re.compile(r"([aeiou])\1+")
 _WORD = re.compile(r"[\w\u3005\u30fc]+")
-_CJK_RUN = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc]{2,}")
+_KANA_OR_KANJI = r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc]"
+_CJK_RUN = re.compile(_KANA_OR_KANJI + "{2,}")
 _CJK_CHAR = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A space with kana or kanji on both sides: Japanese is written without one, so a name typed with or without it
 # must meet.
@@ -622,12 +623,11 @@ _POLIVANOV = (("дзя", "ja"), ("дзю", "ju"), ("дзё", "jo"), ("дзи", "
               ("ь", ""), ("ъ", ""))
 _POLIVANOV_LETTERS = re.compile("|".join(written for written, _hepburn in _POLIVANOV))
 _POLIVANOV_HEPBURN = dict(_POLIVANOV)
-_CYRILLIC_WORD = re.compile(r"[а-яё]+")
 
 
 def _as_hepburn_spells_japanese(text: str) -> str:
     """``text`` with its Cyrillic words read as Japanese in the Polivanov system, spelled as Hepburn does."""
-    return _CYRILLIC_WORD.sub(
+    return _RUSSIAN_WORD.sub(
         lambda word: _POLIVANOV_LETTERS.sub(lambda letters: _POLIVANOV_HEPBURN[letters.group()], word.group()),
         text)
 
@@ -653,7 +653,7 @@ def _without_function_words(query: str) -> str:
     return kept if kept.split() else query
 
 
-_CJK_TO_CUT = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u30fc]{3,}")
+_CJK_TO_CUT = re.compile(_KANA_OR_KANJI + "{3,}")
 _KANA_PARTICLE = re.compile(r"[\u3041-\u3096]")
 _TAGGER_LOCK = threading.Lock()
 

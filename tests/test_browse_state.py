@@ -154,7 +154,7 @@ def test_the_search_boxes_take_at_most_200_characters(client, pows):
 def test_a_year_range_ending_before_it_starts_is_an_error_naming_both_fields(client, pows):
     response = client.get("/en/records/", {"year_from": "2010", "year_to": "1990", "sort": "-date"})
     assert response.status_code == 400
-    errors = dict(response.context["filterset"].labelled_errors())
+    errors = dict(response.context["labelled_problems"])
     assert errors == {"To year": ["“To year” (1990) is earlier than “From year” (2010)."]}
     # Neither bound applies, and neither is carried on by the links; the years form shows them to correct.
     assert response.context["paginator"].count == len(pows)
@@ -243,7 +243,7 @@ def test_a_kind_with_no_value_a_choice_is_not_applied_and_names_every_value(clie
     response = client.get("/en/records/", {"kind": ["bogus", "poem"], "decade": "1940"})
     assert response.status_code == 400
     assert response.context["paginator"].count == 5  # every record of the 1940s, of any kind
-    assert dict(response.context["filterset"].labelled_errors()) == {
+    assert dict(response.context["labelled_problems"]) == {
         "Kind": ["“bogus” is not one of the choices.", "“poem” is not one of the choices."]}
     html = response.content.decode()
     assert 'class="errors" role="alert"' in html
@@ -255,14 +255,14 @@ def test_other_errors_still_leave_their_whole_filter_out(client, pows, document_
     response = client.get("/en/records/", {"kind": ["memoir", "bogus"], "year_from": "19x0"})
     assert response.status_code == 400
     assert response.context["paginator"].count == len(pows)  # the memoirs, of any year
-    assert dict(response.context["filterset"].labelled_errors()) == {
+    assert dict(response.context["labelled_problems"]) == {
         "Kind": ["“bogus” is not one of the choices."], "From year": ["Enter a whole number."]}
     assert response.context["state"].urlencode() == "kind=memoir"
     # More values than a filter takes: the filter is not applied, though one of them is a choice.
     too_many = client.get("/en/records/", {"kind": ["memoir", *(f"bogus-{n}" for n in range(30))]})
     assert too_many.status_code == 400
     assert too_many.context["paginator"].count == len(pows) + 1
-    assert dict(too_many.context["filterset"].labelled_errors()) == {"Kind": ["Choose at most 30 values."]}
+    assert dict(too_many.context["labelled_problems"]) == {"Kind": ["Choose at most 30 values."]}
     assert "kind" not in too_many.context["state"]
 
 
@@ -327,7 +327,7 @@ def test_a_filter_with_no_entry_the_public_can_see_is_not_applied(client, catalo
     response = client.get("/en/records/", {name: ["no-such-entry", drafts_only], "kind": "memoir"})
     assert response.status_code == 400
     assert response.context["paginator"].count == 5  # every memoir, as if the filter had not been given
-    assert dict(response.context["filterset"].labelled_errors()) == {
+    assert dict(response.context["labelled_problems"]) == {
         label: ["“no-such-entry” is not one of the choices.", f"“{drafts_only}” is not one of the choices."]}
     assert 'class="errors" role="alert"' in response.content.decode()
     assert response.context["state"].urlencode() == "kind=memoir"
@@ -364,7 +364,7 @@ def test_a_nul_in_any_filter_is_refused_as_in_the_search(client, pows, name, lab
     response = client.get(f"/en/records/?{name}=x%00y&kind=memoir&page_size=2" if name != "kind" else
                           f"/en/records/?{name}=memoir&{name}=x%00y&page_size=2")
     assert response.status_code == 400
-    assert dict(response.context["filterset"].labelled_errors()) == {label: ["Null characters are not allowed."]}
+    assert dict(response.context["labelled_problems"]) == {label: ["Null characters are not allowed."]}
     html = response.content.decode()
     assert "\x00" not in html
     assert name not in response.context["state"]
@@ -382,7 +382,7 @@ def test_a_nul_is_named_as_the_problem_in_japanese_and_russian(client, pows, lan
 @pytest.mark.parametrize(("language", "label"), [("en", "Search"), ("ja", "検索"), ("ru", "Поиск")])
 def test_a_problem_with_the_search_is_named_by_the_search_not_by_its_button(client, pows, language, label):
     response = client.get(f"/{language}/records/?q=x%00y")
-    assert [name for name, _messages in response.context["filterset"].labelled_errors()] == [label]
+    assert [name for name, _messages in response.context["labelled_problems"]] == [label]
 
 
 def test_a_nul_is_carried_on_by_no_link_or_form(client, pows):
