@@ -203,15 +203,20 @@ def insert(model: type[models.Model], objs: list[models.Model], *, now: Any, key
     if keys and not connection.features.can_return_rows_from_bulk_insert:
         model._base_manager.bulk_create(objs, batch_size=500)
         return
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    fields = _columns(model)
-    pks = insert_values(model, fields, _prepared(fields, objs, now), returning=keys)
+    pks = _insert_objects(model, objs, _columns(model), now=now, returning=keys)
     for obj, pk in zip(objs, pks, strict=False):
         obj.pk = pk
+
+
+def _insert_objects(model: type[models.Model], objs: list[models.Model], fields: Sequence[models.Field], *,
+                    now: Any, returning: bool) -> list:
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    pks = insert_values(model, fields, _prepared(fields, objs, now), returning=returning)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+    return pks
 
 
 def insert_keyed(model: type[models.Model], objs: list[models.Model], *, now: Any) -> None:
@@ -220,15 +225,8 @@ def insert_keyed(model: type[models.Model], objs: list[models.Model], *, now: An
     A related object assigned before it had a key (a parent new in the same import) is
     read for its key now.
     """
-    if not objs:
-        return
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    fields = list(model._meta.concrete_fields)
-    insert_values(model, fields, _prepared(fields, objs, now))
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    if objs:
+        _insert_objects(model, objs, list(model._meta.concrete_fields), now=now, returning=False)
 
 
 def update_keyed(model: type[models.Model], objs: list[models.Model], names: Sequence[str], *, now: Any) -> None:
