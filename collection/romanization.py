@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
 from .conf import app_settings
 from .text import base_language, nfc
@@ -110,6 +111,11 @@ def kana_to_hepburn(reading: str) -> str:
     return re.sub(r"([(\u201c]) ", r"\1", romanized)
 
 
+# A MeCab tagger is not safe to share between threads (two parses at once mix their words): readings are derived
+# in saves, in request threads and in the task worker, so every parse and the reading of its words hold this lock.
+_TAGGER_LOCK = threading.Lock()
+
+
 @functools.cache
 def _tagger():  # pragma: no cover - depends on the optional extra
     try:
@@ -169,18 +175,19 @@ def _tagged_words(text: str) -> list[tuple[str, str, str, bool]]:
     dictionary splits it into words it knows (カン|スク, ライチ|ハ); the nakaguro between two names is no
     katakana and keeps them apart.
     """
+    with _TAGGER_LOCK:
+        tagged = _tagger()(text)
+        # A word's features are read from the tagger's buffers, which the next parse reuses: read them here.
+        read = [(word.surface, _reading_of(word, previous), getattr(word.feature, "pos1", ""),
+                 bool(word.white_space)) for previous, word in zip([None, *tagged], tagged, strict=False)]
     words: list[tuple[str, str, str, bool]] = []
-    previous = None
-    for word in _tagger()(text):
-        surface, spaced = word.surface, bool(word.white_space)
-        pos = getattr(word.feature, "pos1", "")
+    for surface, reading, pos, spaced in read:
         if (words and not spaced and _KATAKANA_WORD.fullmatch(surface)
                 and _KATAKANA_WORD.fullmatch(words[-1][0])):
             run, run_pos, run_spaced = words[-1][0] + surface, words[-1][2], words[-1][3]
             words[-1] = (run, run, run_pos, run_spaced)
         else:
-            words.append((surface, _reading_of(word, previous), pos, spaced))
-        previous = word
+            words.append((surface, reading, pos, spaced))
     return words
 
 

@@ -115,3 +115,20 @@ def test_katakana_written_together_is_read_as_one_word(text, reading, romanized)
     needs_dictionary()
     assert japanese_reading(text) == reading
     assert kana_to_hepburn(reading) == romanized
+
+
+def test_readings_derived_in_several_threads_at_once_are_each_text_s_own():
+    """Saves, request threads and the task worker derive readings at the same time; none may get a word of
+    another text's reading."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from collection.romanization import japanese_reading
+
+    needs_dictionary()
+    texts = ["ソ連における日本人捕虜の生活体験を記録する会", "シベリア抑留者の手記", "日本人抑留者の帰還と補償問題",
+             "カンスク収容所の回想", "ライチハ駅から舞鶴へ", "関東軍の満洲における最期"] * 100
+    alone = {text: japanese_reading(text) for text in set(texts)}
+    for _attempt in range(4):
+        with ThreadPoolExecutor(8) as pool:
+            together = list(pool.map(japanese_reading, texts))
+        assert [reading for text, reading in zip(texts, together, strict=True) if reading != alone[text]] == []
