@@ -86,6 +86,21 @@ def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | N
     return None
 
 
+def identifier_as_given(identifier: str) -> str | None:
+    """The identifier as given to a record, where ``identifier`` differs from it only in letter case and
+    its URL answers the public (a published record, or the notice of one no longer public); else ``None``.
+
+    Identifiers are one whatever their case, so a link typed in another case still leads to its record; one
+    the public may not know of stays unknown in any case.
+    """
+    given = ReservedIdentifier.objects.given(identifier)
+    if given is None or given == identifier:
+        return None
+    if Record.objects.published().filter(identifier=given).exists() or tombstone_for(given) is not None:
+        return given
+    return None
+
+
 def tombstone_response(request: HttpRequest, identifier: str) -> HttpResponse | None:
     """The notice of a record no longer public (410, or 404 while in revision), else ``None``."""
     tombstone = tombstone_for(identifier)

@@ -55,6 +55,7 @@ from ..models import (
     ReservedIdentifier,
     Status,
     Title,
+    identifier_case_message,
     validate_titles,
 )
 from ..validators import validate_identifier, validate_language_tag
@@ -326,7 +327,9 @@ class _Planner:
         self.progress: Progress | None = None
         # Set by write_rows: the file's first row, where the caller has it.
         self.header: Sequence[str] | None = None
+        # By the identifier's lower case: the row that first gives it, and how it spells it.
         self.first_row: dict[str, int] = {}
+        self.first_spelling: dict[str, str] = {}
         # The columns the file has (its header, or those its rows name).
         self.file_columns: set[str] = set()
         # What the checks across rows need, kept as the rows are planned.
@@ -579,11 +582,18 @@ class _Planner:
                 except ValidationError as exc:
                     self.errors.add_validation(number, exc, "identifier")
                     continue
-            if identifier in self.first_row:
-                self.errors.add(number, "identifier", _("“%(identifier)s” is also on row %(row)s.") % {
-                    "identifier": identifier, "row": self.first_row[identifier]})
+            folded = identifier.lower()
+            if folded in self.first_row:
+                first = self.first_row[folded]
+                if self.first_spelling[folded] == identifier:
+                    message = _("“%(identifier)s” is also on row %(row)s.")
+                else:
+                    message = _("“%(identifier)s” is also on row %(row)s, as “%(first)s”: identifiers are the "
+                                "same whatever their letter case.")
+                self.errors.add(number, "identifier", message % {
+                    "identifier": identifier, "row": first, "first": self.first_spelling[folded]})
                 continue
-            self.first_row[identifier] = number
+            self.first_row[folded], self.first_spelling[folded] = number, identifier
             identifiers.append(identifier)
             given[identifier] = cells
             columns.update(cells)
@@ -595,12 +605,16 @@ class _Planner:
         plans: list[_RowPlan] = []
         for number, cells in normalized:
             identifier = cells.get("identifier", "")
-            if self.first_row.get(identifier) != number:
+            if self.first_row.get(identifier.lower()) != number:
                 continue
-            if identifier in reserved:
+            given_as = reserved.get(identifier.lower())
+            if given_as == identifier:
                 self.errors.add(number, "identifier", _(
                     "“%(identifier)s” has been used before and can never be used again.") % {
                     "identifier": identifier})
+                continue
+            if given_as is not None:
+                self.errors.add(number, "identifier", identifier_case_message(identifier, given_as))
                 continue
             record = stored.get(identifier)
             if record is None:
@@ -838,12 +852,15 @@ class _Planner:
         return found
 
     @staticmethod
-    def _reserved(identifiers: set[str]) -> set[str]:
+    def _reserved(identifiers: set[str]) -> dict[str, str]:
+        """The identifiers ever given to a record among these, in any letter case: by their lower case, as
+        given."""
         if not identifiers:
-            return set()
-        return {identifier for (identifier,) in _select(
-            f"SELECT identifier FROM {_table(ReservedIdentifier)} WHERE {{keys}}", "identifier", sorted(identifiers),
-            "text")}
+            return {}
+        # Read through the index of the lower case that makes identifiers unique whatever their case.
+        return {identifier.lower(): identifier for (identifier,) in _select(
+            f"SELECT identifier FROM {_table(ReservedIdentifier)} WHERE {{keys}}", "lower(identifier)",
+            sorted({identifier.lower() for identifier in identifiers}), "text")}
 
     def _check_permission(self, plan: _RowPlan, refused: frozenset[str] = frozenset()) -> None:
         """The workflow's verdict on the row's status and the user's right to change its record.

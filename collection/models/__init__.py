@@ -16,6 +16,7 @@ from .records import (
     ResourceType,
     Status,
     Title,
+    identifier_case_message,
     validate_titles,
 )
 from .search import CatalogueChange, CatalogueVersion, RecordPlaceIndex, RecordSearch, RecordTitleOrder
@@ -27,7 +28,7 @@ __all__ = [
     "Language", "LevelOfDescription", "Place", "PlaceKind", "PlaceName", "Record", "RecordAgent", "RecordKind",
     "ReservedIdentifier", "ResourceType", "Status", "StatusChange", "Subject", "SubjectLabel", "Title", "pick_label",
     "RecordSearch", "RecordTitleOrder", "RecordPlaceIndex", "CatalogueVersion", "CatalogueChange",
-    "validate_titles",
+    "identifier_case_message", "validate_titles",
     "RecordImage", "RecordImageCaption", "Visibility", "add_images", "check_fixity", "image_storage",
     "ImportJob", "ImportJobStatus", "ExportLine",
 ]

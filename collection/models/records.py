@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -276,7 +277,7 @@ class Record(VersionedModel, IdentifiedModel):
         return app_settings.IDENTIFIER_PREFIXES.get(self.kind, self.kind or "rec")
 
     def identifier_taken(self, identifier: str) -> bool:
-        return ReservedIdentifier.objects.filter(identifier=identifier).exists()
+        return ReservedIdentifier.objects.given(identifier) is not None
 
     def get_absolute_url(self) -> str:
         return reverse("collection:record-detail", kwargs={"identifier": self.identifier})
@@ -320,12 +321,14 @@ class Record(VersionedModel, IdentifiedModel):
 
     def clean_fields(self, exclude: set[str] | None = None) -> None:
         super().clean_fields(exclude)
-        if not self.pk and self.identifier and ReservedIdentifier.objects.filter(
-            identifier=self.identifier
-        ).exists():
-            raise ValidationError(
-                {"identifier": _("This identifier has been used before and can never be used again.")}
-            )
+        if not self.pk and self.identifier:
+            given = ReservedIdentifier.objects.given(self.identifier)
+            if given == self.identifier:
+                raise ValidationError(
+                    {"identifier": _("This identifier has been used before and can never be used again.")}
+                )
+            if given is not None:
+                raise ValidationError({"identifier": identifier_case_message(self.identifier, given)})
 
     def clean(self) -> None:
         super().clean()
@@ -491,8 +494,27 @@ class RecordAgent(models.Model):
         return f"{self.agent} ({self.get_role_display()})"
 
 
+def identifier_case_message(identifier: str, given: str) -> str:
+    return _("“%(identifier)s” differs only in letter case from “%(given)s”, which has been given to a record: "
+             "identifiers are the same whatever their case.") % {"identifier": identifier, "given": given}
+
+
+class ReservedIdentifierQuerySet(models.QuerySet):
+    def any_case(self, identifiers: Iterable[str]) -> ReservedIdentifierQuerySet:
+        """The reservations of these identifiers, in whatever letter case they were given."""
+        return self.alias(folded=Lower("identifier")).filter(folded__in=[value.lower() for value in identifiers])
+
+    def given(self, identifier: str) -> str | None:
+        """The identifier as given to a record, if this one, in any letter case, ever was."""
+        return self.any_case([identifier]).values_list("identifier", flat=True).first()
+
+
 class ReservedIdentifier(models.Model):
-    """Every identifier ever given to a record; it outlives the record and is never reused."""
+    """Every identifier ever given to a record; it outlives the record and is never reused.
+
+    Identifiers are compared whatever their letter case: mem-1 and MEM-1 are one identifier, so a URL in either
+    case can name one record only.
+    """
 
     identifier = models.CharField(max_length=64, unique=True)
     record = models.OneToOneField(Record, on_delete=models.SET_NULL, null=True, blank=True,
@@ -509,10 +531,15 @@ class ReservedIdentifier(models.Model):
     )
     hide_title = models.BooleanField(default=False)
 
+    objects = ReservedIdentifierQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("reserved identifier")
         verbose_name_plural = _("reserved identifiers")
         ordering = ["identifier"]
+        constraints = [
+            models.UniqueConstraint(Lower("identifier"), name="collection_reserved_identifier_any_case"),
+        ]
 
     def __str__(self) -> str:
         return self.identifier

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils.translation import get_language
 
 from ..models import Record
-from ..tombstones import tombstone_for
+from ..tombstones import identifier_as_given, tombstone_for
 from .browse import browse_context
 from .record import public_record_queryset
 
@@ -83,7 +84,7 @@ def _facet_values(values: list) -> dict[str, int]:
     return flat
 
 
-def record_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
+def record_api_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     record = public_record_queryset().filter(identifier=identifier).first()
     if record is None:
         # As the record's page: a withdrawn or deleted record's public facts with 410, else 404.
@@ -91,6 +92,8 @@ def record_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
         if tombstone is not None:
             return JsonResponse(tombstone.public_facts(), status=tombstone.status_code,
                                 json_dumps_params={"ensure_ascii": False})
+        if given := identifier_as_given(identifier):
+            return redirect("collection_api:record-detail", identifier=given, permanent=True)
         return JsonResponse({"identifier": identifier, "status": "not_found"}, status=404)
     return JsonResponse(record_json(record, request, get_language(), full=True),
                         json_dumps_params={"ensure_ascii": False})

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import get_language
 from django.views.generic import DetailView
 
 from ..citations import EXPORTS, STYLES, formatted_citation, highwire_meta
 from ..models import Record
-from ..tombstones import tombstone_response
+from ..tombstones import identifier_as_given, tombstone_response
 
 
 def public_record_queryset() -> QuerySet[Record]:
@@ -56,6 +56,8 @@ class RecordDetailView(DetailView):
             # Withdrawn and deleted records answer 410 Gone with a notice.
             if gone := tombstone_response(request, kwargs["identifier"]):
                 return gone
+            if given := identifier_as_given(kwargs["identifier"]):
+                return redirect("collection:record-detail", identifier=given, permanent=True)
             raise
 
     def get_queryset(self) -> QuerySet[Record]:
@@ -74,6 +76,8 @@ def record_citation(request: HttpRequest, identifier: str, fmt: str) -> HttpResp
     except Http404:
         if gone := tombstone_response(request, identifier):
             return gone
+        if given := identifier_as_given(identifier):
+            return redirect("collection:record-citation", identifier=given, fmt=fmt, permanent=True)
         raise
     _label, media_type, render = EXPORTS[fmt]
     response = HttpResponse(render(record, get_language()), content_type=f"{media_type}; charset=utf-8")
