@@ -101,7 +101,7 @@ def test_record_page_names_the_languages_of_the_material(client, russian_record)
 def test_title_forms_name_their_language_not_its_tag(client, russian_record):
     titles = element(html_of(client, "/ja/records/doc-ru/"), r'<dl class="titles">.*?</dl>')
     assert "ru-Latn ·" not in titles and "ru ·" not in titles
-    assert '<span class="title-language" title="ru-Latn">ロシア語</span> · ローマ字表記 · 自動生成' in titles
+    assert '<span class="title-language" title="ru-Latn">ロシア語</span> · ラテン文字表記 · 自動生成' in titles
     assert '<span class="title-language" title="ru">ロシア語</span> · 原表記' in titles
     assert '<dd lang="ru-Latn">O prieme voennoplennykh</dd>' in titles
 

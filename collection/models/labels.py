@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from ..conf import app_settings
 from ..fields import NFCCharField
@@ -73,6 +74,21 @@ class Label(models.Model):
     @property
     def base_language(self) -> str:
         return base_language(self.language)
+
+    @property
+    def form_name(self) -> str:
+        """The label's form as the public pages name it, in the active language.
+
+        A romanization is named by the language it romanizes: Japanese calls romanized Japanese
+        ローマ字 and a Russian text in Latin letters ラテン文字表記 (ローマ字 means Japanese written in
+        Latin letters), and Russian tells ромадзи from a transliteration. English says "romanization"
+        of both.
+        """
+        if self.form == LabelForm.ROMANIZATION:
+            if self.base_language == "ja":
+                return pgettext("label form, of Japanese", "romanization")
+            return pgettext("label form, of another language than Japanese", "romanization")
+        return str(self.get_form_display())
 
     def clean(self) -> None:
         super().clean()
