@@ -3,8 +3,9 @@
 import re
 
 import pytest
+from django.utils import translation
 
-from collection.models import AgentName, LabelForm
+from collection.models import AgentName, AgentRole, LabelForm
 
 from .factories import AgentFactory, add_title, link_agent, titled
 
@@ -62,3 +63,40 @@ def test_a_romanized_name_is_named_by_its_language_too(client, language, japanes
     names = page_of(client, f"/{language}/agents/test-romanized-names/")
     assert form_of(names, "ja-Latn") == japanese
     assert form_of(names, "ru-Latn") == russian
+
+
+# --- a person a record is about is not its topic ------------------------------------------------------------
+
+
+@pytest.fixture
+def record_about_people():
+    record = titled("Тестовое личное дело", "ru", identifier="doc-about-people")
+    link_agent(record, AgentFactory(name="Тестов Иван", name__language="ru", identifier="test-about-one"),
+               role=AgentRole.SUBJECT)
+    return record
+
+
+@pytest.mark.parametrize(("language", "one", "several"), [
+    ("ru", "Персоналия", "Персоналии"),
+    ("ja", "被記述者", "被記述者"),
+    ("en", "Subject", "Subjects"),
+])
+def test_the_people_a_record_is_about_are_named_as_a_cataloguer_would(client, record_about_people, language, one,
+                                                                        several):
+    url = f"/{language}/records/doc-about-people/"
+    assert f"<dt>{one}</dt>" in page_of(client, url)
+    link_agent(record_about_people, AgentFactory(name="Тестова Анна", name__language="ru"), role=AgentRole.SUBJECT)
+    page = page_of(client, url)
+    assert f"<dt>{several}</dt>" in page
+    for topic in ("Тема", "Темы", "主題"):
+        assert f"<dt>{topic}</dt>" not in page
+
+
+@pytest.mark.parametrize(("language", "role"), [("ru", "персоналия"), ("ja", "被記述者")])
+def test_lists_and_the_admin_say_the_same_of_the_people_a_record_is_about(client, record_about_people, language,
+                                                                          role):
+    for url in (f"/{language}/records/", f"/{language}/agents/test-about-one/"):
+        assert re.search(rf"Тестов Иван(</span>)? \({role}\)", page_of(client, url)), url
+    with translation.override(language):
+        assert str(AgentRole.SUBJECT.label) == role
+        assert dict(AgentRole.choices)["subject"] == role

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..concurrency import VersionedModel
 from ..conf import app_settings
@@ -75,7 +76,8 @@ class AgentRole(models.TextChoices):
     TRANSLATOR = "translator", _("translator")
     PUBLISHER = "publisher", _("publisher")
     ISSUING_BODY = "issuing_body", _("issuing body")
-    SUBJECT = "subject", _("subject")
+    # Not the subject heading (件名, предметная рубрика) that shares the word: a person or body a record is about.
+    SUBJECT = "subject", pgettext_lazy("agent role", "subject")
 
 
 def date_bounds(date_edtf: str) -> tuple[datetime.date | None, datetime.date | None, int | None, int | None]:

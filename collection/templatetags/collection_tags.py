@@ -123,11 +123,6 @@ def date_as_written(record: Any) -> str:
 @register.simple_tag
 def role_of(link: Any) -> str:
     """An agent's role in a record, in the page's language."""
-    from ..models import AgentRole
-
-    if link.role == AgentRole.SUBJECT:
-        # The role's label "subject" shares its msgid with the subject heading (件名, предметная рубрика).
-        return pgettext("agent role", "subject")
     return str(link.get_role_display())
 
 
