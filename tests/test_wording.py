@@ -5,7 +5,8 @@ import re
 import pytest
 from django.utils import translation
 
-from collection.models import AgentName, AgentRole, LabelForm
+from collection.citations import formatted_citation
+from collection.models import AgentName, AgentRole, LabelForm, LevelOfDescription, ResourceType
 
 from .factories import AgentFactory, add_title, link_agent, titled
 
@@ -100,3 +101,65 @@ def test_lists_and_the_admin_say_the_same_of_the_people_a_record_is_about(client
     with translation.override(language):
         assert str(AgentRole.SUBJECT.label) == role
         assert dict(AgentRole.choices)["subject"] == role
+
+
+# --- citations word dates and numbers as the page and the language do ---------------------------------------
+
+STYLES = ["chicago-author-date", "apa"]
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize(("language", "in_words", "cited"), [
+    ("ja", "1950年頃", "1950年頃"),
+    ("ru", "ок. 1950", "ок. 1950"),
+    ("en", "circa 1950", "ca. 1950"),
+])
+def test_an_approximate_date_is_cited_as_the_page_words_it(client, style, language, in_words, cited):
+    record = titled("Test approximate", resource_type=ResourceType.BOOK, date_edtf="1950~",
+                    identifier="doc-approximate")
+    html = page_of(client, f"/{language}/records/doc-approximate/")
+    assert f"<dt>{DATE[language]}</dt><dd>{in_words}" in html
+    citation = formatted_citation(record, style, language)
+    assert cited in citation, citation
+    assert "およそ" not in citation and "頃 1950" not in citation
+
+
+DATE = {"ja": "日付", "ru": "Дата", "en": "Date"}
+
+
+@pytest.fixture
+def volume_in_a_series():
+    series = titled("Тестовая серия", "ru", resource_type=ResourceType.BOOK, level=LevelOfDescription.SERIES)
+    return titled("Тестовый том", "ru", resource_type=ResourceType.BOOK, parent=series,
+                  level=LevelOfDescription.VOLUME, sequence=2, date_edtf="2005")
+
+
+@pytest.mark.parametrize(("style", "japanese", "russian"), [
+    ("chicago-author-date", ". 2巻.", ". Т. 2."),
+    ("apa", "(2巻)", "(Т. 2)"),
+])
+def test_a_volume_number_comes_before_its_counter_in_japanese(volume_in_a_series, style, japanese, russian):
+    assert japanese in formatted_citation(volume_in_a_series, style, "ja")
+    assert "巻 2" not in formatted_citation(volume_in_a_series, style, "ja")
+    assert russian in formatted_citation(volume_in_a_series, style, "ru")
+    assert "Vol. 2" in formatted_citation(volume_in_a_series, style, "en")
+
+
+@pytest.fixture
+def chapter():
+    return titled("Тестовая глава", "ru", resource_type=ResourceType.BOOK_SECTION, date_edtf="1950",
+                  container_title="Тестовый сборник", volume="2", issue="5", pages="3", edition="3")
+
+
+@pytest.mark.parametrize(("style", "language", "expected"), [
+    ("apa", "ja", "(第3版, 2巻, 5号, 3ページ)"),
+    ("apa", "ru", "(3-е изд., Т. 2, Вып. 5, с. 3)"),
+    ("apa", "en", "(3rd ed., Vol. 2, Issue 5, p. 3)"),
+    ("chicago-author-date", "ja", ", 第3版, 2巻. 5号."),
+    ("chicago-author-date", "ru", ", 3-е изд., т. 2. вып. 5."),
+    ("chicago-author-date", "en", ", 3rd ed., vol. 2. no. 5."),
+])
+def test_an_edition_volume_and_issue_are_numbered_as_the_language_writes_them(chapter, style, language,
+                                                                             expected):
+    citation = formatted_citation(chapter, style, language)
+    assert expected in citation, citation
