@@ -163,3 +163,19 @@ def test_an_edition_volume_and_issue_are_numbered_as_the_language_writes_them(ch
                                                                              expected):
     citation = formatted_citation(chapter, style, language)
     assert expected in citation, citation
+
+
+@pytest.mark.parametrize("resource_type", [ResourceType.ARCHIVAL_FILE, ResourceType.MANUSCRIPT])
+@pytest.mark.parametrize(("style", "language", "expected"), [
+    ("chicago-author-date", "ja", ". 未刊行原稿."),
+    ("apa", "ja", "[未刊行原稿]"),
+    ("chicago-author-date", "ru", ". Неопубликованная рукопись."),
+    ("apa", "ru", "[Неопубликованная рукопись]"),
+    ("chicago-author-date", "en", ". Unpublished manuscript."),
+])
+def test_an_unpublished_document_is_not_called_a_hand_copy_or_in_english(resource_type, style, language,
+                                                                        expected):
+    record = titled("Тестовое дело", "ru", resource_type=resource_type, date_edtf="1950")
+    citation = formatted_citation(record, style, language)
+    assert expected in citation, citation
+    assert "写本" not in citation and (language == "en" or "anuscript" not in citation)
