@@ -644,6 +644,7 @@ def _style(path: str, locale: str) -> Any:
     _suppress_substituted_variables()
     _labels_only_beside_their_variable()
     _labels_cased_in_the_language_of_their_terms()
+    _a_month_without_its_day_as_the_locale_file_names_it()
     # Before the marks are taught to initialize: they wrap whatever initializes then.
     _initials_as_csl_says()
     _case_and_initials_past_marks()
@@ -894,6 +895,46 @@ def _labels_cased_in_the_language_of_their_terms() -> None:
         return self.wrap(self.format(self.case(self.strip_periods(text), _locale_language(self))))
 
     model.Label.markup = markup
+
+
+@functools.cache
+def _a_month_without_its_day_as_the_locale_file_names_it() -> None:
+    """Make citeproc-py name a month shown without its day as the CSL locale file does, not as the style's locale.
+
+    The styles name Russian months in the genitive, as a day before its month needs ("4 марта 1950 г."),
+    which a month shown alone (a magazine's issue of March 1950) is not: APA wrote "(1950, марта)" for
+    "(1950, март)". A locale file names months as they stand alone; where a style names one otherwise, a
+    date without a day takes the locale file's name.
+    """
+    from citeproc import model
+
+    process = model.Date_Part.process
+
+    def month(self: Any, date: Any, context: Any = None) -> Any:
+        text = process(self, date, context)
+        if self.get("name") != "month" or "day" in date or "month" not in date or not text:
+            return text
+        term = f"month-{date.month:02}"
+        style = _style_of(self)
+        if str(text) != str(style.get_single_term(name=term)):
+            return text  # a number, or an abbreviation
+        language = _locale_language(style)
+        for locale in style.locales:
+            tag = locale.get("{http://www.w3.org/XML/1998/namespace}lang", "")
+            if locale.getparent() is None and tag.split("-")[0] == language:  # a locale file, not the style's own
+                try:
+                    return type(text)(locale.get_term(term).single)
+                except IndexError:
+                    break
+        return text
+
+    model.Date_Part.process = month
+
+
+def _style_of(element: Any) -> Any:
+    """The style an element renders for: its root, or for a locale file's element the style using the file."""
+    root = element.get_root()
+    return getattr(root, "style", None) or root
 
 
 def _locale_language(element: Any) -> str:

@@ -179,3 +179,19 @@ def test_an_unpublished_document_is_not_called_a_hand_copy_or_in_english(resourc
     citation = formatted_citation(record, style, language)
     assert expected in citation, citation
     assert "写本" not in citation and (language == "en" or "anuscript" not in citation)
+
+
+@pytest.mark.parametrize(("style", "alone", "with_day"), [
+    ("apa", "(1950, март)", "(1950, 4 марта)"),
+    ("chicago-author-date", "». март.", "». 4 марта."),
+])
+def test_a_month_is_in_the_genitive_only_after_its_day(style, alone, with_day):
+    def cited(date):
+        record = titled("Тестовая заметка", "ru", resource_type=ResourceType.MAGAZINE_ARTICLE, date_edtf=date,
+                        container_title="Тестовый журнал")
+        return formatted_citation(record, style, "ru")
+
+    assert alone in cited("1950-03") and "марта" not in cited("1950-03")
+    assert with_day in cited("1950-03-04")
+    assert "(1950, March)" in formatted_citation(
+        titled("Test note", resource_type=ResourceType.MAGAZINE_ARTICLE, date_edtf="1950-03"), "apa", "en")
