@@ -25,6 +25,10 @@ api_urlpatterns = (
     [
         path("records/", revalidated_when_missing(views.record_api_list), name="record-list"),
         path("records/<str:identifier>/", revalidated_when_missing(views.record_api_detail), name="record-detail"),
+        path("agents/<str:identifier>/", revalidated_when_missing(views.agent_api_detail), name="agent-detail"),
+        path("places/<str:identifier>/", revalidated_when_missing(views.place_api_detail), name="place-detail"),
+        path("subjects/<str:identifier>/", revalidated_when_missing(views.subject_api_detail),
+             name="subject-detail"),
     ],
     "collection_api",
 )

@@ -2,7 +2,17 @@
 
 import pytest
 
-from collection.models import Language, RecordKind, Status
+from collection.models import (
+    AgentKind,
+    AgentName,
+    Language,
+    Place,
+    PlaceKind,
+    PlaceName,
+    RecordKind,
+    Status,
+    SubjectLabel,
+)
 from tests.factories import AgentFactory, PlaceFactory, SubjectFactory, link_agent, reindex, titled
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +187,160 @@ def test_api_query_count_is_fixed(client, records, django_assert_max_num_queries
     with django_assert_max_num_queries(29):  # the entries chosen are checked by the query resolving them
         client.get("/api/records/", {"page_size": 100, "place": ["test-place", "no-such-place"],
                                      "agent": "test-author", "language": "ja"})
+
+
+# --- facet_values: each facet as the browse page shows it, labelled ---------------------------------------------
+
+
+@pytest.fixture
+def named_everywhere(records):
+    """The fixture's place, subject and author also named in Japanese and Russian."""
+    memoir = records[0]
+    for entry, names in ((memoir.places.get(), PlaceName), (memoir.subjects.get(), SubjectLabel),
+                         (memoir.agent_links.get().agent, AgentName)):
+        owner = {PlaceName: "place", SubjectLabel: "subject", AgentName: "agent"}[names]
+        names.objects.create(**{owner: entry}, language="ja", text=f"テスト{owner}")
+        names.objects.create(**{owner: entry}, language="ru", text=f"Тест {owner}")
+    reindex(memoir)
+    return records
+
+
+def values(data, facet):
+    return {value["value"]: (value["label"], value["label_language"], value["count"])
+            for value in data["facet_values"][facet]["values"]}
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", {"kind": ("Kind", "memoir"), "decade": ("Decade", "1950s"), "place": ("Place", "Test place"),
+            "subject": ("Subject", "Test subject"), "agent": ("Person or organisation", "Test author"),
+            "language": ("Language of the material", "Japanese")}),
+    ("ja", {"kind": ("種別", "回想記"), "decade": ("年代", "1950年代"), "place": ("場所", "テストplace"),
+            "subject": ("件名", "テストsubject"), "agent": ("人物・団体", "テストagent"),
+            "language": ("資料の言語", "日本語")}),
+    ("ru", {"kind": ("Вид", "воспоминания"), "decade": ("Десятилетие", "1950-е"), "place": ("Место", "Тест place"),
+            "subject": ("Предметная рубрика", "Тест subject"), "agent": ("Лицо или организация", "Тест agent"),
+            "language": ("Язык материала", "японский")}),
+])
+def test_facet_values_are_labelled_in_the_language_asked_for(client, named_everywhere, language, expected):
+    data = client.get("/api/records/", {"kind": "memoir"}, HTTP_ACCEPT_LANGUAGE=language).json()
+    value = {"kind": "memoir", "decade": "1950", "place": "test-place", "subject": "test-subject",
+             "agent": "test-author", "language": "ja"}
+    for facet, (facet_label, value_label) in expected.items():
+        assert data["facet_values"][facet]["label"] == facet_label, facet
+        shown = values(data, facet)[value[facet]]
+        assert shown[0] == value_label and shown[2] == 1, facet
+    # A catalogued name carries its language; a kind, a decade or a language is named in the answer's.
+    assert values(data, "place")["test-place"][1] == language
+    assert values(data, "kind")["memoir"][1] is None
+    # The counts by value are still given as they were (a kind counted under the other filters only).
+    assert data["facets"]["kind"] == {"memoir": 1, "document": 1}
+
+
+def test_facet_values_are_the_labels_the_browse_page_shows(client, named_everywhere):
+    for language in ("en", "ja", "ru"):
+        data = client.get("/api/records/", HTTP_ACCEPT_LANGUAGE=language).json()
+        page = client.get(f"/{language}/records/").context["facets"]
+        for facet in page:
+            assert [(v["value"], v["label"], v["count"]) for v in data["facet_values"][facet.name]["values"]] == [
+                (v.value, v.label, v.count) for v in facet.values], (language, facet.name)
+
+
+def test_an_entry_named_in_another_language_only_is_labelled_as_the_page_falls_back(client, records):
+    """No Russian name: the original, not a romanization of it, as the page shows it."""
+    place = PlaceFactory(name="テスト収容所", name__language="ja", identifier="test-ja-place")
+    PlaceName.objects.create(place=place, language="ja-Latn", text="Tesuto shūyōjo", form="romanization")
+    subject = SubjectFactory(label="テスト件名", label__language="ja", identifier="test-ja-subject")
+    record = titled("Test Japanese-named record")
+    record.places.add(place)
+    record.subjects.add(subject)
+    reindex(record)
+    for language in ("ru", "en"):
+        data = client.get("/api/records/", HTTP_ACCEPT_LANGUAGE=language).json()
+        assert values(data, "place")["test-ja-place"] == ("テスト収容所", "ja", 1)
+        assert values(data, "subject")["test-ja-subject"] == ("テスト件名", "ja", 1)
+    romanized = client.get("/api/records/", HTTP_ACCEPT_LANGUAGE="ja").json()
+    assert values(romanized, "place")["test-ja-place"] == ("テスト収容所", "ja", 1)
+
+
+@pytest.fixture
+def region():
+    """A region with two camps, a record in each and a draft in the first."""
+    region = PlaceFactory(name="Test region", kind=PlaceKind.REGION, identifier="test-region")
+    for number in (1, 2):
+        camp = PlaceFactory(name=f"Test camp {number}", kind=PlaceKind.CAMP, parent=region,
+                            identifier=f"test-camp-{number}")
+        record = titled(f"Test record in camp {number}")
+        record.places.add(camp)
+        reindex(record)
+    draft = titled("Test draft in camp 1", status=Status.DRAFT)
+    draft.places.add(Place.objects.get(identifier="test-camp-1"),
+                     PlaceFactory(name="Test draft-only camp", parent=region, identifier="test-draft-camp"))
+    reindex(draft)
+    return region
+
+
+def test_the_place_facet_is_a_tree_opened_as_the_page_opens_it(client, region):
+    closed = client.get("/api/records/").json()
+    assert [(v["value"], v["count"], v["children"]) for v in closed["facet_values"]["place"]["values"]] == [
+        ("test-region", 2, [])]
+    # The counts by identifier still hold every place, listed or not.
+    assert closed["facets"]["place"] == {"test-region": 2, "test-camp-1": 1, "test-camp-2": 1}
+
+    opened = client.get("/api/records/", {"place": "test-camp-2"}).json()
+    [listed] = opened["facet_values"]["place"]["values"]
+    assert (listed["value"], listed["label"], listed["selected"]) == ("test-region", "Test region", False)
+    assert [(child["value"], child["label"], child["count"], child["selected"], child["children"])
+            for child in listed["children"]] == [("test-camp-1", "Test camp 1", 1, False, []),
+                                                 ("test-camp-2", "Test camp 2", 1, True, [])]
+    assert opened["count"] == 1
+
+
+def test_facet_values_neither_count_nor_name_an_unpublished_record(client, region):
+    for status in (Status.REVIEW, Status.WITHDRAWN):
+        hidden = titled("Test hidden record", status=status, date_edtf="1990")
+        hidden.subjects.add(SubjectFactory(label="Test hidden subject", identifier=f"test-hidden-subject-{status}"))
+        link_agent(hidden, AgentFactory(name="Test hidden author", identifier=f"test-hidden-author-{status}"))
+        reindex(hidden)
+    response = client.get("/api/records/", {"place": "test-region"})
+    data = response.json()
+    assert values(data, "place") == {"test-region": ("Test region", "en", 2)}
+    assert [(c["value"], c["count"]) for c in data["facet_values"]["place"]["values"][0]["children"]] == [
+        ("test-camp-1", 1), ("test-camp-2", 1)]
+    assert data["facet_values"]["subject"]["values"] == data["facet_values"]["agent"]["values"] == []
+    assert "1990" not in values(data, "decade")
+    for unseen in ("test-draft-camp", "draft-only", "hidden", "1990"):
+        assert unseen not in response.content.decode()
+
+
+def test_facet_values_take_a_fixed_number_of_queries_whatever_the_page_and_the_values(
+        client, records, django_assert_num_queries):
+    params = {"page_size": 100, "place": "test-place"}
+    # The facet index is built, and follows each change to the catalogue, once per process: not counted here.
+    client.get("/api/records/")
+    # The catalogue's version (the facet index's state); the chosen identifiers; the page's records, their titles,
+    # agent links and agents' names; the languages counted; the agents and repositories listed, their names; the
+    # subjects listed, their labels; the places' outline, the places listed, their names; the records' places, their
+    # names, the records' subjects, their labels.
+    with django_assert_num_queries(18):
+        small = client.get("/api/records/", params).json()
+    assert len(small["results"]) == 1
+    region = PlaceFactory(name="Test big region", kind=PlaceKind.REGION, identifier="test-big-region")
+    Place.objects.filter(identifier="test-place").update(parent=region)
+    Place.objects.get(identifier="test-place").save()  # its path, under the region
+    for number in range(40):
+        record = titled(f"Test memoir {number}", kind=RecordKind.MEMOIR, date_edtf=str(1900 + 3 * number),
+                        repository=AgentFactory(kind=AgentKind.ORGANISATION))
+        record.places.add(PlaceFactory(parent=region), PlaceFactory(kind=PlaceKind.REGION))
+        record.subjects.add(SubjectFactory(), SubjectFactory())
+        record.languages.add(Language.objects.create(tag=f"x-test{number}"))
+        link_agent(record, AgentFactory())
+        link_agent(record, AgentFactory())
+        reindex(record)
+    client.get("/api/records/")  # the index follows the changes
+    with django_assert_num_queries(18):
+        large = client.get("/api/records/", {"page_size": 100, "place": ["test-place", "test-big-region"]}).json()
+    assert len(large["results"]) == 41
+    assert len(large["facet_values"]["place"]["values"][0]["children"]) == 41
+    for facet in ("subject", "agent", "repository", "language"):
+        assert len(large["facet_values"][facet]["values"]) == 15, facet
+        assert all(value["label"] for value in large["facet_values"][facet]["values"]), facet

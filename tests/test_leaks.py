@@ -83,6 +83,22 @@ def test_api_results_and_facets(client, hidden):
     assert data["facets"]["decade"] == {"1950": 1}
     assert "test-secret-agent" not in data["facets"]["agent"]
     assert data["facets"]["repository"] == {}
+    labelled = {name: [(v["value"], v["label"], v["count"]) for v in facet["values"]]
+                for name, facet in data["facet_values"].items()}
+    assert labelled["kind"] == [("memoir", "memoir", 1)] and labelled["decade"] == [("1950", "1950s", 1)]
+    assert labelled["agent"] == [("test-agent", "Test shared agent", 1)] and labelled["repository"] == []
+    assert labelled["place"] == [("test-place", "Test place", 1)]
+
+
+def test_authority_api(client, hidden):
+    for section, identifier in (("agents", "test-agent"), ("places", "test-place"), ("subjects", "test-subject")):
+        response = client.get(f"/api/{section}/{identifier}/")
+        assert response.json()["record_count"] == 1, section
+        assert client.get(response.json()["records"]).json()["count"] == 1, section
+        assert b"secret" not in response.content
+    assert client.get("/api/agents/test-agent/").json()["holdings_count"] == 0
+    for identifier in ("test-secret-agent", "test-secret-archive"):
+        assert client.get(f"/api/agents/{identifier}/").json() == {"identifier": identifier, "status": "not_found"}
 
 
 def test_sitemap(client, hidden):

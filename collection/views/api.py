@@ -1,18 +1,26 @@
-"""``/api/records/``: the browse page's filters as JSON. Only published records."""
+"""The JSON API: ``/api/records/`` takes the browse page's filters; ``/api/places/``, ``/api/subjects/`` and
+``/api/agents/`` answer as the authority pages do. Only published records, counted or named."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import get_language
 
-from ..models import Record
+from ..facets import Facet, FacetValue
+from ..models import Agent, Label, Place, Record, Subject
 from ..tombstones import identifier_as_given, tombstone_for
+from .authorities import agent_holdings, agent_records, place_records, subject_records
 from .browse import browse_context
 from .record import public_record_queryset
+
+JSON_PARAMS = {"ensure_ascii": False}
 
 
 def record_json(record: Record, request: HttpRequest, language: str, *, full: bool = False) -> dict[str, Any]:
@@ -58,7 +66,7 @@ def record_api_list(request: HttpRequest) -> JsonResponse:
         # As the page: a parameter not understood is a 400, a page beyond the last a 404 (a client paging on
         # stops there); either with only what went wrong.
         return JsonResponse({"errors": problems}, status=400 if context["refused"] else 404,
-                            json_dumps_params={"ensure_ascii": False})
+                            json_dumps_params=JSON_PARAMS)
     records = context["records"]
     prefetch_related_objects(records, "places__names", "subjects__labels")
     facets = {facet.name: facet.flat if facet.flat is not None else _facet_values(facet.values)
@@ -70,10 +78,11 @@ def record_api_list(request: HttpRequest) -> JsonResponse:
         "pages": context["paginator"].num_pages,
         "results": [record_json(record, request, get_language()) for record in records],
         "facets": facets,
+        "facet_values": {facet.name: _facet_json(facet) for facet in context["facets"]},
         # What was given but not used while the rest applied (a value beside a filter's others, a sort not a
         # choice): reported as errors are.
         **({"errors": problems} if problems else {}),
-    }, json_dumps_params={"ensure_ascii": False})
+    }, json_dumps_params=JSON_PARAMS)
 
 
 def _facet_values(values: list) -> dict[str, int]:
@@ -84,6 +93,27 @@ def _facet_values(values: list) -> dict[str, int]:
     return flat
 
 
+def _facet_json(facet: Facet) -> dict[str, Any]:
+    """A facet as the browse page shows it: its label, and the values it lists with theirs, in its order."""
+    return {"label": facet.label, "values": [_facet_value_json(value, tree=facet.name == "place")
+                                             for value in facet.values]}
+
+
+def _facet_value_json(value: FacetValue, *, tree: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "value": value.value,
+        "label": value.label,
+        # The language of an entry's name, which may not be the answer's (a name in Japanese only, say);
+        # a kind, a decade or a language is named in the answer's language.
+        "label_language": value.lang or None,
+        "count": value.count,
+        "selected": value.selected,
+    }
+    if tree:
+        data["children"] = [_facet_value_json(child, tree=True) for child in value.children]
+    return data
+
+
 def record_api_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     record = public_record_queryset().filter(identifier=identifier).first()
     if record is None:
@@ -91,9 +121,95 @@ def record_api_detail(request: HttpRequest, identifier: str) -> HttpResponse:
         tombstone = tombstone_for(identifier)
         if tombstone is not None:
             return JsonResponse(tombstone.public_facts(), status=tombstone.status_code,
-                                json_dumps_params={"ensure_ascii": False})
+                                json_dumps_params=JSON_PARAMS)
         if given := identifier_as_given(identifier):
             return redirect("collection_api:record-detail", identifier=given, permanent=True)
         return JsonResponse({"identifier": identifier, "status": "not_found"}, status=404)
     return JsonResponse(record_json(record, request, get_language(), full=True),
-                        json_dumps_params={"ensure_ascii": False})
+                        json_dumps_params=JSON_PARAMS)
+
+
+# --- authorities -----------------------------------------------------------------------------------
+# Each answers exactly when its public page does (``with_public_page``), and counts what the page counts.
+
+
+def _names_json(labels: Iterable[Label]) -> dict[str, list[dict[str, Any]]]:
+    """Every name, by language tag (``ja``, ``ja-Hrkt``, ``ja-Latn``…), as the page lists them."""
+    names: dict[str, list[dict[str, Any]]] = {}
+    for label in labels:
+        names.setdefault(label.language, []).append({
+            "text": label.text, "form": label.form, "preferred": label.preferred,
+            "our_translation": label.our_translation, "machine_made": label.machine_made})
+    return names
+
+
+def _entry_ref(entry: Agent | Place | Subject, request: HttpRequest, route: str) -> dict[str, Any]:
+    """An entry by identifier, with the name its page is headed by, that page and its own answer."""
+    label = entry.display_label(get_language())
+    return {
+        "identifier": entry.identifier,
+        "name": label.text if label else "",
+        "name_language": label.language if label else None,
+        "link": request.build_absolute_uri(entry.get_absolute_url()),
+        "api": request.build_absolute_uri(reverse(f"collection_api:{route}", kwargs={"identifier": entry.identifier})),
+    }
+
+
+def _records_link(request: HttpRequest, parameter: str, identifier: str, count: int) -> str | None:
+    """The records API filtered on the entry; none where no record is there to list (the filter would refuse
+    an entry no published record has in that role)."""
+    if not count:
+        return None
+    return request.build_absolute_uri(f"{reverse('collection_api:record-list')}?{urlencode({parameter: identifier})}")
+
+
+def _entry_json(entry: Agent | Place | Subject, request: HttpRequest, route: str, names: Iterable[Label],
+                parameter: str, records: QuerySet[Record]) -> dict[str, Any]:
+    """The entry as its page shows it: its names, and its published records counted, with their list."""
+    count = records.count()
+    return {**_entry_ref(entry, request, route), "names": _names_json(names), "record_count": count,
+            "records": _records_link(request, parameter, entry.identifier, count)}
+
+
+def _not_found(identifier: str) -> JsonResponse:
+    """An entry without a public page, as one that does not exist."""
+    return JsonResponse({"identifier": identifier, "status": "not_found"}, status=404, json_dumps_params=JSON_PARAMS)
+
+
+def place_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
+    # Queries: the place, its names, its records counted, the places above and below it, their names.
+    place = Place.objects.with_public_page().prefetch_related("names").filter(identifier=identifier).first()
+    if place is None:
+        return _not_found(identifier)
+    data = {"identifier": place.identifier, "kind": place.kind,
+            **_entry_json(place, request, "place-detail", place.names.all(), "place", place_records(place))}
+    # Only places with a page of their own: a place under this one that no published record is in is not named.
+    around = Q(parent=place) | (Q(pk=place.parent_id) if place.parent_id else Q(pk__in=[]))
+    relatives = list(Place.objects.with_public_page().filter(around).prefetch_related("names"))
+    parent = next((other for other in relatives if other.pk == place.parent_id), None)
+    children = [_entry_ref(other, request, "place-detail") for other in relatives if other.parent_id == place.pk]
+    data["parent"] = _entry_ref(parent, request, "place-detail") if parent else None
+    data["children"] = sorted(children, key=lambda child: (child["name"].casefold(), child["identifier"]))
+    return JsonResponse(data, json_dumps_params=JSON_PARAMS)
+
+
+def subject_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
+    # Queries: the subject, its labels, its records counted.
+    subject = Subject.objects.with_public_page().prefetch_related("labels").filter(identifier=identifier).first()
+    if subject is None:
+        return _not_found(identifier)
+    return JsonResponse(_entry_json(subject, request, "subject-detail", subject.labels.all(), "subject",
+                                    subject_records(subject)), json_dumps_params=JSON_PARAMS)
+
+
+def agent_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
+    # Queries: the agent, its names, its records counted, the records it holds counted.
+    agent = Agent.objects.with_public_page().with_names().filter(identifier=identifier).first()
+    if agent is None:
+        return _not_found(identifier)
+    data = {"identifier": agent.identifier, "kind": agent.kind,
+            **_entry_json(agent, request, "agent-detail", agent.names.all(), "agent", agent_records(agent))}
+    holdings = agent_holdings(agent).count()
+    data["holdings_count"] = holdings
+    data["holdings"] = _records_link(request, "repository", agent.identifier, holdings)
+    return JsonResponse(data, json_dumps_params=JSON_PARAMS)

@@ -14,6 +14,31 @@ from ..search import title_order_language
 RECORDS_SHOWN = 200
 
 
+# What an authority's page lists, and its API counts: the published records it is linked to.
+
+
+def agent_records(agent: Agent) -> QuerySet[Record]:
+    """The published records naming ``agent``, in any role (the ``agent`` filter's records)."""
+    linked = RecordAgent.objects.filter(agent=agent).values("record_id")
+    return Record.objects.published().filter(pk__in=linked)
+
+
+def agent_holdings(agent: Agent) -> QuerySet[Record]:
+    """The published records ``agent`` holds, as their repository (the ``repository`` filter's records)."""
+    return Record.objects.published().filter(repository=agent)
+
+
+def place_records(place: Place) -> QuerySet[Record]:
+    """The published records in ``place`` or in a place under it, as the place facet counts them."""
+    inside = RecordPlaceIndex.objects.filter(place=place).values("record_id")
+    return Record.objects.published().filter(pk__in=inside)
+
+
+def subject_records(subject: Subject) -> QuerySet[Record]:
+    """The published records about ``subject``."""
+    return Record.objects.published().filter(subjects=subject)
+
+
 class _AuthorityDetailView(DetailView):
     slug_field = "identifier"
     slug_url_kwarg = "identifier"
@@ -42,12 +67,11 @@ class AgentDetailView(_AuthorityDetailView):
         return Agent.objects.with_public_page().with_names()
 
     def records(self) -> QuerySet[Record]:
-        linked = RecordAgent.objects.filter(agent=self.object).values("record_id")
-        return Record.objects.published().filter(pk__in=linked)
+        return agent_records(self.object)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["holdings_count"] = Record.objects.published().filter(repository=self.object).count()
+        context["holdings_count"] = agent_holdings(self.object).count()
         return context
 
 
@@ -59,8 +83,7 @@ class PlaceDetailView(_AuthorityDetailView):
         return Place.objects.with_public_page().prefetch_related("names")
 
     def records(self) -> QuerySet[Record]:
-        inside = RecordPlaceIndex.objects.filter(place=self.object).values("record_id")
-        return Record.objects.published().filter(pk__in=inside)
+        return place_records(self.object)
 
 
 class SubjectDetailView(_AuthorityDetailView):
@@ -72,4 +95,4 @@ class SubjectDetailView(_AuthorityDetailView):
         return Subject.objects.with_public_page().prefetch_related("labels")
 
     def records(self) -> QuerySet[Record]:
-        return Record.objects.published().filter(subjects=self.object)
+        return subject_records(self.object)
