@@ -2,8 +2,9 @@
 
 Every text a record's public page shows it by (titles, readings, romanizations,
 descriptions, the journal or site it appeared in, its place of publication, the
-names of its agents and places and the labels of its subjects, in every language)
-is *folded* into one key string:
+names of its agents, of its places and of the places around them (a camp's krai and
+country: a record counts in them, and is found by them) and the labels of its
+subjects, in every language) is *folded* into one key string:
 
 - NFKC, so full-width ``ＡＢＣ``/half-width ``ｶﾀｶﾅ`` equal ``abc``/``カタカナ``;
 - casefold, in Python, so Cyrillic case never matters, on SQLite too;
@@ -289,9 +290,11 @@ def search_row(pk: int, titles: list, descriptions: Iterable[str], agent_keys: I
     ``titles`` are the record's titles in key order, each with ``pk``, ``text``,
     ``language``, ``form``, ``preferred`` and ``derived_from_id``; ``agent_keys``,
     ``place_keys`` and ``subject_keys`` the :func:`document_key` of each name or
-    label of each of its agents, places and subjects, in key order. The one place
-    the keys are made: :func:`refresh_search_index` reads the inputs from the
-    database, an import passes those it is writing.
+    label of each of its agents, places and subjects, in key order. Its places are
+    those it counts in (:func:`places_counted_in`): its own and every place around
+    them, each once, so that "Soviet Union" finds the records of the camps in it.
+    The one place the keys are made: :func:`refresh_search_index` reads the inputs
+    from the database, an import passes those it is writing.
     """
     title_keys = [document_key(t.text) for t in titles]
     parts = title_keys + [document_key(text) for text in descriptions]
@@ -381,8 +384,10 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     for agent_id, text in AgentName.objects.filter(agent_id__in=all_agents).order_by("pk").values_list(
             "agent_id", "text"):
         agent_names.setdefault(agent_id, []).append(text)
-    all_places = set().union(*place_ids.values()) if place_ids else set()
-    ancestors = place_ancestors(dict(Place.objects.filter(pk__in=all_places).values_list("pk", "path")))
+    own_places = set().union(*place_ids.values()) if place_ids else set()
+    ancestors = place_ancestors(dict(Place.objects.filter(pk__in=own_places).values_list("pk", "path")))
+    # A record is found by the names of the places around its own too, as it is counted in them.
+    all_places = set().union(*ancestors.values()) if ancestors else set()
     place_names: dict[int, list[str]] = {}
     for place_id, text in PlaceName.objects.filter(place_id__in=all_places).order_by("pk").values_list(
             "place_id", "text"):
@@ -413,7 +418,7 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         rows.append(search_row(
             pk, titles.get(pk, []), descriptions.get(pk, []),
             [agent_keys.get(agent_id, []) for agent_id in sorted(agent_ids.get(pk, ()))],
-            [place_keys.get(place_id, []) for place_id in sorted(place_ids.get(pk, ()))],
+            [place_keys.get(place_id, []) for place_id in places_counted_in(place_ids.get(pk, ()), ancestors)],
             record["call_number"], record["isbn10"], record["isbn13"],
             container_title=record["container_title"], publication_place=record["publication_place"],
             subject_keys=[subject_keys.get(subject_id, []) for subject_id in sorted(subject_ids.get(pk, ()))],
@@ -432,37 +437,6 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         RecordPlaceIndex.objects.filter(record_id__in=ids).delete()
         insert_values(RecordPlaceIndex, [RecordPlaceIndex._meta.get_field(name) for name in ("record", "place")],
                       place_rows)
-
-
-def refresh_place_index_in(place_ids: Iterable[int], batch_size: int = 2000) -> None:
-    """Rebuild the place index of the records in these places, a batch of records at a time.
-
-    For places whose paths changed (a place moved, and every place under it with it):
-    each of their records counts in the places around its places as the paths now stand.
-    """
-    from .catalogue.bulk import insert_values
-    from .models import Place, RecordPlaceIndex
-    from .models import Record as RecordModel
-
-    through = RecordModel.places.through
-    places = sorted(set(place_ids))
-    records: set[int] = set()
-    for start in range(0, len(places), batch_size):
-        records.update(through.objects.filter(place_id__in=places[start:start + batch_size]).values_list(
-            "record_id", flat=True))
-    ordered = sorted(records)
-    fields = [RecordPlaceIndex._meta.get_field(name) for name in ("record", "place")]
-    for start in range(0, len(ordered), batch_size):
-        batch = ordered[start:start + batch_size]
-        own: dict[int, set[int]] = {}
-        for record_id, place_id in through.objects.filter(record_id__in=batch).values_list("record_id", "place_id"):
-            own.setdefault(record_id, set()).add(place_id)
-        linked = set().union(*own.values()) if own else set()
-        ancestors = place_ancestors(dict(Place.objects.filter(pk__in=linked).values_list("pk", "path")))
-        rows = [(record_id, place_id) for record_id in batch
-                for place_id in places_counted_in(own.get(record_id, ()), ancestors)]
-        RecordPlaceIndex.objects.filter(record_id__in=batch).delete()
-        insert_values(RecordPlaceIndex, fields, rows)
 
 
 def rebuild_search_index(batch_size: int = 2000) -> int:
@@ -973,33 +947,43 @@ def reindex_after_save(obj: Any) -> None:
     """Refresh the search keys an admin save touches: a record's own, or those naming an agent, place or subject.
 
     A place that moved has already put the place index of the records inside it right
-    (``Place.save``): what is left are the keys that hold its names.
+    (``Place.save``); their keys hold the names of the places around theirs, and are
+    refreshed with those of the records naming it.
     """
     refresh_records_naming(type(obj), [obj.pk])
 
 
 def refresh_records_naming(model: type[models.Model], ids: Iterable[int], batch_size: int = 2000) -> None:
-    """Refresh the search keys that hold these records', agents', places' or subjects' names, a batch at a time.
+    """Refresh the search keys (and place index) of the records that hold these records', agents', places' or
+    subjects' names, a batch at a time.
 
-    A record's keys hold the names of its own agents, places and subjects (not of
-    the places around them): those are the records re-indexed.
+    A record's keys hold the names of its own agents, places and subjects, and of the
+    places around its places (:func:`search_row`): a place's names are in the keys of
+    the records linked to it and of every record the place index counts in it. So are
+    those of a place that moved, or lies under one that did, whatever its path says
+    now: the records found are those in it or under it before and after the move,
+    and their keys and place index are made from the paths as they now stand.
     """
-    from .models import Agent, Place, Record, RecordAgent, Subject
+    from .models import Agent, Place, Record, RecordAgent, RecordPlaceIndex, Subject
 
-    ids = list(ids)
+    ids = sorted(set(ids))
     if model is Record:
-        records = ids
-    elif model is Agent:
-        records = RecordAgent.objects.filter(agent_id__in=ids).values_list("record_id", flat=True)
-    elif model is Place:
-        records = Record.places.through.objects.filter(place_id__in=ids).values_list("record_id", flat=True)
-    elif model is Subject:
-        records = Record.subjects.through.objects.filter(subject_id__in=ids).values_list("record_id", flat=True)
+        records = set(ids)
     else:
-        return
-    records = sorted(set(records))
-    for start in range(0, len(records), batch_size):
-        refresh_search_index(records[start:start + batch_size])
+        naming = {Agent: [(RecordAgent, "agent_id")], Subject: [(Record.subjects.through, "subject_id")],
+                  # A record linked to a place, and one the place index counts in it (in a place under it).
+                  Place: [(Record.places.through, "place_id"), (RecordPlaceIndex, "place_id")]}.get(model)
+        if naming is None:
+            return
+        records = set()
+        for start in range(0, len(ids), batch_size):
+            chunk = ids[start:start + batch_size]
+            found = [rows.objects.filter(**{f"{column}__in": chunk}).values_list("record_id", flat=True)
+                     for rows, column in naming]
+            records.update(found[0].union(*found[1:]) if len(found) > 1 else found[0])
+    ordered = sorted(records)
+    for start in range(0, len(ordered), batch_size):
+        refresh_search_index(ordered[start:start + batch_size])
 
 
 def _record_created(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:

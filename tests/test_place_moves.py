@@ -206,7 +206,8 @@ def test_a_move_takes_the_same_queries_for_any_number_of_records():
     assert _queries_of_a_move(2) == _queries_of_a_move(40)
 
 
-def test_a_move_in_the_admin_is_counted_once_and_not_reindexed_again(admin_client, client, regions):
+def test_a_move_in_the_admin_refreshes_the_keys_of_the_records_in_and_under_the_moved_place(admin_client, client,
+                                                                                           regions):
     r2, record = regions["r2"], regions["record"]
     region_record = titled("Test record in the region")
     region_record.places.add(regions["r1"])
@@ -219,13 +220,14 @@ def test_a_move_in_the_admin_is_counted_once_and_not_reindexed_again(admin_clien
         response = admin_client.post(reverse("admin:collection_place_change", args=[region.pk]), data)
 
     assert response.status_code == 302
-    # The records inside the moved region are in the index through the model; the admin re-reads only the keys
-    # holding the region's names, those of the record that names it.
-    refreshed = {pk for call in refresh.call_args_list for pk in call.args[0]}
-    assert refreshed == {region_record.pk}
-    assert record.pk not in refreshed
+    # The keys holding the region's names: those of the record naming it and of the record in the camp under
+    # it, which hold the names of the places around theirs, now the second region's too. Once each.
+    refreshed = [pk for call in refresh.call_args_list for pk in call.args[0]]
+    assert sorted(refreshed) == sorted([region_record.pk, record.pk])
     assert place_facet(client) == {"test-r2": 2, "test-r1": 2, "test-camp": 1}
     assert_index_matches_paths()
+    in_region_two = Record.objects.published().filter(search.search_condition("Test region two"))
+    assert set(in_region_two) == {record, region_record}
 
 
 def test_a_vocabulary_sheet_moving_a_place_moves_its_counts(client, regions):

@@ -684,13 +684,14 @@ class _NewRecords:
         order_row, languages = self.title_order.row, self.order_languages
         for (pk, titles, descriptions, agents, places, subjects, call_number, isbn10, isbn13, container_title,
              publication_place) in texts:
+            counted = places_counted_in(places, ancestors)
             rows.append(self.search.row(search_row(
                 pk, titles, descriptions, [agent_keys[agent] for agent in agents],
-                [place_keys[place] for place in places], call_number, isbn10, isbn13,
+                [place_keys[place] for place in counted], call_number, isbn10, isbn13,
                 container_title=container_title, publication_place=publication_place,
                 subject_keys=[subject_keys[subject] for subject in subjects])))
             order_rows.extend(order_row(row) for row in title_order_rows(pk, titles, languages))
-            place_rows.extend(self.place_index.row((pk, place)) for place in places_counted_in(places, ancestors))
+            place_rows.extend(self.place_index.row((pk, place)) for place in counted)
         return rows, order_rows, place_rows
 
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from .. import reasons
 from ..concurrency import stale_message
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
-from ..search import refresh_place_index_in, refresh_records_naming
+from ..search import refresh_records_naming
 from ..text import nfc
 from ..validators import validate_identifier, validate_language_tag
 from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, update_keyed
@@ -561,13 +561,12 @@ class _Writer:
             self._write_batch(writes[start:start + BATCH_SIZE])
             if progress is not None:
                 progress("writing", min(start + BATCH_SIZE, len(writes)), len(writes))
-        if moved:
-            # The records in a moved place now count in other regions: the public counts follow the index.
-            refresh_place_index_in(moved)
         renamed = [write.entry.pk for write in writes if not write.new and write.history]
-        if renamed:
-            # A record is found by the names of its agents, places and subjects, as the admin's save keeps them.
-            refresh_records_naming(spec.model, renamed)
+        if renamed or moved:
+            # A record is found by the names of its agents, places and subjects, and of the places around its
+            # places, as the admin's save keeps them; the records in a moved place now count in other regions,
+            # and are found by their names: the public counts and the search follow the index and the keys.
+            refresh_records_naming(spec.model, [*renamed, *moved])
         if shown_in_rows(spec.model):
             queue_refresh()
         return []

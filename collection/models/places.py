@@ -132,7 +132,9 @@ def move_in_place_index(path: str, old_ancestors: list[int], new_ancestors: list
     Each record in it or in a place under it stops counting in a region it left, unless
     another of its places is still there, and counts in every region it joined: two
     statements, whatever the number of records (the rows of the places inside the
-    moved one do not change). Call it in the transaction that moved the paths.
+    moved one do not change). Call it in the transaction that moved the paths. The search
+    keys of those records, which hold the names of the places around theirs, are left to
+    whoever moved the place (``collection.search.reindex_after_save``, as the admin does).
     """
     from django.db import connection
 

@@ -20,8 +20,9 @@ class RecordSearch(models.Model):
     """One row per record: folded search keys and the title sort key."""
 
     record = models.OneToOneField(Record, on_delete=models.CASCADE, primary_key=True, related_name="search")
-    # Folded text of every title, reading, romanization, description, agent and place name,
-    # fields separated by " | " (a character a folded query never contains).
+    # Folded text of every title, reading, romanization, description, agent and place name (with the names
+    # of the places around the record's places), fields separated by " | " (a character a folded query never
+    # contains).
     document = models.TextField(blank=True, default="")
     # The titles alone, for ranking title matches first.
     titles = models.TextField(blank=True, default="")

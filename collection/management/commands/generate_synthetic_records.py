@@ -275,15 +275,15 @@ class Command(BaseCommand):
             for place in chosen_places:
                 expanded |= {int(part) for part in auth["paths"][place.pk].strip("/").split("/")}
             place_index.extend((pk, place_id) for place_id in sorted(expanded))
-            # The row refresh_search_index would make: agents, places and subjects in primary-key order.
+            # The row refresh_search_index would make: agents, places (with those around them) and subjects in
+            # primary-key order.
             title = SimpleNamespace(pk=1, text=text, language=language, form="original", preferred=True,
                                     derived_from_id=None)
             search.append(search_row(
                 pk, [title], [],
                 [[document_key(name) for name in names] for _agent, names in sorted(chosen_agents,
                                                                                     key=lambda pair: pair[0].pk)],
-                [[document_key(name) for name in auth["place_names"][place.pk]]
-                 for place in sorted(chosen_places, key=lambda place: place.pk)],
+                [[document_key(name) for name in auth["place_names"][place_id]] for place_id in sorted(expanded)],
                 "", "", "",
                 subject_keys=[[document_key(label) for label in auth["subject_labels"][subject.pk]]
                               for subject in sorted(chosen_subjects, key=lambda subject: subject.pk)],

@@ -1,0 +1,138 @@
+"""Searches researchers make that must find records: a region by the records of the places in it."""
+
+import pytest
+from django.urls import reverse
+
+from collection.catalogue.vocabulary import write_vocabulary
+from collection.catalogue.writer import write_rows
+from collection.models import LabelForm, Place, PlaceKind, PlaceName, Record, RecordSearch, Status
+from collection.search import rebuild_search_index, refresh_search_index, reindex_after_save, search_condition
+from tests.catalogue_rows import memoir, numbered
+from tests.factories import PlaceFactory, titled
+from tests.test_authority_concurrency import opened
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, query: str, language: str = "en") -> set[str]:
+    """What the browse page lists (matched in the facet index), checked against the database search; no record
+    listed twice."""
+    response = client.get(f"/{language}/records/", {"q": query, "page_size": 100})
+    assert response.status_code == 200
+    listed = [record.identifier for record in response.context["records"]]
+    assert len(listed) == len(set(listed)), query
+    truth = Record.objects.published().filter(search_condition(query)).values_list("identifier", flat=True)
+    assert sorted(listed) == sorted(truth), query
+    return set(listed)
+
+
+def keys() -> dict[int, tuple]:
+    return {row[0]: row[1:] for row in RecordSearch.objects.values_list(
+        "record_id", "document", "titles", "bigrams", "title_key")}
+
+
+# --- a place name finds the records of the places inside it ------------------------------------
+
+
+@pytest.fixture
+def union():
+    """The Soviet Union (named in three languages and romanized), two regions in it, a camp in each; a record
+    in each camp, a draft in the first, and a record outside the Union."""
+    ussr = PlaceFactory(name="Soviet Union", kind=PlaceKind.COUNTRY, identifier="test-ussr")
+    PlaceName.objects.create(place=ussr, language="ru", text="Советский Союз")
+    PlaceName.objects.create(place=ussr, language="ja", text="ソ連")
+    PlaceName.objects.create(place=ussr, language="ja-Latn", text="Soren", form=LabelForm.ROMANIZATION)
+    krai = PlaceFactory(name="Testovsky Krai", kind=PlaceKind.KRAI, parent=ussr, identifier="test-krai")
+    oblast = PlaceFactory(name="Probnaya Oblast", kind=PlaceKind.OBLAST, parent=ussr, identifier="test-oblast")
+    camp = PlaceFactory(name="Test camp No. 1", kind=PlaceKind.CAMP, parent=krai, identifier="test-camp-1")
+    other_camp = PlaceFactory(name="Test camp No. 2", kind=PlaceKind.CAMP, parent=oblast, identifier="test-camp-2")
+    manchuria = PlaceFactory(name="Manchuria", kind=PlaceKind.REGION, identifier="test-manchuria")
+    in_camp = titled("Test diary of the first camp")
+    in_other_camp = titled("Test letters from the second camp")
+    draft = titled("Test draft from the first camp", status=Status.DRAFT)
+    outside = titled("Test report from Mukden")
+    in_camp.places.add(camp)
+    in_other_camp.places.add(other_camp)
+    draft.places.add(camp)
+    outside.places.add(manchuria)
+    refresh_search_index([in_camp.pk, in_other_camp.pk, draft.pk, outside.pk])
+    return {"ussr": ussr, "krai": krai, "oblast": oblast, "camp": camp, "other_camp": other_camp,
+            "in_camp": in_camp, "in_other_camp": in_other_camp, "draft": draft, "outside": outside}
+
+
+@pytest.mark.parametrize("query", ["Soviet Union", "Советский Союз", "ソ連", "Soren", "Sovetskiy Soyuz",
+                                   "Sovetskij Sojuz"])
+def test_a_country_finds_the_records_of_the_camps_in_it_in_every_language(client, union, query):
+    assert found(client, query) == {union["in_camp"].identifier, union["in_other_camp"].identifier}
+
+
+def test_a_region_finds_its_own_camps_records_not_its_siblings_and_never_a_draft(client, union):
+    assert found(client, "Testovsky Krai") == {union["in_camp"].identifier}
+    assert found(client, "Probnaya") == {union["in_other_camp"].identifier}
+    assert found(client, "Test camp No. 1") == {union["in_camp"].identifier}
+    assert found(client, "Manchuria") == {union["outside"].identifier}
+    assert found(client, "Soviet Union Manchuria") == set()
+    assert union["draft"].identifier not in found(client, "draft Soviet Union") | found(client, "Testovsky")
+
+
+def test_a_region_is_held_once_however_many_of_its_places_a_record_names(client, union):
+    record = union["in_camp"]
+    second = PlaceFactory(name="Test camp No. 3", kind=PlaceKind.CAMP, parent=union["krai"])
+    record.places.add(second)
+    refresh_search_index([record.pk])
+    document = RecordSearch.objects.get(record=record).document
+    assert document.count("testovsky krai") == document.count("soviet union") == 1
+    assert found(client, "Testovsky Krai") == {record.identifier}
+
+
+def test_renaming_a_country_reaches_the_records_of_the_places_in_it(client, union):
+    ussr = union["ussr"]
+    ussr.names.filter(language="en").update(text="USSR")
+    reindex_after_save(ussr)  # as the admin does after saving a place and its names
+    assert found(client, "USSR") == {union["in_camp"].identifier, union["in_other_camp"].identifier}
+    assert found(client, "Soviet Union") == set()
+
+
+def test_a_camp_moved_in_the_admin_is_found_by_its_new_region_only(admin_client, client, union):
+    camp = union["camp"]
+    data = opened(admin_client, camp)
+    data["parent"] = union["oblast"].pk
+    response = admin_client.post(reverse("admin:collection_place_change", args=[camp.pk]), data)
+    assert response.status_code == 302
+    assert found(client, "Probnaya") == {union["in_camp"].identifier, union["in_other_camp"].identifier}
+    assert found(client, "Testovsky") == set()
+    assert found(client, "Soviet Union") == {union["in_camp"].identifier, union["in_other_camp"].identifier}
+
+
+def test_a_vocabulary_sheet_renaming_and_moving_places_reaches_the_records_under_them(client, union):
+    result = write_vocabulary("places", numbered(
+        {"identifier": "test-krai", "kind": "krai", "parent": "test-ussr", "name_en": "Renamed Krai"},
+        {"identifier": "test-oblast", "kind": "oblast", "parent": "test-manchuria", "name_en": "Probnaya Oblast"}))
+    assert not result.errors, result.errors
+    assert found(client, "Renamed Krai") == {union["in_camp"].identifier}
+    assert found(client, "Testovsky") == set()
+    # The oblast (and the camp in it) left the Union for Manchuria.
+    assert found(client, "Manchuria") == {union["outside"].identifier, union["in_other_camp"].identifier}
+    assert found(client, "Soviet Union") == {union["in_camp"].identifier}
+
+
+def test_rebuilding_gives_the_keys_the_refreshes_and_the_import_made(client, union):
+    """Keys kept by renames, moves and an import are those a rebuild makes from scratch."""
+    ussr = union["ussr"]
+    ussr.names.filter(language="ru").update(text="СССР")
+    reindex_after_save(ussr)
+    camp = Place.objects.get(pk=union["other_camp"].pk)
+    camp.parent = union["krai"]
+    camp.save()
+    reindex_after_save(camp)
+    assert write_vocabulary("places", numbered(
+        {"identifier": "test-oblast", "kind": "oblast", "parent": "test-manchuria",
+         "name_en": "Probnaya Oblast"})).ok
+    assert write_rows(numbered(memoir("mem-test-in-camp", places="test-camp-1"),
+                               memoir("mem-test-in-oblast", places="test-oblast"))).ok
+    imported = Record.objects.get(identifier="mem-test-in-camp")
+    assert "sssr" in RecordSearch.objects.get(record=imported).document
+    kept = keys()
+
+    assert rebuild_search_index() == 6
+    assert keys() == kept
