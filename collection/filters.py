@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import Record, RecordAgent, RecordKind, RecordPlaceIndex
-from .models.records import decade_condition
+from .models.records import dated_between, decade_condition
 from .search import MAX_WORDS, search_condition, words_not_searched
 
 MAX_VALUES = 30
@@ -279,14 +279,10 @@ class RecordFilterSet(django_filters.FilterSet):
         return qs.filter(condition)
 
     def filter_year_from(self, qs: QuerySet[Record], name: str, value: Any) -> QuerySet[Record]:
-        if value is None:
-            return qs
-        return qs.filter(Q(year_end__gte=int(value)) | Q(year_end__isnull=True, year_start__isnull=False))
+        return qs if value is None else qs.filter(dated_between(int(value), None))
 
     def filter_year_to(self, qs: QuerySet[Record], name: str, value: Any) -> QuerySet[Record]:
-        if value is None:
-            return qs
-        return qs.filter(Q(year_start__lte=int(value)) | Q(year_start__isnull=True, year_end__isnull=False))
+        return qs if value is None else qs.filter(dated_between(None, int(value)))
 
     def filter_place(self, qs: QuerySet[Record], name: str, value: list[str]) -> QuerySet[Record]:
         return self._naming_any(qs, name, value)

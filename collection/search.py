@@ -19,7 +19,8 @@ subjects, in every language) is *folded* into one key string:
 
 A query is folded the same way and matched as substrings (every word must
 occur); a lone Latin letter must begin a word and a lone digit be a whole one
-(see :func:`search_words`); a word in a scholarly or library transliteration of
+(see :func:`search_words`); a year is also held by the records dated in it
+(:func:`searched_year`); a word in a scholarly or library transliteration of
 Russian is also looked for as the fold spells the Cyrillic, and a Russian or English word by its stem, so that
 another form of it matches too (:func:`search_alternatives`).
 A record's texts also hold the other ways a reader may type them
@@ -721,19 +722,47 @@ def _holds(field: str, word: str) -> Q:
     return condition
 
 
+# A whole query word of four digits from FIRST_YEAR to LAST_YEAR is also a year (see searched_year).
+FIRST_YEAR, LAST_YEAR = 1000, 2100
+_FOUR_DIGITS = re.compile(r"[0-9]{4}")
+
+
+def searched_year(spellings: tuple[str, ...]) -> int | None:
+    """The year a query word names, if it is one: four digits, whole, from ``FIRST_YEAR`` to ``LAST_YEAR``.
+
+    ``spellings`` is one word of :func:`search_alternatives`. A year finds the
+    records dated in it as well as those whose text holds it: ``1945`` finds a
+    letter dated 1946/1956 and a title "1945年8月".
+    """
+    word = spellings[0].strip() if spellings else ""
+    if not _FOUR_DIGITS.fullmatch(word):
+        return None
+    year = int(word)
+    return year if FIRST_YEAR <= year <= LAST_YEAR else None
+
+
 def search_condition(query: str, prefix: str = "search__") -> Q | None:
     """A filter for records matching ``query`` (every word, in one of its spellings, any script); None for an
     empty query.
 
+    A year (:func:`searched_year`) is also matched by the record's dates: a record
+    holds the word ``1945`` when its text does or its year range reaches 1945 at
+    both ends (``dated_between(1945, 1945)``, the years filters' rule). ``prefix``
+    leads to the search row: ``search__`` from a record, ``""`` from the search rows
+    (the record's dates are then read through ``record__``).
+
     The facet index (``collection.facets.text``) matches the same words the same
     way in memory; the browse page and the API count and list through it.
     """
+    from .models.records import dated_between
+
     isbn13 = isbn_query(query)
     if isbn13:
         return Q(isbn13=isbn13)
     words = search_alternatives(query)
     if not words:
         return None
+    record = prefix.removesuffix("search__") if prefix.endswith("search__") else f"{prefix}record__"
     condition = Q()
     for spellings in words:
         either = Q()
@@ -744,6 +773,9 @@ def search_condition(query: str, prefix: str = "search__") -> Q | None:
             if grams:
                 holds &= Q(BigramsContain(f"{prefix}bigrams", grams))
             either |= holds
+        year = searched_year(spellings)
+        if year is not None:
+            either |= dated_between(year, year, record)
         condition &= either
     return condition
 

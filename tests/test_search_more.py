@@ -136,3 +136,55 @@ def test_rebuilding_gives_the_keys_the_refreshes_and_the_import_made(client, uni
 
     assert rebuild_search_index() == 6
     assert keys() == kept
+
+
+# --- a year finds the records dated in it ------------------------------------------------------
+
+
+@pytest.fixture
+def dated():
+    taishet = PlaceFactory(name="Тайшет", name__language="ru", identifier="test-taishet")
+    records = {
+        "1945": titled("Test order of the day", date_edtf="1945-08-23"),
+        "span": titled("Test camp newspaper", date_edtf="1946/1956"),
+        "span in taishet": titled("Test camp register", date_edtf="1946/1956"),
+        "later in taishet": titled("Test letter home", date_edtf="1960"),
+        "1950": titled("Test petition", date_edtf="1950"),
+        "open": titled("Test oral history project", date_edtf="1984/.."),
+        "text": titled("1945年8月の記録", "ja"),
+        "call number": titled("Test undated folder", call_number="F. 1945, op. 2"),
+        "draft": titled("Test draft order", date_edtf="1945", status=Status.DRAFT),
+    }
+    for key in ("span in taishet", "later in taishet"):
+        records[key].places.add(taishet)
+    refresh_search_index([record.pk for record in records.values()])
+    return {key: record.identifier for key, record in records.items()}
+
+
+def test_a_year_finds_the_records_dated_in_it_and_those_whose_text_holds_it(client, dated):
+    assert found(client, "1945") == {dated["1945"], dated["text"], dated["call number"]}  # never the draft
+    assert found(client, "1950") == {dated["span"], dated["span in taishet"], dated["1950"]}
+    assert found(client, "1955") == {dated["span"], dated["span in taishet"]}
+    assert found(client, "2001") == {dated["open"]}  # an open end runs on
+    assert found(client, "1944") == set()  # a year outside every record's dates
+    assert found(client, "１９４５") == found(client, "1945")  # typed full-width
+
+
+def test_a_year_and_a_word_must_both_hold(client, dated):
+    assert found(client, "1956 Тайшет") == found(client, "Tayshet 1956") == {dated["span in taishet"]}
+    assert found(client, "1945 order") == {dated["1945"]}
+    assert found(client, "1956 order") == set()
+
+
+def test_only_a_whole_four_digit_word_in_the_years_is_a_year(client, dated):
+    assert found(client, "194") == {dated["text"], dated["call number"]}  # text only: no year has three digits
+    assert found(client, "19451") == set()
+    assert found(client, "0950") == set()  # not a year: found in no text either
+
+
+def test_a_year_in_the_admin_search_and_on_the_search_rows(dated):
+    condition = search_condition("1950")
+    assert set(Record.objects.filter(condition).values_list("identifier", flat=True)) == {
+        dated["span"], dated["span in taishet"], dated["1950"]}
+    assert set(RecordSearch.objects.filter(search_condition("1945", prefix="")).values_list(
+        "record__identifier", flat=True)) == {dated["1945"], dated["text"], dated["call number"], dated["draft"]}

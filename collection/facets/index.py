@@ -75,6 +75,7 @@ from ..models import (
     RecordSearch,
     RecordTitleOrder,
 )
+from ..search import searched_year
 from .columns import Column, binary_array, fetch
 from .text import MARKED_SQL, Parts, TextIndex, chunked, cut
 
@@ -790,22 +791,31 @@ class IndexState:
             value = [UNDATED_ID if item == UNDATED else int(item) for item in value]
         return self.many[name].having(value, self.slot_count)
 
+    def _dated_between(self, year_from: int | None, year_to: int | None) -> np.ndarray:
+        """Slots whose years reach into the range, as ``collection.models.records.dated_between`` has them: an
+        open end runs on, an open start runs back."""
+        mask = np.ones(self.slot_count, dtype=bool)
+        if year_from is not None:
+            mask &= (self.year_end >= year_from) | ((self.year_end == NO_YEAR) & (self.year_start != NO_YEAR))
+        if year_to is not None:
+            mask &= (((self.year_start <= year_to) & (self.year_start != NO_YEAR))
+                     | ((self.year_start == NO_YEAR) & (self.year_end != NO_YEAR)))
+        return mask
+
     def evaluate(self, query: Query) -> Result:
         """The result count and every facet counted under all the *other* active filters."""
         base = self.alive
         in_titles = None
         if query.words:
-            in_documents, in_titles = self.text.matching(query.words, self.slot_count)
+            # A year is also held by the records dated in it, as collection.search.search_condition has it.
+            dated = [None if (year := searched_year(spellings)) is None else self._dated_between(year, year)
+                     for spellings in query.words]
+            in_documents, in_titles = self.text.matching(query.words, self.slot_count, dated)
             base = base & in_documents
         if query.search is not None:
             base = base & _mask(self.slot_of, query.search, self.slot_count)
-        # Years as RecordFilterSet.filter_year_from / filter_year_to have them: an open end runs on.
-        if query.year_from is not None:
-            base = base & ((self.year_end >= query.year_from)
-                           | ((self.year_end == NO_YEAR) & (self.year_start != NO_YEAR)))
-        if query.year_to is not None:
-            base = base & (((self.year_start <= query.year_to) & (self.year_start != NO_YEAR))
-                           | ((self.year_start == NO_YEAR) & (self.year_end != NO_YEAR)))
+        if query.year_from is not None or query.year_to is not None:
+            base = base & self._dated_between(query.year_from, query.year_to)
         masks = {name: self._matching(name, value) for name, value in query.facets.items()}
         final = base.copy()
         for mask in masks.values():

@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -275,12 +275,18 @@ class TextIndex:
             merged = merged.followed_by(segment)
         return TextIndex((merged.remapped(new_slot),))
 
-    def matching(self, words: Iterable[tuple[str, ...]], slot_count: int) -> tuple[np.ndarray, np.ndarray]:
-        """Slots whose document holds every word (in one of its spellings), and those whose titles key does."""
+    def matching(self, words: Iterable[tuple[str, ...]], slot_count: int,
+                 otherwise: Sequence[np.ndarray | None] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """Slots whose document holds every word (in one of its spellings), and those whose titles key does.
+
+        ``otherwise`` gives, for each word, the slots that hold it in another way,
+        or None (the records dated in a year: ``collection.search.searched_year``).
+        """
         documents = np.ones(slot_count, dtype=bool)
         titles = np.ones(slot_count, dtype=bool)
-        for spellings in words:
-            in_documents = np.zeros(slot_count, dtype=bool)
+        for number, spellings in enumerate(words):
+            held = otherwise[number] if number < len(otherwise) else None
+            in_documents = np.zeros(slot_count, dtype=bool) if held is None else held.copy()
             in_titles = np.zeros(slot_count, dtype=bool)
             for segment in self.segments:
                 for word in spellings:

@@ -106,6 +106,23 @@ def decade_condition(decade: int, this_year: int) -> Q:
     return starts_before_end & (Q(year_end__gte=decade) | open_end)
 
 
+def dated_between(year_from: int | None, year_to: int | None, prefix: str = "") -> Q:
+    """Records whose year range reaches into ``year_from``..``year_to`` (either may be open): the years filters.
+
+    An open end runs on and an open start runs back, as a reader of "1984/.." or
+    "../1950" takes them: the first is in 2000, the second in 1945. A search word
+    that is a year finds the records both ends of which are that year
+    (``collection.search.search_condition``); ``prefix`` leads to the record.
+    """
+    start, end = f"{prefix}year_start", f"{prefix}year_end"
+    condition = Q()
+    if year_from is not None:
+        condition &= Q(**{f"{end}__gte": year_from}) | Q(**{f"{end}__isnull": True, f"{start}__isnull": False})
+    if year_to is not None:
+        condition &= Q(**{f"{start}__lte": year_to}) | Q(**{f"{start}__isnull": True, f"{end}__isnull": False})
+    return condition
+
+
 class RecordQuerySet(models.QuerySet):
     def published(self) -> RecordQuerySet:
         """Records the public may see. Every public path starts here."""
