@@ -531,6 +531,13 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     English plural by its singular (``camps``, ``memories``: ``camp``, ``memory``).
     A stem is the start of every form of its word, so it finds them all.
 
+    Japanese readers type romaji as they learnt it at school: Kunrei-shiki or
+    Nihon-shiki (``syuuyousyo``, ``tikyuu``, ``hukuoka``, ``zyosei``), where the
+    texts are in Hepburn (shūyōsho, chikyū, Fukuoka, josei). A word made only of
+    Japanese syllables is also looked for as Hepburn spells them
+    (:func:`_hepburn_of_kunrei`); an English word that happens to be one
+    (``situation``) is still looked for as typed too.
+
     Japanese is typed without spaces: a run of kana and kanji is cut into its words
     (``ソ連捕虜`` as ``ソ連 捕虜``) where the dictionary of readings is installed, so
     that each is looked for on its own. One-letter Russian prepositions and
@@ -558,7 +565,7 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
         if other.startswith(("ia", "iu")):
             other = "y" + other[1:]
         spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(stem), _placed(hepburn),
-                     _placed(hepburn_stem)]
+                     _placed(hepburn_stem), _placed(_hepburn_of_kunrei(word.strip()))]
         alternatives.append(tuple(dict.fromkeys(spellings)))
     return alternatives
 
@@ -605,6 +612,35 @@ def _as_hepburn_spells_japanese(text: str) -> str:
     return _RUSSIAN_WORD.sub(
         lambda word: _POLIVANOV_LETTERS.sub(lambda letters: _POLIVANOV_HEPBURN[letters.group()], word.group()),
         text)
+
+
+# Kunrei-shiki and Nihon-shiki syllables that Hepburn spells otherwise.
+_KUNREI_HEPBURN = {
+    "si": "shi", "ti": "chi", "tu": "tsu", "hu": "fu", "zi": "ji", "di": "ji", "du": "zu",
+    **{f"{kunrei}y{vowel}": f"{hepburn}{vowel}" for kunrei, hepburn in (("s", "sh"), ("t", "ch"), ("z", "j"),
+                                                                      ("d", "j")) for vowel in "auo"},
+}
+# One Japanese syllable in any romaji, as the fold leaves it (long vowels as one, no apostrophe): a consonant
+# or two (Hepburn's sh, ch, ts; a consonant with y) and a vowel, a vowel alone, the syllabic n (not before a
+# vowel or y), Hepburn's m before b or p, or the first of a doubled consonant (Hepburn's t before ch).
+_ROMAJI_SYLLABLE = re.compile(
+    r"(?:sh|ch|ts|[kgsztdnhbpmr]y|[kgsztdnhbpmrjfwy])?[aiueo]|n(?![aiueoy])|m(?=[bp])|t(?=ch)"
+    r"|(?P<double>[kgsztdhbpmfcj])(?=(?P=double))")
+
+
+def _hepburn_of_kunrei(word: str) -> str:
+    """``word`` (folded) spelled as Hepburn spells its Japanese syllables; unchanged unless it is made of them
+    only, so that an English or Russian word is no Japanese one."""
+    if not word.isascii() or not word.isalpha():
+        return word
+    syllables, at = [], 0
+    while at < len(word):
+        syllable = _ROMAJI_SYLLABLE.match(word, at)
+        if syllable is None:
+            return word
+        syllables.append(syllable.group())
+        at = syllable.end()
+    return "".join(_KUNREI_HEPBURN.get(syllable, syllable) for syllable in syllables)
 
 
 def _placed(word: str) -> str:

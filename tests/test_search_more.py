@@ -188,3 +188,40 @@ def test_a_year_in_the_admin_search_and_on_the_search_rows(dated):
         dated["span"], dated["span in taishet"], dated["1950"]}
     assert set(RecordSearch.objects.filter(search_condition("1945", prefix="")).values_list(
         "record__identifier", flat=True)) == {dated["1945"], dated["text"], dated["call number"], dated["draft"]}
+
+
+# --- Kunrei-shiki and Nihon-shiki romaji find Hepburn ------------------------------------------
+
+
+@pytest.fixture
+def romanized():
+    records = {
+        "shuyosho": titled("Shūyōsho no seikatsu", "ja-Latn"),
+        "chikyu": titled("Chikyū no ura kara", "ja-Latn"),
+        "fukuoka": titled("Fukuoka kara no tegami", "ja-Latn"),
+        "josei": titled("Josei no yokuryū taiken", "ja-Latn"),
+        "tsuchida": titled("Tsuchida Jirō nikki", "ja-Latn"),
+        "mikazuki": titled("Mikazuki no yoru", "ja-Latn"),
+        "situation": titled("Test situation report", "en"),
+        "shitsu": titled("Test shitsuachion", "en", status=Status.DRAFT),
+    }
+    return {key: record.identifier for key, record in records.items()}
+
+
+@pytest.mark.parametrize(("query", "key"), [
+    ("syuuyousyo", "shuyosho"), ("SYUUYOUSYO", "shuyosho"), ("tikyuu", "chikyu"), ("hukuoka", "fukuoka"),
+    ("zyosei", "josei"), ("tutida ziroo", "tsuchida"), ("mikaduki", "mikazuki"), ("Shūyōsho", "shuyosho"),
+])
+def test_kunrei_and_nihon_shiki_romaji_find_hepburn(client, romanized, query, key):
+    assert found(client, query) == {romanized[key]}
+
+
+def test_a_word_that_only_looks_like_romaji_is_still_found_as_typed(client, romanized):
+    from collection.search import search_alternatives
+
+    assert found(client, "situation") == {romanized["situation"]}  # the draft spelled in Hepburn never found
+    assert search_alternatives("situation") == [(" situation", " shitsuachion")]
+    # Not made of Japanese syllables only: no Hepburn spelling.
+    assert search_alternatives("history") == [(" history", " khistory")]
+    assert search_alternatives("tiger") == [(" tiger",)]
+    assert search_alternatives("Shiberia") == [(" shiberia",)]  # Hepburn already
