@@ -13,7 +13,7 @@ subjects, in every language) is *folded* into one key string:
 - Cyrillic transliterated to Latin, so ``Кузнецов`` and ``Kuznetsov`` meet;
 - katakana turned into hiragana, so a reading matches in either kana;
 - traditional and variant kanji as their common forms, so ``高橋`` finds ``髙橋``
-  and ``収容所`` finds ``收容所``;
+  and ``収容所`` finds ``收容所``, and the old kana spelling ``シベリヤ`` as ``シベリア``;
 - dotted initials as one word, so ``P.O.W.``, ``U.S.S.R.`` and ``И. В.`` are
   ``pow``, ``ussr`` and ``iv``.
 
@@ -89,6 +89,12 @@ _KANJI_FORMS = dict(zip(
     strict=True))
 
 
+# Words written in an older kana spelling, as their common one (folded): pre-war and camp-era texts write
+# シベリヤ, a reader types シベリア. Whole words only, each listed: ヤ for ア in general would merge other words.
+_KANA_FORMS = {"しべりや": "しべりあ"}
+_KANA_FORM = re.compile("|".join(_KANA_FORMS))
+
+
 @functools.lru_cache(maxsize=65536)
 def _fold_char(char: str) -> str:
     if char in _CYRILLIC:
@@ -142,6 +148,8 @@ def _fold(text: str | None, initials: Callable[[re.Match], str]) -> str:
         # Before transliterating, while each initial is still one letter (Ж. would be "zh.").
         text = _INITIALS.sub(initials, text)
     text = text.translate(_FOLD_TABLE)
+    if "や" in text:
+        text = _KANA_FORM.sub(lambda match: _KANA_FORMS[match.group()], text)
     # Long vowels as one: "ou" first, so that "kyokkou" meets "kyokko" and "kyokkō".
     text = _DOUBLED_VOWEL.sub(r"\1", text.replace("ou", "o"))
     return " ".join(_WORD.findall(text))

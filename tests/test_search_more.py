@@ -225,3 +225,33 @@ def test_a_word_that_only_looks_like_romaji_is_still_found_as_typed(client, roma
     assert search_alternatives("history") == [(" history", " khistory")]
     assert search_alternatives("tiger") == [(" tiger",)]
     assert search_alternatives("Shiberia") == [(" shiberia",)]  # Hepburn already
+
+
+# --- シベリヤ, the older spelling, is シベリア -----------------------------------------------------
+
+
+def test_the_old_spelling_of_siberia_meets_the_common_one_both_ways(client):
+    from collection.search import fold
+
+    old = titled("シベリヤ抑留記", "ja")
+    common = titled("シベリア鉄道の記録", "ja")
+    cart = titled("テストのリヤカー", "ja")
+    titled("Test unrelated record")
+    both = {old.identifier, common.identifier}
+    assert found(client, "シベリア") == found(client, "シベリヤ") == found(client, "しべりや") == both
+    assert found(client, "ｼﾍﾞﾘﾔ") == both
+    assert found(client, "シベリヤ 抑留") == found(client, "シベリア抑留") == {old.identifier}
+    # Only the word listed: ヤ is not ア in other words.
+    assert found(client, "リアカー") == set() and found(client, "リヤカー") == {cart.identifier}
+    assert fold("タイヤ") != fold("タイア")
+
+
+def test_keys_made_before_the_old_spelling_was_folded_are_brought_up_to_date_by_a_rebuild(client):
+    record = titled("シベリヤ抑留記", "ja")
+    # Keys as an earlier version left them: the old spelling as written.
+    RecordSearch.objects.filter(record=record).update(document=" | しべりや抑留記 | ")
+    assert found(client, "シベリア") == set()
+
+    rebuild_search_index()
+
+    assert found(client, "シベリア") == {record.identifier}
