@@ -255,3 +255,12 @@ def test_keys_made_before_the_old_spelling_was_folded_are_brought_up_to_date_by_
     rebuild_search_index()
 
     assert found(client, "シベリア") == {record.identifier}
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", ["Kunrei-shiki", "places within it", "1945"]), ("ja", ["訓令式", "その中にある場所", "1945"]),
+    ("ru", ["кунрэй", "о местах внутри него", "1945"])])
+def test_the_search_hint_tells_of_kunrei_shiki_regions_and_years(client, language, words):
+    html = client.get(f"/{language}/records/").content.decode()
+    hint = html.split('id="search-hint"', 1)[1].split("</p>", 1)[0]
+    assert all(word in hint for word in words), hint
