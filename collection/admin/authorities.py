@@ -4,6 +4,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..concurrency import VersionCheckedForm
@@ -28,6 +31,29 @@ class VersionCheckedAdmin(LabelledAdmin):
         # A hidden row of the first fieldset; a read-only page has nothing to check.
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], "loaded_version"]}), *rest]
+
+
+class NamedByRecordsAdmin(admin.ModelAdmin):
+    """The deletion pages of places and subjects: refused while a record names one, listing the records.
+
+    The model refuses the deletion (``collection.models.in_use``); these pages say so
+    beforehand, as they do for an agent, with each record by identifier and title.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        records = self.model._default_manager.filter(pk__in=[obj.pk for obj in objs]).records_naming()
+        return deleted, model_count, perms_needed, [
+            *protected, *(self._record_item(record) for record in records.prefetch_related("titles"))]
+
+    def _record_item(self, record: Any) -> str:
+        # As Django names a protected object: "<Verbose name>: <link to its change page>".
+        name = capfirst(record._meta.verbose_name)
+        try:
+            url = reverse(f"{self.admin_site.name}:collection_record_change", args=[record.pk])
+        except NoReverseMatch:
+            return f"{name}: {record}"
+        return format_html('{}: <a href="{}">{}</a>', name, url, record)
 
 
 class AgentNameInline(LabelInline):
@@ -66,7 +92,7 @@ class PlaceNameInline(LabelInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(VocabularyImportExportMixin, VersionCheckedAdmin):
+class PlaceAdmin(VocabularyImportExportMixin, NamedByRecordsAdmin, VersionCheckedAdmin):
     vocabulary = "places"
     label_model, label_owner_field, label_related_name = PlaceName, "place", "names"
     inlines = [PlaceNameInline]
@@ -90,7 +116,7 @@ class SubjectLabelInline(LabelInline):
 
 
 @admin.register(Subject)
-class SubjectAdmin(VocabularyImportExportMixin, VersionCheckedAdmin):
+class SubjectAdmin(VocabularyImportExportMixin, NamedByRecordsAdmin, VersionCheckedAdmin):
     vocabulary = "subjects"
     label_model, label_owner_field, label_related_name = SubjectLabel, "subject", "labels"
     inlines = [SubjectLabelInline]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ..concurrency import VersionedModel
 from .history import change_history
 from .identifiers import IdentifiedModel
+from .in_use import NamedByRecordsModel, NamedByRecordsQuerySet
 from .labels import Label, pick_label
 
 
@@ -27,7 +28,9 @@ class PlaceKind(models.TextChoices):
     CAMP_BRANCH = "camp_branch", _("camp branch")
 
 
-class PlaceQuerySet(models.QuerySet):
+class PlaceQuerySet(NamedByRecordsQuerySet):
+    record_field = "places"
+
     def within(self, place: Place) -> PlaceQuerySet:
         """The place and every place below it (a krai, its cities, camps and stations)."""
         return self.filter(path__startswith=place.path)
@@ -42,7 +45,7 @@ class PlaceQuerySet(models.QuerySet):
             place=models.OuterRef("pk"), record__in=Record.objects.published())))
 
 
-class Place(VersionedModel, IdentifiedModel):
+class Place(NamedByRecordsModel, VersionedModel, IdentifiedModel):
     identifier_prefix = "place"
 
     kind = models.CharField(_("kind"), max_length=20, choices=PlaceKind.choices)

@@ -10,10 +10,13 @@ from ..concurrency import VersionedModel
 from ..text import language_name
 from .history import change_history
 from .identifiers import IdentifiedModel
+from .in_use import NamedByRecordsModel, NamedByRecordsQuerySet
 from .labels import Label, pick_label
 
 
-class SubjectQuerySet(models.QuerySet):
+class SubjectQuerySet(NamedByRecordsQuerySet):
+    record_field = "subjects"
+
     def with_public_page(self) -> SubjectQuerySet:
         """Subjects of a published record; see ``AgentQuerySet.with_public_page``."""
         from .records import Record
@@ -22,7 +25,7 @@ class SubjectQuerySet(models.QuerySet):
             subject=models.OuterRef("pk"), record__in=Record.objects.published())))
 
 
-class Subject(VersionedModel, IdentifiedModel):
+class Subject(NamedByRecordsModel, VersionedModel, IdentifiedModel):
     identifier_prefix = "subject"
 
     broader = models.ForeignKey(

@@ -1,0 +1,168 @@
+"""A place or subject that records name cannot be deleted, as an agent cannot: not in the admin, not in code.
+
+Deleting it would take it off the records silently (a published one included), with no trace in their
+history and so no revert. An unused entry is deleted as before; an entry with narrower entries is refused
+too, naming them.
+"""
+
+import pytest
+from django.db.models import ProtectedError
+from django.urls import reverse
+
+from collection.models import Place, PlaceName, Record, RecordPlaceIndex, Status, Subject, SubjectLabel
+
+from .factories import PlaceFactory, RecordFactory, SubjectFactory, reindex
+
+pytestmark = pytest.mark.django_db
+
+VOCABULARIES = {"place": (Place, PlaceFactory, "places"), "subject": (Subject, SubjectFactory, "subjects")}
+
+
+def entry_named_by(vocabulary, status=Status.PUBLISHED, title="Test camp memoir"):
+    model, factory, field = VOCABULARIES[vocabulary]
+    entry = factory(name="Test entry") if vocabulary == "place" else factory(label="Test entry")
+    record = RecordFactory(status=status, title=title)
+    getattr(record, field).add(entry)
+    reindex(record)
+    return entry, record
+
+
+def delete_url(entry):
+    return reverse(f"admin:collection_{entry._meta.model_name}_delete", args=[entry.pk])
+
+
+def changelist_url(model):
+    return reverse(f"admin:collection_{model._meta.model_name}_changelist")
+
+
+def record_history_count(record):
+    return Record.history.filter(id=record.pk).count()
+
+
+@pytest.mark.parametrize("vocabulary", VOCABULARIES)
+class TestInTheAdmin:
+    def test_the_delete_page_says_the_entry_is_protected_and_names_the_records(self, vocabulary, dana, login):
+        entry, record = entry_named_by(vocabulary)
+        page = login(dana).get(delete_url(entry)).content.decode()
+        assert "would require deleting the following protected related objects" in page
+        link = reverse("admin:collection_record_change", args=[record.pk])
+        assert f'Record: <a href="{link}">{record.identifier}: Test camp memoir</a>' in page
+        for hidden in ("relationship", "_places object", "_subjects object", "Record place ind"):
+            assert hidden not in page, hidden
+        assert 'type="submit"' not in page.split("protected related objects")[1].split("</ul>")[0]
+
+    @pytest.mark.parametrize("status", [Status.DRAFT, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN])
+    def test_posting_the_delete_page_changes_nothing(self, vocabulary, status, dana, login):
+        entry, record = entry_named_by(vocabulary, status)
+        history = record_history_count(record)
+        response = login(dana).post(delete_url(entry), {"post": "yes"})
+        assert response.status_code == 200  # the page again, with the records
+        assert record.identifier in response.content.decode()
+        model, _factory, field = VOCABULARIES[vocabulary]
+        assert model.objects.filter(pk=entry.pk).exists()
+        assert list(getattr(Record.objects.get(pk=record.pk), field).all()) == [entry]
+        assert record_history_count(record) == history
+
+    def test_delete_selected_is_refused_and_names_the_records(self, vocabulary, dana, login):
+        entry, record = entry_named_by(vocabulary, Status.DRAFT, title="Draft naming it")
+        model, factory, _field = VOCABULARIES[vocabulary]
+        unused = factory()
+        response = login(dana).post(changelist_url(model), {
+            "action": "delete_selected", "_selected_action": [entry.pk, unused.pk], "post": "yes"})
+        page = response.content.decode()
+        assert f"{record.identifier}: Draft naming it" in page
+        assert model.objects.filter(pk__in=[entry.pk, unused.pk]).count() == 2
+
+    def test_an_entry_no_record_names_is_deleted(self, vocabulary, dana, login):
+        model, factory, _field = VOCABULARIES[vocabulary]
+        unused = factory()
+        page = login(dana).get(delete_url(unused)).content.decode()
+        assert "protected related objects" not in page
+        login(dana).post(delete_url(unused), {"post": "yes"})
+        assert not model.objects.filter(pk=unused.pk).exists()
+
+    def test_delete_selected_deletes_unused_entries(self, vocabulary, dana, login):
+        model, factory, _field = VOCABULARIES[vocabulary]
+        unused = [factory(), factory()]
+        login(dana).post(changelist_url(model), {
+            "action": "delete_selected", "_selected_action": [x.pk for x in unused], "post": "yes"})
+        assert not model.objects.filter(pk__in=[x.pk for x in unused]).exists()
+
+
+@pytest.mark.parametrize("vocabulary", VOCABULARIES)
+class TestInCode:
+    @pytest.mark.parametrize("status", [Status.DRAFT, Status.WITHDRAWN, Status.PUBLISHED])
+    def test_the_model_refuses_and_names_the_records(self, vocabulary, status):
+        entry, record = entry_named_by(vocabulary, status)
+        with pytest.raises(ProtectedError) as refusal:
+            entry.delete()
+        assert refusal.value.protected_objects == {record}
+        assert record.identifier in str(refusal.value.args[0])
+        model, _factory, field = VOCABULARIES[vocabulary]
+        assert model.objects.filter(pk=entry.pk).exists()
+        assert getattr(Record.objects.get(pk=record.pk), field).count() == 1
+
+    def test_a_queryset_refuses_and_deletes_none_of_its_entries(self, vocabulary):
+        entry, record = entry_named_by(vocabulary)
+        model, factory, _field = VOCABULARIES[vocabulary]
+        unused = factory()
+        with pytest.raises(ProtectedError) as refusal:
+            model.objects.filter(pk__in=[entry.pk, unused.pk]).delete()
+        assert refusal.value.protected_objects == {record}
+        assert model.objects.filter(pk__in=[entry.pk, unused.pk]).count() == 2
+
+    def test_records_naming_lists_each_record_once(self, vocabulary):
+        model, factory, field = VOCABULARIES[vocabulary]
+        first, record = entry_named_by(vocabulary)
+        second = factory()
+        getattr(record, field).add(second)
+        other = RecordFactory(status=Status.DRAFT)
+        getattr(other, field).add(second)
+        assert set(model.objects.filter(pk__in=[first.pk, second.pk]).records_naming()) == {record, other}
+        assert list(model.objects.filter(pk=factory().pk).records_naming()) == []
+
+    def test_an_unused_entry_is_deleted_with_its_names(self, vocabulary):
+        model, factory, _field = VOCABULARIES[vocabulary]
+        unused = factory()
+        unused.delete()
+        assert not model.objects.filter(pk=unused.pk).exists()
+        labels = PlaceName if vocabulary == "place" else SubjectLabel
+        assert not labels.objects.filter(**{vocabulary: unused.pk}).exists()
+
+
+def test_a_region_of_a_records_place_is_not_named_by_the_record_but_keeps_its_place(dana, login):
+    """The place index counts the record in the region too; the region is protected by the place inside it."""
+    region = PlaceFactory(name="Test krai")
+    camp = PlaceFactory(name="Test camp", parent=region)
+    record = RecordFactory()
+    record.places.add(camp)
+    reindex(record)
+    assert RecordPlaceIndex.objects.filter(record=record, place=region).exists()
+    assert list(Place.objects.filter(pk=region.pk).records_naming()) == []
+    page = login(dana).get(delete_url(region)).content.decode()
+    link = reverse("admin:collection_place_change", args=[camp.pk])
+    assert f'Place: <a href="{link}">Test camp</a>' in page
+    login(dana).post(delete_url(region), {"post": "yes"})
+    assert Place.objects.filter(pk=region.pk).exists()
+    with pytest.raises(ProtectedError):
+        region.delete()
+
+
+def test_a_place_with_parts_is_refused_naming_them(dana, login):
+    region = PlaceFactory(name="Test oblast")
+    PlaceFactory(name="Test station", parent=region)
+    page = login(dana).get(delete_url(region)).content.decode()
+    assert "protected related objects" in page and "Test station" in page
+    with pytest.raises(ProtectedError):
+        region.delete()
+    assert Place.objects.filter(pk=region.pk).exists()
+
+
+def test_a_subject_with_narrower_subjects_is_refused_naming_them(dana, login):
+    broad = SubjectFactory(label="Test labour")
+    SubjectFactory(label="Test logging", broader=broad)
+    page = login(dana).get(delete_url(broad)).content.decode()
+    assert "protected related objects" in page and "Test logging" in page
+    with pytest.raises(ProtectedError):
+        broad.delete()
+    assert Subject.objects.filter(pk=broad.pk).exists()
