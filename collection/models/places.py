@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..concurrency import VersionedModel
+from .hierarchy import would_loop
 from .history import change_history
 from .identifiers import IdentifiedModel
 from .in_use import NamedByRecordsModel, NamedByRecordsQuerySet
@@ -89,12 +90,8 @@ class Place(NamedByRecordsModel, VersionedModel, IdentifiedModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.parent_id and self.pk:
-            ancestor = self.parent
-            while ancestor is not None:
-                if ancestor.pk == self.pk:
-                    raise ValidationError({"parent": _("A place cannot be part of itself.")})
-                ancestor = ancestor.parent
+        if self.parent_id and would_loop(self, "parent"):
+            raise ValidationError({"parent": _("A place cannot be part of itself.")})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError(_("Give both latitude and longitude, or neither."))
 

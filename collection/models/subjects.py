@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..concurrency import VersionedModel
 from ..text import language_name
+from .hierarchy import would_loop
 from .history import change_history
 from .identifiers import IdentifiedModel
 from .in_use import NamedByRecordsModel, NamedByRecordsQuerySet
@@ -53,6 +55,12 @@ class Subject(NamedByRecordsModel, VersionedModel, IdentifiedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("collection:subject-detail", kwargs={"identifier": self.identifier})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.broader_id and would_loop(self, "broader"):
+            # A loop also breaks the subjects sheet: exported, it would not import back.
+            raise ValidationError({"broader": _("A subject cannot be narrower than itself.")})
 
 
 class SubjectLabel(Label):
