@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from collection.catalogue.vocabulary import write_vocabulary
 from collection.models import Place, Subject
 
+from .catalogue_rows import numbered
 from .factories import PlaceFactory, SubjectFactory
 from .test_authority_concurrency import change_url, opened
 
@@ -89,3 +91,67 @@ def test_a_place_below_a_loop_stored_before_the_check_is_checked_without_hanging
     with pytest.raises(ValidationError) as refusal:
         first.full_clean()
     assert refusal.value.message_dict == {"parent": ["A place cannot be part of itself."]}
+
+
+class TestInASheet:
+    """A loop in a places or subjects sheet is the fault of the rows on it, not of a row below it."""
+
+    @pytest.fixture
+    def places(self):
+        union = PlaceFactory(identifier="place-test-union", kind="country", name="Test Union")
+        krai = PlaceFactory(identifier="place-test-krai", kind="krai", parent=union, name="Test Krai")
+        oblast = PlaceFactory(identifier="place-test-oblast", kind="oblast", parent=union, name="Test Oblast")
+        station = PlaceFactory(identifier="place-test-station", kind="railway_station", parent=krai,
+                               name="Test Station")
+        return {"union": union, "krai": krai, "oblast": oblast, "station": station}
+
+    def test_only_the_row_making_the_loop_is_refused(self, places):
+        result = write_vocabulary("places", numbered(
+            {"identifier": "place-test-union", "parent": "place-test-krai"},
+            {"identifier": "place-test-station", "parent": "Test Oblast"},
+        ))
+        assert [(e.row, e.column, str(e.message)) for e in result.errors] == [
+            (2, "parent", "This makes a loop, each entry part of the next: place-test-union → place-test-krai → "
+                          "place-test-union. An entry cannot be part of itself.")]
+        assert Place.objects.get(pk=places["union"].pk).parent is None
+        assert Place.objects.get(pk=places["station"].pk).parent == places["krai"]
+
+    def test_the_move_below_goes_through_once_the_loop_is_left_out(self, places):
+        result = write_vocabulary("places", numbered({"identifier": "place-test-station", "parent": "Test Oblast"}))
+        assert result.ok, result.errors
+        assert Place.objects.get(pk=places["station"].pk).parent == places["oblast"]
+
+    def test_each_row_of_a_loop_made_in_the_sheet_is_refused(self, places):
+        result = write_vocabulary("places", numbered(
+            {"identifier": "place-test-oblast", "parent": "place-test-new"},
+            {"identifier": "place-test-new", "kind": "city", "name_en": "Test City", "parent": "place-test-oblast"},
+            {"identifier": "place-test-station", "parent": "place-test-new"},
+            {"identifier": "place-test-krai", "parent": "place-test-krai"},
+        ))
+        assert [(e.row, e.column, str(e.message).split(":")[1].split(".")[0].strip()) for e in result.errors] == [
+            (2, "parent", "place-test-oblast → place-test-new → place-test-oblast"),
+            (3, "parent", "place-test-new → place-test-oblast → place-test-new"),
+            (5, "parent", "place-test-krai → place-test-krai"),
+        ]
+        assert not Place.objects.filter(identifier="place-test-new").exists()
+
+    def test_subjects_broader_likewise(self):
+        broad = SubjectFactory(identifier="subject-test-labour", label="Test labour")
+        SubjectFactory(identifier="subject-test-logging", broader=broad, label="Test logging")
+        SubjectFactory(identifier="subject-test-food", label="Test food")
+        result = write_vocabulary("subjects", numbered(
+            {"identifier": "subject-test-labour", "broader": "Test logging"},
+            {"identifier": "subject-test-food", "broader": "subject-test-labour"},
+        ))
+        assert [(e.row, e.column, str(e.message)) for e in result.errors] == [
+            (2, "broader", "This makes a loop, each entry part of the next: subject-test-labour → "
+                           "subject-test-logging → subject-test-labour. An entry cannot be part of itself.")]
+        assert Subject.objects.get(identifier="subject-test-food").broader is None
+
+    def test_the_message_is_translated(self, places):
+        with translation.override("ja"):
+            result = write_vocabulary("places", numbered(
+                {"identifier": "place-test-union", "parent": "place-test-krai"}))
+            assert str(result.errors[0].message) == (
+                "循環になります（各項目が次の項目の下位）：place-test-union → place-test-krai → place-test-union。"
+                "項目を自身の下位に置くことはできません。")

@@ -452,18 +452,24 @@ def _validate(vocabulary: str, number: int, entry: models.Model | None, desired:
 
 
 def _check_cycles(spec: _Kind, plans: list, existing: dict[str, models.Model], errors: RowErrors) -> None:
+    """Refuse each row whose entry would end up above itself, naming the loop.
+
+    Only the rows of the entries on a loop are blamed: a row that moves an entry under one of them is
+    right in itself, and is written once the loop is mended.
+    """
     parent_of = {identifier: (getattr(entry, spec.parent).identifier if getattr(entry, spec.parent) else "")
                  for identifier, entry in existing.items()}
     for _number, identifier, _entry, _current, desired, _given in plans:
         parent_of[identifier] = str(desired.get(spec.parent, ""))
     for number, identifier, _entry, _current, _desired, _given in plans:
-        seen, parent = {identifier}, parent_of[identifier]
-        while parent:
-            if parent in seen:
-                errors.add(number, spec.parent, _("An entry cannot be part of itself."))
-                break
+        chain, seen, parent = [identifier], {identifier}, parent_of[identifier]
+        while parent and parent not in seen:
+            chain.append(parent)
             seen.add(parent)
             parent = parent_of.get(parent, "")
+        if parent == identifier:
+            errors.add(number, spec.parent, _("This makes a loop, each entry part of the next: %(loop)s. An entry "
+                                              "cannot be part of itself.") % {"loop": " → ".join([*chain, identifier])})
 
 
 def _parents_first(spec: _Kind, plans: list) -> list:
