@@ -62,6 +62,8 @@ class Part:
     children: tuple[Part, ...] = ()
     not_reverted: frozenset[str] = frozenset()
     summary: Callable[[Any], dict[str, str]] | None = None
+    # How the owner's timeline names one of the rows, if not by ``str()`` (which may name the owner again).
+    name: Callable[[Any], str] | None = None
 
 
 def _display(model: type[models.Model], name: str, value: Any) -> str:
@@ -128,7 +130,7 @@ def scan_summary(row: Any) -> dict[str, str]:
 
 def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, owner_field: str = "",
                  summary: Callable[[Any], dict[str, str]] | None = None,
-                 owners: dict[Any, str] | None = None) -> list[Entry]:
+                 owners: dict[Any, str] | None = None, row_name: Callable[[Any], str] = str) -> list[Entry]:
     """Entries of ``rows``, one model's history rows in order; ``owners`` names the row each belongs to."""
     entries = []
     previous: dict[Any, Any] = {}
@@ -161,7 +163,7 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, own
                     changes.append(FieldChange(label, earlier.get(label, ""), described.get(label, "")))
             if not changes and not row.history_change_reason:
                 continue  # a save that changed nothing the archivist sees (a version moved on)
-        part = f"{part_name} “{row.instance}”" if part_name else str(model._meta.verbose_name)
+        part = f"{part_name} “{row_name(row.instance)}”" if part_name else str(model._meta.verbose_name)
         owner = owners.get(getattr(row, f"{owner_field}_id")) if owners else None
         if owner:
             part = _("%(part)s of %(owner)s") % {"part": part, "owner": owner}
@@ -193,10 +195,11 @@ def timeline(obj: models.Model, parts: list[Part]) -> list[Entry]:
 def _part_entries(part: Part, filters: dict[str, Any], owners: dict[Any, str] | None = None) -> list[Entry]:
     part_rows = list(part.model.history.filter(**filters).select_related("history_user").order_by("history_id"))
     part_name = str(part.model._meta.verbose_name)
-    entries = _entries_for(part.model, part_rows, part_name, part.owner_field, part.summary, owners)
+    row_name = part.name or str
+    entries = _entries_for(part.model, part_rows, part_name, part.owner_field, part.summary, owners, row_name)
     if part.children:
         # Every row that ever belonged to the entry, named as it was last: a deleted image's captions too.
-        names = {row.id: f"{part_name} “{row.instance}”" for row in part_rows}
+        names = {row.id: f"{part_name} “{row_name(row.instance)}”" for row in part_rows}
         for child in part.children:
             entries += _part_entries(child, {f"{child.owner_field}_id__in": list(names)}, names)
     return entries

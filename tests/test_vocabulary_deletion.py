@@ -8,10 +8,23 @@ too, naming them.
 import pytest
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import translation
 
-from collection.models import Place, PlaceName, Record, RecordPlaceIndex, Status, Subject, SubjectLabel
+from collection.admin.records import RecordAdmin
+from collection.history import timeline
+from collection.models import (
+    AgentRole,
+    Place,
+    PlaceName,
+    Record,
+    RecordAgent,
+    RecordPlaceIndex,
+    Status,
+    Subject,
+    SubjectLabel,
+)
 
-from .factories import PlaceFactory, RecordFactory, SubjectFactory, reindex
+from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory, link_agent, reindex
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +179,36 @@ def test_a_subject_with_narrower_subjects_is_refused_naming_them(dana, login):
     with pytest.raises(ProtectedError):
         broad.delete()
     assert Subject.objects.filter(pk=broad.pk).exists()
+
+
+class TestAgentLinksNameTheirRecords:
+    """An agent's deletion page lists its links to records as protected: each says which record it is of."""
+
+    def test_the_agent_delete_page_names_each_record(self, dana, login):
+        agent = AgentFactory(name="Test Meguro")
+        first, second = RecordFactory(), RecordFactory(status=Status.DRAFT)
+        link_agent(first, agent)
+        link_agent(second, agent, AgentRole.TRANSLATOR)
+        page = login(dana).get(delete_url(agent)).content.decode()
+        assert "protected related objects" in page
+        assert f"Agent of a record: Test Meguro, author of {first.identifier}" in page
+        assert f"Agent of a record: Test Meguro, translator of {second.identifier}" in page
+        with pytest.raises(ProtectedError):
+            agent.delete()
+
+    @pytest.mark.parametrize(("language", "expected"), [
+        ("en", "Test Meguro, author of {}"),
+        ("ja", "{} の著者：Test Meguro"),
+        ("ru", "Test Meguro, автор (запись {})"),
+    ])
+    def test_a_link_is_named_with_its_record_in_each_language(self, language, expected):
+        record = RecordFactory()
+        link = link_agent(record, AgentFactory(name="Test Meguro"))
+        with translation.override(language):
+            assert str(RecordAgent.objects.get(pk=link.pk)) == expected.format(record.identifier)
+
+    def test_the_records_own_history_names_the_link_without_the_record(self):
+        record = RecordFactory(status=Status.DRAFT)
+        link_agent(record, AgentFactory(name="Test Meguro"))
+        parts = [entry.part for entry in timeline(record, RecordAdmin.history_parts(None))]
+        assert "agent of a record “Test Meguro (author)”" in parts

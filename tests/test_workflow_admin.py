@@ -334,7 +334,8 @@ class TestPermanentDeletionInAdmin:
         page = client.get(self.delete_url(record)).content.decode()
         listed = page[page.index("<h2>Summary</h2>"):page.index('name="deletion_reason"')]
         for shown in ("Title: Camp newspaper", "Title: 収容所新聞", "Title: Лагерная газета",
-                      "Description: en: Four pages, mimeographed.", "Agent of a record: Asahara Masaki (author)",
+                      "Description: en: Four pages, mimeographed.",
+                      f"Agent of a record: Asahara Masaki, author of {record.identifier}",
                       f"Image: <a href=\"{reverse('admin:collection_recordimage_change', args=[image.pk])}\">",
                       "Titles: 3", "Descriptions: 1", "Images: 1"):
             assert shown in listed, shown

@@ -222,7 +222,8 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
 
     def history_parts(self) -> list[Part]:
         # An image's captions hang off the image; its visibility is a publication decision a revert leaves alone.
-        return [Part(Title, "record"), Part(Description, "record"), Part(RecordAgent, "record"),
+        return [Part(Title, "record"), Part(Description, "record"),
+                Part(RecordAgent, "record", name=RecordAgent.name_in_record),
                 Part(RecordImage, "record", children=(Part(RecordImageCaption, "image"),),
                      not_reverted=frozenset({"visibility"}), summary=scan_summary)]
 

@@ -510,6 +510,15 @@ class RecordAgent(models.Model):
         ]
 
     def __str__(self) -> str:
+        # Named with its record: a page listing links of several records (an agent's deletion page) must
+        # say whose each is.
+        if self.record_id is None:
+            return self.name_in_record()
+        return _("%(agent)s, %(role)s of %(record)s") % {
+            "agent": self.agent, "role": self.get_role_display(), "record": self.record.identifier}
+
+    def name_in_record(self) -> str:
+        """The link as its own record's pages name it, where the record goes without saying."""
         return f"{self.agent} ({self.get_role_display()})"
 
 
