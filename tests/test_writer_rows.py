@@ -431,3 +431,9 @@ def test_an_import_leaves_the_garbage_collector_as_it_found_it():
     result = write_rows(rows())
     assert not result.ok  # an import that fails restores it too
     assert seen[0] > before[0] and gc.get_threshold() == before
+
+
+def test_a_row_putting_a_record_under_a_loop_is_not_blamed_for_it():
+    assert write_rows(numbered(memoir("mem-a"), memoir("mem-b", parent="mem-a"), memoir("mem-c"))).ok
+    result = write_rows(numbered(memoir("mem-a", parent="mem-b"), memoir("mem-c", parent="mem-a")))
+    assert errors_of(result) == [(2, "parent")]

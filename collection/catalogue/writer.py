@@ -1124,13 +1124,13 @@ class _Planner:
             if parent not in known:
                 self.errors.add(row, "parent", _("No record has the identifier “%(value)s”.") % {"value": parent})
                 continue
+            # Only a row whose record is on a loop is at fault: one that puts a record under it is not.
             seen = {identifier}
-            while parent:
-                if parent in seen:
-                    self.errors.add(row, "parent", _("A record cannot be part of itself."))
-                    break
+            while parent and parent not in seen:
                 seen.add(parent)
                 parent = parent_of.get(parent, "")
+            if parent == identifier:
+                self.errors.add(row, "parent", _("A record cannot be part of itself."))
 
 
 def _select(sql: str, column: str, values: list[Any], db_type: str = "bigint", leading: Sequence[Any] = ()
