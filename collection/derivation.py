@@ -16,7 +16,13 @@ from collections.abc import Iterable
 from django.db import models
 
 from .models.labels import DERIVED_FORMS, Label, LabelForm
-from .romanization import japanese_reading, kana_to_hepburn, readings_available, romanize_russian
+from .romanization import (
+    capitalized_romanization,
+    japanese_reading,
+    kana_to_hepburn,
+    readings_available,
+    romanize_russian,
+)
 from .text import base_language, script_subtag
 
 READING_TAG = "ja-Hrkt"
@@ -52,6 +58,11 @@ class _Forms:
         return self.entered_for(source, tag) or self.derived.get((source.pk, tag))
 
 
+def romanized_reading(label: Label | object, reading: str) -> str:
+    """The Hepburn romanization of a label's kana reading, capitalized as a title's or as a name's."""
+    return capitalized_romanization(kana_to_hepburn(reading), name=getattr(label, "romanized_as_name", False))
+
+
 def _plan(label: Label, forms: _Forms) -> list[tuple[str, str, str, Label | None]]:
     """(language, form, text, source) of the forms a label should have."""
     language = base_language(label.language)
@@ -62,7 +73,7 @@ def _plan(label: Label, forms: _Forms) -> list[tuple[str, str, str, Label | None
         reading_text = reading.text if reading and not reading.machine_made else japanese_reading(label.text)
         if reading_text:
             planned.append((READING_TAG, LabelForm.READING, reading_text, label))
-            planned.append(("ja-Latn", LabelForm.ROMANIZATION, kana_to_hepburn(reading_text), label))
+            planned.append(("ja-Latn", LabelForm.ROMANIZATION, romanized_reading(label, reading_text), label))
     elif language == "ru" and script in ("", "Cyrl"):
         romanized = romanize_russian(label.text)
         if romanized and romanized != label.text:

@@ -111,6 +111,26 @@ def kana_to_hepburn(reading: str) -> str:
     return re.sub(r"([(\u201c]) ", r"\1", romanized)
 
 
+# ALA-LC capitalizes a romanized title's first word and each word of a name (of a person, a body, a place), the
+# particles inside a name excepted: "Yokuryūsha no tegami", "Satō Hanako", "Zenkoku Yokuryūsha Hoshō Kyōgikai".
+_NAME_PARTICLES = {"no", "to", "ni", "e", "o", "wo", "wa", "ga", "de", "ya", "ka", "mo", "yori", "kara", "made"}
+_FIRST_LETTER = re.compile(r"[^\W\d_]")
+
+
+def capitalized_romanization(romanized: str, *, name: bool) -> str:
+    """``romanized`` (as :func:`kana_to_hepburn` writes it, in lower case) capitalized as ALA-LC writes it: the
+    first word of a title or subject, every word of a ``name`` but its particles. Latin text kept as written
+    (``UTF-16``, ``No.7``) keeps its case."""
+    words = romanized.split(" ")
+    for position, word in enumerate(words):
+        if position and (not name or word in _NAME_PARTICLES):
+            continue
+        letter = _FIRST_LETTER.search(word)
+        if letter is not None:
+            words[position] = word[:letter.start()] + letter.group().upper() + word[letter.end():]
+    return " ".join(words)
+
+
 # A MeCab tagger is not safe to share between threads (two parses at once mix their words): readings are derived
 # in saves, in request threads and in the task worker, so every parse and the reading of its words hold this lock.
 _TAGGER_LOCK = threading.Lock()

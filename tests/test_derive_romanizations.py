@@ -25,7 +25,7 @@ def test_an_entered_reading_still_gets_its_hepburn_form(settings, readings):
     settings.COLLECTION_DERIVE_READINGS = readings
     call_command("derive_romanizations", stdout=io.StringIO(), stderr=io.StringIO())
     romanized = Title.objects.get(record__identifier="test-1", language="ja-Latn")
-    assert romanized.text == "kyokkōnoshitade: tesutoki" and romanized.machine_made
+    assert romanized.text == "Kyokkōnoshitade: tesutoki" and romanized.machine_made
     # The archivist's reading is kept as entered, and a second run finds nothing missing.
     assert Title.objects.get(language="ja-Hrkt").text == "きょっこうのしたで：てすとき"
     assert missing_count() == 0
@@ -132,3 +132,34 @@ def test_readings_derived_in_several_threads_at_once_are_each_text_s_own():
         with ThreadPoolExecutor(8) as pool:
             together = list(pool.map(japanese_reading, texts))
         assert [reading for text, reading in zip(texts, together, strict=True) if reading != alone[text]] == []
+
+
+@pytest.mark.parametrize(("romanized", "name", "written"), [
+    ("yokuryūsha no tegami (gōsei)", False, "Yokuryūsha no tegami (gōsei)"),
+    ("\u201cikoku no oka\u201d no kioku", False, "\u201cIkoku no oka\u201d no kioku"),
+    ("gōsei UTF-16", False, "Gōsei UTF-16"),
+    ("No.7 no kiroku", False, "No.7 no kiroku"),
+    ("satō hanako", True, "Satō Hanako"),
+    ("ōsaka", True, "Ōsaka"),
+    ("soren ni okeru nihonjin horyo no seikatsu taiken o kiroku suru kai", True,
+     "Soren ni Okeru Nihonjin Horyo no Seikatsu Taiken o Kiroku Suru Kai"),
+])
+def test_romanizations_are_capitalized_as_library_catalogues_write_them(romanized, name, written):
+    from collection.romanization import capitalized_romanization
+
+    assert capitalized_romanization(romanized, name=name) == written
+
+
+def test_a_machine_made_romanization_of_a_name_capitalizes_each_word_and_of_a_title_the_first():
+    from collection.derivation import derive_forms
+    from collection.models import AgentName
+
+    from .factories import AgentFactory, RecordFactory
+
+    needs_dictionary()
+    agent = AgentFactory(name="佐藤花子", name__language="ja")
+    derive_forms(agent.names.all(), AgentName, {"agent": agent})
+    assert agent.names.get(language="ja-Latn").text == "Satō Hanako"
+    record = RecordFactory(title="抑留者の手紙", title__language="ja")
+    derive_forms(record.titles.all(), Title, {"record": record})
+    assert record.titles.get(language="ja-Latn").text == "Yokuryūsha no tegami"

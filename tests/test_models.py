@@ -164,7 +164,7 @@ class TestReadingsAndRomanization:
         assert reading.machine_made and romanized.machine_made
         assert reading.derived_from == title and reading.form == LabelForm.READING
         assert reading.text == "キョッコウ ノ カゲ ニ"
-        assert romanized.text == "kyokkō no kage ni"
+        assert romanized.text == "Kyokkō no kage ni"
         # The archivist corrects the reading: the romanization follows, the reading is kept.
         reading.text, reading.machine_made = "キョッコウ ノ カゲニ", False
         reading.save()
@@ -172,7 +172,7 @@ class TestReadingsAndRomanization:
         reading.refresh_from_db()
         romanized.refresh_from_db()
         assert reading.text == "キョッコウ ノ カゲニ"
-        assert romanized.text == "kyokkō no kageni"
+        assert romanized.text == "Kyokkō no kageni"
         # A corrected romanization is never overwritten.
         romanized.text, romanized.machine_made = "Kyokkō no kage ni", False
         romanized.save()

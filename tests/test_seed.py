@@ -114,12 +114,12 @@ def romanized_name(model, owner, identifier):
 
 
 @pytest.mark.parametrize(("model", "owner", "identifier", "romanized"), [
-    (PlaceName, "place", "place-japan", "nihon"),
-    (SubjectLabel, "subject", "subject-japanese-pows", "soren ni okeru nihonjin horyo"),
-    (PlaceName, "place", "place-kansk", "kansuku"),
-    (PlaceName, "place", "place-raychikha-station", "raichiha eki"),
-    (PlaceName, "place", "place-zhambyl-province", "janbūru shū"),
-    (PlaceName, "place", "place-sovetskaya-gavan", "sovietsukaya gavani"),
+    (PlaceName, "place", "place-japan", "Nihon"),
+    (SubjectLabel, "subject", "subject-japanese-pows", "Soren ni okeru nihonjin horyo"),
+    (PlaceName, "place", "place-kansk", "Kansuku"),
+    (PlaceName, "place", "place-raychikha-station", "Raichiha Eki"),
+    (PlaceName, "place", "place-zhambyl-province", "Janbūru Shū"),
+    (PlaceName, "place", "place-sovetskaya-gavan", "Sovietsukaya Gavani"),
 ])
 def test_seeded_japanese_names_are_romanized_as_library_readings_write_them(
         seeded, model, owner, identifier, romanized):

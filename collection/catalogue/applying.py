@@ -33,6 +33,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..conf import app_settings
+from ..derivation import romanized_reading
 from ..importing.deferral import derivation_deferred
 from ..models import (
     Agent,
@@ -51,7 +52,7 @@ from ..models import (
 )
 from ..models.records import date_bounds
 from ..models.search import RecordPlaceIndex, RecordSearch, RecordTitleOrder
-from ..romanization import japanese_reading, kana_to_hepburn, romanize_russian
+from ..romanization import japanese_reading, romanize_russian
 from ..search import (
     document_key,
     place_ancestors,
@@ -444,8 +445,8 @@ def derived_forms(label: models.Model) -> list[dict[str, Any]]:
         reading = japanese_reading(label.text)
         if reading:
             forms.append({"language": "ja-Hrkt", "form": LabelForm.READING, "text": reading, "machine_made": True})
-            forms.append({"language": "ja-Latn", "form": LabelForm.ROMANIZATION, "text": kana_to_hepburn(reading),
-                          "machine_made": True})
+            forms.append({"language": "ja-Latn", "form": LabelForm.ROMANIZATION,
+                          "text": romanized_reading(label, reading), "machine_made": True})
     elif language == "ru" and script in ("", "Cyrl"):
         romanized = romanize_russian(label.text)
         if romanized and romanized != label.text:

@@ -82,6 +82,8 @@ class Agent(VersionedModel, IdentifiedModel):
 
 
 class AgentName(Label):
+    romanized_as_name = True
+
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="names", verbose_name=_("agent"))
     family = NFCCharField(_("family name"), max_length=255, blank=True)
     given = NFCCharField(_("given name"), max_length=255, blank=True)

@@ -34,6 +34,10 @@ DERIVED_FORMS = (LabelForm.READING, LabelForm.ROMANIZATION)
 
 
 class Label(models.Model):
+    # A name (of a person, a body, a place) is romanized with every word capitalized; a title or a subject label
+    # with its first word only.
+    romanized_as_name = False
+
     language = models.CharField(
         _("language"), max_length=35, validators=[validate_language_tag],
         help_text=_("BCP 47 tag: ja, ru, en; ja-Hrkt for a kana reading; ja-Latn, ru-Latn for romanizations."),

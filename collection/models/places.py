@@ -172,6 +172,8 @@ def move_in_place_index(path: str, old_ancestors: list[int], new_ancestors: list
 
 
 class PlaceName(Label):
+    romanized_as_name = True
+
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names", verbose_name=_("place"))
     valid_from = models.SmallIntegerField(_("used from (year)"), null=True, blank=True)
     valid_to = models.SmallIntegerField(_("used until (year)"), null=True, blank=True)
