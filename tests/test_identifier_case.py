@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from collection.catalogue.writer import write_rows
 from collection.models import Record, RecordKind, ReservedIdentifier, Status
@@ -89,3 +90,14 @@ def test_reservations_are_found_whatever_the_case_asked():
     RecordFactory(identifier="Doc-Mixed-Case")
     assert ReservedIdentifier.objects.given("doc-mixed-case") == "Doc-Mixed-Case"
     assert ReservedIdentifier.objects.given("doc-other") is None
+
+
+@pytest.mark.parametrize(("language", "said"), [("ja", "大文字と小文字を区別しません"), ("ru", "регистр букв")])
+def test_a_case_clash_is_explained_in_japanese_and_russian(language, said):
+    RecordFactory(identifier="mem-case-7")
+    with translation.override(language):
+        with pytest.raises(ValidationError) as refused:
+            Record(identifier="MEM-CASE-7", kind=RecordKind.MEMOIR).full_clean()
+        assert said in " ".join(refused.value.message_dict["identifier"])
+        result = write_rows(numbered(memoir("mem-twice-8"), memoir("MEM-TWICE-8")))
+        assert said in str(result.errors[0])
