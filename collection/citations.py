@@ -19,9 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from .dates import edtf_in_words
 from .models import AgentRole, LabelForm, LevelOfDescription, Record, pick_label
 from .romanization import has_kana_or_kanji
 from .text import base_language
@@ -148,8 +150,9 @@ def _csl_type(record: Record) -> str:
 _EDTF_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?", re.ASCII)
 
 
-def _edtf_date_parts(text: str) -> tuple[list[int], bool] | None:
-    """``[year, month, day]`` as far as ``text`` gives them, and whether it is qualified; ``None`` for other forms."""
+def _edtf_date_parts(text: str) -> tuple[list[int], str] | None:
+    """``[year, month, day]`` as far as ``text`` gives them, and its qualifier ("" if none); ``None`` for other
+    forms."""
     match = _EDTF_DATE.fullmatch(text)
     if match is None:
         return None
@@ -159,33 +162,45 @@ def _edtf_date_parts(text: str) -> tuple[list[int], bool] | None:
         parts.append(int(month))
         if day is not None:
             parts.append(int(day))
-    return parts, qualifier is not None
+    return parts, qualifier or ""
 
 
-def _issued(record: Record) -> dict[str, Any] | None:
-    """The record's EDTF date as a CSL date: as precise as catalogued, ``circa`` when qualified.
+def _issued(record: Record, language: str | None) -> dict[str, Any] | None:
+    """The record's EDTF date as a CSL date: as precise as catalogued, ``circa`` when approximate.
 
-    An approximate (``~``), uncertain (``?``) or both (``%``) date is ``circa``: CSL has
-    no other mark of a date not known for certain. A range open at its end keeps its
-    start (citeproc-py cannot render an open range); one open at its start is known
-    by its end. Forms beyond years, months and days (``195X``, sets) give their years.
+    CSL's date parts say a date, a range and "circa" (``~``). What they cannot say is
+    given as the record's page words it, as a literal date: one of a set or all of it
+    ("1945 or 1950", not the range 1945–1950), a range open at one end ("1984 onward",
+    "until 1950"), and an uncertain date ("1945?", ``?``; "ca. 1945?", ``%``), which is
+    not an approximate one. The literal stands alone: citeproc-py ignores a literal
+    beside date parts, and Zotero, which prefers the literal, keeps only the first date
+    of the parts. Forms beyond years, months and days (``195X``) give their years.
     """
     if record.date_start is None and record.date_end is None:
         return None  # undated, or not a valid EDTF date
-    first, slash, last = record.date_edtf.strip().partition("/")
+    value = record.date_edtf.strip()
+    first, slash, last = value.partition("/")
     ends = [first, last] if slash else [first]
-    parsed = [None if end in ("", "..") else _edtf_date_parts(end) for end in ends]
-    if all(result is not None or end in ("", "..") for result, end in zip(parsed, ends, strict=True)):
-        known = [result for result in parsed if result is not None]
-        dates = [parts for parts, _qualified in known]
+    parsed = [_edtf_date_parts(end) for end in ends]
+    if all(result is not None and result[1] in ("", "~") for result in parsed):
+        dates = [parts for parts, _qualifier in parsed]
         if len(dates) == 2 and dates[0] == dates[1]:
             dates = dates[:1]
         issued: dict[str, Any] = {"date-parts": dates}
-        if any(qualified for _parts, qualified in known):
+        if any(qualifier for _parts, qualifier in parsed):
             issued["circa"] = True
         return issued
+    uncertain = any(result is not None and result[1] in ("?", "%") for result in parsed)
+    if uncertain or any(end in ("", "..") for end in ends) or value[:1] in ("[", "{"):
+        with translation.override(language or translation.get_language()):
+            return {"literal": edtf_in_words(value, abbreviated=True)}
     years = [year for year in (record.year_start, record.year_end) if year is not None]
     return {"date-parts": [[year] for year in dict.fromkeys(years)]}
+
+
+def _sort_year(record: Record) -> int | None:
+    """The year a reference manager files a record's date under: its first, or for an open start its last."""
+    return record.year_start if record.year_start is not None else record.year_end
 
 
 def _issuer_or_author(record: Record, language: str | None, mark: _Mark) -> list[dict[str, str]]:
@@ -251,7 +266,7 @@ def _csl_item(record: Record, language: str | None, mark: _Mark) -> tuple[dict[s
     publishers = [link.agent for link in record.agent_links.all() if link.role == AgentRole.PUBLISHER]
     if publishers:
         item["publisher"] = "; ".join(_agent_name(agent, language, mark) for agent in publishers)
-    issued = _issued(record)
+    issued = _issued(record, language)
     if issued:
         item["issued"] = issued
     for field, key in (("container_title", "container-title"), ("volume", "volume"), ("issue", "issue"),
@@ -342,7 +357,11 @@ def bibtex(record: Record, language: str | None = None) -> str:
     for key in ("author", "editor", "translator"):
         if key in item:
             fields.append((key, "{" + _bibtex_names(item[key]) + "}"))
-    if "issued" in item:
+    if "literal" in item.get("issued", {}):
+        # BibTeX prints the year as written, and biblatex a year that is not a number; biblatex's date cannot
+        # hold a set, and prints an uncertain date without its question mark unless the document asks for it.
+        fields.append(("year", "{{" + _latex(item["issued"]["literal"]) + "}}"))
+    elif "issued" in item:
         parts = item["issued"]["date-parts"]
         first = parts[0]
         fields.append(("year", "{{" + str(first[0]) + "}}"))
@@ -400,7 +419,14 @@ def ris(record: Record, language: str | None = None) -> str:
         entry["secondary_authors"] = names(item["editor"])
     if "translator" in item:
         entry["translated_authors"] = names(item["translator"])
-    if "issued" in item:
+    if "literal" in item.get("issued", {}):
+        # PY is a year to file the reference under; DA in words, which Zotero keeps as its date where it does not
+        # read YYYY/MM/DD (EndNote's date is free text).
+        year = _sort_year(record)
+        if year is not None:
+            entry["year"] = str(year)
+        entry["date"] = item["issued"]["literal"]
+    elif "issued" in item:
         first = item["issued"]["date-parts"][0]
         entry["year"] = str(first[0])
         if len(first) > 1:  # RIS dates are YYYY/MM/DD/other, empty where unknown
@@ -645,6 +671,7 @@ def _style(path: str, locale: str) -> Any:
     _labels_only_beside_their_variable()
     _labels_cased_in_the_language_of_their_terms()
     _a_month_without_its_day_as_the_locale_file_names_it()
+    _a_literal_date_only_where_its_year_goes()
     # Before the marks are taught to initialize: they wrap whatever initializes then.
     _initials_as_csl_says()
     _case_and_initials_past_marks()
@@ -931,6 +958,37 @@ def _a_month_without_its_day_as_the_locale_file_names_it() -> None:
     model.Date_Part.process = month
 
 
+@functools.cache
+def _a_literal_date_only_where_its_year_goes() -> None:
+    """Make citeproc-py render a literal date only in a ``cs:date`` that shows the year, once.
+
+    A literal date ("1945 or 1950") has no parts: citeproc-py rendered all of it for any
+    part asked for, and APA, which gives a magazine's month and day beside the year,
+    cited "(1945 or 1950, 1945 or 1950)". It now stands where the year does, and a date
+    showing only a month or a day shows nothing of it.
+    """
+    from citeproc import model
+    from citeproc.source import LiteralDate, VariableError
+
+    process = model.Date.process
+
+    def literal_with_its_year(self: Any, item: Any, variable: Any = None, show_parts: Any = None,
+                              context: Any = None, **kwargs: Any) -> Any:
+        name = variable or self.get("variable")
+        try:
+            value = item.reference[name.replace("-", "_")]
+        except VariableError:
+            value = None
+        if isinstance(value, LiteralDate):
+            shown = (self.get("date-parts") or "year-month-day").split("-") if self.get("form") else [
+                part.get("name") for part in self.iterchildren() if isinstance(part.tag, str)]
+            if "year" not in shown or (show_parts is not None and "year" not in show_parts):
+                return None
+        return process(self, item, variable=variable, show_parts=show_parts, context=context, **kwargs)
+
+    model.Date.process = literal_with_its_year
+
+
 def _style_of(element: Any) -> Any:
     """The style an element renders for: its root, or for a locale file's element the style using the file."""
     root = element.get_root()
@@ -995,11 +1053,12 @@ _CLOSING_QUOTE_THEN_PUNCTUATION = re.compile("(\u201d)([.,])")
 # A text ending in a period ("etc.", "Vol.") takes no second one from the style: citeproc-py drops the second
 # only where the two touch, not across the end of italics or of a language mark, which show no character
 # between them; nor, where the period goes inside the quote, across the closing quote. Nor does a title
-# ending in "?" or "!" ("What now?"), after which citeproc-py writes the period even where they touch: only a
-# period that ends something (before a space, a tag or the end), so that "?." inside an address stays.
+# ending in "?" or "!" ("What now?", or a Japanese "？" or "！"), or a date that does ("1945?"), after which
+# citeproc-py writes the period even where they touch: only a period that ends something (before a space, a
+# tag or the end), so that "?." inside an address stays.
 _UNSEEN_END = f"(?:</\\w+>|{_CLOSE})"
 _PERIOD_THEN_PERIOD = re.compile(f"(\\.{_UNSEEN_END}+)\\.")
-_QUESTION_OR_EXCLAMATION_THEN_PERIOD = re.compile(f"([?!]{_UNSEEN_END}*)\\.(?![^\\s<])")
+_QUESTION_OR_EXCLAMATION_THEN_PERIOD = re.compile(f"([?!\uff1f\uff01]{_UNSEEN_END}*)\\.(?![^\\s<])")
 _END_THEN_QUOTED_PERIOD = re.compile(f"([.?!]{_UNSEEN_END}*\u201d{_UNSEEN_END}*)\\.")
 
 
@@ -1010,7 +1069,10 @@ def highwire_meta(record: Record, permalink: str, language: str | None = None) -
     for person in item.get("author", []):
         name = f"{person['family']}, {person['given']}" if person.get("family") else person.get("literal", "")
         tags += [("citation_author", name), ("DC.creator", name)]
-    if "issued" in item:
+    if "literal" in item.get("issued", {}):
+        words = item["issued"]["literal"]
+        tags += [("citation_date", words), ("DC.date", words)]
+    elif "issued" in item:
         # As precise as catalogued: Highwire writes 1998/04/12, Dublin Core ISO 8601 (1998-04-12).
         first = item["issued"]["date-parts"][0]
         parts = [f"{first[0]:04d}"] + [f"{part:02d}" for part in first[1:]]

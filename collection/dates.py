@@ -204,8 +204,9 @@ def _range(start: str, end: str) -> str:
     return pgettext("EDTF date", "%(start)s–%(end)s") % {"start": start, "end": end}
 
 
-def _part_in_words(text: str) -> str | None:
-    """One EDTF date (no range) in words, or ``None`` for a form not put into words."""
+def _part_in_words(text: str, abbreviated: bool = False) -> str | None:
+    """One EDTF date (no range) in words, or ``None`` for a form not put into words; ``abbreviated``, with circa
+    as citations abbreviate it."""
     match = _PART.fullmatch(text)
     if match is None:
         return None
@@ -243,10 +244,14 @@ def _part_in_words(text: str) -> str | None:
         if words is None:
             return None
     if qualifier == "~":
+        if abbreviated:
+            return pgettext("EDTF date in a citation", "ca. %(date)s") % {"date": words}
         return pgettext("EDTF date", "circa %(date)s") % {"date": words}
     if qualifier == "?":
         return pgettext("EDTF date", "%(date)s?") % {"date": words}
     if qualifier == "%":
+        if abbreviated:
+            return pgettext("EDTF date in a citation", "ca. %(date)s?") % {"date": words}
         return pgettext("EDTF date", "circa %(date)s?") % {"date": words}
     return words
 
@@ -267,7 +272,7 @@ def _year_month(year: int, month: int) -> str:
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
 
-def edtf_in_words(value: str) -> str:
+def edtf_in_words(value: str, *, abbreviated: bool = False) -> str:
     """An EDTF date as a reader in the active language would write it.
 
     ``195X`` is the 1950s, ``1950~`` circa 1950, ``1950?`` 1950 with a question
@@ -276,11 +281,12 @@ def edtf_in_words(value: str) -> str:
     form it does not put into words (exponents, a qualifier on one part of a date,
     a set with a range in it) is returned as written. A set is its dates joined:
     ``[1945,1950]`` one of them ("1945 or 1950"), ``{1945,1950}`` all of them. A
-    time of day is written as the language writes a date with a time.
+    time of day is written as the language writes a date with a time. ``abbreviated`` writes circa as a
+    citation does ("ca. 1950" where the page says "circa 1950").
     """
     value = (value or "").strip()
     if len(value) > 2 and (value[0], value[-1]) in (("[", "]"), ("{", "}")) and ".." not in value:
-        members = [_part_in_words(member.strip()) for member in value[1:-1].split(",")]
+        members = [_part_in_words(member.strip(), abbreviated) for member in value[1:-1].split(",")]
         if len(members) < 2 or not all(members):
             return value
         if value[0] == "[":
@@ -295,10 +301,10 @@ def edtf_in_words(value: str) -> str:
         except ValueError:
             return value
     if "/" not in value:
-        return _part_in_words(value) or value
+        return _part_in_words(value, abbreviated) or value
     first, _sep, last = value.partition("/")
-    start = _part_in_words(first) if first not in ("", "..") else None
-    end = _part_in_words(last) if last not in ("", "..") else None
+    start = _part_in_words(first, abbreviated) if first not in ("", "..") else None
+    end = _part_in_words(last, abbreviated) if last not in ("", "..") else None
     if start and end:
         return _range(start, end)
     if start and last == "..":

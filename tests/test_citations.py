@@ -278,23 +278,48 @@ def test_a_month_in_ris_bibtex_and_meta():
 @pytest.mark.parametrize(("edtf", "issued"), [
     ("1950", {"date-parts": [[1950]]}),
     ("1950~", {"date-parts": [[1950]], "circa": True}),
-    ("1947%", {"date-parts": [[1947]], "circa": True}),
-    ("1950?", {"date-parts": [[1950]], "circa": True}),
     ("1945-08~", {"date-parts": [[1945, 8]], "circa": True}),
     ("1946/1956", {"date-parts": [[1946], [1956]]}),
     ("1946~/1956", {"date-parts": [[1946], [1956]], "circa": True}),
-    ("1984/..", {"date-parts": [[1984]]}),  # citeproc-py renders no open range: the start
-    ("../1956", {"date-parts": [[1956]]}),
     ("195X", {"date-parts": [[1950], [1959]]}),
+    # What CSL's date parts cannot say is given as the page words it.
+    ("1947%", {"literal": "ca. 1947?"}),
+    ("1950?", {"literal": "1950?"}),
+    ("1984/..", {"literal": "1984 onward"}),
+    ("../1956", {"literal": "until 1956"}),
+    ("[1945,1950]", {"literal": "1945 or 1950"}),
+    ("{1945,1950}", {"literal": "1945 and 1950"}),
 ])
 def test_csl_dates_keep_precision_and_qualifiers(edtf, issued):
-    assert csl_json(titled("Test dated", date_edtf=edtf))["issued"] == issued
+    assert csl_json(titled("Test dated", date_edtf=edtf), "en")["issued"] == issued
 
 
 def test_an_open_start_is_dated_by_its_end():
     record = titled("Test until", resource_type=ResourceType.BOOK, date_edtf="../1956")
-    assert bib_fields(bibtex(record))["year"] == "{{1956}}"
-    assert rispy.loads(ris(record))[0]["year"] == "1956"
+    assert bib_fields(bibtex(record, "en"))["year"] == "{{until 1956}}"
+    assert rispy.loads(ris(record, "en"))[0]["year"] == "1956"
+
+
+@pytest.mark.parametrize(("edtf", "language", "words", "year"), [
+    ("[1945,1950]", "en", "1945 or 1950", "1945"),
+    ("{1945,1950}", "ja", "1945年と1950年", "1945"),
+    ("1984/..", "ru", "с 1984", "1984"),
+    ("../1950", "en", "until 1950", "1950"),
+    ("1945?", "ja", "1945年？", "1945"),
+    ("1945-08%", "en", "ca. August 1945?", "1945"),
+])
+def test_exports_give_an_uncertain_date_in_words(edtf, language, words, year):
+    """BibTeX prints its year as written, and Zotero keeps a CSL-JSON literal date and a RIS date it cannot parse
+    as its date text; a range or a bare year in their place would misstate the date."""
+    record = titled("Test uncertain", resource_type=ResourceType.BOOK, date_edtf=edtf)
+    assert csl_json(record, language)["issued"] == {"literal": words}
+    fields = bib_fields(bibtex(record, language))
+    assert fields["year"] == "{{" + words + "}}"
+    assert "date" not in fields and "month" not in fields
+    [entry] = rispy.loads(ris(record, language))
+    assert entry["year"] == year and entry["date"] == words  # PY, the year to sort by; DA, the date as worded
+    meta = dict(highwire_meta(record, "https://example.org/r", language))
+    assert meta["citation_date"] == words and meta["DC.date"] == words
 
 
 @pytest.mark.parametrize("edtf", ["1950~", "1947%"])

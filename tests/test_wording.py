@@ -195,3 +195,49 @@ def test_a_month_is_in_the_genitive_only_after_its_day(style, alone, with_day):
     assert with_day in cited("1950-03-04")
     assert "(1950, March)" in formatted_citation(
         titled("Test note", resource_type=ResourceType.MAGAZINE_ARTICLE, date_edtf="1950-03"), "apa", "en")
+
+
+# One of a set, all of a set, an open end and an uncertain year are cited as the page words them: not as a
+# range, a bare year or an approximate year.
+UNCERTAIN_DATES = [
+    ("[1945,1950]", {"en": "1945 or 1950", "ja": "1945年または1950年", "ru": "1945 или 1950"}),
+    ("{1945,1950}", {"en": "1945 and 1950", "ja": "1945年と1950年", "ru": "1945 и 1950"}),
+    ("1984/..", {"en": "1984 onward", "ja": "1984年以降", "ru": "с 1984"}),
+    ("../1950", {"en": "until 1950", "ja": "1950年まで", "ru": "по 1950"}),
+    ("1945?", {"en": "1945?", "ja": "1945年？", "ru": "1945 (?)"}),
+    ("1945-08?", {"en": "August 1945?", "ja": "1945年8月？", "ru": "август 1945 г. (?)"}),
+    ("1946?/1956", {"en": "1946?–1956", "ja": "1946年？～1956年", "ru": "1946 (?)–1956"}),
+]
+# Both approximate and uncertain: the page's circa, as approximate dates are cited ("ca." in English).
+BOTH = ("1945%", {"en": ("circa 1945?", "ca. 1945?"), "ja": ("1945年頃？", "1945年頃？"),
+                  "ru": ("ок. 1945 (?)", "ок. 1945 (?)")})
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("language", ["ja", "ru", "en"])
+@pytest.mark.parametrize(("edtf", "page_and_cited"), [
+    *((edtf, {language: (words, words) for language, words in wording.items()}) for edtf, wording in UNCERTAIN_DATES),
+    BOTH,
+])
+def test_an_uncertain_date_is_cited_as_the_page_words_it(client, style, language, edtf, page_and_cited):
+    in_words, cited = page_and_cited[language]
+    record = titled("Test uncertain", resource_type=ResourceType.MAGAZINE_ARTICLE, date_edtf=edtf,
+                    identifier="doc-uncertain", container_title="Test Monthly")
+    assert f"<dt>{DATE[language]}</dt><dd>{in_words}" in page_of(client, f"/{language}/records/doc-uncertain/")
+    citation = formatted_citation(record, style, language)
+    assert cited in citation, citation
+    # Once: a date-part shown beside the year (a magazine's month and day) does not repeat it.
+    assert citation.count(cited) == 1, citation
+    assert not re.search(r"1945[–～-]1950|1945\?\.|？\.", citation), citation
+    if "%" not in edtf:
+        assert not re.search(r"ca\.|頃|ок\.", citation), citation
+
+
+@pytest.mark.parametrize("language", ["ja", "ru", "en"])
+def test_a_certain_or_approximate_date_is_cited_as_before(language):
+    cited = {"en": ("1950", "1946–1956", "ca. 1950"), "ja": ("1950年", "1946年–1956年", "1950年頃"),
+             "ru": ("1950", "1946–1956", "ок. 1950")}[language]
+    for edtf, expected in zip(("1950", "1946/1956", "1950~"), cited, strict=True):
+        record = titled("Test certain", resource_type=ResourceType.BOOK, date_edtf=edtf)
+        citation = formatted_citation(record, "apa", language)
+        assert f"({expected})" in citation, citation
