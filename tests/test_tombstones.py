@@ -223,3 +223,64 @@ def test_notice_costs_the_same_queries_however_long_the_history(client, bob, dan
     # The published lookup, the withdrawn record, the reservation.
     with django_assert_num_queries(3):
         assert PUBLIC_EN in notice(client, "doc-del", "en")
+
+
+# --- what the notice says: gone for good, deleted or withdrawn as the record was --------------------------------
+
+GONE = {
+    "withdrawn": {
+        "en": ("This record is no longer available", "The archive has withdrawn this record."),
+        "ja": ("この資料は公開を終了しました", "当館はこの資料の公開を終了しました。"),
+        "ru": ("Эта запись больше недоступна", "Архив снял эту запись с публикации."),
+    },
+    "deleted": {
+        "en": ("This record is no longer available", "The archive has deleted this record."),
+        "ja": ("この資料は削除されました", "当館はこの資料を削除しました。"),
+        "ru": ("Эта запись больше недоступна", "Архив удалил эту запись."),
+    },
+}
+# Wording that reads as for the time being, or says withdrawn of a deleted record.
+NOT_SAID = {
+    "withdrawn": ["現在利用できません", "больше не доступна", "公開を停止", "deleted", "削除", "удалил"],
+    "deleted": ["現在利用できません", "больше не доступна", "withdrawn", "公開", "снял"],
+}
+
+
+def gone(how, bob, dana):
+    """A record withdrawn or deleted in one of the ways the notice must tell apart."""
+    status = Status.DRAFT if how == "deleted, never published" else Status.PUBLISHED
+    record = RecordFactory(status=status, identifier="doc-gone", title="Gone test title")
+    if how.startswith("withdrawn") or how == "deleted after its withdrawal":
+        record.withdraw(bob, "Privacy request.", hide_title=how == "withdrawn, title hidden")
+    if how.startswith("deleted"):
+        Record.objects.get(pk=record.pk).purge(dana, "Duplicate entry.", hide_title=how == "deleted, title hidden")
+    return "deleted" if how.startswith("deleted") else "withdrawn"
+
+
+@pytest.mark.parametrize("language", ["en", "ja", "ru"])
+@pytest.mark.parametrize("how", ["withdrawn", "withdrawn, title hidden", "deleted", "deleted, title hidden",
+                                 "deleted after its withdrawal", "deleted, never published"])
+def test_the_notice_says_the_record_is_gone_for_good_and_how(client, bob, dana, how, language):
+    state = gone(how, bob, dana)
+    page = notice(client, "doc-gone", language)
+    heading, why = GONE[state][language]
+    assert f"<h1>{heading}</h1>" in page
+    assert why in page
+    for words in NOT_SAID[state]:
+        assert words not in page.split("<article", 1)[1], words
+
+
+@pytest.mark.parametrize(("state", "title"), [("withdrawn", "公開を終了した資料"), ("deleted", "削除された資料")])
+def test_the_japanese_page_title_says_how_the_record_went(client, bob, dana, state, title):
+    gone("withdrawn" if state == "withdrawn" else "deleted", bob, dana)
+    assert f"<title>{title}" in notice(client, "doc-gone", "ja")
+
+
+def test_the_japanese_notices_call_the_archive_as_its_other_public_pages_do(client, bob):
+    record = RecordFactory(status=Status.PUBLISHED, identifier="doc-revised", title="Revised test title")
+    record.withdraw(bob, "Rights unclear.")
+    record.reopen(bob)
+    response = client.get("/ja/records/doc-revised/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "当館はこの資料を改訂中です" in page and "アーカイブ" not in page
