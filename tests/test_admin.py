@@ -95,3 +95,56 @@ def test_admin_in_japanese_and_russian(admin_client):
     ru = admin_client.get(url, headers={"accept-language": "ru"}).content.decode()
     assert "書誌情報" in ja  # the "Bibliographic" fieldset
     assert "Библиографические сведения" in ru
+
+
+def _draft_with_derived_japanese_title():
+    from collection.derivation import derive_forms
+
+    record = RecordFactory(status="draft", title="東京の記録", title__language="ja")
+    derive_forms(record.titles.all(), Title, {"record": record})
+    assert set(record.titles.values_list("language", flat=True)) == {"ja", "ja-Hrkt", "ja-Latn"}
+    return record
+
+
+def _form_data_deleting_the_japanese_original(record):
+    """The change form as the page sends it (machine-made forms ticked so), with Delete ticked on ``ja``."""
+    from .roles import change_form_data
+
+    data = change_form_data(record)
+    for i in range(int(data["titles-TOTAL_FORMS"])):
+        title = Title.objects.get(pk=data[f"titles-{i}-id"])
+        if title.machine_made:
+            data[f"titles-{i}-machine_made"] = "on"
+        if title.language == "ja":
+            data[f"titles-{i}-DELETE"] = "on"
+    return data
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("en", "A record needs at least one title in some language."),
+    ("ja", "資料には、いずれかの言語のタイトルが少なくとも1つ必要です。"),
+])
+def test_deleting_the_only_original_title_is_refused_though_its_reading_and_romanization_are_left(
+        alice, login, language, message):
+    record = _draft_with_derived_japanese_title()
+    response = login(alice).post(reverse("admin:collection_record_change", args=[record.pk]),
+                                 _form_data_deleting_the_japanese_original(record),
+                                 headers={"accept-language": language})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert record.titles.count() == 3
+
+
+@pytest.mark.parametrize("reading_edited", [False, True])
+def test_deleting_an_original_title_takes_its_reading_and_romanization_while_another_title_is_kept(
+        alice, login, reading_edited):
+    record = _draft_with_derived_japanese_title()
+    Title.objects.create(record=record, language="en", text="Test record in Tokyo")
+    data = _form_data_deleting_the_japanese_original(record)
+    if reading_edited:
+        # Saved as it was typed, the corrected reading would be written back pointing at a title that is gone.
+        reading = next(i for i in range(4) if data[f"titles-{i}-language"] == "ja-Hrkt")
+        data[f"titles-{reading}-text"] = "とうきょうのきろく"
+    response = login(alice).post(reverse("admin:collection_record_change", args=[record.pk]), data)
+    assert response.status_code == 302
+    assert list(record.titles.values_list("language", flat=True)) == ["en"]

@@ -313,3 +313,21 @@ class TestWebAddresses:
         path = write_file(tmp_path, "identifier,kind,title_en,url\r\ntest-1,memoir,Test,ftp://example.org/x\r\n")
         assert refused("import_catalogue", str(path)) == [
             "row 2, column url: Enter a URL that starts with http:// or https://."]
+
+
+class TestOnlyReadingsAndRomanizations:
+    """A reading or romanization names no record by itself: a row needs a title of its own."""
+
+    def test_a_new_row_with_only_a_reading_and_a_romanization_is_refused(self):
+        result = write_rows(numbered(memoir("test-1", title_en="", **{"title_ja-Hrkt": "てすと",
+                                                                       "title_ja-Latn": "tesuto"})))
+        assert not result.ok
+        assert "A record needs at least one title in some language." in [e.message for e in result.errors]
+        assert not Record.objects.exists()
+
+    def test_emptying_the_original_of_a_stored_record_leaving_its_reading_is_refused(self):
+        assert write_rows(numbered(memoir("test-1", title_en="", title_ja="テスト"))).ok
+        before = list(Title.objects.values_list("language", "text"))
+        result = write_rows(numbered({"identifier": "test-1", "title_ja": "[clear]", "title_ja-Hrkt": "てすと"}))
+        assert errors_of(result) == [(2, "title_ja")]
+        assert list(Title.objects.values_list("language", "text")) == before

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -21,6 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..concurrency import StaleRecord
 from ..derivation import derive_forms
 from ..history import Part, group_saves, revert, timeline
+from ..models.labels import DERIVED_FORMS
 from ..search import reindex_after_save
 
 # The admin index shows how many records wait for the signed-in reviewer, unless the site has its own index.
@@ -152,9 +154,34 @@ class LabelledAdmin(TimelineHistoryAdmin):
 
 
 class RequireOneFormSet(BaseInlineFormSet):
-    """An inline formset that needs at least one non-empty, non-deleted form."""
+    """Labels in an inline: at least one must remain that is not a reading or romanization.
+
+    A reading or romanization made from a label goes with it (``derived_from`` cascades),
+    so it never keeps the entry named on its own; nor does one an archivist entered, as
+    the import has it (:func:`collection.models.validate_titles`).
+    """
 
     empty_message = ""
+
+    def _deleted_pks(self) -> set[Any]:
+        """The stored labels ticked for deletion, read from what was posted: the forms are not all cleaned yet."""
+        if not (self.can_delete and self.is_bound):
+            return set()
+        return {form.instance.pk for form in self.initial_forms
+                if form.instance.pk and form[DELETION_FIELD_NAME].data}
+
+    def _goes_with_its_source(self, form: forms.BaseForm) -> bool:
+        source = getattr(form.instance, "derived_from_id", None)
+        return source is not None and source in self._deleted_pks()
+
+    def _should_delete_form(self, form: forms.BaseForm) -> bool:
+        # Saved as posted, a form whose source is deleted would be written back pointing at a label that is gone.
+        return super()._should_delete_form(form) or self._goes_with_its_source(form)
+
+    def delete_existing(self, obj: Any, commit: bool = True) -> None:
+        if getattr(obj, "derived_from_id", None) in self._deleted_pks():
+            return  # the database deletes it with its source; a second delete would log it twice
+        super().delete_existing(obj, commit=commit)
 
     def clean(self) -> None:
         super().clean()
@@ -162,9 +189,8 @@ class RequireOneFormSet(BaseInlineFormSet):
             return
         kept = [
             form for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("text")
+            if form.cleaned_data and not self._should_delete_form(form) and form.cleaned_data.get("text")
+            and form.cleaned_data.get("form") not in DERIVED_FORMS
         ]
         if not kept:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(self.empty_message)

@@ -58,6 +58,7 @@ from ..models import (
     identifier_case_message,
     validate_titles,
 )
+from ..models.labels import DERIVED_FORMS
 from ..validators import validate_identifier, validate_language_tag
 from ..workflow import ACTIONS, TransitionNotAllowed, check_edit, check_status_change
 from .applying import BATCH_SIZE, Applier, apply_scalars, derived_forms, label_form
@@ -1019,14 +1020,16 @@ class _Planner:
         for tag, column, position in self._titles:
             text = values[position]
             if text:
-                titled = True
                 our = column in ours
-                if not self._label_ok(Title, tag, label_form(tag, our, material), our, True, text):
+                form = label_form(tag, our, material)
+                titled = titled or form not in DERIVED_FORMS  # a reading alone names the record in no language
+                if not self._label_ok(Title, tag, form, our, True, text):
                     return False
         for value in values[index["variant_titles"]]:
             tag, _sep, text = value.partition(":")
-            titled = True
-            if not self._label_ok(Title, tag, label_form(tag, False, material), False, False, text):
+            form = label_form(tag, False, material)
+            titled = titled or form not in DERIVED_FORMS
+            if not self._label_ok(Title, tag, form, False, False, text):
                 return False
         if not titled:
             return False

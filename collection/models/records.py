@@ -23,7 +23,7 @@ from ..validators import isbn_forms, validate_edtf, validate_isbn, validate_issn
 from .agents import Agent, AgentKind
 from .history import change_history
 from .identifiers import IdentifiedModel
-from .labels import Label, LabelForm, pick_label
+from .labels import DERIVED_FORMS, Label, LabelForm, pick_label
 from .places import Place
 from .subjects import Language, Subject
 
@@ -591,7 +591,11 @@ class ReservedIdentifier(models.Model):
 
 
 def validate_titles(titles: Iterable[Title]) -> None:
-    """A record needs at least one title in some language, and readings need a Japanese title."""
-    titles = [t for t in titles if (t.text or "").strip()]
+    """A record needs at least one title in some language that is not a reading or romanization.
+
+    A reading or romanization only spells out another title: a machine-made one goes
+    with its source, and one entered alone would name the record in no language.
+    """
+    titles = [t for t in titles if (t.text or "").strip() and t.form not in DERIVED_FORMS]
     if not titles:
         raise ValidationError(_("A record needs at least one title in some language."), code="no_title")
