@@ -174,3 +174,38 @@ def test_a_typed_reason_and_an_older_stored_one_are_shown_as_they_were_written(b
                                     "[revert] {\"moment\": \"yesterday\"}"])
 def test_a_malformed_stored_reason_is_shown_as_stored(stored):
     assert describe(stored) == stored
+
+
+def derived_titles(record):
+    return sorted(record.titles.filter(machine_made=True).values_list("language", "text"))
+
+
+def test_a_revert_derives_the_readings_and_romanizations_missing_at_that_moment(bob, login):
+    """A record written without its forms (an import leaves them to a task) gets them when reverted to then."""
+    record = RecordFactory(status=Status.DRAFT, title="東京", title__language="ja")
+    moment = Title.history.order_by("-history_id").first().history_date
+    record.date_display = "test date"
+    record.save()
+    response = login(bob).post(reverse("admin:collection_record_revert", args=[record.pk]), {
+        "moment": moment.isoformat(), "version": record.version})
+    assert response.status_code == 302
+    assert derived_titles(record) == [("ja-Hrkt", "トウキョウ"), ("ja-Latn", "tōkyō")]
+
+
+def test_a_revert_to_an_earlier_title_keeps_its_reading_and_romanization(alice, bob, login):
+    record = RecordFactory(status=Status.DRAFT, title="東京", title__language="ja")
+    client = login(alice)
+    client.post(change_url(record), change_form_data(record, date_display="first date"))
+    first = derived_titles(record)
+    assert first == [("ja-Hrkt", "トウキョウ"), ("ja-Latn", "tōkyō")]
+    moment = client.get(history_url(record)).context["saves"][0].when
+    data = change_form_data(record, **{"titles-0-text": "大阪"})
+    client.post(change_url(record), data)
+    assert derived_titles(record) != first
+    record.refresh_from_db()
+    response = login(bob).post(reverse("admin:collection_record_revert", args=[record.pk]), {
+        "moment": moment.isoformat(), "version": record.version}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Reverted “{record.identifier}: 東京” to the version of that moment."]
+    assert list(record.titles.filter(language="ja").values_list("text", flat=True)) == ["東京"]
+    assert derived_titles(record) == first

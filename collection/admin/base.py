@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -80,6 +81,10 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
     def history_parts(self) -> list[Part]:
         return []
 
+    def after_save(self, obj: Any) -> None:
+        """What follows every change of an entry here, a save or a revert: its search keys are brought up to date."""
+        reindex_after_save(obj)
+
     def get_urls(self) -> list[Any]:
         info = self.model._meta.app_label, self.model._meta.model_name
         return [
@@ -120,13 +125,14 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
         if moment is None:
             messages.error(request, _("Choose a version to revert to."))
             return HttpResponseRedirect(back)
-        try:
-            revert(obj, self.history_parts(), moment, request.user,
-                   expected_version=int(version) if version.isdigit() else None)
-        except (StaleRecord, ValueError) as refusal:
-            messages.error(request, str(refusal))
-            return HttpResponseRedirect(back)
-        reindex_after_save(obj)
+        with transaction.atomic():
+            try:
+                revert(obj, self.history_parts(), moment, request.user,
+                       expected_version=int(version) if version.isdigit() else None)
+            except (StaleRecord, ValueError) as refusal:
+                messages.error(request, str(refusal))
+                return HttpResponseRedirect(back)
+            self.after_save(obj)
         messages.success(request, _("Reverted “%(entry)s” to the version of that moment.") % {"entry": obj})
         return HttpResponseRedirect(back)
 
@@ -143,14 +149,21 @@ class LabelledAdmin(TimelineHistoryAdmin):
 
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        obj = form.instance
-        # The change view's queryset prefetched the labels as they were before the formsets saved: derive
-        # from the stored ones, and drop the stale cache so the change message names the entry as saved.
+        self.after_save(form.instance)
+
+    def after_save(self, obj: Any) -> None:
+        """The readings and romanizations of the labels as stored now are derived, then the search keys follow.
+
+        A revert puts back labels as they were at a moment, when some forms may not have
+        been derived yet (an import leaves them to a task): it is followed by this too.
+        """
+        # The change view's queryset prefetched the labels as they were before the formsets saved (or the revert):
+        # derive from the stored ones, and drop the stale cache so the message names the entry as saved.
         prefetched = getattr(obj, "_prefetched_objects_cache", {})
         prefetched.pop(self.label_related_name, None)
         labels = self.label_model._default_manager.filter(**{self.label_owner_field: obj}).order_by("pk")
         derive_forms(labels, self.label_model, {self.label_owner_field: obj})
-        reindex_after_save(obj)
+        super().after_save(obj)
 
 
 class RequireOneFormSet(BaseInlineFormSet):
