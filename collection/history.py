@@ -8,6 +8,7 @@ so the timeline here merges them, and a revert restores all of them to one momen
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,7 +67,60 @@ class Part:
     name: Callable[[Any], str] | None = None
 
 
-def _display(model: type[models.Model], name: str, value: Any) -> str:
+class _Related:
+    """The entries a timeline's rows point at (a record's places, a link's agent), with the names they show.
+
+    Fetched once per model for every row of the page, with the labels their names are
+    picked from, rather than once per row: a record saved a hundred times would
+    otherwise cost hundreds of queries.
+    """
+
+    def __init__(self) -> None:
+        self.wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+        self.found: dict[type[models.Model], dict[Any, models.Model]] = {}
+
+    def collect(self, model: type[models.Model], rows: list[Any]) -> None:
+        """Note what ``rows`` (history rows of ``model``) point at: their links and many-to-many values."""
+        links = [f for f in model._meta.concrete_fields if f.is_relation and f.related_model is not None]
+        many = [f for f in model._meta.many_to_many if hasattr(model.history.model, f.name)]
+        for row in rows:
+            for link in links:
+                value = getattr(row, link.attname, None)
+                if value is not None:
+                    self.wanted[link.related_model].add(value)
+            for m2m in many:
+                self.wanted[m2m.related_model].update(_related_ids(model, m2m.name, _row_value(row, m2m.name)))
+
+    def fetch(self) -> None:
+        for model, ids in self.wanted.items():
+            entries = model._default_manager.filter(pk__in=ids).prefetch_related(*_name_lookups(model))
+            self.found[model] = {entry.pk: entry for entry in entries}
+        self.wanted.clear()
+
+    def get(self, model: type[models.Model], pk: Any) -> models.Model | None:
+        return self.found.get(model, {}).get(pk)
+
+    def instance(self, row: Any) -> models.Model:
+        """The history row as an instance of its model, whose links are the entries fetched (for its name)."""
+        instance = row.instance
+        for link in instance._meta.concrete_fields:
+            if link.is_relation and link.related_model is not None:
+                entry = self.get(link.related_model, getattr(instance, link.attname))
+                if entry is not None:
+                    link.set_cached_value(instance, entry)
+        return instance
+
+
+def _name_lookups(model: type[models.Model]) -> list[str]:
+    """What an entry's name is picked from besides its own row: its labels (a record's titles, a place's names)."""
+    from .models.labels import Label
+
+    return [relation.get_accessor_name() for relation in model._meta.related_objects
+            if relation.one_to_many and issubclass(relation.related_model, Label)
+            and relation.related_model is not model]
+
+
+def _display(model: type[models.Model], name: str, value: Any, related: _Related) -> str:
     try:
         model_field = model._meta.get_field(name)
     except Exception:
@@ -75,11 +129,11 @@ def _display(model: type[models.Model], name: str, value: Any) -> str:
         return ""
     if model_field.many_to_many:
         target = model_field.related_model
-        ids = [row[model_field.m2m_reverse_field_name()] for row in value] if value else []
-        return ", ".join(str(obj) for obj in target._default_manager.filter(pk__in=ids)) if ids else ""
+        entries = (related.get(target, pk) for pk in _related_ids(model, name, value))
+        return ", ".join(str(entry) for entry in entries if entry is not None)
     if model_field.is_relation:
-        related = model_field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else f"#{value}"
+        entry = related.get(model_field.related_model, value)
+        return str(entry) if entry is not None else f"#{value}"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -128,8 +182,8 @@ def scan_summary(row: Any) -> dict[str, str]:
     }}
 
 
-def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, owner_field: str = "",
-                 summary: Callable[[Any], dict[str, str]] | None = None,
+def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, related: _Related,
+                 owner_field: str = "", summary: Callable[[Any], dict[str, str]] | None = None,
                  owners: dict[Any, str] | None = None, row_name: Callable[[Any], str] = str) -> list[Entry]:
     """Entries of ``rows``, one model's history rows in order; ``owners`` names the row each belongs to."""
     entries = []
@@ -145,7 +199,7 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, own
             for name in fields:
                 value = _row_value(row, name)
                 if value not in (None, "", [], False):
-                    changes.append(FieldChange(_label(model, name), "", _display(model, name, value)))
+                    changes.append(FieldChange(_label(model, name), "", _display(model, name, value, related)))
             changes += [FieldChange(label, "", text) for label, text in described.items() if text]
         elif row.history_type == "-":
             kind = _("deleted")
@@ -155,7 +209,7 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, own
                 old, new = _row_value(before, name), _row_value(row, name)
                 if not _same(model, name, old, new):
                     changes.append(FieldChange(
-                        _label(model, name), _display(model, name, old), _display(model, name, new),
+                        _label(model, name), _display(model, name, old, related), _display(model, name, new, related),
                     ))
             earlier = summary(before) if summary else {}
             for label in dict.fromkeys([*earlier, *described]):
@@ -163,7 +217,7 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, own
                     changes.append(FieldChange(label, earlier.get(label, ""), described.get(label, "")))
             if not changes and not row.history_change_reason:
                 continue  # a save that changed nothing the archivist sees (a version moved on)
-        part = f"{part_name} “{row_name(row.instance)}”" if part_name else str(model._meta.verbose_name)
+        part = f"{part_name} “{row_name(related.instance(row))}”" if part_name else str(model._meta.verbose_name)
         owner = owners.get(getattr(row, f"{owner_field}_id")) if owners else None
         if owner:
             part = _("%(part)s of %(owner)s") % {"part": part, "owner": owner}
@@ -177,31 +231,75 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, own
 def _row_value(row: Any, name: str) -> Any:
     model_field = row.instance_type._meta.get_field(name)
     if model_field.many_to_many:
-        # Keyed by field name, as diff_against gives them: _display reads the related ids by that name.
-        return list(getattr(row, name).values(model_field.m2m_reverse_field_name()))
+        # Keyed by field name, as diff_against gives them: _display reads the related ids by that name. Read from
+        # the rows prefetched with the history (see _history_rows), not queried row by row.
+        key = model_field.m2m_reverse_field_name()
+        links = getattr(row, _m2m_rows(type(row), name)).all()
+        return [{key: getattr(link, f"{key}_id")} for link in links]
     return getattr(row, model_field.attname)
 
 
+def _m2m_rows(history_model: type[models.Model], name: str) -> str:
+    """The name under which a history row has its rows of the many-to-many field ``name``, for prefetching."""
+    m2m_model = getattr(history_model, name).model
+    return next(relation.get_accessor_name() for relation in history_model._meta.related_objects
+                if relation.related_model is m2m_model)
+
+
+def _history_rows(model: type[models.Model], **filters: Any) -> list[Any]:
+    """The history rows of ``model`` matching ``filters``, in order, with who saved them and their many-to-many
+    values."""
+    history_model = model.history.model
+    many = [_m2m_rows(history_model, f.name) for f in model._meta.many_to_many if hasattr(history_model, f.name)]
+    return list(model.history.filter(**filters).select_related("history_user").prefetch_related(*many)
+                .order_by("history_id"))
+
+
 def timeline(obj: models.Model, parts: list[Part]) -> list[Entry]:
-    """Every change of ``obj`` and its parts, newest first, with field-by-field diffs and who made them."""
+    """Every change of ``obj`` and its parts, newest first, with field-by-field diffs and who made them.
+
+    The queries are as many whatever the number of changes: the rows of each model at
+    once, then the entries they point at, once per model.
+    """
     model = type(obj)
-    rows = list(model.history.filter(id=obj.pk).select_related("history_user").order_by("history_id"))
-    entries = _entries_for(model, rows, "")
-    for part in parts:
-        entries += _part_entries(part, {f"{part.owner_field}_id": obj.pk})
+    related = _Related()
+    rows = _history_rows(model, id=obj.pk)
+    related.collect(model, rows)
+    part_rows = [_part_rows(part, {f"{part.owner_field}_id": obj.pk}, related) for part in parts]
+    related.fetch()
+    entries = _entries_for(model, rows, "", related)
+    for loaded in part_rows:
+        entries += _part_entries(loaded, related)
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
 
 
-def _part_entries(part: Part, filters: dict[str, Any], owners: dict[Any, str] | None = None) -> list[Entry]:
-    part_rows = list(part.model.history.filter(**filters).select_related("history_user").order_by("history_id"))
+@dataclass
+class _PartRows:
+    part: Part
+    rows: list[Any]
+    children: list[_PartRows]
+
+
+def _part_rows(part: Part, filters: dict[str, Any], related: _Related) -> _PartRows:
+    rows = _history_rows(part.model, **filters)
+    related.collect(part.model, rows)
+    # Every row that ever belonged to the entry: a deleted image's captions too.
+    ids = list({row.id for row in rows})
+    children = [_part_rows(child, {f"{child.owner_field}_id__in": ids}, related) for child in part.children]
+    return _PartRows(part, rows, children)
+
+
+def _part_entries(loaded: _PartRows, related: _Related, owners: dict[Any, str] | None = None) -> list[Entry]:
+    part = loaded.part
     part_name = str(part.model._meta.verbose_name)
     row_name = part.name or str
-    entries = _entries_for(part.model, part_rows, part_name, part.owner_field, part.summary, owners, row_name)
-    if part.children:
-        # Every row that ever belonged to the entry, named as it was last: a deleted image's captions too.
-        names = {row.id: f"{part_name} “{row_name(row.instance)}”" for row in part_rows}
-        for child in part.children:
-            entries += _part_entries(child, {f"{child.owner_field}_id__in": list(names)}, names)
+    entries = _entries_for(part.model, loaded.rows, part_name, related, part.owner_field, part.summary, owners,
+                           row_name)
+    if loaded.children:
+        # Each row named as it was last.
+        names = {row.id: f"{part_name} “{row_name(related.instance(row))}”" for row in loaded.rows}
+        for child in loaded.children:
+            entries += _part_entries(child, related, names)
     return entries
 
 

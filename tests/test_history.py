@@ -209,3 +209,35 @@ def test_a_revert_to_an_earlier_title_keeps_its_reading_and_romanization(alice, 
         f"Reverted “{record.identifier}: 東京” to the version of that moment."]
     assert list(record.titles.filter(language="ja").values_list("text", flat=True)) == ["東京"]
     assert derived_titles(record) == first
+
+
+def history_queries(client, record):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(history_url(record)).status_code == 200
+    return len(captured)
+
+
+def edit_many_times(record, saves):
+    """``saves`` saves, each changing the record's places, subjects, languages, parent and agents."""
+    from .factories import PlaceFactory, SubjectFactory
+
+    for n in range(saves):
+        record.places.add(PlaceFactory(name=f"Test place {n}"))
+        record.subjects.set([SubjectFactory(label=f"Test subject {n}")])
+        record.languages.add(Language.objects.get_or_create(tag=f"x-test{n}")[0])
+        record.parent = RecordFactory(title=f"Test parent {n}")
+        link_agent(record, AgentFactory(name=f"Test agent {n}"), role="editor")
+        record.date_display = f"test date {n}"
+        record.save()
+
+
+def test_a_records_history_page_costs_the_same_queries_however_many_saves(bob, login):
+    small, large = RecordFactory(status=Status.DRAFT), RecordFactory(status=Status.DRAFT)
+    edit_many_times(small, 2)
+    edit_many_times(large, 12)
+    client = login(bob)
+    history_queries(client, small)  # the session and permissions are cached after the first page
+    assert history_queries(client, large) == history_queries(client, small)

@@ -362,3 +362,25 @@ def test_review_queue_count_is_one_query_however_long_the_queue(alice, bob, rf, 
         html = Template("{% load collection_admin %}{% review_queue as q %}{{ q.count }}").render(
             Context({"request": request}))
     assert html == "5"
+
+
+def changelist_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_reserved_identifiers_list_costs_the_same_queries_however_many_rows(admin_client, dana):
+    url = reverse("admin:collection_reservedidentifier_changelist")
+    for n in range(2):
+        RecordFactory(title=f"Kept test record {n}")
+        RecordFactory(title=f"Deleted test record {n}").purge(dana, "Duplicate entry.")
+    changelist_queries(admin_client, url)  # the session and permissions are cached after the first page
+    few = changelist_queries(admin_client, url)
+    for n in range(2, 12):
+        RecordFactory(title=f"Kept test record {n}")
+        RecordFactory(title=f"Deleted test record {n}").purge(dana, "Duplicate entry.")
+    assert changelist_queries(admin_client, url) == few

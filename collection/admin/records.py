@@ -407,9 +407,14 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
 @admin.register(ReservedIdentifier)
 class ReservedIdentifierAdmin(admin.ModelAdmin):
     list_display = ["identifier", "record", "reserved_at", "deleted_at", "deleted_by"]
+    # A record is named by its title: the records, who deleted them and the titles, whatever the number of rows.
+    list_select_related = ["record", "deleted_by"]
     search_fields = ["identifier"]
     readonly_fields = ["identifier", "record", "reserved_at", "deleted_at", "deleted_by", "deletion_reason",
                        "title", "hide_title"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("record__titles")
 
     def has_add_permission(self, request):
         return False
