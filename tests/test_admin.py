@@ -148,3 +148,80 @@ def test_deleting_an_original_title_takes_its_reading_and_romanization_while_ano
     response = login(alice).post(reverse("admin:collection_record_change", args=[record.pk]), data)
     assert response.status_code == 302
     assert list(record.titles.values_list("language", flat=True)) == ["en"]
+
+
+# Labels that are the same in every language.
+SAME_IN_EVERY_LANGUAGE = {"SHA-256"}
+
+
+@pytest.mark.parametrize("language", ["ja", "ru"])
+def test_every_column_and_read_only_field_of_the_apps_admin_has_a_translated_label(language):
+    from django.contrib.admin.utils import label_for_field
+    from django.utils import translation
+
+    untranslated = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != "collection":
+            continue
+        names = [*model_admin.list_display, *model_admin.readonly_fields,
+                 *(getattr(model_admin, "history_list_display", None) or [])]
+        for name in names:
+            with translation.override("en"):
+                english = str(label_for_field(name, model, model_admin))
+            with translation.override(language):
+                translated = str(label_for_field(name, model, model_admin))
+            if translated == english and english not in SAME_IN_EVERY_LANGUAGE:
+                untranslated.append(f"{model.__name__}.{name}: {english}")
+    assert untranslated == []
+
+
+def test_every_field_of_a_model_in_the_admin_has_a_translatable_label():
+    from django.utils.functional import Promise
+
+    plain = [f"{model.__name__}.{field.name}"
+             for model in admin.site._registry if model._meta.app_label == "collection"
+             for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
+             if not field.primary_key and not isinstance(field.verbose_name, Promise)]
+    assert plain == []
+
+
+def column_headers(html):
+    """The changelist's column headers as shown (the action checkbox's has no text)."""
+    import re
+
+    return re.findall(r'<div class="text">(?:<a [^>]*>|<span>)([^<]+)<', html)
+
+
+@pytest.mark.parametrize(("language", "headers"), [
+    ("ja", ["識別子", "資料", "予約日時", "削除日時", "削除したユーザー"]),
+    ("ru", ["Идентификатор", "Запись", "Дата резервирования", "Дата удаления", "Кем удалено"]),
+])
+def test_reserved_identifiers_list_headers_in_the_admins_language(admin_client, language, headers):
+    RecordFactory()
+    page = admin_client.get(reverse("admin:collection_reservedidentifier_changelist"),
+                            headers={"accept-language": language})
+    assert column_headers(page.content.decode()) == headers
+
+
+@pytest.mark.parametrize(("language", "header"), [("ja", "更新日時"), ("ru", "Изменено")])
+def test_record_list_modified_column_in_the_admins_language(admin_client, language, header):
+    RecordFactory()
+    page = admin_client.get(reverse("admin:collection_record_changelist"), headers={"accept-language": language})
+    assert column_headers(page.content.decode())[-1] == header
+
+
+@pytest.mark.parametrize(("language", "labels"), [
+    ("ja", ["アップロードしたユーザー:", "作成日時:", "更新日時:"]),
+    ("ru", ["Кем загружено:", "Создано:", "Изменено:"]),
+])
+def test_image_page_labels_in_the_admins_language(admin_client, language, labels):
+    from collection.images import inspect_upload
+    from collection.models import add_images
+
+    from . import imaging
+
+    [image] = add_images(RecordFactory(), inspect_upload(imaging.upload(imaging.jpeg(), "p.jpg"), "p.jpg"))
+    page = admin_client.get(reverse("admin:collection_recordimage_change", args=[image.pk]),
+                            headers={"accept-language": language}).content.decode()
+    for label in labels:
+        assert f"<label>{label}</label>" in page

@@ -134,5 +134,10 @@ class SubjectAdmin(VocabularyImportExportMixin, NamedByRecordsAdmin, VersionChec
 
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
-    list_display = ["tag", "display_name"]
+    list_display = ["tag", "name"]
     search_fields = ["tag"]
+
+    @admin.display(description=_("name"))
+    def name(self, language: Language) -> str:
+        """The language's name in the admin's language."""
+        return language.display_name()

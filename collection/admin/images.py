@@ -14,6 +14,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..conf import app_settings
@@ -257,7 +258,7 @@ class RecordImageInline(admin.TabularInline):
             obj.url("full"), obj.url("thumb"), obj.thumb_width, obj.thumb_height,
         )
 
-    @admin.display(description=_("file"))
+    @admin.display(description=pgettext_lazy("an image file", "file"))
     def details(self, obj: RecordImage) -> str:
         if not obj.pk:
             return "—"
@@ -293,6 +294,7 @@ class RecordImageAdmin(SimpleHistoryAdmin):
         # under the name shown; the storage's own name is random and tells an archivist nothing.
         return format_html('<a href="{}">{}</a>', obj.url("master"), obj.master_download_name())
 
+    @admin.display(description=pgettext_lazy("an image file", "file"))
     def file_in_words(self, row: Any) -> str:
         return " ".join(scan_summary(row).values()) or "—"
 

@@ -55,8 +55,8 @@ class Agent(VersionedModel, IdentifiedModel):
         _("ISIL"), max_length=16, blank=True, help_text=_("For a holding repository, e.g. RU-… or JP-…"),
     )
     notes = NFCTextField(_("staff notes"), blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    modified = models.DateTimeField(_("modified"), auto_now=True)
 
     objects = AgentQuerySet.as_manager()
     history = change_history()

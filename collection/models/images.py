@@ -129,22 +129,23 @@ class RecordImage(models.Model):
     width = models.PositiveIntegerField(_("width"), editable=False)
     height = models.PositiveIntegerField(_("height"), editable=False)
 
-    thumb = models.FileField(storage=image_storage, max_length=255, blank=True, editable=False)
-    thumb_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    thumb_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    web = models.FileField(storage=image_storage, max_length=255, blank=True, editable=False)
-    web_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    web_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    full = models.FileField(storage=image_storage, max_length=255, blank=True, editable=False)
-    full_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    full_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    thumb = models.FileField(_("thumbnail"), storage=image_storage, max_length=255, blank=True, editable=False)
+    thumb_width = models.PositiveIntegerField(_("thumbnail width"), null=True, blank=True, editable=False)
+    thumb_height = models.PositiveIntegerField(_("thumbnail height"), null=True, blank=True, editable=False)
+    web = models.FileField(_("web image"), storage=image_storage, max_length=255, blank=True, editable=False)
+    web_width = models.PositiveIntegerField(_("web image width"), null=True, blank=True, editable=False)
+    web_height = models.PositiveIntegerField(_("web image height"), null=True, blank=True, editable=False)
+    full = models.FileField(_("full-size image"), storage=image_storage, max_length=255, blank=True,
+                            editable=False)
+    full_width = models.PositiveIntegerField(_("full-size image width"), null=True, blank=True, editable=False)
+    full_height = models.PositiveIntegerField(_("full-size image height"), null=True, blank=True, editable=False)
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        editable=False,
+        editable=False, verbose_name=_("uploaded by"),
     )
-    created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    modified = models.DateTimeField(_("modified"), auto_now=True)
 
     objects = RecordImageQuerySet.as_manager()
     history = change_history()

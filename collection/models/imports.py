@@ -29,27 +29,27 @@ class ImportJob(models.Model):
     previewed; ``fingerprint`` records the state of the catalogue the preview saw.
     """
 
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token = models.UUIDField(_("token"), default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
                              verbose_name=_("imported by"))
-    created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    modified = models.DateTimeField(_("modified"), auto_now=True)
     file_name = models.CharField(_("file name"), max_length=255)
     file_format = models.CharField(_("format"), max_length=10)
     encoding = models.CharField(_("encoding"), max_length=40, blank=True)
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
     # Which sheet the file is: "" for records, else the vocabulary (places, subjects, agents).
     vocabulary = models.CharField(_("vocabulary"), max_length=20, blank=True, default="")
-    data = models.BinaryField(editable=False)
+    data = models.BinaryField(_("file contents"), editable=False)
     status = models.CharField(_("status"), max_length=20, choices=ImportJobStatus.choices,
                               default=ImportJobStatus.QUEUED)
-    background = models.BooleanField(default=False)
-    row_count = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    fingerprint = models.CharField(max_length=64, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
-    preview = models.JSONField(default=list, blank=True)
-    errors = models.JSONField(default=list, blank=True)
+    background = models.BooleanField(_("run in the background"), default=False)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    fingerprint = models.CharField(_("state of the catalogue previewed"), max_length=64, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    preview = models.JSONField(_("preview"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("catalogue import")

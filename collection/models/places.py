@@ -60,7 +60,7 @@ class Place(NamedByRecordsModel, VersionedModel, IdentifiedModel):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     # Materialized path of primary keys, "/3/17/42/": a region's subtree is one prefix match.
-    path = models.CharField(max_length=512, editable=False, db_index=True, default="")
+    path = models.CharField(_("path in the hierarchy"), max_length=512, editable=False, db_index=True, default="")
 
     objects = PlaceQuerySet.as_manager()
     history = change_history(excluded_fields=["path"])

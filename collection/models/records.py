@@ -212,13 +212,14 @@ class Record(VersionedModel, IdentifiedModel):
     )
     date_start = models.DateField(_("earliest date"), null=True, blank=True, editable=False)
     date_end = models.DateField(_("latest date"), null=True, blank=True, editable=False)
-    year_start = models.SmallIntegerField(null=True, blank=True, editable=False)
-    year_end = models.SmallIntegerField(null=True, blank=True, editable=False)
+    year_start = models.SmallIntegerField(_("earliest year"), null=True, blank=True, editable=False)
+    year_end = models.SmallIntegerField(_("latest year"), null=True, blank=True, editable=False)
 
     languages = models.ManyToManyField(Language, blank=True, verbose_name=_("languages of the material"))
     places = models.ManyToManyField(Place, blank=True, related_name="records", verbose_name=_("places"))
     subjects = models.ManyToManyField(Subject, blank=True, related_name="records", verbose_name=_("subjects"))
-    agents = models.ManyToManyField(Agent, through="RecordAgent", related_name="records", blank=True)
+    agents = models.ManyToManyField(Agent, through="RecordAgent", related_name="records", blank=True,
+                                    verbose_name=_("agents"))
     described_agent = models.OneToOneField(
         Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="association_record",
         limit_choices_to={"kind": AgentKind.ORGANISATION}, verbose_name=_("association described"),
@@ -247,8 +248,8 @@ class Record(VersionedModel, IdentifiedModel):
     isbn = models.CharField(
         _("ISBN"), max_length=40, blank=True, validators=[validate_isbn], help_text=_("Stored as given."),
     )
-    isbn10 = models.CharField(max_length=10, blank=True, editable=False, db_index=True)
-    isbn13 = models.CharField(max_length=13, blank=True, editable=False, db_index=True)
+    isbn10 = models.CharField(_("ISBN-10"), max_length=10, blank=True, editable=False, db_index=True)
+    isbn13 = models.CharField(_("ISBN-13"), max_length=13, blank=True, editable=False, db_index=True)
     issn = models.CharField(_("ISSN"), max_length=20, blank=True, validators=[validate_issn])
     url = HttpURLField(_("URL"), max_length=1000, blank=True)
     archived_url = HttpURLField(
@@ -264,8 +265,8 @@ class Record(VersionedModel, IdentifiedModel):
     description_source = NFCTextField(_("source of the description"), blank=True)
     staff_notes = NFCTextField(_("staff notes"), blank=True, help_text=_("Never shown to the public."))
 
-    created = models.DateTimeField(auto_now_add=True)
-    modified = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    modified = models.DateTimeField(_("modified"), auto_now=True)
 
     objects = RecordQuerySet.as_manager()
     history = change_history(m2m_fields=[languages, places, subjects])
@@ -494,7 +495,7 @@ class Description(models.Model):
 
 
 class RecordAgent(models.Model):
-    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="agent_links")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="agent_links", verbose_name=_("record"))
     agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="record_links",
                               verbose_name=_("agent"))
     role = models.CharField(_("role"), max_length=20, choices=AgentRole.choices)
@@ -544,20 +545,21 @@ class ReservedIdentifier(models.Model):
     case can name one record only.
     """
 
-    identifier = models.CharField(max_length=64, unique=True)
+    identifier = models.CharField(_("identifier"), max_length=64, unique=True)
     record = models.OneToOneField(Record, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="reservation")
-    reserved_at = models.DateTimeField(auto_now_add=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+                                  related_name="reservation", verbose_name=_("record"))
+    reserved_at = models.DateTimeField(_("reserved at"), auto_now_add=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
-    deletion_reason = models.TextField(blank=True)
-    title = models.TextField(blank=True, help_text=_("The title when the record was last public."))
+                                   related_name="+", verbose_name=_("deleted by"))
+    deletion_reason = models.TextField(_("reason for deletion"), blank=True)
+    title = models.TextField(_("title"), blank=True, help_text=_("The title when the record was last public."))
     # [{"language", "text", "form", "preferred"}], in the order the titles were made; older rows have only ``title``.
     titles = models.JSONField(
-        default=list, blank=True, help_text=_("The titles when the record was last public, in every language."),
+        _("titles"), default=list, blank=True,
+        help_text=_("The titles when the record was last public, in every language."),
     )
-    hide_title = models.BooleanField(default=False)
+    hide_title = models.BooleanField(_("title hidden on the notice"), default=False)
 
     objects = ReservedIdentifierQuerySet.as_manager()
 
