@@ -225,3 +225,121 @@ def test_image_page_labels_in_the_admins_language(admin_client, language, labels
                             headers={"accept-language": language}).content.decode()
     for label in labels:
         assert f"<label>{label}</label>" in page
+
+
+def named_place(identifier, english, japanese, parent=None):
+    from collection.models import PlaceName
+
+    place = PlaceFactory(identifier=identifier, name=english, parent=parent)
+    PlaceName.objects.create(place=place, language="ja", text=japanese)
+    return place
+
+
+@pytest.mark.parametrize(("language", "names"), [("ja", ["タイシェト", "イルクーツク州"]),
+                                                 ("en", ["Taishet", "Irkutsk Oblast"])])
+def test_place_list_names_places_and_parents_in_the_admins_language(admin_client, language, names):
+    region = named_place("place-irkutsk", "Irkutsk Oblast", "イルクーツク州")
+    named_place("place-taishet", "Taishet", "タイシェト", parent=region)
+    page = admin_client.get(reverse("admin:collection_place_changelist"), {"q": "place-taishet"},
+                            headers={"accept-language": language}).content.decode()
+    assert f'<td class="field-__str__">{names[0]}</td>' in page
+    assert f'<td class="field-parent nowrap">{names[1]}</td>' in page
+
+
+@pytest.mark.parametrize(("model", "factory", "field"), [
+    ("agent", AgentFactory, "name"), ("subject", SubjectFactory, "label")])
+def test_agent_and_subject_lists_name_entries_in_the_admins_language(admin_client, model, factory, field):
+    from collection.models import AgentName, SubjectLabel
+
+    entry = factory(**{field: "Test entry in English"})
+    label_model, owner = {"agent": (AgentName, "agent"), "subject": (SubjectLabel, "subject")}[model]
+    label_model.objects.create(**{owner: entry}, language="ru", text="Тестовая запись")
+    url = reverse(f"admin:collection_{model}_changelist")
+    for language, name in (("ru", "Тестовая запись"), ("en", "Test entry in English")):
+        page = admin_client.get(url, headers={"accept-language": language}).content.decode()
+        assert f'<td class="field-__str__">{name}</td>' in page, language
+
+
+def autocomplete(client, field, term, language="en"):
+    page = client.get(reverse("admin:autocomplete"), {
+        "app_label": "collection", "model_name": "record", "field_name": field, "term": term,
+    }, headers={"accept-language": language})
+    assert page.status_code == 200
+    return [result["text"] for result in page.json()["results"]]
+
+
+def record_form_autocomplete(client, field, term, language="en"):
+    """The results the record form's own autocomplete widgets ask for, at the URL the widget names."""
+    html = client.get(reverse("admin:collection_record_add"), headers={"accept-language": language}).content.decode()
+    import re
+
+    url = re.search(rf'name="{field}"[^>]*data-ajax--url="([^"]+)"|data-ajax--url="([^"]+)"[^>]*name="{field}"',
+                    html)
+    assert url, field
+    page = client.get(url.group(1) or url.group(2), {
+        "app_label": "collection", "model_name": "record", "field_name": field, "term": term,
+    }, headers={"accept-language": language})
+    assert page.status_code == 200
+    return [result["text"] for result in page.json()["results"]]
+
+
+def test_the_record_forms_place_choices_tell_places_of_one_name_apart_in_the_admins_language(admin_client):
+    irkutsk = named_place("place-irkutsk", "Irkutsk Oblast", "イルクーツク州")
+    named_place("place-taishet", "Taishet", "タイシェト", parent=irkutsk)
+    named_place("place-taishet-camp", "Taishet", "タイシェト")
+    assert sorted(record_form_autocomplete(admin_client, "places", "Taishet", "ja")) == [
+        "タイシェト — イルクーツク州（place-taishet）", "タイシェト（place-taishet-camp）"]
+    assert sorted(record_form_autocomplete(admin_client, "places", "Taishet", "en")) == [
+        "Taishet (place-taishet-camp)", "Taishet — Irkutsk Oblast (place-taishet)"]
+
+
+def test_the_record_forms_subject_and_agent_choices_show_their_identifiers(admin_client):
+    from collection.models import SubjectLabel
+
+    subject = SubjectFactory(identifier="subject-repatriation", label="Repatriation")
+    SubjectLabel.objects.create(subject=subject, language="ru", text="Репатриация")
+    AgentFactory(identifier="agent-test-archive", name="Test archive", kind="organisation")
+    assert record_form_autocomplete(admin_client, "subjects", "Repatr", "ru") == [
+        "Репатриация (subject-repatriation)"]
+    assert record_form_autocomplete(admin_client, "repository", "archive") == ["Test archive (agent-test-archive)"]
+
+
+def test_every_autocomplete_of_the_record_form_asks_the_view_that_tells_entries_apart(admin_client):
+    import re
+
+    html = admin_client.get(reverse("admin:collection_record_add")).content.decode()
+    urls = re.findall(r'data-ajax--url="([^"]+)"', html)
+    # parent, described agent, repository, languages, places, subjects, and each agent link (with its template)
+    assert len(urls) >= 8
+    assert set(urls) == {reverse("admin:collection_record_autocomplete")}
+
+
+def test_the_record_forms_chosen_places_are_named_in_the_admins_language(admin_client):
+    record = RecordFactory(status="draft")
+    record.places.add(named_place("place-taishet", "Taishet", "タイシェト"))
+    page = admin_client.get(reverse("admin:collection_record_change", args=[record.pk]),
+                            headers={"accept-language": "ja"}).content.decode()
+    assert ">タイシェト</option>" in page
+
+
+def test_a_records_history_names_its_places_in_the_readers_language(admin_client):
+    record = RecordFactory(status="draft")
+    record.places.add(named_place("place-taishet", "Taishet", "タイシェト"))
+    record.save()
+    page = admin_client.get(reverse("admin:collection_record_history", args=[record.pk]),
+                            headers={"accept-language": "ja"})
+    changes = [change.new for save in page.context["saves"] for entry in save.entries for change in entry.changes]
+    assert "タイシェト" in changes
+
+
+def test_the_place_forms_parent_choices_tell_places_of_one_name_apart(admin_client):
+    import re
+
+    irkutsk = named_place("place-irkutsk", "Irkutsk Oblast", "イルクーツク州")
+    named_place("place-taishet", "Taishet", "タイシェト", parent=irkutsk)
+    html = admin_client.get(reverse("admin:collection_place_add")).content.decode()
+    [url] = re.findall(r'data-ajax--url="([^"]+)"', html)
+    assert url == reverse("admin:collection_place_autocomplete")
+    page = admin_client.get(url, {"app_label": "collection", "model_name": "place", "field_name": "parent",
+                                  "term": "Taishet"})
+    assert [result["text"] for result in page.json()["results"]] == ["Taishet — Irkutsk Oblast (place-taishet)"]

@@ -32,6 +32,11 @@ class VersionCheckedAdmin(LabelledAdmin):
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], "loaded_version"]}), *rest]
 
+    def choice_text(self, entry: Any) -> str:
+        """The entry as an autocomplete offers it: its name in the admin's language, and its identifier to tell
+        entries of one name apart."""
+        return _("%(name)s (%(identifier)s)") % {"name": entry, "identifier": entry.identifier}
+
 
 class NamedByRecordsAdmin(admin.ModelAdmin):
     """The deletion pages of places and subjects: refused while a record names one, listing the records.
@@ -108,6 +113,13 @@ class PlaceAdmin(VocabularyImportExportMixin, NamedByRecordsAdmin, VersionChecke
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("names", "parent__names")
+
+    def choice_text(self, place: Place) -> str:
+        """A place with the place it lies in: two camps of one name are in different regions."""
+        if place.parent is None:
+            return super().choice_text(place)
+        return _("%(name)s — %(parent)s (%(identifier)s)") % {
+            "name": place, "parent": place.parent, "identifier": place.identifier}
 
 
 class SubjectLabelInline(LabelInline):

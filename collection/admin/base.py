@@ -25,6 +25,7 @@ from ..derivation import derive_forms
 from ..history import Part, group_saves, revert, timeline
 from ..models.labels import DERIVED_FORMS
 from ..search import reindex_after_save
+from .autocomplete import ChoiceAutocompleteMixin
 
 # The admin index shows how many records wait for the signed-in reviewer, unless the site has its own index.
 if admin.site.index_template is None:
@@ -137,7 +138,7 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
         return HttpResponseRedirect(back)
 
 
-class LabelledAdmin(TimelineHistoryAdmin):
+class LabelledAdmin(ChoiceAutocompleteMixin, TimelineHistoryAdmin):
     """Admin for an entry with multilingual labels; derives readings and romanizations on save."""
 
     label_model: Any = None

@@ -43,6 +43,7 @@ from ..workflow import (
     check_status_change,
     may_edit,
 )
+from .autocomplete import ChoiceAutocompleteMixin
 from .base import LabelInline, LabelledAdmin, RequireOneFormSet
 from .images import RecordImageInline
 from .importing import CatalogueImportExportMixin
@@ -120,7 +121,7 @@ class DescriptionInline(RecordPartInline, admin.StackedInline):
     fields = ["language", "text", "our_translation"]
 
 
-class RecordAgentInline(RecordPartInline, admin.TabularInline):
+class RecordAgentInline(RecordPartInline, ChoiceAutocompleteMixin, admin.TabularInline):
     model = RecordAgent
     extra = 1
     autocomplete_fields = ["agent"]

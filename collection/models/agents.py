@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..concurrency import VersionedModel
@@ -67,7 +68,8 @@ class Agent(VersionedModel, IdentifiedModel):
         ordering = ["identifier"]
 
     def __str__(self) -> str:
-        return self.display_name() or self.identifier
+        # In the reader's language, as public pages name it: the admin's lists, choices and history show this.
+        return self.display_name(get_language()) or self.identifier
 
     def display_label(self, language: str | None = None) -> AgentName | None:
         """The name shown in ``language`` (its text and its language): see ``pick_label``."""

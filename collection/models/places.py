@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..concurrency import VersionedModel
@@ -71,7 +72,8 @@ class Place(NamedByRecordsModel, VersionedModel, IdentifiedModel):
         ordering = ["path"]
 
     def __str__(self) -> str:
-        return self.display_name() or self.identifier
+        # In the reader's language, as public pages name it: the admin's lists, choices and history show this.
+        return self.display_name(get_language()) or self.identifier
 
     def display_label(self, language: str | None = None, year: int | None = None) -> PlaceName | None:
         """The name shown in ``language`` (in ``year``, if given), with its language: see ``pick_label``."""
