@@ -71,6 +71,35 @@ class TestChangeFormButtons:
         assert StatusChange.objects.get(record=record).hide_title
 
 
+class TestButtonMessages:
+    """A workflow button gives one message, saying what it did (and that the edits made with it were saved)."""
+
+    def test_a_button_pressed_on_an_untouched_form_says_what_it_did_once(self, bob, carol, login):
+        record = RecordFactory(status=Status.DRAFT, identifier="doc-test-button")
+        record.submit(carol)
+        response = login(bob).post(change_url(record), change_form_data(record, _transition="publish"), follow=True)
+        assert page_messages(response) == ["The record doc-test-button was published."]
+
+    @pytest.mark.parametrize(("language", "message"), [
+        ("en", "The record doc-test-button was saved and submitted for review."),
+        ("ja", "資料 doc-test-button の変更を保存し、審査に提出しました。"),
+        ("ru", "Запись doc-test-button: изменения сохранены; отправлено на проверку."),
+    ])
+    def test_a_button_pressed_with_edits_says_they_were_saved_too(self, alice, login, language, message):
+        record = RecordFactory(status=Status.DRAFT, identifier="doc-test-button")
+        response = login(alice).post(change_url(record), change_form_data(
+            record, date_display="test date", _transition="submit"), follow=True,
+            headers={"accept-language": language})
+        assert page_messages(response) == [message]
+
+    def test_a_save_without_a_button_keeps_djangos_message(self, alice, login):
+        record = RecordFactory(status=Status.DRAFT)
+        response = login(alice).post(change_url(record), change_form_data(record, date_display="test date"),
+                                     follow=True)
+        assert len(page_messages(response)) == 1
+        assert "was changed successfully" in page_messages(response)[0]
+
+
 class TestCraftedPosts:
     def test_contributor_posting_status_published_is_refused_and_nothing_changes(self, alice, login):
         record = RecordFactory(status=Status.DRAFT)

@@ -353,10 +353,18 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             record = form.instance
             apply_action(record, request.user, action, form.cleaned_data.get("transition_comment") or "",
                          hide_title=form.cleaned_data.get("hide_title", False))
+            edited = (set(form.changed_data) - {"transition_comment", "hide_title"}
+                      or any(formset.has_changed() for formset in formsets))
             # Not starting with the identifier: the admin capitalizes the first letter of every message.
-            messages.success(request, _("The record %(record)s was %(done)s.") % {
-                "record": record.identifier, "done": action.past,
-            })
+            said = (_("The record %(record)s was saved and %(done)s.") if edited
+                    else _("The record %(record)s was %(done)s."))
+            messages.success(request, said % {"record": record.identifier, "done": action.past})
+            request._collection_workflow_said = True
+
+    def message_user(self, request, message, level=messages.INFO, extra_tags="", fail_silently=False):
+        if level == messages.SUCCESS and getattr(request, "_collection_workflow_said", False):
+            return  # a workflow button said what it did, and that the edits made with it were saved
+        super().message_user(request, message, level, extra_tags, fail_silently)
 
     # Permanent deletion
 
