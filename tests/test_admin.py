@@ -43,6 +43,19 @@ def test_bad_input_refused(admin_client, field, value, message):
     assert not Record.objects.exists() and not Title.objects.exists()
 
 
+@pytest.mark.parametrize(("language", "message"), [
+    ("en", "Enter the date as YYYY-MM-DD, for example 2010-12-31."),
+    ("ja", "日付は YYYY-MM-DD の形で入力してください（例：2010-12-31）。"),
+    ("ru", "Введите дату в формате ГГГГ-ММ-ДД, например 2010-12-31."),
+])
+def test_a_bad_accessed_date_is_told_the_format_expected(admin_client, language, message):
+    data = record_form(admin_client, accessed="15/13/2024")
+    response = admin_client.post(reverse("admin:collection_record_add"), data, headers={"accept-language": language})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["accessed"] == [message]
+    assert not Record.objects.exists()
+
+
 def test_record_without_any_title_refused(admin_client):
     response = admin_client.post(reverse("admin:collection_record_add"),
                                  record_form(admin_client, **{"titles-0-text": "", "titles-0-language": ""}))

@@ -140,6 +140,14 @@ class RecordForm(VersionCheckedForm):
         label=gettext_lazy("Hide the title on the public notice (withdrawal for privacy)"), required=False,
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                # Django's "Enter a valid date." leaves the archivist guessing: ISO dates are taken in every language.
+                field.error_messages["invalid"] = gettext_lazy(
+                    "Enter the date as YYYY-MM-DD, for example 2010-12-31.")
+
     def requested_action(self) -> Action | None:
         name = self.data.get("_transition")
         return ACTIONS.get(name) if name else None
