@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('collection', '0013_import_job_vocabulary'),
+        ('collection', '0014_reserved_identifiers_any_case'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
