@@ -100,8 +100,9 @@ def test_the_preview_runs_the_same_queries_as_the_import(vocabulary, settings):
 
 def vocabulary_sheet(vocabulary: str, count: int, prefix: str, changed: str = "") -> list[tuple[int, dict]]:
     """Rows of a vocabulary sheet: Japanese and Russian names (their readings and romanizations derived), a
-    variant, parents in the same sheet named by identifier or by name, and agents' name parts. ``changed``
-    is added to every name, and moves places and subjects under other parents."""
+    variant, parents in the same sheet named by identifier or by name, agents' name parts, and the names'
+    sources, forms and periods. ``changed`` is added to every name, changes what is said of the names, and
+    moves places and subjects under other parents."""
     rows = []
     for n in range(count):
         parent = f"{vocabulary[:-1]}-test-{prefix}-{(n - 1) // (2 if changed else 3)}" if n else ""
@@ -116,8 +117,15 @@ def vocabulary_sheet(vocabulary: str, count: int, prefix: str, changed: str = ""
         else:
             row = {"name_ja": f"テスト{n}太郎{changed}", "name_en": f"Testov{n} Ivan{changed}",
                    "name_parts": f"en:Testov{n}, Ivan{changed}", "date": "1921/1998"}
-        rows.append((n + 2, {"identifier": f"{vocabulary[:-1]}-test-{prefix}-{n}", **row,
-                             "variant_names": f"en:Test variant {prefix} {n}{changed}"}))
+        variant = f"en:Test variant {prefix} {n}{changed}"
+        # What is said of each name: its source, its form where the column does not imply it, a place name's
+        # years; the changed sheet changes them.
+        row |= {"name_sources": f"{'ru' if vocabulary == 'places' else 'en'}:Test source {n}{changed}|"
+                                f"{variant}:Test list{changed}",
+                "name_forms": f"{variant}:{'transcription' if changed else 'translation'}"}
+        if vocabulary == "places":
+            row["name_periods"] = f"ru:{1923 if changed else 1920}/..|{variant}:1900/1923"
+        rows.append((n + 2, {"identifier": f"{vocabulary[:-1]}-test-{prefix}-{n}", **row, "variant_names": variant}))
     return rows
 
 

@@ -29,18 +29,23 @@ AWKWARD = {
         {"identifier": "place-test-country", "kind": "country", "name_ru": "СССР", "name_en": "=USSR | Soviet"},
         {"identifier": "place-test-city", "kind": "city", "parent": "СССР", "name_ja": "ハバロフスク",
          "name_ru": "Хабаровск", "name_en": "Khabarovsk \\ Test", "latitude": "48.48", "longitude": "135.07",
-         "variant_names": "ru:Хабаровск \\| Khabarovsk|en:C:\\\\camps", "our_translations": "name_en"},
+         "variant_names": "ru:Хабаровск \\| Khabarovsk|en:C:\\\\camps", "our_translations": "name_en",
+         # What the admin records of each name: a variant is named as variant_names writes it.
+         "name_periods": "ru:1858/..|ru:Хабаровск \\| Khabarovsk:1893/1926|en:C:\\\\camps:1946",
+         "name_sources": "ru:=Test source: p. 1 \\| 2|en:C:\\\\camps:+Test list", "name_forms": "ja:transcription"},
         {"identifier": "place-test-camp", "kind": "camp", "parent": "place-test-city", "name_en": "-16 camp",
          "gupvi_camp_number": "16"},
     ],
     "subjects": [
         {"identifier": "subject-test-broad", "name_en": "Labour | work", "name_ja": "労働"},
         {"identifier": "subject-test-narrow", "broader": "subject-test-broad", "name_en": "=Camp life",
-         "name_ru": "Лагерная жизнь \\ быт", "variant_names": "en:'=quoted already|en:+plus"},
+         "name_ru": "Лагерная жизнь \\ быт", "variant_names": "en:'=quoted already|en:+plus",
+         "name_sources": "en:NDLSH 00000000|en:'=quoted already:-test", "name_forms": "ru:translation"},
     ],
     "agents": [
         {"identifier": "agent-test-ja", "name_ja": "山田太郎", "name_en": "Yamada Tarō",
-         "name_parts": "ja:山田, 太郎|en:Yamada, Tarō"},
+         "name_parts": "ja:山田, 太郎|en:Yamada, Tarō", "name_forms": "en:transcription",
+         "name_sources": "ja:Test source"},
         {"identifier": "agent-test-ru", "name_ru": "М.М. Загорулько", "name_parts": "ru:Загорулько, М.М.",
          "variant_names": "ru:Загорулько \\| Михаил|en:Zagorulko\\\\M.", "date": "1921/1998",
          "date_display": "=1921–1998"},
@@ -94,6 +99,10 @@ class TestImport:
         assert city.names.get(language="en", preferred=True).text == "Khabarovsk \\ Test"
         assert sorted(city.names.filter(preferred=False).values_list("text", flat=True)) == [
             "C:\\camps", "Хабаровск | Khabarovsk"]
+        camps = city.names.get(text="C:\\camps")
+        assert (camps.valid_from, camps.valid_to, camps.source) == (1946, 1946, "+Test list")
+        assert city.names.get(language="ru", preferred=True).source == "=Test source: p. 1 | 2"
+        assert city.names.get(language="ja").form == "transcription"
         assert Place.objects.get(identifier="place-test-country").names.get(language="en").text == "=USSR | Soviet"
         assert Subject.objects.get(identifier="subject-test-narrow").broader.identifier == "subject-test-broad"
         bar = AgentName.objects.get(agent__identifier="agent-test-bar", language="en")

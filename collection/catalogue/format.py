@@ -54,8 +54,8 @@ PLAIN_FIELDS = (
 )
 
 MULTI_VALUED = frozenset(
-    {"variant_titles", "variant_names", "name_parts", "our_translations", "languages", "places", "subjects",
-     *AGENT_ROLE_COLUMNS}
+    {"variant_titles", "variant_names", "name_parts", "name_forms", "name_periods", "name_sources",
+     "our_translations", "languages", "places", "subjects", *AGENT_ROLE_COLUMNS}
 )
 
 
@@ -95,10 +95,20 @@ VOCABULARY_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+# What a vocabulary sheet records about each of an entry's names, a value per name: the form where it is not the
+# one its column implies, where the name comes from, and (for places) the years it was used.
+NAME_DATA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "places": ("name_forms", "name_periods", "name_sources"),
+    "subjects": ("name_forms", "name_sources"),
+    "agents": ("name_forms", "name_sources"),
+}
+
+
 def vocabulary_columns(vocabulary: str, configured: Sequence[str] | None = None) -> list[str]:
     """The columns of a vocabulary sheet (``places``, ``subjects`` or ``agents``)."""
     head, tail = VOCABULARY_COLUMNS[vocabulary]
-    return [*head, *(f"name_{tag}" for tag in label_tags(configured)), "variant_names", "our_translations", *tail]
+    return [*head, *(f"name_{tag}" for tag in label_tags(configured)), "variant_names", "our_translations",
+            *NAME_DATA_COLUMNS[vocabulary], *tail]
 
 
 def split_values(cell: str) -> list[str]:

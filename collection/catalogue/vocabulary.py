@@ -2,8 +2,10 @@
 
 A vocabulary sheet has an identifier, the entry's own fields, a name column per
 language (with reading and romanization columns), ``variant_names`` and
-``our_translations``; an agents sheet also ``name_parts``, the family and given
-names of a person's preferred names, which citations need to invert a name. The
+``our_translations``, then what the admin records of each name: ``name_forms``,
+``name_sources`` and, for places, ``name_periods``; an agents sheet also
+``name_parts``, the family and given names of a person's preferred names, which
+citations need to invert a name. The
 rules are the record sheet's: all or nothing, errors as ``row N, column C:
 problem``, blank cells keep the stored value, ``[clear]`` removes it, and a row
 matching the stored entry is left untouched; history records the user and the
@@ -18,6 +20,7 @@ entries one by one (see :class:`_Writer`).
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -33,12 +36,20 @@ from ..concurrency import stale_message
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
 from ..search import refresh_records_naming
 from ..text import nfc
-from ..validators import validate_identifier, validate_language_tag
+from ..validators import validate_edtf, validate_identifier, validate_language_tag
 from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, update_keyed
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, variant_cell
 from .export_lines import queue_refresh, shown_in_rows
-from .format import CLEAR, MULTI_VALUED, label_tags, languages, split_values, vocabulary_columns
+from .format import (
+    CLEAR,
+    MULTI_VALUED,
+    NAME_DATA_COLUMNS,
+    label_tags,
+    languages,
+    split_values,
+    vocabulary_columns,
+)
 from .resolve import Entry, Lookup, ResolveError
 from .writer import (
     BATCH_SIZE,
@@ -97,19 +108,51 @@ def entry_cells(vocabulary: str, entry: models.Model) -> dict[str, Cell]:
         cells[column] = "" if value is None else str(value)
     labels = sorted(getattr(entry, spec.labels).all(), key=lambda label: label.pk)
     ours, parts = [], []
+    named: list[tuple[str, models.Model]] = []  # (the name's key in the per-name cells, the name)
     for tag in label_tags():
         match = next((x for x in labels if x.preferred and x.language.lower() == tag.lower()), None)
         cells[f"name_{tag}"] = match.text if match else ""
+        if match:
+            named.append((tag, match))
         if match and match.our_translation:
             ours.append(f"name_{tag}")
         if match and getattr(match, "family", ""):
             parts.append(name_parts_value(tag, match.family, match.given))
-    cells["variant_names"] = tuple(sorted(
-        variant_cell(x.language, x.text) for x in labels if not x.preferred and not x.machine_made))
+    variants = [x for x in labels if not x.preferred and not x.machine_made]
+    cells["variant_names"] = tuple(sorted(variant_cell(x.language, x.text) for x in variants))
+    named.extend((variant_cell(x.language, x.text), x) for x in variants)
     cells["our_translations"] = tuple(sorted(ours))
+    data: dict[str, list[str]] = {column: [] for column in NAME_DATA_COLUMNS[vocabulary]}
+    for key, label in named:
+        if label.form != _default_form(key, label.our_translation):
+            data["name_forms"].append(f"{key}:{label.form}")
+        if "name_periods" in data and (label.valid_from is not None or label.valid_to is not None):
+            data["name_periods"].append(f"{key}:{period_value(label.valid_from, label.valid_to)}")
+        if label.source:
+            data["name_sources"].append(f"{key}:{label.source}")
+    for column, values in data.items():
+        cells[column] = tuple(sorted(values))
     if vocabulary == "agents":
         cells["name_parts"] = tuple(sorted(parts))
     return cells
+
+
+def _default_form(key: str, ours: bool) -> str:
+    """The form a name takes from where the sheet writes it: its column (``key`` a tag) or ``variant_names``
+    (``key`` a variant, ``language:name``); a ``name_forms`` value gives any other."""
+    tag, variant, _text = key.partition(":")
+    return label_form(tag, ours and not variant, ())
+
+
+def period_value(valid_from: int | None, valid_to: int | None) -> str:
+    """The years a name was used as an EDTF interval: ``1923/1958``, ``1923/..``, ``../1958``, or ``1923``."""
+    if valid_from is not None and valid_from == valid_to:
+        return _year(valid_from)
+    return "/".join(".." if year is None else _year(year) for year in (valid_from, valid_to))
+
+
+def _year(year: int) -> str:
+    return f"{year:05d}" if year < 0 else f"{year:04d}"
 
 
 def name_parts_value(tag: str, family: str, given: str) -> str:
@@ -235,6 +278,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
                 errors.add(number, spec.parent, exc)
         if "name_parts" in current and (number, "name_parts") not in unreadable:
             _check_name_parts(number, current, desired, given, errors)
+        _check_name_data(vocabulary, number, current, desired, given, errors)
         _validate(vocabulary, number, entry, desired, errors)
         if progress is not None and checked % BATCH_SIZE == 0 and checked < len(plans):
             progress("checking", checked, None)
@@ -289,6 +333,9 @@ def _parse(column: str, text: str) -> Cell:
     if column not in MULTI_VALUED:
         return text
     values = split_values(text)
+    if column in ("name_forms", "name_periods", "name_sources"):
+        # Read against the row's names once every cell is read: see _check_name_data.
+        return tuple(values)
     if column == "name_parts":
         return _parse_name_parts(values)
     if column == "our_translations":
@@ -392,6 +439,129 @@ def _check_name_parts(number: int, current: Mapping[str, Cell], desired: dict[st
                 "part": given_name, "column": column, "name": name})
 
 
+_PERIOD = re.compile(r"(-?\d{4}|\.\.)(?:/(-?\d{4}|\.\.))?")
+
+
+def _parse_period(text: str) -> tuple[int | None, int | None]:
+    """The first and last year of a ``name_periods`` value, read as the record's ``date`` is read, then held to
+    years: the admin stores a name's period as a first and a last year."""
+    validate_edtf(text)
+    match = _PERIOD.fullmatch(text)
+    if not match:
+        raise ValidationError(_("“%(value)s” is not a period in years: write 1923/1958, 1923/.. or ../1958 (a "
+                                "name's period is stored as its first and last year).") % {"value": text})
+    first, last = match[1], match[2] if match[2] is not None else match[1]
+    return (None if first == ".." else int(first)), (None if last == ".." else int(last))
+
+
+def _name_keys(desired: Mapping[str, Cell]) -> dict[str, str]:
+    """The row's names as the per-name cells name them: the tag of each name column with a name (``en``), each
+    variant as ``variant_names`` writes it (``ru:Молотов``); keyed by the spelling matched (tags in any case)."""
+    keys = {tag.lower(): tag for tag in label_tags() if desired.get(f"name_{tag}")}
+    keys.update((value, value) for value in desired.get("variant_names", ()))
+    return keys
+
+
+def _split_name_value(column: str, value: str, keys: Mapping[str, str]) -> tuple[str, str] | None:
+    """The name a per-name value is about, as written, and what it says of it; None without a colon.
+
+    A form or period has no colon, so it follows the last one. A source may have colons, and so may a variant:
+    the value is about the longest of the row's variants it starts with (then a colon), or else about the name
+    in the column of the language before the first colon.
+    """
+    if ":" not in value:
+        return None
+    if column != "name_sources":
+        key, _colon, data = value.rpartition(":")
+        return key.strip(), data.strip()
+    variants = [key for key in keys if ":" in key and value.startswith(f"{key}:")]
+    if variants:
+        key = max(variants, key=len)
+        return key, value[len(key) + 1:].strip()
+    key, _colon, data = value.partition(":")
+    return key.strip(), data.strip()
+
+
+def _name_data(vocabulary: str, desired: Mapping[str, Cell]) -> dict[str, dict[str, str]]:
+    """What each checked per-name cell of the row says, by the key of the name."""
+    keys = _name_keys(desired)
+    data: dict[str, dict[str, str]] = {}
+    for column in NAME_DATA_COLUMNS[vocabulary]:
+        data[column] = {}
+        for value in desired.get(column, ()):
+            key, text = _split_name_value(column, value, keys) or ("", "")
+            data[column][key] = text
+    return data
+
+
+def _check_name_data(vocabulary: str, number: int, current: Mapping[str, Cell], desired: dict[str, Cell],
+                     given: set[str], errors: RowErrors) -> None:
+    """Read the row's ``name_forms``, ``name_periods`` and ``name_sources`` against its names, each value in
+    its canonical spelling.
+
+    A cell the row leaves blank keeps what it says of the names the row keeps, and drops what it says of a
+    name the row removes, as ``name_parts`` does. A form a name would take anyway is not written.
+    """
+    keys = _name_keys(desired)
+    ours = set(desired.get("our_translations", ()))
+    stored_keys = _name_keys(current)
+    tags = ", ".join(tag for tag in label_tags())
+    for column in NAME_DATA_COLUMNS[vocabulary]:
+        typed = column in given
+        values: dict[str, str] = {}
+        for value in desired[column]:
+            split = _split_name_value(column, value, keys if typed else stored_keys)
+            if split is None:
+                errors.add(number, column, _("“%(value)s” names no name: write the language of a name column or "
+                                             "a variant name, a colon, then the value, e.g. %(example)s.") % {
+                    "value": value, "example": _NAME_DATA_EXAMPLES[column]})
+                continue
+            written, text = split
+            key = keys.get(written if ":" in written else written.lower())
+            if key is None:
+                if not typed:
+                    continue  # said of a name the row removes
+                if ":" in written:
+                    problem = _("“%(name)s” is not a variant name of this row.") % {"name": written}
+                elif written.lower() in {tag.lower() for tag in label_tags()}:
+                    problem = _("There is no name in name_%(tag)s for “%(value)s”.") % {
+                        "tag": written, "value": value}
+                else:
+                    problem = _("“%(tag)s” is neither the language of a name column of this sheet (%(tags)s) nor a "
+                                "variant name of this row.") % {"tag": written, "tags": tags}
+                errors.add(number, column, problem)
+                continue
+            if key in values:
+                errors.add(number, column, _("“%(name)s” is given twice.") % {"name": written})
+                continue
+            if not text:
+                errors.add(number, column, _("“%(value)s” gives nothing after the colon.") % {"value": value})
+                continue
+            if column == "name_forms":
+                if text not in LabelForm.values:
+                    errors.add(number, column, _("“%(form)s” is not a form of a name: write one of %(forms)s.") % {
+                        "form": text, "forms": ", ".join(LabelForm.values)})
+                    continue
+                if text == _default_form(key, ":" not in key and f"name_{key}" in ours):
+                    continue
+            elif column == "name_periods":
+                try:
+                    text = period_value(*_parse_period(text))
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        errors.add(number, column, message)
+                    continue
+            values[key] = text
+        desired[column] = tuple(sorted(f"{key}:{text}" for key, text in values.items()))
+
+
+_NAME_DATA_EXAMPLES = {
+    "name_forms": "ru:transcription",
+    "name_periods": "en:1923/1958",
+    "name_sources": "en:NDLSH 00567534",
+}
+
+
 def _assign(vocabulary: str, entry: models.Model, desired: Mapping[str, Cell]) -> None:
     spec = VOCABULARIES[vocabulary]
     if spec.kinds:
@@ -408,20 +578,44 @@ def _labels(vocabulary: str, desired: Mapping[str, Cell]) -> list[tuple[str, mod
     spec = VOCABULARIES[vocabulary]
     ours = set(desired["our_translations"])
     parts = _name_parts(desired["name_parts"]) if "name_parts" in desired else None
+    data = _name_data(vocabulary, desired)
     labels = []
     for tag in label_tags():
         column = f"name_{tag}"
         if desired.get(column):
-            label = spec.label_model(language=tag, text=desired[column], form=label_form(tag, column in ours, ()),
-                                     our_translation=column in ours)
+            label = spec.label_model(language=tag, text=desired[column], our_translation=column in ours)
+            _set_name_data(label, tag, data)
             if parts is not None:
                 label.family, label.given = parts.get(tag, ("", ""))
             labels.append((column, label))
     for value in desired["variant_names"]:
         tag, _sep, text = value.partition(":")
-        labels.append(("variant_names", spec.label_model(language=tag, text=text, preferred=False,
-                                                         form=label_form(tag, False, ()))))
+        label = spec.label_model(language=tag, text=text, preferred=False)
+        _set_name_data(label, value, data)
+        labels.append(("variant_names", label))
     return labels
+
+
+def _set_name_data(label: models.Model, key: str, data: Mapping[str, Mapping[str, str]]) -> None:
+    """Give ``label`` (the name ``key`` names) its form, source and period from the row's per-name cells."""
+    label.form = data["name_forms"].get(key) or _default_form(key, label.our_translation)
+    label.form_given = key in data["name_forms"]
+    label.source = data["name_sources"].get(key, "")
+    if "name_periods" in data:
+        period = data["name_periods"].get(key)
+        label.valid_from, label.valid_to = _parse_period(period) if period else (None, None)
+
+
+def _name_fields(label: models.Model) -> tuple[Any, ...]:
+    """What a sheet says of a name besides its text and parts."""
+    return (label.form, label.our_translation, label.source, getattr(label, "valid_from", None),
+            getattr(label, "valid_to", None))
+
+
+def _copy_name_fields(source: models.Model, target: models.Model) -> None:
+    target.form, target.our_translation, target.source = source.form, source.our_translation, source.source
+    if hasattr(target, "valid_from"):
+        target.valid_from, target.valid_to = source.valid_from, source.valid_to
 
 
 def _validate(vocabulary: str, number: int, entry: models.Model | None, desired: Mapping[str, Cell],
@@ -448,7 +642,21 @@ def _validate(vocabulary: str, number: int, entry: models.Model | None, desired:
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:
-                    errors.add(number, "name_parts" if field in ("family", "given") else column, message)
+                    errors.add(number, _label_error_column(field, column, label), message)
+
+
+def _label_error_column(field: str, column: str, label: models.Model) -> str:
+    """The column of the row to blame for a name's field: the per-name cell that gave it, or the name's own."""
+    if field in ("family", "given"):
+        return "name_parts"
+    if field == "source":
+        return "name_sources"
+    if field in ("valid_from", "valid_to"):
+        return "name_periods"
+    # A form that does not fit the name's language, or a translation marked ours that name_forms says is not one.
+    if field in ("form", "language", "our_translation") and getattr(label, "form_given", False):
+        return "name_forms"
+    return column
 
 
 def _check_cycles(spec: _Kind, plans: list, existing: dict[str, models.Model], errors: RowErrors) -> None:
@@ -593,9 +801,13 @@ class _Writer:
         sources = []
         for column, label in _labels(self.vocabulary, desired):
             if column == "variant_names":
-                if variants.pop(variant_cell(label.language, label.text), None) is None:
+                old = variants.pop(variant_cell(label.language, label.text), None)
+                if old is None:
                     setattr(label, spec.owner, entry)
                     write.create(label)
+                elif _name_fields(old) != _name_fields(label):
+                    _copy_name_fields(label, old)
+                    write.update(old)
                 continue
             old = preferred.pop(label.language.lower(), None)
             if old is None:
@@ -603,12 +815,12 @@ class _Writer:
                 write.create(label)
             else:
                 parts = _label_parts(label) if rewrite_parts else _label_parts(old)
-                if (old.text, old.form, old.our_translation, _label_parts(old)) == (
-                        label.text, label.form, label.our_translation, parts):
+                if (old.text, _name_fields(old), _label_parts(old)) == (label.text, _name_fields(label), parts):
                     continue
                 text_changed = old.text != label.text
                 parts_given = parts != _label_parts(old) and bool(parts[0])
-                old.text, old.form, old.our_translation = label.text, label.form, label.our_translation
+                old.text = label.text
+                _copy_name_fields(label, old)
                 if "name_parts" in desired:
                     old.family, old.given = parts
                 # Splitting a machine-made name checks it, as editing its text does: re-deriving it later would
@@ -750,7 +962,8 @@ _ENTRY_FIELDS = {
     for vocabulary, spec in VOCABULARIES.items()
 }
 _LABEL_FIELDS = {
-    vocabulary: ["text", "form", "our_translation", "machine_made", "derived_from",
-                 *(["family", "given"] if vocabulary == "agents" else [])]
+    vocabulary: ["text", "form", "our_translation", "source", "machine_made", "derived_from",
+                 *(["family", "given"] if vocabulary == "agents" else []),
+                 *(["valid_from", "valid_to"] if vocabulary == "places" else [])]
     for vocabulary in VOCABULARIES
 }
