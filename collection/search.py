@@ -8,8 +8,10 @@ subjects, in every language) is *folded* into one key string:
 
 - NFKC, so full-width ``ＡＢＣ``/half-width ``ｶﾀｶﾅ`` equal ``abc``/``カタカナ``;
 - casefold, in Python, so Cyrillic case never matters, on SQLite too;
-- Latin diacritics dropped and long vowels merged, so ``Kyokkō``, ``kyokko``
-  and ``kyokkou`` are one key;
+- Latin diacritics dropped, so ``Kyokkō`` and ``kyokko`` are one key; in
+  romanized Japanese (texts tagged ``ja-Latn``) long vowels merged too, so
+  ``kyokkou`` is that key as well, while English and Russian keep theirs
+  (``book`` is not ``bok``, nor ``Soothe`` ``south``);
 - Cyrillic transliterated to Latin, so ``Кузнецов`` and ``Kuznetsov`` meet;
 - katakana turned into hiragana, so a reading matches in either kana;
 - traditional and variant kanji as their common forms, so ``高橋`` finds ``髙橋``
@@ -18,7 +20,8 @@ subjects, in every language) is *folded* into one key string:
   ``pow``, ``ussr`` and ``iv``.
 
 A query is folded the same way and matched as substrings (every word must
-occur); a lone Latin letter must begin a word and a lone digit be a whole one
+occur; a word that could be romaji also with its long vowels merged, to meet
+the romanized Japanese keys); a lone Latin letter must begin a word and a lone digit be a whole one
 (see :func:`search_words`); a year is also held by the records dated in it
 (:func:`searched_year`); a word in a scholarly or library transliteration of
 Russian is also looked for as the fold spells the Cyrillic, and a Russian or English word by its stem, so that
@@ -140,7 +143,20 @@ def _initials_and_letters(match: re.Match) -> str:
     return f"{''.join(letters)} {' '.join(letters)}"
 
 
-def _fold(text: str | None, initials: Callable[[re.Match], str]) -> str:
+@functools.lru_cache(maxsize=256)
+def romanized_japanese(language: str | None) -> bool:
+    """Whether a text in ``language`` is Japanese in Latin letters (``ja-Latn``): romaji, whose long vowels are
+    written in several ways (ō, ou, oo, ô) and are merged in its keys."""
+    subtags = (language or "").lower().split("-")
+    return subtags[0] == "ja" and "latn" in subtags[1:]
+
+
+def _merged_long_vowels(text: str) -> str:
+    # "ou" first, so that "kyokkou" meets "kyokko" and "kyokkō".
+    return _DOUBLED_VOWEL.sub(r"\1", text.replace("ou", "o"))
+
+
+def _fold(text: str | None, initials: Callable[[re.Match], str], romaji: bool = False) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -150,24 +166,29 @@ def _fold(text: str | None, initials: Callable[[re.Match], str]) -> str:
     text = text.translate(_FOLD_TABLE)
     if "や" in text:
         text = _KANA_FORM.sub(lambda match: _KANA_FORMS[match.group()], text)
-    # Long vowels as one: "ou" first, so that "kyokkou" meets "kyokko" and "kyokkō".
-    text = _DOUBLED_VOWEL.sub(r"\1", text.replace("ou", "o"))
+    if romaji:
+        text = _merged_long_vowels(text)
     return " ".join(_WORD.findall(text))
 
 
-def fold(text: str | None) -> str:
-    """The search key of ``text``: the same for every spelling a reader might type."""
-    return _fold(text, _initials)
+def fold(text: str | None, language: str | None = None) -> str:
+    """The search key of ``text``: the same for every spelling a reader might type.
+
+    Long vowels are merged only in romanized Japanese (``language`` ``ja-Latn``):
+    ``kyokkou`` is ``kyokko`` there, while the English ``book`` stays ``book``.
+    """
+    return _fold(text, _initials, romanized_japanese(language))
 
 
-def document_key(text: str | None) -> str:
-    """The search key of a text a record holds: :func:`fold`, with the other ways a reader may type it.
+def document_key(text: str | None, language: str | None = None) -> str:
+    """The search key of a text a record holds in ``language``: :func:`fold`, with the other ways a reader may
+    type it.
 
     Dotted initials are held joined and letter by letter (``I.V.`` meets both
     ``iv`` and ``Kuznetsov I``); kana and kanji written with a space between them
     are held with and without it (``山田 太郎`` meets ``山田 太郎`` and ``山田太郎``).
     """
-    key = _fold(text, _initials_and_letters)
+    key = _fold(text, _initials_and_letters, romanized_japanese(language))
     if " " not in key or not _CJK_SPACE.search(key):
         return key
     held = set(key.split())
@@ -290,23 +311,24 @@ def title_order_language(language: str | None) -> str:
     return next((tag for tag in configured if "-" not in tag and tag.lower() == base), "")
 
 
-def search_row(pk: int, titles: list, descriptions: Iterable[str], agent_keys: Iterable[list[str]],
+def search_row(pk: int, titles: list, descriptions: Iterable[tuple[str, str]], agent_keys: Iterable[list[str]],
                place_keys: Iterable[list[str]], call_number: str, isbn10: str, isbn13: str, *,
                container_title: str = "", publication_place: str = "",
                subject_keys: Iterable[list[str]] = ()) -> tuple:
     """The search-key row of one record, from its texts: ``(record_id, document, titles, bigrams, title_key)``.
 
     ``titles`` are the record's titles in key order, each with ``pk``, ``text``,
-    ``language``, ``form``, ``preferred`` and ``derived_from_id``; ``agent_keys``,
-    ``place_keys`` and ``subject_keys`` the :func:`document_key` of each name or
-    label of each of its agents, places and subjects, in key order. Its places are
+    ``language``, ``form``, ``preferred`` and ``derived_from_id``; ``descriptions``
+    its descriptions as ``(text, language)``; ``agent_keys``, ``place_keys`` and
+    ``subject_keys`` the :func:`document_key` of each name or label (in its
+    language) of each of its agents, places and subjects, in key order. Its places are
     those it counts in (:func:`places_counted_in`): its own and every place around
     them, each once, so that "Soviet Union" finds the records of the camps in it.
     The one place the keys are made: :func:`refresh_search_index` reads the inputs
     from the database, an import passes those it is writing.
     """
-    title_keys = [document_key(t.text) for t in titles]
-    parts = title_keys + [document_key(text) for text in descriptions]
+    title_keys = [document_key(t.text, t.language) for t in titles]
+    parts = title_keys + [document_key(text, language) for text, language in descriptions]
     parts.append(document_key(container_title))
     parts.append(document_key(publication_place))
     for keys in agent_keys:
@@ -327,6 +349,11 @@ def search_row(pk: int, titles: list, descriptions: Iterable[str], agent_keys: I
         f" {' '.join(grams)} " if grams else "",
         sort_key(_title_sort_text(titles)),
     )
+
+
+def names_keys(names: Iterable[tuple[str, str]]) -> list[str]:
+    """The :func:`document_key` of each of an agent's, place's or subject's names, given as ``(text, language)``."""
+    return [document_key(text, language) for text, language in names]
 
 
 def place_ancestors(paths: dict[int, str]) -> dict[int, set[int]]:
@@ -377,10 +404,10 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         "pk", "record_id", "text", "language", "form", "preferred", "derived_from_id"
     ):
         titles.setdefault(title.record_id, []).append(title)
-    descriptions: dict[int, list[str]] = {}
-    for record_id, text in Description.objects.filter(record_id__in=ids).order_by("pk").values_list(
-            "record_id", "text"):
-        descriptions.setdefault(record_id, []).append(text)
+    descriptions: dict[int, list[tuple[str, str]]] = {}
+    for record_id, text, language in Description.objects.filter(record_id__in=ids).order_by("pk").values_list(
+            "record_id", "text", "language"):
+        descriptions.setdefault(record_id, []).append((text, language))
     agent_ids: dict[int, set[int]] = {}
     for record_id, agent_id in RecordAgent.objects.filter(record_id__in=ids).values_list("record_id", "agent_id"):
         agent_ids.setdefault(record_id, set()).add(agent_id)
@@ -388,34 +415,33 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     place_ids: dict[int, set[int]] = {}
     for record_id, place_id in place_through.objects.filter(record_id__in=ids).values_list("record_id", "place_id"):
         place_ids.setdefault(record_id, set()).add(place_id)
-    agent_names: dict[int, list[str]] = {}
+    agent_names: dict[int, list[tuple[str, str]]] = {}
     all_agents = set().union(*agent_ids.values()) if agent_ids else set()
-    for agent_id, text in AgentName.objects.filter(agent_id__in=all_agents).order_by("pk").values_list(
-            "agent_id", "text"):
-        agent_names.setdefault(agent_id, []).append(text)
+    for agent_id, text, language in AgentName.objects.filter(agent_id__in=all_agents).order_by("pk").values_list(
+            "agent_id", "text", "language"):
+        agent_names.setdefault(agent_id, []).append((text, language))
     own_places = set().union(*place_ids.values()) if place_ids else set()
     ancestors = place_ancestors(dict(Place.objects.filter(pk__in=own_places).values_list("pk", "path")))
     # A record is found by the names of the places around its own too, as it is counted in them.
     all_places = set().union(*ancestors.values()) if ancestors else set()
-    place_names: dict[int, list[str]] = {}
-    for place_id, text in PlaceName.objects.filter(place_id__in=all_places).order_by("pk").values_list(
-            "place_id", "text"):
-        place_names.setdefault(place_id, []).append(text)
+    place_names: dict[int, list[tuple[str, str]]] = {}
+    for place_id, text, language in PlaceName.objects.filter(place_id__in=all_places).order_by("pk").values_list(
+            "place_id", "text", "language"):
+        place_names.setdefault(place_id, []).append((text, language))
     subject_ids: dict[int, set[int]] = {}
     for record_id, subject_id in RecordModel.subjects.through.objects.filter(record_id__in=ids).values_list(
             "record_id", "subject_id"):
         subject_ids.setdefault(record_id, set()).add(subject_id)
-    subject_labels: dict[int, list[str]] = {}
+    subject_labels: dict[int, list[tuple[str, str]]] = {}
     all_subjects = set().union(*subject_ids.values()) if subject_ids else set()
-    for subject_id, text in SubjectLabel.objects.filter(subject_id__in=all_subjects).order_by("pk").values_list(
-            "subject_id", "text"):
-        subject_labels.setdefault(subject_id, []).append(text)
+    for subject_id, text, language in SubjectLabel.objects.filter(
+            subject_id__in=all_subjects).order_by("pk").values_list("subject_id", "text", "language"):
+        subject_labels.setdefault(subject_id, []).append((text, language))
 
     # The same agents, places and subjects recur across records: fold each name once per call.
-    agent_keys = {agent_id: [document_key(name) for name in names] for agent_id, names in agent_names.items()}
-    place_keys = {place_id: [document_key(name) for name in names] for place_id, names in place_names.items()}
-    subject_keys = {subject_id: [document_key(label) for label in labels]
-                    for subject_id, labels in subject_labels.items()}
+    agent_keys = {agent_id: names_keys(names) for agent_id, names in agent_names.items()}
+    place_keys = {place_id: names_keys(names) for place_id, names in place_names.items()}
+    subject_keys = {subject_id: names_keys(labels) for subject_id, labels in subject_labels.items()}
     rows: list[tuple[int, str, str, str, str]] = []
     order_rows: list[tuple[int, str, str]] = []
     place_rows: list[tuple[int, int]] = []
@@ -537,7 +563,13 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     ``Читы`` and the title says ``лагерь``, ``Чита``. A Russian word is also
     looked for by its stem (Snowball's Russian stemmer: ``лагер``, ``чит``), and an
     English plural by its singular (``camps``, ``memories``: ``camp``, ``memory``).
-    A stem is the start of every form of its word, so it finds them all.
+    A stem is the start of every form of its word, so it finds them all. British
+    and American spellings meet (``labour``, ``labor``).
+
+    Romanized Japanese is held with its long vowels merged (:func:`fold`): a word
+    that could be romaji (made only of Japanese syllables) is also looked for so
+    (``kyokkou``, ``yokuryuusha``: ``kyokko``, ``yokuryusha``), one that could not
+    (``book``, ``south``) only as typed.
 
     Japanese readers type romaji as they learnt it at school: Kunrei-shiki or
     Nihon-shiki (``syuuyousyo``, ``tikyuu``, ``hukuoka``, ``zyosei``), where the
@@ -572,8 +604,11 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
         # a word the same letters are too common in English (diary, medium) to respell.
         if other.startswith(("ia", "iu")):
             other = "y" + other[1:]
-        spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(stem), _placed(hepburn),
-                     _placed(hepburn_stem), _placed(_hepburn_of_kunrei(word.strip()))]
+        romaji = _as_romaji(word.strip())
+        spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(stem),
+                     _placed(_other_english_spelling(stem)),
+                     _placed(_as_romaji(hepburn)), _placed(_as_romaji(hepburn_stem)), _placed(romaji),
+                     _placed(_hepburn_of_kunrei(romaji))]
         alternatives.append(tuple(dict.fromkeys(spellings)))
     return alternatives
 
@@ -628,7 +663,7 @@ _KUNREI_HEPBURN = {
     **{f"{kunrei}y{vowel}": f"{hepburn}{vowel}" for kunrei, hepburn in (("s", "sh"), ("t", "ch"), ("z", "j"),
                                                                       ("d", "j")) for vowel in "auo"},
 }
-# One Japanese syllable in any romaji, as the fold leaves it (long vowels as one, no apostrophe): a consonant
+# One Japanese syllable in any romaji, as the fold leaves it (no marks, no apostrophe): a consonant
 # or two (Hepburn's sh, ch, ts; a consonant with y) and a vowel, a vowel alone, the syllabic n (not before a
 # vowel or y), Hepburn's m before b or p, or the first of a doubled consonant (Hepburn's t before ch).
 _ROMAJI_SYLLABLE = re.compile(
@@ -636,18 +671,32 @@ _ROMAJI_SYLLABLE = re.compile(
     r"|(?P<double>[kgsztdhbpmfcj])(?=(?P=double))")
 
 
-def _hepburn_of_kunrei(word: str) -> str:
-    """``word`` (folded) spelled as Hepburn spells its Japanese syllables; unchanged unless it is made of them
-    only, so that an English or Russian word is no Japanese one."""
+def _romaji_syllables(word: str) -> list[str] | None:
+    """The Japanese syllables ``word`` (folded) is made of; None if it is not made of them only."""
     if not word.isascii() or not word.isalpha():
-        return word
+        return None
     syllables, at = [], 0
     while at < len(word):
         syllable = _ROMAJI_SYLLABLE.match(word, at)
         if syllable is None:
-            return word
+            return None
         syllables.append(syllable.group())
         at = syllable.end()
+    return syllables
+
+
+def _as_romaji(word: str) -> str:
+    """``word`` (folded) as the keys of romanized Japanese hold it, long vowels merged, if it could be romaji;
+    unchanged otherwise, so that an English or Russian word keeps its doubled vowels."""
+    return _merged_long_vowels(word) if _romaji_syllables(word) is not None else word
+
+
+def _hepburn_of_kunrei(word: str) -> str:
+    """``word`` (folded) spelled as Hepburn spells its Japanese syllables; unchanged unless it is made of them
+    only, so that an English or Russian word is no Japanese one."""
+    syllables = _romaji_syllables(word)
+    if syllables is None:
+        return word
     return "".join(_KUNREI_HEPBURN.get(syllable, syllable) for syllable in syllables)
 
 
@@ -751,6 +800,20 @@ def _english_singular(word: str) -> str:
     if word.endswith(_ENGLISH_ES):
         return word[:-2]
     return word[:-1]
+
+
+def _other_english_spelling(word: str) -> str:
+    """``word`` (folded) in the other of its British and American spellings: labour and labor, colour and color.
+
+    Not below five letters (four, your, hour are no -or words), nor after a vowel (floor, door).
+    """
+    if len(word) < 5 or not word.isascii() or not word.isalpha():
+        return word
+    if word.endswith("our") and len(word) > 5 and word[-4] not in "aeiouy":
+        return word[:-3] + "or"
+    if word.endswith("or") and word[-3] not in "aeiouy":
+        return word[:-2] + "our"
+    return word
 
 
 def _holds(field: str, word: str) -> Q:

@@ -167,7 +167,7 @@ def test_the_title_parts_are_the_titles_key():
             self.form, self.preferred, self.derived_from_id = "original", pk == 1, None
 
     row = search_row(7, [Line(1, "", "en"), Line(2, "Письмо 1945", "ru"), Line(3, "手紙", "ja")],
-                     ["a description"], [["kuznetsov ivan"]], [["taishet"]], "F. 1", "", "")
+                     [("a description", "en")], [["kuznetsov ivan"]], [["taishet"]], "F. 1", "", "")
     _pk, document, titles, _grams, _key = row
     parts = cut(chunked(iter([(7, document, len(titles)), (8, "", 0)]), 10))
     found = [parts.vocabulary[code] for code in parts.codes]

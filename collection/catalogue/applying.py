@@ -54,7 +54,7 @@ from ..models.records import date_bounds
 from ..models.search import RecordPlaceIndex, RecordSearch, RecordTitleOrder
 from ..romanization import japanese_reading, romanize_russian
 from ..search import (
-    document_key,
+    names_keys,
     place_ancestors,
     places_counted_in,
     refresh_search_index,
@@ -140,7 +140,7 @@ class Applier:
         self.now = timezone.now()
         self.agent_pks: dict[str, int] = {}
         # Names of agents created by this import, by key, as their search keys need them.
-        self.new_agent_names: dict[int, list[str]] = {}
+        self.new_agent_names: dict[int, list[tuple[str, str]]] = {}
         # The plans of the records new to the catalogue, whose keys are allocated before any of them is written.
         self.new_plans: list[Any] = []
 
@@ -233,7 +233,7 @@ class Applier:
         derived = [AgentName(agent_id=name.agent_id, **form) for name in names for form in derived_forms(name)]
         bulk_create_with_history(derived, AgentName, batch_size=BATCH_SIZE, **self.history())
         for name in [*names, *derived]:  # in key order, as the search index reads them
-            self.new_agent_names.setdefault(name.agent_id, []).append(name.text)
+            self.new_agent_names.setdefault(name.agent_id, []).append((name.text, name.language))
 
     def _write_batch(self, plans: list[Any]) -> None:
         """Changed records that exist: their fields, titles, descriptions, agents, places, subjects, languages."""
@@ -511,12 +511,14 @@ class _NewRecords:
         self.role_columns = [(role, self.index[column]) for column, role in AGENT_ROLE_COLUMNS.items()]
         self.bounds: dict[str, Any] = {}
         # Folded names of agents and places, made once per import: the same ones recur down the file.
-        agent_names = {entry.pk: entry.names for entry in planner.agents.lookup.by_identifier.values()
+        agent_names = {entry.pk: entry.labelled_names() for entry in planner.agents.lookup.by_identifier.values()
                        if entry.pk is not None}
         agent_names.update(applier.new_agent_names)
         self.agent_keys = _NameKeys(agent_names)
-        self.place_keys = _NameKeys({entry.pk: entry.names for entry in planner.places.by_identifier.values()})
-        self.subject_keys = _NameKeys({entry.pk: entry.names for entry in planner.subjects.by_identifier.values()})
+        self.place_keys = _NameKeys({entry.pk: entry.labelled_names()
+                                     for entry in planner.places.by_identifier.values()})
+        self.subject_keys = _NameKeys({entry.pk: entry.labelled_names()
+                                       for entry in planner.subjects.by_identifier.values()})
         self.ancestors: dict[int, set[int]] | None = None
         # Stand-ins for the titles' keys, numbered in the order the titles are inserted, which is the order of
         # their keys: all the search keys need of them (which title came first, which one a reading is of).
@@ -613,7 +615,7 @@ class _NewRecords:
                 text = values[at]
                 if text:
                     descriptions.append(self.descriptions.row((pk, tag, text, column in ours)))
-                    own_descriptions.append(text)
+                    own_descriptions.append((text, tag))
             agents: set[int] = set()
             for role, at in role_columns:
                 for position, identifier in enumerate(values[at]):
@@ -703,10 +705,10 @@ class _NameKeys(dict[int, list[str]]):
     The same agents, places and subjects recur down a file: each one's names are folded once per import.
     """
 
-    def __init__(self, names: Mapping[int, list[str]]) -> None:
+    def __init__(self, names: Mapping[int, list[tuple[str, str]]]) -> None:
         super().__init__()
         self.names = names
 
     def __missing__(self, pk: int) -> list[str]:
-        keys = self[pk] = [document_key(name) for name in self.names.get(pk, ())]
+        keys = self[pk] = names_keys(self.names.get(pk, ()))
         return keys

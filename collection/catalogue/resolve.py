@@ -38,6 +38,12 @@ class Entry:
     identifier: str
     names: list[str] = field(default_factory=list)
     kind: str = ""
+    # The language of each name, where the names were read from the database (the search keys depend on it).
+    languages: list[str] = field(default_factory=list)
+
+    def labelled_names(self) -> list[tuple[str, str]]:
+        """``(text, language)`` of each name; a language not known is ""."""
+        return [(name, self.languages[at] if at < len(self.languages) else "") for at, name in enumerate(self.names)]
 
     def describe(self) -> str:
         return f"{self.identifier} ({self.names[0]})" if self.names else self.identifier
@@ -87,9 +93,11 @@ def _load(model: type[models.Model], label_model: type[models.Model], owner: str
     entries: dict[int, Entry] = {}
     for pk, identifier, *rest in model.objects.order_by().values_list("pk", "identifier", *extra):
         entries[pk] = Entry(pk, identifier, kind=rest[0] if rest else "")
-    for owner_id, text in label_model.objects.order_by("pk").values_list(f"{owner}_id", "text"):
+    for owner_id, text, language in label_model.objects.order_by("pk").values_list(f"{owner}_id", "text",
+                                                                                    "language"):
         if owner_id in entries:
             entries[owner_id].names.append(text)
+            entries[owner_id].languages.append(language)
     for entry in entries.values():
         lookup.add(entry)
     return lookup

@@ -39,7 +39,7 @@ from ...models import (
     SubjectLabel,
     Title,
 )
-from ...search import document_key, search_row, title_order_rows
+from ...search import names_keys, search_row, title_order_rows
 
 PREFIX = "synthetic-"
 # Words titles are built from: a mix of scripts so that searches in each have realistic selectivity.
@@ -99,12 +99,12 @@ def _defaults(model: type[models.Model], given: dict[str, Any]) -> tuple[list[st
     return columns, values
 
 
-def _subject_labels() -> dict[int, list[str]]:
-    """The synthetic subjects' labels, in key order, as refresh_search_index reads them."""
-    labels: dict[int, list[str]] = {}
-    for subject_id, text in SubjectLabel.objects.filter(subject__identifier__startswith=PREFIX).order_by(
-            "pk").values_list("subject_id", "text"):
-        labels.setdefault(subject_id, []).append(text)
+def _subject_labels() -> dict[int, list[tuple[str, str]]]:
+    """The synthetic subjects' labels as ``(text, language)``, in key order, as refresh_search_index reads them."""
+    labels: dict[int, list[tuple[str, str]]] = {}
+    for subject_id, text, language in SubjectLabel.objects.filter(subject__identifier__startswith=PREFIX).order_by(
+            "pk").values_list("subject_id", "text", "language"):
+        labels.setdefault(subject_id, []).append((text, language))
     return labels
 
 
@@ -182,15 +182,13 @@ class Command(BaseCommand):
             subjects.append(subject)
         marker = Subject.objects.create(identifier=f"{PREFIX}data")
         SubjectLabel.objects.create(subject=marker, language="en", text="Synthetic data")
-        agents: list[tuple[Agent, list[str]]] = []
+        agents: list[tuple[Agent, list[tuple[str, str]]]] = []
         for number in range(2000):
             agent = Agent.objects.create(identifier=f"{PREFIX}agent-{number}", kind=AgentKind.PERSON)
             family = FAMILY[number % len(FAMILY)]
-            names = [f"{family} {number}", f"{FAMILY_RU[number % len(FAMILY_RU)]} {number}"]
-            AgentName.objects.bulk_create([
-                AgentName(agent=agent, language="en", text=names[0]),
-                AgentName(agent=agent, language="ru", text=names[1]),
-            ])
+            names = [(f"{family} {number}", "en"), (f"{FAMILY_RU[number % len(FAMILY_RU)]} {number}", "ru")]
+            AgentName.objects.bulk_create([AgentName(agent=agent, language=language, text=text)
+                                           for text, language in names])
             agents.append((agent, names))
         repositories = []
         for number in range(20):
@@ -198,7 +196,7 @@ class Command(BaseCommand):
                                               kind=AgentKind.ORGANISATION)
             AgentName.objects.create(agent=repository, language="en", text=f"Synthetic archive {number}")
             repositories.append(repository)
-        place_names = {p.pk: [n.text for n in p.names.all()] for p in Place.objects.filter(
+        place_names = {p.pk: [(n.text, n.language) for n in p.names.all()] for p in Place.objects.filter(
             identifier__startswith=PREFIX).prefetch_related("names")}
         return {"languages": languages, "leaves": leaves, "subjects": subjects, "marker": marker,
                 "subject_labels": _subject_labels(),
@@ -209,7 +207,7 @@ class Command(BaseCommand):
         """The synthetic authorities of an earlier run, so that a second run adds records to them."""
         places = list(Place.objects.filter(identifier__startswith=PREFIX).prefetch_related("names"))
         agents = [
-            (agent, [n.text for n in agent.names.all()])
+            (agent, [(n.text, n.language) for n in agent.names.all()])
             for agent in Agent.objects.filter(identifier__startswith=f"{PREFIX}agent-").prefetch_related("names")
         ]
         return {
@@ -217,7 +215,7 @@ class Command(BaseCommand):
             "subjects": list(Subject.objects.filter(identifier__startswith=f"{PREFIX}subject-")),
             "marker": Subject.objects.get(identifier=f"{PREFIX}data"), "agents": agents,
             "repositories": list(Agent.objects.filter(identifier__startswith=f"{PREFIX}repository-")),
-            "place_names": {p.pk: [n.text for n in p.names.all()] for p in places},
+            "place_names": {p.pk: [(n.text, n.language) for n in p.names.all()] for p in places},
             "paths": {p.pk: p.path for p in places},
             "subject_labels": _subject_labels(),
         }
@@ -281,11 +279,10 @@ class Command(BaseCommand):
                                     derived_from_id=None)
             search.append(search_row(
                 pk, [title], [],
-                [[document_key(name) for name in names] for _agent, names in sorted(chosen_agents,
-                                                                                    key=lambda pair: pair[0].pk)],
-                [[document_key(name) for name in auth["place_names"][place_id]] for place_id in sorted(expanded)],
+                [names_keys(names) for _agent, names in sorted(chosen_agents, key=lambda pair: pair[0].pk)],
+                [names_keys(auth["place_names"][place_id]) for place_id in sorted(expanded)],
                 "", "", "",
-                subject_keys=[[document_key(label) for label in auth["subject_labels"][subject.pk]]
+                subject_keys=[names_keys(auth["subject_labels"][subject.pk])
                               for subject in sorted(chosen_subjects, key=lambda subject: subject.pk)],
             ))
             title_orders.extend(title_order_rows(pk, [title], order_languages))

@@ -1,0 +1,131 @@
+"""Search that follows each language's own rules: long vowels merged in romaji only, Russian word forms."""
+
+import pytest
+
+from collection.catalogue.writer import write_rows
+from collection.models import Description, LabelForm, PlaceName, Record, RecordSearch, SubjectLabel
+from collection.search import refresh_search_index, search_alternatives, search_condition
+from tests.catalogue_rows import memoir, numbered
+from tests.factories import AgentFactory, PlaceFactory, SubjectFactory, add_title, link_agent, reindex, titled
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, query: str) -> set[str]:
+    """What the browse page lists (matched in the facet index), checked against the database search."""
+    response = client.get("/en/records/", {"q": query, "page_size": 100})
+    assert response.status_code == 200
+    listed = {record.identifier for record in response.context["records"]}
+    truth = set(Record.objects.published().filter(search_condition(query)).values_list("identifier", flat=True))
+    assert listed == truth, query
+    return listed
+
+
+# --- long vowels are merged in romanized Japanese, not in English or Russian ----------------------
+
+
+@pytest.fixture
+def vowels():
+    records = {
+        "soothe": titled("Test soothe the wounded", "en"),
+        "book": titled("Test book of letters", "en"),
+        "moon": titled("Test moon over the camp", "en"),
+        "cooperation": titled("Кооперация в лагере", "ru"),
+        "horyo": titled("Horyo no kiroku", "ja-Latn"),
+        "bokujo": titled("Bokujō no seikatsu", "ja-Latn"),
+        "yokuryusha": titled("Yokuryūsha no shuki", "ja-Latn"),
+        "tokyo": titled("Tôkyô e no michi", "ja-Latn"),
+        "ooka": titled("Test memoir"),
+    }
+    author = AgentFactory(name="大岡昇平", name__language="ja")
+    author.names.create(language="ja-Latn", text="Ōoka Shōhei", form=LabelForm.ROMANIZATION)
+    link_agent(records["ooka"], author)
+    reindex(records["ooka"])
+    return {key: record.identifier for key, record in records.items()}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("south", set()), ("hour", set()), ("book", {"book"}), ("bok", {"bokujo"}), ("soothe", {"soothe"}),
+    ("sothe", set()), ("moon", {"moon"}), ("mon", set()), ("кооперация", {"cooperation"}),
+    ("koperatsiya", set()),
+])
+def test_english_and_russian_keep_their_doubled_vowels(client, vowels, query, expected):
+    assert found(client, query) == {vowels[key] for key in expected}
+
+
+@pytest.mark.parametrize(("query", "key"), [
+    ("yokuryuusha", "yokuryusha"), ("yokuryusha", "yokuryusha"), ("Yokuryūsha", "yokuryusha"),
+    ("YOKURYÛSHA", "yokuryusha"), ("toukyou", "tokyo"), ("tookyoo", "tokyo"), ("Tōkyō", "tokyo"),
+    ("tokyo", "tokyo"), ("Ooka Shouhei", "ooka"), ("Ōoka", "ooka"), ("oka shohei", "ooka"),
+    ("bokujou", "bokujo"), ("horyo", "horyo"),
+])
+def test_romaji_long_vowels_meet_however_they_are_written(client, vowels, query, key):
+    assert found(client, query) == {vowels[key]}
+
+
+def test_british_and_american_spellings_meet_now_that_ou_is_no_longer_o_in_english(client):
+    british = titled("Test POW labour in the harbour", "en")
+    american = titled("Test labor camps", "en")
+    titled("Test flour and floor", "en")
+    assert found(client, "labour") == found(client, "labor") == found(client, "labours") == {
+        british.identifier, american.identifier}
+    assert found(client, "harbor") == {british.identifier}
+    assert found(client, "flor") == set()
+
+
+def test_only_a_word_that_could_be_romaji_is_also_looked_for_with_merged_vowels():
+    assert search_alternatives("yokuryuusha") == [(" yokuryuusha", " yokuryusha")]
+    assert search_alternatives("book") == [(" book",)]
+    assert " soth" not in search_alternatives("south")[0]
+
+
+def test_a_romanized_japanese_key_is_held_merged_and_an_english_one_as_written(vowels):
+    documents = dict(RecordSearch.objects.values_list("record__identifier", "document"))
+    assert " yokuryusha no shuki " in documents[vowels["yokuryusha"]]
+    assert " oka shohei " in documents[vowels["ooka"]]
+    assert " test book of letters " in documents[vowels["book"]]
+    assert " kooperatsiya v lagere " in documents[vowels["cooperation"]]
+
+
+def test_descriptions_and_place_and_subject_names_are_merged_by_their_own_language(client):
+    record = titled("Test record")
+    Description.objects.create(record=record, language="ja-Latn", text="Shuuyoujo no seikatsu")
+    Description.objects.create(record=record, language="en", text="A good look at the camp")
+    place = PlaceFactory(name="Test Ooita", name__language="en")
+    PlaceName.objects.create(place=place, language="ja-Latn", text="Ōita", form=LabelForm.ROMANIZATION)
+    record.places.add(place)
+    labour = SubjectFactory(label="Test forced labour")
+    SubjectLabel.objects.create(subject=labour, language="ja-Latn", text="Kyousei roudou")
+    record.subjects.add(labour)
+    reindex(record)
+    assert found(client, "shuyojo") == found(client, "Shūyōjo") == {record.identifier}
+    assert found(client, "kyosei rodo") == found(client, "Kyōsei rōdō") == {record.identifier}
+    assert found(client, "oita") == found(client, "ooita") == {record.identifier}
+    assert found(client, "good look") == {record.identifier}
+    assert found(client, "god lok") == set()
+
+
+def test_an_import_merges_long_vowels_by_each_text_s_language_as_the_refresh_does(client, settings):
+    settings.COLLECTION_DERIVE_READINGS = False
+    place = PlaceFactory(identifier="place-test-oita", name="Test Oita")
+    PlaceName.objects.create(place=place, language="ja-Latn", text="Ooita", form=LabelForm.ROMANIZATION)
+    AgentFactory(identifier="agent-test-ooka", name="Ōoka Shōhei", name__language="ja-Latn")
+    assert write_rows(numbered(memoir("mem-test-vowels", **{
+        "status": "published", "title_ja-Latn": "Kyokkou no kiroku", "title_en": "Test moon book",
+        "description_en": "Good food", "authors": "agent-test-ooka", "places": "place-test-oita",
+    }))).ok
+    written = sorted(RecordSearch.objects.values_list("record_id", "document", "titles", "bigrams", "title_key"))
+    document = written[0][1]
+    for held in (" kyokko no kiroku ", " test moon book ", " good food ", " oka shohei ", " oita "):
+        assert held in document, held
+    refresh_search_index(Record.objects.values_list("pk", flat=True))
+    assert sorted(RecordSearch.objects.values_list("record_id", "document", "titles", "bigrams",
+                                                   "title_key")) == written
+    assert found(client, "kyokkou moon") == {"mem-test-vowels"}
+
+
+def test_a_title_matched_in_romaji_ranks_first(client, vowels):
+    other = titled("Test report")
+    add_title(other, "Test yokuryusha", "en", form=LabelForm.TRANSLATION)
+    reindex(other)
+    assert found(client, "yokuryuusha") == {vowels["yokuryusha"], other.identifier}
