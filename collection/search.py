@@ -563,7 +563,9 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     ``Читы`` and the title says ``лагерь``, ``Чита``. A Russian word is also
     looked for by its stem (Snowball's Russian stemmer: ``лагер``, ``чит``), and an
     English plural by its singular (``camps``, ``memories``: ``camp``, ``memory``).
-    A stem is the start of every form of its word, so it finds them all. British
+    A stem is the start of every form of its word, so it finds them all; a stem
+    whose last vowel comes and goes (``японец``, ``японцы``: ``японец``, ``японц``)
+    is also looked for in its other form (:func:`_fleeting_vowel`). British
     and American spellings meet (``labour``, ``labor``).
 
     Romanized Japanese is held with its long vowels merged (:func:`fold`): a word
@@ -591,13 +593,14 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     words = search_words(query)
     respelled = fold(_as_the_fold_spells_russian(query)).split()[:MAX_WORDS]
     stemmed = fold(_stemmed(query)).split()[:MAX_WORDS]
+    fleeting = fold(_stemmed(query, _fleeting_vowel)).split()[:MAX_WORDS]
     japanese = fold(_as_hepburn_spells_japanese(query.casefold())).split()[:MAX_WORDS]
     japanese_stems = fold(_as_hepburn_spells_japanese(_stemmed(query))).split()[:MAX_WORDS]
-    if not len(respelled) == len(stemmed) == len(japanese) == len(japanese_stems) == len(words):
+    if not len(respelled) == len(stemmed) == len(fleeting) == len(japanese) == len(japanese_stems) == len(words):
         return [(word,) for word in words]  # the words do not line up: none rather than wrong ones
     alternatives = []
-    for word, other, stem, hepburn, hepburn_stem in zip(words, respelled, stemmed, japanese, japanese_stems,
-                                                        strict=True):
+    for word, other, stem, other_stem, hepburn, hepburn_stem in zip(words, respelled, stemmed, fleeting, japanese,
+                                                                    japanese_stems, strict=True):
         if len(other) > 2 and "j" in other:  # й as j, and ja, ju for я, ю: the fold writes y
             other = other.replace("j", "y")
         # ALA-LC's я and ю beginning a word, written without their tie: Iakutsk, Iurii, the initial Iu. Within
@@ -606,7 +609,7 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
             other = "y" + other[1:]
         romaji = _as_romaji(word.strip())
         spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(stem),
-                     _placed(_other_english_spelling(stem)),
+                     _placed(other_stem), _placed(_other_english_spelling(stem)),
                      _placed(_as_romaji(hepburn)), _placed(_as_romaji(hepburn_stem)), _placed(romaji),
                      _placed(_hepburn_of_kunrei(romaji))]
         alternatives.append(tuple(dict.fromkeys(spellings)))
@@ -769,8 +772,11 @@ _ENGLISH_ES = ("ches", "shes", "sses", "xes", "zes")
 _NOT_PLURAL = ("ss", "us", "is", "ics")
 
 
-def _stemmed(query: str) -> str:
-    """``query`` with each Russian word as its stem and each English plural as its singular."""
+def _stemmed(query: str, russian_stem: Callable[[str, str], str] | None = None) -> str:
+    """``query`` with each Russian word as its stem and each English plural as its singular.
+
+    ``russian_stem`` (given the word and its stem) gives another stem to put in its place.
+    """
     text = unicodedata.normalize("NFKC", query or "").casefold()
     russian = None
 
@@ -783,6 +789,8 @@ def _stemmed(query: str) -> str:
             if russian is None:  # a stemmer keeps state while stemming: one per query, never shared
                 russian = snowballstemmer.stemmer("russian")
             stemmed = russian.stemWord(word)
+            if russian_stem is not None:
+                stemmed = russian_stem(word, stemmed)
         elif _ENGLISH_WORD.fullmatch(word):
             stemmed = _english_singular(word)
         else:
@@ -790,6 +798,31 @@ def _stemmed(query: str) -> str:
         return stemmed if len(stemmed) >= _SHORTEST_STEM else word
 
     return _LETTERS.sub(stem, text)
+
+
+_RUSSIAN_VOWELS = "аеёиоуыэюя"
+
+
+def _fleeting_vowel(_word: str, stem: str) -> str:
+    """A Russian noun's stem in its other form: with its fleeting vowel if it has lost it, without it if not.
+
+    Nouns in -ец, -ок, -ек lose that vowel in their other forms: японец, японцы, японца
+    (stems ``японец``, ``японц``); отец, отца; городок, городка; боец, бойца (й for the
+    vowel after a vowel). ``stem`` unchanged if it ends otherwise. A stem that keeps its
+    vowel (кузнец, кузнеца) gets a form no word has, which finds nothing.
+    """
+    if len(stem) < 3 or stem[-1] not in "цк":
+        return stem
+    last, before = stem[-1], stem[-2]
+    if before in "еёо":
+        if len(stem) < 4:
+            return stem
+        return stem[:-2] + ("й" if stem[-3] in _RUSSIAN_VOWELS else "") + last
+    if before in "йь":
+        return stem[:-2] + "е" + last
+    if before in _RUSSIAN_VOWELS:
+        return stem
+    return stem[:-1] + ("е" if last == "ц" else "о") + last
 
 
 def _english_singular(word: str) -> str:

@@ -129,3 +129,43 @@ def test_a_title_matched_in_romaji_ranks_first(client, vowels):
     add_title(other, "Test yokuryusha", "en", form=LabelForm.TRANSLATION)
     reindex(other)
     assert found(client, "yokuryuusha") == {vowels["yokuryusha"], other.identifier}
+
+
+# --- Russian nouns whose last vowel comes and goes ------------------------------------------------
+
+
+@pytest.fixture
+def fleeting():
+    records = {
+        "japanese": titled("Японцы в Сибири", "ru"),
+        "one japanese": titled("Японец в лагере", "ru"),
+        "letter": titled("Письмо японца домой", "ru"),
+        "father": titled("Мой отец в плену", "ru"),
+        "to father": titled("Письма отцу", "ru"),
+        "fighter": titled("Последний боец", "ru"),
+        "town": titled("Военный городок", "ru"),
+        "ration": titled("Хлебный паёк", "ru"),
+        "smith": titled("Кузнецк и Кузнецов", "ru"),
+        "fatherland": titled("Отечество и конституция", "ru"),
+    }
+    return {key: record.identifier for key, record in records.items()}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("японец", {"japanese", "one japanese", "letter"}), ("японцы", {"japanese", "one japanese", "letter"}),
+    ("японца", {"japanese", "one japanese", "letter"}), ("японцев", {"japanese", "one japanese", "letter"}),
+    ("отец", {"father", "to father"}), ("отца", {"father", "to father"}), ("отцы", {"father", "to father"}),
+    ("бойцы", {"fighter"}), ("городка", {"town"}), ("пайка", {"ration"}), ("пайков", {"ration"}),
+    # A stem that keeps its vowel finds its own words only; none finds a word it merely starts like.
+    ("кузнец", {"smith"}), ("конец", set()), ("отечество", {"fatherland"}),
+])
+def test_a_russian_noun_finds_its_forms_with_and_without_its_fleeting_vowel(client, fleeting, query, expected):
+    assert found(client, query) == {fleeting[key] for key in expected}
+
+
+def test_the_fleeting_vowel_is_looked_for_in_both_directions():
+    from collection.search import _fleeting_vowel
+
+    assert _fleeting_vowel("японец", "японец") == "японц" and _fleeting_vowel("японцы", "японц") == "японец"
+    assert _fleeting_vowel("бойцы", "бойц") == "боец" and _fleeting_vowel("боец", "боец") == "бойц"
+    assert _fleeting_vowel("городка", "городк") == "городок" and _fleeting_vowel("лагерь", "лагер") == "лагер"
