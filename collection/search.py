@@ -565,7 +565,9 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     English plural by its singular (``camps``, ``memories``: ``camp``, ``memory``).
     A stem is the start of every form of its word, so it finds them all; a stem
     whose last vowel comes and goes (``японец``, ``японцы``: ``японец``, ``японц``)
-    is also looked for in its other form (:func:`_fleeting_vowel`). British
+    is also looked for in its other form (:func:`_fleeting_vowel`), and an adjective
+    made from a place name by the place's (``тайшетские``, ``читинский``: ``тайшет``,
+    ``чит``; :func:`_place_of_adjective`). British
     and American spellings meet (``labour``, ``labor``).
 
     Romanized Japanese is held with its long vowels merged (:func:`fold`): a word
@@ -594,13 +596,17 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     respelled = fold(_as_the_fold_spells_russian(query)).split()[:MAX_WORDS]
     stemmed = fold(_stemmed(query)).split()[:MAX_WORDS]
     fleeting = fold(_stemmed(query, _fleeting_vowel)).split()[:MAX_WORDS]
+    place = _stemmed(query, _place_of_adjective)
+    places = fold(place).split()[:MAX_WORDS]
+    places_hepburn = fold(_as_hepburn_spells_japanese(place)).split()[:MAX_WORDS]
     japanese = fold(_as_hepburn_spells_japanese(query.casefold())).split()[:MAX_WORDS]
     japanese_stems = fold(_as_hepburn_spells_japanese(_stemmed(query))).split()[:MAX_WORDS]
-    if not len(respelled) == len(stemmed) == len(fleeting) == len(japanese) == len(japanese_stems) == len(words):
+    lists = (respelled, stemmed, fleeting, places, places_hepburn, japanese, japanese_stems)
+    if any(len(spelled) != len(words) for spelled in lists):
         return [(word,) for word in words]  # the words do not line up: none rather than wrong ones
     alternatives = []
-    for word, other, stem, other_stem, hepburn, hepburn_stem in zip(words, respelled, stemmed, fleeting, japanese,
-                                                                    japanese_stems, strict=True):
+    for word, other, stem, other_stem, place_name, place_hepburn, hepburn, hepburn_stem in zip(
+            words, *lists, strict=True):
         if len(other) > 2 and "j" in other:  # й as j, and ja, ju for я, ю: the fold writes y
             other = other.replace("j", "y")
         # ALA-LC's я and ю beginning a word, written without their tie: Iakutsk, Iurii, the initial Iu. Within
@@ -609,7 +615,8 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
             other = "y" + other[1:]
         romaji = _as_romaji(word.strip())
         spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(stem),
-                     _placed(other_stem), _placed(_other_english_spelling(stem)),
+                     _placed(other_stem), _placed(place_name), _placed(place_hepburn),
+                     _placed(_other_english_spelling(stem)),
                      _placed(_as_romaji(hepburn)), _placed(_as_romaji(hepburn_stem)), _placed(romaji),
                      _placed(_hepburn_of_kunrei(romaji))]
         alternatives.append(tuple(dict.fromkeys(spellings)))
@@ -823,6 +830,29 @@ def _fleeting_vowel(_word: str, stem: str) -> str:
     if before in _RUSSIAN_VOWELS:
         return stem
     return stem[:-1] + ("е" if last == "ц" else "о") + last
+
+
+# The endings of a Russian adjective in -ский, in every case, number and gender.
+_SKIY_ADJECTIVE = re.compile(r"ск(?:ий|ая|ое|ие|ого|ому|им|ом|их|ими|ую|ой)$")
+# The shortest place name kept when -ск- alone is taken off (русский, детский, женский are no places), and when
+# -инск- is (читинский: Чита).
+_SHORTEST_PLACE, _SHORTEST_INSK_PLACE = 4, 3
+
+
+def _place_of_adjective(word: str, stem: str) -> str:
+    """The start of the place name a Russian adjective in -ский is made from; ``stem`` if it is none.
+
+    тайшетские: Тайшет; магаданский: Магадан; сибирский: Сибирь; читинский: Чита (-инск-
+    added to a name in -а); хабаровский, иркутский: Хабаровск, Иркутск themselves, which
+    their stem already finds (Хабаров, Иркут too: the start of the name). Common adjectives
+    (русский, детский) leave too short a word to stand for a place and are left alone.
+    """
+    if not stem.endswith("ск") or not _SKIY_ADJECTIVE.search(word):
+        return stem
+    base = stem[:-2]
+    if base.endswith("ин") and len(base) - 2 >= _SHORTEST_INSK_PLACE:
+        return base[:-2]
+    return base if len(base.rstrip("ь")) >= _SHORTEST_PLACE else stem
 
 
 def _english_singular(word: str) -> str:

@@ -169,3 +169,39 @@ def test_the_fleeting_vowel_is_looked_for_in_both_directions():
     assert _fleeting_vowel("японец", "японец") == "японц" and _fleeting_vowel("японцы", "японц") == "японец"
     assert _fleeting_vowel("бойцы", "бойц") == "боец" and _fleeting_vowel("боец", "боец") == "бойц"
     assert _fleeting_vowel("городка", "городк") == "городок" and _fleeting_vowel("лагерь", "лагер") == "лагер"
+
+
+# --- an adjective made from a place name finds the place ---------------------------------------
+
+
+@pytest.fixture
+def adjectives():
+    camp = titled("Test camp register")
+    camp.places.add(PlaceFactory(name="Тайшет", name__language="ru"))
+    reindex(camp)
+    records = {
+        "camp": camp,
+        "camps": titled("Лагерь в Тайшете", "ru"),
+        "letters": titled("Letters from Taishet", "en"),
+        "khabarovsk": titled("Письма из Хабаровска", "ru"),
+        "chita": titled("Test Чита", "ru"),
+        "irkutsk": titled("Test Иркутск", "ru"),
+        "siberia": titled("Test Сибирь", "ru"),
+        "ural": titled("Test Урал", "ru"),
+        "ruslan": titled("Руслан и Людмила", "ru"),
+        "details": titled("Test details", "en"),
+        "women": titled("Жены военнопленных", "ru"),
+    }
+    return {key: record.identifier for key, record in records.items()}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("тайшетские лагеря", {"camps"}), ("тайшетских", {"camp", "camps", "letters"}),
+    ("Тайшетский", {"camp", "camps", "letters"}), ("хабаровский", {"khabarovsk"}),
+    ("хабаровского края", set()), ("читинский", {"chita"}), ("читинской", {"chita"}),
+    ("иркутский", {"irkutsk"}), ("сибирских", {"siberia"}), ("уральские", {"ural"}),
+    # Common adjectives leave no place name: русские is not Руслан, детские not "details", женские not жены.
+    ("русские", set()), ("детские", set()), ("женские", set()),
+])
+def test_a_russian_adjective_of_a_place_finds_the_place(client, adjectives, query, expected):
+    assert found(client, query) == {adjectives[key] for key in expected}
