@@ -38,6 +38,7 @@ same words in the facet index instead (``collection.facets.text``).
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 import re
 import threading
@@ -186,14 +187,35 @@ def document_key(text: str | None, language: str | None = None) -> str:
 
     Dotted initials are held joined and letter by letter (``I.V.`` meets both
     ``iv`` and ``Kuznetsov I``); kana and kanji written with a space between them
-    are held with and without it (``山田 太郎`` meets ``山田 太郎`` and ``山田太郎``).
+    are held with and without it (``山田 太郎`` meets ``山田 太郎`` and ``山田太郎``);
+    romanized Japanese holds each two words that follow each other also as one
+    (``shiberia yokuryu`` meets ``shiberiayokuryu``: :func:`_joined_romaji`).
     """
-    key = _fold(text, _initials_and_letters, romanized_japanese(language))
+    romaji = romanized_japanese(language)
+    key = _fold(text, _initials_and_letters, romaji)
+    if romaji and " " in key:
+        key = _joined_romaji(key)
     if " " not in key or not _CJK_SPACE.search(key):
         return key
     held = set(key.split())
     joined = [word for word in _CJK_SPACE.sub("", key).split() if word not in held]
     return f"{key} {' '.join(joined)}" if joined else key
+
+
+def _joined_romaji(key: str) -> str:
+    """A romanized Japanese key with each pair of its words also joined: ``shiberia yokuryu no kiroku`` also holds
+    ``shiberiayokuryu yokuryuno nokiroku``.
+
+    Romaji is word-spaced by whoever wrote it, while a reader types 抑留者 as
+    yokuryusha or yokuryu sha, シベリア抑留 as one word or two. A query word must
+    begin a word of the key, so a word typed for two is found only if the pair is
+    held joined. Pairs, not longer runs: they double the romaji in a key, where
+    every run would make it grow with the square of its length.
+    """
+    words = key.split()
+    if len(words) < 2:
+        return key
+    return f"{key} {' '.join(first + second for first, second in itertools.pairwise(words))}"
 
 
 # Katakana as hiragana; ё as е, as Russian dictionaries order it (its code point would put it after я).

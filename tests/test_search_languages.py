@@ -205,3 +205,37 @@ def adjectives():
 ])
 def test_a_russian_adjective_of_a_place_finds_the_place(client, adjectives, query, expected):
     assert found(client, query) == {adjectives[key] for key in expected}
+
+
+# --- romaji typed as one word for two ------------------------------------------------------------
+
+
+@pytest.fixture
+def joined():
+    memoir = titled("Shiberia yokuryū no kiroku", "ja-Latn")
+    pows = titled("Test record")
+    author = AgentFactory(name="Test agency", name__language="en")
+    author.names.create(language="ja-Latn", text="Soren ni okeru Nihonjin horyo", form=LabelForm.ROMANIZATION)
+    link_agent(pows, author)
+    reindex(pows)
+    english = titled("Test Siberia camp", "en")
+    return {"memoir": memoir.identifier, "pows": pows.identifier, "english": english.identifier}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("shiberiayokuryu", {"memoir"}), ("Shiberiayokuryuu", {"memoir"}), ("yokuryuno kiroku", {"memoir"}),
+    ("shiberia yokuryu", {"memoir"}), ("nihonjinhoryo", {"pows"}), ("sorenni", {"pows"}),
+    # English words are not joined, and a joined pair is no word begun in the middle.
+    ("siberiacamp", set()), ("testsiberia", set()), ("beriayokuryu", set()), ("kuryu", set()),
+])
+def test_two_romaji_words_typed_as_one_find_the_record(client, joined, query, expected):
+    assert found(client, query) == {joined[key] for key in expected}
+
+
+def test_a_romanized_japanese_key_holds_each_pair_of_its_words_joined(joined):
+    from collection.search import document_key
+
+    assert document_key("Shiberia yokuryū no kiroku", "ja-Latn") == (
+        "shiberia yokuryu no kiroku shiberiayokuryu yokuryuno nokiroku")
+    assert document_key("Shiberia yokuryū no kiroku", "en") == "shiberia yokuryu no kiroku"
+    assert document_key("Nihon", "ja-Latn") == "nihon"
