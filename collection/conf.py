@@ -36,9 +36,10 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
 ``IMAGE_JPEG_QUALITY``
     JPEG quality of derivatives (1–95). Default ``85``.
 ``FOUR_EYES``
-    A reviewer may not publish a record they submitted for review themselves
-    (only a user with the ``publish_own_record`` permission, a collection
-    manager, may). Set ``False`` for a one-person archive. Default ``True``.
+    A reviewer may not publish a record they submitted for review themselves,
+    or changed since it was submitted (only a user with the
+    ``publish_own_record`` permission, a collection manager, may). Set
+    ``False`` for a one-person archive. Default ``True``.
 ``IMPORT_MAX_BYTES``
     Largest catalogue spreadsheet (CSV or XLSX) accepted for import, in bytes,
     refused before it is parsed. Default ``50_000_000``.

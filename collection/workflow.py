@@ -11,6 +11,13 @@ permissions named here: a Contributor may ``submit_record``; a Reviewer may
 also ``review_record``, ``publish_record`` and ``withdraw_record``; a
 Collection manager has every permission of the app, including
 ``publish_own_record``, which exempts from the four-eyes rule.
+
+The four-eyes rule (``COLLECTION_FOUR_EYES``): a record is published by someone
+who had no hand in the version under review, neither submitting it nor changing
+it since it was submitted, so that every change that goes public has been seen
+by someone other than its author. Only the last change is not enough: two
+reviewers could otherwise take turns publishing what the other rewrote.
+Changes before the submission count as the submitter's, who vouched for them.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -94,6 +102,24 @@ def _status_label(status: str) -> str:
     return str(Status(status).label) if status in Status.values else status
 
 
+def _review_run_start(record: Any, column: str) -> QuerySet[Any]:
+    """``column`` of the first historical row of ``record``'s latest unbroken run of rows in review.
+
+    That row is the submission: who put the record under review this time, and when.
+    ``record`` is an expression naming the record's primary key (an ``OuterRef``).
+    """
+    history = Record.history.model
+    last_other = (
+        history.objects.filter(id=OuterRef("id")).exclude(status=Status.REVIEW)
+        .order_by("-history_id").values("history_id")[:1]
+    )
+    return (
+        history.objects.filter(id=record, status=Status.REVIEW)
+        .filter(history_id__gt=Coalesce(Subquery(last_other), Value(0)))
+        .order_by("history_id").values(column)[:1]
+    )
+
+
 def with_submitter(queryset: QuerySet[Record]) -> QuerySet[Record]:
     """Annotate ``submitted_by_id``: who put each record under review this time.
 
@@ -101,18 +127,37 @@ def with_submitter(queryset: QuerySet[Record]) -> QuerySet[Record]:
     under review by an import or any other path has a submitter too: the user of
     the first historical row of the latest unbroken run of rows in review.
     """
-    history = Record.history.model
-    last_other = (
-        history.objects.filter(id=OuterRef("id")).exclude(status=Status.REVIEW)
-        .order_by("-history_id").values("history_id")[:1]
-    )
-    any_other = history.objects.filter(id=OuterRef("id")).exclude(status=Status.REVIEW)
-    run_start = (
-        history.objects.filter(id=OuterRef("pk"), status=Status.REVIEW)
-        .filter(Q(history_id__gt=Subquery(last_other)) | ~Exists(any_other))
-        .order_by("history_id").values("history_user_id")[:1]
-    )
-    return queryset.annotate(submitted_by_id=Subquery(run_start))
+    return queryset.annotate(submitted_by_id=Subquery(_review_run_start(OuterRef("pk"), "history_user_id")))
+
+
+def changed_in_review_by(user: Any) -> Q:
+    """A condition on records: ``user`` changed the record since it was last submitted for review.
+
+    Read from the histories of the record and of its parts (titles, descriptions,
+    agent links, scans and their captions), so a change by import or a revert counts
+    as one in the admin does. The readings and romanizations the app derives itself
+    do not count: they follow from titles someone else may check. A save that changes
+    nothing leaves no history (the admin skips it), so opening and saving a record
+    does not count either.
+    """
+    from .models import Description, RecordAgent, RecordImage, RecordImageCaption, Title
+
+    since = _review_run_start(OuterRef("id"), "history_id")  # of the history row: its record
+    record_rows = Record.history.model.objects.filter(
+        id=OuterRef("pk"), status=Status.REVIEW, history_user=user, history_id__gt=Subquery(since))
+    condition = Exists(record_rows)
+    for part in (Title, Description, RecordAgent, RecordImage):
+        rows = part.history.model.objects.filter(
+            record_id=OuterRef("pk"), history_user=user,
+            history_date__gte=Subquery(_review_run_start(OuterRef("record_id"), "history_date")))
+        if part is Title:
+            rows = rows.exclude(machine_made=True)
+        condition |= Exists(rows)
+    images = RecordImage.history.model.objects.filter(record_id=OuterRef(OuterRef("pk"))).values("id")
+    captions = RecordImageCaption.history.model.objects.filter(
+        image_id__in=images, history_user=user,
+        history_date__gte=Subquery(_review_run_start(OuterRef(OuterRef("pk")), "history_date")))
+    return condition | Exists(captions)
 
 
 def submitted_by_id(record: Record) -> int | None:
@@ -122,23 +167,47 @@ def submitted_by_id(record: Record) -> int | None:
     ).first()
 
 
+def review_hands(record: Record, user: Any) -> tuple[bool, bool]:
+    """Whether ``user`` submitted ``record`` for its current review, and whether they changed it since: one query."""
+    row = with_submitter(Record._base_manager.filter(pk=record.pk)).annotate(
+        changed=changed_in_review_by(user)).values_list("submitted_by_id", "changed").first()
+    if row is None:
+        return False, False
+    return row[0] == user.pk, bool(row[1])
+
+
 def awaiting_review_by(user: Any, queryset: QuerySet[Record] | None = None) -> QuerySet[Record]:
-    """Records under review that ``user`` may decide on: none they submitted, under the four-eyes rule."""
+    """Records under review that ``user`` may decide on: under the four-eyes rule, none they submitted or
+    changed since."""
     queryset = (queryset if queryset is not None else Record.objects.all()).filter(status=Status.REVIEW)
     if not (user.has_perm("collection.publish_record") or user.has_perm("collection.review_record")):
         return queryset.none()
     if app_settings.FOUR_EYES and not user.has_perm(PUBLISH_OWN):
-        queryset = with_submitter(queryset).filter(Q(submitted_by_id__isnull=True) | ~Q(submitted_by_id=user.pk))
+        queryset = with_submitter(queryset).filter(
+            Q(submitted_by_id__isnull=True) | ~Q(submitted_by_id=user.pk)).exclude(changed_in_review_by(user))
     return queryset
 
 
-def check_status_change(user: Any, record: Record | None, new_status: str) -> None:
+FOUR_EYES_SUBMITTED = gettext_lazy(
+    "Four-eyes rule: you submitted this record for review yourself, so another reviewer must publish it "
+    "(or a collection manager).")
+FOUR_EYES_CHANGED = gettext_lazy(
+    "Four-eyes rule: you changed this record after it was submitted for review, so another reviewer, one who has "
+    "not changed it since, must publish it (or a collection manager).")
+FOUR_EYES_CHANGING = gettext_lazy(
+    "Four-eyes rule: you may not publish changes you make yourself. Save them with the record still in review; "
+    "another reviewer, one who has not changed it since it was submitted, must publish it (or a collection manager).")
+
+
+def check_status_change(user: Any, record: Record | None, new_status: str, *, changing: bool = False) -> None:
     """Raise :class:`TransitionNotAllowed` unless ``user`` may give ``record`` ``new_status``.
 
     ``record`` is ``None`` (or unsaved) for a record being created. ``user`` is
     ``None`` on the command line. Under the four-eyes rule (``COLLECTION_FOUR_EYES``)
-    publishing a record one submitted oneself, or creating it already published,
-    needs ``publish_own_record`` too.
+    publishing a record one submitted oneself or changed since it was submitted,
+    or creating it already published, needs ``publish_own_record`` too.
+    ``changing`` says that the same step changes the record's content as well
+    (an import row that edits and publishes): that is publishing one's own change.
     """
     if new_status not in Status.values:
         raise TransitionNotAllowed(_("“%(status)s” is not a workflow status.") % {"status": new_status})
@@ -161,13 +230,14 @@ def check_status_change(user: Any, record: Record | None, new_status: str) -> No
         raise TransitionNotAllowed(_("A record cannot go from “%(from)s” to “%(to)s”.") % names)
     if not _has_perms(user, (permission,)):
         raise TransitionNotAllowed(_("You may not change a record from “%(from)s” to “%(to)s”.") % names)
-    if (
-        four_eyes and new_status == Status.PUBLISHED and not user.has_perm(PUBLISH_OWN)
-        and submitted_by_id(record) == user.pk
-    ):
-        raise TransitionNotAllowed(
-            _("You submitted this record for review yourself: another reviewer must publish it.")
-        )
+    if four_eyes and new_status == Status.PUBLISHED and not user.has_perm(PUBLISH_OWN):
+        if changing:
+            raise TransitionNotAllowed(str(FOUR_EYES_CHANGING))
+        submitted, changed = review_hands(record, user)
+        if submitted:
+            raise TransitionNotAllowed(str(FOUR_EYES_SUBMITTED))
+        if changed:
+            raise TransitionNotAllowed(str(FOUR_EYES_CHANGED))
 
 
 def may_edit(user: Any, record: Record | None) -> bool:

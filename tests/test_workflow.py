@@ -5,7 +5,7 @@ import itertools
 import pytest
 from django.test import override_settings
 
-from collection.models import Record, ReservedIdentifier, Status, StatusChange
+from collection.models import Description, Record, RecordAgent, ReservedIdentifier, Status, StatusChange, Title
 from collection.workflow import (
     ACTIONS,
     TRANSITIONS,
@@ -16,7 +16,7 @@ from collection.workflow import (
     may_edit,
 )
 
-from .factories import RecordFactory
+from .factories import AgentFactory, RecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +132,90 @@ class TestFourEyes:
         with override_settings(COLLECTION_FOUR_EYES=False):
             check_status_change(bob, None, Status.PUBLISHED)
 
+    def test_reviewer_cannot_publish_what_they_changed_after_someone_else_submitted_it(self, alice, bob, carol):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(alice)
+        edited = Record.objects.get(pk=record.pk)
+        edited.extent = "12 p."
+        edited._history_user = bob
+        edited.save()
+        with pytest.raises(TransitionNotAllowed, match="you changed this record after it was submitted"):
+            record.publish(bob)
+        assert Record.objects.get(pk=record.pk).status == Status.REVIEW
+        record.publish(carol)
+        assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED
+
+    @pytest.mark.parametrize("part", ["title", "description", "agent link"])
+    def test_a_change_to_a_part_of_the_record_counts(self, alice, bob, carol, part):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(alice)
+        if part == "title":
+            changed = record.titles.get()
+            changed.text = "Rewritten under review"
+        elif part == "description":
+            changed = Description(record=record, language="en", text="Added under review.")
+        else:
+            changed = RecordAgent(record=record, agent=AgentFactory(), role="author")
+        changed._history_user = bob
+        changed.save()
+        with pytest.raises(TransitionNotAllowed, match="another reviewer, one who has not changed it"):
+            check_status_change(bob, record, Status.PUBLISHED)
+        check_status_change(carol, record, Status.PUBLISHED)
+
+    def test_changes_before_the_submission_are_the_submitters_to_vouch_for(self, alice, bob):
+        record = RecordFactory(status=Status.DRAFT)
+        title = record.titles.get()
+        title.text, title._history_user = "Corrected in draft", bob
+        title.save()
+        record.submit(alice)
+        record.publish(bob)
+        assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED
+
+    def test_a_change_in_an_earlier_review_does_not_count_after_a_resubmission(self, alice, bob, carol):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(alice)
+        title = record.titles.get()
+        title.text, title._history_user = "Changed in the first review", bob
+        title.save()
+        record.return_to_draft(carol, "Check the date.")
+        record.submit(alice)
+        record.publish(bob)
+        assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED
+
+    def test_readings_the_app_derives_do_not_count(self, alice, bob):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(alice)
+        reading = Title(record=record, language="ja-Hrkt", text="ほりょ", form="reading", machine_made=True)
+        reading._history_user = bob
+        reading.save()
+        record.publish(bob)
+        assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED
+
+    def test_manager_may_publish_what_they_changed(self, alice, dana):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(alice)
+        title = record.titles.get()
+        title.text, title._history_user = "Rewritten by the manager", dana
+        title.save()
+        record.publish(dana)
+        assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED
+
+    def test_what_a_reviewer_changed_is_not_waiting_for_their_review(self, alice, bob, carol):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(alice)
+        title = record.titles.get()
+        title.text, title._history_user = "Rewritten under review", bob
+        title.save()
+        assert not Record.objects.awaiting_review_by(bob).exists()
+        assert list(Record.objects.awaiting_review_by(carol)) == [record]
+
+    def test_the_check_is_one_query(self, alice, bob, django_assert_num_queries):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(alice)
+        bob.get_all_permissions()
+        with django_assert_num_queries(1):  # the submitter and bob's changes since, in subqueries on history
+            check_status_change(bob, record, Status.PUBLISHED)
+
     def test_waiting_for_my_review(self, alice, bob, carol):
         by_alice = RecordFactory(status=Status.DRAFT)
         by_bob = RecordFactory(status=Status.DRAFT)
@@ -161,11 +245,17 @@ def test_bulk_application_reports_what_was_skipped(alice, bob):
     mine.submit(bob)
     theirs = RecordFactory(status=Status.DRAFT)
     theirs.submit(alice)
+    rewritten = RecordFactory(status=Status.DRAFT)
+    rewritten.submit(alice)
+    title = rewritten.titles.get()
+    title.text, title._history_user = "Rewritten under review", bob
+    title.save()
     draft = RecordFactory(status=Status.DRAFT)
-    result = apply_to_many([mine, theirs, draft], bob, ACTIONS["publish"])
+    result = apply_to_many([mine, theirs, rewritten, draft], bob, ACTIONS["publish"])
     assert result.done == [theirs]
     reasons = dict(result.skipped)
     assert "another reviewer" in reasons[mine]
+    assert "you changed this record" in reasons[rewritten]
     assert "not “in review”" in reasons[draft]
     assert Record.objects.get(pk=draft.pk).status == Status.DRAFT
 

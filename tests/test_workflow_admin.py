@@ -140,6 +140,55 @@ class TestCraftedPosts:
         assert "another reviewer must publish it" in response.content.decode()
         assert Record.objects.get(pk=record.pk).status == Status.REVIEW
 
+    def test_reviewer_who_changed_what_someone_else_submitted_may_not_publish_it(self, alice, bob, carol, login):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(alice)
+        client = login(bob)
+        client.post(change_url(record), change_form_data(record, extent="12 p."))
+        assert Record.objects.get(pk=record.pk).extent == "12 p."
+        page = client.get(change_url(record)).content.decode()
+        assert 'value="publish"' not in page and 'value="return"' in page
+        response = client.post(change_url(record), change_form_data(record, _transition="publish"))
+        assert "you changed this record after it was submitted" in response.content.decode()
+        assert Record.objects.get(pk=record.pk).status == Status.REVIEW
+        login(carol).post(change_url(record), change_form_data(record, extent="12 p.", _transition="publish"))
+        assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED
+
+    def test_changing_and_publishing_in_one_go_keeps_the_changes_and_does_not_publish(self, alice, bob, login):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(alice)
+        data = change_form_data(record, _transition="publish")
+        data["titles-0-text"] = "Rewritten and published at once"
+        response = login(bob).post(change_url(record), data, follow=True)
+        assert response.status_code == 200
+        shown = page_messages(response)
+        assert any(m.startswith("Your changes were saved, but the record") and "Four-eyes rule" in m for m in shown)
+        stored = Record.objects.get(pk=record.pk)
+        assert stored.status == Status.REVIEW
+        assert stored.titles.get().text == "Rewritten and published at once"
+        assert not StatusChange.objects.filter(to_status=Status.PUBLISHED).exists()
+
+    def test_saving_a_record_untouched_is_no_change_and_leaves_publishing_open(self, alice, bob, login):
+        record = RecordFactory(status=Status.DRAFT)
+        record.submit(alice)
+        rows = record.history.count()
+        version = Record.objects.get(pk=record.pk).version
+        client = login(bob)
+        client.post(change_url(record), change_form_data(record))
+        assert (record.history.count(), Record.objects.get(pk=record.pk).version) == (rows, version)
+        client.post(change_url(record), change_form_data(record, _transition="publish"))
+        assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED
+
+    def test_a_change_to_the_titles_alone_still_moves_the_version_and_names_who_made_it(self, alice, bob, login):
+        record = RecordFactory(status=Status.DRAFT)
+        version = Record.objects.get(pk=record.pk).version
+        data = change_form_data(record)
+        data["titles-0-text"] = "Only the title changed"
+        login(alice).post(change_url(record), data)
+        stored = Record.objects.get(pk=record.pk)
+        assert stored.version == version + 1
+        assert stored.history.first().history_user == alice
+
     def test_a_new_record_cannot_be_created_published_by_a_contributor(self, alice, login):
         data = change_form_data(RecordFactory(status=Status.DRAFT), status="published")
         data.update({"titles-0-id": "", "titles-0-record": "", "titles-INITIAL_FORMS": 0})
@@ -163,7 +212,7 @@ class TestBulkActions:
             "action": "publish_selected", "_selected_action": [own.pk, theirs.pk, draft.pk]}, follow=True)
         shown = page_messages(response)
         assert "Published: doc-theirs." in shown
-        assert any(m.startswith("Skipped doc-own: You submitted this record") for m in shown)
+        assert any(m.startswith("Skipped doc-own: Four-eyes rule: you submitted this record") for m in shown)
         assert any(m.startswith("Skipped doc-draft: It is “draft”") for m in shown)
         assert set(Record.objects.filter(status=Status.PUBLISHED).values_list("identifier", flat=True)) == {
             "doc-theirs"}

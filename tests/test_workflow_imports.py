@@ -94,6 +94,26 @@ class TestFourEyesThroughImports:
         existing(Status.DRAFT).submit(bob)
         assert status_errors(write_rows(row(Status.PUBLISHED), user=bob)) == [(2, "status")]
 
+    def test_reviewer_cannot_publish_by_import_what_they_changed_under_review(self, alice, bob, carol):
+        existing(Status.DRAFT)
+        assert write_rows(row(Status.REVIEW), user=alice).ok
+        assert write_rows(edit(Status.REVIEW, extent="12 p."), user=bob).ok
+        result = write_rows(edit(Status.PUBLISHED, extent="12 p."), user=bob)
+        assert status_errors(result) == [(2, "status")]
+        assert "you changed this record after it was submitted" in str(result.errors[0].message)
+        assert stored_status() == Status.REVIEW
+        assert write_rows(edit(Status.PUBLISHED, extent="12 p."), user=carol).ok
+        assert stored_status() == Status.PUBLISHED
+
+    def test_a_row_may_not_change_a_record_and_publish_it_at_once(self, alice, bob, dana):
+        existing(Status.DRAFT)
+        assert write_rows(row(Status.REVIEW), user=alice).ok
+        result = write_rows(edit(Status.PUBLISHED, extent="12 p."), user=bob)
+        assert status_errors(result) == [(2, "status")]
+        assert "may not publish changes you make yourself" in str(result.errors[0].message)
+        assert (stored_status(), Record.objects.get().extent) == (Status.REVIEW, "")
+        assert write_rows(edit(Status.PUBLISHED, extent="12 p."), user=dana).ok
+
     @override_settings(COLLECTION_FOUR_EYES=False)
     def test_off_for_a_one_person_archive(self, bob):
         existing(Status.DRAFT)

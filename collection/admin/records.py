@@ -340,8 +340,28 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             context["status_changes"] = obj.status_changes.select_related("by")[:20]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def save_model(self, request, obj, form, change):
+        # A save that changes nothing writes nothing: no version, no history row naming the person as having
+        # changed the record, which would count against them under the four-eyes rule. Whether only the
+        # inlines changed is known once they are saved (``save_related``).
+        if change and not self._record_fields_changed(form):
+            request._collection_record_unsaved = True
+            return
+        super().save_model(request, obj, form, change)
+
+    @staticmethod
+    def _record_fields_changed(form) -> bool:
+        fields = {field.name for field in Record._meta.get_fields()}
+        return any(name in fields for name in form.changed_data)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if getattr(request, "_collection_record_unsaved", False):
+            del request._collection_record_unsaved
+            if any(formset.has_changed() for formset in formsets):
+                # Only the inlines changed: the record is saved all the same, so its version moves (an outdated
+                # page of it is refused) and its history names who changed it.
+                super().save_model(request, form.instance, form, change)
         for formset in formsets:
             for name, earlier in getattr(formset, "repeated", ()):
                 # Kept, not refused: the same scan twice may be meant (a page shown again); mostly it is not.
@@ -359,8 +379,16 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
         action = form.requested_action()
         if action is not None and change:
             record = form.instance
-            apply_action(record, request.user, action, form.cleaned_data.get("transition_comment") or "",
-                         hide_title=form.cleaned_data.get("hide_title", False))
+            try:
+                apply_action(record, request.user, action, form.cleaned_data.get("transition_comment") or "",
+                             hide_title=form.cleaned_data.get("hide_title", False))
+            except TransitionNotAllowed as refusal:
+                # Publishing changes one has just made oneself (the four-eyes rule): the changes are kept.
+                messages.error(request, _("Your changes were saved, but the record %(record)s was not %(done)s. "
+                                          "%(why)s") % {"record": record.identifier, "done": action.past,
+                                                        "why": refusal})
+                request._collection_workflow_said = True
+                return
             edited = (set(form.changed_data) - {"transition_comment", "hide_title"}
                       or any(formset.has_changed() for formset in formsets))
             # Not starting with the identifier: the admin capitalizes the first letter of every message.

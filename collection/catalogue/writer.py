@@ -882,19 +882,20 @@ class _Planner:
             if self._creation[status] is not None:
                 self.errors.add(plan.row, "status", self._creation[status])
             return
+        data = [column for column in plan.changed if column != "status"]
+        if refused:
+            data += [column for column in self.columns if column in refused and column not in data
+                     and column != "status"]
         if status != plan.record.status:
             try:
-                check_status_change(self.user, plan.record, status)
+                # A row that changes the record as it publishes it publishes the importer's own change.
+                check_status_change(self.user, plan.record, status, changing=bool(data))
             except TransitionNotAllowed as exc:
                 self.errors.add(plan.row, "status", exc)
             else:
                 needs_reason = _NEEDS_REASON.get((plan.record.status, status))
                 if needs_reason is not None:
                     self.errors.add(plan.row, "status", needs_reason)
-        data = [column for column in plan.changed if column != "status"]
-        if refused:
-            data += [column for column in self.columns if column in refused and column not in data
-                     and column != "status"]
         self._check_editing(plan, data)
 
     def _check_editing(self, plan: _RowPlan, data: list[str]) -> None:
