@@ -30,6 +30,7 @@ from ..models import (
     ReservedIdentifier,
     Status,
     Title,
+    validate_titles,
 )
 from ..search import search_condition
 from ..workflow import (
@@ -83,6 +84,15 @@ def _without_unlisted(items: list[Any], prefixes: tuple[str, ...]) -> list[Any]:
 
 class TitleFormSet(RequireOneFormSet):
     empty_message = gettext_lazy("A record needs at least one title in some language.")
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or self.non_form_errors():
+            return
+        # The titles as they will be stored, checked together as an import checks them.
+        kept = [form.instance for form in self.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("text")]
+        validate_titles(kept)
 
 
 def _answering_stale_page(request: HttpRequest, obj: Record | None) -> bool:

@@ -1077,12 +1077,21 @@ class _Planner:
             try:
                 validate_titles(titles)
             except ValidationError as exc:
-                self.errors.add_validation(plan.row, exc, self._untitled_column(plan))
+                self.errors.add_validation(plan.row, exc, self._titles_column(plan, exc))
         for tag in languages():
             column = f"description_{tag}"
             if plan.desired[column]:
                 description = Description(language=tag, text=plan.desired[column], our_translation=column in ours)
                 self._clean_label(plan.row, column, description, {"record"})
+
+    def _titles_column(self, plan: _RowPlan, error: ValidationError) -> str:
+        """The column to name for ``validate_titles``' verdict: the title column of the language it concerns,
+        if the sheet has one, else as for a record left without a title."""
+        language = str((getattr(error, "params", None) or {}).get("language", "")).lower()
+        for tag in label_tags():
+            if tag.lower() == language and f"title_{tag}" in self.file_columns:
+                return f"title_{tag}"
+        return self._untitled_column(plan)
 
     def _untitled_column(self, plan: _RowPlan) -> str:
         """The column to name when a row leaves its record without a title: a title column the row empties,

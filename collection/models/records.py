@@ -593,11 +593,32 @@ class ReservedIdentifier(models.Model):
 
 
 def validate_titles(titles: Iterable[Title]) -> None:
-    """A record needs at least one title in some language that is not a reading or romanization.
+    """A record's titles taken together (each title checks itself in ``Label.clean``).
 
-    A reading or romanization only spells out another title: a machine-made one goes
-    with its source, and one entered alone would name the record in no language.
+    A record needs at least one title in some language that is not a reading or
+    romanization: a reading or romanization only spells out another title (a
+    machine-made one goes with its source, and one entered alone would name the record
+    in no language). And at most one preferred original title per language tag: a
+    second one could only be told from the first by its order, so which one pages show
+    would be an accident. An alternative original is a variant (not preferred). The tag
+    is compared whole, whatever its letter case: originals in two scripts of one language
+    (``sr-Latn``, ``sr-Cyrl``) may both be preferred. The error's ``params`` name the
+    ``language`` it concerns.
     """
-    titles = [t for t in titles if (t.text or "").strip() and t.form not in DERIVED_FORMS]
-    if not titles:
+    titles = [t for t in titles if (t.text or "").strip()]
+    if not any(t.form not in DERIVED_FORMS for t in titles):
         raise ValidationError(_("A record needs at least one title in some language."), code="no_title")
+    seen: dict[str, Title] = {}
+    for title in titles:
+        if title.form != LabelForm.ORIGINAL or not title.preferred:
+            continue
+        key = (title.language or "").lower()
+        if key in seen:
+            raise ValidationError(
+                _("Two original titles in %(language)s are both preferred (“%(first)s” and “%(second)s”): a record "
+                  "has one preferred original title per language. Untick “preferred” on one of them: it then stays "
+                  "as a variant title."),
+                code="preferred_originals",
+                params={"language": title.language, "first": seen[key].text, "second": title.text},
+            )
+        seen[key] = title
