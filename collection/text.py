@@ -30,6 +30,33 @@ def script_subtag(tag: str) -> str:
     return ""
 
 
+KANA_SCRIPTS = ("Hrkt", "Kana", "Hira")
+
+
+def _is_kana(char: str) -> bool:
+    code = ord(char)
+    # Hiragana and katakana (with ー and ・), their phonetic extensions, halfwidth katakana.
+    return 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF65 <= code <= 0xFF9F
+
+
+def not_kana(text: str) -> list[str]:
+    """The runs of letters in ``text`` that are not kana, in order: what a reading may not hold.
+
+    Spaces, punctuation, symbols and digits go with kana (a number is read as written);
+    any other letter, Latin, Cyrillic or a kanji, means the text is not a reading.
+    """
+    runs: list[str] = []
+    current = ""
+    for char in text:
+        if unicodedata.category(char)[0] in "LM" and not _is_kana(char):
+            current += char
+            continue
+        if current:
+            runs.append(current)
+        current = ""
+    return [*runs, current] if current else runs
+
+
 def language_name(tag: str, language: str | None = None) -> str:
     """A language by name in ``language`` (default: the active language): ``ru`` -> "Russian", "ロシア語".
 

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext
 
 from ..conf import app_settings
 from ..fields import NFCCharField
-from ..text import base_language, script_subtag
+from ..text import KANA_SCRIPTS, base_language, not_kana, script_subtag
 from ..validators import validate_language_tag
 
 
@@ -99,9 +99,17 @@ class Label(models.Model):
         errors: dict[str, list[Any]] = {}
         if not (self.text or "").strip():
             errors.setdefault("text", []).append(_("A label needs some text."))
-        if self.form == LabelForm.READING and self.script not in ("Hrkt", "Kana", "Hira"):
+        if self.form == LabelForm.READING and self.script not in KANA_SCRIPTS:
             errors.setdefault("language", []).append(
                 _("A reading is tagged with a kana script, for example ja-Hrkt.")
+            )
+        # The app's own readings are left alone: it keeps a letter it cannot read (GHQ) rather than guess.
+        foreign = not_kana(self.text or "") if self.script in KANA_SCRIPTS and not self.machine_made else []
+        if foreign:
+            errors.setdefault("text", []).append(
+                _("A reading tagged %(language)s is written in kana (hiragana or katakana), with spaces, ー, ・ "
+                  "and punctuation as needed; “%(letters)s” is not kana. Put a romanization under ja-Latn.")
+                % {"language": self.language, "letters": foreign[0]}
             )
         if self.form == LabelForm.ROMANIZATION and self.script != "Latn":
             errors.setdefault("language", []).append(
