@@ -89,13 +89,32 @@ def _fast_bounds(value: str) -> DateBounds | None:
     return bounds
 
 
+# Words for "no date" in the catalogue's languages and in library use (n.d., s.d., б. д.), as _undated_key has them.
+UNDATED_WORDS = frozenset({
+    "unknown", "undated", "nodate", "dateunknown", "nd", "sd", "sinedato", "?", "??",
+    "不明", "不詳", "未詳", "年不明", "年月日不明", "日付不明", "年代不明", "なし",
+    "неизвестно", "неизвестна", "неизв", "бездаты", "бд", "датанеизвестна", "нетдаты",
+})
+
+
+def _undated_key(value: str) -> str:
+    return "".join(char for char in unicodedata.normalize("NFKC", value).casefold()
+                   if char.isalnum() or char == "?")
+
+
 def check_written_form(value: str) -> None:
     """Refuse what the EDTF parser would take but the catalogue cannot store faithfully.
 
     Asked by the field's validator only (:func:`collection.validators.validate_edtf`):
     a value stored before these were refused still gives its bounds when its record is
-    saved again.
+    saved again. A word for "unknown" is told that a blank date is how undated is said.
     """
+    if value and _undated_key(value) in UNDATED_WORDS:
+        raise ValidationError(
+            _("“%(value)s” is not a date. Leave the date blank when it is unknown: a blank date means undated. "
+              "The wording may go in “date as written”."),
+            code="invalid_edtf", params={"value": value},
+        )
     if not value.isascii():
         # Full-width characters as ASCII (１９５０～ -> 1950~), as a Japanese IME types them.
         ascii_form = unicodedata.normalize("NFKC", value).strip()
