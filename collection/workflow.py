@@ -266,9 +266,13 @@ def check_edit(user: Any, record: Record) -> None:
 def check_action(user: Any, record: Record, action: Action, comment: str = "") -> None:
     """Raise :class:`TransitionNotAllowed` unless ``user`` may apply ``action`` to ``record`` now."""
     if record.status != action.source:
+        # Mostly a page (the change list of a bulk action) older than someone else's status change: say what was
+        # asked, what the record is now, and how to see it, without a query to name who changed it.
         raise TransitionNotAllowed(
-            _("It is “%(status)s”, not “%(source)s”.")
-            % {"status": _status_label(record.status), "source": _status_label(action.source)}
+            _("This record is now “%(status)s”, and “%(action)s” needs it to be “%(source)s”. If a page showed it "
+              "as “%(source)s”, its status has changed since: reload the page to see its current state.")
+            % {"status": _status_label(record.status), "source": _status_label(action.source),
+               "action": action.label}
         )
     check_status_change(user, record, action.target)
     if action.needs_reason and not comment.strip():

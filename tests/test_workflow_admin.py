@@ -213,7 +213,9 @@ class TestBulkActions:
         shown = page_messages(response)
         assert "Published: doc-theirs." in shown
         assert any(m.startswith("Skipped doc-own: Four-eyes rule: you submitted this record") for m in shown)
-        assert any(m.startswith("Skipped doc-draft: It is “draft”") for m in shown)
+        assert any(m.startswith("Skipped doc-draft: This record is now “draft”, and “Publish” needs it to be "
+                                "“in review”. If a page showed it as “in review”, its status has changed since")
+                   for m in shown)
         assert set(Record.objects.filter(status=Status.PUBLISHED).values_list("identifier", flat=True)) == {
             "doc-theirs"}
 
