@@ -1,0 +1,260 @@
+"""Catalogue files as LibreOffice Calc writes them, imported as a catalogue manager would.
+
+The files in tests/data/office/ were written by LibreOffice (its README says which version and how); these
+tests only read them, so they need no LibreOffice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from collection.catalogue.files import FileRefused, read_table
+from collection.catalogue.writer import write_rows
+from collection.models import Record
+
+OFFICE = Path(__file__).parent / "data" / "office"
+LONG_TEXT = ("The camp newspaper Nihon Shimbun, printed in Khabarovsk for the prisoners, is quoted at length; "
+             "the memoir follows the author from Mukden to Kansk and back to Maizuru. ") * 25
+
+
+def cells_of(name: str, **options) -> dict[str, dict[str, str]]:
+    """Each row's non-empty cells, by identifier."""
+    table = read_table((OFFICE / name).read_bytes(), name=name, **options)
+    return {cells["identifier"]: {column: text for column, text in cells.items() if text}
+            for _number, cells in table.records()}
+
+
+def run_import(name: str, *options: str) -> list[str]:
+    out = StringIO()
+    call_command("import_catalogue", str(OFFICE / name), *options, stdout=out, stderr=StringIO())
+    return out.getvalue().splitlines()
+
+
+def refused_import(name: str, *options: str) -> tuple[str, str]:
+    """The import's refusal (the command's error) and what it printed of each problem."""
+    err = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_catalogue", str(OFFICE / name), *options, stdout=StringIO(), stderr=err)
+    return str(caught.value), err.getvalue()
+
+
+def titles(identifier: str) -> dict[str, str]:
+    return dict(Record.objects.get(identifier=identifier).titles.values_list("language", "text"))
+
+
+def descriptions(identifier: str) -> dict[str, str]:
+    return dict(Record.objects.get(identifier=identifier).descriptions.values_list("language", "text"))
+
+
+# XLSX saved by LibreOffice ------------------------------------------------------------------------------------
+
+
+def test_an_xlsx_workbook_reads_as_the_cells_show_their_values():
+    rows = cells_of("records.xlsx")
+    assert rows["office-ja-1"] == {
+        "identifier": "office-ja-1", "kind": "memoir", "status": "draft",
+        "title_ja": "髙橋①の抑留記",
+        "title_en": "  Notes of Takahashi  ",  # as typed; the writer trims it
+        "description_en": LONG_TEXT.strip(),
+        "date": "1946-03-15",  # a date cell (serial 16876), shown as 1946-03-15
+        "date_display": "昭和21年3月15日",
+        "isbn": "9784000000000",  # a number cell: never 9.784E+12 or 9784000000000.0
+        "sequence": "3",  # the value LibreOffice saved for =1+2
+        "accessed": "2010-12-31",  # a date cell shown as 2010年12月31日 ([$-411]yyyy\年m\月d\日)
+        "authors": "髙橋 一郎",
+    }
+    assert rows["office-ru-1"] == {
+        "identifier": "office-ru-1", "kind": "document", "status": "draft",
+        "title_ru": "Записки военнопленного",
+        "description_ru": "Первая строка описания\nВторая строка, с запятой; и точкой с запятой",
+        "date": "1950",  # a year typed as a number
+        "isbn": "978-5-00-000000-7",
+        "accessed": "2011-01-05",  # a date cell shown as 05.01.2011 ([$-419]dd/mm/yyyy: / is the locale's separator)
+        "authors": "Загорулько, М.М.",
+    }
+    assert rows["office-mixed-1"] == {
+        "identifier": "office-mixed-1", "kind": "document", "status": "draft",
+        "title_ja": "抑留", "title_ru": "Плен",
+        "title_en": "Captivity notes",  # the text LibreOffice saved for =CONCATENATE("Captivity";" notes")
+        "date": "1945-08-23",  # a date cell shown in the Japanese era, 昭和20年8月23日 ([$-1030411]ggge\年m\月d\日)
+    }
+
+
+@pytest.mark.django_db
+def test_the_first_sheet_is_read_and_the_second_only_when_named():
+    assert list(cells_of("records.xlsx")) == ["office-ja-1", "office-ru-1", "office-mixed-1"]
+    notes = read_table((OFFICE / "records.xlsx").read_bytes(), name="records.xlsx", sheet="notes")
+    assert (notes.sheet, notes.header, list(notes.records())) == (
+        "notes", ["note"], [(2, {"note": "Catalogued by the Kansk group, March 2024."})])
+    message, problems = refused_import("records.xlsx", "--sheet", "notes")
+    assert problems.splitlines() == ["row 1, column identifier: The identifier column is missing.",
+                                     "row 1, column note: Unknown column."]
+    assert message == "2 problem(s) in records.xlsx; nothing was written."
+
+
+@pytest.mark.django_db
+def test_an_xlsx_workbook_previews_then_imports_what_it_shows():
+    summary = ["document: 2 new, 0 updated, 0 unchanged", "memoir: 1 new, 0 updated, 0 unchanged"]
+    preview = run_import("records.xlsx", "--dry-run")
+    assert preview[0] == "Dry run: nothing was written."
+    assert preview[1:3] == summary
+    assert not Record.objects.exists()
+
+    assert run_import("records.xlsx")[:2] == summary
+    record = Record.objects.get(identifier="office-ja-1")
+    assert titles("office-ja-1") == {"ja": "髙橋①の抑留記", "en": "Notes of Takahashi"}
+    assert descriptions("office-ja-1") == {"en": LONG_TEXT.strip()}
+    assert (record.date_edtf, record.isbn, record.sequence, record.accessed) == (
+        "1946-03-15", "9784000000000", 3, datetime.date(2010, 12, 31))
+    assert [agent.display_name() for agent in record.agents_in_role("author")] == ["髙橋 一郎"]
+    record = Record.objects.get(identifier="office-ru-1")
+    assert descriptions("office-ru-1") == {"ru": "Первая строка описания\nВторая строка, с запятой; и точкой с запятой"}
+    assert (record.date_edtf, record.accessed) == ("1950", datetime.date(2011, 1, 5))
+    assert Record.objects.get(identifier="office-mixed-1").date_edtf == "1945-08-23"
+
+    # The same workbook again changes nothing.
+    assert run_import("records.xlsx") == ["document: 0 new, 0 updated, 2 unchanged",
+                                          "memoir: 0 new, 0 updated, 1 unchanged"]
+
+
+def test_a_merged_cell_and_an_error_value_are_refused_naming_the_cells():
+    with pytest.raises(FileRefused) as caught:
+        read_table((OFFICE / "refused.xlsx").read_bytes(), name="refused.xlsx")
+    assert str(caught.value).splitlines() == [
+        "row 3, column B (kind): the cells B3:C3 are merged; unmerge them so that each cell holds its own value.",
+        "row 4, column E (sequence): the spreadsheet shows the error #DIV/0! here.",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_refused_workbook_writes_nothing_not_even_its_good_row():
+    message, _problems = refused_import("refused.xlsx")
+    assert message.startswith("refused.xlsx: row 3, column B (kind): the cells B3:C3 are merged")
+    assert "row 4, column E (sequence): the spreadsheet shows the error #DIV/0! here." in message
+    assert not Record.objects.exists()
+
+
+# CSV saved by LibreOffice -------------------------------------------------------------------------------------
+
+CSV_ROWS = {
+    "office-ja-1": {
+        "identifier": "office-ja-1", "kind": "memoir", "status": "draft", "title_ja": "髙橋①の抑留記",
+        "title_en": "  Notes of Takahashi  ", "date": "1946-03-15", "isbn": "9784000000000", "sequence": "3",
+        "authors": "髙橋 一郎",
+    },
+    "office-ru-1": {
+        "identifier": "office-ru-1", "kind": "document", "status": "draft", "title_ru": "Записки военнопленного",
+        "description_ru": "Первая строка описания\nВторая строка, с запятой; и \"кавычками\"", "date": "1950",
+        "isbn": "978-5-00-000000-7", "authors": "Загорулько, М.М.",
+    },
+}
+
+
+@pytest.mark.parametrize(("name", "encoding"), [
+    ("records-utf8.csv", None),  # LibreOffice 7.4 writes UTF-8 without a byte-order mark
+    ("records-utf8-semicolon.csv", None),
+    ("records-utf16-tab.csv", None),  # with a byte-order mark, little-endian
+    ("records-cp932.csv", "cp932"),
+    ("records-cp932.csv", "shift_jis"),
+])
+def test_a_csv_file_reads_as_the_cells_showed_in_every_encoding_and_delimiter(name, encoding):
+    assert cells_of(name, encoding=encoding) == CSV_ROWS
+
+
+def test_a_shift_jis_file_without_its_encoding_named_is_refused_not_misread():
+    with pytest.raises(FileRefused) as caught:
+        read_table((OFFICE / "records-cp932.csv").read_bytes(), name="records-cp932.csv")
+    assert str(caught.value).startswith("The file is not valid UTF-8 (byte 0xfb on line 2) and has no byte-order mark")
+    assert "--encoding (for example cp932 for Japanese Windows" in str(caught.value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "options"), [
+    ("records-utf8.csv", ()),
+    ("records-utf8-semicolon.csv", ()),
+    ("records-utf16-tab.csv", ()),
+    ("records-cp932.csv", ("--encoding", "cp932")),
+])
+def test_a_csv_file_imports_its_text_unchanged(name, options):
+    summary = ["document: 1 new, 0 updated, 0 unchanged", "memoir: 1 new, 0 updated, 0 unchanged"]
+    assert run_import(name, *options, "--dry-run")[1:3] == summary
+    assert not Record.objects.exists()
+    assert run_import(name, *options)[:2] == summary
+    assert titles("office-ja-1") == {"ja": "髙橋①の抑留記", "en": "Notes of Takahashi"}
+    record = Record.objects.get(identifier="office-ja-1")
+    assert (record.date_edtf, record.isbn, record.sequence) == ("1946-03-15", "9784000000000", 3)
+    assert descriptions("office-ru-1") == {"ru": "Первая строка описания\nВторая строка, с запятой; и \"кавычками\""}
+    assert Record.objects.get(identifier="office-ru-1").date_edtf == "1950"
+
+
+@pytest.mark.django_db
+def test_a_russian_windows_1251_file_with_semicolons_imports_with_its_encoding_named():
+    assert cells_of("ru-cp1251-semicolon.csv", encoding="windows-1251") == {
+        "office-ru-1": {
+            "identifier": "office-ru-1", "kind": "document", "status": "draft", "title_ru": "Записки военнопленного",
+            "description_ru": "Первая строка описания\nВторая строка; с точкой с запятой", "date": "1950",
+            "accessed": "2011-01-05", "isbn": "978-5-00-000000-7",
+        },
+        "office-ru-2": {
+            "identifier": "office-ru-2", "kind": "memoir", "status": "draft",
+            "title_ru": "Ёлка в Тайшете №2 — «воспоминания»", "date": "1946-03-15",
+        },
+    }
+    message, _problems = refused_import("ru-cp1251-semicolon.csv")
+    assert "is not valid UTF-8 (byte 0xc7 on line 2)" in message
+    assert run_import("ru-cp1251-semicolon.csv", "--encoding", "cp1251")[:2] == [
+        "document: 1 new, 0 updated, 0 unchanged", "memoir: 1 new, 0 updated, 0 unchanged"]
+    assert titles("office-ru-2") == {"ru": "Ёлка в Тайшете №2 — «воспоминания»"}
+
+
+@pytest.mark.django_db
+def test_a_date_as_a_russian_locale_shows_it_is_refused_naming_its_cell():
+    # A CSV holds what the cells show: a date cell formatted DD.MM.YYYY is written 15.03.1946.
+    message, problems = refused_import("ru-dates-cp1251-semicolon.csv", "--encoding", "cp1251")
+    assert problems.splitlines()[0].startswith("row 2, column date: “15.03.1946” is not a valid EDTF date")
+    assert message == "1 problem(s) in ru-dates-cp1251-semicolon.csv; nothing was written."
+    assert not Record.objects.exists()
+
+
+# The app's own export, opened and saved again in LibreOffice ----------------------------------------------------
+
+
+@pytest.fixture
+def exported_catalogue(db):
+    """The catalogue the round-trip files were exported from (their records, as the export wrote them)."""
+    table = read_table((OFFICE / "roundtrip" / "export.csv").read_bytes(), name="export.csv")
+    result = write_rows(table.records(), header=table.header)
+    assert result.ok, result.errors
+
+
+def row_changes(name: str) -> dict[str, dict[str, tuple[str, str]]]:
+    """What importing the file would change, by identifier (a dry run)."""
+    table = read_table((OFFICE / "roundtrip" / name).read_bytes(), name=name)
+    result = write_rows(table.records(), header=table.header, dry_run=True)
+    assert result.ok, result.errors
+    assert sum(result.created.values()) == 0
+    return {change.identifier: change.fields for change in result.changes if change.action != "unchanged"}
+
+
+@pytest.mark.parametrize("name", ["export.csv", "export.xlsx", "export-xlsx-resaved.xlsx",
+                                  "export-xlsx-resaved.csv"])
+def test_an_export_and_an_xlsx_export_saved_again_by_libreoffice_import_unchanged(exported_catalogue, name):
+    assert row_changes(name) == {}
+
+
+# Opening a CSV, LibreOffice reads every cell that looks like a number as a number (with its default options,
+# also those of its dialog): what the file held as text comes back as the number's text.
+NUMBERS_READ_FROM_TEXT = {
+    "rt-tricky-1": {"volume": ("1e5", "100000"), "issue": ("007", "7"), "pages": ("0012", "12"),
+                    "extent": ("1.50", "1.5"), "reference_delo": ("007", "7")},
+    "rt-tricky-2": {"volume": ("3.0", "3"), "staff_notes": ("1234567890123456789", "1.23456789012346E+018")},
+}
+
+
+def test_a_csv_export_saved_again_by_libreoffice_changes_only_the_text_it_took_for_numbers(exported_catalogue):
+    assert row_changes("export-csv-resaved.csv") == NUMBERS_READ_FROM_TEXT
