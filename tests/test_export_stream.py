@@ -29,7 +29,7 @@ from collection.catalogue.export import (
     record_cells,
 )
 from collection.catalogue.files import read_table
-from collection.catalogue.format import FORMULA_TRIGGERS, record_columns
+from collection.catalogue.format import FORMULA_TRIGGERS, quote_formula, record_columns
 from collection.catalogue.xlsx_writer import EXCEL_ERRORS
 from collection.models import AgentKind, Description, Language, Record, RecordAgent, Title
 
@@ -233,7 +233,8 @@ def openpyxl_sheet(rows) -> bytes:
                 cell._value, cell.data_type, cell._style = text, "s", copy(quoted._style)
                 cells.append(cell)
             else:
-                cell = WriteOnlyCell(worksheet, text)
+                # Text that starts with ' before a formula character gets a second ', which import strips.
+                cell = WriteOnlyCell(worksheet, quote_formula(text) if text[0] == "'" else text)
                 cell.data_type = "s"  # openpyxl would make "#N/A" an error cell; the export keeps text
                 cells.append(cell)
         worksheet.append(cells)

@@ -102,6 +102,23 @@ def test_text_that_looks_like_a_formula_is_read_as_written():
     assert cells_of(data)[0]["title_en"] == "=1+2"
 
 
+def test_the_formula_guard_a_csv_export_saved_as_xlsx_keeps_is_stripped_as_from_a_csv_cell():
+    # A spreadsheet shows the ' of a CSV export's "'=1+1" as text, and an XLSX saved from it keeps it there.
+    data = workbook(("s", [HEADER, row(2, text("A2", "test-1"), text("B2", "'=1+1")),
+                           row(3, text("A3", "test-2"), text("B3", "''-3")),
+                           row(4, text("A4", "test-3"), text("B4", "'hello"))]))
+    assert [cells["title_en"] for cells in cells_of(data)] == ["=1+1", "'-3", "'hello"]
+
+
+def test_text_starting_with_a_quote_before_a_formula_character_gets_a_second_quote_and_reads_back_as_it_was():
+    values = ["'=1+1", "''@x", "'hello", "=1+1", "-3"]
+    out = io.BytesIO()
+    write_xlsx_rows([["identifier", "title_en"], *(["test-1", value] for value in values)], out)
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+    assert [cell.value for cell in sheet["B"][1:]] == ["''=1+1", "'''@x", "'hello", "=1+1", "-3"]
+    assert [cells["title_en"] for cells in cells_of(out.getvalue())] == values
+
+
 def test_cells_outside_the_header_are_errors():
     data = workbook(("s", [HEADER, row(2, text("A2", "test-1"), text("B2", "x"), text("D2", "stray"))]))
     with pytest.raises(FileRefused, match="row 2, column D: this cell is outside the columns"):

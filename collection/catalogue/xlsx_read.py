@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from ..conf import app_settings
 from .files import XLSX, CellProblem, FileRefused, Table, _check_header, column_letter, column_number
+from .format import unquote_formula
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -387,6 +388,10 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
                     problems.append(CellProblem(number, column_letter(column), problem))
                     continue
             if text:
+                if text[0] == "'":
+                    # A CSV export opened in a spreadsheet shows its formula guard as text, and keeps it in
+                    # the XLSX saved from it: it is stripped as a CSV reader strips it.
+                    text = unquote_formula(text)
                 texts[column] = text
         yield number, texts
         element.clear()

@@ -9,7 +9,9 @@ cell.
 
 Every cell is a text (inline string) cell, so that an ISBN or a date stays the text it
 was. Text a spreadsheet would run as a formula keeps its exact text and carries Excel's
-quote prefix, the XLSX form of the ``'`` that CSV export prefixes.
+quote prefix, the XLSX form of the ``'`` that CSV export prefixes. Import strips one ``'``
+before such a character from a text cell, as a CSV export saved as XLSX by a spreadsheet
+keeps it; so text that itself starts so is written with a second ``'``, as in CSV.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import IO
 from django.utils.translation import gettext as _
 
 from .files import CellProblem, column_letter
-from .format import FORMULA_TRIGGERS
+from .format import FORMULA_TRIGGERS, quote_formula
 
 # Characters XML cannot hold; openpyxl refuses them with the same error.
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
@@ -91,6 +93,10 @@ class _RowWriter:
                 head = quoted
             else:
                 head = plain
+                if text[0] == "'":
+                    # Import strips one ' before a formula character from a text cell, as from a CSV cell
+                    # (a CSV export saved as XLSX keeps it): text that starts so gets a second one.
+                    text = quote_formula(text)
             # openpyxl marks text with surrounding white space so that XML readers keep it.
             tag = "<t>" if text == text.strip() else '<t xml:space="preserve">'
             append(f'<c r="{letter}{suffix}{head}{tag}{_escape(text) if escape else text}</t></is></c>')
