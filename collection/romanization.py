@@ -15,7 +15,7 @@ import re
 import threading
 
 from .conf import app_settings
-from .text import base_language, nfc
+from .text import KANJI_FORMS, base_language, nfc
 
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 
@@ -49,7 +49,7 @@ _ATTACHED = {"助動詞", "接尾辞"}
 # romanization derived from the reading says wa, e, o.
 _PARTICLES = {"は": "ワ", "へ": "エ", "を": "オ", "ハ": "ワ", "ヘ": "エ", "ヲ": "オ"}
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\U00020000-\U0003134f]")
 
 
 def to_katakana(text: str) -> str:
@@ -222,11 +222,14 @@ def _reading_of(word, previous) -> str:
     return kana if kana and kana != "*" and has_kana_or_kanji(surface) else to_katakana(surface)
 
 
+_COMMON_KANJI = str.maketrans(KANJI_FORMS)
+
+
 def japanese_reading(text: str) -> str:
     """A katakana reading of Japanese text, or ``""`` when no dictionary is installed.
 
-    Also ``""`` when the dictionary does not know a kanji (髙橋): a reading that
-    keeps it is no reading, and an archivist enters one instead.
+    Also ``""`` when the dictionary does not know a kanji, even in its common form (髙橋 reads as 高橋): a
+    reading that keeps it is no reading, and an archivist enters one instead.
     """
     text = nfc(text) or ""
     if not text or not has_kana_or_kanji(text):
@@ -248,7 +251,11 @@ def japanese_reading(text: str) -> str:
             words.append(reading)
         previous_surface = surface
     reading = " ".join(w for w in (w.strip() for w in words) if w)
-    return "" if _HAN.search(reading) else reading
+    if _HAN.search(reading):
+        # A variant kanji the dictionary does not know (髙橋, 﨑) reads as its common form does.
+        common = text.translate(_COMMON_KANJI)
+        return "" if common == text else japanese_reading(common)
+    return reading
 
 
 # Roman numerals typed with the Cyrillic letters that look like them: two or more, with at least one Х.

@@ -52,7 +52,7 @@ from django.db.models import Func, Q
 
 from .conf import app_settings
 from .db_triggers import all_present
-from .text import base_language
+from .text import KANJI_FORMS, base_language
 from .validators import isbn_forms, strip_isbn_prefix
 
 SEPARATOR = " | "
@@ -85,12 +85,6 @@ _INITIAL_SPELLINGS = {"ia": "ya", "iu": "yu", "ja": "ya", "ju": "yu", "jo": "yo"
 _ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[0-9][0-9\s-]{7,}[0-9xX]$", re.IGNORECASE)
 
 
-# Traditional and variant kanji as their common forms: names and pre-1946 documents write 髙橋, 收容所, 澤;
-# a reader types 高橋, 収容所, 沢. 満洲 and 満州 are one place.
-_KANJI_FORMS = dict(zip(
-    "髙﨑嵜邊邉澤濱濵齋齊國廣德眞櫻藏實惠榮將壽與莊關瀨龜兒圓學會團獨滿戰歸佛驛舊收繪縣區體聯勞號晝醫舍嶋瀧黑從發處犧冨槇戶洲",
-    "高崎崎辺辺沢浜浜斎斉国広徳真桜蔵実恵栄将寿与荘関瀬亀児円学会団独満戦帰仏駅旧収絵県区体連労号昼医舎島滝黒従発処犠富槙戸州",
-    strict=True))
 
 
 # Words written in an older kana spelling, as their common one (folded): pre-war and camp-era texts write
@@ -103,8 +97,8 @@ _KANA_FORM = re.compile("|".join(_KANA_FORMS))
 def _fold_char(char: str) -> str:
     if char in _CYRILLIC:
         return _CYRILLIC[char]
-    if char in _KANJI_FORMS:
-        return _KANJI_FORMS[char]
+    if char in KANJI_FORMS:
+        return KANJI_FORMS[char]
     if char in _DROPPED:
         return ""
     code = ord(char)

@@ -163,3 +163,22 @@ def test_a_machine_made_romanization_of_a_name_capitalizes_each_word_and_of_a_ti
     record = RecordFactory(title="抑留者の手紙", title__language="ja")
     derive_forms(record.titles.all(), Title, {"record": record})
     assert record.titles.get(language="ja-Latn").text == "Yokuryūsha no tegami"
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("髙橋①の抑留記", "タカハシ ① ノ ヨクリュウキ"),
+    ("﨑山", "サキヤマ"),
+    ("𠮷田", "ヨシダ"),
+])
+def test_a_variant_kanji_the_dictionary_does_not_know_reads_as_its_common_form(text, reading):
+    from collection.romanization import japanese_reading
+
+    needs_dictionary()
+    assert japanese_reading(text) == reading
+
+
+def test_a_kanji_beyond_the_basic_plane_that_no_form_explains_gives_no_reading():
+    from collection.romanization import japanese_reading
+
+    needs_dictionary()
+    assert japanese_reading("𠀋山") == ""
