@@ -102,6 +102,32 @@ def _undated_key(value: str) -> str:
                    if char.isalnum() or char == "?")
 
 
+# A full date as office software and people write it: 15.03.1946 (Russian), 1946/3/15 and 1946年3月15日
+# (Japanese), 15/3/1946 where the day cannot be a month. Each is the EDTF date year-month-day.
+_DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})")
+_YEAR_FIRST = re.compile(r"(?P<year>\d{4})(?:[./]|年)(?P<month>\d{1,2})(?:[./]|月)(?P<day>\d{1,2})日?")
+_JAPANESE_MONTH = re.compile(r"(?P<year>\d{4})年(?:(?P<month>\d{1,2})月)?")
+
+
+def _as_edtf(value: str) -> str | None:
+    """The EDTF form of a date written in a common local form, or ``None``."""
+    value = unicodedata.normalize("NFKC", value).strip()
+    for pattern in (_YEAR_FIRST, _DAY_FIRST, _JAPANESE_MONTH):
+        match = pattern.fullmatch(value)
+        if match is None:
+            continue
+        parts = match.groupdict()
+        if pattern is _DAY_FIRST and "/" in value and int(parts["day"]) <= 12:
+            return None  # 03/04/1946: the day or the month first, the value cannot tell
+        year, month, day = parts["year"], parts.get("month"), parts.get("day")
+        try:
+            datetime.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            return None
+        return "-".join([year, *([f"{int(month):02d}"] if month else []), *([f"{int(day):02d}"] if day else [])])
+    return None
+
+
 def check_written_form(value: str) -> None:
     """Refuse what the EDTF parser would take but the catalogue cannot store faithfully.
 
@@ -114,6 +140,11 @@ def check_written_form(value: str) -> None:
             _("“%(value)s” is not a date. Leave the date blank when it is unknown: a blank date means undated. "
               "The wording may go in “date as written”."),
             code="invalid_edtf", params={"value": value},
+        )
+    if (edtf := _as_edtf(value)) is not None and edtf != value:
+        raise ValidationError(
+            _("“%(value)s” is not written as an EDTF date, which gives the year first: write %(edtf)s."),
+            code="invalid_edtf", params={"value": value, "edtf": edtf},
         )
     if not value.isascii():
         # Full-width characters as ASCII (１９５０～ -> 1950~), as a Japanese IME types them.

@@ -216,7 +216,8 @@ def test_a_russian_windows_1251_file_with_semicolons_imports_with_its_encoding_n
 def test_a_date_as_a_russian_locale_shows_it_is_refused_naming_its_cell():
     # A CSV holds what the cells show: a date cell formatted DD.MM.YYYY is written 15.03.1946.
     message, problems = refused_import("ru-dates-cp1251-semicolon.csv", "--encoding", "cp1251")
-    assert problems.splitlines()[0].startswith("row 2, column date: “15.03.1946” is not a valid EDTF date")
+    assert problems.splitlines()[0] == ("row 2, column date: “15.03.1946” is not written as an EDTF date, which "
+                                        "gives the year first: write 1946-03-15.")
     assert message == "1 problem(s) in ru-dates-cp1251-semicolon.csv; nothing was written."
     assert not Record.objects.exists()
 
