@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -54,7 +55,7 @@ class Tombstone:
 
 def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | None:
     """The notice for a withdrawn or deleted record's identifier, or for a once-published record now in
-    revision; ``None`` for any other identifier.
+    revision; ``None`` for any other identifier, a deleted record that was never published among them.
 
     The title is picked in ``language`` (the active language when not given) as the
     public pages pick it, among the titles the record had when it was last public.
@@ -76,7 +77,12 @@ def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | N
             identifier=identifier, date=withdrawal.at if withdrawal else record.modified, deleted=False,
             title=label.text if label else "", title_language=label.language if label else "",
         )
-    reserved = ReservedIdentifier.objects.filter(identifier=identifier, deleted_at__isnull=False).first()
+    # A deleted record the public never saw is not the public's to know of: its identifier answers as one
+    # never given. Its history outlives it and says whether it ever was public (in the same query).
+    ever_public = Exists(Record.history.model.objects.filter(identifier=OuterRef("identifier"),
+                                                             status=Status.PUBLISHED))
+    reserved = ReservedIdentifier.objects.filter(identifier=identifier, deleted_at__isnull=False).filter(
+        ever_public).first()
     if reserved is not None:
         label = None if reserved.hide_title else pick_label(reserved.public_titles(), language)
         return Tombstone(

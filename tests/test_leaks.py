@@ -188,3 +188,95 @@ def test_an_entry_published_later_is_chosen_at_once(client, only_unpublished):
     response = client.get("/en/records/", {"place": "test-secret-place"})
     assert response.status_code == 200 and response.context["paginator"].count == 1
     assert client.get("/api/records/", {"agent": "test-secret-agent"}).json()["count"] == 1
+
+
+# --- identifiers: a record the public never saw is never told apart from one never given -------------------------
+
+
+def _as_unknown(client, url, given, unknown):
+    """The answer to ``url`` with ``given`` in it, and to the same URL naming ``unknown``, identifiers masked."""
+    def masked(response, identifier):
+        return (response.status_code, response.get("Location"),
+                response.content.replace(identifier.encode(), b"ID"), response.get("Cache-Control"))
+
+    return masked(client.get(url.format(given)), given), masked(client.get(url.format(unknown)), unknown)
+
+
+PUBLIC_URLS = ["/en/records/{}/", "/ja/records/{}/", "/ru/records/{}/", "/en/records/{}/cite.bib",
+               "/ja/records/{}/cite.ris", "/ru/records/{}/cite.json", "/api/records/{}/"]
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.REVIEW, "deleted"])
+def test_an_identifier_the_public_never_saw_answers_as_one_never_given_in_any_case(client, dana, status):
+    record = titled("Test secretword record", status=Status.DRAFT if status == "deleted" else status,
+                    identifier="mem-secret-7")
+    if status == "deleted":
+        record.purge(dana, "Duplicate entry.")
+    for given in ("mem-secret-7", "MEM-SECRET-7", "Mem-Secret-7"):
+        for url in PUBLIC_URLS:
+            answer, unknown = _as_unknown(client, url, given, given.replace("7", "9"))
+            assert answer == unknown, (url, given)
+            assert answer[0] == 404 and b"secretword" not in answer[2], (url, given)
+
+
+def test_a_deleted_record_once_published_keeps_its_notice_in_any_case(client, dana):
+    titled("Test public record", identifier="mem-public-7").purge(dana, "Duplicate entry.")
+    assert client.get("/en/records/mem-public-7/").status_code == 410
+    assert client.get("/en/records/MEM-PUBLIC-7/")["Location"] == "/en/records/mem-public-7/"
+    assert client.get("/api/records/mem-public-7/").json()["status"] == "deleted"
+
+
+# --- search: a year, the names of the places around a draft's place ----------------------------------------------
+
+
+def test_a_year_or_a_region_searched_finds_no_unpublished_record(client, hidden):
+    public, secret = hidden
+    country = PlaceFactory(name="Test secret country", identifier="test-secret-country")
+    region = PlaceFactory(name="Test hidden region", identifier="test-hidden-region", parent=country)
+    secret.places.add(PlaceFactory(name="Test hidden camp", identifier="test-hidden-camp", parent=region))
+    reindex(secret)
+    for q in ("1970", "Test public 1970", "secretword 1970", "hidden region", "secret country", "hidden camp"):
+        for language in ("en", "ja", "ru"):
+            assert client.get(f"/{language}/records/", {"q": q}).context["paginator"].count == 0, (q, language)
+            data = client.get("/api/records/", {"q": q}, HTTP_ACCEPT_LANGUAGE=language).json()
+            assert data["count"] == 0 and data["facets"]["place"] == {}, (q, language)
+    assert client.get("/api/records/", {"q": "1950"}).json()["count"] == 1
+    for identifier in ("test-secret-country", "test-hidden-region", "test-hidden-camp"):
+        assert client.get(f"/api/places/{identifier}/").status_code == 404
+        assert client.get(f"/en/places/{identifier}/").status_code == 404
+
+
+# --- the admin: a deletion refused names records only to those who may view them ---------------------------------
+
+
+@pytest.fixture
+def place_keeper(db):
+    """A staff member who may view and delete places and subjects, and may not view records."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="place-keeper", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=[
+        "view_place", "delete_place", "view_subject", "delete_subject"]))
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "staff without permissions", "place keeper"])
+def test_record_titles_are_not_listed_by_an_autocomplete_to_one_who_may_not_view_records(client, hidden, login,
+                                                                                            place_keeper, alice, who):
+    from tests.factories import UserFactory
+
+    asker = {"anonymous": client, "place keeper": login(place_keeper),
+             "staff without permissions": login(UserFactory(username="bare-staff", is_staff=True))}[who]
+    for admin_model in ("record", "place", "subject", "agent"):
+        for source, field in (("record", "parent"), ("recordimage", "record"), ("title", "record"),
+                              ("recordagent", "record")):
+            response = asker.get(f"/admin/collection/{admin_model}/autocomplete/", {
+                "term": "secretword", "app_label": "collection", "model_name": source, "field_name": field})
+            assert response.status_code == (302 if who == "anonymous" else 403), (admin_model, source)
+            assert b"Test secretword record" not in response.content  # the term itself is echoed in links
+    # A contributor, who may view records in the admin, is offered it.
+    offered = login(alice).get("/admin/collection/record/autocomplete/", {
+        "term": "secretword", "app_label": "collection", "model_name": "record", "field_name": "parent"})
+    assert "Test secretword record" in offered.json()["results"][0]["text"]

@@ -444,7 +444,8 @@ class Record(VersionedModel, IdentifiedModel):
         """Delete permanently (collection managers only), keeping history and the reserved identifier.
 
         The identifier's URL keeps answering 410; the title stays off that notice if
-        asked, if an earlier withdrawal hid it, or if the record was never public.
+        asked or if an earlier withdrawal hid it. A record that was never public has no
+        notice: its URL answers 404, as an identifier never given.
         """
         from ..workflow import TransitionNotAllowed
 
