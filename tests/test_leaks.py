@@ -262,6 +262,21 @@ def place_keeper(db):
     return type(user).objects.get(pk=user.pk)
 
 
+def test_a_refused_deletion_names_no_record_to_one_who_may_not_view_records(hidden, place_keeper, dana, login):
+    from collection.models import Place, Subject
+
+    public, secret = hidden
+    for entry in (Place.objects.get(identifier="test-place"), Subject.objects.get(identifier="test-subject")):
+        url = f"/admin/collection/{entry._meta.model_name}/{entry.pk}/delete/"
+        page = login(place_keeper).get(url).content.decode()
+        assert "protected related objects" in page and "Records: 2" in page, url
+        for told in (secret.identifier, public.identifier, "secretword", "Test public record"):
+            assert told not in page, (url, told)
+        login(place_keeper).post(url, {"post": "yes"})
+        assert type(entry).objects.filter(pk=entry.pk).exists()
+        assert secret.identifier in login(dana).get(url).content.decode()  # a manager sees which
+
+
 @pytest.mark.parametrize("who", ["anonymous", "staff without permissions", "place keeper"])
 def test_record_titles_are_not_listed_by_an_autocomplete_to_one_who_may_not_view_records(client, hidden, login,
                                                                                             place_keeper, alice, who):

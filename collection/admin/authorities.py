@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..concurrency import VersionCheckedForm
-from ..models import Agent, AgentName, Language, Place, PlaceName, Subject, SubjectLabel
+from ..models import Agent, AgentName, Language, Place, PlaceName, Record, Subject, SubjectLabel
 from .base import LabelInline, LabelledAdmin, RequireOneFormSet
 from .vocabularies import VocabularyImportExportMixin
 
@@ -42,14 +42,25 @@ class NamedByRecordsAdmin(admin.ModelAdmin):
     """The deletion pages of places and subjects: refused while a record names one, listing the records.
 
     The model refuses the deletion (``collection.models.in_use``); these pages say so
-    beforehand, as they do for an agent, with each record by identifier and title.
+    beforehand, as they do for an agent, with each record by identifier and title to those who may view
+    records, and how many records to others.
     """
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         records = self.model._default_manager.filter(pk__in=[obj.pk for obj in objs]).records_naming()
+        if not self._may_view_records(request):
+            # Refused all the same, but records (drafts among them) are named only to those who may view them.
+            count = records.count()
+            return deleted, model_count, perms_needed, [
+                *protected, *([f"{capfirst(Record._meta.verbose_name_plural)}: {count}"] if count else [])]
         return deleted, model_count, perms_needed, [
             *protected, *(self._record_item(record) for record in records.prefetch_related("titles"))]
+
+    def _may_view_records(self, request: HttpRequest) -> bool:
+        if self.admin_site.is_registered(Record):
+            return self.admin_site.get_model_admin(Record).has_view_permission(request)
+        return request.user.has_perm(f"{Record._meta.app_label}.view_{Record._meta.model_name}")
 
     def _record_item(self, record: Any) -> str:
         # As Django names a protected object: "<Verbose name>: <link to its change page>".
