@@ -55,7 +55,7 @@ class Tombstone:
 
 def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | None:
     """The notice for a withdrawn or deleted record's identifier, or for a once-published record now in
-    revision; ``None`` for any other identifier, a deleted record that was never published among them.
+    revision; ``None`` for any other identifier, a record that was never published among them.
 
     The title is picked in ``language`` (the active language when not given) as the
     public pages pick it, among the titles the record had when it was last public.
@@ -64,10 +64,11 @@ def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | N
         language = get_language()
     # Any record the public may not see (published() decides), by its identifier.
     record = Record.objects.filter(identifier=identifier).exclude(
-        pk__in=Record.objects.published().values("pk")).first()
+        pk__in=Record.objects.published().values("pk")).annotate(ever_public=Exists(
+            Record.history.model.objects.filter(id=OuterRef("pk"), status=Status.PUBLISHED))).first()
+    if record is not None and not record.ever_public:
+        return None  # never public (a draft, or a record an import made withdrawn): nothing to say about it
     if record is not None and record.status != Status.WITHDRAWN:
-        if not record.was_ever_published():
-            return None  # never public: nothing to say about it
         return Tombstone(identifier=identifier, date=None, deleted=False, title="", in_revision=True)
     if record is not None:
         withdrawal = record.status_changes.withdrawals().first()

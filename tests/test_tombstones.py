@@ -284,3 +284,12 @@ def test_the_japanese_notices_call_the_archive_as_its_other_public_pages_do(clie
     assert response.status_code == 404
     page = response.content.decode()
     assert "当館はこの資料を改訂中です" in page and "アーカイブ" not in page
+
+
+def test_a_record_made_withdrawn_without_ever_being_published_has_no_notice(client):
+    # An import may create a record already withdrawn: the public never saw it, so nothing is said of it.
+    RecordFactory(status=Status.WITHDRAWN, identifier="doc-never-public", title="Never public test title")
+    for url in (detail("doc-never-public"), detail("DOC-NEVER-PUBLIC"), "/api/records/doc-never-public/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert b"Never public test title" not in response.content
