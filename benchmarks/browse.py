@@ -156,9 +156,14 @@ def main() -> None:
     for name, make in states.scenarios().items():
         queries = [states.draw(make) for _ in range(args.runs)]
         pages, cpu, results = [], [], []
-        for query in queries:
+        for number, query in enumerate(queries):
             start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(f"/en/records/?{query}")
+            if response.status_code == 404 and "page=" in query:
+                # A page beyond the last of a narrow state answers 404: time its first page instead.
+                query = queries[number] = "&".join(p for p in query.split("&") if not p.startswith("page="))
+                start, start_cpu = time.perf_counter(), time.process_time()
+                response = client.get(f"/en/records/?{query}")
             pages.append((time.perf_counter() - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
             assert response.status_code == 200, query

@@ -285,12 +285,16 @@ class Neighbours:
             # A row-value comparison walks the index, (title_key, record_id) or (language, title_key,
             # record_id), from the record outwards: the language leads the row, as it leads the index.
             key, own = ["n.title_key", "n.record_id"], ["s.title_key", "s.record_id"]
-            same, head, head_params = "", "", []
+            head, head_params = "", []
             if language:
                 key, own = ["n.language", *key], ["%s", *own]
-                same, head, head_params = "n.language = %s AND ", "s.language = %s AND ", [language]
+                head, head_params = "s.language = %s AND ", [language]
             columns = []
             for side, order in (("<", "DESC"), (">", "ASC")):
+                # The row comparison bounds the language on one side, this on the other. An equality instead
+                # would be the scan's start (PostgreSQL takes one start per column, and "=" wins), so a walk
+                # from the record outwards would walk from the language's far end to the record.
+                same = "" if not language else f"n.language {'>=' if side == '<' else '<='} %s AND "
                 for offset in range(NEIGHBOURS):
                     columns.append(
                         f"(SELECT n.record_id FROM {table} AS n WHERE {same}({', '.join(key)}) {side} "
