@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -64,8 +64,8 @@ def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | N
         language = get_language()
     # Any record the public may not see (published() decides), by its identifier.
     record = Record.objects.filter(identifier=identifier).exclude(
-        pk__in=Record.objects.published().values("pk")).annotate(ever_public=Exists(
-            Record.history.model.objects.filter(id=OuterRef("pk"), status=Status.PUBLISHED))).first()
+        pk__in=Record.objects.published().values("pk")).annotate(
+            ever_public=Record.ever_published(id=OuterRef("pk"))).first()
     if record is not None and not record.ever_public:
         return None  # never public (a draft, or a record an import made withdrawn): nothing to say about it
     if record is not None and record.status != Status.WITHDRAWN:
@@ -80,8 +80,7 @@ def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | N
         )
     # A deleted record the public never saw is not the public's to know of: its identifier answers as one
     # never given. Its history outlives it and says whether it ever was public (in the same query).
-    ever_public = Exists(Record.history.model.objects.filter(identifier=OuterRef("identifier"),
-                                                             status=Status.PUBLISHED))
+    ever_public = Record.ever_published(identifier=OuterRef("identifier"))
     reserved = ReservedIdentifier.objects.filter(identifier=identifier, deleted_at__isnull=False).filter(
         ever_public).first()
     if reserved is not None:

@@ -160,13 +160,6 @@ def changed_in_review_by(user: Any) -> Q:
     return condition | Exists(captions)
 
 
-def submitted_by_id(record: Record) -> int | None:
-    """The id of the user who submitted ``record`` for its current review, if known."""
-    return with_submitter(Record._base_manager.filter(pk=record.pk)).values_list(
-        "submitted_by_id", flat=True
-    ).first()
-
-
 def review_hands(record: Record, user: Any) -> tuple[bool, bool]:
     """Whether ``user`` submitted ``record`` for its current review, and whether they changed it since: one query."""
     row = with_submitter(Record._base_manager.filter(pk=record.pk)).annotate(

@@ -410,6 +410,12 @@ class Record(VersionedModel, IdentifiedModel):
         """Whether the record was public at some moment, as its history shows: its title was, then."""
         return self.history.filter(status=Status.PUBLISHED).exists()
 
+    @classmethod
+    def ever_published(cls, **outer: OuterRef) -> Exists:
+        """As :meth:`was_ever_published`, in a query: the record whose history rows match ``outer`` (``id`` or
+        ``identifier``, an ``OuterRef``), which outlive it."""
+        return Exists(cls.history.model.objects.filter(status=Status.PUBLISHED, **outer))
+
     def last_public_titles(self) -> list[Title]:
         """The titles as the public last saw them, from the history, in one query; none if never published.
 
