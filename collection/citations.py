@@ -680,6 +680,7 @@ def _style(path: str, locale: str) -> Any:
         style = CitationStylesStyle(path, locale=locale, validate=False)
     if locale.split("-")[0] in _WORDS_AFTER_THE_NUMBER:
         _words_after_their_numbers(style.root)
+        _dates_written_as_one(style.root)
     return style
 
 
@@ -715,6 +716,30 @@ def _words_after_their_numbers(root: Any) -> None:
                     del element.attrib["form"]
                     element.set("prefix", "第")
         group.set("delimiter", "")
+
+
+def _dates_written_as_one(root: Any) -> None:
+    """Write a date's year, its month and day, and the word saying what the date is, as one word, as Japanese
+    does: 1998年4月12日放送, where the styles give "1998, April 12" and "Aired April 12".
+
+    APA shows an ephemeral item's year, then ", " and its month and day, from two macros; Chicago puts the date's
+    status word (aired) before the date macro. Both are groups of macro calls, which the label rule above leaves.
+    """
+    for group in root.iter(f"{_CSL}group"):
+        children = _elements(group)
+        macros = [_called_macros(child) for child in children]
+        if (group.get("delimiter") == ", " and len(children) == 2
+                and "date-issued-year" in macros[0] and "date-issued-month-day" in macros[1]):
+            group.set("delimiter", "")
+        elif (group.get("delimiter") == " " and len(children) == 2
+                and macros[0] == {"source-date-status-bib"} and children[1].get("macro", "").startswith("source-date")):
+            children[1].addnext(children[0])
+            group.set("delimiter", "")
+
+
+def _called_macros(element: Any) -> set[str]:
+    """The names of the macros ``element`` calls, itself or in the elements it holds."""
+    return {called.get("macro") for called in element.iter(f"{_CSL}text") if called.get("macro")}
 
 
 def _elements(parent: Any) -> list[Any]:

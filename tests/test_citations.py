@@ -143,6 +143,23 @@ def test_a_news_item_with_a_web_address_is_an_online_article_and_one_without_a_b
     news_article.save()
     assert "[Broadcast]" in formatted_citation(news_article, "apa", "en")
     assert "[Передача]" in formatted_citation(news_article, "apa", "ru")
+    assert "[放送]" in formatted_citation(news_article, "apa", "ja")
+
+
+@pytest.mark.parametrize(("language", "apa_date", "chicago_date"), [
+    ("en", "(1998, April 12)", "Aired April 12."),
+    ("ja", "(1998年4月12日)", "4月12日放送."),
+    ("ru", "(1998, 12 апреля)", "Эфир 12 апреля."),
+])
+def test_the_day_a_broadcast_aired_is_worded_in_the_citations_language(news_article, language, apa_date,
+                                                                        chicago_date):
+    news_article.resource_type = ResourceType.NEWS_ITEM
+    news_article.save()
+    assert apa_date in formatted_citation(news_article, "apa", language)
+    chicago = formatted_citation(news_article, "chicago-author-date", language)
+    assert chicago_date in chicago, chicago
+    if language != "en":
+        assert "Aired" not in chicago
 
 
 # --- the item's language: only English titles are title-cased -------------------------------------------------
