@@ -46,9 +46,9 @@ AWKWARD = {
         {"identifier": "agent-test-ja", "name_ja": "山田太郎", "name_en": "Yamada Tarō",
          "name_parts": "ja:山田, 太郎|en:Yamada, Tarō", "name_forms": "en:transcription",
          "name_sources": "ja:Test source"},
-        {"identifier": "agent-test-ru", "name_ru": "М.М. Загорулько", "name_parts": "ru:Загорулько, М.М.",
-         "variant_names": "ru:Загорулько \\| Михаил|en:Zagorulko\\\\M.", "date": "1921/1998",
-         "date_display": "=1921–1998"},
+        {"identifier": "agent-test-ru", "name_ru": "А.А. Тестов", "name_parts": "ru:Тестов, А.А.",
+         "variant_names": "ru:Тестов \\| Антон|en:Testov\\\\A.", "date": "1901/1980",
+         "date_display": "=1901–1980"},
         {"identifier": "agent-test-bar", "name_en": "Test\\Bar | Baz Anna",
          "name_parts": "en:Test\\\\Bar \\| Baz, Anna", "notes": "@staff only"},
         {"identifier": "agent-test-org", "kind": "organisation", "name_en": "'=Society", "isil": "RU-0000"},
@@ -108,7 +108,7 @@ class TestImport:
         bar = AgentName.objects.get(agent__identifier="agent-test-bar", language="en")
         assert (bar.text, bar.family, bar.given) == ("Test\\Bar | Baz Anna", "Test\\Bar | Baz", "Anna")
         assert AgentName.objects.get(agent__identifier="agent-test-org").text == "'=Society"
-        assert Agent.objects.get(identifier="agent-test-ru").date_display == "=1921–1998"
+        assert Agent.objects.get(identifier="agent-test-ru").date_display == "=1901–1980"
 
     def test_a_cp932_file_needs_its_encoding_named(self, tmp_path):
         path = write_file(tmp_path, "identifier,name_ja,name_parts\nagent-test-1,髙橋①太郎,\"ja:髙橋①, 太郎\"\n"
@@ -300,7 +300,7 @@ class TestExport:
         assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == 5
         text = data.decode("utf-8-sig")
         assert text.splitlines()[0] == ",".join(vocabulary_columns("agents"))
-        assert ",'=1921–1998," in text and ",'@staff only" in text and ",''=Society," in text
+        assert ",'=1901–1980," in text and ",'@staff only" in text and ",''=Society," in text
         assert '"en:Test\\\\Bar \\| Baz, Anna"' in text
         rows = [row for _number, row in read_csv(data)]
         assert [row["identifier"] for row in rows] == ["agent-test-bar", "agent-test-ja", "agent-test-org",
