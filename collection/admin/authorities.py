@@ -11,12 +11,21 @@ from django.utils.translation import gettext_lazy as _
 
 from ..concurrency import VersionCheckedForm
 from ..models import Agent, AgentName, Language, Place, PlaceName, Record, Subject, SubjectLabel
+from ..models.labels import validate_names
 from .base import LabelInline, LabelledAdmin, RequireOneFormSet
 from .vocabularies import VocabularyImportExportMixin
 
 
 class NameFormSet(RequireOneFormSet):
     empty_message = _("Give at least one name.")
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or self.non_form_errors():
+            return
+        # The names as they will be stored, checked together as an import checks them.
+        validate_names([form.instance for form in self.forms
+                        if form.cleaned_data and not self._should_delete_form(form)])
 
 
 class VersionCheckedAdmin(LabelledAdmin):

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from .. import reasons
 from ..concurrency import stale_message
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
+from ..models.labels import preferred_name_clash
 from ..search import refresh_records_naming
 from ..text import nfc
 from ..validators import validate_edtf, validate_identifier, validate_language_tag
@@ -280,6 +281,8 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
             _check_name_parts(number, current, desired, given, errors)
         _check_name_data(vocabulary, number, current, desired, given, errors)
         _validate(vocabulary, number, entry, desired, errors)
+        if entry is not None and any(desired.get(column) != current.get(column) for column in columns):
+            _check_preferred_names(vocabulary, number, entry, desired, errors)
         if progress is not None and checked % BATCH_SIZE == 0 and checked < len(plans):
             progress("checking", checked, None)
     if spec.parent:
@@ -643,6 +646,35 @@ def _validate(vocabulary: str, number: int, entry: models.Model | None, desired:
             for field, messages in exc.message_dict.items():
                 for message in messages:
                     errors.add(number, _label_error_column(field, column, label), message)
+
+
+def _check_preferred_names(vocabulary: str, number: int, entry: models.Model, desired: Mapping[str, Cell],
+                           errors: RowErrors) -> None:
+    """Refuse a row that changes an entry keeping two preferred names in one language tag.
+
+    A row writes one preferred name per tag, in the place of the first stored one (as
+    ``_Writer._plan_labels`` matches them); a second stored one, entered before the rule
+    (``collection.models.labels.validate_names``), stays as it is. The sheet does not show
+    it, so it cannot mend it: the archivist does, in the admin. A row matching the stored
+    entry is not checked, so an exported sheet imports back whatever was stored.
+    """
+    spec = VOCABULARIES[vocabulary]
+    covered = {tag.lower(): tag for tag in label_tags()}
+    stored = sorted(getattr(entry, spec.labels).all(), key=lambda label: label.pk)
+    rewritten = {}
+    for label in stored:
+        if label.preferred and label.language.lower() in covered:
+            rewritten.setdefault(label.language.lower(), label)
+    kept = [label for label in stored if label.preferred and label not in rewritten.values()]
+    clash = preferred_name_clash([*(label for _column, label in _labels(vocabulary, desired)), *kept])
+    if clash is None:
+        return
+    first, second = clash
+    tag = covered.get(second.language.lower())
+    errors.add(number, f"name_{tag}" if tag else "identifier", _(
+        "The entry has two preferred names in %(language)s (“%(first)s” and “%(second)s”), and the sheet shows one "
+        "name per language: untick “preferred” on one of them in the admin (it then stays as a variant name), then "
+        "import the row again.") % {"language": second.language, "first": first.text, "second": second.text})
 
 
 def _label_error_column(field: str, column: str, label: models.Model) -> str:

@@ -121,6 +121,51 @@ class Label(models.Model):
             raise ValidationError(errors)
 
 
+def is_derived(label: Label) -> bool:
+    """Whether the label spells out another one: a reading or romanization the app made from it (even once an
+    archivist corrected it, it still goes with its source)."""
+    return getattr(label, "derived_from_id", None) is not None or (label.machine_made and label.form in DERIVED_FORMS)
+
+
+def preferred_name_clash(labels: Iterable[Label]) -> tuple[Label, Label] | None:
+    """The first two labels that are both the preferred name in one language tag, if any; see
+    :func:`validate_names`."""
+    seen: dict[str, Label] = {}
+    for label in labels:
+        if not label.preferred or not (label.text or "").strip() or is_derived(label):
+            continue
+        key = (label.language or "").lower()
+        if key in seen:
+            return seen[key], label
+        seen[key] = label
+    return None
+
+
+def validate_names(labels: Iterable[Label]) -> None:
+    """The names of a vocabulary entry (a place, subject or agent) taken together: one preferred name per
+    language tag.
+
+    Whatever their forms, a second preferred name in a tag is never shown (``pick_label``
+    takes the first), and the entry's sheet has one name column per tag, so an export
+    would drop it and an import elsewhere lose it. An alternative name is a variant (not
+    preferred). The tag is compared whole, whatever its letter case, as for titles
+    (``validate_titles``). Readings and romanizations the app derived from a name are
+    left out: each goes with its source, and two sources in two tags (``ja``, ``ja-Jpan``)
+    give two readings in ``ja-Hrkt``. The error's ``params`` name the ``language`` it
+    concerns.
+    """
+    clash = preferred_name_clash(labels)
+    if clash is not None:
+        first, second = clash
+        raise ValidationError(
+            _("Two names in %(language)s are both preferred (“%(first)s” and “%(second)s”): an entry has one "
+              "preferred name per language, whatever its form. Untick “preferred” on one of them: it then stays "
+              "as a variant name."),
+            code="preferred_names",
+            params={"language": second.language, "first": first.text, "second": second.text},
+        )
+
+
 def pick_label(labels: Iterable[Label], language: str | None = None) -> Label | None:
     """Choose the label to display: a preferred label before any variant, then the requested
     language, then the original, then any.
