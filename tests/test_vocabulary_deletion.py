@@ -6,7 +6,9 @@ too, naming them.
 """
 
 import pytest
-from django.db.models import ProtectedError
+from django.db import connection, transaction
+from django.db.models import ProtectedError, QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -123,6 +125,39 @@ class TestInCode:
             model.objects.filter(pk__in=[entry.pk, unused.pk]).delete()
         assert refusal.value.protected_objects == {record}
         assert model.objects.filter(pk__in=[entry.pk, unused.pk]).count() == 2
+
+    @pytest.mark.parametrize("queryset", [
+        lambda model: model._base_manager.all(),  # as Django's own cascades collect entries
+        lambda model: QuerySet(model),
+    ], ids=["base manager", "plain queryset"])
+    def test_a_deletion_going_round_the_manager_is_refused_too(self, vocabulary, queryset):
+        entry, record = entry_named_by(vocabulary)
+        model, factory, field = VOCABULARIES[vocabulary]
+        unused = factory()
+        history = record_history_count(record)
+        # Refused as it is written, the deletion undoes the transaction it is in: here, a savepoint.
+        with pytest.raises(ProtectedError) as refusal, transaction.atomic():
+            queryset(model).filter(pk__in=[unused.pk, entry.pk]).delete()
+        assert refusal.value.protected_objects == {record}
+        assert record.identifier in str(refusal.value.args[0])
+        assert model.objects.filter(pk__in=[entry.pk, unused.pk]).count() == 2
+        assert list(getattr(Record.objects.get(pk=record.pk), field).all()) == [entry]
+        assert record_history_count(record) == history
+        queryset(model).filter(pk=unused.pk).delete()
+        assert not model.objects.filter(pk=unused.pk).exists()
+
+    @pytest.mark.parametrize("how", ["model", "queryset"])
+    def test_a_deletion_through_the_model_asks_once_not_once_per_entry(self, vocabulary, how):
+        model, factory, field = VOCABULARIES[vocabulary]
+        unused = [factory(), factory()]
+        links = connection.ops.quote_name(getattr(Record, field).through._meta.db_table)
+        with CaptureQueriesContext(connection) as queries:
+            if how == "model":
+                unused[0].delete()
+            else:
+                model.objects.filter(pk__in=[x.pk for x in unused]).delete()
+        asked = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and links in q["sql"]]
+        assert len(asked) == 1, asked
 
     def test_records_naming_lists_each_record_once(self, vocabulary):
         model, factory, field = VOCABULARIES[vocabulary]

@@ -13,7 +13,7 @@ from ..concurrency import VersionedModel
 from .hierarchy import would_loop
 from .history import change_history
 from .identifiers import IdentifiedModel
-from .in_use import NamedByRecordsModel, NamedByRecordsQuerySet
+from .in_use import NamedByRecordsModel, NamedByRecordsQuerySet, guard_deletion
 from .labels import Label, pick_label
 
 
@@ -120,6 +120,9 @@ class Place(NamedByRecordsModel, VersionedModel, IdentifiedModel):
                 move_in_place_index(new_path, _path_ids(old_path)[:-1], _path_ids(new_path)[:-1])
             else:
                 Place.objects.filter(pk=self.pk).update(path=new_path)
+
+
+guard_deletion(Place)
 
 
 def _path_ids(path: str) -> list[int]:

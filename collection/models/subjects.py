@@ -13,7 +13,7 @@ from ..text import language_name
 from .hierarchy import would_loop
 from .history import change_history
 from .identifiers import IdentifiedModel
-from .in_use import NamedByRecordsModel, NamedByRecordsQuerySet
+from .in_use import NamedByRecordsModel, NamedByRecordsQuerySet, guard_deletion
 from .labels import Label, pick_label
 
 
@@ -63,6 +63,9 @@ class Subject(NamedByRecordsModel, VersionedModel, IdentifiedModel):
         if self.broader_id and would_loop(self, "broader"):
             # A loop also breaks the subjects sheet: exported, it would not import back.
             raise ValidationError({"broader": _("A subject cannot be narrower than itself.")})
+
+
+guard_deletion(Subject)
 
 
 class SubjectLabel(Label):
