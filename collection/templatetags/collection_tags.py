@@ -159,8 +159,9 @@ def language_links(context: Any) -> list[dict[str, Any]]:
     addresses in ``preview_language_urls`` (language code: URL).
     """
     from django.conf import settings
-    from django.urls import translate_url
-    from django.utils.translation import get_language_info
+    from django.urls import reverse, translate_url
+    from django.utils.http import url_has_allowed_host_and_scheme
+    from django.utils.translation import get_language_info, override
 
     request = context.get("request")
     if request is None:
@@ -180,6 +181,11 @@ def language_links(context: Any) -> list[dict[str, Any]]:
     links = []
     for code, _name in settings.LANGUAGES:
         url = own_urls[code] if own_urls else translate_url(path, code)
+        if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+            # An address the site does not know is linked as it came (a 404 page), and "/%2F/other.example/"
+            # came as "///other.example/", which a browser follows to that host: the language's home instead.
+            with override(code):
+                url = reverse("collection:home")
         links.append({"code": code, "name": get_language_info(code)["name_local"], "url": url,
                       "absolute": request.build_absolute_uri(url), "current": code == current})
     return links
