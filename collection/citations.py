@@ -396,6 +396,18 @@ def bibtex(record: Record, language: str | None = None) -> str:
     return bibtexparser.write_string(bibtexparser.Library([entry]), unparse_stack=[])
 
 
+# A line break of any kind, with the spaces around it. A RIS file is a line a field: a break in a value would end
+# it there and start lines of the text's own making ("ER  -" ending the reference, then another one).
+_RIS_LINE_BREAK = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
+
+
+def _one_line(value: Any) -> Any:
+    """``value`` (a text or a list of texts) with each line break a space."""
+    if isinstance(value, list):
+        return [_one_line(item) for item in value]
+    return _RIS_LINE_BREAK.sub(" ", value) if isinstance(value, str) else value
+
+
 def ris(record: Record, language: str | None = None) -> str:
     """A RIS reference, without the counter line rispy writes before ``TY``."""
     import rispy
@@ -451,7 +463,7 @@ def ris(record: Record, language: str | None = None) -> str:
         entry["start_page"] = start
         if end:
             entry["end_page"] = end
-    return rispy.dumps([entry], implementation=Writer)
+    return rispy.dumps([{key: _one_line(value) for key, value in entry.items()}], implementation=Writer)
 
 
 # --- languages in the formatted citation ---------------------------------------------------------------------

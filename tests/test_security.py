@@ -1,10 +1,16 @@
-"""What a hostile address could make of the public site: links that stay on the site."""
+"""What a hostile address or cell could make of the public site: links that stay on the site, and citation
+downloads whose fields stay fields."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+import rispy
+from django.core.management import call_command
+
+from .factories import titled
 
 pytestmark = pytest.mark.django_db
 
@@ -24,3 +30,31 @@ class TestLanguageLinks:
         # An address on the site is linked as it came.
         links = _language_links(client.get("/en/no-such-page/").content.decode())
         assert set(links.values()) == {"/en/no-such-page/"}
+
+
+class TestRisDownload:
+    def test_a_line_break_in_an_imported_title_does_not_start_another_reference(self, client, tmp_path):
+        # A cell broken with Alt+Enter, or made to forge a second reference in a reader's reference manager.
+        sheet = tmp_path / "catalogue.csv"
+        sheet.write_text(
+            "identifier,kind,status,title_en,publication_place\n"
+            'test-1,document,published,"Test title\nER  - \nTY  - JOUR\nTI  - Forged\nUR  - https://example.org/",'
+            '"Test place\r\nER  - "\n',
+            encoding="utf-8",
+        )
+        call_command("import_catalogue", str(sheet), stdout=io.StringIO())
+
+        response = client.get("/en/records/test-1/cite.ris")
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert all(re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in text.splitlines()), text
+        [entry] = rispy.loads(text)
+        assert entry["title"] == "Test title ER  - TY  - JOUR TI  - Forged UR  - https://example.org/"
+        assert entry["place_published"] == "Test place ER  -"
+        assert "urls" not in entry
+
+    def test_every_kind_of_line_break_is_a_space(self, client):
+        record = titled("Line one\u2028line two\rline three", container_title="Box\n 1")
+        [entry] = rispy.loads(client.get(f"/en/records/{record.identifier}/cite.ris").content.decode())
+        assert entry["title"] == "Line one line two line three"
+        assert entry["secondary_title"] == "Box 1"
