@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from . import views
-from .views.caching import revalidated_when_missing
+from .views.caching import revalidated_when_missing, vary_on_language_cookie
 
 app_name = "collection"
 
@@ -21,14 +21,19 @@ urlpatterns = [
     path("", include("collection.media_urls")),
 ]
 
+
+def _api(view):
+    """An API view: its answers are in the language the reader's cookie or browser asks for."""
+    return vary_on_language_cookie(revalidated_when_missing(view))
+
+
 api_urlpatterns = (
     [
-        path("records/", revalidated_when_missing(views.record_api_list), name="record-list"),
-        path("records/<str:identifier>/", revalidated_when_missing(views.record_api_detail), name="record-detail"),
-        path("agents/<str:identifier>/", revalidated_when_missing(views.agent_api_detail), name="agent-detail"),
-        path("places/<str:identifier>/", revalidated_when_missing(views.place_api_detail), name="place-detail"),
-        path("subjects/<str:identifier>/", revalidated_when_missing(views.subject_api_detail),
-             name="subject-detail"),
+        path("records/", _api(views.record_api_list), name="record-list"),
+        path("records/<str:identifier>/", _api(views.record_api_detail), name="record-detail"),
+        path("agents/<str:identifier>/", _api(views.agent_api_detail), name="agent-detail"),
+        path("places/<str:identifier>/", _api(views.place_api_detail), name="place-detail"),
+        path("subjects/<str:identifier>/", _api(views.subject_api_detail), name="subject-detail"),
     ],
     "collection_api",
 )

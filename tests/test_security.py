@@ -1,5 +1,5 @@
-"""What a hostile address or cell could make of the public site: links that stay on the site, and citation
-downloads whose fields stay fields."""
+"""What a hostile address, cell or cache could make of the public site: links that stay on the site, citation
+downloads whose fields stay fields, and answers a cache keeps apart as they differ."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import re
 import pytest
 import rispy
 from django.core.management import call_command
+from django.urls import reverse
+
+from collection.models import Status
 
 from .factories import titled
 
@@ -58,3 +61,20 @@ class TestRisDownload:
         [entry] = rispy.loads(client.get(f"/en/records/{record.identifier}/cite.ris").content.decode())
         assert entry["title"] == "Line one line two line three"
         assert entry["secondary_title"] == "Box 1"
+
+
+class TestCaching:
+    def test_the_api_answers_vary_with_the_language_cookie(self, client):
+        record = titled("Test record", status=Status.PUBLISHED)
+        client.cookies["django_language"] = "ru"
+        for url in (
+            reverse("collection_api:record-list"),
+            reverse("collection_api:record-detail", args=[record.identifier]),
+            reverse("collection_api:record-detail", args=["test-missing"]),
+        ):
+            response = client.get(url)
+            assert response["Content-Language"] == "ru"
+            vary = {value.strip().lower() for value in response["Vary"].split(",")}
+            assert {"cookie", "accept-language"} <= vary, url
+        # A page has its language in its address: a cache may keep one copy of it for every reader.
+        assert "cookie" not in client.get(reverse("collection:record-list")).get("Vary", "").lower()

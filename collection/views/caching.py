@@ -14,7 +14,8 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import get_resolver, get_urlconf
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language_from_path
 
 
 def revalidated_when_missing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -29,6 +30,24 @@ def revalidated_when_missing(view: Callable[..., HttpResponse]) -> Callable[...,
             response = get_resolver(get_urlconf()).resolve_error_handler(404)(request, exception)
         if response.status_code in (404, 410):
             patch_cache_control(response, no_cache=True)
+        return response
+
+    return answer
+
+
+def vary_on_language_cookie(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """``view``, its answers marked ``Vary: Cookie`` where their language is not in the address.
+
+    There ``LocaleMiddleware`` picks the language from the language cookie before
+    ``Accept-Language``, and says ``Vary: Accept-Language`` only: a cache would give a
+    reader who chose Russian on the site the English answer it kept for another.
+    """
+
+    @functools.wraps(view)
+    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if not get_language_from_path(request.path_info):
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
 
     return answer
