@@ -11,9 +11,11 @@ import rispy
 from django.core.management import call_command
 from django.urls import reverse
 
-from collection.models import Status
+from collection.images import inspect_upload
+from collection.models import Status, Visibility, add_images
 
-from .factories import titled
+from . import imaging
+from .factories import RecordFactory, titled
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,16 @@ class TestCaching:
             assert {"cookie", "accept-language"} <= vary, url
         # A page has its language in its address: a cache may keep one copy of it for every reader.
         assert "cookie" not in client.get(reverse("collection:record-list")).get("Vary", "").lower()
+
+    def test_a_scan_not_yet_public_is_asked_for_again(self, client):
+        record = RecordFactory(status=Status.DRAFT)
+        data = imaging.jpeg()
+        [image] = add_images(
+            record, inspect_upload(imaging.upload(data, "scan.jpg"), "scan.jpg"), visibility=Visibility.PUBLIC
+        )
+        response = client.get(image.url("web"))
+        assert response.status_code == 404
+        assert "no-cache" in response["Cache-Control"]
+        record.status = Status.PUBLISHED
+        record.save()
+        assert client.get(image.url("web")).status_code == 200
