@@ -84,6 +84,9 @@ def image_file(request: HttpRequest, pk: int, kind: str) -> FileResponse | HttpR
     else:
         patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex" if not public else "all"
+    # A master is the uploaded bytes as they came, which may be another kind of file as well (an image with HTML
+    # in a comment): whatever the site's settings, a browser takes it as the type it is served as.
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

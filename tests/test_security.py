@@ -1,5 +1,5 @@
-"""What a hostile address, cell or cache could make of the public site: links that stay on the site, citation
-downloads whose fields stay fields, and answers a cache keeps apart as they differ."""
+"""What a hostile address, cell, file or cache could make of the public site: links that stay on the site,
+citation downloads whose fields stay fields, scans taken as what they are, answers a cache keeps apart."""
 
 from __future__ import annotations
 
@@ -93,3 +93,15 @@ class TestCaching:
         record.status = Status.PUBLISHED
         record.save()
         assert client.get(image.url("web")).status_code == 200
+
+
+class TestScanFiles:
+    @pytest.mark.parametrize("kind", ["web", "master"])
+    def test_scans_are_never_sniffed_as_another_type(self, admin_client, settings, kind):
+        # Even on a site that does not send the header itself (SecurityMiddleware's SECURE_CONTENT_TYPE_NOSNIFF).
+        settings.SECURE_CONTENT_TYPE_NOSNIFF = False
+        record = RecordFactory(status=Status.PUBLISHED)
+        [image] = add_images(record, inspect_upload(imaging.upload(imaging.png(), "scan.png"), "scan.png"))
+        response = admin_client.get(image.url(kind))
+        assert response.status_code == 200
+        assert response["X-Content-Type-Options"] == "nosniff"
