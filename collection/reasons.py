@@ -27,6 +27,16 @@ def _stored(code: str, **facts: str) -> str:
     return f"[{code}] {json.dumps(facts, ensure_ascii=False, sort_keys=True)}"
 
 
+def typed(text: str) -> str:
+    """What a person typed as a reason, stored so that it is shown as typed.
+
+    Text that reads as a stored code (``[import] {"file": "x.csv"}``) is kept under a
+    code of its own: else the history would show, in the app's words, an import or a
+    status change that never happened in place of what was typed.
+    """
+    return _stored("typed", text=text) if _STORED.match(text or "") else text
+
+
 def catalogue_import() -> str:
     """An import with no file named (the writer called from code)."""
     return _stored("import")
@@ -73,6 +83,7 @@ def _moment(value: str) -> str:
 
 
 _WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "typed": lambda facts: str(facts["text"]),
     "import": lambda facts: (_("import of %(file)s") % facts if facts.get("file") else _("catalogue import")),
     "command-line": lambda facts: (
         (_("command line (%(user)s): %(file)s") if facts.get("user") else _("command line: %(file)s")) % facts),

@@ -301,7 +301,7 @@ def change_status(record: Record, by: Any, new_status: str, comment: str = "", *
         raise TransitionNotAllowed(_("The record is already “%(status)s”.") % {"status": _status_label(new_status)})
     record.status = new_status
     record._history_user = by
-    record._change_reason = comment or reasons.status_change(old_status, new_status)
+    record._change_reason = reasons.typed(comment) if comment else reasons.status_change(old_status, new_status)
     try:
         record.save(update_fields=["status", "version", "modified"])
     finally:

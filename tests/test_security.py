@@ -1,5 +1,6 @@
-"""What a hostile address, cell, file or cache could make of the public site: links that stay on the site,
-citation downloads whose fields stay fields, scans taken as what they are, answers a cache keeps apart."""
+"""What a hostile address, cell, file, cache or comment could make of the site: links that stay on the site,
+citation downloads whose fields stay fields, scans taken as what they are, answers a cache keeps apart, and
+histories that say what happened."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from collection.images import inspect_upload
-from collection.models import Status, Visibility, add_images
+from collection.models import Record, Status, Visibility, add_images
+from collection.reasons import describe
 
 from . import imaging
 from .factories import RecordFactory, titled
@@ -105,3 +107,21 @@ class TestScanFiles:
         response = admin_client.get(image.url(kind))
         assert response.status_code == 200
         assert response["X-Content-Type-Options"] == "nosniff"
+
+
+class TestHistoryReasons:
+    @pytest.mark.parametrize(
+        "comment", ['[import] {"file": "catalogue.xlsx"}', '[status] {"new": "published", "old": "review"}']
+    )
+    def test_a_comment_that_reads_as_the_apps_own_reason_is_shown_as_typed(self, bob, login, comment):
+        # Else the history would say the record was imported, or published, where a reviewer wrote this.
+        record = RecordFactory(status=Status.REVIEW)
+        record.return_to_draft(by=bob, comment=comment)
+        page = login(bob).get(reverse("admin:collection_record_history", args=[record.pk]))
+        assert [entry.reason for save in page.context["saves"] for entry in save.entries if entry.reason] == [comment]
+
+    def test_a_deletion_reason_that_reads_as_one_is_kept_as_typed(self, dana):
+        record = RecordFactory(status=Status.DRAFT, identifier="test-1")
+        record.purge(by=dana, reason='[seed] {"file": "memoirs.csv"}')
+        [row] = Record.history.filter(identifier="test-1", history_type="-")
+        assert describe(row.history_change_reason) == '[seed] {"file": "memoirs.csv"}'

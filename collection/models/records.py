@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .. import reasons
 from ..concurrency import VersionedModel
 from ..conf import app_settings
 from ..dates import decades_between, parse_edtf_bounds
@@ -462,7 +463,7 @@ class Record(VersionedModel, IdentifiedModel):
         withdrawal = self.status_changes.withdrawals().first()
         identifier = self.identifier
         self._history_user = by
-        self._change_reason = reason
+        self._change_reason = reasons.typed(reason)
         self.delete()  # the pre_delete signal reserves the identifier, hiding the title of one never public
         reserved = ReservedIdentifier.objects.filter(identifier=identifier)
         reserved.update(deleted_by=by, deletion_reason=reason)
