@@ -285,6 +285,7 @@ class Applier:
                     update.append(title)
                 if form not in (LabelForm.READING, LabelForm.ROMANIZATION) and column in plan.changed:
                     derive.append((title, plan))
+            self._write_other_titles(plan, preferred, material, ours, create, update, delete)
             variants = {variant_cell(t.language, t.text): t for t in existing if not t.preferred and not t.machine_made}
             wanted = set(plan.desired["variant_titles"])
             delete.extend(t for key, t in variants.items() if key not in wanted)
@@ -295,9 +296,34 @@ class Applier:
         self._delete(delete)
         self._create(Title, create)
         if update:
-            bulk_update_with_history(update, Title, ["text", "form", "our_translation", "machine_made"],
+            bulk_update_with_history(update, Title, ["language", "text", "form", "our_translation", "machine_made"],
                                      batch_size=BATCH_SIZE, **self.history())
         self._derive_titles(derive)
+
+    @staticmethod
+    def _write_other_titles(plan: Any, preferred: dict[str, Title], material: Any, ours: set[str],
+                            create: list[Title], update: list[Title], delete: list[Title]) -> None:
+        """The preferred titles in tags without a column, as ``other_titles`` gives them (the first stored title
+        of each tag stands for it); their readings and romanizations are not derived, having no column."""
+        own = {tag.lower() for tag in label_tags()}
+        wanted = {}
+        for key in plan.desired["other_titles"]:
+            tag, _sep, text = key.partition(":")
+            wanted[tag.lower()] = (tag, text)
+        for key, title in preferred.items():
+            if key not in own and key not in wanted:
+                delete.append(title)
+        for key, (tag, text) in wanted.items():
+            title = preferred.get(key)
+            our = f"title_{tag}" in ours
+            form = label_form(tag, our, material)
+            if title is None:
+                create.append(Title(record=plan.record, language=tag, text=text, form=form, our_translation=our))
+            elif (title.language, title.text, title.form, title.our_translation) != (tag, text, form, our):
+                if title.text != text and title.machine_made:
+                    title.machine_made = False
+                title.language, title.text, title.form, title.our_translation = tag, text, form, our
+                update.append(title)
 
     def _derive_titles(self, derive: list[tuple[Title, Any]]) -> None:
         """Machine-made readings and romanizations of new or changed titles.
@@ -351,11 +377,27 @@ class Applier:
                 elif (description.text, description.our_translation) != (text, column in ours):
                     description.text, description.our_translation = text, column in ours
                     update.append(description)
+            # Descriptions in tags without a column, as other_descriptions gives them.
+            own = {tag.lower() for tag in languages()}
+            wanted = {}
+            for key in plan.desired["other_descriptions"]:
+                tag, _sep, text = key.partition(":")
+                wanted[tag.lower()] = (tag, text, f"description_{tag}" in ours)
+            for key, description in existing.items():
+                if key not in own and key not in wanted:
+                    delete.append(description)
+            for key, (tag, text, our) in wanted.items():
+                description = existing.get(key)
+                if description is None:
+                    create.append(Description(record=record, language=tag, text=text, our_translation=our))
+                elif (description.language, description.text, description.our_translation) != (tag, text, our):
+                    description.language, description.text, description.our_translation = tag, text, our
+                    update.append(description)
         self._delete(delete)
         self._create(Description, create)
         if update:
-            bulk_update_with_history(update, Description, ["text", "our_translation"], batch_size=BATCH_SIZE,
-                                     **self.history())
+            bulk_update_with_history(update, Description, ["language", "text", "our_translation"],
+                                     batch_size=BATCH_SIZE, **self.history())
 
     def _write_agent_links(self, plans: list[Any]) -> None:
         """Keep the links that stay, move the ones whose position changed, add and remove the rest."""
@@ -555,6 +597,7 @@ class _NewRecords:
         described_at, repository_at, parent_at = index["described_agent"], index["repository"], index["parent"]
         languages_at, ours_at, variants_at, places_at = (index["languages"], index["our_translations"],
                                                          index["variant_titles"], index["places"])
+        other_titles_at, other_descriptions_at = index["other_titles"], index["other_descriptions"]
         call_number_at, container_at, publication_place_at, subjects_at = (
             index["call_number"], index["container_title"], index["publication_place"], index["subjects"])
         plain = itemgetter(*(index[name] for name in self.plain))
@@ -605,6 +648,13 @@ class _NewRecords:
                 own_titles.append(_SearchTitle(next(order), text, tag, form, True, None))
                 if derive_forms and form not in derived:
                     derive.append((plan, own_titles, own_titles[-1]))
+            # Preferred titles in tags without a column: readings and romanizations are derived for columns.
+            for key in values[other_titles_at]:
+                tag, _sep, text = key.partition(":")
+                our = f"title_{tag}" in ours
+                form = label_form(tag, our, material)
+                titles.append(title_row((pk, tag, text, form, True, our, False, None)))
+                own_titles.append(_SearchTitle(next(order), text, tag, form, True, None))
             for key in values[variants_at]:
                 tag, _sep, text = key.partition(":")
                 form = label_form(tag, False, material)
@@ -616,6 +666,10 @@ class _NewRecords:
                 if text:
                     descriptions.append(self.descriptions.row((pk, tag, text, column in ours)))
                     own_descriptions.append((text, tag))
+            for key in values[other_descriptions_at]:
+                tag, _sep, text = key.partition(":")
+                descriptions.append(self.descriptions.row((pk, tag, text, f"description_{tag}" in ours)))
+                own_descriptions.append((text, tag))
             agents: set[int] = set()
             for role, at in role_columns:
                 for position, identifier in enumerate(values[at]):

@@ -24,7 +24,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Prefetch, QuerySet
 
-from ..models import Record, RecordAgent
+from ..models import Record, RecordAgent, Title
 from .csv_io import csv_chunks, read_line, write_csv_rows
 from .export_lines import layout_of
 from .export_query import export_sql
@@ -32,6 +32,7 @@ from .files import CSV, XLSX
 from .format import (
     AGENT_ROLE_COLUMNS,
     PLAIN_FIELDS,
+    has_column,
     join_values,
     label_tags,
     languages,
@@ -84,6 +85,13 @@ def record_cells(record: Record, configured: Sequence[str] | None = None) -> dic
         cells[f"title_{tag}"] = match.text if match else ""
         if match and match.our_translation:
             ours.append(f"title_{tag}")
+    # The preferred titles in tags without a column: the first of each tag, as for a column.
+    others: dict[str, Title] = {}
+    for title in titles:
+        if title.preferred and not has_column(title.language, tags):
+            others.setdefault(title.language.lower(), title)
+    cells["other_titles"] = tuple(sorted(variant_cell(t.language, t.text) for t in others.values()))
+    ours.extend(f"title_{t.language}" for t in others.values() if t.our_translation)
     # Machine-made forms of variants follow their source and are not the archivist's to list.
     cells["variant_titles"] = tuple(sorted(
         variant_cell(t.language, t.text) for t in titles if not t.preferred and not t.machine_made
@@ -94,6 +102,9 @@ def record_cells(record: Record, configured: Sequence[str] | None = None) -> dic
         cells[f"description_{tag}"] = description.text if description else ""
         if description and description.our_translation:
             ours.append(f"description_{tag}")
+    other_descriptions = [d for d in descriptions.values() if not has_column(d.language, configured)]
+    cells["other_descriptions"] = tuple(sorted(variant_cell(d.language, d.text) for d in other_descriptions))
+    ours.extend(f"description_{d.language}" for d in other_descriptions if d.our_translation)
     cells["our_translations"] = tuple(sorted(ours))
     cells["languages"] = tuple(sorted(language.tag for language in record.languages.all()))
     cells["places"] = tuple(sorted(place.identifier for place in record.places.all()))

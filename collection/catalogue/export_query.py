@@ -13,8 +13,12 @@ cell joined as :func:`collection.catalogue.export.as_text` joins it:
   own binary order); an agent column lists the agents of its role by position, then link;
 * each value of a multi-valued cell is escaped as :func:`format.escape_value` escapes it
   (``\\`` doubled, ``|`` as ``\\|``) before the values are joined with ``|``;
+* ``other_titles`` lists ``tag:text`` of the chosen preferred title of each tag without a
+  title column, ``other_descriptions`` of the chosen description of each tag without a
+  description column, sorted as ``variant_titles`` is;
 * ``our_translations`` names, sorted, the title and description columns whose text is
-  the archive's own translation.
+  the archive's own translation, and ``title_<tag>`` (``description_<tag>``) of such a
+  text in ``other_titles`` (``other_descriptions``), the tag spelled as stored.
 
 With a layout (:mod:`.export_lines`), a record whose ready CSV line is there is read from
 it, and only the others are assembled.
@@ -140,6 +144,10 @@ class _Rows:
     def sql(self, selection: str, layout: str | None) -> str:
         raise NotImplementedError
 
+    def own_tags(self, titles: bool) -> str:
+        """The lower-cased tags with a title (description) column of their own, as an SQL list."""
+        return ", ".join(_literal(tag) for tag in (self.title_slots if titles else self.description_slots))
+
     def ours(self) -> list[tuple[str, str, bool]]:
         """``(column, lower-cased tag, is a title)`` of every column ``our_translations`` may name, sorted."""
         return sorted([(f"title_{tag}", tag.lower(), True) for tag in self.tags]
@@ -175,12 +183,25 @@ class _SQLiteRows(_Rows):
                 f"coalesce((SELECT {t.text} FROM {title} AS t WHERE {t.record} = {r.id} AND {t.preferred} "
                 f"AND lower({t.language}) = {_literal(tag.lower())} ORDER BY {t.id} LIMIT 1), '')")
         variant = f"{t.language} || {_literal(':')} || {t.text}"
+        o = self.alias(Title, "o")
+        cells["other_titles"] = self.concat(
+            variant, variant, f"{title} AS t",
+            f"{t.record} = {r.id} AND {t.preferred} AND lower({t.language}) NOT IN ({self.own_tags(True)}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {title} AS o WHERE {o.record} = {t.record} AND {o.preferred} "
+            f"AND lower({o.language}) = lower({t.language}) AND {o.id} < {t.id})")
         cells["variant_titles"] = self.concat(
             variant, variant, f"{title} AS t", f"{t.record} = {r.id} AND NOT {t.preferred} AND NOT {t.machine_made}")
         for tag in self.configured:
             cells[f"description_{tag}"] = (
                 f"coalesce((SELECT {d.text} FROM {description} AS d WHERE {d.record} = {r.id} "
                 f"AND lower({d.language}) = {_literal(tag.lower())} ORDER BY {d.id} DESC LIMIT 1), '')")
+        described = f"{d.language} || {_literal(':')} || {d.text}"
+        o = self.alias(Description, "o")
+        cells["other_descriptions"] = self.concat(
+            described, described, f"{description} AS d",
+            f"{d.record} = {r.id} AND lower({d.language}) NOT IN ({self.own_tags(False)}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {description} AS o WHERE {o.record} = {d.record} "
+            f"AND lower({o.language}) = lower({d.language}) AND {o.id} > {d.id})")
         cells["our_translations"] = self.our_translations()
         for name, model, attribute in _LISTED:
             link, record_column, target = self.through(name)
@@ -208,19 +229,23 @@ class _SQLiteRows(_Rows):
             f"SELECT {_literal(tag)} AS tag, {int(is_title)} AS is_title, {_literal(name)} AS name"
             for name, tag, is_title in self.ours())
         # The chosen title of a tag is the first by id, the chosen description the last: a translation
-        # counts only when no other text of its tag comes before (after) it.
+        # counts only when no other text of its tag comes before (after) it. A tag without a column of its
+        # own is named as the label spells it (title_mn), as other_titles and other_descriptions spell it.
         chosen = (
-            f"SELECT lower({t.language}) AS tag, 1 AS is_title FROM {title} AS t WHERE {t.record} = {r.id} "
+            f"SELECT lower({t.language}) AS tag, 1 AS is_title, {t.language} AS spelled FROM {title} AS t "
+            f"WHERE {t.record} = {r.id} "
             f"AND {t.preferred} AND {t.our_translation} AND NOT EXISTS (SELECT 1 FROM {title} AS o "
             f"WHERE {other_title.record} = {t.record} AND {other_title.preferred} "
             f"AND lower({other_title.language}) = lower({t.language}) AND {other_title.id} < {t.id}) "
-            f"UNION ALL SELECT lower({d.language}), 0 FROM {description} AS d WHERE {d.record} = {r.id} "
+            f"UNION ALL SELECT lower({d.language}), 0, {d.language} FROM {description} AS d WHERE {d.record} = {r.id} "
             f"AND {d.our_translation} AND NOT EXISTS (SELECT 1 FROM {description} AS o "
             f"WHERE {other_description.record} = {d.record} "
             f"AND lower({other_description.language}) = lower({d.language}) AND {other_description.id} > {d.id})")
+        name = (f"coalesce(names.name, CASE chosen.is_title WHEN 1 THEN {_literal('title_')} "
+                f"ELSE {_literal('description_')} END || chosen.spelled)")
         return self.concat(
-            "names.name", "names.name",
-            f"({chosen}) AS chosen JOIN ({names}) AS names "
+            name, name,
+            f"({chosen}) AS chosen LEFT JOIN ({names}) AS names "
             f"ON names.tag = chosen.tag AND names.is_title = chosen.is_title", "1")
 
     def sql(self, selection: str, layout: str | None) -> str:
@@ -253,14 +278,20 @@ class _PostgresRows(_Rows):
 
     def related_cells(self) -> dict[str, str]:
         cells = {f"title_{tag}": f"coalesce(titles.t{self.title_slots[tag.lower()]}, '')" for tag in self.tags}
+        cells["other_titles"] = "coalesce(other_titles.v, '')"
         cells["variant_titles"] = "coalesce(variants.v, '')"
         cells.update({f"description_{tag}": f"coalesce(descriptions.d{self.description_slots[tag.lower()]}, '')"
                       for tag in self.configured})
-        flags = " || ".join(
+        cells["other_descriptions"] = "coalesce(other_descriptions.v, '')"
+        flags = ", ".join(
             f"CASE WHEN {'titles' if is_title else 'descriptions'}.o"
             f"{(self.title_slots if is_title else self.description_slots)[tag]} "
-            f"THEN {_literal(SEPARATOR + name)} ELSE '' END" for name, tag, is_title in self.ours())
-        cells["our_translations"] = f"substr({flags}, 2)" if flags else "''"
+            f"THEN {_literal(name)} END" for name, tag, is_title in self.ours())
+        # The columns' own names and those of the tags without a column (title_mn), sorted together.
+        names = (f"ARRAY[{flags}]::text[] || " if flags else "") + (
+            "coalesce(other_titles.o, ARRAY[]::text[]) || coalesce(other_descriptions.o, ARRAY[]::text[])")
+        cells["our_translations"] = (f"array_to_string(ARRAY(SELECT n FROM unnest({names}) AS n "
+                                     f"WHERE n IS NOT NULL ORDER BY {self.sort_key('n')}), {_literal(SEPARATOR)})")
         cells.update({name: f"coalesce({name}_cells.v, '')" for name, _model, _attribute in _LISTED})
         cells.update({column: f"coalesce(agents.a{index}, '')" for index, column in enumerate(AGENT_ROLE_COLUMNS)})
         return cells
@@ -299,6 +330,14 @@ class _PostgresRows(_Rows):
             f"AND {t.record} IN (SELECT id FROM selected) "
             f"ORDER BY {t.record}, lower({t.language}), {t.id}) AS first GROUP BY {t.record})")
         variant = f"{t.language} || {_literal(':')} || {t.text}"
+        # The first preferred title of each tag without a column, and the names of those that are ours.
+        ctes.append(
+            f"other_titles AS (SELECT {t.record} AS record_id, {self.concat(variant, self.sort_key(variant))} AS v, "
+            f"array_agg({_literal('title_')} || {t.language}) FILTER (WHERE {t.our_translation}) AS o FROM ("
+            f"SELECT DISTINCT ON ({t.record}, lower({t.language})) {t.record}, {t.language}, {t.text}, "
+            f"{t.our_translation} FROM {title} WHERE {t.preferred} AND lower({t.language}) NOT IN ({wanted}) "
+            f"AND {t.record} IN (SELECT id FROM selected) "
+            f"ORDER BY {t.record}, lower({t.language}), {t.id}) AS first GROUP BY {t.record})")
         ctes.append(f"variants AS (SELECT {t.record} AS record_id, {self.concat(variant, self.sort_key(variant))} "
                     f"AS v FROM {title} WHERE NOT {t.preferred} AND NOT {t.machine_made} "
                     f"AND {t.record} IN (SELECT id FROM selected) GROUP BY {t.record})")
@@ -306,6 +345,15 @@ class _PostgresRows(_Rows):
             f"descriptions AS (SELECT {d.record} AS record_id, {pivot(self.description_slots, 'd', d)} FROM ("
             f"SELECT DISTINCT ON ({d.record}, lower({d.language})) {d.record}, lower({d.language}) AS tag, "
             f"{d.text}, {d.our_translation} FROM {description} WHERE {d.record} IN (SELECT id FROM selected) "
+            f"ORDER BY {d.record}, lower({d.language}), {d.id} DESC) AS last GROUP BY {d.record})")
+        described = f"{d.language} || {_literal(':')} || {d.text}"
+        ctes.append(
+            f"other_descriptions AS (SELECT {d.record} AS record_id, "
+            f"{self.concat(described, self.sort_key(described))} AS v, "
+            f"array_agg({_literal('description_')} || {d.language}) FILTER (WHERE {d.our_translation}) AS o FROM ("
+            f"SELECT DISTINCT ON ({d.record}, lower({d.language})) {d.record}, {d.language}, {d.text}, "
+            f"{d.our_translation} FROM {description} WHERE lower({d.language}) NOT IN ({self.own_tags(False)}) "
+            f"AND {d.record} IN (SELECT id FROM selected) "
             f"ORDER BY {d.record}, lower({d.language}), {d.id} DESC) AS last GROUP BY {d.record})")
         for name, model, attribute in _LISTED:
             link, record_column, target = self.through(name)
@@ -328,7 +376,8 @@ class _PostgresRows(_Rows):
         # FULL JOIN is always a hash or merge join, never a nested loop rescanning an aggregate per
         # record, the plan PostgreSQL may pick for a cursor or before the tables are analysed.
         joins = "\n".join(f"FULL JOIN {name} ON {name}.record_id = {r.id}" for name in (
-            "titles", "variants", "descriptions", *(f"{name}_cells" for name, _m, _a in _LISTED), "agents"))
+            "titles", "other_titles", "variants", "descriptions", "other_descriptions",
+            *(f"{name}_cells" for name, _m, _a in _LISTED), "agents"))
         head = "WITH " + ",\n".join(ctes) + "\n"
         assembled = (f"FROM selected JOIN {self.table(Record)} AS r ON {r.id} = selected.id\n{joins}"
                      + self.single_joins())

@@ -53,8 +53,12 @@ PLAIN_FIELDS = (
     "resource_type",
 )
 
+# Preferred titles, descriptions and names in language tags without a column of their own (a language not in
+# COLLECTION_LANGUAGES, or no longer), each as ``tag:text``.
+OTHER_COLUMNS = ("other_titles", "other_descriptions", "other_names")
+
 MULTI_VALUED = frozenset(
-    {"variant_titles", "variant_names", "name_parts", "name_forms", "name_periods", "name_sources",
+    {"variant_titles", "variant_names", *OTHER_COLUMNS, "name_parts", "name_forms", "name_periods", "name_sources",
      "our_translations", "languages", "places", "subjects", *AGENT_ROLE_COLUMNS}
 )
 
@@ -72,15 +76,22 @@ def label_tags(configured: Sequence[str] | None = None) -> list[str]:
     return tags
 
 
+def has_column(tag: str, tags: Sequence[str]) -> bool:
+    """Whether a label in ``tag`` has a column of its own among ``tags`` (compared whatever the letter case);
+    one that has none goes in an ``other_*`` column."""
+    folded = tag.lower()
+    return any(folded == own.lower() for own in tags)
+
+
 def record_columns(configured: Sequence[str] | None = None) -> list[str]:
     """The columns of the record sheet, in the order export writes them."""
     configured = list(configured if configured is not None else languages())
     return [
         "identifier", "kind", "status", "level", "parent", "sequence",
         *(f"title_{tag}" for tag in label_tags(configured)),
-        "variant_titles",
+        "other_titles", "variant_titles",
         *(f"description_{tag}" for tag in configured),
-        "our_translations", "date", "date_display", "languages", "places", "subjects",
+        "other_descriptions", "our_translations", "date", "date_display", "languages", "places", "subjects",
         *AGENT_ROLE_COLUMNS, "described_agent",
         *BIBLIOGRAPHIC_COLUMNS, *HOLDING_COLUMNS, *RIGHTS_COLUMNS,
     ]
@@ -107,7 +118,8 @@ NAME_DATA_COLUMNS: dict[str, tuple[str, ...]] = {
 def vocabulary_columns(vocabulary: str, configured: Sequence[str] | None = None) -> list[str]:
     """The columns of a vocabulary sheet (``places``, ``subjects`` or ``agents``)."""
     head, tail = VOCABULARY_COLUMNS[vocabulary]
-    return [*head, *(f"name_{tag}" for tag in label_tags(configured)), "variant_names", "our_translations",
+    return [*head, *(f"name_{tag}" for tag in label_tags(configured)), "other_names", "variant_names",
+            "our_translations",
             *NAME_DATA_COLUMNS[vocabulary], *tail]
 
 

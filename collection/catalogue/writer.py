@@ -74,6 +74,7 @@ from .format import (
     CLEAR,
     MULTI_VALUED,
     PLAIN_FIELDS,
+    has_column,
     label_tags,
     languages,
     record_columns,
@@ -356,7 +357,7 @@ class _Planner:
         self._checks_of: dict[frozenset[str], list[tuple[int, Check, str]]] = {}
         self.ready_rows = ReadyRowComparison(self.columns, self._value_quietly)
         self._titles = [(tag, f"title_{tag}", self.index[f"title_{tag}"]) for tag in self.label_tags]
-        self._titling = frozenset({column for _tag, column, _at in self._titles} | {"variant_titles"})
+        self._titling = frozenset({column for _tag, column, _at in self._titles} | {"variant_titles", "other_titles"})
         self._descriptions = [(tag, f"description_{tag}", self.index[f"description_{tag}"])
                               for tag in self.languages_configured]
         # Columns whose valid cell is its own value: only "[clear]" needs parse() there.
@@ -462,10 +463,11 @@ class _Planner:
         values = split_values(text)
         if column == "variant_titles":
             return tuple(sorted({self._variant(value) for value in values}))
+        if column in ("other_titles", "other_descriptions"):
+            return self._others(column, values)
         if column == "our_translations":
-            allowed = {f"title_{tag}" for tag in languages()} | {f"description_{tag}" for tag in languages()}
             for value in values:
-                if value not in allowed:
+                if not self._names_a_text(value):
                     raise ValidationError(_("“%(value)s” is not a title or description column of a language.")
                                           % {"value": value})
             return tuple(sorted(set(values)))
@@ -487,6 +489,47 @@ class _Planner:
         if len(set(identifiers)) != len(identifiers):
             raise ValidationError(_("The same agent is listed twice."))
         return tuple(identifiers)
+
+    def _others(self, column: str, values: list[str]) -> tuple[str, ...]:
+        """``other_titles`` or ``other_descriptions``: one ``tag:text`` per tag that has no column of its own."""
+        titles = column == "other_titles"
+        own = self.label_tags if titles else self.languages_configured
+        seen: dict[str, str] = {}
+        cells = set()
+        for value in values:
+            tag, sep, text = value.partition(":")
+            tag, text = tag.strip(), text.strip()
+            if not sep or not text:
+                raise ValidationError(_("Write each value as language:text, e.g. mn:%(example)s.") % {
+                    "example": _("Title") if titles else _("Description")})
+            validate_language_tag(tag)
+            if has_column(tag, own):
+                prefix = "title" if titles else "description"
+                raise ValidationError(_("“%(tag)s” has its own column: write this text in %(column)s.") % {
+                    "tag": tag, "column": f"{prefix}_{next(t for t in own if t.lower() == tag.lower())}"})
+            if tag.lower() in seen and seen[tag.lower()] != variant_cell(tag, text):
+                raise ValidationError(_("Two texts in %(tag)s (“%(first)s” and “%(second)s”): a record has one "
+                                        "preferred text per language.") % {
+                    "tag": tag, "first": seen[tag.lower()].partition(":")[2], "second": text})
+            seen[tag.lower()] = variant_cell(tag, text)
+            cells.add(variant_cell(tag, text))
+        return tuple(sorted(cells))
+
+    def _names_a_text(self, value: str) -> bool:
+        """Whether an ``our_translations`` value names a title or description: the column of a configured
+        language, or ``title_<tag>`` (``description_<tag>``) of a tag without a column of its own."""
+        prefix, _sep, tag = value.partition("_")
+        if prefix not in ("title", "description") or not tag:
+            return False
+        if any(tag == own for own in self.languages_configured):
+            return True
+        if has_column(tag, self.label_tags if prefix == "title" else self.languages_configured):
+            return False
+        try:
+            validate_language_tag(tag)
+        except ValidationError:
+            return False
+        return True
 
     @staticmethod
     def _unique(identifiers: Iterable[str]) -> tuple[str, ...]:
@@ -788,6 +831,8 @@ class _Planner:
             if value is None:  # parse() reported it
                 refused = [column] if refused is None else [*refused, column]
                 continue
+            if column == "our_translations":
+                value = self._with_unmentioned_ours(cells, value, current)
             given[column] = value
             if value != current:
                 differs = True
@@ -807,6 +852,17 @@ class _Planner:
         plan._desired = given
         plan.changed = tuple(given)
         return plan
+
+    def _with_unmentioned_ours(self, cells: Mapping[str, str], value: Cell, stored: Cell) -> Cell:
+        """An ``our_translations`` cell of a row without an ``other_titles`` (``other_descriptions``) column,
+        with the stored texts of tags without a column that are ours: a sheet that cannot show those texts
+        (one exported before these columns were) says nothing about them."""
+        kept = [name for name in stored if name not in value and (
+            (name.startswith("title_") and "other_titles" not in cells
+             and not has_column(name[len("title_"):], self.label_tags))
+            or (name.startswith("description_") and "other_descriptions" not in cells
+                and not has_column(name[len("description_"):], self.languages_configured)))]
+        return tuple(sorted({*value, *kept})) if kept else value
 
     def _note_links(self, plan: _RowPlan) -> None:
         """Remember what the checks across rows need: its parent and the organisation it describes."""
@@ -1026,6 +1082,13 @@ class _Planner:
                 titled = titled or form not in DERIVED_FORMS  # a reading alone names the record in no language
                 if not self._label_ok(Title, tag, form, our, True, text):
                     return False
+        for value in values[index["other_titles"]]:
+            tag, _sep, text = value.partition(":")
+            our = f"title_{tag}" in ours
+            form = label_form(tag, our, material)
+            titled = titled or form not in DERIVED_FORMS
+            if not self._label_ok(Title, tag, form, our, True, text):
+                return False
         for value in values[index["variant_titles"]]:
             tag, _sep, text = value.partition(":")
             form = label_form(tag, False, material)
@@ -1037,6 +1100,10 @@ class _Planner:
         for tag, column, position in self._descriptions:
             text = values[position]
             if text and not self._label_ok(Description, tag, "", column in ours, True, text):
+                return False
+        for value in values[index["other_descriptions"]]:
+            tag, _sep, text = value.partition(":")
+            if not self._label_ok(Description, tag, "", f"description_{tag}" in ours, True, text):
                 return False
         return True
 
@@ -1064,6 +1131,12 @@ class _Planner:
                           our_translation=column in ours)
             self._clean_label(plan.row, column, title, {"record", "derived_from"})
             titles.append(title)
+        for value in plan.desired["other_titles"]:
+            tag, _sep, text = value.partition(":")
+            our = f"title_{tag}" in ours
+            title = Title(language=tag, text=text, form=label_form(tag, our, material), our_translation=our)
+            self._clean_label(plan.row, "other_titles", title, {"record", "derived_from"})
+            titles.append(title)
         for value in plan.desired["variant_titles"]:
             tag, _sep, text = value.partition(":")
             title = Title(language=tag, text=text, form=label_form(tag, False, material), preferred=False)
@@ -1071,9 +1144,14 @@ class _Planner:
             titles.append(title)
         if titled:
             if plan.record is not None:
+                # A second preferred title of a tag stays as it is: other_titles holds the first of each.
                 covered = {tag.lower() for tag in label_tags()}
-                titles.extend(t for t in plan.record.titles.all()
-                              if t.preferred and t.language.lower() not in covered)
+                firsts: set[str] = set()
+                for t in sorted(plan.record.titles.all(), key=lambda t: t.pk):
+                    if t.preferred and t.language.lower() not in covered:
+                        if t.language.lower() in firsts:
+                            titles.append(t)
+                        firsts.add(t.language.lower())
             try:
                 validate_titles(titles)
             except ValidationError as exc:
@@ -1083,6 +1161,10 @@ class _Planner:
             if plan.desired[column]:
                 description = Description(language=tag, text=plan.desired[column], our_translation=column in ours)
                 self._clean_label(plan.row, column, description, {"record"})
+        for value in plan.desired["other_descriptions"]:
+            tag, _sep, text = value.partition(":")
+            description = Description(language=tag, text=text, our_translation=f"description_{tag}" in ours)
+            self._clean_label(plan.row, "other_descriptions", description, {"record"})
 
     def _titles_column(self, plan: _RowPlan, error: ValidationError) -> str:
         """The column to name for ``validate_titles``' verdict: the title column of the language it concerns,
@@ -1091,6 +1173,8 @@ class _Planner:
         for tag in label_tags():
             if tag.lower() == language and f"title_{tag}" in self.file_columns:
                 return f"title_{tag}"
+        if language and not has_column(language, label_tags()) and "other_titles" in self.file_columns:
+            return "other_titles"
         return self._untitled_column(plan)
 
     def _untitled_column(self, plan: _RowPlan) -> str:
@@ -1255,29 +1339,42 @@ def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
         titles = [(key, column) for key, column in titles if column in columns]
         descriptions = [(key, column) for key, column in descriptions if column in columns]
     variants_wanted = "variant_titles" in columns
-    if not (titles or descriptions or variants_wanted or ours_wanted):
+    # The texts in tags without a column: their cells, and whether they are ours.
+    other_titles_wanted = ours_wanted or "other_titles" in columns
+    other_descriptions_wanted = ours_wanted or "other_descriptions" in columns
+    if not (titles or descriptions or variants_wanted or ours_wanted or other_titles_wanted
+            or other_descriptions_wanted):
         return
+    title_tags, description_tags = label_tags(), languages()
     pks = list(by_pk)
     # The first preferred title in each language, as record_cells() reads it; and the archivist's variants.
     preferred: dict[int, dict[str, tuple[str, bool]]] = defaultdict(dict)
+    other_titles: dict[int, dict[str, tuple[str, str, bool]]] = defaultdict(dict)
     variants: dict[int, list[str]] = defaultdict(list)
-    if titles or variants_wanted:
+    if titles or variants_wanted or other_titles_wanted:
         for record_id, language, text, is_preferred, machine_made, ours in _select(
                 f"SELECT {_column(Title, 'record')}, language, text, preferred, machine_made, our_translation "
                 f"FROM {_table(Title)} WHERE {{keys}} ORDER BY id", _column(Title, "record"), pks):
             if is_preferred:
-                own = preferred[record_id]
                 key = language.lower()
+                if not has_column(language, title_tags):
+                    other_titles[record_id].setdefault(key, (language, text, ours))
+                    continue
+                own = preferred[record_id]
                 if key not in own:
                     own[key] = (text, ours)
             elif variants_wanted and not machine_made:
                 variants[record_id].append(variant_cell(language, text))
     described: dict[int, dict[str, tuple[str, bool]]] = defaultdict(dict)
-    if descriptions:
+    other_descriptions: dict[int, dict[str, tuple[str, str, bool]]] = defaultdict(dict)
+    if descriptions or other_descriptions_wanted:
         for record_id, language, text, ours in _select(
                 f"SELECT {_column(Description, 'record')}, language, text, our_translation "
                 f"FROM {_table(Description)} WHERE {{keys}} ORDER BY id", _column(Description, "record"), pks):
-            described[record_id][language.lower()] = (text, ours)
+            if has_column(language, description_tags):
+                described[record_id][language.lower()] = (text, ours)
+            else:
+                other_descriptions[record_id][language.lower()] = (language, text, ours)
     nothing: dict[str, tuple[str, bool]] = {}
     for pk, stored in by_pk.items():
         cells = stored.cells
@@ -1292,6 +1389,14 @@ def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
         if variants_wanted:
             # A set, as a cell gives it: a variant stored twice is listed once.
             cells["variant_titles"] = tuple(sorted(set(variants[pk]))) if pk in variants else ()
+        for column, others, prefix, wanted in (("other_titles", other_titles, "title_", other_titles_wanted),
+                                                ("other_descriptions", other_descriptions, "description_",
+                                                 other_descriptions_wanted)):
+            if not wanted:
+                continue
+            texts = others[pk].values() if pk in others else ()
+            cells[column] = tuple(sorted(variant_cell(language, text) for language, text, _ours in texts))
+            ours.extend(prefix + language for language, _text, our in texts if our)
         if ours_wanted:
             cells["our_translations"] = tuple(sorted(ours))
 
