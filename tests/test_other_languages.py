@@ -26,8 +26,9 @@ def invented_record():
     Mongolian and German, the German one our translation."""
     record = RecordFactory(identifier="doc-test-mn", title="テスト文書", title__language="ja")
     TitleFactory(record=record, language="mn", text="Туршилтын баримт", preferred=True)
-    TitleFactory(record=record, language="de", text="Testdokument", preferred=True, our_translation=True,
-                 form="translation")
+    TitleFactory(
+        record=record, language="de", text="Testdokument", preferred=True, our_translation=True, form="translation"
+    )
     Description.objects.create(record=record, language="mn", text="Туршилтын тайлбар | хоёр")
     Description.objects.create(record=record, language="de", text="Beschreibung", our_translation=True)
     return record
@@ -49,9 +50,13 @@ def test_an_export_loaded_into_an_empty_catalogue_keeps_texts_in_other_languages
     assert "document: 1 new" in run("import_catalogue", str(first))
     record = Record.objects.get(identifier="doc-test-mn")
     assert {(t.language, t.text, t.our_translation) for t in record.titles.filter(preferred=True)} >= {
-        ("mn", "Туршилтын баримт", False), ("de", "Testdokument", True)}
+        ("mn", "Туршилтын баримт", False),
+        ("de", "Testdokument", True),
+    }
     assert {(d.language, d.text, d.our_translation) for d in record.descriptions.all()} == {
-        ("mn", "Туршилтын тайлбар | хоёр", False), ("de", "Beschreibung", True)}
+        ("mn", "Туршилтын тайлбар | хоёр", False),
+        ("de", "Beschreibung", True),
+    }
     run("export_catalogue", str(second))
     assert first.read_bytes() == second.read_bytes()
 
@@ -62,30 +67,44 @@ def test_an_export_loaded_into_an_empty_catalogue_keeps_texts_in_other_languages
 
 def test_a_sheet_without_the_other_columns_leaves_those_texts_alone():
     invented_record()
-    result = write_rows([(2, {"identifier": "doc-test-mn", "title_ja": "テスト文書",
-                              "our_translations": "description_en", "description_en": "Our description"})])
+    result = write_rows(
+        [
+            (
+                2,
+                {
+                    "identifier": "doc-test-mn",
+                    "title_ja": "テスト文書",
+                    "our_translations": "description_en",
+                    "description_en": "Our description",
+                },
+            )
+        ]
+    )
     assert result.ok, result.errors
     record = Record.objects.get(identifier="doc-test-mn")
     assert record.titles.get(language="de").our_translation
     assert record.descriptions.get(language="de").our_translation
     assert record.titles.filter(language="mn", preferred=True).exists()
     # An export of before these columns, imported again, leaves the record unchanged.
-    result = write_rows([(2, {"identifier": "doc-test-mn", "title_ja": "テスト文書",
-                              "our_translations": "description_en"})])
+    result = write_rows(
+        [(2, {"identifier": "doc-test-mn", "title_ja": "テスト文書", "our_translations": "description_en"})]
+    )
     assert result.ok and result.unchanged["document"] == 1, result.changes
 
 
 def test_other_titles_change_clear_and_are_refused_in_a_tag_with_its_own_column():
     invented_record()
-    result = write_rows([(2, {"identifier": "doc-test-mn", "other_titles": "mn:Шинэ нэр",
-                              "other_descriptions": "[clear]"})])
+    result = write_rows(
+        [(2, {"identifier": "doc-test-mn", "other_titles": "mn:Шинэ нэр", "other_descriptions": "[clear]"})]
+    )
     assert result.ok, result.errors
     record = Record.objects.get(identifier="doc-test-mn")
     assert [t.text for t in record.titles.filter(preferred=True, language__in=["mn", "de"])] == ["Шинэ нэр"]
     assert not record.descriptions.exists()
 
-    result = write_rows([(2, {"identifier": "doc-test-mn", "other_titles": "ja:別の題|mn:x|mn:y",
-                              "other_descriptions": "ru:Описание"})])
+    result = write_rows(
+        [(2, {"identifier": "doc-test-mn", "other_titles": "ja:別の題|mn:x|mn:y", "other_descriptions": "ru:Описание"})]
+    )
     assert [str(error) for error in result.errors] == [
         "row 2, column other_descriptions: “ru” has its own column: write this text in description_ru.",
         "row 2, column other_titles: “ja” has its own column: write this text in title_ja.",

@@ -500,8 +500,7 @@ class _Planner:
             tag, sep, text = value.partition(":")
             tag, text = tag.strip(), text.strip()
             if not sep or not text:
-                raise ValidationError(_("Write each value as language:text, e.g. mn:%(example)s.") % {
-                    "example": _("Title") if titles else _("Description")})
+                raise ValidationError(_("Write each value as language:text, e.g. mn:Text."))
             validate_language_tag(tag)
             if has_column(tag, own):
                 prefix = "title" if titles else "description"
