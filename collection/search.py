@@ -38,7 +38,6 @@ same words in the facet index instead (``collection.facets.text``).
 from __future__ import annotations
 
 import functools
-import itertools
 import random
 import re
 import threading
@@ -196,20 +195,30 @@ def document_key(text: str | None, language: str | None = None) -> str:
     return f"{key} {' '.join(joined)}" if joined else key
 
 
+# The most words of romanized Japanese held joined as one: a reader types 日本人捕虜収容所 in romaji as one word
+# for three (nihonjin horyo shuyojo), 捕虜抑留者業務総局 for four.
+JOINED_ROMAJI_WORDS = 4
+
+
 def _joined_romaji(key: str) -> str:
-    """A romanized Japanese key with each pair of its words also joined: ``shiberia yokuryu no kiroku`` also holds
-    ``shiberiayokuryu yokuryuno nokiroku``.
+    """A romanized Japanese key that also holds, from each of its words, that word and those after it joined, up
+    to ``JOINED_ROMAJI_WORDS`` words: ``soren ni okeru nihonjin horyo`` also holds ``sorenniokerunihonjin
+    niokerunihonjinhoryo okerunihonjinhoryo nihonjinhoryo``.
 
     Romaji is word-spaced by whoever wrote it, while a reader types 抑留者 as
-    yokuryusha or yokuryu sha, シベリア抑留 as one word or two. A query word must
-    begin a word of the key, so a word typed for two is found only if the pair is
-    held joined. Pairs, not longer runs: they double the romaji in a key, where
-    every run would make it grow with the square of its length.
+    yokuryusha or yokuryu sha, シベリア抑留 as one word or two, ソ連における as one
+    or three. A query word must begin a word of the key, so a word typed for several
+    is found only if they are held joined; a run begins with the shorter runs from
+    its first word, so ``sorenni`` and ``sorenniokeru`` both begin ``sorenniokerunihonjin``.
+    Runs from each word, not every run: the key grows with the bound (each word is
+    held that many times more), where every run would make it grow with the square
+    of its length.
     """
     words = key.split()
     if len(words) < 2:
         return key
-    return f"{key} {' '.join(first + second for first, second in itertools.pairwise(words))}"
+    runs = ("".join(words[at:at + JOINED_ROMAJI_WORDS]) for at in range(len(words) - 1))
+    return f"{key} {' '.join(runs)}"
 
 
 # Katakana as hiragana; ё as е, as Russian dictionaries order it (its code point would put it after я).

@@ -232,10 +232,25 @@ def test_two_romaji_words_typed_as_one_find_the_record(client, joined, query, ex
     assert found(client, query) == {joined[key] for key in expected}
 
 
-def test_a_romanized_japanese_key_holds_each_pair_of_its_words_joined(joined):
+@pytest.mark.parametrize(("query", "expected"), [
+    ("shiberiayokuryunokiroku", {"memoir"}), ("Shiberiayokuryuuno", {"memoir"}), ("yokuryunokiroku", {"memoir"}),
+    ("sorenniokeru", {"pows"}), ("sorenniokerunihonjin", {"pows"}), ("niokerunihonjinhoryo", {"pows"}),
+    ("okerunihonjinhoryo", {"pows"}),
+    # Runs of words in their order, each from the start of a word, and no longer than four words.
+    ("sorenokeru", set()), ("kiroku shiberiayokuryuno", {"memoir"}), ("ryunokiroku", set()),
+    ("sorenniokerunihonjinhoryo", set()),
+])
+def test_three_or_four_romaji_words_typed_as_one_find_the_record(client, joined, query, expected):
+    assert found(client, query) == {joined[key] for key in expected}
+
+
+def test_a_romanized_japanese_key_holds_the_words_from_each_of_its_words_joined(joined):
     from collection.search import document_key
 
     assert document_key("Shiberia yokuryū no kiroku", "ja-Latn") == (
-        "shiberia yokuryu no kiroku shiberiayokuryu yokuryuno nokiroku")
+        "shiberia yokuryu no kiroku shiberiayokuryunokiroku yokuryunokiroku nokiroku")
+    assert document_key("Soren ni okeru Nihonjin horyo", "ja-Latn") == (
+        "soren ni okeru nihonjin horyo sorenniokerunihonjin niokerunihonjinhoryo okerunihonjinhoryo "
+        "nihonjinhoryo")
     assert document_key("Shiberia yokuryū no kiroku", "en") == "shiberia yokuryu no kiroku"
     assert document_key("Nihon", "ja-Latn") == "nihon"

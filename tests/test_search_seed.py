@@ -1,0 +1,39 @@
+"""Search over the seeded collection: what a reader types finds the records the seed's keys describe."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from collection.models import Record
+from collection.search import search_condition
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, query: str) -> set[str]:
+    """What the browse page lists (matched in the facet index), checked against the database search."""
+    response = client.get("/en/records/", {"q": query, "page_size": 100})
+    assert response.status_code == 200
+    listed = {record.identifier for record in response.context["records"]}
+    truth = set(Record.objects.published().filter(search_condition(query)).values_list("identifier", flat=True))
+    assert listed == truth, query
+    return listed
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("load_seed", stdout=StringIO())
+
+
+def test_romaji_words_of_the_seed_typed_as_one_find_what_they_find_apart(seeded, client):
+    # The subjects ソ連における日本人捕虜 (Soren ni okeru nihonjin horyo) and 元抑留者の団体 (Moto yokuryūsha no
+    # dantai), as the seed romanizes them.
+    for apart, joined in (
+        ("soren ni okeru", "sorenniokeru"),
+        ("ni okeru nihonjin horyo", "niokerunihonjinhoryo"),
+        ("yokuryusha no dantai", "yokuryushanodantai"),
+        ("moto yokuryuusha no dantai", "motoyokuryuushanodantai"),
+    ):
+        assert found(client, apart), apart
+        assert found(client, joined) == found(client, apart), joined
