@@ -592,7 +592,8 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     whose last vowel comes and goes (``японец``, ``японцы``: ``японец``, ``японц``)
     is also looked for in its other form (:func:`_fleeting_vowel`), and an adjective
     made from a place name by the place's (``тайшетские``, ``читинский``: ``тайшет``,
-    ``чит``; :func:`_place_of_adjective`). British
+    ``чит``; :func:`_place_of_adjective`), also where the name's last letters change in
+    it (``московских``: ``москв``; :func:`_alternated_place`). British
     and American spellings meet (``labour``, ``labor``).
 
     Romanized Japanese is held with its long vowels merged (:func:`fold`): a word
@@ -624,13 +625,14 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     place = _stemmed(query, _place_of_adjective)
     places = fold(place).split()[:MAX_WORDS]
     places_hepburn = fold(_as_hepburn_spells_japanese(place)).split()[:MAX_WORDS]
+    alternated = fold(_stemmed(query, _alternated_place)).split()[:MAX_WORDS]
     japanese = fold(_as_hepburn_spells_japanese(query.casefold())).split()[:MAX_WORDS]
     japanese_stems = fold(_as_hepburn_spells_japanese(_stemmed(query))).split()[:MAX_WORDS]
-    lists = (respelled, stemmed, fleeting, places, places_hepburn, japanese, japanese_stems)
+    lists = (respelled, stemmed, fleeting, places, places_hepburn, alternated, japanese, japanese_stems)
     if any(len(spelled) != len(words) for spelled in lists):
         return [(word,) for word in words]  # the words do not line up: none rather than wrong ones
     alternatives = []
-    for word, other, stem, other_stem, place_name, place_hepburn, hepburn, hepburn_stem in zip(
+    for word, other, stem, other_stem, place_name, place_hepburn, alternated_place, hepburn, hepburn_stem in zip(
             words, *lists, strict=True):
         if len(other) > 2 and "j" in other:  # й as j, and ja, ju for я, ю: the fold writes y
             other = other.replace("j", "y")
@@ -640,7 +642,7 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
             other = "y" + other[1:]
         romaji = _as_romaji(word.strip())
         spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(stem),
-                     _placed(other_stem), _placed(place_name), _placed(place_hepburn),
+                     _placed(other_stem), _placed(place_name), _placed(place_hepburn), _placed(alternated_place),
                      _placed(_other_english_spelling(stem)),
                      _placed(_as_romaji(hepburn)), _placed(_as_romaji(hepburn_stem)), _placed(romaji),
                      _placed(_hepburn_of_kunrei(romaji))]
@@ -878,6 +880,43 @@ def _place_of_adjective(word: str, stem: str) -> str:
     if base.endswith("ин") and len(base) - 2 >= _SHORTEST_INSK_PLACE:
         return base[:-2]
     return base if len(base.rstrip("ь")) >= _SHORTEST_PLACE else stem
+
+
+# The last letters of a place name that its adjective in -ский changes: as the adjective's stem ends (less its
+# -ск-), as the name has them, and the shortest start of a name kept; the first long enough is taken. Москва, Литва
+# (московский, литовский: -ва as -ов-), five letters at least: a shorter one is mostly an adjective of a name in -ово
+# (перовский, серовский) whose start, ``перв``, ``серв``, begins a hundred other words. Волга, Прага, Калуга
+# (волжский, пражский, калужский: г as ж). Россия, Англия (российский: -ия as -ий-, so that России and Россией, which
+# the fold spells ``rossii``, ``rossiey``, are found too, as Россия, ``rossiya``, was), five letters at least: индийский
+# would find "individual". Токио (токийский: -о as -ий-), when the name is too short for the rule before.
+_ALTERNATIONS = (
+    (re.compile(r"(?<=[бвгджзклмнпрстфхцчшщ])ов$"), "в", 5),
+    (re.compile(r"ж$"), "г", 4),
+    (re.compile(r"ий$"), "и", 5),
+    (re.compile(r"ий$"), "ио", 5),
+)
+
+
+def _alternated_place(word: str, stem: str) -> str:
+    """The start of the place name a Russian adjective in -ский is made from with a change of its last letters;
+    ``stem`` if it is none.
+
+    московский, московских: Москва (``москв``); волжский: Волга; пражский: Прага;
+    калужский: Калуга; российских: Россия, России (``росси``); токийский: Токио. The
+    name's other changes (сибирский: Сибирь, читинский: Чита) are
+    :func:`_place_of_adjective`'s, and an adjective these letters end by chance
+    (хабаровский, петровский) gets a start that no name has, which finds nothing. A
+    start too short to stand for a place (литовский: ``литв``, рижский: ``риг``) is left
+    out (see ``_ALTERNATIONS``).
+    """
+    if not stem.endswith("ск") or not _SKIY_ADJECTIVE.search(word):
+        return stem
+    base = stem[:-2]
+    for ending, replacement, shortest in _ALTERNATIONS:
+        place = ending.sub(replacement, base)
+        if place != base and len(place) >= shortest:
+            return place
+    return stem
 
 
 def _english_singular(word: str) -> str:

@@ -15,7 +15,14 @@ from collection.facets.index import FacetIndex, read_parts
 from collection.facets.text import chunked, cut
 from collection.filters import RecordFilterSet
 from collection.models import Record, RecordAgent, RecordSearch, Status, Title
-from collection.search import SEPARATOR, refresh_search_index, search_condition, search_row, title_match
+from collection.search import (
+    SEPARATOR,
+    refresh_search_index,
+    search_alternatives,
+    search_condition,
+    search_row,
+    title_match,
+)
 from tests.factories import AgentFactory, PlaceFactory, add_title, link_agent, titled
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +35,8 @@ QUERIES = [
     "no-such-word", "letter 7", "letters", "test", "Test Diary", "kiroku", "'", "抑留 diary",
     "Tajšet", "Taĭshet", "Tayshet diary", "Kuzněcov", "jiary", "kuznecov", "Kuznetsov Iu.", "Siberia",
     "лагерях", "лагерь", "Кузнецову", "письма", "Тайшете", "letter", "diaries", "camps", "Письмах лагеря",
+    "Москва", "московских", "Московская", "nihonjinhoryoshuyojo", "horyoshuyojonokiroku", "shuyojono",
+    "nihonjinhoryoshuyojonokiroku",
 ]
 
 
@@ -45,6 +54,7 @@ def texts():
         titled("Test letter 7", "en"),
         titled("Test letters", "en", status=Status.WITHDRAWN),
         titled("Sanatorium report", "en"),
+        titled("Nihonjin horyo shūyōjo no kiroku", "ja-Latn"),
     ]
     add_title(records[0], "しべりあよくりゅうのきろく", "ja-Hira", form="reading")
     add_title(records[1], "Isho", "ja-Latn", form="romanization")
@@ -53,6 +63,7 @@ def texts():
     link_agent(records[6], AgentFactory(name="Кузнецов Иван", identifier="kuznetsov"))
     records[3].places.add(taishet)
     records[5].places.add(taishet)
+    records[9].places.add(PlaceFactory(name="Москва", identifier="moscow"))
     refresh_search_index([record.pk for record in records])
     return records
 
@@ -99,6 +110,9 @@ def test_every_query_finds_what_the_database_finds(texts, small_chunks, monkeypa
     assert found["Тайшет"] == {texts[3].pk}  # the draft in Taishet is never found
     assert found["letter 7"] == found["test"] == {texts[6].pk}  # the withdrawn "Test letters" is never found
     assert found["no-such-word"] == set()
+    assert found["московских"] == found["Московская"] == found["Москва"] == {texts[9].pk}
+    assert found["nihonjinhoryoshuyojo"] == found["horyoshuyojonokiroku"] == found["shuyojono"] == {texts[9].pk}
+    assert found["nihonjinhoryoshuyojonokiroku"] == set()  # five words: runs are held up to four
 
 
 def test_title_matches_rank_first(texts):
@@ -198,3 +212,18 @@ def test_search_words_never_need_the_database(texts, django_assert_num_queries):
     with django_assert_num_queries(1):  # the catalogue version, nothing else
         found = set(index.current().evaluate(query).record_ids().tolist())
     assert found == truth == {texts[3].pk}  # not the draft "Camp diary 19" in Taishet
+
+
+def test_words_typed_joined_or_as_an_adjective_cost_no_query_and_no_more_spellings(texts, django_assert_num_queries):
+    """Romaji typed as one word for several is matched as typed (the keys hold the runs), and a place's adjective
+    adds one spelling: the index still needs the catalogue version alone."""
+    index = FacetIndex()
+    index.current()
+    query = index_query(RecordFilterSet(QueryDict("q=nihonjinhoryoshuyojo московских")))
+    # As many spellings as one romaji word has (its Russian readings of j and h), and Москва's one more.
+    assert query.words[0][0] == " nihonjinhoryoshuyojo" and len(query.words[0]) == len(search_alternatives(
+        "nihonjin")[0]) == 3
+    assert " moskv" in query.words[1] and len(query.words[1]) == 8
+    with django_assert_num_queries(1):  # the catalogue version, nothing else
+        found = set(index.current().evaluate(query).record_ids().tolist())
+    assert found == database_search("nihonjinhoryoshuyojo московских")[0] == {texts[9].pk}

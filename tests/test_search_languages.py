@@ -191,6 +191,13 @@ def adjectives():
         "ruslan": titled("Руслан и Людмила", "ru"),
         "details": titled("Test details", "en"),
         "women": titled("Жены военнопленных", "ru"),
+        "moscow": titled("Test Москва", "ru"),
+        "volga": titled("Test Волга", "ru"),
+        "tokyo": titled("Test Токио", "ru"),
+        "servant": titled("Test сервант", "ru"),
+        "first": titled("Test первый", "ru"),
+        "russia": titled("Дальний Восток России", "ru"),
+        "individual": titled("Test individual", "en"),
     }
     return {key: record.identifier for key, record in records.items()}
 
@@ -204,6 +211,20 @@ def adjectives():
     ("русские", set()), ("детские", set()), ("женские", set()),
 ])
 def test_a_russian_adjective_of_a_place_finds_the_place(client, adjectives, query, expected):
+    assert found(client, query) == {adjectives[key] for key in expected}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # The name's last letters change in its adjective: Москва московский, Волга волжский, Токио токийский.
+    ("московский", {"moscow"}), ("Московская", {"moscow"}),
+    ("московских", {"moscow"}), ("волжские", {"volga"}), ("токийской", {"tokyo"}),
+    # Россия in any case: России is "rossii" in the key, Россия "rossiya".
+    ("российских", {"russia"}), ("Российская", {"russia"}), ("индийский", set()),
+    # An adjective of a name in -ово leaves too short a start (перовский is not первый, серовский not сервант),
+    # and one that merely ends so finds no name (хабаровский is still Хабаровск alone).
+    ("перовский", set()), ("серовский", set()), ("хабаровский", {"khabarovsk"}),
+])
+def test_a_russian_adjective_finds_a_place_whose_name_changes_in_it(client, adjectives, query, expected):
     assert found(client, query) == {adjectives[key] for key in expected}
 
 

@@ -26,6 +26,18 @@ def seeded(db):
     call_command("load_seed", stdout=StringIO())
 
 
+def test_a_russian_adjective_finds_the_seeded_places_whose_names_change_in_it(seeded, client):
+    moscow, tokyo = found(client, "Москва"), found(client, "Токио")
+    assert moscow and tokyo
+    for adjective in ("московский", "Московская", "московских", "московского"):
+        assert found(client, adjective) == moscow, adjective
+    for adjective in ("токийский", "токийской", "токийские"):
+        assert found(client, adjective) == tokyo, adjective
+    # Дальний Восток России: the place's name in the genitive.
+    russia = found(client, "России")
+    assert russia and found(client, "российских") == found(client, "Российская") == russia
+
+
 def test_romaji_words_of_the_seed_typed_as_one_find_what_they_find_apart(seeded, client):
     # The subjects ソ連における日本人捕虜 (Soren ni okeru nihonjin horyo) and 元抑留者の団体 (Moto yokuryūsha no
     # dantai), as the seed romanizes them.
