@@ -400,8 +400,9 @@ class TestAgentNameParts:
                             "language:Family, Given, e.g. en:Applebaum, Anne (or en:Plato, for a person known by "
                             "one name)."),
         ("en:, Anna", "“en:, Anna” has no family name: write language:Family, Given, e.g. en:Applebaum, Anne."),
-        ("de:Testova, Anna", "“de” is not the language of a name column of this sheet (ja, ja-Hrkt, ja-Latn, ru, "
-                             "ru-Latn, en)."),
+        ("de:Testova, Anna", "There is no name in de in other_names to give the parts of."),
+        ("d_e:Testova, Anna", "“d_e” is not the language of a name column of this sheet (ja, ja-Hrkt, ja-Latn, "
+                              "ru, ru-Latn, en)."),
         ("en:Testova, Anna|EN:Testova, A.", "The name parts of name_en are given twice."),
         ("ru:Тестова, Анна", "There is no name in name_ru to give the parts of."),
         ("en:Testowa, Anna", "The family name “Testowa” does not occur in name_en, “Anna Testova”: check both for "

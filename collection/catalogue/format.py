@@ -53,9 +53,9 @@ PLAIN_FIELDS = (
     "resource_type",
 )
 
-# A record's preferred titles and descriptions in language tags without a column of their own (a language not
-# in COLLECTION_LANGUAGES, or no longer), each as ``tag:text``.
-OTHER_COLUMNS = ("other_titles", "other_descriptions")
+# A record's preferred titles and descriptions, and a vocabulary entry's preferred names, in language tags without
+# a column of their own (a language not in COLLECTION_LANGUAGES, or no longer), each as ``tag:text``.
+OTHER_COLUMNS = ("other_titles", "other_descriptions", "other_names")
 
 MULTI_VALUED = frozenset(
     {"variant_titles", "variant_names", *OTHER_COLUMNS, "name_parts", "name_forms", "name_periods", "name_sources",
@@ -118,8 +118,8 @@ NAME_DATA_COLUMNS: dict[str, tuple[str, ...]] = {
 def vocabulary_columns(vocabulary: str, configured: Sequence[str] | None = None) -> list[str]:
     """The columns of a vocabulary sheet (``places``, ``subjects`` or ``agents``)."""
     head, tail = VOCABULARY_COLUMNS[vocabulary]
-    return [*head, *(f"name_{tag}" for tag in label_tags(configured)), "variant_names", "our_translations",
-            *NAME_DATA_COLUMNS[vocabulary], *tail]
+    return [*head, *(f"name_{tag}" for tag in label_tags(configured)), "other_names", "variant_names",
+            "our_translations", *NAME_DATA_COLUMNS[vocabulary], *tail]
 
 
 def split_values(cell: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Vocabulary sheets (places, subjects, agents) written through the same rules as records.
 
 A vocabulary sheet has an identifier, the entry's own fields, a name column per
-language (with reading and romanization columns), ``variant_names`` and
+language (with reading and romanization columns), ``other_names`` (the preferred
+names in tags without a column, ``mn:…``), ``variant_names`` and
 ``our_translations``, then what the admin records of each name: ``name_forms``,
 ``name_sources`` and, for places, ``name_periods``; an agents sheet also
 ``name_parts``, the family and given names of a person's preferred names, which
@@ -46,6 +47,7 @@ from .format import (
     CLEAR,
     MULTI_VALUED,
     NAME_DATA_COLUMNS,
+    has_column,
     label_tags,
     languages,
     split_values,
@@ -108,17 +110,27 @@ def entry_cells(vocabulary: str, entry: models.Model) -> dict[str, Cell]:
         value = getattr(entry, _field_name(column))
         cells[column] = "" if value is None else str(value)
     labels = sorted(getattr(entry, spec.labels).all(), key=lambda label: label.pk)
+    tags = label_tags()
     ours, parts = [], []
     named: list[tuple[str, models.Model]] = []  # (the name's key in the per-name cells, the name)
-    for tag in label_tags():
+    for tag in tags:
         match = next((x for x in labels if x.preferred and x.language.lower() == tag.lower()), None)
         cells[f"name_{tag}"] = match.text if match else ""
         if match:
             named.append((tag, match))
-        if match and match.our_translation:
-            ours.append(f"name_{tag}")
-        if match and getattr(match, "family", ""):
-            parts.append(name_parts_value(tag, match.family, match.given))
+    # The preferred names in tags without a column: the first of each tag, as for a column; the per-name cells
+    # name them by their tag as stored (mn), our_translations as name_<tag>.
+    others: dict[str, models.Model] = {}
+    for label in labels:
+        if label.preferred and not has_column(label.language, tags):
+            others.setdefault(label.language.lower(), label)
+    cells["other_names"] = tuple(sorted(variant_cell(x.language, x.text) for x in others.values()))
+    named.extend((x.language, x) for x in others.values())
+    for key, label in named:
+        if label.our_translation:
+            ours.append(f"name_{key}")
+        if getattr(label, "family", ""):
+            parts.append(name_parts_value(key, label.family, label.given))
     variants = [x for x in labels if not x.preferred and not x.machine_made]
     cells["variant_names"] = tuple(sorted(variant_cell(x.language, x.text) for x in variants))
     named.extend((variant_cell(x.language, x.text), x) for x in variants)
@@ -255,6 +267,8 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
             except ValidationError as exc:
                 for message in exc.messages:
                     errors.add(number, column, message)
+        if entry is not None and "other_names" not in seen:
+            _keep_what_is_said_of_other_names(vocabulary, current, desired, given)
         if spec.kinds and not desired.get("kind"):
             if vocabulary == "agents":
                 desired["kind"] = AgentKind.PERSON
@@ -267,7 +281,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
     for entry in existing.values():
         lookup.add(Entry(entry.pk, entry.identifier, [x.text for x in getattr(entry, spec.labels).all()]))
     for _number, identifier, entry, _current, desired, _given in plans:
-        names = [str(desired[f"name_{tag}"]) for tag in label_tags() if desired.get(f"name_{tag}")]
+        names = [name for _tag, name in _row_names(desired).values()]
         if entry is None or identifier not in lookup.by_identifier:
             lookup.add(Entry(None, identifier, names))
     unreadable = {(error.row, error.column) for error in errors.items}
@@ -282,7 +296,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
         _check_name_data(vocabulary, number, current, desired, given, errors)
         _validate(vocabulary, number, entry, desired, errors)
         if entry is not None and any(desired.get(column) != current.get(column) for column in columns):
-            _check_preferred_names(vocabulary, number, entry, desired, errors)
+            _check_preferred_names(vocabulary, number, entry, desired, errors, "other_names" in seen)
         if progress is not None and checked % BATCH_SIZE == 0 and checked < len(plans):
             progress("checking", checked, None)
     if spec.parent:
@@ -342,11 +356,12 @@ def _parse(column: str, text: str) -> Cell:
     if column == "name_parts":
         return _parse_name_parts(values)
     if column == "our_translations":
-        allowed = {f"name_{tag}" for tag in languages()}
         for value in values:
-            if value not in allowed:
+            if not _names_a_name(value):
                 raise ValidationError(_("“%(value)s” is not a name column of a language.") % {"value": value})
         return tuple(sorted(set(values)))
+    if column == "other_names":
+        return _parse_other_names(values)
     variants = set()
     for value in values:
         tag, sep, name = value.partition(":")
@@ -357,8 +372,65 @@ def _parse(column: str, text: str) -> Cell:
     return tuple(sorted(variants))
 
 
+def _names_a_name(value: str) -> bool:
+    """Whether an ``our_translations`` value names a name: the column of a configured language, or
+    ``name_<tag>`` of a tag without a column of its own (its name in ``other_names``)."""
+    prefix, _sep, tag = value.partition("_")
+    if prefix != "name" or not tag:
+        return False
+    if tag in languages():
+        return True
+    if has_column(tag, label_tags()):
+        return False  # a reading or romanization column, or a language spelled otherwise than its column
+    try:
+        validate_language_tag(tag)
+    except ValidationError:
+        return False
+    return True
+
+
+def _parse_other_names(values: list[str]) -> Cell:
+    """``other_names``: one ``tag:name`` per tag that has no column of its own, as an entry has one preferred
+    name per tag."""
+    own = label_tags()
+    seen: dict[str, str] = {}
+    for value in values:
+        tag, sep, text = value.partition(":")
+        tag, text = tag.strip(), text.strip()
+        if not sep or not text:
+            raise ValidationError(_("Write each value as language:text, e.g. mn:Text."))
+        validate_language_tag(tag)
+        if has_column(tag, own):
+            raise ValidationError(_("“%(tag)s” has its own column: write this name in %(column)s.") % {
+                "tag": tag, "column": f"name_{next(t for t in own if t.lower() == tag.lower())}"})
+        if tag.lower() in seen and seen[tag.lower()] != variant_cell(tag, text):
+            raise ValidationError(_("Two names in %(tag)s (“%(first)s” and “%(second)s”): an entry has one "
+                                    "preferred name per language; give the other in variant_names.") % {
+                "tag": tag, "first": seen[tag.lower()].partition(":")[2], "second": text})
+        seen[tag.lower()] = variant_cell(tag, text)
+    return tuple(sorted(set(seen.values())))
+
+
+def _other_names(desired: Mapping[str, Cell]) -> dict[str, tuple[str, str]]:
+    """The row's names in tags without a column: ``(tag as written, name)`` by the lower-cased tag."""
+    names = {}
+    for value in desired.get("other_names", ()):
+        tag, _sep, text = value.partition(":")
+        names[tag.lower()] = (tag, text)
+    return names
+
+
+def _row_names(desired: Mapping[str, Cell]) -> dict[str, tuple[str, str]]:
+    """Every preferred name of the row, ``(tag as its cells spell it, name)`` by the lower-cased tag: those of
+    the name columns and those of ``other_names``."""
+    names = {tag.lower(): (tag, str(desired[f"name_{tag}"])) for tag in label_tags() if desired.get(f"name_{tag}")}
+    names.update(_other_names(desired))
+    return names
+
+
 def _parse_name_parts(values: list[str]) -> Cell:
-    """``tag:Family, Given`` values, each in its canonical spelling (the tag as its name column spells it)."""
+    """``tag:Family, Given`` values, each in its canonical spelling (the tag as its name column spells it; a tag
+    without a column as written, then as the row's ``other_names`` spells it: see :func:`_check_name_parts`)."""
     tags = {tag.lower(): tag for tag in label_tags()}
     example = "en:Applebaum, Anne"
     problems, parsed, seen = [], [], set()
@@ -376,17 +448,53 @@ def _parse_name_parts(values: list[str]) -> Cell:
         elif not family:
             problems.append(_("“%(value)s” has no family name: write language:Family, Given, e.g. %(example)s.")
                             % {"value": value, "example": example})
-        elif tag.lower() not in tags:
+        elif tag.lower() not in tags and not _is_language_tag(tag):
             problems.append(_("“%(tag)s” is not the language of a name column of this sheet (%(tags)s).") % {
                 "tag": tag, "tags": ", ".join(tags.values())})
         elif tag.lower() in seen:
-            problems.append(_("The name parts of name_%(tag)s are given twice.") % {"tag": tags[tag.lower()]})
+            problems.append(_("The name parts of name_%(tag)s are given twice.") % {"tag": tags.get(tag.lower(), tag)})
         else:
             seen.add(tag.lower())
-            parsed.append(name_parts_value(tags[tag.lower()], family, given_name))
+            parsed.append(name_parts_value(tags.get(tag.lower(), tag), family, given_name))
     if problems:
         raise ValidationError(problems)
     return tuple(sorted(parsed))
+
+
+def _is_language_tag(tag: str) -> bool:
+    try:
+        validate_language_tag(tag)
+    except ValidationError:
+        return False
+    return True
+
+
+def _keep_what_is_said_of_other_names(vocabulary: str, current: Mapping[str, Cell], desired: dict[str, Cell],
+                                      given: set[str]) -> None:
+    """A row of a sheet without ``other_names`` (one exported before it existed) cannot show the names in tags
+    without a column, which it keeps as stored: what its ``our_translations``, ``name_parts`` and per-name cells
+    say is taken as saying nothing of them either, so those names stay ours or not, with their parts, forms,
+    periods and sources, as they were."""
+    others = _other_names(current)
+    if not others:
+        return
+    if "our_translations" in given:
+        kept = [f"name_{tag}" for tag, _name in others.values() if f"name_{tag}" in current["our_translations"]]
+        desired["our_translations"] = tuple(sorted({*desired["our_translations"], *kept}))
+    if "name_parts" in given and "name_parts" in current:
+        said = {tag.lower() for tag in _name_parts(desired["name_parts"])}
+        kept = [value for value in current["name_parts"]
+                if value.partition(":")[0].lower() in others and value.partition(":")[0].lower() not in said]
+        desired["name_parts"] = tuple(sorted({*desired["name_parts"], *kept}))
+    stored_keys, keys = _name_keys(current), _name_keys(desired)
+    for column in NAME_DATA_COLUMNS[vocabulary]:
+        if column not in given:
+            continue
+        said = {split[0].lower() for value in desired[column] if (split := _split_name_value(column, value, keys))}
+        kept = [value for value in current[column]
+                if (split := _split_name_value(column, value, stored_keys))
+                and split[0].lower() in others and split[0].lower() not in said]
+        desired[column] = (*desired[column], *kept)
 
 
 def _check_name_parts(number: int, current: Mapping[str, Cell], desired: dict[str, Cell], given: set[str],
@@ -401,11 +509,14 @@ def _check_name_parts(number: int, current: Mapping[str, Cell], desired: dict[st
     exported sheet imports back unchanged whatever was stored before these checks.
     """
     stored = _name_parts(current["name_parts"])
-    parts = _name_parts(desired["name_parts"])
+    names = _row_names(desired)
+    # A tag without a column as the row's other_names spells it, so that an exported row compares equal.
+    parts = {names[tag.lower()][0] if tag.lower() in names else tag: value
+             for tag, value in _name_parts(desired["name_parts"]).items()}
     typed = "name_parts" in given
     if not typed:
-        parts = {tag: value for tag, value in parts.items() if desired.get(f"name_{tag}")}
-        desired["name_parts"] = tuple(sorted(name_parts_value(tag, *value) for tag, value in parts.items()))
+        parts = {tag: value for tag, value in parts.items() if tag.lower() in names}
+    desired["name_parts"] = tuple(sorted(name_parts_value(tag, *value) for tag, value in parts.items()))
     if parts and desired.get("kind") == AgentKind.ORGANISATION and (
             (typed and parts != stored) or current.get("kind") != AgentKind.ORGANISATION):
         if typed:
@@ -417,13 +528,17 @@ def _check_name_parts(number: int, current: Mapping[str, Cell], desired: dict[st
                        % {"parts": as_text(desired["name_parts"])})
         return
     for tag, (family, given_name) in parts.items():
-        column = f"name_{tag}"
-        name = str(desired.get(column) or "")
+        column = f"name_{tag}"  # for a name in other_names, as our_translations names it
+        name = names.get(tag.lower(), ("", ""))[1]
         if not name:
-            errors.add(number, "name_parts", _("There is no name in %(column)s to give the parts of.") % {
-                "column": column})
+            if has_column(tag, label_tags()):
+                errors.add(number, "name_parts", _("There is no name in %(column)s to give the parts of.") % {
+                    "column": column})
+            else:
+                errors.add(number, "name_parts", _("There is no name in %(tag)s in other_names to give the parts "
+                                                   "of.") % {"tag": tag})
             continue
-        if stored.get(tag) == (family, given_name) and name == current.get(column):
+        if stored.get(tag) == (family, given_name) and name == _row_names(current).get(tag.lower(), ("", ""))[1]:
             continue
         if family in name and given_name in name:
             continue
@@ -458,9 +573,10 @@ def _parse_period(text: str) -> tuple[int | None, int | None]:
 
 
 def _name_keys(desired: Mapping[str, Cell]) -> dict[str, str]:
-    """The row's names as the per-name cells name them: the tag of each name column with a name (``en``), each
-    variant as ``variant_names`` writes it (``ru:Молотов``); keyed by the spelling matched (tags in any case)."""
-    keys = {tag.lower(): tag for tag in label_tags() if desired.get(f"name_{tag}")}
+    """The row's names as the per-name cells name them: the tag of each name column with a name (``en``) and of
+    each name in ``other_names`` (``mn``), each variant as ``variant_names`` writes it (``ru:Молотов``); keyed by
+    the spelling matched (tags in any case)."""
+    keys = {key: tag for key, (tag, _name) in _row_names(desired).items()}
     keys.update((value, value) for value in desired.get("variant_names", ()))
     return keys
 
@@ -591,6 +707,12 @@ def _labels(vocabulary: str, desired: Mapping[str, Cell]) -> list[tuple[str, mod
             if parts is not None:
                 label.family, label.given = parts.get(tag, ("", ""))
             labels.append((column, label))
+    for tag, text in _other_names(desired).values():
+        label = spec.label_model(language=tag, text=text, our_translation=f"name_{tag}" in ours)
+        _set_name_data(label, tag, data)
+        if parts is not None:
+            label.family, label.given = parts.get(tag, ("", ""))
+        labels.append(("other_names", label))
     for value in desired["variant_names"]:
         tag, _sep, text = value.partition(":")
         label = spec.label_model(language=tag, text=text, preferred=False)
@@ -649,21 +771,22 @@ def _validate(vocabulary: str, number: int, entry: models.Model | None, desired:
 
 
 def _check_preferred_names(vocabulary: str, number: int, entry: models.Model, desired: Mapping[str, Cell],
-                           errors: RowErrors) -> None:
+                           errors: RowErrors, other_names_shown: bool) -> None:
     """Refuse a row that changes an entry keeping two preferred names in one language tag.
 
-    A row writes one preferred name per tag, in the place of the first stored one (as
-    ``_Writer._plan_labels`` matches them); a second stored one, entered before the rule
-    (``collection.models.labels.validate_names``), stays as it is. The sheet does not show
-    it, so it cannot mend it: the archivist does, in the admin. A row matching the stored
-    entry is not checked, so an exported sheet imports back whatever was stored.
+    A row writes one preferred name per tag (in its name column or in ``other_names``), in
+    the place of the first stored one (as ``_Writer._plan_labels`` matches them); a second
+    stored one, entered before the rule (``collection.models.labels.validate_names``), stays
+    as it is. The sheet does not show it, so it cannot mend it: the archivist does, in the
+    admin. A row matching the stored entry is not checked, so an exported sheet imports back
+    whatever was stored.
     """
     spec = VOCABULARIES[vocabulary]
     covered = {tag.lower(): tag for tag in label_tags()}
     stored = sorted(getattr(entry, spec.labels).all(), key=lambda label: label.pk)
     rewritten = {}
     for label in stored:
-        if label.preferred and label.language.lower() in covered:
+        if label.preferred:
             rewritten.setdefault(label.language.lower(), label)
     kept = [label for label in stored if label.preferred and label not in rewritten.values()]
     clash = preferred_name_clash([*(label for _column, label in _labels(vocabulary, desired)), *kept])
@@ -671,7 +794,8 @@ def _check_preferred_names(vocabulary: str, number: int, entry: models.Model, de
         return
     first, second = clash
     tag = covered.get(second.language.lower())
-    errors.add(number, f"name_{tag}" if tag else "identifier", _(
+    column = f"name_{tag}" if tag else "other_names" if other_names_shown else "identifier"
+    errors.add(number, column, _(
         "The entry has two preferred names in %(language)s (“%(first)s” and “%(second)s”), and the sheet shows one "
         "name per language: untick “preferred” on one of them in the admin (it then stays as a variant name), then "
         "import the row again.") % {"language": second.language, "first": first.text, "second": second.text})
@@ -824,8 +948,9 @@ class _Writer:
         spec = self.spec
         entry = write.entry
         stored = [] if write.new else sorted(getattr(entry, spec.labels).all(), key=lambda x: x.pk)
-        covered = {tag.lower() for tag in label_tags()}
-        preferred = {x.language.lower(): x for x in reversed(stored) if x.preferred and x.language.lower() in covered}
+        # The first stored preferred name of each tag stands for it, in a name column or in other_names (which,
+        # blank or missing, holds the stored names): a second one, entered before the rule, is left alone.
+        preferred = {x.language.lower(): x for x in reversed(stored) if x.preferred}
         variants = {variant_cell(x.language, x.text): x for x in stored if not x.preferred and not x.machine_made}
         # Parts the sheet does not show (a given name without a family name, typed in the admin) are left as
         # they are unless the row rewrites the cell.
@@ -847,11 +972,14 @@ class _Writer:
                 write.create(label)
             else:
                 parts = _label_parts(label) if rewrite_parts else _label_parts(old)
-                if (old.text, _name_fields(old), _label_parts(old)) == (label.text, _name_fields(label), parts):
+                # A name in other_names is written with its tag as the cell spells it; a column's keeps the stored one.
+                language = label.language if column == "other_names" else old.language
+                if (old.language, old.text, _name_fields(old), _label_parts(old)) == (
+                        language, label.text, _name_fields(label), parts):
                     continue
                 text_changed = old.text != label.text
                 parts_given = parts != _label_parts(old) and bool(parts[0])
-                old.text = label.text
+                old.language, old.text = language, label.text
                 _copy_name_fields(label, old)
                 if "name_parts" in desired:
                     old.family, old.given = parts
@@ -860,7 +988,8 @@ class _Writer:
                 old.machine_made = old.machine_made and not text_changed and not parts_given
                 label = old
                 write.update(label)
-            if label.form not in (LabelForm.READING, LabelForm.ROMANIZATION):
+            # Readings and romanizations are derived from the names in columns only, as for records' titles.
+            if column != "other_names" and label.form not in (LabelForm.READING, LabelForm.ROMANIZATION):
                 sources.append(label)
         # What is left was cleared by the sheet, and with it the forms derived from it.
         write.delete(_with_derived([*preferred.values(), *variants.values()], stored))
@@ -878,12 +1007,18 @@ class _Writer:
         kept = [label for label in stored if id(label) not in deleted] + write.created
         # The last of a language's preferred names, as a query in key order would find them.
         names = {x.language.lower(): x for x in kept if x.preferred}
+        tags = label_tags()
+        others = _other_names(desired)
         for source in sources:
             for form in derived_forms(source):
                 form.pop("derived_from", None)
-                column = f"name_{form['language']}"
                 current = names.get(form["language"].lower())
-                wanted = desired.get(column, "")
+                if has_column(form["language"], tags):
+                    column = f"name_{form['language']}"
+                    wanted = desired.get(column, "")
+                else:  # a form in a tag without a column (ja-Hrkt of a name_ja-Jpan): other_names gives it
+                    column = "other_names"
+                    wanted = others.get(form["language"].lower(), ("", ""))[1]
                 echoes_machine = current is not None and current.machine_made and wanted == current.text
                 if not (echoes_machine or (not wanted and column not in given)):
                     continue
@@ -994,7 +1129,7 @@ _ENTRY_FIELDS = {
     for vocabulary, spec in VOCABULARIES.items()
 }
 _LABEL_FIELDS = {
-    vocabulary: ["text", "form", "our_translation", "source", "machine_made", "derived_from",
+    vocabulary: ["language", "text", "form", "our_translation", "source", "machine_made", "derived_from",
                  *(["family", "given"] if vocabulary == "agents" else []),
                  *(["valid_from", "valid_to"] if vocabulary == "places" else [])]
     for vocabulary in VOCABULARIES
