@@ -190,6 +190,26 @@ def test_a_chosen_value_stays_listed_beyond_the_top_ones(client, catalogue):
     assert next(value for value in agents.values if value.value == "test-rare").selected
 
 
+def test_chosen_values_nothing_matches_stay_listed_at_zero(client, catalogue):
+    # A search that finds nothing, under a value of every facet: each chosen value is still listed, checked,
+    # at 0, so the reader sees what was chosen and can unchoose it there rather than by "Clear".
+    response = client.get("/en/records/", {"q": "nothingmatchesthis", "kind": "memoir", "decade": "1950",
+                                           "language": "ja", "place": "test-city", "subject": "test-subject",
+                                           "agent": "test-agent"})
+    facets = {f.name: f for f in response.context["facets"]}
+    shown = {name: [(v.value, v.count, v.selected) for v in facets[name].values]
+             for name in ("kind", "decade", "language", "place", "subject", "agent")}
+    assert shown == {"kind": [("memoir", 0, True)], "decade": [("1950", 0, True)], "language": [("ja", 0, True)],
+                     "place": [("test-city", 0, True)], "subject": [("test-subject", 0, True)],
+                     "agent": [("test-agent", 0, True)]}
+    # A chosen camp nothing matches under another facet stays under its region.
+    facets = {f.name: f for f in client.get("/en/records/", {"kind": "document", "place": "test-camp"}
+                                            ).context["facets"]}
+    region = facets["place"].values[0]
+    assert [(c.value, c.count, c.selected) for c in region.children] == [("test-city", 1, False),
+                                                                         ("test-camp", 0, True)]
+
+
 def test_has_scans_counts_public_scans_only(catalogue):
     memoir_50s, memoir_range, document = catalogue["records"]
     assert counts()["has_scans"] == {"1": 0}

@@ -250,9 +250,16 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     """Facets ready to display, with labels in ``language``: a fixed number of queries."""
     facets: list[Facet] = []
     links = Links(params)
+    chosen = counts.get("chosen", {})
     # Languages are few: name them all, so that counts are keyed by tag like the filter.
-    languages = Language.objects.filter(pk__in=[int(pk) for pk in counts["language"]]).in_bulk()
+    languages = Language.objects.filter(
+        pk__in=[int(pk) for pk in (*counts["language"], *chosen.get("language", ()))]).in_bulk()
     by_tag = {languages[int(pk)].tag: n for pk, n in counts["language"].items() if int(pk) in languages}
+    # A chosen value that nothing matches now (the search or another facet excludes it) stays listed, at 0:
+    # the reader sees what narrowed the results to nothing, and can unchoose it there.
+    for pk in chosen.get("language", ()):
+        if int(pk) in languages:
+            by_tag.setdefault(languages[int(pk)].tag, 0)
 
     def make(name: str, items: list[tuple[str, str, int]], lang: dict[str, str] | None = None,
              single: bool = False) -> Facet:
@@ -264,24 +271,26 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
         ]
         return Facet(name, str(FACET_LABELS[name]), values, clear_url(params, name), selected)
 
-    chosen = counts.get("chosen", {})
-
     @functools.cache
     def top(name: str) -> list[tuple[str, int]]:
-        # Chosen values stay listed (to be unchosen) even outside the top ones.
-        return counts[name].top(TOP_VALUES, set(chosen.get(name, ())))
+        # Chosen values stay listed (to be unchosen) even outside the top ones, and when none is counted.
+        listed = counts[name].top(TOP_VALUES, set(chosen.get(name, ())))
+        shown = {pk for pk, _n in listed}
+        return listed + [(pk, 0) for pk in chosen.get(name, ()) if pk not in shown]
 
     kinds = dict(RecordKind.choices)
-    facets.append(make("kind", [(k, str(kinds[k]), n) for k, n in counts["kind"].items() if k in kinds]))
+    kind_counts = {**counts["kind"], **{k: 0 for k in filterset.selected("kind") if k not in counts["kind"]}}
+    facets.append(make("kind", [(k, str(kinds[k]), n) for k, n in kind_counts.items() if k in kinds]))
 
     language_names = {lang.tag: lang.display_name(language) for lang in languages.values()}
     facets.append(make("language", [(t, language_names.get(t, t), n) for t, n in ranked(
         by_tag.items(), TOP_VALUES, set(filterset.selected("language")))]))
 
-    decades = sorted((k for k in counts["decade"] if k != UNDATED), key=int)
-    decade_items = [(d, _("%(decade)ss") % {"decade": d}, counts["decade"][d]) for d in decades]
-    if UNDATED in counts["decade"]:
-        decade_items.append((UNDATED, str(_("undated")), counts["decade"][UNDATED]))
+    decade_counts = {**{d: 0 for d in filterset.selected("decade")}, **counts["decade"]}
+    decades = sorted((k for k in decade_counts if k != UNDATED), key=int)
+    decade_items = [(d, _("%(decade)ss") % {"decade": d}, decade_counts[d]) for d in decades]
+    if UNDATED in decade_counts:
+        decade_items.append((UNDATED, str(_("undated")), decade_counts[UNDATED]))
     facets.append(make("decade", decade_items))
 
     # Authorities: one query for the entries and one for their names, per model.
@@ -304,7 +313,7 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
         return items, languages
 
     facets.append(make("place", []))
-    tree = PlaceTree(counts["place"], filterset.selected("place"))
+    tree = PlaceTree({**{pk: 0 for pk in chosen.get("place", ())}, **counts["place"]}, filterset.selected("place"))
     facets[-1].values = tree.shown(links, language)
     facets[-1].flat = tree.flat()
     facets.append(make("subject", *entries("subject", subjects)))
