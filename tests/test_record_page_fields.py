@@ -1,0 +1,50 @@
+"""What a record's citation says, its page shows too: every catalogued field a reader may cite."""
+
+import re
+
+import pytest
+
+from collection.models import LevelOfDescription
+from tests.factories import titled
+
+pytestmark = pytest.mark.django_db
+
+
+def metadata(client, record, language="en"):
+    """The record page's metadata as (term, definition) text pairs."""
+    html = client.get(f"/{language}/records/{record.identifier}/").content.decode()
+    block = re.search(r'<dl class="metadata">(.*?)</dl>', html, re.S).group(1)
+    pairs, term = [], None
+    for tag, text in re.findall(r"<(dt|dd)[^>]*>(.*?)</\1>", block, re.S):
+        text = re.sub(r"<[^>]+>", "", text).strip()
+        if tag == "dt":
+            term = text
+        else:
+            pairs.append((term, text))
+    return pairs
+
+
+def test_a_volume_shows_its_series_and_number_as_its_citation_does(client):
+    series = titled("Test series", level=LevelOfDescription.SERIES)
+    volume = titled("Test volume two", parent=series, level=LevelOfDescription.VOLUME, sequence=2)
+    shown = metadata(client, volume)
+    assert ("Part of", "Test series, vol. 2") in shown
+    assert ("Level of description", "volume") in shown
+    assert "Vol. 2" in client.get(f"/en/records/{volume.identifier}/").context["citations"][0][1]
+    assert ("Level of description", "series") in metadata(client, series)
+    # An issue of a serial is numbered as one.
+    issue = titled("Test issue", parent=series, level=LevelOfDescription.FILE, sequence=7)
+    assert ("Part of", "Test series, no. 7") in metadata(client, issue)
+    assert ("Входит в", "Test series, т. 2") in metadata(client, volume, "ru")
+
+
+def test_edition_volume_issue_and_pages_show_without_a_container_title(client):
+    record = titled("Test book", edition="2nd ed.", volume="3", pages="12-40")
+    shown = metadata(client, record)
+    assert ("Edition", "2nd ed.") in shown
+    assert ("Volume", "3") in shown
+    assert ("Pages", "12-40") in shown
+    html = client.get(f"/ja/records/{record.identifier}/").content.decode()
+    assert '<dd lang="">2nd ed.</dd>' in html  # the catalogue's wording, in no known language
+    assert "掲載ページ" in html
+
