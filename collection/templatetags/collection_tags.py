@@ -109,6 +109,17 @@ def date_of(record: Any) -> str:
 
 
 @register.simple_tag
+def agent_dates(agent: Any) -> str:
+    """A person's life or an organisation's existence, as :func:`date_of` words a record's date; "" if not
+    catalogued."""
+    if agent.date_edtf:
+        return edtf_in_words(agent.date_edtf)
+    if agent.date_display:
+        return format_html('<span lang="">{}</span>', agent.date_display)
+    return ""
+
+
+@register.simple_tag
 def date_as_written(record: Any) -> str:
     """The archivist's wording of a record's date where :func:`date_of` shows the date in words instead.
 

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
 from ..models import Agent, Place, Record, RecordAgent, RecordPlaceIndex, Subject
 from ..search import title_order_language
 
 RECORDS_SHOWN = 200
+
+# Where an agent's identifier in another authority file is looked up: (field, label, address with {id}).
+AUTHORITY_FILES = (
+    ("viaf", "VIAF", "https://viaf.org/viaf/{id}/"),
+    ("ndl", _("NDL Authorities"), "https://id.ndl.go.jp/auth/ndlna/{id}"),
+    ("wikidata", "Wikidata", "https://www.wikidata.org/wiki/{id}"),
+    ("isil", "ISIL", ""),
+)
 
 
 # What an authority's page lists, and its API counts: the published records it is linked to.
@@ -59,6 +69,21 @@ class _AuthorityDetailView(DetailView):
         return context
 
 
+def authority_links(agent: Agent) -> list[tuple[str, str, str]]:
+    """The agent's identifiers in other authority files: (label, identifier, address to look it up or "")."""
+    links = []
+    for field, label, address in AUTHORITY_FILES:
+        value = getattr(agent, field).strip()
+        if value:
+            links.append((str(label), value, address.format(id=quote(value, safe="")) if address else ""))
+    return links
+
+
+def public_by_name(entries: QuerySet, language: str) -> list[Any]:
+    """Entries in the order of the names this page shows them by."""
+    return sorted(entries, key=lambda entry: (entry.display_name(language) or "").casefold())
+
+
 class AgentDetailView(_AuthorityDetailView):
     template_name = "collection/agent_detail.html"
     facet = "agent"
@@ -72,6 +97,7 @@ class AgentDetailView(_AuthorityDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["holdings_count"] = agent_holdings(self.object).count()
+        context["authority_links"] = authority_links(self.object)
         return context
 
 
@@ -80,10 +106,18 @@ class PlaceDetailView(_AuthorityDetailView):
     facet = "place"
 
     def get_queryset(self) -> QuerySet[Place]:
-        return Place.objects.with_public_page().prefetch_related("names")
+        return Place.objects.with_public_page().select_related("parent").prefetch_related("names", "parent__names")
 
     def records(self) -> QuerySet[Record]:
         return place_records(self.object)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # A place with a public page is in the index with every place above it: its parent has one too.
+        context["broader"] = self.object.parent
+        context["narrower"] = public_by_name(
+            Place.objects.with_public_page().filter(parent=self.object).prefetch_related("names"), get_language())
+        return context
 
 
 class SubjectDetailView(_AuthorityDetailView):
@@ -92,7 +126,18 @@ class SubjectDetailView(_AuthorityDetailView):
     names_relation = "labels"
 
     def get_queryset(self) -> QuerySet[Subject]:
-        return Subject.objects.with_public_page().prefetch_related("labels")
+        return Subject.objects.with_public_page().select_related("broader").prefetch_related(
+            "labels", "broader__labels")
 
     def records(self) -> QuerySet[Record]:
         return subject_records(self.object)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        broader = self.object.broader
+        # A broader subject no published record is about has no page: it is named, not linked.
+        context["broader"] = broader
+        context["broader_public"] = bool(broader and Subject.objects.with_public_page().filter(pk=broader.pk).exists())
+        context["narrower"] = public_by_name(
+            Subject.objects.with_public_page().filter(broader=self.object).prefetch_related("labels"), get_language())
+        return context
