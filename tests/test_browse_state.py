@@ -88,6 +88,21 @@ def test_a_page_beyond_the_last_is_not_found(client, pows):
     assert client.get("/en/records/", {"q": "nothing-matches-this", "page": "2"}).status_code == 404
 
 
+def test_no_results_under_filters_offer_the_search_without_them(client, pows):
+    # The words find records, the filters leave none: the way out keeps the words and drops the filters.
+    html = client.get("/en/records/", {"q": "POW", "kind": "document", "sort": "-date"}).content.decode()
+    assert "No records match." in html
+    link = re.search(r'<li class="no-results">.*?<a href="([^"]+)">([^<]+)</a>', html, re.S)
+    assert unescape(link.group(1)) == "/en/records/?q=POW&sort=-date"
+    assert link.group(2) == "Search all records for “POW”, without the filters"
+    assert len(client.get(unescape(link.group(1))).context["records"]) == 5
+    japanese = client.get("/ja/records/", {"kind": "document"}).content.decode()
+    assert "絞り込みを解除してすべての資料を表示" in japanese
+    # Words alone that find nothing: every word must be found, so fewer words may.
+    russian = client.get("/ru/records/", {"q": "POW nothing-matches-this"}).content.decode()
+    assert "Запись должна содержать каждое слово запроса" in russian
+
+
 @pytest.mark.parametrize(("params", "label", "message"), [
     ({"page": "abc"}, "Page", "Enter a whole number."),
     ({"page": "0"}, "Page", "Ensure this value is greater than or equal to 1."),
