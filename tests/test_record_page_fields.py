@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from collection.models import LevelOfDescription
-from tests.factories import titled
+from collection.models import LabelForm, LevelOfDescription
+from tests.factories import add_title, titled
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,17 @@ def test_edition_volume_issue_and_pages_show_without_a_container_title(client):
     assert '<dd lang="">2nd ed.</dd>' in html  # the catalogue's wording, in no known language
     assert "掲載ページ" in html
 
+
+
+def test_title_terms_start_with_a_capital_and_name_our_translation_once(client):
+    record = titled("Тестовое заглавие", "ru", description_source="Test bibliography, p. 3")
+    add_title(record, "Test title", "en", form=LabelForm.TRANSLATION, our_translation=True)
+    html = client.get(f"/ru/records/{record.identifier}/").content.decode()
+    terms = [re.sub(r"<[^>]+>", "", term) for term in re.findall(r"<dt>(.*?)</dt>", html.split('class="titles"')[1]
+                                                                 .split("</dl>")[0])]
+    # Russian writes language names in lower case, but a term opens with a capital; "translation · our
+    # translation" said the same twice.
+    assert terms == ["Русский · оригинал", "Английский · наш перевод"]
+    assert ">English</span> · our translation</dt>" in client.get(f"/en/records/{record.identifier}/").content.decode()
+    # The source is catalogued as written, in no language the page knows.
+    assert '<span lang="">Test bibliography, p. 3</span>' in html
