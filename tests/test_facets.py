@@ -357,7 +357,15 @@ def test_facet_links_are_the_query_dicts_own(query):
         current = expected.getlist(name)
         expected.setlist(name, [v for v in current if v != value] if value in current else (
             [value] if single else [*current, value]))
-        assert links.toggle(name, value, single=single) == "?" + expected.urlencode()
+        encoded = expected.urlencode()
+        assert links.toggle(name, value, single=single) == ("?" + encoded if encoded else "")
+
+
+def test_unchoosing_the_only_value_links_the_plain_browse_address(client, catalogue):
+    html = client.get("/en/records/", {"kind": "memoir"}).content.decode()
+    assert '<a class="clear" href="/en/records/">Clear Kind</a>' in html
+    assert 'href="/en/records/" class="facet-value selected"' in html
+    assert 'href="/en/records/?"' not in html
 
 
 def test_warming_builds_the_index_so_that_the_first_page_does_not(client, catalogue):

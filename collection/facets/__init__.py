@@ -230,7 +230,8 @@ class Links:
         parts: list[str] = []
         for key in self.names if name in self.values else [*self.names, name]:
             parts += self.encoded[key] if key != name else [self._pair(name, item) for item in chosen]
-        return "?" + "&".join(parts)
+        # Unchoosing the last value leads to the plain browse address, not to one ending in a bare "?".
+        return "?" + "&".join(parts) if parts else ""
 
 
 def toggle_url(params: QueryDict, name: str, value: str, *, single: bool = False) -> str:
@@ -242,7 +243,7 @@ def clear_url(params: QueryDict, *names: str) -> str:
     query = params.copy()
     for name in (*names, "page"):
         query.pop(name, None)
-    return "?" + query.urlencode() if query else "?"
+    return "?" + query.urlencode() if query else ""
 
 
 def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: QueryDict, language: str
