@@ -61,6 +61,17 @@ def test_language_switcher_keeps_page_and_filters(client):
     assert 'hreflang="ru" href="http://testserver/ru/records/?kind=memoir&amp;q=switch"' in html
 
 
+def test_pages_name_their_language_neutral_address_as_the_sitemap_does(client):
+    record = titled("Test neutral", kind=RecordKind.MEMOIR)
+    html = client.get(f"/ru/records/{record.identifier}/").content.decode()
+    neutral = f"http://testserver/records/{record.identifier}/"
+    assert f'<link rel="alternate" hreflang="x-default" href="{neutral}">' in html
+    assert f'hreflang="x-default" href="{neutral}"' in client.get("/sitemap-records.xml").content.decode()
+    assert client.get(neutral, HTTP_ACCEPT_LANGUAGE="ja").headers["Location"] == f"/ja/records/{record.identifier}/"
+    browse = client.get("/en/records/?kind=memoir&q=neutral").content.decode()
+    assert 'hreflang="x-default" href="http://testserver/records/?kind=memoir&amp;q=neutral"' in browse
+
+
 def test_record_page_shows_every_title_marked_and_metadata(client):
     record = titled("テスト記録", "ja", kind=RecordKind.MEMOIR, date_edtf="1950", isbn="978-0-00-000000-2")
     add_title(record, "てすときろく", "ja-Hrkt", form=LabelForm.READING)

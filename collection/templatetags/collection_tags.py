@@ -162,6 +162,31 @@ def agents_by_role(record: Any) -> list[tuple[str, list[Any]]]:
             for first, agents in groups.values()]
 
 
+def _page_path(context: Any) -> str:
+    """The current page's path and query: on the browse page, the state its own links carry (invalid filters
+    dropped), on the page shown."""
+    request = context["request"]
+    state = context.get("state")
+    if state is not None:
+        state = state.copy()
+        page = context.get("page_obj")
+        if page is not None and page.number > 1:
+            state["page"] = str(page.number)
+        return request.path + (f"?{state.urlencode()}" if state else "")
+    return request.get_full_path()
+
+
+@register.simple_tag(takes_context=True)
+def language_neutral_link(context: Any) -> str:
+    """The current page's address without its language prefix, absolute, which sends a reader to the page in
+    the language they prefer (``hreflang="x-default"``, as the sitemaps give it); "" where there is none."""
+    request = context.get("request")
+    prefix = f"/{get_language()}/"
+    if request is None or context.get("preview_language_urls") or not request.path.startswith(prefix):
+        return ""
+    return request.build_absolute_uri("/" + _page_path(context)[len(prefix):])
+
+
 @register.simple_tag(takes_context=True)
 def language_links(context: Any) -> list[dict[str, Any]]:
     """The current page, with its filters, in each of the site's languages.
@@ -177,16 +202,7 @@ def language_links(context: Any) -> list[dict[str, Any]]:
     request = context.get("request")
     if request is None:
         return []
-    # On the browse page, the state its own links carry (invalid filters dropped), on the page shown.
-    state = context.get("state")
-    if state is not None:
-        state = state.copy()
-        page = context.get("page_obj")
-        if page is not None and page.number > 1:
-            state["page"] = str(page.number)
-        path = request.path + (f"?{state.urlencode()}" if state else "")
-    else:
-        path = request.get_full_path()
+    path = _page_path(context)
     current = get_language()
     own_urls = context.get("preview_language_urls")
     links = []
