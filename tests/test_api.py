@@ -181,6 +181,12 @@ def test_detail_gives_what_the_records_page_shows_and_names_only_a_published_par
     assert client.get(f"/api/records/{orphan.identifier}/").json()["parent"] is None
 
 
+def test_detail_gives_the_edition_the_records_page_and_citation_give(client):
+    record = titled("Test edited book", edition="2nd ed.")
+    assert client.get(f"/api/records/{record.identifier}/").json()["edition"] == "2nd ed."
+    assert "2nd ed." in client.get(f"/en/records/{record.identifier}/").content.decode()
+
+
 def test_api_query_count_is_fixed(client, records, django_assert_max_num_queries):
     with django_assert_max_num_queries(29):
         client.get("/api/records/", {"page_size": 100})

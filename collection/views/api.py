@@ -50,8 +50,8 @@ def record_json(record: Record, request: HttpRequest, language: str, *, full: bo
         data["isbn"] = record.isbn
         # What the record's page shows besides: its bibliographic fields, as catalogued.
         for field in ("resource_type", "level", "sequence", "container_title", "volume", "issue", "pages",
-                      "publication_place", "extent", "issn", "call_number", "url", "archived_url", "reference_fond",
-                      "reference_opis", "reference_delo", "reference_folios"):
+                      "edition", "publication_place", "extent", "issn", "call_number", "url", "archived_url",
+                      "reference_fond", "reference_opis", "reference_delo", "reference_folios"):
             data[field] = getattr(record, field)
         data["accessed"] = record.accessed.isoformat() if record.accessed else None
         parent = record.published_parent()  # an unpublished parent is not the public's to name
