@@ -100,6 +100,16 @@ def test_an_entry_no_published_record_has_is_left_out_and_reported(client, recor
         assert response.json() == {"errors": {name: [f"“{unseen}” is not one of the choices."]}}
 
 
+def test_a_page_links_the_next_and_previous_pages_with_the_same_filters(client, records):
+    first = client.get("/api/records/", {"page_size": 1, "sort": "-date", "bogus": "kept"}).json()
+    assert first["previous"] is None
+    assert first["next"] == "http://testserver/api/records/?page_size=1&sort=-date&bogus=kept&page=2"
+    second = client.get(first["next"]).json()
+    assert second["page"] == 2 and second["next"] is None
+    assert second["previous"] == "http://testserver/api/records/?page_size=1&sort=-date&bogus=kept&page=1"
+    assert second["results"][0]["identifier"] != first["results"][0]["identifier"]
+
+
 def test_a_page_beyond_the_last_is_not_found(client, records):
     last = client.get("/api/records/", {"page": 2, "page_size": 1})
     assert last.status_code == 200 and len(last.json()["results"]) == 1 and last.json()["pages"] == 2

@@ -17,7 +17,7 @@ from ..facets import Facet, FacetValue
 from ..models import Agent, Label, Place, Record, Subject
 from ..tombstones import identifier_as_given, tombstone_for
 from .authorities import agent_holdings, agent_records, place_records, subject_records
-from .browse import browse_context
+from .browse import browse_context, page_url
 from .record import public_record_queryset
 
 JSON_PARAMS = {"ensure_ascii": False}
@@ -72,10 +72,17 @@ def record_api_list(request: HttpRequest) -> JsonResponse:
     facets = {facet.name: facet.flat if facet.flat is not None else _facet_values(facet.values)
               for facet in context["facets"]}
     page = context["page_obj"]
+
+    def link(number: int) -> str:
+        # The same filters, order and size, as the browse page's own links carry them on.
+        return request.build_absolute_uri(request.path + page_url(context["state"], number))
+
     return JsonResponse({
         "count": context["paginator"].count,
         "page": page.number,
         "pages": context["paginator"].num_pages,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
         "results": [record_json(record, request, get_language()) for record in records],
         "facets": facets,
         "facet_values": {facet.name: _facet_json(facet) for facet in context["facets"]},
