@@ -1,5 +1,7 @@
 """Browse, record, authority and home pages in three languages."""
 
+import re
+
 import pytest
 
 from collection.models import AgentKind, LabelForm, RecordKind, Status
@@ -147,3 +149,14 @@ def test_bad_filter_values_are_reported_not_crashing(client):
 def test_withdrawn_record_page_is_not_found(client):
     record = titled("Test gone", status=Status.WITHDRAWN)
     assert client.get(f"/en/records/{record.identifier}/").status_code in (404, 410)
+
+
+def test_the_years_form_reads_as_a_range_in_each_language(client):
+    titled("Test dated", date_edtf="1950")
+    labels = {}
+    for language in ("ja", "ru", "en"):
+        html = client.get(f"/{language}/records/").content.decode()
+        labels[language] = (re.search(r'<label for="year_from">([^<]+)</label>', html).group(1),
+                            re.search(r'<label for="year_to">([^<]+)</label>', html).group(1))
+    # Not 自 … 至 …, as a legal form writes it, nor От … до …: the years a record is dated within.
+    assert labels == {"ja": ("開始年", "終了年"), "ru": ("С", "по"), "en": ("From", "to")}
