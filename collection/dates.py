@@ -19,7 +19,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -288,7 +288,7 @@ def _part_in_words(text: str, abbreviated: bool = False) -> str | None:
                 else:
                     words = _year_month(int(year), number)
             else:
-                words = date_format(datetime.date(int(year), number, int(day)), "DATE_FORMAT")
+                words = _full_date(datetime.date(int(year), number, int(day)))
         except ValueError:
             return None
         if words is None:
@@ -309,6 +309,12 @@ def _part_in_words(text: str, abbreviated: bool = False) -> str | None:
 # Languages that write a month's name in lower case within a date ("август 1945 г."), where Django's format
 # for a month and year gives the name as it stands alone, capitalized.
 _LOWER_CASE_MONTHS = {"ru", "uk", "be"}
+
+
+def _full_date(day: datetime.date) -> str:
+    """A day in the language's date format, its month spelled out: English's format abbreviates some months
+    as newspapers do ("Aug. 23, 1945" beside "April 12, 1998"), which catalogues and citations do not."""
+    return date_format(day, get_format("DATE_FORMAT").replace("N", "F"))
 
 
 def _year_month(year: int, month: int) -> str:

@@ -137,6 +137,8 @@ def test_other_chosen_values_stay_when_a_nested_place_is_chosen(client, nested_p
     ("1950%", "circa 1950?"),
     ("195X~", "circa 1950s"),
     ("1998-04-12", "April 12, 1998"),
+    ("1945-08-23", "August 23, 1945"),  # not the newspapers' "Aug. 23, 1945"
+    ("1945-09-02~", "circa September 2, 1945"),
     ("1998-04", "April 1998"),
     ("1998-04~", "circa April 1998"),
     ("1950-XX", "1950"),
