@@ -1,0 +1,56 @@
+"""The public pages say what the app's own catalogues say.
+
+Django looks a message up in the catalogues of the installed apps in their order,
+and a site lists the admin before this app: a message the admin translates too
+("Home", "Search", "Clear all filters") was shown in the admin's words (Начало,
+全てのフィルターを解除), not the app's. Such a message takes a context of its own.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+import collection
+
+pytestmark = pytest.mark.django_db
+
+LOCALE = Path(collection.__file__).parent / "locale"
+
+
+def unquote(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
+
+
+def public_messages(language: str) -> list[tuple[str | None, str, str]]:
+    """(context, message, translation) of each singular message a public template uses."""
+    entries = []
+    for block in (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8").split("\n\n"):
+        lines = block.splitlines()
+        if not any(line.startswith("#:") and "templates/collection/" in line for line in lines):
+            continue
+        fields = dict(re.findall(r'^(msgctxt|msgid|msgid_plural|msgstr) "(.*)"$', block, re.M))
+        if "msgid_plural" in fields or not fields.get("msgstr"):
+            continue
+        entries.append((unquote(fields["msgctxt"]) if "msgctxt" in fields else None, unquote(fields["msgid"]),
+                        unquote(fields["msgstr"])))
+    return entries
+
+
+@pytest.mark.parametrize("language", ["ja", "ru"])
+def test_no_other_apps_catalogue_changes_a_public_message(language):
+    messages = public_messages(language)
+    assert len(messages) > 100
+    with translation.override(language):
+        shown = {(context, message): translation.pgettext(context, message) if context else translation.gettext(
+            message) for context, message, _ours in messages}
+    assert shown == {(context, message): ours for context, message, ours in messages}
+
+
+def test_the_home_page_and_the_browse_page_use_the_apps_words(client):
+    from tests.factories import titled
+
+    titled("Test memoir", kind="memoir")
+    assert "<title>Главная · " in client.get("/ru/").content.decode()
+    assert "すべての絞り込みを解除" in client.get("/ja/records/", {"kind": "memoir"}).content.decode()
