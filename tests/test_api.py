@@ -191,6 +191,18 @@ def test_detail_gives_what_the_records_page_shows_and_names_only_a_published_par
     assert client.get(f"/api/records/{orphan.identifier}/").json()["parent"] is None
 
 
+def test_detail_lists_the_published_parts_as_the_records_page_does(client):
+    series = titled("Test series")
+    second = titled("Test volume 2", parent=series, level="volume", sequence=2)
+    first = titled("Test volume 1", parent=series, level="volume", sequence=1)
+    titled("Test draft volume 3", parent=series, level="volume", sequence=3, status=Status.DRAFT)
+    assert client.get(f"/api/records/{series.identifier}/").json()["children"] == [first.identifier,
+                                                                                  second.identifier]
+    assert [r.identifier for r in client.get(f"/en/records/{series.identifier}/").context["children"]] == [
+        first.identifier, second.identifier]
+    assert client.get(f"/api/records/{first.identifier}/").json()["children"] == []
+
+
 def test_detail_gives_the_edition_the_records_page_and_citation_give(client):
     record = titled("Test edited book", edition="2nd ed.")
     assert client.get(f"/api/records/{record.identifier}/").json()["edition"] == "2nd ed."

@@ -56,6 +56,9 @@ def record_json(record: Record, request: HttpRequest, language: str, *, full: bo
         data["accessed"] = record.accessed.isoformat() if record.accessed else None
         parent = record.published_parent()  # an unpublished parent is not the public's to name
         data["parent"] = parent.identifier if parent else None
+        # Its published parts, in the order of its page's contents.
+        data["children"] = list(record.children.published().order_by("sequence", "identifier")
+                                .values_list("identifier", flat=True))
     return data
 
 
