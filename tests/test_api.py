@@ -242,7 +242,7 @@ def values(data, facet):
     ("en", {"kind": ("Kind", "memoir"), "decade": ("Decade", "1950s"), "place": ("Place", "Test place"),
             "subject": ("Subject", "Test subject"), "agent": ("Person or organisation", "Test author"),
             "language": ("Language of the material", "Japanese")}),
-    ("ja", {"kind": ("種別", "回想記"), "decade": ("年代", "1950年代"), "place": ("場所", "テストplace"),
+    ("ja", {"kind": ("区分", "回想記"), "decade": ("年代", "1950年代"), "place": ("場所", "テストplace"),
             "subject": ("件名", "テストsubject"), "agent": ("人物・団体", "テストagent"),
             "language": ("資料の言語", "日本語")}),
     ("ru", {"kind": ("Вид", "воспоминания"), "decade": ("Десятилетие", "1950-е"), "place": ("Место", "Тест place"),

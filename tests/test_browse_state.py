@@ -244,7 +244,7 @@ def test_links_drop_the_value_not_a_choice_and_keep_the_others(client, pows, doc
 
 
 @pytest.mark.parametrize(("language", "line"), [
-    ("ja", "<li>種別: 「bogus」は選択肢にありません。</li>"),
+    ("ja", "<li>区分: 「bogus」は選択肢にありません。</li>"),
     ("ru", "<li>Вид: «bogus» нет среди допустимых значений.</li>"),
 ])
 def test_the_value_left_out_is_named_under_the_filters_label_in_the_page_language(client, pows, document_and_draft,

@@ -62,3 +62,16 @@ def test_title_terms_start_with_a_capital_and_name_our_translation_once(client):
     assert ">English</span> · our translation</dt>" in client.get(f"/en/records/{record.identifier}/").content.decode()
     # The source is catalogued as written, in no language the page knows.
     assert '<span lang="">Test bibliography, p. 3</span>' in html
+
+
+
+@pytest.mark.parametrize("language", ["ja", "ru", "en"])
+def test_the_kind_and_the_resource_type_are_told_apart(client, language):
+    # 種別 beside 資料種別 read as the same thing said twice.
+    record = titled("Test book", resource_type="book")
+    shown = dict(metadata(client, record, language))
+    kind = next(term for term, value in shown.items() if value in ("document", "文書", "документ"))
+    resource_type = next(term for term, value in shown.items() if value in ("book", "図書", "книга"))
+    assert kind not in resource_type and resource_type not in kind
+    if language == "ja":
+        assert (kind, resource_type) == ("区分", "資料種別")
