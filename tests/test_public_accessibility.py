@@ -169,4 +169,4 @@ def test_the_search_box_says_how_search_works_in_the_page_language(client, langu
     assert 'aria-describedby="search-hint"' in box
     hint = re.search(r'<p id="search-hint"[^>]*>(.*?)</p>', html, re.S).group(1)
     assert words in hint
-    assert '<span lang="ja">抑留</span>' in hint and '<span lang="ru">Тайшет</span>' in hint
+    assert '<span lang="ja">抑留</span>' in hint and '<span lang="ru">Приморье</span>' in hint

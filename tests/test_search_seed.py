@@ -49,3 +49,13 @@ def test_romaji_words_of_the_seed_typed_as_one_find_what_they_find_apart(seeded,
     ):
         assert found(client, apart), apart
         assert found(client, joined) == found(client, apart), joined
+
+
+def test_the_search_hints_examples_each_find_records_of_the_seed(seeded, client):
+    from lxml import html
+
+    page = html.fromstring(client.get("/en/records/").content)
+    examples = [span.text_content() for span in page.xpath("//*[@id='search-hint']//span[@lang]")]
+    assert len(examples) == 4, examples
+    for example in examples:
+        assert found(client, example), example
