@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from .dates import edtf_in_words
 from .models import AgentRole, LabelForm, LevelOfDescription, Record, pick_label
 from .romanization import has_kana_or_kanji
-from .text import base_language
+from .text import base_language, script_subtag
 
 CSL_DIR = Path(__file__).resolve().parent / "csl"
 STYLES: dict[str, tuple[Any, Path]] = {
@@ -477,6 +477,8 @@ def ris(record: Record, language: str | None = None) -> str:
 _CLOSE = "\ufdd0"
 _FIRST_OPEN = 0xFDD1  # the marks opening the 1st to 31st language tag of one citation
 _MARK = re.compile("[\ufdd0-\ufdef]")
+# 「, one marked text and nothing else, 」: a quoted title in the language of its mark.
+_JAPANESE_QUOTED_MARK = re.compile("\u300c([\ufdd1-\ufdef])([^\ufdd0-\ufdef\u300c\u300d]*)\ufdd0\u300d")
 _OPENS = "\ufdd1-\ufdef"
 # Punctuation citeproc-py drops when its affix or delimiter repeats it ("Ltd." + ". "): it is left outside
 # the mark, where citeproc-py still sees it; spaces likewise, which it collapses.
@@ -508,6 +510,22 @@ class _LanguageMarks:
                 return text
             self.tags.append(tag)
         return f"{before}{chr(_FIRST_OPEN + self.tags.index(tag))}{inner}{_CLOSE}{after}"
+
+    def foreign_titles_quoted_as_written(self, rendered: str) -> str:
+        """A Japanese citation's 「」 round a title in another script replaced by “ ”.
+
+        Japanese quotes its own titles in 「」; a title in Latin or Cyrillic letters is quoted as the
+        Japanese page sets any such text, “Gulag”, not 「Gulag」. A title in no known language keeps 「」.
+        """
+
+        def quoted(match: re.Match[str]) -> str:
+            index = ord(match.group(1)) - _FIRST_OPEN
+            tag = self.tags[index] if index < len(self.tags) else ""
+            if not tag or (base_language(tag) == "ja" and script_subtag(tag) != "Latn"):
+                return match.group()
+            return f"\u201c{match.group(1)}{match.group(2)}{_CLOSE}\u201d"
+
+        return _JAPANESE_QUOTED_MARK.sub(quoted, rendered)
 
     def to_html(self, rendered: str) -> str:
         """``rendered`` with its marks made into elements; without them if they do not pair up."""
@@ -1075,6 +1093,8 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
             rendered = _CLOSING_QUOTE_THEN_PUNCTUATION.sub(r"\2\1", rendered)
         rendered = _PERIOD_THEN_PERIOD.sub(r"\1", rendered)
         rendered = _QUESTION_OR_EXCLAMATION_THEN_PERIOD.sub(r"\1", rendered)
+    if marked and locale.startswith("ja"):
+        rendered = marks.foreign_titles_quoted_as_written(rendered)
     return marks.to_html(rendered) if marked else rendered
 
 

@@ -773,3 +773,17 @@ def test_american_english_puts_the_period_inside_the_closing_quote():
     assert "“Test Headline.”" in english and "”." not in english, english
     russian = citation_fragment(formatted_citation(article, "chicago-author-date", "ru")).text_content()
     assert ".”" not in russian, russian
+
+
+@pytest.mark.parametrize(("title", "title_language", "quoted"), [
+    ("Test news of repatriation", "en", "“<span lang=\"en\">Test News of Repatriation</span>”"),
+    ("Тестовая статья о плене", "ru", "“<span lang=\"ru\">Тестовая статья о плене</span>”"),
+    ("Tesuto no kiji", "ja-Latn", "“<span lang=\"ja-Latn\">Tesuto no kiji</span>”"),
+    ("テストの記事", "ja", "「テストの記事」"),
+])
+def test_a_japanese_citation_quotes_only_japanese_titles_in_kagikakko(title, title_language, quoted):
+    article = titled(title, title_language, resource_type=ResourceType.NEWSPAPER_ARTICLE, date_edtf="1998-04-12",
+                     container_title="Test Times")
+    citation = formatted_citation(article, "chicago-author-date", "ja")
+    assert quoted in citation, citation
+    assert ("「" in citation) == (title_language == "ja"), citation
