@@ -1,4 +1,5 @@
-"""Sitemap of published records and of the places, subjects and agents they name, with hreflang alternates."""
+"""Sitemap of published records and of the places, subjects and agents they name, hold or describe, with hreflang
+alternates."""
 
 from __future__ import annotations
 

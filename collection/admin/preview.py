@@ -61,6 +61,7 @@ def preview_record(request: HttpRequest, model_admin: Any, object_id: str) -> Ht
             return (
                 Record.objects.with_listing()
                 .with_published_parent()
+                .with_described_agent()
                 .select_related("repository")
                 .prefetch_related("descriptions", "places__names", "subjects__labels", "languages",
                                   "repository__names")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -21,23 +23,34 @@ class AgentKind(models.TextChoices):
     ORGANISATION = "organisation", _("organisation")
 
 
+# Where an agent's identifier in another authority file is looked up: (field, label, address with {id}).
+AUTHORITY_FILES = (
+    ("viaf", "VIAF", "https://viaf.org/viaf/{id}/"),
+    ("ndl", _("NDL Authorities"), "https://id.ndl.go.jp/auth/ndlna/{id}"),
+    ("wikidata", "Wikidata", "https://www.wikidata.org/wiki/{id}"),
+    ("isil", "ISIL", ""),
+)
+
+
 class AgentQuerySet(models.QuerySet):
     def with_names(self) -> AgentQuerySet:
         """Prefetch the names that display and search need."""
         return self.prefetch_related("names")
 
     def with_public_page(self) -> AgentQuerySet:
-        """Agents a published record names (any role) or that hold one (its repository).
+        """Agents a published record names (any role), that hold one (its repository) or that one describes
+        (the organisation of an association record, whose page links to the agent's).
 
-        An agent only unpublished records name, or none, has no public page: it answers
-        as an unknown identifier does, so a page tells nothing of drafts. The pages and
-        the sitemap both ask here.
+        An agent only unpublished records name, hold or describe, or none, has no public
+        page: it answers as an unknown identifier does, so a page tells nothing of drafts.
+        The pages, the API and the sitemap all ask here.
         """
         from .records import Record, RecordAgent
 
         public = Record.objects.published()
         return self.filter(Exists(RecordAgent.objects.filter(agent=OuterRef("pk"), record__in=public))
-                           | Exists(public.filter(repository=OuterRef("pk"))))
+                           | Exists(public.filter(repository=OuterRef("pk")))
+                           | Exists(public.filter(described_agent=OuterRef("pk"))))
 
 
 class Agent(VersionedModel, IdentifiedModel):
@@ -81,6 +94,19 @@ class Agent(VersionedModel, IdentifiedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("collection:agent-detail", kwargs={"identifier": self.identifier})
+
+    def authority_links(self) -> list[tuple[str, str, str]]:
+        """The agent's identifiers in other authority files: (label, identifier, address to look it up or "").
+
+        A method rather than a view's helper: the agent's page and the page of the association record
+        describing it both show them.
+        """
+        links = []
+        for field, label, address in AUTHORITY_FILES:
+            value = getattr(self, field).strip()
+            if value:
+                links.append((str(label), value, address.format(id=quote(value, safe="")) if address else ""))
+        return links
 
 
 class AgentName(Label):

@@ -176,6 +176,10 @@ class RecordQuerySet(models.QuerySet):
         return self.prefetch_related(models.Prefetch(
             "parent", queryset=Record.objects.published().prefetch_related("titles"), to_attr="_published_parent"))
 
+    def with_described_agent(self) -> RecordQuerySet:
+        """Join the organisation an association record describes and prefetch its names (its page shows them)."""
+        return self.select_related("described_agent").prefetch_related("described_agent__names")
+
     def with_listing(self) -> RecordQuerySet:
         """Prefetch what a list of records shows: titles and agents with their names."""
         return self.prefetch_related(

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from ..facets import Facet, FacetValue
 from ..models import Agent, Label, Place, Record, Subject
 from ..tombstones import identifier_as_given, tombstone_for
-from .authorities import agent_holdings, agent_records, place_records, subject_records
+from .authorities import agent_association, agent_holdings, agent_records, place_records, subject_records
 from .browse import browse_context, page_url
 from .record import public_record_queryset
 
@@ -47,6 +47,9 @@ def record_json(record: Record, request: HttpRequest, language: str, *, full: bo
         data["languages"] = [language.tag for language in record.languages.all()]
         data["descriptions"] = {d.language: d.text for d in record.descriptions.all()}
         data["repository"] = record.repository.identifier if record.repository else None
+        # The organisation an association record describes, whose page its own page links to.
+        described = record.described_agent
+        data["described_agent"] = _entry_ref(described, request, "agent-detail") if described else None
         data["isbn"] = record.isbn
         # What the record's page shows besides: its bibliographic fields, as catalogued.
         for field in ("resource_type", "level", "sequence", "container_title", "volume", "issue", "pages",
@@ -212,8 +215,22 @@ def subject_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
                                     subject_records(subject)), json_dumps_params=JSON_PARAMS)
 
 
+def _record_ref(record: Record, request: HttpRequest) -> dict[str, Any]:
+    """A record by identifier, with the title its page is headed by, that page and its own answer."""
+    label = record.display_label(get_language())
+    return {
+        "identifier": record.identifier,
+        "title": label.text if label else "",
+        "title_language": label.language if label else None,
+        "link": request.build_absolute_uri(record.get_absolute_url()),
+        "api": request.build_absolute_uri(reverse("collection_api:record-detail",
+                                                  kwargs={"identifier": record.identifier})),
+    }
+
+
 def agent_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
-    # Queries: the agent, its names, its records counted, the records it holds counted.
+    # Queries: the agent, its names, its records counted, the records it holds counted, the published association
+    # record describing it (and that record's titles, when there is one).
     agent = Agent.objects.with_public_page().with_names().filter(identifier=identifier).first()
     if agent is None:
         return _not_found(identifier)
@@ -222,4 +239,7 @@ def agent_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
     holdings = agent_holdings(agent).count()
     data["holdings_count"] = holdings
     data["holdings"] = _records_link(request, "repository", agent.identifier, holdings)
+    # Not among the records counted: it describes the organisation, rather than naming it in a role.
+    association = agent_association(agent)
+    data["association_record"] = _record_ref(association, request) if association else None
     return JsonResponse(data, json_dumps_params=JSON_PARAMS)

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
 from ..models import Agent, Place, Record, RecordAgent, RecordPlaceIndex, Subject
 from ..search import title_order_language
 
 RECORDS_SHOWN = 200
-
-# Where an agent's identifier in another authority file is looked up: (field, label, address with {id}).
-AUTHORITY_FILES = (
-    ("viaf", "VIAF", "https://viaf.org/viaf/{id}/"),
-    ("ndl", _("NDL Authorities"), "https://id.ndl.go.jp/auth/ndlna/{id}"),
-    ("wikidata", "Wikidata", "https://www.wikidata.org/wiki/{id}"),
-    ("isil", "ISIL", ""),
-)
-
 
 # What an authority's page lists, and its API counts: the published records it is linked to.
 
@@ -36,6 +25,15 @@ def agent_records(agent: Agent) -> QuerySet[Record]:
 def agent_holdings(agent: Agent) -> QuerySet[Record]:
     """The published records ``agent`` holds, as their repository (the ``repository`` filter's records)."""
     return Record.objects.published().filter(repository=agent)
+
+
+def agent_association(agent: Agent) -> Record | None:
+    """The published association record describing ``agent``, with its titles; none while it is not public.
+
+    It is shown apart from the records counted above: it describes the organisation rather than naming it in
+    a role, so the ``agent`` filter, whose records those counts are, does not list it.
+    """
+    return Record.objects.published().filter(described_agent=agent).prefetch_related("titles").first()
 
 
 def place_records(place: Place) -> QuerySet[Record]:
@@ -69,16 +67,6 @@ class _AuthorityDetailView(DetailView):
         return context
 
 
-def authority_links(agent: Agent) -> list[tuple[str, str, str]]:
-    """The agent's identifiers in other authority files: (label, identifier, address to look it up or "")."""
-    links = []
-    for field, label, address in AUTHORITY_FILES:
-        value = getattr(agent, field).strip()
-        if value:
-            links.append((str(label), value, address.format(id=quote(value, safe="")) if address else ""))
-    return links
-
-
 def public_by_name(entries: QuerySet, language: str) -> list[Any]:
     """Entries in the order of the names this page shows them by."""
     return sorted(entries, key=lambda entry: (entry.display_name(language) or "").casefold())
@@ -97,7 +85,7 @@ class AgentDetailView(_AuthorityDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["holdings_count"] = agent_holdings(self.object).count()
-        context["authority_links"] = authority_links(self.object)
+        context["association_record"] = agent_association(self.object)
         return context
 
 

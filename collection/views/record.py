@@ -21,6 +21,7 @@ def public_record_queryset() -> QuerySet[Record]:
         Record.objects.published()
         .with_listing()
         .with_published_parent()
+        .with_described_agent()
         .select_related("repository")
         .prefetch_related("descriptions", "places__names", "subjects__labels", "languages", "repository__names")
     )
