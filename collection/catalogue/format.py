@@ -83,6 +83,34 @@ def has_column(tag: str, tags: Sequence[str]) -> bool:
     return any(folded == own.lower() for own in tags)
 
 
+def parse_other_texts(values: Iterable[str], own_tags: Sequence[str], prefix: str, own_column: str,
+                      two_texts: str) -> tuple[str, ...]:
+    """An ``other_*`` cell's ``tag:text`` values, checked: each tag a valid one without a column of its own, and
+    one text per tag (written twice alike, it counts once). ``own_column`` and ``two_texts`` are the messages
+    refusing a tag that has a column (``%(tag)s``, ``%(column)s``) and a second text (``%(tag)s``,
+    ``%(first)s``, ``%(second)s``); ``prefix`` names the columns (``title``, ``description``, ``name``)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from ..validators import validate_language_tag
+
+    seen: dict[str, tuple[str, str]] = {}
+    for value in values:
+        tag, sep, text = value.partition(":")
+        tag, text = tag.strip(), text.strip()
+        if not sep or not text:
+            raise ValidationError(_("Write each value as language:text, e.g. mn:Text."))
+        validate_language_tag(tag)
+        if has_column(tag, own_tags):
+            column = next(own for own in own_tags if own.lower() == tag.lower())
+            raise ValidationError(own_column % {"tag": tag, "column": f"{prefix}_{column}"})
+        first = seen.get(tag.lower())
+        if first is not None and first != (tag, text):
+            raise ValidationError(two_texts % {"tag": tag, "first": first[1], "second": text})
+        seen[tag.lower()] = (tag, text)
+    return tuple(sorted({f"{tag}:{text}" for tag, text in seen.values()}))
+
+
 def record_columns(configured: Sequence[str] | None = None) -> list[str]:
     """The columns of the record sheet, in the order export writes them."""
     configured = list(configured if configured is not None else languages())

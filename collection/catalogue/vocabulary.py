@@ -50,6 +50,7 @@ from .format import (
     has_column,
     label_tags,
     languages,
+    parse_other_texts,
     split_values,
     vocabulary_columns,
 )
@@ -392,23 +393,11 @@ def _names_a_name(value: str) -> bool:
 def _parse_other_names(values: list[str]) -> Cell:
     """``other_names``: one ``tag:name`` per tag that has no column of its own, as an entry has one preferred
     name per tag."""
-    own = label_tags()
-    seen: dict[str, str] = {}
-    for value in values:
-        tag, sep, text = value.partition(":")
-        tag, text = tag.strip(), text.strip()
-        if not sep or not text:
-            raise ValidationError(_("Write each value as language:text, e.g. mn:Text."))
-        validate_language_tag(tag)
-        if has_column(tag, own):
-            raise ValidationError(_("“%(tag)s” has its own column: write this name in %(column)s.") % {
-                "tag": tag, "column": f"name_{next(t for t in own if t.lower() == tag.lower())}"})
-        if tag.lower() in seen and seen[tag.lower()] != variant_cell(tag, text):
-            raise ValidationError(_("Two names in %(tag)s (“%(first)s” and “%(second)s”): an entry has one "
-                                    "preferred name per language; give the other in variant_names.") % {
-                "tag": tag, "first": seen[tag.lower()].partition(":")[2], "second": text})
-        seen[tag.lower()] = variant_cell(tag, text)
-    return tuple(sorted(set(seen.values())))
+    return parse_other_texts(
+        values, label_tags(), "name",
+        _("“%(tag)s” has its own column: write this name in %(column)s."),
+        _("Two names in %(tag)s (“%(first)s” and “%(second)s”): an entry has one preferred name per language; "
+          "give the other in variant_names."))
 
 
 def _other_names(desired: Mapping[str, Cell]) -> dict[str, tuple[str, str]]:

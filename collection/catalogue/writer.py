@@ -77,6 +77,7 @@ from .format import (
     has_column,
     label_tags,
     languages,
+    parse_other_texts,
     record_columns,
     split_values,
 )
@@ -493,26 +494,10 @@ class _Planner:
     def _others(self, column: str, values: list[str]) -> tuple[str, ...]:
         """``other_titles`` or ``other_descriptions``: one ``tag:text`` per tag that has no column of its own."""
         titles = column == "other_titles"
-        own = self.label_tags if titles else self.languages_configured
-        seen: dict[str, str] = {}
-        cells = set()
-        for value in values:
-            tag, sep, text = value.partition(":")
-            tag, text = tag.strip(), text.strip()
-            if not sep or not text:
-                raise ValidationError(_("Write each value as language:text, e.g. mn:Text."))
-            validate_language_tag(tag)
-            if has_column(tag, own):
-                prefix = "title" if titles else "description"
-                raise ValidationError(_("“%(tag)s” has its own column: write this text in %(column)s.") % {
-                    "tag": tag, "column": f"{prefix}_{next(t for t in own if t.lower() == tag.lower())}"})
-            if tag.lower() in seen and seen[tag.lower()] != variant_cell(tag, text):
-                raise ValidationError(_("Two texts in %(tag)s (“%(first)s” and “%(second)s”): a record has one "
-                                        "preferred text per language.") % {
-                    "tag": tag, "first": seen[tag.lower()].partition(":")[2], "second": text})
-            seen[tag.lower()] = variant_cell(tag, text)
-            cells.add(variant_cell(tag, text))
-        return tuple(sorted(cells))
+        return parse_other_texts(
+            values, self.label_tags if titles else self.languages_configured, "title" if titles else "description",
+            _("“%(tag)s” has its own column: write this text in %(column)s."),
+            _("Two texts in %(tag)s (“%(first)s” and “%(second)s”): a record has one preferred text per language."))
 
     def _names_a_text(self, value: str) -> bool:
         """Whether an ``our_translations`` value names a title or description: the column of a configured
