@@ -4,6 +4,21 @@ Everything starts from CSL-JSON (:func:`csl_json`); the other forms are made
 from it. Formatted citations are rendered by citeproc-py with the CSL styles
 shipped in ``collection/csl/`` (from the Citation Style Language project,
 CC BY-SA 3.0). BibTeX is written as UTF-8: LaTeX escapes cannot spell kana or kanji.
+
+An English citation follows APA (9.38) and Chicago (11.6, 14.98) for a work in another
+language: a title in another script than Latin is cited in the record's romanization of it,
+where the record has one a citation can trust (an archivist's, or one the app made by
+transliterating Russian; not one made from a kana reading of kanji that no archivist has
+checked, where the original stays: see :func:`_romanization_to_cite`), and the record's
+English translation of a title not in English follows it in square brackets, in roman type:
+outside the italics of a book's title and after the closing quote of an article's. The title
+of the book or series a record is part of is romanized likewise, without a translation, as
+neither style translates it. The downloads give what the English citation gives: CSL-JSON the
+romanized ``title``, with the translation as its ``title-short`` and in its ``note`` (CSL has
+no variable for a translated title, and ``original-title`` is the title of the work a
+translation was made from); BibTeX the romanized ``title`` and ``titleaddon`` "[translation]",
+which biblatex prints after the title in roman; RIS ``TI`` and ``TT``, its translated title.
+Japanese and Russian citations cite the original as written.
 """
 
 from __future__ import annotations
@@ -69,6 +84,9 @@ class _CitedTitle(NamedTuple):
     language: str
     translated: str
     translated_language: str
+    # Whether an English citation gives the translation in square brackets after the title, as APA (9.38) and
+    # Chicago (11.6, 14.98) give the English translation of a title in another language.
+    bracketed: bool = False
 
 
 def _cited_title(record: Record, language: str | None) -> _CitedTitle:
@@ -78,6 +96,12 @@ def _cited_title(record: Record, language: str | None) -> _CitedTitle:
     translated), its romanization or transcription, as Western bibliographies cite a Russian title; and
     with neither, a translation, in square brackets as catalogues write a title they supply, so that no
     reader takes it for the title of a work in that language.
+
+    An English citation cites an original in another script than Latin in its romanization, as APA (9.38)
+    and Chicago (11.6, 14.98) ask of an English reference list, where the record has one it can trust (see
+    :func:`_romanization_to_cite`); and it gives the record's English translation, ours or a published
+    one, in square brackets after a title that is not English (``bracketed``). Japanese and Russian
+    citations cite the original as written.
     """
     titles = list(record.titles.all())
     cited = None
@@ -90,6 +114,9 @@ def _cited_title(record: Record, language: str | None) -> _CitedTitle:
         cited = pick_label([t for t in titles if t.form != LabelForm.READING] or titles, None)
     if cited is None:
         return _CitedTitle(record.identifier, "", "", "")
+    english = base_language(language or "") == "en"
+    if english and cited.form == LabelForm.ORIGINAL and not _in_latin_letters(cited.text):
+        cited = _romanization_to_cite(titles, cited) or cited
     text = f"[{cited.text}]" if supplied else cited.text
     translated, translated_language = "", ""
     if language:
@@ -97,7 +124,51 @@ def _cited_title(record: Record, language: str | None) -> _CitedTitle:
         chosen = pick_label(translations, language)
         if chosen and chosen.text != cited.text:
             translated, translated_language = chosen.text, chosen.language
-    return _CitedTitle(text, cited.language, translated, translated_language)
+    bracketed = english and bool(translated) and not supplied and cited.base_language != "en"
+    return _CitedTitle(text, cited.language, translated, translated_language, bracketed)
+
+
+def _romanization_to_cite(titles: list[Any], original: Any) -> Any:
+    """The record's romanization of ``original`` that a citation may give in its place, or ``None``.
+
+    A romanization an archivist entered or checked (not machine-made) is cited, and so is a
+    machine-made Russian one: the app transliterates Russian letter by letter from the
+    original (ALA-LC), so it is as right as the original is. A machine-made Japanese one is
+    cited only when the kana reading it was made from is not machine-made itself: the
+    app's reading of kanji is the morphological analyser's guess (a name, a rare word or a
+    particle read wrong), and a wrong romanization in a citation sends a reader looking
+    for a work that does not exist, where the original, if unreadable to some, is never
+    wrong. The original stays in that case.
+
+    A romanization goes with its original as derivation pairs them (see
+    :mod:`collection.derivation`): made from it, or entered in its language in the Latin
+    script with the same preference.
+    """
+
+    def goes_with(label: Any) -> bool:
+        if label.derived_from_id is not None:
+            return label.derived_from_id == original.pk
+        return label.base_language == original.base_language and label.preferred == original.preferred
+
+    forms = [t for t in titles if goes_with(t) and t.text]
+    romanizations = sorted(
+        (t for t in forms if t.form in (LabelForm.ROMANIZATION, LabelForm.TRANSCRIPTION) and t.script == "Latn"
+         and t.base_language == original.base_language),
+        key=lambda t: (t.machine_made, t.derived_from_id is not None, t.pk or 0),
+    )
+    for romanization in romanizations:
+        if not romanization.machine_made or romanization.base_language != "ja":
+            return romanization
+        readings = sorted((t for t in forms if t.form == LabelForm.READING and t.base_language == "ja"),
+                          key=lambda t: (t.derived_from_id is not None, t.machine_made, t.pk or 0))
+        if readings and not readings[0].machine_made:
+            return romanization
+    return None
+
+
+def _in_latin_letters(text: str) -> bool:
+    """Whether every letter of ``text`` is a Latin one (a text without letters counts as Latin)."""
+    return all(not char.isalpha() or unicodedata.name(char, "").startswith("LATIN") for char in text)
 
 
 def _item_language(record: Record, title_language: str) -> str:
@@ -238,9 +309,20 @@ def csl_json(record: Record, language: str | None = None) -> dict[str, Any]:
     return _csl_item(record, language, _unmarked)[0]
 
 
-def _csl_item(record: Record, language: str | None, mark: _Mark) -> tuple[dict[str, Any], dict[str, str]]:
-    """The record as a CSL-JSON item, and the language tag of the title of what it is part of ("" where not
-    known), by key. The item's language decides the case of its own title (see _item_language)."""
+def _csl_item(record: Record, language: str | None,
+              mark: _Mark) -> tuple[dict[str, Any], dict[str, str], _CitedTitle]:
+    """The record as a CSL-JSON item, the language tag of the title of what it is part of ("" where not
+    known) by key, and the title it cites. The item's language decides the case of its own title (see
+    _item_language).
+
+    CSL has no variable for a translated title: the item keeps the translation as its
+    ``title-short`` and names it in its ``note``, which a reference manager keeps; the
+    formatted citation puts it in square brackets after the title (see
+    :func:`formatted_citation`). In an English citation the title is the romanization
+    it cites, and the original stays out of ``original-title``, which CSL keeps for the
+    title of the work a translation was made from (APA prints it as "Original work
+    published as …").
+    """
     cited = _cited_title(record, language)
     title_languages: dict[str, str] = {}
     item: dict[str, Any] = {
@@ -293,7 +375,7 @@ def _csl_item(record: Record, language: str | None, mark: _Mark) -> tuple[dict[s
     item_language = _item_language(record, cited.language)
     if item_language:
         item["language"] = item_language
-    return item, title_languages
+    return item, title_languages, cited
 
 
 # The fields in words the record's page marks lang="" (the others are numbers, codes and addresses).
@@ -352,8 +434,11 @@ def bibtex(record: Record, language: str | None = None) -> str:
     import bibtexparser
     from bibtexparser.model import Entry, Field
 
-    item = csl_json(record, language)
+    item, _title_languages, cited = _csl_item(record, language, _unmarked)
     fields: list[tuple[str, str]] = [("title", "{{" + _latex(item["title"]) + "}}")]
+    if cited.bracketed:
+        # biblatex prints titleaddon after the title, not in italics: the translation as APA and Chicago give it.
+        fields.append(("titleaddon", "{{" + _latex(f"[{cited.translated}]") + "}}"))
     for key in ("author", "editor", "translator"):
         if key in item:
             fields.append((key, "{" + _bibtex_names(item[key]) + "}"))
@@ -416,10 +501,12 @@ def ris(record: Record, language: str | None = None) -> str:
         def set_header(self, count: int) -> str:
             return ""
 
-    item = csl_json(record, language)
+    item, _title_languages, cited = _csl_item(record, language, _unmarked)
     # A decree stays a statute here, whether or not it is cited under its issuer (see csl_json).
     kind = "STAT" if record.resource_type == "decree" else RIS_TYPES.get(item["type"], "GEN")
     entry: dict[str, Any] = {"type_of_reference": kind, "title": item["title"], "id": record.identifier}
+    if cited.bracketed:
+        entry["translated_title"] = cited.translated  # TT
 
     def names(people: list[dict[str, str]]) -> list[str]:
         return [f"{p['family']}, {p['given']}" if p.get("family") and p.get("given")
@@ -1067,12 +1154,20 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
     _label, path = STYLES[style]
     locale = CSL_LOCALES.get((language or "en").split("-")[0], "en-US")
     marks = _LanguageMarks(language)
-    item, title_languages = _csl_item(record, language, _unmarked)
+    item, title_languages, cited = _csl_item(record, language, _unmarked)
     # A catalogue text holding noncharacters of its own would have them taken for marks: such a record is
     # cited unmarked. Otherwise every mark in the rendering is one made here.
-    marked = not _MARK.search(json.dumps(item, ensure_ascii=False))
+    plain = json.dumps(item, ensure_ascii=False)
+    marked = not _MARK.search(plain)
     if marked:
-        item, title_languages = _csl_item(record, language, marks)
+        item, title_languages, cited = _csl_item(record, language, marks)
+    mark = marks if marked else _unmarked
+    bracketed = cited.bracketed and not _TRANSLATION.search(plain)
+    if bracketed:
+        # Rendered with the title, so that it follows the title wherever the style puts it; moved out of the
+        # title's italics or quotes after rendering (_translation_after_the_title).
+        translation = mark(cited.translated, cited.translated_language)
+        item["title"] += f"{_TRANSLATION_OPEN} [{translation}]{_TRANSLATION_CLOSE}"
     # citeproc-py's HTML formatter inserts field values unescaped.
     escaped = _escaped(item)
     for key, tag in title_languages.items():
@@ -1086,6 +1181,8 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         bibliography = CitationStylesBibliography(style, source, formatter.html)
         bibliography.register(Citation([CitationItem(record.identifier)]))
         rendered = re.sub(r"\s+", " ", "".join(str(entry) for entry in bibliography.bibliography())).strip()
+        if bracketed:
+            rendered = _translation_after_the_title(rendered)
         if style.root.get_locale_option("punctuation-in-quote").lower() == "true":
             # American English puts a period or comma inside the closing quote; citeproc-py ignores the
             # locale's option that says so. A period then meets the ".", "?" or "!" a quoted title may end in.
@@ -1098,12 +1195,34 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
     return marks.to_html(rendered) if marked else rendered
 
 
+# Around the bracketed translation of a title while citeproc-py renders it: noncharacters, as the language marks
+# are, from another plane.
+_TRANSLATION_OPEN, _TRANSLATION_CLOSE = "\U0001fffe", "\U0001ffff"
+_TRANSLATION = re.compile("[\U0001fffe\U0001ffff]")
+# The translation, then the end of the title's italics or quotes and of its language mark.
+_TRANSLATION_INSIDE = re.compile(f"{_TRANSLATION_OPEN}([^{_TRANSLATION_CLOSE}]*){_TRANSLATION_CLOSE}"
+                                 f"((?:</i>|\u201d|{_CLOSE})*)")
+
+
+def _translation_after_the_title(rendered: str) -> str:
+    """The bracketed translation of a title moved out of its italics and quotes, in roman type.
+
+    APA (9.38) and Chicago (14.98) set the translation in brackets after the title, neither
+    italicized nor quoted: *Kanun tragedii* [Eve of tragedy]; Chicago quotes an article's
+    title and puts the translation after the closing quote, the period after the bracket
+    ("Waar verzamelde Pigafetta zijn Maleise woorden?" [Where did Pigafetta collect his
+    Malaysian words?].).
+    """
+    rendered = _TRANSLATION_INSIDE.sub(r"\2\1", rendered)
+    return _TRANSLATION.sub("", rendered)
+
+
 def _may_be_english(text: str, tag: str) -> bool:
     """Whether title case may apply to ``text``: English by its tag; without one, written in Latin letters
     only, since a text in Cyrillic or kana is in no case English."""
     if tag:
         return base_language(tag) == "en"
-    return all(not char.isalpha() or unicodedata.name(char, "").startswith("LATIN") for char in text)
+    return _in_latin_letters(text)
 
 
 _CLOSING_QUOTE_THEN_PUNCTUATION = re.compile("(\u201d)([.,])")

@@ -728,8 +728,10 @@ def test_a_romanized_title_is_cited_before_a_translation_when_the_original_is_mi
     item = csl_json(record, "en")
     assert item["title"] == "Testovye voennoplennye v SSSR"
     assert item["title-short"] == "Test Japanese prisoners in the USSR"  # the translation, named as such
+    # The romanization is the title; the translation follows it in brackets, as an English citation gives one.
     html = formatted_citation(record, "apa", "en")
-    assert "Testovye voennoplennye v SSSR" in html and "[" not in html
+    assert html.startswith('<i><span lang="ru-Latn">Testovye voennoplennye v SSSR</span></i> '
+                           "[Test Japanese prisoners in the USSR]. (2002)."), html
 
 
 @pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
@@ -787,3 +789,157 @@ def test_a_japanese_citation_quotes_only_japanese_titles_in_kagikakko(title, tit
     citation = formatted_citation(article, "chicago-author-date", "ja")
     assert quoted in citation, citation
     assert ("「" in citation) == (title_language == "ja"), citation
+
+
+# --- an English citation of a title in another script: romanized, with its translation in brackets --------------
+
+
+def romanized_russian(resource_type: str = ResourceType.BOOK, **fields) -> Record:
+    """A Russian work with the app's transliteration of its title and an English translation of it."""
+    record = titled("Тестовые военнопленные в Приморье", "ru", resource_type=resource_type, date_edtf="2005",
+                    **fields)
+    add_title(record, "Testovye voennoplennye v Primorʹe", "ru-Latn", form=LabelForm.ROMANIZATION,
+              machine_made=True, derived_from=record.titles.get())
+    add_title(record, "Test prisoners of war in Primorye", "en", form=LabelForm.TRANSLATION)
+    return record
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_an_english_citation_romanizes_a_russian_title_and_brackets_its_translation_outside_the_italics(style):
+    record = romanized_russian()
+    english = formatted_citation(record, style, "en")
+    assert english.startswith('<i><span lang="ru-Latn">Testovye voennoplennye v Primorʹe</span></i> '
+                              "[Test prisoners of war in Primorye]. "), english
+    assert "Тестовые" not in english
+    # Japanese and Russian citations cite the original, with no translation after it.
+    for language in ("ja", "ru"):
+        citation = formatted_citation(record, style, language)
+        assert "Тестовые военнопленные в Приморье" in citation and "Testovye" not in citation, citation
+        assert "[" not in citation and "Test prisoners" not in citation, citation
+
+
+@pytest.mark.parametrize(("style", "start"), [
+    # APA sets an article's title in neither italics nor quotes; Chicago quotes it, and the translation follows
+    # the closing quote, the period after the bracket.
+    ("apa", '<span lang="ru-Latn">Testovye voennoplennye v Primorʹe</span> [Test prisoners of war in Primorye]. '
+            "(2005). <i>"),
+    ("chicago-author-date", "\u201c<span lang=\"ru-Latn\">Testovye voennoplennye v Primorʹe</span>\u201d "
+                            "[Test prisoners of war in Primorye]. 2005. <i>"),
+])
+def test_the_translation_of_an_articles_title_follows_its_quotes(style, start):
+    record = romanized_russian(ResourceType.JOURNAL_ARTICLE, container_title="Test Bulletin", volume="3")
+    citation = formatted_citation(record, style, "en")
+    assert citation.startswith(start), citation
+
+
+def japanese_with_machine_reading() -> Record:
+    record = titled("テスト抑留記", "ja", resource_type=ResourceType.BOOK, date_edtf="1952")
+    original = record.titles.get()
+    add_title(record, "テストヨクリュウキ", "ja-Hrkt", form=LabelForm.READING, machine_made=True, derived_from=original)
+    add_title(record, "Tesuto yokuryūki", "ja-Latn", form=LabelForm.ROMANIZATION, machine_made=True,
+              derived_from=original)
+    add_title(record, "Test memoir of internment", "en", form=LabelForm.TRANSLATION)
+    return record
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_a_romanization_made_from_a_guessed_reading_is_not_cited(style):
+    record = japanese_with_machine_reading()
+    citation = formatted_citation(record, style, "en")
+    assert citation.startswith('<i><span lang="ja">テスト抑留記</span></i> [Test memoir of internment]. '), citation
+    assert "Tesuto" not in citation
+    assert csl_json(record, "en")["title"] == "テスト抑留記"
+    # Once an archivist has checked the reading, the romanization made from it is cited.
+    reading = record.titles.get(form=LabelForm.READING)
+    reading.machine_made = False
+    reading.save()
+    citation = formatted_citation(record, style, "en")
+    assert citation.startswith('<i><span lang="ja-Latn">Tesuto yokuryūki</span></i> '
+                               "[Test memoir of internment]. "), citation
+    assert "テスト抑留記" not in citation
+
+
+def test_a_romanization_entered_by_an_archivist_is_cited_whatever_the_reading():
+    record = titled("テスト抑留記", "ja", resource_type=ResourceType.BOOK, date_edtf="1952")
+    add_title(record, "テストヨクリュウキ", "ja-Hrkt", form=LabelForm.READING, machine_made=True,
+              derived_from=record.titles.get())
+    add_title(record, "Tesuto yokuryūki", "ja-Latn", form=LabelForm.ROMANIZATION)
+    assert formatted_citation(record, "apa", "en").startswith('<i><span lang="ja-Latn">Tesuto yokuryūki</span></i>. ')
+    assert formatted_citation(record, "apa", "ja").startswith("<i>テスト抑留記</i>")
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_the_book_a_chapter_is_in_is_romanized_in_an_english_citation_without_a_translation(style):
+    book = romanized_russian()
+    chapter = titled("Test chapter on the camps", "en", resource_type=ResourceType.BOOK_SECTION, parent=book)
+    citation = formatted_citation(chapter, style, "en")
+    assert '<span lang="ru-Latn">Testovye voennoplennye v Primorʹe</span>' in citation, citation
+    assert "Тестовые" not in citation and "[" not in citation, citation
+    assert csl_json(chapter, "en")["container-title"] == "Testovye voennoplennye v Primorʹe"
+    assert "Тестовые военнопленные в Приморье" in formatted_citation(chapter, style, "ru")
+
+
+def test_the_english_downloads_carry_the_romanized_title_and_its_translation():
+    record = romanized_russian()
+    fields = bib_fields(bibtex(record, "en"))
+    assert fields["title"] == "{{Testovye voennoplennye v Primorʹe}}"
+    assert fields["titleaddon"] == "{{[Test prisoners of war in Primorye]}}"
+    [entry] = rispy.loads(ris(record, "en"))
+    assert entry["title"] == "Testovye voennoplennye v Primorʹe"
+    assert entry["translated_title"] == "Test prisoners of war in Primorye"  # TT
+    item = csl_json(record, "en")
+    assert item["title"] == "Testovye voennoplennye v Primorʹe"
+    assert item["title-short"] == "Test prisoners of war in Primorye"
+    assert item["note"] == "Title translated: Test prisoners of war in Primorye"
+    assert "original-title" not in item  # APA would print it as "Original work published as …"
+    assert ("citation_title", "Testovye voennoplennye v Primorʹe") in highwire_meta(record, "https://example.org/r",
+                                                                                   "en")
+    # The Japanese and Russian downloads keep the original title, and no translated title beside it.
+    for language in ("ja", "ru"):
+        fields = bib_fields(bibtex(record, language))
+        assert fields["title"] == "{{Тестовые военнопленные в Приморье}}" and "titleaddon" not in fields
+        [entry] = rispy.loads(ris(record, language))
+        assert entry["title"] == "Тестовые военнопленные в Приморье" and "translated_title" not in entry
+        assert csl_json(record, language)["title"] == "Тестовые военнопленные в Приморье"
+
+
+@pytest.fixture
+def seeded(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_seed", stdout=StringIO())
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+@pytest.mark.parametrize(("identifier", "title"), [
+    ("doc-primorye", "<i>I͡aponskie voennoplennye v Primorʹe (1945-1949 gg.)</i> "
+                     "[Japanese POW in Primorye (1945-1949)]"),
+    ("doc-primorye-1", "<i>I͡aponskie voennoplennye v Primorʹe (1945-1949 gg.) Vyp.1 Trud voennoplennykh v "
+                       "ugolʹnoĭ promyshlennosti</i> [POW Labor in Coal Industry]"),
+    ("doc-pow-in-the-ussr-1939-1956", "<i>Voennoplennye v SSSR. 1939-1956: Dokumenty i materialy</i> "
+                                      "[POW in the USSR 1939-1956:Documents and Materials]"),
+])
+def test_the_seeded_russian_books_read_romanized_in_english(seeded, style, identifier, title):
+    record = Record.objects.get(identifier=identifier)
+    citation = formatted_citation(record, style, "en")
+    plain = re.sub(r"</?span[^>]*>", "", citation)
+    assert title in plain, citation
+    if identifier == "doc-primorye-1":  # the series, romanized too, in Chicago
+        assert ("Vol. 1. I͡aponskie voennoplennye v Primorʹe (1945-1949 gg.). " in plain) == (
+            style == "chicago-author-date"), citation
+    assert "Японские" not in plain
+
+
+@pytest.mark.parametrize(("style", "start"), [
+    ("apa", "USSR State Defense Committee. (1945, August 23). <i>O prieme, razmeshchenii, trudovom "
+            "ispolʹzovanii voennoplennykh i͡aponskoĭ armii</i> [About Receiving, Accommodation, and Labor "
+            "Utilization of the Japanese Army Prisoners of War]."),
+    ("chicago-author-date", "USSR State Defense Committee. 1945. “O prieme, razmeshchenii, trudovom "
+                            "ispolʹzovanii voennoplennykh i͡aponskoĭ armii” [About Receiving, Accommodation, and "
+                            "Labor Utilization of the Japanese Army Prisoners of War]. August 23."),
+])
+def test_the_seeded_state_defense_committee_decree_reads_romanized_in_english(seeded, style, start):
+    citation = formatted_citation(Record.objects.get(identifier="doc-gko-9898"), style, "en")
+    assert re.sub(r"</?span[^>]*>", "", citation) == start, citation
