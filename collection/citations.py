@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .dates import edtf_in_words
 from .models import AgentRole, LabelForm, LevelOfDescription, Record, pick_label
-from .romanization import has_kana_or_kanji
+from .romanization import has_kana_or_kanji, romanize_russian
 from .text import base_language, script_subtag
 
 CSL_DIR = Path(__file__).resolve().parent / "csl"
@@ -194,6 +194,16 @@ def _material_languages(record: Record) -> list[str]:
 def _name(agent: Any, language: str | None, mark: _Mark) -> dict[str, str]:
     names = list(agent.names.all())
     label = pick_label(names, language)
+    if language == "en" and label is not None and not _in_latin_letters(label.text):
+        # A name in another script is cited romanized in English, as its title is: by the romanization the
+        # title rule trusts, split into family and given names as the original is.
+        romanization = _romanization_to_cite(names, label)
+        if romanization is not None:
+            family, given = getattr(label, "family", ""), getattr(label, "given", "")
+            if family and romanization.machine_made and label.base_language == "ru":
+                return {"family": mark(romanize_russian(family), romanization.language),
+                        "given": mark(romanize_russian(given), romanization.language)}
+            return {"literal": mark(romanization.text, romanization.language)}
     if label is not None and getattr(label, "family", ""):
         given = getattr(label, "given", "")
         if has_kana_or_kanji(label.family + given):
@@ -207,6 +217,8 @@ def _name(agent: Any, language: str | None, mark: _Mark) -> dict[str, str]:
 def _agent_name(agent: Any, language: str | None, mark: _Mark) -> str:
     """An agent's name as it is shown in ``language``, marked with the language of that name."""
     label = agent.display_label(language)
+    if language == "en" and label is not None and not _in_latin_letters(label.text):
+        label = _romanization_to_cite(list(agent.names.all()), label) or label
     return mark(label.text, label.language) if label else ""
 
 

@@ -943,3 +943,34 @@ def test_the_seeded_russian_books_read_romanized_in_english(seeded, style, ident
 def test_the_seeded_state_defense_committee_decree_reads_romanized_in_english(seeded, style, start):
     citation = formatted_citation(Record.objects.get(identifier="doc-gko-9898"), style, "en")
     assert re.sub(r"</?span[^>]*>", "", citation) == start, citation
+
+
+@pytest.mark.parametrize(("style", "editor", "publishers"), [
+    ("apa", "(M. M. Zagorulʹko, Ed.)", "Logos Publishers"),
+    ("chicago-author-date", "Edited by M.M. Zagorulʹko.", "Logos Publishers"),
+])
+def test_the_seeded_russian_names_read_romanized_in_english(seeded, style, editor, publishers):
+    record = Record.objects.get(identifier="doc-pow-in-the-ussr-1939-1956")
+    plain = re.sub(r"</?span[^>]*>", "", formatted_citation(record, style, "en"))
+    assert plain.startswith("Nauch.-issled. in-t problem ėkon. istorii XX veka. "), plain
+    assert editor in plain and publishers in plain, plain
+    assert not re.search("[А-я]", plain), plain
+    russian = re.sub(r"</?span[^>]*>", "", formatted_citation(record, style, "ru"))
+    assert "Загорулько" in russian and "Zagorul" not in russian, russian
+
+
+def test_a_japanese_name_read_by_guess_is_cited_in_kanji_in_english():
+    record = japanese_with_machine_reading()
+    author = AgentFactory(name="目黒テスト", name__language="ja")
+    original = author.names.get()
+    AgentName.objects.create(agent=author, language="ja-Latn", text="Meguro Tesuto", form=LabelForm.ROMANIZATION,
+                             machine_made=True, derived_from=original)
+    AgentName.objects.create(agent=author, language="ja-Hrkt", text="メグロテスト", form=LabelForm.READING,
+                             machine_made=True, derived_from=original)
+    link_agent(record, author)
+    assert "目黒テスト" in formatted_citation(record, "apa", "en")
+    reading = author.names.get(form=LabelForm.READING)
+    reading.machine_made = False
+    reading.save()
+    citation = formatted_citation(record, "apa", "en")
+    assert "Meguro Tesuto" in citation and "目黒テスト" not in citation, citation
