@@ -65,6 +65,9 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
     Largest file, in rows, that the admin previews within the request; larger
     files are previewed and imported by a background task with a status page.
     Default ``2000``.
+``FEED_ENTRIES``
+    Entries of the Atom feed of newly published records (``/<lang>/records/feed/``), the
+    most recently published first. Default ``50``.
 ``SITE_NAME``
     The public site's name, in its header, the home page's heading and every
     page's title: a text, or a mapping of language code to text (the page's
@@ -101,6 +104,7 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_MAX_XLSX_MEMBERS": 1000,
     "IMPORT_PREVIEW_ROWS_PER_PAGE": 100,
     "IMPORT_INLINE_MAX_ROWS": 2000,
+    "FEED_ENTRIES": 50,
     "SITE_NAME": None,
 }
 

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from . import views
+from .feeds import RecordFeed
 from .views.caching import revalidated_when_missing, vary_on_language_cookie
 
 app_name = "collection"
@@ -10,6 +11,7 @@ app_name = "collection"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("records/", revalidated_when_missing(views.RecordListView.as_view()), name="record-list"),
+    path("records/feed/", revalidated_when_missing(RecordFeed()), name="record-feed"),
     path("records/<str:identifier>/", revalidated_when_missing(views.RecordDetailView.as_view()),
          name="record-detail"),
     path("records/<str:identifier>/cite.<str:fmt>", revalidated_when_missing(views.record_citation),

@@ -153,6 +153,19 @@ class RecordQuerySet(models.QuerySet):
         from .images import RecordImage, Visibility
 
         return self.filter(Exists(RecordImage.objects.filter(record_id=OuterRef("pk"), visibility=Visibility.PUBLIC)))
+
+    def with_first_published(self) -> RecordQuerySet:
+        """Annotate ``first_published``: when each record was first made public, read from its history (the
+        first row in “published”), so that every path that publishes (the workflow, an import, a record created
+        published) counts, and a record withdrawn and published again keeps its first date."""
+        rows = Record.history.model.objects.filter(id=OuterRef("pk"), status=Status.PUBLISHED)
+        return self.annotate(first_published=Subquery(rows.order_by("history_id").values("history_date")[:1]))
+
+    def newest_published_first(self) -> RecordQuerySet:
+        """Ordered by first publication, the most recent first (ties by id, the later first): what a feed of new
+        records lists. Chain after ``published()``."""
+        return self.with_first_published().order_by(models.F("first_published").desc(nulls_last=True), "-pk")
+
     def awaiting_review_by(self, user: Any) -> RecordQuerySet:
         """Records under review that ``user`` may decide on (see ``collection.workflow``)."""
         from ..workflow import awaiting_review_by

@@ -219,6 +219,22 @@ def language_links(context: Any) -> list[dict[str, Any]]:
 
 
 @register.simple_tag
+def feed_link(params: Any = None, title: str = "", facet: str = "", value: str = "") -> str:
+    """The ``<link rel="alternate">`` by which a feed reader finds the Atom feed of newly published records: of
+    the browse page's filters (``params``, the state its links carry), or of one entry's (``facet`` and
+    ``value``: ``place`` and its identifier), else of every record."""
+    from django.http import QueryDict
+
+    from ..feeds import record_feed_url
+
+    if facet:
+        params = QueryDict(mutable=True)
+        params[facet] = value
+    return format_html('<link rel="alternate" type="application/atom+xml" title="{}" href="{}">',
+                       title or gettext("Newly published records"), record_feed_url(params))
+
+
+@register.simple_tag
 def original_title_of(record: Any) -> Any:
     """The record's original title (a label), shown beside a translated one."""
     from ..models import pick_label
