@@ -168,8 +168,14 @@ def test_a_search_can_be_followed_with_the_browse_pages_parameters(client, setti
     assert links(feed, "alternate") == ["http://testserver/en/records/?kind=memoir&place=test-place"]
 
     russian = read_feed(client, "/ru/records/feed/", {"place": "test-place", "q": "memoir"})
-    assert russian.findtext(f"{ATOM}title") == "Test site: новые публикации — Поиск: «memoir»; Место: Тестовое место"
+    assert (
+        russian.findtext(f"{ATOM}title")
+        == "Test site: недавно опубликованные записи — Поиск: «memoir»; Место: Тестовое место"
+    )
     assert entry_titles(russian) == ["Test memoir in place"]
+    japanese = read_feed(client, "/ja/records/feed/", {"kind": "memoir", "decade": "undated"})
+    assert japanese.findtext(f"{ATOM}title").startswith("Test site：新着資料 — ")
+    assert "Kind" not in japanese.findtext(f"{ATOM}title") and "undated" not in japanese.findtext(f"{ATOM}title")
 
 
 def test_a_filter_not_understood_answers_as_the_browse_page(client):
