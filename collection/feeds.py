@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, rfc3339_date
 from django.utils.translation import get_language, gettext, pgettext
@@ -168,6 +168,8 @@ class RecordFeed(Feed):
     feed_type = RecordAtomFeed
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):  # as the browse page, which only reads
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         obj = self.get_object(request)
         if obj.filterset.errors:
             return self.refused(obj.filterset)

@@ -279,6 +279,10 @@ def test_pages_point_feed_readers_to_their_feed(client):
     ]
 
 
+def test_the_feed_is_only_read(client):
+    assert client.post(FEED).status_code == client.post("/en/records/").status_code == 405
+
+
 def test_the_feeds_caching_headers_are_the_browse_pages(client):
     titled("Test cached")
     page, feed = client.get("/en/records/"), client.get(FEED)
