@@ -43,6 +43,9 @@ def record_json(record: Record, request: HttpRequest, language: str, *, full: bo
         "subjects": [{"identifier": s.identifier, "name": s.display_name(language)} for s in record.subjects.all()],
         "link": request.build_absolute_uri(record.get_absolute_url()),
     }
+    # The series or work it is part of, where the public may see it (prefetched by every list and page).
+    parent = record.published_parent()
+    data["part_of"] = _record_ref(parent, request) if parent else None
     if full:
         data["languages"] = [language.tag for language in record.languages.all()]
         data["descriptions"] = {d.language: d.text for d in record.descriptions.all()}
@@ -57,8 +60,7 @@ def record_json(record: Record, request: HttpRequest, language: str, *, full: bo
                       "reference_fond", "reference_opis", "reference_delo", "reference_folios"):
             data[field] = getattr(record, field)
         data["accessed"] = record.accessed.isoformat() if record.accessed else None
-        parent = record.published_parent()  # an unpublished parent is not the public's to name
-        data["parent"] = parent.identifier if parent else None
+        data["parent"] = parent.identifier if parent else None  # an unpublished parent is not the public's to name
         # Its published parts, in the order of its page's contents.
         data["children"] = list(record.children.published().order_by("sequence", "identifier")
                                 .values_list("identifier", flat=True))

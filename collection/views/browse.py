@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext
@@ -14,6 +14,7 @@ from django.views import View
 
 from ..facets import browse_filterset, browse_result, build_facets
 from ..facets.index import Result
+from ..facets.summary import browse_summary
 from ..filters import RecordFilterSet, not_a_choice
 from ..models import Record
 from ..search import title_order_language
@@ -30,8 +31,9 @@ MAX_PAGE_SIZE = 100
 
 
 def published_in_order(ids: list[int]) -> list[Record]:
-    """The published records with these ids, in this order, with what a list shows (one query set)."""
-    by_id = Record.objects.published().with_listing().in_bulk(ids)
+    """The published records with these ids, in this order, with what a list shows (one query set), the series
+    each is part of included where the public may see it."""
+    by_id = Record.objects.published().with_listing().with_published_parent().in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -185,6 +187,29 @@ def page_url(params: QueryDict, number: int) -> str:
     return "?" + query.urlencode()
 
 
+class PageLink(NamedTuple):
+    """A page to link (``url``), this page (``current``), or a gap between pages (neither: an ellipsis)."""
+
+    label: str
+    url: str = ""
+    current: bool = False
+
+
+def page_links(params: QueryDict, page: Page) -> list[PageLink]:
+    """The pages to link around this one: the first and the last, two either side of this one, and a gap for
+    the pages between (1 … 4 5 [6] 7 8 … 40), each address keeping the page's state as "Next" does. From the
+    count the page already holds: no query."""
+    links: list[PageLink] = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if not isinstance(number, int):
+            links.append(PageLink(str(number)))
+        else:
+            links.append(
+                PageLink(str(number), "" if number == page.number else page_url(params, number), number == page.number)
+            )
+    return links
+
+
 def _pairs(params: QueryDict, *leave_out: str) -> list[tuple[str, str]]:
     """Hidden inputs carrying ``params`` on, but for ``leave_out`` (the form's own fields)."""
     return [(k, v) for k in params if k not in leave_out for v in params.getlist(k)]
@@ -201,6 +226,10 @@ class RecordListView(View):
         state = context["state"]
         context["prev_url"] = page_url(state, page.previous_page_number()) if page.has_previous() else ""
         context["next_url"] = page_url(state, page.next_page_number()) if page.has_next() else ""
+        context["page_links"] = page_links(state, page)
+        context["summary"] = browse_summary(
+            context["filterset"], context["facets"], context["query"], page.number, context["paginator"].num_pages
+        )
         # The search is not a filter: "Clear all filters" keeps it, so it shows only beside a filter to clear.
         context["any_filter"] = any(name != "q" for name in context["filterset"].active())
         # A new search starts in its own order (relevance); the sort form sets the sort; the years form
