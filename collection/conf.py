@@ -66,7 +66,7 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
     files are previewed and imported by a background task with a status page.
     Default ``2000``.
 ``FEED_ENTRIES``
-    Entries of the Atom feed of newly published records (``/<lang>/records/feed/``), the
+    Entries of the Atom feed of newly published records (``/<lang>/records.atom``), the
     most recently published first. Default ``50``.
 ``SITE_NAME``
     The public site's name, in its header, the home page's heading and every

@@ -1,6 +1,6 @@
 """Atom feeds of newly published records, for researchers who follow the collection or one search of it.
 
-``/<lang>/records/feed/`` lists the records most recently published for the first time,
+``/<lang>/records.atom`` lists the records most recently published for the first time,
 newest first (``COLLECTION_FEED_ENTRIES`` of them). It takes the browse page's filters,
 read by the same ``RecordFilterSet`` with the same check of public values, so a reader
 subscribes to a search by subscribing to the feed of its browse page; a filter that

@@ -11,7 +11,7 @@ app_name = "collection"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("records/", revalidated_when_missing(views.RecordListView.as_view()), name="record-list"),
-    path("records/feed/", revalidated_when_missing(RecordFeed()), name="record-feed"),
+    path("records.atom", revalidated_when_missing(RecordFeed()), name="record-feed"),
     path("records/<str:identifier>/", revalidated_when_missing(views.RecordDetailView.as_view()),
          name="record-detail"),
     path("records/<str:identifier>/cite.<str:fmt>", revalidated_when_missing(views.record_citation),

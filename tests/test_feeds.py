@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-FEED = "/en/records/feed/"
+FEED = "/en/records.atom"
 
 
 def read_feed(client, url=FEED, params=None):
@@ -128,7 +128,7 @@ def test_an_entry_as_a_reader_sees_it(client):
     assert other.find(f"{ATOM}title").get(XML_LANG) == "ja"
     assert other.find(f"{ATOM}summary") is None
 
-    japanese = read_feed(client, "/ja/records/feed/")
+    japanese = read_feed(client, "/ja/records.atom")
     entry = entries(japanese)[0]
     assert entry.findtext(f"{ATOM}title") == "テスト原題"
     assert entry.findtext(f"{ATOM}summary") == "日本語の説明"
@@ -141,9 +141,9 @@ def test_the_feed_names_the_site_and_links_the_browse_page(client, settings):
     feed = read_feed(client)
     assert feed.findtext(f"{ATOM}title") == "Test site: newly published records"
     assert links(feed, "alternate") == ["http://testserver/en/records/"]
-    assert links(feed, "self") == ["http://testserver/en/records/feed/"]
-    assert feed.findtext(f"{ATOM}id") == "http://testserver/en/records/feed/"
-    assert read_feed(client, "/ru/records/feed/").findtext(f"{ATOM}title").startswith("Тестовый сайт: ")
+    assert links(feed, "self") == ["http://testserver/en/records.atom"]
+    assert feed.findtext(f"{ATOM}id") == "http://testserver/en/records.atom"
+    assert read_feed(client, "/ru/records.atom").findtext(f"{ATOM}title").startswith("Тестовый сайт: ")
 
 
 def test_a_search_can_be_followed_with_the_browse_pages_parameters(client, settings):
@@ -164,16 +164,16 @@ def test_a_search_can_be_followed_with_the_browse_pages_parameters(client, setti
     assert [r.identifier for r in browse] == [in_place.identifier]
     assert feed.findtext(f"{ATOM}title") == "Test site: newly published records — Kind: memoir; Place: Test place"
     # Its links carry the filters, not the page's order or page.
-    assert links(feed, "self") == ["http://testserver/en/records/feed/?kind=memoir&place=test-place"]
+    assert links(feed, "self") == ["http://testserver/en/records.atom?kind=memoir&place=test-place"]
     assert links(feed, "alternate") == ["http://testserver/en/records/?kind=memoir&place=test-place"]
 
-    russian = read_feed(client, "/ru/records/feed/", {"place": "test-place", "q": "memoir"})
+    russian = read_feed(client, "/ru/records.atom", {"place": "test-place", "q": "memoir"})
     assert (
         russian.findtext(f"{ATOM}title")
         == "Test site: недавно опубликованные записи — Поиск: «memoir»; Место: Тестовое место"
     )
     assert entry_titles(russian) == ["Test memoir in place"]
-    japanese = read_feed(client, "/ja/records/feed/", {"kind": "memoir", "decade": "undated"})
+    japanese = read_feed(client, "/ja/records.atom", {"kind": "memoir", "decade": "undated"})
     assert japanese.findtext(f"{ATOM}title").startswith("Test site：新着資料 — ")
     assert "Kind" not in japanese.findtext(f"{ATOM}title") and "undated" not in japanese.findtext(f"{ATOM}title")
 
@@ -189,7 +189,7 @@ def test_a_filter_not_understood_answers_as_the_browse_page(client):
     assert client.get("/en/records/", {"kind": ["memoir", "bogus"]}).status_code == 200
     feed = read_feed(client, params={"kind": ["memoir", "bogus"]})
     assert entry_titles(feed) == ["Test any"]
-    assert links(feed, "self") == ["http://testserver/en/records/feed/?kind=memoir"]
+    assert links(feed, "self") == ["http://testserver/en/records.atom?kind=memoir"]
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.REVIEW, Status.WITHDRAWN])
@@ -261,21 +261,21 @@ def test_pages_point_feed_readers_to_their_feed(client):
     link_agent(record, agent)
     reindex(record)
 
-    assert feed_link(client.get("/en/").content.decode()) == ["/en/records/feed/"]
-    assert feed_link(client.get("/ja/records/").content.decode()) == ["/ja/records/feed/"]
+    assert feed_link(client.get("/en/").content.decode()) == ["/en/records.atom"]
+    assert feed_link(client.get("/ja/records/").content.decode()) == ["/ja/records.atom"]
     browse = client.get("/en/records/", {"kind": ["memoir", "bogus"], "q": "linked", "sort": "title", "page_size": "5"})
-    assert feed_link(browse.content.decode()) == ["/en/records/feed/?q=linked&kind=memoir"]
+    assert feed_link(browse.content.decode()) == ["/en/records.atom?q=linked&kind=memoir"]
     for url, expected in [
         ("/en/places/test-place/", "place=test-place"),
         ("/en/subjects/test-subject/", "subject=test-subject"),
         ("/ru/agents/test-agent/", "agent=test-agent"),
     ]:
         (href,) = feed_link(client.get(url).content.decode())
-        assert href.endswith(f"/records/feed/?{expected}")
+        assert href.endswith(f"/records.atom?{expected}")
         assert entry_titles(read_feed(client, href)) == ["Test linked"]
     # No record found: nothing the feed would filter by.
     assert feed_link(client.get("/en/records/", {"q": "x", "decade": "abc"}).content.decode()) == [
-        "/en/records/feed/?q=x"
+        "/en/records.atom?q=x"
     ]
 
 
@@ -311,3 +311,8 @@ def test_the_number_of_queries_is_fixed_whatever_the_entries(client, django_asse
         # named in the feed's title (the place and its names).
         with django_assert_num_queries(9):
             assert len(entries(read_feed(client, params=filtered))) == count
+
+
+def test_a_record_may_be_given_any_identifier_the_feed_does_not_take_its_address(client):
+    record = titled("Test memoir called feed", identifier="feed")
+    assert client.get(f"/en/records/{record.identifier}/").status_code == 200
