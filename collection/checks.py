@@ -46,3 +46,29 @@ def check_image_storage(app_configs: Any = None, **kwargs: Any) -> list[Warning]
             id="collection.W010",
         )
     ]
+
+
+@register()
+def check_oai(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Identify must name an administrator, and an OAI identifier's middle part must be a domain name."""
+    from django.urls import NoReverseMatch, reverse
+
+    from .oai import REPOSITORY_IDENTIFIER, admin_emails
+
+    try:
+        reverse("collection_oai:oai")
+    except NoReverseMatch:
+        return []  # the site does not offer OAI-PMH
+    warnings: list[Warning] = []
+    if not admin_emails():
+        warnings.append(Warning(
+            "The OAI-PMH interface has no administrator's address, which its Identify response must give.",
+            hint="Set COLLECTION_OAI_ADMIN_EMAILS, or ADMINS.", id="collection.W020",
+        ))
+    configured = app_settings.OAI_REPOSITORY_IDENTIFIER
+    if configured and not REPOSITORY_IDENTIFIER.fullmatch(str(configured)):
+        warnings.append(Warning(
+            f"COLLECTION_OAI_REPOSITORY_IDENTIFIER is {configured!r}, which is not a domain name: harvesters may "
+            "refuse its OAI identifiers.", id="collection.W021",
+        ))
+    return warnings

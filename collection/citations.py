@@ -1254,16 +1254,13 @@ def highwire_meta(record: Record, permalink: str, language: str | None = None) -
     """Highwire ``citation_*`` and Dublin Core ``DC.*`` meta tags, which Zotero's connector reads."""
     item = csl_json(record, language)
     tags: list[tuple[str, str]] = [("citation_title", item["title"]), ("DC.title", item["title"])]
-    for person in item.get("author", []):
-        name = f"{person['family']}, {person['given']}" if person.get("family") else person.get("literal", "")
+    for name in _dc_names(item.get("author", [])):
         tags += [("citation_author", name), ("DC.creator", name)]
     if "literal" in item.get("issued", {}):
         words = item["issued"]["literal"]
         tags += [("citation_date", words), ("DC.date", words)]
-    elif "issued" in item:
+    elif parts := _date_parts(item):
         # As precise as catalogued: Highwire writes 1998/04/12, Dublin Core ISO 8601 (1998-04-12).
-        first = item["issued"]["date-parts"][0]
-        parts = [f"{first[0]:04d}"] + [f"{part:02d}" for part in first[1:]]
         tags += [("citation_date", "/".join(parts)), ("DC.date", "-".join(parts))]
     languages = _material_languages(record)[:1]
     for source, target in (("publisher", "citation_publisher"), ("container-title", "citation_journal_title"),
@@ -1283,6 +1280,95 @@ def highwire_meta(record: Record, permalink: str, language: str | None = None) -
     tags += [("DC.identifier", permalink), ("citation_public_url", permalink),
              ("DC.type", record.get_kind_display())]
     return [(name, strip_tags(str(value))) for name, value in tags]
+
+
+def _dc_names(people: list[dict[str, str]]) -> list[str]:
+    """CSL names as Dublin Core and Highwire write them: "Family, Given", or the name as written."""
+    return [f"{person['family']}, {person['given']}" if person.get("family") else person.get("literal", "")
+            for person in people]
+
+
+def _date_parts(item: dict[str, Any]) -> list[str]:
+    """The first date of a CSL item's date parts, zero-padded (["1998", "04", "12"]); none for a literal date."""
+    if "date-parts" not in item.get("issued", {}):
+        return []
+    first = item["issued"]["date-parts"][0]
+    return [f"{first[0]:04d}"] + [f"{part:02d}" for part in first[1:]]
+
+
+class DCElement(NamedTuple):
+    """One Dublin Core element of a record: its name (``title``), its value and the value's language tag."""
+
+    name: str
+    value: str
+    language: str = ""
+
+
+# Memoirs and documents are texts (the DCMI Type Vocabulary's Text), but for a news item, which may be a
+# broadcast, and the organisation an association record describes, which no DCMI type names.
+_DCMI_TEXT_KINDS = ("memoir", "document")
+_NOT_TEXT = ("news-item", "organisation")
+
+
+def _labels_in_every_language(labels: Any) -> list[tuple[str, str]]:
+    """An authority's preferred names, one for each language tag, as (text, tag); its variants where it has no
+    preferred name."""
+    labels = [label for label in labels if label.text]
+    chosen = [label for label in labels if label.preferred] or labels
+    seen: dict[str, tuple[str, str]] = {}
+    for label in sorted(chosen, key=lambda label: label.pk or 0):
+        seen.setdefault(label.language, (label.text, label.language))
+    return list(seen.values())
+
+
+def dublin_core(record: Record, url_of: Callable[[Record], str]) -> list[DCElement]:
+    """The record in simple Dublin Core, for harvesting (``collection.oai``): what the page's ``DC.*`` meta tags
+    give, in every language the catalogue has rather than the page's one.
+
+    Every title with its language; the authors (or the issuing body) as creators, the editors and translators
+    as contributors, from the same CSL item as the citations; the agents the record is about, and its subjects,
+    as subjects and its places as coverage, each in every language it is named in; the date as the meta tags
+    give it (ISO 8601), or in EDTF where it is not one date; the DCMI type where one fits, and the kind and
+    resource type; the languages of the material; the record's permanent URL (``url_of``), its ISBN and ISSN
+    as URNs and its web address; the descriptions; the publisher; the rights; the published parent it is part
+    of (by its URL). Call within ``translation.override`` for the words of the kind and of a publisher's name.
+    """
+    item = csl_json(record, None)
+    elements = [DCElement("title", title.text, title.language)
+                for title in sorted(record.titles.all(), key=lambda title: title.pk or 0) if title.text]
+    elements += [DCElement("creator", name) for name in _dc_names(item.get("author", []))]
+    for key in ("editor", "translator"):
+        elements += [DCElement("contributor", name) for name in _dc_names(item.get(key, []))]
+    for agent in record.agents_in_role(AgentRole.SUBJECT):
+        elements += [DCElement("subject", text, tag) for text, tag in _labels_in_every_language(agent.names.all())]
+    for subject in record.subjects.all():
+        elements += [DCElement("subject", text, tag) for text, tag in _labels_in_every_language(subject.labels.all())]
+    for place in record.places.all():
+        elements += [DCElement("coverage", text, tag) for text, tag in _labels_in_every_language(place.names.all())]
+    elements += [DCElement("description", description.text, description.language)
+                 for description in record.descriptions.all() if description.text]
+    if "publisher" in item:
+        elements.append(DCElement("publisher", strip_tags(item["publisher"])))
+    if parts := _date_parts(item):
+        elements.append(DCElement("date", "-".join(parts)))
+    elif record.date_edtf:
+        elements.append(DCElement("date", record.date_edtf))
+    dcmi = "Text" if record.kind in _DCMI_TEXT_KINDS and record.resource_type not in _NOT_TEXT else ""
+    elements += [DCElement("type", value) for value in (
+        dcmi, str(record.get_kind_display()), str(record.get_resource_type_display())) if value]
+    if record.extent:
+        elements.append(DCElement("format", record.extent))
+    elements += [DCElement("language", tag) for tag in _material_languages(record)]
+    elements.append(DCElement("identifier", url_of(record)))
+    isbn = record.isbn13 or record.isbn10 or record.isbn
+    elements += [DCElement("identifier", value) for value in (
+        f"urn:isbn:{isbn}" if isbn else "", f"urn:issn:{record.issn}" if record.issn else "", record.url) if value]
+    if "container-title" in item:
+        elements.append(DCElement("source", strip_tags(item["container-title"])))
+    if parent := record.published_parent():
+        elements.append(DCElement("relation", url_of(parent)))
+    elements += [DCElement("rights", value) for value in (record.rights_statement, record.licence) if value]
+    return elements
 
 
 EXPORTS: dict[str, tuple[Any, str, Callable[[Record, str | None], str]]] = {

@@ -73,6 +73,16 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
     page's title: a text, or a mapping of language code to text (the page's
     language, then its base language, then ``en``). Default ``None``: "Collection",
     translated.
+``OAI_REPOSITORY_IDENTIFIER``
+    The repository identifier of the OAI-PMH interface (``collection.oai``), the middle part of every OAI
+    identifier (``oai:archive.example.org:mem-000001``): a domain name the archive controls, which must never
+    change once harvesters know it. Default ``None``: the host name each request was sent to, which is
+    only right for a site with one host name.
+``OAI_ADMIN_EMAILS``
+    The addresses OAI-PMH's Identify gives for the repository's administrators: an address or a list.
+    Default ``None``: those of Django's ``ADMINS``.
+``OAI_PAGE_SIZE``
+    Records or headers in one page of an OAI-PMH list; a resumption token leads to the next. Default ``100``.
 """
 
 from __future__ import annotations
@@ -106,6 +116,9 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_INLINE_MAX_ROWS": 2000,
     "FEED_ENTRIES": 50,
     "SITE_NAME": None,
+    "OAI_REPOSITORY_IDENTIFIER": None,
+    "OAI_ADMIN_EMAILS": None,
+    "OAI_PAGE_SIZE": 100,
 }
 
 PREFIX = "COLLECTION_"

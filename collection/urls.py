@@ -1,4 +1,5 @@
-"""Public pages (include under ``i18n_patterns``) and the JSON API (``api_urlpatterns``)."""
+"""Public pages (include under ``i18n_patterns``), the JSON API (``api_urlpatterns``) and the OAI-PMH interface
+(``oai_urlpatterns``), both outside ``i18n_patterns``."""
 
 from django.urls import include, path
 
@@ -39,3 +40,7 @@ api_urlpatterns = (
     ],
     "collection_api",
 )
+
+
+# OAI-PMH answers in the protocol's English whatever the reader's language: include it outside i18n_patterns.
+oai_urlpatterns = ([path("", views.oai_pmh, name="oai")], "collection_oai")

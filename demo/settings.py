@@ -122,5 +122,10 @@ COLLECTION_SITE_NAME = {
     "en": "Siberian internment collection",
 }
 
+# OAI-PMH at /oai/: the archive's domain name, never to change once harvesters know it (without it, the host name
+# of each request), and the administrators' addresses Identify gives (without them, those of ADMINS).
+COLLECTION_OAI_REPOSITORY_IDENTIFIER = os.environ.get("OAI_REPOSITORY_IDENTIFIER") or None
+COLLECTION_OAI_ADMIN_EMAILS = [e.strip() for e in os.environ.get("OAI_ADMIN_EMAILS", "").split(",") if e.strip()]
+
 # Large imports and derived romanizations run in `manage.py db_worker` (started by `make demo`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

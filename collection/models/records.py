@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -561,6 +561,43 @@ class ReservedIdentifierQuerySet(models.QuerySet):
     def given(self, identifier: str) -> str | None:
         """The identifier as given to a record, if this one, in any letter case, ever was."""
         return self.any_case([identifier]).values_list("identifier", flat=True).first()
+
+    def known_to_the_public(self) -> ReservedIdentifierQuerySet:
+        """The identifiers the public may know of: each published record's (``Record.objects.published()``
+        decides), and each of a record that was published once and is withdrawn, back in revision or deleted
+        since, the identifiers whose URLs answer with a notice (``collection.tombstones``). Never one of a record
+        that was never public, in whatever state it is or was.
+
+        Annotated with ``public`` (the record is published now), ``kind`` (for a deleted record, its kind in
+        its history) and ``datestamp``: for a published record its last change (``Record.modified``, which
+        every save, publication and import bumps, or its agents' last change if later), otherwise when it
+        left publication (the first change of its history after it was last published) or, deleted, when it
+        was deleted. Harvesting (``collection.oai``) lists these.
+        """
+        record_history = Record.history.model
+        public = Exists(Record.objects.published().filter(pk=OuterRef("record_id")))
+        last_published = record_history.objects.filter(id=OuterRef("id"), status=Status.PUBLISHED).order_by(
+            "-history_id").values("history_id")[:1]
+        left_at = record_history.objects.filter(
+            id=OuterRef("record_id"), history_id__gt=Subquery(last_published)).order_by("history_id").values(
+                "history_date")[:1]
+        # A reservation whose record is gone without a deletion date predates those dates: its last change.
+        last_change = record_history.objects.filter(identifier=OuterRef("identifier")).order_by("-history_id")
+        # A record's Dublin Core names its agents: renaming one changes the record's too.
+        agents_changed = RecordAgent.objects.filter(record_id=OuterRef("record_id")).values("record_id").annotate(
+            last=models.Max("agent__modified")).values("last")
+        datestamp = models.Case(
+            models.When(public=True, then=Greatest("record__modified", Coalesce(
+                Subquery(agents_changed), "record__modified"))),
+            models.When(record__isnull=True, then=Coalesce("deleted_at", Subquery(last_change.values(
+                "history_date")[:1]))),
+            default=Coalesce(Subquery(left_at), models.F("record__modified")),
+            output_field=models.DateTimeField(),
+        )
+        return self.annotate(
+            public=public, datestamp=datestamp,
+            kind=Coalesce(models.F("record__kind"), Subquery(last_change.values("kind")[:1])),
+        ).filter(Q(public=True) | Record.ever_published(identifier=OuterRef("identifier")))
 
 
 class ReservedIdentifier(models.Model):

@@ -1,0 +1,543 @@
+"""The OAI-PMH 2.0 interface: every verb and error of the protocol, paging, sets, deletions, and no leaks."""
+
+import datetime
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from collection.models import (
+    AgentKind,
+    AgentRole,
+    Description,
+    Language,
+    LevelOfDescription,
+    Record,
+    RecordKind,
+    ReservedIdentifier,
+    Status,
+)
+from collection.oai import DC_NS, OAI_DC_NS, OAI_DC_SCHEMA, OAI_ID_NS, OAI_NS, OAI_SCHEMA, XML_NS, XSI_NS
+
+from .factories import (
+    AgentFactory,
+    PlaceFactory,
+    RecordFactory,
+    SubjectFactory,
+    add_title,
+    link_agent,
+    person,
+)
+
+pytestmark = pytest.mark.django_db
+
+NS = {"oai": OAI_NS, "oai_dc": OAI_DC_NS, "dc": DC_NS, "id": OAI_ID_NS}
+UTC_SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+LANG = f"{{{XML_NS}}}lang"
+SCHEMA_LOCATION = f"{{{XSI_NS}}}schemaLocation"
+
+
+def oai(client, method="get", **arguments):
+    """The parsed response to a request with these arguments (a list repeats an argument)."""
+    response = getattr(client, method)("/oai/", arguments)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    root = ET.fromstring(response.content)  # well-formed, or this raises
+    assert root.tag == f"{{{OAI_NS}}}OAI-PMH"
+    assert root.get(SCHEMA_LOCATION) == f"{OAI_NS} {OAI_SCHEMA}"
+    assert UTC_SECOND.fullmatch(root.find("oai:responseDate", NS).text)
+    return root
+
+
+def error_of(root):
+    error = root.find("oai:error", NS)
+    return error.get("code") if error is not None else None
+
+
+def identifiers(root):
+    return [element.text for element in root.iterfind(".//oai:header/oai:identifier", NS)]
+
+
+def deleted(root):
+    return [
+        header.find("oai:identifier", NS).text
+        for header in root.iterfind(".//oai:header", NS)
+        if header.get("status") == "deleted"
+    ]
+
+
+def dc(root, name):
+    return [(element.text, element.get(LANG)) for element in root.iterfind(f".//oai_dc:dc/dc:{name}", NS)]
+
+
+def at(*parts):
+    return datetime.datetime(*parts, tzinfo=datetime.UTC)
+
+
+def dated(record, moment):
+    Record.objects.filter(pk=record.pk).update(modified=moment)
+    return record
+
+
+def harvest(client, verb="ListIdentifiers", **arguments):
+    """Every header of a list, page by page, and the pages' resumption tokens."""
+    root = oai(client, verb=verb, metadataPrefix="oai_dc", **arguments)
+    headers, tokens = identifiers(root), []
+    while (token := root.find(f"oai:{verb}/oai:resumptionToken", NS)) is not None:
+        tokens.append(token)
+        if not token.text:
+            break
+        root = oai(client, verb=verb, resumptionToken=token.text)
+        assert error_of(root) is None
+        headers += identifiers(root)
+    return headers, tokens
+
+
+# -- Identify, ListMetadataFormats, ListSets
+
+
+def test_identify_describes_the_repository(client, settings):
+    settings.COLLECTION_SITE_NAME = {"ja": "テスト文庫", "en": "Test archive"}
+    settings.COLLECTION_OAI_ADMIN_EMAILS = ["archivist@example.org"]
+    settings.COLLECTION_OAI_REPOSITORY_IDENTIFIER = "archive.example.org"
+    dated(RecordFactory(identifier="mem-1"), at(2001, 2, 3, 4, 5, 6))
+    dated(RecordFactory(identifier="mem-2"), at(2010, 1, 1))
+    root = oai(client, verb="Identify")
+    request = root.find("oai:request", NS)
+    assert request.text == "http://testserver/oai/" and request.attrib == {"verb": "Identify"}
+    identify = root.find("oai:Identify", NS)
+    assert {child.tag.split("}")[1]: child.text for child in identify if child.text} == {
+        "repositoryName": "Test archive",
+        "baseURL": "http://testserver/oai/",
+        "protocolVersion": "2.0",
+        "adminEmail": "archivist@example.org",
+        "earliestDatestamp": "2001-02-03T04:05:06Z",
+        "deletedRecord": "persistent",
+        "granularity": "YYYY-MM-DDThh:mm:ssZ",
+    }
+    scheme = identify.find("oai:description/id:oai-identifier", NS)
+    assert scheme.find("id:repositoryIdentifier", NS).text == "archive.example.org"
+    assert scheme.find("id:sampleIdentifier", NS).text == "oai:archive.example.org:mem-1"
+
+
+def test_identify_names_the_django_admins_without_an_address_of_its_own(client, settings):
+    settings.ADMINS = [("Archivist", "admin@example.org")]
+    assert [e.text for e in oai(client, verb="Identify").iterfind(".//oai:adminEmail", NS)] == ["admin@example.org"]
+
+
+def test_list_metadata_formats_offers_dublin_core(client):
+    RecordFactory(identifier="mem-1")
+    for arguments in ({}, {"identifier": "oai:testserver:mem-1"}):
+        root = oai(client, verb="ListMetadataFormats", **arguments)
+        formats = root.findall("oai:ListMetadataFormats/oai:metadataFormat", NS)
+        assert [
+            (
+                f.find("oai:metadataPrefix", NS).text,
+                f.find("oai:schema", NS).text,
+                f.find("oai:metadataNamespace", NS).text,
+            )
+            for f in formats
+        ] == [("oai_dc", OAI_DC_SCHEMA, OAI_DC_NS)]
+    assert error_of(oai(client, verb="ListMetadataFormats", identifier="oai:testserver:mem-404")) == "idDoesNotExist"
+
+
+def test_list_sets_by_kind(client):
+    root = oai(client, verb="ListSets")
+    assert [s.text for s in root.iterfind(".//oai:setSpec", NS)] == [
+        "kind",
+        "kind:memoir",
+        "kind:document",
+        "kind:association",
+    ]
+    assert error_of(oai(client, verb="ListSets", resumptionToken="x")) == "badResumptionToken"
+
+
+# -- GetRecord and its Dublin Core
+
+
+def test_get_record_gives_the_record_in_dublin_core(client, settings):
+    settings.COLLECTION_OAI_REPOSITORY_IDENTIFIER = "archive.example.org"
+    parent = RecordFactory(identifier="doc-series", title="Test series")
+    record = RecordFactory(
+        identifier="mem-1",
+        kind=RecordKind.MEMOIR,
+        title="テスト回想記",
+        title__language="ja",
+        parent=parent,
+        level=LevelOfDescription.ITEM,
+        date_edtf="1950-04",
+        isbn="978-0-00-000000-2",
+        issn="0000-0019",
+        rights_statement="http://rightsstatements.org/vocab/InC/1.0/",
+        extent="300 p.",
+    )
+    add_title(record, "Test memoir", "en", form="translation")
+    link_agent(record, person("Yamada", "Taro"))
+    link_agent(record, AgentFactory(name="Test Editor"), AgentRole.EDITOR)
+    link_agent(record, AgentFactory(name="Test Press"), AgentRole.PUBLISHER)
+    link_agent(record, AgentFactory(name="Test Person Written About"), AgentRole.SUBJECT)
+    record.places.add(PlaceFactory(name="Test Camp"))
+    record.subjects.add(SubjectFactory(label="Test subject"))
+    record.languages.add(Language.objects.get_or_create(tag="ja")[0])
+    Description.objects.create(record=record, language="en", text="A test description.")
+
+    root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:archive.example.org:mem-1")
+    assert root.find("oai:request", NS).attrib == {
+        "verb": "GetRecord",
+        "metadataPrefix": "oai_dc",
+        "identifier": "oai:archive.example.org:mem-1",
+    }
+    header = root.find("oai:GetRecord/oai:record/oai:header", NS)
+    assert header.get("status") is None
+    assert header.find("oai:identifier", NS).text == "oai:archive.example.org:mem-1"
+    assert UTC_SECOND.fullmatch(header.find("oai:datestamp", NS).text)
+    assert header.find("oai:setSpec", NS).text == "kind:memoir"
+    metadata = root.find(".//oai_dc:dc", NS)
+    assert metadata.get(SCHEMA_LOCATION) == f"{OAI_DC_NS} {OAI_DC_SCHEMA}"
+    assert dc(root, "title") == [("テスト回想記", "ja"), ("Test memoir", "en")]
+    assert dc(root, "creator") == [("Yamada, Taro", None)]
+    assert dc(root, "contributor") == [("Test Editor", None)]
+    assert dc(root, "publisher") == [("Test Press", None)]
+    assert dc(root, "subject") == [("Test Person Written About", "en"), ("Test subject", "en")]
+    assert dc(root, "coverage") == [("Test Camp", "en")]
+    assert dc(root, "description") == [("A test description.", "en")]
+    assert dc(root, "date") == [("1950-04", None)]
+    assert dc(root, "type") == [("Text", None), ("memoir", None)]
+    assert dc(root, "format") == [("300 p.", None)]
+    assert dc(root, "language") == [("ja", None)]
+    assert dc(root, "identifier") == [
+        ("http://testserver/en/records/mem-1/", None),
+        ("urn:isbn:9780000000002", None),
+        ("urn:issn:0000-0019", None),
+    ]
+    assert dc(root, "relation") == [("http://testserver/en/records/doc-series/", None)]
+    assert dc(root, "rights") == [("http://rightsstatements.org/vocab/InC/1.0/", None)]
+
+
+def test_get_record_finds_an_identifier_in_any_letter_case(client):
+    RecordFactory(identifier="mem-1")
+    for asked in ("oai:testserver:MEM-1", "oai:TestServer:Mem-1"):
+        root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=asked)
+        assert error_of(root) is None
+        assert identifiers(root) == ["oai:testserver:mem-1"]
+        assert root.find("oai:request", NS).get("identifier") == asked
+
+
+def test_get_record_errors(client):
+    RecordFactory(identifier="mem-1")
+    assert (
+        error_of(oai(client, verb="GetRecord", metadataPrefix="marc21", identifier="oai:testserver:mem-1"))
+        == "cannotDisseminateFormat"
+    )
+    for unknown in ("oai:testserver:mem-2", "oai:elsewhere.org:mem-1", "mem-1", "oai:testserver:"):
+        assert error_of(oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=unknown)) == "idDoesNotExist"
+    root = oai(client, verb="GetRecord", identifier="oai:testserver:mem-1")
+    assert error_of(root) == "badArgument"
+
+
+def test_an_unpublished_parent_is_no_relation(client):
+    parent = RecordFactory(identifier="doc-series", status=Status.DRAFT, title="Draft series")
+    RecordFactory(identifier="mem-1", parent=parent)
+    root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:testserver:mem-1")
+    assert dc(root, "relation") == []
+    assert b"doc-series" not in ET.tostring(root)
+
+
+# -- lists, paging and selection
+
+
+@pytest.mark.parametrize("verb", ["ListIdentifiers", "ListRecords"])
+def test_a_list_longer_than_a_page_comes_in_pages(client, settings, verb):
+    settings.COLLECTION_OAI_PAGE_SIZE = 2
+    for number in range(5):
+        # Two records share each datestamp: the pages still list each once.
+        dated(RecordFactory(identifier=f"doc-{number}"), at(2020, 1, 1 + number // 2))
+    headers, tokens = harvest(client, verb)
+    assert headers == [f"oai:testserver:doc-{number}" for number in range(5)]
+    assert [(t.get("completeListSize"), t.get("cursor"), bool(t.text)) for t in tokens] == [
+        ("5", "0", True),
+        ("5", "2", True),
+        ("5", "4", False),
+    ]
+
+
+def test_one_page_has_no_resumption_token(client):
+    RecordFactory(identifier="doc-1")
+    root = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert root.find(".//oai:resumptionToken", NS) is None
+    assert root.find("oai:request", NS).attrib == {"verb": "ListRecords", "metadataPrefix": "oai_dc"}
+
+
+def test_a_resumption_token_keeps_the_selection(client, settings):
+    settings.COLLECTION_OAI_PAGE_SIZE = 1
+    for number in range(3):
+        dated(RecordFactory(identifier=f"mem-{number}", kind=RecordKind.MEMOIR), at(2020, 1, 1 + number))
+    RecordFactory(identifier="doc-1", kind=RecordKind.DOCUMENT)
+    headers, _tokens = harvest(client, set="kind:memoir", until="2020-01-02")
+    assert headers == ["oai:testserver:mem-0", "oai:testserver:mem-1"]
+
+
+def test_from_and_until_select_by_datestamp(client):
+    dated(RecordFactory(identifier="doc-1"), at(2020, 1, 1, 23, 59, 59))
+    dated(RecordFactory(identifier="doc-2"), at(2020, 1, 2, 0, 0, 0))
+    dated(RecordFactory(identifier="doc-3"), at(2020, 1, 3, 12, 0, 0))
+
+    def listed(**arguments):
+        return [i.rsplit(":", 1)[1] for i in harvest(client, **arguments)[0]]
+
+    assert listed(**{"from": "2020-01-02"}) == ["doc-2", "doc-3"]
+    assert listed(until="2020-01-02") == ["doc-1", "doc-2"]
+    assert listed(**{"from": "2020-01-02", "until": "2020-01-02"}) == ["doc-2"]
+    assert listed(**{"from": "2020-01-01T23:59:59Z", "until": "2020-01-02T00:00:00Z"}) == ["doc-1", "doc-2"]
+    assert listed(**{"from": "2020-01-03T12:00:01Z"}) == []
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": "2021-01-01"})
+    assert error_of(root) == "noRecordsMatch"
+
+
+def test_sets_select_by_kind(client):
+    RecordFactory(identifier="mem-1", kind=RecordKind.MEMOIR)
+    RecordFactory(identifier="doc-1", kind=RecordKind.DOCUMENT)
+    memoirs = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="kind:memoir")
+    assert identifiers(memoirs) == ["oai:testserver:mem-1"]
+    assert [s.text for s in memoirs.iterfind(".//oai:setSpec", NS)] == ["kind:memoir"]
+    assert len(identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="kind"))) == 2
+    for unknown in ("kind:photograph", "year:1950"):
+        assert error_of(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set=unknown)) == "noRecordsMatch"
+
+
+def test_a_datestamp_follows_a_renamed_author(client):
+    record = dated(RecordFactory(identifier="mem-1"), at(2001, 1, 1))
+    author = AgentFactory(name="Test Author")
+    link_agent(record, author)
+    type(author).objects.filter(pk=author.pk).update(modified=at(2000, 1, 1))
+    before = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", until="2001-01-01")
+    assert identifiers(before) == ["oai:testserver:mem-1"]
+    author.save()  # a change to the author's name saves the author
+    after = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", until="2001-01-01")
+    assert error_of(after) == "noRecordsMatch"
+
+
+# -- deleted records
+
+
+def test_withdrawn_deleted_and_reopened_records_are_deleted_headers(client, bob, dana):
+    RecordFactory(identifier="doc-live")
+    before = timezone.now().replace(microsecond=0)
+    RecordFactory(identifier="doc-withdrawn", title="Withdrawn test title").withdraw(bob, "Rights unclear.")
+    RecordFactory(identifier="doc-deleted", title="Deleted test title").purge(dana, "Duplicate.")
+    revised = RecordFactory(identifier="doc-revised", title="Revised test title")
+    revised.withdraw(bob, "To be corrected.")
+    revised.reopen(bob)
+    after = timezone.now()
+
+    root = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert sorted(deleted(root)) == [
+        "oai:testserver:doc-deleted",
+        "oai:testserver:doc-revised",
+        "oai:testserver:doc-withdrawn",
+    ]
+    assert len(root.findall(".//oai:metadata", NS)) == 1  # the live record's only
+    for header in root.iterfind(".//oai:header[@status='deleted']", NS):
+        stamp = datetime.datetime.strptime(header.find("oai:datestamp", NS).text, "%Y-%m-%dT%H:%M:%SZ")
+        assert before <= stamp.replace(tzinfo=datetime.UTC) <= after
+        assert header.find("oai:setSpec", NS).text == "kind:document"
+    body = ET.tostring(root, encoding="unicode")
+    assert "Withdrawn test title" not in body and "Deleted test title" not in body and "Revised" not in body
+
+    for identifier in ("doc-withdrawn", "doc-deleted", "DOC-REVISED"):
+        record = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=f"oai:testserver:{identifier}")
+        assert deleted(record) == [f"oai:testserver:{identifier.lower()}"]
+        assert record.find(".//oai:metadata", NS) is None
+    assert len(identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="kind:document"))) == 4
+
+
+def test_a_withdrawal_dates_the_deleted_header(client, bob):
+    record = dated(RecordFactory(identifier="doc-1"), at(2001, 1, 1))
+    change = record.withdraw(bob, "Rights unclear.")
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert root.find(".//oai:datestamp", NS).text == change.at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_republished_record_is_live_again(client, bob, dana):
+    record = RecordFactory(identifier="doc-1")
+    record.withdraw(bob, "To be corrected.")
+    record.reopen(bob)
+    Record.objects.filter(pk=record.pk).update(status=Status.PUBLISHED)
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert identifiers(root) == ["oai:testserver:doc-1"] and deleted(root) == []
+
+
+# -- nothing unpublished leaks
+
+
+def never_public_records(dana):
+    """A record in each state the public never saw, each with its own title."""
+    RecordFactory(identifier="doc-draft", status=Status.DRAFT, title="Secret draft")
+    RecordFactory(identifier="doc-review", status=Status.REVIEW, title="Secret review")
+    RecordFactory(identifier="doc-withdrawn", status=Status.WITHDRAWN, title="Secret withdrawn")
+    RecordFactory(identifier="doc-deleted", status=Status.DRAFT, title="Secret deleted").purge(dana, "Mistake.")
+    RecordFactory(identifier="doc-deleted-review", status=Status.REVIEW, title="Secret too").purge(dana, "Mistake.")
+    return ["doc-draft", "doc-review", "doc-withdrawn", "doc-deleted", "doc-deleted-review"]
+
+
+def test_records_never_published_never_appear(client, dana):
+    secrets = never_public_records(dana)
+    assert ReservedIdentifier.objects.count() == len(secrets)
+    for verb in ("ListIdentifiers", "ListRecords"):
+        for selection in ({}, {"set": "kind"}, {"set": "kind:document"}, {"from": "2000-01-01"}):
+            assert error_of(oai(client, verb=verb, metadataPrefix="oai_dc", **selection)) == "noRecordsMatch"
+    for identifier in secrets:
+        for case in (identifier, identifier.upper()):
+            oai_id = f"oai:testserver:{case}"
+            assert error_of(oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=oai_id)) == (
+                "idDoesNotExist"
+            )
+            assert error_of(oai(client, verb="ListMetadataFormats", identifier=oai_id)) == "idDoesNotExist"
+
+
+def test_records_never_published_stay_out_beside_public_ones(client, settings, dana):
+    settings.COLLECTION_OAI_PAGE_SIZE = 2
+    secrets = never_public_records(dana)
+    RecordFactory(identifier="doc-public")
+    headers, _tokens = harvest(client, "ListRecords")
+    assert headers == ["oai:testserver:doc-public"]
+    identify = oai(client, verb="Identify")
+    body = b"".join(ET.tostring(root) for root in (identify, oai(client, verb="ListRecords", metadataPrefix="oai_dc")))
+    assert not any(secret.encode() in body for secret in secrets) and b"Secret" not in body
+
+
+# -- errors of the protocol
+
+
+@pytest.mark.parametrize(
+    "arguments", [{}, {"verb": "Harvest"}, {"verb": ["Identify", "Identify"]}, {"verb": "identify"}]
+)
+def test_bad_verb(client, arguments):
+    root = oai(client, **arguments)
+    assert error_of(root) == "badVerb"
+    assert root.find("oai:request", NS).attrib == {}
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"verb": "Identify", "identifier": "oai:testserver:mem-1"},
+        {"verb": "ListSets", "metadataPrefix": "oai_dc"},
+        {"verb": "ListRecords"},
+        {"verb": "ListIdentifiers", "metadataPrefix": ["oai_dc", "oai_dc"]},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "resumptionToken": "x"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-13-01"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01T00:00:00"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01T00:00Z"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-02", "until": "2020-01-01"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01", "until": "2020-01-02T00:00:00Z"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": ""},
+        {"verb": "GetRecord", "metadataPrefix": "oai_dc"},
+    ],
+    ids=[
+        "identify-argument",
+        "sets-prefix",
+        "no-prefix",
+        "repeated",
+        "token-and-more",
+        "bad-month",
+        "no-zone",
+        "minutes",
+        "from-after-until",
+        "granularities",
+        "empty",
+        "get-record-no-identifier",
+    ],
+)
+def test_bad_argument(client, arguments):
+    RecordFactory(identifier="mem-1")
+    root = oai(client, **arguments)
+    assert error_of(root) == "badArgument"
+    assert root.find("oai:request", NS).attrib == {}
+    assert root.find("oai:ListRecords", NS) is None
+
+
+def test_bad_resumption_tokens(client, settings):
+    settings.COLLECTION_OAI_PAGE_SIZE = 1
+    RecordFactory(identifier="doc-1")
+    RecordFactory(identifier="doc-2")
+    token = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc").find(".//oai:resumptionToken", NS).text
+    assert error_of(oai(client, verb="ListIdentifiers", resumptionToken=token)) is None
+    for bad in ("garbage", token[:-2] + ("AA" if not token.endswith("AA") else "BB")):
+        root = oai(client, verb="ListIdentifiers", resumptionToken=bad)
+        assert error_of(root) == "badResumptionToken"
+        assert root.find("oai:request", NS).get("resumptionToken") == bad
+    # A token answers the verb that gave it only.
+    assert error_of(oai(client, verb="ListRecords", resumptionToken=token)) == "badResumptionToken"
+
+
+def test_errors_of_lists(client):
+    assert error_of(oai(client, verb="ListRecords", metadataPrefix="oai_dc")) == "noRecordsMatch"
+    RecordFactory(identifier="mem-1")
+    root = oai(client, verb="ListRecords", metadataPrefix="mods")
+    assert error_of(root) == "cannotDisseminateFormat"
+    assert root.find("oai:request", NS).attrib == {"verb": "ListRecords", "metadataPrefix": "mods"}
+
+
+def test_requests_may_be_posted(client):
+    RecordFactory(identifier="mem-1")
+    root = oai(client, "post", verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:testserver:mem-1")
+    assert identifiers(root) == ["oai:testserver:mem-1"]
+    assert client.put("/oai/").status_code == 405
+
+
+def test_repository_identifier_defaults_to_the_host(client, settings):
+    settings.ALLOWED_HOSTS = ["archive.example.org"]
+    RecordFactory(identifier="mem-1")
+    response = client.get(
+        "/oai/", {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}, HTTP_HOST="archive.example.org:8000"
+    )
+    assert identifiers(ET.fromstring(response.content)) == ["oai:archive.example.org:mem-1"]
+
+
+# -- queries
+
+
+def full_records(count):
+    for number in range(count):
+        record = RecordFactory(identifier=f"doc-{number:03d}", date_edtf="1950")
+        add_title(record, f"Test title {number}", "ja")
+        link_agent(record, AgentFactory(name=f"Test author {number}"))
+        record.places.add(PlaceFactory(name=f"Test place {number}"))
+        record.subjects.add(SubjectFactory(label=f"Test subject {number}"))
+        Description.objects.create(record=record, language="en", text=f"Test description {number}.")
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_page_costs_the_same_queries_whatever_its_size(client, count, django_assert_max_num_queries):
+    parent = RecordFactory(identifier="doc-parent")
+    full_records(count)
+    archive = AgentFactory(kind=AgentKind.ORGANISATION, name="Test archive")
+    Record.objects.exclude(pk=parent.pk).update(parent=parent, repository=archive)
+    # The list's size, its page, then the page's published records (with their holding repositories) and their
+    # titles, agents, agents' names, published parents, parents' titles, descriptions, places, places' names,
+    # subjects, subjects' labels, languages and the holding repositories' names.
+    with django_assert_max_num_queries(15):
+        root = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert len(root.findall(".//oai:metadata", NS)) == count + 1
+    with CaptureQueriesContext(connection) as queries:
+        oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:testserver:doc-001")
+    assert len(queries) <= 14  # as a page, but for the count
+
+
+# -- system checks
+
+
+def test_checks_ask_for_an_administrator_and_a_domain_name(settings):
+    from collection.checks import check_oai
+
+    settings.ADMINS = []
+    settings.COLLECTION_OAI_ADMIN_EMAILS = None
+    settings.COLLECTION_OAI_REPOSITORY_IDENTIFIER = "my archive"
+    assert [warning.id for warning in check_oai()] == ["collection.W020", "collection.W021"]
+    settings.COLLECTION_OAI_ADMIN_EMAILS = "archivist@example.org"
+    settings.COLLECTION_OAI_REPOSITORY_IDENTIFIER = "archive.example.org"
+    assert check_oai() == []
