@@ -541,3 +541,18 @@ def test_checks_ask_for_an_administrator_and_a_domain_name(settings):
     settings.COLLECTION_OAI_ADMIN_EMAILS = "archivist@example.org"
     settings.COLLECTION_OAI_REPOSITORY_IDENTIFIER = "archive.example.org"
     assert check_oai() == []
+
+
+def test_a_record_in_revision_keeps_the_set_it_was_published_in(client, bob):
+    record = RecordFactory(identifier="doc-1", kind=RecordKind.DOCUMENT)
+    record.withdraw(bob, "To be corrected.")
+    record.reopen(bob)
+    record.refresh_from_db()
+    record.kind = RecordKind.MEMOIR  # a draft's change the public never saw
+    record.save()
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert deleted(root) == ["oai:testserver:doc-1"]
+    assert [s.text for s in root.iterfind(".//oai:setSpec", NS)] == ["kind:document"]
+    assert error_of(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="kind:memoir")) == (
+        "noRecordsMatch"
+    )

@@ -568,8 +568,8 @@ class ReservedIdentifierQuerySet(models.QuerySet):
         since, the identifiers whose URLs answer with a notice (``collection.tombstones``). Never one of a record
         that was never public, in whatever state it is or was.
 
-        Annotated with ``public`` (the record is published now), ``kind`` (for a deleted record, its kind in
-        its history) and ``datestamp``: for a published record its last change (``Record.modified``, which
+        Annotated with ``public`` (the record is published now), ``kind`` (for a record no longer public, its
+        kind when it last was) and ``datestamp``: for a published record its last change (``Record.modified``, which
         every save, publication and import bumps, or its agents' last change if later), otherwise when it
         left publication (the first change of its history after it was last published) or, deleted, when it
         was deleted. Harvesting (``collection.oai``) lists these.
@@ -594,10 +594,13 @@ class ReservedIdentifierQuerySet(models.QuerySet):
             default=Coalesce(Subquery(left_at), models.F("record__modified")),
             output_field=models.DateTimeField(),
         )
-        return self.annotate(
-            public=public, datestamp=datestamp,
-            kind=Coalesce(models.F("record__kind"), Subquery(last_change.values("kind")[:1])),
-        ).filter(Q(public=True) | Record.ever_published(identifier=OuterRef("identifier")))
+        # Not public now: the kind it had when it was, never one given it since.
+        kind_when_public = record_history.objects.filter(
+            identifier=OuterRef("identifier"), status=Status.PUBLISHED).order_by("-history_id").values("kind")[:1]
+        kind = models.Case(models.When(public=True, then=models.F("record__kind")),
+                           default=Subquery(kind_when_public), output_field=models.CharField())
+        return self.annotate(public=public, datestamp=datestamp, kind=kind).filter(
+            Q(public=True) | Record.ever_published(identifier=OuterRef("identifier")))
 
 
 class ReservedIdentifier(models.Model):
