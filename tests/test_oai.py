@@ -118,6 +118,18 @@ def test_identify_describes_the_repository(client, settings):
         "deletedRecord": "persistent",
         "granularity": "YYYY-MM-DDThh:mm:ssZ",
     }
+    # In the order the protocol's schema gives them.
+    assert [child.tag.split("}")[1] for child in root] == ["responseDate", "request", "Identify"]
+    assert [child.tag.split("}")[1] for child in identify] == [
+        "repositoryName",
+        "baseURL",
+        "protocolVersion",
+        "adminEmail",
+        "earliestDatestamp",
+        "deletedRecord",
+        "granularity",
+        "description",
+    ]
     scheme = identify.find("oai:description/id:oai-identifier", NS)
     assert scheme.find("id:repositoryIdentifier", NS).text == "archive.example.org"
     assert scheme.find("id:sampleIdentifier", NS).text == "oai:archive.example.org:mem-1"
@@ -556,3 +568,10 @@ def test_a_record_in_revision_keeps_the_set_it_was_published_in(client, bob):
     assert error_of(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="kind:memoir")) == (
         "noRecordsMatch"
     )
+
+
+def test_pages_follow_datestamps_to_the_microsecond(client, settings):
+    settings.COLLECTION_OAI_PAGE_SIZE = 2
+    made = [RecordFactory(identifier=f"doc-{number}").identifier for number in range(5)]
+    headers, _tokens = harvest(client, "ListRecords")
+    assert sorted(headers) == sorted(f"oai:testserver:{identifier}" for identifier in made)
