@@ -535,6 +535,8 @@ def test_a_page_costs_the_same_queries_whatever_its_size(client, count, django_a
     with django_assert_max_num_queries(15):
         root = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
     assert len(root.findall(".//oai:metadata", NS)) == count + 1
+    with django_assert_max_num_queries(2):  # headers only: the list's size and its page
+        assert len(identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc"))) == count + 1
     with CaptureQueriesContext(connection) as queries:
         oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:testserver:doc-001")
     assert len(queries) <= 14  # as a page, but for the count
