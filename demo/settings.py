@@ -123,9 +123,11 @@ COLLECTION_SITE_NAME = {
 }
 
 # OAI-PMH at /oai/: the archive's domain name, never to change once harvesters know it (without it, the host name
-# of each request), and the administrators' addresses Identify gives (without them, those of ADMINS).
+# of each request), and the administrators' addresses Identify gives (the demo's is an example.org address, a
+# domain reserved for examples; a real site gives its own or relies on ADMINS).
 COLLECTION_OAI_REPOSITORY_IDENTIFIER = os.environ.get("OAI_REPOSITORY_IDENTIFIER") or None
-COLLECTION_OAI_ADMIN_EMAILS = [e.strip() for e in os.environ.get("OAI_ADMIN_EMAILS", "").split(",") if e.strip()]
+COLLECTION_OAI_ADMIN_EMAILS = [
+    e.strip() for e in os.environ.get("OAI_ADMIN_EMAILS", "archivist@example.org").split(",") if e.strip()]
 
 # Large imports and derived romanizations run in `manage.py db_worker` (started by `make demo`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -137,6 +137,7 @@ def test_identify_describes_the_repository(client, settings):
 
 def test_identify_names_the_django_admins_without_an_address_of_its_own(client, settings):
     settings.ADMINS = [("Archivist", "admin@example.org")]
+    settings.COLLECTION_OAI_ADMIN_EMAILS = None
     assert [e.text for e in oai(client, verb="Identify").iterfind(".//oai:adminEmail", NS)] == ["admin@example.org"]
 
 
