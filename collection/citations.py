@@ -1347,8 +1347,9 @@ def dublin_core(record: Record, url_of: Callable[[Record], str]) -> list[DCEleme
         elements += [DCElement("coverage", text, tag) for text, tag in _labels_in_every_language(place.names.all())]
     elements += [DCElement("description", description.text, description.language)
                  for description in record.descriptions.all() if description.text]
-    if "publisher" in item:
-        elements.append(DCElement("publisher", strip_tags(item["publisher"])))
+    # One element for each publisher, as Dublin Core repeats an element for each value.
+    elements += [DCElement("publisher", _agent_name(link.agent, None, _unmarked))
+                 for link in record.agent_links.all() if link.role == AgentRole.PUBLISHER]
     if parts := _date_parts(item):
         elements.append(DCElement("date", "-".join(parts)))
     elif record.date_edtf:

@@ -191,6 +191,7 @@ def test_get_record_gives_the_record_in_dublin_core(client, settings):
     link_agent(record, person("Yamada", "Taro"))
     link_agent(record, AgentFactory(name="Test Editor"), AgentRole.EDITOR)
     link_agent(record, AgentFactory(name="Test Press"), AgentRole.PUBLISHER)
+    link_agent(record, AgentFactory(name="Test Second Press"), AgentRole.PUBLISHER)
     link_agent(record, AgentFactory(name="Test Person Written About"), AgentRole.SUBJECT)
     record.places.add(PlaceFactory(name="Test Camp"))
     record.subjects.add(SubjectFactory(label="Test subject"))
@@ -213,7 +214,7 @@ def test_get_record_gives_the_record_in_dublin_core(client, settings):
     assert dc(root, "title") == [("テスト回想記", "ja"), ("Test memoir", "en")]
     assert dc(root, "creator") == [("Yamada, Taro", None)]
     assert dc(root, "contributor") == [("Test Editor", None)]
-    assert dc(root, "publisher") == [("Test Press", None)]
+    assert dc(root, "publisher") == [("Test Press", None), ("Test Second Press", None)]
     assert dc(root, "subject") == [("Test Person Written About", "en"), ("Test subject", "en")]
     assert dc(root, "coverage") == [("Test Camp", "en")]
     assert dc(root, "description") == [("A test description.", "en")]
