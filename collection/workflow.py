@@ -293,8 +293,9 @@ def change_status(record: Record, by: Any, new_status: str, comment: str = "", *
     """
     from .models.workflow import StatusChange
 
-    current = Record._base_manager.select_for_update().only("status", "version").get(pk=record.pk)
-    record.status, record.version = current.status, current.version
+    current = Record._base_manager.select_for_update().only("status", "version", "first_published").get(pk=record.pk)
+    # The first publication too: a copy read before the record was first published must not date it anew.
+    record.status, record.version, record.first_published = current.status, current.version, current.first_published
     old_status = record.status
     check_status_change(by, record, new_status)
     if old_status == new_status:

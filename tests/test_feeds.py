@@ -36,9 +36,10 @@ def links(feed, rel):
 
 
 def first_published_at(record, when):
-    """Date the record's history as if it had been published (and last changed) at ``when``."""
+    """Date the record as if it had been published (and last changed) at ``when``: its history, and its first
+    publication, which agrees with it."""
     Record.history.model.objects.filter(id=record.pk).update(history_date=when)
-    Record.objects.filter(pk=record.pk).update(modified=when)
+    Record.objects.filter(pk=record.pk).update(modified=when, first_published=when)
 
 
 def days_ago(days):

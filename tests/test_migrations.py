@@ -65,3 +65,42 @@ def test_reasons_kept_when_their_column_widens():
     assert list(rows.values_list("history_change_reason", flat=True)) == ['[import] {"file": "a.csv"}']
     rows.update(history_change_reason="x" * 500)  # wider than the old varchar(100)
     assert len(rows.get().history_change_reason) == 500
+
+
+@pytest.mark.django_db(transaction=True)
+def test_records_published_before_are_dated_by_their_first_publication_in_their_history():
+    import datetime
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from collection.search import install_catalogue_triggers
+
+    before = [("collection", "0015_translated_field_labels")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    records, history = old.get_model("collection", "Record"), old.get_model("collection", "HistoricalRecord")
+    start = datetime.datetime(2024, 5, 1, 9, 30, tzinfo=datetime.UTC)
+
+    def record_with_history(identifier, statuses):
+        record = records.objects.create(identifier=identifier, kind="memoir", status=statuses[-1])
+        for day, status in enumerate(statuses):
+            history.objects.create(id=record.pk, identifier=identifier, kind="memoir", status=status, version=1,
+                                   created=record.created, modified=record.modified, history_type="~",
+                                   history_date=start + datetime.timedelta(days=day))
+        return record.pk
+
+    # Published on the third day, withdrawn, then published again: its first publication is the third day's.
+    republished = record_with_history("mem-test-republished",
+                                      ["draft", "review", "published", "withdrawn", "draft", "review", "published"])
+    withdrawn = record_with_history("mem-test-withdrawn", ["draft", "review", "published", "withdrawn"])
+    never = record_with_history("mem-test-never", ["draft", "review", "draft"])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    install_catalogue_triggers()
+    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
+    dates = dict(new.get_model("collection", "Record").objects.values_list("pk", "first_published"))
+    assert dates == {republished: start + datetime.timedelta(days=2), withdrawn: start + datetime.timedelta(days=2),
+                     never: None}

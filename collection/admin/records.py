@@ -225,7 +225,8 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     actions = [*(_bulk_action(name) for name in ("submit", "publish", "return", "withdraw")),
                "export_selected_csv", "export_selected_xlsx"]
     fieldsets = [
-        (None, {"fields": ["identifier", "kind", "status", "parent", "level", "sequence", "described_agent"]}),
+        (None, {"fields": ["identifier", "kind", "status", "first_published", "parent", "level", "sequence",
+                           "described_agent"]}),
         (gettext_lazy("Date"), {"fields": ["date_edtf", "date_display"]}),
         (gettext_lazy("Coverage"), {"fields": ["languages", "places", "subjects"]}),
         (gettext_lazy("Bibliographic"), {"fields": [
@@ -267,8 +268,8 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
         return queryset.filter(condition), False
 
     def get_readonly_fields(self, request, obj=None):
-        # The status changes only through the workflow buttons and actions.
-        return ["identifier", "status"] if obj else ["status"]
+        # The status changes only through the workflow buttons and actions, which date the first publication.
+        return ["identifier", "status", "first_published"] if obj else ["status", "first_published"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("titles")

@@ -28,7 +28,7 @@ from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -47,6 +47,7 @@ from ..models import (
     Record,
     RecordAgent,
     ReservedIdentifier,
+    Status,
     StatusChange,
     Title,
 )
@@ -242,6 +243,7 @@ class Applier:
             apply_scalars(record, plan.desired, self.agent_pk)
             record.sync_derived_fields()
             record.modified = self.now
+            record.mark_first_publication(self.now)  # published by the file: dated as its history row is
             record.version += 1
         Record.objects.bulk_update([plan.record for plan in plans], _UPDATE_FIELDS, batch_size=BATCH_SIZE)
         self._write_titles(plans)
@@ -528,8 +530,10 @@ class _NewRecords:
         self.plain = [name for name in PLAIN_FIELDS if name != "level"]
         self.record_sources = ("id", "identifier", "kind", "status", "parent_id", "level", "sequence", "date_edtf",
                                "date_start", "date_end", "year_start", "year_end", "described_agent_id",
-                               "repository_id", "isbn10", "isbn13", "accessed", *self.plain)
+                               "repository_id", "isbn10", "isbn13", "accessed", "first_published", *self.plain)
         self.records = Layout(Record, self.record_sources, {"version": 1, "created": now, "modified": now})
+        # A record created published is first published by the import, at the time of its history row.
+        self.published_at = Record._meta.get_field("first_published").get_db_prep_save(now, connection)
         self.reserved = Layout(ReservedIdentifier, ("identifier", "record_id"), {"reserved_at": now})
         self.titles = Layout(Title, ("record_id", "language", "text", "form", "preferred", "our_translation",
                                      "machine_made", "derived_from_id"))
@@ -613,6 +617,7 @@ class _NewRecords:
         record_row, reserved_row, title_row, link_row = (self.records.row, self.reserved.row, self.titles.row,
                                                          self.links.row)
         adapt_date, derive_forms = self.adapt_date, self.derive
+        published, published_at = Status.PUBLISHED, self.published_at
         derived = (LabelForm.READING, LabelForm.ROMANIZATION)
         bounds, forms = self.bounds, _FORMS
         for plan in plans:
@@ -632,6 +637,7 @@ class _NewRecords:
                 agent_pks[values[described_at]] if values[described_at] else None,
                 agent_pks[values[repository_at]] if values[repository_at] else None,
                 isbn10, isbn13, adapt_date(datetime.date.fromisoformat(accessed)) if accessed else None,
+                published_at if values[status_at] == published else None,
                 *plain(values),
             )))
             reserved.append(reserved_row((plan.identifier, pk)))

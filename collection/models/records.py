@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -155,16 +156,21 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(Exists(RecordImage.objects.filter(record_id=OuterRef("pk"), visibility=Visibility.PUBLIC)))
 
     def with_first_published(self) -> RecordQuerySet:
-        """Annotate ``first_published``: when each record was first made public, read from its history (the
-        first row in “published”), so that every path that publishes (the workflow, an import, a record created
-        published) counts, and a record withdrawn and published again keeps its first date."""
-        rows = Record.history.model.objects.filter(id=OuterRef("pk"), status=Status.PUBLISHED)
-        return self.annotate(first_published=Subquery(rows.order_by("history_id").values("history_date")[:1]))
+        """The records with ``first_published``, when each was first made public: a stored column
+        (:attr:`Record.first_published`), set by every path that publishes, so this adds nothing to the query;
+        kept so that callers need not know whether it is stored or read from the history."""
+        return self
 
     def newest_published_first(self) -> RecordQuerySet:
-        """Ordered by first publication, the most recent first (ties by id, the later first): what a feed of new
-        records lists. Chain after ``published()``."""
-        return self.with_first_published().order_by(models.F("first_published").desc(nulls_last=True), "-pk")
+        """The records with a first publication, the most recent first (ties by id, the later first): what a
+        feed of new records lists. Chain after ``published()``: the index of status and first publication then
+        serves the order, and the newest are read off it without sorting the catalogue.
+
+        Every published record has the date (every path that publishes sets it, and the migration that added
+        it dated the records before from their history); leaving out any without one lets the order be a plain
+        descending one, which both databases read off the same index (a descending order puts nulls first on
+        PostgreSQL and last on SQLite, and SQLite takes no “nulls last” in an index)."""
+        return self.with_first_published().filter(first_published__isnull=False).order_by("-first_published", "-pk")
 
     def awaiting_review_by(self, user: Any) -> RecordQuerySet:
         """Records under review that ``user`` may decide on (see ``collection.workflow``)."""
@@ -285,9 +291,15 @@ class Record(VersionedModel, IdentifiedModel):
 
     created = models.DateTimeField(_("created"), auto_now_add=True)
     modified = models.DateTimeField(_("modified"), auto_now=True)
+    # When the record first became public: the date of the history row that first has it “published”, stored so
+    # that the feed of new records reads its newest through an index. Set once, by whatever publishes it (the
+    # workflow, the admin, an import, a record created published: see ``mark_first_publication``), and never
+    # changed: a record withdrawn and published again keeps it.
+    first_published = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
 
     objects = RecordQuerySet.as_manager()
-    history = change_history(m2m_fields=[languages, places, subjects])
+    # ``first_published`` is read from the history, not kept in it: a revert or a diff has nothing to say of it.
+    history = change_history(m2m_fields=[languages, places, subjects], excluded_fields=["first_published"])
 
     class Meta:
         verbose_name = _("record")
@@ -305,6 +317,11 @@ class Record(VersionedModel, IdentifiedModel):
             models.Index(fields=["status", "kind"]),
             models.Index(fields=["status", "year_start", "year_end"]),
             models.Index(fields=["status", "date_start"]),
+            # The feed of new records (``published().newest_published_first()``): the published records in the
+            # feed's order, so its first entries are read off the index whatever the size of the catalogue. Led by
+            # the status rather than partial: SQLite takes a partial index only for a condition written out, not
+            # the status the query passes as a parameter, and would sort every published record instead.
+            models.Index(fields=["status", "-first_published", "-id"], name="collection_record_first_pub"),
         ]
 
     def __str__(self) -> str:
@@ -389,11 +406,37 @@ class Record(VersionedModel, IdentifiedModel):
         if errors:
             raise ValidationError(errors)
 
+    def mark_first_publication(self, when: datetime.datetime) -> bool:
+        """Date the record's first publication ``when`` if it is published and has none yet; whether it did.
+
+        Every path that writes a status calls it with the time its history row records, so the two agree:
+        a save (the workflow, the admin, a record created published) with the history row's date, an import
+        with the import's. A date once given is never changed: a record published again keeps its first one.
+        """
+        if self.status == Status.PUBLISHED and self.first_published is None:
+            self.first_published = when
+            return True
+        return False
+
     @transaction.atomic
     def save(self, *args, **kwargs) -> None:
         adding = self._state.adding
         self.sync_derived_fields()
-        super().save(*args, **kwargs)  # VersionedModel.save refuses a stale copy
+        update_fields = kwargs.get("update_fields")
+        dated = False
+        if update_fields is None or "status" in update_fields:
+            # The history row of this save records the publication: it and the column get the same time.
+            when = getattr(self, "_history_date", None) or timezone.now()
+            if self.mark_first_publication(when):
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "first_published"}
+                if not hasattr(self, "_history_date"):
+                    self._history_date, dated = when, True
+        try:
+            super().save(*args, **kwargs)  # VersionedModel.save refuses a stale copy
+        finally:
+            if dated:
+                del self._history_date  # simple-history would give it to every later save of this object
         if adding:
             ReservedIdentifier.objects.create(identifier=self.identifier, record=self)
 

@@ -2,6 +2,9 @@
 
 Everything made here is marked synthetic: identifiers start with ``synthetic-``,
 titles say "synthetic", and every record carries the subject ``synthetic-data``.
+Records ever published (published or withdrawn) are given a made-up date of first
+publication, spread over the three years before the run, so that the feed of new
+records has an order to read; like the rest, they have no history.
 The command refuses to run on a database holding any other record, so synthetic
 and catalogued data never mix. Rows are written with COPY on PostgreSQL and
 ``executemany`` elsewhere, then search keys are built by the same functions the
@@ -10,6 +13,7 @@ site uses.
 
 from __future__ import annotations
 
+import datetime
 import random
 import time
 from collections.abc import Iterable, Sequence
@@ -18,6 +22,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from ...conf import app_settings
 from ...models import (
@@ -51,6 +56,19 @@ WORDS_EN = ["synthetic", "camp", "letter", "diary", "memoir", "report", "order",
             "forest", "return", "labour", "testimony", "photograph"]
 FAMILY = ["Synthtest", "Probnikov", "Testov", "Shiken", "Gosei", "Kakuu", "Obrazets", "Primerov"]
 FAMILY_RU = ["Синтестов", "Пробников", "Тестов", "Сикэн", "Госэй", "Какуу", "Образцов", "Примеров"]
+
+
+# The made-up first publications fall in the three years before the run, in an order unrelated to the keys.
+PUBLICATION_SPAN = 3 * 365 * 24 * 3600
+
+
+def _synthetic_first_publication(pk: int, status: str, now: datetime.datetime) -> Any:
+    """A made-up first publication for a record ever published, from its key alone (the random draws that make
+    the records are left as they were), as the database stores it; none for a record never published."""
+    if status not in (Status.PUBLISHED, Status.WITHDRAWN):
+        return None
+    return connection.ops.adapt_datetimefield_value(now - datetime.timedelta(
+        seconds=pk * 2_654_435_761 % PUBLICATION_SPAN))
 
 
 def _weighted_status(rng: random.Random) -> str:
@@ -228,6 +246,7 @@ class Command(BaseCommand):
         title_orders: list[tuple[int, str, str]] = []
         order_languages = list(app_settings.LANGUAGES)
         now = time.strftime("%Y-%m-%d %H:%M:%S+00")
+        run_time = timezone.now()
         for offset in range(size):
             pk = first_id + offset
             kind = rng.choice((RecordKind.MEMOIR, RecordKind.DOCUMENT, RecordKind.DOCUMENT, RecordKind.ASSOCIATION))
@@ -237,8 +256,10 @@ class Command(BaseCommand):
                 year_start = rng.randint(1945, 1995)
                 year_end = year_start + (rng.randint(1, 12) if rng.random() < 0.2 else 0)
             repository = rng.choice(auth["repositories"]) if rng.random() < 0.7 else None
+            status = _weighted_status(rng)
             given = {
-                "id": pk, "identifier": f"{PREFIX}rec-{pk}", "kind": kind, "status": _weighted_status(rng),
+                "id": pk, "identifier": f"{PREFIX}rec-{pk}", "kind": kind, "status": status,
+                "first_published": _synthetic_first_publication(pk, status, run_time),
                 "date_edtf": "" if year_start is None else (
                     str(year_start) if year_start == year_end else f"{year_start}/{year_end}"),
                 "date_start": None if year_start is None else f"{year_start}-01-01",
