@@ -91,6 +91,13 @@ def fields_of(obj, model):
     return {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
 
 
+def kept_in_history(record):
+    """The record's fields its history rows copy: all but its first publication, which the history dates itself."""
+    fields = fields_of(record, Record)
+    del fields["first_published"]
+    return fields
+
+
 def test_new_records_and_their_history_are_the_rows_the_models_would_write(vocabulary, settings):
     settings.COLLECTION_DERIVE_READINGS = True
     user = UserFactory(is_superuser=True)
@@ -105,7 +112,7 @@ def test_new_records_and_their_history_are_the_rows_the_models_would_write(vocab
         assert (entry.history_type, entry.history_user, entry.history_change_reason, entry.history_date) == (
             "+", user, "test: rich.csv", record.modified)
         assert {name: value for name, value in fields_of(entry, Record.history.model).items()
-                if name in fields_of(record, Record)} == fields_of(record, Record)
+                if name in fields_of(record, Record)} == kept_in_history(record)
         for name in ("languages", "places", "subjects"):
             assert sorted(row.pk for row in getattr(record, name).through.objects.filter(record=record)) == sorted(
                 row.id for row in getattr(entry, name).all())
@@ -155,7 +162,7 @@ def test_updated_records_history_is_the_rows_the_models_would_write(vocabulary, 
         derived.sync_derived_fields()
         assert fields_of(derived, Record) == fields_of(record, Record)
         assert {name: value for name, value in fields_of(entry, Record.history.model).items()
-                if name in fields_of(record, Record)} == fields_of(record, Record)
+                if name in fields_of(record, Record)} == kept_in_history(record)
         for name in ("languages", "places", "subjects"):
             through = getattr(record, name).through
             assert sorted(through.objects.filter(record=record).values_list("pk", flat=True)) == sorted(
