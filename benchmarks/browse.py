@@ -14,6 +14,8 @@ this process spent on a page (the rest is the database's work and waiting for
 a core on a busy machine), the median number of results, and for the same
 states the median time of the index's word matching alone and, for comparison,
 of the same search in the database (the ids of the search rows it matches).
+Then the feed of new records (``/en/records.atom``), whole, unfiltered and
+filtered by one place (a different one each time): median and 95th percentile.
 Then the same run's raw ``SELECT count(*)`` of published records, the time to
 build the facet index from scratch and its size, and the time to catch up after
 one record is withdrawn (and published again).
@@ -188,6 +190,16 @@ def main() -> None:
 
     everything = [timed(lambda: client.get("/en/records/?q=camp")) for _ in range(3)]
     print(f"{'search matching all (camp)':30} {statistics.median(everything):7.1f}ms")
+
+    def feed(query: str) -> None:
+        response = client.get(f"/en/records.atom?{query}" if query else "/en/records.atom")
+        assert response.status_code == 200, query
+
+    places = states.rng.sample(states.values["place"], min(args.runs, len(states.values["place"])))
+    for name, queries in (("feed, unfiltered", [""] * args.runs),
+                          ("feed, one place", [urlencode([("place", place)]) for place in places])):
+        times = [timed(lambda query=query: feed(query)) for query in queries]
+        print(f"{name:30} {statistics.median(times):7.1f}ms {percentile(times, .95):7.1f}ms")
 
     def raw_count() -> None:
         with connection.cursor() as cursor:
