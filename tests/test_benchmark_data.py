@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from collection.models import Record, RecordSearch
+from collection.models import Record, RecordSearch, Status
 from collection.search import refresh_search_index
 from tests.factories import titled
 
@@ -17,6 +17,10 @@ def test_generates_marked_records_with_the_sites_own_search_keys():
     assert records.count() == 350
     assert not records.exclude(identifier__startswith="synthetic-").exists()
     assert records.filter(subjects__identifier="synthetic-data").distinct().count() == 350
+    # Every record ever published has a (made-up) first publication, so the feed of new records can be timed.
+    ever_published = records.filter(status__in=[Status.PUBLISHED, Status.WITHDRAWN])
+    assert ever_published.exists() and not ever_published.filter(first_published__isnull=True).exists()
+    assert not records.exclude(pk__in=ever_published).filter(first_published__isnull=False).exists()
     generated = dict(RecordSearch.objects.values_list("record_id", "document"))
     sample = list(records.values_list("pk", flat=True)[:40])
     refresh_search_index(sample)
