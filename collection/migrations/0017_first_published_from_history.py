@@ -6,20 +6,19 @@ migration before.
 """
 
 from django.db import migrations
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
 
 def date_first_publications_from_history(apps, schema_editor):
     alias = schema_editor.connection.alias
     record = apps.get_model("collection", "Record")
     history = apps.get_model("collection", "HistoricalRecord")
-    first = (
-        history.objects.using(alias)
-        .filter(id=OuterRef("pk"), status="published")
-        .order_by("history_id")
-        .values("history_date")[:1]
+    published = history.objects.using(alias).filter(id=OuterRef("pk"), status="published")
+    first = published.order_by("history_id").values("history_date")[:1]
+    # Only the records ever published are written: the others keep their null without a row rewritten.
+    record.objects.using(alias).filter(Exists(published), first_published__isnull=True).update(
+        first_published=Subquery(first)
     )
-    record.objects.using(alias).filter(first_published__isnull=True).update(first_published=Subquery(first))
 
 
 class Migration(migrations.Migration):
