@@ -25,7 +25,6 @@ from .filters import UNDATED, RecordFilterSet
 from .models import Agent, Language, Place, Record, RecordKind, Subject
 from .models.records import AgentRole
 from .templatetags.collection_tags import site_name
-from .text import base_language
 
 
 def record_feed_url(params: QueryDict | None = None) -> str:
@@ -118,23 +117,6 @@ def filters_in_words(filterset: RecordFilterSet, language: str) -> list[str]:
             % {"filter": field.label, "values": _either(values)}
         )
     return words
-
-
-def description_in(record: Record, language: str) -> Any:
-    """The description shown for ``language``: in it, else in its base language, else in the first of
-    ``COLLECTION_LANGUAGES`` the record has one in, else the first written; ``None`` if there is none."""
-    descriptions = [d for d in record.descriptions.all() if d.text.strip()]
-    if not descriptions:
-        return None
-    for wanted in (language.lower(), base_language(language)):
-        for description in descriptions:
-            if description.language.lower() == wanted:
-                return description
-    for configured in app_settings.LANGUAGES:
-        for description in descriptions:
-            if base_language(description.language) == base_language(configured):
-                return description
-    return descriptions[0]
 
 
 class RecordAtomFeed(Atom1Feed):
@@ -263,7 +245,7 @@ class RecordFeed(Feed):
                 name = link.agent.display_label(language)
                 if name:
                     authors.append((name.text, name.language))
-        description = description_in(item, language)
+        description = item.description_in(language)
         return {
             "title_language": title.language if title else "",
             "authors": authors,

@@ -122,3 +122,13 @@ def _scan_storage(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "scans"), "base_url": "/no-public-url/"},
         },
     }
+
+
+@pytest.fixture
+def seeded(db):
+    """The seeded collection, loaded as `make demo` loads it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_seed", stdout=StringIO())

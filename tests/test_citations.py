@@ -903,15 +903,6 @@ def test_the_english_downloads_carry_the_romanized_title_and_its_translation():
         assert csl_json(record, language)["title"] == "Тестовые военнопленные в Приморье"
 
 
-@pytest.fixture
-def seeded(db):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    call_command("load_seed", stdout=StringIO())
-
-
 @pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
 @pytest.mark.parametrize(("identifier", "title"), [
     ("doc-primorye", "<i>I͡aponskie voennoplennye v Primorʹe (1945-1949 gg.)</i> "

@@ -1,29 +1,11 @@
 """Search over the seeded collection: what a reader types finds the records the seed's keys describe."""
 
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
-from collection.models import Record
-from collection.search import search_condition
+from tests.test_search_languages import found
 
 pytestmark = pytest.mark.django_db
-
-
-def found(client, query: str) -> set[str]:
-    """What the browse page lists (matched in the facet index), checked against the database search."""
-    response = client.get("/en/records/", {"q": query, "page_size": 100})
-    assert response.status_code == 200
-    listed = {record.identifier for record in response.context["records"]}
-    truth = set(Record.objects.published().filter(search_condition(query)).values_list("identifier", flat=True))
-    assert listed == truth, query
-    return listed
-
-
-@pytest.fixture
-def seeded(db):
-    call_command("load_seed", stdout=StringIO())
 
 
 def test_a_russian_adjective_finds_the_seeded_places_whose_names_change_in_it(seeded, client):

@@ -32,11 +32,6 @@ def in_article(text: str) -> bool:
     return re.sub(r"\s+", " ", text) in ARTICLE
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("load_seed", stdout=StringIO())
-
-
 def test_loading_again_changes_nothing(seeded):
     counts = Record.objects.count(), Place.objects.count(), Agent.objects.count(), Title.objects.count()
     history = Record.history.count()

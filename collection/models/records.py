@@ -21,6 +21,7 @@ from ..concurrency import VersionedModel
 from ..conf import app_settings
 from ..dates import decades_between, parse_edtf_bounds
 from ..fields import HttpURLField, NFCCharField, NFCTextField
+from ..text import base_language
 from ..validators import isbn_forms, validate_edtf, validate_isbn, validate_issn, validate_language_tag
 from .agents import Agent, AgentKind
 from .history import change_history
@@ -155,12 +156,6 @@ class RecordQuerySet(models.QuerySet):
 
         return self.filter(Exists(RecordImage.objects.filter(record_id=OuterRef("pk"), visibility=Visibility.PUBLIC)))
 
-    def with_first_published(self) -> RecordQuerySet:
-        """The records with ``first_published``, when each was first made public: a stored column
-        (:attr:`Record.first_published`), set by every path that publishes, so this adds nothing to the query;
-        kept so that callers need not know whether it is stored or read from the history."""
-        return self
-
     def newest_published_first(self) -> RecordQuerySet:
         """The records with a first publication, the most recent first (ties by id, the later first): what a
         feed of new records lists. Chain after ``published()``: the index of status and first publication then
@@ -170,7 +165,7 @@ class RecordQuerySet(models.QuerySet):
         it dated the records before from their history); leaving out any without one lets the order be a plain
         descending one, which both databases read off the same index (a descending order puts nulls first on
         PostgreSQL and last on SQLite, and SQLite takes no “nulls last” in an index)."""
-        return self.with_first_published().filter(first_published__isnull=False).order_by("-first_published", "-pk")
+        return self.filter(first_published__isnull=False).order_by("-first_published", "-pk")
 
     def awaiting_review_by(self, user: Any) -> RecordQuerySet:
         """Records under review that ``user`` may decide on (see ``collection.workflow``)."""
@@ -354,6 +349,22 @@ class Record(VersionedModel, IdentifiedModel):
     def display_label(self, language: str | None = None) -> Title | None:
         """The title shown in ``language`` (its text and its language): see ``pick_label``."""
         return pick_label(self.titles.all(), language)
+
+    def description_in(self, language: str) -> Description | None:
+        """The description shown for ``language``: in it, else in its base language, else in the first of
+        ``COLLECTION_LANGUAGES`` the record has one in, else the first written; ``None`` if there is none."""
+        descriptions = [d for d in self.descriptions.all() if d.text.strip()]
+        if not descriptions:
+            return None
+        for wanted in (language.lower(), base_language(language)):
+            for description in descriptions:
+                if description.language.lower() == wanted:
+                    return description
+        for configured in app_settings.LANGUAGES:
+            for description in descriptions:
+                if base_language(description.language) == base_language(configured):
+                    return description
+        return descriptions[0]
 
     def display_title(self, language: str | None = None) -> str:
         """The title in ``language``, else the original, else any title."""
