@@ -2,7 +2,6 @@
 language removed from COLLECTION_LANGUAGES) travel in ``other_names``, with what is said of each of them, so that a
 sheet moved to another catalogue loses none of them. The names and texts here are invented for the tests."""
 
-import io
 
 import pytest
 from django.test import override_settings
@@ -11,38 +10,14 @@ from collection.catalogue.csv_io import read_csv, write_csv
 from collection.catalogue.files import read_table
 from collection.catalogue.format import vocabulary_columns
 from collection.catalogue.vocabulary import write_vocabulary
-from collection.catalogue.vocabulary_files import export_vocabulary_file, import_vocabulary
+from collection.catalogue.vocabulary_files import import_vocabulary
 from collection.derivation import derive_forms
 from collection.models import Agent, AgentName, LabelForm, Place, PlaceName, Subject, SubjectLabel
+from tests.test_vocabulary_name_data import empty_catalogue, exported, messages, rows, sheet_rows
 
 pytestmark = pytest.mark.django_db
 
 LABELS = {"places": PlaceName, "subjects": SubjectLabel, "agents": AgentName}
-
-
-def rows(*cells):
-    return [(number, row) for number, row in enumerate(cells, start=2)]
-
-
-def exported(vocabulary, file_format="csv"):
-    out = io.BytesIO()
-    export_vocabulary_file(vocabulary, out, file_format)
-    return out.getvalue()
-
-
-def sheet_rows(vocabulary):
-    return {row["identifier"]: row for _number, row in read_csv(exported(vocabulary))}
-
-
-def messages(result):
-    return [f"row {error.row}, column {error.column}: {error.message}" for error in result.errors]
-
-
-def empty_catalogue():
-    while Place.objects.exists():
-        Place.objects.filter(children__isnull=True).delete()
-    Subject.objects.all().delete()
-    Agent.objects.all().delete()
 
 
 def names(model, **owner):
