@@ -75,7 +75,7 @@ def test_an_xlsx_workbook_reads_as_the_cells_show_their_values():
         "date": "1950",  # a year typed as a number
         "isbn": "978-5-00-000000-7",
         "accessed": "2011-01-05",  # a date cell shown as 05.01.2011 ([$-419]dd/mm/yyyy: / is the locale's separator)
-        "authors": "Загорулько, М.М.",
+        "authors": "Тестов, И.И.",
     }
     assert rows["office-mixed-1"] == {
         "identifier": "office-mixed-1", "kind": "document", "status": "draft",
@@ -150,7 +150,7 @@ CSV_ROWS = {
     "office-ru-1": {
         "identifier": "office-ru-1", "kind": "document", "status": "draft", "title_ru": "Записки военнопленного",
         "description_ru": "Первая строка описания\nВторая строка, с запятой; и \"кавычками\"", "date": "1950",
-        "isbn": "978-5-00-000000-7", "authors": "Загорулько, М.М.",
+        "isbn": "978-5-00-000000-7", "authors": "Тестов, И.И.",
     },
 }
 
