@@ -97,7 +97,7 @@ def record_form(client, **overrides):
         "identifier": "", "kind": "document", "status": "draft", "level": "item", "date_edtf": "1945-08-23",
         "date_display": "", "resource_type": "decree", "isbn": "", "url": "",
         "titles-TOTAL_FORMS": "1", "titles-INITIAL_FORMS": "0",
-        "titles-0-language": "ru", "titles-0-text": "О приеме, размещении, трудовом использовании",
+        "titles-0-language": "ru", "titles-0-text": "О приеме тестовых военнопленных",
         "titles-0-form": "original", "titles-0-preferred": "on",
     }
     data.update(overrides)

@@ -31,7 +31,7 @@ def test_valid_record_saved_with_derived_romanization(admin_client):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("isbn", "5-88439-093-8", "not a valid ISBN"),
+        ("isbn", "5-00-000002-0", "not a valid ISBN"),
         ("date_edtf", "1945-02-30", "not a valid EDTF date"),
         ("url", "javascript:alert(1)", "Enter a URL that starts with http:// or https://."),
     ],
@@ -71,11 +71,11 @@ def test_identifier_read_only_on_change(admin_client):
 
 
 def test_changelist_search_by_title_and_isbn(admin_client):
-    RecordFactory(title="Военнопленные в СССР", isbn="5-88439-093-9")
+    RecordFactory(title="Военнопленные тестового лагеря", isbn="5-00-000002-1")
     RecordFactory(title="Something else")
     url = reverse("admin:collection_record_changelist")
     assert "Военнопленные" in admin_client.get(url, {"q": "Военнопленные"}).content.decode()
-    response = admin_client.get(url, {"q": "9785884390935"})
+    response = admin_client.get(url, {"q": "9785000000021"})
     assert response.context["cl"].result_count == 1
 
 

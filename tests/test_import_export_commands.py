@@ -36,7 +36,7 @@ def catalogue(tmp_path):
         {"identifier": "mem-test-2", "kind": "memoir", "status": "published", "title_en": "=1+1 test",
          "title_ja": "テスト回想記", "variant_titles": r"en:A \| B|en:'=quoted", "places": "Test town",
          "authors": "agent-test|Test New Author", "description_en": "line one\nline two", "pages": "-3",
-         "isbn": "978-0-295-98336-3", "date": "1946/1956", "languages": "ja"},
+         "isbn": "978-0-00-000001-9", "date": "1946/1956", "languages": "ja"},
         {"identifier": "doc-test-1", "kind": "document", "status": "draft", "title_ru": "Тестовый документ",
          "subjects": "subject-test", "url": "https://example.org/test", "accessed": "2020-01-02", "volume": "19",
          "edition": "'=really"},

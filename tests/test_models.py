@@ -75,15 +75,15 @@ class TestTitles:
         return Record.objects.prefetch_related("titles").get(pk=record.pk)
 
     def test_requested_language_first(self):
-        record = self.make(("ru", "Военнопленные в СССР", LabelForm.ORIGINAL),
-                           ("en", "POW in the USSR", LabelForm.TRANSLATION))
-        assert record.display_title("en") == "POW in the USSR"
-        assert record.display_title("ru") == "Военнопленные в СССР"
+        record = self.make(("ru", "Тестовые записки военнопленного", LabelForm.ORIGINAL),
+                           ("en", "Test notes of a POW", LabelForm.TRANSLATION))
+        assert record.display_title("en") == "Test notes of a POW"
+        assert record.display_title("ru") == "Тестовые записки военнопленного"
 
     def test_falls_back_to_original_then_any(self):
-        record = self.make(("ru", "Военнопленные в СССР", LabelForm.ORIGINAL),
-                           ("en", "POW in the USSR", LabelForm.TRANSLATION))
-        assert record.display_title("ja") == "Военнопленные в СССР"
+        record = self.make(("ru", "Тестовые записки военнопленного", LabelForm.ORIGINAL),
+                           ("en", "Test notes of a POW", LabelForm.TRANSLATION))
+        assert record.display_title("ja") == "Тестовые записки военнопленного"
         only_translation = self.make(("en", "Only English", LabelForm.TRANSLATION))
         assert only_translation.display_title("ja") == "Only English"
 
@@ -182,7 +182,7 @@ class TestReadingsAndRomanization:
 
     def test_russian_title_gets_romanization(self):
         record = RecordFactory(title=False)
-        Title.objects.create(record=record, language="ru", text="Японские военнопленные в Приморье")
+        Title.objects.create(record=record, language="ru", text="Японские военнопленные в тестовом лагере")
         derive_forms(record.titles.all(), Title, {"record": record})
         romanized = Title.objects.get(record=record, language="ru-Latn")
         assert romanized.text.startswith("I͡aponskie voennoplennye")
@@ -236,18 +236,18 @@ class TestDates:
 class TestISBN:
     def test_invalid_checksum_rejected(self):
         with pytest.raises(ValidationError) as excinfo:
-            Record(kind="document", isbn="5-88439-093-8").full_clean(exclude=["identifier"])
+            Record(kind="document", isbn="5-00-000002-0").full_clean(exclude=["identifier"])
         assert "isbn" in excinfo.value.message_dict
 
     def test_stored_as_given_with_compact_forms(self):
-        record = RecordFactory(isbn="ISBN 5-88439-093-9")
+        record = RecordFactory(isbn="ISBN 5-00-000002-1")
         record.refresh_from_db()
-        assert record.isbn == "ISBN 5-88439-093-9"
-        assert (record.isbn10, record.isbn13) == ("5884390939", "9785884390935")
+        assert record.isbn == "ISBN 5-00-000002-1"
+        assert (record.isbn10, record.isbn13) == ("5000000021", "9785000000021")
 
     def test_isbn13_only(self):
         assert isbn_forms("979-10-90636-07-1") == ("", "9791090636071")
-        assert isbn_forms("978-0-295-98336-3") == ("0295983361", "9780295983363")
+        assert isbn_forms("978-0-00-000001-9") == ("0000000019", "9780000000019")
 
 
 class TestURL:

@@ -78,10 +78,10 @@ def test_scholarly_letters_are_read_as_the_russian_letters_they_stand_for(client
 
 def test_library_romanizations_without_their_ties_find_the_russian(client):
     record = titled("Test Якутск", "ru")
-    author = AgentFactory(name="Bondarenko, E. Yu.", name__language="ru-Latn")
+    author = AgentFactory(name="Testenko, E. Yu.", name__language="ru-Latn")
     link_agent(record, author)
     reindex(record)
-    assert found(client, "Iakutsk") == found(client, "Bondarenko E. Iu.") == {record.identifier}
+    assert found(client, "Iakutsk") == found(client, "Testenko E. Iu.") == {record.identifier}
 
 
 def test_a_respelling_never_loses_what_the_word_as_typed_finds(client):
@@ -135,7 +135,7 @@ def test_one_letter_russian_prepositions_and_the_english_article_need_not_be_hel
 
 
 @pytest.mark.parametrize(("query", "held", "not_held"), [
-    ("Sato", "Satō Ichirō", "Kasatonova"), ("сон", "Сон в лагере", "Test prisoners"), ("men", "Men of the camp",
+    ("Sato", "Satō Ichirō", "Test Isatori"), ("сон", "Сон в лагере", "Test prisoners"), ("men", "Men of the camp",
                                                                                      "Test documents"),
 ])
 def test_a_word_in_latin_or_cyrillic_letters_must_begin_a_word(client, query, held, not_held):
@@ -149,8 +149,8 @@ def test_a_short_english_plural_finds_the_singular(client):
     assert found(client, "POWs") == found(client, "wars POW") | {record.identifier} == {record.identifier}
 
 
-@pytest.mark.parametrize(("query", "title"), [("Voyennoplennye", "Военнопленные в СССР"),
-                                              ("Voennoplennye", "Военнопленные в СССР"),
+@pytest.mark.parametrize(("query", "title"), [("Voyennoplennye", "Военнопленные тестового лагеря"),
+                                              ("Voennoplennye", "Военнопленные тестового лагеря"),
                                               ("voennoplennyh", "Судьбы военнопленных")])
 def test_other_transliterations_of_russian_find_the_cyrillic(client, query, title):
     record = titled(title, "ru")
@@ -162,10 +162,10 @@ def test_c_for_ts_and_h_for_kh_find_the_cyrillic(client):
     assert found(client, "kompensacii") == found(client, "arhiv") == {record.identifier}
 
 
-@pytest.mark.parametrize("query", ["Бондаренко Е. Ю.", "Бондаренко Е.Ю.", "Bondarenko E.Ju.", "Bondarenko E. Yu."])
+@pytest.mark.parametrize("query", ["Тестенко Е. Ю.", "Тестенко Е.Ю.", "Testenko E.Ju.", "Testenko E. Yu."])
 def test_russian_initials_find_a_name_written_in_latin_letters(client, query):
     record = titled("Test collection of documents")
-    link_agent(record, AgentFactory(name="Bondarenko, E. Yu.", name__language="ru-Latn"))
+    link_agent(record, AgentFactory(name="Testenko, E. Yu.", name__language="ru-Latn"))
     reindex(record)
     assert found(client, query) == {record.identifier}
 
@@ -183,7 +183,7 @@ def test_japanese_typed_without_spaces_is_cut_into_its_words(client, query):
     assert found(client, query) == {record.identifier}
 
 
-@pytest.mark.parametrize(("query", "name"), [("Мэгуро Тосимаса", "Meguro Toshimasa"), ("Итиро", "Takasugi Ichirō"),
+@pytest.mark.parametrize(("query", "name"), [("Тэсуто Тосимаса", "Tesuto Toshimasa"), ("Итиро", "Takasugi Ichirō"),
                                              ("Синдзи", "Shinji"), ("Ёсида", "Yoshida Shigeru")])
 def test_a_japanese_name_in_russian_spelling_finds_its_hepburn_romanization(client, query, name):
     record = titled("Test memoir")

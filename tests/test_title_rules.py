@@ -93,7 +93,7 @@ class TestReadingsAreKana:
 
     def test_names_of_agents_follow_the_same_rule(self):
         with pytest.raises(ValidationError, match="is not kana"):
-            AgentName(agent=AgentFactory(), language="ja-Hrkt", form="reading", text="Meguro Toshimasa").clean()
+            AgentName(agent=AgentFactory(), language="ja-Hrkt", form="reading", text="Tesuto Toshimasa").clean()
 
     def test_the_admin_refuses_a_latin_reading(self, dana, login):
         record = RecordFactory(status=Status.DRAFT, title="捕虜の記録", title__language="ja")
