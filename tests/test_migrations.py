@@ -104,3 +104,29 @@ def test_records_published_before_are_dated_by_their_first_publication_in_their_
     dates = dict(new.get_model("collection", "Record").objects.values_list("pk", "first_published"))
     assert dates == {republished: start + datetime.timedelta(days=2), withdrawn: start + datetime.timedelta(days=2),
                      never: None}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_of_labels_leaves_the_state_and_the_schema_as_one_alter_field_per_field_would():
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import AlterField
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    labels = loader.get_migration("collection", "0015_translated_field_labels").operations[0]
+    before = loader.project_state([("collection", "0014_reserved_identifiers_any_case")])
+    before.apps  # rendered, as the executor renders it: a change must reach the rendered models too
+    together, one_by_one = before.clone(), before.clone()
+    together.relations, one_by_one.relations  # the registry of relations made, as other operations make it
+    labels.state_forwards("collection", together)
+    for model_name, name, field in labels.changes:
+        AlterField(model_name=model_name, name=name, field=field).state_forwards("collection", one_by_one)
+    assert together.models == one_by_one.models
+    assert together.relations == one_by_one.relations
+    record = together.apps.get_model("collection", "Record")
+    assert record._meta.get_field("isbn13").verbose_name == "ISBN-13"
+    uploaded_by = together.apps.get_model("collection", "RecordImage")._meta.get_field("uploaded_by")
+    assert uploaded_by.verbose_name == "uploaded by"
+    with connection.schema_editor(collect_sql=True) as editor:
+        labels.database_forwards("collection", editor, before, together)
+    assert editor.collected_sql == []  # labels are not in the schema
