@@ -64,6 +64,29 @@ def not_kana(text: str) -> list[str]:
     return [*runs, current] if current else runs
 
 
+def _is_han(char: str) -> bool:
+    code = ord(char)
+    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3134F or char == "\u3005"
+
+
+def script_language(text: str) -> str:
+    """The language a text's letters say, for its ``lang``: ``ja`` when they are all kana and kanji, ``ru`` when
+    all Cyrillic, else ``""``.
+
+    For text typed by a reader (a search), whose language is not given: a screen reader
+    reads Japanese or Cyrillic letters aloud only in a voice for them. Latin letters say
+    nothing (English, or any romanization), and neither does a mix of scripts.
+    """
+    letters = [char for char in text if unicodedata.category(char)[0] == "L"]
+    if not letters:
+        return ""
+    if all(_is_kana(char) or _is_han(char) for char in letters):
+        return "ja"
+    if all("\u0400" <= char <= "\u052F" for char in letters):
+        return "ru"
+    return ""
+
+
 def language_name(tag: str, language: str | None = None) -> str:
     """A language by name in ``language`` (default: the active language): ``ru`` -> "Russian", "ロシア語".
 

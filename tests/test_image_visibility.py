@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lxml.html
 import pytest
 from django.contrib.auth.models import Permission
 from django.template import Context, Template
@@ -15,6 +16,7 @@ from collection.models import RecordImage, Status, Visibility, add_images, image
 from collection.models.images import set_captions
 
 from . import imaging
+from .accessibility import accessible_name
 from .factories import RecordFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,9 +164,27 @@ class TestRecordPage:
         pages = add_images(record, inspect_upload(imaging.upload(imaging.multipage_tiff(3), "register.tif"),
                                                   "register.tif"), captions={"en": "Test register"})
         html = client.get(f"/en/records/{record.identifier}/").content.decode()
-        assert [f'alt="{alt}"' in html for alt in ("Test register", "Test register, page 2", "Test register, page 3")]\
-            == [True, True, True]
+        links = lxml.html.fromstring(html).find_class("record-image-link")
+        assert [accessible_name(link) for link in links] == ["Test register", "Test register, page 2",
+                                                             "Test register, page 3"]
         assert len(pages) == 3 and '<span lang="en">Test register</span>, page 3' in html
+
+    def test_a_caption_in_another_language_is_read_in_its_own_and_the_page_in_the_pages(self, client):
+        record = RecordFactory(status=Status.PUBLISHED)
+        add_images(record, inspect_upload(imaging.upload(imaging.multipage_tiff(2), "register.tif"), "register.tif"),
+                   captions={"ja": "テスト名簿"})
+        html = client.get(f"/en/records/{record.identifier}/").content.decode()
+        links = lxml.html.fromstring(html).find_class("record-image-link")
+        thumbs = [link.find("img") for link in links]
+        assert [(thumb.get("alt"), thumb.get("lang")) for thumb in thumbs] == [("テスト名簿", "ja")] * 2
+        assert accessible_name(links[1]) == "テスト名簿, page 2"
+        page = links[1].find_class("record-image-page")[0]
+        assert page.text == ", page 2" and page.xpath("ancestor-or-self::*[@lang][1]/@lang") == ["en"]
+        # In its own language the caption needs no mark of its own.
+        with translation.override("ja"):
+            url = record.get_absolute_url()
+        thumb = lxml.html.fromstring(client.get(url).content.decode()).find_class("record-image-link")[0].find("img")
+        assert thumb.get("alt") == "テスト名簿" and thumb.get("lang") is None
 
     def test_no_section_without_public_images(self, client):
         record = RecordFactory(status=Status.PUBLISHED)

@@ -6,6 +6,7 @@ import pytest
 
 from collection.models import AgentKind, AgentName, AgentRole, LabelForm, Language, PlaceKind, PlaceName
 
+from .accessibility import accessible_name, description, group_name, page_tree, spoken_text, structure_problems
 from .factories import AgentFactory, PlaceFactory, SubjectFactory, add_title, link_agent, reindex, titled
 from .test_public_pages_edges import write_mo
 
@@ -170,3 +171,145 @@ def test_the_search_box_says_how_search_works_in_the_page_language(client, langu
     hint = re.search(r'<p id="search-hint"[^>]*>(.*?)</p>', html, re.S).group(1)
     assert words in hint
     assert '<span lang="ja">抑留</span>' in hint and '<span lang="ru">Приморье</span>' in hint
+
+
+# --- 4. what a screen reader navigates by, on every kind of public page ---------------------------
+
+SEEDED_PAGES = [
+    ("/{language}/", 200),
+    ("/{language}/records/", 200),
+    ("/{language}/records/?place=place-soviet-union&kind=document&page_size=2&page=2", 200),
+    ("/{language}/records/?year_from=19x0&sort=bogus", 400),
+    ("/{language}/records/?q=%E6%8A%91%E7%95%99&kind=memoir", 200),  # no record matches
+    ("/{language}/records/doc-gko-9898/", 200),
+    ("/{language}/places/place-soviet-union/", 200),
+    ("/{language}/subjects/subject-pow-labor/", 200),
+    ("/{language}/agents/agent-gapk/", 200),
+    ("/{language}/records/test-no-such-record/", 404),
+    ("/{language}/records/doc-bondarenko-2002/", 410),
+]
+
+
+@pytest.mark.parametrize("language", ["ja", "ru", "en"])
+def test_every_public_page_can_be_found_your_way_around_by_headings_landmarks_and_labels(
+        client, seeded, bob, language):
+    from collection.models import Record
+
+    Record.objects.get(identifier="doc-bondarenko-2002").withdraw(bob, "Test reason.")
+    for url, status in SEEDED_PAGES:
+        url = url.format(language=language)
+        assert structure_problems(page_tree(client, url, status), language) == [], url
+
+
+# --- 5. facets, forms and their problems, as a screen reader reads them ---------------------------
+
+
+@pytest.fixture
+def counted(russian_record):
+    """Facet values finding one, two and five records: each plural form of Russian."""
+    for number in range(2):
+        titled(f"Test memoir {number}", kind="memoir", date_edtf="1950")
+    for number in range(5):
+        titled(f"Test document {number}", date_edtf="1960")
+    return russian_record
+
+
+def facet_link(tree, facet, label):
+    links = tree.xpath(f"//section[@data-facet='{facet}']//a[contains(@class, 'facet-value')]")
+    return next(link for link in links if link.find_class("label")[0].text_content() == label)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", {("place", "Soviet Union"): "Soviet Union, 1 record", ("decade", "1950s"): "1950s, 2 records"}),
+    ("ja", {("place", "Soviet Union"): "Soviet Union、1件", ("decade", "1950年代"): "1950年代、2件"}),
+    ("ru", {("place", "Soviet Union"): "Soviet Union, 1 запись", ("decade", "1950-е"): "1950-е, 2 записи",
+            ("decade", "1960-е"): "1960-е, 5 записей"}),
+])
+def test_a_facet_value_is_read_as_its_name_and_how_many_records_it_finds(client, counted, language, expected):
+    tree = page_tree(client, f"/{language}/records/")
+    for (facet, label), name in expected.items():
+        link = facet_link(tree, facet, label)
+        assert accessible_name(link) == name
+        assert link.get("aria-current") is None
+    # The figure shown stays as it is; a chosen value says so.
+    chosen = page_tree(client, f"/{language}/records/?decade=1950")
+    link = facet_link(chosen, "decade", next(label for facet, label in expected if facet == "decade"))
+    assert link.find_class("count")[0].text == "2"
+    assert link.get("aria-current") == "true"
+    assert accessible_name(link).startswith(expected[("decade", link.find_class("label")[0].text)] + " (")
+
+
+@pytest.mark.parametrize(("language", "years", "from_label", "not_a_number", "backwards"), [
+    ("en", "Years", "From", "Enter a whole number.", "“To year” (1990) is earlier than “From year” (2000)."),
+    ("ja", "年の範囲", "開始年", "整数を入力してください。", None),
+    ("ru", "Годы", "С", None, None),
+])
+def test_the_years_are_one_named_group_and_a_year_not_understood_is_said_at_its_field(
+        client, russian_record, language, years, from_label, not_a_number, backwards):
+    tree = page_tree(client, f"/{language}/records/?year_from=19x0&year_to=1990", 400)
+    year_from, year_to = tree.get_element_by_id("year_from"), tree.get_element_by_id("year_to")
+    assert group_name(year_from) == group_name(year_to) == years
+    assert accessible_name(year_from) == from_label
+    assert year_from.get("aria-invalid") == "true"
+    summary = spoken_text(tree.find_class("errors")[0])
+    assert description(year_from) and description(year_from) in summary  # the message the summary gives
+    if not_a_number:
+        assert description(year_from) == not_a_number
+    assert year_to.get("aria-invalid") is None and year_to.get("aria-describedby") is None  # 1990 was applied
+    tree = page_tree(client, f"/{language}/records/?year_from=2000&year_to=1990", 400)
+    year_from, year_to = tree.get_element_by_id("year_from"), tree.get_element_by_id("year_to")
+    assert year_to.get("aria-invalid") == "true" and description(year_to) in spoken_text(tree.find_class("errors")[0])
+    if backwards:
+        assert description(year_to) == backwards
+    assert year_from.get("aria-invalid") is None
+
+
+def test_a_problem_with_the_search_or_the_order_is_said_at_the_search_box_and_the_sort_menu(client, russian_record):
+    words = " ".join(f"word{number}" for number in range(14))
+    tree = page_tree(client, f"/en/records/?q={words}&sort=bogus")
+    search = tree.get_element_by_id("q")
+    assert description(search).startswith("Only the first 12 words were searched. Finds the records holding")
+    assert search.get("aria-invalid") is None  # the search was made, with its first words
+    assert description(tree.get_element_by_id("sort")) == "“bogus” is not one of the choices."
+    # Without a problem, the search box is described by its hint alone and the menu by nothing.
+    tree = page_tree(client, "/en/records/?q=word")
+    assert tree.get_element_by_id("q").get("aria-describedby") == "search-hint"
+    assert tree.get_element_by_id("sort").get("aria-describedby") is None
+
+
+# --- 6. a search is read in the language of its letters -------------------------------------------
+
+
+def marked_words(element):
+    return [(span.get("lang"), span.text) for span in element.iter("span") if span.get("lang") is not None]
+
+
+@pytest.mark.parametrize(("url", "marked"), [
+    ("/en/records/?q=военнопленных", [("ru", "военнопленных")]),
+    ("/ru/records/?q=%E6%8A%91%E7%95%99%E3%81%AE%E8%A8%98%E9%8C%B2", [("ja", "抑留の記録")]),
+    ("/ja/records/?q=военнопленных", [("ru", "военнопленных")]),
+    ("/ru/records/?q=военнопленных", []),  # the page's own language
+    ("/ja/records/?q=yokuryu", []),  # English, or a romanization: the letters do not say
+    ("/en/records/?q=%E6%8A%91%E7%95%99+POW", []),  # two scripts
+])
+def test_the_search_named_under_the_heading_is_marked_with_the_language_of_its_letters(
+        client, russian_record, url, marked):
+    state = page_tree(client, url).find_class("browse-state")[0]
+    assert marked_words(state) == marked
+
+
+def test_the_offer_to_search_without_the_filters_marks_the_search_too(client, russian_record):
+    tree = page_tree(client, "/en/records/?q=%E6%8A%91%E7%95%99&kind=memoir")
+    offer = tree.find_class("no-results")[0].find(".//a")
+    assert spoken_text(offer) == "Search all records for “抑留”, without the filters"
+    assert marked_words(offer) == [("ja", "抑留")]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("抑留", "ja"), ("シベリア抑留記 1945", "ja"), ("ひらがな・カタカナ", "ja"), ("Приморье", "ru"),
+    ("«Военнопленные» 1945", "ru"), ("yokuryū", ""), ("抑留 POW", ""), ("1945", ""), ("", ""),
+])
+def test_the_language_a_texts_letters_say(text, language):
+    from collection.text import script_language
+
+    assert script_language(text) == language

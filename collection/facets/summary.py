@@ -18,6 +18,7 @@ from django.utils.translation import gettext, pgettext
 
 from ..filters import RecordFilterSet
 from ..templatetags.collection_tags import in_its_language
+from ..text import script_language
 from . import Facet, FacetValue
 
 # A filter with more values chosen than this names its first ``NAMED`` and counts the others ("Chita, Taishet +2").
@@ -74,13 +75,21 @@ class BrowseSummary:
             )
         return mark_safe(" · ".join(phrases))  # every part was escaped above
 
+    def query_html(self) -> str:
+        """The search as typed, escaped, and marked with the language its letters say (``script_language``) where
+        that is not the page's."""
+        return in_its_language(self._query_name())
+
+    def _query_name(self) -> Name:
+        return Name(self.query, script_language(self.query))
+
     def _phrases(self, mark: Callable[[Name], str], escape: Callable[[str], str]) -> list[str]:
         def fill(template: str, **parts: str) -> str:
             return escape(template) % parts
 
         phrases: list[str] = []
         if self.query:
-            phrases.append(fill(gettext("“%(words)s”"), words=escape(self.query)))
+            phrases.append(fill(gettext("“%(words)s”"), words=mark(self._query_name())))
         for chosen in self.chosen:
             named = escape(pgettext("between the values chosen in a filter", ", ")).join(
                 mark(name) for name in chosen.names

@@ -45,7 +45,8 @@
     this.zoomOut = button("image-viewer-zoom-out", data.labelZoomOut || "Zoom out", "\u2212");
     this.zoomIn = button("image-viewer-zoom-in", data.labelZoomIn || "Zoom in", "+");
     this.fit = button("image-viewer-fit", data.labelFit || "Fit", "\u2922");
-    this.actual = button("image-viewer-actual", data.labelActual || "Actual size", "1:1");
+    // The name holds what the button shows, so that a reader speaking to the page can say either (WCAG 2.5.3).
+    this.actual = button("image-viewer-actual", (data.labelActual || "Actual size") + " (1:1)", "1:1");
     this.close = button("image-viewer-close", data.labelClose || "Close", "\u00d7");
     this.status = document.createElement("span");
     this.status.className = "image-viewer-status";
@@ -63,14 +64,34 @@
     help.textContent = data.labelHelp || "";
     this.stage.setAttribute("aria-describedby", help.id);
 
+    // Panning without dragging, for a pointer that cannot drag (WCAG 2.5.7): each button does what its arrow
+    // key does.
+    this.pan = document.createElement("div");
+    this.pan.className = "image-viewer-pan";
+    this.pan.setAttribute("role", "group");
+    this.pan.setAttribute("aria-label", data.labelPan || "Scroll the image");
+    this.panButtons = {
+      ArrowUp: button("image-viewer-pan-up", data.labelPanUp || "Scroll up", "\u2191"),
+      ArrowLeft: button("image-viewer-pan-left", data.labelPanLeft || "Scroll left", "\u2190"),
+      ArrowRight: button("image-viewer-pan-right", data.labelPanRight || "Scroll right", "\u2192"),
+      ArrowDown: button("image-viewer-pan-down", data.labelPanDown || "Scroll down", "\u2193")
+    };
+    var pan = this.pan;
+    Object.keys(this.panButtons).forEach(function (key) { pan.appendChild(this.panButtons[key]); }, this);
+
     this.image = document.createElement("img");
     this.image.className = "image-viewer-image";
     this.image.alt = "";
     this.image.draggable = false;
     this.stage.appendChild(this.image);
 
+    // The stage and the buttons over it fill what the toolbar (one line, or two on a phone) and the help leave.
+    var body = document.createElement("div");
+    body.className = "image-viewer-body";
+    body.appendChild(this.stage);
+    body.appendChild(this.pan);
     dialog.appendChild(toolbar);
-    dialog.appendChild(this.stage);
+    dialog.appendChild(body);
     dialog.appendChild(help);
     document.body.appendChild(dialog);
     this.dialog = dialog;
@@ -95,6 +116,9 @@
     this.previous.addEventListener("click", function () { self.show(self.index - 1); });
     this.next.addEventListener("click", function () { self.show(self.index + 1); });
     this.close.addEventListener("click", function () { self.dialog.close(); });
+    Object.keys(this.panButtons).forEach(function (key) {
+      self.panButtons[key].addEventListener("click", function () { self.panByKey(key, false); });
+    });
     this.dialog.addEventListener("close", function () {
       self.image.removeAttribute("src");
       if (self.returnFocus) {
@@ -161,18 +185,24 @@
     this.pointers.set(event.pointerId, current);
   };
 
+  // An arrow moves the view that way: the image the other way.
+  var PAN = { ArrowLeft: [1, 0], ArrowRight: [-1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+
+  Viewer.prototype.panByKey = function (key, far) {
+    var step = far ? 200 : 60;
+    this.panBy(PAN[key][0] * step, PAN[key][1] * step);
+  };
+
   Viewer.prototype.onKey = function (event) {
-    var step = event.shiftKey ? 200 : 60;
     var handled = true;
     switch (event.key) {
       case "+": case "=": this.zoomBy(STEP); break;
       case "-": case "_": this.zoomBy(1 / STEP); break;
       case "0": this.reset(); break;
       case "1": this.zoomTo(1); break;
-      case "ArrowLeft": this.panBy(step, 0); break;
-      case "ArrowRight": this.panBy(-step, 0); break;
-      case "ArrowUp": this.panBy(0, step); break;
-      case "ArrowDown": this.panBy(0, -step); break;
+      case "ArrowLeft": case "ArrowRight": case "ArrowUp": case "ArrowDown":
+        this.panByKey(event.key, event.shiftKey);
+        break;
       case "PageUp": this.show(this.index - 1); break;
       case "PageDown": this.show(this.index + 1); break;
       case "Home": this.reset(); break;
@@ -201,7 +231,14 @@
     this.naturalHeight = parseInt(link.dataset.height, 10) || 1;
     this.image.style.width = this.naturalWidth + "px";
     this.image.style.height = this.naturalHeight + "px";
-    this.stage.setAttribute("aria-label", thumb ? thumb.alt : "");
+    // Named as the thumbnail's link is: its caption (in the caption's language) and the page of the file.
+    var page = link.querySelector(".record-image-page");
+    this.stage.setAttribute("aria-label", (thumb ? thumb.alt : "") + (page ? page.textContent : ""));
+    if (thumb && thumb.lang) {
+      this.stage.lang = thumb.lang;
+    } else {
+      this.stage.removeAttribute("lang");
+    }
     // Show the web-size image; the full resolution is fetched only once zooming needs its pixels.
     this.webWidth = parseInt(link.dataset.webWidth, 10) || 0;
     this.fullSrc = link.dataset.fullSrc;
@@ -278,7 +315,11 @@
       this.loadFull();
     }
     var percent = Math.round(this.scale * 100) + " %";
-    this.status.textContent = (this.index + 1) + " / " + this.links.length + " \u00b7 " + percent;
+    var status = (this.index + 1) + " / " + this.links.length + " \u00b7 " + percent;
+    // A live region speaks whenever its text is set: panning, which changes none of it, stays quiet.
+    if (this.status.textContent !== status) {
+      this.status.textContent = status;
+    }
     this.dialog.dataset.scale = this.scale.toFixed(4);
     this.dialog.dataset.x = Math.round(this.x);
     this.dialog.dataset.y = Math.round(this.y);
