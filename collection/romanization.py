@@ -15,6 +15,7 @@ import re
 import threading
 
 from .conf import app_settings
+from .text import HAN as _HAN
 from .text import KANJI_FORMS, base_language, nfc
 
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
@@ -49,7 +50,6 @@ _ATTACHED = {"助動詞", "接尾辞"}
 # romanization derived from the reading says wa, e, o.
 _PARTICLES = {"は": "ワ", "へ": "エ", "を": "オ", "ハ": "ワ", "ヘ": "エ", "ヲ": "オ"}
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\U00020000-\U0003134f]")
 
 
 def to_katakana(text: str) -> str:

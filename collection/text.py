@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Traditional and variant kanji as their common forms: names and pre-1946 documents write 髙橋, 收容所, 澤;
@@ -64,9 +65,8 @@ def not_kana(text: str) -> list[str]:
     return [*runs, current] if current else runs
 
 
-def _is_han(char: str) -> bool:
-    code = ord(char)
-    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3134F or char == "\u3005"
+# Kanji, with the iteration mark 々.
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\U00020000-\U0003134f]")
 
 
 def script_language(text: str) -> str:
@@ -80,7 +80,7 @@ def script_language(text: str) -> str:
     letters = [char for char in text if unicodedata.category(char)[0] == "L"]
     if not letters:
         return ""
-    if all(_is_kana(char) or _is_han(char) for char in letters):
+    if all(_is_kana(char) or HAN.match(char) for char in letters):
         return "ja"
     if all("\u0400" <= char <= "\u052F" for char in letters):
         return "ru"
