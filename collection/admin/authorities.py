@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -10,9 +11,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..concurrency import VersionCheckedForm
-from ..models import Agent, AgentName, Language, Place, PlaceName, Record, Subject, SubjectLabel
+from ..models import Agent, AgentName, Language, Place, PlaceName, Record, RecordAgent, Subject, SubjectLabel
 from ..models.labels import validate_names
-from .base import LabelInline, LabelledAdmin, RequireOneFormSet
+from .base import LabelInline, LabelledAdmin, RequireOneFormSet, may_view_records
 from .vocabularies import VocabularyImportExportMixin
 
 
@@ -47,6 +48,11 @@ class VersionCheckedAdmin(LabelledAdmin):
         return _("%(name)s (%(identifier)s)") % {"name": entry, "identifier": entry.identifier}
 
 
+def records_counted(count: int) -> list[str]:
+    """A deletion page's protected items for staff who may not view records: how many records name the entries."""
+    return [f"{capfirst(Record._meta.verbose_name_plural)}: {count}"] if count else []
+
+
 class NamedByRecordsAdmin(admin.ModelAdmin):
     """The deletion pages of places and subjects: refused while a record names one, listing the records.
 
@@ -58,18 +64,11 @@ class NamedByRecordsAdmin(admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         records = self.model._default_manager.filter(pk__in=[obj.pk for obj in objs]).records_naming()
-        if not self._may_view_records(request):
+        if not may_view_records(self.admin_site, request):
             # Refused all the same, but records (drafts among them) are named only to those who may view them.
-            count = records.count()
-            return deleted, model_count, perms_needed, [
-                *protected, *([f"{capfirst(Record._meta.verbose_name_plural)}: {count}"] if count else [])]
+            return deleted, model_count, perms_needed, [*protected, *records_counted(records.count())]
         return deleted, model_count, perms_needed, [
             *protected, *(self._record_item(record) for record in records.prefetch_related("titles"))]
-
-    def _may_view_records(self, request: HttpRequest) -> bool:
-        if self.admin_site.is_registered(Record):
-            return self.admin_site.get_model_admin(Record).has_view_permission(request)
-        return request.user.has_perm(f"{Record._meta.app_label}.view_{Record._meta.model_name}")
 
     def _record_item(self, record: Any) -> str:
         # As Django names a protected object: "<Verbose name>: <link to its change page>".
@@ -107,6 +106,22 @@ class AgentAdmin(VocabularyImportExportMixin, VersionCheckedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("names")
+
+    def get_deleted_objects(self, objs, request):
+        """Django lists what keeps an agent as each record holding or describing it and each link naming it,
+        by the record's identifier (and title): to staff who may not view records, how many records there are.
+        """
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not protected or may_view_records(self.admin_site, request):
+            return deleted, model_count, perms_needed, protected
+        naming = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in (Record, RecordAgent))
+        agents = [obj.pk for obj in objs]
+        count = Record.objects.filter(Q(agent_links__agent__in=agents) | Q(repository__in=agents)
+                                      | Q(described_agent__in=agents)).distinct().count()
+        # A record that keeps the agent is never deleted with it: not being allowed to delete records is no reason.
+        perms_needed.discard(Record._meta.verbose_name)
+        return deleted, model_count, perms_needed, [
+            *(item for item in protected if not str(item).startswith(naming)), *records_counted(count)]
 
 
 class PlaceNameInline(LabelInline):

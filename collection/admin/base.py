@@ -32,6 +32,20 @@ if admin.site.index_template is None:
     admin.site.index_template = "admin/collection/index.html"
 
 
+def may_view_records(admin_site: admin.AdminSite, request: HttpRequest) -> bool:
+    """Whether the signed-in user may view records in ``admin_site``.
+
+    Only then may another page (an image's, a deletion's, a reserved identifier's)
+    name a record: its identifier, title and status are what the record's own pages
+    keep from those who may not view it.
+    """
+    from ..models import Record
+
+    if admin_site.is_registered(Record):
+        return admin_site.get_model_admin(Record).has_view_permission(request)
+    return request.user.has_perm(f"{Record._meta.app_label}.view_{Record._meta.model_name}")
+
+
 def permitted_entry(request: HttpRequest, allowed: Callable[..., bool], find: Callable[[], Any]) -> Any:
     """The entry ``find()`` gives, if ``allowed(request, entry)``; else 403, or 404 when there is none.
 
@@ -70,7 +84,20 @@ class LabelInline(admin.TabularInline):
     fields = ["language", "text", "form", "preferred", "our_translation", "machine_made", "source"]
 
 
-class TimelineHistoryAdmin(SimpleHistoryAdmin):
+class WithoutVersionPagesMixin:
+    """simple-history's page of one past version is replaced by the entry's history list.
+
+    That page's form saves the past version over the entry, its row alone: past the
+    permission to change it (viewing is enough), the workflow and the version check.
+    """
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: Any = None) -> HttpResponse:
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return HttpResponseRedirect(reverse("admin:{}_{}_history".format(*info), args=[object_id]))
+
+
+class TimelineHistoryAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
     """History of an entry together with its parts (titles, names, links), with diffs and revert.
 
     simple-history's own per-row revert form is replaced: it would restore the main
@@ -109,11 +136,6 @@ class TimelineHistoryAdmin(SimpleHistoryAdmin):
             **(extra_context or {}),
         }
         return render(request, self.object_history_template, context)
-
-    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
-                          extra_context: Any = None) -> HttpResponse:
-        info = self.model._meta.app_label, self.model._meta.model_name
-        return HttpResponseRedirect(reverse("admin:{}_{}_history".format(*info), args=[object_id]))
 
     def revert_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..conf import app_settings
@@ -22,6 +23,7 @@ from ..history import scan_summary
 from ..images import inspect_upload
 from ..models.images import RecordImage, add_images, delete_image, renumber, set_captions
 from ..workflow import may_edit
+from .base import WithoutVersionPagesMixin, may_view_records
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -263,18 +265,24 @@ class RecordImageInline(admin.TabularInline):
         if not obj.pk:
             return "—"
         page = _(", page %(page)s") % {"page": obj.page + 1} if obj.page else ""
+        size = ngettext("%(size)s byte", "%(size)s bytes", obj.size) % {
+            "size": number_format(obj.size, force_grouping=True)}
         return format_html(
-            '{}{} · {} × {} · {} bytes<br><code title="SHA-256">{}…</code><br>'
+            '{}{} · {} × {} · {}<br><code title="SHA-256">{}…</code><br>'
             '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            obj.format, page, obj.width, obj.height, f"{obj.size:,}", obj.sha256[:16],
+            obj.format, page, obj.width, obj.height, size, obj.sha256[:16],
             obj.url("master"), _("master"),
             reverse("admin:collection_recordimage_history", args=[obj.pk]), _("history"),
         )
 
 
 @admin.register(RecordImage)
-class RecordImageAdmin(SimpleHistoryAdmin):
-    """Read-only list of every image with its checksum; edit images on their record."""
+class RecordImageAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
+    """Read-only list of every image with its checksum; edit images on their record.
+
+    Staff who may view images but not records see each image without its record:
+    neither the record's identifier, title nor status, nor a search by identifier.
+    """
 
     list_display = ["__str__", "record", "position", "visibility", "format", "width", "height", "size", "sha256"]
     list_filter = ["visibility", "format"]
@@ -293,6 +301,35 @@ class RecordImageAdmin(SimpleHistoryAdmin):
         # The storage has no public URL: link to the serving view, which checks permissions. It downloads
         # under the name shown; the storage's own name is random and tells an archivist nothing.
         return format_html('<a href="{}">{}</a>', obj.url("master"), obj.master_download_name())
+
+    @admin.display(description=_("master file"))
+    def master_file_as_uploaded(self, obj: RecordImage) -> str:
+        # For staff who may not view records: the download name begins with the record's identifier.
+        return format_html('<a href="{}">{}</a>', obj.url("master"), str(obj))
+
+    def _without_records(self, request: Any, names: Any) -> list[str]:
+        """``names`` (columns, fields, searched fields) less those naming the record, for staff who may not
+        view records."""
+        if may_view_records(self.admin_site, request):
+            return list(names)
+        replaced = {"master_file": "master_file_as_uploaded"}
+        return [replaced.get(name, name) for name in names if name not in ("record", "record__identifier")]
+
+    def get_list_display(self, request: Any) -> Any:
+        return self._without_records(request, super().get_list_display(request))
+
+    def get_search_fields(self, request: Any) -> Any:
+        return self._without_records(request, super().get_search_fields(request))
+
+    def get_fields(self, request: Any, obj: Any = None) -> Any:
+        return self._without_records(request, super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        return self._without_records(request, super().get_readonly_fields(request, obj))
+
+    def history_view_title(self, request: Any, obj: Any) -> str:
+        # simple-history's own title has no Japanese translation.
+        return _("History: %(entry)s") % {"entry": obj}
 
     @admin.display(description=pgettext_lazy("an image file", "file"))
     def file_in_words(self, row: Any) -> str:

@@ -45,7 +45,7 @@ from ..workflow import (
     may_edit,
 )
 from .autocomplete import ChoiceAutocompleteMixin
-from .base import LabelInline, LabelledAdmin, RequireOneFormSet
+from .base import LabelInline, LabelledAdmin, RequireOneFormSet, may_view_records
 from .images import RecordImageInline
 from .importing import CatalogueImportExportMixin
 from .preview import preview_record
@@ -471,6 +471,18 @@ class ReservedIdentifierAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("record__titles")
+
+    # The record of a reserved identifier is named by its title, as it is now (a draft's too): only to staff who
+    # may view records. The titles kept for a deleted record's notice are those it had when last public.
+
+    def get_list_display(self, request):
+        return self._without_record(request, super().get_list_display(request))
+
+    def get_fields(self, request, obj=None):
+        return self._without_record(request, super().get_fields(request, obj))
+
+    def _without_record(self, request: HttpRequest, names: Any) -> list[str]:
+        return list(names) if may_view_records(self.admin_site, request) else [n for n in names if n != "record"]
 
     def has_add_permission(self, request):
         return False
