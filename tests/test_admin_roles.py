@@ -112,6 +112,43 @@ def test_a_reserved_identifiers_record_is_named_only_to_staff_who_may_view_recor
         assert SECRET_TITLE in login(dana).get(url).content.decode(), url
 
 
+# --- links to pages that answer nothing ---------------------------------------------------------------------------
+
+
+def test_only_a_published_record_links_to_its_public_page(bob, login):
+    client = login(bob)
+    for status in Status.values:
+        record = titled(f"Test {status} record", status=status)
+        page = client.get(reverse("admin:collection_record_change", args=[record.pk])).content.decode()
+        public_url = f'href="{record.get_absolute_url()}"'
+        assert (public_url in page) == (status == Status.PUBLISHED), status
+        assert reverse("admin:collection_record_preview", args=[record.pk]) in page
+
+
+def test_an_agent_links_to_its_public_page_only_once_a_published_record_names_it(dana, login):
+    agent = AgentFactory(name="Test author")
+    record = titled("Test draft", status=Status.DRAFT)
+    link_agent(record, agent)
+    url = reverse("admin:collection_agent_change", args=[agent.pk])
+    assert agent.get_absolute_url() not in login(dana).get(url).content.decode()
+    record.submit(by=dana)
+    record.publish(by=dana)
+    assert agent.get_absolute_url() in login(dana).get(url).content.decode()
+
+
+def test_the_review_queue_is_offered_only_to_those_who_review(alice, bob, login):
+    changelist = reverse("admin:collection_record_changelist")
+    assert "Waiting for my review" not in login(alice).get(changelist).content.decode()
+    assert "Waiting for my review" in login(bob).get(changelist).content.decode()
+
+
+def test_the_review_count_is_not_shown_to_a_reviewer_who_may_not_view_records(bob, login):
+    titled("Test record in review", status=Status.REVIEW)
+    blind = staff_allowed("blind-reviewer", "review_record", "publish_record")
+    assert "waiting for your review" not in login(blind).get(reverse("admin:index")).content.decode()
+    assert "1 record waiting for your review" in login(bob).get(reverse("admin:index")).content.decode()
+
+
 # --- the app's own words on the image pages, in Japanese and Russian -------------------------------------------------
 
 

@@ -42,6 +42,12 @@ class VersionCheckedAdmin(LabelledAdmin):
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], "loaded_version"]}), *rest]
 
+    def view_on_site(self, entry: Any) -> str | None:
+        """The entry's public page, if it has one: an entry that no published record names has none."""
+        if self.model._default_manager.with_public_page().filter(pk=entry.pk).exists():
+            return entry.get_absolute_url()
+        return None
+
     def choice_text(self, entry: Any) -> str:
         """The entry as an autocomplete offers it: its name in the admin's language, and its identifier to tell
         entries of one name apart."""

@@ -192,6 +192,10 @@ class ReviewQueueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
+        # Only those who publish or return records have a queue: to others the filter would always list nothing.
+        user = request.user
+        if not (user.has_perm("collection.publish_record") or user.has_perm("collection.review_record")):
+            return []
         return [("mine", _("Waiting for my review"))]
 
     def queryset(self, request, queryset):
@@ -288,6 +292,11 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return preview_record(request, self, unquote(object_id))
+
+    def view_on_site(self, record: Record) -> str | None:
+        """The public page of a published record; any other record's answers "not found" or "gone" (its
+        “Preview” shows what the page will be)."""
+        return record.get_absolute_url() if record.status == Status.PUBLISHED else None
 
     # Who may do what
 

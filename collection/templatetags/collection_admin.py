@@ -14,10 +14,14 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def review_queue(context: Any) -> dict[str, Any] | None:
-    """How many records wait for the signed-in user's review, with the link to them; ``None`` for non-reviewers."""
+    """How many records wait for the signed-in user's review, with the link to them; ``None`` for non-reviewers,
+    and for those who may not view records (the count would tell them how many are in review, and the link
+    answer "forbidden")."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not (user.has_perm("collection.publish_record") or user.has_perm("collection.review_record")):
+        return None
+    if not (user.has_perm("collection.view_record") or user.has_perm("collection.change_record")):
         return None
     return {
         "count": Record.objects.awaiting_review_by(user).count(),
