@@ -166,3 +166,15 @@ def test_the_image_pages_speak_the_admins_language(dana, login, secret_scan, lan
     history = client.get(reverse("admin:collection_recordimage_history", args=[image.pk])).content.decode()
     assert title in history and added in history
     assert "View history" not in history and "Created" not in history
+
+
+def test_a_skipped_records_identifier_keeps_its_letter_case_in_japanese(alice, login):
+    """The admin capitalizes the first letter of every message: a message must not begin with an identifier."""
+    record = titled("Test published record", identifier="mem-test-000003")
+    client = login(alice)
+    client.cookies["django_language"] = "ja"
+    response = client.post(reverse("admin:collection_record_changelist"),
+                           {"action": "submit_selected", "_selected_action": [record.pk]}, follow=True)
+    [skipped] = [str(message) for message in response.context["messages"]]
+    assert "mem-test-000003" in skipped
+    assert "Mem-test-000003" not in response.content.decode()
