@@ -296,7 +296,7 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     def view_on_site(self, record: Record) -> str | None:
         """The public page of a published record; any other record's answers "not found" or "gone" (its
         “Preview” shows what the page will be)."""
-        return record.get_absolute_url() if record.status == Status.PUBLISHED else None
+        return record.get_absolute_url() if Record.objects.published().filter(pk=record.pk).exists() else None
 
     # Who may do what
 
