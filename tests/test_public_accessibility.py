@@ -313,3 +313,28 @@ def test_the_language_a_texts_letters_say(text, language):
     from collection.text import script_language
 
     assert script_language(text) == language
+
+
+@pytest.mark.parametrize(("language", "pause", "kind", "date"), [
+    ("en", ",", "document", "undated"),
+    ("ja", "、", "文書", "日付なし"),
+])
+def test_a_result_is_heard_in_parts_not_run_together(client, russian_record, language, pause, kind, date):
+    tree = page_tree(client, f"/{language}/records/")
+    (result,) = tree.find_class("record")
+    title, *rest = re.split(rf"\s*{pause}\s*", spoken_text(result))
+    assert [title, *rest[:2]] == [RUSSIAN_TITLE, kind, date]
+    assert rest[2].startswith("Иванов Иван; Издательство 1")
+
+
+def test_a_records_descriptions_come_under_a_heading_of_their_own(client, russian_record):
+    russian_record.descriptions.create(language="ru", text="Тестовое описание документа.")
+    tree = page_tree(client, "/ja/records/doc-ru/")
+    (heading,) = [h for h in tree.iter("h2") if h.get("id") == "description-heading"]
+    (section,) = tree.find_class("description")
+    assert accessible_name(section) == spoken_text(heading) != ""
+    assert section.get("lang") == "ru" and "Тестовое описание" in spoken_text(section)
+    assert structure_problems(tree, "ja") == []
+    russian_record.descriptions.all().delete()
+    no_descriptions = page_tree(client, "/ja/records/doc-ru/")
+    assert not [h for h in no_descriptions.iter("h2") if h.get("id") == "description-heading"]
