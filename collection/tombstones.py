@@ -12,17 +12,19 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from .models import Record, ReservedIdentifier, Status, pick_label
+from .models import Record, ReservedIdentifier, Status, StatusChange, pick_label
 
 
 @dataclass(frozen=True)
 class Tombstone:
     identifier: str
+    # When the record left publication, as harvesters are told (``ReservedIdentifierQuerySet.left_publication``):
+    # its latest withdrawal, or its deletion. None for a record in revision, whose notice gives no date.
     date: datetime.datetime | None
     deleted: bool
     # Empty when the withdrawal or deletion hid it, and always for a record in revision. Otherwise the
@@ -57,39 +59,34 @@ def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | N
     """The notice for a withdrawn or deleted record's identifier, or for a once-published record now in
     revision; ``None`` for any other identifier, a record that was never published among them.
 
-    The title is picked in ``language`` (the active language when not given) as the
-    public pages pick it, among the titles the record had when it was last public.
+    Which identifiers have a notice, and the date it gives, are those harvesters are told of
+    (``ReservedIdentifier.objects.known_to_the_public()``, not public now): a notice dates a record's
+    leaving by the rule OAI-PMH dates its deleted header by (``ReservedIdentifierQuerySet.left_publication``).
+    The title is picked in ``language`` (the active language when not given) as the public pages pick it,
+    among the titles the record had when it was last public.
     """
     if language is None:
         language = get_language()
-    # Any record the public may not see (published() decides), by its identifier.
-    record = Record.objects.filter(identifier=identifier).exclude(
-        pk__in=Record.objects.published().values("pk")).annotate(
-            ever_public=Record.ever_published(id=OuterRef("pk"))).first()
-    if record is not None and not record.ever_public:
-        return None  # never public (a draft, or a record an import made withdrawn): nothing to say about it
+    # Whether the latest withdrawal hid the title: read in the same query.
+    hidden_by_withdrawal = StatusChange.objects.filter(record_id=OuterRef("record_id")).withdrawals().values(
+        "hide_title")[:1]
+    reserved = (
+        ReservedIdentifier.objects.known_to_the_public().filter(identifier=identifier, public=False)
+        .select_related("record").annotate(hidden_by_withdrawal=Subquery(hidden_by_withdrawal)).first()
+    )
+    if reserved is None:
+        return None  # published, never public (a draft, a record an import made withdrawn), or never given
+    record = reserved.record
     if record is not None and record.status != Status.WITHDRAWN:
         return Tombstone(identifier=identifier, date=None, deleted=False, title="", in_revision=True)
     if record is not None:
-        withdrawal = record.status_changes.withdrawals().first()
-        hidden = withdrawal is not None and withdrawal.hide_title
-        label = None if hidden else pick_label(record.last_public_titles(), language)
-        return Tombstone(
-            identifier=identifier, date=withdrawal.at if withdrawal else record.modified, deleted=False,
-            title=label.text if label else "", title_language=label.language if label else "",
-        )
-    # A deleted record the public never saw is not the public's to know of: its identifier answers as one
-    # never given. Its history outlives it and says whether it ever was public (in the same query).
-    ever_public = Record.ever_published(identifier=OuterRef("identifier"))
-    reserved = ReservedIdentifier.objects.filter(identifier=identifier, deleted_at__isnull=False).filter(
-        ever_public).first()
-    if reserved is not None:
+        label = None if reserved.hidden_by_withdrawal else pick_label(record.last_public_titles(), language)
+    else:
         label = None if reserved.hide_title else pick_label(reserved.public_titles(), language)
-        return Tombstone(
-            identifier=identifier, date=reserved.deleted_at, deleted=True,
-            title=label.text if label else "", title_language=label.language if label else "",
-        )
-    return None
+    return Tombstone(
+        identifier=identifier, date=reserved.left_publication, deleted=record is None,
+        title=label.text if label else "", title_language=label.language if label else "",
+    )
 
 
 def identifier_as_given(identifier: str) -> str | None:

@@ -1,10 +1,15 @@
 
 """Withdrawn and deleted records answer 410 Gone with a notice, and leave every list."""
 
+import datetime
+import re
+import xml.etree.ElementTree as ET
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from collection.models import LabelForm, Record, ReservedIdentifier, Status, Title
 
@@ -73,14 +78,14 @@ def test_unpublished_and_unknown_records_are_simply_not_found(client, status):
 
 
 def test_tombstone_lookup_only_after_a_miss(client, bob, django_assert_num_queries):
-    # A live page never asks about withdrawals or deletions; a miss then costs the two tombstone lookups and
-    # the identifier in any letter case.
+    # A live page never asks about withdrawals or deletions; a miss then costs the tombstone lookup and the
+    # identifier in any letter case.
     RecordFactory(status=Status.PUBLISHED, identifier="doc-live")
     with CaptureQueriesContext(connection) as queries:
         assert client.get(detail("doc-live")).status_code == 200
     asked = " ".join(query["sql"].lower() for query in queries.captured_queries)
     assert "reservedidentifier" not in asked and "statuschange" not in asked
-    with django_assert_num_queries(4):  # the published lookup, the withdrawn record, the reservation, any case
+    with django_assert_num_queries(3):  # the published lookup, the reservation with its record, any case
         assert client.get(detail("doc-never-was")).status_code == 404
 
 
@@ -218,11 +223,11 @@ def test_notice_costs_the_same_queries_however_long_the_history(client, bob, dan
         for n in range(edits):
             edit_titles(record, ja=f"{LATER_JA}{n}", en=f"{LATER_EN} {n}")
     deleted.purge(dana, "Duplicate entry.")
-    # The published lookup, the withdrawn record, its withdrawal, its titles then (one query).
-    with django_assert_num_queries(4):
-        assert PUBLIC_EN in notice(client, "doc-wd", "en")
-    # The published lookup, the withdrawn record, the reservation.
+    # The published lookup, the reservation with its record and its withdrawal, its titles then (one query).
     with django_assert_num_queries(3):
+        assert PUBLIC_EN in notice(client, "doc-wd", "en")
+    # The published lookup, the reservation.
+    with django_assert_num_queries(2):
         assert PUBLIC_EN in notice(client, "doc-del", "en")
 
 
@@ -293,3 +298,157 @@ def test_a_record_made_withdrawn_without_ever_being_published_has_no_notice(clie
         response = client.get(url)
         assert response.status_code == 404, url
         assert b"Never public test title" not in response.content
+
+
+# --- when a record left publication: one date for readers (the notice, the API) and harvesters (OAI-PMH) --------
+
+OAI_NS = "{http://www.openarchives.org/OAI/2.0/}"
+
+
+def oai_header(client, identifier):
+    """The header OAI-PMH gives the record: its status and datestamp."""
+    response = client.get("/oai/", {"verb": "GetRecord", "metadataPrefix": "oai_dc",
+                                    "identifier": f"oai:testserver:{identifier}"})
+    header = ET.fromstring(response.content).find(f".//{OAI_NS}header")
+    return header.get("status"), header.findtext(f"{OAI_NS}datestamp")
+
+
+def oai_datestamp(moment):
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dates_given(client, identifier):
+    """The moment the notice gives (its ``<time>``), the API's 410 gives, and the OAI-PMH datestamp of the record's
+    deleted header, as the harvester reads it and as it is listed (to the microsecond)."""
+    time = re.search(r'<time datetime="([^"]+)">', notice(client, identifier, "en"))
+    response = client.get(f"/api/records/{identifier}/")
+    assert response.status_code == 410
+    status, datestamp = oai_header(client, identifier)
+    assert status == "deleted"
+    listed = ReservedIdentifier.objects.known_to_the_public().get(identifier=identifier).datestamp
+    return (datetime.datetime.fromisoformat(time.group(1)) if time else None,
+            datetime.datetime.fromisoformat(response.json()["date"]), datestamp, listed)
+
+
+def published_again(record, alice, bob):
+    record = Record.objects.get(pk=record.pk)
+    record.reopen(bob)
+    record.submit(alice)
+    record.publish(bob)
+    return record
+
+
+def reopened_by_an_import(record, bob):
+    from collection.catalogue.writer import write_rows
+
+    sheet_row = {"identifier": record.identifier, "kind": record.kind, "status": Status.DRAFT,
+                 "title_en": record.display_title("en")}
+    assert write_rows([(2, sheet_row)], user=bob).ok
+    return Record.objects.get(pk=record.pk)
+
+
+LEAVINGS = ["withdrawn", "withdrawn by a bulk action", "withdrawn, published again, withdrawn again",
+            "withdrawn, reopened by an import, published again, withdrawn again", "deleted",
+            "withdrawn, then deleted"]
+
+
+@pytest.mark.parametrize("how", LEAVINGS)
+def test_the_notice_the_api_and_oai_give_one_moment_for_a_record_leaving(client, alice, bob, dana, how):
+    from collection.workflow import ACTIONS, apply_to_many
+
+    record = RecordFactory(status=Status.PUBLISHED, identifier="doc-left", title="Left test title")
+    if how.startswith("withdrawn,"):
+        record.withdraw(bob, "Rights unclear.")
+        if "reopened by an import" in how:
+            record = reopened_by_an_import(record, bob)
+            record.submit(alice)
+            record.publish(bob)
+        elif "published again" in how:
+            record = published_again(record, alice, bob)
+    before = timezone.now()
+    if how == "withdrawn by a bulk action":
+        assert apply_to_many(Record.objects.filter(pk=record.pk), bob, ACTIONS["withdraw"], "Rights unclear.").done
+    elif how.endswith("deleted"):
+        Record.objects.get(pk=record.pk).purge(dana, "Duplicate entry.")
+    else:
+        record.withdraw(bob, "Rights unclear again.")
+    after = timezone.now()
+    shown, api, datestamp, listed = dates_given(client, "doc-left")
+    # One moment, the last leaving's, to the microsecond where the answer gives them, to the second in OAI-PMH.
+    assert shown == api == listed
+    assert before <= api <= after
+    assert datestamp == oai_datestamp(api)
+
+
+@pytest.mark.parametrize("how", ["reopened by an import", "submitted again", "put in review by a save"])
+def test_a_record_in_revision_is_not_public_and_oai_dates_its_leaving(client, alice, bob, how):
+    # The workflow has no step from "published" to "review": a record is revised by withdrawing and reopening it.
+    # Whatever moved it, a record not published is not public (Record.objects.published() decides): its page
+    # says it is being revised, and harvesters have it as deleted since it left.
+    record = RecordFactory(status=Status.PUBLISHED, identifier="doc-revised", title="Revised test title")
+    before = timezone.now()
+    if how == "put in review by a save":
+        record.status = Status.REVIEW
+        record.save()
+    else:
+        record.withdraw(bob, "To be corrected.")
+    after = timezone.now()
+    if how == "reopened by an import":
+        reopened_by_an_import(record, bob)
+    elif how == "submitted again":
+        record.reopen(bob)
+        record.submit(alice)
+    assert not Record.objects.published().filter(identifier="doc-revised").exists()
+    response = client.get(detail("doc-revised"))
+    assert response.status_code == 404 and "temporarily unavailable" in response.content.decode()
+    assert "Revised test title" not in response.content.decode()
+    api = client.get("/api/records/doc-revised/")
+    assert (api.status_code, api.json()) == (404, {"identifier": "doc-revised", "status": "in_revision"})
+    status, datestamp = oai_header(client, "doc-revised")
+    assert status == "deleted" and oai_datestamp(before) <= datestamp <= oai_datestamp(after)
+
+
+WITHDRAWN_LONG_AGO = datetime.datetime(2020, 5, 1, 9, 30, tzinfo=datetime.UTC)
+
+
+def withdrawn_by_a_save(record, when):
+    """Withdraw ``record`` as a record was before the workflow kept its log, or by code that saves the status:
+    its history has the change, the log has no entry. Dated ``when``."""
+    record = Record.objects.get(pk=record.pk)
+    record.status = Status.WITHDRAWN
+    record.save()
+    Record.history.filter(history_id=record.history.first().history_id).update(history_date=when)
+    return record
+
+
+@pytest.mark.parametrize("logged_before", [False, True], ids=["never logged", "logged once, then not"])
+def test_a_withdrawal_missing_from_the_log_is_dated_by_the_history_as_oai_dates_it(client, alice, bob,
+                                                                                     logged_before):
+    record = RecordFactory(status=Status.PUBLISHED, identifier="doc-old", title="Old test title")
+    if logged_before:
+        # Withdrawn once through the workflow, long before, then published again.
+        record.withdraw(bob, "Rights unclear.")
+        record.status_changes.update(at=datetime.datetime(2019, 3, 1, tzinfo=datetime.UTC))
+        record = published_again(record, alice, bob)
+    record = withdrawn_by_a_save(record, WITHDRAWN_LONG_AGO)
+    # A reviewer corrects the withdrawn record today: that is no new withdrawal.
+    record.extent = "12 p."
+    record.save()
+    page = notice(client, "doc-old", "en")
+    assert 'datetime="2020-05-01T09:30:00+00:00"' in page and "May 1, 2020" in page
+    assert client.get("/api/records/doc-old/").json()["date"] == WITHDRAWN_LONG_AGO.isoformat()
+    assert oai_header(client, "doc-old") == ("deleted", "2020-05-01T09:30:00Z")
+
+
+def test_a_deletion_without_its_date_still_has_its_notice_dated_as_oai_dates_it(client, dana):
+    # A record deleted without the reservation being told when (a deletion outside the app's models): harvesters
+    # are told of it as deleted, dated by the history's last row, its deletion; its address says the same.
+    record = RecordFactory(status=Status.PUBLISHED, identifier="doc-gone-quietly", title="Quiet test title")
+    record.purge(dana, "Duplicate entry.")
+    ReservedIdentifier.objects.filter(identifier="doc-gone-quietly").update(deleted_at=None)
+    deletion = Record.history.filter(identifier="doc-gone-quietly").latest("history_id")
+    assert deletion.history_type == "-"
+    shown, api, datestamp, listed = dates_given(client, "doc-gone-quietly")
+    assert shown == api == listed == deletion.history_date
+    assert datestamp == oai_datestamp(deletion.history_date)
+    assert "Quiet test title" in notice(client, "doc-gone-quietly", "en")

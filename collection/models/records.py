@@ -479,7 +479,14 @@ class Record(VersionedModel, IdentifiedModel):
         return apply_action(self, by, ACTIONS[name], comment, **kwargs)
 
     def was_ever_published(self) -> bool:
-        """Whether the record was public at some moment, as its history shows: its title was, then."""
+        """Whether the record was public at some moment, as its history shows: its title was, then.
+
+        The history is the one witness, for live and deleted records alike (:meth:`ever_published` asks it in
+        a query, of records gone too), rather than ``first_published``: a deleted record has no such column, so
+        reading it for live records would make a second rule, and the two can differ (records written without
+        history, as the synthetic benchmark's, carry a first publication their history does not show).
+        ``first_published`` is the feed's indexed copy of the date, not a witness of the fact.
+        """
         return self.history.filter(status=Status.PUBLISHED).exists()
 
     @classmethod
@@ -623,38 +630,61 @@ class ReservedIdentifierQuerySet(models.QuerySet):
         that was never public, in whatever state it is or was.
 
         Annotated with ``public`` (the record is published now), ``kind`` (for a record no longer public, its
-        kind when it last was) and ``datestamp``: for a published record its last change (``Record.modified``, which
-        every save, publication and import bumps, or its agents' last change if later), otherwise when it
-        left publication (the first change of its history after it was last published) or, deleted, when it
-        was deleted. Harvesting (``collection.oai``) lists these.
+        kind when it last was), ``left_publication`` (see :meth:`left_publication`; ``None`` while published)
+        and ``datestamp``: for a published record its last change (``Record.modified``, which every save,
+        publication and import bumps, or its agents' last change if later), otherwise ``left_publication``.
+        Harvesting (``collection.oai``) lists these; the notices (``collection.tombstones``) read them.
+        """
+        public = Exists(Record.objects.published().filter(pk=OuterRef("record_id")))
+        # A record's Dublin Core names its agents: renaming one changes the record's too.
+        agents_changed = RecordAgent.objects.filter(record_id=OuterRef("record_id")).values("record_id").annotate(
+            last=models.Max("agent__modified")).values("last")
+        left_publication = models.Case(
+            models.When(public=True, then=models.Value(None)), default=self.left_publication(),
+            output_field=models.DateTimeField())
+        datestamp = models.Case(
+            models.When(public=True, then=Greatest("record__modified", Coalesce(
+                Subquery(agents_changed), "record__modified"))),
+            default=self.left_publication(),
+            output_field=models.DateTimeField(),
+        )
+        # Not public now: the kind it had when it was, never one given it since.
+        kind_when_public = Record.history.model.objects.filter(
+            identifier=OuterRef("identifier"), status=Status.PUBLISHED).order_by("-history_id").values("kind")[:1]
+        kind = models.Case(models.When(public=True, then=models.F("record__kind")),
+                           default=Subquery(kind_when_public), output_field=models.CharField())
+        return self.annotate(public=public, left_publication=left_publication, datestamp=datestamp, kind=kind).filter(
+            Q(public=True) | Record.ever_published(identifier=OuterRef("identifier")))
+
+    @staticmethod
+    def left_publication() -> models.Expression:
+        """When the public last saw the reservation's record go, for a record no longer published: the one rule
+        that dates it, for harvesters (the OAI datestamp of a deleted record) and readers (the date on the
+        notice at its address, and in the API's answer) alike.
+
+        A deleted record: its deletion (``deleted_at``; a reservation whose record went without one, its last
+        change in the history, which is the deletion). Any other: the first change of its history after it was
+        last published, the one that took it out of “published” (its withdrawal, by the admin's button or a bulk
+        action, or a save of its status in code), whatever changed since (an edit, a reopening by an import); a
+        record published again and withdrawn again is dated by its latest withdrawal. The history rather than
+        the workflow's log (``StatusChange``): every path that saves a record writes its history in the moment
+        of the change, while the log lacks the withdrawals made before it was kept or outside the workflow, and
+        dates the others a moment apart. Without such a change in the history (a status written with
+        ``update()``), the record's last change.
         """
         record_history = Record.history.model
-        public = Exists(Record.objects.published().filter(pk=OuterRef("record_id")))
         last_published = record_history.objects.filter(id=OuterRef("id"), status=Status.PUBLISHED).order_by(
             "-history_id").values("history_id")[:1]
         left_at = record_history.objects.filter(
             id=OuterRef("record_id"), history_id__gt=Subquery(last_published)).order_by("history_id").values(
                 "history_date")[:1]
-        # A reservation whose record is gone without a deletion date predates those dates: its last change.
         last_change = record_history.objects.filter(identifier=OuterRef("identifier")).order_by("-history_id")
-        # A record's Dublin Core names its agents: renaming one changes the record's too.
-        agents_changed = RecordAgent.objects.filter(record_id=OuterRef("record_id")).values("record_id").annotate(
-            last=models.Max("agent__modified")).values("last")
-        datestamp = models.Case(
-            models.When(public=True, then=Greatest("record__modified", Coalesce(
-                Subquery(agents_changed), "record__modified"))),
+        return models.Case(
             models.When(record__isnull=True, then=Coalesce("deleted_at", Subquery(last_change.values(
                 "history_date")[:1]))),
             default=Coalesce(Subquery(left_at), models.F("record__modified")),
             output_field=models.DateTimeField(),
         )
-        # Not public now: the kind it had when it was, never one given it since.
-        kind_when_public = record_history.objects.filter(
-            identifier=OuterRef("identifier"), status=Status.PUBLISHED).order_by("-history_id").values("kind")[:1]
-        kind = models.Case(models.When(public=True, then=models.F("record__kind")),
-                           default=Subquery(kind_when_public), output_field=models.CharField())
-        return self.annotate(public=public, datestamp=datestamp, kind=kind).filter(
-            Q(public=True) | Record.ever_published(identifier=OuterRef("identifier")))
 
 
 class ReservedIdentifier(models.Model):
