@@ -17,12 +17,13 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, rfc3339_date
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext
 
 from .conf import app_settings
-from .facets import FACET_LABELS, browse_filterset
-from .filters import UNDATED, RecordFilterSet
-from .models import Agent, Language, Place, Record, RecordKind, Subject
+from .facets import browse_filterset
+from .facets.summary import selection_summary
+from .filters import RecordFilterSet
+from .models import Record
 from .models.records import AgentRole
 from .templatetags.collection_tags import site_name
 
@@ -47,76 +48,6 @@ class FeedRequest:
     # The filters as applied (a value no public record has is left out), encoded for the feed's own links.
     query: str
     feed_url: str  # absolute, with the filters: the feed's own address and its id
-
-
-def _either(values: list[str]) -> str:
-    """The values of one filter, any of which a record has."""
-    words = values[0]
-    for value in values[1:]:
-        words = pgettext("values of one filter, any of which a record has", "%(words)s or %(value)s") % {
-            "words": words,
-            "value": value,
-        }
-    return words
-
-
-def filters_in_words(filterset: RecordFilterSet, language: str) -> list[str]:
-    """Each filter applied, with its values named as the browse page names them (“Place: Khabarovsk”).
-
-    Only values some published record has are applied (``RecordFilterSet`` checks them), so no name of an
-    entry that only drafts use is ever named. A fixed number of queries, whatever the values.
-    """
-    active = filterset.active()
-    named: dict[str, dict[str, str]] = {}
-    lookups = {
-        "place": (Place, "names"),
-        "subject": (Subject, "labels"),
-        "agent": (Agent, "names"),
-        "repository": (Agent, "names"),
-    }
-    wanted: dict[type, set[str]] = {}
-    for name, (model, _names) in lookups.items():
-        wanted.setdefault(model, set()).update(active.get(name, ()))
-    for model, identifiers in wanted.items():
-        if identifiers:
-            relation = "labels" if model is Subject else "names"
-            entries = model.objects.filter(identifier__in=identifiers).prefetch_related(relation)
-            named[model.__name__] = {
-                entry.identifier: entry.display_name(language) or entry.identifier for entry in entries
-            }
-    if active.get("language"):
-        languages = Language.objects.filter(tag__in=active["language"])
-        named["Language"] = {lang.tag: lang.display_name(language) for lang in languages}
-    kinds = dict(RecordKind.choices)
-    words: list[str] = []
-    for name, field in filterset.form.fields.items():
-        value = active.get(name)
-        if not value:
-            continue
-        if name == "q":
-            values = [pgettext("a search in a title", "“%(query)s”") % {"query": value.strip()}]
-        elif name == "kind":
-            values = [str(kinds[kind]) for kind in value]
-        elif name == "decade":
-            values = [
-                gettext("undated") if decade == UNDATED else gettext("%(decade)ss") % {"decade": decade}
-                for decade in value
-            ]
-        elif name in ("year_from", "year_to"):
-            values = [str(int(value))]
-        elif name == "has_scans":
-            words.append(str(FACET_LABELS["has_scans"]))
-            continue
-        elif name == "language":
-            values = [named["Language"].get(tag, tag) for tag in value]
-        else:
-            names = named[lookups[name][0].__name__]
-            values = [names.get(identifier, identifier) for identifier in value]
-        words.append(
-            pgettext("a filter and its values", "%(filter)s: %(values)s")
-            % {"filter": field.label, "values": _either(values)}
-        )
-    return words
 
 
 class RecordAtomFeed(Atom1Feed):
@@ -188,13 +119,12 @@ class RecordFeed(Feed):
     # --- the feed ---
 
     def title(self, obj: FeedRequest) -> str:
-        filters = filters_in_words(obj.filterset, obj.language)
-        if not filters:
+        # What the feed lists, in the words of its browse page's title (without the page): the search and the
+        # values chosen, each as its facet names it.
+        selection = selection_summary(obj.filterset, obj.language).selection()
+        if not selection:
             return gettext("%(site)s: newly published records") % {"site": site_name()}
-        return gettext("%(site)s: newly published records — %(filters)s") % {
-            "site": site_name(),
-            "filters": pgettext("between filters", "; ").join(filters),
-        }
+        return gettext("%(site)s: newly published records — %(filters)s") % {"site": site_name(), "filters": selection}
 
     def subtitle(self, obj: FeedRequest) -> str:
         return gettext("The records most recently published in the collection, newest first.")

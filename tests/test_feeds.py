@@ -1,13 +1,16 @@
 """The Atom feed of newly published records, read as a feed reader reads it."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
+from html import unescape
 
 import pytest
 from django.utils import timezone
 
-from collection.models import AgentRole, LabelForm, Record, RecordKind, Status
+from collection.models import AgentKind, AgentRole, LabelForm, Language, Record, RecordKind, Status
 from tests.factories import AgentFactory, PlaceFactory, SubjectFactory, add_title, link_agent, reindex, titled
+from tests.test_image_visibility import attach
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +166,7 @@ def test_a_search_can_be_followed_with_the_browse_pages_parameters(client, setti
     assert entry_titles(feed) == ["Test memoir in place"]
     browse = client.get("/en/records/", params).context["records"]
     assert [r.identifier for r in browse] == [in_place.identifier]
-    assert feed.findtext(f"{ATOM}title") == "Test site: newly published records — Kind: memoir; Place: Test place"
+    assert feed.findtext(f"{ATOM}title") == "Test site: newly published records — Kind: memoir · Place: Test place"
     # Its links carry the filters, not the page's order or page.
     assert links(feed, "self") == ["http://testserver/en/records.atom?kind=memoir&place=test-place"]
     assert links(feed, "alternate") == ["http://testserver/en/records/?kind=memoir&place=test-place"]
@@ -171,12 +174,57 @@ def test_a_search_can_be_followed_with_the_browse_pages_parameters(client, setti
     russian = read_feed(client, "/ru/records.atom", {"place": "test-place", "q": "memoir"})
     assert (
         russian.findtext(f"{ATOM}title")
-        == "Test site: недавно опубликованные записи — Поиск: «memoir»; Место: Тестовое место"
+        == "Test site: недавно опубликованные записи — «memoir» · Место: Тестовое место"
     )
     assert entry_titles(russian) == ["Test memoir in place"]
     japanese = read_feed(client, "/ja/records.atom", {"kind": "memoir", "decade": "undated"})
     assert japanese.findtext(f"{ATOM}title").startswith("Test site：新着資料 — ")
     assert "Kind" not in japanese.findtext(f"{ATOM}title") and "undated" not in japanese.findtext(f"{ATOM}title")
+
+
+def browse_selection(client, language, params):
+    """What the browse page with ``params`` says it lists, as its title says it (before the page)."""
+    title = unescape(re.search(r"<title>(.*?)</title>", client.get(f"/{language}/records/", params).content.decode(),
+                               re.S).group(1))
+    return title.split(" — ")[0]
+
+
+@pytest.mark.parametrize("language", ["en", "ja", "ru"])
+def test_the_feed_says_what_it_lists_in_the_words_of_its_browse_page(client, settings, language):
+    settings.COLLECTION_SITE_NAME = "Test site"
+    camps = []
+    for number in range(4):
+        camp = PlaceFactory(name=f"Test camp {number}", identifier=f"test-camp-{number}")
+        camp.names.create(language="ja", text=f"テスト収容所{number}")
+        camps.append(camp)
+    subject = SubjectFactory(label="Test subject", identifier="test-subject")
+    author = AgentFactory(name="Test author", identifier="test-author")
+    archive = AgentFactory(name="Test archive", identifier="test-archive", kind=AgentKind.ORGANISATION)
+    for number, camp in enumerate(camps):
+        record = titled(f"Test memoir {number}", kind=RecordKind.MEMOIR, date_edtf="1950" if number else "",
+                        repository=archive)
+        record.places.add(camp)
+        record.subjects.add(subject)
+        record.languages.add(Language.objects.get_or_create(tag="ja")[0])
+        link_agent(record, author)
+        reindex(record)
+    attach(record)
+    selections = [
+        {"q": "memoir", "kind": "memoir", "place": ["test-camp-2", "test-camp-0"]},
+        # Four places chosen: the first two named and the others counted, as the page's title counts them.
+        {"place": ["test-camp-3", "test-camp-1", "test-camp-0", "test-camp-2"], "language": "ja"},
+        {"decade": ["1950", "undated"], "year_from": "1940", "year_to": "1960", "has_scans": "1"},
+        {"subject": "test-subject", "agent": "test-author", "repository": "test-archive", "year_to": "1960"},
+    ]
+    site_and_feed = read_feed(client, f"/{language}/records.atom").findtext(f"{ATOM}title")
+    for params in selections:
+        page_says = browse_selection(client, language, params)
+        assert page_says and page_says != browse_selection(client, language, {})
+        assert read_feed(client, f"/{language}/records.atom", params).findtext(f"{ATOM}title") == (
+            f"{site_and_feed} — {page_says}"), params
+    if language == "ja":
+        assert browse_selection(client, "ja", selections[1]) == (
+            "資料の言語: 日本語 · 場所: テスト収容所3、テスト収容所1ほか2件")
 
 
 def test_a_filter_not_understood_answers_as_the_browse_page(client):
@@ -317,3 +365,28 @@ def test_the_number_of_queries_is_fixed_whatever_the_entries(client, django_asse
 def test_a_record_may_be_given_any_identifier_the_feed_does_not_take_its_address(client):
     record = titled("Test memoir called feed", identifier="feed")
     assert client.get(f"/en/records/{record.identifier}/").status_code == 200
+
+
+def test_naming_every_filter_in_the_title_costs_two_queries_per_kind_of_entry(client, django_assert_num_queries):
+    place = PlaceFactory(name="Test place", identifier="test-place")
+    subject = SubjectFactory(label="Test subject", identifier="test-subject")
+    author = AgentFactory(name="Test author", identifier="test-author")
+    archive = AgentFactory(name="Test archive", identifier="test-archive", kind=AgentKind.ORGANISATION)
+    record = titled("Test record", kind=RecordKind.MEMOIR, date_edtf="1950", repository=archive)
+    record.places.add(place)
+    record.subjects.add(subject)
+    record.languages.add(Language.objects.get_or_create(tag="ja")[0])
+    link_agent(record, author)
+    reindex(record)
+    every = {"q": "record", "kind": "memoir", "language": "ja", "decade": "1950", "year_from": "1940",
+             "place": "test-place", "subject": "test-subject", "agent": "test-author", "repository": "test-archive"}
+    client.get(FEED, every)  # the facet index catches up with the new record once, as for any page
+    # The five of the entries; the catalogue's version and the chosen entries resolved, as the filters check them;
+    # then the places, subjects and agents chosen with their names, to name them in the title. No facet is counted,
+    # and kinds, languages, decades and years are named without a query.
+    with django_assert_num_queries(13):
+        feed = read_feed(client, params=every)
+    assert entry_titles(feed) == ["Test record"]
+    assert feed.findtext(f"{ATOM}title").endswith(
+        "“record” · Kind: memoir · Language of the material: Japanese · Decade: 1950s · Place: Test place · "
+        "Subject: Test subject · Person or organisation: Test author · Repository: Test archive · Years: from 1940")

@@ -5,22 +5,30 @@ apart by their titles. Every value named is one the page's filters applied
 (``RecordFilterSet.active()``, which holds only values the public can see), by the
 name its facet shows it by: nothing the facets do not show is named, and naming
 costs no query.
+
+The feed of a browse page's records (``collection.feeds``) is titled with the same
+words (:meth:`BrowseSummary.selection`), from :func:`selection_summary`, which counts
+no facets: it names the values chosen as their facets would, reading the entries chosen only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
-from ..filters import RecordFilterSet
+from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
+from ..models import Agent, Place, RecordKind, Subject
 from ..templatetags.collection_tags import in_its_language
-from ..text import script_language
-from . import Facet, FacetValue
+from ..text import language_name, script_language
+from . import FACET_LABELS, Facet, FacetValue
 
+# Facets whose values are catalogue entries, by identifier.
+_ENTRY_FACETS: dict[str, type] = {"place": Place, "subject": Subject, "agent": Agent, "repository": Agent}
 # A filter with more values chosen than this names its first ``NAMED`` and counts the others ("Chita, Taishet +2").
 ALL_NAMED = 3
 NAMED = 2
@@ -60,8 +68,13 @@ class BrowseSummary:
             if self.number <= 1
             else gettext("Records (page %(number)s of %(total)s)") % {"number": self.number, "total": self.pages}
         )
-        phrases = self._phrases(lambda name: name.text, str)
-        return " · ".join(phrases) + " — " + records if phrases else records
+        selection = self.selection()
+        return selection + " — " + records if selection else records
+
+    def selection(self) -> str:
+        """The search and the values chosen, as plain text (``“抑留” · 場所: タイシェト``); "" for none. The page's
+        title and the title of its feed both say what they list with these words."""
+        return " · ".join(self._phrases(lambda name: name.text, str))
 
     def html(self) -> SafeString:
         """The line under the page's heading: the search and the values chosen, each name marked with its
@@ -115,21 +128,58 @@ def _by_value(values: Iterable[FacetValue]) -> dict[str, FacetValue]:
 
 def chosen_values(filterset: RecordFilterSet, facets: list[Facet]) -> list[ChosenValues]:
     """The values each facet applies, by their names in the facet, in the order chosen; then the years."""
+    shown = {facet.name: _by_value(facet.values) for facet in facets}
+    names: dict[str, dict[str, Name]] = {
+        name: {value: Name(item.label, item.lang) for value, item in values.items() if item.label}
+        for name, values in shown.items()
+    }
+    return _chosen(filterset, names)
+
+
+def _named_values(filterset: RecordFilterSet, language: str) -> dict[str, dict[str, Name]]:
+    """The values ``filterset`` applies, by facet, named as the facets name them (``build_facets``), for what shows
+    no facets: the entries chosen are read, not counted. Two queries for each kind of entry chosen (places,
+    subjects, agents: the entries and their names), none for the others."""
+    chosen = {name: filterset.selected(name) for name in FACET_NAMES}
+    named: dict[str, dict[str, Name]] = {}
+    by_model: dict[type, list[str]] = {}
+    for name, model in _ENTRY_FACETS.items():
+        by_model.setdefault(model, []).extend(chosen[name])
+    entries: dict[type, dict[str, Any]] = {}
+    for model, identifiers in by_model.items():
+        if identifiers:
+            names_of = "labels" if model is Subject else "names"
+            entries[model] = {entry.identifier: entry for entry in model.objects.filter(
+                identifier__in=identifiers).prefetch_related(names_of)}
+    for name, model in _ENTRY_FACETS.items():
+        named[name] = {}
+        for identifier in chosen[name]:
+            entry = entries.get(model, {}).get(identifier)
+            label = entry.display_label(language) if entry is not None else None
+            if label is not None and label.text:
+                named[name][identifier] = Name(label.text, label.language)
+    kinds = dict(RecordKind.choices)
+    named["kind"] = {kind: Name(str(kinds[kind])) for kind in chosen["kind"] if kind in kinds}
+    named["language"] = {tag: Name(language_name(tag, language)) for tag in chosen["language"]}
+    named["decade"] = {decade: Name(gettext("undated") if decade == UNDATED else gettext("%(decade)ss") % {
+        "decade": decade}) for decade in chosen["decade"]}
+    named["has_scans"] = {value: Name(gettext("with scans")) for value in chosen["has_scans"]}
+    return named
+
+
+def _chosen(filterset: RecordFilterSet, names: dict[str, dict[str, Name]]) -> list[ChosenValues]:
+    """Each facet's values chosen, by ``names`` (facet -> value -> its name; a value without one goes unnamed),
+    in the facets' order and the order chosen; then the years."""
     chosen: list[ChosenValues] = []
-    for facet in facets:
-        shown = _by_value(facet.values)
-        names = [
-            Name(shown[value].label, shown[value].lang)
-            for value in facet.selected
-            if value in shown and shown[value].label
-        ]
-        if not names:
+    for facet in FACET_NAMES:
+        named = [names[facet][value] for value in filterset.selected(facet) if value in names.get(facet, {})]
+        if not named:
             continue
-        label = "" if facet.name == "has_scans" else facet.label
-        if len(names) > ALL_NAMED:
-            chosen.append(ChosenValues(label, names[:NAMED], len(names) - NAMED))
+        label = "" if facet == "has_scans" else str(FACET_LABELS[facet])
+        if len(named) > ALL_NAMED:
+            chosen.append(ChosenValues(label, named[:NAMED], len(named) - NAMED))
         else:
-            chosen.append(ChosenValues(label, names))
+            chosen.append(ChosenValues(label, named))
     active = filterset.active()
     year_from, year_to = active.get("year_from"), active.get("year_to")
     if year_from is not None or year_to is not None:
@@ -148,3 +198,10 @@ def browse_summary(
 ) -> BrowseSummary:
     """What the page lists, in words (see the module's docstring)."""
     return BrowseSummary(query, chosen_values(filterset, facets), number, pages)
+
+
+def selection_summary(filterset: RecordFilterSet, language: str) -> BrowseSummary:
+    """What ``filterset`` selects, in the words of the browse page, for what lists its records without facets
+    (the feed): no facet is counted, and naming the values costs two queries for each kind of entry chosen."""
+    query = (filterset.active().get("q") or "").strip()
+    return BrowseSummary(query, _chosen(filterset, _named_values(filterset, language)))
