@@ -10,6 +10,7 @@ from collection.models import (
     AgentKind,
     AgentName,
     AgentRole,
+    Language,
     Place,
     PlaceKind,
     PlaceName,
@@ -94,6 +95,14 @@ class SubjectFactory(factory.django.DjangoModelFactory):
         if create:
             SubjectLabel.objects.create(subject=self, language=kwargs.get("language", "en"),
                                         text=extracted or f"Subject {self.pk}")
+
+
+class LanguageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Language
+
+    # Private-use tags: each names an invented language, none a real one.
+    tag = factory.Sequence(lambda n: f"qaa-x-test{n}")
 
 
 def person(family: str, given: str, language: str = "en") -> Agent:

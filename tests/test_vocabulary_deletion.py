@@ -1,4 +1,5 @@
-"""A place or subject that records name cannot be deleted, as an agent cannot: not in the admin, not in code.
+"""A place, subject or language that records name cannot be deleted, as an agent cannot: not in the admin, not in
+code.
 
 Deleting it would take it off the records silently (a published one included), with no trace in their
 history and so no revert. An unused entry is deleted as before; an entry with narrower entries is refused
@@ -6,6 +7,7 @@ too, naming them.
 """
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +18,7 @@ from collection.admin.records import RecordAdmin
 from collection.history import timeline
 from collection.models import (
     AgentRole,
+    Language,
     Place,
     PlaceName,
     Record,
@@ -26,16 +29,27 @@ from collection.models import (
     SubjectLabel,
 )
 
-from .factories import AgentFactory, PlaceFactory, RecordFactory, SubjectFactory, link_agent, reindex
+from .factories import (
+    AgentFactory,
+    LanguageFactory,
+    PlaceFactory,
+    RecordFactory,
+    SubjectFactory,
+    UserFactory,
+    link_agent,
+    reindex,
+)
 
 pytestmark = pytest.mark.django_db
 
-VOCABULARIES = {"place": (Place, PlaceFactory, "places"), "subject": (Subject, SubjectFactory, "subjects")}
+VOCABULARIES = {"place": (Place, PlaceFactory, "places"), "subject": (Subject, SubjectFactory, "subjects"),
+                "language": (Language, LanguageFactory, "languages")}
+NAMED = {"place": {"name": "Test entry"}, "subject": {"label": "Test entry"}, "language": {}}
 
 
 def entry_named_by(vocabulary, status=Status.PUBLISHED, title="Test camp memoir"):
     model, factory, field = VOCABULARIES[vocabulary]
-    entry = factory(name="Test entry") if vocabulary == "place" else factory(label="Test entry")
+    entry = factory(**NAMED[vocabulary])
     record = RecordFactory(status=status, title=title)
     getattr(record, field).add(entry)
     reindex(record)
@@ -62,7 +76,8 @@ class TestInTheAdmin:
         assert "would require deleting the following protected related objects" in page
         link = reverse("admin:collection_record_change", args=[record.pk])
         assert f'Record: <a href="{link}">{record.identifier}: Test camp memoir</a>' in page
-        for hidden in ("relationship", "_places object", "_subjects object", "Record place ind"):
+        for hidden in ("relationship", "_places object", "_subjects object", "_languages object",
+                       "Record place ind"):
             assert hidden not in page, hidden
         assert 'type="submit"' not in page.split("protected related objects")[1].split("</ul>")[0]
 
@@ -174,8 +189,20 @@ class TestInCode:
         unused = factory()
         unused.delete()
         assert not model.objects.filter(pk=unused.pk).exists()
-        labels = PlaceName if vocabulary == "place" else SubjectLabel
-        assert not labels.objects.filter(**{vocabulary: unused.pk}).exists()
+        labels = {"place": PlaceName, "subject": SubjectLabel}.get(vocabulary)
+        if labels is not None:
+            assert not labels.objects.filter(**{vocabulary: unused.pk}).exists()
+
+
+def test_a_languages_refused_deletion_counts_the_records_to_staff_who_may_not_view_records(dana, login):
+    keeper = UserFactory(username="language-keeper", is_staff=True)
+    keeper.user_permissions.add(*Permission.objects.filter(codename__in=["view_language", "delete_language"]))
+    entry, record = entry_named_by("language", Status.DRAFT, title="Test secretword draft")
+    page = login(keeper).get(delete_url(entry)).content.decode()
+    assert "protected related objects" in page and "Records: 1" in page
+    assert record.identifier not in page and "secretword" not in page
+    login(keeper).post(delete_url(entry), {"post": "yes"})
+    assert list(Record.objects.get(pk=record.pk).languages.all()) == [entry]
 
 
 def test_a_region_of_a_records_place_is_not_named_by_the_record_but_keeps_its_place(dana, login):

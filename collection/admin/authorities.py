@@ -60,7 +60,8 @@ def records_counted(count: int) -> list[str]:
 
 
 class NamedByRecordsAdmin(admin.ModelAdmin):
-    """The deletion pages of places and subjects: refused while a record names one, listing the records.
+    """The deletion pages of places, subjects and languages: refused while a record names one, listing the
+    records.
 
     The model refuses the deletion (``collection.models.in_use``); these pages say so
     beforehand, as they do for an agent, with each record by identifier and title to those who may view
@@ -186,7 +187,7 @@ class SubjectAdmin(VocabularyImportExportMixin, NamedByRecordsAdmin, VersionChec
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(NamedByRecordsAdmin):
     list_display = ["tag", "name"]
     search_fields = ["tag"]
 

@@ -1,10 +1,11 @@
 """Vocabulary entries that records name cannot be deleted.
 
-Deleting a place or subject would silently take it off every record naming it, a
-published one included, and no record's history would show the change, so no
-revert could bring it back. An agent is kept by its protected links
-(``RecordAgent.agent``); a place or subject is named through a plain many-to-many
-link, which would cascade, so its deletion asks here first, whatever deletes it:
+Deleting a place, subject or language of the material would silently take it off
+every record naming it, a published one included, and no record's history would
+show the change, so no revert could bring it back. An agent is kept by its
+protected links (``RecordAgent.agent``); a place, subject or language is named
+through a plain many-to-many link, which would cascade, so its deletion asks here
+first, whatever deletes it:
 the model, a queryset, the admin's pages. A deletion that goes round them (the base
 manager's queryset, a plain ``QuerySet``, a cascade some later model might add) is
 caught by :func:`guard_deletion` as it is about to be written.

@@ -78,10 +78,15 @@ class SubjectLabel(Label):
         verbose_name_plural = _("subject labels")
 
 
-class Language(models.Model):
+class LanguageQuerySet(NamedByRecordsQuerySet):
+    record_field = "languages"
+
+
+class Language(NamedByRecordsModel):
     """A language of the material (not of the interface), by BCP 47 tag."""
 
     tag = models.CharField(_("tag"), max_length=35, unique=True)
+    objects = LanguageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("language")
@@ -99,3 +104,6 @@ class Language(models.Model):
         from ..validators import validate_language_tag
 
         validate_language_tag(self.tag)
+
+
+guard_deletion(Language)
