@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import hashlib
 
+from django.contrib import admin
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_safe
 
+from .admin.base import may_view_records
 from .models.images import DERIVATIVE_KINDS, RecordImage
 
 KINDS = (*DERIVATIVE_KINDS, "master")
@@ -69,10 +71,12 @@ def image_file(request: HttpRequest, pk: int, kind: str) -> FileResponse | HttpR
         except (FileNotFoundError, OSError) as exc:
             raise Http404 from exc
         # Named for the image, not the stored file: the storage name is the file's only secret. Staff
-        # download a master under the name it was uploaded with (its record read for that alone).
+        # download a master under the name it was uploaded with, after its record's identifier for those
+        # who may view records (the record read for that alone), as the admin names the image.
         if kind == "master":
             response = FileResponse(handle, content_type=image.content_type(kind), as_attachment=True,
-                                    filename=image.master_download_name())
+                                    filename=image.master_download_name(
+                                        with_record=may_view_records(admin.site, request)))
         else:
             response = FileResponse(handle, content_type=image.content_type(kind),
                                     filename=f"image-{image.pk}-{kind}.jpg")

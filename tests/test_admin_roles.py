@@ -67,6 +67,17 @@ def test_the_image_pages_name_the_record_to_those_who_may_view_it(alice, secret_
     assert SECRET_TITLE in page and image.master_download_name() in page
 
 
+@pytest.mark.parametrize("who", ["image keeper", "alice"])
+def test_a_master_downloads_under_the_name_its_image_page_shows(image_keeper, alice, secret_scan, login, who):
+    """To staff who may not view records, without the record's identifier, which would tell them the record."""
+    record, image = secret_scan
+    client = login({"image keeper": image_keeper, "alice": alice}[who])
+    shown = image.master_download_name() if who == "alice" else "page.jpg"
+    page = client.get(reverse("admin:collection_recordimage_change", args=[image.pk])).content.decode()
+    assert f'<a href="{image.url("master")}">{shown}</a>' in page
+    assert client.get(image.url("master"))["Content-Disposition"] == f'attachment; filename="{shown}"'
+
+
 def test_an_images_past_version_cannot_be_saved_over_it_from_its_version_page(alice, login):
     """simple-history's version page would save the past version, here making a private scan of a published
     record public again, for anyone who may view images."""

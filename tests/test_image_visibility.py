@@ -37,6 +37,13 @@ def staff(db):
 
 
 @pytest.fixture
+def record_viewer(staff):
+    """Staff who may view scans and records."""
+    staff.user_permissions.add(Permission.objects.get(codename="view_record"))
+    return type(staff).objects.get(pk=staff.pk)
+
+
+@pytest.fixture
 def public_image():
     return attach(RecordFactory(status=Status.PUBLISHED))
 
@@ -105,23 +112,40 @@ class TestStaff:
         assert response.status_code == 200
         assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
 
-    def test_staff_download_the_master_unchanged(self, client, staff):
+    def test_staff_download_the_master_unchanged(self, client, record_viewer):
         data = imaging.png()
         image = attach(RecordFactory(status=Status.DRAFT), data=data, name="orig.png")
-        client.force_login(staff)
+        client.force_login(record_viewer)
         response = client.get(image.url("master"))
         assert response.status_code == 200
         assert response["Content-Type"] == "image/png"
         assert response["Content-Disposition"] == f'attachment; filename="{image.record.identifier}-orig.png"'
         assert b"".join(response.streaming_content) == data
 
-    def test_a_master_downloads_under_the_name_it_was_uploaded_with(self, client, staff):
+    def test_a_master_downloads_under_the_name_it_was_uploaded_with(self, client, record_viewer):
         image = attach(RecordFactory(status=Status.DRAFT, identifier="mem-test-7"), name="名簿\x01 1.png",
                        data=imaging.png())
-        client.force_login(staff)
+        client.force_login(record_viewer)
         disposition = client.get(image.url("master"))["Content-Disposition"]
         # Not ASCII: RFC 6266's UTF-8 form, which every browser reads; the control character cannot be sent.
         assert disposition == "attachment; filename*=utf-8''mem-test-7-%E5%90%8D%E7%B0%BF_%201.png"
+
+    def test_a_master_downloads_without_its_record_to_staff_who_may_not_view_records(self, client, staff):
+        data = imaging.png()
+        image = attach(RecordFactory(status=Status.DRAFT, identifier="mem-test-8"), name="名簿 1.png", data=data)
+        client.force_login(staff)
+        response = client.get(image.url("master"))
+        assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E5%90%8D%E7%B0%BF%201.png"
+        assert b"".join(response.streaming_content) == data
+
+    @pytest.mark.parametrize(("who", "expected"), [("staff", "image-{pk}.png"),
+                                                   ("record_viewer", "mem-test-9-image-{pk}.png")])
+    def test_a_master_uploaded_without_a_name_downloads_under_its_key(self, client, request, who, expected):
+        image = attach(RecordFactory(status=Status.DRAFT, identifier="mem-test-9"), data=imaging.png())
+        RecordImage.objects.filter(pk=image.pk).update(original_name="")
+        client.force_login(request.getfixturevalue(who))
+        disposition = client.get(image.url("master"))["Content-Disposition"]
+        assert disposition == f'attachment; filename="{expected.format(pk=image.pk)}"'
 
     def test_staff_without_the_permission_see_only_public(self, client):
         image = attach(RecordFactory(status=Status.PUBLISHED), visibility=Visibility.PRIVATE)

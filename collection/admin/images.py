@@ -304,8 +304,9 @@ class RecordImageAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("master file"))
     def master_file_as_uploaded(self, obj: RecordImage) -> str:
-        # For staff who may not view records: the download name begins with the record's identifier.
-        return format_html('<a href="{}">{}</a>', obj.url("master"), str(obj))
+        # For staff who may not view records: the name the master downloads under for them, without the
+        # record's identifier.
+        return format_html('<a href="{}">{}</a>', obj.url("master"), obj.master_download_name(with_record=False))
 
     def _without_records(self, request: Any, names: Any) -> list[str]:
         """``names`` (columns, fields, searched fields) less those naming the record, for staff who may not

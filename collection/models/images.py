@@ -160,16 +160,16 @@ class RecordImage(models.Model):
         page = f" p. {self.page + 1}" if self.page else ""
         return f"{self.original_name or self.master.name}{page}"
 
-    def master_download_name(self) -> str:
-        """The file name a downloaded master gets: its record's identifier and the name it was uploaded under.
+    def master_download_name(self, *, with_record: bool = True) -> str:
+        """The file name a downloaded master gets: the name it was uploaded under, after its record's identifier
+        ``with_record`` (not for staff who may not view records, whom the identifier would tell the record).
 
         Control characters (which a header cannot carry) become ``_``; an image uploaded
         without a name is named for its key and format.
         """
         name = "".join("_" if unicodedata.category(char) == "Cc" else char for char in self.original_name).strip()
-        if not name:
-            return f"{self.record.identifier}-image-{self.pk}.{self.format.lower()}"
-        return f"{self.record.identifier}-{name}"
+        name = name or f"image-{self.pk}.{self.format.lower()}"
+        return f"{self.record.identifier}-{name}" if with_record else name
 
     def pick_caption(self, language: str | None = None) -> RecordImageCaption | None:
         """The caption in ``language``, else in the first configured language that has one, else any."""
