@@ -169,11 +169,16 @@ def review_hands(record: Record, user: Any) -> tuple[bool, bool]:
     return row[0] == user.pk, bool(row[1])
 
 
+def decides_on_reviews(user: Any) -> bool:
+    """Whether ``user`` publishes or returns records under review: those who have a review queue."""
+    return any(user.has_perm(TRANSITIONS[Status.REVIEW, decision]) for decision in (Status.PUBLISHED, Status.DRAFT))
+
+
 def awaiting_review_by(user: Any, queryset: QuerySet[Record] | None = None) -> QuerySet[Record]:
     """Records under review that ``user`` may decide on: under the four-eyes rule, none they submitted or
     changed since."""
     queryset = (queryset if queryset is not None else Record.objects.all()).filter(status=Status.REVIEW)
-    if not (user.has_perm("collection.publish_record") or user.has_perm("collection.review_record")):
+    if not decides_on_reviews(user):
         return queryset.none()
     if app_settings.FOUR_EYES and not user.has_perm(PUBLISH_OWN):
         queryset = with_submitter(queryset).filter(

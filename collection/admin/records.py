@@ -42,6 +42,7 @@ from ..workflow import (
     available_actions,
     check_action,
     check_status_change,
+    decides_on_reviews,
     may_edit,
 )
 from .autocomplete import ChoiceAutocompleteMixin
@@ -193,8 +194,7 @@ class ReviewQueueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         # Only those who publish or return records have a queue: to others the filter would always list nothing.
-        user = request.user
-        if not (user.has_perm("collection.publish_record") or user.has_perm("collection.review_record")):
+        if not decides_on_reviews(request.user):
             return []
         return [("mine", _("Waiting for my review"))]
 

@@ -8,6 +8,7 @@ from django import template
 from django.urls import reverse
 
 from ..models import Record
+from ..workflow import decides_on_reviews
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ def review_queue(context: Any) -> dict[str, Any] | None:
     answer "forbidden")."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not (user.has_perm("collection.publish_record") or user.has_perm("collection.review_record")):
+    if user is None or not decides_on_reviews(user):
         return None
     if not (user.has_perm("collection.view_record") or user.has_perm("collection.change_record")):
         return None
