@@ -29,6 +29,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -308,13 +309,16 @@ def change_status(record: Record, by: Any, new_status: str, comment: str = "", *
     record.status = new_status
     record._history_user = by
     record._change_reason = reasons.typed(comment) if comment else reasons.status_change(old_status, new_status)
+    # One moment for the change: the history row (which dates a withdrawal's public notice and OAI-PMH) and the
+    # log entry the admin shows must agree exactly, as an import's do.
+    moment = record._history_date = timezone.now()
     try:
         record.save(update_fields=["status", "version", "modified"])
     finally:
-        del record._change_reason
+        del record._change_reason, record._history_date
     return StatusChange.objects.create(
         record=record, identifier=record.identifier, from_status=old_status, to_status=new_status, by=by,
-        comment=comment, hide_title=hide_title and new_status == Status.WITHDRAWN,
+        at=moment, comment=comment, hide_title=hide_title and new_status == Status.WITHDRAWN,
     )
 
 

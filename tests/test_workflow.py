@@ -275,6 +275,22 @@ def test_bulk_application_reports_what_was_skipped(alice, bob):
     assert Record.objects.get(pk=draft.pk).status == Status.DRAFT
 
 
+@pytest.mark.parametrize("name", sorted(ACTIONS))
+def test_the_workflow_log_dates_a_change_as_the_history_does(bob, name):
+    # The admin's log and the history (which dates a withdrawal's public notice and OAI-PMH) tell one time.
+    record = RecordFactory(status=ACTIONS[name].source)
+    change = act(record, name, bob)
+    assert change.at == record.history.first().history_date
+
+
+def test_a_bulk_action_dates_each_log_entry_as_its_history_row(bob):
+    records = [RecordFactory(status=Status.PUBLISHED) for _ in range(2)]
+    result = apply_to_many(records, bob, ACTIONS["withdraw"], "Duplicates another record.")
+    assert result.done == records
+    for record in records:
+        assert record.status_changes.get().at == record.history.first().history_date
+
+
 class TestPermanentDeletion:
     def test_only_managers(self, alice, bob):
         record = RecordFactory()

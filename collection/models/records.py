@@ -668,8 +668,8 @@ class ReservedIdentifierQuerySet(models.QuerySet):
         action, or a save of its status in code), whatever changed since (an edit, a reopening by an import); a
         record published again and withdrawn again is dated by its latest withdrawal. The history rather than
         the workflow's log (``StatusChange``): every path that saves a record writes its history in the moment
-        of the change, while the log lacks the withdrawals made before it was kept or outside the workflow, and
-        dates the others a moment apart. Without such a change in the history (a status written with
+        of the change, while the log lacks the withdrawals made before it was kept or outside the workflow (those
+        it has, it dates in the same moment as the history). Without such a change in the history (a status written with
         ``update()``), the record's last change.
         """
         record_history = Record.history.model
