@@ -20,11 +20,13 @@ from urllib.parse import quote_plus
 from django.db import connections
 from django.db.models import Value
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
 from ..models import Agent, Language, Place, Record, RecordKind, Subject
 from ..search import isbn_query, search_alternatives, title_match
+from ..text import language_name
 from .columns import Column, fetch
 from .index import IndexState, Query, Result, facet_index, ranked
 
@@ -38,10 +40,30 @@ FACET_LABELS = {
     "repository": _("Repository"),
     "has_scans": _("Has scans"),
 }
+# Facets whose values name themselves, without an entry of the catalogue to read: see value_name.
+SELF_NAMED = ("kind", "language", "decade", "has_scans")
 TOP_VALUES = 15
 # Facets chosen by identifier (languages by tag): the model naming their values, and its naming field.
 _BY_IDENTIFIER = {"language": Language, "place": Place, "subject": Subject, "agent": Agent, "repository": Agent}
 _NAMING_FIELD = {Language: "tag", Place: "identifier", Subject: "identifier", Agent: "identifier"}
+
+
+def value_name(facet: str, value: str, language: str) -> str:
+    """The name a facet of ``SELF_NAMED`` shows ``value`` by: a kind, a language (by its tag, named in ``language``),
+    a decade or "with scans"; "" for a value it does not name (no such kind) or another facet.
+
+    The one wording of these values: the facets show them by it, and so does what names a browse page's
+    selection without counting facets (the feed's title, ``summary.selection_summary``).
+    """
+    if facet == "kind":
+        return str(RecordKind(value).label) if value in RecordKind.values else ""
+    if facet == "language":
+        return language_name(value, language)
+    if facet == "decade":
+        return gettext("undated") if value == UNDATED else gettext("%(decade)ss") % {"decade": value}
+    if facet == "has_scans":
+        return gettext("with scans")
+    return ""
 
 
 # --- counting -------------------------------------------------------------------------------------
@@ -279,20 +301,18 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
         shown = {pk for pk, _n in listed}
         return listed + [(pk, 0) for pk in chosen.get(name, ()) if pk not in shown]
 
-    kinds = dict(RecordKind.choices)
     kind_counts = {**counts["kind"], **{k: 0 for k in filterset.selected("kind") if k not in counts["kind"]}}
-    facets.append(make("kind", [(k, str(kinds[k]), n) for k, n in kind_counts.items() if k in kinds]))
+    facets.append(make("kind", [(k, label, n) for k, n in kind_counts.items()
+                                if (label := value_name("kind", k, language))]))
 
-    language_names = {lang.tag: lang.display_name(language) for lang in languages.values()}
-    facets.append(make("language", [(t, language_names.get(t, t), n) for t, n in ranked(
+    facets.append(make("language", [(t, value_name("language", t, language), n) for t, n in ranked(
         by_tag.items(), TOP_VALUES, set(filterset.selected("language")))]))
 
     decade_counts = {**{d: 0 for d in filterset.selected("decade")}, **counts["decade"]}
     decades = sorted((k for k in decade_counts if k != UNDATED), key=int)
-    decade_items = [(d, _("%(decade)ss") % {"decade": d}, decade_counts[d]) for d in decades]
     if UNDATED in decade_counts:
-        decade_items.append((UNDATED, str(_("undated")), decade_counts[UNDATED]))
-    facets.append(make("decade", decade_items))
+        decades.append(UNDATED)
+    facets.append(make("decade", [(d, value_name("decade", d, language), decade_counts[d]) for d in decades]))
 
     # Authorities: one query for the entries and one for their names, per model.
     agent_ids = {int(pk) for pk, _n in top("agent")} | {int(pk) for pk, _n in top("repository")}
@@ -321,8 +341,8 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     facets.append(make("agent", *entries("agent", agents)))
     facets.append(make("repository", *entries("repository", agents)))
     scans = counts["has_scans"].get("1", 0)
-    facets.append(make("has_scans", [("1", str(_("with scans")), scans)] if scans or filterset.selected(
-        "has_scans") else [], single=True))
+    facets.append(make("has_scans", [("1", value_name("has_scans", "1", language), scans)]
+                       if scans or filterset.selected("has_scans") else [], single=True))
     return facets
 
 
@@ -398,5 +418,5 @@ class PlaceTree:
         return shown
 
 
-__all__ = ["FACET_LABELS", "FACET_NAMES", "Facet", "FacetValue", "IndexedValues", "browse_filterset", "browse_result",
-           "build_facets", "facet_counts", "index_query", "warm_index"]
+__all__ = ["FACET_LABELS", "FACET_NAMES", "SELF_NAMED", "Facet", "FacetValue", "IndexedValues", "browse_filterset",
+           "browse_result", "build_facets", "facet_counts", "index_query", "value_name", "warm_index"]

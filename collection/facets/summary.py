@@ -21,11 +21,11 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
-from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
-from ..models import Agent, Place, RecordKind, Subject
+from ..filters import FACET_NAMES, RecordFilterSet
+from ..models import Agent, Place, Subject
 from ..templatetags.collection_tags import in_its_language
-from ..text import language_name, script_language
-from . import FACET_LABELS, Facet, FacetValue
+from ..text import script_language
+from . import FACET_LABELS, SELF_NAMED, Facet, FacetValue, value_name
 
 # Facets whose values are catalogue entries, by identifier.
 _ENTRY_FACETS: dict[str, type] = {"place": Place, "subject": Subject, "agent": Agent, "repository": Agent}
@@ -138,8 +138,8 @@ def chosen_values(filterset: RecordFilterSet, facets: list[Facet]) -> list[Chose
 
 def _named_values(filterset: RecordFilterSet, language: str) -> dict[str, dict[str, Name]]:
     """The values ``filterset`` applies, by facet, named as the facets name them (``build_facets``), for what shows
-    no facets: the entries chosen are read, not counted. Two queries for each kind of entry chosen (places,
-    subjects, agents: the entries and their names), none for the others."""
+    no facets: the entries chosen are read, not counted, and the other values named by ``value_name``. Two queries
+    for each kind of entry chosen (places, subjects, agents: the entries and their names), none for the others."""
     chosen = {name: filterset.selected(name) for name in FACET_NAMES}
     named: dict[str, dict[str, Name]] = {}
     by_model: dict[type, list[str]] = {}
@@ -158,12 +158,8 @@ def _named_values(filterset: RecordFilterSet, language: str) -> dict[str, dict[s
             label = entry.display_label(language) if entry is not None else None
             if label is not None and label.text:
                 named[name][identifier] = Name(label.text, label.language)
-    kinds = dict(RecordKind.choices)
-    named["kind"] = {kind: Name(str(kinds[kind])) for kind in chosen["kind"] if kind in kinds}
-    named["language"] = {tag: Name(language_name(tag, language)) for tag in chosen["language"]}
-    named["decade"] = {decade: Name(gettext("undated") if decade == UNDATED else gettext("%(decade)ss") % {
-        "decade": decade}) for decade in chosen["decade"]}
-    named["has_scans"] = {value: Name(gettext("with scans")) for value in chosen["has_scans"]}
+    for name in SELF_NAMED:
+        named[name] = {value: Name(text) for value in chosen[name] if (text := value_name(name, value, language))}
     return named
 
 
