@@ -118,6 +118,30 @@ def test_confirm_is_refused_if_the_catalogue_changed_after_the_preview(dana, log
     assert record.titles.get().text == "Old"
 
 
+@pytest.mark.parametrize(("named", "deleted", "added"), [
+    ("de", "de", "fr"),  # the import would re-create the language just deleted
+    ("mn", "de", "mn"),  # the import would link to a language someone else added, not create its own
+], ids=["named-language-deleted", "new-language-added-by-someone-else"])
+def test_confirm_is_refused_if_a_language_was_deleted_and_another_added_after_the_preview(
+        dana, login, named, deleted, added):  # noqa: F811
+    from collection.models import Language
+
+    Language.objects.create(tag="de")
+    client = login(dana)
+    upload(client, csv_file(f"identifier,kind,status,title_en,languages\ntest-1,memoir,draft,Test,{named}\n"))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.PREVIEWED, job.errors
+    # As many languages as the preview saw, but not the same ones.
+    Language.objects.get(tag=deleted).delete()
+    Language.objects.create(tag=added)
+    response = client.post(job_url(job), {"fingerprint": job.fingerprint}, follow=True)
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.STALE
+    assert "The catalogue changed after the preview" in response.content.decode()
+    assert not Record.objects.exists()
+    assert sorted(Language.objects.values_list("tag", flat=True)) == [added]
+
+
 def test_confirm_from_an_outdated_form_is_refused(dana, login):  # noqa: F811
     client = login(dana)
     upload(client, csv_file(NEW_ROWS))
