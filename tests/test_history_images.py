@@ -294,3 +294,24 @@ def test_an_images_own_history_lists_each_version_by_its_uploaded_file(alice, ad
     view = admin_client.get(reverse("admin:collection_recordimage_change", args=[image.pk])).content.decode()
     master = view.split("Master file")[1].split("Uploaded file name")[0]
     assert f">{record.identifier}-new-scan.png</a>" in master and image.master.name not in master
+
+
+def test_an_image_uploaded_without_a_name_is_named_for_its_key_not_its_storage_name(admin_client):
+    record = RecordFactory(status=Status.DRAFT)
+    image = add_images(record, inspect_upload(imaging.upload(imaging.png(), "scan.png"), ""))[0]
+    assert image.original_name == ""
+    stored = image.master.name.rsplit("/", 1)[-1].split(".")[0]  # the random part: the file's only secret
+    pages = {
+        "change list": reverse("admin:collection_recordimage_changelist"),
+        "change page": reverse("admin:collection_recordimage_change", args=[image.pk]),
+        "history": reverse("admin:collection_recordimage_history", args=[image.pk]),
+        "delete confirmation": reverse("admin:collection_recordimage_delete", args=[image.pk]),
+        "record's change page": change_url(record),
+    }
+    for page, url in pages.items():
+        html = admin_client.get(url).content.decode()
+        assert f"image-{image.pk}.png" in html, page
+        assert stored not in html, page
+    deleted = admin_client.post(pages["delete confirmation"], {"post": "yes"}, follow=True).content.decode()
+    assert not RecordImage.objects.exists()
+    assert f"image-{image.pk}.png" in deleted and stored not in deleted

@@ -157,8 +157,9 @@ class RecordImage(models.Model):
         indexes = [models.Index(fields=["record", "visibility", "position"])]
 
     def __str__(self) -> str:
+        # Never the storage's name: it is random, the file's only secret, and tells an archivist nothing.
         page = f" p. {self.page + 1}" if self.page else ""
-        return f"{self.original_name or self.master.name}{page}"
+        return f"{self.master_download_name(with_record=False)}{page}"
 
     def master_download_name(self, *, with_record: bool = True) -> str:
         """The file name a downloaded master gets: the name it was uploaded under, after its record's identifier
