@@ -65,7 +65,7 @@ def rich():
         level="item", date_edtf="1946/1956", date_display="昭和21年頃 |x", accessed=datetime.date(2020, 1, 2),
         repository=holder, resource_type="book", container_title="=HYPERLINK(\"x\")", volume="-1", issue="@2",
         pages="+3", edition="'=really", publication_place="Москва | Tokyo", isbn="978-0-00-000001-9",
-        issn="0317-8471", url="https://example.org/a|b", archived_url="https://example.org/archive",
+        issn="0000-0019", url="https://example.org/a|b", archived_url="https://example.org/archive",
         extent=" 1118 p.: ill. ", reference_fond="Ф. 1\\2", reference_opis="оп. 1", reference_delo="д. 3",
         reference_folios="л. 4", call_number="\tCALL", rights_statement="http://rightsstatements.org/vocab/InC/1.0/",
         licence="CC BY 4.0", description_source="line one\r\nline two", staff_notes="comma, \"quoted\"\nnote",

@@ -246,7 +246,7 @@ class TestISBN:
         assert (record.isbn10, record.isbn13) == ("5000000021", "9785000000021")
 
     def test_isbn13_only(self):
-        assert isbn_forms("979-10-90636-07-1") == ("", "9791090636071")
+        assert isbn_forms("979-10-00000-01-5") == ("", "9791000000015")
         assert isbn_forms("978-0-00-000001-9") == ("0000000019", "9780000000019")
 
 

@@ -36,13 +36,13 @@ def test_bigrams_of_kana_and_kanji_runs():
 
 def test_romanization_and_kanji_find_the_same_memoir(client):
     memoir = titled("Test memoir of a camp", kind="memoir")
-    author = AgentFactory(name="高杉一郎", name__language="ja")
-    author.names.create(language="ja-Latn", text="Takasugi Ichirō", form=LabelForm.ROMANIZATION)
+    author = AgentFactory(name="試験一郎", name__language="ja")
+    author.names.create(language="ja-Latn", text="Shiken Ichirō", form=LabelForm.ROMANIZATION)
     link_agent(memoir, author)
     reindex(memoir)
     titled("Unrelated test record")
-    assert found(client, "Takasugi") == {memoir.identifier}
-    assert found(client, "高杉") == {memoir.identifier}
+    assert found(client, "Shiken") == {memoir.identifier}
+    assert found(client, "試験") == {memoir.identifier}
     assert found(client, "ichiro") == found(client, "Ichirou") == {memoir.identifier}
 
 
@@ -183,8 +183,8 @@ def test_japanese_typed_without_spaces_is_cut_into_its_words(client, query):
     assert found(client, query) == {record.identifier}
 
 
-@pytest.mark.parametrize(("query", "name"), [("Тэсуто Тосимаса", "Tesuto Toshimasa"), ("Итиро", "Takasugi Ichirō"),
-                                             ("Синдзи", "Shinji"), ("Ёсида", "Yoshida Shigeru")])
+@pytest.mark.parametrize(("query", "name"), [("Тэсуто Тосимаса", "Tesuto Toshimasa"), ("Итиро", "Tesuto Ichirō"),
+                                             ("Синдзи", "Shinji"), ("Ёсида", "Yoshida Tesuo")])
 def test_a_japanese_name_in_russian_spelling_finds_its_hepburn_romanization(client, query, name):
     record = titled("Test memoir")
     link_agent(record, AgentFactory(name=name, name__language="ja-Latn"))

@@ -286,9 +286,9 @@ def preview_url(record, language: str | None = None) -> str:
 
 def catalogued(status: str) -> Record:
     """A record with titles in two languages, an author, a date and a place: something to cite."""
-    record = RecordFactory(status=status, title="Camp newspaper", date_edtf="1949", container_title="Nihon shimbun")
+    record = RecordFactory(status=status, title="Camp newspaper", date_edtf="1949", container_title="Tesuto shimbun")
     add_title(record, "収容所新聞", "ja")
-    link_agent(record, AgentFactory(name="Asahara Masaki"))
+    link_agent(record, AgentFactory(name="Tesuto Masaki"))
     record.places.add(PlaceFactory(name="Khabarovsk"))
     return record
 
@@ -314,7 +314,7 @@ class TestPreviewAsTheArchivistSeesIt:
         html = login(alice).get(preview_url(record, "en")).content.decode()
         for style, (label, _path) in STYLES.items():
             citation = formatted_citation(record, style, "en")
-            assert "Asahara Masaki" in citation
+            assert "Tesuto Masaki" in citation
             assert f'<dt>{label}</dt><dd class="citation">{citation}</dd>' in html
 
     def test_a_published_record_is_previewed_exactly_as_its_public_page(self, dana, client, login):
@@ -337,7 +337,7 @@ class TestPreviewAsTheArchivistSeesIt:
         html = japanese.content.decode()
         assert '<html lang="ja">' in html and japanese["Content-Language"] == "ja"
         assert "この資料を引用する" in html and "<h1>収容所新聞</h1>" in html
-        assert "Asahara Masaki" in html  # the citations are the Japanese page's too
+        assert "Tesuto Masaki" in html  # the citations are the Japanese page's too
         assert 'aria-current="true">日本語</a>' in html
         # The banner is for the archivist: in the admin's language, marked as such.
         assert '<div class="preview-banner" role="note" lang="en">' in html
@@ -415,7 +415,7 @@ class TestPermanentDeletionInAdmin:
         listed = page[page.index("<h2>Summary</h2>"):page.index('name="deletion_reason"')]
         for shown in ("Title: Camp newspaper", "Title: 収容所新聞", "Title: Лагерная газета",
                       "Description: en: Four pages, mimeographed.",
-                      f"Agent of a record: Asahara Masaki, author of {record.identifier}",
+                      f"Agent of a record: Tesuto Masaki, author of {record.identifier}",
                       f"Image: <a href=\"{reverse('admin:collection_recordimage_change', args=[image.pk])}\">",
                       "Titles: 3", "Descriptions: 1", "Images: 1"):
             assert shown in listed, shown
