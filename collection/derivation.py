@@ -58,6 +58,27 @@ class _Forms:
         return self.entered_for(source, tag) or self.derived.get((source.pk, tag))
 
 
+def derived_tags(language: str) -> tuple[str, ...]:
+    """The tags, lower-cased, of the forms the app derives from a label in ``language``."""
+    base, script = base_language(language), script_subtag(language)
+    if base == "ja" and script in ("", "Jpan"):
+        return READING_TAG.lower(), "ja-latn"
+    if base == "ru" and script in ("", "Cyrl"):
+        return ("ru-latn",)
+    return ()
+
+
+def source_of(tag: str, labels: Iterable[Label]) -> Label | None:
+    """The label among ``labels`` (in key order) that a preferred form in ``tag`` is made from, as
+    :func:`derive_forms` makes it: the first preferred label, not itself a form, in a language the app derives
+    such a form from; ``None`` if there is none."""
+    for label in labels:
+        if (label.preferred and label.form not in DERIVED_FORMS and not label.derived_from_id
+                and tag.lower() in derived_tags(label.language)):
+            return label
+    return None
+
+
 def romanized_reading(label: Label | object, reading: str) -> str:
     """The Hepburn romanization of a label's kana reading, capitalized as a title's or as a name's."""
     return capitalized_romanization(kana_to_hepburn(reading), name=getattr(label, "romanized_as_name", False))

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from collection.catalogue import export_lines
 from collection.catalogue.csv_io import read_csv, write_csv
 from collection.catalogue.export import export_csv_chunks, export_queryset, record_cells
 from collection.catalogue.export_lines import (
@@ -107,6 +108,7 @@ CHANGES = {
     "a title edited": lambda: Title.objects.filter(record=_full(), language="ja").update(text="変更"),
     "a title added": lambda: Title.objects.create(record=_full(), language="en", text="Added", preferred=False),
     "a title removed": lambda: Title.objects.filter(record=_full(), language="ru").delete(),
+    "a reading checked": lambda: Title.objects.filter(record=_full(), language="ja-Hrkt").update(machine_made=False),
     "a description edited": lambda: Description.objects.filter(record=_full(), language="ja").update(text="新"),
     "a description added": lambda: Description.objects.create(record=_full(), language="ru", text="Новое"),
     "a description removed": lambda: Description.objects.filter(record=_full()).delete(),
@@ -167,6 +169,20 @@ def test_rows_of_other_cataloguing_languages_are_not_used_and_are_replaced(rich)
     assert set(ExportLine.objects.values_list("layout", flat=True)) == {layout_of(["en"])}
     assert exported(rich, configured=["en"]) == reference_csv(rich, ["en"])
     assert exported(rich) == reference_csv(rich)  # computed again for the default languages
+
+
+def test_rows_written_before_the_machine_made_column_are_not_used_and_are_replaced(rich, monkeypatch):
+    with monkeypatch.context() as before:  # the columns of an earlier version, without machine_made
+        before.setattr(export_lines, "record_columns",
+                       lambda configured=None: [c for c in record_columns(configured) if c != "machine_made"])
+        earlier = layout_of()
+    assert earlier != layout_of()
+    refresh_export_lines()
+    ExportLine.objects.update(layout=earlier)
+    assert exported(rich) == reference_csv(rich)
+    assert refresh_export_lines() == rich.count()
+    assert set(ExportLine.objects.values_list("layout", flat=True)) == {layout_of()}
+    assert exported(rich) == reference_csv(rich)
 
 
 def test_the_command_writes_what_is_missing(rich):
@@ -553,6 +569,11 @@ def _ours_on_a_romanization(record):
     title.save()
 
 
+def _machine_made_original_and_a_reading_of_no_title(record):
+    Title.objects.filter(record=record).update(machine_made=True)  # ticked in the admin: listed nowhere
+    Title.objects.create(record=record, language="ja-Hrkt", text="テスト", form="reading", machine_made=True)
+
+
 def _language_tag_in_another_case(record):
     Language.objects.get_or_create(tag="ja")
     record.languages.add(Language.objects.create(tag="JA"))
@@ -572,7 +593,8 @@ def _variant_twice(record):
 
 
 AWKWARD_STORED = {function.__name__.strip("_"): function for function in (
-    _variants_padded, _ours_on_a_romanization, _language_tag_in_another_case, _variant_with_a_bad_tag,
+    _variants_padded, _ours_on_a_romanization, _machine_made_original_and_a_reading_of_no_title,
+    _language_tag_in_another_case, _variant_with_a_bad_tag,
     _variant_without_text, _variant_twice)}
 
 

@@ -78,7 +78,9 @@ def rich():
     _title(full, "ru", "=Тестовые воспоминания", form="translation", our_translation=True)
     _title(full, "ru-Latn", "Testovye vospominaniia", form="romanization", machine_made=True)
     _title(full, "en", " Test memoir | with bar\\ ", form="translation", our_translation=True)
-    _title(full, "de", "Nicht konfiguriert")
+    # A flag ticked in the admin on a title that is no reading or romanization is not listed in machine_made.
+    _title(full, "de", "Nicht konfiguriert", machine_made=True)
+    _title(full, "ja-Kana", "テスト", form="reading", machine_made=True)  # a reading in other_titles
     # Variants the archivist entered, in an order their sort must fix; machine-made forms are not exported.
     for language, text in (("en", "b|variant"), ("en", "a]"), ("en", "a|"), ("ja", "異題"), ("en", "Zeta"),
                            ("ru", "вариант\\"), ("en", "=formula variant"), ("ja", "異題")):
@@ -146,6 +148,7 @@ def test_csv_export_is_byte_identical_to_the_cells_of_each_record(rich):
                                       "ru:вариант\\\\")
     assert full["description_en"] == "=English | description" and full["description_ja"] == "説明\n二行目"
     assert full["our_translations"] == "description_en|title_en|title_ru"
+    assert full["machine_made"] == "title_ja-Hrkt|title_ja-Kana|title_ru-Latn"
     assert full["places"] == "Place-A|place-b|place.c|place_d"
     assert full["authors"] == "agent-1|agent-2|agent-3" and full["agent_subjects"] == "agent-3|Agent-0"
     assert full["languages"] == "en|ja|ru" and full["parent"] == "test-series" and full["accessed"] == "2020-01-02"

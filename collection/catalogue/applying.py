@@ -33,7 +33,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..conf import app_settings
-from ..derivation import romanized_reading
+from ..derivation import romanized_reading, source_of
 from ..importing.deferral import derivation_deferred
 from ..models import (
     Agent,
@@ -76,7 +76,7 @@ from .bulk import (
     m2m_history_from_rows,
 )
 from .export import Cell, variant_cell
-from .format import AGENT_ROLE_COLUMNS, PLAIN_FIELDS, READING_TAGS, label_tags, languages
+from .format import AGENT_ROLE_COLUMNS, PLAIN_FIELDS, derived_form, label_tags, languages
 from .resolve import Entry, guess_name_language, load_languages
 
 BATCH_SIZE = 500
@@ -97,11 +97,9 @@ def label_form(tag: str, ours: bool, material: Iterable[str]) -> str:
 
 
 def _label_form(tag: str, ours: bool, material: Iterable[str]) -> str:
-    script = script_subtag(tag)
-    if base_language(tag) in READING_TAGS and script in ("Hrkt", "Kana", "Hira"):
-        return LabelForm.READING
-    if script == "Latn" and "-" in tag:
-        return LabelForm.ROMANIZATION
+    derived = derived_form(tag)
+    if derived:
+        return LabelForm(derived)
     material = {base_language(t) for t in material}
     if ours or (material and base_language(tag) not in material):
         return LabelForm.TRANSLATION
@@ -254,9 +252,7 @@ class Applier:
     # Titles ------------------------------------------------------------------------------------------
 
     def _write_titles(self, plans: list[Any]) -> None:
-        create: list[Title] = []
-        update: list[Title] = []
-        delete: list[Title] = []
+        work = _TitleWork()
         derive: list[tuple[Title, Any]] = []
         for plan in plans:
             record = plan.record
@@ -267,6 +263,7 @@ class Applier:
             for title in existing:
                 if title.preferred:
                     preferred.setdefault(title.language.lower(), title)
+            work.begin(existing)
             for tag in label_tags():
                 column = f"title_{tag}"
                 text = str(plan.desired[column])
@@ -274,37 +271,31 @@ class Applier:
                 form = label_form(tag, column in ours, material)
                 if not text:
                     if title is not None:
-                        delete.append(title)
+                        work.delete.append(title)
                     continue
-                if title is None:
-                    title = Title(record=record, language=tag, text=text, form=form, our_translation=column in ours)
-                    create.append(title)
-                elif (title.text, title.form, title.our_translation) != (text, form, column in ours):
-                    text_changed = title.text != text
-                    title.text, title.form, title.our_translation = text, form, column in ours
-                    if text_changed and title.machine_made:
-                        title.machine_made = False
-                    update.append(title)
+                title = work.place(plan, title, tag, text, form, column in ours, respell=False)
                 if form not in (LabelForm.READING, LabelForm.ROMANIZATION) and column in plan.changed:
                     derive.append((title, plan))
-            self._write_other_titles(plan, preferred, material, ours, create, update, delete)
+            self._write_other_titles(plan, preferred, material, ours, work)
             variants = {variant_cell(t.language, t.text): t for t in existing if not t.preferred and not t.machine_made}
             wanted = set(plan.desired["variant_titles"])
-            delete.extend(t for key, t in variants.items() if key not in wanted)
+            work.delete.extend(t for key, t in variants.items() if key not in wanted)
             for key in sorted(wanted - set(variants)):
                 tag, _sep, text = key.partition(":")
-                create.append(Title(record=record, language=tag, text=text, preferred=False,
-                                    form=label_form(tag, False, material)))
-        self._delete(delete)
-        self._create(Title, create)
-        if update:
-            bulk_update_with_history(update, Title, ["language", "text", "form", "our_translation", "machine_made"],
+                work.create.append(Title(record=record, language=tag, text=text, preferred=False,
+                                         form=label_form(tag, False, material)))
+        self._delete(work.delete)
+        self._create(Title, work.create)
+        work.give_sources()  # once the titles they are made from have their keys
+        if work.update:
+            bulk_update_with_history(work.update, Title, ["language", "text", "form", "our_translation",
+                                                          "machine_made", "derived_from"],
                                      batch_size=BATCH_SIZE, **self.history())
-        self._derive_titles(derive)
+        self._derive_titles(derive, work.machine_made)
 
     @staticmethod
     def _write_other_titles(plan: Any, preferred: dict[str, Title], material: Any, ours: set[str],
-                            create: list[Title], update: list[Title], delete: list[Title]) -> None:
+                            work: _TitleWork) -> None:
         """The preferred titles in tags without a column, as ``other_titles`` gives them (the first stored title
         of each tag stands for it); their readings and romanizations are not derived, having no column."""
         own = {tag.lower() for tag in label_tags()}
@@ -314,31 +305,22 @@ class Applier:
             wanted[tag.lower()] = (tag, text)
         for key, title in preferred.items():
             if key not in own and key not in wanted:
-                delete.append(title)
+                work.delete.append(title)
         for key, (tag, text) in wanted.items():
-            title = preferred.get(key)
             our = f"title_{tag}" in ours
-            form = label_form(tag, our, material)
-            if title is None:
-                create.append(Title(record=plan.record, language=tag, text=text, form=form, our_translation=our))
-            elif (title.language, title.text, title.form, title.our_translation) != (tag, text, form, our):
-                if title.text != text and title.machine_made:
-                    title.machine_made = False
-                title.language, title.text, title.form, title.our_translation = tag, text, form, our
-                update.append(title)
+            work.place(plan, preferred.get(key), tag, text, label_form(tag, our, material), our, respell=True)
 
-    def _derive_titles(self, derive: list[tuple[Title, Any]]) -> None:
-        """Machine-made readings and romanizations of new or changed titles.
+    def _derive_titles(self, derive: list[tuple[Title, Any]], machine_made: list[Title]) -> None:
+        """Machine-made readings and romanizations of new or changed titles, written with the new ones the file
+        gives as machine-made (``machine_made``, whose sources have keys by now).
 
         A form is derived unless the file gives one of its own: a cell that is blank
         (and not ``[clear]``) or that repeats the stored machine-made text is not the
         archivist's, so the machine-made form follows its title.
         """
-        if not app_settings.DERIVE_READINGS:
-            return
-        create: list[Title] = []
+        create: list[Title] = list(machine_made)
         update: list[Title] = []
-        for source, plan in derive:
+        for source, plan in derive if app_settings.DERIVE_READINGS else ():
             record = plan.record
             stored = {t.language.lower(): t for t in record.titles.all() if t.preferred}
             for form in derived_forms(source):
@@ -473,6 +455,63 @@ class Applier:
                     m2m_history_from_rows(Record, name, batch, history_type="~", date=self.now)
 
 
+class _TitleWork:
+    """The titles a batch of rows creates, changes and deletes, and the machine-made ones among them that take
+    the title they are made from as their source.
+
+    A form the file gives as machine-made is stored as the app would have made it:
+    flagged, and naming the title it is made from (``derived_from``), so that it
+    follows that title and is never doubled by a derived one. A new one is written
+    after the titles, whose keys it names.
+    """
+
+    def __init__(self) -> None:
+        self.create: list[Title] = []
+        self.update: list[Title] = []
+        self.delete: list[Title] = []
+        self.machine_made: list[Title] = []
+        self._sourced: list[tuple[Title, list[Title]]] = []
+        self._labels: list[Title] = []
+
+    def begin(self, existing: list[Title]) -> None:
+        """Start on a record whose stored titles are ``existing``: its forms' sources are among them and the
+        titles its row creates."""
+        self._labels = list(existing)
+
+    def place(self, plan: Any, title: Title | None, tag: str, text: str, form: str, our: bool, *,
+              respell: bool) -> Title:
+        """The record's preferred title in ``tag`` (``title``, its stored one if any) as the row gives it:
+        created, or changed where it differs; ``respell`` gives it the tag as the row spells it."""
+        name = f"title_{tag}"
+        listed = name in plan.desired["machine_made"]
+        if title is None:
+            title = Title(record=plan.record, language=tag, text=text, form=form, our_translation=our,
+                          machine_made=listed)
+            (self.machine_made if listed else self.create).append(title)
+            self._labels.append(title)
+            if listed:
+                self._sourced.append((title, self._labels))
+            return title
+        if listed != (name in plan.current["machine_made"]):
+            machine = listed  # the row ticks or unticks it
+        else:  # as without the column: a text the row changes is the archivist's
+            machine = title.machine_made and title.text == text
+        language = tag if respell else title.language
+        if (title.language, title.text, title.form, title.our_translation, title.machine_made) != (
+                language, text, form, our, machine):
+            title.language, title.text, title.form, title.our_translation = language, text, form, our
+            if machine and not title.machine_made and title.derived_from_id is None:
+                self._sourced.append((title, self._labels))
+            title.machine_made = machine
+            self.update.append(title)
+        return title
+
+    def give_sources(self) -> None:
+        """Point each machine-made form at the title it is made from, where the record has one."""
+        for title, labels in self._sourced:
+            title.derived_from = source_of(title.language, (label for label in labels if label not in self.delete))
+
+
 _UPDATE_FIELDS = [
     f.name for f in Record._meta.concrete_fields
     if f.name not in {"id", "identifier", "created", "parent"}
@@ -601,6 +640,7 @@ class _NewRecords:
         described_at, repository_at, parent_at = index["described_agent"], index["repository"], index["parent"]
         languages_at, ours_at, variants_at, places_at = (index["languages"], index["our_translations"],
                                                          index["variant_titles"], index["places"])
+        machine_at = index["machine_made"]
         other_titles_at, other_descriptions_at = index["other_titles"], index["other_descriptions"]
         call_number_at, container_at, publication_place_at, subjects_at = (
             index["call_number"], index["container_title"], index["publication_place"], index["subjects"])
@@ -613,6 +653,8 @@ class _NewRecords:
         m2m_work = [(at, layout.row, by_value, at == languages_at, []) for at, _name, layout, by_value in self.m2m]
         texts: list[tuple[Any, list, list[str], list[int], list[int], list[int], str, str, str, str, str]] = []
         derive: list[tuple[Any, list, _SearchTitle]] = []
+        # Forms the file gives as machine-made: written with the derived ones, naming their titles' keys.
+        given: list[tuple[Any, list, str, str, str]] = []
         parents, order = self.parents, self.order
         record_row, reserved_row, title_row, link_row = (self.records.row, self.reserved.row, self.titles.row,
                                                          self.links.row)
@@ -642,7 +684,7 @@ class _NewRecords:
             )))
             reserved.append(reserved_row((plan.identifier, pk)))
 
-            material, ours = values[languages_at], values[ours_at]
+            material, ours, machine = values[languages_at], values[ours_at], values[machine_at]
             own_titles: list[_SearchTitle] = []
             for tag, column, at in title_columns:
                 text = values[at]
@@ -650,6 +692,9 @@ class _NewRecords:
                     continue
                 our = column in ours
                 form = forms.get((tag, our, material)) or label_form(tag, our, material)
+                if machine and column in machine:
+                    given.append((plan, own_titles, tag, text, form))
+                    continue
                 titles.append(title_row((pk, tag, text, form, True, our, False, None)))
                 own_titles.append(_SearchTitle(next(order), text, tag, form, True, None))
                 if derive_forms and form not in derived:
@@ -659,6 +704,9 @@ class _NewRecords:
                 tag, _sep, text = key.partition(":")
                 our = f"title_{tag}" in ours
                 form = label_form(tag, our, material)
+                if machine and f"title_{tag}" in machine:
+                    given.append((plan, own_titles, tag, text, form))
+                    continue
                 titles.append(title_row((pk, tag, text, form, True, our, False, None)))
                 own_titles.append(_SearchTitle(next(order), text, tag, form, True, None))
             for key in values[variants_at]:
@@ -694,8 +742,8 @@ class _NewRecords:
         self.records.insert(records)
         self.reserved.insert(reserved)
         self.titles.insert(titles)
-        if derive:
-            self._derive(derive, keys)
+        if derive or given:
+            self._derive(derive, given, keys)
         self.descriptions.insert(descriptions)
         self.links.insert(links)
         for (_at, _name, layout, _by_value), work in zip(self.m2m, m2m_work, strict=True):
@@ -711,8 +759,10 @@ class _NewRecords:
         self.title_order.insert(title_order)
         self.place_index.insert(place_index)
 
-    def _derive(self, derive: list[tuple[Any, list, _SearchTitle]], keys: list[int]) -> None:
-        """Machine-made readings and romanizations of new titles whose forms the file leaves blank.
+    def _derive(self, derive: list[tuple[Any, list, _SearchTitle]], given: list[tuple[Any, list, str, str, str]],
+                keys: list[int]) -> None:
+        """Machine-made readings and romanizations of new titles: derived where the file leaves them blank, and
+        those it gives as machine-made (``(plan, the record's titles, tag, text, form)``).
 
         They point at their titles, just written: the titles' keys are read back first.
         """
@@ -724,6 +774,11 @@ class _NewRecords:
                 if (at is not None and plan.values[at]) or column in plan.given:
                     continue
                 pending.append((plan, own_titles, source, form))
+        for plan, own_titles, tag, text, form in given:
+            # Its source as the app would have made it from: one of the titles written, or none.
+            source = source_of(tag, own_titles)
+            pending.append((plan, own_titles, source, {"language": tag, "text": text, "form": form,
+                                                       "machine_made": True}))
         if not pending:
             return
         sources = {(record_id, language): pk for pk, record_id, language in Title.objects.filter(
@@ -731,9 +786,9 @@ class _NewRecords:
         rows = []
         for plan, own_titles, source, form in pending:
             rows.append(self.titles.row((plan.pk, form["language"], form["text"], form["form"], True, False,
-                                         form["machine_made"], sources[plan.pk, source.language])))
+                                         form["machine_made"], sources[plan.pk, source.language] if source else None)))
             own_titles.append(_SearchTitle(next(self.order), form["text"], form["language"], form["form"], True,
-                                           source.pk))
+                                           source.pk if source else None))
         self.titles.insert(rows)
 
     def _search_rows(self, texts: list) -> tuple[list[tuple], list[tuple], list[tuple]]:

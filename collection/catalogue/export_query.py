@@ -18,7 +18,9 @@ cell joined as :func:`collection.catalogue.export.as_text` joins it:
   description column, sorted as ``variant_titles`` is;
 * ``our_translations`` names, sorted, the title and description columns whose text is
   the archive's own translation, and ``title_<tag>`` (``description_<tag>``) of such a
-  text in ``other_titles`` (``other_descriptions``), the tag spelled as stored.
+  text in ``other_titles`` (``other_descriptions``), the tag spelled as stored;
+  ``machine_made`` names the same way the title columns (and ``other_titles`` texts) whose
+  text is a reading or romanization the app made and no archivist checked.
 
 With a layout (:mod:`.export_lines`), a record whose ready CSV line is there is read from
 it, and only the others are assembled.
@@ -38,6 +40,7 @@ from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ..models import Agent, Description, ExportLine, Language, Place, Record, RecordAgent, Subject, Title
+from ..models.labels import DERIVED_FORMS
 from .format import AGENT_ROLE_COLUMNS, ESCAPE, PLAIN_FIELDS, SEPARATOR, label_tags, record_columns
 
 # The many-to-many columns: the related model and the field of it the cell lists.
@@ -153,6 +156,12 @@ class _Rows:
         return sorted([(f"title_{tag}", tag.lower(), True) for tag in self.tags]
                       + [(f"description_{tag}", tag.lower(), False) for tag in self.configured])
 
+    @staticmethod
+    def machine_made(title: _Columns) -> str:
+        """Whether a title is listed in ``machine_made`` (see :func:`.export.is_machine_made`)."""
+        forms = ", ".join(_literal(form) for form in DERIVED_FORMS)
+        return f"{title.machine_made} AND {title.form} IN ({forms})"
+
 
 class _SQLiteRows(_Rows):
     """A correlated subquery per cell, each an index lookup on the record's id."""
@@ -202,7 +211,9 @@ class _SQLiteRows(_Rows):
             f"{d.record} = {r.id} AND lower({d.language}) NOT IN ({self.own_tags(False)}) "
             f"AND NOT EXISTS (SELECT 1 FROM {description} AS o WHERE {o.record} = {d.record} "
             f"AND lower({o.language}) = lower({d.language}) AND {o.id} > {d.id})")
-        cells["our_translations"] = self.our_translations()
+        cells["our_translations"] = self.listed(lambda label: label.our_translation,
+                                                lambda label: label.our_translation)
+        cells["machine_made"] = self.listed(self.machine_made)
         for name, model, attribute in _LISTED:
             link, record_column, target = self.through(name)
             item = self.alias(model, "item")
@@ -218,8 +229,11 @@ class _SQLiteRows(_Rows):
                 f"{link.record} = {r.id} AND {link.role} = {_literal(role)}")
         return cells
 
-    def our_translations(self) -> str:
-        """One subquery over the record's own translations, which most records have none of."""
+    def listed(self, title_flag: Callable[[_Columns], str],
+               description_flag: Callable[[_Columns], str] | None = None) -> str:
+        """One subquery naming the record's chosen titles (and descriptions) of which ``title_flag``
+        (``description_flag``) holds, given their columns: ``our_translations`` and ``machine_made``, which
+        most records name none in."""
         r = self.record
         title, description = self.table(Title), self.table(Description)
         t, d = self.alias(Title, "t"), self.alias(Description, "d")
@@ -227,20 +241,24 @@ class _SQLiteRows(_Rows):
         # A list of literal rows (SQLite names no columns of a VALUES list).
         names = " UNION ALL ".join(
             f"SELECT {_literal(tag)} AS tag, {int(is_title)} AS is_title, {_literal(name)} AS name"
-            for name, tag, is_title in self.ours())
-        # The chosen title of a tag is the first by id, the chosen description the last: a translation
-        # counts only when no other text of its tag comes before (after) it. A tag without a column of its
-        # own is named as the label spells it (title_mn), as other_titles and other_descriptions spell it.
+            for name, tag, is_title in self.ours() if is_title or description_flag is not None)
+        # The chosen title of a tag is the first by id, the chosen description the last: a flag counts only
+        # when no other text of its tag comes before (after) it. A tag without a column of its own is named as
+        # the label spells it (title_mn), as other_titles and other_descriptions spell it.
         chosen = (
             f"SELECT lower({t.language}) AS tag, 1 AS is_title, {t.language} AS spelled FROM {title} AS t "
             f"WHERE {t.record} = {r.id} "
-            f"AND {t.preferred} AND {t.our_translation} AND NOT EXISTS (SELECT 1 FROM {title} AS o "
+            f"AND {t.preferred} AND {title_flag(t)} AND NOT EXISTS (SELECT 1 FROM {title} AS o "
             f"WHERE {other_title.record} = {t.record} AND {other_title.preferred} "
-            f"AND lower({other_title.language}) = lower({t.language}) AND {other_title.id} < {t.id}) "
-            f"UNION ALL SELECT lower({d.language}), 0, {d.language} FROM {description} AS d WHERE {d.record} = {r.id} "
-            f"AND {d.our_translation} AND NOT EXISTS (SELECT 1 FROM {description} AS o "
-            f"WHERE {other_description.record} = {d.record} "
-            f"AND lower({other_description.language}) = lower({d.language}) AND {other_description.id} > {d.id})")
+            f"AND lower({other_title.language}) = lower({t.language}) AND {other_title.id} < {t.id})")
+        if description_flag is not None:
+            chosen += (
+                f" UNION ALL SELECT lower({d.language}), 0, {d.language} FROM {description} AS d "
+                f"WHERE {d.record} = {r.id} "
+                f"AND {description_flag(d)} AND NOT EXISTS (SELECT 1 FROM {description} AS o "
+                f"WHERE {other_description.record} = {d.record} "
+                f"AND lower({other_description.language}) = lower({d.language}) "
+                f"AND {other_description.id} > {d.id})")
         name = (f"coalesce(names.name, CASE chosen.is_title WHEN 1 THEN {_literal('title_')} "
                 f"ELSE {_literal('description_')} END || chosen.spelled)")
         return self.concat(
@@ -283,18 +301,26 @@ class _PostgresRows(_Rows):
         cells.update({f"description_{tag}": f"coalesce(descriptions.d{self.description_slots[tag.lower()]}, '')"
                       for tag in self.configured})
         cells["other_descriptions"] = "coalesce(other_descriptions.v, '')"
-        flags = ", ".join(
-            f"CASE WHEN {'titles' if is_title else 'descriptions'}.o"
-            f"{(self.title_slots if is_title else self.description_slots)[tag]} "
-            f"THEN {_literal(name)} END" for name, tag, is_title in self.ours())
-        # The columns' own names and those of the tags without a column (title_mn), sorted together.
-        names = (f"ARRAY[{flags}]::text[] || " if flags else "") + (
-            "coalesce(other_titles.o, ARRAY[]::text[]) || coalesce(other_descriptions.o, ARRAY[]::text[])")
-        cells["our_translations"] = (f"array_to_string(ARRAY(SELECT n FROM unnest({names}) AS n "
-                                     f"WHERE n IS NOT NULL ORDER BY {self.sort_key('n')}), {_literal(SEPARATOR)})")
+        cells["our_translations"] = self.listed("o", descriptions=True)
+        cells["machine_made"] = self.listed("m", descriptions=False)
         cells.update({name: f"coalesce({name}_cells.v, '')" for name, _model, _attribute in _LISTED})
         cells.update({column: f"coalesce(agents.a{index}, '')" for index, column in enumerate(AGENT_ROLE_COLUMNS)})
         return cells
+
+    def listed(self, flag: str, *, descriptions: bool) -> str:
+        """The names, sorted, of the chosen titles (and descriptions) whose flag the aggregates below give as
+        ``flag`` (``o`` ours, ``m`` machine-made): a column's own name, or ``title_<tag>`` of a tag without one."""
+        flags = ", ".join(
+            f"CASE WHEN {'titles' if is_title else 'descriptions'}.{flag}"
+            f"{(self.title_slots if is_title else self.description_slots)[tag]} "
+            f"THEN {_literal(name)} END" for name, tag, is_title in self.ours() if is_title or descriptions)
+        others = [f"coalesce(other_titles.{flag}, ARRAY[]::text[])"]
+        if descriptions:
+            others.append(f"coalesce(other_descriptions.{flag}, ARRAY[]::text[])")
+        # The columns' own names and those of the tags without a column (title_mn), sorted together.
+        names = (f"ARRAY[{flags}]::text[] || " if flags else "") + " || ".join(others)
+        return (f"array_to_string(ARRAY(SELECT n FROM unnest({names}) AS n "
+                f"WHERE n IS NOT NULL ORDER BY {self.sort_key('n')}), {_literal(SEPARATOR)})")
 
     def concat(self, value: str, key: str) -> str:
         return f"string_agg({_escaped(value)}, {_literal(SEPARATOR)} ORDER BY {key})"
@@ -316,26 +342,33 @@ class _PostgresRows(_Rows):
                     f"{self.table(ExportLine)} AS ready WHERE {line.record} = chosen.id "
                     f"AND {line.layout} = {_literal(layout)}))"]
 
-        def pivot(slots: dict[str, int], letter: str, label: _Columns) -> str:
+        def pivot(slots: dict[str, int], letter: str, label: _Columns, machine: str = "") -> str:
             return ", ".join(f"max({label.text}) FILTER (WHERE tag = {_literal(tag)}) AS {letter}{index}, "
                              f"bool_or({label.our_translation}) FILTER (WHERE tag = {_literal(tag)}) AS o{index}"
+                             + (f", bool_or({machine}) FILTER (WHERE tag = {_literal(tag)}) AS m{index}"
+                                if machine else "")
                              for tag, index in slots.items())
+
+        machine = self.machine_made(t)
 
         wanted = ", ".join(_literal(tag) for tag in self.title_slots)
         # DISTINCT ON keeps the first row of each record and tag in the ORDER BY: the title record_cells picks.
         ctes.append(
-            f"titles AS (SELECT {t.record} AS record_id, {pivot(self.title_slots, 't', t)} FROM ("
+            f"titles AS (SELECT {t.record} AS record_id, {pivot(self.title_slots, 't', t, machine)} FROM ("
             f"SELECT DISTINCT ON ({t.record}, lower({t.language})) {t.record}, lower({t.language}) AS tag, "
-            f"{t.text}, {t.our_translation} FROM {title} WHERE {t.preferred} AND lower({t.language}) IN ({wanted}) "
+            f"{t.text}, {t.our_translation}, {t.machine_made}, {t.form} FROM {title} "
+            f"WHERE {t.preferred} AND lower({t.language}) IN ({wanted}) "
             f"AND {t.record} IN (SELECT id FROM selected) "
             f"ORDER BY {t.record}, lower({t.language}), {t.id}) AS first GROUP BY {t.record})")
         variant = f"{t.language} || {_literal(':')} || {t.text}"
         # The first preferred title of each tag without a column, and the names of those that are ours.
         ctes.append(
             f"other_titles AS (SELECT {t.record} AS record_id, {self.concat(variant, self.sort_key(variant))} AS v, "
-            f"array_agg({_literal('title_')} || {t.language}) FILTER (WHERE {t.our_translation}) AS o FROM ("
+            f"array_agg({_literal('title_')} || {t.language}) FILTER (WHERE {t.our_translation}) AS o, "
+            f"array_agg({_literal('title_')} || {t.language}) FILTER (WHERE {machine}) AS m FROM ("
             f"SELECT DISTINCT ON ({t.record}, lower({t.language})) {t.record}, {t.language}, {t.text}, "
-            f"{t.our_translation} FROM {title} WHERE {t.preferred} AND lower({t.language}) NOT IN ({wanted}) "
+            f"{t.our_translation}, {t.machine_made}, {t.form} FROM {title} "
+            f"WHERE {t.preferred} AND lower({t.language}) NOT IN ({wanted}) "
             f"AND {t.record} IN (SELECT id FROM selected) "
             f"ORDER BY {t.record}, lower({t.language}), {t.id}) AS first GROUP BY {t.record})")
         ctes.append(f"variants AS (SELECT {t.record} AS record_id, {self.concat(variant, self.sort_key(variant))} "

@@ -7,10 +7,11 @@ that have them (``title_ja-Hrkt``, ``title_ja-Latn``, ``title_ru-Latn``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ..conf import app_settings
-from ..text import base_language
+from ..text import base_language, script_subtag
 
 SEPARATOR = "|"
 ESCAPE = "\\"
@@ -59,7 +60,7 @@ OTHER_COLUMNS = ("other_titles", "other_descriptions", "other_names")
 
 MULTI_VALUED = frozenset(
     {"variant_titles", "variant_names", *OTHER_COLUMNS, "name_parts", "name_forms", "name_periods", "name_sources",
-     "our_translations", "languages", "places", "subjects", *AGENT_ROLE_COLUMNS}
+     "our_translations", "machine_made", "languages", "places", "subjects", *AGENT_ROLE_COLUMNS}
 )
 
 
@@ -76,11 +77,109 @@ def label_tags(configured: Sequence[str] | None = None) -> list[str]:
     return tags
 
 
+def derived_form(tag: str) -> str:
+    """The form a label in ``tag`` takes whatever else is said of it: ``reading`` for a kana tag of a language
+    with readings (``ja-Hrkt``), ``romanization`` for a Latin-script tag of another (``ja-Latn``, ``ru-Latn``);
+    ``""`` for any other tag, whose form depends on the material and on whether the text is our translation."""
+    script = script_subtag(tag)
+    if base_language(tag) in READING_TAGS and script in ("Hrkt", "Kana", "Hira"):
+        return "reading"
+    if script == "Latn" and "-" in tag:
+        return "romanization"
+    return ""
+
+
 def has_column(tag: str, tags: Sequence[str]) -> bool:
     """Whether a label in ``tag`` has a column of its own among ``tags`` (compared whatever the letter case);
     one that has none goes in an ``other_*`` column."""
     folded = tag.lower()
     return any(folded == own.lower() for own in tags)
+
+
+def named_tag(value: str, columns: Mapping[str, Sequence[str]]) -> tuple[str, str, bool] | None:
+    """What a value of a cell listing texts of the row (``our_translations``, ``machine_made``) names, as
+    ``(prefix, tag, whether the tag has a column of its own)``, or ``None`` if it names none.
+
+    ``columns`` gives the tags with a column of their own for each prefix the cell may
+    name (``{"title": label_tags(), ...}``): ``title_ja-Hrkt`` names the column of
+    ``ja-Hrkt``, ``title_mn`` the text in ``mn`` in ``other_titles``. A column's tag
+    spelled in another letter case names none (the column is spelled as the header
+    spells it), nor does a value that is not ``prefix_`` and a language tag.
+    """
+    from django.core.exceptions import ValidationError
+
+    from ..validators import validate_language_tag
+
+    prefix, _sep, tag = value.partition("_")
+    own = columns.get(prefix)
+    if own is None or not tag:
+        return None
+    if tag in own:
+        return prefix, tag, True
+    if has_column(tag, own):
+        return None
+    try:
+        validate_language_tag(tag)
+    except ValidationError:
+        return None
+    return prefix, tag, False
+
+
+def names_a_derived_form(value: str, prefix: str, own_tags: Sequence[str]) -> bool:
+    """Whether a ``machine_made`` value names a reading or romanization: the column of one (``title_ja-Hrkt``)
+    or ``prefix_<tag>`` of one in the ``other_*`` column (``name_ja-Kana``)."""
+    named = named_tag(value, {prefix: own_tags})
+    return named is not None and bool(derived_form(named[1]))
+
+
+def listed_text(cells: Mapping[str, Any], name: str, own_tags: Sequence[str], other_column: str) -> str:
+    """The text of the row that a listed ``name`` (``title_ja-Hrkt``, ``title_mn``) is about: its column's cell,
+    or the ``tag:text`` of ``other_column`` in its tag; ``""`` if the row has none."""
+    prefix, _sep, tag = name.partition("_")
+    column = f"{prefix}_{tag}"
+    if has_column(tag, own_tags):
+        return str(cells.get(column, ""))
+    for value in cells.get(other_column, ()):
+        other, _colon, text = value.partition(":")
+        if other.lower() == tag.lower():
+            return text
+    return ""
+
+
+def machine_made_kept(current: Mapping[str, Any], desired: Mapping[str, Any], own_tags: Sequence[str],
+                      other_column: str) -> tuple[str, ...]:
+    """The ``machine_made`` cell of a row that does not give one: the stored forms stay machine-made unless the
+    row changes or removes their text, which makes a form the archivist's (as it does in the admin)."""
+    return tuple(name for name in current.get("machine_made", ())
+                 if listed_text(desired, name, own_tags, other_column)
+                 == listed_text(current, name, own_tags, other_column))
+
+
+def machine_made_problems(current: Mapping[str, Any], desired: Mapping[str, Any], own_tags: Sequence[str],
+                          other_column: str) -> list[str]:
+    """What is wrong with the ``machine_made`` cell a row gives, against the row's texts (``desired``) and the
+    stored ones (``current``, blank for a new entry).
+
+    A form listed is stored machine-made as the text the row leaves it with, so that
+    text must be there; and it must be the stored one, unless the form is new. A
+    changed text is the archivist's correction, which a file cannot list as
+    machine-made: imported again, the file would then find the stored text equal
+    to its own and tick it, undoing what its first import did.
+    """
+    from django.utils.translation import gettext as _
+
+    problems = []
+    for name in desired.get("machine_made", ()):
+        text = listed_text(desired, name, own_tags, other_column)
+        stored = listed_text(current, name, own_tags, other_column)
+        if not text:
+            problems.append(_("%(name)s has no text in this row: only a reading or romanization the row has can be "
+                              "machine-made.") % {"name": name})
+        elif stored and stored != text:
+            problems.append(_("%(name)s is listed as machine-made, but the row changes its text (“%(old)s” → "
+                              "“%(new)s”): a corrected text is the archivist's. Take %(name)s out of machine_made, "
+                              "or give back the stored text.") % {"name": name, "old": stored, "new": text})
+    return problems
 
 
 def parse_other_texts(values: Iterable[str], own_tags: Sequence[str], prefix: str, own_column: str,
@@ -119,7 +218,8 @@ def record_columns(configured: Sequence[str] | None = None) -> list[str]:
         *(f"title_{tag}" for tag in label_tags(configured)),
         "other_titles", "variant_titles",
         *(f"description_{tag}" for tag in configured),
-        "other_descriptions", "our_translations", "date", "date_display", "languages", "places", "subjects",
+        "other_descriptions", "our_translations", "machine_made",
+        "date", "date_display", "languages", "places", "subjects",
         *AGENT_ROLE_COLUMNS, "described_agent",
         *BIBLIOGRAPHIC_COLUMNS, *HOLDING_COLUMNS, *RIGHTS_COLUMNS,
     ]

@@ -34,7 +34,8 @@ from .format import CLEAR, MULTI_VALUED, unjoin_values
 # one by one, and their multi-valued cells (each column with its position in an exported row).
 _Shape = tuple[Callable, Callable, list[tuple[str, int]], list[tuple[str, int]]]
 # Multi-valued columns whose values the writer reads sorted, and the one it also reads as a set.
-_SORTED = frozenset({"languages", "places", "subjects", "our_translations", "other_titles", "other_descriptions"})
+_SORTED = frozenset({"languages", "places", "subjects", "our_translations", "machine_made", "other_titles",
+                     "other_descriptions"})
 _SET = "variant_titles"
 
 

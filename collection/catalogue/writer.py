@@ -74,9 +74,14 @@ from .format import (
     CLEAR,
     MULTI_VALUED,
     PLAIN_FIELDS,
+    derived_form,
     has_column,
     label_tags,
     languages,
+    machine_made_kept,
+    machine_made_problems,
+    named_tag,
+    names_a_derived_form,
     parse_other_texts,
     record_columns,
     split_values,
@@ -361,6 +366,7 @@ class _Planner:
         self._titling = frozenset({column for _tag, column, _at in self._titles} | {"variant_titles", "other_titles"})
         self._descriptions = [(tag, f"description_{tag}", self.index[f"description_{tag}"])
                               for tag in self.languages_configured]
+        self._derived_columns = [column for tag, column, _at in self._titles if derived_form(tag)]
         # Columns whose valid cell is its own value: only "[clear]" needs parse() there.
         self._as_given = frozenset(
             column for column in self.columns
@@ -472,6 +478,14 @@ class _Planner:
                     raise ValidationError(_("“%(value)s” is not a title or description column of a language.")
                                           % {"value": value})
             return tuple(sorted(set(values)))
+        if column == "machine_made":
+            for value in values:
+                if not names_a_derived_form(value, "title", self.label_tags):
+                    raise ValidationError(_(
+                        "“%(value)s” is not a reading or romanization column (%(columns)s), nor title_<tag> of "
+                        "a reading or romanization in other_titles.") % {
+                        "value": value, "columns": ", ".join(self._derived_columns)})
+            return tuple(sorted(set(values)))
         if column == "languages":
             return tuple(sorted({self._language(value) for value in values}))
         if column == "places":
@@ -502,18 +516,9 @@ class _Planner:
     def _names_a_text(self, value: str) -> bool:
         """Whether an ``our_translations`` value names a title or description: the column of a configured
         language, or ``title_<tag>`` (``description_<tag>``) of a tag without a column of its own."""
-        prefix, _sep, tag = value.partition("_")
-        if prefix not in ("title", "description") or not tag:
-            return False
-        if any(tag == own for own in self.languages_configured):
-            return True
-        if has_column(tag, self.label_tags if prefix == "title" else self.languages_configured):
-            return False
-        try:
-            validate_language_tag(tag)
-        except ValidationError:
-            return False
-        return True
+        named = named_tag(value, {"title": self.label_tags, "description": self.languages_configured})
+        # A reading or romanization column is never a translation.
+        return named is not None and (not named[2] or named[1] in self.languages_configured)
 
     @staticmethod
     def _unique(identifiers: Iterable[str]) -> tuple[str, ...]:
@@ -665,6 +670,9 @@ class _Planner:
             if "variant_titles" in current:  # a set, as a cell gives it and the stored records are read
                 current["variant_titles"] = tuple(sorted(set(current["variant_titles"])))
             desired = {**current, **plan.desired}
+            if "machine_made" not in plan.desired:
+                # A form whose text the row changes is the archivist's, as it is without the column.
+                desired["machine_made"] = machine_made_kept(current, desired, self.label_tags, "other_titles")
             changed = [column for column in self.columns if desired.get(column) != current.get(column)]
             if changed:
                 plan.record, plan.current, plan._desired, plan.changed = record, current, desired, changed
@@ -815,8 +823,8 @@ class _Planner:
             if value is None:  # parse() reported it
                 refused = [column] if refused is None else [*refused, column]
                 continue
-            if column == "our_translations":
-                value = self._with_unmentioned_ours(cells, value, current)
+            if column in ("our_translations", "machine_made"):
+                value = self._with_unmentioned_flags(cells, value, current)
             given[column] = value
             if value != current:
                 differs = True
@@ -837,10 +845,11 @@ class _Planner:
         plan.changed = tuple(given)
         return plan
 
-    def _with_unmentioned_ours(self, cells: Mapping[str, str], value: Cell, stored: Cell) -> Cell:
-        """An ``our_translations`` cell of a row without an ``other_titles`` (``other_descriptions``) column,
-        with the stored texts of tags without a column that are ours: a sheet that cannot show those texts
-        (one exported before these columns were) says nothing about them."""
+    def _with_unmentioned_flags(self, cells: Mapping[str, str], value: Cell, stored: Cell) -> Cell:
+        """An ``our_translations`` (``machine_made``) cell of a row without an ``other_titles``
+        (``other_descriptions``) column, with the stored texts of tags without a column that are ours
+        (machine-made): a sheet that cannot show those texts (one exported before these columns were) says
+        nothing about them."""
         kept = [name for name in stored if name not in value and (
             (name.startswith("title_") and "other_titles" not in cells
              and not has_column(name[len("title_"):], self.label_tags))
@@ -977,6 +986,7 @@ class _Planner:
             self._check_editing(plan, [column for column in self.columns if column in refused and column != "status"])
         if plan.record is not None and not plan.changed:
             return
+        self._check_machine_made(plan, refused)
         kept, self.errors = self.errors, RowErrors()
         try:
             self._validate_with_models(plan, titled=refused.isdisjoint(self._titling))
@@ -989,9 +999,18 @@ class _Planner:
 
     def _validate(self, plan: _RowPlan) -> None:
         """A new row whose values all pass the quick checks is valid; any other row is validated by the models."""
+        self._check_machine_made(plan)
         if plan.record is None and self._surely_valid(plan):
             return
         self._validate_with_models(plan)
+
+    def _check_machine_made(self, plan: _RowPlan, refused: frozenset[str] = frozenset()) -> None:
+        """The forms a row's ``machine_made`` cell lists against the texts it leaves them with (see
+        :func:`~.format.machine_made_problems`); a cell the row does not give says nothing."""
+        if "machine_made" not in plan.given or not refused.isdisjoint({"machine_made", *self._titling}):
+            return
+        for problem in machine_made_problems(plan.current, plan.desired, self.label_tags, "other_titles"):
+            self.errors.add(plan.row, "machine_made", problem)
 
     def _field_checks(self) -> dict[str, Check]:
         if self._checks is None:
@@ -1012,7 +1031,7 @@ class _Planner:
         return True
 
     def _label_ok(self, model: type[models.Model], tag: str, form: str, ours: bool, preferred: bool,
-                  text: str) -> bool:
+                  text: str, machine: bool = False) -> bool:
         """A title or description: its text checked here, the rest (language, form, flags) once per combination.
 
         A label's rules on its language, form and flags do not depend on its text, so
@@ -1023,11 +1042,14 @@ class _Planner:
                 return False
         elif not self._description_text(text):
             return False
-        key = (model, tag, form, ours, preferred)
+        key = (model, tag, form, ours, preferred, machine)
         verdict = self._label_verdicts.get(key)
         if verdict is None:
             if model is Title:
-                label = Title(language=tag, text="x", form=form, our_translation=ours, preferred=preferred)
+                # A reading's text is checked for kana by clean(), which a stand-in text would fail: unless
+                # the reading is machine-made (whose text is not checked), its row goes to the models.
+                label = Title(language=tag, text="x", form=form, our_translation=ours, preferred=preferred,
+                              machine_made=machine)
                 verdict = self._label_valid(label, {"record", "derived_from"})
             else:
                 verdict = self._label_valid(Description(language=tag, text="x", our_translation=ours), {"record"})
@@ -1056,7 +1078,7 @@ class _Planner:
         if values[index["archived_url"]] and not values[index["url"]]:
             return False
         material = values[index["languages"]]
-        ours = values[index["our_translations"]]
+        ours, machine = values[index["our_translations"]], values[index["machine_made"]]
         titled = False
         for tag, column, position in self._titles:
             text = values[position]
@@ -1064,14 +1086,14 @@ class _Planner:
                 our = column in ours
                 form = label_form(tag, our, material)
                 titled = titled or form not in DERIVED_FORMS  # a reading alone names the record in no language
-                if not self._label_ok(Title, tag, form, our, True, text):
+                if not self._label_ok(Title, tag, form, our, True, text, column in machine):
                     return False
         for value in values[index["other_titles"]]:
             tag, _sep, text = value.partition(":")
             our = f"title_{tag}" in ours
             form = label_form(tag, our, material)
             titled = titled or form not in DERIVED_FORMS
-            if not self._label_ok(Title, tag, form, our, True, text):
+            if not self._label_ok(Title, tag, form, our, True, text, f"title_{tag}" in machine):
                 return False
         for value in values[index["variant_titles"]]:
             tag, _sep, text = value.partition(":")
@@ -1104,7 +1126,7 @@ class _Planner:
             self.errors.add_validation(plan.row, exc)
 
         material = plan.desired["languages"]
-        ours = set(plan.desired["our_translations"])
+        ours, machine = set(plan.desired["our_translations"]), set(plan.desired["machine_made"])
         titles: list[Title] = []
         for tag in label_tags():
             column = f"title_{tag}"
@@ -1112,13 +1134,14 @@ class _Planner:
             if not text:
                 continue
             title = Title(language=tag, text=text, form=label_form(tag, column in ours, material),
-                          our_translation=column in ours)
+                          our_translation=column in ours, machine_made=column in machine)
             self._clean_label(plan.row, column, title, {"record", "derived_from"})
             titles.append(title)
         for value in plan.desired["other_titles"]:
             tag, _sep, text = value.partition(":")
             our = f"title_{tag}" in ours
-            title = Title(language=tag, text=text, form=label_form(tag, our, material), our_translation=our)
+            title = Title(language=tag, text=text, form=label_form(tag, our, material), our_translation=our,
+                          machine_made=f"title_{tag}" in machine)
             self._clean_label(plan.row, "other_titles", title, {"record", "derived_from"})
             titles.append(title)
         for value in plan.desired["variant_titles"]:
@@ -1315,54 +1338,59 @@ def _read_links(by_pk: dict[int, _Stored], columns: set[str]) -> None:
 
 
 def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
-    """The title, variant, description and our-translation cells of the stored records, where wanted."""
+    """The title, variant, description, our-translation and machine-made cells of the stored records, where
+    wanted."""
     ours_wanted = "our_translations" in columns
+    machine_wanted = "machine_made" in columns
     titles = [(tag.lower(), f"title_{tag}") for tag in label_tags()]
     descriptions = [(tag.lower(), f"description_{tag}") for tag in languages()]
-    if not ours_wanted:  # a title's or description's text is needed only if its column is given
+    # A title's or description's text is needed only if its column is given, or a cell naming columns is.
+    if not (ours_wanted or machine_wanted):
         titles = [(key, column) for key, column in titles if column in columns]
+    if not ours_wanted:
         descriptions = [(key, column) for key, column in descriptions if column in columns]
     variants_wanted = "variant_titles" in columns
-    # The texts in tags without a column: their cells, and whether they are ours.
-    other_titles_wanted = ours_wanted or "other_titles" in columns
+    # The texts in tags without a column: their cells, and whether they are ours (machine-made).
+    other_titles_wanted = ours_wanted or machine_wanted or "other_titles" in columns
     other_descriptions_wanted = ours_wanted or "other_descriptions" in columns
-    if not (titles or descriptions or variants_wanted or ours_wanted or other_titles_wanted
-            or other_descriptions_wanted):
+    if not (titles or descriptions or variants_wanted or other_titles_wanted or other_descriptions_wanted):
         return
     title_tags, description_tags = label_tags(), languages()
     pks = list(by_pk)
     # The first preferred title in each language, as record_cells() reads it; and the archivist's variants.
-    preferred: dict[int, dict[str, tuple[str, bool]]] = defaultdict(dict)
-    other_titles: dict[int, dict[str, tuple[str, str, bool]]] = defaultdict(dict)
+    preferred: dict[int, dict[str, tuple[str, bool, bool]]] = defaultdict(dict)
+    other_titles: dict[int, dict[str, tuple[str, str, bool, bool]]] = defaultdict(dict)
     variants: dict[int, list[str]] = defaultdict(list)
     if titles or variants_wanted or other_titles_wanted:
-        for record_id, language, text, is_preferred, machine_made, ours in _select(
-                f"SELECT {_column(Title, 'record')}, language, text, preferred, machine_made, our_translation "
+        for record_id, language, text, is_preferred, machine_made, ours, form in _select(
+                f"SELECT {_column(Title, 'record')}, language, text, preferred, machine_made, our_translation, form "
                 f"FROM {_table(Title)} WHERE {{keys}} ORDER BY id", _column(Title, "record"), pks):
             if is_preferred:
                 key = language.lower()
+                machine = machine_made and form in DERIVED_FORMS  # as export.is_machine_made() tells
                 if not has_column(language, title_tags):
-                    other_titles[record_id].setdefault(key, (language, text, ours))
+                    other_titles[record_id].setdefault(key, (language, text, ours, machine))
                     continue
                 own = preferred[record_id]
                 if key not in own:
-                    own[key] = (text, ours)
+                    own[key] = (text, ours, machine)
             elif variants_wanted and not machine_made:
                 variants[record_id].append(variant_cell(language, text))
-    described: dict[int, dict[str, tuple[str, bool]]] = defaultdict(dict)
-    other_descriptions: dict[int, dict[str, tuple[str, str, bool]]] = defaultdict(dict)
+    described: dict[int, dict[str, tuple[str, bool, bool]]] = defaultdict(dict)
+    other_descriptions: dict[int, dict[str, tuple[str, str, bool, bool]]] = defaultdict(dict)
     if descriptions or other_descriptions_wanted:
         for record_id, language, text, ours in _select(
                 f"SELECT {_column(Description, 'record')}, language, text, our_translation "
                 f"FROM {_table(Description)} WHERE {{keys}} ORDER BY id", _column(Description, "record"), pks):
             if has_column(language, description_tags):
-                described[record_id][language.lower()] = (text, ours)
+                described[record_id][language.lower()] = (text, ours, False)
             else:
-                other_descriptions[record_id][language.lower()] = (language, text, ours)
-    nothing: dict[str, tuple[str, bool]] = {}
+                other_descriptions[record_id][language.lower()] = (language, text, ours, False)
+    nothing: dict[str, tuple[str, bool, bool]] = {}
     for pk, stored in by_pk.items():
         cells = stored.cells
         ours: list[str] = []
+        machine: list[str] = []
         for labels, fields in ((preferred, titles), (described, descriptions)):
             own = labels[pk] if pk in labels else nothing
             for key, column in fields:
@@ -1370,6 +1398,8 @@ def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
                 cells[column] = match[0] if match else ""
                 if match and match[1]:
                     ours.append(column)
+                if match and match[2]:
+                    machine.append(column)
         if variants_wanted:
             # A set, as a cell gives it: a variant stored twice is listed once.
             cells["variant_titles"] = tuple(sorted(set(variants[pk]))) if pk in variants else ()
@@ -1379,10 +1409,13 @@ def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
             if not wanted:
                 continue
             texts = others[pk].values() if pk in others else ()
-            cells[column] = tuple(sorted(variant_cell(language, text) for language, text, _ours in texts))
-            ours.extend(prefix + language for language, _text, our in texts if our)
+            cells[column] = tuple(sorted(variant_cell(language, text) for language, text, _ours, _machine in texts))
+            ours.extend(prefix + language for language, _text, our, _machine in texts if our)
+            machine.extend(prefix + language for language, _text, _our, made in texts if made)
         if ours_wanted:
             cells["our_translations"] = tuple(sorted(ours))
+        if machine_wanted:
+            cells["machine_made"] = tuple(sorted(machine))
 
 
 def _stale(plans: list[_RowPlan]) -> list[RowError]:

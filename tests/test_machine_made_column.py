@@ -1,0 +1,209 @@
+"""Which readings and romanizations are machine-made travels in the sheets' ``machine_made`` column, so that a
+catalogue exported and loaded into another keeps them machine-made: they follow their titles and names, and
+English citations do not trust them. The titles and names here are invented for the tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from collection.catalogue.csv_io import read_csv, write_csv
+from collection.catalogue.export import export_file
+from collection.catalogue.files import read_table
+from collection.catalogue.format import record_columns
+from collection.catalogue.writer import write_rows
+from collection.citations import csl_json
+from collection.derivation import derive_forms
+from collection.importing.romanizations import update_missing_forms
+from collection.models import Record, ReservedIdentifier, Title
+
+from .test_vocabulary_name_data import rows
+
+pytestmark = pytest.mark.django_db
+
+
+def exported(file_format: str = "csv") -> bytes:
+    import io
+
+    out = io.BytesIO()
+    export_file(Record.objects.all(), out, file_format)
+    return out.getvalue()
+
+
+def imported(data: bytes, name: str = "sheet.csv", **options):
+    table = read_table(data, name=name)
+    return write_rows(table.records(), header=table.header, **options)
+
+
+def sheet_cells(data: bytes) -> dict[str, dict[str, str]]:
+    return {row["identifier"]: row for _number, row in read_csv(data)}
+
+
+def title_flags() -> set[tuple[str, str, str, bool, str]]:
+    """Each title: its record, language, text, whether it is machine-made, and the language of the title it
+    was made from."""
+    return {(t.record.identifier, t.language, t.text, t.machine_made, t.derived_from.language if t.derived_from
+             else "") for t in Title.objects.select_related("record", "derived_from")}
+
+
+def records_with_machine_made_forms() -> None:
+    """Titles whose readings and romanizations the app derives, one of them checked by an archivist."""
+    result = write_rows(rows(
+        {"identifier": "doc-test-machine", "kind": "document", "title_ja": "テスト抑留記",
+         "title_ru": "Тестовые записки", "title_en": "Test notes", "languages": "ja"},
+        {"identifier": "doc-test-checked", "kind": "document", "title_ja": "試験文書",
+         "title_ja-Hrkt": "シケン ブンショ"},
+    ))
+    assert result.ok, result.errors
+    record = Record.objects.get(identifier="doc-test-machine")
+    assert {t.language for t in record.titles.filter(machine_made=True)} == {"ja-Hrkt", "ja-Latn", "ru-Latn"}
+
+
+def empty_catalogue() -> None:
+    Record.objects.all().delete()
+    ReservedIdentifier.objects.all().delete()
+
+
+def test_an_export_lists_the_machine_made_readings_and_romanizations():
+    records_with_machine_made_forms()
+    cells = sheet_cells(exported())
+    assert cells["doc-test-machine"]["machine_made"] == "title_ja-Hrkt|title_ja-Latn|title_ru-Latn"
+    assert cells["doc-test-checked"]["machine_made"] == "title_ja-Latn"  # the reading is the archivist's
+    assert record_columns().index("our_translations") + 1 == record_columns().index("machine_made")
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_export_loaded_into_an_empty_catalogue_keeps_its_machine_made_forms(file_format):
+    records_with_machine_made_forms()
+    # A machine-made reading may keep a letter the dictionary left as it was, which an archivist's may not.
+    record = Record.objects.get(identifier="doc-test-checked")
+    Title.objects.filter(record=record, language="ja-Latn").delete()
+    Title.objects.create(record=record, language="ja-Latn", text="GHQ no shiken", form="romanization",
+                         machine_made=True, derived_from=record.titles.get(language="ja"))
+    Title.objects.filter(record=record, language="ja-Hrkt").update(text="GHQ ノ シケン", machine_made=True,
+                                                                   derived_from=record.titles.get(language="ja"))
+    first, flags = exported(file_format), title_flags()
+    empty_catalogue()
+
+    result = imported(first, f"sheet.{file_format}")
+    assert result.ok, result.errors
+    assert title_flags() == flags
+    assert exported(file_format) == first
+
+    history = Title.history.count(), Record.history.count()
+    again = imported(first, f"sheet.{file_format}")
+    assert again.ok and sum(again.unchanged.values()) == 2, again.changes
+    assert (Title.history.count(), Record.history.count()) == history
+
+
+def test_texts_in_languages_without_a_column_keep_their_machine_made_forms(settings):
+    settings.COLLECTION_LANGUAGES = ["ru", "en"]
+    record = Record.objects.create(identifier="doc-test-other", kind="document")
+    Title.objects.create(record=record, language="en", text="Test record")
+    Title.objects.create(record=record, language="ja", text="テスト記録")
+    derive_forms(record.titles.order_by("pk"), Title, {"record": record})
+    first, flags = exported(), title_flags()
+    row = sheet_cells(first)["doc-test-other"]
+    assert row["machine_made"] == "title_ja-Hrkt|title_ja-Latn"
+    assert row["other_titles"] == "ja-Hrkt:テスト キロク|ja-Latn:Tesuto kiroku|ja:テスト記録"
+    empty_catalogue()
+
+    assert imported(first).ok
+    assert title_flags() == flags
+    assert exported() == first
+
+
+def test_machine_made_forms_loaded_from_a_sheet_follow_their_title_and_are_never_doubled():
+    records_with_machine_made_forms()
+    first = exported()
+    empty_catalogue()
+    assert imported(first).ok
+    # What the admin's save and the import's task derive finds the forms there, as its own.
+    update_missing_forms(refresh=True)
+    record = Record.objects.get(identifier="doc-test-machine")
+    assert sorted(record.titles.values_list("language", flat=True)) == ["en", "ja", "ja-Hrkt", "ja-Latn", "ru",
+                                                                         "ru-Latn"]
+    # A sheet without the column changing the title: its machine-made forms follow it.
+    assert write_rows(rows({"identifier": "doc-test-machine", "title_ru": "Другие записки"})).ok
+    romanized = record.titles.get(language="ru-Latn")
+    assert (romanized.text, romanized.machine_made) == ("Drugie zapiski", True)
+
+
+def test_an_english_citation_does_not_trust_a_machine_made_romanization_loaded_from_a_sheet():
+    records_with_machine_made_forms()
+    first = exported()
+    empty_catalogue()
+    assert imported(first).ok
+    # The reading was the analyser's guess: the citation keeps the original rather than a romanization of it.
+    assert csl_json(Record.objects.get(identifier="doc-test-machine"), "en")["title"] == "テスト抑留記"
+
+
+def test_a_row_unticks_and_ticks_forms_and_the_preview_shows_it():
+    records_with_machine_made_forms()
+    row = {"identifier": "doc-test-machine", "machine_made": "title_ja-Latn|title_ru-Latn"}
+    preview = write_rows(rows(row), dry_run=True)
+    [change] = preview.changes
+    assert change.fields == {"machine_made": ("title_ja-Hrkt|title_ja-Latn|title_ru-Latn",
+                                              "title_ja-Latn|title_ru-Latn")}
+    assert write_rows(rows(row)).ok
+    record = Record.objects.get(identifier="doc-test-machine")
+    reading = record.titles.get(language="ja-Hrkt")
+    assert not reading.machine_made
+    # Checked, the reading stays as it is when the title changes; the romanization still follows the title.
+    romanized = record.titles.get(language="ru-Latn").text
+    assert write_rows(rows({"identifier": "doc-test-machine", "title_ja": "別のテスト", "title_ru": "Другие записки",
+                            "machine_made": "title_ja-Latn|title_ru-Latn"})).ok
+    assert record.titles.get(language="ja-Hrkt").text == reading.text
+    assert record.titles.get(language="ru-Latn").text != romanized
+
+    # Listed again with its text as stored, it is machine-made again, made from the title.
+    assert write_rows(rows({"identifier": "doc-test-machine", "title_ja-Hrkt": reading.text,
+                            "machine_made": "title_ja-Hrkt|title_ja-Latn|title_ru-Latn"})).ok
+    reading = record.titles.get(language="ja-Hrkt")
+    assert reading.machine_made and reading.derived_from == record.titles.get(language="ja")
+
+    # [clear] unticks them all; a blank cell keeps them as they are.
+    assert write_rows(rows({"identifier": "doc-test-machine", "machine_made": "", "pages": "12"})).ok
+    assert record.titles.filter(machine_made=True).count() == 3
+    assert write_rows(rows({"identifier": "doc-test-machine", "machine_made": "[clear]"})).ok
+    assert not record.titles.filter(machine_made=True).exists()
+
+
+def test_a_sheet_without_the_column_imports_as_before():
+    records_with_machine_made_forms()
+    data = exported()
+    older = write_csv([{column: text for column, text in row.items() if column != "machine_made"}
+                       for _number, row in read_csv(data)], [c for c in record_columns() if c != "machine_made"])
+    # Into the same catalogue, unchanged: the forms stay machine-made.
+    assert sum(imported(older).unchanged.values()) == 2
+    assert Title.objects.filter(machine_made=True).count() == 4
+    # A changed text is the archivist's.
+    assert write_rows(rows({"identifier": "doc-test-machine", "title_ru-Latn": "Testovye zapiski (ispr.)"})).ok
+    assert not Title.objects.get(record__identifier="doc-test-machine", language="ru-Latn").machine_made
+    # Into an empty catalogue, every form the sheet gives is the archivist's, as it always was.
+    empty_catalogue()
+    assert imported(older).ok
+    assert not Title.objects.filter(machine_made=True).exists()
+
+
+def test_what_a_machine_made_cell_cannot_list_is_refused_naming_the_row():
+    records_with_machine_made_forms()
+    before = title_flags()
+    corrected = "Testovye zapiski (ispr.)"
+    result = write_rows(rows(
+        {"identifier": "doc-test-machine", "title_ru-Latn": corrected, "machine_made": "title_ru-Latn"},
+        {"identifier": "doc-test-new", "kind": "memoir", "title_ja": "新しいテスト", "machine_made": "title_ja-Hrkt"},
+        {"identifier": "doc-test-checked", "machine_made": "title_en|title_ja-Hrkt"},
+        {"identifier": "doc-test-other", "kind": "memoir", "other_titles": "mn:Туршилт", "machine_made": "title_mn"},
+    ))
+    assert [str(error) for error in result.errors] == [
+        "row 2, column machine_made: title_ru-Latn is listed as machine-made, but the row changes its text "
+        "(“Testovye zapiski” → “Testovye zapiski (ispr.)”): a corrected text is the archivist's. Take "
+        "title_ru-Latn out of machine_made, or give back the stored text.",
+        "row 3, column machine_made: title_ja-Hrkt has no text in this row: only a reading or romanization the row "
+        "has can be machine-made.",
+        "row 4, column machine_made: “title_en” is not a reading or romanization column (title_ja-Hrkt, "
+        "title_ja-Latn, title_ru-Latn), nor title_<tag> of a reading or romanization in other_titles.",
+        "row 5, column machine_made: “title_mn” is not a reading or romanization column (title_ja-Hrkt, "
+        "title_ja-Latn, title_ru-Latn), nor title_<tag> of a reading or romanization in other_titles.",
+    ]
+    assert title_flags() == before
