@@ -4,26 +4,30 @@ English citations do not trust them. The titles and names here are invented for 
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from collection.catalogue.csv_io import read_csv, write_csv
 from collection.catalogue.export import export_file
 from collection.catalogue.files import read_table
 from collection.catalogue.format import record_columns
+from collection.catalogue.vocabulary import write_vocabulary
+from collection.catalogue.vocabulary_files import import_vocabulary
 from collection.catalogue.writer import write_rows
 from collection.citations import csl_json
 from collection.derivation import derive_forms
 from collection.importing.romanizations import update_missing_forms
-from collection.models import Record, ReservedIdentifier, Title
+from collection.models import Agent, AgentName, PlaceName, Record, ReservedIdentifier, SubjectLabel, Title
 
-from .test_vocabulary_name_data import rows
+from .test_vocabulary_name_data import empty_catalogue as empty_vocabularies
+from .test_vocabulary_name_data import exported as exported_sheet
+from .test_vocabulary_name_data import messages, names_as_the_admin_records_them, rows
 
 pytestmark = pytest.mark.django_db
 
 
 def exported(file_format: str = "csv") -> bytes:
-    import io
-
     out = io.BytesIO()
     export_file(Record.objects.all(), out, file_format)
     return out.getvalue()
@@ -207,3 +211,109 @@ def test_what_a_machine_made_cell_cannot_list_is_refused_naming_the_row():
         "title_ja-Latn, title_ru-Latn), nor title_<tag> of a reading or romanization in other_titles.",
     ]
     assert title_flags() == before
+
+
+# Vocabulary sheets ----------------------------------------------------------------------------------------
+
+
+def name_flags() -> set[tuple[str, str, str, bool, str]]:
+    """Each preferred name of each entry, as :func:`title_flags` gives each title (the forms of variants,
+    which have no column, are derived again where the admin saves them)."""
+    flags = set()
+    for entry, model in (("place", PlaceName), ("subject", SubjectLabel), ("agent", AgentName)):
+        for name in model.objects.filter(preferred=True).select_related(entry, "derived_from"):
+            flags.add((getattr(name, entry).identifier, name.language, name.text, name.machine_made,
+                       name.derived_from.language if name.derived_from else ""))
+    return flags
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_vocabulary_sheet_loaded_into_an_empty_catalogue_keeps_its_machine_made_names(file_format):
+    names_as_the_admin_records_them()
+    sheets = {vocabulary: exported_sheet(vocabulary, file_format) for vocabulary in ("places", "subjects", "agents")}
+    flags = name_flags()
+    assert any(flag[3] for flag in flags)
+    empty_vocabularies()
+
+    for vocabulary, sheet in sheets.items():
+        result = import_vocabulary(vocabulary, read_table(sheet, name=f"sheet.{file_format}"))
+        assert result.ok, messages(result)
+        assert exported_sheet(vocabulary, file_format) == sheet
+    assert name_flags() == flags
+    for vocabulary, sheet in sheets.items():
+        result = import_vocabulary(vocabulary, read_table(sheet, name=f"sheet.{file_format}"))
+        assert result.ok and sum(result.unchanged.values()) == len(result.changes), result.changes
+
+
+def test_an_agents_sheet_lists_machine_made_names_and_a_citation_keeps_their_original():
+    agent = Agent.objects.create(identifier="agent-test-yamada")
+    AgentName.objects.create(agent=agent, language="ja", text="山田試験")
+    derive_forms(agent.names.order_by("pk"), AgentName, {"agent": agent})
+    record = Record.objects.create(identifier="doc-test-cited", kind="document")
+    Title.objects.create(record=record, language="en", text="Test record")
+    record.agent_links.create(agent=agent, role="author")
+    cited = csl_json(record, "en")["author"]
+
+    sheet = exported_sheet("agents")
+    assert sheet_cells(sheet)["agent-test-yamada"]["machine_made"] == "name_ja-Hrkt|name_ja-Latn"
+    record.agent_links.all().delete()
+    Agent.objects.all().delete()
+    assert import_vocabulary("agents", read_table(sheet, name="agents.csv")).ok
+    record.agent_links.create(agent=Agent.objects.get(identifier="agent-test-yamada"), role="author")
+    assert csl_json(Record.objects.get(pk=record.pk), "en")["author"] == cited == [{"literal": "山田試験"}]
+
+
+def test_a_vocabulary_row_unticks_ticks_and_is_refused_as_a_record_row_is():
+    names_as_the_admin_records_them()
+    [row] = [cells for identifier, cells in sheet_cells(exported_sheet("places")).items()
+             if identifier == "place-test-republic"]
+    assert row["machine_made"] == "name_ru-Latn"
+    romanized = row["name_ru-Latn"]
+    preview = write_vocabulary("places", rows({"identifier": "place-test-republic", "machine_made": "[clear]"}),
+                               dry_run=True)
+    assert preview.changes[0].fields == {"machine_made": ("name_ru-Latn", "")}
+    assert write_vocabulary("places", rows({"identifier": "place-test-republic", "machine_made": "[clear]"})).ok
+    name = PlaceName.objects.get(place__identifier="place-test-republic", language="ru-Latn", preferred=True)
+    assert not name.machine_made
+    assert write_vocabulary("places", rows({"identifier": "place-test-republic",
+                                            "machine_made": "name_ru-Latn"})).ok
+    name.refresh_from_db()
+    assert name.machine_made and name.derived_from.language == "ru"
+
+    result = write_vocabulary("places", rows(
+        {"identifier": "place-test-republic", "name_ru-Latn": romanized + " (ispr.)", "machine_made": "name_ru-Latn"},
+        {"identifier": "place-test-union", "machine_made": "name_en|name_ja-Hrkt"},
+        {"identifier": "place-test-new", "kind": "city", "name_en": "Test City", "machine_made": "name_ja-Latn"},
+        {"identifier": "place-test-form", "kind": "city", "name_en": "Test Town", "name_ja-Latn": "Tesuto",
+         "name_forms": "ja-Latn:transcription", "machine_made": "name_ja-Latn"},
+    ))
+    assert messages(result) == [
+        f"row 2, column machine_made: name_ru-Latn is listed as machine-made, but the row changes its text "
+        f"(“{romanized}” → “{romanized} (ispr.)”): a corrected text is the archivist's. Take name_ru-Latn out of "
+        f"machine_made, or give back the stored text.",
+        "row 3, column machine_made: “name_en” is not a reading or romanization column (name_ja-Hrkt, "
+        "name_ja-Latn, name_ru-Latn), nor name_<tag> of a reading or romanization in other_names.",
+        "row 4, column machine_made: name_ja-Latn has no text in this row: only a reading or romanization the row "
+        "has can be machine-made.",
+        "row 5, column machine_made: name_ja-Latn is a name of the form “transcription” (name_forms): only a "
+        "reading or romanization can be machine-made.",
+    ]
+
+
+def test_name_parts_given_for_a_machine_made_name_are_refused_while_it_is_listed():
+    agent = Agent.objects.create(identifier="agent-test-sato")
+    AgentName.objects.create(agent=agent, language="ja", text="佐藤試験")
+    derive_forms(agent.names.order_by("pk"), AgentName, {"agent": agent})
+    romanized = agent.names.get(language="ja-Latn").text
+    family, given = romanized.split(" ", 1)
+    parts = f"ja-Latn:{family}, {given}"
+    result = write_vocabulary("agents", rows({"identifier": "agent-test-sato", "name_parts": parts,
+                                              "machine_made": "name_ja-Hrkt|name_ja-Latn"}))
+    assert messages(result) == [
+        "row 2, column machine_made: name_ja-Latn is listed as machine-made, but the row gives its name parts, "
+        "which make it the archivist's. Take name_ja-Latn out of machine_made."]
+    # Without the column, the parts make it checked, as before; the preview says so.
+    preview = write_vocabulary("agents", rows({"identifier": "agent-test-sato", "name_parts": parts}), dry_run=True)
+    assert preview.changes[0].fields["machine_made"] == ("name_ja-Hrkt|name_ja-Latn", "name_ja-Hrkt")
+    assert write_vocabulary("agents", rows({"identifier": "agent-test-sato", "name_parts": parts})).ok
+    assert not agent.names.get(language="ja-Latn").machine_made

@@ -247,7 +247,7 @@ def vocabulary_columns(vocabulary: str, configured: Sequence[str] | None = None)
     """The columns of a vocabulary sheet (``places``, ``subjects`` or ``agents``)."""
     head, tail = VOCABULARY_COLUMNS[vocabulary]
     return [*head, *(f"name_{tag}" for tag in label_tags(configured)), "other_names", "variant_names",
-            "our_translations", *NAME_DATA_COLUMNS[vocabulary], *tail]
+            "our_translations", "machine_made", *NAME_DATA_COLUMNS[vocabulary], *tail]
 
 
 def split_values(cell: str) -> list[str]:

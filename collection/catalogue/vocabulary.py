@@ -34,22 +34,29 @@ from django.utils.translation import gettext as _
 
 from .. import reasons
 from ..concurrency import stale_message
+from ..derivation import source_of
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
-from ..models.labels import preferred_name_clash
+from ..models.labels import DERIVED_FORMS, preferred_name_clash
 from ..search import refresh_records_naming
 from ..text import nfc
 from ..validators import validate_edtf, validate_identifier, validate_language_tag
 from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, update_keyed
 from .csv_io import EXTRA_CELLS
-from .export import Cell, as_text, variant_cell
+from .export import Cell, as_text, is_machine_made, variant_cell
 from .export_lines import queue_refresh, shown_in_rows
 from .format import (
     CLEAR,
     MULTI_VALUED,
     NAME_DATA_COLUMNS,
+    derived_form,
     has_column,
     label_tags,
     languages,
+    listed_text,
+    machine_made_kept,
+    machine_made_problems,
+    named_tag,
+    names_a_derived_form,
     parse_other_texts,
     split_values,
     vocabulary_columns,
@@ -112,7 +119,7 @@ def entry_cells(vocabulary: str, entry: models.Model) -> dict[str, Cell]:
         cells[column] = "" if value is None else str(value)
     labels = sorted(getattr(entry, spec.labels).all(), key=lambda label: label.pk)
     tags = label_tags()
-    ours, parts = [], []
+    ours, parts, machine = [], [], []
     named: list[tuple[str, models.Model]] = []  # (the name's key in the per-name cells, the name)
     for tag in tags:
         match = next((x for x in labels if x.preferred and x.language.lower() == tag.lower()), None)
@@ -130,12 +137,15 @@ def entry_cells(vocabulary: str, entry: models.Model) -> dict[str, Cell]:
     for key, label in named:
         if label.our_translation:
             ours.append(f"name_{key}")
+        if is_machine_made(label):
+            machine.append(f"name_{key}")
         if getattr(label, "family", ""):
             parts.append(name_parts_value(key, label.family, label.given))
     variants = [x for x in labels if not x.preferred and not x.machine_made]
     cells["variant_names"] = tuple(sorted(variant_cell(x.language, x.text) for x in variants))
     named.extend((variant_cell(x.language, x.text), x) for x in variants)
     cells["our_translations"] = tuple(sorted(ours))
+    cells["machine_made"] = tuple(sorted(machine))
     data: dict[str, list[str]] = {column: [] for column in NAME_DATA_COLUMNS[vocabulary]}
     for key, label in named:
         if label.form != _default_form(key, label.our_translation):
@@ -295,6 +305,8 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
         if "name_parts" in current and (number, "name_parts") not in unreadable:
             _check_name_parts(number, current, desired, given, errors)
         _check_name_data(vocabulary, number, current, desired, given, errors)
+        if (number, "machine_made") not in unreadable:
+            _check_machine_made(vocabulary, number, current, desired, given, errors)
         _validate(vocabulary, number, entry, desired, errors)
         if entry is not None and any(desired.get(column) != current.get(column) for column in columns):
             _check_preferred_names(vocabulary, number, entry, desired, errors, "other_names" in seen)
@@ -361,6 +373,14 @@ def _parse(column: str, text: str) -> Cell:
             if not _names_a_name(value):
                 raise ValidationError(_("“%(value)s” is not a name column of a language.") % {"value": value})
         return tuple(sorted(set(values)))
+    if column == "machine_made":
+        for value in values:
+            if not names_a_derived_form(value, "name", label_tags()):
+                raise ValidationError(_(
+                    "“%(value)s” is not a reading or romanization column (%(columns)s), nor name_<tag> of a reading "
+                    "or romanization in other_names.") % {"value": value, "columns": ", ".join(
+                        f"name_{tag}" for tag in label_tags() if derived_form(tag))})
+        return tuple(sorted(set(values)))
     if column == "other_names":
         return _parse_other_names(values)
     variants = set()
@@ -376,18 +396,9 @@ def _parse(column: str, text: str) -> Cell:
 def _names_a_name(value: str) -> bool:
     """Whether an ``our_translations`` value names a name: the column of a configured language, or
     ``name_<tag>`` of a tag without a column of its own (its name in ``other_names``)."""
-    prefix, _sep, tag = value.partition("_")
-    if prefix != "name" or not tag:
-        return False
-    if tag in languages():
-        return True
-    if has_column(tag, label_tags()):
-        return False  # a reading or romanization column, or a language spelled otherwise than its column
-    try:
-        validate_language_tag(tag)
-    except ValidationError:
-        return False
-    return True
+    named = named_tag(value, {"name": label_tags()})
+    # A reading or romanization column is never a translation.
+    return named is not None and (not named[2] or named[1] in languages())
 
 
 def _parse_other_names(values: list[str]) -> Cell:
@@ -461,15 +472,16 @@ def _is_language_tag(tag: str) -> bool:
 def _keep_what_is_said_of_other_names(vocabulary: str, current: Mapping[str, Cell], desired: dict[str, Cell],
                                       given: set[str]) -> None:
     """A row of a sheet without ``other_names`` (one exported before it existed) cannot show the names in tags
-    without a column, which it keeps as stored: what its ``our_translations``, ``name_parts`` and per-name cells
-    say is taken as saying nothing of them either, so those names stay ours or not, with their parts, forms,
-    periods and sources, as they were."""
+    without a column, which it keeps as stored: what its ``our_translations``, ``machine_made``, ``name_parts``
+    and per-name cells say is taken as saying nothing of them either, so those names stay ours or not,
+    machine-made or not, with their parts, forms, periods and sources, as they were."""
     others = _other_names(current)
     if not others:
         return
-    if "our_translations" in given:
-        kept = [f"name_{tag}" for tag, _name in others.values() if f"name_{tag}" in current["our_translations"]]
-        desired["our_translations"] = tuple(sorted({*desired["our_translations"], *kept}))
+    for column in ("our_translations", "machine_made"):
+        if column in given:
+            kept = [f"name_{tag}" for tag, _name in others.values() if f"name_{tag}" in current[column]]
+            desired[column] = tuple(sorted({*desired[column], *kept}))
     if "name_parts" in given and "name_parts" in current:
         said = {tag.lower() for tag in _name_parts(desired["name_parts"])}
         kept = [value for value in current["name_parts"]
@@ -544,6 +556,53 @@ def _check_name_parts(number: int, current: Mapping[str, Cell], desired: dict[st
             errors.add(number, "name_parts", _(
                 "The given name “%(part)s” does not occur in %(column)s, “%(name)s”: check both for a typo.") % {
                 "part": given_name, "column": column, "name": name})
+
+
+def _check_machine_made(vocabulary: str, number: int, current: Mapping[str, Cell], desired: dict[str, Cell],
+                        given: set[str], errors: RowErrors) -> None:
+    """Read the row's ``machine_made`` against its names, as the record sheet's is read against its titles
+    (:func:`~.format.machine_made_problems`); a row without the cell keeps the stored forms machine-made unless
+    it corrects them, by their text or by giving their parts.
+
+    A listed name must be a reading or romanization as the row leaves it (``name_forms``
+    may say otherwise of a name column's name), and its parts, which mark a stored
+    form checked, must be the stored ones.
+    """
+    tags = label_tags()
+    changed_parts = _changed_parts(current, desired)
+    if "machine_made" not in given:
+        desired["machine_made"] = tuple(name for name in machine_made_kept(current, desired, tags, "other_names")
+                                        if name not in changed_parts)
+        return
+    for problem in machine_made_problems(current, desired, tags, "other_names"):
+        errors.add(number, "machine_made", problem)
+    listed = set(desired["machine_made"])
+    for column, label in _labels(vocabulary, desired):
+        name = _listed_name(column, label)
+        if name not in listed:
+            continue
+        if label.form not in DERIVED_FORMS:
+            errors.add(number, "machine_made", _(
+                "%(name)s is a name of the form “%(form)s” (name_forms): only a reading or romanization can be "
+                "machine-made.") % {"name": name, "form": label.form})
+        elif name in changed_parts and listed_text(current, name, tags, "other_names"):
+            errors.add(number, "machine_made", _(
+                "%(name)s is listed as machine-made, but the row gives its name parts, which make it the "
+                "archivist's. Take %(name)s out of machine_made.") % {"name": name})
+
+
+def _listed_name(column: str, label: models.Model) -> str:
+    """How ``our_translations`` and ``machine_made`` name a preferred name of a row (see :func:`_labels`)."""
+    return f"name_{label.language}" if column == "other_names" else column
+
+
+def _changed_parts(current: Mapping[str, Cell], desired: Mapping[str, Cell]) -> set[str]:
+    """The names (as ``machine_made`` names them) whose parts the row gives anew."""
+    if "name_parts" not in desired:
+        return set()
+    stored = _name_parts(current["name_parts"])
+    return {f"name_{tag}" for tag, parts in _name_parts(desired["name_parts"]).items()
+            if parts[0] and parts != stored.get(tag)}
 
 
 _PERIOD = re.compile(r"(-?\d{4}|\.\.)(?:/(-?\d{4}|\.\.))?")
@@ -684,20 +743,22 @@ def _assign(vocabulary: str, entry: models.Model, desired: Mapping[str, Cell]) -
 def _labels(vocabulary: str, desired: Mapping[str, Cell]) -> list[tuple[str, models.Model]]:
     """(column, unsaved label) for every name the row gives."""
     spec = VOCABULARIES[vocabulary]
-    ours = set(desired["our_translations"])
+    ours, machine = set(desired["our_translations"]), set(desired["machine_made"])
     parts = _name_parts(desired["name_parts"]) if "name_parts" in desired else None
     data = _name_data(vocabulary, desired)
     labels = []
     for tag in label_tags():
         column = f"name_{tag}"
         if desired.get(column):
-            label = spec.label_model(language=tag, text=desired[column], our_translation=column in ours)
+            label = spec.label_model(language=tag, text=desired[column], our_translation=column in ours,
+                                     machine_made=column in machine)
             _set_name_data(label, tag, data)
             if parts is not None:
                 label.family, label.given = parts.get(tag, ("", ""))
             labels.append((column, label))
     for tag, text in _other_names(desired).values():
-        label = spec.label_model(language=tag, text=text, our_translation=f"name_{tag}" in ours)
+        label = spec.label_model(language=tag, text=text, our_translation=f"name_{tag}" in ours,
+                                 machine_made=f"name_{tag}" in machine)
         _set_name_data(label, tag, data)
         if parts is not None:
             label.family, label.given = parts.get(tag, ("", ""))
@@ -945,6 +1006,8 @@ class _Writer:
         # they are unless the row rewrites the cell.
         rewrite_parts = "name_parts" in desired and desired["name_parts"] != current.get("name_parts")
         sources = []
+        # The names the row makes machine-made, to point at the names they are made from once all are placed.
+        sourced = []
         for column, label in _labels(self.vocabulary, desired):
             if column == "variant_names":
                 old = variants.pop(variant_cell(label.language, label.text), None)
@@ -959,22 +1022,30 @@ class _Writer:
             if old is None:
                 setattr(label, spec.owner, entry)
                 write.create(label)
+                if label.machine_made:
+                    sourced.append(label)
             else:
                 parts = _label_parts(label) if rewrite_parts else _label_parts(old)
                 # A name in other_names is written with its tag as the cell spells it; a column's keeps the stored one.
                 language = label.language if column == "other_names" else old.language
-                if (old.language, old.text, _name_fields(old), _label_parts(old)) == (
-                        language, label.text, _name_fields(label), parts):
-                    continue
                 text_changed = old.text != label.text
                 parts_given = parts != _label_parts(old) and bool(parts[0])
+                if label.machine_made != (_listed_name(column, label) in current.get("machine_made", ())):
+                    machine = label.machine_made  # the row ticks or unticks it
+                else:
+                    # Splitting a machine-made name checks it, as editing its text does: re-deriving it later
+                    # would leave parts that no longer fit.
+                    machine = old.machine_made and not text_changed and not parts_given
+                if (old.language, old.text, _name_fields(old), _label_parts(old), old.machine_made) == (
+                        language, label.text, _name_fields(label), parts, machine):
+                    continue
                 old.language, old.text = language, label.text
                 _copy_name_fields(label, old)
                 if "name_parts" in desired:
                     old.family, old.given = parts
-                # Splitting a machine-made name checks it, as editing its text does: re-deriving it later would
-                # leave parts that no longer fit.
-                old.machine_made = old.machine_made and not text_changed and not parts_given
+                if machine and not old.machine_made and old.derived_from_id is None:
+                    sourced.append(old)
+                old.machine_made = machine
                 label = old
                 write.update(label)
             # Readings and romanizations are derived from the names in columns only, as for records' titles.
@@ -982,6 +1053,11 @@ class _Writer:
                 sources.append(label)
         # What is left was cleared by the sheet, and with it the forms derived from it.
         write.delete(_with_derived([*preferred.values(), *variants.values()], stored))
+        deleted = {id(label) for label in write.deleted}
+        names = [label for label in [*stored, *write.created] if id(label) not in deleted]
+        for label in sourced:
+            # As the app would have made it: from a name of the entry, which its key names once it has one.
+            label.derived_from = source_of(label.language, names)
         self._derive(write, stored, sources, desired, given)
 
     def _derive(self, write: _EntryWrite, stored: list[models.Model], sources: list[models.Model],
@@ -998,6 +1074,7 @@ class _Writer:
         names = {x.language.lower(): x for x in kept if x.preferred}
         tags = label_tags()
         others = _other_names(desired)
+        created = {id(label) for label in write.created}
         for source in sources:
             for form in derived_forms(source):
                 form.pop("derived_from", None)
@@ -1008,7 +1085,9 @@ class _Writer:
                 else:  # a form in a tag without a column (ja-Hrkt of a name_ja-Jpan): other_names gives it
                     column = "other_names"
                     wanted = others.get(form["language"].lower(), ("", ""))[1]
-                echoes_machine = current is not None and current.machine_made and wanted == current.text
+                # A form the row itself gives as machine-made is written as given, not derived afresh.
+                echoes_machine = (current is not None and current.machine_made and wanted == current.text
+                                  and id(current) not in created)
                 if not (echoes_machine or (not wanted and column not in given)):
                     continue
                 if current is None:
