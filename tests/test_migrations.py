@@ -115,9 +115,10 @@ def test_a_change_of_labels_leaves_the_state_and_the_schema_as_one_alter_field_p
     loader = MigrationLoader(connection, ignore_no_migrations=True)
     labels = loader.get_migration("collection", "0015_translated_field_labels").operations[0]
     before = loader.project_state([("collection", "0014_reserved_identifiers_any_case")])
-    before.apps  # rendered, as the executor renders it: a change must reach the rendered models too
+    assert before.apps  # rendered, as the executor renders it: a change must reach the rendered models too
     together, one_by_one = before.clone(), before.clone()
-    together.relations, one_by_one.relations  # the registry of relations made, as other operations make it
+    # The registry of relations made, as other operations make it.
+    assert together.relations and one_by_one.relations
     labels.state_forwards("collection", together)
     for model_name, name, field in labels.changes:
         AlterField(model_name=model_name, name=name, field=field).state_forwards("collection", one_by_one)
