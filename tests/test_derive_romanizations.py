@@ -14,7 +14,7 @@ from collection.romanization import kana_to_hepburn
 pytestmark = pytest.mark.django_db
 
 SHEET = ("identifier,kind,status,title_ja,title_ja-Hrkt\n"
-         "test-1,memoir,draft,極光の下で：テスト記,きょっこうのしたで：てすとき\n")
+         "test-1,memoir,draft,試験実行の下で：テスト記,しけんじっこうのしたで：てすとき\n")
 
 
 @pytest.mark.parametrize("readings", [True, False])
@@ -25,9 +25,9 @@ def test_an_entered_reading_still_gets_its_hepburn_form(settings, readings):
     settings.COLLECTION_DERIVE_READINGS = readings
     call_command("derive_romanizations", stdout=io.StringIO(), stderr=io.StringIO())
     romanized = Title.objects.get(record__identifier="test-1", language="ja-Latn")
-    assert romanized.text == "Kyokkōnoshitade: tesutoki" and romanized.machine_made
+    assert romanized.text == "Shikenjikkōnoshitade: tesutoki" and romanized.machine_made
     # The archivist's reading is kept as entered, and a second run finds nothing missing.
-    assert Title.objects.get(language="ja-Hrkt").text == "きょっこうのしたで：てすとき"
+    assert Title.objects.get(language="ja-Hrkt").text == "しけんじっこうのしたで：てすとき"
     assert missing_count() == 0
     out = io.StringIO()
     call_command("derive_romanizations", stdout=out, stderr=io.StringIO())
@@ -47,12 +47,12 @@ def test_entered_reading_and_romanization_leave_nothing_to_derive(settings):
 
 
 @pytest.mark.parametrize(("reading", "romanized"), [
-    ("きょっこうのしたで：しべりあ", "kyokkōnoshitade: shiberia"),
+    ("しけんじっこうのしたで：しべりあ", "shikenjikkōnoshitade: shiberia"),
     ("あ、い。う", "a, i. u"),
     ("にほん（にっぽん）", "nihon (nippon)"),
     ("「しべりあ」", "\u201cshiberia\u201d"),
     ("ヨクリュウシャ ノ テガミ （ ゴウセイ ）", "yokuryūsha no tegami (gōsei)"),  # a reading spaced inside brackets
-    ("「 イコク ノ オカ 」 ノ キオク", "\u201cikoku no oka\u201d no kioku"),
+    ("「 シケン ノ オカ 」 ノ キオク", "\u201cshiken no oka\u201d no kioku"),
 ])
 def test_japanese_punctuation_is_romanized_as_latin_text_writes_it(reading, romanized):
     assert kana_to_hepburn(reading) == romanized
@@ -60,7 +60,7 @@ def test_japanese_punctuation_is_romanized_as_latin_text_writes_it(reading, roma
 
 @pytest.mark.parametrize(("text", "romanized"), [
     ("抑留者の手紙（合成）", "yokuryūsha no tegami (gōsei)"),
-    ("「異国の丘」の記憶", "\u201cikoku no oka\u201d no kioku"),
+    ("「試験の丘」の記憶", "\u201cshiken no oka\u201d no kioku"),
     ("シベリア抑留記『極寒』", "shiberia yokuryūki \u201cgokkan\u201d"),
     ("合成UTF-16", "gōsei UTF-16"),
     ("No.7の記録", "No.7 no kiroku"),
@@ -136,7 +136,7 @@ def test_readings_derived_in_several_threads_at_once_are_each_text_s_own():
 
 @pytest.mark.parametrize(("romanized", "name", "written"), [
     ("yokuryūsha no tegami (gōsei)", False, "Yokuryūsha no tegami (gōsei)"),
-    ("\u201cikoku no oka\u201d no kioku", False, "\u201cIkoku no oka\u201d no kioku"),
+    ("\u201cshiken no oka\u201d no kioku", False, "\u201cShiken no oka\u201d no kioku"),
     ("gōsei UTF-16", False, "Gōsei UTF-16"),
     ("No.7 no kiroku", False, "No.7 no kiroku"),
     ("satō hanako", True, "Satō Hanako"),

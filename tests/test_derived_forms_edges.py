@@ -26,7 +26,7 @@ def text_of(record, tag):
     return list(Title.objects.filter(record=record, language=tag).values_list("text", flat=True))
 
 
-def ja_record(text="旭光の影に"):
+def ja_record(text="試験実行の影に"):
     """A draft with a Japanese title and its machine-made reading and romanization, as a first save leaves it."""
     record = RecordFactory(status=Status.DRAFT, title=text, title__language="ja")
     derive_forms(record.titles.all(), Title, {"record": record})
@@ -99,24 +99,24 @@ def test_changed_japanese_title_gets_the_new_reading(admin_client):
 def test_japanese_title_added_to_an_existing_record_gets_its_reading_at_once(admin_client):
     record = RecordFactory(status=Status.DRAFT, title="Test record")
     data = form_data(record, **{
-        "titles-TOTAL_FORMS": 2, "titles-1-language": "ja", "titles-1-text": "旭光の影に",
+        "titles-TOTAL_FORMS": 2, "titles-1-language": "ja", "titles-1-text": "試験実行の影に",
         "titles-1-form": "original", "titles-1-preferred": "on",
     })
     save(admin_client, record, data)
-    assert text_of(record, "ja-Hrkt") == ["キョッコウ ノ カゲ ニ"]
-    assert text_of(record, "ja-Latn") == ["Kyokkō no kage ni"]
+    assert text_of(record, "ja-Hrkt") == ["シケン ジッコウ ノ カゲ ニ"]
+    assert text_of(record, "ja-Latn") == ["Shiken jikkō no kage ni"]
 
 
 def test_corrected_reading_is_kept_and_its_history_matches_the_database(admin_client):
     record = ja_record()
     at = index_of(record, "ja-Hrkt")
-    data = form_data(record, **{f"titles-{at}-text": "キョッコウ ノ カゲニ"})
+    data = form_data(record, **{f"titles-{at}-text": "シケン ジッコウ ノ カゲニ"})
     del data[f"titles-{at}-machine_made"]  # the archivist unticks machine-made
     save(admin_client, record, data)
 
     reading = Title.objects.get(record=record, language="ja-Hrkt")
-    assert (reading.text, reading.machine_made) == ("キョッコウ ノ カゲニ", False)
-    assert text_of(record, "ja-Latn") == ["Kyokkō no kageni"]  # a corrected reading re-derives its romanization
+    assert (reading.text, reading.machine_made) == ("シケン ジッコウ ノ カゲニ", False)
+    assert text_of(record, "ja-Latn") == ["Shiken jikkō no kageni"]  # a corrected reading re-derives its romanization
     for title in Title.objects.filter(record=record):
         latest = title.history.order_by("-history_id").first()
         assert (latest.text, latest.machine_made) == (title.text, title.machine_made), title.language
@@ -125,7 +125,7 @@ def test_corrected_reading_is_kept_and_its_history_matches_the_database(admin_cl
 def test_japanese_title_added_then_deleted(admin_client):
     record = RecordFactory(status=Status.DRAFT, title="Test record")
     save(admin_client, record, form_data(record, **{
-        "titles-TOTAL_FORMS": 2, "titles-1-language": "ja", "titles-1-text": "旭光の影に",
+        "titles-TOTAL_FORMS": 2, "titles-1-language": "ja", "titles-1-text": "試験実行の影に",
         "titles-1-form": "original", "titles-1-preferred": "on",
     }))
     ja = Title.objects.get(record=record, language="ja")
@@ -161,13 +161,13 @@ def test_agent_name_changed_in_the_admin_gets_the_new_romanization(admin_client)
 def test_edited_machine_made_reading_is_a_correction_even_left_ticked(admin_client):
     record = ja_record()
     at = index_of(record, "ja-Hrkt")
-    save(admin_client, record, form_data(record, **{f"titles-{at}-text": "キョッコウ ノ カゲニ"}))
+    save(admin_client, record, form_data(record, **{f"titles-{at}-text": "シケン ジッコウ ノ カゲニ"}))
     reading = Title.objects.get(record=record, language="ja-Hrkt")
-    assert (reading.text, reading.machine_made) == ("キョッコウ ノ カゲニ", False)
+    assert (reading.text, reading.machine_made) == ("シケン ジッコウ ノ カゲニ", False)
     # Saved again untouched: the correction stays.
     save(admin_client, record, form_data(record))
-    assert text_of(record, "ja-Hrkt") == ["キョッコウ ノ カゲニ"]
-    assert text_of(record, "ja-Latn") == ["Kyokkō no kageni"]
+    assert text_of(record, "ja-Hrkt") == ["シケン ジッコウ ノ カゲニ"]
+    assert text_of(record, "ja-Latn") == ["Shiken jikkō no kageni"]
 
 
 def test_untouched_machine_made_form_stays_machine_made(admin_client):
@@ -219,11 +219,11 @@ def test_machine_made_double_of_an_archivists_reading_is_removed():
 
 
 def test_archivists_variant_romanization_does_not_stand_for_the_preferred_title():
-    record = ja_record("旭光の影に")
-    Title.objects.create(record=record, language="ja-Latn", text="Kyokko no kage ni", preferred=False,
+    record = ja_record("試験実行の影に")
+    Title.objects.create(record=record, language="ja-Latn", text="Shiken jikko no kage ni", preferred=False,
                          form=LabelForm.ROMANIZATION)
     derive_forms(Title.objects.filter(record=record), Title, {"record": record})
-    assert sorted(text_of(record, "ja-Latn")) == ["Kyokko no kage ni", "Kyokkō no kage ni"]
+    assert sorted(text_of(record, "ja-Latn")) == ["Shiken jikko no kage ni", "Shiken jikkō no kage ni"]
 
 
 # 5. Forms derived after an import are searchable ------------------------------------------------------------------
@@ -308,8 +308,8 @@ def test_without_a_dictionary_machine_made_readings_are_kept(settings):
     record = ja_record()
     settings.COLLECTION_DERIVE_READINGS = False
     derive_forms(Title.objects.filter(record=record), Title, {"record": record})
-    assert text_of(record, "ja-Hrkt") == ["キョッコウ ノ カゲ ニ"]
-    assert text_of(record, "ja-Latn") == ["Kyokkō no kage ni"]
+    assert text_of(record, "ja-Hrkt") == ["シケン ジッコウ ノ カゲ ニ"]
+    assert text_of(record, "ja-Latn") == ["Shiken jikkō no kage ni"]
 
 
 def test_title_with_the_archivists_forms_is_not_missing_any():

@@ -95,10 +95,10 @@ class TestTitles:
         assert record.display_title("en") == "Совместная декларация"
 
     def test_romanization_not_used_for_the_base_language(self):
-        record = self.make(("ja-Latn", "Kyokkō no kage ni", LabelForm.ROMANIZATION),
-                           ("ja", "極光のかげに", LabelForm.ORIGINAL))
-        assert record.display_title("ja") == "極光のかげに"
-        assert record.display_title("ja-Latn") == "Kyokkō no kage ni"
+        record = self.make(("ja-Latn", "Shiken jikkō no kage ni", LabelForm.ROMANIZATION),
+                           ("ja", "試験実行のかげに", LabelForm.ORIGINAL))
+        assert record.display_title("ja") == "試験実行のかげに"
+        assert record.display_title("ja-Latn") == "Shiken jikkō no kage ni"
 
     def test_preferred_before_variant(self):
         record = RecordFactory(title=False)
@@ -109,7 +109,7 @@ class TestTitles:
     def test_form_and_script_must_agree(self):
         record = RecordFactory(title=False)
         with pytest.raises(ValidationError):
-            Title(record=record, language="ja", text="きょっこう", form=LabelForm.READING).full_clean()
+            Title(record=record, language="ja", text="じっこう", form=LabelForm.READING).full_clean()
         with pytest.raises(ValidationError):
             Title(record=record, language="ru", text="Voennoplennye", form=LabelForm.ROMANIZATION).full_clean()
         with pytest.raises(ValidationError):
@@ -140,7 +140,7 @@ class TestNFC:
 
 class TestReadingsAndRomanization:
     def test_hepburn_from_kana(self):
-        assert kana_to_hepburn("キョッコウ ノ カゲ ニ") == "kyokkō no kage ni"
+        assert kana_to_hepburn("シケン ジッコウ ノ カゲ ニ") == "shiken jikkō no kage ni"
         assert kana_to_hepburn("しんいち") == "shin'ichi"
         assert kana_to_hepburn("マッチャ") == "matcha"
         assert kana_to_hepburn("コーヒー") == "kōhī"
@@ -157,28 +157,28 @@ class TestReadingsAndRomanization:
 
     def test_derived_forms_flagged_and_follow_corrections(self):
         record = RecordFactory(title=False)
-        title = Title.objects.create(record=record, language="ja", text="極光のかげに")
+        title = Title.objects.create(record=record, language="ja", text="試験実行のかげに")
         derive_forms(record.titles.all(), Title, {"record": record})
         reading = Title.objects.get(record=record, language="ja-Hrkt")
         romanized = Title.objects.get(record=record, language="ja-Latn")
         assert reading.machine_made and romanized.machine_made
         assert reading.derived_from == title and reading.form == LabelForm.READING
-        assert reading.text == "キョッコウ ノ カゲ ニ"
-        assert romanized.text == "Kyokkō no kage ni"
+        assert reading.text == "シケン ジッコウ ノ カゲ ニ"
+        assert romanized.text == "Shiken jikkō no kage ni"
         # The archivist corrects the reading: the romanization follows, the reading is kept.
-        reading.text, reading.machine_made = "キョッコウ ノ カゲニ", False
+        reading.text, reading.machine_made = "シケン ジッコウ ノ カゲニ", False
         reading.save()
         derive_forms(record.titles.all(), Title, {"record": record})
         reading.refresh_from_db()
         romanized.refresh_from_db()
-        assert reading.text == "キョッコウ ノ カゲニ"
-        assert romanized.text == "Kyokkō no kageni"
+        assert reading.text == "シケン ジッコウ ノ カゲニ"
+        assert romanized.text == "Shiken jikkō no kageni"
         # A corrected romanization is never overwritten.
-        romanized.text, romanized.machine_made = "Kyokkō no kage ni", False
+        romanized.text, romanized.machine_made = "Shiken jikkō no kage ni", False
         romanized.save()
         derive_forms(record.titles.all(), Title, {"record": record})
         romanized.refresh_from_db()
-        assert romanized.text == "Kyokkō no kage ni"
+        assert romanized.text == "Shiken jikkō no kage ni"
 
     def test_russian_title_gets_romanization(self):
         record = RecordFactory(title=False)

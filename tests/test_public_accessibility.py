@@ -12,13 +12,13 @@ from .test_public_pages_edges import write_mo
 
 pytestmark = pytest.mark.django_db
 
-RUSSIAN_TITLE = "О приеме военнопленных"
+RUSSIAN_TITLE = "О приеме тестовых военнопленных"
 
 
 @pytest.fixture
 def russian_record():
     record = titled(RUSSIAN_TITLE, "ru", identifier="doc-ru")
-    add_title(record, "O prieme voennoplennykh", "ru-Latn", form=LabelForm.ROMANIZATION, machine_made=True)
+    add_title(record, "O prieme testovykh voennoplennykh", "ru-Latn", form=LabelForm.ROMANIZATION, machine_made=True)
     record.languages.add(Language.objects.get_or_create(tag="ru")[0], Language.objects.get_or_create(tag="x-test")[0])
     author = AgentFactory(name="Иванов Иван", name__language="ru", identifier="test-ivanov")
     link_agent(record, author)
@@ -104,7 +104,7 @@ def test_title_forms_name_their_language_not_its_tag(client, russian_record):
     assert "ru-Latn ·" not in titles and "ru ·" not in titles
     assert '<span class="title-language" title="ru-Latn">ロシア語</span> · ラテン文字表記 · 自動生成' in titles
     assert '<span class="title-language" title="ru">ロシア語</span> · 原表記' in titles
-    assert '<dd lang="ru-Latn">O prieme voennoplennykh</dd>' in titles
+    assert '<dd lang="ru-Latn">O prieme testovykh voennoplennykh</dd>' in titles
 
 
 def test_authority_names_name_their_language_and_mark_variants(client, russian_record):

@@ -199,12 +199,12 @@ def test_a_lone_letter_or_digit_must_begin_a_word(client, letters_and_numbers):
 
 def test_isbn_romanized_and_single_kanji_searches_still_work(client):
     book = titled("Test book", isbn="978-0-00-000000-2")
-    romanized = titled("Kyokkō no kiroku", "ja-Latn")
+    romanized = titled("Tesuto jikkō no kiroku", "ja-Latn")
     monument = titled("慰霊碑の記録", "ja")
     titled("Test other 978")
     for form in ("9780000000002", "978-0-00-000000-2", "0-00-000000-0"):
         assert found(client, form) == {book.identifier}, form
-    assert found(client, "kyokkou no kiroku") == found(client, "Kyokko") == {romanized.identifier}
+    assert found(client, "jikkou no kiroku") == found(client, "Jikko") == {romanized.identifier}
     assert found(client, "碑") == {monument.identifier}
     assert found(client, "の") == {monument.identifier}
 
