@@ -84,22 +84,38 @@ def romanized_reading(label: Label | object, reading: str) -> str:
     return capitalized_romanization(kana_to_hepburn(reading), name=getattr(label, "romanized_as_name", False))
 
 
-def _plan(label: Label, forms: _Forms) -> list[tuple[str, str, str, Label | None]]:
-    """(language, form, text, source) of the forms a label should have."""
+def forms_to_derive(label: Label | object, checked_reading: str = "") -> list[tuple[str, str, str]]:
+    """(language, form, text) of the readings and romanizations the app derives from ``label`` (anything with a
+    ``language`` and a ``text``): for a Japanese label its kana reading and the Hepburn romanization of that
+    reading, for a Russian one its romanization.
+
+    ``checked_reading`` is the label's reading as an archivist entered or corrected it: the romanization is made
+    from it, never from the dictionary's, whichever path derives it (the admin, an import, the task after one).
+    """
     language = base_language(label.language)
     script = script_subtag(label.language)
-    planned: list[tuple[str, str, str, Label | None]] = []
     if language == "ja" and script in ("", "Jpan"):
-        reading = forms.current(label, READING_TAG)
-        reading_text = reading.text if reading and not reading.machine_made else japanese_reading(label.text)
-        if reading_text:
-            planned.append((READING_TAG, LabelForm.READING, reading_text, label))
-            planned.append(("ja-Latn", LabelForm.ROMANIZATION, romanized_reading(label, reading_text), label))
+        reading = checked_reading or japanese_reading(label.text)
+        if reading:
+            return [(READING_TAG, LabelForm.READING, reading),
+                    ("ja-Latn", LabelForm.ROMANIZATION, romanized_reading(label, reading))]
     elif language == "ru" and script in ("", "Cyrl"):
         romanized = romanize_russian(label.text)
         if romanized and romanized != label.text:
-            planned.append(("ru-Latn", LabelForm.ROMANIZATION, romanized, label))
-    return planned
+            return [("ru-Latn", LabelForm.ROMANIZATION, romanized)]
+    return []
+
+
+def checked_text(reading: Label | None) -> str:
+    """The text of a label's reading if an archivist entered or corrected it, else ``""`` (none, or
+    machine-made: the romanization is then made from the dictionary's reading)."""
+    return reading.text if reading is not None and not reading.machine_made else ""
+
+
+def _plan(label: Label, forms: _Forms) -> list[tuple[str, str, str, Label | None]]:
+    """(language, form, text, source) of the forms a label should have."""
+    checked = checked_text(forms.current(label, READING_TAG))
+    return [(language, form, text, label) for language, form, text in forms_to_derive(label, checked)]
 
 
 def derive_forms(labels: Iterable[Label], model: type[Label], owner: dict[str, models.Model]) -> list[Label]:

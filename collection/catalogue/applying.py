@@ -33,7 +33,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..conf import app_settings
-from ..derivation import romanized_reading, source_of
+from ..derivation import READING_TAG, checked_text, derived_tags, forms_to_derive, source_of
 from ..importing.deferral import derivation_deferred
 from ..models import (
     Agent,
@@ -53,7 +53,6 @@ from ..models import (
 )
 from ..models.records import date_bounds
 from ..models.search import RecordPlaceIndex, RecordSearch, RecordTitleOrder
-from ..romanization import japanese_reading, romanize_russian
 from ..search import (
     names_keys,
     place_ancestors,
@@ -62,7 +61,7 @@ from ..search import (
     search_row,
     title_order_rows,
 )
-from ..text import base_language, script_subtag
+from ..text import base_language
 from ..validators import isbn_forms
 from .bulk import (
     Layout,
@@ -253,7 +252,7 @@ class Applier:
 
     def _write_titles(self, plans: list[Any]) -> None:
         work = _TitleWork()
-        derive: list[tuple[Title, Any]] = []
+        derive: list[tuple[Title, Any, str]] = []
         for plan in plans:
             record = plan.record
             existing = sorted(record.titles.all(), key=lambda t: t.pk)
@@ -264,6 +263,8 @@ class Applier:
                 if title.preferred:
                     preferred.setdefault(title.language.lower(), title)
             work.begin(existing)
+            placed: dict[str, Title] = {}
+            sources: list[tuple[Title, str]] = []
             for tag in label_tags():
                 column = f"title_{tag}"
                 text = str(plan.desired[column])
@@ -273,9 +274,15 @@ class Applier:
                     if title is not None:
                         work.delete.append(title)
                     continue
-                title = work.place(plan, title, tag, text, form, column in ours, respell=False)
-                if form not in (LabelForm.READING, LabelForm.ROMANIZATION) and column in plan.changed:
-                    derive.append((title, plan))
+                title = placed[tag.lower()] = work.place(plan, title, tag, text, form, column in ours, respell=False)
+                if form not in (LabelForm.READING, LabelForm.ROMANIZATION):
+                    sources.append((title, column))
+            # A title's forms follow it, and its romanization follows the reading an archivist gives or corrects.
+            reading_changed = f"title_{READING_TAG}" in plan.changed
+            reading = checked_text(placed.get(READING_TAG.lower()))
+            for title, column in sources:
+                if column in plan.changed or (reading_changed and READING_TAG.lower() in derived_tags(title.language)):
+                    derive.append((title, plan, reading))
             self._write_other_titles(plan, preferred, material, ours, work)
             variants = {variant_cell(t.language, t.text): t for t in existing if not t.preferred and not t.machine_made}
             wanted = set(plan.desired["variant_titles"])
@@ -310,9 +317,10 @@ class Applier:
             our = f"title_{tag}" in ours
             work.place(plan, preferred.get(key), tag, text, label_form(tag, our, material), our, respell=True)
 
-    def _derive_titles(self, derive: list[tuple[Title, Any]], machine_made: list[Title]) -> None:
+    def _derive_titles(self, derive: list[tuple[Title, Any, str]], machine_made: list[Title]) -> None:
         """Machine-made readings and romanizations of new or changed titles, written with the new ones the file
-        gives as machine-made (``machine_made``, whose sources have keys by now).
+        gives as machine-made (``machine_made``, whose sources have keys by now). ``derive`` holds each title with
+        its row's plan and the archivist's reading of it, if the row leaves one.
 
         A form is derived unless the file gives one of its own: a cell that is blank
         (and not ``[clear]``) or that repeats the stored machine-made text is not the
@@ -320,10 +328,10 @@ class Applier:
         """
         create: list[Title] = list(machine_made)
         update: list[Title] = []
-        for source, plan in derive if app_settings.DERIVE_READINGS else ():
+        for source, plan, reading in derive if app_settings.DERIVE_READINGS else ():
             record = plan.record
             stored = {t.language.lower(): t for t in record.titles.all() if t.preferred}
-            for form in derived_forms(source):
+            for form in derived_forms(source, reading):
                 column = f"title_{form['language']}"
                 current = stored.get(form["language"].lower())
                 wanted = plan.desired.get(column, "")
@@ -518,23 +526,13 @@ _UPDATE_FIELDS = [
 ]
 
 
-def derived_forms(label: models.Model) -> list[dict[str, Any]]:
-    """The machine-made reading and romanization a label should have, as field values."""
+def derived_forms(label: models.Model | SimpleNamespace, checked_reading: str = "") -> list[dict[str, Any]]:
+    """The machine-made reading and romanization a label should have, as field values; the romanization is made
+    from ``checked_reading``, the archivist's reading of the label, where there is one."""
     if derivation_deferred():
         return []  # an import: derived afterwards by a task (collection.importing.deferral)
-    language, script = base_language(label.language), script_subtag(label.language)
-    forms: list[dict[str, Any]] = []
-    if language == "ja" and script in ("", "Jpan"):
-        reading = japanese_reading(label.text)
-        if reading:
-            forms.append({"language": "ja-Hrkt", "form": LabelForm.READING, "text": reading, "machine_made": True})
-            forms.append({"language": "ja-Latn", "form": LabelForm.ROMANIZATION,
-                          "text": romanized_reading(label, reading), "machine_made": True})
-    elif language == "ru" and script in ("", "Cyrl"):
-        romanized = romanize_russian(label.text)
-        if romanized and romanized != label.text:
-            forms.append({"language": "ru-Latn", "form": LabelForm.ROMANIZATION, "text": romanized,
-                          "machine_made": True})
+    forms: list[dict[str, Any]] = [{"language": language, "form": form, "text": text, "machine_made": True}
+                                   for language, form, text in forms_to_derive(label, checked_reading)]
     if isinstance(label, AgentName):
         for form in forms:
             form["derived_from"] = label
@@ -767,8 +765,14 @@ class _NewRecords:
         They point at their titles, just written: the titles' keys are read back first.
         """
         pending = []
+        # The reading a row gives is the archivist's unless the row names it machine-made: the romanization is
+        # made from it.
+        reading_column = f"title_{READING_TAG}"
+        reading_at, machine_at = self.index.get(reading_column), self.index["machine_made"]
         for plan, own_titles, source in derive:
-            for form in derived_forms(SimpleNamespace(language=source.language, text=source.text)):
+            values = plan.values
+            reading = values[reading_at] if reading_at is not None and reading_column not in values[machine_at] else ""
+            for form in derived_forms(SimpleNamespace(language=source.language, text=source.text), reading):
                 column = f"title_{form['language']}"
                 at = self.index.get(column)
                 if (at is not None and plan.values[at]) or column in plan.given:

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from .. import reasons
 from ..concurrency import stale_message
-from ..derivation import source_of
+from ..derivation import READING_TAG, checked_text, derived_tags, source_of
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
 from ..models.labels import DERIVED_FORMS, preferred_name_clash
 from ..search import refresh_records_naming
@@ -1008,7 +1008,11 @@ class _Writer:
         sources = []
         # The names the row makes machine-made, to point at the names they are made from once all are placed.
         sourced = []
+        # The names the row leaves as they are, which derive again only if the row changes their reading.
+        unchanged_sources = []
         for column, label in _labels(self.vocabulary, desired):
+            # Readings and romanizations are derived from the names in columns only, as for records' titles.
+            derivable = column != "other_names" and label.form not in (LabelForm.READING, LabelForm.ROMANIZATION)
             if column == "variant_names":
                 old = variants.pop(variant_cell(label.language, label.text), None)
                 if old is None:
@@ -1038,6 +1042,8 @@ class _Writer:
                     machine = old.machine_made and not text_changed and not parts_given
                 if (old.language, old.text, _name_fields(old), _label_parts(old), old.machine_made) == (
                         language, label.text, _name_fields(label), parts, machine):
+                    if derivable:
+                        unchanged_sources.append(old)
                     continue
                 old.language, old.text = language, label.text
                 _copy_name_fields(label, old)
@@ -1048,11 +1054,15 @@ class _Writer:
                 old.machine_made = machine
                 label = old
                 write.update(label)
-            # Readings and romanizations are derived from the names in columns only, as for records' titles.
-            if column != "other_names" and label.form not in (LabelForm.READING, LabelForm.ROMANIZATION):
+            if derivable:
                 sources.append(label)
         # What is left was cleared by the sheet, and with it the forms derived from it.
         write.delete(_with_derived([*preferred.values(), *variants.values()], stored))
+        # A reading the row gives, corrects or clears gives the romanization of its name anew.
+        reading = READING_TAG.lower()
+        if any(label.preferred and label.language.lower() == reading for label in [
+                *write.created, *write.updated, *write.deleted]):
+            sources.extend(label for label in unchanged_sources if reading in derived_tags(label.language))
         deleted = {id(label) for label in write.deleted}
         names = [label for label in [*stored, *write.created] if id(label) not in deleted]
         for label in sourced:
@@ -1075,8 +1085,10 @@ class _Writer:
         tags = label_tags()
         others = _other_names(desired)
         created = {id(label) for label in write.created}
+        # The reading the row leaves, if an archivist's, gives the romanization.
+        reading = checked_text(names.get(READING_TAG.lower()))
         for source in sources:
-            for form in derived_forms(source):
+            for form in derived_forms(source, reading):
                 form.pop("derived_from", None)
                 current = names.get(form["language"].lower())
                 if has_column(form["language"], tags):
