@@ -57,6 +57,9 @@ def test_a_server_error_page_stands_alone_in_three_languages():
     assert response.status_code == 500
     page = response.content.decode()
     assert "Server error" in page and "サーバーエラー" in page and "Ошибка сервера" in page
+    # One heading for the page, each language's words marked with their language.
+    assert page.count("<h1") == 1
+    assert '<span lang="ja">サーバーエラー</span>' in page and '<p lang="ru">' in page
 
 
 @pytest.mark.parametrize("language", ["ja", "ru", "en"])
