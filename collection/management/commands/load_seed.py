@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dir", default=None,
                             help=_("The directory with places.csv, subjects.csv, agents.csv and records.csv "
-                                   "(default: fixtures/ next to the project's settings)."))
+                                   "(default: fixtures/ in the project's BASE_DIR, else in the current directory)."))
 
     def handle(self, *args, **options) -> None:
         directory = Path(options["dir"] or Path(getattr(settings, "BASE_DIR", Path.cwd())) / "fixtures")
