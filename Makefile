@@ -34,7 +34,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 messages: install
-	cd collection && ../$(PY) ../manage.py makemessages -l ja -l ru --no-obsolete && ../$(PY) ../manage.py compilemessages
+	cd collection && ../$(PY) ../manage.py makemessages -l ja -l ru --no-obsolete --no-wrap && ../$(PY) ../manage.py compilemessages
 
 wheel-check: install
 	$(PY) -m pip wheel --quiet --no-deps -w build/wheel .
