@@ -217,3 +217,19 @@ def test_catalogue_rows_takes_a_sliced_queryset():
     rows = list(catalogue_rows(Record.objects.order_by("identifier")[:2]))
     identifier = record_columns().index("identifier")
     assert [row[identifier] for row in rows] == ["doc-q-a", "doc-q-b"]
+
+
+@pytest.mark.django_db
+def test_an_export_to_a_reader_that_stops_early_ends_quietly():
+    """`export_catalogue - | head`: the reader is gone before the export is written."""
+    import io
+    import os
+
+    reader, writer = os.pipe()
+    os.close(reader)
+    stdout = io.TextIOWrapper(io.FileIO(writer, "w"))
+    with pytest.raises(SystemExit) as stopped:
+        call_command("export_catalogue", "-", stdout=stdout)
+    assert stopped.value.code == 1
+    stdout.write("what the interpreter flushes at exit")
+    stdout.close()  # goes nowhere instead of failing with a second BrokenPipeError

@@ -75,8 +75,14 @@ class Command(BaseCommand):
     def _to_stdout(self, write: Callable[[IO[bytes]], int], file_format: str) -> None:
         binary = getattr(self.stdout, "buffer", None)
         if binary is not None:
-            write(binary)  # the exact bytes, BOM and CRLF included
-            binary.flush()
+            try:
+                write(binary)  # the exact bytes, BOM and CRLF included
+                binary.flush()
+            except BrokenPipeError:
+                # The reader stopped early (`| head`): stop quietly, as other command-line tools do, with
+                # the interpreter's flush at exit sent nowhere instead of failing a second time.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), binary.fileno())
+                raise SystemExit(1) from None
             return
         if file_format != "csv":
             raise CommandError(_("XLSX cannot be written to a text output; name a file."))
