@@ -19,7 +19,6 @@ from .roles import alice, dana, login  # noqa: F401 - fixtures
 pytestmark = pytest.mark.django_db
 
 IMPORT_URL = "admin:collection_record_import"
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def csv_file(text: str, name: str = "records.csv") -> SimpleUploadedFile:

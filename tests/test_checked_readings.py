@@ -42,7 +42,6 @@ pytestmark = [
     pytest.mark.skipif(not readings_available(), reason="the romanization extra (fugashi, UniDic) is not installed"),
 ]
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 TITLE, CHECKED, ROMANIZED = "月見里の手紙", "ヤマナシ ノ テガミ", "Yamanashi no tegami"
 # Each vocabulary's entry: its identifier, Japanese name, checked reading and the romanization made from it.
@@ -96,11 +95,11 @@ def vocabulary_sheet(vocabulary: str, machine_made_column: bool) -> bytes:
     return csv_sheet([row], vocabulary_columns(vocabulary), machine_made_column)
 
 
-def run_derivation_task(settings, django_capture_on_commit_callbacks, write) -> None:
-    """``write`` an import, then run the task it queues once it commits, as the worker does."""
-    settings.TASKS = IMMEDIATE
+def run_derivation_task(django_capture_on_commit_callbacks, write) -> None:
+    """``write`` an import, then run the task it queues once it commits, in the worker."""
     with django_capture_on_commit_callbacks(execute=True):
         write()
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
 # Records -----------------------------------------------------------------------------------------------------------
@@ -123,7 +122,7 @@ def test_a_new_records_romanization_comes_from_its_checked_reading(settings, dja
             result = write_rows(table.records(), header=table.header)
         assert result.ok, result.errors
 
-    run_derivation_task(settings, django_capture_on_commit_callbacks, write)
+    run_derivation_task(django_capture_on_commit_callbacks, write)
     assert title_forms() == {"ja-Hrkt": (CHECKED, False), "ja-Latn": (ROMANIZED, True)}
 
 
@@ -132,7 +131,7 @@ def test_the_import_command_romanizes_a_checked_reading(settings, django_capture
                                                         machine_made_column):
     path = tmp_path / "records.csv"
     path.write_bytes(records_sheet(machine_made_column))
-    run_derivation_task(settings, django_capture_on_commit_callbacks, lambda: call_command(
+    run_derivation_task(django_capture_on_commit_callbacks, lambda: call_command(
         "import_catalogue", str(path), stdout=io.StringIO(), stderr=io.StringIO()))
     assert title_forms() == {"ja-Hrkt": (CHECKED, False), "ja-Latn": (ROMANIZED, True)}
 
@@ -148,7 +147,7 @@ def test_the_admin_import_romanizes_a_checked_reading(settings, django_capture_o
         admin_client.post(reverse("admin:collection_record_import_job", args=[job.token]),
                           {"fingerprint": job.fingerprint})
 
-    run_derivation_task(settings, django_capture_on_commit_callbacks, confirm)
+    run_derivation_task(django_capture_on_commit_callbacks, confirm)
     assert title_forms() == {"ja-Hrkt": (CHECKED, False), "ja-Latn": (ROMANIZED, True)}
 
 
@@ -178,7 +177,7 @@ def test_correcting_only_the_reading_of_a_title_rederives_its_romanization(
             result = write_rows(rows)
         assert result.ok, result.errors
 
-    run_derivation_task(settings, django_capture_on_commit_callbacks, write)
+    run_derivation_task(django_capture_on_commit_callbacks, write)
     assert title_forms() == {"ja-Hrkt": (CHECKED, False), "ja-Latn": (ROMANIZED, True)}
 
 
@@ -204,7 +203,7 @@ def test_an_exported_sheet_whose_reading_is_corrected_rederives_the_romanization
             table = read_table(path.read_bytes(), name="records.csv")
             assert write_rows(table.records(), header=table.header).ok
 
-    run_derivation_task(settings, django_capture_on_commit_callbacks, write)
+    run_derivation_task(django_capture_on_commit_callbacks, write)
     assert title_forms() == {"ja-Hrkt": (CHECKED, False), "ja-Latn": (ROMANIZED, True)}
 
 
