@@ -11,7 +11,8 @@ archivist entered is never doubled by a machine-made one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.db import models
 
@@ -30,24 +31,39 @@ READING_TAG = "ja-Hrkt"
 DERIVED_TAGS = frozenset({READING_TAG.lower(), "ja-latn", "ru-latn"})
 
 
+def _source_of_form(label: Label, by_pk: dict[int, Label]) -> Label | None:
+    """The label ``label`` is derived from: stored, by its key; made in memory (by an import, before keys are
+    given out), as assigned."""
+    return by_pk.get(label.derived_from_id) if label.derived_from_id else _assigned_source(label)
+
+
+def _assigned_source(label: Label) -> Label | None:
+    """The source assigned to a label not yet written (which has no key to name it by yet), if any."""
+    derived_from = label._meta.get_field("derived_from")
+    return derived_from.get_cached_value(label) if derived_from.is_cached(label) else None
+
+
 class _Forms:
-    """The forms a label already has, by its key and a tag: derived from it, or entered by an archivist.
+    """The forms a label already has, by the label and a tag: derived from it, or entered by an archivist.
 
     An archivist enters a reading or romanization as a label of its own, without
     naming its source: it counts as the form of the labels in its base language
     with the same preference (a preferred ``ja-Latn`` for the preferred ``ja``
-    title), and is never doubled by a machine-made one.
+    title), and is never doubled by a machine-made one. Labels are told apart by
+    identity, not by key, so that an import can plan the forms of names it has not
+    written yet.
     """
 
     def __init__(self, labels: list[Label]) -> None:
-        self.derived: dict[tuple[int, str], Label] = {
-            (label.derived_from_id, label.language): label
-            for label in labels
-            if label.derived_from_id and label.form in DERIVED_FORMS
-        }
+        by_pk = {label.pk: label for label in labels if label.pk}
+        self.derived: dict[tuple[int, str], Label] = {}
         self.entered: dict[tuple[str, bool], Label] = {}
         for label in labels:
-            if not label.derived_from_id and not label.machine_made and label.language.lower() in DERIVED_TAGS:
+            source = _source_of_form(label, by_pk)
+            if source is not None and label.form in DERIVED_FORMS:
+                self.derived[(id(source), label.language)] = label
+            elif (source is None and not label.derived_from_id and not label.machine_made
+                  and label.language.lower() in DERIVED_TAGS):
                 self.entered.setdefault((label.language.lower(), label.preferred), label)
 
     def entered_for(self, source: Label, tag: str) -> Label | None:
@@ -55,7 +71,7 @@ class _Forms:
 
     def current(self, source: Label, tag: str) -> Label | None:
         """The archivist's form wins over a machine-made one of the same source."""
-        return self.entered_for(source, tag) or self.derived.get((source.pk, tag))
+        return self.entered_for(source, tag) or self.derived.get((id(source), tag))
 
 
 def derived_tags(language: str) -> tuple[str, ...]:
@@ -118,6 +134,61 @@ def _plan(label: Label, forms: _Forms) -> list[tuple[str, str, str, Label | None
     return [(language, form, text, label) for language, form, text in forms_to_derive(label, checked)]
 
 
+@dataclass
+class FormChanges:
+    """What bringing a parent's machine-made readings and romanizations up to date does: the forms to create
+    (unsaved), those whose text changes (already changed) and those to remove."""
+
+    created: list[Label] = field(default_factory=list)
+    updated: list[Label] = field(default_factory=list)
+    removed: list[Label] = field(default_factory=list)
+
+
+def plan_forms(labels: Iterable[Label], model: type[Label], owner: dict[str, models.Model],
+               sources: Callable[[Label], bool] = lambda label: True) -> FormChanges:
+    """The changes :func:`derive_forms` makes, worked out in memory and not written, for the labels that
+    ``sources`` accepts among ``labels`` (all the parent's labels, stored or about to be).
+
+    An import calls it to write the forms with the rest of its batch; a label it has not written yet is named
+    as the source of its forms by the object, which gets its key when the import gives one out.
+    """
+    labels = list(labels)
+    forms = _Forms(labels)
+    changes = FormChanges()
+
+    def remove(label: Label, language: str) -> None:
+        changes.removed.append(forms.derived.pop((id(label), language)))
+
+    for label in labels:
+        if (label.form in DERIVED_FORMS or label.derived_from_id or _assigned_source(label) is not None
+                or not sources(label)):
+            continue
+        planned = [plan for plan in _plan(label, forms) if plan[2]]
+        if _conclusive(label):
+            # The source no longer gives this form (a kanji the dictionary does not know): a machine-made
+            # one left from its earlier text would be wrong.
+            wanted = {language for language, *_ in planned}
+            for source_id, language in list(forms.derived):
+                if (source_id == id(label) and language not in wanted
+                        and forms.derived[(source_id, language)].machine_made):
+                    remove(label, language)
+        for language, form, text, source in planned:
+            machine = forms.derived.get((id(label), language))
+            if forms.entered_for(label, language) is not None:
+                if machine is not None and machine.machine_made:
+                    remove(label, language)
+                continue
+            if machine is None:
+                created = model(**owner, language=language, form=form, text=text, derived_from=source,
+                                preferred=label.preferred, machine_made=True)
+                forms.derived[(id(label), language)] = created
+                changes.created.append(created)
+            elif machine.machine_made and machine.text != text:
+                machine.text = text
+                changes.updated.append(machine)
+    return changes
+
+
 def derive_forms(labels: Iterable[Label], model: type[Label], owner: dict[str, models.Model]) -> list[Label]:
     """Create or refresh the machine-made readings and romanizations of ``labels``.
 
@@ -126,45 +197,14 @@ def derive_forms(labels: Iterable[Label], model: type[Label], owner: dict[str, m
     corrected or entered by an archivist are left alone, and a machine-made form
     that an archivist's form of the same tag replaces is removed.
     """
-    labels = list(labels)
-    forms = _Forms(labels)
-    changed: list[Label] = []
-
-    def remove(label: Label, language: str) -> None:
-        machine = forms.derived.pop((label.pk, language))
-        machine.delete()
-        changed.append(machine)
-
-    for label in labels:
-        if label.form in DERIVED_FORMS or label.derived_from_id or not label.pk:
-            continue
-        planned = [plan for plan in _plan(label, forms) if plan[2]]
-        if _conclusive(label):
-            # The source no longer gives this form (a kanji the dictionary does not know): a machine-made
-            # one left from its earlier text would be wrong.
-            wanted = {language for language, *_ in planned}
-            for source_pk, language in list(forms.derived):
-                if (source_pk == label.pk and language not in wanted
-                        and forms.derived[(source_pk, language)].machine_made):
-                    remove(label, language)
-        for language, form, text, source in planned:
-            machine = forms.derived.get((label.pk, language))
-            if forms.entered_for(label, language) is not None:
-                if machine is not None and machine.machine_made:
-                    remove(label, language)
-                continue
-            if machine is None:
-                created = model.objects.create(
-                    **owner, language=language, form=form, text=text, derived_from=source,
-                    preferred=label.preferred, machine_made=True,
-                )
-                forms.derived[(label.pk, language)] = created
-                changed.append(created)
-            elif machine.machine_made and machine.text != text:
-                machine.text = text
-                machine.save(update_fields=["text"])
-                changed.append(machine)
-    return changed
+    changes = plan_forms([label for label in labels if label.pk], model, owner)
+    for label in changes.removed:
+        label.delete()
+    for label in changes.updated:
+        label.save(update_fields=["text"])
+    for label in changes.created:
+        label.save(force_insert=True)
+    return [*changes.created, *changes.updated, *changes.removed]
 
 
 def _conclusive(label: Label) -> bool:

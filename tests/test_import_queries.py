@@ -100,8 +100,9 @@ def test_the_preview_runs_the_same_queries_as_the_import(vocabulary, settings):
 
 def vocabulary_sheet(vocabulary: str, count: int, prefix: str, changed: str = "") -> list[tuple[int, dict]]:
     """Rows of a vocabulary sheet: Japanese and Russian names (their readings and romanizations derived), a
-    variant, parents in the same sheet named by identifier or by name, agents' name parts, and the names'
-    sources, forms and periods. ``changed`` is added to every name, changes what is said of the names, and
+    Russian variant (its romanization derived, and removed with it when the changed sheet renames it), parents
+    in the same sheet named by identifier or by name, agents' name parts, and the names' sources, forms and
+    periods. ``changed`` is added to every name, changes what is said of the names, and
     moves places and subjects under other parents."""
     rows = []
     for n in range(count):
@@ -117,7 +118,7 @@ def vocabulary_sheet(vocabulary: str, count: int, prefix: str, changed: str = ""
         else:
             row = {"name_ja": f"テスト{n}太郎{changed}", "name_en": f"Testov{n} Ivan{changed}",
                    "name_parts": f"en:Testov{n}, Ivan{changed}", "date": "1921/1998"}
-        variant = f"en:Test variant {prefix} {n}{changed}"
+        variant = f"ru:Тестовый вариант {prefix} {n}{changed}"
         # What is said of each name: its source, its form where the column does not imply it, a place name's
         # years; the changed sheet changes them.
         row |= {"name_sources": f"{'ru' if vocabulary == 'places' else 'en'}:Test source {n}{changed}|"
@@ -132,7 +133,7 @@ def vocabulary_sheet(vocabulary: str, count: int, prefix: str, changed: str = ""
 @pytest.mark.parametrize(("vocabulary", "most"), [("places", 40), ("subjects", 17), ("agents", 17)])
 def test_a_vocabulary_sheet_of_three_times_the_rows_costs_the_same_queries(vocabulary, most,
                                                                            django_assert_max_num_queries):
-    from collection.catalogue.vocabulary import write_vocabulary
+    from collection.catalogue.vocabulary import VOCABULARIES, write_vocabulary
 
     {"places": PlaceFactory, "subjects": SubjectFactory, "agents": AgentFactory}[vocabulary]()
     record = titled("Test record in a place")
@@ -142,7 +143,8 @@ def test_a_vocabulary_sheet_of_three_times_the_rows_costs_the_same_queries(vocab
     # entry are looked up, and their search keys refreshed (a batch of records at a time). A preview does the
     # same and rolls it back.
     queries = {}
-    for count in (50, 150):
+    # Up to 120 rows: SQLite takes at most 1,000 rows in one INSERT, and a place here has 7 names.
+    for count in (40, 120):
         prefix = f"n{count}"
         sheets = {"new": vocabulary_sheet(vocabulary, count, prefix),
                   "changed": vocabulary_sheet(vocabulary, count, prefix, "*")}
@@ -156,10 +158,15 @@ def test_a_vocabulary_sheet_of_three_times_the_rows_costs_the_same_queries(vocab
                 # In a place the changed sheet moves: the place index follows it.
                 record.places.add(Place.objects.get(identifier=f"place-test-{prefix}-7"))
         assert sum(result.updated.values()) == count
-    assert {key[1:]: n for key, n in queries.items() if key[0] == 150} == {
-        key[1:]: n for key, n in queries.items() if key[0] == 50}
+    assert {key[1:]: n for key, n in queries.items() if key[0] == 120} == {
+        key[1:]: n for key, n in queries.items() if key[0] == 40}
     if vocabulary == "places":
-        assert RecordPlaceIndex.objects.filter(record=record, place__identifier="place-test-n150-3").exists()
+        assert RecordPlaceIndex.objects.filter(record=record, place__identifier="place-test-n120-3").exists()
+    # Within those queries, each renamed variant's romanization was made anew and its old one removed.
+    names = VOCABULARIES[vocabulary].label_model.objects.filter(language="ru-Latn", preferred=False)
+    old, new = "Тестовый вариант n120 5", "Тестовый вариант n120 5*"
+    assert list(names.filter(derived_from__text__in=[old, new]).values_list("text", "machine_made")) == [
+        (romanize_russian(new), True)]
 
 
 def test_missing_romanizations_are_derived_by_the_command_after_the_import(settings):

@@ -32,6 +32,19 @@ def in_article(text: str) -> bool:
     return re.sub(r"\s+", " ", text) in ARTICLE
 
 
+def test_the_seed_leaves_no_reading_or_romanization_to_derive(seeded):
+    models = (Title, AgentName, PlaceName, SubjectLabel)
+    before = [sorted(model.objects.values_list("pk", "language", "text", "machine_made")) for model in models]
+    out = StringIO()
+    call_command("derive_romanizations", stdout=out, stderr=StringIO())
+    assert out.getvalue().startswith("0 ")
+    assert [sorted(model.objects.values_list("pk", "language", "text", "machine_made")) for model in models] == before
+    # A seeded variant has its romanization from the seed, as a preferred name has.
+    primorye = PlaceName.objects.get(place__identifier="place-primorsky-krai", derived_from__text="Приморье")
+    assert (primorye.language, primorye.text, primorye.preferred, primorye.machine_made) == (
+        "ru-Latn", "Primorʹe", False, True)
+
+
 def test_loading_again_changes_nothing(seeded):
     counts = Record.objects.count(), Place.objects.count(), Agent.objects.count(), Title.objects.count()
     history = Record.history.count()

@@ -13,6 +13,7 @@ from collection.catalogue.csv_io import read_csv, write_csv
 from collection.catalogue.format import vocabulary_columns
 from collection.models import Agent, AgentName, Place, PlaceName, Record, Subject, SubjectLabel
 from collection.reasons import describe
+from collection.romanization import japanese_reading, readings_available, romanize_russian
 
 from .catalogue_rows import write_file
 from .factories import AgentFactory, UserFactory
@@ -97,7 +98,7 @@ class TestImport:
         city = Place.objects.get(identifier="place-test-city")
         assert city.parent.identifier == "place-test-country"  # named by its name in the same sheet
         assert city.names.get(language="en", preferred=True).text == "Khabarovsk \\ Test"
-        assert sorted(city.names.filter(preferred=False).values_list("text", flat=True)) == [
+        assert sorted(city.names.filter(preferred=False, machine_made=False).values_list("text", flat=True)) == [
             "C:\\camps", "Хабаровск | Khabarovsk"]
         camps = city.names.get(text="C:\\camps")
         assert (camps.valid_from, camps.valid_to, camps.source) == (1946, 1946, "+Test list")
@@ -160,6 +161,27 @@ class TestImport:
         assert "Dry run: nothing was written." in out and "agents: 4 new, 0 updated, 0 unchanged" in out
         assert not Agent.objects.exists() and not AgentName.objects.exists()
         assert history_count("agents") == (0, 0)
+
+    def test_variant_names_get_their_readings_and_romanizations_as_they_are_written(self, tmp_path):
+        japanese = readings_available()
+        variants = ["ru:Тестова Анна"] + (["ja:試験花子"] if japanese else [])
+        path = sheet(tmp_path, "agents", [{"identifier": "agent-test-variants", "name_en": "Testova Anna",
+                                           "variant_names": "|".join(variants)}])
+        run("import_catalogue", str(path), "--vocabulary", "agents")
+        made = {(name.language, name.derived_from.text): name.text for name in AgentName.objects.filter(
+            agent__identifier="agent-test-variants", preferred=False, machine_made=True)}
+        expected = {("ru-Latn", "Тестова Анна"): romanize_russian("Тестова Анна")}
+        if japanese:
+            expected[("ja-Hrkt", "試験花子")] = japanese_reading("試験花子")
+        assert {key: text for key, text in made.items() if key[0] != "ja-Latn"} == expected
+        assert (("ja-Latn", "試験花子") in made) == japanese
+        # Nothing is left for the command to add, and the sheet exports as it was given.
+        out, _err = run("derive_romanizations")
+        assert out.startswith("0 ")
+        exported = tmp_path / "agents-out.csv"
+        run("export_catalogue", str(exported), "--vocabulary", "agents")
+        (row,) = read_csv(exported.read_bytes())
+        assert sorted(row[1]["variant_names"].split("|")) == sorted(variants)
 
     def test_errors_name_row_and_column_and_change_nothing(self, tmp_path):
         AgentFactory(identifier="agent-test-kept", name="Kept Name")

@@ -34,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from .. import reasons
 from ..concurrency import stale_message
-from ..derivation import READING_TAG, checked_text, derived_tags, source_of
+from ..derivation import READING_TAG, checked_text, derived_tags, plan_forms, source_of
+from ..importing.deferral import derivation_deferred
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
 from ..models.labels import DERIVED_FORMS, preferred_name_clash
 from ..search import refresh_records_naming
@@ -1069,6 +1070,7 @@ class _Writer:
             # As the app would have made it: from a name of the entry, which its key names once it has one.
             label.derived_from = source_of(label.language, names)
         self._derive(write, stored, sources, desired, given)
+        self._derive_variants(write, stored)
 
     def _derive(self, write: _EntryWrite, stored: list[models.Model], sources: list[models.Model],
                 desired: Mapping[str, Cell], given: set[str]) -> None:
@@ -1108,6 +1110,23 @@ class _Writer:
                 elif current.text != form["text"]:
                     current.text, current.derived_from = form["text"], source
                     write.update(current)
+
+    def _derive_variants(self, write: _EntryWrite, stored: list[models.Model]) -> None:
+        """The variants' machine-made readings and romanizations, as ``derive_romanizations`` makes them, so
+        that it finds none missing after the sheet; written with the rest of the batch."""
+        from ..conf import app_settings
+
+        if not app_settings.DERIVE_READINGS or derivation_deferred():
+            return
+        deleted = {id(label) for label in write.deleted}
+        kept = [label for label in stored if id(label) not in deleted] + write.created
+        changes = plan_forms(kept, self.spec.label_model, {self.spec.owner: write.entry},
+                             sources=lambda label: not label.preferred)
+        write.delete(changes.removed)
+        for label in changes.updated:
+            write.update(label)
+        for label in changes.created:
+            write.create(label)
 
     # Writing ----------------------------------------------------------------------------------------
 
