@@ -95,6 +95,10 @@ def vocabulary_sheet(vocabulary: str, machine_made_column: bool) -> bytes:
     return csv_sheet([row], vocabulary_columns(vocabulary), machine_made_column)
 
 
+# The worker closes its database connection after a task: a test that runs it is a transactional one.
+WITH_THE_WORKER = pytest.mark.django_db(transaction=True)
+
+
 def run_derivation_task(django_capture_on_commit_callbacks, write) -> None:
     """``write`` an import, then run the task it queues once it commits, in the worker."""
     with django_capture_on_commit_callbacks(execute=True):
@@ -105,6 +109,7 @@ def run_derivation_task(django_capture_on_commit_callbacks, write) -> None:
 # Records -----------------------------------------------------------------------------------------------------------
 
 
+@WITH_THE_WORKER
 @pytest.mark.parametrize("machine_made_column", [True, False])
 @pytest.mark.parametrize("deferred", [False, True])
 def test_a_new_records_romanization_comes_from_its_checked_reading(settings, django_capture_on_commit_callbacks,
@@ -126,6 +131,7 @@ def test_a_new_records_romanization_comes_from_its_checked_reading(settings, dja
     assert title_forms() == {"ja-Hrkt": (CHECKED, False), "ja-Latn": (ROMANIZED, True)}
 
 
+@WITH_THE_WORKER
 @pytest.mark.parametrize("machine_made_column", [True, False])
 def test_the_import_command_romanizes_a_checked_reading(settings, django_capture_on_commit_callbacks, tmp_path,
                                                         machine_made_column):
@@ -136,6 +142,7 @@ def test_the_import_command_romanizes_a_checked_reading(settings, django_capture
     assert title_forms() == {"ja-Hrkt": (CHECKED, False), "ja-Latn": (ROMANIZED, True)}
 
 
+@WITH_THE_WORKER
 @pytest.mark.parametrize("machine_made_column", [True, False])
 def test_the_admin_import_romanizes_a_checked_reading(settings, django_capture_on_commit_callbacks, admin_client,
                                                       machine_made_column):
@@ -160,6 +167,7 @@ def machine_made_record() -> Record:
     return record
 
 
+@WITH_THE_WORKER
 @pytest.mark.parametrize("deferred", [False, True])
 def test_correcting_only_the_reading_of_a_title_rederives_its_romanization(
         settings, django_capture_on_commit_callbacks, deferred):
@@ -181,6 +189,7 @@ def test_correcting_only_the_reading_of_a_title_rederives_its_romanization(
     assert title_forms() == {"ja-Hrkt": (CHECKED, False), "ja-Latn": (ROMANIZED, True)}
 
 
+@WITH_THE_WORKER
 @pytest.mark.parametrize("by_command", [True, False])
 def test_an_exported_sheet_whose_reading_is_corrected_rederives_the_romanization(
         settings, django_capture_on_commit_callbacks, tmp_path, by_command):
