@@ -108,14 +108,13 @@ def forms_to_derive(label: Label | object, checked_reading: str = "") -> list[tu
     ``checked_reading`` is the label's reading as an archivist entered or corrected it: the romanization is made
     from it, never from the dictionary's, whichever path derives it (the admin, an import, the task after one).
     """
-    language = base_language(label.language)
-    script = script_subtag(label.language)
-    if language == "ja" and script in ("", "Jpan"):
+    tags = derived_tags(label.language)
+    if READING_TAG.lower() in tags:
         reading = checked_reading or japanese_reading(label.text)
         if reading:
             return [(READING_TAG, LabelForm.READING, reading),
                     ("ja-Latn", LabelForm.ROMANIZATION, romanized_reading(label, reading))]
-    elif language == "ru" and script in ("", "Cyrl"):
+    elif "ru-latn" in tags:
         romanized = romanize_russian(label.text)
         if romanized and romanized != label.text:
             return [("ru-Latn", LabelForm.ROMANIZATION, romanized)]
