@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.contrib import admin
 from django.urls import reverse
 
+from ..admin.base import may_view_records
 from ..models import Record
 from ..workflow import decides_on_reviews
 
@@ -20,9 +22,7 @@ def review_queue(context: Any) -> dict[str, Any] | None:
     answer "forbidden")."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not decides_on_reviews(user):
-        return None
-    if not (user.has_perm("collection.view_record") or user.has_perm("collection.change_record")):
+    if user is None or not decides_on_reviews(user) or not may_view_records(admin.site, request):
         return None
     return {
         "count": Record.objects.awaiting_review_by(user).count(),
