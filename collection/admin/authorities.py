@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -123,8 +122,7 @@ class AgentAdmin(VocabularyImportExportMixin, VersionCheckedAdmin):
             return deleted, model_count, perms_needed, protected
         naming = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in (Record, RecordAgent))
         agents = [obj.pk for obj in objs]
-        count = Record.objects.filter(Q(agent_links__agent__in=agents) | Q(repository__in=agents)
-                                      | Q(described_agent__in=agents)).distinct().count()
+        count = Record.objects.naming_agents(agents).count()
         # A record that keeps the agent is never deleted with it: not being allowed to delete records is no reason.
         perms_needed.discard(Record._meta.verbose_name)
         return deleted, model_count, perms_needed, [

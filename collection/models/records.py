@@ -135,6 +135,13 @@ class RecordQuerySet(models.QuerySet):
         """Records of any of the given kinds (memoir, document, association)."""
         return self.filter(kind__in=kinds)
 
+    def naming_agents(self, agents: Iterable[Any]) -> RecordQuerySet:
+        """Records that name any of ``agents`` (agents or their keys): in a role, as their repository, or as the
+        organisation they describe; each once."""
+        agents = list(agents)
+        return self.filter(Q(agent_links__agent__in=agents) | Q(repository__in=agents)
+                           | Q(described_agent__in=agents)).distinct()
+
     def in_place(self, place: Place) -> RecordQuerySet:
         """Records about the place or anywhere below it (a krai includes its cities and camps)."""
         inside = Record.places.through.objects.filter(
