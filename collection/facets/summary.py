@@ -139,7 +139,8 @@ def chosen_values(filterset: RecordFilterSet, facets: list[Facet]) -> list[Chose
 def _named_values(filterset: RecordFilterSet, language: str) -> dict[str, dict[str, Name]]:
     """The values ``filterset`` applies, by facet, named as the facets name them (``build_facets``), for what shows
     no facets: the entries chosen are read, not counted, and the other values named by ``value_name``. Two queries
-    for each kind of entry chosen (places, subjects, agents: the entries and their names), none for the others."""
+    for each kind of entry chosen (places, subjects, agents: the entries and their names), none for the others.
+    The filter set applies only values some published record has, so no entry only drafts name is named here."""
     chosen = {name: filterset.selected(name) for name in FACET_NAMES}
     named: dict[str, dict[str, Name]] = {}
     by_model: dict[type, list[str]] = {}
