@@ -241,3 +241,36 @@ def test_a_records_history_page_costs_the_same_queries_however_many_saves(bob, l
     client = login(bob)
     history_queries(client, small)  # the session and permissions are cached after the first page
     assert history_queries(client, large) == history_queries(client, small)
+
+
+
+def save_statements(record):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record.date_display = "test date"
+    with CaptureQueriesContext(connection) as captured:
+        record.save()
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_a_save_copies_every_link_into_its_history_reading_each_kind_of_link_once():
+    from .factories import PlaceFactory, SubjectFactory
+
+    record = RecordFactory(status=Status.DRAFT)
+    places = [PlaceFactory(name=f"Test place {n}") for n in range(6)]
+    record.places.add(*places)
+    record.subjects.add(*(SubjectFactory(label=f"Test subject {n}") for n in range(4)))
+    record.languages.add(*(Language.objects.get_or_create(tag=f"x-test{n}")[0] for n in range(3)))
+    statements = save_statements(record)
+    history_written = next(n for n, sql in enumerate(statements)
+                           if sql.startswith('INSERT INTO "collection_historicalrecord"'))
+    after = statements[history_written + 1:]
+    # The saved record is not read back once per kind of link, nor is each linked place or subject loaded.
+    assert not [sql for sql in after if sql.startswith("SELECT") and 'FROM "collection_record" ' in sql]
+    assert [sql.split(" FROM ")[1].split()[0] for sql in after if sql.startswith("SELECT")] == [
+        '"collection_record_places"', '"collection_record_subjects"', '"collection_record_languages"']
+    latest = record.history.first()
+    assert latest.history_type == "~"
+    assert sorted(row.place_id for row in latest.places.all()) == sorted(place.pk for place in places)
+    assert latest.subjects.count() == 4 and latest.languages.count() == 3
