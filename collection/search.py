@@ -404,16 +404,12 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
     Batch-friendly: a fixed number of queries per call, whatever the number of
     records, so bulk writers (imports, synthetic data) call it once per batch.
     """
-    from .catalogue.bulk import insert_values
     from .models import (
         AgentName,
         Description,
         Place,
         PlaceName,
         RecordAgent,
-        RecordPlaceIndex,
-        RecordSearch,
-        RecordTitleOrder,
         SubjectLabel,
         Title,
     )
@@ -486,15 +482,25 @@ def refresh_search_index(record_ids: Iterable[int]) -> None:
         order_rows.extend(title_order_rows(pk, titles.get(pk, []), languages))
         place_rows.extend((pk, place_id) for place_id in places_counted_in(place_ids.get(pk, ()), ancestors))
 
+    _store_search_rows(ids, rows, order_rows, place_rows)
+
+
+def _store_search_rows(ids: list[int], rows: list[tuple], order_rows: list[tuple], place_rows: list[tuple], *,
+                       replace: bool = True) -> None:
+    """Write the search, title-order and place-index rows of these records, in place of their old ones."""
+    from .catalogue.bulk import insert_values
+    from .models import RecordPlaceIndex, RecordSearch, RecordTitleOrder
+
     with transaction.atomic():
-        RecordSearch.objects.filter(record_id__in=ids).delete()
+        if replace:
+            RecordSearch.objects.filter(record_id__in=ids).delete()
+            RecordTitleOrder.objects.filter(record_id__in=ids).delete()
+            RecordPlaceIndex.objects.filter(record_id__in=ids).delete()
         # Plain tuples in one executemany per table: the keys of a large import are many rows.
         insert_values(RecordSearch, [RecordSearch._meta.get_field(name) for name in
                                      ("record", "document", "titles", "bigrams", "title_key")], rows)
-        RecordTitleOrder.objects.filter(record_id__in=ids).delete()
         insert_values(RecordTitleOrder, [RecordTitleOrder._meta.get_field(name) for name in
                                          ("record", "language", "title_key")], order_rows)
-        RecordPlaceIndex.objects.filter(record_id__in=ids).delete()
         insert_values(RecordPlaceIndex, [RecordPlaceIndex._meta.get_field(name) for name in ("record", "place")],
                       place_rows)
 
@@ -1255,5 +1261,10 @@ def refresh_records_naming(model: type[models.Model], ids: Iterable[int], batch_
 def _record_created(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:
     # A new record gets its search row at once, so that browse (which orders through it) always lists it;
     # its titles, written after it, are indexed when the writer calls refresh_search_index.
+    # A record just inserted has no titles, descriptions or links yet, and no rows of keys: its row is made
+    # from its own fields, without reading the tables refresh_search_index reads.
     if created and not raw:
-        refresh_search_index([instance.pk])
+        row = search_row(instance.pk, [], [], [], [], instance.call_number, instance.isbn10, instance.isbn13,
+                         container_title=instance.container_title, publication_place=instance.publication_place)
+        _store_search_rows([instance.pk], [row], title_order_rows(instance.pk, [], app_settings.LANGUAGES), [],
+                           replace=False)

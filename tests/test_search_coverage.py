@@ -118,6 +118,29 @@ def test_an_import_writes_the_search_keys_the_index_refresh_makes(client, settin
             sorted(RecordPlaceIndex.objects.values_list("record_id", "place_id"))) == written
 
 
+
+def search_rows():
+    return (sorted(RecordSearch.objects.values_list("record_id", "document", "titles", "bigrams", "title_key")),
+            sorted(RecordTitleOrder.objects.values_list("record_id", "language", "title_key")),
+            sorted(RecordPlaceIndex.objects.values_list("record_id", "place_id")))
+
+
+def test_a_record_just_created_is_found_by_its_own_fields_as_a_full_refresh_would_find_it():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as creation:
+        record = Record.objects.create(kind="document", identifier="doc-test-created", call_number="Test 9-9",
+                                       isbn="978-4-00-000000-2", container_title="Test Ｎｅｗｓ",
+                                       publication_place="Владивосток")
+    # Nothing links to a record yet: its keys come from its own fields, not from reading titles and links.
+    assert not [query for query in creation.captured_queries if '"collection_title"' in query["sql"]]
+    created = search_rows()
+    assert [held in created[0][0][1] for held in ("test 9 9", "test news", "vladivostok")] == [True] * 3
+    assert [language for _, language, _ in created[1]] == ["en", "ja", "ru"]
+    refresh_search_index([record.pk])
+    assert search_rows() == created
+
 # --- Japanese written with and without spaces ----------------------------------------------------
 
 
