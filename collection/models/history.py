@@ -17,7 +17,7 @@ class ChangeHistory(HistoricalRecords):
     a record's ``first_published`` is) and loads every linked object to copy its
     key. A record's history keeps three such fields and is written on every save
     and every change of its links, so the admin, the workflow and the importers
-    paid for seven queries where three do. The rows written, and the signals sent
+    paid for six reads where three do. The rows written, and the signals sent
     around them, are the same.
     """
 
