@@ -26,12 +26,12 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from django.db import NotSupportedError, connection, models
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connection, connections, models, transaction
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.fields import AutoFieldMixin
 
@@ -455,34 +455,39 @@ def keys_in(column: str, keys: Sequence[Any], db_type: str = "bigint") -> tuple[
 
 
 @contextmanager
-def index_scans() -> Iterator[None]:
+def planned_with(using: str = DEFAULT_DB_ALIAS, **settings: str) -> Iterator[None]:
+    """PostgreSQL: queries planned in the block are planned with these settings (``jit="off"``), whatever the
+    server's; elsewhere, and after the block, nothing changes.
+
+    The settings are local to a transaction (one is opened if none is), so they cannot outlive the block, nor
+    reach another client through a pooler: restored at its end, undone with the transaction if it fails. A
+    server-side cursor is planned when it is declared, so one declared in the block may be read after it.
+    """
+    db = connections[using]
+    if db.vendor != "postgresql":
+        yield
+        return
+    names = sorted(settings)
+    if not all(name.replace("_", "").isalnum() for name in names):
+        raise ValueError(f"not a setting's name: {names}")
+    with transaction.atomic(using=using, savepoint=False), db.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"current_setting('{name}'), set_config('{name}', %s, true)"
+                                             for name in names), [settings[name] for name in names])
+        previous = cursor.fetchone()[::2]
+        yield
+        cursor.execute("SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in names), previous)
+
+
+def index_scans() -> AbstractContextManager[None]:
     """PostgreSQL: read through indexes while it lasts, whatever the planner's statistics say.
 
     A large import writes tens of thousands of rows in one transaction, which the
     statistics cannot know of until it commits (and a file imported again right after
     is read before they catch up): the planner would go on scanning whole tables it
     believes small to find a batch's few hundred rows, and each batch would cost more
-    than the one before. Elsewhere, and after the block, nothing changes.
+    than the one before.
     """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', false)")
-        previous = cursor.fetchone()[0]
-    try:
-        yield
-    except BaseException:
-        # In a transaction a failed statement aborts it, and rolling it back undoes the setting as well.
-        if not connection.in_atomic_block:
-            _set_seqscan(previous)
-        raise
-    _set_seqscan(previous)
-
-
-def _set_seqscan(value: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_seqscan', %s, false)", [value])
+    return planned_with(enable_seqscan="off")
 
 
 def history_from_rows(model: type[models.Model], owner: str, keys: Sequence[Any], *, history_type: str, user: Any,
