@@ -23,6 +23,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
 INSTALLED_APPS = [
+    # Above django.contrib.admin, so that its catalogues word the admin's messages to agree with its models.
+    "collection",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -35,7 +37,6 @@ INSTALLED_APPS = [
     "django_filters",
     *(["django_tasks"] if find_spec("django.tasks") is None else []),  # the backport, on Django 5.2
     "django_tasks_db",
-    "collection",
     "demo",
 ]
 

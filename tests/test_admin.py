@@ -3,6 +3,7 @@
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from collection.models import Agent, Language, Place, Record, Subject, Title
 
@@ -356,3 +357,17 @@ def test_the_place_forms_parent_choices_tell_places_of_one_name_apart(admin_clie
     page = admin_client.get(url, {"app_label": "collection", "model_name": "place", "field_name": "parent",
                                   "term": "Taishet"})
     assert [result["text"] for result in page.json()["results"]] == ["Taishet — Irkutsk Oblast (place-taishet)"]
+
+
+def test_the_admins_russian_messages_agree_with_any_model(admin_client):
+    """Django's own Russian says «запись … был успешно добавлен»: a masculine verb for a feminine noun."""
+    ru = {"accept-language": "ru"}
+    response = admin_client.post(reverse("admin:collection_record_add"), record_form(admin_client), headers=ru,
+                                 follow=True)
+    record = Record.objects.get()
+    assert [strip_tags(message) for message in response.context["messages"]] == [f"Добавлено: запись «{record}»."]
+
+    subject = SubjectFactory(label="Test subject")
+    response = admin_client.post(reverse("admin:collection_subject_delete", args=[subject.pk]), {"post": "yes"},
+                                 headers=ru, follow=True)
+    assert [str(message) for message in response.context["messages"]] == ["Удалено: предметная рубрика «Test subject»."]

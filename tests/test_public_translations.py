@@ -1,7 +1,7 @@
 """The public pages say what the app's own catalogues say.
 
 Django looks a message up in the catalogues of the installed apps in their order,
-and a site lists the admin before this app: a message the admin translates too
+and a site may list the admin before this app: a message the admin translates too
 ("Home", "Search", "Clear all filters") was shown in the admin's words (Начало,
 全てのフィルターを解除), not the app's. Such a message takes a context of its own.
 """
