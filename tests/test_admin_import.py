@@ -141,6 +141,24 @@ def test_confirm_is_refused_if_a_language_was_deleted_and_another_added_after_th
     assert sorted(Language.objects.values_list("tag", flat=True)) == [added]
 
 
+@pytest.mark.parametrize("entry_kind", ["place", "subject"])
+def test_confirm_is_refused_if_a_place_or_subject_the_file_names_was_renamed_after_the_preview(
+        dana, login, entry_kind):  # noqa: F811
+    from .factories import PlaceFactory, SubjectFactory
+
+    entry = {"place": PlaceFactory, "subject": SubjectFactory}[entry_kind](identifier=f"{entry_kind}-test")
+    client = login(dana)
+    upload(client, csv_file(f"identifier,kind,status,title_en,{entry_kind}s\n"
+                            f"test-1,memoir,draft,Test,{entry_kind}-test\n"))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.PREVIEWED, job.errors
+    entry.save()  # as the admin saves it with a change of its names
+    response = client.post(job_url(job), {"fingerprint": job.fingerprint}, follow=True)
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.STALE
+    assert "The catalogue changed after the preview" in response.content.decode()
+    assert not Record.objects.exists()
+
 def test_confirm_from_an_outdated_form_is_refused(dana, login):  # noqa: F811
     client = login(dana)
     upload(client, csv_file(NEW_ROWS))

@@ -1,6 +1,7 @@
 """The OAI-PMH 2.0 interface: every verb and error of the protocol, paging, sets, deletions, and no leaks."""
 
 import datetime
+import io
 import re
 import xml.etree.ElementTree as ET
 
@@ -332,6 +333,48 @@ def test_a_datestamp_follows_a_renamed_author(client):
     author.save()  # a change to the author's name saves the author
     after = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", until="2001-01-01")
     assert error_of(after) == "noRecordsMatch"
+
+
+def named_by_a_published_record(entry_kind):
+    """A place or subject dated 2000, named by a published record dated 2001."""
+    record = RecordFactory(identifier="mem-1")
+    entry = {"place": PlaceFactory, "subject": SubjectFactory}[entry_kind](identifier=f"{entry_kind}-test")
+    getattr(record, f"{entry_kind}s").add(entry)
+    dated(record, at(2001, 1, 1))
+    type(entry).objects.filter(pk=entry.pk).update(modified=at(2000, 1, 1))
+    return entry
+
+
+@pytest.mark.parametrize("entry_kind", ["place", "subject"])
+def test_a_datestamp_follows_a_renamed_place_or_subject(client, entry_kind):
+    entry = named_by_a_published_record(entry_kind)
+    before = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", until="2001-01-01")
+    assert identifiers(before) == ["oai:testserver:mem-1"]
+    entry.save()  # the admin saves the entry with any change of its names
+    after = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", until="2001-01-01")
+    assert error_of(after) == "noRecordsMatch"
+    assert identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": "2001-01-02"})) == [
+        "oai:testserver:mem-1"]
+
+
+@pytest.mark.parametrize(("entry_kind", "row"), [
+    ("place", {"identifier": "place-test", "kind": "camp", "name_en": "Renamed test camp"}),
+    ("subject", {"identifier": "subject-test", "name_en": "Renamed test subject"}),
+])
+def test_a_datestamp_follows_a_place_or_subject_renamed_by_a_vocabulary_import(client, tmp_path, entry_kind, row):
+    from django.core.management import call_command
+
+    from collection.catalogue.csv_io import write_csv
+    from collection.catalogue.format import vocabulary_columns
+
+    from .catalogue_rows import write_file
+
+    named_by_a_published_record(entry_kind)
+    vocabulary = f"{entry_kind}s"
+    path = write_file(tmp_path, write_csv([row], vocabulary_columns(vocabulary)), f"{vocabulary}.csv")
+    call_command("import_catalogue", str(path), "--vocabulary", vocabulary, stdout=io.StringIO())
+    assert error_of(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", until="2001-01-01")) == (
+        "noRecordsMatch")
 
 
 # -- deleted records

@@ -38,8 +38,8 @@ def catalogue_fingerprint(identifiers: Iterable[str]) -> str:
     """A digest of everything an import of these identifiers depends on.
 
     The records' versions change with every save; the vocabularies' counts and
-    last changes change when an agent, place or subject is added that a name in
-    the file could now resolve to. Languages are few, and a language deleted and
+    last changes change when an agent, place or subject is added or renamed, which
+    a name in the file may then resolve to differently. Languages are few, and a language deleted and
     another added leaves their count as it was, while the import would then link
     to, or create, other languages than the preview did: every tag counts.
     """
@@ -53,8 +53,8 @@ def catalogue_fingerprint(identifiers: Iterable[str]) -> str:
             digest.update(repr(row).encode())
     vocabulary = (
         Agent.objects.aggregate(n=Count("pk"), last=Max("modified")),
-        Place.objects.aggregate(n=Count("pk"), last=Max("pk")),
-        Subject.objects.aggregate(n=Count("pk"), last=Max("pk")),
+        Place.objects.aggregate(n=Count("pk"), last=Max("modified")),
+        Subject.objects.aggregate(n=Count("pk"), last=Max("modified")),
         tuple(Language.objects.order_by("pk").values_list("pk", "tag")),
         ReservedIdentifier.objects.aggregate(n=Count("pk"), last=Max("pk")),
     )

@@ -639,19 +639,23 @@ class ReservedIdentifierQuerySet(models.QuerySet):
         Annotated with ``public`` (the record is published now), ``kind`` (for a record no longer public, its
         kind when it last was), ``left_publication`` (see :meth:`left_publication`; ``None`` while published)
         and ``datestamp``: for a published record its last change (``Record.modified``, which every save,
-        publication and import bumps, or its agents' last change if later), otherwise ``left_publication``.
+        publication and import bumps, or the last change of an agent, place or subject it names, if later),
+        otherwise ``left_publication``.
         Harvesting (``collection.oai``) lists these; the notices (``collection.tombstones``) read them.
         """
         public = Exists(Record.objects.published().filter(pk=OuterRef("record_id")))
-        # A record's Dublin Core names its agents: renaming one changes the record's too.
-        agents_changed = RecordAgent.objects.filter(record_id=OuterRef("record_id")).values("record_id").annotate(
-            last=models.Max("agent__modified")).values("last")
+        # A record's Dublin Core names its agents, places and subjects: renaming one changes the record's too.
+        named_changed = [
+            Coalesce(Subquery(links.filter(record_id=OuterRef("record_id")).values("record_id").annotate(
+                last=models.Max(f"{entry}__modified")).values("last")), "record__modified")
+            for links, entry in ((RecordAgent.objects, "agent"), (Record.places.through.objects, "place"),
+                                 (Record.subjects.through.objects, "subject"))
+        ]
         left_publication = models.Case(
             models.When(public=True, then=models.Value(None)), default=self.left_publication(),
             output_field=models.DateTimeField())
         datestamp = models.Case(
-            models.When(public=True, then=Greatest("record__modified", Coalesce(
-                Subquery(agents_changed), "record__modified"))),
+            models.When(public=True, then=Greatest("record__modified", *named_changed)),
             default=self.left_publication(),
             output_field=models.DateTimeField(),
         )

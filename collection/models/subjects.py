@@ -35,6 +35,9 @@ class Subject(NamedByRecordsModel, VersionedModel, IdentifiedModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="narrower",
         verbose_name=_("broader subject"),
     )
+    # Bumped by every save, a change of its labels too: harvesters learn that its records' Dublin Core changed.
+    modified = models.DateTimeField(_("modified"), auto_now=True)
+
     objects = SubjectQuerySet.as_manager()
     history = change_history()
 
