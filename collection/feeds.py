@@ -145,7 +145,8 @@ class RecordFeed(Feed):
     def items(self, obj: FeedRequest) -> list[Record]:
         # Five queries, whatever the number of entries: the records, their titles, agent links, agents' names
         # and descriptions.
-        records = obj.filterset.qs.published().newest_published_first().with_listing().prefetch_related("descriptions")
+        records = (obj.filterset.qs.published().newest_published_first().with_listing().with_last_change()
+                   .prefetch_related("descriptions"))
         return list(records[: app_settings.FEED_ENTRIES])
 
     # --- an entry ---
@@ -163,8 +164,9 @@ class RecordFeed(Feed):
         return item.first_published
 
     def item_updateddate(self, item: Record) -> Any:
-        # The record's last change, public since it is published; never before its publication.
-        return max(item.modified, item.first_published) if item.first_published else item.modified
+        # The record's last change (a renamed author's too), public since it is published; never before its
+        # publication.
+        return max(item.last_change, item.first_published) if item.first_published else item.last_change
 
     def item_extra_kwargs(self, item: Record) -> dict[str, Any]:
         language = get_language()

@@ -18,10 +18,11 @@ class _Localized(Sitemap):
 
 class RecordSitemap(_Localized):
     def items(self) -> QuerySet[Record]:
-        return Record.objects.published().order_by("pk").only("identifier", "modified")
+        return Record.objects.published().with_last_change().order_by("pk").only("identifier")
 
     def lastmod(self, item: Record):
-        return item.modified
+        # The page shows the names of the agents, places and subjects the record names: renaming one changes it.
+        return item.last_change
 
 
 class AgentSitemap(_Localized):

@@ -357,6 +357,19 @@ def test_a_datestamp_follows_a_renamed_place_or_subject(client, entry_kind):
         "oai:testserver:mem-1"]
 
 
+@pytest.mark.parametrize("entry_kind", ["place", "subject"])
+def test_the_sitemap_dates_a_record_page_by_the_last_rename_of_a_place_or_subject_it_names(client, entry_kind):
+    entry = named_by_a_published_record(entry_kind)
+
+    def lastmod():
+        sitemap = ET.fromstring(client.get("/sitemap-records.xml").content)
+        ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        return {url.findtext("s:lastmod", namespaces=ns) for url in sitemap.iterfind("s:url", ns)}
+
+    assert lastmod() == {"2001-01-01"}
+    type(entry).objects.filter(pk=entry.pk).update(modified=at(2003, 5, 6))
+    assert lastmod() == {"2003-05-06"}
+
 @pytest.mark.parametrize(("entry_kind", "row"), [
     ("place", {"identifier": "place-test", "kind": "camp", "name_en": "Renamed test camp"}),
     ("subject", {"identifier": "subject-test", "name_en": "Renamed test subject"}),

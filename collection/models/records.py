@@ -126,10 +126,33 @@ def dated_between(year_from: int | None, year_to: int | None, prefix: str = "") 
     return condition
 
 
+def last_change(record: str = "") -> models.Expression:
+    """When a record last changed as the public sees it: its own last change (``modified``, which every save,
+    publication and import bumps) or, if later, that of an agent, place or subject it names, whose names its
+    page, its Dublin Core and its citation give. ``record`` is the path to the record from the query's model
+    (``"record"`` from a reservation), ``""`` on records."""
+    path = f"{record}__" if record else ""
+    key = OuterRef(f"{record}_id" if record else "pk")
+    own = f"{path}modified"
+    named = [
+        Subquery(links.filter(record_id=key).values("record_id").annotate(
+            last=models.Max(f"{entry}__modified")).values("last"))
+        for links, entry in ((RecordAgent.objects, "agent"), (Record.places.through.objects, "place"),
+                             (Record.subjects.through.objects, "subject"))
+    ]
+    named += [models.F(f"{path}{agent}__modified") for agent in ("repository", "described_agent")]
+    # Coalesced, as SQLite's max() of a null is null where PostgreSQL's greatest() skips it.
+    return Greatest(own, *(Coalesce(change, own) for change in named), output_field=models.DateTimeField())
+
+
 class RecordQuerySet(models.QuerySet):
     def published(self) -> RecordQuerySet:
         """Records the public may see. Every public path starts here."""
         return self.filter(status=Status.PUBLISHED)
+
+    def with_last_change(self) -> RecordQuerySet:
+        """Annotated with ``last_change`` (see :func:`last_change`)."""
+        return self.annotate(last_change=last_change())
 
     def of_kind(self, *kinds: str) -> RecordQuerySet:
         """Records of any of the given kinds (memoir, document, association)."""
@@ -638,24 +661,15 @@ class ReservedIdentifierQuerySet(models.QuerySet):
 
         Annotated with ``public`` (the record is published now), ``kind`` (for a record no longer public, its
         kind when it last was), ``left_publication`` (see :meth:`left_publication`; ``None`` while published)
-        and ``datestamp``: for a published record its last change (``Record.modified``, which every save,
-        publication and import bumps, or the last change of an agent, place or subject it names, if later),
-        otherwise ``left_publication``.
+        and ``datestamp``: for a published record its :func:`last_change`, otherwise ``left_publication``.
         Harvesting (``collection.oai``) lists these; the notices (``collection.tombstones``) read them.
         """
         public = Exists(Record.objects.published().filter(pk=OuterRef("record_id")))
-        # A record's Dublin Core names its agents, places and subjects: renaming one changes the record's too.
-        named_changed = [
-            Coalesce(Subquery(links.filter(record_id=OuterRef("record_id")).values("record_id").annotate(
-                last=models.Max(f"{entry}__modified")).values("last")), "record__modified")
-            for links, entry in ((RecordAgent.objects, "agent"), (Record.places.through.objects, "place"),
-                                 (Record.subjects.through.objects, "subject"))
-        ]
         left_publication = models.Case(
             models.When(public=True, then=models.Value(None)), default=self.left_publication(),
             output_field=models.DateTimeField())
         datestamp = models.Case(
-            models.When(public=True, then=Greatest("record__modified", *named_changed)),
+            models.When(public=True, then=last_change("record")),
             default=self.left_publication(),
             output_field=models.DateTimeField(),
         )
