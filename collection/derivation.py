@@ -24,11 +24,17 @@ from .romanization import (
     readings_available,
     romanize_russian,
 )
-from .text import base_language, script_subtag
+from .text import READING_TAGS, base_language, script_subtag
 
-READING_TAG = "ja-Hrkt"
+READING_TAG, _JAPANESE_ROMANIZATION = READING_TAGS["ja"]
+(_RUSSIAN_ROMANIZATION,) = READING_TAGS["ru"]
+# Lowercased, as labels' tags are compared whatever their letter case.
+_DERIVED_BY_LANGUAGE = {base: tuple(tag.lower() for tag in tags) for base, tags in READING_TAGS.items()}
 # The tags of derived forms, lowercased: an archivist's label in one of them stands for the machine's.
-DERIVED_TAGS = frozenset({READING_TAG.lower(), "ja-latn", "ru-latn"})
+DERIVED_TAGS = frozenset(tag for tags in _DERIVED_BY_LANGUAGE.values() for tag in tags)
+# The script a source label's tag may name: readings are made of Japanese text and romanizations of Cyrillic, so a
+# label in another script (``ja-Latn``, ``ru-Latn``) is no source.
+_SOURCE_SCRIPTS = {"ja": "Jpan", "ru": "Cyrl"}
 
 
 def _source_of_form(label: Label, by_pk: dict[int, Label]) -> Label | None:
@@ -77,11 +83,9 @@ class _Forms:
 def derived_tags(language: str) -> tuple[str, ...]:
     """The tags, lower-cased, of the forms the app derives from a label in ``language``."""
     base, script = base_language(language), script_subtag(language)
-    if base == "ja" and script in ("", "Jpan"):
-        return READING_TAG.lower(), "ja-latn"
-    if base == "ru" and script in ("", "Cyrl"):
-        return ("ru-latn",)
-    return ()
+    if script and script != _SOURCE_SCRIPTS.get(base):
+        return ()
+    return _DERIVED_BY_LANGUAGE.get(base, ())
 
 
 def source_of(tag: str, labels: Iterable[Label]) -> Label | None:
@@ -113,11 +117,11 @@ def forms_to_derive(label: Label | object, checked_reading: str = "") -> list[tu
         reading = checked_reading or japanese_reading(label.text)
         if reading:
             return [(READING_TAG, LabelForm.READING, reading),
-                    ("ja-Latn", LabelForm.ROMANIZATION, romanized_reading(label, reading))]
-    elif "ru-latn" in tags:
+                    (_JAPANESE_ROMANIZATION, LabelForm.ROMANIZATION, romanized_reading(label, reading))]
+    elif _RUSSIAN_ROMANIZATION.lower() in tags:
         romanized = romanize_russian(label.text)
         if romanized and romanized != label.text:
-            return [("ru-Latn", LabelForm.ROMANIZATION, romanized)]
+            return [(_RUSSIAN_ROMANIZATION, LabelForm.ROMANIZATION, romanized)]
     return []
 
 

@@ -40,6 +40,11 @@ def script_subtag(tag: str) -> str:
 
 KANA_SCRIPTS = ("Hrkt", "Kana", "Hira")
 
+# The readings and romanizations of a label, by its base language: the app derives them from a label in that
+# language, and a catalogue sheet gives each a column. A Japanese romanization is made from the reading, so the
+# reading comes first.
+READING_TAGS: dict[str, tuple[str, ...]] = {"ja": ("ja-Hrkt", "ja-Latn"), "ru": ("ru-Latn",)}
+
 
 def _is_kana(char: str) -> bool:
     code = ord(char)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..conf import app_settings
-from ..text import base_language, script_subtag
+from ..text import KANA_SCRIPTS, READING_TAGS, base_language, script_subtag
 
 SEPARATOR = "|"
 ESCAPE = "\\"
@@ -21,9 +21,6 @@ CLEAR = "[clear]"
 
 # Cells starting with one of these are run as formulas by spreadsheet programs.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-# Reading and romanization tags each base language has columns for.
-READING_TAGS: dict[str, tuple[str, ...]] = {"ja": ("ja-Hrkt", "ja-Latn"), "ru": ("ru-Latn",)}
 
 AGENT_ROLE_COLUMNS: dict[str, str] = {
     "authors": "author",
@@ -82,7 +79,7 @@ def derived_form(tag: str) -> str:
     with readings (``ja-Hrkt``), ``romanization`` for a Latin-script tag of another (``ja-Latn``, ``ru-Latn``);
     ``""`` for any other tag, whose form depends on the material and on whether the text is our translation."""
     script = script_subtag(tag)
-    if base_language(tag) in READING_TAGS and script in ("Hrkt", "Kana", "Hira"):
+    if base_language(tag) in READING_TAGS and script in KANA_SCRIPTS:
         return "reading"
     if script == "Latn" and "-" in tag:
         return "romanization"
