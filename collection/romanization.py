@@ -15,8 +15,8 @@ import re
 import threading
 
 from .conf import app_settings
+from .text import CYRILLIC, KANJI_FORMS, base_language, nfc
 from .text import HAN as _HAN
-from .text import KANJI_FORMS, base_language, nfc
 
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 
@@ -295,6 +295,6 @@ def romanize(text: str, language: str, reading: str = "") -> str:
     if language == "ja":
         reading = reading or japanese_reading(text)
         return kana_to_hepburn(reading) if reading else ""
-    if language in {"ru", "uk", "be", "bg", "kk", "mn"} and re.search(r"[\u0400-\u04ff]", text or ""):
+    if language in {"ru", "uk", "be", "bg", "kk", "mn"} and CYRILLIC.search(text or ""):
         return romanize_russian(text)
     return ""

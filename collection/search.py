@@ -51,7 +51,7 @@ from django.db.models import Func, Q
 
 from .conf import app_settings
 from .db_triggers import all_present
-from .text import KANJI_FORMS, base_language
+from .text import CYRILLIC, KANJI_FORMS, base_language
 from .validators import isbn_forms, strip_isbn_prefix
 
 SEPARATOR = " | "
@@ -303,7 +303,7 @@ _OWN_SCRIPT = {"ru": "cyrillic", "ja": "japanese", "en": "latin"}
 
 def _script(key: str) -> str:
     for char in key:
-        if "\u0400" <= char <= "\u04ff":
+        if CYRILLIC.match(char):
             return "cyrillic"
         if _CJK_CHAR.match(char) or char in "\u3005\u30fc":
             return "japanese"

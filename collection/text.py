@@ -73,6 +73,11 @@ def not_kana(text: str) -> list[str]:
 # Kanji, with the iteration mark 々.
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\U00020000-\U0003134f]")
 
+# Cyrillic with its supplement, whose letters (Komi, Abkhaz, Aleut...) are not Russian's but are Cyrillic all the
+# same: a title or a search in them is Cyrillic to every rule that asks (its lang, the title order, a name's guessed
+# language), not Latin to one and Cyrillic to another.
+CYRILLIC = re.compile(r"[\u0400-\u052f]")
+
 
 def script_language(text: str) -> str:
     """The language a text's letters say, for its ``lang``: ``ja`` when they are all kana and kanji, ``ru`` when
@@ -87,7 +92,7 @@ def script_language(text: str) -> str:
         return ""
     if all(_is_kana(char) or HAN.match(char) for char in letters):
         return "ja"
-    if all("\u0400" <= char <= "\u052F" for char in letters):
+    if all(CYRILLIC.match(char) for char in letters):
         return "ru"
     return ""
 

@@ -7,6 +7,7 @@ from collection.catalogue.writer import write_rows
 from collection.facets.index import facet_index
 from collection.models import LabelForm, Record, RecordTitleOrder, Title
 from collection.search import refresh_search_index, title_order_language
+from tests.accessibility import page_tree
 from tests.factories import add_title, titled
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,30 @@ def test_the_shown_title_is_the_first_of_each_listed_record(client, mixed):
     shown = [record.display_title("en") for record in page.context["records"]]
     assert shown == ["A test of Japanese prisoners", "Test book", "Test memoir of internment",
                      "Вторая тестовая запись"]
+
+
+def test_a_title_in_cyrillic_supplement_letters_is_cyrillic_to_the_order_and_to_a_search_for_it(client, mixed):
+    # Abkhaz ԥ (U+0525) is not a letter of Russian but is Cyrillic: the Russian page lists the title among the
+    # Cyrillic ones, as a search for it is marked to be read in a Russian voice, not sorted as Latin while heard as
+    # Cyrillic.
+    title = "Ԥсҭазаара"
+    abkhaz = titled(title, "ab").identifier
+    assert order(client, "ru") == [mixed["plain"], mixed["ru"], abkhaz, mixed["en"], mixed["ja"]]
+    searched = page_tree(client, f"/en/records/?q={title}").find_class("browse-state")[0]
+    assert [(span.get("lang"), span.text) for span in searched.iter("span") if span.get("lang")] == [("ru", title)]
+
+
+@pytest.mark.parametrize("letter", ["Ѐ", "ӿ", "Ԁ", "ԯ", "Ա"])
+def test_every_rule_that_tells_cyrillic_draws_the_same_line(letter):
+    # The first and last letters of the Cyrillic block and of its supplement, and the Armenian letter after them.
+    from collection.catalogue.resolve import guess_name_language
+    from collection.search import _script, sort_key
+    from collection.text import script_language
+
+    cyrillic = script_language(letter) == "ru"
+    assert cyrillic == (letter != "Ա")
+    assert (_script(sort_key(letter)) == "cyrillic") == cyrillic
+    assert (guess_name_language(letter) == "ru") == cyrillic
 
 
 def test_a_retitled_record_moves_in_every_order_without_a_rebuild(client, mixed):

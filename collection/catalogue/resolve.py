@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 
 from ..models import Agent, AgentKind, AgentName, Language, Place, PlaceName, Subject, SubjectLabel
 from ..romanization import has_kana_or_kanji
-from ..text import nfc
+from ..text import CYRILLIC, nfc
 from ..validators import validate_identifier
 
 _SPACE = re.compile(r"\s+")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 class ResolveError(ValueError):
@@ -123,7 +122,7 @@ def guess_name_language(text: str) -> str:
     """The language tag of a name typed into a cell, from its script."""
     if has_kana_or_kanji(text):
         return "ja"
-    if _CYRILLIC.search(text):
+    if CYRILLIC.search(text):
         return "ru"
     return "en"
 
