@@ -7,19 +7,32 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.db import connection
 
 from collection.catalogue.csv_io import read_csv, write_csv
-from collection.catalogue.export import export_file
+from collection.catalogue.export import as_text, catalogue_rows, export_file, export_queryset, record_cells
 from collection.catalogue.files import read_table
 from collection.catalogue.format import record_columns
 from collection.catalogue.vocabulary import write_vocabulary
 from collection.catalogue.vocabulary_files import import_vocabulary
-from collection.catalogue.writer import write_rows
+from collection.catalogue.writer import _load_stored, write_rows
 from collection.citations import csl_json
 from collection.derivation import derive_forms
 from collection.importing.romanizations import update_missing_forms
-from collection.models import Agent, AgentName, PlaceName, Record, ReservedIdentifier, SubjectLabel, Title
+from collection.models import (
+    Agent,
+    AgentName,
+    ExportLine,
+    LabelForm,
+    PlaceName,
+    Record,
+    ReservedIdentifier,
+    SubjectLabel,
+    Title,
+)
+from collection.models.labels import machine_made_form_sql
 
+from .factories import RecordFactory
 from .test_vocabulary_name_data import empty_catalogue as empty_vocabularies
 from .test_vocabulary_name_data import exported as exported_sheet
 from .test_vocabulary_name_data import messages, names_as_the_admin_records_them, rows
@@ -73,6 +86,37 @@ def test_an_export_lists_the_machine_made_readings_and_romanizations():
     assert cells["doc-test-machine"]["machine_made"] == "title_ja-Hrkt|title_ja-Latn|title_ru-Latn"
     assert cells["doc-test-checked"]["machine_made"] == "title_ja-Latn"  # the reading is the archivist's
     assert record_columns().index("our_translations") + 1 == record_columns().index("machine_made")
+
+
+def test_every_reading_of_the_machine_made_rule_agrees_with_the_labels_own():
+    # Each form with the flag set and unset, in a tag with a title column and in one without.
+    for form in LabelForm.values:
+        for flag in (True, False):
+            record = RecordFactory(identifier=f"test-{form}-{flag}".lower(), title=False, status="draft")
+            for language in ("ja-Latn", "mn-Latn"):
+                Title.objects.create(record=record, language=language, text="Tesuto", form=form, machine_made=flag)
+    titles = list(Title.objects.all())
+    for title in titles:
+        assert title.is_machine_made == (title.machine_made and title.form in ("reading", "romanization"))
+    expected = {record.identifier: as_text(tuple(sorted(f"title_{t.language}" for t in titles
+                                                        if t.record_id == record.pk and t.is_machine_made)))
+                for record in Record.objects.all()}
+
+    quote = connection.ops.quote_name
+    condition = machine_made_form_sql(quote("machine_made"), quote("form"), lambda value: f"'{value}'")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {quote(Title._meta.db_table)} WHERE {condition}")
+        assert {pk for (pk,) in cursor.fetchall()} == {t.pk for t in titles if t.is_machine_made}
+
+    from_instances = {record.identifier: as_text(record_cells(record)["machine_made"])
+                      for record in export_queryset(Record.objects.all())}
+    at = record_columns().index("machine_made")
+    from_query = {row[0]: row[at] for row in catalogue_rows(Record.objects.all())}
+    ExportLine.objects.all().delete()  # the writer reads the tables, not ready rows
+    from_writer = {identifier: as_text(stored.cells["machine_made"])
+                   for identifier, stored in _load_stored(list(expected), {"machine_made"}).items()}
+    assert from_instances == from_query == from_writer == expected
+    assert expected["test-reading-true"] == "title_ja-Latn|title_mn-Latn"
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])

@@ -18,14 +18,13 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from itertools import chain
-from typing import IO, Any
+from typing import IO
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Prefetch, QuerySet
 
 from ..models import Record, RecordAgent, Title
-from ..models.labels import DERIVED_FORMS
 from .bulk import planned_with
 from .csv_io import csv_chunks, read_line, write_csv_rows
 from .export_lines import layout_of
@@ -63,13 +62,6 @@ def variant_cell(language: str, text: str) -> str:
     return f"{language}:{text}"
 
 
-def is_machine_made(label: Any) -> bool:
-    """Whether a preferred label's cell is listed in ``machine_made``: a reading or romanization the app made
-    and no archivist checked. The flag on a label of another form means nothing (nothing derives one), and
-    a sheet does not carry it."""
-    return label.machine_made and label.form in DERIVED_FORMS
-
-
 def record_cells(record: Record, configured: Sequence[str] | None = None) -> dict[str, Cell]:
     """The record's cells as values: text, or a tuple of texts for a multi-valued column."""
     configured = list(configured if configured is not None else languages())
@@ -95,7 +87,7 @@ def record_cells(record: Record, configured: Sequence[str] | None = None) -> dic
         cells[f"title_{tag}"] = match.text if match else ""
         if match and match.our_translation:
             ours.append(f"title_{tag}")
-        if match and is_machine_made(match):
+        if match and match.is_machine_made:
             machine.append(f"title_{tag}")
     # The preferred titles in tags without a column: the first of each tag, as for a column.
     others: dict[str, Title] = {}
@@ -104,7 +96,7 @@ def record_cells(record: Record, configured: Sequence[str] | None = None) -> dic
             others.setdefault(title.language.lower(), title)
     cells["other_titles"] = tuple(sorted(variant_cell(t.language, t.text) for t in others.values()))
     ours.extend(f"title_{t.language}" for t in others.values() if t.our_translation)
-    machine.extend(f"title_{t.language}" for t in others.values() if is_machine_made(t))
+    machine.extend(f"title_{t.language}" for t in others.values() if t.is_machine_made)
     # Machine-made forms of variants follow their source and are not the archivist's to list.
     cells["variant_titles"] = tuple(sorted(
         variant_cell(t.language, t.text) for t in titles if not t.preferred and not t.machine_made

@@ -40,7 +40,7 @@ from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ..models import Agent, Description, ExportLine, Language, Place, Record, RecordAgent, Subject, Title
-from ..models.labels import DERIVED_FORMS
+from ..models.labels import machine_made_form_sql
 from .format import AGENT_ROLE_COLUMNS, ESCAPE, PLAIN_FIELDS, SEPARATOR, label_tags, record_columns
 
 # The many-to-many columns: the related model and the field of it the cell lists.
@@ -158,9 +158,9 @@ class _Rows:
 
     @staticmethod
     def machine_made(title: _Columns) -> str:
-        """Whether a title is listed in ``machine_made`` (see :func:`.export.is_machine_made`)."""
-        forms = ", ".join(_literal(form) for form in DERIVED_FORMS)
-        return f"{title.machine_made} AND {title.form} IN ({forms})"
+        """Whether a title is listed in ``machine_made``: the label's own rule
+        (:attr:`~collection.models.labels.Label.is_machine_made`), in SQL."""
+        return machine_made_form_sql(title.machine_made, title.form, _literal)
 
 
 class _SQLiteRows(_Rows):

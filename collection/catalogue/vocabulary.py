@@ -37,13 +37,13 @@ from ..concurrency import stale_message
 from ..derivation import READING_TAG, checked_text, derived_tags, plan_forms, source_of
 from ..importing.deferral import derivation_deferred
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
-from ..models.labels import DERIVED_FORMS, preferred_name_clash
+from ..models.labels import DERIVED_FORMS, Label, preferred_name_clash
 from ..search import refresh_records_naming
 from ..text import nfc
 from ..validators import validate_edtf, validate_identifier, validate_language_tag
 from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, update_keyed
 from .csv_io import EXTRA_CELLS
-from .export import Cell, as_text, is_machine_made, variant_cell
+from .export import Cell, as_text, variant_cell
 from .export_lines import queue_refresh, shown_in_rows
 from .format import (
     CLEAR,
@@ -121,7 +121,7 @@ def entry_cells(vocabulary: str, entry: models.Model) -> dict[str, Cell]:
     labels = sorted(getattr(entry, spec.labels).all(), key=lambda label: label.pk)
     tags = label_tags()
     ours, parts, machine = [], [], []
-    named: list[tuple[str, models.Model]] = []  # (the name's key in the per-name cells, the name)
+    named: list[tuple[str, Label]] = []  # (the name's key in the per-name cells, the name)
     for tag in tags:
         match = next((x for x in labels if x.preferred and x.language.lower() == tag.lower()), None)
         cells[f"name_{tag}"] = match.text if match else ""
@@ -129,7 +129,7 @@ def entry_cells(vocabulary: str, entry: models.Model) -> dict[str, Cell]:
             named.append((tag, match))
     # The preferred names in tags without a column: the first of each tag, as for a column; the per-name cells
     # name them by their tag as stored (mn), our_translations as name_<tag>.
-    others: dict[str, models.Model] = {}
+    others: dict[str, Label] = {}
     for label in labels:
         if label.preferred and not has_column(label.language, tags):
             others.setdefault(label.language.lower(), label)
@@ -138,7 +138,7 @@ def entry_cells(vocabulary: str, entry: models.Model) -> dict[str, Cell]:
     for key, label in named:
         if label.our_translation:
             ours.append(f"name_{key}")
-        if is_machine_made(label):
+        if label.is_machine_made:
             machine.append(f"name_{key}")
         if getattr(label, "family", ""):
             parts.append(name_parts_value(key, label.family, label.given))

@@ -58,7 +58,7 @@ from ..models import (
     identifier_case_message,
     validate_titles,
 )
-from ..models.labels import DERIVED_FORMS
+from ..models.labels import DERIVED_FORMS, is_machine_made_form
 from ..validators import validate_identifier, validate_language_tag
 from ..workflow import ACTIONS, TransitionNotAllowed, check_edit, check_status_change
 from .applying import BATCH_SIZE, Applier, apply_scalars, derived_forms, label_form
@@ -1367,7 +1367,7 @@ def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
                 f"FROM {_table(Title)} WHERE {{keys}} ORDER BY id", _column(Title, "record"), pks):
             if is_preferred:
                 key = language.lower()
-                machine = machine_made and form in DERIVED_FORMS  # as export.is_machine_made() tells
+                machine = is_machine_made_form(machine_made, form)
                 if not has_column(language, title_tags):
                     other_titles[record_id].setdefault(key, (language, text, ours, machine))
                     continue

@@ -8,7 +8,7 @@ child tables keyed by tag, so the configured languages never shape the schema.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,6 +31,21 @@ class LabelForm(models.TextChoices):
 
 
 DERIVED_FORMS = (LabelForm.READING, LabelForm.ROMANIZATION)
+
+
+def is_machine_made_form(machine_made: bool, form: str) -> bool:
+    """Whether a label with this flag and form counts as machine-made: a reading or romanization the app made
+    and no archivist checked. The flag on a label of another form means nothing (nothing derives one), and a
+    sheet does not carry it."""
+    return machine_made and form in DERIVED_FORMS
+
+
+def machine_made_form_sql(machine_made: str, form: str, literal: Callable[[str], str]) -> str:
+    """:func:`is_machine_made_form` as an SQL condition, for the queries written by hand, so that the two
+    cannot drift apart: ``machine_made`` and ``form`` are the columns as the query names them, and ``literal``
+    quotes a value as the query needs it."""
+    forms = ", ".join(literal(value) for value in DERIVED_FORMS)
+    return f"{machine_made} AND {form} IN ({forms})"
 
 
 class Label(models.Model):
@@ -94,6 +109,12 @@ class Label(models.Model):
             return pgettext("label form, of another language than Japanese", "romanization")
         return str(self.get_form_display())
 
+    @property
+    def is_machine_made(self) -> bool:
+        """Whether the label counts as machine-made (:func:`is_machine_made_form`), as a sheet's
+        ``machine_made`` cell lists it."""
+        return is_machine_made_form(self.machine_made, self.form)
+
     def clean(self) -> None:
         super().clean()
         errors: dict[str, list[Any]] = {}
@@ -124,7 +145,7 @@ class Label(models.Model):
 def is_derived(label: Label) -> bool:
     """Whether the label spells out another one: a reading or romanization the app made from it (even once an
     archivist corrected it, it still goes with its source)."""
-    return getattr(label, "derived_from_id", None) is not None or (label.machine_made and label.form in DERIVED_FORMS)
+    return getattr(label, "derived_from_id", None) is not None or label.is_machine_made
 
 
 def preferred_name_clash(labels: Iterable[Label]) -> tuple[Label, Label] | None:
