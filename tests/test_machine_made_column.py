@@ -361,3 +361,16 @@ def test_name_parts_given_for_a_machine_made_name_are_refused_while_it_is_listed
     assert preview.changes[0].fields["machine_made"] == ("name_ja-Hrkt|name_ja-Latn", "name_ja-Hrkt")
     assert write_vocabulary("agents", rows({"identifier": "agent-test-sato", "name_parts": parts})).ok
     assert not agent.names.get(language="ja-Latn").machine_made
+
+
+def test_a_form_the_app_never_derives_is_taken_by_a_vocabulary_sheet_as_by_a_record_sheet():
+    # Nothing derives a romanization of Mongolian: listed machine-made, it is stored flagged with no source,
+    # by either sheet, so that a catalogue holding one exports and loads again whichever sheet carries it.
+    record = write_rows(rows({"identifier": "doc-test-mongolian", "kind": "document", "title_en": "Test",
+                              "other_titles": "mn-Latn:Turshilt", "machine_made": "title_mn-Latn"}))
+    place = write_vocabulary("places", rows({"identifier": "place-test-mongolian", "kind": "city", "name_en": "Test",
+                                             "other_names": "mn-Latn:Turshilt", "machine_made": "name_mn-Latn"}))
+    assert record.ok and place.ok, (record.errors, messages(place))
+    title = Title.objects.get(record__identifier="doc-test-mongolian", language="mn-Latn")
+    name = PlaceName.objects.get(place__identifier="place-test-mongolian", language="mn-Latn")
+    assert (title.machine_made, title.derived_from) == (name.machine_made, name.derived_from) == (True, None)

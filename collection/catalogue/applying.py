@@ -500,10 +500,9 @@ class _TitleWork:
             if listed:
                 self._sourced.append((title, self._labels))
             return title
-        if listed != (name in plan.current["machine_made"]):
-            machine = listed  # the row ticks or unticks it
-        else:  # as without the column: a text the row changes is the archivist's
-            machine = title.machine_made and title.text == text
+        # The planner has settled the flags the sheet shows: a listed form keeps its text. A flag the sheet does
+        # not show (on a title of another form) stays while the row leaves the text, as without the column.
+        machine = listed or (name not in plan.current["machine_made"] and title.machine_made and title.text == text)
         language = tag if respell else title.language
         if (title.language, title.text, title.form, title.our_translation, title.machine_made) != (
                 language, text, form, our, machine):
@@ -516,8 +515,9 @@ class _TitleWork:
 
     def give_sources(self) -> None:
         """Point each machine-made form at the title it is made from, where the record has one."""
+        deleted = {id(title) for title in self.delete}
         for title, labels in self._sourced:
-            title.derived_from = source_of(title.language, (label for label in labels if label not in self.delete))
+            title.derived_from = source_of(title.language, (label for label in labels if id(label) not in deleted))
 
 
 _UPDATE_FIELDS = [

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from .. import reasons
 from ..concurrency import stale_message
+from ..conf import app_settings
 from ..derivation import READING_TAG, checked_text, derived_tags, plan_forms, source_of
 from ..importing.deferral import derivation_deferred
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
@@ -1012,8 +1013,6 @@ class _Writer:
         # The names the row leaves as they are, which derive again only if the row changes their reading.
         unchanged_sources = []
         for column, label in _labels(self.vocabulary, desired):
-            # Readings and romanizations are derived from the names in columns only, as for records' titles.
-            derivable = column != "other_names" and label.form not in (LabelForm.READING, LabelForm.ROMANIZATION)
             if column == "variant_names":
                 old = variants.pop(variant_cell(label.language, label.text), None)
                 if old is None:
@@ -1023,6 +1022,8 @@ class _Writer:
                     _copy_name_fields(label, old)
                     write.update(old)
                 continue
+            # Readings and romanizations are derived from the names in columns only, as for records' titles.
+            derivable = column != "other_names" and label.form not in (LabelForm.READING, LabelForm.ROMANIZATION)
             old = preferred.pop(label.language.lower(), None)
             if old is None:
                 setattr(label, spec.owner, entry)
@@ -1064,24 +1065,20 @@ class _Writer:
         if any(label.preferred and label.language.lower() == reading for label in [
                 *write.created, *write.updated, *write.deleted]):
             sources.extend(label for label in unchanged_sources if reading in derived_tags(label.language))
-        deleted = {id(label) for label in write.deleted}
-        names = [label for label in [*stored, *write.created] if id(label) not in deleted]
+        names = _kept(write, stored)
         for label in sourced:
             # As the app would have made it: from a name of the entry, which its key names once it has one.
             label.derived_from = source_of(label.language, names)
-        self._derive(write, stored, sources, desired, given)
-        self._derive_variants(write, stored)
+        # An import that defers derivation leaves every form, the variants' too, to the task that follows it.
+        if app_settings.DERIVE_READINGS and not derivation_deferred():
+            self._derive(write, names, sources, desired, given)
+            self._derive_variants(write, stored)
 
-    def _derive(self, write: _EntryWrite, stored: list[models.Model], sources: list[models.Model],
+    def _derive(self, write: _EntryWrite, kept: list[models.Model], sources: list[models.Model],
                 desired: Mapping[str, Cell], given: set[str]) -> None:
-        """Machine-made readings and romanizations of names the sheet gives no form for."""
-        from ..conf import app_settings
-
-        if not app_settings.DERIVE_READINGS:
-            return
+        """Machine-made readings and romanizations of names the sheet gives no form for; ``kept`` are the
+        entry's names once the row has placed them."""
         spec = self.spec
-        deleted = {id(label) for label in write.deleted}
-        kept = [label for label in stored if id(label) not in deleted] + write.created
         # The last of a language's preferred names, as a query in key order would find them.
         names = {x.language.lower(): x for x in kept if x.preferred}
         tags = label_tags()
@@ -1114,13 +1111,8 @@ class _Writer:
     def _derive_variants(self, write: _EntryWrite, stored: list[models.Model]) -> None:
         """The variants' machine-made readings and romanizations, as ``derive_romanizations`` makes them, so
         that it finds none missing after the sheet; written with the rest of the batch."""
-        from ..conf import app_settings
-
-        if not app_settings.DERIVE_READINGS or derivation_deferred():
-            return
-        deleted = {id(label) for label in write.deleted}
-        kept = [label for label in stored if id(label) not in deleted] + write.created
-        changes = plan_forms(kept, self.spec.label_model, {self.spec.owner: write.entry},
+        # The kept names include the forms _derive has just made.
+        changes = plan_forms(_kept(write, stored), self.spec.label_model, {self.spec.owner: write.entry},
                              sources=lambda label: not label.preferred)
         write.delete(changes.removed)
         for label in changes.updated:
@@ -1204,6 +1196,13 @@ class _Writer:
                            history_type=history_type, **history)
         delete_keyed(spec.label_model, [label.pk for write in writes for label in write.deleted],
                      batch_size=BATCH_SIZE)
+
+
+def _kept(write: _EntryWrite, stored: list[models.Model]) -> list[models.Model]:
+    """The entry's names as the row leaves them so far: the stored ones it keeps, in key order, then those it
+    creates."""
+    deleted = {id(label) for label in write.deleted}
+    return [label for label in [*stored, *write.created] if id(label) not in deleted]
 
 
 def _with_derived(labels: list[models.Model], stored: list[models.Model]) -> list[models.Model]:
