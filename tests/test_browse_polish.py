@@ -61,7 +61,7 @@ def test_the_title_names_the_search_the_place_and_the_page_in_each_language(clie
         language: title_of(client.get(f"/{language}/records/", params).content.decode())
         for language in ("ja", "ru", "en")
     }
-    assert titles["ja"].startswith("“テスト抑留記” · 場所: テスト収容所0 — 資料 (2/2ページ) · ")
+    assert titles["ja"].startswith("「テスト抑留記」 · 場所: テスト収容所0 — 資料 (2/2ページ) · ")
     assert titles["ru"].startswith("«テスト抑留記» · Место: Тестовый лагерь 0 — Записи (страница 2 из 2) · ")
     assert titles["en"].startswith("“テスト抑留記” · Place: Test camp 0 — Records (page 2 of 2) · ")
     # The plain list, and its first page, keep the plain title.

@@ -32,8 +32,8 @@ TRANSLATIONS = {
     "ru": {
         ("EDTF date", "%(year)s"): "%(year)s",
         ("EDTF date", "%(start)s–%(end)s"): "%(start)s–%(end)s",
-        ("EDTF date", "%(start)s onward"): "с %(start)s",
-        ("EDTF date", "until %(end)s"): "по %(end)s",
+        ("EDTF date", "%(start)s onward"): "%(start)s и позднее",
+        ("EDTF date", "until %(end)s"): "%(end)s и ранее",
         ("EDTF date", "circa %(date)s"): "ок. %(date)s",
         ("EDTF date", "%(date)s?"): "%(date)s (?)",
         ("EDTF date", "circa %(date)s?"): "ок. %(date)s (?)",
@@ -158,7 +158,7 @@ def test_edtf_in_words_in_english(edtf, words):
 @pytest.mark.parametrize(("language", "expected"), [
     ("en", ["1950s", "1946–1956", "1984 onward", "circa 1950", "1950?"]),
     ("ja", ["1950年代", "1946年～1956年", "1984年以降", "1950年頃", "1950年？"]),
-    ("ru", ["1950-е", "1946–1956", "с 1984", "ок. 1950", "1950 (?)"]),
+    ("ru", ["1950-е", "1946–1956", "1984 и позднее", "ок. 1950", "1950 (?)"]),
 ])
 def test_uncertain_dates_read_as_words_in_the_list_and_on_the_page(client, proposed_translations, language,
                                                                     expected):
