@@ -131,3 +131,38 @@ def test_a_change_of_labels_leaves_the_state_and_the_schema_as_one_alter_field_p
     with connection.schema_editor(collect_sql=True) as editor:
         labels.database_forwards("collection", editor, before, together)
     assert editor.collected_sql == []  # labels are not in the schema
+
+
+@pytest.mark.django_db(transaction=True)
+def test_places_and_subjects_stored_before_are_dated_by_their_history_not_by_the_upgrade():
+    import datetime
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from collection.search import install_catalogue_triggers
+
+    before = [("collection", "0017_first_published_from_history")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    places, subjects = old.get_model("collection", "Place"), old.get_model("collection", "Subject")
+    place_history = old.get_model("collection", "HistoricalPlace")
+    name_history = old.get_model("collection", "HistoricalPlaceName")
+    created, renamed = (datetime.datetime(2024, 5, day, 9, 30, tzinfo=datetime.UTC) for day in (1, 9))
+    place = places.objects.create(identifier="place-test", kind="camp")
+    place_history.objects.create(id=place.pk, identifier="place-test", kind="camp", version=1, history_type="+",
+                                 history_date=created)
+    # Renamed later: the change is in its names' history only.
+    name_history.objects.create(id=1, place_id=place.pk, language="en", text="Test camp", form="original",
+                                history_type="~", history_date=renamed)
+    subject = subjects.objects.create(identifier="subject-test")  # no history at all
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    install_catalogue_triggers()
+    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
+    assert new.get_model("collection", "Place").objects.get(pk=place.pk).modified == renamed
+    assert new.get_model("collection", "HistoricalPlace").objects.get().modified == created
+    assert new.get_model("collection", "Subject").objects.get(pk=subject.pk).modified == datetime.datetime(
+        1970, 1, 1, tzinfo=datetime.UTC)

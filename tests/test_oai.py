@@ -370,6 +370,29 @@ def test_the_sitemap_dates_a_record_page_by_the_last_rename_of_a_place_or_subjec
     type(entry).objects.filter(pk=entry.pk).update(modified=at(2003, 5, 6))
     assert lastmod() == {"2003-05-06"}
 
+@pytest.mark.parametrize(("parent_status", "moves"), [(Status.PUBLISHED, True), (Status.DRAFT, False)])
+def test_a_parts_datestamp_follows_a_change_of_the_published_record_it_is_part_of(client, parent_status, moves):
+    """A part's Dublin Core gives its parent's title while the parent is public; an unpublished one's changes stay
+    unknown."""
+    parent = dated(RecordFactory(identifier="mem-parent", status=parent_status), at(2000, 1, 1))
+    part = RecordFactory(identifier="mem-part", parent=parent, level=LevelOfDescription.VOLUME)
+    dated(part, at(2001, 1, 1))
+    Record.objects.filter(pk=parent.pk).update(modified=at(2002, 2, 2))
+    listed = identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": "2002-01-01"}))
+    assert ("oai:testserver:mem-part" in listed) is moves
+
+
+def test_a_datestamp_follows_the_romanization_the_task_gives_a_place_it_names(client):
+    from collection.importing.romanizations import update_missing_forms
+    from collection.models import PlaceName
+
+    place = named_by_a_published_record("place")
+    PlaceName.objects.create(place=place, language="ru", text="Тестовый лагерь")
+    type(place).objects.filter(pk=place.pk).update(modified=at(2000, 1, 1))
+    assert update_missing_forms() > 0
+    assert error_of(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", until="2001-01-01")) == (
+        "noRecordsMatch")
+
 @pytest.mark.parametrize(("entry_kind", "row"), [
     ("place", {"identifier": "place-test", "kind": "camp", "name_en": "Renamed test camp"}),
     ("subject", {"identifier": "subject-test", "name_en": "Renamed test subject"}),

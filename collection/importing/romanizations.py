@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from ..derivation import derive_forms
 from ..models import AgentName, LabelForm, PlaceName, SubjectLabel, Title
@@ -100,6 +101,9 @@ def update_missing_forms(*, refresh: bool = False, records: list[str] | None = N
                     if forms:
                         touched.append(owner.pk)
                         changed += len(forms)
+                # The owner's readings and romanizations are part of what its pages and its records' Dublin Core
+                # show: its change moves their dates (``records.last_change``).
+                owner_model.objects.filter(pk__in=touched).update(modified=timezone.now())
                 refresh_records_naming(owner_model, touched)
             done += len(chunk)
             if progress:

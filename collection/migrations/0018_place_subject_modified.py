@@ -1,8 +1,35 @@
-"""Places and subjects keep the time of their last change, as agents do: a record's OAI datestamp follows a renamed
-place or subject, whose names its Dublin Core gives. Entries already stored count as changed now."""
+"""Places and subjects keep the time of their last change, as agents do: a record's OAI datestamp, its sitemap entry
+and its feed entry follow a renamed place or subject, whose names the record shows.
+
+Entries already stored are dated by their history (their own or their names' latest change), not by the migration:
+a harvester would otherwise take every record naming one for changed."""
+
+import datetime
 
 import django.utils.timezone
 from django.db import migrations, models
+from django.db.models import Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+
+# For an entry without any history: older than any record, so that it moves no datestamp.
+NO_HISTORY = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+ENTRIES = (("Place", "PlaceName", "place"), ("Subject", "SubjectLabel", "subject"))
+
+
+def _last(history, key: str):
+    return Coalesce(Subquery(history.objects.filter(**{key: OuterRef("pk")}).order_by().values(key).annotate(
+        last=Max("history_date")).values("last")), Value(NO_HISTORY))
+
+
+def date_by_history(apps, schema_editor):
+    for entry, label, owner in ENTRIES:
+        model = apps.get_model("collection", entry)
+        entry_history = apps.get_model("collection", f"Historical{entry}")
+        label_history = apps.get_model("collection", f"Historical{label}")
+        model.objects.update(modified=Greatest(_last(entry_history, "id"), _last(label_history, f"{owner}_id")))
+        # A version's time is when it was saved.
+        entry_history.objects.update(modified=models.F("history_date"))
 
 
 def _modified(**options):
@@ -23,4 +50,5 @@ class Migration(migrations.Migration):
                               field=_modified(blank=True, editable=False, default=django.utils.timezone.now),
                               preserve_default=False)
           for model in ("historicalplace", "historicalsubject")),
+        migrations.RunPython(date_by_history, migrations.RunPython.noop),
     ]

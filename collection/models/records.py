@@ -129,8 +129,8 @@ def dated_between(year_from: int | None, year_to: int | None, prefix: str = "") 
 def last_change(record: str = "") -> models.Expression:
     """When a record last changed as the public sees it: its own last change (``modified``, which every save,
     publication and import bumps) or, if later, that of an agent, place or subject it names, whose names its
-    page, its Dublin Core and its citation give. ``record`` is the path to the record from the query's model
-    (``"record"`` from a reservation), ``""`` on records."""
+    page, its Dublin Core and its citation give, or of the published record it is part of. ``record`` is the
+    path to the record from the query's model (``"record"`` from a reservation), ``""`` on records."""
     path = f"{record}__" if record else ""
     key = OuterRef(f"{record}_id" if record else "pk")
     own = f"{path}modified"
@@ -141,6 +141,9 @@ def last_change(record: str = "") -> models.Expression:
                              (Record.subjects.through.objects, "subject"))
     ]
     named += [models.F(f"{path}{agent}__modified") for agent in ("repository", "described_agent")]
+    # A part's citation gives the title of the record it is part of, while that one is public.
+    named.append(models.Case(models.When(**{f"{path}parent__status": Status.PUBLISHED},
+                                         then=models.F(f"{path}parent__modified"))))
     # Coalesced, as SQLite's max() of a null is null where PostgreSQL's greatest() skips it.
     return Greatest(own, *(Coalesce(change, own) for change in named), output_field=models.DateTimeField())
 
