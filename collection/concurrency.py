@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 
 class StaleRecord(Exception):
@@ -55,7 +55,8 @@ def stale_message(record: Any) -> str:
 class VersionedModel(models.Model):
     """An entry whose every save bumps ``version``; a save from an outdated copy raises :class:`StaleRecord`."""
 
-    version = models.PositiveIntegerField(gettext_lazy("version"), default=1, editable=False)
+    version = models.PositiveIntegerField(pgettext_lazy("how many times an entry was saved", "version"), default=1,
+                                          editable=False)
 
     class Meta:
         abstract = True

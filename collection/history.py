@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import reasons
 
@@ -217,7 +218,7 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, rel
                     changes.append(FieldChange(label, earlier.get(label, ""), described.get(label, "")))
             if not changes and not row.history_change_reason:
                 continue  # a save that changed nothing the archivist sees (a version moved on)
-        part = f"{part_name} “{row_name(related.instance(row))}”" if part_name else str(model._meta.verbose_name)
+        part = _named_part(part_name, row_name(related.instance(row))) if part_name else str(model._meta.verbose_name)
         owner = owners.get(getattr(row, f"{owner_field}_id")) if owners else None
         if owner:
             part = _("%(part)s of %(owner)s") % {"part": part, "owner": owner}
@@ -226,6 +227,11 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, rel
             kind=kind, reason=reasons.describe(row.history_change_reason), changes=changes,
         ))
     return entries
+
+
+def _named_part(part_name: str, name: str) -> str:
+    """A part named, as the history lists it: title “Test”, in the quotation marks of the reader's language."""
+    return pgettext("a part of an entry, and its name", "%(part)s “%(name)s”") % {"part": part_name, "name": name}
 
 
 def _row_value(row: Any, name: str) -> Any:
@@ -297,7 +303,7 @@ def _part_entries(loaded: _PartRows, related: _Related, owners: dict[Any, str] |
                            row_name)
     if loaded.children:
         # Each row named as it was last.
-        names = {row.id: f"{part_name} “{row_name(related.instance(row))}”" for row in loaded.rows}
+        names = {row.id: _named_part(part_name, row_name(related.instance(row))) for row in loaded.rows}
         for child in loaded.children:
             entries += _part_entries(child, related, names)
     return entries

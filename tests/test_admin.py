@@ -371,3 +371,32 @@ def test_the_admins_russian_messages_agree_with_any_model(admin_client):
     response = admin_client.post(reverse("admin:collection_subject_delete", args=[subject.pk]), {"post": "yes"},
                                  headers=ru, follow=True)
     assert [str(message) for message in response.context["messages"]] == ["Удалено: предметная рубрика «Test subject»."]
+
+
+@pytest.mark.parametrize("language", ["ja", "ru"])
+def test_the_apps_catalogues_reword_no_other_apps_message_but_the_admin_messages_that_name_a_model(language):
+    """A site lists the app above django.contrib.admin, so its catalogue wins over every other app's (and any
+    app's over Django's own): a message they share would change their pages too ("Home" in every breadcrumb of
+    the admin)."""
+    import gettext
+    from pathlib import Path
+
+    import django
+    from django.apps import apps
+
+    from collection.admin.messages import DJANGO_ADMIN_MESSAGES
+
+    def catalogue(locale_dir):
+        mo = Path(locale_dir) / language / "LC_MESSAGES" / "django.mo"
+        return gettext.GNUTranslations(mo.open("rb"))._catalog if mo.exists() else {}
+
+    ours = catalogue(Path(apps.get_app_config("collection").path) / "locale")
+    others = [Path(django.__file__).parent / "conf" / "locale"] + [
+        Path(config.path) / "locale" for config in apps.get_app_configs() if config.label != "collection"]
+    reworded = set()
+    for theirs in map(catalogue, others):
+        for key, text in ours.items():
+            if key and key in theirs and theirs[key] and theirs[key] != text:
+                reworded.add(key[0] if isinstance(key, tuple) else key)
+    # Django's own Japanese for a NUL asks for "some characters"; the search box says what is wrong.
+    assert reworded <= {*DJANGO_ADMIN_MESSAGES, "Null characters are not allowed."}

@@ -44,6 +44,15 @@ def test_field_diffs_of_record_and_title_by_the_right_user(edited, alice):
         ("text", "First test title", "Second test title")]
 
 
+@pytest.mark.parametrize(("language", "part"), [
+    ("en", "title “Second test title”"), ("ru", "заглавие «Second test title»"),
+    ("ja", "タイトル「Second test title」")])
+def test_a_part_is_named_in_the_quotation_marks_of_the_readers_language(edited, language, part):
+    with translation.override(language):
+        entries = timeline(edited, RecordAdmin.history_parts(None))
+    assert part in {entry.part for entry in entries}
+
+
 def test_history_page_shows_the_diff(edited, bob, login):
     page = login(bob).get(history_url(edited)).content.decode()
     assert "<del>First test title</del> → <ins>Second test title</ins>" in page

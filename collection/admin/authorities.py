@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..concurrency import VersionCheckedForm
 from ..models import Agent, AgentName, Language, Place, PlaceName, Record, RecordAgent, Subject, SubjectLabel
@@ -189,7 +190,7 @@ class LanguageAdmin(NamedByRecordsAdmin):
     list_display = ["tag", "name"]
     search_fields = ["tag"]
 
-    @admin.display(description=_("name"))
+    @admin.display(description=pgettext_lazy("a language's name", "name"))
     def name(self, language: Language) -> str:
         """The language's name in the admin's language."""
         return language.display_name()

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from ..concurrency import VersionCheckedForm, stale_message
@@ -251,7 +251,7 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
                 Part(RecordImage, "record", children=(Part(RecordImageCaption, "image"),),
                      not_reverted=frozenset({"visibility"}), summary=scan_summary)]
 
-    @admin.display(description=gettext_lazy("title"))
+    @admin.display(description=pgettext_lazy("a work's title", "title"))
     def title(self, record: Record) -> str:
         """The title in the language the archivist reads the admin in, else the original (the identifier has
         its own column)."""

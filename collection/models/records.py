@@ -587,7 +587,7 @@ class Title(Label):
     history = change_history()
 
     class Meta(Label.Meta):
-        verbose_name = _("title")
+        verbose_name = pgettext_lazy("a work's title", "title")
         verbose_name_plural = _("titles")
         indexes = [models.Index(fields=["record", "language"])]
 
@@ -730,7 +730,8 @@ class ReservedIdentifier(models.Model):
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("deleted by"))
     deletion_reason = models.TextField(_("reason for deletion"), blank=True)
-    title = models.TextField(_("title"), blank=True, help_text=_("The title when the record was last public."))
+    title = models.TextField(pgettext_lazy("a work's title", "title"), blank=True,
+                             help_text=_("The title when the record was last public."))
     # [{"language", "text", "form", "preferred"}], in the order the titles were made; older rows have only ``title``.
     titles = models.JSONField(
         _("titles"), default=list, blank=True,
