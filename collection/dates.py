@@ -234,9 +234,21 @@ _GROUP_MONTHS = {33: (1, 3), 34: (4, 6), 35: (7, 9), 36: (10, 12), 37: (1, 4), 3
                  40: (1, 6), 41: (7, 12)}
 
 
-def _season(number: int, year: str) -> str:
+# After "circa" a language may decline what follows: Russian writes ок. августа 1945 г., ок. 1950-х, ок. весны
+# 1946. These forms have a context of their own, "EDTF date, after circa".
+
+
+def _season(number: int, year: str, after_circa: bool = False) -> str:
     # 21-24: spring to winter; 25-28 the same in the northern hemisphere, 29-32 in the southern one.
     season = (number - 21) % 4
+    if after_circa:
+        if season == 0:
+            return pgettext("EDTF date, after circa", "spring %(year)s") % {"year": year}
+        if season == 1:
+            return pgettext("EDTF date, after circa", "summer %(year)s") % {"year": year}
+        if season == 2:
+            return pgettext("EDTF date, after circa", "autumn %(year)s") % {"year": year}
+        return pgettext("EDTF date, after circa", "winter %(year)s") % {"year": year}
     if season == 0:
         return pgettext("EDTF date", "spring %(year)s") % {"year": year}
     if season == 1:
@@ -261,13 +273,15 @@ def _part_in_words(text: str, abbreviated: bool = False) -> str | None:
     if match is None:
         return None
     year, month, day, qualifier = match.group("year", "month", "day", "qualifier")
+    after_circa = qualifier in ("~", "%")
     if "X" in year:
         if month is not None:
             return None
         unknown = year.count("X")
         first = int(year.replace("X", "0"))
         if unknown == 1:  # some year of a decade
-            words = gettext("%(decade)ss") % {"decade": first}
+            decade = pgettext("EDTF date, after circa", "%(decade)ss") if after_circa else gettext("%(decade)ss")
+            words = decade % {"decade": first}
         else:
             words = _range(_year(first), _year(first + 10**unknown - 1))
     elif int(year) == 0:
@@ -281,12 +295,13 @@ def _part_in_words(text: str, abbreviated: bool = False) -> str | None:
         try:
             if day is None or day == "XX":
                 if 21 <= number <= 32:
-                    words = _season(number, year) if day is None else None
+                    words = _season(number, year, after_circa) if day is None else None
                 elif number in _GROUP_MONTHS and day is None:
                     first_month, last_month = _GROUP_MONTHS[number]
-                    words = _range(_year_month(int(year), first_month), _year_month(int(year), last_month))
+                    words = _range(_year_month(int(year), first_month, after_circa),
+                                   _year_month(int(year), last_month, after_circa))
                 else:
-                    words = _year_month(int(year), number)
+                    words = _year_month(int(year), number, after_circa)
             else:
                 words = _full_date(datetime.date(int(year), number, int(day)))
         except ValueError:
@@ -317,8 +332,11 @@ def _full_date(day: datetime.date) -> str:
     return date_format(day, get_format("DATE_FORMAT").replace("N", "F"))
 
 
-def _year_month(year: int, month: int) -> str:
-    words = date_format(datetime.date(year, month, 1), "YEAR_MONTH_FORMAT")
+def _year_month(year: int, month: int, after_circa: bool = False) -> str:
+    # A language that declines the month after circa gives its own format for it (Russian: "E Y г.", the month's
+    # name in the genitive); the name of the format setting is the source text.
+    date_format_name = pgettext("EDTF date, after circa", "YEAR_MONTH_FORMAT") if after_circa else "YEAR_MONTH_FORMAT"
+    words = date_format(datetime.date(year, month, 1), date_format_name)
     if (get_language() or "").split("-")[0] in _LOWER_CASE_MONTHS:
         return words[:1].lower() + words[1:]
     return words

@@ -127,6 +127,15 @@ def test_an_approximate_date_is_cited_as_the_page_words_it(client, style, langua
 DATE = {"ja": "日付", "ru": "Дата", "en": "Date"}
 
 
+@pytest.mark.parametrize(("edtf", "in_words"), [
+    ("1945-08~", "ок. августа 1945 г."), ("1946-21~", "ок. весны 1946"), ("195X~", "ок. 1950-х"),
+    ("1945-08%", "ок. августа 1945 г. (?)"), ("1945-08", "август 1945 г."),
+])
+def test_what_follows_circa_is_declined_on_a_russian_page(client, edtf, in_words):
+    titled("Test approximate", resource_type=ResourceType.BOOK, date_edtf=edtf, identifier="doc-approximate")
+    assert f"<dt>Дата</dt><dd>{in_words}" in page_of(client, "/ru/records/doc-approximate/")
+
+
 @pytest.fixture
 def volume_in_a_series():
     series = titled("Тестовая серия", "ru", resource_type=ResourceType.BOOK, level=LevelOfDescription.SERIES)
