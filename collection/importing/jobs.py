@@ -39,9 +39,10 @@ def catalogue_fingerprint(identifiers: Iterable[str]) -> str:
 
     The records' versions change with every save; the vocabularies' counts and
     last changes change when an agent, place or subject is added or renamed, which
-    a name in the file may then resolve to differently. Languages are few, and a language deleted and
-    another added leaves their count as it was, while the import would then link
-    to, or create, other languages than the preview did: every tag counts.
+    a name in the file may then resolve to differently. Languages are few, and a
+    language deleted and another added leaves their count as it was, while the
+    import would then link to, or create, other languages than the preview did:
+    every tag counts.
     """
     digest = hashlib.sha256()
     identifiers = sorted(set(identifiers))

@@ -142,8 +142,8 @@ def last_change(record: str = "") -> models.Expression:
     ]
     named += [models.F(f"{path}{agent}__modified") for agent in ("repository", "described_agent")]
     # A part's citation gives the title of the record it is part of, while that one is public.
-    named.append(models.Case(models.When(**{f"{path}parent__status": Status.PUBLISHED},
-                                         then=models.F(f"{path}parent__modified"))))
+    parent_public = Exists(Record.objects.published().filter(pk=OuterRef(f"{path}parent_id")))
+    named.append(models.Case(models.When(parent_public, then=models.F(f"{path}parent__modified"))))
     # Coalesced, as SQLite's max() of a null is null where PostgreSQL's greatest() skips it.
     return Greatest(own, *(Coalesce(change, own) for change in named), output_field=models.DateTimeField())
 
