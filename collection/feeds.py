@@ -164,8 +164,8 @@ class RecordFeed(Feed):
         return item.first_published
 
     def item_updateddate(self, item: Record) -> Any:
-        # The record's last change (a renamed author's too), public since it is published; never before its
-        # publication.
+        # The record's last change as the public sees it (records.last_change), public since it is published;
+        # never before its publication.
         return max(item.last_change, item.first_published) if item.first_published else item.last_change
 
     def item_extra_kwargs(self, item: Record) -> dict[str, Any]:

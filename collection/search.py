@@ -48,6 +48,7 @@ from typing import Any
 import snowballstemmer
 from django.db import models, transaction
 from django.db.models import Func, Q
+from django.utils import timezone
 
 from .conf import app_settings
 from .db_triggers import all_present
@@ -1227,7 +1228,7 @@ def reindex_after_save(obj: Any) -> None:
 
 def refresh_records_naming(model: type[models.Model], ids: Iterable[int], batch_size: int = 2000) -> None:
     """Refresh the search keys (and place index) of the records that hold these records', agents', places' or
-    subjects' names, a batch at a time.
+    subjects' names, a batch at a time; the records naming changed agents, places or subjects are changed too.
 
     A record's keys hold the names of its own agents, places and subjects, and of the
     places around its places (:func:`search_row`): a place's names are in the keys of
@@ -1235,7 +1236,11 @@ def refresh_records_naming(model: type[models.Model], ids: Iterable[int], batch_
     those of a place that moved, or lies under one that did, whatever its path says
     now: the records found are those in it or under it before and after the move,
     and their keys and place index are made from the paths as they now stand.
+
+    Their pages, citations and Dublin Core give those names: their ``modified`` moves,
+    which dates them for harvesters, the sitemap and the feed (``records.last_change``).
     """
+    from .catalogue.export_lines import queue_refresh
     from .models import Agent, Place, Record, RecordAgent, RecordPlaceIndex, Subject
 
     ids = sorted(set(ids))
@@ -1253,9 +1258,18 @@ def refresh_records_naming(model: type[models.Model], ids: Iterable[int], batch_
             found = [rows.objects.filter(**{f"{column}__in": chunk}).values_list("record_id", flat=True)
                      for rows, column in naming]
             records.update(found[0].union(*found[1:]) if len(found) > 1 else found[0])
+            if model is Agent:  # a record's repository and the organisation it describes are named on it too
+                records.update(Record._base_manager.filter(
+                    Q(repository__in=chunk) | Q(described_agent__in=chunk)).values_list("pk", flat=True))
     ordered = sorted(records)
+    now = timezone.now()
     for start in range(0, len(ordered), batch_size):
-        refresh_search_index(ordered[start:start + batch_size])
+        batch = ordered[start:start + batch_size]
+        if model is not Record:
+            Record._base_manager.filter(pk__in=batch).update(modified=now)
+        refresh_search_index(batch)
+    if model is not Record and ordered:
+        queue_refresh()  # the database drops the ready export rows of changed records
 
 
 def _record_created(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:

@@ -21,7 +21,8 @@ class RecordSitemap(_Localized):
         return Record.objects.published().with_last_change().order_by("pk").only("identifier")
 
     def lastmod(self, item: Record):
-        # The page shows the names of the agents, places and subjects the record names: renaming one changes it.
+        # Renaming an agent, place or subject the page names changes it, and so does a change to its published
+        # parent's title.
         return item.last_change
 
 

@@ -1,8 +1,8 @@
-"""Places and subjects keep the time of their last change, as agents do: a record's OAI datestamp, its sitemap entry
-and its feed entry follow a renamed place or subject, whose names the record shows.
+"""Places and subjects keep the time of their last change, as agents do: an import previewed before one of them
+changed is refused on confirmation (``catalogue_fingerprint``).
 
-Entries already stored are dated by their history (their own or their names' latest change), not by the migration:
-a harvester would otherwise take every record naming one for changed."""
+Entries already stored are dated by their history (their own or their names' latest change), not by the
+migration, so that the time says when each last changed."""
 
 import datetime
 

@@ -62,7 +62,7 @@ class Place(NamedByRecordsModel, VersionedModel, IdentifiedModel):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     # Materialized path of primary keys, "/3/17/42/": a region's subtree is one prefix match.
     path = models.CharField(_("path in the hierarchy"), max_length=512, editable=False, db_index=True, default="")
-    # Bumped by every save, a change of its names too: harvesters learn that its records' Dublin Core changed.
+    # Bumped by every save, a change of its names too: an import previewed before it is refused.
     modified = models.DateTimeField(_("modified"), auto_now=True)
 
     objects = PlaceQuerySet.as_manager()

@@ -128,24 +128,16 @@ def dated_between(year_from: int | None, year_to: int | None, prefix: str = "") 
 
 def last_change(record: str = "") -> models.Expression:
     """When a record last changed as the public sees it: its own last change (``modified``, which every save,
-    publication and import bumps) or, if later, that of an agent, place or subject it names, whose names its
-    page, its Dublin Core and its citation give, or of the published record it is part of. ``record`` is the
-    path to the record from the query's model (``"record"`` from a reservation), ``""`` on records."""
+    publication and import bumps, and a change to the names of an agent, place or subject it names:
+    :func:`collection.search.refresh_records_naming`) or, if later, that of the published record it is part of,
+    whose title its citation gives. ``record`` is the path to the record from the query's model (``"record"``
+    from a reservation), ``""`` on records."""
     path = f"{record}__" if record else ""
-    key = OuterRef(f"{record}_id" if record else "pk")
-    own = f"{path}modified"
-    named = [
-        Subquery(links.filter(record_id=key).values("record_id").annotate(
-            last=models.Max(f"{entry}__modified")).values("last"))
-        for links, entry in ((RecordAgent.objects, "agent"), (Record.places.through.objects, "place"),
-                             (Record.subjects.through.objects, "subject"))
-    ]
-    named += [models.F(f"{path}{agent}__modified") for agent in ("repository", "described_agent")]
-    # A part's citation gives the title of the record it is part of, while that one is public.
+    own = models.F(f"{path}modified")
     parent_public = Exists(Record.objects.published().filter(pk=OuterRef(f"{path}parent_id")))
-    named.append(models.Case(models.When(parent_public, then=models.F(f"{path}parent__modified"))))
+    parent_changed = models.Case(models.When(parent_public, then=models.F(f"{path}parent__modified")))
     # Coalesced, as SQLite's max() of a null is null where PostgreSQL's greatest() skips it.
-    return Greatest(own, *(Coalesce(change, own) for change in named), output_field=models.DateTimeField())
+    return Greatest(own, Coalesce(parent_changed, own), output_field=models.DateTimeField())
 
 
 class RecordQuerySet(models.QuerySet):

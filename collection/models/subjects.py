@@ -35,7 +35,7 @@ class Subject(NamedByRecordsModel, VersionedModel, IdentifiedModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="narrower",
         verbose_name=_("broader subject"),
     )
-    # Bumped by every save, a change of its labels too: harvesters learn that its records' Dublin Core changed.
+    # Bumped by every save, a change of its labels too: an import previewed before it is refused.
     modified = models.DateTimeField(_("modified"), auto_now=True)
 
     objects = SubjectQuerySet.as_manager()
