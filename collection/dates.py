@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format, get_format
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -234,28 +234,21 @@ _GROUP_MONTHS = {33: (1, 3), 34: (4, 6), 35: (7, 9), 36: (10, 12), 37: (1, 4), 3
                  40: (1, 6), 41: (7, 12)}
 
 
-# After "circa" a language may decline what follows: Russian writes ок. августа 1945 г., ок. 1950-х, ок. весны
-# 1946. These forms have a context of their own, "EDTF date, after circa".
+# Spring to winter. After "circa" a language may decline what follows (Russian: ок. весны 1946, as ок. августа 1945
+# г., ок. 1950-х): those forms have a context of their own.
+_SEASONS = {
+    False: (pgettext_lazy("EDTF date", "spring %(year)s"), pgettext_lazy("EDTF date", "summer %(year)s"),
+            pgettext_lazy("EDTF date", "autumn %(year)s"), pgettext_lazy("EDTF date", "winter %(year)s")),
+    True: (pgettext_lazy("EDTF date, after circa", "spring %(year)s"),
+           pgettext_lazy("EDTF date, after circa", "summer %(year)s"),
+           pgettext_lazy("EDTF date, after circa", "autumn %(year)s"),
+           pgettext_lazy("EDTF date, after circa", "winter %(year)s")),
+}
 
 
 def _season(number: int, year: str, after_circa: bool = False) -> str:
     # 21-24: spring to winter; 25-28 the same in the northern hemisphere, 29-32 in the southern one.
-    season = (number - 21) % 4
-    if after_circa:
-        if season == 0:
-            return pgettext("EDTF date, after circa", "spring %(year)s") % {"year": year}
-        if season == 1:
-            return pgettext("EDTF date, after circa", "summer %(year)s") % {"year": year}
-        if season == 2:
-            return pgettext("EDTF date, after circa", "autumn %(year)s") % {"year": year}
-        return pgettext("EDTF date, after circa", "winter %(year)s") % {"year": year}
-    if season == 0:
-        return pgettext("EDTF date", "spring %(year)s") % {"year": year}
-    if season == 1:
-        return pgettext("EDTF date", "summer %(year)s") % {"year": year}
-    if season == 2:
-        return pgettext("EDTF date", "autumn %(year)s") % {"year": year}
-    return pgettext("EDTF date", "winter %(year)s") % {"year": year}
+    return str(_SEASONS[after_circa][(number - 21) % 4]) % {"year": year}
 
 
 def _year(year: int) -> str:

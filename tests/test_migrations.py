@@ -18,50 +18,55 @@ def test_no_new_migrations_when_languages_change(settings, collection_languages,
     call_command("makemigrations", "collection", "--check", "--dry-run", verbosity=0)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_records_start_in_every_title_order_where_their_original_title_puts_them(settings):
+def upgraded(before, fill):
+    """The app's models as the latest migration leaves them, after ``fill(apps)`` stored rows with the models as
+    they were at ``before`` (a migration name)."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     from collection.search import install_catalogue_triggers
 
-    settings.COLLECTION_LANGUAGES = ["ja", "en"]
+    target = [("collection", before)]
     executor = MigrationExecutor(connection)
-    executor.migrate([("collection", "0009_tombstone_titles")])
-    old = executor.loader.project_state([("collection", "0009_tombstone_titles")]).apps
-    record = old.get_model("collection", "Record").objects.create(identifier="mem-test-old", kind="memoir")
-    old.get_model("collection", "RecordSearch").objects.update_or_create(
-        record_id=record.pk, defaults={"title_key": "test original"})
+    executor.migrate(target)
+    fill(executor.loader.project_state(target).apps)
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
-    install_catalogue_triggers()  # as migrate's post_migrate does: the table was dropped and made again
-    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
-    orders = new.get_model("collection", "RecordTitleOrder").objects.filter(record_id=record.pk)
+    install_catalogue_triggers()  # as migrate's post_migrate does: a table may have been dropped and made again
+    return executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_records_start_in_every_title_order_where_their_original_title_puts_them(settings):
+    settings.COLLECTION_LANGUAGES = ["ja", "en"]
+    stored = {}
+
+    def fill(old):
+        record = old.get_model("collection", "Record").objects.create(identifier="mem-test-old", kind="memoir")
+        old.get_model("collection", "RecordSearch").objects.update_or_create(
+            record_id=record.pk, defaults={"title_key": "test original"})
+        stored["record"] = record.pk
+
+    new = upgraded("0009_tombstone_titles", fill)
+    orders = new.get_model("collection", "RecordTitleOrder").objects.filter(record_id=stored["record"])
     assert sorted(orders.values_list("language", "title_key")) == [("en", "test original"), ("ja", "test original")]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_reasons_kept_when_their_column_widens():
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+    stored = {}
 
-    from collection.search import install_catalogue_triggers
+    def fill(old):
+        record = old.get_model("collection", "Record").objects.create(identifier="mem-test-reason", kind="memoir")
+        old.get_model("collection", "HistoricalRecord").objects.create(
+            id=record.pk, identifier=record.identifier, kind="memoir", status="draft", version=1,
+            created=record.created, modified=record.modified, history_type="+", history_date=record.modified,
+            history_change_reason="[import] {\"file\": \"a.csv\"}")
+        stored["record"] = record.pk
 
-    executor = MigrationExecutor(connection)
-    executor.migrate([("collection", "0010_record_title_order")])
-    old = executor.loader.project_state([("collection", "0010_record_title_order")]).apps
-    record = old.get_model("collection", "Record").objects.create(identifier="mem-test-reason", kind="memoir")
-    history = old.get_model("collection", "HistoricalRecord")
-    history.objects.create(id=record.pk, identifier=record.identifier, kind="memoir", status="draft", version=1,
-                           created=record.created, modified=record.modified, history_type="+",
-                           history_date=record.modified, history_change_reason="[import] {\"file\": \"a.csv\"}")
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    install_catalogue_triggers()
-    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
-    rows = new.get_model("collection", "HistoricalRecord").objects.filter(id=record.pk)
+    new = upgraded("0010_record_title_order", fill)
+    rows = new.get_model("collection", "HistoricalRecord").objects.filter(id=stored["record"])
     assert list(rows.values_list("history_change_reason", flat=True)) == ['[import] {"file": "a.csv"}']
     rows.update(history_change_reason="x" * 500)  # wider than the old varchar(100)
     assert len(rows.get().history_change_reason) == 500
@@ -71,39 +76,30 @@ def test_reasons_kept_when_their_column_widens():
 def test_records_published_before_are_dated_by_their_first_publication_in_their_history():
     import datetime
 
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    from collection.search import install_catalogue_triggers
-
-    before = [("collection", "0015_translated_field_labels")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    records, history = old.get_model("collection", "Record"), old.get_model("collection", "HistoricalRecord")
     start = datetime.datetime(2024, 5, 1, 9, 30, tzinfo=datetime.UTC)
+    stored = {}
 
-    def record_with_history(identifier, statuses):
-        record = records.objects.create(identifier=identifier, kind="memoir", status=statuses[-1])
-        for day, status in enumerate(statuses):
-            history.objects.create(id=record.pk, identifier=identifier, kind="memoir", status=status, version=1,
-                                   created=record.created, modified=record.modified, history_type="~",
-                                   history_date=start + datetime.timedelta(days=day))
-        return record.pk
+    def fill(old):
+        records, history = old.get_model("collection", "Record"), old.get_model("collection", "HistoricalRecord")
 
-    # Published on the third day, withdrawn, then published again: its first publication is the third day's.
-    republished = record_with_history("mem-test-republished",
-                                      ["draft", "review", "published", "withdrawn", "draft", "review", "published"])
-    withdrawn = record_with_history("mem-test-withdrawn", ["draft", "review", "published", "withdrawn"])
-    never = record_with_history("mem-test-never", ["draft", "review", "draft"])
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    install_catalogue_triggers()
-    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
+        def record_with_history(identifier, statuses):
+            record = records.objects.create(identifier=identifier, kind="memoir", status=statuses[-1])
+            for day, status in enumerate(statuses):
+                history.objects.create(id=record.pk, identifier=identifier, kind="memoir", status=status, version=1,
+                                       created=record.created, modified=record.modified, history_type="~",
+                                       history_date=start + datetime.timedelta(days=day))
+            return record.pk
+
+        # Published on the third day, withdrawn, then published again: its first publication is the third day's.
+        stored["republished"] = record_with_history(
+            "mem-test-republished", ["draft", "review", "published", "withdrawn", "draft", "review", "published"])
+        stored["withdrawn"] = record_with_history("mem-test-withdrawn", ["draft", "review", "published", "withdrawn"])
+        stored["never"] = record_with_history("mem-test-never", ["draft", "review", "draft"])
+
+    new = upgraded("0015_translated_field_labels", fill)
     dates = dict(new.get_model("collection", "Record").objects.values_list("pk", "first_published"))
-    assert dates == {republished: start + datetime.timedelta(days=2), withdrawn: start + datetime.timedelta(days=2),
-                     never: None}
+    assert dates == {stored["republished"]: start + datetime.timedelta(days=2),
+                     stored["withdrawn"]: start + datetime.timedelta(days=2), stored["never"]: None}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -137,32 +133,23 @@ def test_a_change_of_labels_leaves_the_state_and_the_schema_as_one_alter_field_p
 def test_places_and_subjects_stored_before_are_dated_by_their_history_not_by_the_upgrade():
     import datetime
 
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    from collection.search import install_catalogue_triggers
-
-    before = [("collection", "0017_first_published_from_history")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    places, subjects = old.get_model("collection", "Place"), old.get_model("collection", "Subject")
-    place_history = old.get_model("collection", "HistoricalPlace")
-    name_history = old.get_model("collection", "HistoricalPlaceName")
     created, renamed = (datetime.datetime(2024, 5, day, 9, 30, tzinfo=datetime.UTC) for day in (1, 9))
-    place = places.objects.create(identifier="place-test", kind="camp")
-    place_history.objects.create(id=place.pk, identifier="place-test", kind="camp", version=1, history_type="+",
-                                 history_date=created)
-    # Renamed later: the change is in its names' history only.
-    name_history.objects.create(id=1, place_id=place.pk, language="en", text="Test camp", form="original",
-                                history_type="~", history_date=renamed)
-    subject = subjects.objects.create(identifier="subject-test")  # no history at all
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    install_catalogue_triggers()
-    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
-    assert new.get_model("collection", "Place").objects.get(pk=place.pk).modified == renamed
+    stored = {}
+
+    def fill(old):
+        place = old.get_model("collection", "Place").objects.create(identifier="place-test", kind="camp")
+        old.get_model("collection", "HistoricalPlace").objects.create(
+            id=place.pk, identifier="place-test", kind="camp", version=1, history_type="+", history_date=created)
+        # Renamed later: the change is in its names' history only.
+        old.get_model("collection", "HistoricalPlaceName").objects.create(
+            id=1, place_id=place.pk, language="en", text="Test camp", form="original", history_type="~",
+            history_date=renamed)
+        stored["place"] = place.pk
+        stored["subject"] = old.get_model("collection", "Subject").objects.create(identifier="subject-test").pk
+
+    new = upgraded("0017_first_published_from_history", fill)
+    assert new.get_model("collection", "Place").objects.get(pk=stored["place"]).modified == renamed
     assert new.get_model("collection", "HistoricalPlace").objects.get().modified == created
-    assert new.get_model("collection", "Subject").objects.get(pk=subject.pk).modified == datetime.datetime(
+    # No history at all: older than any record.
+    assert new.get_model("collection", "Subject").objects.get(pk=stored["subject"]).modified == datetime.datetime(
         1970, 1, 1, tzinfo=datetime.UTC)
