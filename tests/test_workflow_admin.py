@@ -92,6 +92,17 @@ class TestButtonMessages:
             headers={"accept-language": language})
         assert page_messages(response) == [message]
 
+    @pytest.mark.parametrize(("language", "message"), [
+        ("en", "The record doc-test-button was returned to draft."),
+        ("ja", "資料 doc-test-button を下書きに差戻しました。"),  # not 差し戻ししました
+    ])
+    def test_a_record_returned_to_draft_is_said_so(self, bob, login, language, message):
+        record = RecordFactory(status=Status.REVIEW, identifier="doc-test-button")
+        response = login(bob).post(change_url(record), change_form_data(
+            record, _transition="return", transition_comment="Needs a source."), follow=True,
+            headers={"accept-language": language})
+        assert page_messages(response) == [message]
+
     def test_a_save_without_a_button_keeps_djangos_message(self, alice, login):
         record = RecordFactory(status=Status.DRAFT)
         response = login(alice).post(change_url(record), change_form_data(record, date_display="test date"),
