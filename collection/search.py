@@ -1241,26 +1241,28 @@ def refresh_records_naming(model: type[models.Model], ids: Iterable[int], batch_
     which dates them for harvesters, the sitemap and the feed (``records.last_change``).
     """
     from .catalogue.export_lines import queue_refresh
-    from .models import Agent, Place, Record, RecordAgent, RecordPlaceIndex, Subject
+    from .models import Agent, Place, Record, RecordPlaceIndex, Subject
 
     ids = sorted(set(ids))
     if model is Record:
         records = set(ids)
     else:
-        naming = {Agent: [(RecordAgent, "agent_id")], Subject: [(Record.subjects.through, "subject_id")],
-                  # A record linked to a place, and one the place index counts in it (in a place under it).
-                  Place: [(Record.places.through, "place_id"), (RecordPlaceIndex, "place_id")]}.get(model)
+        def linked(rows: type[models.Model], column: str, chunk: list[int]) -> models.QuerySet:
+            return rows.objects.filter(**{f"{column}__in": chunk}).values_list("record_id", flat=True)
+
+        naming = {
+            # In a role, as its repository or as the organisation it describes.
+            Agent: lambda chunk: Record.objects.naming_agents(chunk).values_list("pk", flat=True),
+            Subject: lambda chunk: linked(Record.subjects.through, "subject_id", chunk),
+            # A record linked to a place, and one the place index counts in it (in a place under it).
+            Place: lambda chunk: linked(Record.places.through, "place_id", chunk).union(
+                linked(RecordPlaceIndex, "place_id", chunk)),
+        }.get(model)
         if naming is None:
             return
         records = set()
         for start in range(0, len(ids), batch_size):
-            chunk = ids[start:start + batch_size]
-            found = [rows.objects.filter(**{f"{column}__in": chunk}).values_list("record_id", flat=True)
-                     for rows, column in naming]
-            records.update(found[0].union(*found[1:]) if len(found) > 1 else found[0])
-            if model is Agent:  # a record's repository and the organisation it describes are named on it too
-                records.update(Record._base_manager.filter(
-                    Q(repository__in=chunk) | Q(described_agent__in=chunk)).values_list("pk", flat=True))
+            records.update(naming(ids[start:start + batch_size]))
     ordered = sorted(records)
     now = timezone.now()
     for start in range(0, len(ordered), batch_size):

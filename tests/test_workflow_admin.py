@@ -32,6 +32,13 @@ def page_messages(response):
     return [str(m) for m in response.context["messages"]] if response.context else []
 
 
+def pressed(client, record, language, **form):
+    """The messages the record's change form gives, posted in ``language`` with ``form`` changed."""
+    response = client.post(change_url(record), change_form_data(record, **form), follow=True,
+                           headers={"accept-language": language})
+    return page_messages(response)
+
+
 class TestChangeFormButtons:
     def test_contributor_sees_submit_on_a_draft(self, alice, login):
         record = RecordFactory(status=Status.DRAFT)
@@ -87,10 +94,7 @@ class TestButtonMessages:
     ])
     def test_a_button_pressed_with_edits_says_they_were_saved_too(self, alice, login, language, message):
         record = RecordFactory(status=Status.DRAFT, identifier="doc-test-button")
-        response = login(alice).post(change_url(record), change_form_data(
-            record, date_display="test date", _transition="submit"), follow=True,
-            headers={"accept-language": language})
-        assert page_messages(response) == [message]
+        assert pressed(login(alice), record, language, date_display="test date", _transition="submit") == [message]
 
     @pytest.mark.parametrize(("language", "message"), [
         ("en", "The record doc-test-button was returned to draft."),
@@ -98,10 +102,8 @@ class TestButtonMessages:
     ])
     def test_a_record_returned_to_draft_is_said_so(self, bob, login, language, message):
         record = RecordFactory(status=Status.REVIEW, identifier="doc-test-button")
-        response = login(bob).post(change_url(record), change_form_data(
-            record, _transition="return", transition_comment="Needs a source."), follow=True,
-            headers={"accept-language": language})
-        assert page_messages(response) == [message]
+        assert pressed(login(bob), record, language, _transition="return",
+                       transition_comment="Needs a source.") == [message]
 
     def test_a_save_without_a_button_keeps_djangos_message(self, alice, login):
         record = RecordFactory(status=Status.DRAFT)

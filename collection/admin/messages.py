@@ -1,7 +1,7 @@
 """Django's admin messages that name a model, in words that agree with any of the app's models.
 
 Django's Russian catalogue says them with a verb in the masculine ("{name} … был успешно
-изменен"), which disagrees with most of the app's models: «запись», «тема», «место». The
+изменен"), which disagrees with most of the app's models: «запись», «предметная рубрика», «место». The
 app's catalogues word them so that no word agrees with the model's name ("Изменено:
 запись «…»"). Django merges the catalogues of installed apps so that an app listed first
 wins: these take effect where ``collection`` is listed above ``django.contrib.admin``, and
