@@ -84,7 +84,7 @@ def tombstone_for(identifier: str, language: str | None = None) -> Tombstone | N
     else:
         label = None if reserved.hide_title else pick_label(reserved.public_titles(), language)
     return Tombstone(
-        identifier=identifier, date=reserved.left_publication, deleted=record is None,
+        identifier=identifier, date=reserved.datestamp, deleted=record is None,
         title=label.text if label else "", title_language=label.language if label else "",
     )
 

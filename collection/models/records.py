@@ -655,14 +655,11 @@ class ReservedIdentifierQuerySet(models.QuerySet):
         that was never public, in whatever state it is or was.
 
         Annotated with ``public`` (the record is published now), ``kind`` (for a record no longer public, its
-        kind when it last was), ``left_publication`` (see :meth:`left_publication`; ``None`` while published)
-        and ``datestamp``: for a published record its :func:`last_change`, otherwise ``left_publication``.
+        kind when it last was) and ``datestamp``: for a published record its :func:`last_change`, otherwise
+        when it left publication (:meth:`left_publication`).
         Harvesting (``collection.oai``) lists these; the notices (``collection.tombstones``) read them.
         """
         public = Exists(Record.objects.published().filter(pk=OuterRef("record_id")))
-        left_publication = models.Case(
-            models.When(public=True, then=models.Value(None)), default=self.left_publication(),
-            output_field=models.DateTimeField())
         datestamp = models.Case(
             models.When(public=True, then=last_change("record")),
             default=self.left_publication(),
@@ -673,7 +670,7 @@ class ReservedIdentifierQuerySet(models.QuerySet):
             identifier=OuterRef("identifier"), status=Status.PUBLISHED).order_by("-history_id").values("kind")[:1]
         kind = models.Case(models.When(public=True, then=models.F("record__kind")),
                            default=Subquery(kind_when_public), output_field=models.CharField())
-        return self.annotate(public=public, left_publication=left_publication, datestamp=datestamp, kind=kind).filter(
+        return self.annotate(public=public, datestamp=datestamp, kind=kind).filter(
             Q(public=True) | Record.ever_published(identifier=OuterRef("identifier")))
 
     @staticmethod
