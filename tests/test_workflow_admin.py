@@ -70,6 +70,15 @@ class TestChangeFormButtons:
         assert "Give a reason" in response.content.decode()
         assert Record.objects.get(pk=record.pk).status == Status.REVIEW
 
+    def test_a_refused_save_is_told_above_the_workflow_box(self, bob, carol, login):
+        # The box holds the workflow log (up to 20 rows): an error below it is off screen.
+        record = RecordFactory(status=Status.REVIEW)
+        opened = change_form_data(record, date_display="as carol typed it")
+        assert login(bob).post(change_url(record), change_form_data(record, pages="1-120")).status_code == 302
+        page = login(carol).post(change_url(record), opened).content.decode()
+        assert "date_display" in page and "as carol typed it" in page
+        assert page.index('class="errornote"') < page.index("Your changes were not saved") < page.index('id="workflow"')
+
     def test_withdraw_with_hidden_title(self, bob, login):
         record = RecordFactory(status=Status.PUBLISHED)
         login(bob).post(change_url(record), change_form_data(
