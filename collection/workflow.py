@@ -90,6 +90,10 @@ class TransitionNotAllowed(Exception):
     """A status change that the workflow or the user's role does not allow."""
 
 
+class ReasonMissing(TransitionNotAllowed):
+    """An allowed action that needs a reason was asked for without one."""
+
+
 def allowed_targets(status: str) -> list[str]:
     return [target for (source, target) in TRANSITIONS if source == status]
 
@@ -275,7 +279,7 @@ def check_action(user: Any, record: Record, action: Action, comment: str = "") -
         )
     check_status_change(user, record, action.target)
     if action.needs_reason and not comment.strip():
-        raise TransitionNotAllowed(_("Give a reason."))
+        raise ReasonMissing(_("Give a reason."))
 
 
 def available_actions(user: Any, record: Record) -> list[Action]:

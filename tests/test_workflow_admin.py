@@ -67,8 +67,20 @@ class TestChangeFormButtons:
         record = RecordFactory(status=Status.REVIEW)
         response = login(bob).post(change_url(record), change_form_data(record, _transition="return"))
         assert response.status_code == 200
-        assert "Give a reason" in response.content.decode()
+        assert "Write the reason here: “Return to draft” needs one." in response.content.decode()
         assert Record.objects.get(pk=record.pk).status == Status.REVIEW
+
+    @pytest.mark.parametrize(("button", "status"), [("return", Status.REVIEW), ("withdraw", Status.PUBLISHED)])
+    def test_a_missing_reason_is_told_at_the_comment_box(self, bob, login, button, status):
+        record = RecordFactory(status=status)
+        label = {"return": "Вернуть в черновики", "withdraw": "Снять с публикации"}[button]
+        response = login(bob).post(change_url(record), change_form_data(record, _transition=button),
+                                   headers={"accept-language": "ru"})
+        said = f"Укажите причину здесь: для действия «{label}» она обязательна."
+        assert response.context["adminform"].form.errors["transition_comment"] == [said]
+        page = response.content.decode()
+        assert page.index(said) < page.index('name="transition_comment"') < page.index(f'value="{button}"')
+        assert Record.objects.get(pk=record.pk).status == status
 
     def test_a_refused_save_is_told_above_the_workflow_box(self, bob, carol, login):
         # The box holds the workflow log (up to 20 rows): an error below it is off screen.

@@ -36,6 +36,7 @@ from ..search import search_condition
 from ..workflow import (
     ACTIONS,
     Action,
+    ReasonMissing,
     TransitionNotAllowed,
     apply_action,
     apply_to_many,
@@ -183,6 +184,10 @@ class RecordForm(VersionCheckedForm):
                 raise ValidationError(_("Unknown workflow action."), code="transition")
             try:
                 check_action(self.request.user, record, action, cleaned.get("transition_comment") or "")
+            except ReasonMissing:
+                # Said at the comment box, where the reason goes, naming the button that needs it.
+                self.add_error("transition_comment", ValidationError(
+                    _("Write the reason here: “%(action)s” needs one.") % {"action": action.label}, code="required"))
             except TransitionNotAllowed as refusal:
                 raise ValidationError(str(refusal), code="transition") from None
         return cleaned
