@@ -671,8 +671,11 @@ def _as_the_fold_spells_russian(text: str) -> str:
 
 
 # Unmarked transliterations the fold does not write: BGN/PCGN's е as "ye" at the start of a word and after a
-# vowel (voyennoplennye), х as a lone h (arhiv), ц as c (kompensacii).
+# vowel (voyennoplennye), х as a lone h (arhiv), ц as c (kompensacii), and ё after a consonant as "yo", as
+# English texts spell it (Pyotr, Fyodorov, Semyonov, Solovyov for Пётр, Фёдоров, Семёнов, Соловьёв), where the
+# fold writes е. Not in a word that could be romaji (Tokyo, horyo, Kyoto), whose "yo" is Japanese.
 _YE = re.compile(r"(?:^|(?<=[aeiouy]))ye")
+_YO = re.compile(r"(?<=[bcdfghjklmnpqrstvwxz])yo")
 _LONE_H = re.compile(r"(?<![cszk])h")
 _LONE_C = re.compile(r"c(?!h)")
 
@@ -680,6 +683,8 @@ _LONE_C = re.compile(r"c(?!h)")
 def _informal_russian(word: str) -> str:
     if not word.isascii():
         return word
+    if _romaji_syllables(word) is None:
+        word = _YO.sub("e", word)
     return _LONE_C.sub("ts", _LONE_H.sub("kh", _YE.sub("e", word)))
 
 

@@ -157,6 +157,22 @@ def test_other_transliterations_of_russian_find_the_cyrillic(client, query, titl
     assert found(client, query) == {record.identifier}
 
 
+@pytest.mark.parametrize(("query", "name"), [("Pyotr", "Пётр Тестов"), ("Fyodorov", "Фёдоров, Тест"),
+                                             ("Semyonov", "Семёнов, Тест"), ("Solovyov", "Соловьёв, Тест")])
+def test_yo_for_the_russian_yo_finds_the_cyrillic(client, query, name):
+    record = titled("Test document")
+    link_agent(record, AgentFactory(name=name, name__language="ru"))
+    reindex(record)
+    titled("Test report on Peter, Fedora and Semen")
+    assert found(client, query) == {record.identifier}
+
+
+def test_yo_of_romaji_is_not_taken_for_the_russian_yo(client):
+    japanese = titled("Horyo no tegami", "ja-Latn")
+    titled("Доклад Хоре", "ru")
+    assert found(client, "horyo") == {japanese.identifier}
+
+
 def test_c_for_ts_and_h_for_kh_find_the_cyrillic(client):
     record = titled("Компенсации и архив", "ru")
     assert found(client, "kompensacii") == found(client, "arhiv") == {record.identifier}
