@@ -297,6 +297,17 @@ def title_order_rows(pk: int, titles: list, languages: Iterable[str]) -> list[tu
     return rows
 
 
+def name_order_key(labels: Iterable[Any], language: str | None) -> str:
+    """The key ordering entries (places, subjects, agents) by the name a page in ``language`` shows them by
+    (``pick_label``), as titles are ordered: a Japanese name by its kana reading (沿海地方 as えんかいちほう, not
+    after every katakana name), ё as е, the page's own script first."""
+    labels = list(labels)
+    shown = _labels().pick_label(labels, language)
+    if shown is None:
+        return ""
+    return _own_script_first(sort_key(_shown_sort_text(labels, shown)), language or "")
+
+
 # Each language's order puts the titles in its own script first, as a catalogue in that language does: on an
 # А–Я list a Russian reader looks for "Абакан" at the start, not after every English title.
 _OWN_SCRIPT = {"ru": "cyrillic", "ja": "japanese", "en": "latin"}

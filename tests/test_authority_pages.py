@@ -78,3 +78,19 @@ def test_an_agent_page_gives_dates_and_identifiers_in_other_authority_files(clie
     assert '<dt>Годы существования</dt><dd><span lang="">since the 1920s</span></dd>' in archive_page
     assert "<dt>ISIL</dt><dd>RU-0000</dd>" in archive_page
     assert "<dt>生没年</dt>" in client.get("/ja/agents/test-person/").content.decode()
+
+
+def test_places_within_are_listed_in_the_order_of_their_readings_on_a_japanese_page(client):
+    krai = PlaceFactory(name="テスト地方", name__language="ja", kind=PlaceKind.REGION, identifier="test-region")
+    siberia = PlaceFactory(name="シベリア", name__language="ja", parent=krai, identifier="test-siberia")
+    coast = PlaceFactory(name="沿海地方", name__language="ja", parent=krai, identifier="test-coast")
+    written = coast.names.get()
+    PlaceName.objects.create(place=coast, language="ja-Hrkt", text="エンカイ チホウ", form="reading",
+                             derived_from=written)
+    with_record(place=siberia)
+    with_record(place=coast)
+    page = client.get("/ja/places/test-region/").content.decode()
+    # えんかい before しべりあ, as a Japanese index orders them, not katakana before every kanji.
+    assert page.index(">沿海地方</a>") < page.index(">シベリア</a>")
+    api = client.get("/api/places/test-region/", headers={"accept-language": "ja"}).json()
+    assert [child["identifier"] for child in api["children"]] == ["test-coast", "test-siberia"]

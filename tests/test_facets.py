@@ -423,3 +423,32 @@ def test_ties_among_the_top_values_go_by_id_as_a_number():
     from collection.facets.index import ranked
 
     assert ranked([("1000", 1), ("999", 1), ("5", 2), ("ja", 1)], 3) == [("5", 2), ("999", 1), ("1000", 1)]
+
+
+def test_values_counted_alike_are_listed_by_name_in_the_pages_order(client):
+    # Made in this order, so that their ids are not their names' order.
+    compensation = SubjectFactory(label="補償", label__language="ja", identifier="test-compensation")
+    compensation.labels.create(language="ja-Hrkt", text="ホショウ", form="reading",
+                               derived_from=compensation.labels.get())
+    memoirs = SubjectFactory(label="回想記", label__language="ja", identifier="test-memoirs")
+    memoirs.labels.create(language="ja-Hrkt", text="カイソウキ", form="reading", derived_from=memoirs.labels.get())
+    zhukov = AgentFactory(name="Жуков", name__language="ru", identifier="test-zhukov")
+    yolkin = AgentFactory(name="Ёлкин", name__language="ru", identifier="test-yolkin")
+    moscow = PlaceFactory(name="モスクワ", name__language="ja", identifier="test-moscow")
+    tokyo = PlaceFactory(name="東京", name__language="ja", identifier="test-tokyo")
+    tokyo.names.create(language="ja-Hrkt", text="トウキョウ", form="reading", derived_from=tokyo.names.get())
+    for subject, agent, place in ((compensation, zhukov, moscow), (memoirs, yolkin, tokyo)):
+        record = titled("Test record")
+        record.subjects.add(subject)
+        record.places.add(place)
+        link_agent(record, agent)
+        reindex(record)
+
+    def listed(language: str, facet: str) -> list[str]:
+        facets = client.get(f"/{language}/records/").context["facets"]
+        return [value.value for value in next(f for f in facets if f.name == facet).values]
+
+    # かいそうき before ほしょう, とうきょう before もすくわ; Ё with Е, before Ж.
+    assert listed("ja", "subject") == ["test-memoirs", "test-compensation"]
+    assert listed("ja", "place") == ["test-tokyo", "test-moscow"]
+    assert listed("ru", "agent") == ["test-yolkin", "test-zhukov"]

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..filters import FACET_NAMES, UNDATED, RecordFilterSet
 from ..models import Agent, Language, Place, Record, RecordKind, Subject
-from ..search import isbn_query, search_alternatives, title_match
+from ..search import isbn_query, name_order_key, search_alternatives, title_match
 from ..text import language_name
 from .columns import Column, fetch
 from .index import IndexState, Query, Result, facet_index, ranked
@@ -320,9 +320,11 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
     subjects = Subject.objects.filter(pk__in=[int(pk) for pk, _n in top("subject")]).prefetch_related(
         "labels").in_bulk()
 
-    def entries(name: str, by_id: dict[int, Any]) -> tuple[list[tuple[str, str, int]], dict[str, str]]:
-        """The facet's values with the names they are shown by, and each name's language (``lang``)."""
-        items, languages = [], {}
+    def entries(name: str, by_id: dict[int, Any], names: str = "names"
+                ) -> tuple[list[tuple[str, str, int]], dict[str, str]]:
+        """The facet's values with the names they are shown by, and each name's language (``lang``), counted
+        most first, then by name."""
+        items, languages, order = [], {}, {}
         for pk, n in top(name):
             entry = by_id.get(int(pk))
             if entry is None:
@@ -331,13 +333,16 @@ def build_facets(filterset: RecordFilterSet, counts: dict[str, Any], params: Que
             items.append((entry.identifier, label.text if label else "", n))
             if label:
                 languages[entry.identifier] = label.language
+            order[entry.identifier] = name_order_key(getattr(entry, names).all(), language)
+        # The top is chosen by count, ties by id; a reader scans the values of one count by name.
+        items.sort(key=lambda item: (-item[2], order[item[0]]))
         return items, languages
 
     facets.append(make("place", []))
     tree = PlaceTree({**{pk: 0 for pk in chosen.get("place", ())}, **counts["place"]}, filterset.selected("place"))
     facets[-1].values = tree.shown(links, language)
     facets[-1].flat = tree.flat()
-    facets.append(make("subject", *entries("subject", subjects)))
+    facets.append(make("subject", *entries("subject", subjects, "labels")))
     facets.append(make("agent", *entries("agent", agents)))
     facets.append(make("repository", *entries("repository", agents)))
     scans = counts["has_scans"].get("1", 0)
@@ -386,16 +391,19 @@ class PlaceTree:
         named = Place.objects.filter(pk__in=[*roots, *(pk for under in children.values() for pk in under)]
                                      ).prefetch_related("names").in_bulk()
 
+        by_name: dict[str, str] = {}
+
         def node(pk: int) -> FacetValue:
             identifier = self.outline[pk][0]
             label = named[pk].display_label(language)
+            by_name[identifier] = name_order_key(named[pk].names.all(), language)
             value = FacetValue(identifier, label.text if label else "", self.counts[pk],
                                identifier in self.selected, "", lang=label.language if label else "")
             value.children = [node(child) for child in children.get(pk, ())]
             return value
 
         def order(values: list[FacetValue]) -> list[FacetValue]:
-            values.sort(key=lambda v: (-v.count, v.label))
+            values.sort(key=lambda v: (-v.count, by_name[v.value]))
             for value in values:
                 order(value.children)
             return values

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 
 from ..facets import Facet, FacetValue
 from ..models import Agent, Label, Place, Record, Subject
+from ..search import name_order_key
 from ..tombstones import identifier_as_given, tombstone_for
 from .authorities import agent_association, agent_holdings, agent_records, place_records, subject_records
 from .browse import browse_context, page_url
@@ -202,9 +203,11 @@ def place_api_detail(request: HttpRequest, identifier: str) -> JsonResponse:
     around = Q(parent=place) | (Q(pk=place.parent_id) if place.parent_id else Q(pk__in=[]))
     relatives = list(Place.objects.with_public_page().filter(around).prefetch_related("names"))
     parent = next((other for other in relatives if other.pk == place.parent_id), None)
-    children = [_entry_ref(other, request, "place-detail") for other in relatives if other.parent_id == place.pk]
+    language = get_language()
+    children = sorted((other for other in relatives if other.parent_id == place.pk),
+                      key=lambda other: (name_order_key(other.names.all(), language), other.identifier))
     data["parent"] = _entry_ref(parent, request, "place-detail") if parent else None
-    data["children"] = sorted(children, key=lambda child: (child["name"].casefold(), child["identifier"]))
+    data["children"] = [_entry_ref(other, request, "place-detail") for other in children]
     return JsonResponse(data, json_dumps_params=JSON_PARAMS)
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.views.generic import DetailView
 
 from ..models import Agent, Place, Record, RecordAgent, RecordPlaceIndex, Subject
-from ..search import title_order_language
+from ..search import name_order_key, title_order_language
 
 RECORDS_SHOWN = 200
 
@@ -67,9 +67,11 @@ class _AuthorityDetailView(DetailView):
         return context
 
 
-def public_by_name(entries: QuerySet, language: str) -> list[Any]:
-    """Entries in the order of the names this page shows them by."""
-    return sorted(entries, key=lambda entry: (entry.display_name(language) or "").casefold())
+def public_by_name(entries: QuerySet, language: str, names: str = "names") -> list[Any]:
+    """Entries in the order of the names this page shows them by (a Japanese name by its reading); ``names``:
+    the entries' relation to their names."""
+    return sorted(entries, key=lambda entry: (name_order_key(getattr(entry, names).all(), language),
+                                              entry.identifier))
 
 
 class AgentDetailView(_AuthorityDetailView):
@@ -127,5 +129,6 @@ class SubjectDetailView(_AuthorityDetailView):
         context["broader"] = broader
         context["broader_public"] = bool(broader and Subject.objects.with_public_page().filter(pk=broader.pk).exists())
         context["narrower"] = public_by_name(
-            Subject.objects.with_public_page().filter(broader=self.object).prefetch_related("labels"), get_language())
+            Subject.objects.with_public_page().filter(broader=self.object).prefetch_related("labels"), get_language(),
+            names="labels")
         return context
