@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from django.utils import translation
 
 from collection.catalogue.files import FileRefused, read_table
 
@@ -139,3 +140,29 @@ def test_script_tags_are_read_as_plain_text():
     data = b"identifier,title_en\n<script>alert(1)</script>,<b>x</b>\n"
     cells = only_row(read_table(data))[1]
     assert cells["identifier"] == "<script>alert(1)</script>"
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "column", "fragment"),
+    [
+        (HEADER + 'test-1,memoir,"抑留記",Запись,"Notes" of a soldier\n', 2, "title_en", "after its closing quote"),
+        (HEADER + ROW + 'test-2,memoir,"抑留記,Запись,Notes\ntest-3,memoir,a,b,c\n', 3, "title_ja",
+         "never closed"),
+        ("identifier;kind;title_ru\ntest-1;memoir;\"Запись\" 2\n", 2, "title_ru", "after its closing quote"),
+    ],
+    ids=["text-after-quote", "unclosed-quote", "semicolons"],
+)
+def test_a_cell_whose_quotes_cannot_be_read_is_named_by_row_and_column(text, row, column, fragment):
+    with pytest.raises(FileRefused) as refused:
+        read_table(text.encode("utf-8"), name="sheet.csv")
+    [problem] = refused.value.problems
+    assert (problem.row, problem.column) == (row, column)
+    assert fragment in problem.message
+
+
+def test_a_cell_whose_quotes_cannot_be_read_is_told_in_the_users_language():
+    with translation.override("ja"):
+        with pytest.raises(FileRefused) as refused:
+            read_table((HEADER + 'test-1,memoir,"抑留記,Запись,Notes\n').encode("utf-8"), name="sheet.csv")
+        message = str(refused.value)
+    assert message.startswith("2 行目、列 title_ja：セルの引用符")

@@ -331,7 +331,16 @@ def csv_cells_up_to(length: int) -> Iterator[None]:
 def _parse_csv(text: str, codec: str, limit: int) -> Table:
     from .format import unquoted
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
+    delimiter = csv_delimiter(text)
+    # The lines of the record being read, kept so that a record the reader refuses can be told cell by cell.
+    record_lines: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            record_lines.append(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     max_rows = app_settings.IMPORT_MAX_ROWS
     problems: list[CellProblem] = []
     header: list[str] | None = None
@@ -339,6 +348,7 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
     number = 0
     try:
         for cells in reader:
+            record_lines.clear()
             number += 1
             if header is None:
                 header = [cell.strip() for cell in cells]
@@ -364,13 +374,57 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
                     ) % {"count": len(cells), "header": len(header)}))
                 cells = cells[: len(header)]
             table.rows.append((number, tuple(unquoted(cells))))
-    except csv.Error as exc:
-        problems.append(CellProblem(number + 1, "", str(exc)))
+    except csv.Error:
+        index, message = quoting_problem("".join(record_lines), delimiter)
+        column = ""
+        if index is not None:
+            named = header[index] if header is not None and index < len(header) else ""
+            column = named or column_letter(index + 1)
+        problems.append(CellProblem(number + 1, column, message))
     if header is None:
         raise FileRefused(_("The file is empty: the first row must name the columns."))
     if problems:
         raise FileRefused(problems)
     return table
+
+
+def quoting_problem(record: str, delimiter: str) -> tuple[int | None, str]:
+    """Where and why a CSV record's quotes cannot be read: ``(index of the cell, message)``.
+
+    ``record`` is the text of the record the reader refused, from its start to where it
+    stopped. The reader's own message is English and names no cell; this one names the
+    cell whose quotes are wrong, as a spreadsheet user finds it.
+    """
+    index, position, end = 0, 0, len(record)
+    quoted = False
+    while position < end:
+        char = record[position]
+        position += 1
+        if char == delimiter:
+            index += 1
+            continue
+        if char != '"' or record[position - 2: position - 1] not in ("", delimiter):
+            continue  # unquoted text, in which a quote is taken as it is
+        # A quoted cell: up to its closing quote, a doubled quote being one inside it.
+        while True:
+            closing = record.find('"', position)
+            if closing < 0:
+                quoted = True
+                position = end
+                break
+            position = closing + 1
+            if record[position: position + 1] != '"':
+                break
+            position += 1
+        if not quoted and position < end and record[position] not in (delimiter, "\r", "\n"):
+            return index, _("the cell has text after its closing quote (\"). A quote inside a cell is written "
+                            "twice (\"\") and the cell put in quotes; or save the file again from the "
+                            "spreadsheet program.")
+    if quoted:
+        return index, _("the cell opens a quote (\") that is never closed, so the rest of the file would be "
+                        "read into it. A quote inside a cell is written twice (\"\") and the cell put in "
+                        "quotes; or save the file again from the spreadsheet program.")
+    return None, _("the row cannot be read as CSV.")
 
 
 def csv_delimiter(text: str) -> str:
