@@ -393,3 +393,15 @@ def test_a_confirmed_import_that_would_differ_from_its_preview_is_marked_stale(d
     assert job.status == ImportJobStatus.STALE
     assert "would not do exactly what the preview showed" in " ".join(job.errors)
     assert Record.objects.get().titles.get().text == "Old"
+
+
+def test_a_cp1251_file_that_lost_a_japanese_title_is_refused_in_the_preview(dana, login):  # noqa: F811
+    client = login(dana)
+    rows = "identifier,kind,status,title_ja,title_ru\ntest-1,memoir,draft,抑留記,Записки\n"
+    upload(client, csv_file(rows))
+    client.post(job_url(ImportJob.objects.get()), {"fingerprint": ImportJob.objects.get().fingerprint})
+    upload(client, SimpleUploadedFile("ru.csv", rows.encode("cp1251", errors="replace")), encoding="cp1251")
+    job = ImportJob.objects.latest("created")
+    assert job.status == ImportJobStatus.INVALID
+    assert job.errors[0].startswith("row 2, column title_ja: The file is saved in cp1251, which cannot hold “抑”")
+    assert Title.objects.get(record__identifier="test-1", language="ja").text == "抑留記"

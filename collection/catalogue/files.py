@@ -307,6 +307,34 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     return text, codec
 
 
+def is_legacy_encoding(codec: str) -> bool:
+    """Whether a CSV file read with ``codec`` was saved in a code page (cp932, cp1251…) rather than Unicode."""
+    return bool(codec) and _family(codec) not in ("utf-8", "utf-16", "utf-32")
+
+
+def lost_in_encoding(old: str, new: str, codec: str) -> str:
+    """The characters of ``old`` that ``codec`` cannot hold, where ``new`` is ``old`` with each of them put
+    as another character (``?``, or a look-alike such as ― for —), as office software saving in that code page
+    puts them; ``""`` where ``new`` differs otherwise.
+
+    Line ends are compared as line breaks: a program saving the file may write them either way.
+    """
+    old, new = old.replace("\r\n", "\n"), new.replace("\r\n", "\n")
+    if old == new or len(old) != len(new):
+        return ""
+    lost: dict[str, None] = {}
+    for was, now in zip(old, new, strict=True):
+        if was == now:
+            continue
+        try:
+            was.encode(codec)
+        except UnicodeEncodeError:
+            lost[was] = None
+        else:
+            return ""
+    return "".join(lost)
+
+
 def read_csv(data: bytes, *, encoding: str | None = None) -> Table:
     """Read CSV bytes; the first row is the header."""
     text, codec = decode_csv(data, encoding)

@@ -69,6 +69,7 @@ from .checks import Check, FieldVerdicts, field_check
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .export_lines import layout_of
+from .files import is_legacy_encoding, lost_in_encoding
 from .format import (
     AGENT_ROLE_COLUMNS,
     CLEAR,
@@ -311,6 +312,10 @@ def _field_value(column: str, text: Cell) -> Any:
     return text
 
 
+# The characters a code page lost that an error names, at most: enough to recognise them.
+_LOST_SHOWN = 8
+
+
 class _Planner:
     """Validates every row and works out what would change, without writing."""
 
@@ -335,6 +340,8 @@ class _Planner:
         self.progress: Progress | None = None
         # Set by write_rows: the file's first row, where the caller has it.
         self.header: Sequence[str] | None = None
+        # Set by write_rows: the codec a CSV file was read with, "" for an XLSX workbook or rows from elsewhere.
+        self.encoding = ""
         # By the identifier's lower case: the row that first gives it, and how it spells it.
         self.first_row: dict[str, int] = {}
         self.first_spelling: dict[str, str] = {}
@@ -999,10 +1006,33 @@ class _Planner:
 
     def _validate(self, plan: _RowPlan) -> None:
         """A new row whose values all pass the quick checks is valid; any other row is validated by the models."""
+        if self._check_encoding(plan):
+            # The machine_made check would name the same texts and advise keeping them as the archivist's.
+            return
         self._check_machine_made(plan)
         if plan.record is None and self._surely_valid(plan):
             return
         self._validate_with_models(plan)
+
+    def _check_encoding(self, plan: _RowPlan) -> bool:
+        """Report the cells of a stored record whose text the file's code page could not hold, so that the
+        program that saved it put ``?`` or look-alikes in its place; whether there were any."""
+        if plan.record is None or not is_legacy_encoding(self.encoding):
+            return False
+        found = False
+        for column in plan.changed:
+            old, new = as_text(plan.current[column]), as_text(plan.desired[column])
+            lost = lost_in_encoding(old, new, self.encoding)
+            if lost:
+                found = True
+                self.errors.add(plan.row, column, _(
+                    "The file is saved in %(encoding)s, which cannot hold %(characters)s of the stored text: the "
+                    "program that saved it put other characters (such as ?) in their place. Save the sheet as CSV "
+                    "UTF-8 or as an Excel workbook (.xlsx), and import that file.") % {
+                    "encoding": self.encoding,
+                    "characters": ", ".join(f"“{char}”" for char in lost[:_LOST_SHOWN])
+                    + ("…" if len(lost) > _LOST_SHOWN else "")})
+        return found
 
     def _check_machine_made(self, plan: _RowPlan, refused: frozenset[str] = frozenset()) -> None:
         """The forms a row's ``machine_made`` cell lists against the texts it leaves them with (see
@@ -1450,7 +1480,7 @@ def _stale(plans: list[_RowPlan]) -> list[RowError]:
 
 def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, header: Sequence[str] | None = None,
                user: Any = None, source: str = "", dry_run: bool = False,
-               progress: Progress | None = None) -> WriteResult:
+               progress: Progress | None = None, encoding: str = "") -> WriteResult:
     """Validate and write catalogue rows; all or nothing.
 
     ``rows`` are ``(row_number, {column: cell})`` pairs, numbered as a spreadsheet
@@ -1461,10 +1491,12 @@ def write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, header: Sequenc
     run validates and works out every change exactly as a real run would, writes it
     and rolls back. ``progress``, if given, is called after each batch with
     ``("checking", rows checked, None)``, then with ``("writing", rows written,
-    rows to write)``, counting the rows that change something.
+    rows to write)``, counting the rows that change something. ``encoding`` is the codec a CSV file was read
+    with: in a code page (cp932, cp1251), a stored text the file could not hold is refused, not overwritten.
     """
     with _fewer_collections():
-        return _write_rows(rows, header=header, user=user, source=source, dry_run=dry_run, progress=progress)
+        return _write_rows(rows, header=header, user=user, source=source, dry_run=dry_run, progress=progress,
+                           encoding=encoding)
 
 
 # The cyclic garbage collector runs every 700 new container objects by default; an import makes
@@ -1486,10 +1518,10 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def _write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, header: Sequence[str] | None, user: Any,
-                source: str, dry_run: bool, progress: Progress | None) -> WriteResult:
+                source: str, dry_run: bool, progress: Progress | None, encoding: str) -> WriteResult:
     result = WriteResult(dry_run=dry_run)
     planner = _Planner(user)
-    planner.progress, planner.header = progress, header
+    planner.progress, planner.header, planner.encoding = progress, header, encoding
     plans = planner.plan(rows)
     result.errors = sorted(planner.errors.items, key=lambda e: (e.row, e.column))
     if result.errors:

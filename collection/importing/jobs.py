@@ -119,7 +119,7 @@ def write_table(job: ImportJob, table: Table, *, dry_run: bool = False,
 
     with deferred_derivation():
         return write_rows(table.records(), header=table.header, user=job.user, source=source_label(job),
-                          dry_run=dry_run, progress=progress)
+                          dry_run=dry_run, progress=progress, encoding=table.encoding)
 
 
 def job_entries(job: ImportJob, result: Any) -> list[dict[str, Any]]:

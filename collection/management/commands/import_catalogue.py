@@ -90,7 +90,7 @@ class Command(BaseCommand):
         try:
             with deferred_derivation():
                 result = write_rows(table.records(), header=table.header, user=user, source=source,
-                                    dry_run=options["dry_run"], progress=bar)
+                                    dry_run=options["dry_run"], progress=bar, encoding=table.encoding)
         finally:
             bar.finish()
         if not result.errors and not options["dry_run"]:

@@ -1,0 +1,92 @@
+"""A sheet saved in a Windows code page that cannot hold some of the catalogue's characters.
+
+Excel and LibreOffice Calc, saving CSV as Japanese Windows (cp932) or Russian Windows (cp1251) do, put ``?`` or a
+look-alike for each character the code page lacks. Imported again, such a file would overwrite the stored text
+with the damaged one; it is refused instead, naming each cell.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from collection.models import Record
+
+HEADER = "identifier,kind,title_ja,title_ru,title_ru-Latn,title_en,extent\r\n"
+STORED = (HEADER + "doc-cp-1,document,シベリア抑留記,Записки «пленного» — том 1,Zapiski plennogo — tom 1,Notes,"
+          "１２３ページ\r\n")
+
+
+def run(path: Path, *options: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_catalogue", str(path), *options, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def refused(path: Path, *options: str, said: str = "nothing was written") -> list[str]:
+    err = StringIO()
+    with pytest.raises(CommandError, match=said):
+        call_command("import_catalogue", str(path), *options, stdout=StringIO(), stderr=err)
+    return err.getvalue().splitlines()
+
+
+def titles() -> dict[str, str]:
+    return dict(Record.objects.get(identifier="doc-cp-1").titles.values_list("language", "text"))
+
+
+@pytest.fixture
+def stored(tmp_path):
+    source = tmp_path / "stored.csv"
+    source.write_text(STORED, encoding="utf-8")
+    run(source)
+    return titles()
+
+
+@pytest.mark.django_db
+def test_a_russian_windows_file_that_lost_the_japanese_title_is_refused(stored, tmp_path):
+    saved = tmp_path / "saved-1251.csv"
+    saved.write_bytes(STORED.encode("cp1251", errors="replace"))  # what office software writes
+    problems = refused(saved, "--encoding", "cp1251")
+    assert problems == [
+        "row 2, column extent: The file is saved in cp1251, which cannot hold “１”, “２”, “３”, “ペ”, “ー”, “ジ” "
+        "of the stored text: the program that saved it put other characters (such as ?) in their place. Save the "
+        "sheet as CSV UTF-8 or as an Excel workbook (.xlsx), and import that file.",
+        "row 2, column title_ja: The file is saved in cp1251, which cannot hold “シ”, “ベ”, “リ”, “ア”, “抑”, “留”, "
+        "“記” of the stored text: the program that saved it put other characters (such as ?) in their place. Save "
+        "the sheet as CSV UTF-8 or as an Excel workbook (.xlsx), and import that file.",
+    ]
+    assert titles() == stored
+
+
+@pytest.mark.django_db
+def test_a_japanese_windows_file_with_look_alikes_for_russian_punctuation_is_refused(stored, tmp_path):
+    # cp932 has no «, » or —: programs write ? for the quotes and the horizontal bar ― for the dash.
+    saved = tmp_path / "saved-932.csv"
+    saved.write_bytes(STORED.replace("—", "―").encode("cp932", errors="replace"))
+    problems = refused(saved, "--encoding", "cp932", "--dry-run")
+    assert [problem.split(":")[0] for problem in problems] == ["row 2, column title_ru", "row 2, column title_ru-Latn"]
+    assert "cannot hold “«”, “»”, “—” of the stored text" in problems[0]
+    assert titles() == stored
+
+
+@pytest.mark.django_db
+def test_a_code_page_file_that_really_changes_a_text_imports(stored, tmp_path):
+    saved = tmp_path / "edited-1251.csv"
+    edited_rows = "identifier,title_ru,title_en\r\ndoc-cp-1,Записки военнопленного,Notes 2\r\n"
+    saved.write_bytes(edited_rows.encode("cp1251"))
+    out, _err = run(saved, "--encoding", "cp1251")
+    assert "document: 0 new, 1 updated, 0 unchanged" in out
+    assert titles() == {**stored, "ru": "Записки военнопленного", "en": "Notes 2"}
+
+
+@pytest.mark.django_db
+def test_the_refusal_is_told_in_the_users_language(stored, tmp_path):
+    saved = tmp_path / "saved-1251.csv"
+    saved.write_bytes(STORED.encode("cp1251", errors="replace"))
+    with translation.override("ru"):
+        problems = refused(saved, "--encoding", "cp1251", said="ничего не записано")
+    assert problems[1].startswith("строка 2, столбец title_ja: Файл сохранён в кодировке cp1251")
