@@ -102,11 +102,34 @@ def _undated_key(value: str) -> str:
                    if char.isalnum() or char == "?")
 
 
-# A full date as office software and people write it: 15.03.1946 (Russian), 1946/3/15 and 1946年3月15日
-# (Japanese), 15/3/1946 where the day cannot be a month. Each is the EDTF date year-month-day.
+# A full date as office software and people write it: 15.03.1946 (Russian), 1946/3/15, 1946-3-15 and
+# 1946年3月15日 (Japanese), 15/3/1946 where the day cannot be a month. Each is the EDTF date year-month-day.
 _DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})")
-_YEAR_FIRST = re.compile(r"(?P<year>\d{4})(?:[./]|年)(?P<month>\d{1,2})(?:[./]|月)(?P<day>\d{1,2})日?")
+_YEAR_FIRST = re.compile(r"(?P<year>\d{4})(?:[./-]|年)(?P<month>\d{1,2})(?:[./-]|月)(?P<day>\d{1,2})日?")
 _JAPANESE_MONTH = re.compile(r"(?P<year>\d{4})年(?:(?P<month>\d{1,2})月)?")
+
+# The Japanese eras since the calendar became the Western one: first and last day. An era's first year (元年) is
+# the Western year it began in; Meiji counts from 1868, the year it began in by the lunar calendar.
+_ERAS = {
+    "明治": (datetime.date(1868, 1, 1), datetime.date(1912, 7, 30)),
+    "大正": (datetime.date(1912, 7, 30), datetime.date(1926, 12, 25)),
+    "昭和": (datetime.date(1926, 12, 25), datetime.date(1989, 1, 7)),
+    "平成": (datetime.date(1989, 1, 8), datetime.date(2019, 4, 30)),
+    "令和": (datetime.date(2019, 5, 1), datetime.date.max),
+}
+_ERA_DATE = re.compile(r"(?P<era>明治|大正|昭和|平成|令和)(?P<year>元|\d{1,2})年(?:(?P<month>\d{1,2})月"
+                       r"(?:(?P<day>\d{1,2})日)?)?(?P<circa>頃|ごろ)?")
+# "г.", "гг.", "год" after a Russian year or range: the words go, the years stay.
+_RUSSIAN_YEAR_WORD = re.compile(r"\s*(?:г|гг|год|года|годы|годах)\.?$")
+_CIRCA = re.compile(r"(?:c|ca|circa|approx|about|около|ок|примерно)\.?\s*(?P<year>\d{4})"
+                    r"|(?P<year_before>\d{4})年?\s*(?:頃|ごろ|前後)", re.IGNORECASE)
+_RANGE = re.compile(r"(?P<start>\d{4})年?\s*(?:-|–|—|−|~|〜|ー|から)\s*(?P<end>\d{4})年?(?:まで)?")
+# Only the words that take the year in: "после" and "до" leave it out, and the year before or after is a guess.
+_LATER = re.compile(r"(?P<year>\d{4})年?\s*(?:以降|以後|から)|с\s*(?P<year_after>\d{4})", re.IGNORECASE)
+_EARLIER = re.compile(r"(?P<year>\d{4})年?\s*(?:以前|まで)|по\s*(?P<year_after>\d{4})", re.IGNORECASE)
+# A tilde typed on a Japanese keyboard after a year means "from" there, "about" in EDTF.
+_JAPANESE_FROM = re.compile(r"(?P<year>\d{4})年?\s*[〜～]")
+_DECADE = re.compile(r"(?P<decade>\d{3})0\s*(?:s|'s|’s|-е|-х|е|х|年代)", re.IGNORECASE)
 
 
 def _as_edtf(value: str) -> str | None:
@@ -119,17 +142,85 @@ def _as_edtf(value: str) -> str | None:
         parts = match.groupdict()
         if pattern is _DAY_FIRST and "/" in value and int(parts["day"]) <= 12:
             return None  # 03/04/1946: the day or the month first, the value cannot tell
-        year, month, day = parts["year"], parts.get("month"), parts.get("day")
-        try:
-            datetime.date(int(year), int(month or 1), int(day or 1))
-        except ValueError:
-            return None
-        return "-".join([year, *([f"{int(month):02d}"] if month else []), *([f"{int(day):02d}"] if day else [])])
+        return _valid_date(int(parts["year"]), parts.get("month"), parts.get("day"))
     return None
 
 
+def _valid_date(year: int, month: str | None, day: str | None) -> str | None:
+    """``year``, ``month`` and ``day`` as an EDTF date, if there is such a day."""
+    try:
+        datetime.date(year, int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+    return "-".join([f"{year:04d}", *([f"{int(month):02d}"] if month else []), *([f"{int(day):02d}"] if day else [])])
+
+
+def _era_as_edtf(match: re.Match[str]) -> str | None:
+    """The Western date of a date written in a Japanese era, if the era had such a day, month or year."""
+    began, ended = _ERAS[match["era"]]
+    year = began.year + (0 if match["year"] == "元" else int(match["year"]) - 1)
+    edtf = _valid_date(year, match["month"], match["day"])
+    bounds = _fast_bounds(edtf) if edtf else None
+    if bounds is None or bounds.start > ended or bounds.end < began:
+        return None
+    return f"{edtf}~" if match["circa"] else edtf
+
+
+def _suggestion(value: str) -> ValidationError | None:
+    """What to write for a date in a form people use that EDTF writes otherwise, or ``None``."""
+    plain = unicodedata.normalize("NFKC", value).strip()
+    if (match := _ERA_DATE.fullmatch(plain)) and (edtf := _era_as_edtf(match)):
+        return ValidationError(
+            _("“%(value)s” is dated by a Japanese era, and EDTF by the Western calendar: write %(edtf)s. The "
+              "wording may go in “date as written”."),
+            code="invalid_edtf", params={"value": value, "edtf": edtf})
+    if (edtf := _as_edtf(value)) is not None and edtf != value:
+        return ValidationError(
+            _("“%(value)s” is not written as an EDTF date, which gives the year first: write %(edtf)s."),
+            code="invalid_edtf", params={"value": value, "edtf": edtf})
+    if match := _JAPANESE_FROM.fullmatch(value.strip()):
+        year = unicodedata.normalize("NFKC", match["year"])
+        return ValidationError(
+            _("“%(value)s”: in EDTF a tilde after a date means “about”. Write %(later)s for %(year)s and later, "
+              "or %(circa)s for about %(year)s."),
+            code="invalid_edtf", params={"value": value, "year": year, "later": f"{year}/..", "circa": f"{year}~"})
+    spoken, plain = plain, _RUSSIAN_YEAR_WORD.sub("", plain)
+    if (match := _CIRCA.fullmatch(plain)) is not None:
+        return ValidationError(
+            _("“%(value)s”: EDTF writes “about” as a tilde after the date: write %(edtf)s."),
+            code="invalid_edtf", params={"value": value, "edtf": f"{match['year'] or match['year_before']}~"})
+    if (match := _RANGE.fullmatch(plain)) is not None and match["start"] <= match["end"]:
+        return ValidationError(
+            _("“%(value)s”: EDTF writes a range with a slash between its ends: write %(edtf)s."),
+            code="invalid_edtf", params={"value": value, "edtf": f"{match['start']}/{match['end']}"})
+    for pattern, open_range in ((_LATER, "{}/.."), (_EARLIER, "../{}")):
+        if (match := pattern.fullmatch(plain)) is not None:
+            return ValidationError(
+                _("“%(value)s”: EDTF writes a range without one end with two dots for it: write %(edtf)s."),
+                code="invalid_edtf",
+                params={"value": value, "edtf": open_range.format(match["year"] or match["year_after"])})
+    if (match := _DECADE.fullmatch(plain)) is not None:
+        return ValidationError(
+            _("“%(value)s”: EDTF writes a decade with X for its last digit: write %(edtf)s."),
+            code="invalid_edtf", params={"value": value, "edtf": f"{match['decade']}X"})
+    if plain != spoken and plain.isascii() and _is_edtf(plain):
+        return ValidationError(
+            _("“%(value)s” is not written as an EDTF date: write %(edtf)s."),
+            code="invalid_edtf", params={"value": value, "edtf": plain})
+    return None
+
+
+def _is_edtf(value: str) -> bool:
+    try:
+        _parse_edtf_bounds(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def check_written_form(value: str) -> None:
-    """Refuse what the EDTF parser would take but the catalogue cannot store faithfully.
+    """Refuse what the EDTF parser would take but the catalogue cannot store faithfully, and tell the EDTF
+    form of a date written as people write it (a Japanese era, c. 1950, 1945–1956, 1950-е гг.).
 
     Asked by the field's validator only (:func:`collection.validators.validate_edtf`):
     a value stored before these were refused still gives its bounds when its record is
@@ -141,11 +232,8 @@ def check_written_form(value: str) -> None:
               "The wording may go in “date as written”."),
             code="invalid_edtf", params={"value": value},
         )
-    if (edtf := _as_edtf(value)) is not None and edtf != value:
-        raise ValidationError(
-            _("“%(value)s” is not written as an EDTF date, which gives the year first: write %(edtf)s."),
-            code="invalid_edtf", params={"value": value, "edtf": edtf},
-        )
+    if value and (suggestion := _suggestion(value)) is not None:
+        raise suggestion
     if not value.isascii():
         # Full-width characters as ASCII (１９５０～ -> 1950~), as a Japanese IME types them.
         ascii_form = unicodedata.normalize("NFKC", value).strip()

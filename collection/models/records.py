@@ -249,7 +249,8 @@ class Record(VersionedModel, IdentifiedModel):
 
     date_edtf = models.CharField(
         _("date (EDTF)"), max_length=100, blank=True, validators=[validate_edtf],
-        help_text=_("1945-08-23, 1950, 1950~ (about), 1950? (uncertain), 1946/1956, 1984/.. — blank for undated."),
+        help_text=_("1945-08-23, 1950, 1950~ (about), 1950? (uncertain), 195X (the 1950s), 1946-21 (spring; 22 summer, "
+                    "23 autumn, 24 winter), 1946/1956, 1984/.. (and later) — blank for undated."),
     )
     date_display = NFCCharField(
         _("date as written"), max_length=200, blank=True, help_text=_("The wording to show, e.g. 昭和25年頃."),
