@@ -20,6 +20,19 @@ def nfc(value: str | None) -> str | None:
     return unicodedata.normalize("NFC", value)
 
 
+def stored_form(value: str | None) -> str | None:
+    """``value`` as text is stored: NFC, with its line breaks as ``\n``.
+
+    Browsers send a text box's line breaks as CRLF and office software saves a cell's either way: stored as
+    given, one text would differ from itself after a trip through a form or a spreadsheet program.
+    """
+    if not isinstance(value, str):
+        return value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", value)
+
+
 def clean_text(value: str | None) -> str:
     """NFC-normalize and strip surrounding white space; ``None`` becomes ``""``."""
     return (nfc(value) or "").strip()

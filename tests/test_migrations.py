@@ -153,3 +153,40 @@ def test_places_and_subjects_stored_before_are_dated_by_their_history_not_by_the
     # No history at all: older than any record.
     assert new.get_model("collection", "Subject").objects.get(pk=stored["subject"]).modified == datetime.datetime(
         1970, 1, 1, tzinfo=datetime.UTC)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_texts_stored_with_crlf_keep_their_line_breaks_as_newlines():
+    stored = {}
+
+    def stored_as_given(model, pk, field, text):
+        """Past the field's normalization, as a text was stored before it."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {model._meta.db_table} SET {field} = %s WHERE {model._meta.pk.column} = %s",
+                           [text, pk])
+
+    def fill(old):
+        record = old.get_model("collection", "Record").objects.create(identifier="mem-crlf", kind="memoir")
+        stored_as_given(record, record.pk, "staff_notes", "one\r\ntwo")
+        description = old.get_model("collection", "Description").objects.create(
+            record=record, language="ja", text="-")
+        stored_as_given(description, description.pk, "text", "一行目\r\n二行目\r三行目")
+        history = old.get_model("collection", "HistoricalDescription").objects.create(
+            id=description.pk, record_id=record.pk, language="ja", text="-",
+            our_translation=False, history_date=record.modified, history_type="+")
+        stored_as_given(history, history.pk, "text", "一行目\r\n二行目")
+        old.get_model("collection", "ExportLine").objects.create(
+            record_id=record.pk, layout="x", line='mem-crlf,"一行目\r\n二行目"\r\n')
+        other = old.get_model("collection", "Record").objects.create(identifier="mem-lf", kind="memoir")
+        old.get_model("collection", "ExportLine").objects.create(record_id=other.pk, layout="x", line="mem-lf\r\n")
+        stored.update(record=record.pk, other=other.pk)
+
+    new = upgraded("0019_date_help_text", fill)
+
+    assert new.get_model("collection", "Record").objects.get(pk=stored["record"]).staff_notes == "one\ntwo"
+    assert new.get_model("collection", "Description").objects.get().text == "一行目\n二行目\n三行目"
+    assert new.get_model("collection", "HistoricalDescription").objects.get().text == "一行目\n二行目"
+    assert list(new.get_model("collection", "ExportLine").objects.values_list("record_id", flat=True)) == [
+        stored["other"]]

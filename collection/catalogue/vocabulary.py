@@ -40,7 +40,7 @@ from ..importing.deferral import derivation_deferred
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
 from ..models.labels import DERIVED_FORMS, Label, preferred_name_clash
 from ..search import refresh_records_naming
-from ..text import nfc
+from ..text import stored_form
 from ..validators import validate_edtf, validate_identifier, validate_language_tag
 from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, update_keyed
 from .csv_io import EXTRA_CELLS
@@ -244,7 +244,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
                 if str(value or "").strip():
                     errors.add(number, "", _("There are cells beyond the last named column."))
                 continue
-            text = (nfc("" if value is None else str(value)) or "").strip()
+            text = (stored_form("" if value is None else str(value)) or "").strip()
             if "\x00" in text:
                 errors.add(number, column, _("The cell contains a NUL character."))
                 continue

@@ -59,6 +59,7 @@ from ..models import (
     validate_titles,
 )
 from ..models.labels import DERIVED_FORMS, is_machine_made_form
+from ..text import stored_form
 from ..validators import validate_identifier, validate_language_tag
 from ..workflow import ACTIONS, TransitionNotAllowed, check_edit, check_status_change
 from .applying import BATCH_SIZE, Applier, apply_scalars, derived_forms, label_form
@@ -393,7 +394,7 @@ class _Planner:
             joined = "".join(row.values())
         except TypeError:  # a cell that is not text (None, a number)
             joined = None
-        if (joined is not None and "\x00" not in joined and EXTRA_CELLS not in row
+        if (joined is not None and "\x00" not in joined and "\r" not in joined and EXTRA_CELLS not in row
                 and (joined.isascii() or unicodedata.is_normalized("NFC", joined))):
             try:
                 return {names[column]: value.strip() for column, value in row.items()}
@@ -411,9 +412,7 @@ class _Planner:
                 continue
             if value.__class__ is not str:
                 value = "" if value is None else str(value)
-            # ASCII text is its own NFC form: only the rest goes through normalization.
-            if not value.isascii():
-                value = unicodedata.normalize("NFC", value)
+            value = stored_form(value)
             if "\x00" in value:
                 self.errors.add(number, column, _("The cell contains a NUL character."))
                 self.refused_on_reading.setdefault(number, set()).add(column)
