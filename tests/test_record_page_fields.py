@@ -36,6 +36,16 @@ def test_a_volume_shows_its_series_and_number_as_its_citation_does(client):
     issue = titled("Test issue", parent=series, level=LevelOfDescription.FILE, sequence=7)
     assert ("Part of", "Test series, no. 7") in metadata(client, issue)
     assert ("Входит в", "Test series, т. 2") in metadata(client, volume, "ru")
+    # Japanese numbers a volume and an issue as a phrase around the number.
+    assert ("上位階層", "Test series, 第2巻") in metadata(client, volume, "ja")
+    assert ("上位階層", "Test series, 第7号") in metadata(client, issue, "ja")
+
+
+def test_a_container_is_cited_with_volume_issue_and_pages_in_the_pages_language(client):
+    record = titled("Test article", container_title="Test Bulletin", volume="19", issue="1", pages="131-148")
+    assert ("In", "Test Bulletin, vol. 19, no. 1, pp. 131-148") in metadata(client, record)
+    assert ("掲載元", "Test Bulletin, 第19巻, 第1号, 131-148頁") in metadata(client, record, "ja")
+    assert ("Опубликовано в", "Test Bulletin, т. 19, № 1, с. 131-148") in metadata(client, record, "ru")
 
 
 def test_edition_volume_issue_and_pages_show_without_a_container_title(client):
