@@ -108,8 +108,9 @@ _DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{
 _YEAR_FIRST = re.compile(r"(?P<year>\d{4})(?:[./-]|年)(?P<month>\d{1,2})(?:[./-]|月)(?P<day>\d{1,2})日?")
 _JAPANESE_MONTH = re.compile(r"(?P<year>\d{4})年(?:(?P<month>\d{1,2})月)?")
 
-# The Japanese eras since the calendar became the Western one: first and last day. An era's first year (元年) is
-# the Western year it began in; Meiji counts from 1868, the year it began in by the lunar calendar.
+# The Japanese eras: first and last day. An era's first year (元年) is the Western year it began in. Japan took
+# the Western calendar on 明治6年1月1日: an earlier date is a lunar one, with no Western date of the same numbers.
+_GREGORIAN_SINCE = datetime.date(1873, 1, 1)
 _ERAS = {
     "明治": (datetime.date(1868, 1, 1), datetime.date(1912, 7, 30)),
     "大正": (datetime.date(1912, 7, 30), datetime.date(1926, 12, 25)),
@@ -161,7 +162,7 @@ def _era_as_edtf(match: re.Match[str]) -> str | None:
     year = began.year + (0 if match["year"] == "元" else int(match["year"]) - 1)
     edtf = _valid_date(year, match["month"], match["day"])
     bounds = _fast_bounds(edtf) if edtf else None
-    if bounds is None or bounds.start > ended or bounds.end < began:
+    if bounds is None or bounds.start > ended or bounds.end < began or bounds.start < _GREGORIAN_SINCE:
         return None
     return f"{edtf}~" if match["circa"] else edtf
 

@@ -57,7 +57,7 @@ def test_the_import_names_the_row_and_the_date_column_and_writes_nothing():
     ("昭和元年12月", "1926-12"),
     ("昭和20年8月15日", "1945-08-15"),
     ("昭和２２年頃", "1947~"),
-    ("明治元年", "1868"),
+    ("明治6年1月1日", "1873-01-01"),
     ("令和元年5月", "2019-05"),
 ])
 def test_a_date_in_a_japanese_era_is_told_its_western_date(value, edtf):
@@ -68,8 +68,9 @@ def test_a_date_in_a_japanese_era_is_told_its_western_date(value, edtf):
         "go in “date as written”."]
 
 
-@pytest.mark.parametrize("value", ["昭和64年2月", "昭和元年11月", "大正20年", "令和元年4月"])
-def test_a_day_outside_its_era_gets_no_western_date(value):
+@pytest.mark.parametrize("value", ["昭和64年2月", "昭和元年11月", "大正20年", "令和元年4月",
+                                   "明治5年12月2日", "明治元年"])  # the last two: lunar dates
+def test_a_day_outside_its_era_or_the_western_calendar_gets_no_western_date(value):
     with pytest.raises(ValidationError) as refusal:
         validate_edtf(value)
     assert "Western calendar" not in refusal.value.messages[0]
