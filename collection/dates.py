@@ -118,19 +118,19 @@ _ERAS = {
     "平成": (datetime.date(1989, 1, 8), datetime.date(2019, 4, 30)),
     "令和": (datetime.date(2019, 5, 1), datetime.date.max),
 }
-_ERA_DATE = re.compile(r"(?P<era>明治|大正|昭和|平成|令和)(?P<year>元|\d{1,2})年(?:(?P<month>\d{1,2})月"
-                       r"(?:(?P<day>\d{1,2})日)?)?(?P<circa>頃|ごろ)?")
+_ERA_DATE = re.compile(r"(?P<era>明治|大正|昭和|平成|令和)(?P<year>元|[0-9]{1,2})年(?:(?P<month>[0-9]{1,2})月"
+                       r"(?:(?P<day>[0-9]{1,2})日)?)?(?P<circa>頃|ごろ)?")
 # "г.", "гг.", "год" after a Russian year or range: the words go, the years stay.
 _RUSSIAN_YEAR_WORD = re.compile(r"\s*(?:г|гг|год|года|годы|годах)\.?$")
-_CIRCA = re.compile(r"(?:c|ca|circa|approx|about|около|ок|примерно)\.?\s*(?P<year>\d{4})"
-                    r"|(?P<year_before>\d{4})年?\s*(?:頃|ごろ|前後)", re.IGNORECASE)
-_RANGE = re.compile(r"(?P<start>\d{4})年?\s*(?:-|–|—|−|~|〜|ー|から)\s*(?P<end>\d{4})年?(?:まで)?")
+_CIRCA = re.compile(r"(?:c|ca|circa|approx|about|около|ок|примерно)\.?\s*(?P<year>[0-9]{4})"
+                    r"|(?P<year_before>[0-9]{4})年?\s*(?:頃|ごろ|前後)", re.IGNORECASE)
+_RANGE = re.compile(r"(?P<start>[0-9]{4})年?\s*(?:-|–|—|−|~|〜|ー|から)\s*(?P<end>[0-9]{4})年?(?:まで)?")
 # Only the words that take the year in: "после" and "до" leave it out, and the year before or after is a guess.
-_LATER = re.compile(r"(?P<year>\d{4})年?\s*(?:以降|以後|から)|с\s*(?P<year_after>\d{4})", re.IGNORECASE)
-_EARLIER = re.compile(r"(?P<year>\d{4})年?\s*(?:以前|まで)|по\s*(?P<year_after>\d{4})", re.IGNORECASE)
+_LATER = re.compile(r"(?P<year>[0-9]{4})年?\s*(?:以降|以後|から)|с\s*(?P<year_after>[0-9]{4})", re.IGNORECASE)
+_EARLIER = re.compile(r"(?P<year>[0-9]{4})年?\s*(?:以前|まで)|по\s*(?P<year_after>[0-9]{4})", re.IGNORECASE)
 # A tilde typed on a Japanese keyboard after a year means "from" there, "about" in EDTF.
-_JAPANESE_FROM = re.compile(r"(?P<year>\d{4})年?\s*[〜～]")
-_DECADE = re.compile(r"(?P<decade>\d{3})0\s*(?:s|'s|’s|-е|-х|е|х|年代)", re.IGNORECASE)
+_JAPANESE_FROM = re.compile(r"(?P<year>[0-9０-９]{4})年?\s*[〜～]")
+_DECADE = re.compile(r"(?P<decade>[0-9]{3})0\s*(?:s|'s|’s|-е|-х|е|х|年代)", re.IGNORECASE)
 
 
 def _as_edtf(value: str) -> str | None:

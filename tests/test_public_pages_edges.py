@@ -209,7 +209,8 @@ def test_an_open_range_sorts_by_the_end_it_has(client):
     ("1950/", "1950/.."),
     ("/1950", "../1950"),
     ("１９５０", "write it as 1950"),
-    ("１９５０～", "write it as 1950~"),
+    ("１９５０～", "Write 1950/.. for 1950 and later, or 1950~ for about 1950"),  # 〜 says "from" in Japanese
+    ("١٩٤٥-١٩٥٦", "not a valid EDTF date"),
     ("١٩٥٠", "not a valid EDTF date"),  # Arabic-Indic digits: no ASCII form
 ])
 def test_a_blank_end_and_full_width_digits_are_refused_with_the_way_to_write_them(value, fragment):
