@@ -338,3 +338,19 @@ def test_a_background_preview_shows_the_rows_checked_so_far(dana, monkeypatch):
                           vocabulary="subjects")
     # Checking is half of the work, as for records: 25%, then 50%.
     assert percents_shown_while_checking(job, monkeypatch) == [25, 50]
+
+
+def test_a_cp1251_places_sheet_that_lost_a_japanese_name_is_refused_in_the_preview(dana, login):
+    client = login(dana)
+    rows = [{"identifier": "place-cp-1", "kind": "city", "name_ja": "ハバロフスク", "name_ru": "Хабаровск"}]
+    upload(client, "places", csv_upload("places", rows))
+    confirm(client, ImportJob.objects.get())
+    saved = write_csv(rows, vocabulary_columns("places")).decode("utf-8-sig").encode("cp1251", errors="replace")
+    upload(client, "places", SimpleUploadedFile("places.csv", saved), encoding="cp1251")
+    job = ImportJob.objects.latest("created")
+    assert job.status == ImportJobStatus.INVALID
+    assert job.errors == [
+        "row 2, column name_ja: The file is saved in cp1251, which cannot hold “ハ”, “バ”, “ロ”, “フ”, “ス”, “ク” "
+        "of the stored text: the program that saved it put other characters (such as ?) in their place. Save the "
+        "sheet as CSV UTF-8 or as an Excel workbook (.xlsx), and import that file."]
+    assert PlaceName.objects.get(place__identifier="place-cp-1", language="ja").text == "ハバロフスク"

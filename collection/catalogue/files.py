@@ -31,6 +31,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -333,6 +334,60 @@ def lost_in_encoding(old: str, new: str, codec: str) -> str:
         else:
             return ""
     return "".join(lost)
+
+
+# The characters of a code page's losses an error names, at most: enough to recognise them.
+_LOST_SHOWN = 8
+# A value of a multi-valued cell that gives its text with a language tag: ``ja:…``.
+_TAGGED = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*:")
+
+
+def _question_marks_only(text: str) -> bool:
+    """Whether ``text`` is nothing but ``?`` where characters were: two or more of them, and no letter or digit
+    among spaces and punctuation. A ``?`` next to letters may be the text's own; a cell with no letter left is
+    not a text anyone writes."""
+    return text.count("?") > 1 and not any(char.isalnum() for char in text)
+
+
+def _untagged(value: str) -> str:
+    tag = _TAGGED.match(value)
+    return value[tag.end():] if tag else value
+
+
+def encoding_loss(old: str | tuple[str, ...], new: str | tuple[str, ...], codec: str) -> str:
+    """Why the cell ``new`` of a CSV file read with ``codec`` cannot be the text it was saved from, ``old``
+    being the stored cell (blank for a new entry): ``""`` where it can, or ``codec`` is not a code page.
+
+    Office software saving in a code page puts ``?`` or a look-alike for each character the code page lacks.
+    A stored text that comes back so (see :func:`lost_in_encoding`) is told by the characters lost; a new text
+    only where nothing of it is left but ``?`` (a title of ``???`` where Japanese was).
+    """
+    if old == new or not is_legacy_encoding(codec):
+        return ""
+    olds = old if isinstance(old, tuple) else (old,)
+    news = new if isinstance(new, tuple) else (new,)
+    added = [value for value in news if value not in olds]
+    removed = [value for value in olds if value not in news]
+    lost: dict[str, None] = {}
+    for value in added:
+        # The values of a multi-valued cell are sorted: a damaged one may have moved.
+        for was in removed:
+            if found := lost_in_encoding(was, value, codec):
+                lost.update(dict.fromkeys(found))
+                removed.remove(was)
+                break
+    if lost:
+        return _("The file is saved in %(encoding)s, which cannot hold %(characters)s of the stored text: the "
+                 "program that saved it put other characters (such as ?) in their place. Save the sheet as CSV "
+                 "UTF-8 or as an Excel workbook (.xlsx), and import that file.") % {
+            "encoding": codec,
+            "characters": ", ".join(f"“{char}”" for char in list(lost)[:_LOST_SHOWN])
+            + ("…" if len(lost) > _LOST_SHOWN else "")}
+    if any(_question_marks_only(_untagged(value) if isinstance(new, tuple) else value) for value in added):
+        return _("The file is saved in %(encoding)s, which cannot hold the text of this cell: the program that "
+                 "saved it put ? in place of its characters. Save the sheet as CSV UTF-8 or as an Excel workbook "
+                 "(.xlsx), and import that file.") % {"encoding": codec}
+    return ""
 
 
 def read_csv(data: bytes, *, encoding: str | None = None) -> Table:

@@ -46,6 +46,7 @@ from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, upd
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, variant_cell
 from .export_lines import queue_refresh, shown_in_rows
+from .files import encoding_loss, is_legacy_encoding
 from .format import (
     CLEAR,
     MULTI_VALUED,
@@ -210,9 +211,10 @@ def export_vocabulary(vocabulary: str) -> Iterator[dict[str, str]]:
 
 
 def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any]]], *, user: Any = None,
-                     source: str = "", dry_run: bool = False, progress: Progress | None = None) -> WriteResult:
-    """Validate and write a vocabulary sheet; all or nothing. See :func:`write_rows`, whose ``progress`` this
-    calls the same way."""
+                     source: str = "", dry_run: bool = False, progress: Progress | None = None,
+                     encoding: str = "") -> WriteResult:
+    """Validate and write a vocabulary sheet; all or nothing. See :func:`write_rows`, whose ``progress`` and
+    ``encoding`` this takes the same way."""
     spec = VOCABULARIES[vocabulary]
     columns = vocabulary_columns(vocabulary)
     rows = list(rows)
@@ -299,6 +301,9 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
             lookup.add(Entry(None, identifier, names))
     unreadable = {(error.row, error.column) for error in errors.items}
     for checked, (number, _identifier, entry, current, desired, given) in enumerate(plans, start=1):
+        if _check_encoding(number, current, desired, given, encoding, errors):
+            # The other checks would judge what the code page left of the text, not the text.
+            continue
         if spec.parent and spec.parent in given and desired[spec.parent]:
             try:
                 desired[spec.parent] = lookup.resolve(str(desired[spec.parent])).identifier
@@ -353,6 +358,21 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _check_encoding(number: int, current: Mapping[str, Cell], desired: Mapping[str, Cell], given: set[str],
+                    encoding: str, errors: RowErrors) -> bool:
+    """Report the cells of a row whose text the file's code page could not hold (see
+    :func:`~.files.encoding_loss`); whether there were any."""
+    if not is_legacy_encoding(encoding):
+        return False
+    found = False
+    for column in sorted(given):
+        problem = encoding_loss(current.get(column, ""), desired.get(column, ""), encoding)
+        if problem:
+            found = True
+            errors.add(number, column, problem)
+    return found
 
 
 def _parse(column: str, text: str) -> Cell:

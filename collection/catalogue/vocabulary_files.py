@@ -61,7 +61,7 @@ def import_vocabulary(vocabulary: str, table: Table, *, user: Any = None, source
         refused.errors = errors
         return refused
     return write_vocabulary(vocabulary, table.records(), user=user, source=source, dry_run=dry_run,
-                            progress=progress)
+                            progress=progress, encoding=table.encoding)
 
 
 def vocabulary_rows(vocabulary: str) -> Iterator[list[str]]:

@@ -70,7 +70,7 @@ from .checks import Check, FieldVerdicts, field_check
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .export_lines import layout_of
-from .files import is_legacy_encoding, lost_in_encoding
+from .files import encoding_loss, is_legacy_encoding
 from .format import (
     AGENT_ROLE_COLUMNS,
     CLEAR,
@@ -311,10 +311,6 @@ def _field_value(column: str, text: Cell) -> Any:
     if column == "level":
         return text or LevelOfDescription.ITEM
     return text
-
-
-# The characters a code page lost that an error names, at most: enough to recognise them.
-_LOST_SHOWN = 8
 
 
 class _Planner:
@@ -1014,23 +1010,16 @@ class _Planner:
         self._validate_with_models(plan)
 
     def _check_encoding(self, plan: _RowPlan) -> bool:
-        """Report the cells of a stored record whose text the file's code page could not hold, so that the
-        program that saved it put ``?`` or look-alikes in its place; whether there were any."""
-        if plan.record is None or not is_legacy_encoding(self.encoding):
+        """Report the cells whose text the file's code page could not hold, so that the program that saved it
+        put ``?`` or look-alikes in its place (see :func:`~.files.encoding_loss`); whether there were any."""
+        if not is_legacy_encoding(self.encoding):
             return False
         found = False
         for column in plan.changed:
-            old, new = as_text(plan.current[column]), as_text(plan.desired[column])
-            lost = lost_in_encoding(old, new, self.encoding)
-            if lost:
+            problem = encoding_loss(plan.current[column], plan.desired[column], self.encoding)
+            if problem:
                 found = True
-                self.errors.add(plan.row, column, _(
-                    "The file is saved in %(encoding)s, which cannot hold %(characters)s of the stored text: the "
-                    "program that saved it put other characters (such as ?) in their place. Save the sheet as CSV "
-                    "UTF-8 or as an Excel workbook (.xlsx), and import that file.") % {
-                    "encoding": self.encoding,
-                    "characters": ", ".join(f"“{char}”" for char in lost[:_LOST_SHOWN])
-                    + ("…" if len(lost) > _LOST_SHOWN else "")})
+                self.errors.add(plan.row, column, problem)
         return found
 
     def _check_machine_made(self, plan: _RowPlan, refused: frozenset[str] = frozenset()) -> None:
