@@ -1247,12 +1247,25 @@ class _Planner:
                 self.errors.add(row, "parent", _("No record has the identifier “%(value)s”.") % {"value": parent})
                 continue
             # Only a row whose record is on a loop is at fault: one that puts a record under it is not.
-            seen = {identifier}
+            chain, seen = [identifier], {identifier}
             while parent and parent not in seen:
+                chain.append(parent)
                 seen.add(parent)
                 parent = parent_of.get(parent, "")
             if parent == identifier:
-                self.errors.add(row, "parent", _("A record cannot be part of itself."))
+                self.errors.add(row, "parent", _loop_message(chain))
+
+
+def _loop_message(chain: list[str]) -> str:
+    """What a row is told whose record would be part of itself: ``chain`` is the record, then each record up
+    the loop to the one that would be its parent."""
+    if len(chain) == 1:
+        return _("A record cannot be part of itself.")
+    if len(chain) == 2:
+        return _("%(record)s and %(other)s would each be part of the other.") % {
+            "record": chain[0], "other": chain[1]}
+    return _("%(record)s would be part of itself, each record part of the next: %(loop)s.") % {
+        "record": chain[0], "loop": " → ".join([*chain, chain[0]])}
 
 
 def _select(sql: str, column: str, values: list[Any], db_type: str = "bigint", leading: Sequence[Any] = ()
