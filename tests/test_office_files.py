@@ -233,9 +233,9 @@ def exported_catalogue(db):
     assert result.ok, result.errors
 
 
-def row_changes(name: str) -> dict[str, dict[str, tuple[str, str]]]:
+def row_changes(name: str, folder: str = "roundtrip") -> dict[str, dict[str, tuple[str, str]]]:
     """What importing the file would change, by identifier (a dry run)."""
-    table = read_table((OFFICE / "roundtrip" / name).read_bytes(), name=name)
+    table = read_table((OFFICE / folder / name).read_bytes(), name=name)
     result = write_rows(table.records(), header=table.header, dry_run=True)
     assert result.ok, result.errors
     assert sum(result.created.values()) == 0
@@ -267,3 +267,45 @@ def test_a_csv_export_saved_as_xlsx_by_libreoffice_keeps_formula_like_text_as_it
     numbers = {identifier: dict(fields) for identifier, fields in NUMBERS_READ_FROM_TEXT.items()}
     numbers["rt-tricky-2"]["staff_notes"] = ("1234567890123456789", "1234567890123460000")  # the number's digits
     assert row_changes("export-csv-resaved.xlsx") == numbers
+
+
+# The same with "Detect special numbers" ticked, as Excel always reads a CSV -------------------------------------
+
+
+@pytest.fixture
+def dated_catalogue(db):
+    """The catalogue the files of dates/ were exported from."""
+    table = read_table((OFFICE / "dates" / "export.csv").read_bytes(), name="export.csv")
+    result = write_rows(table.records(), header=table.header)
+    assert result.ok, result.errors
+
+
+def test_text_a_spreadsheet_took_for_dates_comes_back_as_an_update_nobody_asked_for(dated_catalogue):
+    # Free text, so nothing tells the import that "01/02/26" is not an issue number: the rows are reported as
+    # updated, old → new, like any edit, and written if confirmed. The EDTF date, shown as LibreOffice reads it,
+    # comes back as it was; so do 昭和21年3月15日, 1-2 and 131-148.
+    assert row_changes("export-csv-resaved.csv", "dates") == {
+        "dt-en-1": {"date_display": ("August 23, 1945", "08/23/45"), "issue": ("1/2", "01/02/26"),
+                    "pages": ("3/4", "03/04/26")},
+    }
+
+
+def test_an_xlsx_export_saved_again_as_csv_keeps_the_texts_that_look_like_dates(dated_catalogue):
+    assert row_changes("export-xlsx-resaved.csv", "dates") == {}
+
+
+@pytest.mark.parametrize(("column", "was", "now"), [
+    ("date_display", "August 23, 1945", "1945-08-23"), ("issue", "1/2", "2026-01-02")])
+def test_a_date_in_a_free_text_column_is_taken_as_an_edit(db, column, was, now):
+    write_rows([(2, {"identifier": "dt-1", "kind": "document", "title_en": "Test", column: was})])
+    result = write_rows([(2, {"identifier": "dt-1", column: now})], dry_run=True)
+    assert result.ok and result.errors == []
+    assert [change.fields for change in result.changes] == [{column: (was, now)}]
+
+
+@pytest.mark.parametrize(("date", "problem"), [
+    ("8/23/1945", "is not a valid EDTF date"), ("1945/8/23", "write 1945-08-23")])
+def test_the_edtf_date_turned_into_a_local_date_is_refused(db, date, problem):
+    write_rows([(2, {"identifier": "dt-1", "kind": "document", "title_en": "Test", "date": "1945-08-23"})])
+    result = write_rows([(2, {"identifier": "dt-1", "date": date})], dry_run=True)
+    assert [(error.column, problem in error.message) for error in result.errors] == [("date", True)]

@@ -43,3 +43,15 @@ convert $here/roundtrip/export.csv $here/roundtrip/export-csv-resaved.xlsx "$xls
 convert $here/roundtrip/export.csv $here/roundtrip/export-csv-resaved.csv "$csv:44,34,76" --infilter="$opened"
 convert $here/roundtrip/export.xlsx $here/roundtrip/export-xlsx-resaved.xlsx "$xlsx"
 convert $here/roundtrip/export.xlsx $here/roundtrip/export-xlsx-resaved.csv "$csv:44,34,76"
+
+# The same with "Detect special numbers" ticked, as Excel always reads a CSV: text that looks like a date
+# (sources/dates.csv: `August 23, 1945`, an issue `1/2`) becomes a date, saved back as LibreOffice shows it.
+mkdir -p $here/dates
+export DATABASE_URL="sqlite:///$work/dates.sqlite3"
+.venv/bin/python manage.py migrate --noinput >/dev/null
+.venv/bin/python manage.py import_catalogue $here/sources/dates.csv >/dev/null
+.venv/bin/python manage.py export_catalogue $here/dates/export.csv >/dev/null
+.venv/bin/python manage.py export_catalogue $here/dates/export.xlsx >/dev/null
+special='Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true'
+convert $here/dates/export.csv $here/dates/export-csv-resaved.csv "$csv:44,34,76" --infilter="$special"
+convert $here/dates/export.xlsx $here/dates/export-xlsx-resaved.csv "$csv:44,34,76"
