@@ -127,6 +127,20 @@ def test_question_marks_in_a_unicode_file_are_the_texts_own(tmp_path):
     assert "document: 1 new, 0 updated, 0 unchanged" in out
 
 
+@pytest.mark.django_db
+def test_an_author_whose_name_is_only_question_marks_is_refused_not_made_a_new_agent(tmp_path):
+    source = tmp_path / "authors.csv"
+    rows = "identifier,kind,title_en,authors\r\ndoc-cp-5,document,Notes,山田太郎\r\n"
+    source.write_text(rows, encoding="utf-8")
+    run(source)
+    saved = tmp_path / "authors-1251.csv"
+    saved.write_bytes((rows + "doc-cp-6,document,Notes,山田 花子\r\n").encode("cp1251", errors="replace"))
+    problems = refused(saved, "--encoding", "cp1251")
+    assert [problem.split(":")[0] for problem in problems] == ["row 2, column authors", "row 3, column authors"]
+    assert "cannot hold the text of this cell" in problems[0]
+    assert list(Agent.objects.values_list("names__text", flat=True)) == ["山田太郎"]
+
+
 def titles_of(identifier: str) -> dict[str, str]:
     return dict(Record.objects.get(identifier=identifier).titles.values_list("language", "text"))
 

@@ -490,6 +490,10 @@ class _Planner:
             return tuple(sorted(set(values)))
         if column == "languages":
             return tuple(sorted({self._language(value) for value in values}))
+        for value in values:
+            # A name the file's code page turned into ???? would name, or make, an agent of that name.
+            if problem := encoding_loss("", value, self.encoding):
+                raise ValidationError(problem)
         if column == "places":
             return self._unique(self.places.resolve(value).identifier for value in values)
         if column == "subjects":
