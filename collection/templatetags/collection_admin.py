@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from ..admin.base import may_view_records
+from ..admin.counts import CountedChangeList
 from ..models import Record
 from ..workflow import decides_on_reviews
 
@@ -28,3 +29,9 @@ def review_queue(context: Any) -> dict[str, Any] | None:
         "count": Record.objects.awaiting_review_by(user).count(),
         "url": reverse("admin:collection_record_changelist") + "?queue=mine",
     }
+
+
+@register.filter
+def counted(changelist: Any) -> CountedChangeList:
+    """``changelist`` naming its model in the form that agrees with its count (see ``admin/counts.py``)."""
+    return CountedChangeList(changelist)
