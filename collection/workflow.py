@@ -60,13 +60,21 @@ PUBLISH_OWN = "collection.publish_own_record"
 
 @dataclass(frozen=True)
 class Action:
-    """A named transition as the admin offers it: a button or a bulk action."""
+    """A named transition as the admin offers it: a button or a bulk action.
+
+    What it did is said in whole sentences, one per action, so that each language can make the
+    verb agree with its subject (Russian «запись возвращена», «записи возвращены»): ``done`` of one
+    record, ``saved_and_done`` of one whose edits were saved with it, ``done_many`` of several
+    (``%(records)s``, a list of identifiers).
+    """
 
     name: str
     source: str
     target: str
     label: Any
-    past: Any
+    done: Any
+    saved_and_done: Any
+    done_many: Any
     needs_reason: bool = False
 
 
@@ -74,14 +82,25 @@ ACTIONS: dict[str, Action] = {
     action.name: action
     for action in [
         Action("submit", Status.DRAFT, Status.REVIEW, gettext_lazy("Submit for review"),
-               gettext_lazy("submitted for review")),
-        Action("publish", Status.REVIEW, Status.PUBLISHED, gettext_lazy("Publish"), gettext_lazy("published")),
+               gettext_lazy("The record %(record)s was submitted for review."),
+               gettext_lazy("The record %(record)s was saved and submitted for review."),
+               gettext_lazy("Submitted for review: %(records)s.")),
+        Action("publish", Status.REVIEW, Status.PUBLISHED, gettext_lazy("Publish"),
+               gettext_lazy("The record %(record)s was published."),
+               gettext_lazy("The record %(record)s was saved and published."),
+               gettext_lazy("Published: %(records)s.")),
         Action("return", Status.REVIEW, Status.DRAFT, gettext_lazy("Return to draft"),
-               gettext_lazy("returned to draft"), needs_reason=True),
+               gettext_lazy("The record %(record)s was returned to draft."),
+               gettext_lazy("The record %(record)s was saved and returned to draft."),
+               gettext_lazy("Returned to draft: %(records)s."), needs_reason=True),
         Action("withdraw", Status.PUBLISHED, Status.WITHDRAWN, gettext_lazy("Withdraw"),
-               gettext_lazy("withdrawn"), needs_reason=True),
+               gettext_lazy("The record %(record)s was withdrawn."),
+               gettext_lazy("The record %(record)s was saved and withdrawn."),
+               gettext_lazy("Withdrawn: %(records)s."), needs_reason=True),
         Action("reopen", Status.WITHDRAWN, Status.DRAFT, gettext_lazy("Reopen as draft"),
-               gettext_lazy("reopened as draft")),
+               gettext_lazy("The record %(record)s was reopened as draft."),
+               gettext_lazy("The record %(record)s was saved and reopened as draft."),
+               gettext_lazy("Reopened as draft: %(records)s.")),
     ]
 }
 

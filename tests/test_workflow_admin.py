@@ -111,7 +111,7 @@ class TestButtonMessages:
     @pytest.mark.parametrize(("language", "message"), [
         ("en", "The record doc-test-button was saved and submitted for review."),
         ("ja", "資料 doc-test-button の変更を保存し、審査に提出しました。"),
-        ("ru", "Запись doc-test-button: изменения сохранены; отправлено на проверку."),
+        ("ru", "Изменения сохранены, запись doc-test-button отправлена на проверку."),
     ])
     def test_a_button_pressed_with_edits_says_they_were_saved_too(self, alice, login, language, message):
         record = RecordFactory(status=Status.DRAFT, identifier="doc-test-button")
@@ -196,7 +196,8 @@ class TestCraftedPosts:
         response = login(bob).post(change_url(record), data, follow=True)
         assert response.status_code == 200
         shown = page_messages(response)
-        assert any(m.startswith("Your changes were saved, but the record") and "Four-eyes rule" in m for m in shown)
+        assert any(m.startswith("Your changes were saved, but “Publish” was not applied to the record")
+                   and "Four-eyes rule" in m for m in shown)
         stored = Record.objects.get(pk=record.pk)
         assert stored.status == Status.REVIEW
         assert stored.titles.get().text == "Rewritten and published at once"
@@ -245,7 +246,7 @@ class TestBulkActions:
         response = login(bob).post(self.changelist(), {
             "action": "publish_selected", "_selected_action": [own.pk, theirs.pk, draft.pk]}, follow=True)
         shown = page_messages(response)
-        assert "Published: doc-theirs." in shown
+        assert "The record doc-theirs was published." in shown
         assert any(m.startswith("Skipped doc-own: Four-eyes rule: you submitted this record") for m in shown)
         assert any(m.startswith("Skipped doc-draft: This record is now “draft”, and “Publish” needs it to be "
                                 "“in review”. If a page showed it as “in review”, its status has changed since")

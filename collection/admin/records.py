@@ -409,17 +409,16 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
                              hide_title=form.cleaned_data.get("hide_title", False))
             except TransitionNotAllowed as refusal:
                 # Publishing changes one has just made oneself (the four-eyes rule): the changes are kept.
-                messages.error(request, _("Your changes were saved, but the record %(record)s was not %(done)s. "
-                                          "%(why)s") % {"record": record.identifier, "done": action.past,
-                                                        "why": refusal})
+                messages.error(request, _("Your changes were saved, but “%(action)s” was not applied to the record "
+                                          "%(record)s. %(why)s") % {"record": record.identifier,
+                                                                    "action": action.label, "why": refusal})
                 request._collection_workflow_said = True
                 return
             edited = (set(form.changed_data) - {"transition_comment", "hide_title"}
                       or any(formset.has_changed() for formset in formsets))
             # Not starting with the identifier: the admin capitalizes the first letter of every message.
-            said = (_("The record %(record)s was saved and %(done)s.") if edited
-                    else _("The record %(record)s was %(done)s."))
-            messages.success(request, said % {"record": record.identifier, "done": action.past})
+            said = action.saved_and_done if edited else action.done
+            messages.success(request, said % {"record": record.identifier})
             request._collection_workflow_said = True
 
     def message_user(self, request, message, level=messages.INFO, extra_tags="", fail_silently=False):
@@ -464,11 +463,11 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             })
         result = apply_to_many(queryset.order_by("identifier"), request.user, action, reason,
                                hide_title=bool(request.POST.get("hide_title")))
-        if result.done:
-            messages.success(request, _("%(done)s: %(records)s.") % {
-                "done": str(action.past).capitalize(),
-                "records": ", ".join(record.identifier for record in result.done),
-            })
+        if len(result.done) == 1:
+            messages.success(request, action.done % {"record": result.done[0].identifier})
+        elif result.done:
+            messages.success(request, action.done_many % {
+                "records": ", ".join(record.identifier for record in result.done)})
         for record, why in result.skipped:
             messages.warning(request, _("Skipped %(record)s: %(why)s") % {"record": record.identifier, "why": why})
         return None
