@@ -10,7 +10,7 @@ from django.utils.html import strip_tags
 from collection.models import Status
 
 from .factories import AgentFactory, RecordFactory
-from .roles import change_form_data
+from .roles import change_form_data, record_form
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +114,46 @@ def test_a_bulk_action_says_what_it_did_in_words_that_agree(bob, carol, login, l
     assert returned(records[0]) == [one]
     records[0].submit(carol)
     assert returned(*records) == [two]
+
+
+# --- a language tag in a message is called a tag, or the language named ----------------------------------------
+
+
+@pytest.mark.parametrize(("language", "start"), [
+    ("ru", "Два оригинальных заглавия с тегом ja отмечены как предпочтительные"),
+    ("ja", "言語タグ ja の原表記のタイトルが2つとも優先形になっています"),
+])
+def test_two_preferred_originals_are_said_to_share_a_tag(admin_client, language, start):
+    data = record_form(admin_client, **{
+        "titles-TOTAL_FORMS": "2", "titles-0-language": "ja", "titles-0-text": "テスト一",
+        "titles-1-language": "ja", "titles-1-text": "テスト二", "titles-1-form": "original",
+        "titles-1-preferred": "on"})
+    response = admin_client.post(reverse("admin:collection_record_add"), data, headers={"accept-language": language})
+    assert start in response.content.decode()
+
+
+@pytest.mark.parametrize(("language", "start"), [
+    ("ru", "Два названия с тегом ja отмечены как предпочтительные"),
+    ("ja", "言語タグ ja の名称が2つとも優先形になっています"),
+])
+def test_two_preferred_names_are_said_to_share_a_tag(language, start):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from collection.models import AgentName
+    from collection.models.labels import validate_names
+
+    names = [AgentName(language="ja", text="テスト一", preferred=True),
+             AgentName(language="ja", text="テスト二", preferred=True)]
+    with translation.override(language):
+        with pytest.raises(ValidationError) as refusal:
+            validate_names(names)
+        assert refusal.value.messages[0].startswith(start)
+
+
+@pytest.mark.parametrize(("language", "label"), [("ru", "подпись (японский)"), ("ja", "キャプション（日本語）"),
+                                                 ("en", "caption (Japanese)")])
+def test_a_caption_field_names_its_language(admin_client, language, label):
+    record = RecordFactory()
+    html = admin_client.get(change_url(record), headers={"accept-language": language}).content.decode()
+    assert label.lower() in html.lower()

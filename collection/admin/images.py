@@ -22,6 +22,7 @@ from ..conf import app_settings
 from ..history import scan_summary
 from ..images import inspect_upload
 from ..models.images import RecordImage, add_images, delete_image, renumber, set_captions
+from ..text import language_name
 from ..workflow import may_edit
 from .base import WithoutVersionPagesMixin, may_view_records
 
@@ -235,7 +236,8 @@ class RecordImageInline(admin.TabularInline):
         # Caption fields follow the configured languages, so the form class is built per request.
         attrs = {
             caption_field_name(language): forms.CharField(
-                label=_("caption (%(language)s)") % {"language": language}, required=False, max_length=1000,
+                label=_("caption (%(language)s)") % {"language": language_name(language)}, required=False,
+                max_length=1000,
                 widget=forms.TextInput(attrs={"lang": language, "size": 24}),
             )
             for language in app_settings.LANGUAGES
