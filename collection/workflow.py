@@ -65,7 +65,8 @@ class Action:
     What it did is said in whole sentences, one per action, so that each language can make the
     verb agree with its subject (Russian «запись возвращена», «записи возвращены»): ``done`` of one
     record, ``saved_and_done`` of one whose edits were saved with it, ``done_many`` of several
-    (``%(records)s``, a list of identifiers).
+    (``%(records)s``, a list of identifiers). ``only_from`` refuses it to a record in another
+    status (``%(status)s``), saying which records it applies to.
     """
 
     name: str
@@ -75,6 +76,7 @@ class Action:
     done: Any
     saved_and_done: Any
     done_many: Any
+    only_from: Any
     needs_reason: bool = False
 
 
@@ -84,23 +86,30 @@ ACTIONS: dict[str, Action] = {
         Action("submit", Status.DRAFT, Status.REVIEW, gettext_lazy("Submit for review"),
                gettext_lazy("The record %(record)s was submitted for review."),
                gettext_lazy("The record %(record)s was saved and submitted for review."),
-               gettext_lazy("Submitted for review: %(records)s.")),
+               gettext_lazy("Submitted for review: %(records)s."),
+               gettext_lazy("This record is “%(status)s”: only a draft can be submitted for review.")),
         Action("publish", Status.REVIEW, Status.PUBLISHED, gettext_lazy("Publish"),
                gettext_lazy("The record %(record)s was published."),
                gettext_lazy("The record %(record)s was saved and published."),
-               gettext_lazy("Published: %(records)s.")),
+               gettext_lazy("Published: %(records)s."),
+               gettext_lazy("This record is “%(status)s”: only a record in review can be published.")),
         Action("return", Status.REVIEW, Status.DRAFT, gettext_lazy("Return to draft"),
                gettext_lazy("The record %(record)s was returned to draft."),
                gettext_lazy("The record %(record)s was saved and returned to draft."),
-               gettext_lazy("Returned to draft: %(records)s."), needs_reason=True),
+               gettext_lazy("Returned to draft: %(records)s."),
+               gettext_lazy("This record is “%(status)s”: only a record in review can be returned to draft."),
+               needs_reason=True),
         Action("withdraw", Status.PUBLISHED, Status.WITHDRAWN, gettext_lazy("Withdraw"),
                gettext_lazy("The record %(record)s was withdrawn."),
                gettext_lazy("The record %(record)s was saved and withdrawn."),
-               gettext_lazy("Withdrawn: %(records)s."), needs_reason=True),
+               gettext_lazy("Withdrawn: %(records)s."),
+               gettext_lazy("This record is “%(status)s”: only a published record can be withdrawn."),
+               needs_reason=True),
         Action("reopen", Status.WITHDRAWN, Status.DRAFT, gettext_lazy("Reopen as draft"),
                gettext_lazy("The record %(record)s was reopened as draft."),
                gettext_lazy("The record %(record)s was saved and reopened as draft."),
-               gettext_lazy("Reopened as draft: %(records)s.")),
+               gettext_lazy("Reopened as draft: %(records)s."),
+               gettext_lazy("This record is “%(status)s”: only a withdrawn record can be reopened as draft.")),
     ]
 }
 
@@ -288,14 +297,10 @@ def check_edit(user: Any, record: Record) -> None:
 def check_action(user: Any, record: Record, action: Action, comment: str = "") -> None:
     """Raise :class:`TransitionNotAllowed` unless ``user`` may apply ``action`` to ``record`` now."""
     if record.status != action.source:
-        # Mostly a page (the change list of a bulk action) older than someone else's status change: say what was
-        # asked, what the record is now, and how to see it, without a query to name who changed it.
-        raise TransitionNotAllowed(
-            _("This record is now “%(status)s”, and “%(action)s” needs it to be “%(source)s”. If a page showed it "
-              "as “%(source)s”, its status has changed since: reload the page to see its current state.")
-            % {"status": _status_label(record.status), "source": _status_label(action.source),
-               "action": action.label}
-        )
+        # Mostly a bulk action on a selection that mixes statuses, which the list shows as they are: no page to
+        # reload, just which records the action applies to. (A button is offered only in its own status, and a
+        # change form older than a status change is refused as outdated before this.)
+        raise TransitionNotAllowed(action.only_from % {"status": _status_label(record.status)})
     check_status_change(user, record, action.target)
     if action.needs_reason and not comment.strip():
         raise ReasonMissing(_("Give a reason."))

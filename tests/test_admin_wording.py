@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from collection.models import Status
+from collection.models import Record, Status
 
 from .factories import AgentFactory, RecordFactory
 from .roles import change_form_data, record_form
@@ -157,3 +157,36 @@ def test_a_caption_field_names_its_language(admin_client, language, label):
     record = RecordFactory()
     html = admin_client.get(change_url(record), headers={"accept-language": language}).content.decode()
     assert label.lower() in html.lower()
+
+
+# --- a bulk action skips a record in another status and says so plainly ---------------------------------------
+
+
+def bulk(client, action, records, language, **form):
+    response = client.post(reverse("admin:collection_record_changelist"), {
+        "action": f"{action}_selected", "_selected_action": [record.pk for record in records], **form},
+        follow=True, headers={"accept-language": language})
+    return said(response)
+
+
+@pytest.mark.parametrize(("language", "why"), [
+    ("en", "This record is “published”: only a draft can be submitted for review."),
+    ("ru", "Эта запись в статусе «опубликовано»: на проверку можно отправить только черновик."),
+    ("ja", "この資料の状態は「公開」です。審査に提出できるのは下書きだけです。"),
+])
+def test_submitting_a_published_record_in_bulk_says_only_a_draft_can_be(alice, login, language, why):
+    record = RecordFactory(status=Status.PUBLISHED, identifier="doc-test-1")
+    [skipped] = bulk(login(alice), "submit", [record], language)
+    assert skipped.endswith(why)
+    assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED
+
+
+@pytest.mark.parametrize(("action", "status", "why"), [
+    ("publish", Status.DRAFT, "This record is “draft”: only a record in review can be published."),
+    ("return", Status.PUBLISHED, "This record is “published”: only a record in review can be returned to draft."),
+    ("withdraw", Status.REVIEW, "This record is “in review”: only a published record can be withdrawn."),
+])
+def test_every_bulk_action_says_which_records_it_applies_to(bob, login, action, status, why):
+    record = RecordFactory(status=status, identifier="doc-test-1")
+    [skipped] = bulk(login(bob), action, [record], "en", index=0, apply="1", transition_comment="Needs a source.")
+    assert skipped.endswith(why)
