@@ -190,3 +190,17 @@ def test_every_bulk_action_says_which_records_it_applies_to(bob, login, action, 
     record = RecordFactory(status=status, identifier="doc-test-1")
     [skipped] = bulk(login(bob), action, [record], "en", index=0, apply="1", transition_comment="Needs a source.")
     assert skipped.endswith(why)
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("ru", "Запись doc-test-1 пропущена. Принцип четырёх глаз: вы сами отправили эту запись на проверку, поэтому "
+           "опубликовать её должен другой проверяющий (или менеджер коллекции)."),
+    ("ja", "資料 doc-test-1 をスキップしました。ダブルチェックの規則により、ご自身が審査に提出したこの資料は、"
+           "別の審査者（またはコレクション管理者）が公開する必要があります。"),
+    ("en", "The record doc-test-1 was skipped. Four-eyes rule: you submitted this record for review yourself, so "
+           "another reviewer must publish it (or a collection manager)."),
+])
+def test_a_skipped_record_and_the_reason_are_two_sentences(bob, login, language, message):
+    record = RecordFactory(status=Status.DRAFT, identifier="doc-test-1")
+    record.submit(bob)
+    assert bulk(login(bob), "publish", [record], language) == [message]

@@ -247,8 +247,10 @@ class TestBulkActions:
             "action": "publish_selected", "_selected_action": [own.pk, theirs.pk, draft.pk]}, follow=True)
         shown = page_messages(response)
         assert "The record doc-theirs was published." in shown
-        assert any(m.startswith("Skipped doc-own: Four-eyes rule: you submitted this record") for m in shown)
-        assert "Skipped doc-draft: This record is “draft”: only a record in review can be published." in shown
+        assert any(m.startswith("The record doc-own was skipped. Four-eyes rule: you submitted this record")
+                   for m in shown)
+        assert ("The record doc-draft was skipped. This record is “draft”: only a record in review can be published."
+                in shown)
         assert set(Record.objects.filter(status=Status.PUBLISHED).values_list("identifier", flat=True)) == {
             "doc-theirs"}
 

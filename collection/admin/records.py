@@ -469,7 +469,9 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             messages.success(request, action.done_many % {
                 "records": ", ".join(record.identifier for record in result.done)})
         for record, why in result.skipped:
-            messages.warning(request, _("Skipped %(record)s: %(why)s") % {"record": record.identifier, "why": why})
+            # Two sentences: each reason is a sentence of its own, which a colon would leave capitalized.
+            messages.warning(request, _("The record %(record)s was skipped. %(why)s") % {
+                "record": record.identifier, "why": why})
         return None
 
 
