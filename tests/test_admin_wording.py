@@ -204,3 +204,24 @@ def test_a_skipped_record_and_the_reason_are_two_sentences(bob, login, language,
     record = RecordFactory(status=Status.DRAFT, identifier="doc-test-1")
     record.submit(bob)
     assert bulk(login(bob), "publish", [record], language) == [message]
+
+
+# --- the languages filter names the languages ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "choices"), [
+    ("ru", ["Все", "русский", "японский", "не указаны"]),
+    ("ja", ["全て", "ロシア語", "日本語", "指定なし"]),
+    ("en", ["All", "Japanese", "Russian", "None given"]),
+])
+def test_the_languages_filter_names_each_language_and_the_records_without_one(admin_client, language, choices):
+    from collection.models import Language
+
+    russian, japanese = Language.objects.get_or_create(tag="ru")[0], Language.objects.get_or_create(tag="ja")[0]
+    RecordFactory().languages.add(russian)
+    RecordFactory().languages.add(japanese)
+    RecordFactory()
+    response = admin_client.get(reverse("admin:collection_record_changelist"), headers={"accept-language": language})
+    changelist = response.context["cl"]
+    [languages] = [spec for spec in changelist.filter_specs if getattr(spec, "field_path", "") == "languages"]
+    assert [str(choice["display"]) for choice in languages.choices(changelist)] == choices

@@ -209,6 +209,20 @@ class ReviewQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LanguageListFilter(admin.RelatedFieldListFilter):
+    """The languages of the material by name in the admin's language, as the app names them elsewhere, in the order
+    of their names; records without one under words that say so, not the admin's bare “-”."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = pgettext_lazy("languages of the material", "None given")
+
+    def field_choices(self, field, request, model_admin):
+        languages = field.remote_field.model._default_manager.all()
+        return sorted(((language.pk, language.display_name()) for language in languages),
+                      key=lambda choice: choice[1].casefold())
+
+
 def _bulk_action(name: str):
     action = ACTIONS[name]
 
@@ -225,7 +239,7 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     form = RecordForm
     inlines = [TitleInline, DescriptionInline, RecordAgentInline, RecordImageInline]
     list_display = ["identifier", "title", "kind", "status", "date_edtf", "modified"]
-    list_filter = [ReviewQueueFilter, "kind", "status", "level", "resource_type", "languages"]
+    list_filter = [ReviewQueueFilter, "kind", "status", "level", "resource_type", ("languages", LanguageListFilter)]
     list_select_related = ["parent"]
     # Shows the search box; get_search_results matches the folded search keys as well.
     search_fields = ["identifier"]
