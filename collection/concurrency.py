@@ -34,10 +34,12 @@ def last_change(record: Any) -> tuple[Any, Any]:
 
 def last_change_words(record: Any) -> dict[str, str]:
     """The record's identifier, who last changed it and when, as a message names them."""
+    from .history import user_name
+
     user, when = last_change(record)
     return {
         "identifier": record.identifier,
-        "user": (user.get_full_name() or user.get_username()) if user else _("someone"),
+        "user": user_name(user) if user else _("someone"),
         "when": date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else _("recently"),
     }
 

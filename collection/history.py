@@ -26,6 +26,13 @@ IGNORED = {"id", "version", "created", "modified", "date_start", "date_end", "ye
 NOT_REVERTED = {"status", "identifier"}
 
 
+def user_name(user: Any) -> str:
+    """How the admin names a person, in a history, a workflow log or a message: the full name, else (an account
+    without one) the username. Django's admin greets by the first name and lists by the username; one rule here
+    keeps the same person recognizable from one page to the next."""
+    return user.get_full_name() or user.get_username()
+
+
 @dataclass
 class FieldChange:
     field: str

@@ -9,7 +9,7 @@ from django.utils.html import strip_tags
 
 from collection.models import Record, Status
 
-from .factories import AgentFactory, RecordFactory
+from .factories import AgentFactory, RecordFactory, UserFactory
 from .roles import change_form_data, record_form
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +225,32 @@ def test_the_languages_filter_names_each_language_and_the_records_without_one(ad
     changelist = response.context["cl"]
     [languages] = [spec for spec in changelist.filter_specs if getattr(spec, "field_path", "") == "languages"]
     assert [str(choice["display"]) for choice in languages.choices(changelist)] == choices
+
+
+# --- a person is named alike everywhere in the admin ---------------------------------------------------------
+
+
+def cells(html, pattern):
+    return [" ".join(strip_tags(cell).split()) for cell in re.findall(pattern, html, re.S)]
+
+
+def test_the_workflow_log_and_the_history_name_people_as_the_stale_message_does(alice, bob, login):
+    from collection.concurrency import stale_message
+
+    nameless = UserFactory(username="test-nameless", is_staff=True, is_superuser=True)
+    record = RecordFactory(status=Status.DRAFT, identifier="doc-test-1")
+    record.submit(alice)
+    record.return_to_draft(bob, "Needs a source.")
+    record.refresh_from_db()
+    assert "was changed by Bob at" in stale_message(record)
+    client = login(nameless)
+    page = client.get(change_url(record)).content.decode()
+    log = re.search(r'<table class="workflow-log">(.*?)</table>', page, re.S).group(1)
+    assert [row[1] for row in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", log)] == ["Bob", "Alice"]
+    history = client.get(reverse("admin:collection_record_history", args=[record.pk])).content.decode()
+    assert cells(history, r'<td class="history-user"[^>]*>(.*?)</td>')[:2] == ["Bob", "Alice"]
+    title = record.titles.get()
+    title.text, title._history_user = "Test retitled", nameless
+    title.save()
+    history = client.get(reverse("admin:collection_record_history", args=[record.pk])).content.decode()
+    assert cells(history, r'<td class="history-user"[^>]*>(.*?)</td>')[0] == "test-nameless"

@@ -315,3 +315,10 @@ def test_an_image_uploaded_without_a_name_is_named_for_its_key_not_its_storage_n
     deleted = admin_client.post(pages["delete confirmation"], {"post": "yes"}, follow=True).content.decode()
     assert not RecordImage.objects.exists()
     assert f"image-{image.pk}.png" in deleted and stored not in deleted
+
+
+def test_an_images_own_history_names_who_changed_it_as_the_records_history_does(alice, admin_client):
+    image = attach(RecordFactory(status=Status.DRAFT), "scan.jpg", by=alice)
+    page = admin_client.get(reverse("admin:collection_recordimage_history", args=[image.pk])).content.decode()
+    row = page.split('id="change-history"')[1].split("</table>")[0].split("<tr>")[2]
+    assert "<td>Alice</td>" in row

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from ..admin.base import may_view_records
 from ..admin.counts import CountedChangeList
+from ..history import user_name as name_of_user
 from ..models import Record
 from ..workflow import decides_on_reviews
 
@@ -35,3 +36,9 @@ def review_queue(context: Any) -> dict[str, Any] | None:
 def counted(changelist: Any) -> CountedChangeList:
     """``changelist`` naming its model in the form that agrees with its count (see ``admin/counts.py``)."""
     return CountedChangeList(changelist)
+
+
+@register.filter
+def user_name(user: Any) -> str:
+    """A person as the admin names them everywhere (see ``history.user_name``); nothing for no one."""
+    return name_of_user(user) if user is not None else ""
