@@ -1180,6 +1180,9 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         # title's italics or quotes after rendering (_translation_after_the_title).
         translation = mark(cited.translated, cited.translated_language)
         item["title"] += f"{_TRANSLATION_OPEN} [{translation}]{_TRANSLATION_CLOSE}"
+    bracketed_in_japanese = locale.startswith("ja") and not _JAPANESE_TITLE.search(plain)
+    if bracketed_in_japanese:
+        _japanese_titles_to_bracket(item, cited, title_languages)
     # citeproc-py's HTML formatter inserts field values unescaped.
     escaped = _escaped(item)
     for key, tag in title_languages.items():
@@ -1195,6 +1198,8 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         rendered = re.sub(r"\s+", " ", "".join(str(entry) for entry in bibliography.bibliography())).strip()
         if bracketed:
             rendered = _translation_after_the_title(rendered)
+        if bracketed_in_japanese:
+            rendered = _japanese_titles_bracketed(rendered)
         if style.root.get_locale_option("punctuation-in-quote").lower() == "true":
             # American English puts a period or comma inside the closing quote; citeproc-py ignores the
             # locale's option that says so. A period then meets the ".", "?" or "!" a quoted title may end in.
@@ -1214,6 +1219,52 @@ _TRANSLATION = re.compile("[\U0001fffe\U0001ffff]")
 # The translation, then the end of the title's italics or quotes and of its language mark.
 _TRANSLATION_INSIDE = re.compile(f"{_TRANSLATION_OPEN}([^{_TRANSLATION_CLOSE}]*){_TRANSLATION_CLOSE}"
                                  f"((?:</i>|\u201d|{_CLOSE})*)")
+
+
+# Around a title in Japanese script while citeproc-py renders a Japanese citation: the work's own title, and the
+# title of the journal, book or series it is in. Noncharacters, as the language marks are, from other planes.
+_OWN_OPEN, _OWN_CLOSE = "\U0002fffe", "\U0002ffff"
+_CONTAINER_OPEN, _CONTAINER_CLOSE = "\U0003fffe", "\U0003ffff"
+_JAPANESE_TITLE = re.compile("[\U0002fffe\U0002ffff\U0003fffe\U0003ffff]")
+_CONTAINER_KEYS = ("container-title", "collection-title")
+
+
+def _in_japanese_script(text: str, tag: str) -> bool:
+    """Whether a title is written in kanji or kana: by its tag, or, in no known language, by its letters."""
+    if tag:
+        return base_language(tag) == "ja" and script_subtag(tag) != "Latn"
+    return has_kana_or_kanji(text)
+
+
+def _japanese_titles_to_bracket(item: dict[str, Any], cited: _CitedTitle, title_languages: dict[str, str]) -> None:
+    """Put the titles in Japanese script of ``item`` between the marks :func:`_japanese_titles_bracketed` reads."""
+    if _in_japanese_script(cited.text, cited.language):
+        item["title"] = f"{_OWN_OPEN}{item['title']}{_OWN_CLOSE}"
+    for key in _CONTAINER_KEYS:
+        if key in item and _in_japanese_script(_MARK.sub("", item[key]), title_languages.get(key, "")):
+            item[key] = f"{_CONTAINER_OPEN}{item[key]}{_CONTAINER_CLOSE}"
+
+
+def _japanese_titles_bracketed(rendered: str) -> str:
+    """A Japanese citation's titles in Japanese script in 『』 and 「」, as Japanese sets them, not in italics.
+
+    Japanese has no italics: a book, a journal or a series is set in 『』, and a part of one (an article, a
+    chapter) or a work not published on its own in 「」. Where the style italicizes a title, it cites it as a
+    work of its own: 『』; where it quotes it (Chicago's article), the locale's quotes are already 「」; where it
+    sets the work's own title in roman (APA's article), 「」; the title of what the work is in, 『』. A title in
+    Latin or Cyrillic letters keeps the style's italics or quotes (see
+    :meth:`_LanguageMarks.foreign_titles_quoted_as_written`).
+    """
+    for opening, closing, plain in ((_OWN_OPEN, _OWN_CLOSE, "「\\1」"),
+                                    (_CONTAINER_OPEN, _CONTAINER_CLOSE, "『\\1』")):
+        rendered = re.sub(f"<i>{opening}(.*?){closing}</i>", r"『\1』", rendered)
+        rendered = re.sub(f"「{opening}(.*?){closing}」", r"「\1」", rendered)
+        rendered = re.sub(f"{opening}(.*?){closing}", plain, rendered)
+    # The brackets are full-width, with their own space: a number or a parenthesis follows with none (『…』(第2版)).
+    return _SPACE_AFTER_BRACKET.sub(r"\1", rendered)
+
+
+_SPACE_AFTER_BRACKET = re.compile(r"([』」]) (?=[(\d])")
 
 
 def _translation_after_the_title(rendered: str) -> str:

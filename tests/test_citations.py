@@ -791,6 +791,46 @@ def test_a_japanese_citation_quotes_only_japanese_titles_in_kagikakko(title, tit
     assert ("「" in citation) == (title_language == "ja"), citation
 
 
+def japanese_letters() -> Record:
+    record = titled("抑留者の手紙", "ja", kind="memoir", resource_type=ResourceType.BOOK, date_edtf="1952", edition="2")
+    link_agent(record, AgentFactory(name="山田 太郎", name__language="ja"))
+    return record
+
+
+@pytest.mark.parametrize(("style", "expected"), [
+    ("chicago-author-date", "山田 太郎. 1952年. 『抑留者の手紙』. 第2版."),
+    ("apa", "山田 太郎. (1952年). 『抑留者の手紙』(第2版)."),
+])
+def test_a_japanese_citation_sets_a_japanese_books_title_in_double_brackets_not_italics(style, expected):
+    assert formatted_citation(japanese_letters(), style, "ja") == expected
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_a_japanese_books_title_stays_italic_in_english_and_russian_citations(style):
+    record = japanese_letters()
+    for language in ("en", "ru"):
+        citation = formatted_citation(record, style, language)
+        assert '<i><span lang="ja">抑留者の手紙</span></i>' in citation and "『" not in citation, citation
+
+
+@pytest.mark.parametrize(("style", "expected"), [
+    ("chicago-author-date", '鈴木 一郎. 1998年. 「抑留と帰還」. 『<span lang="">歴史評論</span>』2 (7): 131–48.'),
+    ("apa", '鈴木 一郎. (1998年). 「抑留と帰還」. 『<span lang="">歴史評論</span>』, <i>2</i>(7), 131–148.'),
+])
+def test_a_japanese_citation_quotes_an_articles_title_and_brackets_its_journal(style, expected):
+    article = titled("抑留と帰還", "ja", resource_type=ResourceType.JOURNAL_ARTICLE, date_edtf="1998",
+                     container_title="歴史評論", volume="2", issue="7", pages="131-148")
+    link_agent(article, AgentFactory(name="鈴木 一郎", name__language="ja"))
+    assert formatted_citation(article, style, "ja") == expected
+
+
+def test_a_japanese_citation_keeps_italics_for_a_title_in_cyrillic():
+    book = titled("Японские военнопленные в СССР", "ru", resource_type=ResourceType.BOOK, date_edtf="2000")
+    for style in ("apa", "chicago-author-date"):
+        citation = formatted_citation(book, style, "ja")
+        assert '<i><span lang="ru">Японские военнопленные в СССР</span></i>' in citation, citation
+
+
 # --- an English citation of a title in another script: romanized, with its translation in brackets --------------
 
 
@@ -865,7 +905,7 @@ def test_a_romanization_entered_by_an_archivist_is_cited_whatever_the_reading():
               derived_from=record.titles.get())
     add_title(record, "Tesuto yokuryūki", "ja-Latn", form=LabelForm.ROMANIZATION)
     assert formatted_citation(record, "apa", "en").startswith('<i><span lang="ja-Latn">Tesuto yokuryūki</span></i>. ')
-    assert formatted_citation(record, "apa", "ja").startswith("<i>テスト抑留記</i>")
+    assert formatted_citation(record, "apa", "ja").startswith("『テスト抑留記』. ")
 
 
 @pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
