@@ -813,14 +813,15 @@ def _style(path: str, locale: str) -> Any:
     return style
 
 
-# Languages that write a label after its number and "circa" after its date: 2巻, 5号, 第2版, 1950年頃.
+# Languages that write a label after its number and "circa" after its date: 第2巻, 第5号, 第2版, 1950年頃.
 _WORDS_AFTER_THE_NUMBER = {"ja"}
 _CSL = "{http://purl.org/net/xbiblio/csl}"
 
 
 def _words_after_their_numbers(root: Any) -> None:
     """Put each label after the number it labels, and "circa" after its date, with no space, as Japanese writes
-    them; and an ordinal (an edition's) as Japanese writes one, 第2.
+    them; an ordinal (an edition's) as Japanese writes one, 第2; and a volume's or an issue's number as the nth
+    of its sequence, 第2巻 (see :func:`_counted_from_the_first`).
 
     A CSL locale gives the words but not their order: the styles write a label, then its number ("vol. 2",
     "ca. 1950"), which in Japanese terms read 巻 2 and 頃 1950年. CSL's ordinals are suffixes, which gave
@@ -840,11 +841,28 @@ def _words_after_their_numbers(root: Any) -> None:
         for run in runs:
             if len(run) == 2 and _is_word(run[0]):
                 run[1].addnext(run[0])
+                _counted_from_the_first(run[0], run[1])
             for element in run:
                 if element.tag == f"{_CSL}number" and element.get("form") == "ordinal":
                     del element.attrib["form"]
                     element.set("prefix", "第")
         group.set("delimiter", "")
+
+
+# Numbers Japanese writes as the nth of a sequence, 第2巻 and 第7号: 2巻 is two volumes, as a set is counted.
+_NUMBERED_IN_SEQUENCE = ("volume", "issue")
+
+
+def _counted_from_the_first(word: Any, value: Any) -> None:
+    """Put 第 before the number a volume or an issue label follows, where it is a number (第2巻, not 第上巻)."""
+    labelled = {label.get("variable") for label in word.iter(f"{_CSL}label")}
+    for variable in _NUMBERED_IN_SEQUENCE:
+        if variable in labelled:
+            choose = value.makeelement(f"{_CSL}choose", {})
+            numeric = value.makeelement(f"{_CSL}if", {"is-numeric": variable})
+            numeric.append(value.makeelement(f"{_CSL}text", {"value": "第"}))
+            choose.append(numeric)
+            value.addprevious(choose)
 
 
 def _dates_written_as_one(root: Any) -> None:

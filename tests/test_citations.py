@@ -824,6 +824,21 @@ def test_a_japanese_citation_quotes_an_articles_title_and_brackets_its_journal(s
     assert formatted_citation(article, style, "ja") == expected
 
 
+@pytest.mark.parametrize(("style", "expected"), [
+    ("chicago-author-date", "佐藤 花子. 2005年. 『抑留の記録』. 第1巻. 『シベリア抑留叢書』."),
+    ("apa", "佐藤 花子. (2005年). 『抑留の記録』(第1巻)."),
+])
+def test_a_japanese_citation_numbers_a_volume_as_the_first_not_as_one_volume(style, expected):
+    series = titled("シベリア抑留叢書", "ja", resource_type=ResourceType.BOOK, level=LevelOfDescription.SERIES)
+    volume = titled("抑留の記録", "ja", resource_type=ResourceType.BOOK, date_edtf="2005", parent=series, sequence=1,
+                    level=LevelOfDescription.VOLUME)
+    link_agent(volume, AgentFactory(name="佐藤 花子", name__language="ja"))
+    assert formatted_citation(volume, style, "ja") == expected
+    # A volume that is not a number is not counted: 上巻 is written as catalogued.
+    upper = titled("抑留全史", "ja", resource_type=ResourceType.BOOK, date_edtf="1990", volume="上巻")
+    assert "第" not in formatted_citation(upper, style, "ja")
+
+
 def test_a_japanese_citation_keeps_italics_for_a_title_in_cyrillic():
     book = titled("Японские военнопленные в СССР", "ru", resource_type=ResourceType.BOOK, date_edtf="2000")
     for style in ("apa", "chicago-author-date"):

@@ -144,8 +144,8 @@ def volume_in_a_series():
 
 
 @pytest.mark.parametrize(("style", "japanese", "russian"), [
-    ("chicago-author-date", ". 2巻.", ". Т. 2."),
-    ("apa", "(2巻)", "(Т. 2)"),
+    ("chicago-author-date", ". 第2巻.", ". Т. 2."),
+    ("apa", "(第2巻)", "(Т. 2)"),
 ])
 def test_a_volume_number_comes_before_its_counter_in_japanese(volume_in_a_series, style, japanese, russian):
     assert japanese in formatted_citation(volume_in_a_series, style, "ja")
@@ -161,10 +161,10 @@ def chapter():
 
 
 @pytest.mark.parametrize(("style", "language", "expected"), [
-    ("apa", "ja", "(第3版, 2巻, 5号, 3ページ)"),
+    ("apa", "ja", "(第3版, 第2巻, 第5号, 3ページ)"),
     ("apa", "ru", "(3-е изд., Т. 2, Вып. 5, с. 3)"),
     ("apa", "en", "(3rd ed., Vol. 2, Issue 5, p. 3)"),
-    ("chicago-author-date", "ja", ", 第3版, 2巻. 5号."),
+    ("chicago-author-date", "ja", ", 第3版, 第2巻. 第5号."),
     ("chicago-author-date", "ru", ", 3-е изд., т. 2. вып. 5."),
     ("chicago-author-date", "en", ", 3rd ed., vol. 2. no. 5."),
 ])
