@@ -846,6 +846,15 @@ def test_a_japanese_citation_keeps_italics_for_a_title_in_cyrillic():
         assert '<i><span lang="ru">Японские военнопленные в СССР</span></i>' in citation, citation
 
 
+def test_a_russian_citation_abbreviates_pages_as_gost_does():
+    chapter = titled("Глава о плене", "ru", resource_type="book-section", date_edtf="2001",
+                     container_title="Сборник статей", pages="12-34", volume="3")
+    citation = formatted_citation(chapter, "apa", "ru")
+    assert "(Т. 3, с. 12–34)" in citation, citation
+    # English is as APA writes it.
+    assert "(Vol. 3, pp. 12–34)" in formatted_citation(chapter, "apa", "en")
+
+
 # --- an English citation of a title in another script: romanized, with its translation in brackets --------------
 
 
