@@ -376,18 +376,24 @@ def _csl_item(record: Record, language: str | None,
         item["accessed"] = {"date-parts": [[record.accessed.year, record.accessed.month, record.accessed.day]]}
     if record.repository_id:
         item["archive"] = _agent_name(record.repository, language, mark)
-    reference = ", ".join(
-        f"{label} {value}" for label, value in (
-            ("f.", record.reference_fond), ("op.", record.reference_opis), ("d.", record.reference_delo),
-            ("l.", record.reference_folios),
-        ) if value
-    )
+    reference = _archival_reference(record, language)
     if reference:
         item["archive_location"] = reference
     item_language = _item_language(record, cited.language)
     if item_language:
         item["language"] = item_language
     return item, title_languages, cited
+
+
+def _archival_reference(record: Record, language: str | None) -> str:
+    """The fond, opis, delo and folios, abbreviated as the record's page does in ``language`` (ф. 1, оп. 2 in
+    Russian, as Russian cites its archives); without a language, in the Latin letters English cites them in."""
+    parts = (("f.", _("f."), record.reference_fond), ("op.", _("op."), record.reference_opis),
+             ("d.", _("d."), record.reference_delo), ("l.", _("l."), record.reference_folios))
+    if not language:
+        return ", ".join(f"{latin} {value}" for latin, _label, value in parts if value)
+    with translation.override(language):
+        return ", ".join(f"{label} {value}" for _latin, label, value in parts if value)
 
 
 # The fields in words the record's page marks lang="" (the others are numbers, codes and addresses).

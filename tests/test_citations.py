@@ -855,6 +855,16 @@ def test_a_russian_citation_abbreviates_pages_as_gost_does():
     assert "(Vol. 3, pp. 12–34)" in formatted_citation(chapter, "apa", "en")
 
 
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_a_russian_citation_gives_an_archival_reference_in_cyrillic_as_the_page_does(style):
+    document = titled("Тестовое донесение", "ru", resource_type="archival-document", date_edtf="1947",
+                      reference_fond="9401", reference_opis="2", reference_delo="3", reference_folios="4-5")
+    russian = formatted_citation(document, style, "ru")
+    assert re.search("[Фф]. 9401, оп. 2, д. 3, л. 4-5", russian) and "op." not in russian, russian
+    assert re.search("[Ff]. 9401, op. 2, d. 3, l. 4-5", formatted_citation(document, style, "en"))
+    assert csl_json(document)["archive_location"] == "f. 9401, op. 2, d. 3, l. 4-5"
+
+
 # --- an English citation of a title in another script: romanized, with its translation in brackets --------------
 
 
