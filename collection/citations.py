@@ -813,6 +813,10 @@ def _style(path: str, locale: str) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         style = CitationStylesStyle(path, locale=locale, validate=False)
+    if locale.split("-")[0] != "en":
+        # Chicago shortens a page range as English does (131–48, CMOS 9.64); Japanese and Russian give both
+        # numbers in full, as ГОСТ Р 7.0.100 does (С. 131–148) and the record's page does (131-148頁).
+        style.root.set("page-range-format", "expanded")
     if locale.split("-")[0] in _WORDS_AFTER_THE_NUMBER:
         _words_after_their_numbers(style.root)
         _dates_written_as_one(style.root)

@@ -814,7 +814,7 @@ def test_a_japanese_books_title_stays_italic_in_english_and_russian_citations(st
 
 
 @pytest.mark.parametrize(("style", "expected"), [
-    ("chicago-author-date", '鈴木 一郎. 1998年. 「抑留と帰還」. 『<span lang="">歴史評論</span>』2 (7): 131–48.'),
+    ("chicago-author-date", '鈴木 一郎. 1998年. 「抑留と帰還」. 『<span lang="">歴史評論</span>』2 (7): 131–148.'),
     ("apa", '鈴木 一郎. (1998年). 「抑留と帰還」. 『<span lang="">歴史評論</span>』, <i>2</i>(7), 131–148.'),
 ])
 def test_a_japanese_citation_quotes_an_articles_title_and_brackets_its_journal(style, expected):
@@ -863,6 +863,14 @@ def test_a_russian_citation_gives_an_archival_reference_in_cyrillic_as_the_page_
     assert re.search("[Фф]. 9401, оп. 2, д. 3, л. 4-5", russian) and "op." not in russian, russian
     assert re.search("[Ff]. 9401, op. 2, d. 3, l. 4-5", formatted_citation(document, style, "en"))
     assert csl_json(document)["archive_location"] == "f. 9401, op. 2, d. 3, l. 4-5"
+
+
+def test_only_an_english_chicago_citation_shortens_a_page_range():
+    article = titled("Test article", resource_type=ResourceType.JOURNAL_ARTICLE, date_edtf="1998",
+                     container_title="Test Bulletin", volume="2", issue="7", pages="131-148")
+    assert formatted_citation(article, "chicago-author-date", "en").endswith("2 (7): 131–48.")
+    for language in ("ja", "ru"):
+        assert formatted_citation(article, "chicago-author-date", language).endswith("2 (7): 131–148.")
 
 
 # --- an English citation of a title in another script: romanized, with its translation in brackets --------------
