@@ -873,6 +873,14 @@ def test_only_an_english_chicago_citation_shortens_a_page_range():
         assert formatted_citation(article, "chicago-author-date", language).endswith("2 (7): 131–148.")
 
 
+@pytest.mark.parametrize(("language", "issue"), [("ru", "№ 5"), ("ja", "第5号"), ("en", "no. 5")])
+def test_the_issue_of_a_journal_is_numbered_as_the_records_page_numbers_it(language, issue):
+    article = titled("Лагеря для военнопленных", "ru", resource_type=ResourceType.JOURNAL_ARTICLE, date_edtf="1999",
+                     container_title="Вопросы истории", issue="5", pages="12-34")
+    citation = formatted_citation(article, "chicago-author-date", language)
+    assert f", {issue}: 12–34." in citation, citation
+
+
 # --- an English citation of a title in another script: romanized, with its translation in brackets --------------
 
 

@@ -162,10 +162,10 @@ def chapter():
 
 @pytest.mark.parametrize(("style", "language", "expected"), [
     ("apa", "ja", "(第3版, 第2巻, 第5号, 3ページ)"),
-    ("apa", "ru", "(3-е изд., Т. 2, Вып. 5, с. 3)"),
+    ("apa", "ru", "(3-е изд., Т. 2, № 5, с. 3)"),
     ("apa", "en", "(3rd ed., Vol. 2, Issue 5, p. 3)"),
     ("chicago-author-date", "ja", ", 第3版, 第2巻. 第5号."),
-    ("chicago-author-date", "ru", ", 3-е изд., т. 2. вып. 5."),
+    ("chicago-author-date", "ru", ", 3-е изд., т. 2. № 5."),
     ("chicago-author-date", "en", ", 3rd ed., vol. 2. no. 5."),
 ])
 def test_an_edition_volume_and_issue_are_numbered_as_the_language_writes_them(chapter, style, language,
