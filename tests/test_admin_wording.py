@@ -254,3 +254,20 @@ def test_the_workflow_log_and_the_history_name_people_as_the_stale_message_does(
     title.save()
     history = client.get(reverse("admin:collection_record_history", args=[record.pk])).content.decode()
     assert cells(history, r'<td class="history-user"[^>]*>(.*?)</td>')[0] == "test-nameless"
+
+
+def test_who_deleted_a_record_and_who_uploaded_a_scan_are_named_as_the_histories_name_them(dana, login):
+    from .test_scan_serving import attach
+
+    client = login(dana)
+    record = RecordFactory(status=Status.DRAFT)
+    image = attach(RecordFactory(status=Status.DRAFT), by=dana)
+    client.post(reverse("admin:collection_record_delete", args=[record.pk]),
+                {"post": "yes", "deletion_reason": "Duplicate entry."})
+
+    reservations = client.get(reverse("admin:collection_reservedidentifier_changelist")).content.decode()
+    [deleted] = [row for row in re.findall(r"<tr>(.*?)</tr>", reservations, re.S) if record.identifier in row]
+    assert '<td class="field-deleted_by_name">Dana</td>' in deleted
+    scan = client.get(reverse("admin:collection_recordimage_change", args=[image.pk])).content.decode()
+    assert re.search(r'<div class="readonly">Dana</div>', scan)
+    assert ">dana<" not in deleted + scan

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..conf import app_settings
-from ..history import scan_summary
+from ..history import scan_summary, user_name
 from ..images import inspect_upload
 from ..models.images import RecordImage, add_images, delete_image, renumber, set_captions
 from ..text import language_name
@@ -291,12 +291,17 @@ class RecordImageAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
     list_select_related = ["record"]
     search_fields = ["record__identifier", "original_name", "sha256"]
     readonly_fields = ["record", "position", "visibility", "master_file", "original_name", "sha256", "size",
-                       "format", "page", "width", "height", "uploaded_by", "created", "modified"]
+                       "format", "page", "width", "height", "uploaded_by_name", "created", "modified"]
     fields = readonly_fields
     # Each version's file in words (uploaded name, format, pixels, checksum): a replaced master shows as
     # another file, not as another random storage name.
     history_list_display = ["file_in_words"]
     object_history_list_template = "admin/collection/recordimage/history_list.html"
+
+    @admin.display(description=RecordImage._meta.get_field("uploaded_by").verbose_name)
+    def uploaded_by_name(self, image: RecordImage) -> str | None:
+        # Named as the histories and workflow logs name people.
+        return user_name(image.uploaded_by) if image.uploaded_by else None
 
     @admin.display(description=_("master file"))
     def master_file(self, obj: RecordImage) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from ..concurrency import VersionCheckedForm, stale_message
-from ..history import Part, scan_summary
+from ..history import Part, scan_summary, user_name
 from ..models import (
     Description,
     ExportLine,
@@ -491,12 +491,18 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
 
 @admin.register(ReservedIdentifier)
 class ReservedIdentifierAdmin(admin.ModelAdmin):
-    list_display = ["identifier", "record", "reserved_at", "deleted_at", "deleted_by"]
+    list_display = ["identifier", "record", "reserved_at", "deleted_at", "deleted_by_name"]
     # A record is named by its title: the records, who deleted them and the titles, whatever the number of rows.
     list_select_related = ["record", "deleted_by"]
     search_fields = ["identifier"]
-    readonly_fields = ["identifier", "record", "reserved_at", "deleted_at", "deleted_by", "deletion_reason",
+    readonly_fields = ["identifier", "record", "reserved_at", "deleted_at", "deleted_by_name", "deletion_reason",
                        "title", "hide_title"]
+
+    @admin.display(description=ReservedIdentifier._meta.get_field("deleted_by").verbose_name,
+                   ordering="deleted_by__username")
+    def deleted_by_name(self, reserved: ReservedIdentifier) -> str | None:
+        # Named as the histories and workflow logs name people.
+        return user_name(reserved.deleted_by) if reserved.deleted_by else None
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("record__titles")
