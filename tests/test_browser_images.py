@@ -14,7 +14,7 @@ from collection.models import RecordImage, Status, Visibility, add_images, image
 from . import imaging
 from .factories import RecordFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.admin_pages, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def file_payload(name: str, data: bytes, mime: str = "application/octet-stream") -> dict:

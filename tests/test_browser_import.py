@@ -10,7 +10,7 @@ from collection.models import Agent, AgentName, Record, Title
 from .factories import AgentFactory
 from .roles import staff_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.admin_pages, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHEET = (
     "identifier,kind,status,title_en,title_ja\n"

@@ -10,7 +10,7 @@ from collection.models import Record, Status
 
 from .factories import RecordFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.admin_pages, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, live_server, username):
