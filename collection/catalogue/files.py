@@ -33,11 +33,11 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -388,6 +388,17 @@ def encoding_loss(old: str | tuple[str, ...], new: str | tuple[str, ...], codec:
                  "saved it put ? in place of its characters. Save the sheet as CSV UTF-8 or as an Excel workbook "
                  "(.xlsx), and import that file.") % {"encoding": codec}
     return ""
+
+
+def encoding_losses(current: Mapping[str, Any], desired: Mapping[str, Any], columns: Iterable[str],
+                    codec: str) -> list[tuple[str, str]]:
+    """The ``(column, problem)`` of each of ``columns`` whose desired text the file's code page could not hold
+    (:func:`encoding_loss`), in the order of ``columns``; none for a file in Unicode."""
+    if not is_legacy_encoding(codec):
+        return []
+    problems = ((column, encoding_loss(current.get(column, ""), desired.get(column, ""), codec))
+                for column in columns)
+    return [(column, problem) for column, problem in problems if problem]
 
 
 def read_csv(data: bytes, *, encoding: str | None = None) -> Table:

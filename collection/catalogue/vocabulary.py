@@ -46,7 +46,7 @@ from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, upd
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, variant_cell
 from .export_lines import queue_refresh, shown_in_rows
-from .files import encoding_loss, is_legacy_encoding
+from .files import encoding_losses
 from .format import (
     CLEAR,
     MULTI_VALUED,
@@ -364,15 +364,10 @@ def _check_encoding(number: int, current: Mapping[str, Cell], desired: Mapping[s
                     encoding: str, errors: RowErrors) -> bool:
     """Report the cells of a row whose text the file's code page could not hold (see
     :func:`~.files.encoding_loss`); whether there were any."""
-    if not is_legacy_encoding(encoding):
-        return False
-    found = False
-    for column in sorted(given):
-        problem = encoding_loss(current.get(column, ""), desired.get(column, ""), encoding)
-        if problem:
-            found = True
-            errors.add(number, column, problem)
-    return found
+    losses = encoding_losses(current, desired, sorted(given), encoding)
+    for column, problem in losses:
+        errors.add(number, column, problem)
+    return bool(losses)
 
 
 def _parse(column: str, text: str) -> Cell:

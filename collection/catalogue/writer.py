@@ -70,7 +70,7 @@ from .checks import Check, FieldVerdicts, field_check
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .export_lines import layout_of
-from .files import encoding_loss, is_legacy_encoding
+from .files import encoding_loss, encoding_losses, is_legacy_encoding
 from .format import (
     AGENT_ROLE_COLUMNS,
     CLEAR,
@@ -339,6 +339,7 @@ class _Planner:
         self.header: Sequence[str] | None = None
         # Set by write_rows: the codec a CSV file was read with, "" for an XLSX workbook or rows from elsewhere.
         self.encoding = ""
+        self.legacy_encoding = False
         # By the identifier's lower case: the row that first gives it, and how it spells it.
         self.first_row: dict[str, int] = {}
         self.first_spelling: dict[str, str] = {}
@@ -490,7 +491,7 @@ class _Planner:
             return tuple(sorted(set(values)))
         if column == "languages":
             return tuple(sorted({self._language(value) for value in values}))
-        for value in values:
+        for value in values if self.legacy_encoding else ():
             # A name the file's code page turned into ???? would name, or make, an agent of that name.
             if problem := encoding_loss("", value, self.encoding):
                 raise ValidationError(problem)
@@ -1016,15 +1017,10 @@ class _Planner:
     def _check_encoding(self, plan: _RowPlan) -> bool:
         """Report the cells whose text the file's code page could not hold, so that the program that saved it
         put ``?`` or look-alikes in its place (see :func:`~.files.encoding_loss`); whether there were any."""
-        if not is_legacy_encoding(self.encoding):
-            return False
-        found = False
-        for column in plan.changed:
-            problem = encoding_loss(plan.current[column], plan.desired[column], self.encoding)
-            if problem:
-                found = True
-                self.errors.add(plan.row, column, problem)
-        return found
+        losses = encoding_losses(plan.current, plan.desired, plan.changed, self.encoding)
+        for column, problem in losses:
+            self.errors.add(plan.row, column, problem)
+        return bool(losses)
 
     def _check_machine_made(self, plan: _RowPlan, refused: frozenset[str] = frozenset()) -> None:
         """The forms a row's ``machine_made`` cell lists against the texts it leaves them with (see
@@ -1527,6 +1523,7 @@ def _write_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], *, header: Sequen
     result = WriteResult(dry_run=dry_run)
     planner = _Planner(user)
     planner.progress, planner.header, planner.encoding = progress, header, encoding
+    planner.legacy_encoding = is_legacy_encoding(encoding)
     plans = planner.plan(rows)
     result.errors = sorted(planner.errors.items, key=lambda e: (e.row, e.column))
     if result.errors:
