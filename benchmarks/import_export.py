@@ -25,7 +25,8 @@ fixtures), and measures in the same run:
   ready export rows, after timing their writing (which the import's background task does);
   and the tracemalloc peak of exporting N/10, N/2 and N records
   (``--only-export`` loads the same records untimed and measures the export alone);
-* memory growth of an N-row import (tracemalloc peak, in a separate untimed run);
+* memory growth of an N-row import (tracemalloc peak, in a separate untimed run; ``--only-memory`` measures it
+  alone, after one batch loaded untimed);
 * reading and writing the CSV and XLSX files alone, to tell the file layer's share from the writer's and
   the export queries'.
 """
@@ -395,6 +396,8 @@ def main() -> None:
                         help="Also print each table's share of the import's own rows' floor.")
     parser.add_argument("--only-export", action="store_true",
                         help="Load the rows through the writer untimed and measure the export alone.")
+    parser.add_argument("--only-memory", action="store_true",
+                        help="Load one batch untimed and measure the memory growth of importing the next alone.")
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="collection-bench-")
@@ -443,6 +446,10 @@ def main() -> None:
         import_bytes(csv_a, "a.csv")
         import_bytes(xlsx_c, "c.xlsx")
         export_part(n)
+        return
+    if args.only_memory:
+        import_bytes(csv_a, "a.csv")
+        import_memory(csv_d, n)
         return
     floor = floor_postgres(batch_a) if postgres else floor_sqlite(batch_a, f"{workdir}/flat.sqlite3")
     floor_name = "COPY" if postgres else "executemany"
@@ -506,9 +513,13 @@ def main() -> None:
     print(f"{'XLSX writer memory, ' + format(n // 2, ',') + ' vs ' + format(2 * n, ',') + ' rows':<44} "
           f"{peaks[0] / 1e6:8.1f} MB vs {peaks[1] / 1e6:.1f} MB (tracemalloc peak; rows made lazily, output to a file)")
 
+    import_memory(csv_d, n)
+
+
+def import_memory(data: bytes, n: int) -> None:
     tracemalloc.start()
     before, _ = tracemalloc.get_traced_memory()
-    import_bytes(csv_d, "d.csv")
+    import_bytes(data, "d.csv")
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"{'memory growth of a ' + format(n, ',') + '-row CSV import':<44} {(peak - before) / 1e6:8.1f} MB "

@@ -1017,6 +1017,8 @@ class _Planner:
     def _check_encoding(self, plan: _RowPlan) -> bool:
         """Report the cells whose text the file's code page could not hold, so that the program that saved it
         put ``?`` or look-alikes in its place (see :func:`~.files.encoding_loss`); whether there were any."""
+        if not self.legacy_encoding:
+            return False  # before ``plan.desired``, which makes and keeps a dict for each row
         losses = encoding_losses(plan.current, plan.desired, plan.changed, self.encoding)
         for column, problem in losses:
             self.errors.add(plan.row, column, problem)
