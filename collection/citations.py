@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 
 from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .dates import edtf_in_words
@@ -1113,7 +1114,8 @@ def _a_month_without_its_day_as_the_locale_file_names_it() -> None:
     The styles name Russian months in the genitive, as a day before its month needs ("4 марта 1950 г."),
     which a month shown alone (a magazine's issue of March 1950) is not: APA wrote "(1950, марта)" for
     "(1950, март)". A locale file names months as they stand alone; where a style names one otherwise, a
-    date without a day takes the locale file's name.
+    date without a day takes the locale file's name. A name in lower case is marked for
+    :func:`_months_starting_a_part_capitalized`.
     """
     from citeproc import model
 
@@ -1132,12 +1134,34 @@ def _a_month_without_its_day_as_the_locale_file_names_it() -> None:
             tag = locale.get("{http://www.w3.org/XML/1998/namespace}lang", "")
             if locale.getparent() is None and tag.split("-")[0] == language:  # a locale file, not the style's own
                 try:
-                    return type(text)(locale.get_term(term).single)
+                    text = type(text)(locale.get_term(term).single)
                 except IndexError:
-                    break
-        return text
+                    pass
+                break
+        return type(text)(f"{_MONTH}{text}") if str(text)[:1].islower() else text
 
     model.Date_Part.process = month
+
+
+# Before a month named in lower case, while citeproc-py renders it: a noncharacter, as the language marks are.
+_MONTH = "\U0005fffe"
+
+
+def _months_starting_a_part_capitalized(rendered: str) -> str:
+    """``rendered`` with each month named in lower case (see
+    :func:`_a_month_without_its_day_as_the_locale_file_names_it`) capitalized where it starts the citation or,
+    after a period, a part of it: «Заметка». Март., as Chicago starts each part after a period with a capital
+    (Т. 1., Неопубликованная рукопись.) and an English month has one. After a comma (Журнал, март.) and in
+    APA's parentheses (1946, март) it stays in lower case, as Russian writes it.
+    """
+    if _MONTH not in rendered:
+        return rendered
+
+    def month(match: re.Match[str]) -> str:
+        before = rendered[:match.start()]
+        return match.group(1).upper() if not before or before.endswith(". ") else match.group(1)
+
+    return re.sub(f"{_MONTH}(.)", month, rendered)
 
 
 @functools.cache
@@ -1208,9 +1232,13 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         # title's italics or quotes after rendering (_translation_after_the_title).
         translation = mark(cited.translated, cited.translated_language)
         item["title"] += f"{_TRANSLATION_OPEN} [{translation}]{_TRANSLATION_CLOSE}"
+    if locale.startswith("ja"):
+        _numbered_in_its_series_as_the_page_does(item)
     bracketed_in_japanese = locale.startswith("ja") and not _JAPANESE_TITLE.search(plain)
     if bracketed_in_japanese:
+        series = _series_in_parentheses(item, title_languages) if style in _STYLES_CITING_A_BOOKS_SERIES else ""
         _japanese_titles_to_bracket(item, cited, title_languages)
+        item["title"] += series
     # citeproc-py's HTML formatter inserts field values unescaped.
     escaped = _escaped(item)
     for key, tag in title_languages.items():
@@ -1227,7 +1255,8 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         if bracketed:
             rendered = _translation_after_the_title(rendered)
         if bracketed_in_japanese:
-            rendered = _japanese_titles_bracketed(rendered)
+            rendered = _japanese_titles_bracketed(_series_after_the_title(rendered))
+        rendered = _months_starting_a_part_capitalized(rendered)
         if style.root.get_locale_option("punctuation-in-quote").lower() == "true":
             # American English puts a period or comma inside the closing quote; citeproc-py ignores the
             # locale's option that says so. A period then meets the ".", "?" or "!" a quoted title may end in.
@@ -1250,11 +1279,63 @@ _TRANSLATION_INSIDE = re.compile(f"{_TRANSLATION_OPEN}([^{_TRANSLATION_CLOSE}]*)
 
 
 # Around a title in Japanese script while citeproc-py renders a Japanese citation: the work's own title, and the
-# title of the journal, book or series it is in. Noncharacters, as the language marks are, from other planes.
+# title of the journal or book it is in. Noncharacters, as the language marks are, from other planes.
 _OWN_OPEN, _OWN_CLOSE = "\U0002fffe", "\U0002ffff"
 _CONTAINER_OPEN, _CONTAINER_CLOSE = "\U0003fffe", "\U0003ffff"
-_JAPANESE_TITLE = re.compile("[\U0002fffe\U0002ffff\U0003fffe\U0003ffff]")
-_CONTAINER_KEYS = ("container-title", "collection-title")
+# Around the series a title is followed by, in parentheses: noncharacters from another plane.
+_SERIES_OPEN, _SERIES_CLOSE = "\U0004fffe", "\U0004ffff"
+_JAPANESE_TITLE = re.compile("[\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff]")
+# The series, then the end of the title's italics or quotes and of its language marks.
+_SERIES_INSIDE = re.compile(f"{_SERIES_OPEN}([^{_SERIES_CLOSE}]*){_SERIES_CLOSE}"
+                            f"((?:</i>|[\u300d\u201d{_CLOSE}{_OWN_CLOSE}])*)")
+# The styles that cite the series a book is in, after the book's volume. APA names only a report's series, in
+# parentheses after its title already (its identifier-series macro).
+_STYLES_CITING_A_BOOKS_SERIES = {"chicago-author-date"}
+
+
+def _in_the_pages_words(wording: str, number: str) -> str:
+    """A number in a series worded in Japanese as the record's page words it (第7号, 第1巻); a number that is
+    not a numeral (上巻) as catalogued."""
+    if not number.isdigit():
+        return number
+    with translation.override("ja"):
+        return gettext(wording) % {"number": number}
+
+
+def _numbered_in_its_series_as_the_page_does(item: dict[str, Any]) -> None:
+    """Word the number of a part in its series as the record's page does in Japanese, 第7号: the styles give the
+    bare number after the series' title (シベリア抑留叢書 7), which Japanese reads as part of the title."""
+    if "collection-number" in item:
+        item["collection-number"] = _in_the_pages_words("no. %(number)s", item["collection-number"])
+
+
+def _series_in_parentheses(item: dict[str, Any], title_languages: dict[str, str]) -> str:
+    """The Japanese series of ``item`` with its number, taken out of the item, to follow the title; "" for none.
+
+    Japanese names the series a book is in after the book's title, in parentheses and with the book's number
+    in it, as the record's page numbers it: 『抑留の記録』（シベリア抑留叢書 第1巻）, where Chicago writes the
+    volume, then the series, each on its own ("Vol. 1. Siberian Internment Series."). The series' title is not
+    bracketed: in parentheses it names no work of its own. A series in Latin or Cyrillic letters keeps the
+    style's order, as a title in them keeps its italics. Held between marks that
+    :func:`_series_after_the_title` reads after rendering.
+    """
+    series = item.get("collection-title", "")
+    if not series or not _in_japanese_script(_MARK.sub("", series), title_languages.get("collection-title", "")):
+        return ""
+    del item["collection-title"]
+    title_languages.pop("collection-title", None)
+    if "collection-number" in item:
+        number = item.pop("collection-number")
+    else:
+        number = _in_the_pages_words("vol. %(number)s", item.pop("volume", ""))
+    statement = f"{series} {number}" if number else series
+    return f"{_SERIES_OPEN}\uff08{statement}\uff09{_SERIES_CLOSE}"
+
+
+def _series_after_the_title(rendered: str) -> str:
+    """The series in parentheses (see :func:`_series_in_parentheses`) moved out of the title's italics or
+    quotes, to follow them."""
+    return _SERIES_INSIDE.sub(r"\2\1", rendered).replace(_SERIES_OPEN, "").replace(_SERIES_CLOSE, "")
 
 
 def _in_japanese_script(text: str, tag: str) -> bool:
@@ -1268,9 +1349,10 @@ def _japanese_titles_to_bracket(item: dict[str, Any], cited: _CitedTitle, title_
     """Put the titles in Japanese script of ``item`` between the marks :func:`_japanese_titles_bracketed` reads."""
     if _in_japanese_script(cited.text, cited.language):
         item["title"] = f"{_OWN_OPEN}{item['title']}{_OWN_CLOSE}"
-    for key in _CONTAINER_KEYS:
-        if key in item and _in_japanese_script(_MARK.sub("", item[key]), title_languages.get(key, "")):
-            item[key] = f"{_CONTAINER_OPEN}{item[key]}{_CONTAINER_CLOSE}"
+    # The journal or book the work is in; not a series, which is named in parentheses (_series_in_parentheses).
+    container = item.get("container-title", "")
+    if container and _in_japanese_script(_MARK.sub("", container), title_languages.get("container-title", "")):
+        item["container-title"] = f"{_CONTAINER_OPEN}{container}{_CONTAINER_CLOSE}"
 
 
 def _japanese_titles_bracketed(rendered: str) -> str:
@@ -1279,8 +1361,9 @@ def _japanese_titles_bracketed(rendered: str) -> str:
     Japanese has no italics: a book, a journal or a series is set in 『』, and a part of one (an article, a
     chapter) or a work not published on its own in 「」. Where the style italicizes a title, it cites it as a
     work of its own: 『』; where it quotes it (Chicago's article), the locale's quotes are already 「」; where it
-    sets the work's own title in roman (APA's article), 「」; the title of what the work is in, 『』. A title in
-    Latin or Cyrillic letters keeps the style's italics or quotes (see
+    sets the work's own title in roman (APA's article), 「」; the title of what the work is in, 『』. The series
+    a work is in is named in parentheses after its title, unbracketed (see :func:`_series_in_parentheses`). A
+    title in Latin or Cyrillic letters keeps the style's italics or quotes (see
     :meth:`_LanguageMarks.foreign_titles_quoted_as_written`).
     """
     for opening, closing, plain in ((_OWN_OPEN, _OWN_CLOSE, "「\\1」"),

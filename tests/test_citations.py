@@ -825,7 +825,7 @@ def test_a_japanese_citation_quotes_an_articles_title_and_brackets_its_journal(s
 
 
 @pytest.mark.parametrize(("style", "expected"), [
-    ("chicago-author-date", "佐藤 花子. 2005年. 『抑留の記録』. 第1巻. 『シベリア抑留叢書』."),
+    ("chicago-author-date", "佐藤 花子. 2005年. 『抑留の記録』（シベリア抑留叢書 第1巻）."),
     ("apa", "佐藤 花子. (2005年). 『抑留の記録』(第1巻)."),
 ])
 def test_a_japanese_citation_numbers_a_volume_as_the_first_not_as_one_volume(style, expected):
@@ -837,6 +837,93 @@ def test_a_japanese_citation_numbers_a_volume_as_the_first_not_as_one_volume(sty
     # A volume that is not a number is not counted: 上巻 is written as catalogued.
     upper = titled("抑留全史", "ja", resource_type=ResourceType.BOOK, date_edtf="1990", volume="上巻")
     assert "第" not in formatted_citation(upper, style, "ja")
+
+
+@pytest.fixture
+def japanese_series():
+    return titled("シベリア抑留叢書", "ja", resource_type=ResourceType.BOOK, level=LevelOfDescription.SERIES)
+
+
+@pytest.mark.parametrize(("resource_type", "style", "expected"), [
+    # Japanese names a series after the title, in parentheses with its number as the record's page words it.
+    (ResourceType.BOOK, "chicago-author-date", "『抑留の報告』（シベリア抑留叢書 第7号）. 2005年."),
+    (ResourceType.REPORT, "chicago-author-date", "『抑留の報告』（シベリア抑留叢書 第7号）. 2005年."),
+    (ResourceType.ARCHIVAL_DOCUMENT, "chicago-author-date",
+     "「抑留の報告」（シベリア抑留叢書 第7号）. 2005年. 未刊行原稿."),
+    # APA names the series of a report only, in its own parentheses.
+    (ResourceType.REPORT, "apa", "『抑留の報告』(シベリア抑留叢書 第7号). (2005年)."),
+    (ResourceType.BOOK, "apa", "『抑留の報告』. (2005年)."),
+])
+def test_a_japanese_citation_gives_the_number_of_a_part_in_its_series_as_the_page_does(
+        client, japanese_series, resource_type, style, expected):
+    part = titled("抑留の報告", "ja", resource_type=resource_type, date_edtf="2005", parent=japanese_series,
+                  sequence=7)
+    assert "シベリア抑留叢書</a>, 第7号" in client.get(f"/ja/records/{part.identifier}/").content.decode()
+    assert formatted_citation(part, style, "ja") == expected
+
+
+def test_a_series_after_the_title_leaves_other_languages_as_their_styles_write_them(japanese_series):
+    volume = titled("抑留の記録", "ja", resource_type=ResourceType.BOOK, date_edtf="2005", parent=japanese_series,
+                    sequence=1, level=LevelOfDescription.VOLUME)
+    english = re.sub(r"</?span[^>]*>", "", formatted_citation(volume, "chicago-author-date", "en"))
+    assert english == "<i>抑留の記録</i>. 2005. Vol. 1. シベリア抑留叢書.", english
+    russian = re.sub(r"</?span[^>]*>", "", formatted_citation(volume, "chicago-author-date", "ru"))
+    assert russian == "<i>抑留の記録</i>. 2005. Т. 1. シベリア抑留叢書.", russian
+    # The series in another script keeps the style's order in a Japanese citation too, as its title keeps italics.
+    russian_series = titled("Тестовая серия", "ru", resource_type=ResourceType.BOOK,
+                            level=LevelOfDescription.SERIES)
+    in_russian_series = titled("抑留の記録", "ja", resource_type=ResourceType.BOOK, date_edtf="2005",
+                               parent=russian_series, sequence=1, level=LevelOfDescription.VOLUME)
+    assert formatted_citation(in_russian_series, "chicago-author-date", "ja") == (
+        '『抑留の記録』. 2005年. 第1巻. <span lang="ru">Тестовая серия</span>.')
+
+
+def test_a_japanese_title_in_cyrillic_keeps_its_italics_before_a_japanese_series(japanese_series):
+    volume = titled("Тестовый том", "ru", resource_type=ResourceType.BOOK, date_edtf="2005", parent=japanese_series,
+                    sequence=2, level=LevelOfDescription.VOLUME)
+    assert formatted_citation(volume, "chicago-author-date", "ja") == (
+        '<i><span lang="ru">Тестовый том</span></i>（シベリア抑留叢書 第2巻）. 2005年.')
+
+
+def test_a_japanese_citation_writes_pages_as_the_records_page_does(client):
+    chapter = titled("抑留の章", "ja", resource_type=ResourceType.BOOK_SECTION, date_edtf="1998",
+                     container_title="抑留の本", pages="131-148")
+    assert "131-148頁" in client.get(f"/ja/records/{chapter.identifier}/").content.decode()
+    citation = formatted_citation(chapter, "apa", "ja")
+    assert "(131–148頁)" in citation and "ページ" not in citation, citation
+    assert "(pp. 131–148)" in formatted_citation(chapter, "apa", "en")
+
+
+@pytest.mark.parametrize(("style", "undated"), [("apa", "Иванов Иван. (б. г.). "),
+                                                ("chicago-author-date", "Иванов Иван. б. г. ")])
+def test_a_russian_citation_of_an_undated_work_says_without_a_year(style, undated):
+    record = titled("Тестовые воспоминания", "ru", resource_type=ResourceType.BOOK)
+    link_agent(record, AgentFactory(name="Иванов Иван", name__language="ru"))
+    citation = formatted_citation(record, style, "ru")
+    assert citation.startswith(undated) and "б. д." not in citation, citation
+    assert "n.d." in formatted_citation(record, style, "en")
+
+
+def russian_magazine_note(author: bool = False) -> Record:
+    record = titled("Тестовая заметка", "ru", resource_type=ResourceType.MAGAZINE_ARTICLE, date_edtf="1946-03",
+                    container_title="Тестовый журнал")
+    if author:
+        link_agent(record, AgentFactory(name="Иванов Иван", name__language="ru"))
+    return record
+
+
+def test_a_month_starting_a_part_of_a_russian_chicago_citation_takes_a_capital():
+    assert formatted_citation(russian_magazine_note(), "chicago-author-date", "ru") == (
+        '<i><span lang="">Тестовый журнал</span></i>. 1946. «Тестовая заметка». Март.')
+    # After a comma, and in APA's parentheses, a month is written in lower case, as Russian writes it.
+    assert formatted_citation(russian_magazine_note(author=True), "chicago-author-date", "ru").endswith(
+        '<i><span lang="">Тестовый журнал</span></i>, март.')
+    assert "(1946, март)" in formatted_citation(russian_magazine_note(), "apa", "ru")
+
+
+def test_a_month_in_a_russian_title_is_left_as_catalogued():
+    record = titled("Весна. март и апрель", "ru", resource_type=ResourceType.WEB_RESOURCE, date_edtf="1946-03")
+    assert formatted_citation(record, "chicago-author-date", "ru") == "«Весна. март и апрель». 1946. Март."
 
 
 def test_a_japanese_citation_keeps_italics_for_a_title_in_cyrillic():

@@ -161,7 +161,7 @@ def chapter():
 
 
 @pytest.mark.parametrize(("style", "language", "expected"), [
-    ("apa", "ja", "(第3版, 第2巻, 第5号, 3ページ)"),
+    ("apa", "ja", "(第3版, 第2巻, 第5号, 3頁)"),
     ("apa", "ru", "(3-е изд., Т. 2, № 5, с. 3)"),
     ("apa", "en", "(3rd ed., Vol. 2, Issue 5, p. 3)"),
     ("chicago-author-date", "ja", ", 第3版, 第2巻. 第5号."),
@@ -192,7 +192,7 @@ def test_an_unpublished_document_is_not_called_a_hand_copy_or_in_english(resourc
 
 @pytest.mark.parametrize(("style", "alone", "with_day"), [
     ("apa", "(1950, март)", "(1950, 4 марта)"),
-    ("chicago-author-date", "». март.", "». 4 марта."),
+    ("chicago-author-date", "». Март.", "». 4 марта."),
 ])
 def test_a_month_is_in_the_genitive_only_after_its_day(style, alone, with_day):
     def cited(date):
