@@ -38,6 +38,7 @@ same words in the facet index instead (``collection.facets.text``).
 from __future__ import annotations
 
 import functools
+import os
 import random
 import re
 import threading
@@ -606,7 +607,11 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     ``Читы`` and the title says ``лагерь``, ``Чита``. A Russian word is also
     looked for by its stem (Snowball's Russian stemmer: ``лагер``, ``чит``), and an
     English plural by its singular (``camps``, ``memories``: ``camp``, ``memory``).
-    A stem is the start of every form of its word, so it finds them all; a stem
+    A stem is the start of every form of its word, so it finds them all; a stem of
+    three letters, though, is the start of too many words of every language once the
+    fold spells it in Latin letters (приём is ``при``: "prisoners", "Primorye"), and is
+    looked for only as a whole word with one of the Russian endings (:class:`WordForms`,
+    :func:`_forms_of_short_stems`: ``чит`` finds Чита, Читой, not "chitchat"). A stem
     whose last vowel comes and goes (``японец``, ``японцы``: ``японец``, ``японц``)
     is also looked for in its other form (:func:`_fleeting_vowel`), and an adjective
     made from a place name by the place's (``тайшетские``, ``читинский``: ``тайшет``,
@@ -638,14 +643,17 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     query = _searched_text(query)
     words = search_words(query)
     respelled = fold(_as_the_fold_spells_russian(query)).split()[:MAX_WORDS]
-    stemmed = fold(_stemmed(query)).split()[:MAX_WORDS]
-    fleeting = fold(_stemmed(query, _fleeting_vowel)).split()[:MAX_WORDS]
-    place = _stemmed(query, _place_of_adjective)
+    short: set[str] = set()
+    stemmed = fold(_stemmed(query, short_stems=short)).split()[:MAX_WORDS]
+    fleeting = fold(_stemmed(query, _fleeting_vowel, short)).split()[:MAX_WORDS]
+    place = _stemmed(query, _place_of_adjective, short)
     places = fold(place).split()[:MAX_WORDS]
     places_hepburn = fold(_as_hepburn_spells_japanese(place)).split()[:MAX_WORDS]
-    alternated = fold(_stemmed(query, _alternated_place)).split()[:MAX_WORDS]
+    alternated = fold(_stemmed(query, _alternated_place, short)).split()[:MAX_WORDS]
     japanese = fold(_as_hepburn_spells_japanese(query.casefold())).split()[:MAX_WORDS]
     japanese_stems = fold(_as_hepburn_spells_japanese(_stemmed(query))).split()[:MAX_WORDS]
+    short_forms = _forms_of_short_stems(short, fold)
+    short_hepburn = _forms_of_short_stems(short, lambda text: fold(_as_hepburn_spells_japanese(text)))
     lists = (respelled, stemmed, fleeting, places, places_hepburn, alternated, japanese, japanese_stems)
     if any(len(spelled) != len(words) for spelled in lists):
         return [(word,) for word in words]  # the words do not line up: none rather than wrong ones
@@ -659,10 +667,12 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
         if other.startswith(("ia", "iu")):
             other = "y" + other[1:]
         romaji = _as_romaji(word.strip())
-        spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(stem),
-                     _placed(other_stem), _placed(place_name), _placed(place_hepburn), _placed(alternated_place),
-                     _placed(_other_english_spelling(stem)),
-                     _placed(_as_romaji(hepburn)), _placed(_as_romaji(hepburn_stem)), _placed(romaji),
+        spellings = [word, _placed(other), _placed(_informal_russian(other)), _spellings_of_stem(stem, short_forms),
+                     _spellings_of_stem(other_stem, short_forms), _spellings_of_stem(place_name, short_forms),
+                     _spellings_of_stem(place_hepburn, short_hepburn),
+                     _spellings_of_stem(alternated_place, short_forms),
+                     _spellings_of_stem(_other_english_spelling(stem), short_forms), _placed(_as_romaji(hepburn)),
+                     short_hepburn.get(hepburn_stem) or _placed(_as_romaji(hepburn_stem)), _placed(romaji),
                      _placed(_hepburn_of_kunrei(romaji))]
         alternatives.append(tuple(dict.fromkeys(spellings)))
     return alternatives
@@ -824,15 +834,34 @@ _RUSSIAN_WORD = re.compile(r"[а-яё]+")
 _ENGLISH_WORD = re.compile(r"[a-z]+")
 # The shortest word worth stemming, and the shortest stem kept (shorter ones are most of their word).
 _STEMMED_FROM, _SHORTEST_STEM = 4, 3
+# A Russian stem this short is most of its word, and its Latin letters begin words of every language in the keys:
+# приём is при to the stemmer, and "pri" begins "prisoners" and "Primorye"; дети is дет, and "det" begins "details".
+# Such a stem is looked for only followed by one of the endings of Russian nouns, adjectives and verbs, as a whole
+# word (:func:`_forms_of_short_stems`).
+_SHORT_STEM = 3
+_RUSSIAN_ENDINGS = (
+    # Nouns.
+    "а", "я", "о", "е", "ё", "ы", "и", "у", "ю", "ь", "й", "ой", "ей", "ёй", "ою", "ею", "ом", "ем", "ём", "ам", "ям",
+    "ах", "ях", "ами", "ями", "ов", "ев", "ёв", "ью", "ьи", "ья", "ье", "ьё", "ьев", "ьей", "ьям", "ьях", "ьями",
+    "ьми", "ия", "ии", "ие", "ий", "ию", "ием", "ией", "иям", "иях", "иями",
+    # Adjectives and participles.
+    "ый", "ая", "яя", "ое", "ее", "ые", "ого", "его", "ому", "ему", "ым", "им", "ую", "юю", "ых", "их", "ыми", "ими",
+    # Verbs.
+    "ть", "ти", "л", "ла", "ло", "ли", "ет", "ёт", "ит", "ут", "ют", "ат", "ят", "ешь", "ёшь", "ишь", "ете", "ите",
+)
+_RUSSIAN_CONSONANTS = "бвгджзйклмнпрстфхцчшщ"
 # English plurals whose singular is not the word less its "s": boxes, marches, wishes, memories.
 _ENGLISH_ES = ("ches", "shes", "sses", "xes", "zes")
 _NOT_PLURAL = ("ss", "us", "is", "ics")
 
 
-def _stemmed(query: str, russian_stem: Callable[[str, str], str] | None = None) -> str:
+def _stemmed(query: str, russian_stem: Callable[[str, str], str] | None = None,
+             short_stems: set[str] | None = None) -> str:
     """``query`` with each Russian word as its stem and each English plural as its singular.
 
-    ``russian_stem`` (given the word and its stem) gives another stem to put in its place.
+    ``russian_stem`` (given the word and its stem) gives another stem to put in its place. Russian stems of
+    ``_SHORT_STEM`` letters or fewer are added to ``short_stems``: they are looked for as whole words
+    (:func:`_forms_of_short_stems`).
     """
     text = unicodedata.normalize("NFKC", query or "").casefold()
     russian = None
@@ -848,6 +877,8 @@ def _stemmed(query: str, russian_stem: Callable[[str, str], str] | None = None) 
             stemmed = russian.stemWord(word)
             if russian_stem is not None:
                 stemmed = russian_stem(word, stemmed)
+            if short_stems is not None and _SHORTEST_STEM <= len(stemmed) <= _SHORT_STEM:
+                short_stems.add(stemmed)
         elif _ENGLISH_WORD.fullmatch(word):
             stemmed = _english_singular(word)
         else:
@@ -858,6 +889,66 @@ def _stemmed(query: str, russian_stem: Callable[[str, str], str] | None = None) 
 
 
 _RUSSIAN_VOWELS = "аеёиоуыэюя"
+
+
+class WordForms(str):
+    """A spelling that is one of several whole words: the forms of a short Russian stem
+    (:func:`_forms_of_short_stems`), such as `` chita ``, `` chity ``, `` chitoy `` for Чита.
+
+    Its text is the regular expression that finds them between spaces (`` chit(?:a|oy|y) ``), so that it
+    never equals a plain spelling; :meth:`pattern` places it, in a syntax Python and PostgreSQL read alike.
+    Where a word is held is decided with the start all forms share (``start``) first: a plain substring,
+    which an index finds, then the ending.
+    """
+
+    start: str
+    endings: tuple[str, ...]
+
+    def __new__(cls, forms: Iterable[str]) -> WordForms:
+        forms = sorted(set(forms))
+        start = os.path.commonprefix(forms)
+        endings = tuple(form[len(start):] for form in forms)
+        spelling = super().__new__(cls, f" {cls._regex(start, endings)} ")
+        spelling.start, spelling.endings = start, endings
+        return spelling
+
+    @staticmethod
+    def _regex(start: str, endings: tuple[str, ...]) -> str:
+        written = [re.escape(ending) for ending in endings if ending]
+        if not written:
+            return re.escape(start)
+        return f"{re.escape(start)}(?:{'|'.join(written)}){'?' if '' in endings else ''}"
+
+    def pattern(self, before: str, after: str) -> str:
+        """The regular expression of the forms, between ``before`` and ``after``."""
+        return f"{before}{self._regex(self.start, self.endings)}{after}"
+
+
+def _forms_of_short_stems(stems: Iterable[str], spelled: Callable[[str], str]) -> dict[str, WordForms]:
+    """Each short Russian stem (``_SHORT_STEM``) as ``spelled`` spells it, with the forms of its word spelled so:
+    ``при`` (приём, приема) as ``pri``: ``pria``, ``priem``, ``priyu``…
+
+    The stem itself is a form where a noun or a verb has no ending (лес, леса; год, года; жил, жила), so only
+    when it ends in one consonant after a vowel: при, the stem of приём, is a preposition, and ёлка's ``елк`` is
+    no word (its form without an ending is ёлок, which :func:`_fleeting_vowel` finds).
+    """
+    forms: dict[str, set[str]] = {}
+    for stem in stems:
+        spelled_stem = spelled(stem)
+        bare = stem[-1] in _RUSSIAN_CONSONANTS and stem[-2] in _RUSSIAN_VOWELS
+        words = forms.setdefault(spelled_stem, set())
+        for ending in _RUSSIAN_ENDINGS:
+            form = spelled(stem + ending)
+            if bare or form != spelled_stem:  # ь is spelled as nothing
+                words.add(form)
+        if bare:
+            words.add(spelled_stem)
+    return {stem: WordForms(words) for stem, words in forms.items() if words}
+
+
+def _spellings_of_stem(stem: str, short: Mapping[str, WordForms]) -> str:
+    """A stem placed (:func:`_placed`), or the forms of a short Russian stem (:func:`_forms_of_short_stems`)."""
+    return short.get(stem) or _placed(stem)
 
 
 def _fleeting_vowel(_word: str, stem: str) -> str:
@@ -969,6 +1060,8 @@ def _other_english_spelling(word: str) -> str:
 def _holds(field: str, word: str) -> Q:
     """``field`` holds ``word``; a word marked by :func:`search_words` also at the field's very start or end (a
     titles key has no separator around it)."""
+    if isinstance(word, WordForms):
+        return _holds(field, f" {word.start}") & Q(**{f"{field}__regex": word.pattern("(?:^| )", "(?: |$)")})
     condition = Q(**{f"{field}__contains": word})
     if word.startswith(" "):
         condition |= Q(**{f"{field}__startswith": word[1:]})
@@ -1025,6 +1118,11 @@ def search_condition(query: str, prefix: str = "search__") -> Q | None:
         either = Q()
         for word in spellings:
             # Every word of a document has a space on both sides (it starts and ends with the separator).
+            if isinstance(word, WordForms):
+                # The start of the forms first: a substring the trigram index finds, and a cheap test on SQLite.
+                either |= Q(**{f"{prefix}document__contains": f" {word.start}"}) & Q(
+                    **{f"{prefix}document__regex": word.pattern(" ", " ")})
+                continue
             holds = Q(**{f"{prefix}document__contains": word})
             grams = bigrams(word)
             if grams:

@@ -28,6 +28,7 @@ last build get a second, small segment; their old slots are cleared by the index
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..search import SEPARATOR
+from ..search import SEPARATOR, WordForms
 
 TOKEN_END = "\n"
 # Parts marking where a record's titles and the record end, in the marked text a chunk of documents is
@@ -216,7 +217,19 @@ class Segment:
 
         A word with a space before it must begin a token, one with a space after it
         end one (see ``collection.search.search_words``); every token ends with TOKEN_END.
+        The forms of a short Russian stem (``collection.search.WordForms``) must each be a
+        whole token, as the database's regular expression has them.
         """
+        if isinstance(word, WordForms):
+            positions = self._tokens_matching(word)
+        else:
+            positions = self._positions(word)
+        if not positions:
+            return np.zeros(0, dtype=np.int64)
+        tokens = np.searchsorted(self.starts, positions, side="right") - 1
+        return self.token_parts.of(tokens[np.concatenate([[True], tokens[1:] != tokens[:-1]])])
+
+    def _positions(self, word: str) -> list[int]:
         find, positions = self.joined.find, []
         needle = word.strip() + (TOKEN_END if word.endswith(" ") else "")
         shift = 0
@@ -228,10 +241,17 @@ class Segment:
         while at >= 0:
             positions.append(at + shift)
             at = find(needle, at + 1)
-        if not positions:
-            return np.zeros(0, dtype=np.int64)
-        tokens = np.searchsorted(self.starts, positions, side="right") - 1
-        return self.token_parts.of(tokens[np.concatenate([[True], tokens[1:] != tokens[:-1]])])
+        return positions
+
+    def _tokens_matching(self, word: WordForms) -> list[int]:
+        """Where the tokens that are one of ``word``'s forms start: each is a whole token, between two
+        TOKEN_ENDs (the first token has none before it)."""
+        whole = re.compile(word.pattern("", f"(?={TOKEN_END})"))
+        positions = [0] if whole.match(self.joined) else []
+        # The lookahead leaves the token's end to begin the next match.
+        positions.extend(match.start() + len(TOKEN_END) for match in re.finditer(
+            word.pattern(re.escape(TOKEN_END), f"(?={TOKEN_END})"), self.joined))
+        return positions
 
     def followed_by(self, other: Segment) -> Segment:
         return Segment(self.joined + other.joined,

@@ -1,0 +1,97 @@
+"""A short Russian stem finds the forms of its own word, not every word its Latin letters begin."""
+
+import pytest
+
+from collection.facets.index import FacetIndex
+from collection.models import PlaceName, Record
+from collection.search import search_condition
+from tests.facet_truth import index_counts, sql_counts
+from tests.factories import PlaceFactory, reindex, titled
+from tests.test_facet_index import index_result
+from tests.test_index_search import assert_same
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, query: str) -> set[str]:
+    """What the browse page lists (matched in the facet index), checked against the database search."""
+    response = client.get("/en/records/", {"q": query, "page_size": 100})
+    assert response.status_code == 200
+    listed = {record.identifier for record in response.context["records"]}
+    truth = set(Record.objects.published().filter(search_condition(query)).values_list("identifier", flat=True))
+    assert listed == truth, query
+    return listed
+
+
+@pytest.fixture
+def short_stems():
+    """Russian titles whose words have three-letter stems (приём: при, Чита: чит, дети: дет), and English ones
+    whose words begin with the same letters."""
+    primorye = PlaceFactory(name="Приморский край", name__language="ru")
+    PlaceName.objects.create(place=primorye, text="Primorye", language="en")
+    about_primorye = titled("Test camp register")
+    about_primorye.places.add(primorye)
+    reindex(about_primorye)
+    records = {
+        "decree": titled("О приеме, размещении, трудовом использовании военнопленных", "ru"),
+        "reception": titled("Приём военнопленных в лагерях", "ru"),
+        "receptions": titled("Test приёмы", "ru"),
+        "hospital": titled("Госпиталь при лагере", "ru"),
+        "prisoners": titled("The last prisoners of the war", "en"),
+        "primorye": about_primorye,
+        "chita": titled("Test Чита", "ru"),
+        "chita region": titled("Test Читинская область", "ru"),
+        "children": titled("Дети в лагере", "ru"),
+        "details": titled("Test details", "en"),
+        "camps": titled("Test лагерь", "ru"),
+        "camp": titled("Test лагеря", "ru"),
+    }
+    return {key: record.identifier for key, record in records.items()}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # приём's stem is при: it finds приём, приема, приёмы, not "prisoners", Primorye or the preposition при.
+    ("прием", {"decree", "reception", "receptions"}), ("приём", {"decree", "reception", "receptions"}),
+    ("приема", {"decree", "reception", "receptions"}), ("Приёмы", {"decree", "reception", "receptions"}),
+    ("прием военнопленных", {"decree", "reception"}),
+    # дети's stem is дет: Дети, not "details".
+    ("дети", {"children"}), ("детей", {"children"}),
+])
+def test_a_short_russian_stem_finds_the_forms_of_its_word_only(client, short_stems, query, expected):
+    assert found(client, query) == {short_stems[key] for key in expected}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # Ordinary queries find what they found: a stem's other endings, the words typed in full.
+    ("Чите", {"chita"}), ("читинский", {"chita", "chita region"}),
+    ("Читинская", {"chita", "chita region"}), ("лагерей", {"camps", "camp", "reception", "hospital", "children"}),
+    ("prisoners", {"prisoners"}), ("Primorye", {"primorye"}), ("Приморье", {"primorye"}), ("details", {"details"}),
+    # A word typed as short as a stem begins words, as any typed word does.
+    ("при", {"decree", "reception", "receptions", "hospital", "prisoners", "primorye"}),
+])
+def test_a_short_stem_still_finds_what_readers_expect(client, short_stems, query, expected):
+    assert found(client, query) == {short_stems[key] for key in expected}
+
+
+def test_chity_finds_chita(client, short_stems):
+    # (Читы also begins "chitinskaya" as the Polivanov system reads it, chiti: a Japanese name in Cyrillic.)
+    assert short_stems["chita"] in found(client, "Читы")
+
+
+@pytest.mark.parametrize("small_chunks", [False, True])
+def test_the_index_and_the_database_find_the_same_forms_of_a_short_stem(short_stems, small_chunks, monkeypatch):
+    """Matches in documents and in titles (ranked first), and every facet's counts, for the short stems."""
+    if small_chunks:  # documents read, and distinct parts cut, a few at a time
+        from collection.facets import index as index_module
+        from collection.facets import text as text_module
+
+        monkeypatch.setattr(index_module, "TEXT_CHUNK", 3)
+        monkeypatch.setattr(text_module, "PARTS_CHUNK", 2)
+    index = FacetIndex()
+    for query in ("прием", "приём", "приема", "Читы", "читинский", "дети", "детей", "лагерей", "при", "prisoners",
+                  "прием лагерях"):
+        assert_same(query, index)
+        assert index_counts(index_result(index, f"q={query}").counts) == sql_counts(f"q={query}"), query
+    identifiers = dict(Record.objects.values_list("pk", "identifier"))
+    assert {identifiers[pk] for pk in assert_same("прием", index)} == {
+        short_stems["decree"], short_stems["reception"], short_stems["receptions"]}
