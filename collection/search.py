@@ -617,7 +617,9 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     made from a place name by the place's (``тайшетские``, ``читинский``: ``тайшет``,
     ``чит``; :func:`_place_of_adjective`), also where the name's last letters change in
     it (``московских``: ``москв``; :func:`_alternated_place`). British
-    and American spellings meet (``labour``, ``labor``).
+    and American spellings meet (``labour``, ``labor``). Ё at the start of a word
+    typed as "yo" (``yolka``) is also looked for as the fold spells it (``elka``) in a word
+    that ends as Russian words do (:func:`_informal_russian`).
 
     Romanized Japanese is held with its long vowels merged (:func:`fold`): a word
     that could be romaji (made only of Japanese syllables) is also looked for so
@@ -697,6 +699,10 @@ def _as_the_fold_spells_russian(text: str) -> str:
 # fold writes е. Not in a word that could be romaji (Tokyo, horyo, Kyoto), whose "yo" is Japanese.
 _YE = re.compile(r"(?:^|(?<=[aeiouy]))ye")
 _YO = re.compile(r"(?<=[bcdfghjklmnpqrstvwxz])yo")
+# Ё beginning a word, "yo" in English texts (Yolka, Yozh for Ёлка, Ёж), where the fold writes е: only in a word that
+# ends as Russian words do (in a vowel, -ov, -ev, -in, -zh, -kh, -sh), and not in "you", so that English words
+# (your, young, york, yolk, yogurt) are looked for only as typed: "your" is not "eur".
+_YO_START = re.compile(r"^yo(?!u)(?=[a-z]*(?:[aeiouy]|[oe]v|in|[zks]h)$)")
 _LONE_H = re.compile(r"(?<![cszk])h")
 _LONE_C = re.compile(r"c(?!h)")
 
@@ -705,7 +711,7 @@ def _informal_russian(word: str) -> str:
     if not word.isascii():
         return word
     if _romaji_syllables(word) is None:
-        word = _YO.sub("e", word)
+        word = _YO.sub("e", _YO_START.sub("e", word))
     return _LONE_C.sub("ts", _LONE_H.sub("kh", _YE.sub("e", word)))
 
 

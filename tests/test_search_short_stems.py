@@ -1,10 +1,11 @@
-"""A short Russian stem finds the forms of its own word, not every word its Latin letters begin."""
+"""A short Russian stem finds the forms of its own word, not every word its Latin letters begin; a word typed
+with a leading "yo" for Ё finds the Ё word."""
 
 import pytest
 
 from collection.facets.index import FacetIndex
 from collection.models import PlaceName, Record
-from collection.search import search_condition
+from collection.search import search_alternatives, search_condition
 from tests.facet_truth import index_counts, sql_counts
 from tests.factories import PlaceFactory, reindex, titled
 from tests.test_facet_index import index_result
@@ -89,9 +90,43 @@ def test_the_index_and_the_database_find_the_same_forms_of_a_short_stem(short_st
         monkeypatch.setattr(text_module, "PARTS_CHUNK", 2)
     index = FacetIndex()
     for query in ("прием", "приём", "приема", "Читы", "читинский", "дети", "детей", "лагерей", "при", "prisoners",
-                  "прием лагерях"):
+                  "прием лагерях", "yolka", "your"):
         assert_same(query, index)
         assert index_counts(index_result(index, f"q={query}").counts) == sql_counts(f"q={query}"), query
     identifiers = dict(Record.objects.values_list("pk", "identifier"))
     assert {identifiers[pk] for pk in assert_same("прием", index)} == {
         short_stems["decree"], short_stems["reception"], short_stems["receptions"]}
+
+
+# --- a word-initial "yo" for Ё ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def yo():
+    records = {
+        "tree": titled("Ёлка в лагере", "ru"),
+        "tree in e": titled("Новогодняя елка", "ru"),
+        "hedgehog": titled("Test Ёж", "ru"),
+        "yours": titled("Yours sincerely", "en"),
+        "europe": titled("Letters from Europe", "en"),
+        "york": titled("New York letters", "en"),
+        "elk": titled("Test elk", "en"),
+        "yokohama": titled("Yokohama no kiroku", "ja-Latn"),
+    }
+    return {key: record.identifier for key, record in records.items()}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("yolka", {"tree", "tree in e"}), ("Yolka", {"tree", "tree in e"}), ("yozh", {"hedgehog"}),
+    ("ёлка", {"tree", "tree in e"}), ("елка", {"tree", "tree in e"}),
+    # English words and romaji search as they did: "your" is not "eur", "yolk" not "elk", Yokohama as typed.
+    ("your", {"yours"}), ("york", {"york"}), ("yolk", set()), ("Yokohama", {"yokohama"}), ("europe", {"europe"}),
+])
+def test_a_leading_yo_finds_the_yo_word(client, yo, query, expected):
+    assert found(client, query) == {yo[key] for key in expected}
+
+
+@pytest.mark.parametrize("word", ["your", "yours", "york", "young", "youth", "yolk", "yodel", "yogurt", "yonder",
+                                  "yoke", "yoga", "yokohama"])
+def test_english_and_japanese_words_in_yo_are_not_looked_for_with_e(word):
+    assert not [spelling for spelling in search_alternatives(word)[0] if spelling.startswith(" e")]
