@@ -43,6 +43,37 @@ def test_the_agents_are_counted_in_russian_too(admin_client, number, said):
     assert count_under(admin_client, reverse("admin:collection_agent_changelist"), "ru") == said
 
 
+def pagination_heading(client, url, language):
+    """The heading a screen reader announces over a changelist's pages (Django 6), as the admin in ``language``
+    writes it; the ``<nav>`` must name it as its label."""
+    html = client.get(url, headers={"accept-language": language}).content.decode()
+    match = re.search(r'<nav class="paginator" aria-labelledby="([\w-]+)">\s*<h2 id="\1"[^>]*>(.*?)</h2>', html, re.S)
+    assert match, html
+    return " ".join(strip_tags(match.group(2)).split())
+
+
+@pytest.mark.skipif(django.VERSION < (6,), reason="Django 5.2's paginator has no heading")
+@pytest.mark.parametrize(("number", "language", "heading"), [
+    (21, "ru", "Постраничная навигация: записи"), (5, "ru", "Постраничная навигация: записи"),
+    (1, "ru", "Постраничная навигация: записи"), (19, "ja", "資料のページ"), (1, "ja", "資料のページ"),
+    (21, "en", "Pagination records"), (1, "en", "Pagination records"),
+])
+def test_the_pages_of_a_changelist_are_headed_with_the_model_s_plural_whatever_the_count(
+        admin_client, number, language, heading):
+    RecordFactory.create_batch(number)
+    url = reverse("admin:collection_record_changelist")
+    assert pagination_heading(admin_client, url, language) == heading
+    # The count under the same heading still agrees with its number.
+    assert count_under(admin_client, url, language).startswith(f"{number} ")
+
+
+@pytest.mark.skipif(django.VERSION < (6,), reason="Django 5.2's paginator has no heading")
+def test_the_pages_of_the_agents_are_headed_in_russian_too(admin_client):
+    AgentFactory.create_batch(3)
+    assert pagination_heading(admin_client, reverse("admin:collection_agent_changelist"), "ru") == (
+        "Постраничная навигация: лица и организации")
+
+
 def test_a_paginated_changelist_keeps_django_s_own_markup_and_page_links(admin_client, monkeypatch):
     from django.contrib import admin
 

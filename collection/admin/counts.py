@@ -4,8 +4,12 @@ Django's ``admin/pagination.html`` writes the count and then the model's verbose
 (for one) or its verbose plural name (for any other number): two forms, where Russian
 needs three (1 запись, 2 записи, 5 записей, 21 запись) and Japanese counts entries with
 a counter (19 件), not with the noun. The app's ``admin/collection/pagination.html``
-gives Django's template the name that agrees with the count, so that each Django
-version keeps its own markup (a ``<p>`` in 5.2, a ``<nav>`` with a list in 6).
+gives Django 5.2's template (a ``<p>``) the name that agrees with the count. Django 6's
+(a ``<nav>`` with a list) also heads the pages, for screen readers, with the verbose
+plural name the count takes: the heading would read «Паджинация запись» at 21 entries
+and 「件 のページ」 in Japanese. There the app writes the same markup itself
+(``admin/collection/pagination_nav.html``), headed in its own words with the model's
+plural whatever the count: «Постраничная навигация: записи», 「資料のページ」.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import django
 from django.utils.translation import npgettext
+
+# Whether Django's admin/pagination.html heads the pages with the verbose plural name the count also takes.
+DJANGO_HEADS_PAGINATION = django.VERSION >= (6,)
 
 # The noun after a number of entries, per model (its ``label_lower``).
 COUNTED_NAMES: dict[str, Callable[[int], str]] = {
@@ -50,16 +58,12 @@ class _CountedOptions:
         return counted_name(self._opts, self._count)
 
     @property
-    def verbose_name_plural(self) -> Any:
-        # Django names one entry with verbose_name; its plural also heads the list (in a hidden heading in
-        # Django 6), where the plain plural reads best when the count says nothing about it.
-        if self._count == 1:
-            return self._opts.verbose_name_plural
+    def verbose_name_plural(self) -> str:
         return counted_name(self._opts, self._count)
 
 
 class CountedChangeList:
-    """A changelist, as Django's pagination template sees it, whose model names agree with its count."""
+    """A changelist, as Django 5.2's pagination template sees it, whose model names agree with its count."""
 
     def __init__(self, changelist: Any) -> None:
         self._changelist = changelist

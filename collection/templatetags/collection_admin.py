@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from ..admin.base import may_view_records
-from ..admin.counts import CountedChangeList
+from ..admin.counts import DJANGO_HEADS_PAGINATION, CountedChangeList, counted_name
 from ..history import user_name as name_of_user
 from ..models import Record
 from ..workflow import decides_on_reviews
@@ -36,6 +36,19 @@ def review_queue(context: Any) -> dict[str, Any] | None:
 def counted(changelist: Any) -> CountedChangeList:
     """``changelist`` naming its model in the form that agrees with its count (see ``admin/counts.py``)."""
     return CountedChangeList(changelist)
+
+
+@register.filter(name="counted_name")
+def changelist_counted_name(changelist: Any) -> str:
+    """The name of the entries under ``changelist``, agreeing with their number (see ``admin/counts.py``)."""
+    return counted_name(changelist.opts, changelist.result_count)
+
+
+@register.simple_tag
+def django_heads_pagination() -> bool:
+    """Whether Django's pagination heads the pages with the name the count takes (Django 6): the app's
+    ``admin/collection/pagination.html`` then writes that markup itself."""
+    return DJANGO_HEADS_PAGINATION
 
 
 @register.filter
