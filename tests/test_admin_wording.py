@@ -153,6 +153,7 @@ def test_a_bulk_action_says_what_it_did_in_words_that_agree(bob, carol, login, l
 @pytest.mark.parametrize(("language", "start"), [
     ("ru", "Два оригинальных заглавия с тегом ja отмечены как предпочтительные"),
     ("ja", "言語タグ ja の原表記のタイトルが2つとも優先形になっています"),
+    ("en", "Two original titles tagged ja are both preferred"),
 ])
 def test_two_preferred_originals_are_said_to_share_a_tag(admin_client, language, start):
     data = record_form(admin_client, **{
@@ -166,6 +167,7 @@ def test_two_preferred_originals_are_said_to_share_a_tag(admin_client, language,
 @pytest.mark.parametrize(("language", "start"), [
     ("ru", "Два названия с тегом ja отмечены как предпочтительные"),
     ("ja", "言語タグ ja の名称が2つとも優先形になっています"),
+    ("en", "Two names tagged ja are both preferred"),
 ])
 def test_two_preferred_names_are_said_to_share_a_tag(language, start):
     from django.core.exceptions import ValidationError

@@ -50,7 +50,8 @@ class TestOnePreferredOriginalPerLanguage:
             "titles-1-form": "original", "titles-1-preferred": "on", "titles-1-record": record.pk})
         response = login(dana).post(reverse("admin:collection_record_change", args=[record.pk]), data)
         assert response.status_code == 200
-        assert "Two original titles in ja are both preferred (“捕虜の記録” and “抑留記”)" in response.content.decode()
+        page = response.content.decode()
+        assert "Two original titles tagged ja are both preferred (“捕虜の記録” and “抑留記”)" in page
         assert list(record.titles.values_list("text", flat=True)) == ["捕虜の記録"]
 
     def test_the_admin_takes_the_second_as_a_variant(self, dana, login):
@@ -69,7 +70,7 @@ class TestOnePreferredOriginalPerLanguage:
         result = write_rows([(2, {"identifier": "mem-two-originals", "kind": "memoir", "status": "draft",
                                   "title_en": "Memoirs", "extent": "12 p."})])
         assert [(e.row, e.column) for e in result.errors] == [(2, "title_en")]
-        assert "Two original titles in de are both preferred" in result.errors[0].message
+        assert "Two original titles tagged de are both preferred" in result.errors[0].message
         assert Record.objects.get(pk=record.pk).extent == ""
 
 

@@ -177,7 +177,7 @@ class TestInTheAdmin:
         assert response.status_code == 200
         page = response.content.decode()
         assert (
-            "Two names in en are both preferred (“Test entry” and “Test other entry”): an entry has one "
+            "Two names tagged en are both preferred (“Test entry” and “Test other entry”): an entry has one "
             "preferred name per language, whatever its form. Untick “preferred” on one of them: it then "
             "stays as a variant name."
         ) in page

@@ -179,7 +179,7 @@ def validate_names(labels: Iterable[Label]) -> None:
     if clash is not None:
         first, second = clash
         raise ValidationError(
-            _("Two names in %(language)s are both preferred (“%(first)s” and “%(second)s”): an entry has one "
+            _("Two names tagged %(language)s are both preferred (“%(first)s” and “%(second)s”): an entry has one "
               "preferred name per language, whatever its form. Untick “preferred” on one of them: it then stays "
               "as a variant name."),
             code="preferred_names",

@@ -783,7 +783,7 @@ def validate_titles(titles: Iterable[Title]) -> None:
         key = (title.language or "").lower()
         if key in seen:
             raise ValidationError(
-                _("Two original titles in %(language)s are both preferred (“%(first)s” and “%(second)s”): a record "
+                _("Two original titles tagged %(language)s are both preferred (“%(first)s” and “%(second)s”): a record "
                   "has one preferred original title per language. Untick “preferred” on one of them: it then stays "
                   "as a variant title."),
                 code="preferred_originals",
