@@ -184,7 +184,7 @@ class TestImport:
         ))
         assert messages(result) == [
             "row 2, column other_names: “ja” has its own column: write this name in name_ja.",
-            "row 3, column other_names: Two names in MN (“Нэг” and “Хоёр”): an entry has one preferred name per "
+            "row 3, column other_names: Two names tagged MN (“Нэг” and “Хоёр”): an entry has one preferred name per "
             "language; give the other in variant_names.",
             "row 4, column other_names: Write each value as language:text, e.g. mn:Text.",
             "row 5, column other_names: Only a translation can be marked as ours.",
@@ -208,12 +208,12 @@ class TestImport:
         assert unchanged.ok and unchanged.unchanged["places"] == 1
         result = write_vocabulary("places", rows({"identifier": place.identifier, "name_en": "Test Town 2"}))
         assert messages(result) == [
-            "row 2, column identifier: The entry has two preferred names in mn (“Туршилтын хот” and “Өөр хот”), "
+            "row 2, column identifier: The entry has two preferred names tagged mn (“Туршилтын хот” and “Өөр хот”), "
             "and the sheet shows one name per language: untick “preferred” on one of them in the admin (it then "
             "stays as a variant name), then import the row again."]
         result = write_vocabulary("places", rows({"identifier": place.identifier, "name_en": "Test Town 2",
                                                   "other_names": "mn:Туршилтын хот"}))
-        assert messages(result)[0].startswith("row 2, column other_names: The entry has two preferred names in mn")
+        assert messages(result)[0].startswith("row 2, column other_names: The entry has two preferred names tagged mn")
 
 
 class TestOldSheets:

@@ -232,7 +232,7 @@ class TestInASheet:
         add_name(vocabulary, entry, "Test other entry")
         result = write_vocabulary(vocabulary, [(2, {"identifier": entry.identifier, "name_ja": "テスト"})])
         assert messages(result) == [
-            "row 2, column name_en: The entry has two preferred names in en (“Test entry” and “Test other entry”), "
+            "row 2, column name_en: The entry has two preferred names tagged en (“Test entry” and “Test other entry”), "
             "and the sheet shows one name per language: untick “preferred” on one of them in the admin (it then "
             "stays as a variant name), then import the row again."
         ]

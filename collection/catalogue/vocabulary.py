@@ -424,7 +424,7 @@ def _parse_other_names(values: list[str]) -> Cell:
     return parse_other_texts(
         values, label_tags(), "name",
         _("“%(tag)s” has its own column: write this name in %(column)s."),
-        _("Two names in %(tag)s (“%(first)s” and “%(second)s”): an entry has one preferred name per language; "
+        _("Two names tagged %(tag)s (“%(first)s” and “%(second)s”): an entry has one preferred name per language; "
           "give the other in variant_names."))
 
 
@@ -863,7 +863,7 @@ def _check_preferred_names(vocabulary: str, number: int, entry: models.Model, de
     tag = covered.get(second.language.lower())
     column = f"name_{tag}" if tag else "other_names" if other_names_shown else "identifier"
     errors.add(number, column, _(
-        "The entry has two preferred names in %(language)s (“%(first)s” and “%(second)s”), and the sheet shows one "
+        "The entry has two preferred names tagged %(language)s (“%(first)s” and “%(second)s”), and the sheet shows one "
         "name per language: untick “preferred” on one of them in the admin (it then stays as a variant name), then "
         "import the row again.") % {"language": second.language, "first": first.text, "second": second.text})
 

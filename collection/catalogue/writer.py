@@ -518,7 +518,7 @@ class _Planner:
         return parse_other_texts(
             values, self.label_tags if titles else self.languages_configured, "title" if titles else "description",
             _("“%(tag)s” has its own column: write this text in %(column)s."),
-            _("Two texts in %(tag)s (“%(first)s” and “%(second)s”): a record has one preferred text per language."))
+            _("Two texts tagged %(tag)s (“%(first)s” and “%(second)s”): a record has one preferred text per language."))
 
     def _names_a_text(self, value: str) -> bool:
         """Whether an ``our_translations`` value names a title or description: the column of a configured
