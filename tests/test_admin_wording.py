@@ -43,6 +43,15 @@ def test_the_agents_are_counted_in_russian_too(admin_client, number, said):
     assert count_under(admin_client, reverse("admin:collection_agent_changelist"), "ru") == said
 
 
+@pytest.mark.parametrize(("language", "said"), [("ja", "3 枚"), ("ru", "3 изображения"), ("en", "3 images")])
+def test_the_scans_are_counted_as_images_not_as_records(admin_client, language, said):
+    from . import imaging
+    from .test_images import attach
+
+    attach(RecordFactory(), imaging.multipage_tiff(pages=3), "scan.tif")
+    assert count_under(admin_client, reverse("admin:collection_recordimage_changelist"), language) == said
+
+
 def pagination_heading(client, url, language):
     """The heading a screen reader announces over a changelist's pages (Django 6), as the admin in ``language``
     writes it; the ``<nav>`` must name it as its label."""

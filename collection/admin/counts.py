@@ -3,7 +3,7 @@
 Django's ``admin/pagination.html`` writes the count and then the model's verbose name
 (for one) or its verbose plural name (for any other number): two forms, where Russian
 needs three (1 запись, 2 записи, 5 записей, 21 запись) and Japanese counts entries with
-a counter (19 件), not with the noun. The app's ``admin/collection/pagination.html``
+a counter (19 件, and images, as sheets, 3 枚), not with the noun. The app's ``admin/collection/pagination.html``
 gives Django 5.2's template (a ``<p>``) the name that agrees with the count. Django 6's
 (a ``<nav>`` with a list) also heads the pages, for screen readers, with the verbose
 plural name the count takes: the heading would read «Паджинация запись» at 21 entries
