@@ -60,6 +60,18 @@ def test_edition_volume_issue_and_pages_show_without_a_container_title(client):
 
 
 
+@pytest.mark.parametrize(("place", "language", "marked"), [
+    ("Владивосток", "en", ' lang="ru"'), ("Владивосток", "ja", ' lang="ru"'),
+    ("Владивосток", "ru", ""),  # the page's own language: <html lang> says it
+    ("東京", "en", ' lang="ja"'), ("東京", "ja", ""),
+    ("Seattle", "ru", ' lang=""'),  # Latin letters say nothing of the language
+])
+def test_a_place_of_publication_is_read_in_the_language_its_letters_say(client, place, language, marked):
+    record = titled("Test book", publication_place=place)
+    html = client.get(f"/{language}/records/{record.identifier}/").content.decode()
+    assert f"<dd{marked}>{place}</dd>" in html
+
+
 def test_title_terms_start_with_a_capital_and_name_our_translation_once(client):
     record = titled("Тестовое заглавие", "ru", description_source="Test bibliography, p. 3")
     add_title(record, "Test title", "en", form=LabelForm.TRANSLATION, our_translation=True)

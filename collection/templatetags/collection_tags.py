@@ -7,12 +7,13 @@ from typing import Any
 
 from django import template
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
 from ..conf import app_settings
 from ..dates import edtf_in_words
 from ..filters import MAX_QUERY_CHARS
-from ..text import base_language
+from ..text import base_language, script_language
 from ..text import language_name as name_of_language
 
 register = template.Library()
@@ -71,6 +72,18 @@ def lang_attr(label: Any) -> str:
     """`` lang="…"`` for a label (or a BCP 47 tag) in another language than the page's, to put on the
     element showing its text; else nothing (the element inherits the page's ``lang``)."""
     tag = _other_language(_tag_of(label))
+    return format_html(' lang="{}"', tag) if tag else ""
+
+
+@register.filter
+def letters_lang_attr(text: str) -> str:
+    """`` lang="…"`` for a catalogued text whose language no field gives (a place of publication): the language
+    its letters say (``script_language``: Cyrillic is read as Russian, kana and kanji as Japanese), nothing where
+    that is the page's, and ``lang=""``, a language unknown, where the letters say nothing (``Seattle``)."""
+    tag = script_language(text or "")
+    if not tag:
+        return mark_safe(' lang=""')
+    tag = _other_language(tag)
     return format_html(' lang="{}"', tag) if tag else ""
 
 
