@@ -526,7 +526,7 @@ def test_free_text_in_no_known_language_is_not_cited_as_in_the_pages_language(cl
                      container_title="Тестовый вестник", publication_place="Владивосток")
     page = client.get(f"/ja/records/{article.identifier}/").content.decode()
     # As the record's page shows them, above the citations.
-    assert '<span lang="">Тестовый вестник</span>' in page and '<dd lang="ru">Владивосток</dd>' in page
+    assert '<span lang="ru">Тестовый вестник</span>' in page and '<dd lang="ru">Владивосток</dd>' in page
     assert languages_in_citations(page, "Тестовый вестник") == [("span", "")] * 2  # Chicago and APA
     assert languages_in_citations(page, "Владивосток") == [("span", "")]  # Chicago: APA gives no place
     assert languages_in_citations(page, "Тестовая статья") == [("span", "ru")] * 2

@@ -406,6 +406,6 @@ def test_free_text_in_no_known_language_is_not_marked_as_the_pages(client):
     record = titled("Test article", container_title="Тестовый вестник", publication_place="Владивосток",
                     extent="431 p.")
     page = client.get(f"/ja/records/{record.identifier}/").content.decode()
-    assert '<span lang="">Тестовый вестник</span>' in page
+    assert '<span lang="ru">Тестовый вестник</span>' in page
     # Cyrillic letters say Russian; Latin ones say nothing.
     assert '<dd lang="ru">Владивосток</dd>' in page and '<dd lang="">431 p.</dd>' in page

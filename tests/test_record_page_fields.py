@@ -72,6 +72,18 @@ def test_a_place_of_publication_is_read_in_the_language_its_letters_say(client, 
     assert f"<dd{marked}>{place}</dd>" in html
 
 
+def test_the_catalogue_s_other_wordings_are_read_in_the_language_their_letters_say(client):
+    record = titled("Test book", container_title="Тестовый вестник", edition="2-е изд.", extent="120 с.",
+                    description_source="テスト目録")
+    html = client.get(f"/en/records/{record.identifier}/").content.decode()
+    assert '<span lang="ru">Тестовый вестник</span>' in html
+    assert '<dd lang="ru">2-е изд.</dd>' in html
+    assert '<dd lang="ru">120 с.</dd>' in html
+    assert '<span lang="ja">テスト目録</span>' in html
+    # In the page's own language, <html lang> says it.
+    assert '<dd>120 с.</dd>' in client.get(f"/ru/records/{record.identifier}/").content.decode()
+
+
 def test_title_terms_start_with_a_capital_and_name_our_translation_once(client):
     record = titled("Тестовое заглавие", "ru", description_source="Test bibliography, p. 3")
     add_title(record, "Test title", "en", form=LabelForm.TRANSLATION, our_translation=True)

@@ -77,9 +77,9 @@ def lang_attr(label: Any) -> str:
 
 @register.filter
 def letters_lang_attr(text: str) -> str:
-    """`` lang="…"`` for a catalogued text whose language no field gives (a place of publication): the language
-    its letters say (``script_language``: Cyrillic is read as Russian, kana and kanji as Japanese), nothing where
-    that is the page's, and ``lang=""``, a language unknown, where the letters say nothing (``Seattle``)."""
+    """`` lang="…"`` for a catalogued text whose language no field gives (a place of publication, an extent):
+    the language its letters say (``script_language``: Cyrillic is read as Russian, kana and kanji as Japanese),
+    nothing where that is the page's, and ``lang=""``, a language unknown, where the letters say nothing."""
     tag = script_language(text or "")
     if not tag:
         return mark_safe(' lang=""')
