@@ -9,6 +9,10 @@ records (``status="deleted"``) those once published and since withdrawn, back in
 that was never published appears in no answer, not even as deleted. Lists come in pages of
 ``COLLECTION_OAI_PAGE_SIZE``, in the order of (datestamp, identifier); a resumption token carries the query
 and where the page ended, signed, so that the server keeps no state and a token cannot be forged.
+
+Each record's datestamp and set are kept with its reservation as the record changes
+(``ReservedIdentifierQuerySet.restamp``), with an index in the lists' order: ``from``, ``until`` and each page
+are ranges of that index, in the same few queries whatever the size of the catalogue and its history.
 """
 
 from __future__ import annotations

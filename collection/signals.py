@@ -23,11 +23,18 @@ def retire_identifier(sender: type[Record], instance: Record, **kwargs: Any) -> 
     reserved = ReservedIdentifier.objects.filter(identifier=instance.identifier).first()
     if reserved is None:
         reserved = ReservedIdentifier(identifier=instance.identifier)
-    reserved.deleted_at = timezone.now()
+    # One moment for the deletion: the history row it writes and the date its notice and harvesters give.
+    reserved.deleted_at = instance._history_date = getattr(instance, "_history_date", None) or timezone.now()
     reserved.keep_titles(titles)
     # A record that was never public keeps its title off the 410 notice.
     reserved.hide_title = not instance.was_ever_published()
     reserved.save()
+
+
+@receiver(post_delete, sender=Record)
+def date_deletion_for_harvesters(sender: type[Record], instance: Record, **kwargs: Any) -> None:
+    # Once the record is gone and its history has the deletion: a record once public is listed as deleted since.
+    ReservedIdentifier.objects.filter(identifier=instance.identifier).restamp()
 
 
 def rewrite_dropped_export_rows(sender: Any, using: str = "default", raw: bool = False, **kwargs: Any) -> None:

@@ -190,3 +190,116 @@ def test_texts_stored_with_crlf_keep_their_line_breaks_as_newlines():
     assert new.get_model("collection", "HistoricalDescription").objects.get().text == "一行目\n二行目"
     assert list(new.get_model("collection", "ExportLine").objects.values_list("record_id", flat=True)) == [
         stored["other"]]
+
+
+def datestamps_as_harvests_computed_them():
+    """Each reservation harvesters knew of, with its datestamp and kind, as OAI-PMH computed them from the records
+    and their histories at every request before they were kept (``known_to_the_public`` and ``left_publication``
+    as they were then)."""
+    from django.db import models
+    from django.db.models import Exists, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    from collection.models import Record, ReservedIdentifier, Status
+    from collection.models.records import last_change
+
+    record_history = Record.history.model
+    last_published = record_history.objects.filter(id=OuterRef("id"), status=Status.PUBLISHED).order_by(
+        "-history_id").values("history_id")[:1]
+    left_at = record_history.objects.filter(
+        id=OuterRef("record_id"), history_id__gt=Subquery(last_published)).order_by("history_id").values(
+            "history_date")[:1]
+    last_row = record_history.objects.filter(identifier=OuterRef("identifier")).order_by("-history_id")
+    left_publication = models.Case(
+        models.When(record__isnull=True, then=Coalesce("deleted_at", Subquery(last_row.values("history_date")[:1]))),
+        default=Coalesce(Subquery(left_at), models.F("record__modified")),
+        output_field=models.DateTimeField(),
+    )
+    public = Exists(Record.objects.published().filter(pk=OuterRef("record_id")))
+    datestamp = models.Case(models.When(public=True, then=last_change("record")), default=left_publication,
+                            output_field=models.DateTimeField())
+    kind_when_public = Record.history.model.objects.filter(
+        identifier=OuterRef("identifier"), status=Status.PUBLISHED).order_by("-history_id").values("kind")[:1]
+    kind = models.Case(models.When(public=True, then=models.F("record__kind")),
+                       default=Subquery(kind_when_public), output_field=models.CharField())
+    ever_published = Exists(record_history.objects.filter(identifier=OuterRef("identifier"), status=Status.PUBLISHED))
+    known = ReservedIdentifier.objects.annotate(public=public, old_datestamp=datestamp, old_kind=kind).filter(
+        Q(public=True) | ever_published)
+    return {row[0]: row[1:] for row in known.values_list("identifier", "old_datestamp", "old_kind")}
+
+
+def records_in_every_state(dana):
+    """Records published, parts of published and unpublished records, withdrawn, in revision (with a kind the
+    public never saw), published and withdrawn again, deleted, and never published; their identifiers."""
+    from collection.models import LevelOfDescription, Record, RecordKind, Status
+
+    from .factories import RecordFactory
+
+    series = RecordFactory(identifier="doc-series", title="Test series")
+    RecordFactory(identifier="doc-volume", parent=series, level=LevelOfDescription.VOLUME, title="Test volume")
+    series.extent = "2 vols."
+    series.save()  # after its volume: the volume is dated by it
+    draft_series = RecordFactory(identifier="doc-draft-series", status=Status.DRAFT, title="Test draft series")
+    RecordFactory(identifier="doc-draft-volume", parent=draft_series, title="Test draft volume")
+    RecordFactory(identifier="doc-withdrawn", title="Test withdrawn").withdraw(dana, "Rights unclear.")
+    revised = RecordFactory(identifier="doc-revised", title="Test revised")
+    revised.withdraw(dana, "To be corrected.")
+    revised.reopen(dana)
+    revised = Record.objects.get(pk=revised.pk)
+    revised.kind = RecordKind.MEMOIR
+    revised.save()
+    again = RecordFactory(identifier="doc-again", title="Test again")
+    again.withdraw(dana, "To be corrected.")
+    for step in ("reopen", "submit", "publish"):
+        getattr(Record.objects.get(pk=again.pk), step)(dana)
+    Record.objects.get(pk=again.pk).withdraw(dana, "Rights unclear again.")
+    RecordFactory(identifier="doc-deleted", title="Test deleted").purge(dana, "Duplicate entry.")
+    RecordFactory(identifier="doc-never", status=Status.DRAFT, title="Test never public")
+    RecordFactory(identifier="doc-never-deleted", status=Status.REVIEW, title="Test never").purge(dana, "Mistake.")
+    return ["doc-series", "doc-volume", "doc-draft-series", "doc-draft-volume", "doc-withdrawn", "doc-revised",
+            "doc-again", "doc-deleted", "doc-never", "doc-never-deleted"]
+
+
+def kept_datestamps():
+    from collection.models import ReservedIdentifier
+
+    return {row[0]: row[1:] for row in ReservedIdentifier.objects.filter(datestamp__isnull=False).values_list(
+        "identifier", "datestamp", "kind")}
+
+
+@pytest.mark.django_db
+def test_the_datestamps_kept_as_records_change_are_those_harvests_computed(dana):
+    made = records_in_every_state(dana)
+    kept = kept_datestamps()
+    assert kept == datestamps_as_harvests_computed_them()
+    assert sorted(kept) == sorted(set(made) - {"doc-draft-series", "doc-never", "doc-never-deleted"})
+    assert kept["doc-revised"][1] == "document"  # the kind it was public in
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reservations_stored_before_are_dated_as_harvests_computed_them(dana):
+    import datetime
+
+    from collection.models import Record, ReservedIdentifier, Status
+
+    from .factories import RecordFactory
+
+    records_in_every_state(dana)
+    # Rows as older versions of the app, or code beside it, left them: a withdrawal saved before the workflow kept
+    # its log, dated by its history; a deletion the reservation was not told the date of; a status written with
+    # ``update()``, without a history row.
+    legacy = RecordFactory(identifier="doc-legacy", title="Test legacy")
+    legacy.status = Status.WITHDRAWN
+    legacy.save()
+    legacy.history.filter(history_id=legacy.history.first().history_id).update(
+        history_date=datetime.datetime(2020, 5, 1, 9, 30, tzinfo=datetime.UTC))
+    RecordFactory(identifier="doc-quiet", title="Test quiet").purge(dana, "Duplicate entry.")
+    ReservedIdentifier.objects.filter(identifier="doc-quiet").update(deleted_at=None)
+    Record.objects.filter(pk=RecordFactory(identifier="doc-updated").pk).update(status=Status.WITHDRAWN)
+    expected = datestamps_as_harvests_computed_them()
+
+    upgraded("0020_stored_line_breaks", lambda old: None)
+
+    assert kept_datestamps() == expected
+    assert expected["doc-legacy"][0] == datetime.datetime(2020, 5, 1, 9, 30, tzinfo=datetime.UTC)
+    assert {"doc-quiet", "doc-updated", "doc-volume"} <= set(expected)

@@ -79,7 +79,9 @@ def at(*parts):
 
 
 def dated(record, moment):
+    """``record`` as last changed at ``moment``, and dated for harvesters as a save then would have dated it."""
     Record.objects.filter(pk=record.pk).update(modified=moment)
+    Record.objects.filter(pk=record.pk).restamp()
     return record
 
 
@@ -392,7 +394,7 @@ def test_a_parts_datestamp_follows_a_change_of_the_published_record_it_is_part_o
     parent = dated(RecordFactory(identifier="mem-parent", status=parent_status), at(2000, 1, 1))
     part = RecordFactory(identifier="mem-part", parent=parent, level=LevelOfDescription.VOLUME)
     dated(part, at(2001, 1, 1))
-    Record.objects.filter(pk=parent.pk).update(modified=at(2002, 2, 2))
+    dated(parent, at(2002, 2, 2))
     listed = identifiers(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": "2002-01-01"}))
     assert ("oai:testserver:mem-part" in listed) is moves
 
@@ -677,3 +679,122 @@ def test_pages_follow_datestamps_to_the_microsecond(client, settings):
     made = [RecordFactory(identifier=f"doc-{number}").identifier for number in range(5)]
     headers, _tokens = harvest(client, "ListRecords")
     assert sorted(headers) == sorted(f"oai:testserver:{identifier}" for identifier in made)
+
+
+# -- datestamps, kept as the records change
+
+
+def header_of(client, identifier):
+    """The status and datestamp of the record's header, as GetRecord gives them."""
+    root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=f"oai:testserver:{identifier}")
+    header = root.find(".//oai:header", NS)
+    return header.get("status"), header.find("oai:datestamp", NS).text
+
+
+def utc_second(moment):
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def imported(user, record, **changes):
+    from collection.catalogue.writer import write_rows
+
+    row = {"identifier": record.identifier, "kind": record.kind, "status": record.status,
+           "title_en": record.display_title("en"), **changes}
+    assert write_rows([(2, row)], user=user).ok
+
+
+CHANGES = {
+    "edited": lambda record, people: (setattr(record, "extent", "12 p."), record.save()),
+    "edited by an import": lambda record, people: imported(people["dana"], record, extent="12 p."),
+    "published": lambda record, people: record.publish(people["bob"]),
+    "published by an import": lambda record, people: imported(people["dana"], record, status=Status.PUBLISHED),
+    "withdrawn": lambda record, people: record.withdraw(people["bob"], "Rights unclear."),
+    "withdrawn by a bulk action": lambda record, people: _withdrawn_in_bulk(record, people["bob"]),
+    "deleted": lambda record, people: record.purge(people["dana"], "Duplicate entry."),
+}
+
+
+def _withdrawn_in_bulk(record, user):
+    from collection.workflow import ACTIONS, apply_to_many
+
+    assert apply_to_many(Record.objects.filter(pk=record.pk), user, ACTIONS["withdraw"], "Rights unclear.").done
+
+
+@pytest.mark.parametrize("how", CHANGES)
+def test_a_datestamp_moves_when_a_record_changes_as_the_public_sees_it(client, alice, bob, dana, how):
+    record = dated(RecordFactory(identifier="doc-1", title="Test title"), at(2001, 1, 1))
+    assert header_of(client, "doc-1") == (None, "2001-01-01T00:00:00Z")
+    if how.startswith("published"):
+        # Withdrawn to be revised, and now in review: harvesters have it as deleted since it left.
+        record.withdraw(bob, "To be corrected.")
+        record.reopen(bob)
+        record.submit(alice)
+        assert header_of(client, "doc-1")[0] == "deleted"
+    before = timezone.now()
+    CHANGES[how](Record.objects.get(pk=record.pk), {"alice": alice, "bob": bob, "dana": dana})
+    after = timezone.now()
+    status, datestamp = header_of(client, "doc-1")
+    assert status == (None if how.startswith(("edited", "published")) else "deleted")
+    assert utc_second(before) <= datestamp <= utc_second(after)
+
+
+def test_a_harvest_from_a_moment_lists_exactly_the_records_changed_since(client, alice, bob):
+    series = RecordFactory(identifier="doc-series", title="Test series")
+    for identifier, status in [("doc-edited", Status.PUBLISHED), ("doc-withdrawn", Status.PUBLISHED),
+                               ("doc-published", Status.REVIEW), ("doc-draft", Status.DRAFT),
+                               ("doc-untouched", Status.PUBLISHED)]:
+        RecordFactory(identifier=identifier, status=status, title=f"Test {identifier}")
+    RecordFactory(identifier="doc-volume", parent=series, level=LevelOfDescription.VOLUME, title="Test volume")
+    for record in Record.objects.all():
+        dated(record, at(2001, 1, 1))
+    since = timezone.now().replace(microsecond=0)
+
+    edited = Record.objects.get(identifier="doc-edited")
+    edited.extent = "12 p."
+    edited.save()
+    Record.objects.get(identifier="doc-withdrawn").withdraw(bob, "Rights unclear.")
+    Record.objects.get(identifier="doc-published").publish(bob)
+    draft = Record.objects.get(identifier="doc-draft")
+    draft.extent = "3 p."  # never public: harvesters never hear of it
+    draft.save()
+    series = Record.objects.get(identifier="doc-series")
+    series.extent = "3 vols."  # its volume's Dublin Core gives its title: the volume changed too
+    series.save()
+
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": utc_second(since)})
+    assert sorted(identifiers(root)) == [f"oai:testserver:{identifier}" for identifier in (
+        "doc-edited", "doc-published", "doc-series", "doc-volume", "doc-withdrawn")]
+    assert deleted(root) == ["oai:testserver:doc-withdrawn"]
+    earlier = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", until="2001-01-01")
+    assert identifiers(earlier) == ["oai:testserver:doc-untouched"]
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_a_harvest_by_dates_costs_the_same_queries_for_one_record_as_for_many(
+        client, bob, dana, count, django_assert_max_num_queries):
+    for number in range(count):
+        dated(RecordFactory(identifier=f"doc-{number:03d}", title=f"Test {number}"), at(2001, 1, 1))
+        RecordFactory(identifier=f"doc-withdrawn-{number:03d}").withdraw(bob, "Rights unclear.")
+        RecordFactory(identifier=f"doc-deleted-{number:03d}").purge(dana, "Duplicate entry.")
+    selection = {"metadataPrefix": "oai_dc", "from": "2001-01-01", "set": "kind:document"}
+    with CaptureQueriesContext(connection) as queries:
+        with django_assert_max_num_queries(2):  # the list's size and its page
+            listed = oai(client, verb="ListIdentifiers", **selection)
+        with django_assert_max_num_queries(12):  # as ListIdentifiers, then the page's records and what they show
+            records = oai(client, verb="ListRecords", **selection)
+        with django_assert_max_num_queries(1):
+            oai(client, verb="Identify")
+    assert len(identifiers(listed)) == len(identifiers(records)) == 3 * count
+    assert len(deleted(records)) == 2 * count
+    # Selected and paged by the datestamps kept with the reservations: no harvest reads a history.
+    assert not [query["sql"] for query in queries if "historical" in query["sql"].lower()]
+
+
+def test_a_deletion_dates_its_history_row_and_its_header_alike(client, dana):
+    record = dated(RecordFactory(identifier="doc-1"), at(2001, 1, 1))
+    record.purge(dana, "Duplicate entry.")
+    deletion = Record.history.filter(identifier="doc-1").latest("history_id")
+    assert deletion.history_type == "-"
+    # To the microsecond, where the API's answer gives it.
+    assert client.get("/api/records/doc-1/").json()["date"] == deletion.history_date.isoformat()
+    assert header_of(client, "doc-1") == ("deleted", utc_second(deletion.history_date))

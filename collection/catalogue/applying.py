@@ -207,6 +207,13 @@ class Applier:
         self._set_parents(updated)
         self._record_history(updated)
         self._log_status_changes(updated)
+        self._restamp([plan.pk for plan in new] + [plan.record.pk for plan in updated])
+
+    def _restamp(self, keys: list[int]) -> None:
+        """Date the written records for harvesters as a save does, once their history is written: the records
+        the file publishes, changes while published or takes out of publication, and the parts of those."""
+        for start in range(0, len(keys), BATCH_SIZE):
+            Record.objects.filter(pk__in=keys[start:start + BATCH_SIZE]).restamp()
 
     def _log_status_changes(self, plans: list[Any]) -> None:
         """The workflow log of the records whose status the file changed, as the admin's transitions write it."""

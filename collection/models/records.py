@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -229,6 +230,18 @@ class RecordQuerySet(models.QuerySet):
             ),
         )
 
+    def restamp(self) -> int:
+        """Store anew the datestamps harvesters know these records by (:meth:`ReservedIdentifierQuerySet.restamp`),
+        and those of the published records that are part of them, whose Dublin Core gives their title; returns
+        how many reservations were written. What every path that writes a record calls once the record and its
+        history are written: :meth:`Record.save`, a deletion, an import, and the changes that move records'
+        ``modified`` in bulk (:func:`restamping_changed_records`)."""
+        records = self.values("pk")
+        # The records and their parts, each found by its own index (by key, by parent): a part not published
+        # keeps its datestamp, as it would without its parent.
+        restamped = Record._base_manager.filter(Q(pk__in=records) | Q(parent__in=records)).values("pk")
+        return ReservedIdentifier.objects.filter(record__in=restamped).restamp()
+
 
 class Record(VersionedModel, IdentifiedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=RecordKind.choices)
@@ -343,6 +356,9 @@ class Record(VersionedModel, IdentifiedModel):
             # the status rather than partial: SQLite takes a partial index only for a condition written out, not
             # the status the query passes as a parameter, and would sort every published record instead.
             models.Index(fields=["status", "-first_published", "-id"], name="collection_record_first_pub"),
+            # The records a change of the agents, places or subjects they name dated anew, found to restamp them
+            # (``restamping_changed_records``) without reading the catalogue.
+            models.Index(fields=["modified"], name="collection_record_modified"),
         ]
 
     def __str__(self) -> str:
@@ -476,6 +492,8 @@ class Record(VersionedModel, IdentifiedModel):
                 del self._history_date  # simple-history would give it to every later save of this object
         if adding:
             ReservedIdentifier.objects.create(identifier=self.identifier, record=self)
+        # Its history row is written: harvesters' dates follow what the public saw of this save.
+        type(self).objects.filter(pk=self.pk).restamp()
 
     # Workflow transitions: each checks the acting user's role and logs who, when, from, to and why.
 
@@ -505,21 +523,16 @@ class Record(VersionedModel, IdentifiedModel):
         return apply_action(self, by, ACTIONS[name], comment, **kwargs)
 
     def was_ever_published(self) -> bool:
-        """Whether the record was public at some moment, as its history shows: its title was, then.
+        """Whether the record was public at some moment: its title was, then.
 
-        The history is the one witness, for live and deleted records alike (:meth:`ever_published` asks it in
-        a query, of records gone too), rather than ``first_published``: a deleted record has no such column, so
-        reading it for live records would make a second rule, and the two can differ (records written without
-        history, as the synthetic benchmark's, carry a first publication their history does not show).
-        ``first_published`` is the feed's indexed copy of the date, not a witness of the fact.
+        Read from its reservation, which has a datestamp from the first time it is saved published on and keeps
+        it once it is no longer (:meth:`ReservedIdentifierQuerySet.restamp`; the migration that added the
+        column gave one to every record its history shows published). One row by its key, rather than the
+        history, for live and deleted records alike; not ``first_published``, the feed's indexed copy of the
+        date, which a deleted record has no column for and records written without history (the synthetic
+        benchmark's) carry without having been published.
         """
-        return self.history.filter(status=Status.PUBLISHED).exists()
-
-    @classmethod
-    def ever_published(cls, **outer: OuterRef) -> Exists:
-        """As :meth:`was_ever_published`, in a query: the record whose history rows match ``outer`` (``id`` or
-        ``identifier``, an ``OuterRef``), which outlive it."""
-        return Exists(cls.history.model.objects.filter(status=Status.PUBLISHED, **outer))
+        return ReservedIdentifier.objects.filter(record_id=self.pk, datestamp__isnull=False).exists()
 
     def last_public_titles(self) -> list[Title]:
         """The titles as the public last saw them, from the history, in one query; none if never published.
@@ -655,30 +668,42 @@ class ReservedIdentifierQuerySet(models.QuerySet):
         since, the identifiers whose URLs answer with a notice (``collection.tombstones``). Never one of a record
         that was never public, in whatever state it is or was.
 
-        Annotated with ``public`` (the record is published now), ``kind`` (for a record no longer public, its
-        kind when it last was) and ``datestamp``: for a published record its :func:`last_change`, otherwise
-        when it left publication (:meth:`left_publication`).
-        Harvesting (``collection.oai``) lists these; the notices (``collection.tombstones``) read them.
+        They are the reservations with a ``datestamp``, which :meth:`restamp` gives those and no other; each
+        carries the ``kind`` the public last saw. Annotated with ``public``: the record is published now, which
+        ``published()`` decides here too, never a stored copy of it.
+        Harvesting (``collection.oai``) lists these in the order of the datestamp's index; the notices
+        (``collection.tombstones``) read them.
         """
         public = Exists(Record.objects.published().filter(pk=OuterRef("record_id")))
-        datestamp = models.Case(
-            models.When(public=True, then=last_change("record")),
-            default=self.left_publication(),
-            output_field=models.DateTimeField(),
+        return self.filter(datestamp__isnull=False).annotate(public=public)
+
+    def restamp(self) -> int:
+        """Store each reservation's ``datestamp`` and ``kind`` as harvesters are to know them, from its record
+        as it stands; returns how many were written.
+
+        A published record: its :func:`last_change`, and its kind. A record that is no longer public but was
+        (it has a datestamp already): when it left (:meth:`left_publication`), and the kind it keeps, the one
+        it had when it was last public, never one given it since. A record never public: neither, and
+        harvesters never hear of it. Written on every change of the record (``RecordQuerySet.restamp``), so
+        that harvests filter and order by the stored value and never read the history. Each value is read by
+        key (the record's, its history's by its key or identifier), whatever the size of the catalogue.
+        """
+        record = Record._base_manager.filter(pk=OuterRef("record_id"))
+        public = Exists(record.filter(status=Status.PUBLISHED))
+        public_change = Subquery(record.annotate(at=last_change()).values("at")[:1])
+        return self.update(
+            datestamp=models.Case(models.When(public, then=public_change),
+                                  models.When(datestamp__isnull=False, then=self.left_publication()),
+                                  default=None, output_field=models.DateTimeField()),
+            kind=models.Case(models.When(public, then=Subquery(record.values("kind")[:1])),
+                             default=models.F("kind"), output_field=models.CharField()),
         )
-        # Not public now: the kind it had when it was, never one given it since.
-        kind_when_public = Record.history.model.objects.filter(
-            identifier=OuterRef("identifier"), status=Status.PUBLISHED).order_by("-history_id").values("kind")[:1]
-        kind = models.Case(models.When(public=True, then=models.F("record__kind")),
-                           default=Subquery(kind_when_public), output_field=models.CharField())
-        return self.annotate(public=public, datestamp=datestamp, kind=kind).filter(
-            Q(public=True) | Record.ever_published(identifier=OuterRef("identifier")))
 
     @staticmethod
     def left_publication() -> models.Expression:
         """When the public last saw the reservation's record go, for a record no longer published: the one rule
         that dates it, for harvesters (the OAI datestamp of a deleted record) and readers (the date on the
-        notice at its address, and in the API's answer) alike.
+        notice at its address, and in the API's answer) alike; :meth:`restamp` stores it.
 
         A deleted record: its deletion (``deleted_at``; a reservation whose record went without one, its last
         change in the history, which is the deletion). Any other: the first change of its history after it was
@@ -697,12 +722,28 @@ class ReservedIdentifierQuerySet(models.QuerySet):
             id=OuterRef("record_id"), history_id__gt=Subquery(last_published)).order_by("history_id").values(
                 "history_date")[:1]
         last_change = record_history.objects.filter(identifier=OuterRef("identifier")).order_by("-history_id")
+        # Read by key rather than joined: the rule is written by an UPDATE of the reservations, which joins none.
+        modified = Record._base_manager.filter(pk=OuterRef("record_id")).values("modified")[:1]
         return models.Case(
             models.When(record__isnull=True, then=Coalesce("deleted_at", Subquery(last_change.values(
                 "history_date")[:1]))),
-            default=Coalesce(Subquery(left_at), models.F("record__modified")),
+            default=Coalesce(Subquery(left_at), Subquery(modified)),
             output_field=models.DateTimeField(),
         )
+
+
+@contextmanager
+def restamping_changed_records() -> Iterator[None]:
+    """Restamp (``RecordQuerySet.restamp``) the records whose ``modified`` the enclosed change moves, after it.
+
+    For the changes that date records in bulk without saving them: a rename or move of an agent, place or
+    subject they name (``collection.search.refresh_records_naming``), the readings and romanizations derived for
+    their titles or their places' names. Their Dublin Core gives those names, so harvesters must hear of them.
+    The records are found by the index of ``modified``, whatever the size of the catalogue.
+    """
+    since = timezone.now()
+    yield
+    Record.objects.filter(modified__gte=since).restamp()
 
 
 class ReservedIdentifier(models.Model):
@@ -728,6 +769,13 @@ class ReservedIdentifier(models.Model):
         help_text=_("The titles when the record was last public, in every language."),
     )
     hide_title = models.BooleanField(_("title hidden on the notice"), default=False)
+    # As harvesters know the record (OAI-PMH): when it last changed while public, or when it stopped being
+    # public; none for a record never public. Kept by ``ReservedIdentifierQuerySet.restamp`` from the record
+    # and its history on every change, so that harvests select and page by an index instead of reading the
+    # history of the whole catalogue.
+    datestamp = models.DateTimeField(_("datestamp"), null=True, blank=True, editable=False)
+    # The kind the record had when it was last public: its set for harvesters once it is no longer.
+    kind = models.CharField(_("kind"), max_length=20, blank=True, default="", editable=False)
 
     objects = ReservedIdentifierQuerySet.as_manager()
 
@@ -737,6 +785,10 @@ class ReservedIdentifier(models.Model):
         ordering = ["identifier"]
         constraints = [
             models.UniqueConstraint(Lower("identifier"), name="collection_reserved_identifier_any_case"),
+        ]
+        indexes = [
+            # The order of harvests and their pages (``collection.oai``); ``from`` and ``until`` are its ranges.
+            models.Index(fields=["datestamp", "identifier"], name="collection_reserved_datestamp"),
         ]
 
     def __str__(self) -> str:
