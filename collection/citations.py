@@ -818,10 +818,90 @@ def _style(path: str, locale: str) -> Any:
         # Chicago shortens a page range as English does (131–48, CMOS 9.64); Japanese and Russian give both
         # numbers in full, as ГОСТ Р 7.0.100 does (С. 131–148) and the record's page does (131-148頁).
         style.root.set("page-range-format", "expanded")
-    if locale.split("-")[0] in _WORDS_AFTER_THE_NUMBER:
+    language = locale.split("-")[0]
+    if language in _NUMBERS_IN_WORDS:
+        # Before the labels are put after their numbers: the labels given here are among them.
+        _a_parts_pages_given(style.root)
+        _a_journals_volume_and_issue_labelled(style.root, _NUMBERS_IN_WORDS[language])
+    if language in _WORDS_AFTER_THE_NUMBER:
         _words_after_their_numbers(style.root)
         _dates_written_as_one(style.root)
     return style
+
+
+# Languages whose bibliographies word a journal's volume and issue (т. 2, № 7; 第2巻第7号), where the styles give
+# bare numbers (2 (7), 2(7)), and always give a chapter's pages; with what goes between the volume and the issue.
+_NUMBERS_IN_WORDS = {"ja": "", "ru": ", "}
+
+
+def _a_parts_pages_given(root: Any) -> None:
+    """Give the pages of a part of a book (a chapter), labelled (45–67頁, с. 45–67), where the style gives none.
+
+    Chicago's 18th edition leaves a chapter's pages out of its references; Japanese and Russian bibliographies
+    always give them, as the record's page and APA do. The style marks the place, an empty branch for a part of
+    a book ("remove `container-title` condition in styles that print chapter page numbers").
+    """
+    for branch in root.iter(f"{_CSL}else-if"):
+        alternatives = _elements(branch.getparent())
+        pages_otherwise = any(
+            alternative.tag == f"{_CSL}else" and [(child.tag, child.get("variable")) for child in
+                                                   _elements(alternative)] == [(f"{_CSL}text", "page")]
+            for alternative in alternatives)
+        if branch.get("variable") != "container-title" or _elements(branch) or not pages_otherwise:
+            continue
+        group = branch.makeelement(f"{_CSL}group", {"delimiter": " "})
+        group.append(branch.makeelement(f"{_CSL}label", {"variable": "page", "form": "short"}))
+        group.append(branch.makeelement(f"{_CSL}text", {"variable": "page"}))
+        branch.append(group)
+
+
+def _a_journals_volume_and_issue_labelled(root: Any, between: str) -> None:
+    """Label a journal's volume and issue as the record's page does (т. 2, № 7; 第2巻第7号), not the styles'
+    "2 (7)", which in Japanese and Russian reads as a count and a note.
+
+    The styles give the volume bare and the issue in parentheses after it. Each becomes a label and its number
+    (a label only beside a number, as the styles' label-volume macro gives one, so that 上巻 stays as it is), the
+    issue next to the volume, ``between`` them; the parentheses keep what else they hold. Chicago gives a bare
+    volume after the journal's title with a space, and a labelled number after a comma (Journal, no. 5): a
+    Russian volume now labelled takes the comma too. Japanese joins a number to a title in 『』 without either
+    (see :func:`_japanese_titles_bracketed`).
+    """
+    for issue in list(root.iter(f"{_CSL}text")):
+        if issue.get("variable") != "issue":
+            continue
+        parentheses = next((ancestor for ancestor in issue.iterancestors(f"{_CSL}group")
+                            if ancestor.get("prefix") == "(" and ancestor.get("suffix") == ")"), None)
+        before = parentheses.getprevious() if parentheses is not None else None
+        if before is None:
+            continue
+        volumes = [element for element in [before, *before.iterdescendants(f"{_CSL}text")]
+                   if element.tag == f"{_CSL}text" and element.get("variable") == "volume"
+                   and set(element.attrib) <= {"variable", "font-style"}]
+        if not volumes:
+            continue
+        for volume in volumes:
+            numbers = volume.makeelement(f"{_CSL}group", {"delimiter": between})
+            numbers.append(_labelled(volume, "volume"))
+            numbers.append(_labelled(volume, "issue"))
+            volume.getparent().replace(volume, numbers)
+        issue.getparent().remove(issue)
+    if between.strip():
+        for group in root.iter(f"{_CSL}group"):
+            if group.get("delimiter") == " " and [_called_macros(child) for child in _elements(group)] == [
+                    {"source-serial-title-bib"}, {"source-serial-identifier-bib"}]:
+                group.set("delimiter", between)
+
+
+def _labelled(element: Any, variable: str) -> Any:
+    """A ``variable`` with its short label before it where it is a number (vol. 2, but 上巻 alone)."""
+    group = element.makeelement(f"{_CSL}group", {"delimiter": " "})
+    choose = element.makeelement(f"{_CSL}choose", {})
+    numeric = element.makeelement(f"{_CSL}if", {"is-numeric": variable})
+    numeric.append(element.makeelement(f"{_CSL}label", {"variable": variable, "form": "short"}))
+    choose.append(numeric)
+    group.append(choose)
+    group.append(element.makeelement(f"{_CSL}text", {"variable": variable}))
+    return group
 
 
 # Languages that write a label after its number and "circa" after its date: 第2巻, 第5号, 第2版, 1950年頃.
@@ -1147,6 +1227,18 @@ def _a_month_without_its_day_as_the_locale_file_names_it() -> None:
 _MONTH = "\U0005fffe"
 
 
+def _a_month_aired_in_set_off(rendered: str, style: Any) -> str:
+    """``rendered`` with a colon between the word saying a broadcast aired and a month named without its day:
+    «Эфир: март», as Russian sets a date off its label, where «Эфир март» joins two nouns in the nominative;
+    «Эфир 4 марта» (aired on 4 March) reads on as it is. Only a month named in lower case is marked (see
+    :func:`_a_month_without_its_day_as_the_locale_file_names_it`): "Aired March" stays as Chicago writes it.
+    """
+    aired = str(style.root.get_single_term("aired"))
+    if not aired or _MONTH not in rendered:
+        return rendered
+    return re.sub(f"(?<!\\w)({re.escape(aired)}) {_MONTH}", f"\\1: {_MONTH}", rendered, flags=re.IGNORECASE)
+
+
 def _months_starting_a_part_capitalized(rendered: str) -> str:
     """``rendered`` with each month named in lower case (see
     :func:`_a_month_without_its_day_as_the_locale_file_names_it`) capitalized where it starts the citation or,
@@ -1236,7 +1328,9 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         _numbered_in_its_series_as_the_page_does(item)
     bracketed_in_japanese = locale.startswith("ja") and not _JAPANESE_TITLE.search(plain)
     if bracketed_in_japanese:
-        series = _series_in_parentheses(item, title_languages) if style in _STYLES_CITING_A_BOOKS_SERIES else ""
+        series = ""
+        if style in _STYLES_CITING_A_BOOKS_SERIES:
+            series = _series_in_parentheses(item, title_languages) or _volume_after_the_title(item, cited)
         _japanese_titles_to_bracket(item, cited, title_languages)
         item["title"] += series
     # citeproc-py's HTML formatter inserts field values unescaped.
@@ -1256,7 +1350,7 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
             rendered = _translation_after_the_title(rendered)
         if bracketed_in_japanese:
             rendered = _japanese_titles_bracketed(_series_after_the_title(rendered))
-        rendered = _months_starting_a_part_capitalized(rendered)
+        rendered = _months_starting_a_part_capitalized(_a_month_aired_in_set_off(rendered, style))
         if style.root.get_locale_option("punctuation-in-quote").lower() == "true":
             # American English puts a period or comma inside the closing quote; citeproc-py ignores the
             # locale's option that says so. A period then meets the ".", "?" or "!" a quoted title may end in.
@@ -1288,8 +1382,9 @@ _JAPANESE_TITLE = re.compile("[\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fff
 # The series, then the end of the title's italics or quotes and of its language marks.
 _SERIES_INSIDE = re.compile(f"{_SERIES_OPEN}([^{_SERIES_CLOSE}]*){_SERIES_CLOSE}"
                             f"((?:</i>|[\u300d\u201d{_CLOSE}{_OWN_CLOSE}])*)")
-# The styles that cite the series a book is in, after the book's volume. APA names only a report's series, in
-# parentheses after its title already (its identifier-series macro).
+# The styles that cite the series a book is in, after the book's volume, and a book's volume after its date. APA
+# names only a report's series, in parentheses after its title already (its identifier-series macro), and the
+# volume there too.
 _STYLES_CITING_A_BOOKS_SERIES = {"chicago-author-date"}
 
 
@@ -1332,6 +1427,23 @@ def _series_in_parentheses(item: dict[str, Any], title_languages: dict[str, str]
     return f"{_SERIES_OPEN}\uff08{statement}\uff09{_SERIES_CLOSE}"
 
 
+def _volume_after_the_title(item: dict[str, Any], cited: _CitedTitle) -> str:
+    """The volume of a book in no series, taken out of ``item``, to follow its title in Japanese script; ""
+    for none.
+
+    Japanese gives a volume with the title it is a volume of, 『抑留全史』第3巻, where Chicago writes it after the
+    date ("Vol. 3."), as the record's page words it; a volume that is not a numeral (上巻) as catalogued. A
+    volume of a book in a series in Latin or Cyrillic letters stays with the series, as the style orders it;
+    one of a work in a book or a journal, with that (see :func:`_japanese_titles_bracketed`); and a title in
+    Latin or Cyrillic letters keeps the style's order, as it keeps its italics. Held between the marks of a
+    series (see :func:`_series_in_parentheses`).
+    """
+    if ("collection-title" in item or "container-title" in item or not item.get("volume")
+            or not _in_japanese_script(cited.text, cited.language)):
+        return ""
+    return f"{_SERIES_OPEN}{_in_the_pages_words('vol. %(number)s', item.pop('volume'))}{_SERIES_CLOSE}"
+
+
 def _series_after_the_title(rendered: str) -> str:
     """The series in parentheses (see :func:`_series_in_parentheses`) moved out of the title's italics or
     quotes, to follow them."""
@@ -1372,10 +1484,13 @@ def _japanese_titles_bracketed(rendered: str) -> str:
         rendered = re.sub(f"「{opening}(.*?){closing}」", r"「\1」", rendered)
         rendered = re.sub(f"{opening}(.*?){closing}", plain, rendered)
     # The brackets are full-width, with their own space: a number or a parenthesis follows with none (『…』(第2版)).
-    return _SPACE_AFTER_BRACKET.sub(r"\1", rendered)
+    # A volume, an issue or an edition of a book or a journal in 『』 goes with its title, with no comma either:
+    # 『歴史評論』第2巻第7号, 『抑留の本』第3巻, where the styles write "Journal 2 (7)" and "Book, vol. 3".
+    return _SPACE_AFTER_BRACKET.sub(r"\1", _NUMBER_AFTER_A_TITLE.sub("』", rendered))
 
 
 _SPACE_AFTER_BRACKET = re.compile(r"([』」]) (?=[(\d])")
+_NUMBER_AFTER_A_TITLE = re.compile("』,? (?=第)")
 
 
 def _translation_after_the_title(rendered: str) -> str:

@@ -814,8 +814,10 @@ def test_a_japanese_books_title_stays_italic_in_english_and_russian_citations(st
 
 
 @pytest.mark.parametrize(("style", "expected"), [
-    ("chicago-author-date", '鈴木 一郎. 1998年. 「抑留と帰還」. 『<span lang="">歴史評論</span>』2 (7): 131–148.'),
-    ("apa", '鈴木 一郎. (1998年). 「抑留と帰還」. 『<span lang="">歴史評論</span>』, <i>2</i>(7), 131–148.'),
+    # The volume and issue follow the journal's title as Japanese writes them and the record's page words them
+    # (第2巻第7号), not as the styles' "2 (7)", which Japanese reads as a count and a note.
+    ("chicago-author-date", '鈴木 一郎. 1998年. 「抑留と帰還」. 『<span lang="">歴史評論</span>』第2巻第7号: 131–148.'),
+    ("apa", '鈴木 一郎. (1998年). 「抑留と帰還」. 『<span lang="">歴史評論</span>』第2巻第7号, 131–148.'),
 ])
 def test_a_japanese_citation_quotes_an_articles_title_and_brackets_its_journal(style, expected):
     article = titled("抑留と帰還", "ja", resource_type=ResourceType.JOURNAL_ARTICLE, date_edtf="1998",
@@ -956,8 +958,9 @@ def test_only_an_english_chicago_citation_shortens_a_page_range():
     article = titled("Test article", resource_type=ResourceType.JOURNAL_ARTICLE, date_edtf="1998",
                      container_title="Test Bulletin", volume="2", issue="7", pages="131-148")
     assert formatted_citation(article, "chicago-author-date", "en").endswith("2 (7): 131–48.")
+    # The volume and issue are worded in Japanese and Russian (第2巻第7号, т. 2, № 7): the pages alone are asked of.
     for language in ("ja", "ru"):
-        assert formatted_citation(article, "chicago-author-date", language).endswith("2 (7): 131–148.")
+        assert formatted_citation(article, "chicago-author-date", language).endswith(": 131–148.")
 
 
 @pytest.mark.parametrize(("language", "issue"), [("ru", "№ 5"), ("ja", "第5号"), ("en", "no. 5")])
@@ -1142,3 +1145,103 @@ def test_a_japanese_name_read_by_guess_is_cited_in_kanji_in_english():
     reading.save()
     citation = formatted_citation(record, "apa", "en")
     assert "Meguro Tesuto" in citation and "目黒テスト" not in citation, citation
+
+
+# --- pages, volumes, issues and a broadcast's month in Japanese and Russian citations ---------------------------
+
+
+@pytest.fixture
+def numbered_works():
+    """A chapter, a broadcast, a journal article and a book in one volume of several, each with the numbers or the
+    month a Japanese or a Russian citation words in its own form."""
+    works = {
+        "chapter": titled("抑留の章", "ja", resource_type=ResourceType.BOOK_SECTION, date_edtf="1998",
+                          container_title="抑留の本", pages="45-67", volume="3"),
+        "broadcast": titled("Тестовая передача", "ru", resource_type=ResourceType.NEWS_ITEM, date_edtf="1946-03",
+                            container_title="Радио"),
+        "article": titled("Лагеря для военнопленных", "ru", resource_type=ResourceType.JOURNAL_ARTICLE,
+                          date_edtf="1999", container_title="Вопросы истории", volume="2", issue="7",
+                          pages="12-34"),
+        "volume": titled("抑留全史", "ja", resource_type=ResourceType.BOOK, date_edtf="1990", volume="3"),
+    }
+    link_agent(works["article"], person("Testova", "Anna"))
+    link_agent(works["volume"], AgentFactory(name="佐藤 花子", name__language="ja"))
+    series = titled("Test series", "en", resource_type=ResourceType.BOOK, level=LevelOfDescription.SERIES)
+    works["in_series"] = titled("test volume of the series", "en", resource_type=ResourceType.BOOK,
+                                date_edtf="2005", parent=series, sequence=2, level=LevelOfDescription.VOLUME)
+    return works
+
+
+@pytest.mark.parametrize(("work", "style", "expected"), [
+    # Chicago (18th edition) gives no pages for a chapter; APA does.
+    ("chapter", "chicago-author-date",
+     '“<span lang="ja">抑留の章</span>.” 1998. In <i><span lang="">抑留の本</span></i>, vol. 3.'),
+    ("chapter", "apa",
+     '<span lang="ja">抑留の章</span>. (1998). In <i><span lang="">抑留の本</span></i> (Vol. 3, pp. 45–67).'),
+    ("broadcast", "chicago-author-date",
+     '<i><span lang="">Радио</span></i>. 1946. “<span lang="ru">Тестовая передача</span>.” Aired March.'),
+    ("broadcast", "apa",
+     '<span lang="ru">Тестовая передача</span>. (1946, March). [Broadcast]. In <i><span lang="">Радио</span></i>.'),
+    ("article", "chicago-author-date", 'Testova, Anna. 1999. “<span lang="ru">Лагеря для военнопленных</span>.” '
+                                       '<i><span lang="">Вопросы истории</span></i> 2 (7): 12–34.'),
+    ("article", "apa", 'Testova, A. (1999). <span lang="ru">Лагеря для военнопленных</span>. '
+                       '<i><span lang="">Вопросы истории</span></i>, <i>2</i>(7), 12–34.'),
+    ("volume", "chicago-author-date",
+     '<span lang="ja">佐藤 花子</span>. 1990. <i><span lang="ja">抑留全史</span></i>. Vol. 3.'),
+    ("volume", "apa", '<span lang="ja">佐藤 花子</span>. (1990). <i><span lang="ja">抑留全史</span></i> (Vol. 3).'),
+    ("in_series", "chicago-author-date", "<i>Test Volume of the Series</i>. 2005. Vol. 2. Test Series."),
+    ("in_series", "apa", "<i>test volume of the series</i> (Vol. 2). (2005)."),
+])
+def test_english_citations_keep_their_styles_forms(numbered_works, work, style, expected):
+    assert formatted_citation(numbered_works[work], style, "en") == expected
+
+
+@pytest.mark.parametrize(("language", "style", "expected"), [
+    # As the record's page (45-67頁) and APA (45–67頁) give them: Chicago's 18th edition leaves a chapter's pages out
+    # of an English citation, which Japanese and Russian bibliographies never do.
+    ("ja", "chicago-author-date", '「抑留の章」. 1998年. 『<span lang="">抑留の本</span>』第3巻, 45–67頁.'),
+    ("ru", "chicago-author-date",
+     '«<span lang="ja">抑留の章</span>». 1998. В <i><span lang="">抑留の本</span></i>, т. 3, с. 45–67.'),
+    ("ja", "apa", '「抑留の章」. (1998年). 『<span lang="">抑留の本</span>』(第3巻, 45–67頁).'),
+])
+def test_a_chapter_is_cited_with_its_pages_in_japanese_and_russian(client, numbered_works, language, style,
+                                                                  expected):
+    chapter = numbered_works["chapter"]
+    assert "45-67頁" in client.get(f"/ja/records/{chapter.identifier}/").content.decode()
+    assert formatted_citation(chapter, style, language) == expected
+
+
+def test_a_russian_broadcast_of_a_month_says_when_it_aired(numbered_works):
+    assert formatted_citation(numbered_works["broadcast"], "chicago-author-date", "ru") == (
+        '<i><span lang="">Радио</span></i>. 1946. «Тестовая передача». Эфир: март.')
+    # A day reads on from the word as it is: «эфир 4 марта» is said so.
+    aired_on_a_day = titled("Тестовая передача", "ru", resource_type=ResourceType.NEWS_ITEM, date_edtf="1946-03-04")
+    assert formatted_citation(aired_on_a_day, "chicago-author-date", "ru").endswith(". Эфир 4 марта.")
+
+
+@pytest.mark.parametrize(("language", "style", "expected"), [
+    ("ru", "chicago-author-date", '<i><span lang="">Вопросы истории</span></i>, т. 2, № 7: 12–34.'),
+    ("ru", "apa", '<i><span lang="">Вопросы истории</span></i>, т. 2, № 7, 12–34.'),
+    ("ja", "chicago-author-date", '<i><span lang="">Вопросы истории</span></i> 第2巻第7号: 12–34.'),
+    ("ja", "apa", '<i><span lang="">Вопросы истории</span></i>, 第2巻第7号, 12–34.'),
+])
+def test_a_journals_volume_and_issue_are_worded_as_the_records_page_words_them(numbered_works, language, style,
+                                                                                 expected):
+    article = numbered_works["article"]
+    assert formatted_citation(article, style, language).endswith(expected)
+    # A volume alone is worded too.
+    volume_only = titled("Лагеря", "ru", resource_type=ResourceType.JOURNAL_ARTICLE, date_edtf="1999",
+                         container_title="Вопросы истории", volume="2", pages="12-34")
+    assert ("т. 2" if language == "ru" else "第2巻") in formatted_citation(volume_only, style, language)
+
+
+@pytest.mark.parametrize(("work", "expected"), [
+    ("volume", "佐藤 花子. 1990年. 『抑留全史』第3巻."),
+    # A volume that is not a number, as catalogued.
+    ("upper", "『抑留全史』上巻. 1990年."),
+])
+def test_a_japanese_chicago_citation_gives_a_books_volume_with_its_title(numbered_works, work, expected):
+    numbered_works["upper"] = titled("抑留全史", "ja", resource_type=ResourceType.BOOK, date_edtf="1990", volume="上巻")
+    assert formatted_citation(numbered_works[work], "chicago-author-date", "ja") == expected
+    # Russian writes the volume after the title already (Т. 3.), as Chicago does.
+    assert formatted_citation(numbered_works["volume"], "chicago-author-date", "ru").endswith("</i>. Т. 3.")

@@ -164,8 +164,9 @@ def chapter():
     ("apa", "ja", "(第3版, 第2巻, 第5号, 3頁)"),
     ("apa", "ru", "(3-е изд., Т. 2, № 5, с. 3)"),
     ("apa", "en", "(3rd ed., Vol. 2, Issue 5, p. 3)"),
-    ("chicago-author-date", "ja", ", 第3版, 第2巻. 第5号."),
-    ("chicago-author-date", "ru", ", 3-е изд., т. 2. № 5."),
+    # Chicago gives no pages for a chapter in English; Japanese and Russian citations give them, as APA does.
+    ("chicago-author-date", "ja", ", 第3版, 第2巻, 3頁. 第5号."),
+    ("chicago-author-date", "ru", ", 3-е изд., т. 2, с. 3. № 5."),
     ("chicago-author-date", "en", ", 3rd ed., vol. 2. no. 5."),
 ])
 def test_an_edition_volume_and_issue_are_numbered_as_the_language_writes_them(chapter, style, language,
