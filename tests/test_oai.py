@@ -798,3 +798,17 @@ def test_a_deletion_dates_its_history_row_and_its_header_alike(client, dana):
     # To the microsecond, where the API's answer gives it.
     assert client.get("/api/records/doc-1/").json()["date"] == deletion.history_date.isoformat()
     assert header_of(client, "doc-1") == ("deleted", utc_second(deletion.history_date))
+
+
+def test_records_an_import_adds_are_harvested_when_published_and_only_then(client, dana):
+    from collection.catalogue.writer import write_rows
+
+    rows = [{"identifier": f"doc-{status}", "kind": "document", "status": status, "title_en": f"Imported {status}"}
+            for status in (Status.PUBLISHED, Status.DRAFT, Status.REVIEW)]
+    before = timezone.now()
+    assert write_rows(list(enumerate(rows, start=2)), user=dana).ok
+    after = timezone.now()
+    headers, _tokens = harvest(client)
+    assert [identifier.rsplit(":", 1)[-1] for identifier in headers] == ["doc-published"]
+    status, datestamp = header_of(client, "doc-published")
+    assert status is None and utc_second(before) <= datestamp <= utc_second(after)

@@ -207,7 +207,10 @@ class Applier:
         self._set_parents(updated)
         self._record_history(updated)
         self._log_status_changes(updated)
-        self._restamp([plan.pk for plan in new] + [plan.record.pk for plan in updated])
+        # A new record has no datestamp to keep unless it is published, nor any part a record already stored.
+        status_at = self.planner.index["status"]
+        self._restamp([plan.pk for plan in new if plan.values[status_at] == Status.PUBLISHED]
+                      + [plan.record.pk for plan in updated])
 
     def _restamp(self, keys: list[int]) -> None:
         """Date the written records for harvesters as a save does, once their history is written: the records
