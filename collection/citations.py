@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from .dates import edtf_in_words
 from .models import AgentRole, LabelForm, LevelOfDescription, Record, pick_label
 from .romanization import has_kana_or_kanji, romanize_russian
-from .text import base_language, script_subtag
+from .text import base_language, script_language, script_subtag
 
 CSL_DIR = Path(__file__).resolve().parent / "csl"
 STYLES: dict[str, tuple[Any, Path]] = {
@@ -71,9 +71,6 @@ RIS_TYPES = {
 
 # Marks a text with its language tag for the HTML rendering (see _LanguageMarks); the plain exports leave it be.
 _Mark = Callable[[str, str], str]
-# The tag of a text in no language the catalogue records: a container title and a place of publication are free
-# text. The record's page marks them lang="", and so does the formatted citation: not the page's language.
-_NO_KNOWN_LANGUAGE = ""
 
 
 def _unmarked(text: str, tag: str) -> str:
@@ -369,9 +366,9 @@ def _csl_item(record: Record, language: str | None,
                        ("isbn", "ISBN"), ("issn", "ISSN"), ("url", "URL"), ("call_number", "call-number")):
         value = getattr(record, field)
         if value:
-            item[key] = mark(value, _NO_KNOWN_LANGUAGE) if key in _FREE_TEXT else value
+            item[key] = mark(value, script_language(value)) if key in _FREE_TEXT else value
     if "container-title" in item:
-        title_languages["container-title"] = _NO_KNOWN_LANGUAGE
+        title_languages["container-title"] = script_language(record.container_title)
     _part_of(record, item, language, mark, title_languages)
     if record.accessed:
         item["accessed"] = {"date-parts": [[record.accessed.year, record.accessed.month, record.accessed.day]]}
@@ -397,7 +394,9 @@ def _archival_reference(record: Record, language: str | None) -> str:
         return ", ".join(f"{label} {value}" for _latin, label, value in parts if value)
 
 
-# The fields in words the record's page marks lang="" (the others are numbers, codes and addresses).
+# The fields in words no field gives the language of (the others are numbers, codes and addresses): marked in the
+# language their letters say, as the record's page marks them (its letters_lang_attr filter): lang="ru" for
+# Cyrillic, lang="ja" for kana and kanji, and lang="", a language not known, for Latin letters or a mix.
 _FREE_TEXT = ("container-title", "publisher-place")
 
 
@@ -601,7 +600,7 @@ def _edges(text: str) -> tuple[str, str, str]:
 
 class _LanguageMarks:
     """Marks texts in another language than ``page_language`` for :func:`formatted_citation`: a text in no known
-    language (``_NO_KNOWN_LANGUAGE``) is marked ``lang=""``, as HTML says a language is not known."""
+    language (tag ``""``) is marked ``lang=""``, as HTML says a language is not known."""
 
     def __init__(self, page_language: str | None) -> None:
         self.page_language = (page_language or "").lower()

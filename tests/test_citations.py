@@ -521,17 +521,39 @@ def test_a_name_ending_in_a_period_is_not_followed_by_another():
         assert html.startswith('<span lang="en">Test Co., Ltd</span>. 2001'), html
 
 
-def test_free_text_in_no_known_language_is_not_cited_as_in_the_pages_language(client):
+def test_free_text_is_cited_in_the_language_its_letters_say_as_the_page_marks_it(client):
     article = titled("Тестовая статья", "ru", resource_type=ResourceType.JOURNAL_ARTICLE, date_edtf="1990",
                      container_title="Тестовый вестник", publication_place="Владивосток")
     page = client.get(f"/ja/records/{article.identifier}/").content.decode()
-    # As the record's page shows them, above the citations.
+    # As the record's page shows them, above the citations: Cyrillic letters are read as Russian.
     assert '<span lang="ru">Тестовый вестник</span>' in page and '<dd lang="ru">Владивосток</dd>' in page
-    assert languages_in_citations(page, "Тестовый вестник") == [("span", "")] * 2  # Chicago and APA
-    assert languages_in_citations(page, "Владивосток") == [("span", "")]  # Chicago: APA gives no place
+    assert languages_in_citations(page, "Тестовый вестник") == [("span", "ru")] * 2  # Chicago and APA
+    assert languages_in_citations(page, "Владивосток") == [("span", "ru")]  # Chicago: APA gives no place
     assert languages_in_citations(page, "Тестовая статья") == [("span", "ru")] * 2
+    # On a Russian page they are in the page's language.
+    russian = client.get(f"/ru/records/{article.identifier}/").content.decode()
+    assert languages_in_citations(russian, "Тестовый вестник") == [("html", "ru")] * 2
+    assert languages_in_citations(russian, "Владивосток") == [("html", "ru")]
     exported = bibtex(article, "ja") + ris(article, "ja") + json.dumps(csl_json(article, "ja"), ensure_ascii=False)
     assert "Тестовый вестник" in exported and not re.search("[\ufdd0-\ufdef]|<span", exported)
+
+
+def test_free_text_in_kana_or_kanji_is_cited_as_japanese_and_latin_letters_as_of_no_known_language(client):
+    chapter = titled("Test chapter", "en", resource_type=ResourceType.BOOK_SECTION, date_edtf="1990",
+                     container_title="抑留の本", publication_place="東京")
+    page = client.get(f"/en/records/{chapter.identifier}/").content.decode()
+    assert '<span lang="ja">抑留の本</span>' in page and '<dd lang="ja">東京</dd>' in page
+    assert languages_in_citations(page, "抑留の本") == [("span", "ja")] * 2
+    assert languages_in_citations(page, "東京") == [("span", "ja")]  # Chicago: APA gives no place
+    japanese = client.get(f"/ja/records/{chapter.identifier}/").content.decode()
+    assert languages_in_citations(japanese, "抑留の本") == [("html", "ja")] * 2
+    # Latin letters say no language: English, or any romanization.
+    latin = titled("Test chapter", "en", resource_type=ResourceType.BOOK_SECTION, date_edtf="1990",
+                   container_title="Test Container", publication_place="Test city")
+    page = client.get(f"/ja/records/{latin.identifier}/").content.decode()
+    assert '<dd lang="">Test city</dd>' in page
+    assert languages_in_citations(page, "Test Container") == [("span", "")] * 2
+    assert languages_in_citations(page, "Test city") == [("span", "")]
 
 
 def test_only_the_formatted_citation_marks_languages(book):
@@ -816,8 +838,8 @@ def test_a_japanese_books_title_stays_italic_in_english_and_russian_citations(st
 @pytest.mark.parametrize(("style", "expected"), [
     # The volume and issue follow the journal's title as Japanese writes them and the record's page words them
     # (第2巻第7号), not as the styles' "2 (7)", which Japanese reads as a count and a note.
-    ("chicago-author-date", '鈴木 一郎. 1998年. 「抑留と帰還」. 『<span lang="">歴史評論</span>』第2巻第7号: 131–148.'),
-    ("apa", '鈴木 一郎. (1998年). 「抑留と帰還」. 『<span lang="">歴史評論</span>』第2巻第7号, 131–148.'),
+    ("chicago-author-date", '鈴木 一郎. 1998年. 「抑留と帰還」. 『歴史評論』第2巻第7号: 131–148.'),
+    ("apa", '鈴木 一郎. (1998年). 「抑留と帰還」. 『歴史評論』第2巻第7号, 131–148.'),
 ])
 def test_a_japanese_citation_quotes_an_articles_title_and_brackets_its_journal(style, expected):
     article = titled("抑留と帰還", "ja", resource_type=ResourceType.JOURNAL_ARTICLE, date_edtf="1998",
@@ -916,10 +938,10 @@ def russian_magazine_note(author: bool = False) -> Record:
 
 def test_a_month_starting_a_part_of_a_russian_chicago_citation_takes_a_capital():
     assert formatted_citation(russian_magazine_note(), "chicago-author-date", "ru") == (
-        '<i><span lang="">Тестовый журнал</span></i>. 1946. «Тестовая заметка». Март.')
+        '<i>Тестовый журнал</i>. 1946. «Тестовая заметка». Март.')
     # After a comma, and in APA's parentheses, a month is written in lower case, as Russian writes it.
     assert formatted_citation(russian_magazine_note(author=True), "chicago-author-date", "ru").endswith(
-        '<i><span lang="">Тестовый журнал</span></i>, март.')
+        '<i>Тестовый журнал</i>, март.')
     assert "(1946, март)" in formatted_citation(russian_magazine_note(), "apa", "ru")
 
 
@@ -1175,17 +1197,17 @@ def numbered_works():
 @pytest.mark.parametrize(("work", "style", "expected"), [
     # Chicago (18th edition) gives no pages for a chapter; APA does.
     ("chapter", "chicago-author-date",
-     '“<span lang="ja">抑留の章</span>.” 1998. In <i><span lang="">抑留の本</span></i>, vol. 3.'),
+     '“<span lang="ja">抑留の章</span>.” 1998. In <i><span lang="ja">抑留の本</span></i>, vol. 3.'),
     ("chapter", "apa",
-     '<span lang="ja">抑留の章</span>. (1998). In <i><span lang="">抑留の本</span></i> (Vol. 3, pp. 45–67).'),
+     '<span lang="ja">抑留の章</span>. (1998). In <i><span lang="ja">抑留の本</span></i> (Vol. 3, pp. 45–67).'),
     ("broadcast", "chicago-author-date",
-     '<i><span lang="">Радио</span></i>. 1946. “<span lang="ru">Тестовая передача</span>.” Aired March.'),
+     '<i><span lang="ru">Радио</span></i>. 1946. “<span lang="ru">Тестовая передача</span>.” Aired March.'),
     ("broadcast", "apa",
-     '<span lang="ru">Тестовая передача</span>. (1946, March). [Broadcast]. In <i><span lang="">Радио</span></i>.'),
+     '<span lang="ru">Тестовая передача</span>. (1946, March). [Broadcast]. In <i><span lang="ru">Радио</span></i>.'),
     ("article", "chicago-author-date", 'Testova, Anna. 1999. “<span lang="ru">Лагеря для военнопленных</span>.” '
-                                       '<i><span lang="">Вопросы истории</span></i> 2 (7): 12–34.'),
+                                       '<i><span lang="ru">Вопросы истории</span></i> 2 (7): 12–34.'),
     ("article", "apa", 'Testova, A. (1999). <span lang="ru">Лагеря для военнопленных</span>. '
-                       '<i><span lang="">Вопросы истории</span></i>, <i>2</i>(7), 12–34.'),
+                       '<i><span lang="ru">Вопросы истории</span></i>, <i>2</i>(7), 12–34.'),
     ("volume", "chicago-author-date",
      '<span lang="ja">佐藤 花子</span>. 1990. <i><span lang="ja">抑留全史</span></i>. Vol. 3.'),
     ("volume", "apa", '<span lang="ja">佐藤 花子</span>. (1990). <i><span lang="ja">抑留全史</span></i> (Vol. 3).'),
@@ -1199,10 +1221,10 @@ def test_english_citations_keep_their_styles_forms(numbered_works, work, style, 
 @pytest.mark.parametrize(("language", "style", "expected"), [
     # As the record's page (45-67頁) and APA (45–67頁) give them: Chicago's 18th edition leaves a chapter's pages out
     # of an English citation, which Japanese and Russian bibliographies never do.
-    ("ja", "chicago-author-date", '「抑留の章」. 1998年. 『<span lang="">抑留の本</span>』第3巻, 45–67頁.'),
+    ("ja", "chicago-author-date", '「抑留の章」. 1998年. 『抑留の本』第3巻, 45–67頁.'),
     ("ru", "chicago-author-date",
-     '«<span lang="ja">抑留の章</span>». 1998. В <i><span lang="">抑留の本</span></i>, т. 3, с. 45–67.'),
-    ("ja", "apa", '「抑留の章」. (1998年). 『<span lang="">抑留の本</span>』(第3巻, 45–67頁).'),
+     '«<span lang="ja">抑留の章</span>». 1998. В <i><span lang="ja">抑留の本</span></i>, т. 3, с. 45–67.'),
+    ("ja", "apa", '「抑留の章」. (1998年). 『抑留の本』(第3巻, 45–67頁).'),
 ])
 def test_a_chapter_is_cited_with_its_pages_in_japanese_and_russian(client, numbered_works, language, style,
                                                                   expected):
@@ -1213,17 +1235,17 @@ def test_a_chapter_is_cited_with_its_pages_in_japanese_and_russian(client, numbe
 
 def test_a_russian_broadcast_of_a_month_says_when_it_aired(numbered_works):
     assert formatted_citation(numbered_works["broadcast"], "chicago-author-date", "ru") == (
-        '<i><span lang="">Радио</span></i>. 1946. «Тестовая передача». Эфир: март.')
+        '<i>Радио</i>. 1946. «Тестовая передача». Эфир: март.')
     # A day reads on from the word as it is: «эфир 4 марта» is said so.
     aired_on_a_day = titled("Тестовая передача", "ru", resource_type=ResourceType.NEWS_ITEM, date_edtf="1946-03-04")
     assert formatted_citation(aired_on_a_day, "chicago-author-date", "ru").endswith(". Эфир 4 марта.")
 
 
 @pytest.mark.parametrize(("language", "style", "expected"), [
-    ("ru", "chicago-author-date", '<i><span lang="">Вопросы истории</span></i>, т. 2, № 7: 12–34.'),
-    ("ru", "apa", '<i><span lang="">Вопросы истории</span></i>, т. 2, № 7, 12–34.'),
-    ("ja", "chicago-author-date", '<i><span lang="">Вопросы истории</span></i> 第2巻第7号: 12–34.'),
-    ("ja", "apa", '<i><span lang="">Вопросы истории</span></i>, 第2巻第7号, 12–34.'),
+    ("ru", "chicago-author-date", '<i>Вопросы истории</i>, т. 2, № 7: 12–34.'),
+    ("ru", "apa", '<i>Вопросы истории</i>, т. 2, № 7, 12–34.'),
+    ("ja", "chicago-author-date", '<i><span lang="ru">Вопросы истории</span></i> 第2巻第7号: 12–34.'),
+    ("ja", "apa", '<i><span lang="ru">Вопросы истории</span></i>, 第2巻第7号, 12–34.'),
 ])
 def test_a_journals_volume_and_issue_are_worded_as_the_records_page_words_them(numbered_works, language, style,
                                                                                  expected):
