@@ -822,6 +822,7 @@ def _style(path: str, locale: str) -> Any:
         # Before the labels are put after their numbers: the labels given here are among them.
         _a_parts_pages_given(style.root)
         _a_journals_volume_and_issue_labelled(style.root, _NUMBERS_IN_WORDS[language])
+        _a_volume_out_of_the_titles_italics(style.root)
     if language in _WORDS_AFTER_THE_NUMBER:
         _words_after_their_numbers(style.root)
         _dates_written_as_one(style.root)
@@ -889,6 +890,34 @@ def _a_journals_volume_and_issue_labelled(root: Any, between: str) -> None:
             if group.get("delimiter") == " " and [_called_macros(child) for child in _elements(group)] == [
                     {"source-serial-title-bib"}, {"source-serial-identifier-bib"}]:
                 group.set("delimiter", between)
+
+
+# APA's macros that give a book's title, or the title of the book a chapter is in, with the title of its volume
+# after a colon, in italics; and what goes between them in Japanese and Russian instead.
+_TITLES_WITH_THEIR_VOLUME = {"title-and-volume-title": ". ", "source-monographic-title": ", "}
+
+
+def _a_volume_out_of_the_titles_italics(root: Any) -> None:
+    """Give a volume that is not a number after the title of its book, not in its italics: История плена. Кн. 2,
+    as Russian writes it and as Chicago gives it (Т. 3.; В Сборник, т. 3); in a chapter, after the title of the book
+    it is in with a comma, as Chicago does.
+
+    APA takes a volume that is not a number for the title of the volume, which it gives in the book's title after a
+    colon (*Title: Part one*); 上巻 and Кн. 2 are a volume's number as those languages write one. Japanese joins it
+    to a title in 『』 (see :func:`_volume_after_the_title` and :func:`_volume_after_its_books_title`).
+    """
+    for macro in root.iter(f"{_CSL}macro"):
+        between = _TITLES_WITH_THEIR_VOLUME.get(macro.get("name"))
+        group = next((child for child in _elements(macro) if child.tag == f"{_CSL}group"), None)
+        if between is None or group is None or group.get("delimiter") != ": ":
+            continue
+        title = next(child for child in _elements(group) if child.get("variable"))
+        title.set("font-style", "italic")
+        group.attrib.pop("font-style", None)
+        group.set("delimiter", between)
+        for caller in root.iter(f"{_CSL}text"):
+            if caller.get("macro") == macro.get("name"):
+                caller.attrib.pop("font-style", None)
 
 
 def _labelled(element: Any, variable: str) -> Any:
@@ -1327,11 +1356,17 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         _numbered_in_its_series_as_the_page_does(item)
     bracketed_in_japanese = locale.startswith("ja") and not _JAPANESE_TITLE.search(plain)
     if bracketed_in_japanese:
-        series = ""
         if style in _STYLES_CITING_A_BOOKS_SERIES:
             series = _series_in_parentheses(item, title_languages) or _volume_after_the_title(item, cited)
+        elif not _numbered_as_the_styles_take_it(item.get("volume", "")):
+            series = _volume_after_the_title(item, cited)
+        else:
+            series = ""
+        volume = _volume_after_its_books_title(item, title_languages)
         _japanese_titles_to_bracket(item, cited, title_languages)
         item["title"] += series
+        if volume:
+            item["container-title"] += volume
     # citeproc-py's HTML formatter inserts field values unescaped.
     escaped = _escaped(item)
     for key, tag in title_languages.items():
@@ -1431,7 +1466,8 @@ def _volume_after_the_title(item: dict[str, Any], cited: _CitedTitle) -> str:
     for none.
 
     Japanese gives a volume with the title it is a volume of, 『抑留全史』第3巻, where Chicago writes it after the
-    date ("Vol. 3."), as the record's page words it; a volume that is not a numeral (上巻) as catalogued. A
+    date ("Vol. 3."), as the record's page words it; a volume that is not a numeral (上巻) as catalogued, which
+    APA would give in the title's italics (its own parentheses hold a volume that is a number, (第3巻)). A
     volume of a book in a series in Latin or Cyrillic letters stays with the series, as the style orders it;
     one of a work in a book or a journal, with that (see :func:`_japanese_titles_bracketed`); and a title in
     Latin or Cyrillic letters keeps the style's order, as it keeps its italics. Held between the marks of a
@@ -1441,6 +1477,29 @@ def _volume_after_the_title(item: dict[str, Any], cited: _CitedTitle) -> str:
             or not _in_japanese_script(cited.text, cited.language)):
         return ""
     return f"{_SERIES_OPEN}{_in_the_pages_words('vol. %(number)s', item.pop('volume'))}{_SERIES_CLOSE}"
+
+
+def _numbered_as_the_styles_take_it(volume: str) -> bool:
+    """Whether the styles take ``volume`` for a number (3, 2a), which they label (vol. 3), and not for the title of
+    a volume, which APA gives in the book's title (上巻, Кн. 2); an empty one counts as a number."""
+    from citeproc.model import If
+
+    return not volume or bool(If.re_numeric.match(volume))
+
+
+def _volume_after_its_books_title(item: dict[str, Any], title_languages: dict[str, str]) -> str:
+    """The volume of the book in Japanese script a chapter is in, taken out of ``item``, to follow that book's
+    title (『抑留の本』上巻), where it is not a number; "" otherwise.
+
+    A volume that is a number is labelled and joined to the title in 『』 already (『抑留の本』第3巻, see
+    :func:`_japanese_titles_bracketed`); one that is not, the styles give after a comma (Chicago) or in the
+    book's title (APA). Held between the marks of a series (see :func:`_series_in_parentheses`).
+    """
+    container = item.get("container-title", "")
+    if (item["type"] != "chapter" or _numbered_as_the_styles_take_it(item.get("volume", ""))
+            or not _in_japanese_script(_MARK.sub("", container), title_languages.get("container-title", ""))):
+        return ""
+    return f"{_SERIES_OPEN}{item.pop('volume')}{_SERIES_CLOSE}"
 
 
 def _series_after_the_title(rendered: str) -> str:

@@ -1267,3 +1267,40 @@ def test_a_japanese_chicago_citation_gives_a_books_volume_with_its_title(numbere
     assert formatted_citation(numbered_works[work], "chicago-author-date", "ja") == expected
     # Russian writes the volume after the title already (Т. 3.), as Chicago does.
     assert formatted_citation(numbered_works["volume"], "chicago-author-date", "ru").endswith("</i>. Т. 3.")
+
+
+@pytest.fixture
+def volumes_not_numbered():
+    """A book and a chapter whose volume is not a number (上巻, the first of two), and a Russian book whose volume is
+    catalogued with its word (Кн. 2)."""
+    book = titled("抑留全史", "ja", resource_type=ResourceType.BOOK, date_edtf="1990", volume="上巻")
+    link_agent(book, AgentFactory(name="佐藤 花子", name__language="ja"))
+    chapter = titled("抑留の章", "ja", resource_type=ResourceType.BOOK_SECTION, date_edtf="1990",
+                     container_title="抑留の本", volume="上巻", pages="4-5")
+    russian = titled("История плена", "ru", resource_type=ResourceType.BOOK, date_edtf="1990", volume="Кн. 2")
+    link_agent(russian, AgentFactory(name="Иванов Иван", name__language="ru"))
+    return {"book": book, "chapter": chapter, "russian": russian}
+
+
+@pytest.mark.parametrize(("work", "language", "chicago", "apa"), [
+    # Japanese joins the volume to the title it is a volume of, in 『』 and with no comma, in both styles.
+    ("book", "ja", "佐藤 花子. 1990年. 『抑留全史』上巻.", "佐藤 花子. (1990年). 『抑留全史』上巻."),
+    ("chapter", "ja", "「抑留の章」. 1990年. 『抑留の本』上巻, 4–5頁.",
+     "「抑留の章」. (1990年). 『抑留の本』上巻 (4–5頁)."),
+    # Russian gives it after the title, outside its italics, as ГОСТ does (История плена. Кн. 2).
+    ("russian", "ru", "Иванов Иван. 1990. <i>История плена</i>. Кн. 2.",
+     "Иванов Иван. (1990). <i>История плена</i>. Кн. 2."),
+    ("book", "ru", '<span lang="ja">佐藤 花子</span>. 1990. <i><span lang="ja">抑留全史</span></i>. 上巻.',
+     '<span lang="ja">佐藤 花子</span>. (1990). <i><span lang="ja">抑留全史</span></i>. 上巻.'),
+    ("chapter", "ru",
+     '«<span lang="ja">抑留の章</span>». 1990. В <i><span lang="ja">抑留の本</span></i>, 上巻, с. 4–5.',
+     '<span lang="ja">抑留の章</span>. (1990). В <i><span lang="ja">抑留の本</span></i>, 上巻 (с. 4–5).'),
+])
+def test_a_volume_that_is_not_a_number_follows_its_title_as_japanese_and_russian_write_it(
+        volumes_not_numbered, work, language, chicago, apa):
+    record = volumes_not_numbered[work]
+    assert formatted_citation(record, "chicago-author-date", language) == chicago
+    assert formatted_citation(record, "apa", language) == apa
+    # English keeps APA's own form, the volume's title after the book's, in its italics.
+    if work == "book":
+        assert formatted_citation(record, "apa", "en").endswith('<i><span lang="ja">抑留全史</span>: 上巻</i>.')
