@@ -125,6 +125,19 @@ def forms_to_derive(label: Label | object, checked_reading: str = "") -> list[tu
     return []
 
 
+def romanization_of(tag: str, source: Label | object, checked_reading: str = "") -> str | None:
+    """The romanization in ``tag`` the app makes of ``source`` (anything with a ``language`` and a ``text``), where
+    that is cheap and certain: of a Russian label, or of a Japanese one's ``checked_reading``; ``None`` where it
+    would need the dictionary's reading (no checked one) or ``tag`` is no romanization of the label's language.
+    ``""`` where the app makes none (a Russian text without Cyrillic)."""
+    tags = derived_tags(source.language)
+    if tag.lower() not in tags or tag.lower() == READING_TAG.lower() or (
+            READING_TAG.lower() in tags and not checked_reading):
+        return None
+    made = {language.lower(): text for language, _form, text in forms_to_derive(source, checked_reading)}
+    return made.get(tag.lower(), "")
+
+
 def checked_text(reading: Label | None) -> str:
     """The text of a label's reading if an archivist entered or corrected it, else ``""`` (none, or
     machine-made: the romanization is then made from the dictionary's reading)."""

@@ -374,3 +374,131 @@ def test_a_form_the_app_never_derives_is_taken_by_a_vocabulary_sheet_as_by_a_rec
     title = Title.objects.get(record__identifier="doc-test-mongolian", language="mn-Latn")
     name = PlaceName.objects.get(place__identifier="place-test-mongolian", language="mn-Latn")
     assert (title.machine_made, title.derived_from) == (name.machine_made, name.derived_from) == (True, None)
+
+
+# A listed form against the text the machine makes ------------------------------------------------------------
+
+
+def mismatched_rows():
+    """A Japanese title with a checked reading and a Russian title, each with a romanization listed as
+    machine-made that is not the one the machine makes."""
+    return rows(
+        {"identifier": "doc-test-hepburn", "kind": "document", "title_ja": "試験文書",
+         "title_ja-Hrkt": "シケン ブンショ",
+         "title_ja-Latn": "Shiken monjo", "machine_made": "title_ja-Latn"},
+        {"identifier": "doc-test-ala", "kind": "document", "title_ru": "Тестовые записки",
+         "title_ru-Latn": "Testovye zapisi", "machine_made": "title_ru-Latn"},
+        {"identifier": "doc-test-latin", "kind": "document", "title_ru": "Test", "title_ru-Latn": "Test",
+         "machine_made": "title_ru-Latn"},
+    )
+
+
+def test_a_listed_romanization_the_machine_would_not_make_is_refused_at_the_first_import():
+    result = write_rows(mismatched_rows())
+    assert [str(error) for error in result.errors] == [
+        "row 2, column machine_made: title_ja-Latn is listed as machine-made, but the machine makes “Shiken bunsho” "
+        "from title_ja-Hrkt, “シケン ブンショ”: give that text, or take title_ja-Latn out of machine_made.",
+        "row 3, column machine_made: title_ru-Latn is listed as machine-made, but the machine makes “Testovye "
+        "zapiski” from title_ru, “Тестовые записки”: give that text, or take title_ru-Latn out of machine_made.",
+        "row 4, column machine_made: title_ru-Latn is listed as machine-made, but the machine makes none from "
+        "title_ru, “Test”: take title_ru-Latn out of machine_made.",
+    ]
+    assert not Record.objects.exists() and not Title.objects.exists()
+
+
+def test_a_romanization_ticked_against_a_stored_checked_reading_is_read_against_it():
+    records_with_machine_made_forms()  # doc-test-checked: the reading シケン ブンショ is the archivist's
+    assert write_rows(rows({"identifier": "doc-test-checked", "title_ja-Latn": "Shiken monjo",
+                            "machine_made": "[clear]"})).ok
+    before = title_flags()
+    # The row gives the stored romanization, not the reading: the stored one is read.
+    result = write_rows(rows({"identifier": "doc-test-checked", "title_ja-Latn": "Shiken monjo",
+                              "machine_made": "title_ja-Latn"}))
+    assert [str(error) for error in result.errors] == [
+        "row 2, column machine_made: title_ja-Latn is listed as machine-made, but the machine makes “Shiken bunsho” "
+        "from title_ja-Hrkt, “シケン ブンショ”: give that text, or take title_ja-Latn out of machine_made."]
+    assert title_flags() == before
+    assert write_rows(rows({"identifier": "doc-test-checked", "title_ja-Latn": "Shiken bunsho",
+                            "machine_made": "title_ja-Latn"})).ok
+    assert Title.objects.get(record__identifier="doc-test-checked", language="ja-Latn").machine_made
+
+
+def test_a_listed_form_whose_text_the_row_does_not_give_follows_its_title():
+    records_with_machine_made_forms()
+    # Ticked without its text, the form is the machine's to make: the task after the import makes it.
+    assert write_rows(rows({"identifier": "doc-test-checked", "title_ja-Latn": "Shiken monjo",
+                            "machine_made": "[clear]"})).ok
+    partial = rows({"identifier": "doc-test-checked", "machine_made": "title_ja-Latn"})
+    assert write_rows(partial).ok
+    update_missing_forms(records=["doc-test-checked"])
+    romanized = Title.objects.get(record__identifier="doc-test-checked", language="ja-Latn")
+    assert (romanized.text, romanized.machine_made) == ("Shiken bunsho", True)
+    again = write_rows(partial)
+    assert again.ok and sum(again.unchanged.values()) == 1, again.changes
+
+
+def test_listed_romanizations_the_machine_makes_are_taken_and_the_sheet_imports_again_unchanged():
+    given = rows(
+        {"identifier": "doc-test-hepburn", "kind": "document", "title_ja": "試験文書",
+         "title_ja-Hrkt": "シケン ブンショ",
+         "title_ja-Latn": "Shiken bunsho", "machine_made": "title_ja-Latn"},
+        {"identifier": "doc-test-ala", "kind": "document", "title_ru": "Тестовые записки",
+         "title_ru-Latn": "Testovye zapiski", "machine_made": "title_ru-Latn"},
+    )
+    sheet = write_csv([cells for _number, cells in given], record_columns())
+    result = imported(sheet)
+    assert result.ok, result.errors
+    # What the task after an import does changes nothing of it.
+    assert update_missing_forms(records=["doc-test-hepburn", "doc-test-ala"]) == 0
+    flags = title_flags()
+    assert {flag for flag in flags if flag[1].endswith("-Latn")} == {
+        ("doc-test-hepburn", "ja-Latn", "Shiken bunsho", True, "ja"),
+        ("doc-test-ala", "ru-Latn", "Testovye zapiski", True, "ru")}
+    again = imported(sheet)
+    assert again.ok and sum(again.unchanged.values()) == 2, again.changes
+    assert title_flags() == flags
+
+
+def test_a_row_may_give_the_machines_text_for_a_stale_machine_made_form():
+    records_with_machine_made_forms()
+    record = Record.objects.get(identifier="doc-test-checked")
+    record.titles.filter(language="ja-Latn").update(text="Shiken monjo")  # made before the reading was checked
+    assert write_rows(rows({"identifier": "doc-test-checked", "title_ja-Latn": "Shiken bunsho",
+                            "machine_made": "title_ja-Latn"})).ok
+    romanized = record.titles.get(language="ja-Latn")
+    assert (romanized.text, romanized.machine_made) == ("Shiken bunsho", True)
+
+
+def test_a_sheet_exported_after_the_task_imports_again_unchanged():
+    records_with_machine_made_forms()
+    assert write_rows(rows({"identifier": "doc-test-checked", "title_ja-Hrkt": "シケン モンジョ"})).ok
+    update_missing_forms(records=["doc-test-checked"])
+    assert Title.objects.get(record__identifier="doc-test-checked", language="ja-Latn").text == "Shiken monjo"
+    sheet, flags = exported(), title_flags()
+    again = imported(sheet)
+    assert again.ok and sum(again.unchanged.values()) == 2, again.changes
+    empty_catalogue()
+    assert imported(sheet).ok
+    assert title_flags() == flags
+    assert update_missing_forms(records=["doc-test-checked", "doc-test-machine"]) == 0
+    assert exported() == sheet
+
+
+def test_a_vocabulary_row_listing_a_romanization_the_machine_would_not_make_is_refused():
+    given = rows(
+        {"identifier": "place-test-town", "kind": "city", "name_ru": "Тестовый город", "name_ru-Latn": "Testovyi gorod",
+         "machine_made": "name_ru-Latn"},
+        {"identifier": "place-test-village", "kind": "city", "name_ja": "試験村", "name_ja-Hrkt": "シケン ムラ",
+         "name_ja-Latn": "Shiken mura", "machine_made": "name_ja-Latn"},
+    )
+    assert messages(write_vocabulary("places", given)) == [
+        "row 2, column machine_made: name_ru-Latn is listed as machine-made, but the machine makes “Testovyĭ gorod” "
+        "from name_ru, “Тестовый город”: give that text, or take name_ru-Latn out of machine_made.",
+        # A place's name is romanized with every word capitalized.
+        "row 3, column machine_made: name_ja-Latn is listed as machine-made, but the machine makes “Shiken Mura” "
+        "from name_ja-Hrkt, “シケン ムラ”: give that text, or take name_ja-Latn out of machine_made.",
+    ]
+    assert not PlaceName.objects.exists()
+    given[0][1]["name_ru-Latn"], given[1][1]["name_ja-Latn"] = "Testovyĭ gorod", "Shiken Mura"
+    result = write_vocabulary("places", given)
+    assert result.ok, messages(result)

@@ -7,7 +7,7 @@ that have them (``title_ja-Hrkt``, ``title_ja-Latn``, ``title_ru-Latn``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..conf import app_settings
@@ -152,8 +152,46 @@ def machine_made_kept(current: Mapping[str, Any], desired: Mapping[str, Any], ow
                  == listed_text(current, name, own_tags, other_column))
 
 
+def machine_made_romanization(name: str, cells: Mapping[str, Any], own_tags: Sequence[str], other_column: str,
+                              *, romanized_as_name: bool = False) -> tuple[str, str, str] | None:
+    """The romanization a listed ``name`` (``title_ru-Latn``) is made as from the row's texts (``cells``), as
+    ``(the machine's text, the name of the text it is made from, that text)``, where that is cheap and certain:
+    from the row's Russian text, or from its Japanese text's reading if that is the archivist's (given or stored,
+    and not listed machine-made). ``None`` where it is not: a reading made by the dictionary is made again from
+    the Japanese text, which is kept off an import's path. The machine's text is ``""`` where it makes none.
+
+    The task after an import makes a machine-made form follow its source, so a listed
+    text the machine would not make does not survive it (see :func:`machine_made_problems`).
+    """
+    from types import SimpleNamespace
+
+    from ..derivation import romanization_of
+
+    prefix, _sep, tag = name.partition("_")
+    if derived_form(tag) != "romanization":
+        return None
+    base = base_language(tag)
+    source_name = f"{prefix}_{base}"
+    source = listed_text(cells, source_name, own_tags, other_column)
+    if not source:
+        return None
+    reading_name, reading = source_name, ""
+    for reading_tag in READING_TAGS.get(base, ()):
+        if derived_form(reading_tag) == "reading":
+            reading_name = f"{prefix}_{reading_tag}"
+            if reading_name in cells.get("machine_made", ()):
+                return None
+            reading = listed_text(cells, reading_name, own_tags, other_column)
+    label = SimpleNamespace(language=base, text=source, romanized_as_name=romanized_as_name)
+    made = romanization_of(tag, label, reading)
+    if made is None:
+        return None
+    return made, reading_name, reading or source
+
+
 def machine_made_problems(current: Mapping[str, Any], desired: Mapping[str, Any], own_tags: Sequence[str],
-                          other_column: str) -> list[str]:
+                          other_column: str, *, given: Collection[str] | None = None,
+                          romanized_as_name: bool = False) -> list[str]:
     """What is wrong with the ``machine_made`` cell a row gives, against the row's texts (``desired``) and the
     stored ones (``current``, blank for a new entry).
 
@@ -162,6 +200,15 @@ def machine_made_problems(current: Mapping[str, Any], desired: Mapping[str, Any]
     changed text is the archivist's correction, which a file cannot list as
     machine-made: imported again, the file would then find the stored text equal
     to its own and tick it, undoing what its first import did.
+
+    Where the row gives a listed form's text (its column, or ``other_column``, is among
+    ``given``; ``None`` is every column) and the machine's text can be told cheaply (see
+    :func:`machine_made_romanization`; ``romanized_as_name`` capitalizes it as a name's),
+    the form must be that text: the task after the import would make it so, and the same
+    file imported again would then be refused for changing it. The machine's text is
+    taken even where the stored form is an older machine-made one. A form whose text the
+    row does not give, or gives as its stored machine-made text, follows its source as it
+    does without the column.
     """
     from django.utils.translation import gettext as _
 
@@ -169,13 +216,28 @@ def machine_made_problems(current: Mapping[str, Any], desired: Mapping[str, Any]
     for name in desired.get("machine_made", ()):
         text = listed_text(desired, name, own_tags, other_column)
         stored = listed_text(current, name, own_tags, other_column)
+        column = name if has_column(name.partition("_")[2], own_tags) else other_column
+        # A stored machine-made text given back is the catalogue's own, however stale: an edited export's row
+        # is not refused for it, and the form follows its title as it always has.
+        echoed = stored == text and name in current.get("machine_made", ())
+        machine = machine_made_romanization(name, desired, own_tags, other_column,
+                                            romanized_as_name=romanized_as_name) if text and not echoed and (
+            given is None or column in given) else None
         if not text:
             problems.append(_("%(name)s has no text in this row: only a reading or romanization the row has can be "
                               "machine-made.") % {"name": name})
-        elif stored and stored != text:
+        elif stored and stored != text and (machine is None or machine[0] == stored):
             problems.append(_("%(name)s is listed as machine-made, but the row changes its text (“%(old)s” → "
                               "“%(new)s”): a corrected text is the archivist's. Take %(name)s out of machine_made, "
                               "or give back the stored text.") % {"name": name, "old": stored, "new": text})
+        elif machine is not None and not machine[0]:
+            problems.append(_("%(name)s is listed as machine-made, but the machine makes none from %(source)s, "
+                              "“%(text)s”: take %(name)s out of machine_made.") % {
+                "name": name, "source": machine[1], "text": machine[2]})
+        elif machine is not None and machine[0] != text:
+            problems.append(_("%(name)s is listed as machine-made, but the machine makes “%(made)s” from "
+                              "%(source)s, “%(text)s”: give that text, or take %(name)s out of machine_made.") % {
+                "name": name, "made": machine[0], "source": machine[1], "text": machine[2]})
     return problems
 
 

@@ -592,7 +592,8 @@ def _check_machine_made(vocabulary: str, number: int, current: Mapping[str, Cell
         desired["machine_made"] = tuple(name for name in machine_made_kept(current, desired, tags, "other_names")
                                         if name not in changed_parts)
         return
-    for problem in machine_made_problems(current, desired, tags, "other_names"):
+    for problem in machine_made_problems(current, desired, tags, "other_names", given=given,
+                                         romanized_as_name=VOCABULARIES[vocabulary].label_model.romanized_as_name):
         errors.add(number, "machine_made", problem)
     listed = set(desired["machine_made"])
     for column, label in _labels(vocabulary, desired):

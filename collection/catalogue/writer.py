@@ -1029,7 +1029,8 @@ class _Planner:
         :func:`~.format.machine_made_problems`); a cell the row does not give says nothing."""
         if "machine_made" not in plan.given or not refused.isdisjoint({"machine_made", *self._titling}):
             return
-        for problem in machine_made_problems(plan.current, plan.desired, self.label_tags, "other_titles"):
+        for problem in machine_made_problems(plan.current, plan.desired, self.label_tags, "other_titles",
+                                             given=plan.given):
             self.errors.add(plan.row, "machine_made", problem)
 
     def _field_checks(self) -> dict[str, Check]:
