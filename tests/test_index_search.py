@@ -90,14 +90,19 @@ def assert_same(query: str, *indexes: FacetIndex) -> set[int]:
     return truth[0]
 
 
+def read_in_small_chunks(monkeypatch) -> None:
+    """Documents read, and distinct parts cut, a few at a time."""
+    from collection.facets import index as index_module
+    from collection.facets import text as text_module
+
+    monkeypatch.setattr(index_module, "TEXT_CHUNK", 3)
+    monkeypatch.setattr(text_module, "PARTS_CHUNK", 2)
+
+
 @pytest.mark.parametrize("small_chunks", [False, True])
 def test_every_query_finds_what_the_database_finds(texts, small_chunks, monkeypatch):
-    if small_chunks:  # documents read, and distinct parts cut, a few at a time
-        from collection.facets import index as index_module
-        from collection.facets import text as text_module
-
-        monkeypatch.setattr(index_module, "TEXT_CHUNK", 3)
-        monkeypatch.setattr(text_module, "PARTS_CHUNK", 2)
+    if small_chunks:
+        read_in_small_chunks(monkeypatch)
     index = FacetIndex()
     found = {query: assert_same(query, index) for query in QUERIES}
     # The cases the search promises, as a researcher types them.

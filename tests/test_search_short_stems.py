@@ -5,23 +5,14 @@ import pytest
 
 from collection.facets.index import FacetIndex
 from collection.models import PlaceName, Record
-from collection.search import search_alternatives, search_condition
+from collection.search import search_alternatives
 from tests.facet_truth import index_counts, sql_counts
 from tests.factories import PlaceFactory, reindex, titled
 from tests.test_facet_index import index_result
-from tests.test_index_search import assert_same
+from tests.test_index_search import assert_same, read_in_small_chunks
+from tests.test_search_languages import found
 
 pytestmark = pytest.mark.django_db
-
-
-def found(client, query: str) -> set[str]:
-    """What the browse page lists (matched in the facet index), checked against the database search."""
-    response = client.get("/en/records/", {"q": query, "page_size": 100})
-    assert response.status_code == 200
-    listed = {record.identifier for record in response.context["records"]}
-    truth = set(Record.objects.published().filter(search_condition(query)).values_list("identifier", flat=True))
-    assert listed == truth, query
-    return listed
 
 
 @pytest.fixture
@@ -82,12 +73,8 @@ def test_chity_finds_chita(client, short_stems):
 @pytest.mark.parametrize("small_chunks", [False, True])
 def test_the_index_and_the_database_find_the_same_forms_of_a_short_stem(short_stems, small_chunks, monkeypatch):
     """Matches in documents and in titles (ranked first), and every facet's counts, for the short stems."""
-    if small_chunks:  # documents read, and distinct parts cut, a few at a time
-        from collection.facets import index as index_module
-        from collection.facets import text as text_module
-
-        monkeypatch.setattr(index_module, "TEXT_CHUNK", 3)
-        monkeypatch.setattr(text_module, "PARTS_CHUNK", 2)
+    if small_chunks:
+        read_in_small_chunks(monkeypatch)
     index = FacetIndex()
     for query in ("прием", "приём", "приема", "Читы", "читинский", "дети", "детей", "лагерей", "при", "prisoners",
                   "прием лагерях", "yolka", "your"):
