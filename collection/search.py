@@ -1358,7 +1358,8 @@ def refresh_records_naming(model: type[models.Model], ids: Iterable[int], batch_
     and their keys and place index are made from the paths as they now stand.
 
     Their pages, citations and Dublin Core give those names: their ``modified`` moves,
-    which dates them for harvesters, the sitemap and the feed (``records.last_change``).
+    which dates them for the sitemap and the feed (``records.last_change``), and they are
+    restamped for harvesters (``RecordQuerySet.restamp``).
     """
     from .catalogue.export_lines import queue_refresh
     from .models import Agent, Place, Record, RecordPlaceIndex, Subject
@@ -1389,6 +1390,8 @@ def refresh_records_naming(model: type[models.Model], ids: Iterable[int], batch_
         batch = ordered[start:start + batch_size]
         if model is not Record:
             Record._base_manager.filter(pk__in=batch).update(modified=now)
+        # Their ``modified`` moved, here or by the caller: harvesters' datestamps follow.
+        Record.objects.filter(pk__in=batch).restamp()
         refresh_search_index(batch)
     if model is not Record and ordered:
         queue_refresh()  # the database drops the ready export rows of changed records

@@ -24,7 +24,6 @@ from ..concurrency import StaleRecord
 from ..derivation import derive_forms
 from ..history import Part, group_saves, revert, timeline
 from ..models.labels import DERIVED_FORMS
-from ..models.records import restamping_changed_records
 from ..search import reindex_after_save
 from .autocomplete import ChoiceAutocompleteMixin
 
@@ -113,8 +112,7 @@ class TimelineHistoryAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
     def after_save(self, obj: Any) -> None:
         """What follows every change of an entry here, a save or a revert: its search keys are brought up to date,
         and the records naming it are dated anew for harvesters."""
-        with restamping_changed_records():
-            reindex_after_save(obj)
+        reindex_after_save(obj)
 
     def get_urls(self) -> list[Any]:
         info = self.model._meta.app_label, self.model._meta.model_name

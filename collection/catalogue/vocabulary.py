@@ -39,7 +39,6 @@ from ..derivation import READING_TAG, checked_text, derived_tags, plan_forms, so
 from ..importing.deferral import derivation_deferred
 from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, PlaceName, Subject, SubjectLabel
 from ..models.labels import DERIVED_FORMS, Label, preferred_name_clash
-from ..models.records import restamping_changed_records
 from ..search import refresh_records_naming
 from ..text import stored_form
 from ..validators import validate_edtf, validate_identifier, validate_language_tag
@@ -1005,8 +1004,7 @@ class _Writer:
             # A record is found by the names of its agents, places and subjects, and of the places around its
             # places, as the admin's save keeps them; the records in a moved place now count in other regions,
             # and are found by their names: the public counts and the search follow the index and the keys.
-            with restamping_changed_records():  # their Dublin Core gives the new names: harvesters must hear
-                refresh_records_naming(spec.model, [*renamed, *moved])
+            refresh_records_naming(spec.model, [*renamed, *moved])
         if shown_in_rows(spec.model):
             queue_refresh()
         return []

@@ -16,7 +16,6 @@ from django.utils import timezone
 from ..derivation import derive_forms
 from ..models import AgentName, LabelForm, PlaceName, SubjectLabel, Title
 from ..models.labels import DERIVED_FORMS
-from ..models.records import restamping_changed_records
 from ..romanization import readings_available
 from ..search import refresh_records_naming
 
@@ -104,9 +103,8 @@ def update_missing_forms(*, refresh: bool = False, records: list[str] | None = N
                         changed += len(forms)
                 # The owner's readings and romanizations are part of what its pages and its records' Dublin Core
                 # show: its change moves their dates (``records.last_change``), harvesters' too.
-                with restamping_changed_records():
-                    owner_model.objects.filter(pk__in=touched).update(modified=timezone.now())
-                    refresh_records_naming(owner_model, touched)
+                owner_model.objects.filter(pk__in=touched).update(modified=timezone.now())
+                refresh_records_naming(owner_model, touched)
             done += len(chunk)
             if progress:
                 progress(done, total)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -235,7 +234,7 @@ class RecordQuerySet(models.QuerySet):
         and those of the published records that are part of them, whose Dublin Core gives their title; returns
         how many reservations were written. What every path that writes a record calls once the record and its
         history are written: :meth:`Record.save`, a deletion, an import, and the changes that move records'
-        ``modified`` in bulk (:func:`restamping_changed_records`)."""
+        ``modified`` in bulk (``collection.search.refresh_records_naming``)."""
         records = self.values("pk")
         # The records and their parts, each found by its own index (by key, by parent): a part not published
         # keeps its datestamp, as it would without its parent.
@@ -356,9 +355,6 @@ class Record(VersionedModel, IdentifiedModel):
             # the status rather than partial: SQLite takes a partial index only for a condition written out, not
             # the status the query passes as a parameter, and would sort every published record instead.
             models.Index(fields=["status", "-first_published", "-id"], name="collection_record_first_pub"),
-            # The records a change of the agents, places or subjects they name dated anew, found to restamp them
-            # (``restamping_changed_records``) without reading the catalogue.
-            models.Index(fields=["modified"], name="collection_record_modified"),
         ]
 
     def __str__(self) -> str:
@@ -730,20 +726,6 @@ class ReservedIdentifierQuerySet(models.QuerySet):
             default=Coalesce(Subquery(left_at), Subquery(modified)),
             output_field=models.DateTimeField(),
         )
-
-
-@contextmanager
-def restamping_changed_records() -> Iterator[None]:
-    """Restamp (``RecordQuerySet.restamp``) the records whose ``modified`` the enclosed change moves, after it.
-
-    For the changes that date records in bulk without saving them: a rename or move of an agent, place or
-    subject they name (``collection.search.refresh_records_naming``), the readings and romanizations derived for
-    their titles or their places' names. Their Dublin Core gives those names, so harvesters must hear of them.
-    The records are found by the index of ``modified``, whatever the size of the catalogue.
-    """
-    since = timezone.now()
-    yield
-    Record.objects.filter(modified__gte=since).restamp()
 
 
 class ReservedIdentifier(models.Model):
