@@ -399,6 +399,30 @@ def test_a_parts_datestamp_follows_a_change_of_the_published_record_it_is_part_o
     assert ("oai:testserver:mem-part" in listed) is moves
 
 
+def test_a_part_is_harvested_again_when_the_record_it_is_part_of_is_withdrawn(client, bob):
+    """Its Dublin Core stops giving the withdrawn record's title: harvesters that took it must hear of the change,
+    and a later change of the withdrawn record, which they cannot see, must not date the part again."""
+    parent = dated(RecordFactory(identifier="mem-parent", title="Withdrawn test series"), at(2000, 1, 1))
+    dated(RecordFactory(identifier="mem-part", parent=parent, level=LevelOfDescription.VOLUME), at(2001, 1, 1))
+    since = timezone.now().date().isoformat()
+    assert error_of(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": since})) == (
+        "noRecordsMatch")
+
+    parent.withdraw(bob, "Rights unclear.")
+    root = oai(client, verb="ListRecords", metadataPrefix="oai_dc", **{"from": since})
+    assert identifiers(root) == ["oai:testserver:mem-parent", "oai:testserver:mem-part"]
+    assert deleted(root) == ["oai:testserver:mem-parent"]
+    assert b"Withdrawn test series" not in ET.tostring(root)
+
+    def datestamp_of_the_part():
+        root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:testserver:mem-part")
+        return root.findtext(".//oai:header/oai:datestamp", namespaces=NS)
+
+    withdrawn_at = datestamp_of_the_part()
+    dated(parent, timezone.now() + datetime.timedelta(days=2))
+    assert datestamp_of_the_part() == withdrawn_at
+
+
 def test_a_datestamp_follows_the_romanization_the_task_gives_a_place_it_names(client):
     from collection.importing.romanizations import update_missing_forms
     from collection.models import PlaceName

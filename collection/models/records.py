@@ -135,9 +135,23 @@ def last_change(record: str = "") -> models.Expression:
     path = f"{record}__" if record else ""
     own = models.F(f"{path}modified")
     parent_public = Exists(Record.objects.published().filter(pk=OuterRef(f"{path}parent_id")))
-    parent_changed = models.Case(models.When(parent_public, then=models.F(f"{path}parent__modified")))
+    # A parent no longer public changed the part's page and Dublin Core when it left (they stop giving its
+    # title); what becomes of it since is not the public's to see.
+    parent_changed = models.Case(models.When(parent_public, then=models.F(f"{path}parent__modified")),
+                                 default=left_publication_at(OuterRef(f"{path}parent_id")))
     # Coalesced, as SQLite's max() of a null is null where PostgreSQL's greatest() skips it.
     return Greatest(own, Coalesce(parent_changed, own), output_field=models.DateTimeField())
+
+
+def left_publication_at(record: OuterRef) -> Subquery:
+    """When ``record`` (a reference to a record's key) last stopped being published: the first change of its
+    history after the last in which it was (see :meth:`ReservedIdentifierQuerySet.left_publication`); none for
+    a record published now or never."""
+    record_history = Record.history.model
+    last_published = record_history.objects.filter(id=OuterRef("id"), status=Status.PUBLISHED).order_by(
+        "-history_id").values("history_id")[:1]
+    return Subquery(record_history.objects.filter(id=record, history_id__gt=Subquery(last_published)).order_by(
+        "history_id").values("history_date")[:1])
 
 
 class RecordQuerySet(models.QuerySet):
@@ -711,19 +725,13 @@ class ReservedIdentifierQuerySet(models.QuerySet):
         it has, it dates in the same moment as the history). Without such a change in the history (a status written with
         ``update()``), the record's last change.
         """
-        record_history = Record.history.model
-        last_published = record_history.objects.filter(id=OuterRef("id"), status=Status.PUBLISHED).order_by(
-            "-history_id").values("history_id")[:1]
-        left_at = record_history.objects.filter(
-            id=OuterRef("record_id"), history_id__gt=Subquery(last_published)).order_by("history_id").values(
-                "history_date")[:1]
-        last_change = record_history.objects.filter(identifier=OuterRef("identifier")).order_by("-history_id")
+        last_change = Record.history.model.objects.filter(identifier=OuterRef("identifier")).order_by("-history_id")
         # Read by key rather than joined: the rule is written by an UPDATE of the reservations, which joins none.
         modified = Record._base_manager.filter(pk=OuterRef("record_id")).values("modified")[:1]
         return models.Case(
             models.When(record__isnull=True, then=Coalesce("deleted_at", Subquery(last_change.values(
                 "history_date")[:1]))),
-            default=Coalesce(Subquery(left_at), Subquery(modified)),
+            default=Coalesce(left_publication_at(OuterRef("record_id")), Subquery(modified)),
             output_field=models.DateTimeField(),
         )
 
