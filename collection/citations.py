@@ -14,9 +14,9 @@ English translation of a title not in English follows it in square brackets, in 
 outside the italics of a book's title and after the closing quote of an article's. The title
 of the book or series a record is part of is romanized likewise, without a translation, as
 neither style translates it. The downloads give what the English citation gives: CSL-JSON the
-romanized ``title``, with the translation as its ``title-short`` and in its ``note`` (CSL has
-no variable for a translated title, and ``original-title`` is the title of the work a
-translation was made from); BibTeX the romanized ``title`` and ``titleaddon`` "[translation]",
+romanized ``title``, with the translation in its ``note`` (CSL has no variable for a translated
+title; ``title-short`` is a short form of the title itself, which a reference manager cites in
+later notes, and ``original-title`` is the title of the work a translation was made from); BibTeX the romanized ``title`` and ``titleaddon`` "[translation]",
 which biblatex prints after the title in roman; RIS ``TI`` and ``TT``, its translated title.
 Japanese and Russian citations cite the original as written.
 """
@@ -325,8 +325,8 @@ def _csl_item(record: Record, language: str | None,
     known) by key, and the title it cites. The item's language decides the case of its own title (see
     _item_language).
 
-    CSL has no variable for a translated title: the item keeps the translation as its
-    ``title-short`` and names it in its ``note``, which a reference manager keeps; the
+    CSL has no variable for a translated title: the item names the translation in its ``note``,
+    which a reference manager keeps (not as its ``title-short``, a short form of the title itself); the
     formatted citation puts it in square brackets after the title (see
     :func:`formatted_citation`). In an English citation the title is the romanization
     it cites, and the original stays out of ``original-title``, which CSL keeps for the
@@ -342,7 +342,6 @@ def _csl_item(record: Record, language: str | None,
     }
     if cited.translated:
         translated = mark(cited.translated, cited.translated_language)
-        item["title-short"] = translated
         item["note"] = str(_("Title translated: %(title)s") % {"title": translated})
     authors = _issuer_or_author(record, language, mark)
     if authors:

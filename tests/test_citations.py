@@ -749,7 +749,8 @@ def test_a_romanized_title_is_cited_before_a_translation_when_the_original_is_mi
     add_title(record, "Testovye voennoplennye v SSSR", "ru-Latn", form=LabelForm.ROMANIZATION)
     item = csl_json(record, "en")
     assert item["title"] == "Testovye voennoplennye v SSSR"
-    assert item["title-short"] == "Test Japanese prisoners in the USSR"  # the translation, named as such
+    assert item["note"] == "Title translated: Test Japanese prisoners in the USSR"  # the translation, named as such
+    assert "title-short" not in item  # a short form of the title, which later notes would cite
     # The romanization is the title; the translation follows it in brackets, as an English citation gives one.
     html = formatted_citation(record, "apa", "en")
     assert html.startswith('<i><span lang="ru-Latn">Testovye voennoplennye v SSSR</span></i> '
@@ -1091,7 +1092,7 @@ def test_the_english_downloads_carry_the_romanized_title_and_its_translation():
     assert entry["translated_title"] == "Test prisoners of war in Primorye"  # TT
     item = csl_json(record, "en")
     assert item["title"] == "Testovye voennoplennye v Primorʹe"
-    assert item["title-short"] == "Test prisoners of war in Primorye"
+    assert "title-short" not in item
     assert item["note"] == "Title translated: Test prisoners of war in Primorye"
     assert "original-title" not in item  # APA would print it as "Original work published as …"
     assert ("citation_title", "Testovye voennoplennye v Primorʹe") in highwire_meta(record, "https://example.org/r",
