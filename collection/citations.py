@@ -13,12 +13,14 @@ checked, where the original stays: see :func:`_romanization_to_cite`), and the r
 English translation of a title not in English follows it in square brackets, in roman type:
 outside the italics of a book's title and after the closing quote of an article's. The title
 of the book or series a record is part of is romanized likewise, without a translation, as
-neither style translates it. The downloads give what the English citation gives: CSL-JSON the
+neither style translates it, and so are a journal's title and a place of publication in Cyrillic,
+by the app's transliteration. The downloads give what the English citation gives: CSL-JSON the
 romanized ``title``, with the translation in its ``note`` (CSL has no variable for a translated
 title; ``title-short`` is a short form of the title itself, which a reference manager cites in
-later notes, and ``original-title`` is the title of the work a translation was made from); BibTeX the romanized ``title`` and ``titleaddon`` "[translation]",
-which biblatex prints after the title in roman; RIS ``TI`` and ``TT``, its translated title.
-Japanese and Russian citations cite the original as written.
+later notes, and ``original-title`` is the title of the work a translation was made from);
+BibTeX the romanized ``title`` and ``titleaddon`` "[translation]", which biblatex prints after
+the title in roman; RIS ``TI`` and ``TT``, its translated title. Japanese and Russian citations
+cite the original as written.
 """
 
 from __future__ import annotations
@@ -364,10 +366,13 @@ def _csl_item(record: Record, language: str | None,
                        ("pages", "page"), ("edition", "edition"), ("publication_place", "publisher-place"),
                        ("isbn", "ISBN"), ("issn", "ISSN"), ("url", "URL"), ("call_number", "call-number")):
         value = getattr(record, field)
-        if value:
-            item[key] = mark(value, script_language(value)) if key in _FREE_TEXT else value
-    if "container-title" in item:
-        title_languages["container-title"] = script_language(record.container_title)
+        if value and key in _FREE_TEXT:
+            value, tag = _free_text_to_cite(value, language)
+            item[key] = mark(value, tag)
+            if key == "container-title":
+                title_languages[key] = tag
+        elif value:
+            item[key] = value
     _part_of(record, item, language, mark, title_languages)
     if record.accessed:
         item["accessed"] = {"date-parts": [[record.accessed.year, record.accessed.month, record.accessed.day]]}
@@ -391,6 +396,16 @@ def _archival_reference(record: Record, language: str | None) -> str:
         return ", ".join(f"{latin} {value}" for latin, _label, value in parts if value)
     with translation.override(language):
         return ", ".join(f"{label} {value}" for _latin, label, value in parts if value)
+
+
+def _free_text_to_cite(text: str, language: str | None) -> tuple[str, str]:
+    """A field in words as a citation in ``language`` gives it, and its language tag (see ``_FREE_TEXT``):
+    in English, Cyrillic in the app's transliteration, as the titles are; kana and kanji as written, as a
+    machine's reading of kanji may be wrong."""
+    written = script_language(text)
+    if written == "ru" and base_language(language or "") == "en":
+        return romanize_russian(text), "ru-Latn"
+    return text, written
 
 
 # The fields in words no field gives the language of (the others are numbers, codes and addresses): marked in the

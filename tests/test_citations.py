@@ -196,10 +196,29 @@ def test_the_book_an_english_chapter_is_in_keeps_its_own_case(style, parent_titl
 
 
 @pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
-def test_a_journal_in_cyrillic_keeps_its_case_in_an_english_article(style):
+def test_a_journal_in_cyrillic_is_romanized_in_an_english_citation_and_keeps_its_case(style):
     article = titled("test article on the camps", "en", resource_type=ResourceType.JOURNAL_ARTICLE,
                      container_title="Тестовые вопросы истории", date_edtf="1999")
-    assert "Тестовые вопросы истории" in formatted_citation(article, style, "en")
+    english = formatted_citation(article, style, "en")
+    assert '<span lang="ru-Latn">Testovye voprosy istorii</span>' in english and "Тестовые" not in english, english
+    for language in ("ja", "ru"):
+        assert "Тестовые вопросы истории" in formatted_citation(article, style, language)
+
+
+def test_the_english_downloads_romanize_a_place_and_a_journal_in_cyrillic_as_the_title():
+    article = romanized_russian(ResourceType.JOURNAL_ARTICLE, container_title="Тестовый вестник",
+                                publication_place="Владивосток")
+    item = csl_json(article, "en")
+    assert (item["title"], item["container-title"], item["publisher-place"]) == (
+        "Testovye voennoplennye v Primorʹe", "Testovyĭ vestnik", "Vladivostok")
+    fields = bib_fields(bibtex(article, "en"))
+    assert (fields["journal"], fields["address"]) == ("{{Testovyĭ vestnik}}", "{{Vladivostok}}")
+    [entry] = rispy.loads(ris(article, "en"))
+    assert (entry["secondary_title"], entry["place_published"]) == ("Testovyĭ vestnik", "Vladivostok")
+    # The Japanese and Russian downloads cite them as written, as they cite the title.
+    for language in ("ja", "ru"):
+        item = csl_json(article, language)
+        assert (item["container-title"], item["publisher-place"]) == ("Тестовый вестник", "Владивосток")
 
 
 def test_an_english_journal_and_book_are_still_title_cased():
@@ -1202,13 +1221,14 @@ def numbered_works():
     ("chapter", "apa",
      '<span lang="ja">抑留の章</span>. (1998). In <i><span lang="ja">抑留の本</span></i> (Vol. 3, pp. 45–67).'),
     ("broadcast", "chicago-author-date",
-     '<i><span lang="ru">Радио</span></i>. 1946. “<span lang="ru">Тестовая передача</span>.” Aired March.'),
+     '<i><span lang="ru-Latn">Radio</span></i>. 1946. “<span lang="ru">Тестовая передача</span>.” Aired March.'),
     ("broadcast", "apa",
-     '<span lang="ru">Тестовая передача</span>. (1946, March). [Broadcast]. In <i><span lang="ru">Радио</span></i>.'),
+     '<span lang="ru">Тестовая передача</span>. (1946, March). [Broadcast]. '
+     'In <i><span lang="ru-Latn">Radio</span></i>.'),
     ("article", "chicago-author-date", 'Testova, Anna. 1999. “<span lang="ru">Лагеря для военнопленных</span>.” '
-                                       '<i><span lang="ru">Вопросы истории</span></i> 2 (7): 12–34.'),
+                                       '<i><span lang="ru-Latn">Voprosy istorii</span></i> 2 (7): 12–34.'),
     ("article", "apa", 'Testova, A. (1999). <span lang="ru">Лагеря для военнопленных</span>. '
-                       '<i><span lang="ru">Вопросы истории</span></i>, <i>2</i>(7), 12–34.'),
+                       '<i><span lang="ru-Latn">Voprosy istorii</span></i>, <i>2</i>(7), 12–34.'),
     ("volume", "chicago-author-date",
      '<span lang="ja">佐藤 花子</span>. 1990. <i><span lang="ja">抑留全史</span></i>. Vol. 3.'),
     ("volume", "apa", '<span lang="ja">佐藤 花子</span>. (1990). <i><span lang="ja">抑留全史</span></i> (Vol. 3).'),
