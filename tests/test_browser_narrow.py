@@ -2,7 +2,7 @@ import pytest
 
 from collection.models import RecordKind
 
-from .factories import titled
+from .factories import AgentFactory, SubjectFactory, link_agent, titled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +22,15 @@ def test_public_pages_fit_a_phone_screen(live_server, page, bob, width):
     for path in (f"/en/records/{record.identifier}/", f"/ru/records/{record.identifier}/",
                  "/ru/records/?q=POW", "/ja/records/?q=POW",
                  f"/ru/records/{withdrawn.identifier}/", f"/en/records/{withdrawn.identifier}/"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    # Headings of long Russian words (Государственного, Военнопленные) and the site's name wrap too.
+    long_words = "Тестовые Военнопленные Государственного Приморского краевого архива"
+    russian = titled(long_words, "ru", identifier="doc-test-narrow-ru")
+    link_agent(russian, agent := AgentFactory(name=long_words, name__language="ru"))
+    russian.subjects.add(subject := SubjectFactory(label=long_words, label__language="ru"))
+    for path in ("/ru/", "/ja/", f"/ru/records/{russian.identifier}/", f"/ru/agents/{agent.identifier}/",
+                 f"/ru/subjects/{subject.identifier}/"):
         page.goto(live_server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
     # The long option of the sort menu is there, only cut to the screen.
