@@ -80,8 +80,15 @@ def test_a_page_beyond_the_last_is_not_found(client, pows):
     assert len(client.get("/en/records/", {"page_size": "2", "page": "3"}).context["records"]) == 1
     response = client.get("/en/records/", {"page_size": "2", "page": "4", "kind": "memoir"})
     assert response.status_code == 404
-    assert "<h1>Page not found</h1>" in response.content.decode()
+    html = response.content.decode()
+    assert "<h1>Page not found</h1>" in html
     assert "no-cache" in response["Cache-Control"]
+    # It says which page there is, and leads to it with the same filters.
+    assert "There is no page 4; the last is page 3." in html
+    assert links(html).count("?page_size=2&kind=memoir&page=3") == 1
+    russian = client.get("/ru/records/", {"page_size": "2", "page": "9"}).content.decode()
+    assert "Страницы 9 нет; последняя — страница 3." in russian
+    assert "Перейти на последнюю страницу" in russian
     # The first page of no records is the page saying so.
     nothing = client.get("/en/records/", {"q": "nothing-matches-this"})
     assert nothing.status_code == 200 and "No records match." in nothing.content.decode()

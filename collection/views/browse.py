@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -221,7 +221,10 @@ class RecordListView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         context = browse_context(request.GET, get_language())
         if context["page_missing"] and not context["refused"]:
-            raise Http404(context["problems"]["page"][0])
+            # Not found, as any address that names nothing; saying which page there is, with the same filters.
+            last_page = page_url(context["state"], context["paginator"].num_pages)
+            return render(request, "collection/404.html", {"reason": context["problems"]["page"][0],
+                                                           "last_page_url": last_page}, status=404)
         page = context["page_obj"]
         state = context["state"]
         context["prev_url"] = page_url(state, page.previous_page_number()) if page.has_previous() else ""
