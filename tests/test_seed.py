@@ -13,6 +13,7 @@ from collection.models import (
     Agent,
     AgentKind,
     AgentName,
+    Language,
     Place,
     PlaceName,
     Record,
@@ -235,6 +236,8 @@ def test_demo_setup_serves_the_seeded_collection(client):
     assert response.status_code == 200
     assert "Gulag: A History" in response.content.decode()
     assert client.get("/en/records/doc-gko-9898/").status_code == 200
+    # A contributor may not add a language: the cataloguing languages are there to choose for a new record.
+    assert {"ja", "ru", "en"} <= set(Language.objects.values_list("tag", flat=True))
 
 
 def test_the_documented_example_file_imports_and_exports_unchanged(seeded, tmp_path):
