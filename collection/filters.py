@@ -16,12 +16,12 @@ import django_filters
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
 
 from .models import Record, RecordAgent, RecordKind, RecordPlaceIndex
 from .models.records import dated_between, decade_condition
-from .search import MAX_WORDS, search_condition, words_not_searched
+from .search import MAX_WORDS, search_condition, searches_nothing, words_not_searched
 
 MAX_VALUES = 30
 # The longest search, in characters: far beyond the words searched (``collection.search.MAX_WORDS``), and short
@@ -350,8 +350,12 @@ class RecordFilterSet(django_filters.FilterSet):
         return {name: list(self.form.cleaned_data[name]) for name in ignored}
 
     def words_left_out(self) -> dict[str, list[str]]:
-        """The search's notice when it looked for only its first ``MAX_WORDS`` words, by parameter."""
+        """The search's notice when it looked for only its first ``MAX_WORDS`` words, or for nothing, as the
+        query holds no word, by parameter."""
         query = self.active().get("q")
+        if query and searches_nothing(query):
+            return {"q": [gettext("“%(query)s” has no letters or digits to search for, and was left out.")
+                          % {"query": query}]}
         if not query or not words_not_searched(query):
             return {}
         notice = ngettext("Only the first %(max)d word was searched.", "Only the first %(max)d words were searched.",

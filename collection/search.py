@@ -589,6 +589,11 @@ def words_not_searched(query: str) -> int:
     return max(0, len(fold(_searched_text(query)).split()) - MAX_WORDS)
 
 
+def searches_nothing(query: str) -> bool:
+    """Whether ``query`` is typed but holds nothing to search for (``%``, ``*``, a dash): no word, no ISBN."""
+    return bool(query.strip()) and not isbn_query(query) and not search_alternatives(query)
+
+
 def _searched_text(query: str) -> str:
     return _without_function_words(_spaced_japanese(query or ""))
 

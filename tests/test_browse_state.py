@@ -156,6 +156,19 @@ def test_a_search_of_more_words_than_are_searched_says_so(client, pows):
     assert twelve.context["paginator"].count == len(pows) and 'class="errors"' not in twelve.content.decode()
 
 
+@pytest.mark.parametrize("query", ["%", "*", "— !"])
+def test_a_search_of_no_letters_or_digits_says_it_searched_nothing(client, pows, query):
+    response = client.get("/en/records/", {"q": query, "kind": "memoir"})
+    assert response.status_code == 200 and response.context["paginator"].count == len(pows)
+    errors = response.content.decode().split('class="errors"')[1].split("</div>")[0]
+    assert f"<li>Search: “{query}” has no letters or digits to search for, and was left out.</li>" in errors
+    russian = client.get("/ru/records/", {"q": query}).content.decode()
+    assert f"В «{query}» нет букв или цифр для поиска; поиск не выполнялся." in russian
+    assert client.get("/api/records/", {"q": query}).json()["errors"] == {
+        "q": [f"“{query}” has no letters or digits to search for, and was left out."]}
+    assert 'class="errors"' not in client.get("/en/records/", {"q": "POW"}).content.decode()
+
+
 def test_a_search_longer_than_200_characters_is_refused_and_carried_on_by_no_link(client, pows):
     response = client.get("/en/records/", {"q": "POW" * 1000, "kind": "memoir"})
     assert response.status_code == 400
