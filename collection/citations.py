@@ -1393,7 +1393,7 @@ def formatted_citation(record: Record, style: str, language: str | None = None) 
         style = _style(str(path), locale)
         bibliography = CitationStylesBibliography(style, source, formatter.html)
         bibliography.register(Citation([CitationItem(record.identifier)]))
-        rendered = re.sub(r"\s+", " ", "".join(str(entry) for entry in bibliography.bibliography())).strip()
+        rendered = re.sub(r"[^\S\u00a0]+", " ", "".join(str(entry) for entry in bibliography.bibliography())).strip()
         if bracketed:
             rendered = _translation_after_the_title(rendered)
         if bracketed_in_japanese:

@@ -395,6 +395,9 @@ def _part_in_words(text: str, abbreviated: bool = False) -> str | None:
             return pgettext("EDTF date in a citation", "ca. %(date)s") % {"date": words}
         return pgettext("EDTF date", "circa %(date)s") % {"date": words}
     if qualifier == "?":
+        if abbreviated:
+            # Apart from the page's: Russian marks it "(?)" there, which APA's parentheses would nest.
+            return pgettext("EDTF date in a citation", "%(date)s?") % {"date": words}
         return pgettext("EDTF date", "%(date)s?") % {"date": words}
     if qualifier == "%":
         if abbreviated:

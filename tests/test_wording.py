@@ -220,13 +220,19 @@ UNCERTAIN_DATES = [
 ]
 # Both approximate and uncertain: the page's circa, as approximate dates are cited ("ca." in English).
 BOTH = ("1945%", {"en": ("circa 1945?", "ca. 1945?"), "ja": ("1945年頃？", "1945年頃？"),
-                  "ru": ("ок. 1945 (?)", "ок. 1945 (?)")})
+                  "ru": ("ок. 1945 (?)", "ок. 1945?")})
+
+
+def cited_as(words, language):
+    """An uncertain date as cited: Russian's "(?)" of the page would nest in APA's parentheses ("(1945 (?))")."""
+    return words.replace(" (?)", "?") if language == "ru" else words
 
 
 @pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize("language", ["ja", "ru", "en"])
 @pytest.mark.parametrize(("edtf", "page_and_cited"), [
-    *((edtf, {language: (words, words) for language, words in wording.items()}) for edtf, wording in UNCERTAIN_DATES),
+    *((edtf, {language: (words, cited_as(words, language)) for language, words in wording.items()})
+      for edtf, wording in UNCERTAIN_DATES),
     BOTH,
 ])
 def test_an_uncertain_date_is_cited_as_the_page_words_it(client, style, language, edtf, page_and_cited):
@@ -235,7 +241,7 @@ def test_an_uncertain_date_is_cited_as_the_page_words_it(client, style, language
                     identifier="doc-uncertain", container_title="Test Monthly")
     assert f"<dt>{DATE[language]}</dt><dd>{in_words}" in page_of(client, f"/{language}/records/doc-uncertain/")
     citation = formatted_citation(record, style, language)
-    assert cited in citation, citation
+    assert cited in citation and "(?))" not in citation, citation
     # Once: a date-part shown beside the year (a magazine's month and day) does not repeat it.
     assert citation.count(cited) == 1, citation
     assert not re.search(r"1945[–～-]1950|1945\?\.|？\.", citation), citation
