@@ -79,6 +79,27 @@ def test_preview_writes_nothing_and_confirm_imports_with_the_user_as_author(dana
     assert {entry.history_user for entry in Title.history.all()} == {dana}
 
 
+def test_a_preview_reads_in_the_language_of_whoever_opens_it(dana, login):  # noqa: F811
+    client = login(dana)
+    client.post(reverse(IMPORT_URL), {"file": csv_file(NEW_ROWS)}, headers={"accept-language": "en"})
+    job = ImportJob.objects.get()
+
+    def summary_and_kinds(language):
+        page = client.get(job_url(job), headers={"accept-language": language}).content.decode()
+        summary = re.findall(r"<li>([^<]*(?:new|新規|новых)[^<]*)</li>", page)
+        kinds = re.findall(r"<td>test-\d</td><td>([^<]*)</td>", page)
+        return summary, kinds
+
+    assert summary_and_kinds("en") == (["document: 1 new, 0 updated, 0 unchanged",
+                                        "memoir: 1 new, 0 updated, 0 unchanged"], ["memoir", "document"])
+    russian_summary, russian_kinds = summary_and_kinds("ru")
+    assert russian_kinds == ["воспоминания", "документ"]
+    assert russian_summary == ["документ: новых — 1, обновлено — 0, без изменений — 0",
+                               "воспоминания: новых — 1, обновлено — 0, без изменений — 0"]
+    japanese_summary, japanese_kinds = summary_and_kinds("ja")
+    assert "memoir" not in "".join(japanese_summary + japanese_kinds)
+
+
 def test_preview_of_an_update_shows_each_changed_field_old_and_new(dana, login):  # noqa: F811
     record = RecordFactory(identifier="test-1", kind="memoir", status=Status.DRAFT, title="Old test title",
                            title__language="en")

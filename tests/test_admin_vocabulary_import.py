@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from collection.catalogue.csv_io import write_csv
 from collection.catalogue.format import vocabulary_columns
+from collection.importing.jobs import summary_lines_of
 from collection.models import Agent, AgentName, ImportJob, ImportJobStatus, Place, PlaceName, Subject
 from collection.reasons import describe
 
@@ -287,7 +288,7 @@ class TestPreviewAndConfirm:
         exported = b"".join(client.get(url("agents", "export", "xlsx")).streaming_content)
         upload(client, "agents", SimpleUploadedFile("agents.xlsx", exported))
         job = ImportJob.objects.latest("created")
-        assert job.summary["lines"] == [f"agents: 0 new, 0 updated, {len(AWKWARD['agents'])} unchanged"]
+        assert summary_lines_of(job) == [f"agents: 0 new, 0 updated, {len(AWKWARD['agents'])} unchanged"]
         confirm(client, job)
         assert history_count() == before
 

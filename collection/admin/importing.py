@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from ..catalogue.export import export_csv_chunks, export_file
 from ..catalogue.files import ENCODING_ALIASES, FileRefused, check_size, encoding_named_in, format_size
+from ..catalogue.writer import kind_label
 from ..catalogue.xlsx_writer import CellRefused
 from ..conf import app_settings
 from ..importing import jobs
@@ -202,7 +203,8 @@ class CatalogueImportExportMixin:
         entries, pages, counts = jobs.page_of(job, page, action)
         page = min(max(page, 1), pages)
         labels = {"new": _("new"), "updated": _("updated"), "unchanged": _("unchanged")}
-        entries = [{**entry, "label": labels.get(entry["action"], entry["action"])} for entry in entries]
+        entries = [{**entry, "label": labels.get(entry["action"], entry["action"]), "kind": kind_label(entry["kind"])}
+                   for entry in entries]
         counts = [(name, labels.get(name, name), count) for name, count in counts.items()]
         errors = job.errors
         if job.status == ImportJobStatus.STALE:
@@ -211,6 +213,7 @@ class CatalogueImportExportMixin:
             errors = []
         return TemplateResponse(request, self.job_template, self._context(
             request, title=_("Import of %(file)s") % {"file": job.file_name}, job=job, entries=entries,
+            summary_lines=jobs.summary_lines_of(job),
             page=page, pages=pages, counts=counts, action=action, ellipsis=Paginator.ELLIPSIS,
             # A few pages around this one and at the ends: a 200,000-row file has 2,000 pages.
             page_range=list(Paginator(range(pages), 1).get_elided_page_range(page, on_each_side=3, on_ends=2)),

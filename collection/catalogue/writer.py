@@ -49,11 +49,13 @@ from ..models import (
     ExportLine,
     Language,
     LevelOfDescription,
+    Place,
     Record,
     RecordAgent,
     RecordKind,
     ReservedIdentifier,
     Status,
+    Subject,
     Title,
     identifier_case_message,
     validate_titles,
@@ -200,21 +202,39 @@ class WriteResult:
     def ok(self) -> bool:
         return not self.errors
 
+    def counts_by_kind(self) -> dict[str, list[int]]:
+        """New, updated and unchanged rows by record kind (or vocabulary): what :func:`summary_lines` words."""
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return {kind: [self.created[kind], self.updated[kind], self.unchanged[kind]] for kind in kinds}
+
     def summary_lines(self) -> list[str]:
         """One line per record kind, then the agents created from names."""
-        lines = []
-        for kind in sorted(set(self.created) | set(self.updated) | set(self.unchanged)):
-            lines.append(_("%(kind)s: %(new)s new, %(updated)s updated, %(unchanged)s unchanged") % {
-                "kind": kind, "new": self.created[kind], "updated": self.updated[kind],
-                "unchanged": self.unchanged[kind],
-            })
-        if not lines:  # a file of a header only
-            lines.append(_("%(new)s new, %(updated)s updated, %(unchanged)s unchanged") % {
-                "new": 0, "updated": 0, "unchanged": 0})
-        for agent in self.new_agents:
-            lines.append(_("new agent %(identifier)s: %(name)s") % {"identifier": agent.identifier,
-                                                                     "name": agent.name})
-        return lines
+        return summary_lines(self.counts_by_kind(), [(agent.identifier, agent.name) for agent in self.new_agents])
+
+
+def kind_label(kind: str) -> str:
+    """A record kind (``memoir``) or a vocabulary sheet (``places``) by its name in the active language."""
+    if kind in RecordKind.values:
+        return str(RecordKind(kind).label)
+    vocabularies = {"agents": Agent, "places": Place, "subjects": Subject}
+    return str(vocabularies[kind]._meta.verbose_name_plural) if kind in vocabularies else kind
+
+
+def summary_lines(counts_by_kind: dict[str, list[int]], new_agents: list[tuple[str, str]]) -> list[str]:
+    """An import's outcome in the active language: one line per record kind or vocabulary (new, updated and
+    unchanged rows), then the agents created from names (identifier, name). Worded when shown, not when
+    stored, so that a preview reads in the language of whoever opens it."""
+    lines = [
+        _("%(kind)s: %(new)s new, %(updated)s updated, %(unchanged)s unchanged") % {
+            "kind": kind_label(kind), "new": new, "updated": updated, "unchanged": unchanged}
+        for kind, (new, updated, unchanged) in counts_by_kind.items()
+    ]
+    if not lines:  # a file of a header only
+        lines.append(_("%(new)s new, %(updated)s updated, %(unchanged)s unchanged") % {
+            "new": 0, "updated": 0, "unchanged": 0})
+    for identifier, name in new_agents:
+        lines.append(_("new agent %(identifier)s: %(name)s") % {"identifier": identifier, "name": name})
+    return lines
 
 
 class _RowPlan:

@@ -138,11 +138,21 @@ def preview_entries(result: Any) -> list[dict[str, Any]]:
 
 
 def summary_of(result: Any) -> dict[str, Any]:
+    """The outcome as counts, worded when shown (:func:`summary_lines_of`)."""
     return {
         "created": sum(result.created.values()), "updated": sum(result.updated.values()),
-        "unchanged": sum(result.unchanged.values()), "lines": result.summary_lines(),
+        "unchanged": sum(result.unchanged.values()), "by_kind": result.counts_by_kind(),
         "new_agents": [[agent.identifier, agent.name, agent.kind] for agent in result.new_agents],
     }
+
+
+def summary_lines_of(job: ImportJob) -> list[str]:
+    """The job's outcome in the active language; a job stored with its lines worded keeps them."""
+    from ..catalogue.writer import summary_lines
+
+    if "by_kind" not in job.summary:
+        return list(job.summary.get("lines", []))
+    return summary_lines(job.summary["by_kind"], [(agent[0], agent[1]) for agent in job.summary["new_agents"]])
 
 
 def create_job(*, user: Any, file_name: str, data: bytes, encoding: str = "", sheet: str = "",
