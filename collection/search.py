@@ -624,7 +624,8 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     it (``московских``: ``москв``; :func:`_alternated_place`). British
     and American spellings meet (``labour``, ``labor``). Ё at the start of a word
     typed as "yo" (``yolka``) is also looked for as the fold spells it (``elka``) in a word
-    that ends as Russian words do (:func:`_informal_russian`).
+    that ends as Russian words do (:func:`_informal_russian`), and -ий written as a lone y
+    (``Sovetsky``, ``Dalny``) as ``iy``.
 
     Romanized Japanese is held with its long vowels merged (:func:`fold`): a word
     that could be romaji (made only of Japanese syllables) is also looked for so
@@ -674,7 +675,8 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
         if other.startswith(("ia", "iu")):
             other = "y" + other[1:]
         romaji = _as_romaji(word.strip())
-        spellings = [word, _placed(other), _placed(_informal_russian(other)), _spellings_of_stem(stem, short_forms),
+        spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(_ending_in_iy(other)),
+                     _spellings_of_stem(stem, short_forms),
                      _spellings_of_stem(other_stem, short_forms), _spellings_of_stem(place_name, short_forms),
                      _spellings_of_stem(place_hepburn, short_hepburn),
                      _spellings_of_stem(alternated_place, short_forms),
@@ -710,6 +712,16 @@ _YO = re.compile(r"(?<=[bcdfghjklmnpqrstvwxz])yo")
 _YO_START = re.compile(r"^yo(?!u)(?=[a-z]*(?:[aeiouy]|[oe]v|in|[zks]h)$)")
 _LONE_H = re.compile(r"(?<![cszk])h")
 _LONE_C = re.compile(r"c(?!h)")
+
+
+# -ий ending a word as English-language texts write it, a lone y (Sovetsky, Dalny for Советский, Дальний), where
+# the fold writes "iy": after the letters Russian writes it after (к, г, х, ж, ш, ч, щ, and н of a soft stem),
+# not in every English word ending in y (diary, history). -ый's "yy" needs nothing, the lone y being its start.
+_LONE_Y_ENDING = re.compile(r"(?<=[a-z]{2}[kghn])y$")
+
+
+def _ending_in_iy(word: str) -> str:
+    return _LONE_Y_ENDING.sub("iy", word) if word.isascii() else word
 
 
 def _informal_russian(word: str) -> str:

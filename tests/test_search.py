@@ -178,6 +178,15 @@ def test_c_for_ts_and_h_for_kh_find_the_cyrillic(client):
     assert found(client, "kompensacii") == found(client, "arhiv") == {record.identifier}
 
 
+@pytest.mark.parametrize(("query", "title"), [("Sovetsky", "Советский район"), ("Dalny", "Дальний Восток"),
+                                              ("Vostochny", "Восточный лагерь"), ("Bolshoy", "Большой лагерь")])
+def test_an_adjective_spelled_as_english_texts_spell_it_finds_the_cyrillic(client, query, title):
+    """-ий and -ый as a lone -y (Sovetsky, Dalny, Vostochny), as newspapers and maps write them."""
+    record = titled(f"Test {title}", "ru")
+    titled("Test history of the army", "en")
+    assert found(client, query) == {record.identifier}
+
+
 @pytest.mark.parametrize("query", ["Тестенко Е. Ю.", "Тестенко Е.Ю.", "Testenko E.Ju.", "Testenko E. Yu."])
 def test_russian_initials_find_a_name_written_in_latin_letters(client, query):
     record = titled("Test collection of documents")
