@@ -1140,8 +1140,8 @@ def test_the_seeded_russian_books_read_romanized_in_english(seeded, style, ident
     citation = formatted_citation(record, style, "en")
     plain = re.sub(r"</?span[^>]*>", "", citation)
     assert title in plain, citation
-    if identifier == "doc-primorye-1":  # the series, romanized too, in Chicago
-        assert ("Vol. 1. I͡aponskie voennoplennye v Primorʹe (1945-1949 gg.). " in plain) == (
+    if identifier == "doc-primorye-1":  # the series and the number in it, romanized too, in Chicago
+        assert ("2005. I͡aponskie voennoplennye v Primorʹe (1945-1949 gg.) 1. " in plain) == (
             style == "chicago-author-date"), citation
     assert "Японские" not in plain
 

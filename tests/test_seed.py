@@ -14,6 +14,7 @@ from collection.models import (
     AgentKind,
     AgentName,
     Language,
+    LevelOfDescription,
     Place,
     PlaceName,
     Record,
@@ -196,12 +197,16 @@ def test_the_places_the_article_names_are_places(seeded):
         assert name in names
 
 
-def test_the_primorye_volumes_form_a_series(seeded):
+def test_the_primorye_issues_form_a_series(seeded, client):
     series = Record.objects.get(identifier="doc-primorye")
     volumes = list(series.children.order_by("sequence"))
     assert [v.identifier for v in volumes] == ["doc-primorye-1", "doc-primorye-2"]
     assert [v.sequence for v in volumes] == [1, 2]
+    # Issues (выпуски) of the series, as the article and the titles number them, not volumes (тома).
+    assert {v.level for v in volumes} == {LevelOfDescription.ITEM}
     assert volumes[1].isbn == "5834303552"
+    assert "Входит в" in (page := client.get("/ru/records/doc-primorye-1/").content.decode())
+    assert "№ 1" in page and "т. 1" not in page
     primorye = Place.objects.get(identifier="place-primorsky-krai")
     assert set(Record.objects.in_place(primorye).values_list("identifier", flat=True)) >= {
         "doc-primorye", "doc-primorye-1", "doc-primorye-2"}
