@@ -78,7 +78,19 @@ class LabelInlineForm(forms.ModelForm):
         return cleaned
 
 
-class LabelInline(admin.TabularInline):
+class FittedTabularInline(admin.TabularInline):
+    """A table of rows that fits the window beside the admin's sidebar, in every language of the admin.
+
+    Django's own widths (20em for each text field, a select as wide as its longest choice) made a row of
+    labels twice as wide as a laptop's window; ``collection/admin.css`` shares the table's width among
+    its fields.
+    """
+
+    class Media:
+        css = {"all": ["collection/admin.css"]}
+
+
+class LabelInline(FittedTabularInline):
     form = LabelInlineForm
     extra = 1
     fields = ["language", "text", "form", "preferred", "our_translation", "machine_made", "source"]

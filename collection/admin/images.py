@@ -24,7 +24,7 @@ from ..images import inspect_upload
 from ..models.images import RecordImage, add_images, delete_image, renumber, set_captions
 from ..text import language_name
 from ..workflow import may_edit
-from .base import WithoutVersionPagesMixin, may_view_records
+from .base import FittedTabularInline, WithoutVersionPagesMixin, may_view_records
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -218,7 +218,7 @@ class RecordImageFormSet(BaseInlineFormSet):
         return saved
 
 
-class RecordImageInline(admin.TabularInline):
+class RecordImageInline(FittedTabularInline):
     model = RecordImage
     form = RecordImageForm
     formset = RecordImageFormSet
@@ -258,7 +258,7 @@ class RecordImageInline(admin.TabularInline):
             return "—"
         return format_html(
             '<a href="{}" target="_blank" rel="noopener"><img src="{}" width="{}" height="{}" alt="" '
-            'loading="lazy" style="max-width:120px;height:auto"></a>',
+            'loading="lazy" style="max-width:96px;height:auto"></a>',
             obj.url("full"), obj.url("thumb"), obj.thumb_width, obj.thumb_height,
         )
 

@@ -47,7 +47,7 @@ from ..workflow import (
     may_edit,
 )
 from .autocomplete import ChoiceAutocompleteMixin
-from .base import LabelInline, LabelledAdmin, RequireOneFormSet, may_view_records
+from .base import FittedTabularInline, LabelInline, LabelledAdmin, RequireOneFormSet, may_view_records
 from .images import RecordImageInline
 from .importing import CatalogueImportExportMixin
 from .preview import preview_record
@@ -133,7 +133,7 @@ class DescriptionInline(RecordPartInline, admin.StackedInline):
     fields = ["language", "text", "our_translation"]
 
 
-class RecordAgentInline(RecordPartInline, ChoiceAutocompleteMixin, admin.TabularInline):
+class RecordAgentInline(RecordPartInline, ChoiceAutocompleteMixin, FittedTabularInline):
     model = RecordAgent
     extra = 1
     autocomplete_fields = ["agent"]
