@@ -61,7 +61,7 @@ def test_the_title_names_the_search_the_place_and_the_page_in_each_language(clie
         language: title_of(client.get(f"/{language}/records/", params).content.decode())
         for language in ("ja", "ru", "en")
     }
-    assert titles["ja"].startswith("「テスト抑留記」 · 場所: テスト収容所0 — 資料 (2/2ページ) · ")
+    assert titles["ja"].startswith("「テスト抑留記」 · 場所：テスト収容所0 — 資料 (2/2ページ) · ")
     assert titles["ru"].startswith("«テスト抑留記» · Место: Тестовый лагерь 0 — Записи (страница 2 из 2) · ")
     assert titles["en"].startswith("“テスト抑留記” · Place: Test camp 0 — Records (page 2 of 2) · ")
     # The plain list, and its first page, keep the plain title.
@@ -105,7 +105,7 @@ def test_many_values_chosen_are_named_by_the_first_two_and_counted(client, camps
         for language in ("ja", "ru", "en")
     }
     assert titles["en"].startswith("Place: Test camp 2, Test camp 0 +2 — Records · ")
-    assert titles["ja"].startswith("場所: テスト収容所2、テスト収容所0ほか2件 — 資料 · ")
+    assert titles["ja"].startswith("場所：テスト収容所2、テスト収容所0ほか2件 — 資料 · ")
     assert titles["ru"].startswith("Место: Тестовый лагерь 2, Тестовый лагерь 0 и ещё 2 — Записи · ")
     three = title_of(client.get("/en/records/", {"place": chosen[:3]}).content.decode())
     assert three.startswith("Place: Test camp 2, Test camp 0, Test camp 3 — Records · ")
@@ -120,7 +120,7 @@ def test_decades_and_years_are_named_as_the_page_shows_them(client, camps):
         "Годы: с 1947 года — Записи · "
     )
     assert title_of(client.get("/ja/records/", {"year_to": 1949}).content.decode()).startswith(
-        "年の範囲: 1949年まで — 資料 · "
+        "年の範囲：1949年まで — 資料 · "
     )
 
 
@@ -232,7 +232,7 @@ def test_a_volume_says_which_published_series_it_is_part_of(client):
     )
     ja = client.get("/ja/records/", {"q": "volume"}).content.decode()
     assert part_of(ja, "Test volume 3") == (
-        f'上位階層: <a href="/ja/records/{parent.identifier}/">テスト叢書</a> (第3巻)'
+        f'上位階層：<a href="/ja/records/{parent.identifier}/">テスト叢書</a> (第3巻)'
     )
     ru = client.get("/ru/records/", {"q": "volume"}).content.decode()
     assert part_of(ru, "Test volume 3").endswith("</a> (т. 3)")

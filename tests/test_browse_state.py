@@ -264,7 +264,7 @@ def test_links_drop_the_value_not_a_choice_and_keep_the_others(client, pows, doc
 
 
 @pytest.mark.parametrize(("language", "line"), [
-    ("ja", "<li>区分: 「bogus」は選択肢にありません。</li>"),
+    ("ja", "<li>区分：「bogus」は選択肢にありません。</li>"),
     ("ru", "<li>Вид: «bogus» нет среди допустимых значений.</li>"),
 ])
 def test_the_value_left_out_is_named_under_the_filters_label_in_the_page_language(client, pows, document_and_draft,
@@ -371,7 +371,7 @@ def test_a_filter_with_no_entry_the_public_can_see_is_not_applied(client, catalo
 def test_the_entry_left_out_is_named_in_the_page_language(client, catalogued):
     response = client.get("/ja/records/", {"place": ["test-camp", "no-such-entry"]})
     assert response.context["paginator"].count == 2
-    assert "<li>場所: 「no-such-entry」は選択肢にありません。</li>" in response.content.decode()
+    assert "<li>場所：「no-such-entry」は選択肢にありません。</li>" in response.content.decode()
 
 
 # --- "Clear all filters" ------------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def test_the_feed_says_what_it_lists_in_the_words_of_its_browse_page(client, set
             f"{site_and_feed} — {page_says}"), params
     if language == "ja":
         assert browse_selection(client, "ja", selections[1]) == (
-            "資料の言語: 日本語 · 場所: テスト収容所3、テスト収容所1ほか2件")
+            "資料の言語：日本語 · 場所：テスト収容所3、テスト収容所1ほか2件")
 
 
 def test_a_filter_not_understood_answers_as_the_browse_page(client):

@@ -54,3 +54,19 @@ def test_the_home_page_and_the_browse_page_use_the_apps_words(client):
     titled("Test memoir", kind="memoir")
     assert "<title>Главная · " in client.get("/ru/").content.decode()
     assert "すべての絞り込みを解除" in client.get("/ja/records/", {"kind": "memoir"}).content.decode()
+
+
+def test_japanese_pages_set_a_full_width_colon_after_a_label(client):
+    from tests.factories import titled
+
+    series = titled("Test series", identifier="doc-test-series")
+    record = titled("Test volume", identifier="doc-test-volume", kind="memoir", parent=series, sequence=2,
+                    description_source="Test source")
+    page = client.get(f"/ja/records/{record.identifier}/").content.decode()
+    for label in ("固定リンク", "ダウンロード", "記述の出典"):
+        assert f"{label}：" in page and f"{label}: " not in page, label
+    listing = client.get("/ja/records/", {"kind": "memoir", "decade": "bogus"}).content.decode()
+    assert "上位階層：" in listing
+    assert re.search(r"<li>[^<:：]+：[^<]+</li>", listing.split('class="errors"')[1]), listing
+    # Russian and English keep theirs.
+    assert "Постоянная ссылка: " in client.get(f"/ru/records/{record.identifier}/").content.decode()
