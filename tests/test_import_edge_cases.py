@@ -110,6 +110,75 @@ class TestHeaderOnly:
         assert "row 1, column foo: Unknown column." in client.get(job_url(job)).content.decode()
 
 
+# A file with an unknown column and a problem of each kind in its rows (the column's cells are its own).
+PROBLEM_ROWS = [
+    "identifier,kind,status,title_en,isbn,date,places,publisher_city",
+    "test-1,memoir,draft,Test memoir one,9.78E+12,,,Tokyo",
+    "test-1,memoir,draft,Test memoir again,,,,",
+    "test-2,memoir,draft,Test memoir two,,昭和22年,,",
+    "test-3,memoir,draft,Test memoir three,,,Nowhere,",
+    "test-4,poem,draft,Test poem four,,,,",
+    "test-5,memoir,draft,,,,,Kyoto",
+]
+
+
+def without_last_column(lines: list[str]) -> str:
+    return "".join(line.rsplit(",", 1)[0] + "\r\n" for line in lines)
+
+
+class TestUnknownColumns:
+    """An unknown column is reported with every problem of the rows, in one check; nothing is written."""
+
+    def test_the_rows_are_checked_as_without_the_column(self, tmp_path):
+        rest = refused("import_catalogue", str(write_file(tmp_path, without_last_column(PROBLEM_ROWS), "rest.csv")))
+        assert len(rest) == 6
+        path = write_file(tmp_path, "".join(line + "\r\n" for line in PROBLEM_ROWS))
+        problems = refused("import_catalogue", str(path), "--dry-run")
+        assert problems == ["row 1, column publisher_city: Unknown column.", *rest]
+        assert [problem.split(":")[0] for problem in problems] == [
+            "row 1, column publisher_city", "row 2, column isbn", "row 3, column identifier", "row 4, column date",
+            "row 5, column places", "row 6, column kind", "row 7, column title_en"]
+        assert "“昭和22年” is dated by a Japanese era" in problems[3]
+        assert refused("import_catalogue", str(path)) == problems
+        assert not Record.objects.exists()
+
+    def test_a_file_whose_only_problem_is_the_column_writes_nothing(self, tmp_path):
+        path = write_file(tmp_path, "identifier,kind,title_en,publisher_city\r\ntest-1,memoir,Test,Tokyo\r\n")
+        assert refused("import_catalogue", str(path)) == ["row 1, column publisher_city: Unknown column."]
+        assert not Record.objects.exists()
+
+    def test_the_rows_of_stored_records_are_checked_too(self, tmp_path):
+        run("import_catalogue", str(write_file(tmp_path, "identifier,kind,title_en\r\ntest-1,memoir,Test\r\n",
+                                               "stored.csv")))
+        call_command("refresh_export_lines", stdout=StringIO())  # compared with its ready export row
+        rows = "identifier,title_en,date,publisher_city\r\ntest-1,Test,1945-02-30,Tokyo\r\ntest-1,Test,,\r\n"
+        problems = refused("import_catalogue", str(write_file(tmp_path, rows)))
+        assert [problem.split(":")[0] for problem in problems] == [
+            "row 1, column publisher_city", "row 2, column date", "row 3, column identifier"]
+        assert Record.objects.get().date_edtf == ""
+
+    def test_without_an_identifier_column_the_rows_are_not_checked_and_it_says_so(self, tmp_path):
+        path = write_file(tmp_path, "kind,title_en,publisher_city\r\npoem,,Tokyo\r\n")
+        assert refused("import_catalogue", str(path)) == [
+            "row 1, column identifier: The identifier column is missing, so the rows were not checked: without "
+            "it, which record a row means is not known.",
+            "row 1, column publisher_city: Unknown column.",
+        ]
+
+    def test_the_admin_preview_shows_the_column_and_the_rows_problems(self, dana, login):  # noqa: F811
+        client = login(dana)
+        upload(client, "".join(line + "\r\n" for line in PROBLEM_ROWS))
+        job = ImportJob.objects.get()
+        assert job.status == ImportJobStatus.INVALID
+        assert [error.split(":")[0] for error in job.errors] == [
+            "row 1, column publisher_city", "row 2, column isbn", "row 3, column identifier", "row 4, column date",
+            "row 5, column places", "row 6, column kind", "row 7, column title_en"]
+        page = client.get(job_url(job)).content.decode()
+        assert "row 1, column publisher_city: Unknown column." in page
+        assert "row 6, column kind: Unknown kind “poem”" in page
+        assert not Record.objects.exists()
+
+
 class TestFailedJobs:
     @pytest.fixture
     def broken_writer(self, monkeypatch):

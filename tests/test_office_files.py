@@ -92,8 +92,10 @@ def test_the_first_sheet_is_read_and_the_second_only_when_named():
     assert (notes.sheet, notes.header, list(notes.records())) == (
         "notes", ["note"], [(2, {"note": "Catalogued by the Kansk group, March 2024."})])
     message, problems = refused_import("records.xlsx", "--sheet", "notes")
-    assert problems.splitlines() == ["row 1, column identifier: The identifier column is missing.",
-                                     "row 1, column note: Unknown column."]
+    assert problems.splitlines() == [
+        "row 1, column identifier: The identifier column is missing, so the rows were not checked: without it, "
+        "which record a row means is not known.",
+        "row 1, column note: Unknown column."]
     assert message == "2 problem(s) in records.xlsx; nothing was written."
 
 

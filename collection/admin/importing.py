@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..catalogue.export import export_csv_chunks, export_file
-from ..catalogue.files import ENCODING_ALIASES, FileRefused, check_size, encoding_named_in, format_size
+from ..catalogue.files import ENCODING_ALIASES, FileRefused, check_size, format_size
 from ..catalogue.writer import kind_label
 from ..catalogue.xlsx_writer import CellRefused
 from ..conf import app_settings
@@ -75,7 +75,7 @@ ENCODING_CHOICES = [
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Catalogue spreadsheet (CSV or XLSX)"))
-    encoding = forms.ChoiceField(label=gettext_lazy("Encoding of a CSV file"), choices=ENCODING_CHOICES,
+    encoding = forms.ChoiceField(label=jobs.ENCODING_FIELD, choices=ENCODING_CHOICES,
                                  required=False)
     sheet = forms.CharField(label=gettext_lazy("Sheet of an XLSX file"), required=False, max_length=100,
                             help_text=gettext_lazy("Default: the first sheet."))
@@ -166,8 +166,7 @@ class CatalogueImportExportMixin:
                     job = jobs.create_job(user=request.user, file_name=upload.name, data=upload.read(),
                                           encoding=form.cleaned_data["encoding"], sheet=form.cleaned_data["sheet"],
                                           vocabulary=self.vocabulary)
-                    with encoding_named_in(form.fields["encoding"].label):
-                        jobs.start_preview(job)
+                    jobs.start_preview(job)
                     return redirect(self._job_url(job))
         recent = ImportJob.objects.filter(user=request.user, vocabulary=self.vocabulary).defer("data", "preview")[:10]
         return TemplateResponse(request, self.import_template, self._context(

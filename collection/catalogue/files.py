@@ -401,6 +401,85 @@ def encoding_losses(current: Mapping[str, Any], desired: Mapping[str, Any], colu
     return [(column, problem) for column, problem in problems if problem]
 
 
+# Kana (half-width katakana and its punctuation among them) and kanji: the letters of Japanese text.
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff61-\uff9f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005"
+                       r"\U00020000-\U0003134f]")
+# What Windows-1251 text read as cp932 turns into: those, and the private-use characters of cp932's user-defined
+# area, which its lower-case letters р–щ start.
+_FROM_CP932 = re.compile(_JAPANESE.pattern[:-1] + r"\ue000-\uf8ff]")
+# Columns of text in a language (title_ja, description_ru, name_ja-Hrkt) and the tag after their prefix.
+_TEXT_COLUMN = re.compile(r"(?:title|description|name)_(?P<tag>.+)")
+# Columns whose values each give their language: ``ja:text``.
+_TAGGED_COLUMNS = frozenset({"other_titles", "other_descriptions", "other_names", "variant_titles",
+                             "variant_names"})
+
+
+def _script_of(tag: str) -> str:
+    """``ja`` for a tag of Japanese in its own script (``ja``, ``ja-Jpan``, the ``ja-Hrkt`` reading), ``ru`` for
+    Russian in Cyrillic (``ru``, ``ru-Cyrl``), ``""`` for any other: a romanization, or another language."""
+    from ..text import base_language, script_subtag
+
+    base, script = base_language(tag), script_subtag(tag)
+    if base == "ja" and script in ("", "Jpan", "Hani", "Hrkt", "Hira", "Kana"):
+        return "ja"
+    if base == "ru" and script in ("", "Cyrl"):
+        return "ru"
+    return ""
+
+
+def _misread(text: str, script: str) -> bool:
+    """Whether ``text``, in a column of ``script``, is what the other code page makes of that script's text:
+    Cyrillic and no kana or kanji for Japanese (cp932 read as cp1251), kana, kanji or cp932's private-use
+    characters and no Cyrillic for Russian (cp1251 read as cp932). A text that mixes the scripts is a real one."""
+    from ..text import CYRILLIC
+
+    if script == "ja":
+        return bool(CYRILLIC.search(text)) and not _JAPANESE.search(text)
+    return bool(_FROM_CP932.search(text)) and not CYRILLIC.search(text)
+
+
+def misread_texts(desired: Mapping[str, Any], columns: Iterable[str], codec: str) -> list[tuple[str, str]]:
+    """The ``(column, problem)`` of each of ``columns`` whose text, in Japanese or Russian, is in the other
+    script only, as where a file saved in one code page (cp932, cp1251) is read as the other: every byte is
+    valid in both, so only the text tells. None for a file in Unicode, which holds every script as it is."""
+    if not is_legacy_encoding(codec):
+        return []
+    problems: list[tuple[str, str]] = []
+    for column in columns:
+        value = desired.get(column)
+        if not value:
+            continue
+        if column in _TAGGED_COLUMNS:
+            texts = [(tag, text) for tag, _colon, text in (item.partition(":") for item in value)]
+        elif match := _TEXT_COLUMN.fullmatch(column):
+            texts = [(match["tag"], str(value))]
+        else:
+            continue
+        for tag, text in texts:
+            script = _script_of(tag)
+            if script and _misread(text, script):
+                problems.append((column, _misread_message(script, codec)))
+                break
+    return problems
+
+
+def _misread_message(script: str, codec: str) -> str:
+    if script == "ja":
+        problem = _("The text has Cyrillic letters and no Japanese ones (kana or kanji), in a column of Japanese "
+                    "text: the file was read as %(encoding)s, and may have been saved in another encoding.")
+    else:
+        problem = _("The text has Japanese characters (kana or kanji) and no Cyrillic letters, in a column of "
+                    "Russian text: the file was read as %(encoding)s, and may have been saved in another encoding.")
+    field_label = _encoding_field.get()
+    if field_label:
+        advice = _("Choose the encoding it was saved in under “%(field)s” (for example Japanese Windows or Russian "
+                   "Windows).") % {"field": field_label}
+    else:
+        advice = _("Name the encoding it was saved in with --encoding (for example cp932 for Japanese Windows, "
+                   "cp1251 for Russian Windows).")
+    return f"{problem % {'encoding': codec}} {advice}"
+
+
 def read_csv(data: bytes, *, encoding: str | None = None) -> Table:
     """Read CSV bytes; the first row is the header."""
     text, codec = decode_csv(data, encoding)

@@ -72,7 +72,7 @@ from .checks import Check, FieldVerdicts, field_check
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .export_lines import layout_of
-from .files import encoding_loss, encoding_losses, is_legacy_encoding
+from .files import encoding_loss, encoding_losses, is_legacy_encoding, misread_texts
 from .format import (
     AGENT_ROLE_COLUMNS,
     CLEAR,
@@ -574,7 +574,10 @@ class _Planner:
         """Plans of the rows, read and checked a batch at a time; checks across rows come last.
 
         The file's header, if known, is checked as the columns of the rows are: a file
-        of a header only has its columns checked all the same.
+        of a header only has its columns checked all the same. An unknown column is
+        reported with the problems of the rows, which are checked without its cells,
+        so that one check shows them all; without an identifier column no row can be
+        told from another record's, and the rows are not checked.
         """
         header = self.header
         allowed = set(self.columns)
@@ -601,8 +604,12 @@ class _Planner:
             any_rows = True
             for _number, row in batch:
                 learn(tuple(row))
+            if header is not None and not has_identifier:
+                continue  # the rows cannot be checked: read on only to name the unknown columns
             if unknown:
-                continue  # the file is refused for its columns: read on only to name them all
+                # The file is refused for its columns; its rows are checked without them all the same.
+                batch = [(number, {column: value for column, value in row.items()
+                                   if str(column or "").strip() not in unknown}) for number, row in batch]
             if self.places is None:
                 self._load_lookups()
             plans.extend(self._plan_batch(batch))
@@ -610,11 +617,16 @@ class _Planner:
             if self.progress is not None:
                 self.progress("checking", done, None)
         missing_identifier = (any_rows or header is not None) and not has_identifier
-        if unknown or missing_identifier:
-            self.errors.items = [RowError(1, column, _("Unknown column.")) for column in sorted(unknown)]
-            if missing_identifier:
+        unknown_columns = [RowError(1, column, _("Unknown column.")) for column in sorted(unknown)]
+        if missing_identifier:
+            self.errors.items = unknown_columns
+            if any_rows:
+                self.errors.add(1, "identifier", _("The identifier column is missing, so the rows were not "
+                                                   "checked: without it, which record a row means is not known."))
+            else:
                 self.errors.add(1, "identifier", _("The identifier column is missing."))
             return []
+        self.errors.items[:0] = unknown_columns
         if self.places is None:  # no rows: writing them still reads the lookups
             self._load_lookups()
         self._check_parents()
@@ -1013,6 +1025,8 @@ class _Planner:
             self._check_editing(plan, [column for column in self.columns if column in refused and column != "status"])
         if plan.record is not None and not plan.changed:
             return
+        if self._check_encoding(plan):
+            return  # as in _validate: what the code page left of a text would be judged, not the text
         self._check_machine_made(plan, refused)
         kept, self.errors = self.errors, RowErrors()
         try:
@@ -1036,10 +1050,15 @@ class _Planner:
 
     def _check_encoding(self, plan: _RowPlan) -> bool:
         """Report the cells whose text the file's code page could not hold, so that the program that saved it
-        put ``?`` or look-alikes in its place (see :func:`~.files.encoding_loss`); whether there were any."""
+        put ``?`` or look-alikes in its place (see :func:`~.files.encoding_loss`), and those whose text is what
+        the other code page makes of it, the file having been read in the wrong one (see
+        :func:`~.files.misread_texts`); whether there were any."""
         if not self.legacy_encoding:
             return False  # before ``plan.desired``, which makes and keeps a dict for each row
         losses = encoding_losses(plan.current, plan.desired, plan.changed, self.encoding)
+        lost = {column for column, _problem in losses}
+        losses += [(column, problem) for column, problem in misread_texts(plan.desired, plan.changed, self.encoding)
+                   if column not in lost]
         for column, problem in losses:
             self.errors.add(plan.row, column, problem)
         return bool(losses)

@@ -24,9 +24,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import reasons
-from ..catalogue.files import FileRefused, Table, read_table
+from ..catalogue.files import FileRefused, Table, encoding_named_in, read_table
 from ..conf import app_settings
 from ..models import Agent, ImportJob, ImportJobStatus, Language, Place, Record, ReservedIdentifier, Subject
 from .deferral import deferred_derivation
@@ -96,9 +97,15 @@ def table_identifiers(table: Table) -> list[str]:
     return [cells[index].strip() for _number, cells in table.rows if len(cells) > index and cells[index].strip()]
 
 
+# The upload form's field that names a CSV file's encoding. A job's file was uploaded with it, so advice to name the
+# encoding points there, not to the import command's --encoding: in the request and in the task worker alike.
+ENCODING_FIELD = gettext_lazy("Encoding of a CSV file")
+
+
 def load_table(job: ImportJob) -> Table:
-    return read_table(bytes(job.data), name=job.file_name, file_format=job.file_format,
-                      encoding=job.encoding or None, sheet=job.sheet or None)
+    with encoding_named_in(ENCODING_FIELD):
+        return read_table(bytes(job.data), name=job.file_name, file_format=job.file_format,
+                          encoding=job.encoding or None, sheet=job.sheet or None)
 
 
 def source_label(job: ImportJob) -> str:
@@ -113,11 +120,12 @@ def write_table(job: ImportJob, table: Table, *, dry_run: bool = False,
 
         # A vocabulary is small: its readings and romanizations are derived as it is written, as the
         # command derives them, not deferred to the records' task.
-        return import_vocabulary(job.vocabulary, table, user=job.user, source=source_label(job), dry_run=dry_run,
-                                 progress=progress)
+        with encoding_named_in(ENCODING_FIELD):
+            return import_vocabulary(job.vocabulary, table, user=job.user, source=source_label(job),
+                                     dry_run=dry_run, progress=progress)
     from ..catalogue.writer import write_rows
 
-    with deferred_derivation():
+    with deferred_derivation(), encoding_named_in(ENCODING_FIELD):
         return write_rows(table.records(), header=table.header, user=job.user, source=source_label(job),
                           dry_run=dry_run, progress=progress, encoding=table.encoding)
 
