@@ -165,7 +165,7 @@ def test_the_review_count_is_not_shown_to_a_reviewer_who_may_not_view_records(bo
 
 @pytest.mark.parametrize(("language", "size", "title", "added"), [
     ("ja", "バイト", "変更履歴：page.jpg", "追加"),
-    ("ru", "байт", "История изменений: page.jpg", "добавлено"),
+    ("ru", "байт", "История изменений: page.jpg", "добавление"),
 ])
 def test_the_image_pages_speak_the_admins_language(dana, login, secret_scan, language, size, title, added):
     record, image = secret_scan

@@ -465,6 +465,82 @@ class TestPermanentDeletionInAdmin:
         assert not Record.places.through.objects.filter(record_id=record.pk).exists()
 
 
+NEVER_PUBLIC = {"draft": Status.DRAFT, "in review": Status.REVIEW, "imported withdrawn": Status.WITHDRAWN}
+
+
+def published_then(status):
+    """A record that was published, and is now in ``status``."""
+    record = RecordFactory(status=Status.PUBLISHED, title="Test once public")
+    if status != Status.PUBLISHED:
+        record.withdraw(UserFactory(username="test-withdrawer", is_superuser=True), "Rights unclear.")
+        if status == Status.DRAFT:
+            Record.objects.get(pk=record.pk).reopen(UserFactory(username="test-reopener", is_superuser=True))
+    return Record.objects.get(pk=record.pk)
+
+
+class TestDeletionPageAndThePublicNotice:
+    """The deletion page promises a public notice, and offers to hide its title, only for a record the public
+    knew: a record never published leaves none (its address answers 404, as an identifier never given)."""
+
+    def delete_url(self, record):
+        return reverse("admin:collection_record_delete", args=[record.pk])
+
+    def page(self, client, record, language):
+        html = client.get(self.delete_url(record), headers={"accept-language": language}).content.decode()
+        return " ".join(html.split())
+
+    @pytest.mark.parametrize("status", NEVER_PUBLIC.values(), ids=NEVER_PUBLIC.keys())
+    @pytest.mark.parametrize(("language", "said", "not_said"), [
+        ("en", "It was never published: its address will answer “Page not found”, as it does now.",
+         ["will answer that the record is gone", "Hide the title on the public notice", "notice"]),
+        ("ru", "Запись не публиковалась: по её адресу, как и сейчас, будет открываться «Страница не найдена».",
+         ["будет сообщаться, что она удалена", "Скрыть заглавие в публичном уведомлении", "уведомлен"]),
+        ("ja", "この資料は公開されたことがないため、アドレスには今と同じく「ページが見つかりません」と表示されます。",
+         ["資料が削除されたことが表示されます", "告知"]),
+    ])
+    def test_a_record_never_published_is_deleted_without_a_word_of_a_notice(
+            self, dana, login, client, status, language, said, not_said):
+        record = RecordFactory(status=status)
+        page = self.page(login(dana), record, language)
+        assert said in page
+        for words in not_said:
+            assert words not in page, words
+        assert 'name="hide_title"' not in page
+        assert 'name="deletion_reason"' in page
+        login(dana).post(self.delete_url(record), {"post": "yes", "deletion_reason": "Catalogued twice."})
+        assert not Record.objects.filter(pk=record.pk).exists()
+        assert client.get(reverse("collection:record-detail", args=[record.identifier])).status_code == 404
+
+    @pytest.mark.parametrize("status", [Status.PUBLISHED, Status.WITHDRAWN, Status.DRAFT])
+    @pytest.mark.parametrize(("language", "said", "hide"), [
+        ("en", "its address will answer that the record is gone.", "Hide the title on the public notice"),
+        ("ru", "по адресу записи будет сообщаться, что она удалена.", "Скрыть заглавие в публичном уведомлении"),
+    ])
+    def test_a_record_once_published_is_deleted_with_its_notice_and_may_hide_its_title(
+            self, dana, login, client, status, language, said, hide):
+        record = published_then(status)
+        page = self.page(login(dana), record, language)
+        assert said in page and hide in page and 'name="hide_title"' in page
+        assert "never published" not in page and "не публиковалась" not in page
+        login(dana).post(self.delete_url(record), {"post": "yes", "deletion_reason": "Privacy request.",
+                                                   "hide_title": "1"})
+        notice = client.get(reverse("collection:record-detail", args=[record.identifier]))
+        assert notice.status_code == 410 and "Test once public" not in notice.content.decode()
+
+    def test_hiding_the_title_of_a_record_never_published_is_refused(self, dana, login):
+        from collection.workflow import TransitionNotAllowed
+
+        record = RecordFactory(status=Status.DRAFT)
+        response = login(dana).post(self.delete_url(record), {
+            "post": "yes", "deletion_reason": "Catalogued twice.", "hide_title": "1"}, follow=True)
+        assert Record.objects.filter(pk=record.pk).exists()
+        assert page_messages(response) == [
+            "This record was never published: it leaves no public notice, so there is no title to hide."]
+        with pytest.raises(TransitionNotAllowed, match="never published"):
+            Record.objects.get(pk=record.pk).purge(dana, "Catalogued twice.", hide_title=True)
+        assert Record.objects.filter(pk=record.pk).exists()
+
+
 def test_review_queue_count_is_one_query_however_long_the_queue(alice, bob, rf, django_assert_num_queries):
     from django.template import Context, Template
 

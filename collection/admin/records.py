@@ -446,7 +446,16 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
         if request.method == "POST" and not request.POST.get("deletion_reason", "").strip():
             messages.error(request, _("Give a reason for deleting the record permanently."))
             return HttpResponseRedirect(request.path)
-        return super().delete_view(request, object_id, extra_context)
+        record = self.get_object(request, unquote(object_id))
+        if request.method == "POST" and record is not None and self.has_delete_permission(request, record):
+            try:
+                record.check_purge(hide_title=bool(request.POST.get("hide_title")))
+            except TransitionNotAllowed as refusal:
+                messages.error(request, str(refusal))
+                return HttpResponseRedirect(request.path)
+        # The page speaks of a public notice, and offers to hide its title, only for a record that leaves one.
+        notice = record is not None and record.was_ever_published()
+        return super().delete_view(request, object_id, {**(extra_context or {}), "leaves_a_notice": notice})
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)

@@ -158,7 +158,8 @@ class RecordImage(models.Model):
 
     def __str__(self) -> str:
         # Never the storage's name: it is random, the file's only secret, and tells an archivist nothing.
-        page = f" p. {self.page + 1}" if self.page else ""
+        # A page after the first of a multi-page file, worded as the image's details and history word it.
+        page = gettext(", page %(page)s") % {"page": self.page + 1} if self.page else ""
         return f"{self.master_download_name(with_record=False)}{page}"
 
     def master_download_name(self, *, with_record: bool = True) -> str:

@@ -573,13 +573,24 @@ class Record(VersionedModel, IdentifiedModel):
             if history_type != "-"
         ]
 
+    def check_purge(self, *, hide_title: bool) -> None:
+        """Refuse to hide the title of a record never published: it leaves no notice to hide it on.
+
+        Raises :class:`~collection.workflow.TransitionNotAllowed` saying so.
+        """
+        from ..workflow import TransitionNotAllowed
+
+        if hide_title and not self.was_ever_published():
+            raise TransitionNotAllowed(_(
+                "This record was never published: it leaves no public notice, so there is no title to hide."))
+
     @transaction.atomic
     def purge(self, by: Any, reason: str, hide_title: bool = False) -> None:
         """Delete permanently (collection managers only), keeping history and the reserved identifier.
 
         The identifier's URL keeps answering 410; the title stays off that notice if
         asked or if an earlier withdrawal hid it. A record that was never public has no
-        notice: its URL answers 404, as an identifier never given.
+        notice: its URL answers 404, as an identifier never given, and hiding its title is refused.
         """
         from ..workflow import TransitionNotAllowed
 
@@ -587,6 +598,7 @@ class Record(VersionedModel, IdentifiedModel):
             raise TransitionNotAllowed(_("Only a collection manager may delete a record permanently."))
         if not (reason or "").strip():
             raise TransitionNotAllowed(_("Give a reason for deleting the record."))
+        self.check_purge(hide_title=hide_title)
         withdrawal = self.status_changes.withdrawals().first()
         identifier = self.identifier
         self._history_user = by
