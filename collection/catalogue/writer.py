@@ -227,7 +227,8 @@ def summary_lines(counts_by_kind: dict[str, list[int]], new_agents: list[tuple[s
     lines = [
         _("%(kind)s: %(new)s new, %(updated)s updated, %(unchanged)s unchanged") % {
             "kind": kind_label(kind), "new": new, "updated": updated, "unchanged": unchanged}
-        for kind, (new, updated, unchanged) in counts_by_kind.items()
+        # In the kinds' order, whatever order a stored summary's keys come back in (PostgreSQL's jsonb has its own).
+        for kind, (new, updated, unchanged) in sorted(counts_by_kind.items())
     ]
     if not lines:  # a file of a header only
         lines.append(_("%(new)s new, %(updated)s updated, %(unchanged)s unchanged") % {
