@@ -205,22 +205,28 @@ def plan_forms(labels: Iterable[Label], model: type[Label], owner: dict[str, mod
     return changes
 
 
-def derive_forms(labels: Iterable[Label], model: type[Label], owner: dict[str, models.Model]) -> list[Label]:
+def derive_forms(labels: Iterable[Label], model: type[Label], owner: dict[str, models.Model],
+                 reason: str | None = None) -> list[Label]:
     """Create or refresh the machine-made readings and romanizations of ``labels``.
 
     ``owner`` names the parent, e.g. ``{"record": record}``; ``labels`` are all its
     labels, as stored. Returns the labels created, changed or removed. Labels
     corrected or entered by an archivist are left alone, and a machine-made form
-    that an archivist's form of the same tag replaces is removed.
+    that an archivist's form of the same tag replaces is removed. ``reason`` is the
+    history's reason for each (``collection.reasons``), where no one's edit explains them.
     """
     changes = plan_forms([label for label in labels if label.pk], model, owner)
+    changed = [*changes.created, *changes.updated, *changes.removed]
+    if reason:
+        for label in changed:
+            label._change_reason = reason
     for label in changes.removed:
         label.delete()
     for label in changes.updated:
         label.save(update_fields=["text"])
     for label in changes.created:
         label.save(force_insert=True)
-    return [*changes.created, *changes.updated, *changes.removed]
+    return changed
 
 
 def _conclusive(label: Label) -> bool:

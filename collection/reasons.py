@@ -67,6 +67,11 @@ def status_change(old: str, new: str) -> str:
     return _stored("status", old=old, new=new)
 
 
+def machine_made_forms() -> str:
+    """Readings and romanizations the app derived on its own, after an import (no one's edit)."""
+    return _stored("machine-made")
+
+
 def reverted_to(moment: datetime) -> str:
     """A revert to the version that was current at ``moment``."""
     return _stored("revert", moment=moment.astimezone(UTC).isoformat())
@@ -91,6 +96,7 @@ _WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "scan-deleted": lambda facts: _("scan %(file)s removed") % facts,
     "status": lambda facts: _("Status: %(from)s → %(to)s") % {
         "from": _status(facts["old"]), "to": _status(facts["new"])},
+    "machine-made": lambda facts: _("readings and romanizations made by the app"),
     "revert": lambda facts: _("Reverted to the version of %(when)s") % {"when": _moment(facts["moment"])},
 }
 

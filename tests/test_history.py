@@ -283,3 +283,22 @@ def test_a_save_copies_every_link_into_its_history_reading_each_kind_of_link_onc
     assert latest.history_type == "~"
     assert sorted(row.place_id for row in latest.places.all()) == sorted(place.pk for place in places)
     assert latest.subjects.count() == 4 and latest.languages.count() == 3
+
+
+def test_forms_the_task_derives_after_an_import_say_so_in_the_history(bob, login):
+    from collection.catalogue.writer import write_rows
+    from collection.importing.deferral import deferred_derivation
+    from collection.importing.romanizations import update_missing_forms
+
+    from .catalogue_rows import memoir, numbered
+
+    with deferred_derivation():
+        assert write_rows(numbered(memoir(title_ru="Тестовые воспоминания"))).ok
+    assert update_missing_forms(records=["mem-test-1"]) == 1
+    record = Record.objects.get()
+    page = login(bob).get(history_url(record), HTTP_ACCEPT_LANGUAGE="en")
+    [derived] = [entry for save in page.context["saves"] for entry in save.entries
+                 if any(change.new == "Testovye vospominanii͡a" for change in entry.changes)]
+    assert derived.user is None and derived.reason == "readings and romanizations made by the app"
+    assert "アプリが作成した読みとラテン文字表記" in history_reasons(login(bob), record, "ja")
+    assert "чтения и транслитерации, созданные приложением" in history_reasons(login(bob), record, "ru")

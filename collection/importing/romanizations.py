@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from .. import reasons
 from ..derivation import derive_forms
 from ..models import AgentName, LabelForm, PlaceName, SubjectLabel, Title
 from ..models.labels import DERIVED_FORMS
@@ -97,7 +98,7 @@ def update_missing_forms(*, refresh: bool = False, records: list[str] | None = N
                 touched = []
                 for owner in owner_model.objects.filter(pk__in=chunk).prefetch_related(related):
                     labels = getattr(owner, related).all()
-                    forms = derive_forms(labels, model, {owner_field: owner})
+                    forms = derive_forms(labels, model, {owner_field: owner}, reasons.machine_made_forms())
                     if forms:
                         touched.append(owner.pk)
                         changed += len(forms)
