@@ -137,8 +137,9 @@ def last_change(record: str = "") -> models.Expression:
     parent_public = Exists(Record.objects.published().filter(pk=OuterRef(f"{path}parent_id")))
     # A parent no longer public changed the part's page and Dublin Core when it left (they stop giving its
     # title); what becomes of it since is not the public's to see.
-    parent_changed = models.Case(models.When(parent_public, then=models.F(f"{path}parent__modified")),
-                                 default=left_publication_at(OuterRef(f"{path}parent_id")))
+    parent_changed = models.Case(
+        models.When(parent_public, then=models.F(f"{path}parent__modified")),
+        models.When(**{f"{path}parent_id__isnull": False}, then=left_publication_at(OuterRef(f"{path}parent_id"))))
     # Coalesced, as SQLite's max() of a null is null where PostgreSQL's greatest() skips it.
     return Greatest(own, Coalesce(parent_changed, own), output_field=models.DateTimeField())
 
