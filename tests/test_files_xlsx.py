@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 
@@ -74,6 +75,52 @@ def test_the_phantom_29_february_1900_is_an_error_naming_the_cell():
                            row(2, text("A2", "test-1"), number("B2", "60", style=1))]))
     with pytest.raises(FileRefused, match=r"row 2, column B \(date\): 29 February 1900 does not exist"):
         read_table(data, name="book.xlsx")
+
+
+# LibreOffice counts days from 30 December 1899 for every date, so its serials before 1 March 1900 are one
+# less than Excel's and reach back past 1900 (these are the serials LibreOffice 7.4 writes for these dates).
+@pytest.mark.parametrize(("serial", "expected"), [
+    ("16672", "1945-08-23"),
+    ("61", "1900-03-01"),
+    ("60", "1900-02-28"),
+    ("59", "1900-02-27"),
+    ("2", "1900-01-01"),
+    ("1", "1899-12-31"),
+    ("0", "1899-12-30"),
+    ("-243", "1899-05-01"),
+    ("-36522", "1800-01-01"),
+    ("16672.5", "1945-08-23T12:00:00"),
+    ("-115858", "1582-10-15"),  # LibreOffice's calendar is the Julian one before this day
+    ("-115859", "1582-10-04"),
+    ("-365236", "0900-01-01"),
+    ("-365235.75", "0900-01-01T06:00:00"),
+    ("-693595", "0001-01-01"),
+])
+def test_date_cells_of_a_libreoffice_workbook_read_as_libreoffice_shows_them(serial, expected):
+    data = workbook(("s", [row(1, text("A1", "identifier"), text("B1", "date")),
+                           row(2, text("A2", "test-1"), number("B2", serial, style=1))]), app_name="Calc")
+    assert cells_of(data)[0]["date"] == expected
+
+
+def test_date_cells_of_an_excel_workbook_keep_excels_count():
+    data = workbook(("s", [row(1, text("A1", "identifier"), text("B1", "date")),
+                           row(2, text("A2", "test-1"), number("B2", "59", style=1))]), app_name="xl")
+    assert cells_of(data)[0]["date"] == "1900-02-28"
+
+
+@pytest.mark.django_db
+def test_early_dates_of_a_csv_export_saved_as_xlsx_by_libreoffice_import_unchanged(tmp_path):
+    # LibreOffice opens a CSV export with its ISO dates as date cells and writes them as serials of its count.
+    RecordFactory(identifier="test-1", date_edtf="1900-02-28", accessed=datetime.date(1900, 1, 1))
+    header = row(1, text("A1", "identifier"), text("B1", "date"), text("C1", "accessed"))
+    path = tmp_path / "resaved.xlsx"
+    path.write_bytes(workbook(("s", [header, row(2, text("A2", "test-1"), number("B2", "60", style=1),
+                                                 number("C2", "2", style=1))]), app_name="Calc"))
+    out = io.StringIO()
+    call_command("import_catalogue", str(path), stdout=out, stderr=io.StringIO())
+    assert "0 new, 0 updated, 1 unchanged" in out.getvalue()
+    record = Record.objects.get(identifier="test-1")
+    assert (record.date_edtf, record.accessed) == ("1900-02-28", datetime.date(1900, 1, 1))
 
 
 def test_formulas_without_a_saved_value_merged_cells_and_error_values_are_errors_naming_cells():

@@ -22,7 +22,7 @@ ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </Relationships>"""
 WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
-<workbookPr{date1904}/>
+{file_version}<workbookPr{date1904}/>
 <bookViews><workbookView activeTab="{active}"/></bookViews>
 <sheets>{sheets}</sheets>
 </workbook>"""
@@ -73,12 +73,13 @@ def row(number_: int, *cells: str) -> str:
 def workbook(*sheets: tuple[str, list[str]], merges: list[str] | None = None, date1904: bool = False,
              active: int = 0, prolog: str = "", strings: list[str] | None = None, strings_prolog: str = "",
              number_formats: dict[int, str] | None = None, cell_formats: tuple[int, ...] = (0, 14),
-             parts: list[int] | None = None) -> bytes:
+             parts: list[int] | None = None, app_name: str = "") -> bytes:
     """An XLSX file with the given sheets, each a (name, rows of cell XML); merges apply to the first sheet.
 
     ``strings`` are the inner XML of the shared strings (``<si>`` items); ``cell_formats`` the number format
     of each style index, ``number_formats`` the file's own format codes; ``parts`` the part number of each
-    sheet (``sheet{n}.xml``), to tell the workbook's order from the parts' names.
+    sheet (``sheet{n}.xml``), to tell the workbook's order from the parts' names; ``app_name`` the program
+    that wrote the workbook, as its ``<fileVersion appName>`` says (``Calc`` for LibreOffice, ``xl`` for Excel).
     """
     parts = parts or list(range(1, len(sheets) + 1))
     out = io.BytesIO()
@@ -98,6 +99,7 @@ def workbook(*sheets: tuple[str, list[str]], merges: list[str] | None = None, da
         archive.writestr("_rels/.rels", ROOT_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK.format(
             date1904=' date1904="1"' if date1904 else "", active=active,
+            file_version=f'<fileVersion appName="{app_name}"/>' if app_name else "",
             sheets="".join(f'<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>'
                            for n, (name, _rows) in enumerate(sheets, start=1))))
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(sheets=rels))

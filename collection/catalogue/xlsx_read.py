@@ -18,6 +18,7 @@ that :func:`collection.catalogue.files.check_zip` looks at before parsing.
 from __future__ import annotations
 
 import datetime
+import math
 import posixpath
 import zipfile
 import zlib
@@ -75,7 +76,9 @@ def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
         date_styles = workbook.date_styles()
         strings = workbook.shared_strings()
         with archive.open(target) as source:
-            return _read_rows(source, target, title, strings, date_styles, workbook.epoch_1904)
+            return _read_rows(source, target, title, strings, date_styles,
+                              _LIBREOFFICE if workbook.libreoffice and not workbook.epoch_1904
+                              else _EPOCH_1904 if workbook.epoch_1904 else _EPOCH_1900)
     except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
 
@@ -128,6 +131,10 @@ class _Workbook:
         root = _parse_part(archive, self.part)
         properties = root.find(MAIN + "workbookPr")
         self.epoch_1904 = properties is not None and properties.get("date1904", "").lower() in ("1", "true")
+        # LibreOffice names itself "Calc" here (Excel "xl"). It counts days from 30 December 1899 for every
+        # date, without Excel's phantom 29 February 1900, so its serials before March 1900 are not Excel's.
+        version = root.find(MAIN + "fileVersion")
+        self.libreoffice = version is not None and version.get("appName", "").lower() == "calc"
         self.relations = self._relations()
         self.styles_part = "xl/styles.xml"
         for kind, target in self.relations.values():
@@ -242,7 +249,7 @@ def _column_number(reference: str) -> int:
 
 
 def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styles: frozenset[str],
-               epoch_1904: bool) -> Table:
+               epoch: str) -> Table:
     max_rows = app_settings.IMPORT_MAX_ROWS
     problems: list[CellProblem] = []
     merged: list[str] = []
@@ -252,7 +259,7 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styl
     header_row = width = 0
     columns: range = range(0)
     empty: list[str] = []
-    for number, texts in _sheet_rows(source, part, strings, date_styles, epoch_1904, problems, merged):
+    for number, texts in _sheet_rows(source, part, strings, date_styles, epoch, problems, merged):
         if not texts:
             continue
         if header is None:
@@ -301,7 +308,7 @@ def _named(problem: CellProblem, header: list[str], header_row: int) -> CellProb
     return CellProblem(problem.row, f"{problem.column} ({header[index]})", problem.message)
 
 
-def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozenset[str], epoch_1904: bool,
+def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozenset[str], epoch: str,
                 problems: list[CellProblem], merged: list[str]) -> Iterator[tuple[int, dict[int, str]]]:
     """``(row number, {column: text})`` for each row of the sheet as it is parsed, cells without text left out.
 
@@ -368,7 +375,7 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
                 continue
             elif kind is None or kind == "n":
                 if cell.get("s", "0") in date_styles:
-                    text, problem = _serial_to_text(text, epoch_1904)
+                    text, problem = _serial_to_text(text, epoch)
                     if problem:
                         problems.append(CellProblem(number, column_letter(column), problem))
                         continue
@@ -450,24 +457,41 @@ def _number_text(raw: str) -> str:
     return text
 
 
+# How a workbook counts its dates: Excel's 1900 and 1904 date systems, and LibreOffice's.
+_EPOCH_1900, _EPOCH_1904, _LIBREOFFICE = "1900", "1904", "libreoffice"
 _EXCEL_1900 = datetime.datetime(1899, 12, 31)
 _EXCEL_1904 = datetime.datetime(1904, 1, 1)
+_LIBREOFFICE_ZERO = datetime.datetime(1899, 12, 30)
+# LibreOffice's calendar is the Julian one before 15 October 1582, its serial -115858.
+_LIBREOFFICE_GREGORIAN = -115858
+_LIBREOFFICE_ZERO_JDN = 2415019  # the Julian day number of 30 December 1899
 
 
-def _serial_to_text(raw: str | None, epoch_1904: bool) -> tuple[str, str]:
+def _serial_to_text(raw: str | None, epoch: str) -> tuple[str, str]:
     """A date cell's serial number as ISO 8601 text.
 
     Excel counts 1900 as a leap year: serial 60 is the 29 February 1900 that never
-    was, and serials from 61 on are one day ahead of the true count.
+    was, and serials from 61 on are one day ahead of the true count. LibreOffice
+    counts every day from 30 December 1899 (0), before it too (negative serials),
+    so that its serials agree with Excel's from 1 March 1900 on only: a workbook it
+    wrote is read by its count, as it showed the dates.
     """
     try:
         serial = Decimal((raw or "").strip())
     except InvalidOperation:
         return "", _("a date cell that holds no number.")
-    days = int(serial)
+    if not serial.is_finite():
+        return "", _("a date cell that holds no number.")
+    days = math.floor(serial)
     seconds = round((serial - days) * 86400)
-    if epoch_1904:
+    if seconds == 86400:
+        days, seconds = days + 1, 0
+    if epoch == _EPOCH_1904:
         base = _EXCEL_1904
+    elif epoch == _LIBREOFFICE:
+        if days < _LIBREOFFICE_GREGORIAN:
+            return _julian_text(days, seconds)
+        base = _LIBREOFFICE_ZERO
     else:
         if days == 60:
             return "", _("29 February 1900 does not exist (a spreadsheet's 1900 leap-year error); type the date "
@@ -482,6 +506,22 @@ def _serial_to_text(raw: str | None, epoch_1904: bool) -> tuple[str, str]:
     if seconds == 0:
         return moment.date().isoformat(), ""
     return moment.isoformat(), ""
+
+
+def _julian_text(days: int, seconds: int) -> tuple[str, str]:
+    """A LibreOffice serial before 15 October 1582 as the Julian calendar date it shows, in ISO form."""
+    # Richards' conversion of a Julian day number to a Julian calendar date.
+    c = _LIBREOFFICE_ZERO_JDN + days + 32082
+    d = (4 * c + 3) // 1461
+    e = c - 1461 * d // 4
+    m = (5 * e + 2) // 153
+    day, month, year = e - (153 * m + 2) // 5 + 1, m + 3 - 12 * (m // 10), d - 4800 + m // 10
+    if not 1 <= year <= 9999:
+        return "", _("a date outside the calendar.")
+    text = f"{year:04}-{month:02}-{day:02}"
+    if seconds:
+        text += "T" + (datetime.datetime.min + datetime.timedelta(seconds=seconds)).time().isoformat()
+    return text, ""
 
 
 def _iso_date_text(text: str) -> tuple[str, str]:
