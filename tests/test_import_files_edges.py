@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import io
+import zipfile
 from io import StringIO
 
 import pytest
@@ -87,6 +89,31 @@ def test_an_old_excel_workbook_is_refused_as_one(options):
     assert "old Excel workbook (.xls)" in message
     assert "Excel workbook (.xlsx) or as CSV UTF-8" in message
     assert "UTF-8 (byte" not in message and "--encoding" not in message
+
+
+def opendocument_spreadsheet() -> bytes:
+    """A LibreOffice spreadsheet (.ods) as LibreOffice writes one: first its mimetype, stored uncompressed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", '<office:document-content xmlns:office="urn:oasis:names:tc:'
+                                        'opendocument:xmlns:office:1.0"/>', zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+# A flat ODS (.fods), as LibreOffice writes one, up to its first sheet.
+FLAT_ODS = (b'<?xml version="1.0" encoding="UTF-8"?>\n\n<office:document xmlns:office="urn:oasis:names:tc:'
+            b'opendocument:xmlns:office:1.0" office:version="1.3" office:mimetype="application/vnd.oasis.'
+            b'opendocument.spreadsheet">\n <office:body>\n  <office:spreadsheet>\n')
+
+
+@pytest.mark.parametrize("name", ["catalogue.ods", "catalogue.xlsx", "catalogue.csv"])
+@pytest.mark.parametrize("data", [opendocument_spreadsheet(), FLAT_ODS], ids=["ods", "fods"])
+def test_a_libreoffice_spreadsheet_is_refused_as_one_with_what_to_save_instead(data, name):
+    message = refusal(data, name=name)
+    assert "OpenDocument spreadsheet" in message
+    assert "Excel 2007-365 (.xlsx)" in message and "CSV" in message
+    assert "[Content_Types].xml" not in message and "Unknown column" not in message
 
 
 @pytest.mark.parametrize("data", [

@@ -65,6 +65,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 # Old Excel (.xls) and the other Office 97-2003 documents are OLE2 compound files.
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PDF_MAGIC = b"%PDF"
+# LibreOffice's own format: a zip archive whose first member, stored uncompressed, is its media type (.ods),
+# or the same document as one XML file (.fods) naming it.
+_ODS_TYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 # C0 control bytes that text files hold only by mistake (all but TAB, LF and CR).
 _CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in b"\t\n\r")
 # More of them than this in the first KB next to a NUL, and the file is binary data.
@@ -194,6 +197,13 @@ def _refuse_known_binary(data: bytes) -> None:
                             "or as CSV UTF-8, and use that file."))
     if data.startswith(_PDF_MAGIC):
         raise _not_text()
+    head = data[:8192]
+    if (head.startswith(_ZIP_MAGIC) and b"mimetype" + _ODS_TYPE in head) or (
+            head.lstrip(codecs.BOM_UTF8).lstrip().startswith(b"<?xml") and b'mimetype="' + _ODS_TYPE in head):
+        raise FileRefused(_("The file is an OpenDocument spreadsheet (.ods or .fods), LibreOffice's own format, "
+                            "which this catalogue does not read. In LibreOffice, save it with File ▸ Save As… as "
+                            "Excel 2007-365 (.xlsx), or as Text CSV (.csv) with the character set Unicode "
+                            "(UTF-8), and use that file."))
 
 
 def _not_text() -> FileRefused:
