@@ -14,6 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from collection.catalogue.files import FileRefused, read_table
+from collection.catalogue.vocabulary import write_vocabulary
 from collection.catalogue.writer import write_rows
 from collection.models import Record
 
@@ -269,6 +270,42 @@ def test_a_csv_export_saved_as_xlsx_by_libreoffice_keeps_formula_like_text_as_it
     numbers = {identifier: dict(fields) for identifier, fields in NUMBERS_READ_FROM_TEXT.items()}
     numbers["rt-tricky-2"]["staff_notes"] = ("1234567890123456789", "1234567890123460000")  # the number's digits
     assert row_changes("export-csv-resaved.xlsx") == numbers
+
+
+# An identifier of digits with leading zeros comes back without them: as a new identifier it would make a second
+# record of the first. The bytes are what LibreOffice writes for an exported row with identifier 00123.
+LEADING_ZEROS_DROPPED = b"identifier,kind,status,title_en\n123,document,draft,Test record\n"
+
+
+@pytest.mark.django_db
+def test_an_identifier_that_lost_its_leading_zeros_is_refused_not_made_a_second_record(tmp_path):
+    write_rows([(2, {"identifier": "00123", "kind": "document", "title_en": "Test record"})])
+    path = tmp_path / "resaved.csv"
+    path.write_bytes(LEADING_ZEROS_DROPPED)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_catalogue", str(path), stdout=StringIO(), stderr=err)
+    assert err.getvalue().startswith("row 2, column identifier: “123” is a new identifier, but the catalogue has "
+                                     "“00123”")
+    assert list(Record.objects.values_list("identifier", flat=True)) == ["00123"]
+
+
+@pytest.mark.django_db
+def test_an_identifier_of_digits_without_a_padded_twin_is_new():
+    write_rows([(2, {"identifier": "00123", "kind": "document", "title_en": "Test record"})])
+    result = write_rows([(2, {"identifier": "124", "kind": "document", "title_en": "Test record"}),
+                         (3, {"identifier": "0123", "kind": "document", "title_en": "Test record"})])
+    assert result.ok, result.errors
+    assert sorted(Record.objects.values_list("identifier", flat=True)) == ["00123", "0123", "124"]
+
+
+@pytest.mark.django_db
+def test_a_vocabulary_identifier_that_lost_its_leading_zeros_is_refused_too():
+    first = write_vocabulary("subjects", [(2, {"identifier": "00123", "name_en": "Test subject"})])
+    assert first.ok, first.errors
+    result = write_vocabulary("subjects", [(2, {"identifier": "123", "name_en": "Test subject"})], dry_run=True)
+    assert [(error.row, error.column) for error in result.errors] == [(2, "identifier")]
+    assert "but the catalogue has “00123”" in result.errors[0].message
 
 
 # The same with "Detect special numbers" ticked, as Excel always reads a CSV -------------------------------------

@@ -77,6 +77,8 @@ from .writer import (
     WriteResult,
     derived_forms,
     label_form,
+    leading_zeros_lost,
+    zero_padded,
 )
 
 
@@ -236,6 +238,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
         return result
 
     existing = {entry.identifier: entry for entry in _queryset(vocabulary)}
+    padded = zero_padded(existing)
     plans: list[tuple[int, str, models.Model | None, dict[str, Cell], dict[str, Cell], set[str]]] = []
     first_row: dict[str, int] = {}
     for number, row in rows:
@@ -263,6 +266,11 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
             continue
         first_row[identifier] = number
         entry = existing.get(identifier)
+        if entry is None:
+            lost = leading_zeros_lost(identifier, padded)
+            if lost:
+                errors.add(number, "identifier", lost)
+                continue
         current = entry_cells(vocabulary, entry) if entry else {c: _empty(c) for c in columns} | {
             "identifier": identifier}
         desired = dict(current)

@@ -212,6 +212,31 @@ class WriteResult:
         return summary_lines(self.counts_by_kind(), [(agent.identifier, agent.name) for agent in self.new_agents])
 
 
+def zero_padded(identifiers: Iterable[str]) -> dict[str, str]:
+    """The identifiers of digits with leading zeros among these, by their digits without the zeros."""
+    return {identifier.lstrip("0"): identifier for identifier in identifiers
+            if identifier.startswith("0") and identifier.isascii() and identifier.isdigit()
+            and identifier.lstrip("0")}
+
+
+def leading_zeros_lost(identifier: str, padded: Mapping[str, str]) -> str:
+    """Why a new identifier of digits is refused when one with leading zeros is stored, else ``""``.
+
+    A spreadsheet program reading a CSV file takes ``00123`` for the number 123 and
+    writes it back as ``123``: as a new identifier, that row would be a second copy of
+    the one it came from.
+    """
+    if identifier.startswith("0") or not (identifier.isascii() and identifier.isdigit()):
+        return ""
+    given = padded.get(identifier)
+    if given is None:
+        return ""
+    return _("“%(identifier)s” is a new identifier, but the catalogue has “%(padded)s”: a spreadsheet program "
+             "that read the column as numbers dropped its leading zeros, and the row would add it a second "
+             "time. Write %(padded)s (format the column as text first), or edit an XLSX export, whose cells "
+             "stay text.") % {"identifier": identifier, "padded": given}
+
+
 def kind_label(kind: str) -> str:
     """A record kind (``memoir``) or a vocabulary sheet (``places``) by its name in the active language."""
     if kind in RecordKind.values:
@@ -364,6 +389,8 @@ class _Planner:
         # By the identifier's lower case: the row that first gives it, and how it spells it.
         self.first_row: dict[str, int] = {}
         self.first_spelling: dict[str, str] = {}
+        # Identifiers ever given that are digits with leading zeros, by their digits without them; read once.
+        self._zero_padded: dict[str, str] | None = None
         # The columns the file has (its header, or those its rows name).
         self.file_columns: set[str] = set()
         # What the checks across rows need, kept as the rows are planned.
@@ -690,6 +717,14 @@ class _Planner:
                 self.errors.add(number, "identifier", identifier_case_message(identifier, given_as))
                 continue
             record = stored.get(identifier)
+            if record is None and identifier.isdigit():
+                if self._zero_padded is None:
+                    self._zero_padded = zero_padded(ReservedIdentifier.objects.filter(
+                        identifier__startswith="0").values_list("identifier", flat=True).iterator())
+                message = leading_zeros_lost(identifier, self._zero_padded)
+                if message:
+                    self.errors.add(number, "identifier", message)
+                    continue
             if record is None:
                 plan = self._plan_new(number, identifier, cells)
             else:
