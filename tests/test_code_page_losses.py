@@ -74,6 +74,23 @@ def test_a_japanese_windows_file_with_look_alikes_for_russian_punctuation_is_ref
 
 
 @pytest.mark.django_db
+def test_a_japanese_windows_file_that_dropped_a_tie_and_replaced_a_prime_is_refused(tmp_path):
+    # A library romanization (ALA-LC) in a cp932 file: programs drop the combining tie of i͡a and put ' for ʹ,
+    # so the text comes back shorter; imported, it would be taken for an archivist's correction.
+    source = tmp_path / "stored.csv"
+    source.write_text("identifier,kind,title_ru-Latn,title_en\r\ndoc-cp-2,document,Testovai͡a zapisʹ,Notes\r\n",
+                      encoding="utf-8")
+    run(source)
+    saved = tmp_path / "saved-932.csv"
+    saved.write_bytes("identifier,kind,title_ru-Latn,title_en\r\ndoc-cp-2,document,Testovaia zapis',Notes\r\n"
+                      .encode("cp932"))
+    problems = refused(saved, "--encoding", "cp932", "--dry-run")
+    assert [problem.split(":")[0] for problem in problems] == ["row 2, column title_ru-Latn"]
+    assert "cannot hold “\u0361”, “ʹ” of the stored text" in problems[0]
+    assert Record.objects.get(identifier="doc-cp-2").titles.get(language="ru-Latn").text == "Testovai͡a zapisʹ"
+
+
+@pytest.mark.django_db
 def test_a_code_page_file_that_really_changes_a_text_imports(stored, tmp_path):
     saved = tmp_path / "edited-1251.csv"
     edited_rows = "identifier,title_ru,title_en\r\ndoc-cp-1,Записки военнопленного,Notes 2\r\n"

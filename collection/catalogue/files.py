@@ -32,6 +32,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -325,25 +326,41 @@ def is_legacy_encoding(codec: str) -> bool:
 
 def lost_in_encoding(old: str, new: str, codec: str) -> str:
     """The characters of ``old`` that ``codec`` cannot hold, where ``new`` is ``old`` with each of them put
-    as another character (``?``, or a look-alike such as ― for —), as office software saving in that code page
-    puts them; ``""`` where ``new`` differs otherwise.
+    as another character (``?``, or a look-alike such as ― for —) or, for a combining mark (the tie of
+    ALA-LC's i͡a), left out, as office software saving in that code page does; ``""`` where ``new`` differs
+    otherwise.
 
     Line ends are compared as line breaks: a program saving the file may write them either way.
     """
     old, new = old.replace("\r\n", "\n"), new.replace("\r\n", "\n")
-    if old == new or len(old) != len(new):
+    if old == new:
         return ""
     lost: dict[str, None] = {}
+    if len(old) != len(new):
+        kept = []
+        for char in old:
+            if unicodedata.combining(char) and not _holds(codec, char):
+                lost[char] = None
+            else:
+                kept.append(char)
+        old = "".join(kept)
+        if not lost or len(old) != len(new):
+            return ""
     for was, now in zip(old, new, strict=True):
         if was == now:
             continue
-        try:
-            was.encode(codec)
-        except UnicodeEncodeError:
-            lost[was] = None
-        else:
+        if _holds(codec, was):
             return ""
+        lost[was] = None
     return "".join(lost)
+
+
+def _holds(codec: str, char: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # The characters of a code page's losses an error names, at most: enough to recognise them.
