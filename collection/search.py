@@ -645,6 +645,9 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     conjunctions (в, с, и…) and the English article "a" are left out of a query with
     other words, as a reader types them in a phrase that the record need not hold.
 
+    A word of a group in ``COLLECTION_SEARCH_SYNONYMS`` (СССР, USSR, ソ連) is also looked for as the
+    group's other words.
+
     Only the query is respelled, so the stored keys stay as they are; a respelling
     that finds nothing costs nothing.
     """
@@ -683,8 +686,24 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
                      _spellings_of_stem(_other_english_spelling(stem), short_forms), _placed(_as_romaji(hepburn)),
                      short_hepburn.get(hepburn_stem) or _placed(_as_romaji(hepburn_stem)), _placed(romaji),
                      _placed(_hepburn_of_kunrei(romaji))]
+        spellings += [_placed(name) for name in _synonyms().get(word.strip(), ())]
         alternatives.append(tuple(dict.fromkeys(spellings)))
     return alternatives
+
+
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    """Each word of ``COLLECTION_SEARCH_SYNONYMS``, folded, with the other words of its group."""
+    groups = app_settings.SEARCH_SYNONYMS
+    key = repr(groups)
+    if _SYNONYMS.get("key") != key:
+        folded = [[fold(word) for word in group] for group in groups]
+        _SYNONYMS.update(key=key, words={
+            word: tuple(other for other in group if other != word)
+            for group in folded for word in group if word and " " not in word})
+    return _SYNONYMS["words"]
+
+
+_SYNONYMS: dict[str, Any] = {}
 
 
 # Letters of scholarly (ISO 9, the Slavists' system) and library (ALA-LC) transliterations of Russian, as the

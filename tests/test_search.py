@@ -187,6 +187,28 @@ def test_an_adjective_spelled_as_english_texts_spell_it_finds_the_cyrillic(clien
     assert found(client, query) == {record.identifier}
 
 
+@pytest.mark.parametrize("query", ["СССР", "USSR", "ソ連", "U.S.S.R."])
+def test_the_names_of_the_soviet_union_in_each_language_find_each_other(client, query):
+    russian = titled("Тестовые военнопленные в СССР", "ru")
+    english = titled("Test prisoners in the USSR", "en")
+    japanese = titled("テストソ連抑留記", "ja")
+    titled("Test prisoners in Mongolia", "en")
+    assert found(client, query) == {russian.identifier, english.identifier, japanese.identifier}
+
+
+def test_a_site_names_its_own_words_that_name_one_thing(client, settings):
+    settings.COLLECTION_SEARCH_SYNONYMS = [["лагерь", "camp", "ラーゲリ"]]
+    russian = titled("Тестовый лагерь", "ru")
+    english = titled("Test camp", "en")
+    japanese = titled("テストのラーゲリ", "ja")
+    titled("Test prison", "en")
+    everywhere = {russian.identifier, english.identifier, japanese.identifier}
+    assert found(client, "лагерь") == found(client, "camp") == found(client, "ラーゲリ") == everywhere
+    # The default's names are no longer the same word.
+    ussr = titled("Test prisoners in the USSR", "en")
+    assert found(client, "СССР") == set() and found(client, "USSR") == {ussr.identifier}
+
+
 @pytest.mark.parametrize("query", ["Тестенко Е. Ю.", "Тестенко Е.Ю.", "Testenko E.Ju.", "Testenko E. Yu."])
 def test_russian_initials_find_a_name_written_in_latin_letters(client, query):
     record = titled("Test collection of documents")
@@ -371,5 +393,5 @@ def test_the_dictionary_that_cuts_japanese_queries_is_loaded_once_not_per_reques
         thread.start()
     for thread in threads:
         thread.join()
-    assert results == [[("そ連",), ("捕虜",)]] * 4
+    assert results == [[("そ連", " sssr", " ussr"), ("捕虜",)]] * 4  # ソ連 with its names elsewhere (SEARCH_SYNONYMS)
     assert search._japanese_tagger.cache_info().misses == 1  # a tagger takes a fifth of a second to load
