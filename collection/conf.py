@@ -16,7 +16,7 @@ Every setting is named ``COLLECTION_<NAME>`` in the host's settings; the default
 ``SEARCH_SYNONYMS``
     Groups of words that name one thing in the collection's languages: a search for one also finds the others.
     Each is one word as the search reads it (a Japanese one, a word the dictionary does not cut: ソ連, ラーゲリ).
-    Default ``[["СССР", "USSR", "ソ連"]]``.
+    Default ``[["СССР", "USSR", "ソ連"], ["Nihon", "Nippon"]]``.
 ``DERIVE_READINGS``
     Derive kana readings of Japanese text with fugashi/UniDic when the optional
     ``romanization`` extra is installed. Default ``True``.
@@ -100,7 +100,7 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ["ja", "ru", "en"],
     "IDENTIFIER_PREFIXES": {"memoir": "mem", "document": "doc", "association": "assoc"},
     "ROMANIZATION_SCHEMES": {"ja": "hepburn", "ru": "ala_lc"},
-    "SEARCH_SYNONYMS": [["СССР", "USSR", "ソ連"]],
+    "SEARCH_SYNONYMS": [["СССР", "USSR", "ソ連"], ["Nihon", "Nippon"]],
     "DERIVE_READINGS": True,
     "IMAGE_STORAGE": "collection_images",
     "MAX_UPLOAD_BYTES": 256 * 1024 * 1024,

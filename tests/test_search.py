@@ -196,6 +196,15 @@ def test_the_names_of_the_soviet_union_in_each_language_find_each_other(client, 
     assert found(client, query) == {russian.identifier, english.identifier, japanese.identifier}
 
 
+@pytest.mark.parametrize("query", ["Nippon", "Nihon"])
+def test_both_readings_of_japan_find_its_romanized_name(client, query):
+    """日本 is romanized Nihon (ALA-LC) but Nippon in Dai Nippon and in many English texts."""
+    nihon = titled("Nihon no horyo", "ja-Latn")
+    nippon = titled("Test history of the Nippon Times", "en")
+    titled("Test history of the camps", "en")
+    assert found(client, query) == {nihon.identifier, nippon.identifier}
+
+
 def test_a_site_names_its_own_words_that_name_one_thing(client, settings):
     settings.COLLECTION_SEARCH_SYNONYMS = [["лагерь", "camp", "ラーゲリ"]]
     russian = titled("Тестовый лагерь", "ru")
