@@ -591,7 +591,7 @@ def words_not_searched(query: str) -> int:
 
 def searches_nothing(query: str) -> bool:
     """Whether ``query`` is typed but holds nothing to search for (``%``, ``*``, a dash): no word, no ISBN."""
-    return bool(query.strip()) and not isbn_query(query) and not search_alternatives(query)
+    return bool(query.strip()) and not isbn_query(query) and not search_words(_searched_text(query))
 
 
 def _searched_text(query: str) -> str:
@@ -693,17 +693,14 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
 
 def _synonyms() -> dict[str, tuple[str, ...]]:
     """Each word of ``COLLECTION_SEARCH_SYNONYMS``, folded, with the other words of its group."""
-    groups = app_settings.SEARCH_SYNONYMS
-    key = repr(groups)
-    if _SYNONYMS.get("key") != key:
-        folded = [[fold(word) for word in group] for group in groups]
-        _SYNONYMS.update(key=key, words={
-            word: tuple(other for other in group if other != word)
-            for group in folded for word in group if word and " " not in word})
-    return _SYNONYMS["words"]
+    return _synonyms_of(tuple(tuple(group) for group in app_settings.SEARCH_SYNONYMS))
 
 
-_SYNONYMS: dict[str, Any] = {}
+@functools.lru_cache(maxsize=8)
+def _synonyms_of(groups: tuple[tuple[str, ...], ...]) -> dict[str, tuple[str, ...]]:
+    folded = [[fold(word) for word in group] for group in groups]
+    return {word: tuple(other for other in group if other != word)
+            for group in folded for word in group if word and " " not in word}
 
 
 # Letters of scholarly (ISO 9, the Slavists' system) and library (ALA-LC) transliterations of Russian, as the
