@@ -134,7 +134,6 @@ class TestTheCommand:
             raise AssertionError("a Unicode file is not checked for a misread code page")
 
         monkeypatch.setattr(files, "misread_texts", never)
-        monkeypatch.setattr("collection.catalogue.writer.misread_texts", never)
         rows = f"identifier,kind,title_ja,title_ru\r\ntest-1,memoir,{RUSSIAN},{JAPANESE}\r\n"
         for encoding in ("utf-8", "utf-16"):
             path = write_file(tmp_path, rows.encode(encoding), f"{encoding}.csv")

@@ -490,6 +490,20 @@ def misread_texts(desired: Mapping[str, Any], columns: Iterable[str], codec: str
     return problems
 
 
+def encoding_problems(current: Mapping[str, Any], desired: Mapping[str, Any], columns: Iterable[str],
+                      codec: str) -> list[tuple[str, str]]:
+    """The ``(column, problem)`` of each of ``columns`` whose desired text the file's code page could not hold
+    (:func:`encoding_losses`), then of each other changed one whose text is what the other code page makes of it
+    (:func:`misread_texts`): a row's whole check of its code page. None for a file in Unicode."""
+    if not is_legacy_encoding(codec):
+        return []
+    columns = list(columns)
+    problems = encoding_losses(current, desired, columns, codec)
+    lost = {column for column, _problem in problems}
+    changed = [column for column in columns if column not in lost and desired.get(column) != current.get(column)]
+    return problems + misread_texts(desired, changed, codec)
+
+
 def _misread_message(script: str, codec: str) -> str:
     if script == "ja":
         problem = _("The text has Cyrillic letters and no Japanese ones (kana or kanji), in a column of Japanese "

@@ -46,7 +46,7 @@ from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, upd
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, variant_cell
 from .export_lines import queue_refresh, shown_in_rows
-from .files import encoding_losses, misread_texts
+from .files import encoding_problems
 from .format import (
     CLEAR,
     MULTI_VALUED,
@@ -370,13 +370,9 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
 
 def _check_encoding(number: int, current: Mapping[str, Cell], desired: Mapping[str, Cell], given: set[str],
                     encoding: str, errors: RowErrors) -> bool:
-    """Report the cells of a row whose text the file's code page could not hold (see
-    :func:`~.files.encoding_loss`), or is what the other code page makes of it (see
-    :func:`~.files.misread_texts`); whether there were any."""
-    losses = encoding_losses(current, desired, sorted(given), encoding)
-    lost = {column for column, _problem in losses}
-    changed = [column for column in sorted(given) if column not in lost and desired.get(column) != current.get(column)]
-    losses += misread_texts(desired, changed, encoding)
+    """Report the cells of a row that its file's code page lost or misread (see
+    :func:`~.files.encoding_problems`); whether there were any."""
+    losses = encoding_problems(current, desired, sorted(given), encoding)
     for column, problem in losses:
         errors.add(number, column, problem)
     return bool(losses)

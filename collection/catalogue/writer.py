@@ -72,7 +72,7 @@ from .checks import Check, FieldVerdicts, field_check
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, export_queryset, record_cells, variant_cell
 from .export_lines import layout_of
-from .files import encoding_loss, encoding_losses, is_legacy_encoding, misread_texts
+from .files import encoding_loss, encoding_problems, is_legacy_encoding
 from .format import (
     AGENT_ROLE_COLUMNS,
     CLEAR,
@@ -1085,16 +1085,11 @@ class _Planner:
         self._validate_with_models(plan)
 
     def _check_encoding(self, plan: _RowPlan) -> bool:
-        """Report the cells whose text the file's code page could not hold, so that the program that saved it
-        put ``?`` or look-alikes in its place (see :func:`~.files.encoding_loss`), and those whose text is what
-        the other code page makes of it, the file having been read in the wrong one (see
-        :func:`~.files.misread_texts`); whether there were any."""
+        """Report the cells of the row that its file's code page lost or misread (see
+        :func:`~.files.encoding_problems`); whether there were any."""
         if not self.legacy_encoding:
             return False  # before ``plan.desired``, which makes and keeps a dict for each row
-        losses = encoding_losses(plan.current, plan.desired, plan.changed, self.encoding)
-        lost = {column for column, _problem in losses}
-        losses += [(column, problem) for column, problem in misread_texts(plan.desired, plan.changed, self.encoding)
-                   if column not in lost]
+        losses = encoding_problems(plan.current, plan.desired, plan.changed, self.encoding)
         for column, problem in losses:
             self.errors.add(plan.row, column, problem)
         return bool(losses)
