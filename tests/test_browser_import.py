@@ -88,3 +88,25 @@ def test_an_agents_sheet_is_previewed_then_confirmed_on_the_agents_list(live_ser
     assert {entry.history_user.username for entry in Agent.history.filter(identifier__startswith="agent-test")
             if entry.history_user} == {"alice"}
     assert dialogs == []
+
+
+def _layout(page, name: str) -> tuple[bool, float]:
+    """Whether a field stands beside its label (rather than under it), and where its help starts against it."""
+    label = page.locator(f"label[for=id_{name}]").bounding_box()
+    field = page.locator(f"#id_{name}").bounding_box()
+    help_box = page.locator(f"#id_{name}_helptext").bounding_box()
+    return field["x"] > label["x"] + label["width"] - 1, help_box["x"] - field["x"]
+
+
+def test_the_import_form_is_laid_out_as_the_admins_own_forms(live_server, page, django_user_model):
+    django_user_model.objects.create_superuser("dana", password="pw")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/auth/user/add/")
+    page.fill("#id_username", "dana")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    beside, _help_offset = _layout(page, "username")  # Django's own form, as this version of Django lays it out
+    page.goto(f"{live_server.url}/admin/collection/record/import/")
+    sheet_beside, sheet_help_offset = _layout(page, "sheet")
+    assert sheet_beside == beside
+    assert abs(sheet_help_offset) <= 12  # the help starts where its field does
+    assert page.locator("#id_sheet").get_attribute("aria-describedby") == "id_sheet_helptext"

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -171,6 +172,7 @@ class CatalogueImportExportMixin:
         recent = ImportJob.objects.filter(user=request.user, vocabulary=self.vocabulary).defer("data", "preview")[:10]
         return TemplateResponse(request, self.import_template, self._context(
             request, title=self.import_title(), form=form, recent=recent,
+            adminform=helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
             max_size=format_size(app_settings.IMPORT_MAX_BYTES), inline_rows=app_settings.IMPORT_INLINE_MAX_ROWS,
         ))
 
