@@ -104,6 +104,8 @@ def _undated_key(value: str) -> str:
 
 # A full date as office software and people write it: 15.03.1946 (Russian), 1946/3/15, 1946-3-15 and
 # 1946年3月15日 (Japanese), 15/3/1946 where the day cannot be a month. Each is the EDTF date year-month-day.
+# A full date of EDTF, with its qualifier: a part of a value that may name a day its month does not have.
+_FULL_DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[~?%]?", re.ASCII)
 _DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})")
 _YEAR_FIRST = re.compile(r"(?P<year>\d{4})(?:[./-]|年)(?P<month>\d{1,2})(?:[./-]|月)(?P<day>\d{1,2})日?")
 _JAPANESE_MONTH = re.compile(r"(?P<year>\d{4})年(?:(?P<month>\d{1,2})月)?")
@@ -165,6 +167,24 @@ def _era_as_edtf(match: re.Match[str]) -> str | None:
     if bounds is None or bounds.start > ended or bounds.end < began or bounds.start < _GREGORIAN_SINCE:
         return None
     return f"{edtf}~" if match["circa"] else edtf
+
+
+def _no_such_day(value: str) -> ValidationError | None:
+    """Why a date of ``value`` written as EDTF writes one (1947-02-30, or an end of a range) is no day of the
+    calendar, or ``None``: the parser's refusal would only show the format the date is already in."""
+    for part in value.split("/"):
+        if not (match := _FULL_DATE.fullmatch(part)):
+            continue
+        year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+        if not 1 <= month <= 12:
+            return ValidationError(_("“%(value)s” is not a day of the calendar: a month is numbered 01 to 12."),
+                                   code="invalid_edtf", params={"value": value})
+        last = calendar.monthrange(year, month)[1]
+        if day > last:
+            return ValidationError(
+                _("“%(value)s” is not a day of the calendar: the last day of that month is %(last)s."),
+                code="invalid_edtf", params={"value": value, "last": f"{year:04d}-{month:02d}-{last:02d}"})
+    return None
 
 
 def _suggestion(value: str) -> ValidationError | None:
@@ -233,8 +253,8 @@ def check_written_form(value: str) -> None:
               "The wording may go in “date as written”."),
             code="invalid_edtf", params={"value": value},
         )
-    if value and (suggestion := _suggestion(value)) is not None:
-        raise suggestion
+    if value and (refusal := _no_such_day(value) or _suggestion(value)) is not None:
+        raise refusal
     if not value.isascii():
         # Full-width characters as ASCII (１９５０～ -> 1950~), as a Japanese IME types them.
         ascii_form = unicodedata.normalize("NFKC", value).strip()

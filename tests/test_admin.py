@@ -33,7 +33,7 @@ def test_valid_record_saved_with_derived_romanization(admin_client):
     ("field", "value", "message"),
     [
         ("isbn", "5-00-000002-0", "not a valid ISBN"),
-        ("date_edtf", "1945-02-30", "not a valid EDTF date"),
+        ("date_edtf", "1945-02-30", "not a day of the calendar: the last day of that month is 1945-02-28"),
         ("url", "javascript:alert(1)", "Enter a URL that starts with http:// or https://."),
     ],
 )

@@ -144,3 +144,43 @@ def test_the_western_date_of_an_era_is_told_in_the_archivists_language(language,
             validate_edtf("昭和22年")
         message = refusal.value.messages[0]
     assert said in message
+
+
+@pytest.mark.parametrize(("value", "last"), [
+    ("1947-02-30", "1947-02-28"),
+    ("1947-02-29", "1947-02-28"),  # not a leap year
+    ("1900-02-29", "1900-02-28"),  # nor is 1900
+    ("1948-04-31?", "1948-04-30"),
+    ("1946/1947-06-31", "1947-06-30"),  # an end of a range
+])
+def test_a_day_its_month_does_not_have_is_told_the_months_last_day(value, last):
+    with pytest.raises(ValidationError) as refusal:
+        validate_edtf(value)
+    assert refusal.value.messages == [
+        f"“{value}” is not a day of the calendar: the last day of that month is {last}."]
+
+
+@pytest.mark.parametrize("value", ["1947-13-01", "1947-00-10"])
+def test_a_month_the_year_does_not_have_is_told_so(value):
+    with pytest.raises(ValidationError) as refusal:
+        validate_edtf(value)
+    assert refusal.value.messages == [f"“{value}” is not a day of the calendar: a month is numbered 01 to 12."]
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("ja", "「1947-02-30」という日は暦にありません。その月の最後の日は 1947-02-28 です。"),
+    ("ru", "«1947-02-30» — такого дня в календаре нет: последний день этого месяца — 1947-02-28."),
+])
+def test_the_last_day_is_told_in_the_readers_language(language, said):
+    with translation.override(language):
+        with pytest.raises(ValidationError) as refusal:
+            validate_edtf("1947-02-30")
+        assert refusal.value.messages == [said]
+
+
+def test_the_import_tells_the_row_and_column_of_a_day_that_does_not_exist():
+    result = write_rows([(2, {"identifier": "mem-no-day", "kind": "memoir", "status": "draft",
+                              "title_en": "Memoirs", "date": "1947-02-30"})])
+    assert [str(error) for error in result.errors] == [
+        "row 2, column date: “1947-02-30” is not a day of the calendar: the last day of that month is 1947-02-28."]
+    assert not Record.objects.exists()

@@ -169,7 +169,7 @@ class TestAllOrNothing:
         ({"isbn": "978-0-00-000001-0"}, "isbn", "not a valid ISBN"),
         ({"isbn": "9.78E+12"}, "isbn", "turned into a number"),
         ({"isbn": 9780000000019.0}, "isbn", "turned into a number"),
-        ({"date": "1945-02-30"}, "date", "not a valid EDTF"),
+        ({"date": "1945-02-30"}, "date", "not a day of the calendar"),
         ({"accessed": "2020-02-30"}, "accessed", "not a date"),
         ({"url": "javascript:alert(1)"}, "url", ""),
         ({"pages": "12\x0034"}, "pages", "NUL"),
