@@ -94,8 +94,8 @@ def test_a_preview_reads_in_the_language_of_whoever_opens_it(dana, login):  # no
                                         "memoir: 1 new, 0 updated, 0 unchanged"], ["memoir", "document"])
     russian_summary, russian_kinds = summary_and_kinds("ru")
     assert russian_kinds == ["воспоминания", "документ"]
-    assert russian_summary == ["документ: новых — 1, обновлено — 0, без изменений — 0",
-                               "воспоминания: новых — 1, обновлено — 0, без изменений — 0"]
+    assert russian_summary == ["документ: новых — 1, обновлённых — 0, без изменений — 0",
+                               "воспоминания: новых — 1, обновлённых — 0, без изменений — 0"]
     japanese_summary, japanese_kinds = summary_and_kinds("ja")
     assert "memoir" not in "".join(japanese_summary + japanese_kinds)
 
