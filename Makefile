@@ -35,6 +35,7 @@ lint: install
 
 messages: install
 	cd collection && ../$(PY) ../manage.py makemessages -l ja -l ru --no-obsolete --no-wrap && ../$(PY) ../manage.py compilemessages
+	cd demo && ../$(PY) ../manage.py makemessages -l ja -l ru --no-obsolete --no-wrap && ../$(PY) ../manage.py compilemessages
 
 wheel-check: install
 	$(PY) -m pip wheel --quiet --no-deps -w build/wheel .

@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     *(["django_tasks"] if find_spec("django.tasks") is None else []),  # the backport, on Django 5.2
-    "django_tasks_db",
+    "demo.apps.TasksDatabaseConfig",  # django_tasks_db, with a translated name
     "demo",
 ]
 

@@ -488,3 +488,18 @@ def test_an_image_s_page_is_named_in_the_admin_s_language(admin_client, language
     page = admin_client.get(reverse("admin:collection_recordimage_changelist"),
                             headers={"accept-language": language}).content.decode()
     assert name in page and "pages.tif p. 2" not in page
+
+
+# --- the demo's task backend speaks the admin's language ------------------------------------------------------
+@pytest.mark.parametrize(("language", "app", "model", "ready"), [
+    ("ja", "バックグラウンド処理", "処理結果", "実行待ち"),
+    ("ru", "Фоновые задачи", "Результаты задач", "Ожидает"),
+])
+def test_the_background_tasks_are_named_in_the_admins_language(admin_client, language, app, model, ready):
+    index = strip_tags(admin_client.get(reverse("admin:index"), headers={"accept-language": language})
+                       .content.decode())
+    assert app in index and model in index
+    assert "Tasks Database Backend" not in index and "Task Results" not in index
+    changelist = strip_tags(admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"),
+                                             headers={"accept-language": language}).content.decode())
+    assert ready in changelist and "Ready" not in changelist
