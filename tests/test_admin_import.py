@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -150,7 +151,7 @@ def test_confirm_is_refused_if_a_language_was_deleted_and_another_added_after_th
     client = login(dana)
     upload(client, csv_file(f"identifier,kind,status,title_en,languages\ntest-1,memoir,draft,Test,{named}\n"))
     job = ImportJob.objects.get()
-    assert job.status == ImportJobStatus.PREVIEWED, job.errors
+    assert job.status == ImportJobStatus.PREVIEWED, job.errors_in()
     # As many languages as the preview saw, but not the same ones.
     Language.objects.get(tag=deleted).delete()
     Language.objects.create(tag=added)
@@ -172,7 +173,7 @@ def test_confirm_is_refused_if_a_place_or_subject_the_file_names_was_renamed_aft
     upload(client, csv_file(f"identifier,kind,status,title_en,{entry_kind}s\n"
                             f"test-1,memoir,draft,Test,{entry_kind}-test\n"))
     job = ImportJob.objects.get()
-    assert job.status == ImportJobStatus.PREVIEWED, job.errors
+    assert job.status == ImportJobStatus.PREVIEWED, job.errors_in()
     entry.save()  # as the admin saves it with a change of its names
     response = client.post(job_url(job), {"fingerprint": job.fingerprint}, follow=True)
     job.refresh_from_db()
@@ -214,6 +215,48 @@ def test_errors_name_row_and_column_and_nothing_is_written(dana, login):  # noqa
     assert not Record.objects.exists()
 
 
+BAD_ROWS = ("identifier,kind,status,title_en,date,isbn\n"
+            "test-1,poem,draft,Test,1947-02-30,978-4-00-000000-1\n")
+
+
+def problems_on_the_page(client, job: ImportJob, language: str) -> list[str]:
+    page = client.get(job_url(job), headers={"accept-language": language}).content.decode()
+    return re.findall(r"<li>(row \d+[^<]*|\d+ 行目[^<]*|строка \d+[^<]*)</li>", page)
+
+
+def test_a_refused_files_problems_read_in_the_language_of_whoever_opens_them(dana, login):  # noqa: F811
+    client = login(dana)
+    client.post(reverse(IMPORT_URL), {"file": csv_file(BAD_ROWS)}, headers={"accept-language": "ru"})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.INVALID
+
+    english = problems_on_the_page(client, job, "en")
+    assert [problem.split(":")[0] for problem in english] == [
+        "row 2, column date", "row 2, column isbn", "row 2, column kind"]
+    assert "the last day of that month is 1947-02-28" in english[0]
+    japanese = problems_on_the_page(client, job, "ja")
+    assert [problem.split("：")[0] for problem in japanese] == [
+        "2 行目、列 date", "2 行目、列 isbn", "2 行目、列 kind"]
+    assert "その月の最後の日は 1947-02-28 です" in japanese[0]
+    russian = problems_on_the_page(client, job, "ru")
+    assert len(russian) == 3 and "последний день этого месяца — 1947-02-28" in russian[0]
+
+    download = client.get(reverse("admin:collection_record_import_errors", args=[job.token]),
+                          headers={"accept-language": "ja"}).content.decode("utf-8-sig")
+    assert [row[0] for row in csv.reader(io.StringIO(download))][1:] == japanese
+
+
+def test_a_file_refused_as_a_whole_reads_in_the_language_of_whoever_opens_it(dana, login):  # noqa: F811
+    client = login(dana)
+    file = SimpleUploadedFile("records.csv", "identifier,title_ja\ntest-1,抑留記\n".encode("cp932"))
+    client.post(reverse(IMPORT_URL), {"file": file}, headers={"accept-language": "ja"})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.INVALID
+    english = client.get(job_url(job), headers={"accept-language": "en"}).content.decode()
+    assert "“Encoding of a CSV file”" in english
+    assert "CSV ファイルの文字コード" in client.get(job_url(job), headers={"accept-language": "ja"}).content.decode()
+
+
 def test_a_status_change_the_user_may_not_make_is_an_error(alice, dana, login):  # noqa: F811
     from django.contrib.auth.models import Permission
 
@@ -222,7 +265,7 @@ def test_a_status_change_the_user_may_not_make_is_an_error(alice, dana, login): 
     upload(client, csv_file("identifier,kind,status,title_en\ntest-1,memoir,published,Test\n"))
     job = ImportJob.objects.get()
     assert job.status == ImportJobStatus.INVALID
-    assert any("row 2, column status:" in error for error in job.errors)
+    assert any("row 2, column status:" in error for error in job.errors_in())
     assert not Record.objects.exists()
 
 
@@ -298,7 +341,7 @@ def test_a_cp932_file_needs_its_encoding_named(dana, login):  # noqa: F811
     data = "identifier,kind,status,title_ja\ntest-1,memoir,draft,髙橋①の手記\n".encode("cp932")
     upload(client, SimpleUploadedFile("sjis.csv", data))
     job = ImportJob.objects.get()
-    assert job.status == ImportJobStatus.INVALID and "“Encoding of a CSV file”" in job.errors[0]
+    assert job.status == ImportJobStatus.INVALID and "“Encoding of a CSV file”" in job.errors_in()[0]
     upload(client, SimpleUploadedFile("sjis.csv", data), encoding="cp932")
     job = ImportJob.objects.latest("created")
     assert job.status == ImportJobStatus.PREVIEWED
@@ -319,7 +362,7 @@ def test_an_xlsx_upload_imports_its_first_sheet(dana, login):  # noqa: F811
     client = login(dana)
     upload(client, SimpleUploadedFile("book.xlsx", out.getvalue()))
     job = ImportJob.objects.get()
-    assert job.status == ImportJobStatus.PREVIEWED, job.errors
+    assert job.status == ImportJobStatus.PREVIEWED, job.errors_in()
     client.post(job_url(job), {"fingerprint": job.fingerprint})
     assert Title.objects.get(record__identifier="test-1").text == "From XLSX"
 
@@ -412,7 +455,7 @@ def test_a_confirmed_import_that_would_differ_from_its_preview_is_marked_stale(d
     client.post(job_url(job), {"fingerprint": job.fingerprint}, follow=True)
     job.refresh_from_db()
     assert job.status == ImportJobStatus.STALE
-    assert "would not do exactly what the preview showed" in " ".join(job.errors)
+    assert "would not do exactly what the preview showed" in " ".join(job.errors_in())
     assert Record.objects.get().titles.get().text == "Old"
 
 
@@ -424,5 +467,5 @@ def test_a_cp1251_file_that_lost_a_japanese_title_is_refused_in_the_preview(dana
     upload(client, SimpleUploadedFile("ru.csv", rows.encode("cp1251", errors="replace")), encoding="cp1251")
     job = ImportJob.objects.latest("created")
     assert job.status == ImportJobStatus.INVALID
-    assert job.errors[0].startswith("row 2, column title_ja: The file is saved in cp1251, which cannot hold “抑”")
+    assert job.errors_in()[0].startswith("row 2, column title_ja: The file is saved in cp1251, which cannot hold “抑”")
     assert Title.objects.get(record__identifier="test-1", language="ja").text == "抑留記"

@@ -180,7 +180,7 @@ class TestPreviewAndConfirm:
                                                                      b"mem-test-1,memoir,draft,Test\n"))
         job = ImportJob.objects.get()
         assert job.status == ImportJobStatus.INVALID
-        assert job.errors == ["row 1, column kind: Unknown column.", "row 1, column status: Unknown column.",
+        assert job.errors_in() == ["row 1, column kind: Unknown column.", "row 1, column status: Unknown column.",
                               "row 1, column title_en: Unknown column."]
 
     def test_confirm_is_refused_if_a_name_changed_after_the_preview(self, dana, login):
@@ -224,7 +224,7 @@ class TestPreviewAndConfirm:
         data = "identifier,name_ja,name_parts\nagent-test-1,髙橋①太郎,\"ja:髙橋①, 太郎\"\n".encode("cp932")
         upload(client, "agents", SimpleUploadedFile("agents.csv", data))
         job = ImportJob.objects.get()
-        assert job.status == ImportJobStatus.INVALID and "“Encoding of a CSV file”" in job.errors[0]
+        assert job.status == ImportJobStatus.INVALID and "“Encoding of a CSV file”" in job.errors_in()[0]
         upload(client, "agents", SimpleUploadedFile("agents.csv", data), encoding="cp932")
         job = ImportJob.objects.latest("created")
         confirm(client, job)
@@ -242,7 +242,7 @@ class TestPreviewAndConfirm:
         book.save(out)
         client = login(dana)
         upload(client, "places", SimpleUploadedFile("book.xlsx", out.getvalue()))
-        assert "row 1, column not a vocabulary: Unknown column." in ImportJob.objects.get().errors
+        assert "row 1, column not a vocabulary: Unknown column." in ImportJob.objects.get().errors_in()
         upload(client, "places", SimpleUploadedFile("book.xlsx", out.getvalue()), sheet="places")
         confirm(client, ImportJob.objects.latest("created"))
         assert str(Place.objects.get(identifier="place-test-1").latitude) == "55.940000"
@@ -350,7 +350,7 @@ def test_a_cp1251_places_sheet_that_lost_a_japanese_name_is_refused_in_the_previ
     upload(client, "places", SimpleUploadedFile("places.csv", saved), encoding="cp1251")
     job = ImportJob.objects.latest("created")
     assert job.status == ImportJobStatus.INVALID
-    assert job.errors == [
+    assert job.errors_in() == [
         "row 2, column name_ja: The file is saved in cp1251, which cannot hold “ハ”, “バ”, “ロ”, “フ”, “ス”, “ク” "
         "of the stored text: the program that saved it put other characters (such as ?) in their place. Save the "
         "sheet as CSV UTF-8 or as an Excel workbook (.xlsx), and import that file."]

@@ -162,19 +162,19 @@ class TestTheAdmin:
         client = login(dana)
         job = self.preview(client, JAPANESE_ROWS.encode("cp932"), "cp1251")
         assert job.status == ImportJobStatus.INVALID
-        assert job.errors == [f"row 2, column title_ja: {cyrillic_in_japanese('cp1251', FORM_ADVICE)}"]
+        assert job.errors_in() == [f"row 2, column title_ja: {cyrillic_in_japanese('cp1251', FORM_ADVICE)}"]
         page = client.get(reverse("admin:collection_record_import_job", args=[job.token])).content.decode()
         assert "Encoding of a CSV file" in page and JAPANESE_AS_1251 not in page
         assert not Record.objects.exists()
 
         job = self.preview(client, JAPANESE_ROWS.encode("cp932"), "cp932")
-        assert job.status == ImportJobStatus.PREVIEWED, job.errors
+        assert job.status == ImportJobStatus.PREVIEWED, job.errors_in()
         assert JAPANESE in client.get(reverse("admin:collection_record_import_job", args=[job.token])).content.decode()
 
     def test_the_preview_refuses_a_windows_1251_file_read_as_shift_jis(self, dana, login):  # noqa: F811
         job = self.preview(login(dana), RUSSIAN_ROWS.encode("cp1251"), "cp932")
         assert job.status == ImportJobStatus.INVALID
-        assert job.errors == [f"row 2, column {column}: {japanese_in_russian('cp932', FORM_ADVICE)}"
+        assert job.errors_in() == [f"row 2, column {column}: {japanese_in_russian('cp932', FORM_ADVICE)}"
                               for column in ("description_ru", "title_ru")]
         assert not Record.objects.exists()
 
@@ -185,5 +185,5 @@ class TestTheAdmin:
                               encoding="cp1251")
         ImportJob.objects.filter(pk=job.pk).update(background=True)  # as the task worker runs it
         assert jobs.run_preview(job.pk) == ImportJobStatus.INVALID
-        assert ImportJob.objects.get(pk=job.pk).errors == [
+        assert ImportJob.objects.get(pk=job.pk).errors_in() == [
             f"row 2, column title_ja: {cyrillic_in_japanese('cp1251', FORM_ADVICE)}"]

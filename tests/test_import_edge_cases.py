@@ -170,7 +170,7 @@ class TestUnknownColumns:
         upload(client, "".join(line + "\r\n" for line in PROBLEM_ROWS))
         job = ImportJob.objects.get()
         assert job.status == ImportJobStatus.INVALID
-        assert [error.split(":")[0] for error in job.errors] == [
+        assert [error.split(":")[0] for error in job.errors_in()] == [
             "row 1, column publisher_city", "row 2, column isbn", "row 3, column identifier", "row 4, column date",
             "row 5, column places", "row 6, column kind", "row 7, column title_en"]
         page = client.get(job_url(job)).content.decode()
@@ -210,7 +210,7 @@ class TestFailedJobs:
         ImportJob.objects.filter(pk=job.pk).update(background=True)
         assert jobs.run_preview(job.pk) == ImportJobStatus.FAILED
         job.refresh_from_db()
-        assert job.status == ImportJobStatus.FAILED and job.errors[0].startswith(FAILED_MESSAGE)
+        assert job.status == ImportJobStatus.FAILED and job.errors_in()[0].startswith(FAILED_MESSAGE)
 
     @pytest.mark.django_db(transaction=True)  # as the task worker runs it: outside any transaction
     def test_a_preview_outside_a_transaction_that_fails_marks_the_job_failed(self, dana,  # noqa: F811

@@ -74,8 +74,8 @@ def test_the_admin_names_the_form_field_as_the_form_shows_it_in_japanese(dana, l
     client = login(dana)
     client.post(reverse(IMPORT_URL), {"file": SimpleUploadedFile("sjis.csv", SJIS_ROWS)}, HTTP_ACCEPT_LANGUAGE="ja")
     job = ImportJob.objects.get()
-    assert "CSV ファイルの文字コード" in job.errors[0]  # the label as the Japanese form shows it
-    assert "--encoding" not in job.errors[0]
+    assert "CSV ファイルの文字コード" in job.errors_in("ja")[0]  # the label as the Japanese form shows it
+    assert "--encoding" not in job.errors_in("ja")[0]
 
 
 # 2. Old Excel workbooks and other binary files are refused as what they are -------------------------------------
@@ -220,7 +220,7 @@ def test_the_admin_imports_excel_unicode_text(dana, login):  # noqa: F811
     client = login(dana)
     upload(client, "records.txt", codecs.BOM_UTF16_LE + UNICODE_TEXT.encode("utf-16-le"))
     job = ImportJob.objects.get()
-    assert job.status == ImportJobStatus.PREVIEWED, job.errors
+    assert job.status == ImportJobStatus.PREVIEWED, job.errors_in()
     client.post(job_url(job), {"fingerprint": job.fingerprint})
     assert Title.objects.get(record__identifier="test-1", language="ja").text == "髙橋の手記"
 

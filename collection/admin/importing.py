@@ -207,7 +207,7 @@ class CatalogueImportExportMixin:
         entries = [{**entry, "label": labels.get(entry["action"], entry["action"]), "kind": kind_label(entry["kind"])}
                    for entry in entries]
         counts = [(name, labels.get(name, name), count) for name, count in counts.items()]
-        errors = job.errors
+        errors = job.errors_in()
         if job.status == ImportJobStatus.STALE:
             # The catalogue changed, not the file: its reasons are notices, not problems to correct in the file.
             self._stale_notices(request, job)
@@ -224,9 +224,10 @@ class CatalogueImportExportMixin:
         ))
 
     def _stale_notices(self, request: HttpRequest, job: ImportJob) -> None:
-        for reason in job.errors[:STALE_REASONS_SHOWN] or [job.get_status_display()]:
+        reasons = job.errors_in()
+        for reason in reasons[:STALE_REASONS_SHOWN] or [job.get_status_display()]:
             messages.warning(request, reason)
-        more = len(job.errors) - STALE_REASONS_SHOWN
+        more = len(reasons) - STALE_REASONS_SHOWN
         if more > 0:
             # The msgid of the job page's own "and … more problems".
             messages.warning(request, ngettext("and %(n)s more problem", "and %(n)s more problems", more)
@@ -243,7 +244,7 @@ class CatalogueImportExportMixin:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow([_("problem")])
-        for error in job.errors:
+        for error in job.errors_in():
             writer.writerow([error])
         response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type=CONTENT_TYPES["csv"])
         stem = job.file_name.rpartition(".")[0] or job.file_name

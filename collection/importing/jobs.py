@@ -18,11 +18,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -203,11 +205,51 @@ def _table_or_refusal(job: ImportJob) -> Table | None:
     try:
         return load_table(job)
     except FileRefused as exc:
-        _refuse(job, [str(problem) for problem in exc.problems])
+        _refuse(job, _in_every_language(exc.problems, lambda: _file_problems(job)))
         return None
 
 
-def _refuse(job: ImportJob, errors: list[str]) -> None:
+def _file_problems(job: ImportJob) -> list[Any]:
+    try:
+        load_table(job)
+    except FileRefused as exc:
+        return exc.problems
+    return []
+
+
+def _row_problems(job: ImportJob) -> list[Any]:
+    return write_table(job, load_table(job), dry_run=True).errors
+
+
+def _spoken_languages() -> list[str]:
+    """The languages of the site the app has words in: English, in which it is written, and its catalogues'."""
+    catalogues = {path.name for path in (Path(__file__).resolve().parent.parent / "locale").iterdir()}
+    return [code for code, _name in settings.LANGUAGES if code.split("-")[0] in catalogues | {"en"}] or ["en"]
+
+
+def _in_every_language(worded: Iterable[Any], word_again: Callable[[], Iterable[Any]]) -> list[dict[str, str]]:
+    """Problems ``worded`` in the active language, with their wording in each other language the app speaks
+    (``word_again`` finds them again; see :meth:`ImportJob.errors_in`)."""
+    active = translation.get_language() or "en"
+    known = [str(problem) for problem in worded]
+    by_language = {active: known}
+    for code in _spoken_languages():
+        if code != active:
+            with translation.override(code):
+                texts = [str(problem) for problem in word_again()]
+            # The same file gives the same problems in every language; one that would not is left out, not
+            # allowed to lose a problem.
+            if len(texts) == len(known):
+                by_language[code] = texts
+    return [dict(zip(by_language, texts, strict=True)) for texts in zip(*by_language.values(), strict=True)]
+
+
+def _worded(message: Callable[[], str]) -> list[dict[str, str]]:
+    """A message of the job's own, worded in each language the app speaks."""
+    return _in_every_language([message()], lambda: [message()])
+
+
+def _refuse(job: ImportJob, errors: list[dict[str, str]]) -> None:
     job.status = ImportJobStatus.INVALID
     job.errors = errors
     job.data = b""  # a refused file is never imported: keep its problems, not its bytes
@@ -234,8 +276,9 @@ def _failed_on_error(job_id: int, stage: str) -> Iterator[None]:
         logger.exception("Import job %s failed while %s.", job_id, stage)
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJobStatus.FAILED, modified=timezone.now(),
-            errors=[_("The import stopped on an unexpected error. Nothing was written. The error has been "
-                      "recorded for the site's administrators: upload the file again later, or ask them.")])
+            errors=_worded(lambda: _("The import stopped on an unexpected error. Nothing was written. The error "
+                                     "has been recorded for the site's administrators: upload the file again "
+                                     "later, or ask them.")))
         raise _JobFailed from exc
 
 
@@ -257,7 +300,7 @@ def _preview(job_id: int, table: Table | None) -> str:
     try:
         table = load_table(job) if table is None else table
     except FileRefused as exc:
-        _refuse(job, [str(problem) for problem in exc.problems])
+        _refuse(job, _in_every_language(exc.problems, lambda: _file_problems(job)))
         return job.status
     job.row_count = len(table)
     fingerprint = job_fingerprint(job, table)
@@ -269,7 +312,7 @@ def _preview(job_id: int, table: Table | None) -> str:
     if result.errors:
         job.rows_done = job.row_count
         job.save(update_fields=["row_count", "rows_done", "modified"])
-        _refuse(job, [str(error) for error in result.errors])
+        _refuse(job, _in_every_language(result.errors, lambda: _row_problems(job)))
         return job.status
     job.status = ImportJobStatus.PREVIEWED
     job.fingerprint = fingerprint
@@ -349,11 +392,11 @@ def _import(job_id: int) -> str:
         table = load_table(job)
         if job_fingerprint(job, table) != job.fingerprint:
             job.status = ImportJobStatus.STALE
-            job.errors = [_("The vocabulary changed after the preview (one of its entries or names was added, "
-                            "edited or removed). Nothing was imported: upload the file again to see a new "
-                            "preview.") if job.vocabulary else
-                          _("The catalogue changed after the preview (a record in the file or a vocabulary it "
-                            "uses was edited). Nothing was imported: upload the file again to see a new preview.")]
+            job.errors = _worded(lambda: _(
+                "The vocabulary changed after the preview (one of its entries or names was added, edited or "
+                "removed). Nothing was imported: upload the file again to see a new preview.") if job.vocabulary else
+                _("The catalogue changed after the preview (a record in the file or a vocabulary it uses was "
+                  "edited). Nothing was imported: upload the file again to see a new preview."))
             job.save(update_fields=["status", "errors", "modified"])
             return job.status
         with transaction.atomic():
@@ -364,9 +407,9 @@ def _import(job_id: int) -> str:
         if stale:
             # Saved after the import's own savepoint rolled back, or it would be rolled back with it.
             job.status = ImportJobStatus.STALE
-            job.errors = [str(error) for error in result.errors] or [
-                _("Importing would not do exactly what the preview showed. Nothing was imported: upload "
-                  "the file again to see a new preview.")]
+            job.errors = _in_every_language(result.errors, lambda: _row_problems(job)) or _worded(lambda: _(
+                "Importing would not do exactly what the preview showed. Nothing was imported: upload the file "
+                "again to see a new preview."))
             job.save(update_fields=["status", "errors", "modified"])
             return job.status
         job.status = ImportJobStatus.DONE

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,6 +50,8 @@ class ImportJob(models.Model):
     fingerprint = models.CharField(_("state of the catalogue previewed"), max_length=64, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     preview = models.JSONField(_("preview"), default=list, blank=True)
+    # Each problem worded in every language the app speaks ({"en": …, "ja": …}), as the job's file is not kept to
+    # word it again: whoever opens the job reads it in theirs.
     errors = models.JSONField(_("errors"), default=list, blank=True)
 
     class Meta:
@@ -63,6 +66,18 @@ class ImportJob(models.Model):
     def finished(self) -> bool:
         return self.status in {ImportJobStatus.PREVIEWED, ImportJobStatus.INVALID, ImportJobStatus.DONE,
                                ImportJobStatus.STALE, ImportJobStatus.FAILED}
+
+    def errors_in(self, language: str | None = None) -> list[str]:
+        """The job's problems in ``language`` (the active one by default), else in English, in which they were
+        written; a problem stored in one language only, as it was."""
+        language = (language or get_language() or "en").lower()
+        wanted = (language, language.split("-")[0], "en")
+        worded = []
+        for problem in self.errors:
+            if isinstance(problem, dict):
+                problem = next((problem[code] for code in wanted if code in problem), next(iter(problem.values())))
+            worded.append(problem)
+        return worded
 
     @property
     def percent(self) -> int:
