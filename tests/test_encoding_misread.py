@@ -187,3 +187,14 @@ class TestTheAdmin:
         assert jobs.run_preview(job.pk) == ImportJobStatus.INVALID
         assert ImportJob.objects.get(pk=job.pk).errors_in() == [
             f"row 2, column title_ja: {cyrillic_in_japanese('cp1251', FORM_ADVICE)}"]
+
+
+@pytest.mark.parametrize(("script", "language", "between"), [
+    ("ja", "ja", "可能性があります。保存時"),  # Japanese puts no space after 。
+    ("ru", "ru", "в другой кодировке. Укажите"),
+])
+def test_the_problem_and_its_advice_are_joined_as_the_language_writes_sentences(script, language, between):
+    from django.utils import translation
+
+    with translation.override(language):
+        assert between in files._misread_message(script, "cp1251")

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ..conf import app_settings
 
@@ -518,7 +519,8 @@ def _misread_message(script: str, codec: str) -> str:
     else:
         advice = _("Name the encoding it was saved in with --encoding (for example cp932 for Japanese Windows, "
                    "cp1251 for Russian Windows).")
-    return f"{problem % {'encoding': codec}} {advice}"
+    return pgettext("one sentence after another", "%(first)s %(second)s") % {
+        "first": problem % {"encoding": codec}, "second": advice}
 
 
 def read_csv(data: bytes, *, encoding: str | None = None) -> Table:
