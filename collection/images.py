@@ -171,6 +171,23 @@ def _open(fileobj: IO[bytes], name: str) -> tuple[Image.Image, str]:
     return image, FORMAT_NAMES.get(image.format, image.format)
 
 
+def _declared_size(fileobj: IO[bytes]) -> tuple[int, int] | None:
+    """The first page's size as the file's header declares it, read as ``Image.open`` reads it but without
+    Pillow's pixel limit (nothing is decoded), to word a refusal; ``None`` if the header cannot be read."""
+    fileobj.seek(0)
+    prefix = fileobj.read(16)
+    for fmt in ACCEPTED_FORMATS:
+        factory, accept = Image.OPEN[fmt]
+        if accept and not accept(prefix):
+            continue
+        fileobj.seek(0)
+        try:
+            return factory(fileobj, "").size
+        except Exception:  # noqa: BLE001 - not this format: try the next one
+            continue
+    return None
+
+
 def inspect_upload(fileobj: IO[bytes], name: str) -> InspectedUpload:
     """Decode every page of an uploaded file and return what is needed to store it.
 
@@ -210,6 +227,10 @@ def inspect_upload(fileobj: IO[bytes], name: str) -> InspectedUpload:
         except ValidationError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            # Pillow refused the file as it opened it: its header still tells how large the page is.
+            size = None if pages else _declared_size(fileobj)
+            if size:
+                _check_pixels(name, *size, page=0)
             raise _refuse(name, _("it has too many pixels and is refused as a possible decompression bomb."),
                           code="too_many_pixels") from exc
         except Exception as exc:  # noqa: BLE001 - Pillow reports bad data with many exception types

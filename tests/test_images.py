@@ -124,6 +124,18 @@ class TestRefused:
         with pytest.raises(ValidationError, match="decompression bomb"):
             inspect_upload(imaging.upload(imaging.png((60, 40)), "warned.png"), "warned.png")
 
+    @pytest.mark.parametrize("pillow_limit", [2000, 1000], ids=["warned", "twice-over"])
+    def test_pillow_bomb_refusal_names_the_size_and_the_limit(self, monkeypatch, pillow_limit):
+        # Pillow stops the file at opening (a warning up to twice its limit, an error beyond): the archivist is
+        # still told how large the page is and what the limit is, as for the app's own limit.
+        monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", pillow_limit)
+        with pytest.raises(ValidationError) as excinfo:
+            inspect_upload(imaging.upload(imaging.png((60, 40)), "huge.png"), "huge.png")
+        message = " ".join(excinfo.value.messages)
+        assert "“huge.png”" in message and "decompression bomb" in message
+        assert "page 1 is 60 × 40 pixels" in message
+        assert f"limit of {pillow_limit:,} pixels" in message
+
     def test_pillow_limit_applies_even_if_its_warning_is_silenced(self, monkeypatch):
         monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 2000)
         with pytest.warns(Image.DecompressionBombWarning), pytest.raises(ValidationError, match="2,000 pixels"):
