@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from collection.images import inspect_upload
 from collection.management.commands.verify_fixity import Command
@@ -93,3 +94,27 @@ def test_exit_status_from_the_command_line(capsys):
 
 def test_no_masters_is_a_pass():
     assert "0 master file(s) checked, 0 failed." in run()
+
+
+@pytest.mark.parametrize(("language", "summary", "images"), [
+    ("ru", "Проверено мастер-файлов: 3, с ошибками: 2.", "(изображения: "),
+    ("ja", "3 件のマスターファイルを検査し、2 件に問題がありました。", "（画像："),
+])
+def test_report_in_the_site_language(language, summary, images):
+    # The site's language (LANGUAGE_CODE) words the report; the OK, CHANGED and MISSING marks, the file names and
+    # the checksums stay as they are, for the scripts that read them.
+    [image] = attach(RecordFactory(), imaging.png(), "page.png")
+    [lost] = attach(RecordFactory(), imaging.jpeg(), "lost.jpg")
+    flip_byte(image.master.name, image.size // 2)
+    image_storage().delete(lost.master.name)
+    attach(RecordFactory(), imaging.jpeg((30, 30)), "fine.jpg")
+    out = io.StringIO()
+    with translation.override(language), pytest.raises(CommandError) as excinfo:
+        call_command("verify_fixity", stdout=out)
+    assert str(excinfo.value) == summary
+    report = out.getvalue()
+    assert f"CHANGED  {image.master.name}" in report and f"MISSING  {lost.master.name}" in report
+    assert f"{images}{image.pk}" in report and image.sha256 in report
+    assert "images:" not in report and "expected" not in report
+    with translation.override(language):
+        assert "SHA-256" in Command().help and "Recompute" not in Command().help

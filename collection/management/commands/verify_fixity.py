@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from ...models.images import FixityProblem, check_fixity
 
 
 class Command(BaseCommand):
-    help = ("Recompute the SHA-256 of every master scan (current, replaced and of deleted images) and report "
-            "changed and missing files. Exits with status 1 if any file failed.")
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        return _("Recompute the SHA-256 of every master scan (current, replaced and of deleted images) and report "
+                 "changed and missing files. Exits with status 1 if any file failed.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Worded in the site's language; the OK, CHANGED and MISSING marks stay as they are, for scripts to read.
         checked = failed = 0
         for name, problem in check_fixity():
             checked += 1
@@ -24,11 +28,13 @@ class Command(BaseCommand):
             failed += 1
             images = ", ".join(str(pk) for pk in problem.images) or _no_image(problem)
             if problem.problem == "missing":
-                self.stdout.write(f"MISSING  {name} (images: {images}; expected sha256 {problem.expected})")
+                self.stdout.write(f"MISSING  {name} " + _("(images: %(images)s; expected sha256 %(expected)s)")
+                                  % {"images": images, "expected": problem.expected})
             else:
-                self.stdout.write(f"CHANGED  {name} (images: {images}; expected sha256 {problem.expected}, "
-                                  f"found {problem.found})")
-        summary = f"{checked} master file(s) checked, {failed} failed."
+                self.stdout.write(f"CHANGED  {name} "
+                                  + _("(images: %(images)s; expected sha256 %(expected)s, found %(found)s)")
+                                  % {"images": images, "expected": problem.expected, "found": problem.found})
+        summary = _("%(checked)s master file(s) checked, %(failed)s failed.") % {"checked": checked, "failed": failed}
         if failed:
             raise CommandError(summary, returncode=1)
         self.stdout.write(self.style.SUCCESS(summary))
@@ -38,5 +44,5 @@ def _no_image(problem: FixityProblem) -> str:
     """Why a master that no image uses now is still checked: its image was deleted, or got a new master."""
     if problem.former == "deleted":
         former = ", ".join(str(pk) for pk in problem.former_images)
-        return f"none (master of deleted image {former} kept in history)"
-    return "none (replaced master kept in history)"
+        return _("none (master of deleted image %(images)s kept in history)") % {"images": former}
+    return _("none (replaced master kept in history)")
