@@ -503,3 +503,17 @@ def test_the_background_tasks_are_named_in_the_admins_language(admin_client, lan
     changelist = strip_tags(admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"),
                                              headers={"accept-language": language}).content.decode())
     assert ready in changelist and "Ready" not in changelist
+
+
+def test_an_image_s_page_in_its_file_is_counted_from_one_as_its_name_counts(admin_client):
+    # The second page, named "pages.tif, page 2" in the heading and everywhere else, is not "page 1" in its details.
+    from . import imaging
+    from .test_images import attach
+
+    _first, second = attach(RecordFactory(), imaging.multipage_tiff(pages=2), "pages.tif")
+    html = admin_client.get(reverse("admin:collection_recordimage_change", args=[second.pk]),
+                            headers={"accept-language": "en"}).content.decode()
+    row = re.search(r"<label>Page in file:</label>\s*<div class=\"readonly\">(.*?)</div>", html, re.S)
+    assert row, html
+    assert row.group(1).strip() == "2"
+    assert "0 for the first page" not in html

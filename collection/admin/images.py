@@ -291,7 +291,7 @@ class RecordImageAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
     list_select_related = ["record"]
     search_fields = ["record__identifier", "original_name", "sha256"]
     readonly_fields = ["record", "position", "visibility", "master_file", "original_name", "sha256", "size",
-                       "format", "page", "width", "height", "uploaded_by_name", "created", "modified"]
+                       "format", "page_number", "width", "height", "uploaded_by_name", "created", "modified"]
     fields = readonly_fields
     # Each version's file in words (uploaded name, format, pixels, checksum): a replaced master shows as
     # another file, not as another random storage name.
@@ -302,6 +302,11 @@ class RecordImageAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
     def uploaded_by_name(self, image: RecordImage) -> str | None:
         # Named as the histories and workflow logs name people.
         return user_name(image.uploaded_by) if image.uploaded_by else None
+
+    @admin.display(description=RecordImage._meta.get_field("page").verbose_name)
+    def page_number(self, obj: RecordImage) -> int:
+        # Counted from one, as the image's name ("scan.tif, page 2") and the record form count pages.
+        return obj.page + 1
 
     @admin.display(description=_("master file"))
     def master_file(self, obj: RecordImage) -> str:
