@@ -12,6 +12,7 @@ from django.utils import translation
 from collection.images import inspect_upload
 from collection.management.commands.verify_fixity import Command
 from collection.models import add_images, image_storage
+from collection.models.images import delete_image
 
 from . import imaging
 from .factories import RecordFactory
@@ -118,3 +119,23 @@ def test_report_in_the_site_language(language, summary, images):
     assert "images:" not in report and "expected" not in report
     with translation.override(language):
         assert "SHA-256" in Command().help and "Recompute" not in Command().help
+
+
+def test_a_failed_master_is_named_as_the_admin_names_it():
+    # The storage's name is random: the report also gives the name the admin shows and downloads the file under
+    # (its record's identifier and the name it was uploaded with), also for a master kept after its image went.
+    record = RecordFactory()
+    [lost] = attach(record, imaging.jpeg(), "名簿 1.jpg")
+    [gone] = attach(record, imaging.png(), "cover.png")
+    gone_name = gone.master.name
+    image_storage().delete(lost.master.name)
+    delete_image(gone)
+    flip_byte(gone_name, 40)
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_fixity", stdout=out)
+    lines = out.getvalue().splitlines()
+    [missing] = [line for line in lines if line.startswith("MISSING")]
+    [changed] = [line for line in lines if line.startswith("CHANGED")]
+    assert f"uploaded as “{record.identifier}-名簿 1.jpg”" in missing
+    assert f"uploaded as “{record.identifier}-cover.png”" in changed

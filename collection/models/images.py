@@ -530,6 +530,8 @@ class FixityProblem:
     # For a master no image uses any more: "replaced" (its image has another master now) or "deleted".
     former: str = ""
     former_images: tuple[int, ...] = ()
+    # The name the admin shows and downloads the master under (never the storage's random one).
+    uploaded_as: str = ""
 
 
 def check_fixity(names: Iterable[tuple[str, str, int]] | None = None) -> Iterator[tuple[str, FixityProblem | None]]:
@@ -549,12 +551,28 @@ def check_fixity(names: Iterable[tuple[str, str, int]] | None = None) -> Iterato
             with storage.open(name, "rb") as handle:
                 found, _measured = file_digest(handle)
         except (FileNotFoundError, OSError):
-            yield name, FixityProblem(name, "missing", expected, images=images, **_former_use(name, images))
+            yield name, FixityProblem(name, "missing", expected, images=images, uploaded_as=_uploaded_as(name),
+                                      **_former_use(name, images))
             continue
         if found != expected:
-            yield name, FixityProblem(name, "changed", expected, found, images=images, **_former_use(name, images))
+            yield name, FixityProblem(name, "changed", expected, found, images=images, uploaded_as=_uploaded_as(name),
+                                      **_former_use(name, images))
         else:
             yield name, None
+
+
+def _uploaded_as(name: str) -> str:
+    """The master's name as the admin gives it, from the last version of an image that had it (the image may be
+    gone, or have another master now): its record's identifier, while the record exists, and its uploaded name."""
+    row = RecordImage.history.filter(master=name).order_by("-history_date", "-history_id").first()
+    if row is None:
+        return ""
+    image = RecordImage(pk=row.id, original_name=row.original_name, format=row.format, record_id=row.record_id)
+    record = Record.objects.filter(pk=row.record_id).first()
+    if record is None:
+        return image.master_download_name(with_record=False)
+    image.record = record
+    return image.master_download_name()
 
 
 def _former_use(name: str, images: tuple[int, ...]) -> dict[str, Any]:

@@ -28,12 +28,15 @@ class Command(BaseCommand):
             failed += 1
             images = ", ".join(str(pk) for pk in problem.images) or _no_image(problem)
             if problem.problem == "missing":
-                self.stdout.write(f"MISSING  {name} " + _("(images: %(images)s; expected sha256 %(expected)s)")
-                                  % {"images": images, "expected": problem.expected})
+                self.stdout.write(f"MISSING  {name} "
+                                  + _("(images: %(images)s; expected sha256 %(expected)s; uploaded as “%(uploaded)s”)")
+                                  % {"images": images, "expected": problem.expected, "uploaded": problem.uploaded_as})
             else:
                 self.stdout.write(f"CHANGED  {name} "
-                                  + _("(images: %(images)s; expected sha256 %(expected)s, found %(found)s)")
-                                  % {"images": images, "expected": problem.expected, "found": problem.found})
+                                  + _("(images: %(images)s; expected sha256 %(expected)s, found %(found)s; "
+                                      "uploaded as “%(uploaded)s”)")
+                                  % {"images": images, "expected": problem.expected, "found": problem.found,
+                                     "uploaded": problem.uploaded_as})
         summary = _("%(checked)s master file(s) checked, %(failed)s failed.") % {"checked": checked, "failed": failed}
         if failed:
             raise CommandError(summary, returncode=1)
