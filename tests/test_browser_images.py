@@ -6,6 +6,7 @@ import hashlib
 import os
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from collection.images import inspect_upload
@@ -184,3 +185,23 @@ def test_more_files_than_one_request_may_send_are_stopped_on_the_page(page, live
     page.click("input[name='_continue']")
     expect(page.locator("ul.messagelist li.success")).to_be_visible()
     assert RecordImage.objects.filter(record=record).count() == 2
+
+
+def test_the_viewer_shows_what_the_image_is(page, live_server):
+    # A sighted reader zoomed into a page still sees its caption and page, as under its thumbnail, in its language.
+    record = RecordFactory(status=Status.PUBLISHED)
+    add_images(record, inspect_upload(imaging.upload(imaging.multipage_tiff(2), "reg.tif"), "reg.tif"),
+               captions={"ja": "テスト名簿"})
+    add_images(record, inspect_upload(imaging.upload(imaging.jpeg(), "b.jpg"), "b.jpg"))
+    page.set_viewport_size({"width": 375, "height": 700})
+    with translation.override("en"):
+        page.goto(f"{live_server.url}{record.get_absolute_url()}")
+    page.locator("a.record-image-link").first.click()
+    caption = page.locator(".image-viewer-caption")
+    expect(caption).to_be_visible()
+    expect(caption).to_have_text("テスト名簿 (50 × 70)")
+    expect(caption.locator("[lang=ja]")).to_have_text("テスト名簿")
+    page.keyboard.press("PageDown")
+    expect(caption).to_have_text("テスト名簿, page 2 (50 × 70)")
+    page.keyboard.press("PageDown")
+    expect(caption).to_have_text("Image 3 of 3 (60 × 40)")

@@ -54,6 +54,11 @@
     [this.previous, this.next, this.zoomOut, this.zoomIn, this.fit, this.actual, this.status, this.close]
       .forEach(function (element) { toolbar.appendChild(element); });
 
+    // What the image is, as under its thumbnail, for the sighted; the stage's name already says it to a reader.
+    this.caption = document.createElement("p");
+    this.caption.className = "image-viewer-caption";
+    this.caption.setAttribute("aria-hidden", "true");
+
     this.stage = document.createElement("div");
     this.stage.className = "image-viewer-stage";
     this.stage.tabIndex = 0;
@@ -91,6 +96,7 @@
     body.appendChild(this.stage);
     body.appendChild(this.pan);
     dialog.appendChild(toolbar);
+    dialog.appendChild(this.caption);
     dialog.appendChild(body);
     dialog.appendChild(help);
     document.body.appendChild(dialog);
@@ -238,6 +244,14 @@
       this.stage.lang = thumb.lang;
     } else {
       this.stage.removeAttribute("lang");
+    }
+    var figure = link.closest("figure");
+    var figcaption = figure ? figure.querySelector("figcaption") : null;
+    this.caption.textContent = "";
+    if (figcaption) {
+      Array.prototype.forEach.call(figcaption.childNodes, function (node) {
+        this.caption.appendChild(node.cloneNode(true));
+      }, this);
     }
     // Show the web-size image; the full resolution is fetched only once zooming needs its pixels.
     this.webWidth = parseInt(link.dataset.webWidth, 10) || 0;
