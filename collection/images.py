@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import warnings
 from dataclasses import dataclass, field
 from typing import IO
@@ -144,8 +145,10 @@ def _check_pixels(name: str, width: int, height: int, page: int) -> None:
 
 
 def _check_still(name: str, image: Image.Image) -> None:
+    if image.format not in ANIMATED_FORMATS:
+        return  # a TIFF's pages are counted as they are read
     frames = getattr(image, "n_frames", 1) or 1
-    if image.format in ANIMATED_FORMATS and (frames > 1 or getattr(image, "is_animated", False)):
+    if frames > 1 or getattr(image, "is_animated", False):
         raise _refuse(
             name,
             _("it is an animated image (%(count)s frames); animated images are not accepted. "
@@ -217,10 +220,16 @@ def inspect_upload(fileobj: IO[bytes], name: str) -> InspectedUpload:
         try:
             image, fmt = _open(fileobj, name)
             _check_still(name, image)
-            count = getattr(image, "n_frames", 1) if fmt in MULTI_PAGE_FORMATS else 1
-            for index in range(count):
+            # Page by page to the end rather than counting first: counting reads every page's header, and a
+            # damaged one would leave the pages before it unknown.
+            for index in itertools.count():
                 if index:
-                    image.seek(index)
+                    if fmt not in MULTI_PAGE_FORMATS:
+                        break
+                    try:
+                        image.seek(index)
+                    except EOFError:
+                        break
                 _check_pixels(name, image.width, image.height, index)
                 image.load()
                 pages.append(PageInfo(index=index, width=image.width, height=image.height, mode=image.mode))
@@ -234,8 +243,12 @@ def inspect_upload(fileobj: IO[bytes], name: str) -> InspectedUpload:
             raise _refuse(name, _("it has too many pixels and is refused as a possible decompression bomb."),
                           code="too_many_pixels") from exc
         except Exception as exc:  # noqa: BLE001 - Pillow reports bad data with many exception types
-            raise _refuse(name, _("the file is truncated or damaged and cannot be read (%(error)s).")
-                          % {"error": exc}, code="corrupt") from exc
+            # Pillow's own words are English whatever the archivist's language: the page is what they can act on.
+            if pages:
+                message = _("page %(page)s is truncated or damaged and cannot be read.") % {"page": len(pages) + 1}
+            else:
+                message = _("the file is truncated or damaged and cannot be read.")
+            raise _refuse(name, message, code="corrupt") from exc
     if ImageFile.LOAD_TRUNCATED_IMAGES:  # pragma: no cover - a host setting we refuse to live with
         raise _refuse(name, _("the server accepts truncated images; refusing to store scans."), code="config")
     sha256, measured = file_digest(fileobj)

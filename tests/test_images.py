@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from PIL import Image
 
 import collection.images as images_module
@@ -103,6 +104,24 @@ class TestRefused:
         assert expected in message
         assert stored_files() == []
         assert not RecordImage.objects.exists()
+
+    @pytest.mark.parametrize(("language", "said"), [
+        ("ja", "「cut.jpg」：ファイルが途中で切れているか破損しているため、読み込めません。"),
+        ("ru", "«cut.jpg»: файл обрезан или повреждён и не может быть прочитан."),
+    ])
+    def test_a_damaged_file_is_refused_in_the_archivist_s_language_alone(self, language, said):
+        # Pillow's own words ("image file is truncated (2 bytes not processed)") are English whatever the admin's
+        # language: they are not part of what the archivist is told.
+        with translation.override(language), pytest.raises(ValidationError) as excinfo:
+            inspect_upload(imaging.upload(imaging.truncated(imaging.jpeg((400, 300))), "cut.jpg"), "cut.jpg")
+        assert excinfo.value.messages == [said]
+
+    def test_the_damaged_page_of_a_multipage_tiff_is_named(self):
+        data = imaging.truncated(imaging.multipage_tiff(3, (400, 300)), 0.8)
+        with pytest.raises(ValidationError) as excinfo:
+            inspect_upload(imaging.upload(data, "register.tif"), "register.tif")
+        assert excinfo.value.messages == [
+            "“register.tif”: page 3 is truncated or damaged and cannot be read."]
 
     def test_file_over_the_size_limit(self, settings):
         settings.COLLECTION_MAX_UPLOAD_BYTES = 1000
