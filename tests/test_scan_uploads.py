@@ -380,3 +380,21 @@ class TestRepeatedFiles:
         response = post_new_images(admin_client, record, [{"files": [("p.png", imaging.png())]}], existing=existing)
         assert response.status_code == 302, upload_errors(response)
         assert self.warnings(response) == []
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "Choose one file to replace “old.jpg”: 2 were chosen (a.jpg, b.png). Add the others as new images."),
+    ("ja", "「old.jpg」を差し替えるファイルは1つだけ選択してください（2 個選択されています：a.jpg, b.png）。"
+           "その他のファイルは新しい画像として追加してください。"),
+])
+def test_several_files_chosen_to_replace_one_image_are_named(admin_client, language, said):
+    record = RecordFactory(status=Status.DRAFT)
+    [image] = attach(record, imaging.jpeg(), "old.jpg")
+    data = change_form_data(record, **{
+        "images-TOTAL_FORMS": 1, "images-INITIAL_FORMS": 1, "images-0-id": image.pk,
+        "images-0-record": record.pk, "images-0-position": 1, "images-0-visibility": "public",
+        "images-0-upload": [imaging.upload(imaging.jpeg(), "a.jpg"), imaging.upload(imaging.png(), "b.png")],
+    })
+    response = admin_client.post(reverse("admin:collection_record_change", args=[record.pk]), data,
+                                 headers={"accept-language": language})
+    assert upload_errors(response) == [said]

@@ -121,7 +121,10 @@ class RecordImageForm(forms.ModelForm):
         cleaned = super().clean()
         files = cleaned.get("upload") or []
         if self.instance.pk and len(files) > 1:
-            self.add_error("upload", _("Choose one file to replace this image, or add the others as new images."))
+            self.add_error("upload", _("Choose one file to replace “%(image)s”: %(count)s were chosen (%(names)s). "
+                                       "Add the others as new images.")
+                           % {"image": self.instance, "count": len(files),
+                              "names": ", ".join(getattr(upload, "name", "") or "?" for upload in files)})
             return cleaned
         if not self.instance.pk and not files and not cleaned.get("DELETE") and "upload" not in self.errors:
             self.add_error("upload", _("Choose one or more image files for the new image."))
