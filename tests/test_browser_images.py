@@ -205,3 +205,19 @@ def test_the_viewer_shows_what_the_image_is(page, live_server):
     expect(caption).to_have_text("テスト名簿, page 2 (50 × 70)")
     page.keyboard.press("PageDown")
     expect(caption).to_have_text("Image 3 of 3 (60 × 40)")
+
+
+def test_the_list_of_images_shows_visibility_and_format_on_a_laptop_screen(page, live_server, admin_user):
+    # A record's long title is wrapped, not kept on one line that pushes visibility and format off the screen.
+    from .factories import titled
+
+    record = titled("Test record of the internment of test persons in a test camp, with a long title, volume one "
+                    "of a test series")
+    add_images(record, inspect_upload(imaging.upload(imaging.jpeg(), "scan.jpg"), "scan.jpg"))
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, admin_user)
+    page.goto(f"{live_server.url}/admin/collection/recordimage/")
+    results = page.locator("#changelist .results").bounding_box()
+    for column in ("visibility", "format"):
+        cell = page.locator(f"#result_list tbody td.field-{column}").bounding_box()
+        assert cell["x"] + cell["width"] <= results["x"] + results["width"], f"{column} is off the screen"

@@ -289,7 +289,10 @@ class RecordImageAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
     neither the record's identifier, title nor status, nor a search by identifier.
     """
 
-    list_display = ["__str__", "record", "position", "visibility", "format", "width", "height", "size", "sha256"]
+    # The record and the checksum are shown so that they wrap or are shortened: a foreign key's column never wraps,
+    # and a long title or a whole checksum would push visibility, format and size off a laptop's screen.
+    list_display = ["__str__", "record_name", "position", "visibility", "format", "width", "height", "size",
+                    "sha256_start"]
     list_filter = ["visibility", "format"]
     list_select_related = ["record"]
     search_fields = ["record__identifier", "original_name", "sha256"]
@@ -305,6 +308,15 @@ class RecordImageAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
     def uploaded_by_name(self, image: RecordImage) -> str | None:
         # Named as the histories and workflow logs name people.
         return user_name(image.uploaded_by) if image.uploaded_by else None
+
+    @admin.display(description=RecordImage._meta.get_field("record").verbose_name, ordering="record__identifier")
+    def record_name(self, obj: RecordImage) -> str:
+        return str(obj.record)
+
+    @admin.display(description=RecordImage._meta.get_field("sha256").verbose_name, ordering="sha256")
+    def sha256_start(self, obj: RecordImage) -> str:
+        # As the record form shows it; the whole checksum is on the image's page and found by the search.
+        return format_html('<code title="{}">{}…</code>', obj.sha256, obj.sha256[:16])
 
     @admin.display(description=RecordImage._meta.get_field("page").verbose_name)
     def page_number(self, obj: RecordImage) -> int:
@@ -329,7 +341,8 @@ class RecordImageAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
         if may_view_records(self.admin_site, request):
             return list(names)
         replaced = {"master_file": "master_file_as_uploaded"}
-        return [replaced.get(name, name) for name in names if name not in ("record", "record__identifier")]
+        return [replaced.get(name, name) for name in names
+                if name not in ("record", "record_name", "record__identifier")]
 
     def get_list_display(self, request: Any) -> Any:
         return self._without_records(request, super().get_list_display(request))
