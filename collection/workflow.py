@@ -318,6 +318,21 @@ def available_actions(user: Any, record: Record) -> list[Action]:
     return available
 
 
+def stale_action_message(record: Record, action: Action) -> str:
+    """Tell the person who pressed ``action`` on an outdated page of ``record`` that it was not applied, and why.
+
+    The plain stale message speaks of changes to make anew; a reviewer who only pressed
+    “Publish” needs to know it did not happen, and what the record is now, to decide again.
+    """
+    from .concurrency import last_change_words
+
+    # Not starting with the identifier: the admin capitalizes the first letter of every message.
+    return _(
+        "Nothing was saved and “%(action)s” was not applied: %(identifier)s was changed by %(user)s at %(when)s "
+        "after you opened it, and is now “%(status)s”. Open it again to see the changes, then decide anew."
+    ) % {**last_change_words(record), "action": action.label, "status": _status_label(record.status)}
+
+
 @transaction.atomic
 def change_status(record: Record, by: Any, new_status: str, comment: str = "", *, hide_title: bool = False) -> Any:
     """Move ``record`` to ``new_status`` if ``by`` may, and log it; returns the ``StatusChange``.

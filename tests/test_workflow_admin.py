@@ -126,6 +126,28 @@ class TestButtonMessages:
         assert pressed(login(bob), record, language, _transition="return",
                        transition_comment="Needs a source.") == [message]
 
+    @pytest.mark.parametrize(("language", "said"), [
+        ("en", "Nothing was saved and “Publish” was not applied: doc-test-button was changed by Bob at"),
+        ("ja", "何も保存されず、「公開する」も実行されませんでした。"
+               "doc-test-button はあなたが開いた後に Bob によって変更され"),
+        ("ru", "Ничего не сохранено, и действие «Опубликовать» не выполнено: уже после того, как вы открыли запись "
+               "doc-test-button, в неё были внесены изменения (кто: Bob;"),
+    ])
+    def test_a_button_pressed_on_an_outdated_page_says_it_was_not_applied_and_what_the_record_is_now(
+            self, alice, bob, carol, login, language, said):
+        record = RecordFactory(status=Status.DRAFT, identifier="doc-test-button")
+        record.submit(alice)
+        carols_page = change_form_data(record, _transition="publish")
+        record.return_to_draft(bob, comment="Needs a source.")
+        response = login(carol).post(change_url(record), carols_page, headers={"accept-language": language})
+        page = response.content.decode()
+        assert said in page
+        now = {"en": "and is now “draft”", "ja": "現在の状態は「下書き」です", "ru": "теперь её статус — «черновик»"}
+        assert now[language] in page
+        # Not the words of a plain save, which speak of changes she never made and ask her to make them anew.
+        assert "make your changes anew" not in page and "改めて変更してください" not in page
+        assert Record.objects.get(pk=record.pk).status == Status.DRAFT
+
     def test_a_save_without_a_button_keeps_djangos_message(self, alice, login):
         record = RecordFactory(status=Status.DRAFT)
         response = login(alice).post(change_url(record), change_form_data(record, date_display="test date"),

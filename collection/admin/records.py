@@ -45,6 +45,7 @@ from ..workflow import (
     check_status_change,
     decides_on_reviews,
     may_edit,
+    stale_action_message,
 )
 from .autocomplete import ChoiceAutocompleteMixin
 from .base import FittedTabularInline, LabelInline, LabelledAdmin, RequireOneFormSet, may_view_records
@@ -164,12 +165,22 @@ class RecordForm(VersionCheckedForm):
         name = self.data.get("_transition")
         return ACTIONS.get(name) if name else None
 
+    def _stale(self, record: Record) -> ValidationError:
+        action = self.requested_action()
+        return ValidationError(stale_message(record) if action is None else stale_action_message(record, action),
+                               code="stale")
+
     def clean(self) -> dict[str, Any]:
         record = self.instance
         if _answering_stale_page(self.request, record):
             # Shown only to be refused: the person may not edit the record as it is now.
-            raise ValidationError(stale_message(record), code="stale")
-        cleaned = super().clean()  # the version check first: a stale page is refused whatever it asks
+            raise self._stale(record)
+        try:
+            cleaned = super().clean()  # the version check first: a stale page is refused whatever it asks
+        except ValidationError as refusal:
+            if refusal.code == "stale":
+                raise self._stale(record) from None
+            raise
         posted_status = self.data.get("status")
         if posted_status and posted_status != (record.status if record.pk else Status.DRAFT):
             try:
