@@ -54,6 +54,17 @@ def stale_message(record: Any) -> str:
     ) % names
 
 
+def stale_revert_message(entry: Any) -> str:
+    """Tell the person whose revert was refused that nothing was reverted, who changed the entry since, and when.
+
+    They typed nothing: the plain stale message's changes to make anew would be none of theirs.
+    """
+    return _(
+        "Nothing was reverted: %(identifier)s was changed by %(user)s at %(when)s after you opened its history. "
+        "Open the history again to see that change, then choose the version anew."
+    ) % last_change_words(entry)
+
+
 class VersionedModel(models.Model):
     """An entry whose every save bumps ``version``; a save from an outdated copy raises :class:`StaleRecord`."""
 

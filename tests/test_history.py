@@ -116,6 +116,26 @@ def test_revert_from_an_outdated_page_is_refused(edited, alice, bob, login):
     assert Record.objects.get(pk=edited.pk).date_display == "newer date"
 
 
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "Nothing was reverted: {identifier} was changed by Alice at"),
+    ("ja", "何も元に戻していません：{identifier} はあなたが変更履歴を開いた後に Alice によって変更され"),
+    ("ru", "Ничего не возвращено: уже после того, как вы открыли историю изменений, в {identifier} были внесены "
+           "изменения (кто: Alice;"),
+])
+def test_a_revert_from_an_outdated_page_says_nothing_was_reverted(edited, alice, bob, login, language, said):
+    first = Title.history.order_by("history_id").first()
+    stale_version = edited.version
+    login(alice).post(change_url(edited), change_form_data(edited, date_display="newer date"))
+    response = login(bob).post(reverse("admin:collection_record_revert", args=[edited.pk]), {
+        "moment": first.history_date.isoformat(), "version": stale_version}, follow=True,
+        headers={"accept-language": language})
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith(said.format(identifier=edited.identifier))
+    # Not the words of a refused edit: he made no changes to make anew, he chose a version.
+    assert "make your changes anew" not in message and "改めて変更してください" not in message
+    assert "внесите свои изменения ещё раз" not in message
+
+
 def test_contributor_cannot_revert_a_published_record(alice, login):
     record = RecordFactory(status=Status.PUBLISHED)
     first = record.history.first()

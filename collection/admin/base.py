@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..concurrency import StaleRecord
+from ..concurrency import StaleRecord, stale_revert_message
 from ..derivation import derive_forms
 from ..history import Part, group_saves, revert, timeline
 from ..models.labels import DERIVED_FORMS
@@ -165,7 +165,10 @@ class TimelineHistoryAdmin(WithoutVersionPagesMixin, SimpleHistoryAdmin):
             try:
                 revert(obj, self.history_parts(), moment, request.user,
                        expected_version=int(version) if version.isdigit() else None)
-            except (StaleRecord, ValueError) as refusal:
+            except StaleRecord:
+                messages.error(request, stale_revert_message(obj))
+                return HttpResponseRedirect(back)
+            except ValueError as refusal:
                 messages.error(request, str(refusal))
                 return HttpResponseRedirect(back)
             self.after_save(obj)
