@@ -52,6 +52,24 @@ class TestChangeFormButtons:
         assert 'value="publish"' in page and 'value="return"' in page
         assert 'value="submit"' not in page
 
+    @pytest.mark.parametrize(("user", "status", "asked"), [
+        ("alice", Status.DRAFT, False), ("bob", Status.WITHDRAWN, False),
+        ("bob", Status.REVIEW, True), ("bob", Status.PUBLISHED, True),
+    ])
+    def test_the_comment_box_asks_for_a_reason_only_where_a_button_needs_one(
+            self, alice, bob, login, user, status, asked):
+        record = RecordFactory(status=status)
+        page = login({"alice": alice, "bob": bob}[user]).get(change_url(record)).content.decode()
+        assert 'name="transition_comment"' in page  # a comment goes into the log with any button
+        assert ("required when returning or withdrawing" in page) is asked
+        # The comment box is described by the help shown, or by nothing: never by a text that is not there.
+        described = re.search(r'<textarea name="transition_comment"[^>]*>', page).group()
+        if asked:
+            assert 'aria-describedby="id_transition_comment_helptext"' in described
+            assert 'id="id_transition_comment_helptext"' in page
+        else:
+            assert "aria-describedby" not in described
+
     def test_submit_button_saves_edits_and_logs_the_comment(self, alice, login):
         record = RecordFactory(status=Status.DRAFT)
         data = change_form_data(record, date_display="test date", _transition="submit",

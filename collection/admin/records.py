@@ -386,7 +386,10 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
-            context["workflow_actions"] = available_actions(request.user, obj)
+            context["workflow_actions"] = actions = available_actions(request.user, obj)
+            if not any(action.needs_reason for action in actions):
+                # Told that a reason is required only by a button that requires one: a contributor has none.
+                context["adminform"].form.fields["transition_comment"].help_text = ""
             context["status_changes"] = obj.status_changes.select_related("by")[:20]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
