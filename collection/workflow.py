@@ -318,6 +318,20 @@ def available_actions(user: Any, record: Record) -> list[Action]:
     return available
 
 
+def stale_refusal(record: Record) -> str:
+    """The refusal of a save from a page opened before ``record`` left the person's reach, and nothing more.
+
+    The plain stale message asks them to open the record again and make their changes
+    anew, which they may no longer do: the admin says beside it who can.
+    """
+    from .concurrency import last_change_words
+
+    return _(
+        "Your changes were not saved: %(identifier)s was changed by %(user)s at %(when)s after you opened it, "
+        "and their changes were kept."
+    ) % last_change_words(record)
+
+
 def stale_action_message(record: Record, action: Action) -> str:
     """Tell the person who pressed ``action`` on an outdated page of ``record`` that it was not applied, and why.
 

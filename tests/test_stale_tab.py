@@ -53,6 +53,22 @@ def test_saving_a_tab_opened_before_submitting_tells_why_and_writes_nothing(draf
     assert list(Title.objects.filter(record=draft).values_list("text", flat=True)) == ["Original test title"]
 
 
+@pytest.mark.parametrize(("language", "unfollowable"), [
+    ("en", "make your changes anew"), ("ja", "改めて変更してください"), ("ru", "внесите свои изменения ещё раз"),
+])
+@pytest.mark.parametrize("button", [{}, {"_transition": "submit"}])
+def test_the_stale_tab_is_not_told_to_make_the_changes_again_which_she_may_not(
+        draft, alice, login, language, unfollowable, button):
+    client = login(alice)
+    tab_a = change_form_data(draft, date_display="typed in tab A", **button)
+    submit_in_another_tab(client, draft)
+    page = client.post(change_url(draft), tab_a, headers={"accept-language": language}).content.decode()
+    said = {"en": "Your changes were not saved: ", "ja": "変更は保存されませんでした。",
+            "ru": "Ваши изменения не сохранены: "}
+    assert said[language] in page
+    assert unfollowable not in page
+
+
 def test_typed_captions_are_shown_again_and_not_saved(draft, alice, login, settings):
     settings.COLLECTION_LANGUAGES = ["ja", "ru", "en"]
     [image] = add_images(draft, inspect_upload(imaging.upload(imaging.jpeg(), "scan.jpg"), "scan.jpg"))

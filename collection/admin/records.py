@@ -46,6 +46,7 @@ from ..workflow import (
     decides_on_reviews,
     may_edit,
     stale_action_message,
+    stale_refusal,
 )
 from .autocomplete import ChoiceAutocompleteMixin
 from .base import FittedTabularInline, LabelInline, LabelledAdmin, RequireOneFormSet, may_view_records
@@ -167,8 +168,12 @@ class RecordForm(VersionCheckedForm):
 
     def _stale(self, record: Record) -> ValidationError:
         action = self.requested_action()
-        return ValidationError(stale_message(record) if action is None else stale_action_message(record, action),
-                               code="stale")
+        if _answering_stale_page(self.request, record):
+            # She may not change it any more: not told to make her changes again, but (above) who can.
+            message = stale_refusal(record)
+        else:
+            message = stale_message(record) if action is None else stale_action_message(record, action)
+        return ValidationError(message, code="stale")
 
     def clean(self) -> dict[str, Any]:
         record = self.instance
