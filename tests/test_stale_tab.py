@@ -69,6 +69,15 @@ def test_the_stale_tab_is_not_told_to_make_the_changes_again_which_she_may_not(
     assert unfollowable not in page
 
 
+def test_in_russian_the_way_back_is_named_as_the_reviewers_button_names_it(draft, alice, login):
+    client = login(alice)
+    tab_a = change_form_data(draft, date_display="typed in tab A")
+    submit_in_another_tab(client, draft)
+    page = client.post(change_url(draft), tab_a, headers={"accept-language": "ru"}).content.decode()
+    # The button is «Вернуть в черновики»: the warning names the same step, not a "черновик" of its own.
+    assert "проверяющий может вернуть её в черновики, если ваши изменения ещё нужны" in page
+
+
 def test_typed_captions_are_shown_again_and_not_saved(draft, alice, login, settings):
     settings.COLLECTION_LANGUAGES = ["ja", "ru", "en"]
     [image] = add_images(draft, inspect_upload(imaging.upload(imaging.jpeg(), "scan.jpg"), "scan.jpg"))
