@@ -116,6 +116,22 @@ class TestChangeFormButtons:
         assert Record.objects.get(pk=record.pk).status == Status.WITHDRAWN
         assert StatusChange.objects.get(record=record).hide_title
 
+    @pytest.mark.parametrize(("language", "said"), [
+        ("en", "Privacy request. (title hidden on the public notice)"),
+        ("ja", "Privacy request.（一般向けの告知ページではタイトルを非表示）"),
+        ("ru", "Privacy request. (заглавие скрыто в публичном уведомлении)"),
+    ])
+    def test_the_workflow_log_says_which_withdrawal_hid_the_title(self, bob, login, language, said):
+        record = RecordFactory(status=Status.PUBLISHED)
+        client = login(bob)
+        client.post(change_url(record), change_form_data(
+            record, _transition="withdraw", transition_comment="Privacy request.", hide_title="on"))
+        client.post(change_url(record), change_form_data(record, _transition="reopen"))
+        page = client.get(change_url(record), headers={"accept-language": language}).content.decode()
+        log = page[page.index('class="workflow-log"'):]
+        assert said in log
+        assert log.count(said.removeprefix("Privacy request.")) == 1  # the reopening hid nothing
+
 
 class TestButtonMessages:
     """A workflow button gives one message, saying what it did (and that the edits made with it were saved)."""
