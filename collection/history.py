@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from . import reasons
+from .text import listed
 
 # Kept by the app itself, or never the archivist's doing.
 IGNORED = {"id", "version", "created", "modified", "date_start", "date_end", "year_start", "year_end", "isbn10",
@@ -138,7 +139,7 @@ def _display(model: type[models.Model], name: str, value: Any, related: _Related
     if model_field.many_to_many:
         target = model_field.related_model
         entries = (related.get(target, pk) for pk in _related_ids(model, name, value))
-        return ", ".join(str(entry) for entry in entries if entry is not None)
+        return listed(str(entry) for entry in entries if entry is not None)
     if model_field.is_relation:
         entry = related.get(model_field.related_model, value)
         return str(entry) if entry is not None else f"#{value}"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from django.utils.translation import pgettext
 
 # Traditional and variant kanji as their common forms: names and pre-1946 documents write 髙橋, 收容所, 澤;
 # a reader types 高橋, 収容所, 沢. 満洲 and 満州 are one place. Each reads as its common form does.
@@ -11,6 +14,11 @@ KANJI_FORMS = dict(zip(
     "髙﨑嵜邊邉澤濱濵齋齊國廣德眞櫻藏實惠榮將壽與莊關瀨龜兒圓學會團獨滿戰歸佛驛舊收繪縣區體聯勞號晝醫舍嶋瀧黑從發處犧冨槇戶洲𠮷",
     "高崎崎辺辺沢浜浜斎斉国広徳真桜蔵実恵栄将寿与荘関瀬亀児円学会団独満戦帰仏駅旧収絵県区体連労号昼医舎島滝黒従発処犠富槙戸州吉",
     strict=True))
+
+
+def listed(items: Iterable[str]) -> str:
+    """``items`` one after another as the reader's language lists them (Japanese with 「、」, not a comma)."""
+    return pgettext("between the entries of a list", ", ").join(items)
 
 
 def nfc(value: str | None) -> str | None:

@@ -138,7 +138,7 @@ def test_a_workflow_button_with_edits_says_they_were_saved_in_russian_too(alice,
 
 @pytest.mark.parametrize(("language", "one", "two"), [
     ("ru", "Запись doc-test-1 возвращена в черновики.", "Возвращены в черновики записи: doc-test-1, doc-test-2."),
-    ("ja", "資料 doc-test-1 を下書きに差戻しました。", "下書きに差戻しました：doc-test-1, doc-test-2。"),
+    ("ja", "資料 doc-test-1 を下書きに差戻しました。", "下書きに差戻しました：doc-test-1、doc-test-2。"),
     ("en", "The record doc-test-1 was returned to draft.", "Returned to draft: doc-test-1, doc-test-2."),
 ])
 def test_a_bulk_action_says_what_it_did_in_words_that_agree(bob, carol, login, language, one, two):

@@ -199,6 +199,20 @@ def test_a_typed_reason_and_an_older_stored_one_are_shown_as_they_were_written(b
     assert reasons == ["[status] {\"old\": \"draft\"} checked by phone", "импорт файла old.csv"]
 
 
+@pytest.mark.parametrize(("language", "joined"), [("en", "Test place A, Test place B"),
+                                                  ("ja", "Test place A、Test place B"),
+                                                  ("ru", "Test place A, Test place B")])
+def test_several_places_are_listed_as_the_readers_language_lists_things(language, joined):
+    from .factories import PlaceFactory
+
+    record = RecordFactory(status=Status.DRAFT)
+    record.places.add(PlaceFactory(name="Test place A"), PlaceFactory(name="Test place B"))
+    with translation.override(language):
+        entries = timeline(Record.objects.get(pk=record.pk), RecordAdmin.history_parts(None))
+    shown = [change.new for entry in entries for change in entry.changes if change.new.startswith("Test place")]
+    assert joined in shown
+
+
 @pytest.mark.parametrize("stored", ["[status] {\"old\": \"draft\"}", "[unknown] {}", "[import] [1]",
                                     "[revert] {\"moment\": \"yesterday\"}"])
 def test_a_malformed_stored_reason_is_shown_as_stored(stored):

@@ -310,6 +310,19 @@ class TestBulkActions:
         assert set(Record.objects.filter(status=Status.PUBLISHED).values_list("identifier", flat=True)) == {
             "doc-theirs"}
 
+    @pytest.mark.parametrize(("language", "said"), [
+        ("en", "Published: doc-a, doc-b."),
+        ("ja", "公開しました：doc-a、doc-b。"),
+        ("ru", "Опубликованы записи: doc-a, doc-b."),
+    ])
+    def test_the_records_done_are_listed_as_the_language_lists_things(self, alice, bob, login, language, said):
+        for identifier in ("doc-a", "doc-b"):
+            RecordFactory(status=Status.DRAFT, identifier=identifier).submit(alice)
+        response = login(bob).post(self.changelist(), {
+            "action": "publish_selected", "_selected_action": list(Record.objects.values_list("pk", flat=True))},
+            follow=True, headers={"accept-language": language})
+        assert page_messages(response) == [said]
+
     def test_contributor_is_not_offered_publish(self, alice, login):
         RecordFactory(status=Status.REVIEW)
         page = login(alice).get(self.changelist()).content.decode()

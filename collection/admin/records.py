@@ -33,6 +33,7 @@ from ..models import (
     validate_titles,
 )
 from ..search import search_condition
+from ..text import listed
 from ..workflow import (
     ACTIONS,
     Action,
@@ -509,7 +510,7 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             messages.success(request, action.done % {"record": result.done[0].identifier})
         elif result.done:
             messages.success(request, action.done_many % {
-                "records": ", ".join(record.identifier for record in result.done)})
+                "records": listed(record.identifier for record in result.done)})
         for record, why in result.skipped:
             # Two sentences: each reason is a sentence of its own, which a colon would leave capitalized.
             messages.warning(request, _("The record %(record)s was skipped. %(why)s") % {
