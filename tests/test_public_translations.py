@@ -13,6 +13,7 @@ import pytest
 from django.utils import translation
 
 import collection
+from collection.models import Language
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,29 @@ def test_japanese_pages_set_a_full_width_colon_after_a_label(client):
     assert re.search(r"<li>[^<:：]+：[^<]+</li>", listing.split('class="errors"')[1]), listing
     # Russian and English keep theirs.
     assert "Постоянная ссылка: " in client.get(f"/ru/records/{record.identifier}/").content.decode()
+
+
+def test_japanese_pages_set_an_aside_in_full_width_parentheses(client):
+    from tests.factories import PlaceFactory, add_title, reindex, titled
+
+    series = titled("Test series", identifier="doc-test-series")
+    record = titled("Test volume", identifier="doc-test-volume", kind="memoir", parent=series, sequence=2,
+                    date_edtf="1949~", date_display="昭和24年頃", url="https://example.org/test",
+                    archived_url="https://web.archive.org/web/2020/https://example.org/test")
+    add_title(record, "テスト", "ja")
+    page = re.sub(r"<[^>]+>", "", client.get(f"/ja/records/{record.identifier}/").content.decode())
+    assert "年頃（目録の表記：昭和24年頃）" in page  # no space before it, as Japanese writes it
+    assert "https://example.org/test（アーカイブ版）" in page
+    record.languages.add(*(Language.objects.get_or_create(tag=tag)[0] for tag in ("ja", "ru")))
+    page = re.sub(r"<[^>]+>", "", client.get(f"/ja/records/{record.identifier}/").content.decode())
+    assert "日本語、ロシア語" in page
+    place = PlaceFactory(name="テスト市", name__language="ja")
+    record.places.add(place)
+    reindex(record)
+    place_page = re.sub(r"<[^>]+>", "", client.get(f"/ja/places/{place.identifier}/").content.decode())
+    assert re.search(r"テスト市\s*（日本語 · ", place_page), place_page
+    listing = re.sub(r"<[^>]+>", "", client.get("/ja/records/", {"kind": "memoir"}).content.decode())
+    assert "Test series（第2号）" in listing
+    # Russian and English keep theirs.
+    russian = re.sub(r"<[^>]+>", "", client.get(f"/ru/records/{record.identifier}/").content.decode())
+    assert " (в описании: 昭和24年頃)" in russian
