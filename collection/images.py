@@ -36,6 +36,20 @@ MAX_SIDE_PIXELS = 65500
 FORMAT_NAMES = {"MPO": "JPEG"}
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "TIFF": "tif", "WEBP": "webp"}
+# The extensions a file of each format is known by, the first being what the app gives one.
+FORMAT_EXTENSIONS = {"JPEG": ("jpg", "jpeg", "jpe", "jfif"), "PNG": ("png",), "TIFF": ("tif", "tiff"),
+                     "WEBP": ("webp",)}
+
+
+def named_for_format(name: str, fmt: str) -> str:
+    """``name`` with an extension of the format ``fmt`` the file is in: a PNG uploaded as ``page.jpg`` is
+    downloaded as ``page.png``, which the program that opens it by its name can read."""
+    stem, dot, extension = name.rpartition(".")
+    own = FORMAT_EXTENSIONS.get(fmt, (fmt.lower(),))
+    if dot and extension.lower() in own:
+        return name
+    known = {known for extensions in FORMAT_EXTENSIONS.values() for known in extensions}
+    return f"{stem if dot and extension.lower() in known else name}.{own[0]}"
 
 # Formats people try to upload, named so the refusal says what the file is.
 _KNOWN_SIGNATURES: tuple[tuple[bytes, str], ...] = (

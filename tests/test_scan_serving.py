@@ -237,3 +237,17 @@ def test_a_revert_puts_back_an_order_changed_by_an_insertion(bob):
     revert(Record.objects.get(pk=record.pk), RecordAdmin.history_parts(None), moment, bob)
     assert [(image.pk, image.position) for image in record.images.order_by("position")] == [
         (inserted.pk, 1), (first.pk, 2), (second.pk, 3)]
+
+
+@pytest.mark.parametrize(("name", "data", "downloaded"), [
+    ("page.jpg", imaging.png, "page.png"),  # a PNG saved under a JPEG's name
+    ("page.JPEG", imaging.jpeg, "page.JPEG"),
+    ("page.jpeg", imaging.jpeg, "page.jpeg"),
+    ("page", imaging.png, "page.png"),
+    ("page.v2", imaging.png, "page.v2.png"),
+])
+def test_a_master_is_downloaded_under_a_name_its_format_opens(admin_client, name, data, downloaded):
+    record = RecordFactory(status=Status.PUBLISHED)
+    image = attach(record, name=name, data=data())
+    response = admin_client.get(image.url("master"))
+    assert response["Content-Disposition"] == f'attachment; filename="{record.identifier}-{downloaded}"'

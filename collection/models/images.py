@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings
 from ..fields import NFCCharField
-from ..images import CONTENT_TYPES, InspectedUpload, file_digest, make_derivatives
+from ..images import CONTENT_TYPES, InspectedUpload, file_digest, make_derivatives, named_for_format
 from ..text import base_language
 from ..validators import validate_language_tag
 from .history import change_history
@@ -167,10 +167,10 @@ class RecordImage(models.Model):
         ``with_record`` (not for staff who may not view records, whom the identifier would tell the record).
 
         Control characters (which a header cannot carry) become ``_``; an image uploaded
-        without a name is named for its key and format.
+        without a name is named for its key; the name ends in an extension of the file's format.
         """
         name = "".join("_" if unicodedata.category(char) == "Cc" else char for char in self.original_name).strip()
-        name = name or f"image-{self.pk}.{self.format.lower()}"
+        name = named_for_format(name or f"image-{self.pk}", self.format)
         return f"{self.record.identifier}-{name}" if with_record else name
 
     def pick_caption(self, language: str | None = None) -> RecordImageCaption | None:
