@@ -139,3 +139,24 @@ def test_a_failed_master_is_named_as_the_admin_names_it():
     [changed] = [line for line in lines if line.startswith("CHANGED")]
     assert f"uploaded as “{record.identifier}-名簿 1.jpg”" in missing
     assert f"uploaded as “{record.identifier}-cover.png”" in changed
+
+
+def test_a_master_that_cannot_be_read_is_reported_as_unreadable_not_missing(monkeypatch):
+    [image] = attach(RecordFactory(), imaging.jpeg(), "locked.jpg")
+    from django.core.files.storage import Storage
+
+    opened = Storage.open
+
+    def refusing(storage, name, *args, **kwargs):
+        if name == image.master.name:
+            raise PermissionError(13, "Permission denied", name)
+        return opened(storage, name, *args, **kwargs)
+
+    monkeypatch.setattr(Storage, "open", refusing)
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_fixity", stdout=out)
+    report = out.getvalue()
+    assert "MISSING" not in report
+    assert f"UNREADABLE {image.master.name}" in report and "Permission denied" in report
+    assert f"images: {image.pk}" in report

@@ -523,9 +523,10 @@ def _move(image: RecordImage, position: int, by: Any) -> None:
 @dataclass(frozen=True)
 class FixityProblem:
     name: str
-    problem: str  # "missing" or "changed"
+    problem: str  # "missing", "unreadable" or "changed"
     expected: str
     found: str = ""
+    reason: str = ""  # why an unreadable master could not be read, as the system says
     images: tuple[int, ...] = ()  # the images whose master it is now
     # For a master no image uses any more: "replaced" (its image has another master now) or "deleted".
     former: str = ""
@@ -538,7 +539,7 @@ def check_fixity(names: Iterable[tuple[str, str, int]] | None = None) -> Iterato
     """Recompute the SHA-256 of every stored master and compare it with the one recorded at upload.
 
     Yields ``(name, None)`` for a master that is intact and ``(name, problem)``
-    for one that is missing or changed. Masters replaced since are checked too:
+    for one that is missing, cannot be read or changed. Masters replaced since are checked too:
     the archive keeps them.
     """
     storage = image_storage()
@@ -550,9 +551,14 @@ def check_fixity(names: Iterable[tuple[str, str, int]] | None = None) -> Iterato
         try:
             with storage.open(name, "rb") as handle:
                 found, _measured = file_digest(handle)
-        except (FileNotFoundError, OSError):
+        except FileNotFoundError:
             yield name, FixityProblem(name, "missing", expected, images=images, uploaded_as=_uploaded_as(name),
                                       **_former_use(name, images))
+            continue
+        except OSError as exc:
+            # There, but not to be read (permissions, a disk error): not to be reported as lost.
+            yield name, FixityProblem(name, "unreadable", expected, images=images, uploaded_as=_uploaded_as(name),
+                                      reason=exc.strerror or str(exc), **_former_use(name, images))
             continue
         if found != expected:
             yield name, FixityProblem(name, "changed", expected, found, images=images, uploaded_as=_uploaded_as(name),

@@ -14,10 +14,11 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # type: ignore[override]
         return _("Recompute the SHA-256 of every master scan (current, replaced and of deleted images) and report "
-                 "changed and missing files. Exits with status 1 if any file failed.")
+                 "changed, missing and unreadable files. Exits with status 1 if any file failed.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Worded in the site's language; the OK, CHANGED and MISSING marks stay as they are, for scripts to read.
+        # Worded in the site's language; the OK, CHANGED, MISSING and UNREADABLE marks stay as they are, for scripts
+        # to read.
         checked = failed = 0
         for name, problem in check_fixity():
             checked += 1
@@ -31,6 +32,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"MISSING  {name} "
                                   + _("(images: %(images)s; expected sha256 %(expected)s; uploaded as “%(uploaded)s”)")
                                   % {"images": images, "expected": problem.expected, "uploaded": problem.uploaded_as})
+            elif problem.problem == "unreadable":
+                self.stdout.write(f"UNREADABLE {name} "
+                                  + _("(images: %(images)s; expected sha256 %(expected)s; uploaded as “%(uploaded)s”; "
+                                      "cannot be read: %(reason)s)")
+                                  % {"images": images, "expected": problem.expected, "uploaded": problem.uploaded_as,
+                                     "reason": problem.reason})
             else:
                 self.stdout.write(f"CHANGED  {name} "
                                   + _("(images: %(images)s; expected sha256 %(expected)s, found %(found)s; "
