@@ -251,6 +251,8 @@ class TestCraftedPosts:
         data["titles-0-text"] = "Rewritten and published at once"
         response = login(bob).post(change_url(record), data, follow=True)
         assert response.status_code == 200
+        # Back on the record, whose workflow box shows what can be done now, not on the list of records.
+        assert response.redirect_chain[-1][0] == change_url(record)
         shown = page_messages(response)
         assert any(m.startswith("Your changes were saved, but “Publish” was not applied to the record")
                    and "Four-eyes rule" in m for m in shown)

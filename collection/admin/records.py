@@ -447,6 +447,7 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
                                           "%(record)s. %(why)s") % {"record": record.identifier,
                                                                     "action": action.label, "why": refusal})
                 request._collection_workflow_said = True
+                request._collection_action_refused = True
                 return
             edited = (set(form.changed_data) - {"transition_comment", "hide_title"}
                       or any(formset.has_changed() for formset in formsets))
@@ -454,6 +455,13 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             said = action.saved_and_done if edited else action.done
             messages.success(request, said % {"record": record.identifier})
             request._collection_workflow_said = True
+
+    def response_change(self, request, obj):
+        if getattr(request, "_collection_action_refused", False):
+            # The changes were saved but the button's action was refused: the record's page shows what can be done
+            # now, where the list of records would leave its reader to find it again.
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_change(request, obj)
 
     def message_user(self, request, message, level=messages.INFO, extra_tags="", fail_silently=False):
         if level == messages.SUCCESS and getattr(request, "_collection_workflow_said", False):
