@@ -214,7 +214,11 @@ def _entries_for(model: type[models.Model], rows: list[Any], part_name: str, rel
             kind = _("deleted")
         else:
             kind = _("changed")
+            # A status change the workflow made says so as its reason: the field's change would say it again.
+            said = {"status"} if reasons.is_status_change(row.history_change_reason) else set()
             for name in fields:
+                if name in said:
+                    continue
                 old, new = _row_value(before, name), _row_value(row, name)
                 if not _same(model, name, old, new):
                     changes.append(FieldChange(

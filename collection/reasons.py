@@ -101,6 +101,12 @@ _WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
+def is_status_change(stored: str | None) -> bool:
+    """Whether a stored reason is the workflow's own account of a status change (:func:`status_change`)."""
+    match = _STORED.match(stored or "")
+    return match is not None and match["code"] == "status"
+
+
 def describe(stored: str | None) -> str:
     """A stored reason in the active language: a code's words, or the text as it was stored."""
     if not stored:

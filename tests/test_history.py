@@ -336,3 +336,20 @@ def test_forms_the_task_derives_after_an_import_say_so_in_the_history(bob, login
     assert derived.user is None and derived.reason == "readings and romanizations made by the app"
     assert "アプリが作成した読みとラテン文字表記" in history_reasons(login(bob), record, "ja")
     assert "чтения и транслитерации, созданные приложением" in history_reasons(login(bob), record, "ru")
+
+
+def test_a_status_change_is_said_once_and_japanese_sets_its_labels_with_a_full_width_colon(bob, login):
+    import re
+
+    record = RecordFactory(status=Status.DRAFT)
+    change_status(record, None, Status.REVIEW)
+    record.date_display = "test date"
+    record.save()
+    page = login(bob).get(history_url(record), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    assert text.count("下書き → 審査中") == 1, text  # the reason says it; the field's change would say it again
+    assert "状態：下書き → 審査中" in text
+    assert "：test date" in text and ": test date" not in text
+    english = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", login(bob).get(
+        history_url(record), HTTP_ACCEPT_LANGUAGE="en").content.decode()))
+    assert english.count("draft → in review") == 1 and ": test date" in english
