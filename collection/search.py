@@ -612,11 +612,11 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     ``Читы`` and the title says ``лагерь``, ``Чита``. A Russian word is also
     looked for by its stem (Snowball's Russian stemmer: ``лагер``, ``чит``), and an
     English plural by its singular (``camps``, ``memories``: ``camp``, ``memory``).
-    A stem is the start of every form of its word, so it finds them all; a stem of
-    three letters, though, is the start of too many words of every language once the
-    fold spells it in Latin letters (приём is ``при``: "prisoners", "Primorye"), and is
-    looked for only as a whole word with one of the Russian endings (:class:`WordForms`,
-    :func:`_forms_of_short_stems`: ``чит`` finds Чита, Читой, not "chitchat"). A stem
+    A stem is the start of every form of its word, but also of too many words of every
+    language once the fold spells it in Latin letters (приём is ``при``: "prisoners",
+    "Primorye"; пленных is ``плен``: "plenty"), so it is looked for only as a whole word
+    with one of the Russian endings (:class:`WordForms`, :func:`_forms_of_stems`: ``чит``
+    finds Чита, Читой, not "chitchat"; ``плен`` finds плена, пленных, plennye). A stem
     whose last vowel comes and goes (``японец``, ``японцы``: ``японец``, ``японц``)
     is also looked for in its other form (:func:`_fleeting_vowel`), and an adjective
     made from a place name by the place's (``тайшетские``, ``читинский``: ``тайшет``,
@@ -654,17 +654,17 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     query = _searched_text(query)
     words = search_words(query)
     respelled = fold(_as_the_fold_spells_russian(query)).split()[:MAX_WORDS]
-    short: set[str] = set()
-    stemmed = fold(_stemmed(query, short_stems=short)).split()[:MAX_WORDS]
-    fleeting = fold(_stemmed(query, _fleeting_vowel, short)).split()[:MAX_WORDS]
-    place = _stemmed(query, _place_of_adjective, short)
+    stems: set[str] = set()
+    stemmed = fold(_stemmed(query, russian_stems=stems)).split()[:MAX_WORDS]
+    fleeting = fold(_stemmed(query, _fleeting_vowel, stems)).split()[:MAX_WORDS]
+    place = _stemmed(query, _place_of_adjective, stems)
     places = fold(place).split()[:MAX_WORDS]
     places_hepburn = fold(_as_hepburn_spells_japanese(place)).split()[:MAX_WORDS]
-    alternated = fold(_stemmed(query, _alternated_place, short)).split()[:MAX_WORDS]
+    alternated = fold(_stemmed(query, _alternated_place, stems)).split()[:MAX_WORDS]
     japanese = fold(_as_hepburn_spells_japanese(query.casefold())).split()[:MAX_WORDS]
     japanese_stems = fold(_as_hepburn_spells_japanese(_stemmed(query))).split()[:MAX_WORDS]
-    short_forms = _forms_of_short_stems(short, fold)
-    short_hepburn = _forms_of_short_stems(short, lambda text: fold(_as_hepburn_spells_japanese(text)))
+    forms = _forms_of_stems(stems)
+    hepburn_forms = _forms_of_stems(stems, hepburn=True)
     lists = (respelled, stemmed, fleeting, places, places_hepburn, alternated, japanese, japanese_stems)
     if any(len(spelled) != len(words) for spelled in lists):
         return [(word,) for word in words]  # the words do not line up: none rather than wrong ones
@@ -679,16 +679,32 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
             other = "y" + other[1:]
         romaji = _as_romaji(word.strip())
         spellings = [word, _placed(other), _placed(_informal_russian(other)), _placed(_ending_in_iy(other)),
-                     _spellings_of_stem(stem, short_forms),
-                     _spellings_of_stem(other_stem, short_forms), _spellings_of_stem(place_name, short_forms),
-                     _spellings_of_stem(place_hepburn, short_hepburn),
-                     _spellings_of_stem(alternated_place, short_forms),
-                     _spellings_of_stem(_other_english_spelling(stem), short_forms), _placed(_as_romaji(hepburn)),
-                     short_hepburn.get(hepburn_stem) or _placed(_as_romaji(hepburn_stem)), _placed(romaji),
+                     _spellings_of_stem(stem, forms),
+                     _spellings_of_stem(other_stem, forms), _spellings_of_stem(place_name, forms),
+                     _spellings_of_stem(place_hepburn, hepburn_forms),
+                     _spellings_of_stem(alternated_place, forms),
+                     # A Russian stem is no English word to respell (контор: kontor, not "kontour").
+                     _spellings_of_stem(stem if stem in forms else _other_english_spelling(stem), forms),
+                     _placed(_as_romaji(hepburn)),
+                     hepburn_forms.get(hepburn_stem) or _placed(_as_romaji(hepburn_stem)), _placed(romaji),
                      _placed(_hepburn_of_kunrei(romaji))]
         spellings += [_placed(name) for name in _synonyms().get(word.strip(), ())]
-        alternatives.append(tuple(dict.fromkeys(spellings)))
+        alternatives.append(_without_implied(dict.fromkeys(spellings)))
     return alternatives
+
+
+def _without_implied(spellings: Iterable[str]) -> tuple[str, ...]:
+    """``spellings`` less the forms of a stem that another spelling finds already, as the start of a word:
+    Тайшет is its own stem, and `` tayshet`` begins every form of it."""
+    starts = [spelling[1:] for spelling in spellings
+              if not isinstance(spelling, WordForms) and spelling.startswith(" ") and not spelling.endswith(" ")]
+    starts = tuple(starts)
+
+    def implied(forms: WordForms) -> bool:
+        return forms.start.startswith(starts) or all(
+            (forms.start + ending).startswith(starts) for ending in forms.endings)
+
+    return tuple(spelling for spelling in spellings if not (isinstance(spelling, WordForms) and implied(spelling)))
 
 
 def _synonyms() -> dict[str, tuple[str, ...]]:
@@ -873,10 +889,10 @@ _RUSSIAN_WORD = re.compile(r"[а-яё]+")
 _ENGLISH_WORD = re.compile(r"[a-z]+")
 # The shortest word worth stemming, and the shortest stem kept (shorter ones are most of their word).
 _STEMMED_FROM, _SHORTEST_STEM = 4, 3
-# A Russian stem this short is most of its word, and its Latin letters begin words of every language in the keys:
-# приём is при to the stemmer, and "pri" begins "prisoners" and "Primorye"; дети is дет, and "det" begins "details".
-# Such a stem is looked for only followed by one of the endings of Russian nouns, adjectives and verbs, as a whole
-# word (:func:`_forms_of_short_stems`).
+# A Russian stem's Latin letters begin words of every language in the keys: приём is при to the stemmer, and "pri"
+# begins "prisoners" and "Primorye"; дети is дет, and "det" begins "details"; пленных is плен, and "plen" begins
+# "plenty". A stem is looked for only followed by one of the endings of Russian nouns, adjectives and verbs, as a
+# whole word (:func:`_forms_of_stems`). One this short is most of its word, and takes only the plain endings.
 _SHORT_STEM = 3
 _RUSSIAN_ENDINGS = (
     # Nouns.
@@ -889,18 +905,43 @@ _RUSSIAN_ENDINGS = (
     "ть", "ти", "л", "ла", "ло", "ли", "ет", "ёт", "ит", "ут", "ют", "ат", "ят", "ешь", "ёшь", "ишь", "ете", "ите",
 )
 _RUSSIAN_CONSONANTS = "бвгджзйклмнпрстфхцчшщ"
+# What else the stemmer takes off a longer word (Snowball's Russian suffixes): adjectives' other endings,
+# participles (репрессированных: репрессирова), reflexive verbs (вернулись: вернул), gerunds, and the abstract
+# nouns' -ость (ответственности: ответствен).
+_ADJECTIVE_ENDINGS = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ого", "его", "ому", "ему", "ым", "им",
+                      "ом", "ем", "ую", "юю", "ою", "ею", "ых", "их", "ыми", "ими", "ей")
+_ACTIVE_PARTICIPLES = ("вш", "ивш", "ывш", "ющ", "ующ", "ущ", "ащ", "ящ", "щ")  # these take -ся too
+_PARTICIPLES = ("нн", *_ACTIVE_PARTICIPLES, "ем", "им", "ом")
+_VERB_ENDINGS = ("ть", "ти", "л", "ла", "ло", "ли", "ет", "ёт", "ит", "ут", "ют", "ат", "ят", "ешь", "ёшь", "ишь",
+                 "ете", "ите", "ем", "им", "ил", "ила", "ило", "или", "ыл", "ыла", "ыло", "ыли", "ить", "ыть",
+                 "й", "йте", "уй", "уйте", "ей", "ейте", "ует", "уют", "ую", "ю", "н", "на", "но", "ны", "ен",
+                 "ена", "ено", "ены", "нно")
+_GERUNDS = ("в", "вши", "вшись", "ив", "ивши", "ившись", "ыв", "ывши", "ывшись")
+_LONG_STEM_ENDINGS = tuple(dict.fromkeys((
+    *_RUSSIAN_ENDINGS, *_ADJECTIVE_ENDINGS,
+    *(participle + ending for participle in _PARTICIPLES for ending in _ADJECTIVE_ENDINGS),
+    *(participle + ending + "ся" for participle in _ACTIVE_PARTICIPLES for ending in _ADJECTIVE_ENDINGS),
+    *(ending + reflexive for ending in _VERB_ENDINGS for reflexive in ("ся", "сь")), *_VERB_ENDINGS, *_GERUNDS,
+    # A past tense's or an infinitive's -ся after what the stemmer keeps of it (вернулись, вернуться: вернул, вернут).
+    "ся", "ась", "ось", "ись", "ясь", "ься",
+    *("ост" + ending for ending in ("ь", "и", "ью", "ей", "ям", "ями", "ях")),
+    # The adjectives and the names of people a noun makes, which its stem began before (Япония: японские, японец;
+    # лагерь: лагерный; Корея: корейский): a reader of Russian searching the one expects the others.
+    *(suffix + ending for suffix in ("ск", "йск", "ийск", "н") for ending in _ADJECTIVE_ENDINGS),
+    "ец", *("ц" + ending for ending in ("а", "у", "ем", "е", "ы", "ев", "ам", "ами", "ах")),
+)))
+_LONG_STEM_ENDINGS_AFTER_N = (*_LONG_STEM_ENDINGS, *("н" + ending for ending in _LONG_STEM_ENDINGS))
 # English plurals whose singular is not the word less its "s": boxes, marches, wishes, memories.
 _ENGLISH_ES = ("ches", "shes", "sses", "xes", "zes")
 _NOT_PLURAL = ("ss", "us", "is", "ics")
 
 
 def _stemmed(query: str, russian_stem: Callable[[str, str], str] | None = None,
-             short_stems: set[str] | None = None) -> str:
+             russian_stems: set[str] | None = None) -> str:
     """``query`` with each Russian word as its stem and each English plural as its singular.
 
-    ``russian_stem`` (given the word and its stem) gives another stem to put in its place. Russian stems of
-    ``_SHORT_STEM`` letters or fewer are added to ``short_stems``: they are looked for as whole words
-    (:func:`_forms_of_short_stems`).
+    ``russian_stem`` (given the word and its stem) gives another stem to put in its place. The Russian stems are
+    added to ``russian_stems``: they are looked for as the whole words they begin (:func:`_forms_of_stems`).
     """
     text = unicodedata.normalize("NFKC", query or "").casefold()
     russian = None
@@ -916,8 +957,8 @@ def _stemmed(query: str, russian_stem: Callable[[str, str], str] | None = None,
             stemmed = russian.stemWord(word)
             if russian_stem is not None:
                 stemmed = russian_stem(word, stemmed)
-            if short_stems is not None and _SHORTEST_STEM <= len(stemmed) <= _SHORT_STEM:
-                short_stems.add(stemmed)
+            if russian_stems is not None and len(stemmed) >= _SHORTEST_STEM:
+                russian_stems.add(stemmed)
         elif _ENGLISH_WORD.fullmatch(word):
             stemmed = _english_singular(word)
         else:
@@ -931,8 +972,8 @@ _RUSSIAN_VOWELS = "аеёиоуыэюя"
 
 
 class WordForms(str):
-    """A spelling that is one of several whole words: the forms of a short Russian stem
-    (:func:`_forms_of_short_stems`), such as `` chita ``, `` chity ``, `` chitoy `` for Чита.
+    """A spelling that is one of several whole words: the forms of a Russian stem (:func:`_forms_of_stems`), such
+    as `` chita ``, `` chity ``, `` chitoy `` for Чита.
 
     Its text is the regular expression that finds them between spaces (`` chit(?:a|oy|y) ``), so that it
     never equals a plain spelling; :meth:`pattern` places it, in a syntax Python and PostgreSQL read alike.
@@ -953,41 +994,94 @@ class WordForms(str):
 
     @staticmethod
     def _regex(start: str, endings: tuple[str, ...]) -> str:
-        written = [re.escape(ending) for ending in endings if ending]
-        if not written:
-            return re.escape(start)
-        return f"{re.escape(start)}(?:{'|'.join(written)}){'?' if '' in endings else ''}"
+        return re.escape(start) + _alternatives(endings)
 
     def pattern(self, before: str, after: str) -> str:
         """The regular expression of the forms, between ``before`` and ``after``."""
-        return f"{before}{self._regex(self.start, self.endings)}{after}"
+        return f"{before}{self[1:-1]}{after}"
 
 
-def _forms_of_short_stems(stems: Iterable[str], spelled: Callable[[str], str]) -> dict[str, WordForms]:
-    """Each short Russian stem (``_SHORT_STEM``) as ``spelled`` spells it, with the forms of its word spelled so:
-    ``при`` (приём, приема) as ``pri``: ``pria``, ``priem``, ``priyu``…
+@functools.lru_cache(maxsize=64)
+def _alternatives(endings: tuple[str, ...]) -> str:
+    """A regular expression matching exactly ``endings``, as a tree of their letters: a long stem has hundreds of
+    endings, most sharing their first letters, and each letter is tried once. The same endings follow every
+    long stem, so the tree is made once."""
+    by_first: dict[str, list[str]] = {}
+    bare = False
+    for ending in endings:
+        if ending:
+            by_first.setdefault(ending[0], []).append(ending[1:])
+        else:
+            bare = True
+    if not by_first:
+        return ""
+    branches = [re.escape(first) + _alternatives(tuple(rest)) for first, rest in sorted(by_first.items())]
+    if len(branches) == 1 and not bare:
+        return branches[0]
+    return f"(?:{'|'.join(branches)}){'?' if bare else ''}"
 
-    The stem itself is a form where a noun or a verb has no ending (лес, леса; год, года; жил, жила), so only
-    when it ends in one consonant after a vowel: при, the stem of приём, is a preposition, and ёлка's ``елк`` is
-    no word (its form without an ending is ёлок, which :func:`_fleeting_vowel` finds).
+
+def _forms_of_stems(stems: Iterable[str], hepburn: bool = False) -> dict[str, WordForms]:
+    """Each Russian stem as the fold spells it, with the forms of its word spelled so: ``при`` (приём, приема) as
+    ``pri``: ``pria``, ``priem``, ``priyu``…; ``плен`` (пленных, плена) as ``plen``: ``plena``, ``plennykh``,
+    ``plennyy``…, never ``plenty``. ``hepburn``: the stems read as Japanese names are in the Polivanov system,
+    spelled as Hepburn does (:func:`_as_hepburn_spells_japanese`, long vowels merged: Кавасимы, ``kawashim``).
+
+    Stems that the fold spells alike (е and ё) share their forms.
     """
-    forms: dict[str, set[str]] = {}
+    forms: dict[str, list[WordForms]] = {}
     for stem in stems:
-        spelled_stem = spelled(stem)
+        spelled_stem, words = _forms_of_stem(stem, hepburn)
+        if words is not None:
+            forms.setdefault(spelled_stem, []).append(words)
+    return {spelled_stem: words[0] if len(words) == 1 else WordForms(
+        {form.start + ending for form in words for ending in form.endings}) for spelled_stem, words in forms.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def _forms_of_stem(stem: str, hepburn: bool) -> tuple[str, WordForms | None]:
+    """The stem as spelled (see :func:`_forms_of_stems`), and the forms of its word; None if it has none.
+
+    A short stem (``_SHORT_STEM``) takes the plain endings of nouns, adjectives and verbs, and is itself a form
+    where a noun or a verb has no ending (лес, леса; год, года; жил, жила), so only when it ends in one consonant
+    after a vowel: при, the stem of приём, is a preposition, and ёлка's ``елк`` is no word (its form without an
+    ending is ёлок, which :func:`_fleeting_vowel` finds). A longer one takes every ending the stemmer takes off
+    (``_LONG_STEM_ENDINGS``), and is itself a form when it ends in a consonant, or a consonant and ь (Хабаровск,
+    Хабаровского; Урал, уральские: ураль); one in
+    н may have lost the other н of -нн- to the stemmer (пленных: плен), which its forms have again. Japanese
+    names take the plain endings only: they decline as nouns.
+    """
+    if len(stem) <= _SHORT_STEM:
         bare = stem[-1] in _RUSSIAN_CONSONANTS and stem[-2] in _RUSSIAN_VOWELS
-        words = forms.setdefault(spelled_stem, set())
-        for ending in _RUSSIAN_ENDINGS:
-            form = spelled(stem + ending)
-            if bare or form != spelled_stem:  # ь is spelled as nothing
-                words.add(form)
-        if bare:
-            words.add(spelled_stem)
-    return {stem: WordForms(words) for stem, words in forms.items() if words}
+        endings = _RUSSIAN_ENDINGS
+    else:
+        bare = stem.rstrip("ь")[-1] in _RUSSIAN_CONSONANTS  # уральские: ураль, Урал
+        endings = _RUSSIAN_ENDINGS if hepburn else _LONG_STEM_ENDINGS_AFTER_N if stem[-1] == "н" \
+            else _LONG_STEM_ENDINGS
+    if hepburn:
+        def spelled(text: str) -> str:
+            return fold(_as_hepburn_spells_japanese(text))
+
+        spelled_stem = spelled(stem)
+        words = {_as_romaji(form) for form in (spelled(stem + ending) for ending in endings)
+                 if bare or form != spelled_stem}  # ь is spelled as nothing
+    else:
+        # The fold spells Cyrillic letter by letter: a form is the stem's spelling and its ending's.
+        spelled_stem = fold(stem)
+        words = {spelled_stem + ending for ending in _folded(endings) if bare or ending}
+    if bare:
+        words.add(_as_romaji(spelled_stem) if hepburn else spelled_stem)
+    return spelled_stem, WordForms(words) if words else None
 
 
-def _spellings_of_stem(stem: str, short: Mapping[str, WordForms]) -> str:
-    """A stem placed (:func:`_placed`), or the forms of a short Russian stem (:func:`_forms_of_short_stems`)."""
-    return short.get(stem) or _placed(stem)
+@functools.lru_cache(maxsize=8)
+def _folded(endings: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fold(ending) for ending in endings))
+
+
+def _spellings_of_stem(stem: str, forms: Mapping[str, WordForms]) -> str:
+    """A stem placed (:func:`_placed`), or the forms of a Russian stem (:func:`_forms_of_stems`)."""
+    return forms.get(stem) or _placed(stem)
 
 
 def _fleeting_vowel(_word: str, stem: str) -> str:

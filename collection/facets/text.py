@@ -217,7 +217,7 @@ class Segment:
 
         A word with a space before it must begin a token, one with a space after it
         end one (see ``collection.search.search_words``); every token ends with TOKEN_END.
-        The forms of a short Russian stem (``collection.search.WordForms``) must each be a
+        The forms of a Russian stem (``collection.search.WordForms``) must each be a
         whole token, as the database's regular expression has them.
         """
         if isinstance(word, WordForms):
