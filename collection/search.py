@@ -685,9 +685,9 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
                      _spellings_of_stem(alternated_place, forms),
                      # A Russian stem is no English word to respell (контор: kontor, not "kontour").
                      _spellings_of_stem(stem if stem in forms else _other_english_spelling(stem), forms),
-                     _placed(_as_romaji(hepburn)),
-                     hepburn_forms.get(hepburn_stem) or _placed(_as_romaji(hepburn_stem)), _placed(romaji),
-                     _placed(_hepburn_of_kunrei(romaji))]
+                     _placed_romaji(_as_romaji(hepburn)),
+                     hepburn_forms.get(hepburn_stem) or _placed_romaji(_as_romaji(hepburn_stem)),
+                     _placed_romaji(romaji), _placed_romaji(_hepburn_of_kunrei(romaji))]
         spellings += [_placed(name) for name in _synonyms().get(word.strip(), ())]
         alternatives.append(_without_implied(dict.fromkeys(spellings)))
     return alternatives
@@ -832,6 +832,13 @@ def _placed(word: str) -> str:
     if _LATIN_START.match(word):
         return f" {word}"
     return word
+
+
+def _placed_romaji(word: str) -> str:
+    """``word`` respelled as romaji, placed: as :func:`_placed`, but a lone letter that merging long vowels left
+    is a whole word (``ii``, ``oo``: ``i``, ``o``, as いい and おお are held), not the start of every word in it:
+    "World War II" is not every record with a word in i."""
+    return f" {word} " if len(word) == 1 and word.isalpha() else _placed(word)
 
 
 _LATIN_START = re.compile(r"[a-z]")
