@@ -736,7 +736,10 @@ def _as_the_fold_spells_russian(text: str) -> str:
 # vowel (voyennoplennye), х as a lone h (arhiv), ц as c (kompensacii), and ё after a consonant as "yo", as
 # English texts spell it (Pyotr, Fyodorov, Semyonov, Solovyov for Пётр, Фёдоров, Семёнов, Соловьёв), where the
 # fold writes е. Not in a word that could be romaji (Tokyo, horyo, Kyoto), whose "yo" is Japanese.
-_YE = re.compile(r"(?:^|(?<=[aeiouy]))ye")
+_YE = re.compile(r"(?<=[aeiouy])ye")
+# At the start of a word only in one that ends as Russian words do (Yelena, Yeltsin, Yezhov, Yenisey, Yekaterinburg,
+# Yerevan), so that English words are looked for as typed: "year" is not "ear", "yen" not "en" (enkai, 沿海).
+_YE_START = re.compile(r"^ye(?=[a-z]*(?:[aeiouy]|[oe]v|[ai]n|[zks]h|sk|burg|grad)$)")
 _YO = re.compile(r"(?<=[bcdfghjklmnpqrstvwxz])yo")
 # Ё beginning a word, "yo" in English texts (Yolka, Yozh for Ёлка, Ёж), where the fold writes е: only in a word that
 # ends as Russian words do (in a vowel, -ov, -ev, -in, -zh, -kh, -sh), and not in "you", so that English words
@@ -761,7 +764,7 @@ def _informal_russian(word: str) -> str:
         return word
     if _romaji_syllables(word) is None:
         word = _YO.sub("e", _YO_START.sub("e", word))
-    return _LONE_C.sub("ts", _LONE_H.sub("kh", _YE.sub("e", word)))
+    return _LONE_C.sub("ts", _LONE_H.sub("kh", _YE.sub("e", _YE_START.sub("e", word))))
 
 
 # Japanese names and words as Russian writes them (the Polivanov system: Тосимаса, Мэгуро, Кайсоки), respelled

@@ -28,3 +28,30 @@ def numerals():
 ])
 def test_a_roman_numeral_or_long_vowel_is_not_a_lone_letter(client, numerals, query, expected):
     assert found(client, query) == {numerals[key] for key in expected}
+
+
+@pytest.fixture
+def ye():
+    records = {
+        "early": titled("Test early letters", "en"),
+        "enkai": titled("Enkai chiho no kiroku", "ja-Latn"),
+        "yen": titled("Test yen and roubles", "en"),
+        "year": titled("Test year of return", "en"),
+        "yelena": titled("Test Елена", "ru"),
+        "yeltsin": titled("Test Ельцин", "ru"),
+        "ekaterinburg": titled("Test Екатеринбург", "ru"),
+        "yenisei": titled("Test Енисей", "ru"),
+        "yezhov": titled("Test Ежов", "ru"),
+    }
+    return {key: record.identifier for key, record in records.items()}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # An English word in ye is no Russian one written "ye" for е: "year" is not "ear", "yen" not enkai (沿海).
+    ("year", {"year"}), ("yen", {"yen"}),
+    # Russian names written so find the Cyrillic.
+    ("Yelena", {"yelena"}), ("Yeltsin", {"yeltsin"}), ("Yekaterinburg", {"ekaterinburg"}), ("Yenisey", {"yenisei"}),
+    ("Yezhov", {"yezhov"}),
+])
+def test_a_leading_ye_is_read_as_russian_only_in_a_russian_word(client, ye, query, expected):
+    assert found(client, query) == {ye[key] for key in expected}
