@@ -997,7 +997,14 @@ class WordForms(str):
     def __new__(cls, forms: Iterable[str]) -> WordForms:
         forms = sorted(set(forms))
         start = os.path.commonprefix(forms)
-        endings = tuple(form[len(start):] for form in forms)
+        return cls.of_endings(start, tuple(form[len(start):] for form in forms))
+
+    @classmethod
+    def of_endings(cls, start: str, endings: tuple[str, ...]) -> WordForms:
+        """The forms ``start`` followed by each of ``endings`` (distinct, sorted), without spelling each out."""
+        shared = os.path.commonprefix(endings)
+        if shared:
+            start, endings = start + shared, tuple(ending[len(shared):] for ending in endings)
         spelling = super().__new__(cls, f" {cls._regex(start, endings)} ")
         spelling.start, spelling.endings = start, endings
         return spelling
@@ -1057,15 +1064,14 @@ def _forms_of_stem(stem: str, hepburn: bool) -> tuple[str, WordForms | None]:
     after a vowel: при, the stem of приём, is a preposition, and ёлка's ``елк`` is no word (its form without an
     ending is ёлок, which :func:`_fleeting_vowel` finds). A longer one takes every ending the stemmer takes off
     (``_LONG_STEM_ENDINGS``), and is itself a form when it ends in a consonant, or a consonant and ь (Хабаровск,
-    Хабаровского; Урал, уральские: ураль); one in
-    н may have lost the other н of -нн- to the stemmer (пленных: плен), which its forms have again. Japanese
-    names take the plain endings only: they decline as nouns.
+    Хабаровского; Урал, уральские: ураль); one in н may have lost the other н of -нн- to the stemmer (пленных:
+    плен), which its forms have again. Japanese names take the plain endings only: they decline as nouns.
     """
     if len(stem) <= _SHORT_STEM:
         bare = stem[-1] in _RUSSIAN_CONSONANTS and stem[-2] in _RUSSIAN_VOWELS
         endings = _RUSSIAN_ENDINGS
     else:
-        bare = stem.rstrip("ь")[-1] in _RUSSIAN_CONSONANTS  # уральские: ураль, Урал
+        bare = stem.rstrip("ь")[-1:] in tuple(_RUSSIAN_CONSONANTS)  # уральские: ураль, Урал
         endings = _RUSSIAN_ENDINGS if hepburn else _LONG_STEM_ENDINGS_AFTER_N if stem[-1] == "н" \
             else _LONG_STEM_ENDINGS
     if hepburn:
@@ -1078,15 +1084,18 @@ def _forms_of_stem(stem: str, hepburn: bool) -> tuple[str, WordForms | None]:
     else:
         # The fold spells Cyrillic letter by letter: a form is the stem's spelling and its ending's.
         spelled_stem = fold(stem)
-        words = {spelled_stem + ending for ending in _folded(endings) if bare or ending}
+        return spelled_stem, WordForms.of_endings(spelled_stem, _folded(endings, bare))
     if bare:
-        words.add(_as_romaji(spelled_stem) if hepburn else spelled_stem)
+        words.add(_as_romaji(spelled_stem))
     return spelled_stem, WordForms(words) if words else None
 
 
-@functools.lru_cache(maxsize=8)
-def _folded(endings: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(fold(ending) for ending in endings))
+@functools.lru_cache(maxsize=16)
+def _folded(endings: tuple[str, ...], bare: bool) -> tuple[str, ...]:
+    """The endings as the fold spells them, distinct and sorted; the empty one (ь is spelled as nothing) only if the
+    stem is a form itself."""
+    folded = {fold(ending) for ending in endings}
+    return tuple(sorted(folded | {""} if bare else folded - {""}))
 
 
 def _spellings_of_stem(stem: str, forms: Mapping[str, WordForms]) -> str:
