@@ -176,7 +176,7 @@ def test_uncertain_dates_read_as_words_in_the_list_and_on_the_page(client, propo
 def test_the_date_reads_in_the_pages_language_with_the_wording_given_beside_it(client):
     record = titled("Test wording", date_edtf="1950~", date_display="昭和25年頃")
     page = client.get(record.get_absolute_url()).content.decode()
-    assert ('<dd>circa 1950 <span class="as-written">(as catalogued: <span lang="">昭和25年頃</span>)</span></dd>'
+    assert ('<dd>circa 1950<span class="as-written"> (as catalogued: <span lang="">昭和25年頃</span>)</span></dd>'
             in page)
     same = titled("Test same wording", date_edtf="1950", date_display="1950")
     assert "<dd>1950</dd>" in client.get(same.get_absolute_url()).content.decode()
