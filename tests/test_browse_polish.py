@@ -232,7 +232,7 @@ def test_a_volume_says_which_published_series_it_is_part_of(client):
     )
     ja = client.get("/ja/records/", {"q": "volume"}).content.decode()
     assert part_of(ja, "Test volume 3") == (
-        f'上位階層：<a href="/ja/records/{parent.identifier}/">テスト叢書</a> (第3巻)'
+        f'上位階層：<a href="/ja/records/{parent.identifier}/">テスト叢書</a>（第3巻）'
     )
     ru = client.get("/ru/records/", {"q": "volume"}).content.decode()
     assert part_of(ru, "Test volume 3").endswith("</a> (т. 3)")

@@ -113,7 +113,7 @@ def test_authority_names_name_their_language_and_mark_variants(client, russian_r
     items = re.findall(r"<li>.*?</li>", names)
     soviet = next(item for item in items if "Soviet Union" in item)
     ussr = next(item for item in items if "USSR" in item)
-    assert '<span class="name-language" title="en">英語</span> · 原表記)' in soviet and "異形" not in soviet
+    assert '<span class="name-language" title="en">英語</span> · 原表記）' in soviet and "異形" not in soviet
     assert '<span class="variant">異形</span>' in ussr
 
 
