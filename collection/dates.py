@@ -104,8 +104,6 @@ def _undated_key(value: str) -> str:
 
 # A full date as office software and people write it: 15.03.1946 (Russian), 1946/3/15, 1946-3-15 and
 # 1946年3月15日 (Japanese), 15/3/1946 where the day cannot be a month. Each is the EDTF date year-month-day.
-# A full date of EDTF, with its qualifier: a part of a value that may name a day its month does not have.
-_FULL_DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[~?%]?", re.ASCII)
 _DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})")
 _YEAR_FIRST = re.compile(r"(?P<year>\d{4})(?:[./-]|年)(?P<month>\d{1,2})(?:[./-]|月)(?P<day>\d{1,2})日?")
 _JAPANESE_MONTH = re.compile(r"(?P<year>\d{4})年(?:(?P<month>\d{1,2})月)?")
@@ -173,9 +171,9 @@ def _no_such_day(value: str) -> ValidationError | None:
     """Why a date of ``value`` written as EDTF writes one (1947-02-30, or an end of a range) is no day of the
     calendar, or ``None``: the parser's refusal would only show the format the date is already in."""
     for part in value.split("/"):
-        if not (match := _FULL_DATE.fullmatch(part)):
+        if not (match := _SIMPLE_DATE.fullmatch(part)) or match[3] is None:
             continue
-        year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
         if not 1 <= month <= 12:
             return ValidationError(_("“%(value)s” is not a day of the calendar: a month is numbered 01 to 12."),
                                    code="invalid_edtf", params={"value": value})

@@ -35,10 +35,10 @@ ANIMATED_FORMATS = ("PNG", "WEBP")
 MAX_SIDE_PIXELS = 65500
 FORMAT_NAMES = {"MPO": "JPEG"}
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp"}
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "TIFF": "tif", "WEBP": "webp"}
 # The extensions a file of each format is known by, the first being what the app gives one.
 FORMAT_EXTENSIONS = {"JPEG": ("jpg", "jpeg", "jpe", "jfif"), "PNG": ("png",), "TIFF": ("tif", "tiff"),
                      "WEBP": ("webp",)}
+EXTENSIONS = {fmt: extensions[0] for fmt, extensions in FORMAT_EXTENSIONS.items()}
 
 
 def named_for_format(name: str, fmt: str) -> str:

@@ -249,6 +249,14 @@ def _worded(message: Callable[[], str]) -> list[dict[str, str]]:
     return _in_every_language([message()], lambda: [message()])
 
 
+def _stale_message(job: ImportJob) -> str:
+    if job.vocabulary:
+        return _("The vocabulary changed after the preview (one of its entries or names was added, edited or "
+                 "removed). Nothing was imported: upload the file again to see a new preview.")
+    return _("The catalogue changed after the preview (a record in the file or a vocabulary it uses was edited). "
+             "Nothing was imported: upload the file again to see a new preview.")
+
+
 def _refuse(job: ImportJob, errors: list[dict[str, str]]) -> None:
     job.status = ImportJobStatus.INVALID
     job.errors = errors
@@ -392,11 +400,7 @@ def _import(job_id: int) -> str:
         table = load_table(job)
         if job_fingerprint(job, table) != job.fingerprint:
             job.status = ImportJobStatus.STALE
-            job.errors = _worded(lambda: _(
-                "The vocabulary changed after the preview (one of its entries or names was added, edited or "
-                "removed). Nothing was imported: upload the file again to see a new preview.") if job.vocabulary else
-                _("The catalogue changed after the preview (a record in the file or a vocabulary it uses was "
-                  "edited). Nothing was imported: upload the file again to see a new preview."))
+            job.errors = _worded(lambda: _stale_message(job))
             job.save(update_fields=["status", "errors", "modified"])
             return job.status
         with transaction.atomic():

@@ -548,23 +548,22 @@ def check_fixity(names: Iterable[tuple[str, str, int]] | None = None) -> Iterato
         using.setdefault(master, []).append(pk)
     for name, expected, _size in names if names is not None else RecordImage.objects.masters():
         images = tuple(using.get(name, ()))
+        found = reason = ""
         try:
             with storage.open(name, "rb") as handle:
                 found, _measured = file_digest(handle)
         except FileNotFoundError:
-            yield name, FixityProblem(name, "missing", expected, images=images, uploaded_as=_uploaded_as(name),
-                                      **_former_use(name, images))
-            continue
+            problem = "missing"
         except OSError as exc:
             # There, but not to be read (permissions, a disk error): not to be reported as lost.
-            yield name, FixityProblem(name, "unreadable", expected, images=images, uploaded_as=_uploaded_as(name),
-                                      reason=exc.strerror or str(exc), **_former_use(name, images))
-            continue
-        if found != expected:
-            yield name, FixityProblem(name, "changed", expected, found, images=images, uploaded_as=_uploaded_as(name),
-                                      **_former_use(name, images))
+            problem, reason = "unreadable", exc.strerror or str(exc)
         else:
+            problem = "changed" if found != expected else ""
+        if not problem:
             yield name, None
+            continue
+        yield name, FixityProblem(name, problem, expected, found, reason=reason, images=images,
+                                  uploaded_as=_uploaded_as(name), **_former_use(name, images))
 
 
 def _uploaded_as(name: str) -> str:
