@@ -2,7 +2,7 @@ import os
 import threading
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 from django.test import testcases
 from django.utils import translation
 
@@ -99,6 +99,19 @@ def _plain_static_storage(settings):
 def _fast_password_hashing(settings):
     # Every test user has a password; the production hasher spends most of a second on each on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="class")
+def class_data(django_db_setup, django_db_blocker):
+    """A transaction that the data a class's tests share is built in, rolled back when the class is done.
+
+    Each test's own transaction is a savepoint inside it, so what a test changes is undone before the
+    next one, and the data is built once rather than once per test. A test that needs other connections
+    to see the data (a live server, threads) cannot share it: the data is never committed.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

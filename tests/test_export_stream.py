@@ -48,8 +48,8 @@ def _title(record, language, text, **fields):
     return Title.objects.create(record=record, language=language, text=text, **fields)
 
 
-@pytest.fixture
-def rich():
+@pytest.fixture(scope="class")
+def rich(class_data):
     """Records that use every column, with the values a catalogue makes awkward."""
     places = [PlaceFactory(identifier=name) for name in ("place-b", "Place-A", "place.c", "place_d")]
     subjects = [SubjectFactory(identifier=name) for name in ("subject-z", "subject-A", "subject-m")]
@@ -135,65 +135,204 @@ def exported(queryset, file_format="csv", configured=None) -> bytes:
     return out.getvalue()
 
 
-def test_csv_export_is_byte_identical_to_the_cells_of_each_record(rich):
-    data = exported(rich)
-    assert data == reference_csv(rich)
-    text = data.decode("utf-8-sig")
-    # The awkward values really are in the file, escaped and formula-guarded.
-    assert "'=Тестовые воспоминания" in text and "'=1+1" in text
-    rows = {row["identifier"]: row for _number, row in read_csv(data)}
-    full = rows["test-Full"]
-    assert full["title_ja"] == "テスト回想記 =1" and full["title_ja-Latn"] == "Tesuto kaisōki"
-    assert full["title_ja-Hrkt"] == "てすとかいそうき"  # a preferred machine-made reading is the cell
-    assert full["variant_titles"] == ("en:=formula variant|en:Zeta|en:a]|en:a\\||en:b\\|variant|ja:異題|ja:異題|"
-                                      "ru:вариант\\\\")
-    assert full["description_en"] == "=English | description" and full["description_ja"] == "説明\n二行目"
-    assert full["our_translations"] == "description_en|title_en|title_ru"
-    assert full["machine_made"] == "title_ja-Hrkt|title_ja-Kana|title_ru-Latn"
-    assert full["places"] == "Place-A|place-b|place.c|place_d"
-    assert full["authors"] == "agent-1|agent-2|agent-3" and full["agent_subjects"] == "agent-3|Agent-0"
-    assert full["languages"] == "en|ja|ru" and full["parent"] == "test-series" and full["accessed"] == "2020-01-02"
-    assert rows["test-association"]["our_translations"] == "description_ru|title_ja"
-    assert list(rows) == sorted(rows)  # identifiers in code-point order: upper case first
+class TestExportOfEveryColumn:
+    """Exports of records that use every column, with the values a catalogue makes awkward."""
 
+    def test_csv_export_is_byte_identical_to_the_cells_of_each_record(self, rich):
+        data = exported(rich)
+        assert data == reference_csv(rich)
+        text = data.decode("utf-8-sig")
+        # The awkward values really are in the file, escaped and formula-guarded.
+        assert "'=Тестовые воспоминания" in text and "'=1+1" in text
+        rows = {row["identifier"]: row for _number, row in read_csv(data)}
+        full = rows["test-Full"]
+        assert full["title_ja"] == "テスト回想記 =1" and full["title_ja-Latn"] == "Tesuto kaisōki"
+        assert full["title_ja-Hrkt"] == "てすとかいそうき"  # a preferred machine-made reading is the cell
+        assert full["variant_titles"] == ("en:=formula variant|en:Zeta|en:a]|en:a\\||en:b\\|variant|ja:異題|ja:異題|"
+                                          "ru:вариант\\\\")
+        assert full["description_en"] == "=English | description" and full["description_ja"] == "説明\n二行目"
+        assert full["our_translations"] == "description_en|title_en|title_ru"
+        assert full["machine_made"] == "title_ja-Hrkt|title_ja-Kana|title_ru-Latn"
+        assert full["places"] == "Place-A|place-b|place.c|place_d"
+        assert full["authors"] == "agent-1|agent-2|agent-3" and full["agent_subjects"] == "agent-3|Agent-0"
+        assert full["languages"] == "en|ja|ru" and full["parent"] == "test-series" and full["accessed"] == "2020-01-02"
+        assert rows["test-association"]["our_translations"] == "description_ru|title_ja"
+        assert list(rows) == sorted(rows)  # identifiers in code-point order: upper case first
 
-def test_export_follows_the_configured_languages(rich):
-    for configured in (["en"], ["ru", "ja", "de"], ["ja-Latn", "en"]):
-        assert exported(rich, configured=configured) == reference_csv(rich, configured)
+    def test_export_follows_the_configured_languages(self, rich):
+        for configured in (["en"], ["ru", "ja", "de"], ["ja-Latn", "en"]):
+            assert exported(rich, configured=configured) == reference_csv(rich, configured)
 
+    def test_a_selection_a_filter_and_a_slice_export_only_their_records(self, rich):
+        for queryset in (rich.filter(status="draft"), rich.filter(identifier__startswith="test-awkward"),
+                         rich.order_by("-identifier")[:3], rich.filter(titles__language="ru").distinct(),
+                         rich.none()):
+            assert exported(queryset) == reference_csv(queryset)
+        assert exported(rich.none()).decode("utf-8-sig").count("\r\n") == 1  # the header alone
 
-def test_a_selection_a_filter_and_a_slice_export_only_their_records(rich):
-    for queryset in (rich.filter(status="draft"), rich.filter(identifier__startswith="test-awkward"),
-                     rich.order_by("-identifier")[:3], rich.filter(titles__language="ru").distinct(),
-                     rich.none()):
-        assert exported(queryset) == reference_csv(queryset)
-    assert exported(rich.none()).decode("utf-8-sig").count("\r\n") == 1  # the header alone
+    def test_sorting_follows_code_points_whatever_the_database_collation(self, rich):
+        """Python sorts text by code point; a PostgreSQL database in a linguistic collation must not reorder rows."""
+        from django.db import connection
 
+        from collection.models import Place, Subject
 
-def test_sorting_follows_code_points_whatever_the_database_collation(rich):
-    """Python sorts text by code point; a PostgreSQL database in a linguistic collation must not reorder rows."""
-    from django.db import connection
+        if connection.vendor != "postgresql":
+            pytest.skip("SQLite compares text by its bytes alone")
+        columns = [(Record, "identifier"), (Title, "language"), (Title, "text"), (Place, "identifier"),
+                   (Subject, "identifier"), (Language, "tag")]
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks may remain before ALTER TABLE
+            for model, name in columns:
+                field = model._meta.get_field(name)
+                cursor.execute(f'ALTER TABLE "{model._meta.db_table}" ALTER COLUMN "{field.column}" '
+                               f'TYPE varchar({field.max_length}) COLLATE "und-x-icu"')
+            cursor.execute("SELECT identifier FROM collection_record ORDER BY identifier")
+            linguistic = [identifier for (identifier,) in cursor.fetchall()]
+        assert linguistic != sorted(linguistic)  # the collation really orders otherwise
+        assert exported(rich) == reference_csv(rich)
 
-    from collection.models import Place, Subject
+    def test_csv_chunks_join_to_the_file(self, rich):
+        assert b"".join(export_csv_chunks(rich)) == exported(rich)
 
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite compares text by its bytes alone")
-    columns = [(Record, "identifier"), (Title, "language"), (Title, "text"), (Place, "identifier"),
-               (Subject, "identifier"), (Language, "tag")]
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks may remain before ALTER TABLE
-        for model, name in columns:
-            field = model._meta.get_field(name)
-            cursor.execute(f'ALTER TABLE "{model._meta.db_table}" ALTER COLUMN "{field.column}" '
-                           f'TYPE varchar({field.max_length}) COLLATE "und-x-icu"')
-        cursor.execute("SELECT identifier FROM collection_record ORDER BY identifier")
-        linguistic = [identifier for (identifier,) in cursor.fetchall()]
-    assert linguistic != sorted(linguistic)  # the collation really orders otherwise
-    assert exported(rich) == reference_csv(rich)
+    def test_the_export_query_is_planned_without_jit_and_the_setting_comes_back(self, rich):
+        """JIT compiling the export's dozen joins cost nearly half of an export of ready rows on PostgreSQL."""
+        from django.db import connection
 
+        if connection.vendor != "postgresql":
+            pytest.skip("JIT is PostgreSQL's")
+        planned_with = []
 
-def test_csv_chunks_join_to_the_file(rich):
-    assert b"".join(export_csv_chunks(rich)) == exported(rich)
+        def note_the_setting(execute, sql, params, many, context):
+            if "collection_title" in sql and "set_config" not in sql:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT current_setting('jit')")
+                    planned_with.append(cursor.fetchone()[0])
+            return execute(sql, params, many, context)
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', 'on', false), set_config('jit_above_cost', '0', false)")
+        reference = reference_csv(rich)
+        try:
+            with connection.execute_wrapper(note_the_setting):
+                assert exported(rich) == reference
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('jit')")
+                after = cursor.fetchone()[0]
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET jit; RESET jit_above_cost")
+        assert planned_with == ["off"] and after == "on"
+
+    def test_xlsx_sheet_is_what_openpyxl_writes_for_the_same_cells(self, rich):
+        rows = [record_columns(), *catalogue_rows(rich)]
+        data = exported(rich, "xlsx")
+        assert sheet_xml(data) == openpyxl_sheet(rows)
+        # Read back, every cell is the text exported; formula-like text is quoted, not run.
+        table = read_table(data, name="export.xlsx")
+        assert [list(cells) for _number, cells in table.rows] == [list(row) for row in rows[1:]]
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+        header = [cell.value for cell in sheet[1]]
+        awkward = {sheet.cell(row=n, column=1).value: n for n in range(2, sheet.max_row + 1)}
+        formula = sheet.cell(row=awkward["test-awkward-00"], column=header.index("extent") + 1)
+        assert formula.value == "=1+1" and formula.data_type == "s" and formula.quotePrefix
+        error_like = sheet.cell(row=awkward[f"test-awkward-{AWKWARD.index('#N/A'):02d}"],
+                                column=header.index("extent") + 1)
+        assert error_like.value == "#N/A" and error_like.data_type == "s" and error_like.quotePrefix
+
+    def test_xlsx_export_imports_back_unchanged(self, rich, tmp_path):
+        def round_trip(name):
+            path = tmp_path / name
+            call_command("export_catalogue", str(path), stderr=io.StringIO())
+            out = io.StringIO()
+            call_command("import_catalogue", str(path), stdout=out, stderr=io.StringIO())
+            return sheet_xml(path.read_bytes()), out.getvalue()
+
+        # test-Full has a variant stored twice: a set of variants, in the file as in the comparison.
+        assert Title.objects.filter(record__identifier="test-Full", text="異題").count() == 2
+        round_trip("first.xlsx")  # the import trims the white space around cells, once
+        second, report = round_trip("second.xlsx")
+        counts = re.findall(r"(\d+) new, (\d+) updated, (\d+) unchanged", report)
+        assert counts and all(new == updated == "0" for new, updated, _unchanged in counts)
+        assert sum(int(unchanged) for _new, _updated, unchanged in counts) == rich.count()
+        third, _report = round_trip("third.xlsx")
+        assert second == third
+
+    def test_xlsx_can_be_written_to_a_stream_that_cannot_seek(self, rich):
+        """Standard output, when the command writes ``-``: the archive is streamed, never sought back into."""
+        kept = io.BytesIO()
+
+        class Pipe(_Discard):
+            def write(self, data) -> int:
+                return kept.write(data)
+
+        assert export_file(rich, Pipe(), "xlsx") == rich.count()
+        assert sheet_xml(kept.getvalue()) == sheet_xml(exported(rich, "xlsx"))
+        assert openpyxl.load_workbook(io.BytesIO(kept.getvalue())).worksheets[0].max_row == rich.count() + 1
+
+    def test_the_command_writes_what_export_file_writes(self, rich, tmp_path):
+        path = tmp_path / "catalogue.csv"
+        err = io.StringIO()
+        call_command("export_catalogue", str(path), stderr=err)
+        assert path.read_bytes() == exported(rich)
+        assert f"{rich.count()} records written" in err.getvalue()
+        assert [p.name for p in tmp_path.iterdir()] == ["catalogue.csv"]  # no partial file left behind
+        out = io.StringIO()
+        call_command("export_catalogue", "-", "--status", "draft", stdout=out, stderr=io.StringIO())
+        assert out.getvalue().encode("utf-8") == exported(rich.filter(status="draft"))
+
+    def test_a_failed_export_leaves_the_previous_file(self, rich, tmp_path, monkeypatch):
+        path = tmp_path / "catalogue.csv"
+        path.write_bytes(b"previous")
+
+        def broken(*args, **kwargs):
+            yield ("half",)
+            raise RuntimeError("the database went away")
+
+        monkeypatch.setattr("collection.catalogue.export.catalogue_rows", broken)
+        with pytest.raises(RuntimeError):
+            call_command("export_catalogue", str(path), stderr=io.StringIO())
+        assert path.read_bytes() == b"previous"
+        assert [p.name for p in tmp_path.iterdir()] == ["catalogue.csv"]
+
+    def test_admin_csv_export_streams_the_changelist_as_filtered(self, rich, dana, login):  # noqa: F811
+        response = login(dana).get(reverse(EXPORT_URL, args=["csv"]) + "?status__exact=draft")
+        assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"].startswith('attachment; filename="catalogue-')
+        data = b"".join(response.streaming_content)
+        assert data == exported(rich.filter(status="draft"))
+        identifiers = [row["identifier"] for _number, row in read_csv(data)]
+        assert "test-series" in identifiers and "test-association" not in identifiers  # a draft in, a published out
+
+    def test_admin_xlsx_export_is_a_file_response(self, rich, dana, login):  # noqa: F811
+        response = login(dana).get(reverse(EXPORT_URL, args=["xlsx"]))
+        data = b"".join(response.streaming_content)
+        assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        assert int(response["Content-Length"]) == len(data)
+        assert sheet_xml(data) == sheet_xml(exported(rich, "xlsx"))
+        assert response["Content-Disposition"].startswith('attachment; filename="catalogue-')
+
+    def test_admin_export_of_a_selection(self, rich, dana, login):  # noqa: F811
+        chosen = list(rich.filter(identifier__in=["test-Full", "test-bare"]).values_list("pk", flat=True))
+        client, changelist = login(dana), reverse("admin:collection_record_changelist")
+        response = client.post(changelist, {"action": "export_selected_csv", "_selected_action": chosen})
+        assert b"".join(response.streaming_content) == exported(rich.filter(pk__in=chosen))
+
+        response = client.post(changelist, {"action": "export_selected_xlsx", "_selected_action": chosen})
+        data = b"".join(response.streaming_content)
+        assert sheet_xml(data) == sheet_xml(exported(rich.filter(pk__in=chosen), "xlsx"))
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+        header = [cell.value for cell in sheet[1]]
+        assert sheet.max_row == 3
+        identifiers = [row[header.index("identifier")].value for row in sheet.iter_rows(min_row=2)]
+        assert identifiers == ["test-Full", "test-bare"]
+        formula = sheet.cell(row=2, column=header.index("title_ru") + 1)
+        assert formula.value == "=Тестовые воспоминания" and formula.data_type == "s" and formula.quotePrefix
+
+    def test_export_needs_the_view_permission(self, rich, login):  # noqa: F811
+        from .factories import UserFactory
+
+        outsider = UserFactory(username="test-outsider", is_staff=True)
+        assert login(outsider).get(reverse(EXPORT_URL, args=["csv"])).status_code == 403
 
 
 @contextmanager
@@ -228,36 +367,6 @@ def test_an_export_is_one_query_whatever_the_number_of_records(count):
     assert len(rows) == len(read_table(csv_data, name="a.csv")) == len(read_table(xlsx_data, name="a.xlsx")) == count
     authors = record_columns().index("authors")
     assert {row[authors] for row in rows} == {"agent-q"}
-
-
-def test_the_export_query_is_planned_without_jit_and_the_setting_comes_back(rich):
-    """JIT compiling the export's dozen joins cost nearly half of an export of ready rows on PostgreSQL."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("JIT is PostgreSQL's")
-    planned_with = []
-
-    def note_the_setting(execute, sql, params, many, context):
-        if "collection_title" in sql and "set_config" not in sql:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT current_setting('jit')")
-                planned_with.append(cursor.fetchone()[0])
-        return execute(sql, params, many, context)
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('jit', 'on', false), set_config('jit_above_cost', '0', false)")
-    reference = reference_csv(rich)
-    try:
-        with connection.execute_wrapper(note_the_setting):
-            assert exported(rich) == reference
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('jit')")
-            after = cursor.fetchone()[0]
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET jit; RESET jit_above_cost")
-    assert planned_with == ["off"] and after == "on"
 
 
 # XLSX ----------------------------------------------------------------------------------------------------
@@ -295,41 +404,6 @@ def openpyxl_sheet(rows) -> bytes:
 def sheet_xml(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return archive.read("xl/worksheets/sheet1.xml")
-
-
-def test_xlsx_sheet_is_what_openpyxl_writes_for_the_same_cells(rich):
-    rows = [record_columns(), *catalogue_rows(rich)]
-    data = exported(rich, "xlsx")
-    assert sheet_xml(data) == openpyxl_sheet(rows)
-    # Read back, every cell is the text exported; formula-like text is quoted, not run.
-    table = read_table(data, name="export.xlsx")
-    assert [list(cells) for _number, cells in table.rows] == [list(row) for row in rows[1:]]
-    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
-    header = [cell.value for cell in sheet[1]]
-    awkward = {sheet.cell(row=n, column=1).value: n for n in range(2, sheet.max_row + 1)}
-    formula = sheet.cell(row=awkward["test-awkward-00"], column=header.index("extent") + 1)
-    assert formula.value == "=1+1" and formula.data_type == "s" and formula.quotePrefix
-    error_like = sheet.cell(row=awkward[f"test-awkward-{AWKWARD.index('#N/A'):02d}"], column=header.index("extent") + 1)
-    assert error_like.value == "#N/A" and error_like.data_type == "s" and error_like.quotePrefix
-
-
-def test_xlsx_export_imports_back_unchanged(rich, tmp_path):
-    def round_trip(name):
-        path = tmp_path / name
-        call_command("export_catalogue", str(path), stderr=io.StringIO())
-        out = io.StringIO()
-        call_command("import_catalogue", str(path), stdout=out, stderr=io.StringIO())
-        return sheet_xml(path.read_bytes()), out.getvalue()
-
-    # test-Full has a variant stored twice: a set of variants, in the file as in the comparison.
-    assert Title.objects.filter(record__identifier="test-Full", text="異題").count() == 2
-    round_trip("first.xlsx")  # the import trims the white space around cells, once
-    second, report = round_trip("second.xlsx")
-    counts = re.findall(r"(\d+) new, (\d+) updated, (\d+) unchanged", report)
-    assert counts and all(new == updated == "0" for new, updated, _unchanged in counts)
-    assert sum(int(unchanged) for _new, _updated, unchanged in counts) == rich.count()
-    third, _report = round_trip("third.xlsx")
-    assert second == third
 
 
 def test_xlsx_writer_memory_does_not_grow_with_rows():
@@ -389,19 +463,6 @@ def test_export_memory_does_not_grow_with_records():
         assert large < small * 1.2 + 500_000, file_format
 
 
-def test_xlsx_can_be_written_to_a_stream_that_cannot_seek(rich):
-    """Standard output, when the command writes ``-``: the archive is streamed, never sought back into."""
-    kept = io.BytesIO()
-
-    class Pipe(_Discard):
-        def write(self, data) -> int:
-            return kept.write(data)
-
-    assert export_file(rich, Pipe(), "xlsx") == rich.count()
-    assert sheet_xml(kept.getvalue()) == sheet_xml(exported(rich, "xlsx"))
-    assert openpyxl.load_workbook(io.BytesIO(kept.getvalue())).worksheets[0].max_row == rich.count() + 1
-
-
 def test_illegal_characters_are_refused_not_written():
     from collection.catalogue.xlsx_writer import CellRefused, write_xlsx_rows
 
@@ -450,77 +511,7 @@ def test_the_admin_refuses_an_xlsx_export_that_would_cut_text(overlong, dana, lo
 # The command and the admin ----------------------------------------------------------------------------
 
 
-def test_the_command_writes_what_export_file_writes(rich, tmp_path):
-    path = tmp_path / "catalogue.csv"
-    err = io.StringIO()
-    call_command("export_catalogue", str(path), stderr=err)
-    assert path.read_bytes() == exported(rich)
-    assert f"{rich.count()} records written" in err.getvalue()
-    assert [p.name for p in tmp_path.iterdir()] == ["catalogue.csv"]  # no partial file left behind
-    out = io.StringIO()
-    call_command("export_catalogue", "-", "--status", "draft", stdout=out, stderr=io.StringIO())
-    assert out.getvalue().encode("utf-8") == exported(rich.filter(status="draft"))
-
-
-def test_a_failed_export_leaves_the_previous_file(rich, tmp_path, monkeypatch):
-    path = tmp_path / "catalogue.csv"
-    path.write_bytes(b"previous")
-
-    def broken(*args, **kwargs):
-        yield ("half",)
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr("collection.catalogue.export.catalogue_rows", broken)
-    with pytest.raises(RuntimeError):
-        call_command("export_catalogue", str(path), stderr=io.StringIO())
-    assert path.read_bytes() == b"previous"
-    assert [p.name for p in tmp_path.iterdir()] == ["catalogue.csv"]
-
-
 EXPORT_URL = "admin:collection_record_export"
-
-
-def test_admin_csv_export_streams_the_changelist_as_filtered(rich, dana, login):  # noqa: F811
-    response = login(dana).get(reverse(EXPORT_URL, args=["csv"]) + "?status__exact=draft")
-    assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith('attachment; filename="catalogue-')
-    data = b"".join(response.streaming_content)
-    assert data == exported(rich.filter(status="draft"))
-    identifiers = [row["identifier"] for _number, row in read_csv(data)]
-    assert "test-series" in identifiers and "test-association" not in identifiers  # a draft in, a published out
-
-
-def test_admin_xlsx_export_is_a_file_response(rich, dana, login):  # noqa: F811
-    response = login(dana).get(reverse(EXPORT_URL, args=["xlsx"]))
-    data = b"".join(response.streaming_content)
-    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert int(response["Content-Length"]) == len(data)
-    assert sheet_xml(data) == sheet_xml(exported(rich, "xlsx"))
-    assert response["Content-Disposition"].startswith('attachment; filename="catalogue-')
-
-
-def test_admin_export_of_a_selection(rich, dana, login):  # noqa: F811
-    chosen = list(rich.filter(identifier__in=["test-Full", "test-bare"]).values_list("pk", flat=True))
-    client, changelist = login(dana), reverse("admin:collection_record_changelist")
-    response = client.post(changelist, {"action": "export_selected_csv", "_selected_action": chosen})
-    assert b"".join(response.streaming_content) == exported(rich.filter(pk__in=chosen))
-
-    response = client.post(changelist, {"action": "export_selected_xlsx", "_selected_action": chosen})
-    data = b"".join(response.streaming_content)
-    assert sheet_xml(data) == sheet_xml(exported(rich.filter(pk__in=chosen), "xlsx"))
-    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
-    header = [cell.value for cell in sheet[1]]
-    assert sheet.max_row == 3
-    assert [row[header.index("identifier")].value for row in sheet.iter_rows(min_row=2)] == ["test-Full", "test-bare"]
-    formula = sheet.cell(row=2, column=header.index("title_ru") + 1)
-    assert formula.value == "=Тестовые воспоминания" and formula.data_type == "s" and formula.quotePrefix
-
-
-def test_export_needs_the_view_permission(rich, login):  # noqa: F811
-    from .factories import UserFactory
-
-    outsider = UserFactory(username="test-outsider", is_staff=True)
-    assert login(outsider).get(reverse(EXPORT_URL, args=["csv"])).status_code == 403
 
 
 # The session, the user, the user's and the groups' permissions; the changelist's language filter (its choices

@@ -24,8 +24,8 @@ def found(client, query: str) -> set[str]:
 # --- long vowels are merged in romanized Japanese, not in English or Russian ----------------------
 
 
-@pytest.fixture
-def vowels():
+@pytest.fixture(scope="class")
+def vowels(class_data):
     records = {
         "soothe": titled("Test soothe the wounded", "en"),
         "book": titled("Test book of letters", "en"),
@@ -44,23 +44,38 @@ def vowels():
     return {key: record.identifier for key, record in records.items()}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("south", set()), ("hour", set()), ("book", {"book"}), ("bok", {"bokujo"}), ("soothe", {"soothe"}),
-    ("sothe", set()), ("moon", {"moon"}), ("mon", set()), ("кооперация", {"cooperation"}),
-    ("koperatsiya", set()),
-])
-def test_english_and_russian_keep_their_doubled_vowels(client, vowels, query, expected):
-    assert found(client, query) == {vowels[key] for key in expected}
+class TestLongVowels:
+    """Records whose titles and names are written with and without their long vowels."""
 
+    @pytest.mark.parametrize(("query", "expected"), [
+        ("south", set()), ("hour", set()), ("book", {"book"}), ("bok", {"bokujo"}), ("soothe", {"soothe"}),
+        ("sothe", set()), ("moon", {"moon"}), ("mon", set()), ("кооперация", {"cooperation"}),
+        ("koperatsiya", set()),
+    ])
+    def test_english_and_russian_keep_their_doubled_vowels(self, client, vowels, query, expected):
+        assert found(client, query) == {vowels[key] for key in expected}
 
-@pytest.mark.parametrize(("query", "key"), [
-    ("yokuryuusha", "yokuryusha"), ("yokuryusha", "yokuryusha"), ("Yokuryūsha", "yokuryusha"),
-    ("YOKURYÛSHA", "yokuryusha"), ("toukyou", "tokyo"), ("tookyoo", "tokyo"), ("Tōkyō", "tokyo"),
-    ("tokyo", "tokyo"), ("Ooka Tesutarou", "ooka"), ("Ōoka", "ooka"), ("oka tesutaro", "ooka"),
-    ("bokujou", "bokujo"), ("horyo", "horyo"),
-])
-def test_romaji_long_vowels_meet_however_they_are_written(client, vowels, query, key):
-    assert found(client, query) == {vowels[key]}
+    @pytest.mark.parametrize(("query", "key"), [
+        ("yokuryuusha", "yokuryusha"), ("yokuryusha", "yokuryusha"), ("Yokuryūsha", "yokuryusha"),
+        ("YOKURYÛSHA", "yokuryusha"), ("toukyou", "tokyo"), ("tookyoo", "tokyo"), ("Tōkyō", "tokyo"),
+        ("tokyo", "tokyo"), ("Ooka Tesutarou", "ooka"), ("Ōoka", "ooka"), ("oka tesutaro", "ooka"),
+        ("bokujou", "bokujo"), ("horyo", "horyo"),
+    ])
+    def test_romaji_long_vowels_meet_however_they_are_written(self, client, vowels, query, key):
+        assert found(client, query) == {vowels[key]}
+
+    def test_a_romanized_japanese_key_is_held_merged_and_an_english_one_as_written(self, vowels):
+        documents = dict(RecordSearch.objects.values_list("record__identifier", "document"))
+        assert " yokuryusha no shuki " in documents[vowels["yokuryusha"]]
+        assert " oka tesutaro " in documents[vowels["ooka"]]
+        assert " test book of letters " in documents[vowels["book"]]
+        assert " kooperatsiya v lagere " in documents[vowels["cooperation"]]
+
+    def test_a_title_matched_in_romaji_ranks_first(self, client, vowels):
+        other = titled("Test report")
+        add_title(other, "Test yokuryusha", "en", form=LabelForm.TRANSLATION)
+        reindex(other)
+        assert found(client, "yokuryuusha") == {vowels["yokuryusha"], other.identifier}
 
 
 def test_british_and_american_spellings_meet_now_that_ou_is_no_longer_o_in_english(client):
@@ -77,14 +92,6 @@ def test_only_a_word_that_could_be_romaji_is_also_looked_for_with_merged_vowels(
     assert search_alternatives("yokuryuusha") == [(" yokuryuusha", " yokuryusha")]
     assert search_alternatives("book") == [(" book",)]
     assert " soth" not in search_alternatives("south")[0]
-
-
-def test_a_romanized_japanese_key_is_held_merged_and_an_english_one_as_written(vowels):
-    documents = dict(RecordSearch.objects.values_list("record__identifier", "document"))
-    assert " yokuryusha no shuki " in documents[vowels["yokuryusha"]]
-    assert " oka tesutaro " in documents[vowels["ooka"]]
-    assert " test book of letters " in documents[vowels["book"]]
-    assert " kooperatsiya v lagere " in documents[vowels["cooperation"]]
 
 
 def test_descriptions_and_place_and_subject_names_are_merged_by_their_own_language(client):
@@ -124,18 +131,11 @@ def test_an_import_merges_long_vowels_by_each_text_s_language_as_the_refresh_doe
     assert found(client, "jikkou moon") == {"mem-test-vowels"}
 
 
-def test_a_title_matched_in_romaji_ranks_first(client, vowels):
-    other = titled("Test report")
-    add_title(other, "Test yokuryusha", "en", form=LabelForm.TRANSLATION)
-    reindex(other)
-    assert found(client, "yokuryuusha") == {vowels["yokuryusha"], other.identifier}
-
-
 # --- Russian nouns whose last vowel comes and goes ------------------------------------------------
 
 
-@pytest.fixture
-def fleeting():
+@pytest.fixture(scope="class")
+def fleeting(class_data):
     records = {
         "japanese": titled("Японцы в Сибири", "ru"),
         "one japanese": titled("Японец в лагере", "ru"),
@@ -151,16 +151,20 @@ def fleeting():
     return {key: record.identifier for key, record in records.items()}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("японец", {"japanese", "one japanese", "letter"}), ("японцы", {"japanese", "one japanese", "letter"}),
-    ("японца", {"japanese", "one japanese", "letter"}), ("японцев", {"japanese", "one japanese", "letter"}),
-    ("отец", {"father", "to father"}), ("отца", {"father", "to father"}), ("отцы", {"father", "to father"}),
-    ("бойцы", {"fighter"}), ("городка", {"town"}), ("пайка", {"ration"}), ("пайков", {"ration"}),
-    # A stem that keeps its vowel finds its own words only; none finds a word it merely starts like.
-    ("кузнец", {"smith"}), ("конец", set()), ("отечество", {"fatherland"}),
-])
-def test_a_russian_noun_finds_its_forms_with_and_without_its_fleeting_vowel(client, fleeting, query, expected):
-    assert found(client, query) == {fleeting[key] for key in expected}
+class TestFleetingVowels:
+    """Russian titles with nouns whose last vowel comes and goes."""
+
+    @pytest.mark.parametrize(("query", "expected"), [
+        ("японец", {"japanese", "one japanese", "letter"}), ("японцы", {"japanese", "one japanese", "letter"}),
+        ("японца", {"japanese", "one japanese", "letter"}), ("японцев", {"japanese", "one japanese", "letter"}),
+        ("отец", {"father", "to father"}), ("отца", {"father", "to father"}), ("отцы", {"father", "to father"}),
+        ("бойцы", {"fighter"}), ("городка", {"town"}), ("пайка", {"ration"}), ("пайков", {"ration"}),
+        # A stem that keeps its vowel finds its own words only; none finds a word it merely starts like.
+        ("кузнец", {"smith"}), ("конец", set()), ("отечество", {"fatherland"}),
+    ])
+    def test_a_russian_noun_finds_its_forms_with_and_without_its_fleeting_vowel(
+            self, client, fleeting, query, expected):
+        assert found(client, query) == {fleeting[key] for key in expected}
 
 
 def test_the_fleeting_vowel_is_looked_for_in_both_directions():
@@ -174,8 +178,8 @@ def test_the_fleeting_vowel_is_looked_for_in_both_directions():
 # --- an adjective made from a place name finds the place ---------------------------------------
 
 
-@pytest.fixture
-def adjectives():
+@pytest.fixture(scope="class")
+def adjectives(class_data):
     camp = titled("Test camp register")
     camp.places.add(PlaceFactory(name="Тайшет", name__language="ru"))
     reindex(camp)
@@ -202,37 +206,39 @@ def adjectives():
     return {key: record.identifier for key, record in records.items()}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("тайшетские лагеря", {"camps"}), ("тайшетских", {"camp", "camps", "letters"}),
-    ("Тайшетский", {"camp", "camps", "letters"}), ("хабаровский", {"khabarovsk"}),
-    ("хабаровского края", set()), ("читинский", {"chita"}), ("читинской", {"chita"}),
-    ("иркутский", {"irkutsk"}), ("сибирских", {"siberia"}), ("уральские", {"ural"}),
-    # Common adjectives leave no place name: русские is not Руслан, детские not "details", женские not жены.
-    ("русские", set()), ("детские", set()), ("женские", set()),
-])
-def test_a_russian_adjective_of_a_place_finds_the_place(client, adjectives, query, expected):
-    assert found(client, query) == {adjectives[key] for key in expected}
+class TestPlaceAdjectives:
+    """Records of places, and titles an adjective could be mistaken for."""
 
+    @pytest.mark.parametrize(("query", "expected"), [
+        ("тайшетские лагеря", {"camps"}), ("тайшетских", {"camp", "camps", "letters"}),
+        ("Тайшетский", {"camp", "camps", "letters"}), ("хабаровский", {"khabarovsk"}),
+        ("хабаровского края", set()), ("читинский", {"chita"}), ("читинской", {"chita"}),
+        ("иркутский", {"irkutsk"}), ("сибирских", {"siberia"}), ("уральские", {"ural"}),
+        # Common adjectives leave no place name: русские is not Руслан, детские not "details", женские not жены.
+        ("русские", set()), ("детские", set()), ("женские", set()),
+    ])
+    def test_a_russian_adjective_of_a_place_finds_the_place(self, client, adjectives, query, expected):
+        assert found(client, query) == {adjectives[key] for key in expected}
 
-@pytest.mark.parametrize(("query", "expected"), [
-    # The name's last letters change in its adjective: Москва московский, Волга волжский, Токио токийский.
-    ("московский", {"moscow"}), ("Московская", {"moscow"}),
-    ("московских", {"moscow"}), ("волжские", {"volga"}), ("токийской", {"tokyo"}),
-    # Россия in any case: России is "rossii" in the key, Россия "rossiya".
-    ("российских", {"russia"}), ("Российская", {"russia"}), ("индийский", set()),
-    # An adjective of a name in -ово leaves too short a start (перовский is not первый, серовский not сервант),
-    # and one that merely ends so finds no name (хабаровский is still Хабаровск alone).
-    ("перовский", set()), ("серовский", set()), ("хабаровский", {"khabarovsk"}),
-])
-def test_a_russian_adjective_finds_a_place_whose_name_changes_in_it(client, adjectives, query, expected):
-    assert found(client, query) == {adjectives[key] for key in expected}
+    @pytest.mark.parametrize(("query", "expected"), [
+        # The name's last letters change in its adjective: Москва московский, Волга волжский, Токио токийский.
+        ("московский", {"moscow"}), ("Московская", {"moscow"}),
+        ("московских", {"moscow"}), ("волжские", {"volga"}), ("токийской", {"tokyo"}),
+        # Россия in any case: России is "rossii" in the key, Россия "rossiya".
+        ("российских", {"russia"}), ("Российская", {"russia"}), ("индийский", set()),
+        # An adjective of a name in -ово leaves too short a start (перовский is not первый, серовский not сервант),
+        # and one that merely ends so finds no name (хабаровский is still Хабаровск alone).
+        ("перовский", set()), ("серовский", set()), ("хабаровский", {"khabarovsk"}),
+    ])
+    def test_a_russian_adjective_finds_a_place_whose_name_changes_in_it(self, client, adjectives, query, expected):
+        assert found(client, query) == {adjectives[key] for key in expected}
 
 
 # --- romaji typed as one word for two ------------------------------------------------------------
 
 
-@pytest.fixture
-def joined():
+@pytest.fixture(scope="class")
+def joined(class_data):
     memoir = titled("Shiberia yokuryū no kiroku", "ja-Latn")
     pows = titled("Test record")
     author = AgentFactory(name="Test agency", name__language="en")
@@ -243,35 +249,37 @@ def joined():
     return {"memoir": memoir.identifier, "pows": pows.identifier, "english": english.identifier}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("shiberiayokuryu", {"memoir"}), ("Shiberiayokuryuu", {"memoir"}), ("yokuryuno kiroku", {"memoir"}),
-    ("shiberia yokuryu", {"memoir"}), ("nihonjinhoryo", {"pows"}), ("sorenni", {"pows"}),
-    # English words are not joined, and a joined pair is no word begun in the middle.
-    ("siberiacamp", set()), ("testsiberia", set()), ("beriayokuryu", set()), ("kuryu", set()),
-])
-def test_two_romaji_words_typed_as_one_find_the_record(client, joined, query, expected):
-    assert found(client, query) == {joined[key] for key in expected}
+class TestJoinedRomaji:
+    """Records with romanized Japanese titles and names of several words."""
 
+    @pytest.mark.parametrize(("query", "expected"), [
+        ("shiberiayokuryu", {"memoir"}), ("Shiberiayokuryuu", {"memoir"}), ("yokuryuno kiroku", {"memoir"}),
+        ("shiberia yokuryu", {"memoir"}), ("nihonjinhoryo", {"pows"}), ("sorenni", {"pows"}),
+        # English words are not joined, and a joined pair is no word begun in the middle.
+        ("siberiacamp", set()), ("testsiberia", set()), ("beriayokuryu", set()), ("kuryu", set()),
+    ])
+    def test_two_romaji_words_typed_as_one_find_the_record(self, client, joined, query, expected):
+        assert found(client, query) == {joined[key] for key in expected}
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("shiberiayokuryunokiroku", {"memoir"}), ("Shiberiayokuryuuno", {"memoir"}), ("yokuryunokiroku", {"memoir"}),
-    ("sorenniokeru", {"pows"}), ("sorenniokerunihonjin", {"pows"}), ("niokerunihonjinhoryo", {"pows"}),
-    ("okerunihonjinhoryo", {"pows"}),
-    # Runs of words in their order, each from the start of a word, and no longer than four words.
-    ("sorenokeru", set()), ("kiroku shiberiayokuryuno", {"memoir"}), ("ryunokiroku", set()),
-    ("sorenniokerunihonjinhoryo", set()),
-])
-def test_three_or_four_romaji_words_typed_as_one_find_the_record(client, joined, query, expected):
-    assert found(client, query) == {joined[key] for key in expected}
+    @pytest.mark.parametrize(("query", "expected"), [
+        ("shiberiayokuryunokiroku", {"memoir"}), ("Shiberiayokuryuuno", {"memoir"}), ("yokuryunokiroku", {"memoir"}),
+        ("sorenniokeru", {"pows"}), ("sorenniokerunihonjin", {"pows"}), ("niokerunihonjinhoryo", {"pows"}),
+        ("okerunihonjinhoryo", {"pows"}),
+        # Runs of words in their order, each from the start of a word, and no longer than four words.
+        ("sorenokeru", set()), ("kiroku shiberiayokuryuno", {"memoir"}), ("ryunokiroku", set()),
+        ("sorenniokerunihonjinhoryo", set()),
+    ])
+    def test_three_or_four_romaji_words_typed_as_one_find_the_record(self, client, joined, query, expected):
+        assert found(client, query) == {joined[key] for key in expected}
 
+    def test_a_romanized_japanese_key_holds_the_words_from_each_of_its_words_joined(self, joined):
+        from collection.search import document_key
 
-def test_a_romanized_japanese_key_holds_the_words_from_each_of_its_words_joined(joined):
-    from collection.search import document_key
+        assert document_key("Shiberia yokuryū no kiroku", "ja-Latn") == (
+            "shiberia yokuryu no kiroku shiberiayokuryunokiroku yokuryunokiroku nokiroku")
+        assert document_key("Soren ni okeru Nihonjin horyo", "ja-Latn") == (
+            "soren ni okeru nihonjin horyo sorenniokerunihonjin niokerunihonjinhoryo okerunihonjinhoryo "
+            "nihonjinhoryo")
+        assert document_key("Shiberia yokuryū no kiroku", "en") == "shiberia yokuryu no kiroku"
+        assert document_key("Nihon", "ja-Latn") == "nihon"
 
-    assert document_key("Shiberia yokuryū no kiroku", "ja-Latn") == (
-        "shiberia yokuryu no kiroku shiberiayokuryunokiroku yokuryunokiroku nokiroku")
-    assert document_key("Soren ni okeru Nihonjin horyo", "ja-Latn") == (
-        "soren ni okeru nihonjin horyo sorenniokerunihonjin niokerunihonjinhoryo okerunihonjinhoryo "
-        "nihonjinhoryo")
-    assert document_key("Shiberia yokuryū no kiroku", "en") == "shiberia yokuryu no kiroku"
-    assert document_key("Nihon", "ja-Latn") == "nihon"

@@ -141,8 +141,8 @@ def test_rebuilding_gives_the_keys_the_refreshes_and_the_import_made(client, uni
 # --- a year finds the records dated in it ------------------------------------------------------
 
 
-@pytest.fixture
-def dated():
+@pytest.fixture(scope="class")
+def dated(class_data):
     taishet = PlaceFactory(name="Тайшет", name__language="ru", identifier="test-taishet")
     records = {
         "1945": titled("Test order of the day", date_edtf="1945-08-23"),
@@ -161,40 +161,40 @@ def dated():
     return {key: record.identifier for key, record in records.items()}
 
 
-def test_a_year_finds_the_records_dated_in_it_and_those_whose_text_holds_it(client, dated):
-    assert found(client, "1945") == {dated["1945"], dated["text"], dated["call number"]}  # never the draft
-    assert found(client, "1950") == {dated["span"], dated["span in taishet"], dated["1950"]}
-    assert found(client, "1955") == {dated["span"], dated["span in taishet"]}
-    assert found(client, "2001") == {dated["open"]}  # an open end runs on
-    assert found(client, "1944") == set()  # a year outside every record's dates
-    assert found(client, "１９４５") == found(client, "1945")  # typed full-width
+class TestYears:
+    """Records dated in a year, and records whose text holds it."""
 
+    def test_a_year_finds_the_records_dated_in_it_and_those_whose_text_holds_it(self, client, dated):
+        assert found(client, "1945") == {dated["1945"], dated["text"], dated["call number"]}  # never the draft
+        assert found(client, "1950") == {dated["span"], dated["span in taishet"], dated["1950"]}
+        assert found(client, "1955") == {dated["span"], dated["span in taishet"]}
+        assert found(client, "2001") == {dated["open"]}  # an open end runs on
+        assert found(client, "1944") == set()  # a year outside every record's dates
+        assert found(client, "１９４５") == found(client, "1945")  # typed full-width
 
-def test_a_year_and_a_word_must_both_hold(client, dated):
-    assert found(client, "1956 Тайшет") == found(client, "Tayshet 1956") == {dated["span in taishet"]}
-    assert found(client, "1945 order") == {dated["1945"]}
-    assert found(client, "1956 order") == set()
+    def test_a_year_and_a_word_must_both_hold(self, client, dated):
+        assert found(client, "1956 Тайшет") == found(client, "Tayshet 1956") == {dated["span in taishet"]}
+        assert found(client, "1945 order") == {dated["1945"]}
+        assert found(client, "1956 order") == set()
 
+    def test_only_a_whole_four_digit_word_in_the_years_is_a_year(self, client, dated):
+        assert found(client, "194") == {dated["text"], dated["call number"]}  # text only: no year has three digits
+        assert found(client, "19451") == set()
+        assert found(client, "0950") == set()  # not a year: found in no text either
 
-def test_only_a_whole_four_digit_word_in_the_years_is_a_year(client, dated):
-    assert found(client, "194") == {dated["text"], dated["call number"]}  # text only: no year has three digits
-    assert found(client, "19451") == set()
-    assert found(client, "0950") == set()  # not a year: found in no text either
-
-
-def test_a_year_in_the_admin_search_and_on_the_search_rows(dated):
-    condition = search_condition("1950")
-    assert set(Record.objects.filter(condition).values_list("identifier", flat=True)) == {
-        dated["span"], dated["span in taishet"], dated["1950"]}
-    assert set(RecordSearch.objects.filter(search_condition("1945", prefix="")).values_list(
-        "record__identifier", flat=True)) == {dated["1945"], dated["text"], dated["call number"], dated["draft"]}
+    def test_a_year_in_the_admin_search_and_on_the_search_rows(self, dated):
+        condition = search_condition("1950")
+        assert set(Record.objects.filter(condition).values_list("identifier", flat=True)) == {
+            dated["span"], dated["span in taishet"], dated["1950"]}
+        assert set(RecordSearch.objects.filter(search_condition("1945", prefix="")).values_list(
+            "record__identifier", flat=True)) == {dated["1945"], dated["text"], dated["call number"], dated["draft"]}
 
 
 # --- Kunrei-shiki and Nihon-shiki romaji find Hepburn ------------------------------------------
 
 
-@pytest.fixture
-def romanized():
+@pytest.fixture(scope="class")
+def romanized(class_data):
     records = {
         "shuyosho": titled("Shūyōsho no seikatsu", "ja-Latn"),
         "chikyu": titled("Chikyū no ura kara", "ja-Latn"),
@@ -208,23 +208,25 @@ def romanized():
     return {key: record.identifier for key, record in records.items()}
 
 
-@pytest.mark.parametrize(("query", "key"), [
-    ("syuuyousyo", "shuyosho"), ("SYUUYOUSYO", "shuyosho"), ("tikyuu", "chikyu"), ("hukuoka", "fukuoka"),
-    ("zyosei", "josei"), ("tutida ziroo", "tsuchida"), ("mikaduki", "mikazuki"), ("Shūyōsho", "shuyosho"),
-])
-def test_kunrei_and_nihon_shiki_romaji_find_hepburn(client, romanized, query, key):
-    assert found(client, query) == {romanized[key]}
+class TestRomajiSystems:
+    """Titles in Hepburn romaji."""
 
+    @pytest.mark.parametrize(("query", "key"), [
+        ("syuuyousyo", "shuyosho"), ("SYUUYOUSYO", "shuyosho"), ("tikyuu", "chikyu"), ("hukuoka", "fukuoka"),
+        ("zyosei", "josei"), ("tutida ziroo", "tsuchida"), ("mikaduki", "mikazuki"), ("Shūyōsho", "shuyosho"),
+    ])
+    def test_kunrei_and_nihon_shiki_romaji_find_hepburn(self, client, romanized, query, key):
+        assert found(client, query) == {romanized[key]}
 
-def test_a_word_that_only_looks_like_romaji_is_still_found_as_typed(client, romanized):
-    from collection.search import search_alternatives
+    def test_a_word_that_only_looks_like_romaji_is_still_found_as_typed(self, client, romanized):
+        from collection.search import search_alternatives
 
-    assert found(client, "situation") == {romanized["situation"]}  # the draft spelled in Hepburn never found
-    assert search_alternatives("situation") == [(" situation", " shitsuachion")]
-    # Not made of Japanese syllables only: no Hepburn spelling.
-    assert search_alternatives("history") == [(" history", " khistory")]
-    assert search_alternatives("tiger") == [(" tiger",)]
-    assert search_alternatives("Shiberia") == [(" shiberia",)]  # Hepburn already
+        assert found(client, "situation") == {romanized["situation"]}  # the draft spelled in Hepburn never found
+        assert search_alternatives("situation") == [(" situation", " shitsuachion")]
+        # Not made of Japanese syllables only: no Hepburn spelling.
+        assert search_alternatives("history") == [(" history", " khistory")]
+        assert search_alternatives("tiger") == [(" tiger",)]
+        assert search_alternatives("Shiberia") == [(" shiberia",)]  # Hepburn already
 
 
 # --- シベリヤ, the older spelling, is シベリア -----------------------------------------------------
