@@ -106,8 +106,10 @@ def class_data(django_db_setup, django_db_blocker):
     """A transaction that the data a class's tests share is built in, rolled back when the class is done.
 
     Each test's own transaction is a savepoint inside it, so what a test changes is undone before the
-    next one, and the data is built once rather than once per test. A test that needs other connections
-    to see the data (a live server, threads) cannot share it: the data is never committed.
+    next one, and the data is built once rather than once per test. A test's rollback undoes the database,
+    not Python objects: a class-scoped fixture hands out identifiers or querysets, or objects no test changes.
+    A test that needs other connections to see the data (a live server, threads) cannot share it: the data is
+    never committed.
     """
     with django_db_blocker.unblock(), transaction.atomic():
         yield
