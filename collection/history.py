@@ -139,7 +139,8 @@ def _display(model: type[models.Model], name: str, value: Any, related: _Related
     if model_field.many_to_many:
         target = model_field.related_model
         entries = (related.get(target, pk) for pk in _related_ids(model, name, value))
-        return listed(str(entry) for entry in entries if entry is not None)
+        # The history keeps a set's entries in no order of its own: by name, one version reads like the next.
+        return listed(sorted(str(entry) for entry in entries if entry is not None))
     if model_field.is_relation:
         entry = related.get(model_field.related_model, value)
         return str(entry) if entry is not None else f"#{value}"

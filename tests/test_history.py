@@ -206,7 +206,8 @@ def test_several_places_are_listed_as_the_readers_language_lists_things(language
     from .factories import PlaceFactory
 
     record = RecordFactory(status=Status.DRAFT)
-    record.places.add(PlaceFactory(name="Test place A"), PlaceFactory(name="Test place B"))
+    later_in_the_alphabet = PlaceFactory(name="Test place B")  # made first: the places are listed by name
+    record.places.add(PlaceFactory(name="Test place A"), later_in_the_alphabet)
     with translation.override(language):
         entries = timeline(Record.objects.get(pk=record.pk), RecordAdmin.history_parts(None))
     shown = [change.new for entry in entries for change in entry.changes if change.new.startswith("Test place")]
