@@ -353,7 +353,12 @@ def _date_range(start: str, end: str) -> tuple[datetime.datetime | None, datetim
     if lower is not None and upper is not None and lower > upper:
         raise OAIError("badArgument", "from is later than until.")
     if upper is not None:
-        upper += datetime.timedelta(days=1) if kind == "day" else datetime.timedelta(seconds=1)
+        try:
+            upper += datetime.timedelta(days=1) if kind == "day" else datetime.timedelta(seconds=1)
+        except OverflowError:
+            # The calendar's last day or second ("until 9999-12-31", an open end to some harvesters): nothing
+            # comes after it, so it bounds nothing.
+            upper = None
     return lower, upper
 
 

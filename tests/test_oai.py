@@ -314,6 +314,16 @@ def test_from_and_until_select_by_datestamp(client):
     assert error_of(root) == "noRecordsMatch"
 
 
+@pytest.mark.parametrize("until", ["9999-12-31", "9999-12-31T23:59:59Z"])
+def test_until_the_last_day_of_the_calendar_lists_everything(client, until):
+    # Some harvesters ask "until 9999-12-31" for an open end: a legal date, not one to fail on.
+    dated(RecordFactory(identifier="doc-1"), at(2020, 1, 1))
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", until=until)
+    assert identifiers(root) == ["oai:testserver:doc-1"]
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": until, "until": until})
+    assert error_of(root) == "noRecordsMatch"
+
+
 def test_sets_select_by_kind(client):
     RecordFactory(identifier="mem-1", kind=RecordKind.MEMOIR)
     RecordFactory(identifier="doc-1", kind=RecordKind.DOCUMENT)
