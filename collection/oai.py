@@ -163,6 +163,10 @@ def _checked_arguments(arguments: Mapping[str, Sequence[str]]) -> tuple[str, dic
             raise OAIError("badArgument", f"The argument {name} is repeated.")
         if not values[0]:
             raise OAIError("badArgument", f"The argument {name} is empty.")
+        if _NOT_XML.search(values[0]):
+            # No value of the protocol's holds one, and echoed in the request element it would make the whole
+            # answer ill-formed.
+            raise OAIError("badArgument", f"The argument {name} holds a character XML cannot carry.")
         given[name] = values[0]
     if exclusive and exclusive in given:
         if len(given) > 1:

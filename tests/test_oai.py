@@ -584,6 +584,9 @@ def test_bad_verb(client, arguments):
         {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01", "until": "2020-01-02T00:00:00Z"},
         {"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": ""},
         {"verb": "GetRecord", "metadataPrefix": "oai_dc"},
+        {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:testserver:mem-1\x01"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "kind:\ufffe"},
+        {"verb": "ListIdentifiers", "resumptionToken": "x\x0b"},
     ],
     ids=[
         "identify-argument",
@@ -598,6 +601,10 @@ def test_bad_verb(client, arguments):
         "granularities",
         "empty",
         "get-record-no-identifier",
+        # Characters XML cannot carry, not even escaped: echoed, they would make the answer no XML at all.
+        "control-character",
+        "non-character",
+        "control-character-in-token",
     ],
 )
 def test_bad_argument(client, arguments):
