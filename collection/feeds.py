@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, Query
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, rfc3339_date
 from django.utils.translation import get_language, gettext
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from .conf import app_settings
 from .facets import browse_filterset
@@ -26,6 +27,7 @@ from .filters import RecordFilterSet
 from .models import Record
 from .models.records import AgentRole
 from .templatetags.collection_tags import site_name
+from .text import xml_text
 
 
 def record_feed_url(params: QueryDict | None = None) -> str:
@@ -50,9 +52,30 @@ class FeedRequest:
     feed_url: str  # absolute, with the filters: the feed's own address and its id
 
 
+class _XMLSafeGenerator(SimplerXMLGenerator):
+    """Writes a text without the characters XML cannot carry, where Django's generator refuses the whole feed:
+    one title pasted with a control character, or one typed into a followed search, would otherwise make the
+    feed fail for every reader."""
+
+    def characters(self, content: str) -> None:
+        super().characters(xml_text(content) if content else content)
+
+    def startElement(self, name: str, attrs: dict[str, str]) -> None:
+        super().startElement(name, {key: xml_text(value) for key, value in (attrs or {}).items()})
+
+
 class RecordAtomFeed(Atom1Feed):
     """Atom, with every author of an entry, its summary as plain text (a description is not HTML), and the
     language of a title, a name or a summary that is not the feed's."""
+
+    def write(self, outfile: Any, encoding: str) -> None:
+        # As Atom1Feed.write, with the generator above.
+        handler = _XMLSafeGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
     def _lang(self, tag: str) -> dict[str, str]:
         return {"xml:lang": tag} if tag and tag.lower() != (self.feed["language"] or "").lower() else {}

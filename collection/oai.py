@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from .citations import dublin_core
 from .conf import app_settings
 from .models import Record, RecordKind, ReservedIdentifier
+from .text import NOT_XML, xml_text
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
@@ -65,8 +66,6 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", re.ASCII)
 # The syntax of a repository identifier in the oai-identifier scheme: a domain name.
 REPOSITORY_IDENTIFIER = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+", re.ASCII)
-# Characters XML 1.0 cannot carry at all, not even escaped.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TOKEN_SALT = "collection.oai.resumption"
 
 
@@ -163,7 +162,7 @@ def _checked_arguments(arguments: Mapping[str, Sequence[str]]) -> tuple[str, dic
             raise OAIError("badArgument", f"The argument {name} is repeated.")
         if not values[0]:
             raise OAIError("badArgument", f"The argument {name} is empty.")
-        if _NOT_XML.search(values[0]):
+        if NOT_XML.search(values[0]):
             # No value of the protocol's holds one, and echoed in the request element it would make the whole
             # answer ill-formed.
             raise OAIError("badArgument", f"The argument {name} holds a character XML cannot carry.")
@@ -451,7 +450,7 @@ def _record(parent: ET.Element, row: dict[str, Any], records: dict[int, Record],
 
     for name, value, language in dublin_core(record, url_of):
         child = ET.SubElement(dc, f"{{{DC_NS}}}{name}")
-        child.text = _NOT_XML.sub("", value)
+        child.text = xml_text(value)
         if language:
             child.set(f"{{{XML_NS}}}lang", language)
 
@@ -472,7 +471,7 @@ def _header(parent: ET.Element, row: dict[str, Any], repository: Repository, del
 def _sub(parent: ET.Element, name: str, text: str | None = None, **attributes: str) -> ET.Element:
     element = ET.SubElement(parent, name, attributes)
     if text is not None:
-        element.text = _NOT_XML.sub("", text)
+        element.text = xml_text(text)
     return element
 
 

@@ -16,6 +16,17 @@ KANJI_FORMS = dict(zip(
     strict=True))
 
 
+# Characters XML 1.0 cannot carry at all, not even escaped: most C0 controls (Word's manual line break, U+000B,
+# among them), lone surrogates, U+FFFE and U+FFFF.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML cannot carry, for an XML answer (OAI-PMH, Atom) that must stay
+    well-formed whatever a stored text or a request holds."""
+    return NOT_XML.sub("", value)
+
+
 def listed(items: Iterable[str]) -> str:
     """``items`` one after another as the reader's language lists them (Japanese with 「、」, not a comma)."""
     return pgettext("between the entries of a list", ", ").join(items)

@@ -194,6 +194,26 @@ def test_a_search_can_be_followed_with_the_browse_pages_parameters(client, setti
     assert "Kind" not in japanese.findtext(f"{ATOM}title") and "undated" not in japanese.findtext(f"{ATOM}title")
 
 
+def test_a_search_with_a_control_character_gives_a_feed_as_it_gives_a_page(client):
+    # A character XML cannot carry, pasted into the search box, is no reason for the feed to fail while the
+    # browse page answers.
+    titled("Test memoir")
+    params = {"q": "memoir\x01"}
+    browse = client.get("/en/records/", params)
+    assert browse.status_code == 200
+    feed = read_feed(client, params=params)
+    assert entry_titles(feed) == [record.display_label("en").text for record in browse.context["records"]]
+    assert "\x01" not in feed.findtext(f"{ATOM}title")
+
+
+def test_a_title_pasted_with_a_control_character_does_not_break_the_feed(client):
+    # Word writes a manual line break as U+000B, and a title pasted from it into the admin keeps one.
+    titled("Test\x0bmemoir")
+    titled("Test other")
+    feed = read_feed(client)
+    assert sorted(entry_titles(feed)) == ["Test other", "Testmemoir"]
+
+
 def browse_selection(client, language, params):
     """What the browse page with ``params`` says it lists, as its title says it (before the page)."""
     title = unescape(re.search(r"<title>(.*?)</title>", client.get(f"/{language}/records/", params).content.decode(),
