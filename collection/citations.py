@@ -832,6 +832,8 @@ def _style(path: str, locale: str) -> Any:
         # numbers in full, as ГОСТ Р 7.0.100 does (С. 131–148) and the record's page does (131-148頁).
         style.root.set("page-range-format", "expanded")
     language = locale.split("-")[0]
+    if language != "en":
+        _no_comma_before_the_last_names_word(style.root)
     if language in _NUMBERS_IN_WORDS:
         # Before the labels are put after their numbers: the labels given here are among them.
         _a_parts_pages_given(style.root)
@@ -841,6 +843,17 @@ def _style(path: str, locale: str) -> Any:
         _words_after_their_numbers(style.root)
         _dates_written_as_one(style.root)
     return style
+
+
+def _no_comma_before_the_last_names_word(root: Any) -> None:
+    """Join the last name to the others by the locale's word alone: «Тестов, Иван, Анна Тестова и Пётр Тестов».
+
+    The comma before "and" is English (CMOS 6.19, the serial comma); Russian puts none before «и», nor
+    Japanese before 「と」. Names joined by a symbol (APA's "&") keep the style's comma.
+    """
+    for name in root.iter(f"{_CSL}name"):
+        if name.get("and") == "text":
+            name.set("delimiter-precedes-last", "never")
 
 
 # Languages whose bibliographies word a journal's volume and issue (т. 2, № 7; 第2巻第7号), where the styles give

@@ -649,6 +649,24 @@ def test_chicago_writes_given_names_in_full_with_a_period_after_a_lone_initial(f
     assert formatted_citation(record, "chicago-author-date", "en").endswith(edited_by)
 
 
+@pytest.mark.parametrize(("language", "names", "expected"), [
+    # The serial comma before the last name's "and" is English (CMOS 6.19): Russian puts no comma before «и»,
+    # and Japanese none before 「と」.
+    ("en", [("Testov", "Ivan"), ("Testova", "Anna"), ("Testov", "Petr")],
+     "Testov, Ivan, Anna Testova, and Petr Testov. 2003."),
+    ("en", [("Testov", "Ivan"), ("Testova", "Anna")], "Testov, Ivan, and Anna Testova. 2003."),
+    ("ru", [("Тестов", "Иван"), ("Тестова", "Анна"), ("Тестов", "Пётр")],
+     "Тестов, Иван, Анна Тестова и Пётр Тестов. 2003."),
+    ("ru", [("Тестов", "Иван"), ("Тестова", "Анна")], "Тестов, Иван и Анна Тестова. 2003."),
+    ("ja", [("Testov", "Ivan"), ("Testova", "Anna")], "Testov, Ivan と Anna Testova. 2003年."),
+])
+def test_chicago_joins_the_last_author_as_the_citations_language_does(language, names, expected):
+    record = titled("Test memoir", resource_type=ResourceType.BOOK, date_edtf="2003")
+    for family, given in names:
+        link_agent(record, person(family, given, language))
+    assert formatted_citation(record, "chicago-author-date", language).startswith(expected)
+
+
 def test_apa_capitalizes_the_editor_and_translator_labels_in_english():
     edited = titled("Test collected letters", resource_type=ResourceType.BOOK, date_edtf="1990")
     link_agent(edited, person("Editova", "Anna"), role=AgentRole.EDITOR)
