@@ -741,11 +741,22 @@ def _initials_as_csl_says() -> None:
     model.Name.initialize = mended
 
 
+# Initials written as one word ("M.M.", "E.Yu."): each a capital, perhaps with one small letter, and a period.
+_INITIAL_RUN = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}")
+_INITIAL = re.compile(r"[^\W\d_]{1,2}\.")
+
+
 def _marked_initial(word: str, mark: str) -> str:
-    """A lone initial ("M", or "M" before a language mark's end) with the style's mark after it; any other word
-    as it is."""
+    """A lone initial ("M", or "M" before a language mark's end) with the style's mark after it, initials run
+    together ("M.M.") spaced as the style spaces them ("M. M."); any other word as it is."""
     letters = word.rstrip(_CLOSE)
-    return letters + mark + word[len(letters):] if len(letters) == 1 and letters.isupper() else word
+    if len(letters) == 1 and letters.isupper():
+        return letters + mark + word[len(letters):]
+    if _INITIAL_RUN.fullmatch(letters):
+        initials = _INITIAL.findall(letters)
+        if all(initial[0].isupper() and (len(initial) == 2 or initial[1].islower()) for initial in initials):
+            return " ".join(initial[:-1] + mark for initial in initials) + word[len(letters):]
+    return word
 
 
 def _name_option(name: Any, option: str, context: Any) -> str | None:
