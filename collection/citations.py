@@ -1663,10 +1663,15 @@ def _dc_names(people: list[dict[str, str]]) -> list[str]:
 
 def _date_parts(item: dict[str, Any]) -> list[str]:
     """The first date of a CSL item's date parts, zero-padded (["1998", "04", "12"]); none for a literal date."""
+    dates = _dates_in_parts(item)
+    return dates[0] if dates else []
+
+
+def _dates_in_parts(item: dict[str, Any]) -> list[list[str]]:
+    """Each date of a CSL item's date parts, zero-padded: one, or the two ends of a span; none for a literal."""
     if "date-parts" not in item.get("issued", {}):
         return []
-    first = item["issued"]["date-parts"][0]
-    return [f"{first[0]:04d}"] + [f"{part:02d}" for part in first[1:]]
+    return [[f"{date[0]:04d}"] + [f"{part:02d}" for part in date[1:]] for date in item["issued"]["date-parts"]]
 
 
 class DCElement(NamedTuple):
@@ -1700,8 +1705,8 @@ def dublin_core(record: Record, url_of: Callable[[Record], str]) -> list[DCEleme
 
     Every title with its language; the authors (or the issuing body) as creators, the editors and translators
     as contributors, from the same CSL item as the citations; the agents the record is about, and its subjects,
-    as subjects and its places as coverage, each in every language it is named in; the date as the meta tags
-    give it (ISO 8601), or in EDTF where it is not one date; the DCMI type where one fits, and the kind and
+    as subjects and its places as coverage, each in every language it is named in; the date in ISO 8601, a
+    span as an interval (1945/1956), or in EDTF where it is neither; the DCMI type where one fits, and the kind and
     resource type; the languages of the material; the record's permanent URL (``url_of``), its ISBN and ISSN
     as URNs and its web address; the descriptions; the publisher; the rights; the published parent it is part
     of (by its URL). Call within ``translation.override`` for the words of the kind and of a publisher's name.
@@ -1723,8 +1728,9 @@ def dublin_core(record: Record, url_of: Callable[[Record], str]) -> list[DCEleme
     # One element for each publisher, as Dublin Core repeats an element for each value.
     elements += [DCElement("publisher", _agent_name(link.agent, None, _unmarked))
                  for link in record.agent_links.all() if link.role == AgentRole.PUBLISHER]
-    if parts := _date_parts(item):
-        elements.append(DCElement("date", "-".join(parts)))
+    if spans := _dates_in_parts(item):
+        # A span as an ISO 8601 interval (1945/1956): its first year alone would misdate the material.
+        elements.append(DCElement("date", "/".join("-".join(parts) for parts in spans)))
     elif record.date_edtf:
         elements.append(DCElement("date", record.date_edtf))
     dcmi = "Text" if record.kind in _DCMI_TEXT_KINDS and record.resource_type not in _NOT_TEXT else ""

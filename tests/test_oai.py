@@ -234,6 +234,21 @@ def test_get_record_gives_the_record_in_dublin_core(client, settings):
     assert dc(root, "rights") == [("http://rightsstatements.org/vocab/InC/1.0/", None)]
 
 
+@pytest.mark.parametrize(("edtf", "date"), [
+    ("1950-04", "1950-04"),
+    ("1945~", "1945"),
+    # A span of time keeps its end: a harvester would otherwise date the material to its first year alone.
+    ("1945/1956", "1945/1956"),
+    ("1945-08/1946-02", "1945-08/1946-02"),
+    ("194X", "1940/1949"),
+    ("../1950", "../1950"),
+])
+def test_the_dublin_core_date_is_the_whole_date(client, edtf, date):
+    RecordFactory(identifier="doc-1", date_edtf=edtf)
+    root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:testserver:doc-1")
+    assert dc(root, "date") == [(date, None)]
+
+
 def test_get_record_finds_an_identifier_in_any_letter_case(client):
     RecordFactory(identifier="mem-1")
     for asked in ("oai:testserver:MEM-1", "oai:TestServer:Mem-1"):
