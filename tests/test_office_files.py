@@ -348,3 +348,77 @@ def test_the_edtf_date_turned_into_a_local_date_is_refused(db, date, problem):
     write_rows([(2, {"identifier": "dt-1", "kind": "document", "title_en": "Test", "date": "1945-08-23"})])
     result = write_rows([(2, {"identifier": "dt-1", "date": date})], dry_run=True)
     assert [(error.column, problem in error.message) for error in result.errors] == [("date", True)]
+
+
+# A Japanese manager's sheet: the catalogue first, another sheet active, the identifier column hidden ----------
+
+JA_SHEET_ROWS = {
+    "office-ja-2": {
+        "identifier": "office-ja-2", "kind": "memoir", "status": "draft", "title_ja": "テスト抑留記①髙",
+        "title_en": "=1+1",  # text typed as '=1+1: a string cell, never a formula
+        "description_ja": "一行目\n二行目（テスト）",
+        "date": "1946-05-01",  # a date cell shown as 1946/05/01 ([$-411]yyyy/mm/dd)
+        "date_display": "昭和21年5月1日",
+        "isbn": "9784000000000",  # a number cell in General format
+        "call_number": "00123",  # the number 123 in a cell formatted 00000, shown 00123
+        "reference_delo": "007",  # typed in a cell formatted as text (@)
+        "extent": "1.50",  # the number 1.5 in a cell formatted 0.00, shown 1.50
+        "accessed": "2024-03-05",  # a date cell shown as 2024/03/05
+    },
+    "office-ja-3": {
+        "identifier": "office-ja-3", "kind": "document", "status": "draft", "title_ja": "テスト文書",
+        "date": "1900-02-28",  # LibreOffice's serial 60, which in Excel's count is the 29 February 1900 that never was
+    },
+    "00042": {"identifier": "00042", "kind": "document", "status": "draft", "title_ja": "テスト番号"},  # 42, as 00000
+}
+
+
+def test_a_japanese_workbook_reads_its_first_sheet_as_its_cells_show_them():
+    # The workbook was saved with its second sheet, メモ, active and the identifier column hidden.
+    table = read_table((OFFICE / "ja-sheet.xlsx").read_bytes(), name="ja-sheet.xlsx")
+    assert table.sheet == "目録"
+    assert cells_of("ja-sheet.xlsx") == JA_SHEET_ROWS
+
+
+def test_the_same_sheet_saved_as_shift_jis_csv_holds_the_same_text_but_its_dates_as_shown():
+    rows = cells_of("ja-sheet-cp932.csv", encoding="cp932")
+    expected = {identifier: dict(cells) for identifier, cells in JA_SHEET_ROWS.items()}
+    expected["office-ja-2"].update(date="1946/05/01", accessed="2024/03/05")
+    expected["office-ja-3"].update(date="1900/02/28")
+    assert rows == expected
+
+
+@pytest.mark.django_db
+def test_a_japanese_workbook_imports_the_identifiers_and_numbers_its_cells_show():
+    assert run_import("ja-sheet.xlsx")[:2] == ["document: 2 new, 0 updated, 0 unchanged",
+                                               "memoir: 1 new, 0 updated, 0 unchanged"]
+    assert sorted(Record.objects.values_list("identifier", flat=True)) == ["00042", "office-ja-2", "office-ja-3"]
+    record = Record.objects.get(identifier="office-ja-2")
+    assert (record.date_edtf, record.isbn, record.call_number, record.reference_delo, record.extent) == (
+        "1946-05-01", "9784000000000", "00123", "007", "1.50")
+    assert titles("office-ja-2") == {"ja": "テスト抑留記①髙", "en": "=1+1"}
+    assert Record.objects.get(identifier="office-ja-3").date_edtf == "1900-02-28"
+    # The same workbook again, and the same sheet saved as CSV with its dates as ISO text, change nothing.
+    assert run_import("ja-sheet.xlsx")[:2] == ["document: 0 new, 0 updated, 2 unchanged",
+                                               "memoir: 0 new, 0 updated, 1 unchanged"]
+
+
+@pytest.mark.django_db
+def test_the_shift_jis_csv_of_the_sheet_is_refused_for_its_slashed_dates_naming_them():
+    message, problems = refused_import("ja-sheet-cp932.csv", "--encoding", "cp932")
+    assert problems.splitlines() == [
+        "row 2, column accessed: “2024/03/05” is not a date like 2010-12-31.",
+        "row 2, column date: “1946/05/01” is not written as an EDTF date, which gives the year first: write "
+        "1946-05-01.",
+        "row 3, column date: “1900/02/28” is not written as an EDTF date, which gives the year first: write "
+        "1900-02-28.",
+    ]
+    assert message == "3 problem(s) in ja-sheet-cp932.csv; nothing was written."
+    assert not Record.objects.exists()
+
+
+def test_an_error_value_a_formula_left_is_refused_naming_its_cell():
+    with pytest.raises(FileRefused) as caught:
+        read_table((OFFICE / "ja-errors.xlsx").read_bytes(), name="ja-errors.xlsx")
+    assert str(caught.value).splitlines() == [
+        "row 2, column H (date_display): the spreadsheet shows the error #N/A here."]

@@ -78,7 +78,7 @@ def test_booleans_read_as_true_and_false():
     (57, None, "16672", "1945-08-23"),  # Japanese era (昭和20年8月23日)
     (164, 'yyyy"年"m"月"d"日"', "16672", "1945-08-23"),
     (165, "dd.mm.yyyy", "16672", "1945-08-23"),
-    (166, "0.00", "16672", "16672"),
+    (166, "0.00", "16672", "16672.00"),  # a number, shown with its two decimals
     (167, '"No. "0', "16672", "16672"),  # letters in quotes are not date parts
     (49, None, "16672", "16672"),  # built-in text format "@"
     (14, "0", "16672", "16672"),  # a file may redefine a built-in number: its own code wins
@@ -88,6 +88,25 @@ def test_dates_are_told_by_the_cells_number_format(number_format, code, serial, 
                            row(2, text("A2", "test-1"), number("B2", serial, style=1))]),
                     cell_formats=(0, number_format), number_formats={number_format: code} if code else None)
     assert cells_of(data)[0]["date"] == expected
+
+
+@pytest.mark.parametrize(("number_format", "code", "value", "expected"), [
+    (164, "00000", "123", "00123"),  # a call number typed with its leading zeros in a cell formatted 00000
+    (164, "[$-411]00000", "42", "00042"),
+    (164, "00000", "1234567", "1234567"),
+    (164, "00000", "-42", "-00042"),
+    (164, "0.00", "1.5", "1.50"),
+    (164, "0.00", "3", "3.00"),
+    (164, "000.0", "1.25", "1.25"),  # shown rounded to 001.3: the number's own digits are kept, not rounded away
+    (2, None, "1.5", "1.50"),  # built-in 0.00
+    (1, None, "7", "7"),  # built-in 0
+    (164, "#,##0", "1234", "1234"),  # other formats are not applied: the number's digits
+])
+def test_a_number_formatted_with_zeros_reads_as_the_cell_shows_it(number_format, code, value, expected):
+    data = workbook(("s", [row(1, text("A1", "identifier"), text("B1", "call_number")),
+                           row(2, text("A2", "test-1"), number("B2", value, style=1))]),
+                    cell_formats=(0, number_format), number_formats={number_format: code} if code else None)
+    assert cells_of(data)[0]["call_number"] == expected
 
 
 def test_a_date_written_as_iso_text_reads_as_that_date():

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import math
 import posixpath
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -57,6 +58,12 @@ _SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadshee
 # whenever a locale date format is picked (31 is yyyy"年"m"月"d"日", 57 the Japanese era).
 _BUILTIN_DATE_FORMATS = frozenset((*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)))
 
+# A number format of zeros only (00000, 0.00), perhaps after a locale tag ([$-411]): the cell shows its number
+# padded to that many digits, as a call number 00123 or an extent 1.50 is typed. Built-in formats 1 and 2 are
+# 0 and 0.00.
+_ZEROS_FORMAT = re.compile(r"(?:\[\$-[0-9A-Fa-f]+\])?(0+)(?:\.(0+))?")
+_BUILTIN_ZEROS_FORMATS = {"1": "0", "2": "0.00"}
+
 _PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
     # Comments and processing instructions would otherwise be children of rows and cells; whitespace
@@ -73,10 +80,10 @@ def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
     try:
         workbook = _Workbook(archive)
         title, target = workbook.choose(sheet)
-        date_styles = workbook.date_styles()
+        date_styles, padded_styles = workbook.number_styles()
         strings = workbook.shared_strings()
         with archive.open(target) as source:
-            return _read_rows(source, target, title, strings, date_styles,
+            return _read_rows(source, target, title, strings, date_styles, padded_styles,
                               _LIBREOFFICE if workbook.libreoffice and not workbook.epoch_1904
                               else _EPOCH_1904 if workbook.epoch_1904 else _EPOCH_1900)
     except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
@@ -175,27 +182,33 @@ class _Workbook:
                               % {"sheet": sheet, "names": ", ".join(names)})
         return self.sheets[names.index(sheet)]
 
-    def date_styles(self) -> frozenset[str]:
-        """The style indexes (``s`` attributes, as written) whose number format shows a date or a time."""
+    def number_styles(self) -> tuple[frozenset[str], dict[str, tuple[int, int]]]:
+        """The style indexes (``s`` attributes, as written) whose number format shows a date or a time, and
+        those whose format pads a number with zeros, each with its digits before and after the point."""
         from openpyxl.styles.numbers import is_date_format
 
         if self.styles_part not in self.names:
-            return frozenset()
+            return frozenset(), {}
         root = _parse_part(self.archive, self.styles_part)
         # The workbook's own format codes (those of conditional formats, under <dxfs>, do not count).
         own = root.find(MAIN + "numFmts")
         formats = {element.get("numFmtId"): element.get("formatCode") for element in (own if own is not None else ())}
         cell_formats = root.find(MAIN + "cellXfs")
         styles = set()
+        padded: dict[str, tuple[int, int]] = {}
         for index, element in enumerate(cell_formats if cell_formats is not None else ()):
             number_format = element.get("numFmtId", "0")
             if number_format in formats:  # the file's own code, even for a built-in number it redefines
-                is_date = is_date_format(formats[number_format])
+                code = formats[number_format] or ""
+                is_date = is_date_format(code)
             else:
+                code = _BUILTIN_ZEROS_FORMATS.get(number_format, "")
                 is_date = number_format.isdigit() and int(number_format) in _BUILTIN_DATE_FORMATS
             if is_date:
                 styles.add(str(index))
-        return frozenset(styles)
+            elif zeros := _ZEROS_FORMAT.fullmatch(code.strip()):
+                padded[str(index)] = (len(zeros[1]), len(zeros[2] or ""))
+        return frozenset(styles), padded
 
     def shared_strings(self) -> list[str]:
         """The shared strings table, read one ``<si>`` at a time; rich-text runs joined, phonetic guides left out."""
@@ -249,7 +262,7 @@ def _column_number(reference: str) -> int:
 
 
 def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styles: frozenset[str],
-               epoch: str) -> Table:
+               padded_styles: dict[str, tuple[int, int]], epoch: str) -> Table:
     max_rows = app_settings.IMPORT_MAX_ROWS
     problems: list[CellProblem] = []
     merged: list[str] = []
@@ -259,7 +272,8 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styl
     header_row = width = 0
     columns: range = range(0)
     empty: list[str] = []
-    for number, texts in _sheet_rows(source, part, strings, date_styles, epoch, problems, merged):
+    for number, texts in _sheet_rows(source, part, strings, date_styles, padded_styles, epoch,
+                                                    problems, merged):
         if not texts:
             continue
         if header is None:
@@ -308,8 +322,9 @@ def _named(problem: CellProblem, header: list[str], header_row: int) -> CellProb
     return CellProblem(problem.row, f"{problem.column} ({header[index]})", problem.message)
 
 
-def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozenset[str], epoch: str,
-                problems: list[CellProblem], merged: list[str]) -> Iterator[tuple[int, dict[int, str]]]:
+def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozenset[str],
+                padded_styles: dict[str, tuple[int, int]], epoch: str, problems: list[CellProblem],
+                merged: list[str]) -> Iterator[tuple[int, dict[int, str]]]:
     """``(row number, {column: text})`` for each row of the sheet as it is parsed, cells without text left out.
 
     A cell's problem (an error value, a formula without a saved value, ...) goes to
@@ -374,7 +389,8 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
             elif text is None:
                 continue
             elif kind is None or kind == "n":
-                if cell.get("s", "0") in date_styles:
+                style = cell.get("s", "0")
+                if style in date_styles:
                     text, problem = _serial_to_text(text, epoch)
                     if problem:
                         problems.append(CellProblem(number, column_letter(column), problem))
@@ -383,6 +399,8 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
                     text = str(int(text))
                 else:
                     text = _number_text(text)
+                if style in padded_styles:
+                    text = _padded(text, *padded_styles[style])
             elif kind == "b":
                 text = "FALSE" if text.strip() in ("0", "false") else "TRUE"
             elif kind == "e":
@@ -455,6 +473,19 @@ def _number_text(raw: str) -> str:
     if "e" in text or "E" in text:
         text = format(Decimal(text), "f")
     return text
+
+
+def _padded(text: str, digits: int, decimals: int) -> str:
+    """A number's text padded with zeros as a format of zeros shows it (``123`` as 00000 is ``00123``), unless
+    the format would round it: then the number's own digits, which say more than the cell shows."""
+    sign, _sign, unsigned = text.rpartition("-")
+    whole, _point, fraction = unsigned.partition(".")
+    if not whole.isdigit() or (fraction and not fraction.isdigit()) or len(fraction) > decimals:
+        return text
+    padded = whole.zfill(digits)
+    if decimals:
+        padded += "." + fraction.ljust(decimals, "0")
+    return f"{sign}{_sign}{padded}"
 
 
 # How a workbook counts its dates: Excel's 1900 and 1904 date systems, and LibreOffice's.

@@ -29,6 +29,10 @@ convert $here/sources/records-for-csv.fods $here/records-cp932.csv "$csv:44,34,6
 convert $here/sources/records-for-csv.fods $here/records-utf16-tab.csv "$csv:9,34,65535"
 convert $here/sources/ru.fods $here/ru-cp1251-semicolon.csv "$csv:59,34,34"
 convert $here/sources/ru-dates.fods $here/ru-dates-cp1251-semicolon.csv "$csv:59,34,34"
+convert $here/sources/ja-sheet.fods $here/ja-sheet.xlsx "$xlsx"
+convert $here/sources/ja-sheet.fods $here/ja-sheet-cp932.csv "$csv:44,34,64"
+convert $here/sources/ja-errors.fods $here/ja-errors.xlsx "$xlsx"
+convert $here/sources/ru-sheet.fods $here/ru-sheet.xlsx "$xlsx"
 
 # The round trip: the app's own export of sources/roundtrip.csv, opened and saved again in LibreOffice.
 mkdir -p $here/roundtrip
