@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -365,6 +366,25 @@ def test_an_xlsx_upload_imports_its_first_sheet(dana, login):  # noqa: F811
     assert job.status == ImportJobStatus.PREVIEWED, job.errors_in()
     client.post(job_url(job), {"fingerprint": job.fingerprint})
     assert Title.objects.get(record__identifier="test-1").text == "From XLSX"
+
+
+def test_a_workbook_whose_first_sheet_is_not_the_catalogue_points_to_the_sheet_field(dana, login):  # noqa: F811
+    # Saved by LibreOffice with a note on its first sheet, the catalogue on the second (tests/data/office).
+    data = (Path(__file__).parent / "data" / "office" / "ru-sheet.xlsx").read_bytes()
+    client = login(dana)
+    upload(client, SimpleUploadedFile("ru-sheet.xlsx", data))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.INVALID
+    assert job.errors_in("en") == [
+        "The workbook's first sheet, “Лист1”, has no identifier column, so it cannot be the sheet to import. The first "
+        "sheet is read, whichever sheet was open when the file was saved; the workbook's other sheets are: "
+        "каталог. Type the name of the sheet to read under “Sheet of an XLSX file”."]
+    assert "«Лист1»" in job.errors_in("ru")[0] and "«Лист файла XLSX»" in job.errors_in("ru")[0]
+    upload(client, SimpleUploadedFile("ru-sheet.xlsx", data), sheet="каталог")
+    job = ImportJob.objects.latest("created")
+    assert job.status == ImportJobStatus.PREVIEWED, job.errors_in()
+    client.post(job_url(job), {"fingerprint": job.fingerprint})
+    assert Title.objects.get(record__identifier="office-ru-3").text == "Тестовая запись №3 — «Ёлка»"
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes its connection after a task

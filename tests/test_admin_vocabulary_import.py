@@ -242,7 +242,10 @@ class TestPreviewAndConfirm:
         book.save(out)
         client = login(dana)
         upload(client, "places", SimpleUploadedFile("book.xlsx", out.getvalue()))
-        assert "row 1, column not a vocabulary: Unknown column." in ImportJob.objects.get().errors_in()
+        # The first sheet in workbook order is read; without an identifier column it is refused, naming the others.
+        assert ImportJob.objects.get().errors_in()[0].startswith(
+            "The workbook's first sheet, “notes”, has no identifier column, so it cannot be the sheet to import.")
+        assert "other sheets are: places." in ImportJob.objects.get().errors_in()[0]
         upload(client, "places", SimpleUploadedFile("book.xlsx", out.getvalue()), sheet="places")
         confirm(client, ImportJob.objects.latest("created"))
         assert str(Place.objects.get(identifier="place-test-1").latitude) == "55.940000"

@@ -422,3 +422,32 @@ def test_an_error_value_a_formula_left_is_refused_naming_its_cell():
         read_table((OFFICE / "ja-errors.xlsx").read_bytes(), name="ja-errors.xlsx")
     assert str(caught.value).splitlines() == [
         "row 2, column H (date_display): the spreadsheet shows the error #N/A here."]
+
+
+# A Russian manager's workbook whose first sheet is a note, the catalogue the second -----------------------------
+
+
+@pytest.mark.django_db
+def test_a_workbook_whose_first_sheet_is_not_the_catalogue_is_refused_naming_its_sheets():
+    message, _problems = refused_import("ru-sheet.xlsx")
+    assert message == (
+        "ru-sheet.xlsx: The workbook's first sheet, “Лист1”, has no identifier column, so it cannot be the sheet "
+        "to import. The first sheet is read, whichever sheet was open when the file was saved; the workbook's other "
+        "sheets are: каталог. Name the sheet to read with --sheet.")
+    assert not Record.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_russian_workbook_imports_its_catalogue_sheet_named_as_its_cells_show_them():
+    assert cells_of("ru-sheet.xlsx", sheet="каталог") == {"office-ru-3": {
+        "identifier": "office-ru-3", "kind": "document", "status": "draft",
+        "title_ru": "Тестовая запись №3 — «Ёлка»", "description_ru": "Первая строка\nВторая строка",
+        "date": "1946-03-15", "accessed": "2011-01-05",  # date cells shown as 15.03.1946 and 05.01.2011
+        "isbn": "9785000000007", "reference_delo": "00007",  # the number 7 in a cell formatted 00000
+    }}
+    assert run_import("ru-sheet.xlsx", "--sheet", "каталог")[:1] == ["document: 1 new, 0 updated, 0 unchanged"]
+    record = Record.objects.get(identifier="office-ru-3")
+    assert (record.date_edtf, record.accessed, record.isbn, record.reference_delo) == (
+        "1946-03-15", datetime.date(2011, 1, 5), "9785000000007", "00007")
+    assert titles("office-ru-3") == {"ru": "Тестовая запись №3 — «Ёлка»"}
+    assert run_import("ru-sheet.xlsx", "--sheet", "каталог")[:1] == ["document: 0 new, 0 updated, 1 unchanged"]

@@ -131,9 +131,10 @@ class TestImport:
         places.append(["place-test-1", "city", "Тайшет", 55.94, 98.0])  # numbers, as a spreadsheet types them
         path = tmp_path / "places.xlsx"
         book.save(path)
-        _message, err = refused("import_catalogue", str(path), "--vocabulary", "places")
-        # The first sheet in workbook order, not the one named places.
-        assert "row 1, column not a vocabulary: Unknown column." in err.splitlines()
+        message, _err = refused("import_catalogue", str(path), "--vocabulary", "places")
+        # The first sheet in workbook order, not the one named places: refused, naming the others.
+        assert message.startswith("places.xlsx: The workbook's first sheet, “notes”, has no identifier column")
+        assert message.endswith("other sheets are: places. Name the sheet to read with --sheet.")
         out, _err = run("import_catalogue", str(path), "--vocabulary", "places", "--sheet", "places")
         assert "places: 1 new" in out
         place = Place.objects.get(identifier="place-test-1")

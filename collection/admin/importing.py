@@ -78,7 +78,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Catalogue spreadsheet (CSV or XLSX)"))
     encoding = forms.ChoiceField(label=jobs.ENCODING_FIELD, choices=ENCODING_CHOICES,
                                  required=False)
-    sheet = forms.CharField(label=gettext_lazy("Sheet of an XLSX file"), required=False, max_length=100,
+    sheet = forms.CharField(label=jobs.SHEET_FIELD, required=False, max_length=100,
                             help_text=gettext_lazy("Default: the first sheet."))
 
     def clean_encoding(self) -> str:

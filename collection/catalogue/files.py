@@ -81,6 +81,7 @@ _HEADER_LINE_CHARS = 65536
 
 # The label of the upload form's encoding field while a form's upload is read; empty for the import command.
 _encoding_field: ContextVar[str] = ContextVar("encoding_field", default="")
+_sheet_field: ContextVar[str] = ContextVar("sheet_field", default="")
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,22 @@ def encoding_named_in(field_label: str) -> Iterator[None]:
         yield
     finally:
         _encoding_field.reset(token)
+
+
+@contextmanager
+def sheet_named_in(field_label: str) -> Iterator[None]:
+    """Within this block, advice to name an XLSX file's sheet points to the upload form's field labelled
+    ``field_label`` instead of the import command's ``--sheet``."""
+    token = _sheet_field.set(str(field_label))
+    try:
+        yield
+    finally:
+        _sheet_field.reset(token)
+
+
+def sheet_field() -> str:
+    """The label of the upload form's sheet field, where advice should point to it; ``""`` for the command."""
+    return _sheet_field.get()
 
 
 # --- CSV -----------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ..conf import app_settings
-from .files import XLSX, CellProblem, FileRefused, Table, _check_header, column_letter, column_number
+from .files import XLSX, CellProblem, FileRefused, Table, _check_header, column_letter, column_number, sheet_field
 from .format import unquote_formula
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -83,11 +83,29 @@ def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
         date_styles, padded_styles = workbook.number_styles()
         strings = workbook.shared_strings()
         with archive.open(target) as source:
-            return _read_rows(source, target, title, strings, date_styles, padded_styles,
-                              _LIBREOFFICE if workbook.libreoffice and not workbook.epoch_1904
-                              else _EPOCH_1904 if workbook.epoch_1904 else _EPOCH_1900)
+            table = _read_rows(source, target, title, strings, date_styles, padded_styles,
+                               _LIBREOFFICE if workbook.libreoffice and not workbook.epoch_1904
+                               else _EPOCH_1904 if workbook.epoch_1904 else _EPOCH_1900)
     except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
+    if not sheet and len(workbook.sheets) > 1 and "identifier" not in (name.lower() for name in table.header):
+        # Spreadsheets reopen a workbook at the sheet it was saved on, so the user may never have seen the
+        # first sheet: its own header problems would only puzzle them.
+        raise _not_the_catalogue(title, [name for name, _target in workbook.sheets[1:]])
+    return table
+
+
+def _not_the_catalogue(title: str, others: list[str]) -> FileRefused:
+    values = {"sheet": title, "names": ", ".join(others), "field": sheet_field()}
+    if values["field"]:
+        return FileRefused(_("The workbook's first sheet, “%(sheet)s”, has no identifier column, so it cannot be the "
+                             "sheet to import. The first sheet is read, whichever sheet was open when the file was "
+                             "saved; the workbook's other sheets are: %(names)s. Type the name of the sheet to "
+                             "read under “%(field)s”.") % values)
+    return FileRefused(_("The workbook's first sheet, “%(sheet)s”, has no identifier column, so it cannot be the "
+                         "sheet to import. The first sheet is read, whichever sheet was open when the file was "
+                         "saved; the workbook's other sheets are: %(names)s. Name the sheet to read with "
+                         "--sheet.") % values)
 
 
 # --- the workbook's parts --------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import reasons
-from ..catalogue.files import FileRefused, Table, encoding_named_in, read_table
+from ..catalogue.files import FileRefused, Table, encoding_named_in, read_table, sheet_named_in
 from ..conf import app_settings
 from ..models import Agent, ImportJob, ImportJobStatus, Language, Place, Record, ReservedIdentifier, Subject
 from .deferral import deferred_derivation
@@ -102,10 +102,12 @@ def table_identifiers(table: Table) -> list[str]:
 # The upload form's field that names a CSV file's encoding. A job's file was uploaded with it, so advice to name the
 # encoding points there, not to the import command's --encoding: in the request and in the task worker alike.
 ENCODING_FIELD = gettext_lazy("Encoding of a CSV file")
+# Its field naming an XLSX file's sheet, likewise.
+SHEET_FIELD = gettext_lazy("Sheet of an XLSX file")
 
 
 def load_table(job: ImportJob) -> Table:
-    with encoding_named_in(ENCODING_FIELD):
+    with encoding_named_in(ENCODING_FIELD), sheet_named_in(SHEET_FIELD):
         return read_table(bytes(job.data), name=job.file_name, file_format=job.file_format,
                           encoding=job.encoding or None, sheet=job.sheet or None)
 
