@@ -147,6 +147,14 @@ def _as_edtf(value: str) -> str | None:
     return None
 
 
+def day_as_iso(value: str) -> str | None:
+    """The ISO form (1946-03-15) of a day written in a common local form (15.03.1946, 1946/3/15, 1946年3月15日),
+    as a spreadsheet's date cell is saved in a CSV; ``None`` for anything else, or a day or month first that the
+    value cannot tell apart."""
+    iso = _as_edtf(value)
+    return iso if iso is not None and len(iso) == 10 else None
+
+
 def _valid_date(year: int, month: str | None, day: str | None) -> str | None:
     """``year``, ``month`` and ``day`` as an EDTF date, if there is such a day."""
     try:

@@ -407,7 +407,7 @@ def test_a_japanese_workbook_imports_the_identifiers_and_numbers_its_cells_show(
 def test_the_shift_jis_csv_of_the_sheet_is_refused_for_its_slashed_dates_naming_them():
     message, problems = refused_import("ja-sheet-cp932.csv", "--encoding", "cp932")
     assert problems.splitlines() == [
-        "row 2, column accessed: “2024/03/05” is not a date like 2010-12-31.",
+        "row 2, column accessed: “2024/03/05” is not a date like 2010-12-31: write 2024-03-05.",
         "row 2, column date: “1946/05/01” is not written as an EDTF date, which gives the year first: write "
         "1946-05-01.",
         "row 3, column date: “1900/02/28” is not written as an EDTF date, which gives the year first: write "
@@ -451,3 +451,16 @@ def test_a_russian_workbook_imports_its_catalogue_sheet_named_as_its_cells_show_
         "1946-03-15", datetime.date(2011, 1, 5), "9785000000007", "00007")
     assert titles("office-ru-3") == {"ru": "Тестовая запись №3 — «Ёлка»"}
     assert run_import("ru-sheet.xlsx", "--sheet", "каталог")[:1] == ["document: 0 new, 0 updated, 1 unchanged"]
+
+
+@pytest.mark.parametrize(("shown", "expected"), [
+    ("05.01.2011", "“05.01.2011” is not a date like 2010-12-31: write 2011-01-05."),  # a Russian date cell's text
+    ("2011/1/5", "“2011/1/5” is not a date like 2010-12-31: write 2011-01-05."),
+    ("2011年1月5日", "“2011年1月5日” is not a date like 2010-12-31: write 2011-01-05."),
+    ("05/01/2011", "“05/01/2011” is not a date like 2010-12-31."),  # the day or the month first: not told
+    ("2011-02-30", "“2011-02-30” is not a date like 2010-12-31."),
+])
+def test_an_accessed_date_as_a_locale_shows_it_is_refused_with_what_to_write(db, shown, expected):
+    result = write_rows([(2, {"identifier": "dt-1", "kind": "document", "title_en": "Test", "accessed": shown})],
+                        dry_run=True)
+    assert [(error.column, error.message) for error in result.errors] == [("accessed", expected)]

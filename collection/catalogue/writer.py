@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import reasons
 from ..concurrency import last_change_words
+from ..dates import day_as_iso
 from ..models import (
     Agent,
     AgentKind,
@@ -515,6 +516,9 @@ class _Planner:
             try:
                 return datetime.date.fromisoformat(text).isoformat()
             except ValueError:
+                if iso := day_as_iso(text):
+                    raise ValidationError(_("“%(value)s” is not a date like 2010-12-31: write %(date)s.")
+                                          % {"value": text, "date": iso}) from None
                 raise ValidationError(_("“%(value)s” is not a date like 2010-12-31.") % {"value": text}) from None
         if column not in MULTI_VALUED and column not in ("described_agent", "repository"):
             return text
