@@ -387,6 +387,18 @@ def test_a_workbook_whose_first_sheet_is_not_the_catalogue_points_to_the_sheet_f
     assert Title.objects.get(record__identifier="office-ru-3").text == "Тестовая запись №3 — «Ёлка»"
 
 
+def test_a_cell_is_named_by_its_letter_and_its_column_as_each_language_sets_an_aside(dana, login):  # noqa: F811
+    # =NA() saved by LibreOffice (tests/data/office): refused, the cell named by letter and by the header's name.
+    data = (Path(__file__).parent / "data" / "office" / "ja-errors.xlsx").read_bytes()
+    upload(login(dana), SimpleUploadedFile("ja-errors.xlsx", data))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.INVALID
+    assert job.errors_in("en") == ["row 2, column H (date_display): the spreadsheet shows the error #N/A here."]
+    assert job.errors_in("ja") == [
+        "2 行目、列 H（date_display）：このセルには表計算ソフトのエラー #N/A が表示されています。"]
+    assert job.errors_in("ru")[0].startswith("строка 2, столбец H (date_display): ")
+
+
 @pytest.mark.django_db(transaction=True)  # the worker closes its connection after a task
 def test_large_files_are_previewed_and_imported_by_the_task_worker(dana, login, settings,  # noqa: F811
                                                                    django_capture_on_commit_callbacks):

@@ -337,7 +337,9 @@ def _named(problem: CellProblem, header: list[str], header_row: int) -> CellProb
         return problem
     if not 0 <= index < len(header) or not header[index]:
         return problem
-    return CellProblem(problem.row, f"{problem.column} ({header[index]})", problem.message)
+    # Translators: a cell's column letter and, as an aside, the name the header gives its column: H (date_display).
+    return CellProblem(problem.row, _("%(letter)s (%(name)s)") % {"letter": problem.column, "name": header[index]},
+                       problem.message)
 
 
 def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozenset[str],
