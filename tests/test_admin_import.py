@@ -115,6 +115,19 @@ def test_preview_of_an_update_shows_each_changed_field_old_and_new(dana, login):
     assert record.titles.get().text == "Old test title"
 
 
+def test_a_preview_shows_a_texts_line_breaks_so_a_change_of_them_alone_can_be_seen(dana, login):  # noqa: F811
+    # A cell with a line break (Alt+Enter, Ctrl+Enter in LibreOffice) against the same words on one line.
+    client = login(dana)
+    upload(client, csv_file('identifier,kind,status,title_en,description_ja\n'
+                            'test-1,memoir,draft,Test,"一行目\n二行目"\n'))
+    job = ImportJob.objects.get()
+    assert "<code>description_ja</code>: 一行目<br>二行目</li>" in client.get(job_url(job)).content.decode()
+    client.post(job_url(job), {"fingerprint": job.fingerprint})
+    upload(client, csv_file("identifier,kind,status,title_en,description_ja\ntest-1,memoir,draft,Test,一行目 二行目\n"))
+    job = ImportJob.objects.latest("created")
+    assert "<del>一行目<br>二行目</del> → <ins>一行目 二行目</ins>" in client.get(job_url(job)).content.decode()
+
+
 def test_unchanged_rows_are_reported_as_unchanged(dana, login):  # noqa: F811
     RecordFactory(identifier="test-1", kind="memoir", status=Status.DRAFT, title="Same", title__language="en")
     client = login(dana)
