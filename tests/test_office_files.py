@@ -429,12 +429,25 @@ def test_an_error_value_a_formula_left_is_refused_naming_its_cell():
 
 @pytest.mark.django_db
 def test_a_workbook_whose_first_sheet_is_not_the_catalogue_is_refused_naming_its_sheets():
+    # Лист1 holds a note under a merged title: the sheet is named, not its merged cells or unknown columns.
     message, _problems = refused_import("ru-sheet.xlsx")
     assert message == (
         "ru-sheet.xlsx: The workbook's first sheet, “Лист1”, has no identifier column, so it cannot be the sheet "
         "to import. The first sheet is read, whichever sheet was open when the file was saved; the workbook's other "
         "sheets are: каталог. Name the sheet to read with --sheet.")
     assert not Record.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_workbook_whose_first_sheet_is_empty_is_refused_naming_the_sheet_that_holds_the_catalogue():
+    # A new workbook's empty Sheet1, the catalogue pasted on a second sheet, 目録, the one open when saved.
+    message, _problems = refused_import("empty-first-sheet.xlsx")
+    assert message == (
+        "empty-first-sheet.xlsx: The workbook's first sheet, “Sheet1”, has no identifier column, so it cannot be "
+        "the sheet to import. The first sheet is read, whichever sheet was open when the file was saved; the "
+        "workbook's other sheets are: 目録. Name the sheet to read with --sheet.")
+    assert run_import("empty-first-sheet.xlsx", "--sheet", "目録")[:1] == ["document: 1 new, 0 updated, 0 unchanged"]
+    assert titles("office-ja-6") == {"ja": "テスト（二枚目のシート）"}
 
 
 @pytest.mark.django_db

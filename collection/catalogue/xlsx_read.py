@@ -83,16 +83,12 @@ def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
         date_styles, padded_styles = workbook.number_styles()
         strings = workbook.shared_strings()
         with archive.open(target) as source:
-            table = _read_rows(source, target, title, strings, date_styles, padded_styles,
-                               _LIBREOFFICE if workbook.libreoffice and not workbook.epoch_1904
-                               else _EPOCH_1904 if workbook.epoch_1904 else _EPOCH_1900)
+            return _read_rows(source, target, title, strings, date_styles, padded_styles,
+                              _LIBREOFFICE if workbook.libreoffice and not workbook.epoch_1904
+                              else _EPOCH_1904 if workbook.epoch_1904 else _EPOCH_1900,
+                              [] if sheet else [name for name, _target in workbook.sheets[1:]])
     except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
-    if not sheet and len(workbook.sheets) > 1 and "identifier" not in (name.lower() for name in table.header):
-        # Spreadsheets reopen a workbook at the sheet it was saved on, so the user may never have seen the
-        # first sheet: its own header problems would only puzzle them.
-        raise _not_the_catalogue(title, [name for name, _target in workbook.sheets[1:]])
-    return table
 
 
 def _not_the_catalogue(title: str, others: list[str]) -> FileRefused:
@@ -280,7 +276,9 @@ def _column_number(reference: str) -> int:
 
 
 def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styles: frozenset[str],
-               padded_styles: dict[str, tuple[int, int]], epoch: str) -> Table:
+               padded_styles: dict[str, tuple[int, int]], epoch: str, other_sheets: list[str]) -> Table:
+    """The sheet's rows; ``other_sheets`` names the workbook's other sheets where this one was read as the first,
+    no sheet being named."""
     max_rows = app_settings.IMPORT_MAX_ROWS
     problems: list[CellProblem] = []
     merged: list[str] = []
@@ -317,6 +315,10 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styl
         column = "".join(ch for ch in first if ch.isalpha())
         problems.append(CellProblem(row, column, _("the cells %(range)s are merged; unmerge them so that "
                                                    "each cell holds its own value.") % {"range": cell_range}))
+    if other_sheets and "identifier" not in (name.lower() for name in header or ()):
+        # Spreadsheets reopen a workbook at the sheet it was saved on, so the user may never have seen the
+        # first sheet (a note, a title page with merged cells, an empty Sheet1): its problems would only puzzle.
+        raise _not_the_catalogue(title, other_sheets)
     if header is None:
         raise FileRefused(_("The sheet “%(sheet)s” is empty: its first row must name the columns.")
                           % {"sheet": title})
