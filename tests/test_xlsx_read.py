@@ -94,6 +94,7 @@ def test_dates_are_told_by_the_cells_number_format(number_format, code, serial, 
     (164, "00000", "123", "00123"),  # a call number typed with its leading zeros in a cell formatted 00000
     (164, "[$-411]00000", "42", "00042"),
     (164, "00000", "1234567", "1234567"),
+    (164, "0000000000", "306406152", "0306406152"),  # an ISBN-10 typed as a number, its leading 0 shown
     (164, "00000", "-42", "-00042"),
     (164, "0.00", "1.5", "1.50"),
     (164, "0.00", "3", "3.00"),
