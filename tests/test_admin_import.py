@@ -400,6 +400,14 @@ def test_a_workbook_whose_first_sheet_is_not_the_catalogue_points_to_the_sheet_f
     assert Title.objects.get(record__identifier="office-ru-3").text == "Тестовая запись №3 — «Ёлка»"
 
 
+def test_a_sheet_the_workbook_lacks_is_refused_listing_its_sheets_as_each_language_lists(dana, login):  # noqa: F811
+    data = (Path(__file__).parent / "data" / "office" / "ja-sheet.xlsx").read_bytes()
+    upload(login(dana), SimpleUploadedFile("ja-sheet.xlsx", data), sheet="catalogue")
+    job = ImportJob.objects.get()
+    assert job.errors_in("en") == ["The workbook has no sheet “catalogue”; its sheets are: 目録, メモ."]
+    assert job.errors_in("ja") == ["ブックにシート「catalogue」はありません。ブック内のシート：目録、メモ。"]
+
+
 def test_a_cell_is_named_by_its_letter_and_its_column_as_each_language_sets_an_aside(dana, login):  # noqa: F811
     # =NA() saved by LibreOffice (tests/data/office): refused, the cell named by letter and by the header's name.
     data = (Path(__file__).parent / "data" / "office" / "ja-errors.xlsx").read_bytes()

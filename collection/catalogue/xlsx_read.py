@@ -30,6 +30,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ..conf import app_settings
+from ..text import listed
 from .files import XLSX, CellProblem, FileRefused, Table, _check_header, column_letter, column_number, sheet_field
 from .format import unquote_formula
 
@@ -92,7 +93,7 @@ def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
 
 
 def _not_the_catalogue(title: str, others: list[str]) -> FileRefused:
-    values = {"sheet": title, "names": ", ".join(others), "field": sheet_field()}
+    values = {"sheet": title, "names": listed(others), "field": sheet_field()}
     if values["field"]:
         return FileRefused(_("The workbook's first sheet, “%(sheet)s”, has no identifier column, so it cannot be the "
                              "sheet to import. The first sheet is read, whichever sheet was open when the file was "
@@ -193,7 +194,7 @@ class _Workbook:
             return self.sheets[0]
         if sheet not in names:
             raise FileRefused(_("The workbook has no sheet “%(sheet)s”; its sheets are: %(names)s.")
-                              % {"sheet": sheet, "names": ", ".join(names)})
+                              % {"sheet": sheet, "names": listed(names)})
         return self.sheets[names.index(sheet)]
 
     def number_styles(self) -> tuple[frozenset[str], dict[str, tuple[int, int]]]:
