@@ -289,8 +289,8 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styl
     header_row = width = 0
     columns: range = range(0)
     empty: list[str] = []
-    for number, texts in _sheet_rows(source, part, strings, date_styles, padded_styles, epoch,
-                                                    problems, merged):
+    rows_read = _sheet_rows(source, part, strings, date_styles, padded_styles, epoch, problems, merged)
+    for number, texts in rows_read:
         if not texts:
             continue
         if header is None:
@@ -501,14 +501,14 @@ def _number_text(raw: str) -> str:
 def _padded(text: str, digits: int, decimals: int) -> str:
     """A number's text padded with zeros as a format of zeros shows it (``123`` as 00000 is ``00123``), unless
     the format would round it: then the number's own digits, which say more than the cell shows."""
-    sign, _sign, unsigned = text.rpartition("-")
+    minus, unsigned = ("-", text[1:]) if text.startswith("-") else ("", text)
     whole, _point, fraction = unsigned.partition(".")
     if not whole.isdigit() or (fraction and not fraction.isdigit()) or len(fraction) > decimals:
         return text
     padded = whole.zfill(digits)
     if decimals:
         padded += "." + fraction.ljust(decimals, "0")
-    return f"{sign}{_sign}{padded}"
+    return minus + padded
 
 
 # How a workbook counts its dates: Excel's 1900 and 1904 date systems, and LibreOffice's.
