@@ -408,6 +408,17 @@ def test_a_sheet_the_workbook_lacks_is_refused_listing_its_sheets_as_each_langua
     assert job.errors_in("ja") == ["ブックにシート「catalogue」はありません。ブック内のシート：目録、メモ。"]
 
 
+def test_a_hidden_first_sheet_is_refused_pointing_to_the_sheet_field(dana, login):  # noqa: F811
+    data = (Path(__file__).parent / "data" / "office" / "hidden-first-sheet.xlsx").read_bytes()
+    upload(login(dana), SimpleUploadedFile("hidden-first-sheet.xlsx", data))
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.INVALID
+    assert job.errors_in("ja") == [
+        "ブックの最初のシート「旧目録」は非表示になっているため、読み込まれる行はブックに表示されている行ではありません。"
+        "ブック内のほかのシート：目録。読み込むシートの名前を「XLSX ファイルのシート」に入力してください。"]
+    assert not Record.objects.exists()
+
+
 def test_a_cell_is_named_by_its_letter_and_its_column_as_each_language_sets_an_aside(dana, login):  # noqa: F811
     # =NA() saved by LibreOffice (tests/data/office): refused, the cell named by letter and by the header's name.
     data = (Path(__file__).parent / "data" / "office" / "ja-errors.xlsx").read_bytes()

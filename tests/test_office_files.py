@@ -477,3 +477,17 @@ def test_an_accessed_date_as_a_locale_shows_it_is_refused_with_what_to_write(db,
     result = write_rows([(2, {"identifier": "dt-1", "kind": "document", "title_en": "Test", "accessed": shown})],
                         dry_run=True)
     assert [(error.column, error.message) for error in result.errors] == [("accessed", expected)]
+
+
+@pytest.mark.django_db
+def test_a_hidden_first_sheet_is_refused_not_imported_in_place_of_the_sheet_shown():
+    # An old copy of the catalogue, 旧目録, hidden as the first sheet; the one edited, 目録, shown and saved active.
+    message, _problems = refused_import("hidden-first-sheet.xlsx")
+    assert message == (
+        "hidden-first-sheet.xlsx: The workbook's first sheet, “旧目録”, is hidden, so the rows read would not be "
+        "those the workbook shows. Its other sheets are: 目録. Name the sheet to read with --sheet.")
+    assert not Record.objects.exists()
+    assert run_import("hidden-first-sheet.xlsx", "--sheet", "目録")[:1] == ["document: 1 new, 0 updated, 0 unchanged"]
+    assert titles("office-ja-7") == {"ja": "テスト（新しい版）"}
+    # Named, the hidden sheet is read.
+    assert cells_of("hidden-first-sheet.xlsx", sheet="旧目録")["office-ja-7"]["title_ja"] == "テスト（古い版）"

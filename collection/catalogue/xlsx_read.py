@@ -81,6 +81,9 @@ def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
     try:
         workbook = _Workbook(archive)
         title, target = workbook.choose(sheet)
+        if not sheet and title in workbook.hidden and len(workbook.sheets) > 1:
+            # A hidden first sheet is often an old copy or a list kept for the others: never read unseen.
+            raise _hidden_first(title, [name for name, _target in workbook.sheets[1:]])
         date_styles, padded_styles = workbook.number_styles()
         strings = workbook.shared_strings()
         with archive.open(target) as source:
@@ -90,6 +93,17 @@ def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
                               [] if sheet else [name for name, _target in workbook.sheets[1:]])
     except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
+
+
+def _hidden_first(title: str, others: list[str]) -> FileRefused:
+    values = {"sheet": title, "names": listed(others), "field": sheet_field()}
+    if values["field"]:
+        return FileRefused(_("The workbook's first sheet, “%(sheet)s”, is hidden, so the rows read would not be "
+                             "those the workbook shows. Its other sheets are: %(names)s. Type the name of the sheet "
+                             "to read under “%(field)s”.") % values)
+    return FileRefused(_("The workbook's first sheet, “%(sheet)s”, is hidden, so the rows read would not be those "
+                         "the workbook shows. Its other sheets are: %(names)s. Name the sheet to read with --sheet.")
+                       % values)
 
 
 def _not_the_catalogue(title: str, others: list[str]) -> FileRefused:
@@ -165,11 +179,14 @@ class _Workbook:
             elif kind.endswith("/sharedStrings"):
                 self.shared_strings_part = target
         self.sheets: list[tuple[str, str]] = []
+        self.hidden: set[str] = set()
         for element in root.iter(MAIN + "sheet"):
             kind, target = self.relations.get(element.get(f"{{{_OFFICE_REL}}}id", ""), ("", ""))
             # A chart sheet has no cells; a sheet whose part is missing cannot be read.
             if target in self.names and not kind.endswith("/chartsheet"):
                 self.sheets.append((element.get("name", ""), target))
+                if element.get("state") in ("hidden", "veryHidden"):
+                    self.hidden.add(element.get("name", ""))
 
     def _relations(self) -> dict[str, tuple[str, str]]:
         folder, name = posixpath.split(self.part)
