@@ -491,3 +491,28 @@ def test_a_hidden_first_sheet_is_refused_not_imported_in_place_of_the_sheet_show
     assert titles("office-ja-7") == {"ja": "テスト（新しい版）"}
     # Named, the hidden sheet is read.
     assert cells_of("hidden-first-sheet.xlsx", sheet="旧目録")["office-ja-7"]["title_ja"] == "テスト（古い版）"
+
+
+# Dates shown as a month or a year: the cell holds a day (the 1st), the sheet shows only the month or year ---------
+
+
+def test_a_date_cell_shown_as_a_month_or_a_year_reads_as_that_month_or_year_not_a_day():
+    dates = {identifier: cells.get("date") for identifier, cells in cells_of("month-dates.xlsx").items()}
+    assert dates == {
+        "office-ja-11": "1946-05",  # shown 1946年5月 ([$-411]yyyy\年m\月)
+        "office-ja-12": "1946-05",  # shown 1946/05 (yyyy/mm)
+        "office-ja-13": "1946",  # shown 1946 (yyyy)
+        "office-ja-14": "1946-05",  # shown May 1946 ([$-409]mmmm\ yyyy)
+        "office-ja-15": "1946-05-01",  # shown 1946/05/01
+        "office-ja-16": "1945-08-23",
+    }
+    # A date and time is read with its time, as before.
+    assert cells_of("month-dates.xlsx")["office-ja-16"]["date_display"] == "1945-08-23T10:30:00"
+
+
+@pytest.mark.django_db
+def test_a_month_shown_in_a_date_cell_is_catalogued_as_that_month():
+    assert run_import("month-dates.xlsx")[:1] == ["memoir: 6 new, 0 updated, 0 unchanged"]
+    assert Record.objects.get(identifier="office-ja-11").date_edtf == "1946-05"
+    assert Record.objects.get(identifier="office-ja-13").date_edtf == "1946"
+    assert run_import("month-dates.xlsx")[:1] == ["memoir: 0 new, 0 updated, 6 unchanged"]

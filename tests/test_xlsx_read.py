@@ -82,6 +82,13 @@ def test_booleans_read_as_true_and_false():
     (167, '"No. "0', "16672", "16672"),  # letters in quotes are not date parts
     (49, None, "16672", "16672"),  # built-in text format "@"
     (14, "0", "16672", "16672"),  # a file may redefine a built-in number: its own code wins
+    (17, None, "16650", "1945-08"),  # built-in mmm-yy: a month, not its first day
+    (164, 'yyyy"年"m"月"', "16650", "1945-08"),
+    (164, "[$-411]yyyy\\年m\\月;@", "16650", "1945-08"),
+    (164, "yyyy", "16438", "1945"),
+    (164, '"d"yyyy', "16438", "1945"),  # a quoted d is text, not the day
+    (164, "yyyy/mm/dd", "16650", "1945-08-01"),
+    (164, "[h]:mm", "16650.5", "1945-08-01T12:00:00"),  # a time: read as before
 ])
 def test_dates_are_told_by_the_cells_number_format(number_format, code, serial, expected):
     data = workbook(("s", [row(1, text("A1", "identifier"), text("B1", "date")),

@@ -65,6 +65,14 @@ _BUILTIN_DATE_FORMATS = frozenset((*range(14, 23), *range(27, 37), *range(45, 48
 _ZEROS_FORMAT = re.compile(r"(?:\[\$-[0-9A-Fa-f]+\])?(0+)(?:\.(0+))?")
 _BUILTIN_ZEROS_FORMATS = {"1": "0", "2": "0.00"}
 
+# How much of an ISO date a date format shows: a format without the day (yyyy"年"m"月", mmmm yyyy, the built-in
+# mmm-yy, 17) shows a month, one without the month a year; the cell's day (the 1st) was never written.
+_DAY, _MONTH, _YEAR = 10, 7, 4
+_BUILTIN_MONTH_FORMATS = frozenset({"17"})
+_ELAPSED_TIME = re.compile(r"\[(?:h+|m+|s+)\]", re.IGNORECASE)
+# Literal text in a format code (quoted, escaped, a locale or colour in brackets, padding and fill) names no part.
+_FORMAT_TEXT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')
+
 _PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
     # Comments and processing instructions would otherwise be children of rows and cells; whitespace
@@ -214,19 +222,20 @@ class _Workbook:
                               % {"sheet": sheet, "names": listed(names)})
         return self.sheets[names.index(sheet)]
 
-    def number_styles(self) -> tuple[frozenset[str], dict[str, tuple[int, int]]]:
-        """The style indexes (``s`` attributes, as written) whose number format shows a date or a time, and
-        those whose format pads a number with zeros, each with its digits before and after the point."""
+    def number_styles(self) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+        """The style indexes (``s`` attributes, as written) whose number format shows a date or a time, each with
+        how many characters of an ISO date it shows (10, 7 for a month, 4 for a year), and those whose format pads
+        a number with zeros, each with its digits before and after the point."""
         from openpyxl.styles.numbers import is_date_format
 
         if self.styles_part not in self.names:
-            return frozenset(), {}
+            return {}, {}
         root = _parse_part(self.archive, self.styles_part)
         # The workbook's own format codes (those of conditional formats, under <dxfs>, do not count).
         own = root.find(MAIN + "numFmts")
         formats = {element.get("numFmtId"): element.get("formatCode") for element in (own if own is not None else ())}
         cell_formats = root.find(MAIN + "cellXfs")
-        styles = set()
+        styles: dict[str, int] = {}
         padded: dict[str, tuple[int, int]] = {}
         for index, element in enumerate(cell_formats if cell_formats is not None else ()):
             number_format = element.get("numFmtId", "0")
@@ -237,10 +246,11 @@ class _Workbook:
                 code = _BUILTIN_ZEROS_FORMATS.get(number_format, "")
                 is_date = number_format.isdigit() and int(number_format) in _BUILTIN_DATE_FORMATS
             if is_date:
-                styles.add(str(index))
+                styles[str(index)] = (_date_precision(code) if number_format in formats
+                                      else _MONTH if number_format in _BUILTIN_MONTH_FORMATS else _DAY)
             elif zeros := _ZEROS_FORMAT.fullmatch(code.strip()):
                 padded[str(index)] = (len(zeros[1]), len(zeros[2] or ""))
-        return frozenset(styles), padded
+        return styles, padded
 
     def shared_strings(self) -> list[str]:
         """The shared strings table, read one ``<si>`` at a time; rich-text runs joined, phonetic guides left out."""
@@ -293,7 +303,7 @@ def _column_number(reference: str) -> int:
     return number
 
 
-def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styles: frozenset[str],
+def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styles: dict[str, int],
                padded_styles: dict[str, tuple[int, int]], epoch: str, other_sheets: list[str]) -> Table:
     """The sheet's rows; ``other_sheets`` names the workbook's other sheets where this one was read as the first,
     no sheet being named."""
@@ -362,7 +372,7 @@ def _named(problem: CellProblem, header: list[str], header_row: int) -> CellProb
                        problem.message)
 
 
-def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozenset[str],
+def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: dict[str, int],
                 padded_styles: dict[str, tuple[int, int]], epoch: str, problems: list[CellProblem],
                 merged: list[str]) -> Iterator[tuple[int, dict[int, str]]]:
     """``(row number, {column: text})`` for each row of the sheet as it is parsed, cells without text left out.
@@ -435,6 +445,8 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: frozens
                     if problem:
                         problems.append(CellProblem(number, column_letter(column), problem))
                         continue
+                    if "T" not in text:
+                        text = text[:date_styles[style]]
                 elif text.isdigit() and text.isascii() and len(text) < 16:
                     text = str(int(text))
                 else:
@@ -513,6 +525,19 @@ def _number_text(raw: str) -> str:
     if "e" in text or "E" in text:
         text = format(Decimal(text), "f")
     return text
+
+
+def _date_precision(code: str) -> int:
+    """How many characters of an ISO date the date format ``code`` shows: a day's 10, a month's 7, a year's 4."""
+    shown = code.split(";")[0]
+    if _ELAPSED_TIME.search(shown):
+        return _DAY
+    parts = _FORMAT_TEXT.sub("", shown).lower()
+    if "h" in parts or "s" in parts or "d" in parts:  # a time, or a day (of the month, or of the week)
+        return _DAY
+    if "m" in parts:
+        return _MONTH
+    return _YEAR if "y" in parts or "e" in parts else _DAY
 
 
 def _padded(text: str, digits: int, decimals: int) -> str:

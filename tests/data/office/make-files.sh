@@ -35,6 +35,7 @@ convert $here/sources/ja-errors.fods $here/ja-errors.xlsx "$xlsx"
 convert $here/sources/ru-sheet.fods $here/ru-sheet.xlsx "$xlsx"
 convert $here/sources/empty-first-sheet.fods $here/empty-first-sheet.xlsx "$xlsx"
 convert $here/sources/hidden-first-sheet.fods $here/hidden-first-sheet.xlsx "$xlsx"
+convert $here/sources/month-dates.fods $here/month-dates.xlsx "$xlsx"
 
 # The round trip: the app's own export of sources/roundtrip.csv, opened and saved again in LibreOffice.
 mkdir -p $here/roundtrip
