@@ -206,7 +206,7 @@ class TestImport:
         path = sheet(tmp_path, "places", [{"identifier": "place-test-1", "kind": "city", "name_en": "Test",
                                            "latitude": "55.94"}])
         _message, err = refused("import_catalogue", str(path), "--vocabulary", "places")
-        assert err.splitlines() == ["row 2, column identifier: Give both latitude and longitude, or neither."]
+        assert err.splitlines() == ["row 2, column longitude: Give both latitude and longitude, or neither."]
         assert not Place.objects.exists()
 
     def test_a_records_sheet_is_refused_for_its_columns(self, tmp_path):

@@ -828,7 +828,7 @@ def _validate(vocabulary: str, number: int, entry: models.Model | None, desired:
         models.Model.clean_fields(probe, exclude={"parent", "broader", "path"})
         probe.clean()
     except ValidationError as exc:
-        # An entry's clean() may name no field (a place with one coordinate): the row's identifier takes it.
+        # An error that an entry's clean() gives without naming a field goes to the row's identifier.
         problems = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         for name, messages in problems.items():
             for message in messages:

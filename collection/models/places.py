@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
@@ -58,8 +59,14 @@ class Place(NamedByRecordsModel, VersionedModel, IdentifiedModel):
     gupvi_camp_number = models.CharField(
         _("GUPVI camp number"), max_length=20, blank=True, help_text=_("e.g. 7 for camp No. 7"),
     )
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     # Materialized path of primary keys, "/3/17/42/": a region's subtree is one prefix match.
     path = models.CharField(_("path in the hierarchy"), max_length=512, editable=False, db_index=True, default="")
     # Bumped by every save, a change of its names too: an import previewed before it is refused.
@@ -97,7 +104,9 @@ class Place(NamedByRecordsModel, VersionedModel, IdentifiedModel):
         if self.parent_id and would_loop(self, "parent"):
             raise ValidationError({"parent": _("A place cannot be part of itself.")})
         if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError(_("Give both latitude and longitude, or neither."))
+            # Named on the missing one: the form shows it there, and a sheet's error names that column.
+            missing = "longitude" if self.longitude is None else "latitude"
+            raise ValidationError({missing: _("Give both latitude and longitude, or neither.")})
 
     def ancestors(self) -> list[Place]:
         ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
