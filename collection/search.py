@@ -394,6 +394,21 @@ def names_keys(names: Iterable[tuple[str, str]]) -> list[str]:
     return [document_key(text, language) for text, language in names]
 
 
+def owners_named_like(labels: models.QuerySet, owner_field: str, term: str) -> set[int]:
+    """The ids of the entries (agents, places, subjects) owning a name of ``labels`` that holds ``term`` as the
+    public search reads both (:func:`fold`): in any letter case, ё as е, kana as hiragana or katakana, a Cyrillic
+    name in Latin letters too.
+
+    The names are folded here, not in the database: SQLite's ``LIKE`` folds the case of ASCII letters only, so
+    ``icontains`` would not find “Иркутская” for “иркутская”. A vocabulary's names are few enough to read whole.
+    """
+    key = fold(term)
+    if not key:
+        return set()
+    rows = labels.values_list(f"{owner_field}_id", "text", "language").iterator(chunk_size=5000)
+    return {owner for owner, text, language in rows if key in fold(text, language)}
+
+
 def place_ancestors(paths: dict[int, str]) -> dict[int, set[int]]:
     """Each place with all its ancestors, from the places' paths (``/1/5/9/``)."""
     return {pk: {int(part) for part in path.strip("/").split("/") if part} | {pk} for pk, path in paths.items()}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -13,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from ..concurrency import VersionCheckedForm
 from ..models import Agent, AgentName, Language, Place, PlaceName, Record, RecordAgent, Subject, SubjectLabel
 from ..models.labels import validate_names
+from ..search import owners_named_like
 from .base import LabelInline, LabelledAdmin, RequireOneFormSet, may_view_records
 from .vocabularies import VocabularyImportExportMixin
 
@@ -41,6 +43,17 @@ class VersionCheckedAdmin(LabelledAdmin):
         # A hidden row of the first fieldset; a read-only page has nothing to check.
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], "loaded_version"]}), *rest]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str
+                           ) -> tuple[QuerySet, bool]:
+        """Django's match of each word, or a name holding the whole term as the public search reads it (any
+        letter case on every database, kana, a Cyrillic name in Latin letters): the list's search box and the
+        autocomplete that chooses the entry on a record's form."""
+        matched, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return matched, may_have_duplicates
+        named = owners_named_like(self.label_model._default_manager.all(), self.label_owner_field, search_term)
+        return queryset.filter(Q(pk__in=matched.values("pk")) | Q(pk__in=named)), False
 
     def view_on_site(self, entry: Any) -> str | None:
         """The entry's public page, if it has one: an entry that no published record names has none."""
