@@ -336,6 +336,26 @@ class TestVocabularySheets:
         result = write_vocabulary("places", numbered({"identifier": "place-a", "parent": "place-b"}))
         assert errors_of(result) == [(2, "parent")]
 
+    def test_a_parent_named_by_the_new_name_this_sheet_gives_it(self):
+        PlaceFactory(identifier="place-test-region", kind="oblast", name="Test Old Region")
+        result = write_vocabulary("places", numbered(
+            {"identifier": "place-test-region", "kind": "oblast", "name_en": "Test Renamed Region"},
+            {"identifier": "place-test-camp", "kind": "camp", "parent": "Test Renamed Region",
+             "name_en": "Test Camp"},
+        ))
+        assert result.ok, result.errors
+        assert Place.objects.get(identifier="place-test-camp").parent.identifier == "place-test-region"
+
+    def test_a_new_name_this_sheet_gives_an_entry_can_make_a_parent_ambiguous(self):
+        PlaceFactory(identifier="place-test-region", kind="oblast", name="Test Old Region")
+        PlaceFactory(identifier="place-test-other", kind="oblast", name="Test Other Region")
+        result = write_vocabulary("places", numbered(
+            {"identifier": "place-test-region", "kind": "oblast", "name_en": "Test Other Region"},
+            {"identifier": "place-test-camp", "kind": "camp", "parent": "Test Other Region", "name_en": "Test Camp"},
+        ))
+        assert errors_of(result) == [(3, "parent")]
+        assert "place-test-other" in result.errors[0].message and "place-test-region" in result.errors[0].message
+
     def test_agents_and_subjects(self):
         assert write_vocabulary("agents", numbered(
             {"identifier": "agent-test-org", "kind": "organisation", "name_en": "Test Org", "date": "1946/.."},

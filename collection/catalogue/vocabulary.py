@@ -299,7 +299,8 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
                 errors.add(number, "kind", _("Give the kind: %(choices)s.") % {"choices": ", ".join(spec.kinds)})
         plans.append((number, identifier, entry, current, desired, given))
 
-    # Parents may be named by identifier or by name, and may be rows of this same sheet.
+    # Parents may be named by identifier or by name, and may be rows of this same sheet: an entry is named too
+    # by the names its row gives it, a renamed region by its new name as by its old.
     lookup = Lookup(_("entries"))
     for entry in existing.values():
         lookup.add(Entry(entry.pk, entry.identifier, [x.text for x in getattr(entry, spec.labels).all()]))
@@ -307,6 +308,10 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
         names = [name for _tag, name in _row_names(desired).values()]
         if entry is None or identifier not in lookup.by_identifier:
             lookup.add(Entry(None, identifier, names))
+        else:
+            known = lookup.by_identifier[identifier]
+            known.names.extend(name for name in names if name not in known.names)
+            lookup.add(known)
     unreadable = {(error.row, error.column) for error in errors.items}
     for checked, (number, _identifier, entry, current, desired, given) in enumerate(plans, start=1):
         if _check_encoding(number, current, desired, given, encoding, errors):
