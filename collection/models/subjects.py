@@ -107,6 +107,13 @@ class Language(NamedByRecordsModel):
         from ..validators import validate_language_tag
 
         validate_language_tag(self.tag)
+        # A tag means the same in any letter case (BCP 47), and an import names the listed language by it: "RU"
+        # beside "ru" would be one language listed twice, in the record form's choices and the browse facets.
+        listed = Language.objects.filter(tag__iexact=self.tag).exclude(pk=self.pk).values_list("tag", flat=True)
+        for tag in listed[:1]:
+            raise ValidationError({"tag": _(
+                "“%(tag)s” is the language “%(listed)s”, already listed: a language tag means the same in capitals "
+                "or small letters.") % {"tag": self.tag, "listed": tag}})
 
 
 guard_deletion(Language)
