@@ -13,9 +13,10 @@ from django.utils.translation import pgettext_lazy
 
 from ..concurrency import VersionCheckedForm
 from ..models import Agent, AgentName, Language, Place, PlaceName, Record, RecordAgent, Subject, SubjectLabel
+from ..models.agents import name_parts_missing
 from ..models.labels import validate_names
 from ..search import owners_named_like
-from .base import LabelInline, LabelledAdmin, RequireOneFormSet, may_view_records
+from .base import LabelInline, LabelInlineForm, LabelledAdmin, RequireOneFormSet, may_view_records
 from .vocabularies import VocabularyImportExportMixin
 
 
@@ -100,8 +101,20 @@ class NamedByRecordsAdmin(admin.ModelAdmin):
         return format_html('{}: <a href="{}">{}</a>', name, url, record)
 
 
+class AgentNameForm(LabelInlineForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Only a name or parts typed now: parts stored before the rule do not block every other change.
+        if {"text", "family", "given"} & set(self.changed_data):
+            for field, message in name_parts_missing(
+                    cleaned.get("text") or "", cleaned.get("family") or "", cleaned.get("given") or "").items():
+                self.add_error(field, message)
+        return cleaned
+
+
 class AgentNameInline(LabelInline):
     model = AgentName
+    form = AgentNameForm
     formset = NameFormSet
     fields = ["language", "text", "family", "given", "form", "preferred", "our_translation", "machine_made",
               "source"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..concurrency import VersionedModel
 from ..fields import NFCCharField, NFCTextField
+from ..text import nfc
 from ..validators import validate_edtf
 from .history import change_history
 from .identifiers import IdentifiedModel
@@ -107,6 +108,25 @@ class Agent(VersionedModel, IdentifiedModel):
             if value:
                 links.append((str(label), value, address.format(id=quote(value, safe="")) if address else ""))
         return links
+
+
+def name_parts_missing(text: str, family: str, given: str) -> dict[str, str]:
+    """The family and given names that the name ``text`` does not hold as written (case and all), by field,
+    each with its message.
+
+    Citations print the parts, not the name: a typo in a part, typed once, would be published in every citation
+    while the name looks right everywhere else. A sheet's ``name_parts`` follow the same rule.
+    """
+    text = nfc(text) or ""
+    if not text:
+        return {}
+    messages = {
+        "family": _("The family name “%(part)s” does not occur in the name “%(name)s”: check both for a typo."),
+        "given": _("The given name “%(part)s” does not occur in the name “%(name)s”: check both for a typo."),
+    }
+    return {field: messages[field] % {"part": part, "name": text}
+            for field, part in (("family", nfc(family) or ""), ("given", nfc(given) or ""))
+            if part and part not in text}
 
 
 class AgentName(Label):
