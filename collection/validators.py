@@ -111,6 +111,36 @@ def validate_language_tag(value: str) -> None:
         )
 
 
+# An agent's ids in other authority files, as the files write them: the public page links each to its record
+# there, so a pasted address or a typo would publish a broken link.
+_VIAF_ID = re.compile(r"[0-9]+")
+_NDL_ID = re.compile(r"[0-9]+")
+_WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
+
+
+def validate_viaf_id(value: str) -> None:
+    if value and not _VIAF_ID.fullmatch(value):
+        raise ValidationError(
+            _("“%(value)s” is not a VIAF id, which is digits only: write the number alone, not the address."),
+            code="invalid_viaf", params={"value": value})
+
+
+def validate_ndl_id(value: str) -> None:
+    if value and not _NDL_ID.fullmatch(value):
+        raise ValidationError(
+            _("“%(value)s” is not an NDL Authorities id, which is digits only: write the number alone, not the "
+              "address."),
+            code="invalid_ndl", params={"value": value})
+
+
+def validate_wikidata_id(value: str) -> None:
+    if value and not _WIKIDATA_ID.fullmatch(value):
+        raise ValidationError(
+            _("“%(value)s” is not a Wikidata id, which is Q followed by digits: write the id alone, not the "
+              "address."),
+            code="invalid_wikidata", params={"value": value})
+
+
 def validate_edtf(value: str) -> None:
     """A date as the catalogue stores it: EDTF the parser reads, written as the archivist means it."""
     from .dates import check_written_form, parse_edtf_bounds

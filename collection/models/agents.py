@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ..concurrency import VersionedModel
 from ..fields import NFCCharField, NFCTextField
 from ..text import nfc
-from ..validators import validate_edtf
+from ..validators import validate_edtf, validate_ndl_id, validate_viaf_id, validate_wikidata_id
 from .history import change_history
 from .identifiers import IdentifiedModel
 from .labels import Label, pick_label
@@ -63,9 +63,9 @@ class Agent(VersionedModel, IdentifiedModel):
         help_text=_("Life or existence, e.g. 1921/1998, 1945/.. or 1920~/.."),
     )
     date_display = NFCCharField(_("dates as written"), max_length=200, blank=True)
-    viaf = models.CharField(_("VIAF id"), max_length=40, blank=True)
-    ndl = models.CharField(_("NDL id"), max_length=40, blank=True)
-    wikidata = models.CharField(_("Wikidata id"), max_length=40, blank=True)
+    viaf = models.CharField(_("VIAF id"), max_length=40, blank=True, validators=[validate_viaf_id])
+    ndl = models.CharField(_("NDL id"), max_length=40, blank=True, validators=[validate_ndl_id])
+    wikidata = models.CharField(_("Wikidata id"), max_length=40, blank=True, validators=[validate_wikidata_id])
     isil = models.CharField(
         _("ISIL"), max_length=16, blank=True, help_text=_("For a holding repository, e.g. RU-… or JP-…"),
     )
