@@ -9,11 +9,14 @@ from django.core.validators import URLValidator
 from django.db import models
 
 from .text import stored_form
-from .validators import validate_http_url
+from .validators import validate_http_url, validate_no_control_character
 
 
 class StoredTextFormField(forms.CharField):
-    """A form's text in its stored form, so that a text box sent back unchanged is not taken for a change."""
+    """A form's text in its stored form, so that a text box sent back unchanged is not taken for a change; one
+    holding a control character is refused beside its field."""
+
+    default_validators = [validate_no_control_character]
 
     def to_python(self, value: Any) -> Any:
         return stored_form(super().to_python(value))

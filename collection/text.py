@@ -21,6 +21,11 @@ KANJI_FORMS = dict(zip(
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+# C0 control characters other than the tab and the line breaks: no text of the catalogue holds one, as neither
+# an XLSX cell nor XML can carry them (the NUL is refused apart, in Django's own words).
+CONTROL_CHARACTER = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def xml_text(value: str) -> str:
     """``value`` without the characters XML cannot carry, for an XML answer (OAI-PMH, Atom) that must stay
     well-formed whatever a stored text or a request holds."""

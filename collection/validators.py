@@ -15,6 +15,27 @@ from stdnum import issn as stdnum_issn
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
+from .text import CONTROL_CHARACTER
+
+CONTROL_CHARACTER_MESSAGE = _(
+    "The text holds the control character U+%(code)04X, which no text may hold (Word writes U+000B for a line "
+    "break within a paragraph): remove it, or type a line break instead.")
+
+
+def control_character_problem(value: str) -> str | None:
+    """What is wrong with ``value`` if it holds a control character (:data:`collection.text.CONTROL_CHARACTER`):
+    the import's words for a cell, the form's for a field."""
+    found = CONTROL_CHARACTER.search(value or "")
+    return None if found is None else CONTROL_CHARACTER_MESSAGE % {"code": ord(found.group())}
+
+
+def validate_no_control_character(value: str) -> None:
+    found = CONTROL_CHARACTER.search(value or "")
+    if found is not None:
+        raise ValidationError(CONTROL_CHARACTER_MESSAGE, code="control_character",
+                              params={"code": ord(found.group())})
+
+
 validate_identifier = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z",
     _("An identifier uses only Latin letters, digits, “.”, “_” and “-”, and starts with a letter or digit."),

@@ -62,8 +62,8 @@ from ..models import (
     validate_titles,
 )
 from ..models.labels import DERIVED_FORMS, is_machine_made_form
-from ..text import stored_form
-from ..validators import validate_identifier, validate_language_tag
+from ..text import CONTROL_CHARACTER, stored_form
+from ..validators import control_character_problem, validate_identifier, validate_language_tag
 from ..workflow import ACTIONS, TransitionNotAllowed, check_edit, check_status_change
 from .applying import BATCH_SIZE, Applier, apply_scalars, derived_forms, label_form
 from .bulk import column_name as _column
@@ -441,6 +441,7 @@ class _Planner:
         except TypeError:  # a cell that is not text (None, a number)
             joined = None
         if (joined is not None and "\x00" not in joined and "\r" not in joined and EXTRA_CELLS not in row
+                and CONTROL_CHARACTER.search(joined) is None
                 and (joined.isascii() or unicodedata.is_normalized("NFC", joined))):
             try:
                 return {names[column]: value.strip() for column, value in row.items()}
@@ -459,8 +460,9 @@ class _Planner:
             if value.__class__ is not str:
                 value = "" if value is None else str(value)
             value = stored_form(value)
-            if "\x00" in value:
-                self.errors.add(number, column, _("The cell contains a NUL character."))
+            problem = _("The cell contains a NUL character.") if "\x00" in value else control_character_problem(value)
+            if problem is not None:
+                self.errors.add(number, column, problem)
                 self.refused_on_reading.setdefault(number, set()).add(column)
                 continue
             cells[column] = value.strip()
