@@ -35,7 +35,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -236,25 +236,24 @@ def _looks_like_utf16(head: bytes) -> bool:
 
 
 @contextmanager
-def encoding_named_in(field_label: str) -> Iterator[None]:
+def _advice_pointing_to(field: ContextVar[str], field_label: str) -> Iterator[None]:
+    token = field.set(str(field_label))
+    try:
+        yield
+    finally:
+        field.reset(token)
+
+
+def encoding_named_in(field_label: str) -> AbstractContextManager[None]:
     """Within this block, advice to name a CSV file's encoding points to the upload form's field labelled
     ``field_label`` instead of the import command's ``--encoding``."""
-    token = _encoding_field.set(str(field_label))
-    try:
-        yield
-    finally:
-        _encoding_field.reset(token)
+    return _advice_pointing_to(_encoding_field, field_label)
 
 
-@contextmanager
-def sheet_named_in(field_label: str) -> Iterator[None]:
+def sheet_named_in(field_label: str) -> AbstractContextManager[None]:
     """Within this block, advice to name an XLSX file's sheet points to the upload form's field labelled
     ``field_label`` instead of the import command's ``--sheet``."""
-    token = _sheet_field.set(str(field_label))
-    try:
-        yield
-    finally:
-        _sheet_field.reset(token)
+    return _advice_pointing_to(_sheet_field, field_label)
 
 
 def sheet_field() -> str:
