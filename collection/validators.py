@@ -22,18 +22,24 @@ CONTROL_CHARACTER_MESSAGE = _(
     "break within a paragraph): remove it, or type a line break instead.")
 
 
-def control_character_problem(value: str) -> str | None:
-    """What is wrong with ``value`` if it holds a control character (:data:`collection.text.CONTROL_CHARACTER`):
-    the import's words for a cell, the form's for a field."""
-    found = CONTROL_CHARACTER.search(value or "")
-    return None if found is None else CONTROL_CHARACTER_MESSAGE % {"code": ord(found.group())}
-
-
 def validate_no_control_character(value: str) -> None:
+    """Refuse a text holding a control character (:data:`collection.text.CONTROL_CHARACTER`)."""
     found = CONTROL_CHARACTER.search(value or "")
     if found is not None:
         raise ValidationError(CONTROL_CHARACTER_MESSAGE, code="control_character",
                               params={"code": ord(found.group())})
+
+
+def unstorable_cell_problem(text: str) -> str | None:
+    """What is wrong with an imported cell's ``text`` that no text may hold: a NUL, or a control character (the
+    message a form gives beside its field); ``None`` when there is nothing of the kind."""
+    if "\x00" in text:
+        return str(_("The cell contains a NUL character."))
+    try:
+        validate_no_control_character(text)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
 
 
 validate_identifier = RegexValidator(
@@ -134,20 +140,19 @@ def validate_language_tag(value: str) -> None:
 
 # An agent's ids in other authority files, as the files write them: the public page links each to its record
 # there, so a pasted address or a typo would publish a broken link.
-_VIAF_ID = re.compile(r"[0-9]+")
-_NDL_ID = re.compile(r"[0-9]+")
+_DIGITS_ID = re.compile(r"[0-9]+")  # VIAF and NDL Authorities
 _WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
 
 
 def validate_viaf_id(value: str) -> None:
-    if value and not _VIAF_ID.fullmatch(value):
+    if value and not _DIGITS_ID.fullmatch(value):
         raise ValidationError(
             _("“%(value)s” is not a VIAF id, which is digits only: write the number alone, not the address."),
             code="invalid_viaf", params={"value": value})
 
 
 def validate_ndl_id(value: str) -> None:
-    if value and not _NDL_ID.fullmatch(value):
+    if value and not _DIGITS_ID.fullmatch(value):
         raise ValidationError(
             _("“%(value)s” is not an NDL Authorities id, which is digits only: write the number alone, not the "
               "address."),

@@ -41,7 +41,7 @@ from ..models import Agent, AgentKind, AgentName, LabelForm, Place, PlaceKind, P
 from ..models.labels import DERIVED_FORMS, Label, preferred_name_clash
 from ..search import refresh_records_naming
 from ..text import stored_form
-from ..validators import control_character_problem, validate_edtf, validate_identifier, validate_language_tag
+from ..validators import unstorable_cell_problem, validate_edtf, validate_identifier, validate_language_tag
 from .bulk import allocate_keys, delete_keyed, insert_history, insert_keyed, update_keyed
 from .csv_io import EXTRA_CELLS
 from .export import Cell, as_text, variant_cell
@@ -250,7 +250,7 @@ def write_vocabulary(vocabulary: str, rows: Iterable[tuple[int, Mapping[str, Any
                     errors.add(number, "", _("There are cells beyond the last named column."))
                 continue
             text = (stored_form("" if value is None else str(value)) or "").strip()
-            problem = _("The cell contains a NUL character.") if "\x00" in text else control_character_problem(text)
+            problem = unstorable_cell_problem(text)
             if problem is not None:
                 errors.add(number, column, problem)
                 continue

@@ -63,7 +63,7 @@ from ..models import (
 )
 from ..models.labels import DERIVED_FORMS, is_machine_made_form
 from ..text import CONTROL_CHARACTER, stored_form
-from ..validators import control_character_problem, validate_identifier, validate_language_tag
+from ..validators import unstorable_cell_problem, validate_identifier, validate_language_tag
 from ..workflow import ACTIONS, TransitionNotAllowed, check_edit, check_status_change
 from .applying import BATCH_SIZE, Applier, apply_scalars, derived_forms, label_form
 from .bulk import column_name as _column
@@ -460,7 +460,7 @@ class _Planner:
             if value.__class__ is not str:
                 value = "" if value is None else str(value)
             value = stored_form(value)
-            problem = _("The cell contains a NUL character.") if "\x00" in value else control_character_problem(value)
+            problem = unstorable_cell_problem(value)
             if problem is not None:
                 self.errors.add(number, column, problem)
                 self.refused_on_reading.setdefault(number, set()).add(column)

@@ -89,42 +89,46 @@ def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
     try:
         workbook = _Workbook(archive)
         title, target = workbook.choose(sheet)
-        if not sheet and title in workbook.hidden and len(workbook.sheets) > 1:
+        others = [] if sheet else [name for name, _target in workbook.sheets[1:]]
+        if others and title in workbook.hidden:
             # A hidden first sheet is often an old copy or a list kept for the others: never read unseen.
-            raise _hidden_first(title, [name for name, _target in workbook.sheets[1:]])
+            raise _hidden_first(title, others)
         date_styles, padded_styles = workbook.number_styles()
         strings = workbook.shared_strings()
         with archive.open(target) as source:
             return _read_rows(source, target, title, strings, date_styles, padded_styles,
                               _LIBREOFFICE if workbook.libreoffice and not workbook.epoch_1904
-                              else _EPOCH_1904 if workbook.epoch_1904 else _EPOCH_1900,
-                              [] if sheet else [name for name, _target in workbook.sheets[1:]])
+                              else _EPOCH_1904 if workbook.epoch_1904 else _EPOCH_1900, others)
     except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise FileRefused(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from exc
 
 
 def _hidden_first(title: str, others: list[str]) -> FileRefused:
-    values = {"sheet": title, "names": listed(others), "field": sheet_field()}
-    if values["field"]:
-        return FileRefused(_("The workbook's first sheet, “%(sheet)s”, is hidden, so the rows read would not be "
-                             "those the workbook shows. Its other sheets are: %(names)s. Type the name of the sheet "
-                             "to read under “%(field)s”.") % values)
-    return FileRefused(_("The workbook's first sheet, “%(sheet)s”, is hidden, so the rows read would not be those "
-                         "the workbook shows. Its other sheets are: %(names)s. Name the sheet to read with --sheet.")
-                       % values)
+    return _another_sheet_advised(
+        title, others,
+        _("The workbook's first sheet, “%(sheet)s”, is hidden, so the rows read would not be those the workbook "
+          "shows. Its other sheets are: %(names)s. Type the name of the sheet to read under “%(field)s”."),
+        _("The workbook's first sheet, “%(sheet)s”, is hidden, so the rows read would not be those the workbook "
+          "shows. Its other sheets are: %(names)s. Name the sheet to read with --sheet."))
 
 
 def _not_the_catalogue(title: str, others: list[str]) -> FileRefused:
-    values = {"sheet": title, "names": listed(others), "field": sheet_field()}
-    if values["field"]:
-        return FileRefused(_("The workbook's first sheet, “%(sheet)s”, has no identifier column, so it cannot be the "
-                             "sheet to import. The first sheet is read, whichever sheet was open when the file was "
-                             "saved; the workbook's other sheets are: %(names)s. Type the name of the sheet to "
-                             "read under “%(field)s”.") % values)
-    return FileRefused(_("The workbook's first sheet, “%(sheet)s”, has no identifier column, so it cannot be the "
-                         "sheet to import. The first sheet is read, whichever sheet was open when the file was "
-                         "saved; the workbook's other sheets are: %(names)s. Name the sheet to read with "
-                         "--sheet.") % values)
+    return _another_sheet_advised(
+        title, others,
+        _("The workbook's first sheet, “%(sheet)s”, has no identifier column, so it cannot be the sheet to import. "
+          "The first sheet is read, whichever sheet was open when the file was saved; the workbook's other sheets "
+          "are: %(names)s. Type the name of the sheet to read under “%(field)s”."),
+        _("The workbook's first sheet, “%(sheet)s”, has no identifier column, so it cannot be the sheet to import. "
+          "The first sheet is read, whichever sheet was open when the file was saved; the workbook's other sheets "
+          "are: %(names)s. Name the sheet to read with --sheet."))
+
+
+def _another_sheet_advised(title: str, others: list[str], for_the_form: str, for_the_command: str) -> FileRefused:
+    """The refusal of the first sheet ``title``, naming the ``others`` and the way to pick one: the upload form's
+    sheet field while a form's upload is read, else the command's ``--sheet``."""
+    field = sheet_field()
+    return FileRefused((for_the_form if field else for_the_command)
+                       % {"sheet": title, "names": listed(others), "field": field})
 
 
 # --- the workbook's parts --------------------------------------------------------------------------------

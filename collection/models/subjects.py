@@ -109,11 +109,12 @@ class Language(NamedByRecordsModel):
         validate_language_tag(self.tag)
         # A tag means the same in any letter case (BCP 47), and an import names the listed language by it: "RU"
         # beside "ru" would be one language listed twice, in the record form's choices and the browse facets.
-        listed = Language.objects.filter(tag__iexact=self.tag).exclude(pk=self.pk).values_list("tag", flat=True)
-        for tag in listed[:1]:
+        listed = (Language.objects.filter(tag__iexact=self.tag).exclude(pk=self.pk)
+                  .values_list("tag", flat=True).first())
+        if listed is not None:
             raise ValidationError({"tag": _(
                 "“%(tag)s” is the language “%(listed)s”, already listed: a language tag means the same in capitals "
-                "or small letters.") % {"tag": self.tag, "listed": tag}})
+                "or small letters.") % {"tag": self.tag, "listed": listed}})
 
 
 guard_deletion(Language)
