@@ -506,8 +506,8 @@ def test_a_date_cell_shown_as_a_month_or_a_year_reads_as_that_month_or_year_not_
         "office-ja-15": "1946-05-01",  # shown 1946/05/01
         "office-ja-16": "1945-08-23",
     }
-    # A date and time is read with its time, as before.
-    assert cells_of("month-dates.xlsx")["office-ja-16"]["date_display"] == "1945-08-23T10:30:00"
+    # In a column of free text, a date and time reads as the sheet shows it ([$-411]yyyy/mm/dd\ hh:mm).
+    assert cells_of("month-dates.xlsx")["office-ja-16"]["date_display"] == "1945/08/23 10:30"
 
 
 @pytest.mark.django_db
@@ -516,3 +516,56 @@ def test_a_month_shown_in_a_date_cell_is_catalogued_as_that_month():
     assert Record.objects.get(identifier="office-ja-11").date_edtf == "1946-05"
     assert Record.objects.get(identifier="office-ja-13").date_edtf == "1946"
     assert run_import("month-dates.xlsx")[:1] == ["memoir: 0 new, 0 updated, 6 unchanged"]
+
+
+# Date cells in columns of free text: read as the sheet shows them, as a CSV saved from the same sheet holds them --
+
+FREE_TEXT_DATES = {
+    "office-dt-1": "1946年5月1日",  # [$-411]yyyy\年m\月d\日
+    "office-dt-2": "昭和20年8月23日",  # [$-1030411]ggge\年m\月d\日
+    "office-dt-3": "S31.12.26",  # [$-1030411]ge\.m\.d
+    "office-dt-4": "1946/5/1(水)",  # [$-411]yyyy/m/d\(ddd\)
+    "office-dt-5": "1945/08/23 10:30",  # [$-411]yyyy/mm/dd\ hh:mm
+    "office-dt-6": "15.03.1946",  # [$-419]dd/mm/yyyy: / is Russian's date separator, a point
+    "office-dt-7": "1946-03-15",  # [$-419]d\ mmmm\ yyyy: shown 15 марта 1946, a month's name in Russian
+    "office-dt-8": "August 23, 1945",  # [$-409]mmmm\ d", "yyyy
+    "office-dt-9": "4-Nov-49",  # [$-409]d\-mmm\-yy
+    "office-dt-10": "10:05 PM",  # [$-409]h:mm\ AM/PM
+    "office-dt-11": "1946-05",  # yyyy/mm: shown 1946/05, but a / without a language is the computer's separator
+    "office-dt-12": "1946-05-01",  # yyyy\-mm\-dd
+    "office-dt-13": "平成1年3月1日",  # an era's first year, as LibreOffice and Excel show it
+}
+# Where the look depends on the computer opening the file, the cell reads as its day: a / in a format naming no
+# language is the date separator of the computer's settings, and programs decline Russian months differently.
+TOLD_AS_THE_DAY = {"office-dt-7", "office-dt-11"}
+
+
+def test_a_date_cell_in_a_column_of_free_text_reads_as_the_sheet_shows_it():
+    rows = cells_of("free-text-dates.xlsx")
+    assert {identifier: cells.get("date_display") for identifier, cells in rows.items()} == {
+        **FREE_TEXT_DATES, "office-dt-20": None}
+    assert (rows["office-dt-20"]["issue"], rows["office-dt-20"]["staff_notes"]) == ("2-Jan-26", "1950年4月22日")
+    # The same cell in the date column is the day it holds.
+    assert rows["office-dt-1"]["date"] == "1946-05-01"
+
+
+def test_the_xlsx_reads_as_the_csv_saved_from_the_same_sheet_where_the_file_tells_the_look():
+    xlsx, csv = cells_of("free-text-dates.xlsx"), cells_of("free-text-dates-utf8.csv")
+    differences = {(identifier, column): (text, csv[identifier].get(column))
+                   for identifier, cells in xlsx.items() for column, text in cells.items()
+                   if text != csv[identifier].get(column)}
+    assert differences == {
+        ("office-dt-1", "date"): ("1946-05-01", "1946年5月1日"),  # a date column: the CSV's text would be refused
+        ("office-dt-7", "date_display"): ("1946-03-15", "15 марта 1946"),
+        ("office-dt-11", "date_display"): ("1946-05", "1946/05"),
+    }
+
+
+@pytest.mark.django_db
+def test_dates_typed_into_free_text_columns_are_catalogued_as_written():
+    assert run_import("free-text-dates.xlsx")[:1] == ["document: 14 new, 0 updated, 0 unchanged"]
+    record = Record.objects.get(identifier="office-dt-2")
+    assert (record.date_display, record.date_edtf) == ("昭和20年8月23日", "")
+    assert Record.objects.get(identifier="office-dt-1").date_edtf == "1946-05-01"
+    record = Record.objects.get(identifier="office-dt-20")
+    assert (record.issue, record.staff_notes) == ("2-Jan-26", "1950年4月22日")

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 
 from collection.catalogue.files import FileRefused, read_table
+from collection.catalogue.xlsx_dates import shown_date
 
 from .xlsx_parts import number, row, shared, text, workbook
 
@@ -115,6 +116,63 @@ def test_a_number_formatted_with_zeros_reads_as_the_cell_shows_it(number_format,
                            row(2, text("A2", "test-1"), number("B2", value, style=1))]),
                     cell_formats=(0, number_format), number_formats={number_format: code} if code else None)
     assert cells_of(data)[0]["call_number"] == expected
+
+
+# 16672 is 23 August 1945 in Excel's count, 16672.4375 the same day at 10:30.
+@pytest.mark.parametrize(("number_format", "code", "serial", "expected"), [
+    # Japanese Excel writes a date typed as 1945年8月23日, or picked from its formats, with its own code.
+    (176, 'yyyy"年"m"月"d"日";@', "16672", "1945年8月23日"),
+    (176, '[$-411]ggge"年"m"月"d"日";@', "16672", "昭和20年8月23日"),
+    (176, "[$-411]ge.m.d;@", "16672", "S20.8.23"),
+    (176, '[$-411]gge"年"m"月"d"日"', "16672", "昭20年8月23日"),
+    (176, '[$-411]ggge"年"m"月"d"日"', "32568", "平成1年3月1日"),  # an era's first year, as spreadsheets show it
+    (176, "[$-411]yyyy/m/d(aaa)", "16672", "1945/8/23(木)"),
+    (176, "[$-411]yyyy/m/d(dddd)", "16672", "1945/8/23(木曜日)"),
+    (176, "[$-411]yyyy/mm/dd hh:mm", "16672.4375", "1945/08/23 10:30"),
+    (176, "[$-419]dd/mm/yyyy", "16672", "23.08.1945"),  # / is the language's date separator
+    (176, "dd.mm.yyyy", "16672", "23.08.1945"),
+    (176, "[$-409]mmmm d, yyyy", "16672", "August 23, 1945"),
+    (176, "[$-409]d-mmm-yy", "16672", "23-Aug-45"),
+    (176, "[$-409]dddd, mmmm d, yyyy", "16672", "Thursday, August 23, 1945"),
+    (176, "[$-409]h:mm AM/PM", "16672.9375", "10:30 PM"),
+    (176, "[Red]yyyy\\-mm\\-dd", "16672", "1945-08-23"),
+    # What a computer's settings decide reads as the ISO date: a / without a language, a month named in Russian
+    # (which programs decline differently), the system's long date, Excel's built-in formats, elapsed hours.
+    (176, "yyyy/m/d", "16672", "1945-08-23"),
+    (176, "[$-419]d mmmm yyyy", "16672", "1945-08-23"),
+    (176, "[$-F800]dddd, mmmm dd, yyyy", "16672", "1945-08-23"),
+    (176, "mmm-yy", "16672", "1945-08"),
+    (14, None, "16672", "1945-08-23"),
+    (31, None, "16672", "1945-08-23"),
+    (22, None, "16672.4375", "1945-08-23T10:30:00"),
+    (176, "[h]:mm", "16672.4375", "1945-08-23T10:30:00"),
+])
+def test_a_date_cell_in_a_column_of_free_text_reads_as_the_sheet_shows_it(number_format, code, serial, expected):
+    data = workbook(("s", [row(1, text("A1", "identifier"), text("B1", "date_display")),
+                           row(2, text("A2", "test-1"), number("B2", serial, style=1))]),
+                    cell_formats=(0, number_format), number_formats={number_format: code} if code else None)
+    assert cells_of(data)[0]["date_display"] == expected
+
+
+@pytest.mark.parametrize("column", ["date", "accessed"])
+def test_a_date_cell_in_a_column_of_dates_reads_as_its_day_whatever_it_shows(column):
+    data = workbook(("s", [row(1, text("A1", "identifier"), text("B1", column), text("C1", "staff_notes")),
+                           row(2, text("A2", "test-1"), number("B2", "16672", style=1),
+                               number("C2", "16672", style=1))]),
+                    cell_formats=(0, 176), number_formats={176: '[$-411]ggge"年"m"月"d"日"'})
+    assert cells_of(data)[0] == {"identifier": "test-1", column: "1945-08-23", "staff_notes": "昭和20年8月23日"}
+
+
+def test_a_date_written_as_iso_text_in_a_column_of_free_text_reads_as_the_sheet_shows_it():
+    data = workbook(("s", [row(1, text("A1", "identifier"), text("B1", "date_display")),
+                           row(2, text("A2", "test-1"), '<c r="B2" t="d" s="1"><v>1945-08-23</v></c>')]),
+                    cell_formats=(0, 176), number_formats={176: 'yyyy"年"m"月"d"日"'})
+    assert cells_of(data)[0]["date_display"] == "1945年8月23日"
+
+
+def test_an_era_date_before_the_gregorian_calendar_came_to_japan_is_not_told():
+    show = shown_date('[$-411]ggge"年"m"月"d"日"')
+    assert (show("1873-01-01"), show("1872-12-31")) == ("明治6年1月1日", None)
 
 
 def test_a_date_written_as_iso_text_reads_as_that_date():

@@ -43,6 +43,10 @@ HOLDING_COLUMNS = (
 )
 RIGHTS_COLUMNS = ("rights_statement", "licence", "description_source", "staff_notes")
 
+# Columns whose cells are dates, of records and of agents: a spreadsheet's date cell there reads as the day it
+# holds, whatever it shows; in any other column, as the sheet shows it.
+DATE_COLUMNS = frozenset({"date", "accessed"})
+
 # Record fields whose cell is the stored text as is.
 PLAIN_FIELDS = (
     "level", "date_display", "container_title", "volume", "issue", "pages", "edition", "publication_place",

@@ -23,16 +23,17 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 
 from ..conf import app_settings
 from ..text import listed
 from .files import XLSX, CellProblem, FileRefused, Table, _check_header, column_letter, column_number, sheet_field
-from .format import unquote_formula
+from .format import DATE_COLUMNS, unquote_formula
+from .xlsx_dates import shown_date
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -93,10 +94,10 @@ def read_sheet(archive: zipfile.ZipFile, *, sheet: str | None = None) -> Table:
         if others and title in workbook.hidden:
             # A hidden first sheet is often an old copy or a list kept for the others: never read unseen.
             raise _hidden_first(title, others)
-        date_styles, padded_styles = workbook.number_styles()
+        styles = workbook.number_styles()
         strings = workbook.shared_strings()
         with archive.open(target) as source:
-            return _read_rows(source, target, title, strings, date_styles, padded_styles,
+            return _read_rows(source, target, title, strings, styles,
                               _LIBREOFFICE if workbook.libreoffice and not workbook.epoch_1904
                               else _EPOCH_1904 if workbook.epoch_1904 else _EPOCH_1900, others)
     except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
@@ -226,14 +227,12 @@ class _Workbook:
                               % {"sheet": sheet, "names": listed(names)})
         return self.sheets[names.index(sheet)]
 
-    def number_styles(self) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
-        """The style indexes (``s`` attributes, as written) whose number format shows a date or a time, each with
-        how many characters of an ISO date it shows (10, 7 for a month, 4 for a year), and those whose format pads
-        a number with zeros, each with its digits before and after the point."""
+    def number_styles(self) -> NumberStyles:
+        """What the styles' number formats show of their cells, by style index (``s`` attributes, as written)."""
         from openpyxl.styles.numbers import is_date_format
 
         if self.styles_part not in self.names:
-            return {}, {}
+            return NumberStyles({}, {}, {})
         root = _parse_part(self.archive, self.styles_part)
         # The workbook's own format codes (those of conditional formats, under <dxfs>, do not count).
         own = root.find(MAIN + "numFmts")
@@ -241,6 +240,7 @@ class _Workbook:
         cell_formats = root.find(MAIN + "cellXfs")
         styles: dict[str, int] = {}
         padded: dict[str, tuple[int, int]] = {}
+        shown: dict[str, Callable[[str], str | None]] = {}
         for index, element in enumerate(cell_formats if cell_formats is not None else ()):
             number_format = element.get("numFmtId", "0")
             if number_format in formats:  # the file's own code, even for a built-in number it redefines
@@ -252,9 +252,12 @@ class _Workbook:
             if is_date:
                 styles[str(index)] = (_date_precision(code) if number_format in formats
                                       else _MONTH if number_format in _BUILTIN_MONTH_FORMATS else _DAY)
+                # Excel's built-in formats carry no code: they look as the opening computer's settings say.
+                if number_format in formats and (show := shown_date(code)) is not None:
+                    shown[str(index)] = show
             elif zeros := _ZEROS_FORMAT.fullmatch(code.strip()):
                 padded[str(index)] = (len(zeros[1]), len(zeros[2] or ""))
-        return styles, padded
+        return NumberStyles(styles, padded, shown)
 
     def shared_strings(self) -> list[str]:
         """The shared strings table, read one ``<si>`` at a time; rich-text runs joined, phonetic guides left out."""
@@ -307,8 +310,8 @@ def _column_number(reference: str) -> int:
     return number
 
 
-def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styles: dict[str, int],
-               padded_styles: dict[str, tuple[int, int]], epoch: str, other_sheets: list[str]) -> Table:
+def _read_rows(source: Any, part: str, title: str, strings: list[str], styles: NumberStyles, epoch: str,
+               other_sheets: list[str]) -> Table:
     """The sheet's rows; ``other_sheets`` names the workbook's other sheets where this one was read as the first,
     no sheet being named."""
     max_rows = app_settings.IMPORT_MAX_ROWS
@@ -320,7 +323,9 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styl
     header_row = width = 0
     columns: range = range(0)
     empty: list[str] = []
-    rows_read = _sheet_rows(source, part, strings, date_styles, padded_styles, epoch, problems, merged)
+    # The columns whose date cells read as the sheet shows them: all but those that hold dates.
+    shown_columns: set[int] = set()
+    rows_read = _sheet_rows(source, part, strings, styles, epoch, problems, merged, shown_columns)
     for number, texts in rows_read:
         if not texts:
             continue
@@ -328,6 +333,7 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], date_styl
             width = max(texts)
             columns, empty = range(1, width + 1), [""] * width
             header = [texts.get(index, "").strip() for index in columns]
+            shown_columns.update(index for index in columns if header[index - 1] not in DATE_COLUMNS)
             problems.extend(CellProblem(number, p.column, p.message) for p in _check_header(header))
             table.header = header
             header_row = number
@@ -376,13 +382,15 @@ def _named(problem: CellProblem, header: list[str], header_row: int) -> CellProb
                        problem.message)
 
 
-def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: dict[str, int],
-                padded_styles: dict[str, tuple[int, int]], epoch: str, problems: list[CellProblem],
-                merged: list[str]) -> Iterator[tuple[int, dict[int, str]]]:
+def _sheet_rows(source: Any, part: str, strings: list[str], styles: NumberStyles, epoch: str,
+                problems: list[CellProblem], merged: list[str], shown_columns: set[int]
+                ) -> Iterator[tuple[int, dict[int, str]]]:
     """``(row number, {column: text})`` for each row of the sheet as it is parsed, cells without text left out.
 
     A cell's problem (an error value, a formula without a saved value, ...) goes to
-    ``problems`` and the cell reads as empty; merged ranges go to ``merged``.
+    ``problems`` and the cell reads as empty; merged ranges go to ``merged``. A date
+    cell in one of ``shown_columns`` reads as its format shows it, where the file
+    tells that for certain; elsewhere as its ISO date.
     """
     from lxml import etree
 
@@ -391,6 +399,7 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: dict[st
     max_columns = app_settings.IMPORT_MAX_COLUMNS
     column_numbers = _COLUMNS
     string_count = len(strings)
+    date_styles, padded_styles, shown_dates = styles
     context = etree.iterparse(source, events=("end",), tag=(ROW, MERGE_CELL), **_PARSER_OPTIONS)
     number = 0
     checked = False
@@ -449,7 +458,9 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: dict[st
                     if problem:
                         problems.append(CellProblem(number, column_letter(column), problem))
                         continue
-                    if "T" not in text:
+                    if column in shown_columns and style in shown_dates:
+                        text = shown_dates[style](text) or text
+                    elif "T" not in text:
                         text = text[:date_styles[style]]
                 elif text.isdigit() and text.isascii() and len(text) < 16:
                     text = str(int(text))
@@ -468,6 +479,8 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: dict[st
                 if problem:
                     problems.append(CellProblem(number, column_letter(column), problem))
                     continue
+                if column in shown_columns and (show := shown_dates.get(cell.get("s", "0"))) is not None:
+                    text = show(text) or text
             if text:
                 if text[0] == "'":
                     # A CSV export opened in a spreadsheet shows its formula guard as text, and keeps it in
@@ -480,6 +493,18 @@ def _sheet_rows(source: Any, part: str, strings: list[str], date_styles: dict[st
             del element.getparent()[0]
     if not checked and context.root is not None:
         _refuse_doctype(context.root.getroottree(), part)
+
+
+class NumberStyles(NamedTuple):
+    """What the number formats of a workbook's cell styles show, by style index."""
+
+    #: The styles whose format shows a date or a time, with how many characters of an ISO date it shows
+    #: (10, 7 for a month, 4 for a year).
+    dates: dict[str, int]
+    #: The styles whose format pads a number with zeros, with its digits before and after the point.
+    padded: dict[str, tuple[int, int]]
+    #: The date styles whose look the file tells for certain, with what shows a cell's ISO date that way.
+    shown: dict[str, Callable[[str], str | None]]
 
 
 def _row_number(reference: str) -> int:

@@ -36,6 +36,8 @@ convert $here/sources/ru-sheet.fods $here/ru-sheet.xlsx "$xlsx"
 convert $here/sources/empty-first-sheet.fods $here/empty-first-sheet.xlsx "$xlsx"
 convert $here/sources/hidden-first-sheet.fods $here/hidden-first-sheet.xlsx "$xlsx"
 convert $here/sources/month-dates.fods $here/month-dates.xlsx "$xlsx"
+convert $here/sources/free-text-dates.fods $here/free-text-dates.xlsx "$xlsx"
+convert $here/sources/free-text-dates.fods $here/free-text-dates-utf8.csv "$csv:44,34,76"
 
 # The round trip: the app's own export of sources/roundtrip.csv, opened and saved again in LibreOffice.
 mkdir -p $here/roundtrip

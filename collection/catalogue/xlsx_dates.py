@@ -1,0 +1,238 @@
+"""A date cell's text as the sheet shows it, for the columns that hold text as written.
+
+A date typed into a spreadsheet is stored as a number and a format: ``1946年5月1日`` typed into
+Japanese Excel, or ``昭和21年5月1日``, is kept as the day's serial number with the format
+``yyyy"年"m"月"d"日"`` or ``[$-411]ggge"年"m"月"d"日"``. In a column that holds a date (``date``,
+``accessed``) the import reads the day; in one that holds text as written (``date_display``, notes, a
+title) it reads what the sheet shows, as a CSV saved from the same sheet holds it.
+
+Only what the file itself says is shown. Where the text depends on the computer that opens the file
+(Excel's built-in formats, which follow the system's settings; a ``/``, which is the date separator of
+the format's language, in a format that names none; a month's name in a language not given), the cell
+reads as the ISO date, which names the same day without guessing at its looks.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+
+_LOCALE = re.compile(r"\$([^-]*)-([0-9A-Fa-f]{1,8})")
+_COLOURS = frozenset({"black", "blue", "cyan", "green", "magenta", "red", "white", "yellow"})
+# Shown as they are without quotes (Excel's list); ``/`` is the date separator, apart.
+_LITERALS = frozenset(" $-+():!^&'~{}<>=,.")
+
+_JAPANESE, _ENGLISH = 0x11, 0x09
+# The date separator of the languages whose users' sheets this reads, by primary language.
+_DATE_SEPARATORS = {_ENGLISH: "/", _JAPANESE: "/", 0x19: ".", 0x22: ".", 0x23: "."}  # en, ja, ru, uk, be
+_GREGORIAN_CALENDARS = (0x00, 0x01)
+_JAPANESE_ERA_CALENDAR = 0x03
+_WESTERN_DIGITS = (0x00, 0x01)
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_JAPANESE_WEEKDAYS = "月火水木金土日"
+# The eras from the day Japan took up the Gregorian calendar (Meiji 6); before it, era dates are not these days.
+_ERAS = (
+    (datetime.date(2019, 5, 1), "R", "令和"),
+    (datetime.date(1989, 1, 8), "H", "平成"),
+    (datetime.date(1926, 12, 25), "S", "昭和"),
+    (datetime.date(1912, 7, 30), "T", "大正"),
+    (datetime.date(1873, 1, 1), "M", "明治"),
+)
+_ERA_STARTS = {"M": 1868}
+
+Token = tuple[str, int | str]
+
+
+def shown_date(code: str) -> Callable[[str], str | None] | None:
+    """What shows a date cell's ISO text as the format ``code`` (a workbook's own) shows it; ``None`` if the
+    code's text depends on more than the file says, or is not a date format.
+
+    The function returns ``None`` for a day the format cannot show for certain (an era before Meiji 6).
+    """
+    parsed = _tokens(_first_section(code))
+    if parsed is None:
+        return None
+    tokens, language, calendar = parsed
+    primary = None if language is None else language & 0x3FF
+    if not any(kind in "ymdhseg" for kind, _count in tokens):
+        return None
+    hours_12 = any(kind == "ampm" for kind, _value in tokens)
+    resolved: list[Token] = []
+    for position, (kind, value) in enumerate(tokens):
+        if kind == "m" and isinstance(value, int) and value <= 2 and _is_minute(tokens, position):
+            kind = "minute"
+        if kind == "separator":
+            if primary not in _DATE_SEPARATORS:
+                return None
+            kind, value = "text", _DATE_SEPARATORS[primary]
+        elif (kind in ("e", "g") or calendar == _JAPANESE_ERA_CALENDAR) and primary != _JAPANESE:
+            return None
+        elif kind == "m" and isinstance(value, int) and value >= 3 and primary != _ENGLISH:
+            return None  # a month's name: its language must be given
+        elif kind == "d" and isinstance(value, int) and value >= 3 and primary not in (_ENGLISH, _JAPANESE):
+            return None  # a weekday's name: so must its
+        elif kind == "a" and (value not in (3, 4) or primary not in (None, _JAPANESE)):
+            return None
+        elif kind == "ampm" and primary != _ENGLISH:
+            return None
+        resolved.append((kind, value))
+
+    def show(iso: str) -> str | None:
+        return _show(resolved, iso, hours_12, primary == _JAPANESE)
+
+    return show
+
+
+def _first_section(code: str) -> str:
+    """The section of ``code`` that shows positive numbers (a date): what comes before the first ``;`` that is
+    not quoted or escaped."""
+    quoted = escaped = False
+    for position, character in enumerate(code):
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == '"':
+            quoted = not quoted
+        elif character == ";" and not quoted:
+            return code[:position]
+    return code
+
+
+def _tokens(code: str) -> tuple[list[Token], int | None, int] | None:
+    """The parts of a format section, its language and its calendar; ``None`` for a part not known here."""
+    tokens: list[Token] = []
+    language: int | None = None
+    calendar = 0
+    position, length = 0, len(code)
+    while position < length:
+        character = code[position]
+        lower = character.lower()
+        if character == '"':
+            end = code.find('"', position + 1)
+            if end < 0:
+                return None
+            tokens.append(("text", code[position + 1:end]))
+            position = end + 1
+        elif character == "\\":
+            if position + 1 >= length:
+                return None
+            tokens.append(("text", code[position + 1]))
+            position += 2
+        elif character == "_":  # the width of the next character, as a space
+            tokens.append(("text", " "))
+            position += 2
+        elif character == "*":  # a fill, which a cell's text does not hold
+            position += 2
+        elif character == "[":
+            end = code.find("]", position)
+            if end < 0:
+                return None
+            inner = code[position + 1:end]
+            locale = _LOCALE.fullmatch(inner)
+            if locale:
+                if locale[1]:  # a currency symbol
+                    return None
+                tag = int(locale[2], 16)
+                language, calendar, digits = tag & 0xFFFF, (tag >> 16) & 0xFF, tag >> 24
+                if (calendar not in (*_GREGORIAN_CALENDARS, _JAPANESE_ERA_CALENDAR)
+                        or digits not in _WESTERN_DIGITS):
+                    return None
+            elif inner.lower() not in _COLOURS and not re.fullmatch(r"(?i)color\d{1,2}", inner):
+                return None  # elapsed time, a condition, a system format, other digits
+            position = end + 1
+        elif code[position:position + 5].lower() == "am/pm":
+            tokens.append(("ampm", "AM/PM"))
+            position += 5
+        elif code[position:position + 3].lower() == "a/p":
+            tokens.append(("ampm", "A/P"))
+            position += 3
+        elif lower in "ymdhsega":
+            end = position
+            while end < length and code[end].lower() == lower:
+                end += 1
+            tokens.append((lower, end - position))
+            position = end
+        elif character == "/":
+            tokens.append(("separator", "/"))
+            position += 1
+        elif character in _LITERALS or not character.isascii():
+            tokens.append(("text", character))
+            position += 1
+        else:  # a digit placeholder, a fraction of a second, text (@), a letter of another calendar
+            return None
+    return tokens, language, calendar
+
+
+_BETWEEN = ("text", "separator")
+
+
+def _is_minute(tokens: list[Token], position: int) -> bool:
+    """Whether ``m`` or ``mm`` at ``position`` means minutes: right after hours, or right before seconds."""
+    before = next((kind for kind, _value in reversed(tokens[:position]) if kind not in _BETWEEN), None)
+    after = next((kind for kind, _value in tokens[position + 1:] if kind not in _BETWEEN), None)
+    return before == "h" or after == "s"
+
+
+def _show(tokens: list[Token], iso: str, hours_12: bool, japanese: bool) -> str | None:
+    try:
+        if "T" in iso:
+            moment = datetime.datetime.fromisoformat(iso)
+        else:
+            day = datetime.date.fromisoformat(iso)
+            moment = datetime.datetime(day.year, day.month, day.day)
+    except ValueError:
+        return None
+    era = None
+    parts: list[str] = []
+    for kind, value in tokens:
+        count = value if isinstance(value, int) else 0
+        if kind == "text":
+            parts.append(str(value))
+        elif kind == "y":
+            parts.append(f"{moment.year % 100:02}" if count <= 2 else f"{moment.year:04}")
+        elif kind == "m":
+            month = moment.month
+            parts.append(str(month) if count == 1 else f"{month:02}" if count == 2
+                         else _MONTHS[month - 1][:3] if count == 3 else _MONTHS[month - 1] if count == 4
+                         else _MONTHS[month - 1][0])
+        elif kind == "d" and count <= 2:
+            parts.append(str(moment.day) if count == 1 else f"{moment.day:02}")
+        elif kind == "d" and japanese or kind == "a":
+            parts.append(_JAPANESE_WEEKDAYS[moment.weekday()] + ("曜日" if count >= 4 else ""))
+        elif kind == "d":
+            weekday = _WEEKDAYS[moment.weekday()]
+            parts.append(weekday[:3] if count == 3 else weekday)
+        elif kind == "h":
+            hour = (moment.hour % 12 or 12) if hours_12 else moment.hour
+            parts.append(str(hour) if count == 1 else f"{hour:02}")
+        elif kind == "minute":
+            parts.append(str(moment.minute) if count == 1 else f"{moment.minute:02}")
+        elif kind == "s":
+            parts.append(str(moment.second) if count == 1 else f"{moment.second:02}")
+        elif kind == "ampm":
+            morning = moment.hour < 12
+            parts.append(("AM" if morning else "PM") if value == "AM/PM" else ("A" if morning else "P"))
+        elif kind in ("e", "g"):
+            era = era or _era(moment.date())
+            if era is None:
+                return None
+            letter, name, year = era
+            if kind == "g":
+                parts.append(letter if count == 1 else name[0] if count == 2 else name)
+            else:
+                parts.append(str(year) if count == 1 else f"{year:02}")
+    return "".join(parts)
+
+
+def _era(day: datetime.date) -> tuple[str, str, int] | None:
+    """The Japanese era of ``day``: its letter, its name and the year in it (an era's first year is 1, as
+    spreadsheets show it unless a format asks for 元); ``None`` before Meiji 6."""
+    for start, letter, name in _ERAS:
+        if day >= start:
+            return letter, name, day.year - _ERA_STARTS.get(letter, start.year) + 1
+    return None
