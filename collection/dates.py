@@ -155,6 +155,15 @@ def day_as_iso(value: str) -> str | None:
     return iso if iso is not None and len(iso) == 10 else None
 
 
+def japanese_era(day: datetime.date) -> tuple[str, int] | None:
+    """The Japanese era of ``day`` (昭和) and its year in the era (an era's first year is 1); ``None`` before
+    Japan took up the Gregorian calendar, when era dates were not these days."""
+    if day < _GREGORIAN_SINCE:
+        return None
+    name, (began, _ended) = next((name, span) for name, span in reversed(_ERAS.items()) if day >= span[0])
+    return name, day.year - began.year + 1
+
+
 def _valid_date(year: int, month: str | None, day: str | None) -> str | None:
     """``year``, ``month`` and ``day`` as an EDTF date, if there is such a day."""
     try:

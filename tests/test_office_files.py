@@ -472,6 +472,9 @@ def test_a_russian_workbook_imports_its_catalogue_sheet_named_as_its_cells_show_
     ("2011年1月5日", "“2011年1月5日” is not a date like 2010-12-31: write 2011-01-05."),
     ("05/01/2011", "“05/01/2011” is not a date like 2010-12-31."),  # the day or the month first: not told
     ("2011-02-30", "“2011-02-30” is not a date like 2010-12-31."),
+    # A date cell holding a time too: the day is what to write.
+    ("2011-01-05T10:30:00", "“2011-01-05T10:30:00” is not a date like 2010-12-31: write 2011-01-05."),
+    ("2011-01-05 10:30", "“2011-01-05 10:30” is not a date like 2010-12-31: write 2011-01-05."),
 ])
 def test_an_accessed_date_as_a_locale_shows_it_is_refused_with_what_to_write(db, shown, expected):
     result = write_rows([(2, {"identifier": "dt-1", "kind": "document", "title_en": "Test", "accessed": shown})],

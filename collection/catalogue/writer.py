@@ -518,7 +518,7 @@ class _Planner:
             try:
                 return datetime.date.fromisoformat(text).isoformat()
             except ValueError:
-                if iso := day_as_iso(text):
+                if iso := day_as_iso(text) or _day_of_moment(text):
                     raise ValidationError(_("“%(value)s” is not a date like 2010-12-31: write %(date)s.")
                                           % {"value": text, "date": iso}) from None
                 raise ValidationError(_("“%(value)s” is not a date like 2010-12-31.") % {"value": text}) from None
@@ -1345,6 +1345,15 @@ def _loop_message(chain: list[str]) -> str:
             "record": chain[0], "other": chain[1]}
     return _("%(record)s would be part of itself, each record part of the next: %(loop)s.") % {
         "record": chain[0], "loop": " → ".join([*chain, chain[0]])}
+
+
+def _day_of_moment(text: str) -> str | None:
+    """The day of a date and time written in ISO form (``2011-01-05T10:30:00``, as a date cell holding a time
+    reads), or ``None``."""
+    try:
+        return datetime.datetime.fromisoformat(text).date().isoformat()
+    except ValueError:
+        return None
 
 
 def _select(sql: str, column: str, values: list[Any], db_type: str = "bigint", leading: Sequence[Any] = ()

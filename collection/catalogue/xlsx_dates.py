@@ -18,6 +18,8 @@ import datetime
 import re
 from collections.abc import Callable
 
+from ..dates import japanese_era
+
 _LOCALE = re.compile(r"\$([^-]*)-([0-9A-Fa-f]{1,8})")
 _COLOURS = frozenset({"black", "blue", "cyan", "green", "magenta", "red", "white", "yellow"})
 # Shown as they are without quotes (Excel's list); ``/`` is the date separator, apart.
@@ -34,15 +36,8 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "November", "December")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _JAPANESE_WEEKDAYS = "月火水木金土日"
-# The eras from the day Japan took up the Gregorian calendar (Meiji 6); before it, era dates are not these days.
-_ERAS = (
-    (datetime.date(2019, 5, 1), "R", "令和"),
-    (datetime.date(1989, 1, 8), "H", "平成"),
-    (datetime.date(1926, 12, 25), "S", "昭和"),
-    (datetime.date(1912, 7, 30), "T", "大正"),
-    (datetime.date(1873, 1, 1), "M", "明治"),
-)
-_ERA_STARTS = {"M": 1868}
+# The letter a format's g shows for each era (gg shows the name's first character, ggg the name).
+_ERA_LETTERS = {"明治": "M", "大正": "T", "昭和": "S", "平成": "H", "令和": "R"}
 
 Token = tuple[str, int | str]
 
@@ -218,21 +213,12 @@ def _show(tokens: list[Token], iso: str, hours_12: bool, japanese: bool) -> str 
             morning = moment.hour < 12
             parts.append(("AM" if morning else "PM") if value == "AM/PM" else ("A" if morning else "P"))
         elif kind in ("e", "g"):
-            era = era or _era(moment.date())
+            era = era or japanese_era(moment.date())
             if era is None:
                 return None
-            letter, name, year = era
+            name, year = era
             if kind == "g":
-                parts.append(letter if count == 1 else name[0] if count == 2 else name)
+                parts.append(_ERA_LETTERS[name] if count == 1 else name[0] if count == 2 else name)
             else:
                 parts.append(str(year) if count == 1 else f"{year:02}")
     return "".join(parts)
-
-
-def _era(day: datetime.date) -> tuple[str, str, int] | None:
-    """The Japanese era of ``day``: its letter, its name and the year in it (an era's first year is 1, as
-    spreadsheets show it unless a format asks for 元); ``None`` before Meiji 6."""
-    for start, letter, name in _ERAS:
-        if day >= start:
-            return letter, name, day.year - _ERA_STARTS.get(letter, start.year) + 1
-    return None
