@@ -400,3 +400,16 @@ def test_the_apps_catalogues_reword_no_other_apps_message_but_the_admin_messages
                 reworded.add(key[0] if isinstance(key, tuple) else key)
     # Django's own Japanese for a NUL asks for "some characters"; the search box says what is wrong.
     assert reworded <= {*DJANGO_ADMIN_MESSAGES, *DJANGO_5_ONLY, *DJANGO_6_ONLY, "Null characters are not allowed."}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "factory"), [
+    ("record", RecordFactory), ("agent", AgentFactory), ("place", PlaceFactory), ("subject", SubjectFactory)])
+def test_the_identifier_says_leaving_it_blank_generates_one_only_on_a_new_entrys_form(admin_client, model, factory):
+    entry = factory()
+    added = strip_tags(admin_client.get(reverse(f"admin:collection_{model}_add")).content.decode())
+    changed = strip_tags(admin_client.get(
+        reverse(f"admin:collection_{model}_change", args=[entry.pk])).content.decode())
+    assert "left blank, one is generated" in added
+    assert "left blank" not in changed
+    assert "Permanent: it can never be changed." in changed

@@ -186,6 +186,13 @@ class LabelledAdmin(ChoiceAutocompleteMixin, TimelineHistoryAdmin):
     def history_parts(self) -> list[Part]:
         return [Part(self.label_model, self.label_owner_field)]
 
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is not None:
+            # The identifier is shown read-only once given: what leaving it blank does no longer applies.
+            kwargs["help_texts"] = {**kwargs.get("help_texts", {}),
+                                    "identifier": _("Permanent: it can never be changed.")}
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         self.after_save(form.instance)
