@@ -1474,7 +1474,9 @@ def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
     other_descriptions_wanted = ours_wanted or "other_descriptions" in columns
     if not (titles or descriptions or variants_wanted or other_titles_wanted or other_descriptions_wanted):
         return
-    title_tags, description_tags = label_tags(), languages()
+    # The tags with a column of their own, letter case folded (as has_column() compares them): looked up per label.
+    title_keys = frozenset(tag.lower() for tag in label_tags())
+    description_keys = frozenset(tag.lower() for tag in languages())
     pks = list(by_pk)
     # The first preferred title in each language, as record_cells() reads it; and the archivist's variants.
     preferred: dict[int, dict[str, tuple[str, bool, bool]]] = defaultdict(dict)
@@ -1487,7 +1489,7 @@ def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
             if is_preferred:
                 key = language.lower()
                 machine = is_machine_made_form(machine_made, form)
-                if not has_column(language, title_tags):
+                if key not in title_keys:
                     other_titles[record_id].setdefault(key, (language, text, ours, machine))
                     continue
                 own = preferred[record_id]
@@ -1501,10 +1503,11 @@ def _read_labels(by_pk: dict[int, _Stored], columns: set[str]) -> None:
         for record_id, language, text, ours in _select(
                 f"SELECT {_column(Description, 'record')}, language, text, our_translation "
                 f"FROM {_table(Description)} WHERE {{keys}} ORDER BY id", _column(Description, "record"), pks):
-            if has_column(language, description_tags):
-                described[record_id][language.lower()] = (text, ours, False)
+            key = language.lower()
+            if key in description_keys:
+                described[record_id][key] = (text, ours, False)
             else:
-                other_descriptions[record_id][language.lower()] = (language, text, ours, False)
+                other_descriptions[record_id][key] = (language, text, ours, False)
     nothing: dict[str, tuple[str, bool, bool]] = {}
     for pk, stored in by_pk.items():
         cells = stored.cells
