@@ -326,6 +326,16 @@ class TestAdminPages:
         assert 'enctype="multipart/form-data"' in html
         assert 'name="images-1-upload"' in html and "multiple" in html
 
+    def test_a_photo_turned_by_its_exif_orientation_shows_its_upright_size_beside_the_stored_one(self, admin_client):
+        record = RecordFactory()
+        attach(record, imaging.with_exif_orientation_and_gps(6), "phone.jpg")
+        [straight] = attach(record, imaging.jpeg(), "flat.jpg")
+        html = admin_client.get(f"/admin/collection/record/{record.pk}/change/").content.decode()
+        # The public page shows 40 × 60, the size of the image as seen: the admin says both, and why.
+        assert "60 × 40 (turned upright by its EXIF orientation: 40 × 60)" in html
+        assert html.count("turned upright") == 1, "an image not turned says its size once"
+        assert f"{straight.width} × {straight.height} ·" in html
+
 
 class TestStorageCheck:
     def test_warns_when_no_private_storage_is_configured(self, settings):

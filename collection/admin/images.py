@@ -272,10 +272,15 @@ class RecordImageInline(FittedTabularInline):
         page = _(", page %(page)s") % {"page": obj.page + 1} if obj.page else ""
         size = ngettext("%(size)s byte", "%(size)s bytes", obj.size) % {
             "size": number_format(obj.size, force_grouping=True)}
+        pixels = f"{obj.width} × {obj.height}"
+        if obj.full_width and (obj.full_width, obj.full_height) != (obj.width, obj.height):
+            # The derivatives, and so the public page, are the image as seen: a photo's EXIF turns it upright.
+            pixels = _("%(stored)s (turned upright by its EXIF orientation: %(shown)s)") % {
+                "stored": pixels, "shown": f"{obj.full_width} × {obj.full_height}"}
         return format_html(
-            '{}{} · {} × {} · {}<br><code title="SHA-256">{}…</code><br>'
+            '{}{} · {} · {}<br><code title="SHA-256">{}…</code><br>'
             '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            obj.format, page, obj.width, obj.height, size, obj.sha256[:16],
+            obj.format, page, pixels, size, obj.sha256[:16],
             obj.url("master"), _("master"),
             reverse("admin:collection_recordimage_history", args=[obj.pk]), _("history"),
         )
