@@ -87,6 +87,11 @@ def _without_unlisted(items: list[Any], prefixes: tuple[str, ...]) -> list[Any]:
     return kept
 
 
+# The session key of a comment typed for a workflow button that was refused after the page's changes were saved:
+# the change page it leads back to shows it in the comment box again, once.
+KEPT_COMMENT = "collection_kept_transition_comment"
+
+
 class TitleFormSet(RequireOneFormSet):
     empty_message = gettext_lazy("A record needs at least one title in some language.")
 
@@ -397,6 +402,14 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
                 # Told that a reason is required only by a button that requires one: a contributor has none.
                 context["adminform"].form.fields["transition_comment"].help_text = ""
             context["status_changes"] = obj.status_changes.select_related("by")[:20]
+            form = context["adminform"].form
+            # A comment typed on a page refused as outdated is shown with the rest of what was typed, to copy, even
+            # where no button is left to send it with.
+            context["typed_comment"] = form.is_bound and bool(form.data.get("transition_comment", "").strip())
+            kept = request.session.get(KEPT_COMMENT) if request.method == "GET" else None
+            if kept and kept.get("record") == obj.pk:
+                del request.session[KEPT_COMMENT]
+                context["adminform"].form.initial["transition_comment"] = kept["comment"]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
@@ -442,7 +455,11 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
                 apply_action(record, request.user, action, form.cleaned_data.get("transition_comment") or "",
                              hide_title=form.cleaned_data.get("hide_title", False))
             except TransitionNotAllowed as refusal:
-                # Publishing changes one has just made oneself (the four-eyes rule): the changes are kept.
+                # Publishing changes one has just made oneself (the four-eyes rule): the changes are kept, and so is
+                # the comment typed for the button, in the box of the page this leads back to.
+                comment = form.cleaned_data.get("transition_comment") or ""
+                if comment.strip():
+                    request.session[KEPT_COMMENT] = {"record": record.pk, "comment": comment}
                 messages.error(request, _("Your changes were saved, but “%(action)s” was not applied to the record "
                                           "%(record)s. %(why)s") % {"record": record.identifier,
                                                                     "action": action.label, "why": refusal})
