@@ -286,6 +286,27 @@ def may_edit(user: Any, record: Record | None) -> bool:
     return user.has_perm("collection.review_record")
 
 
+# Why a record is only shown to someone who edits drafts, by its status, and who can make it editable again.
+VIEW_ONLY_REASONS: dict[str, Any] = {
+    Status.REVIEW: gettext_lazy(
+        "Only a reviewer can change a record in review. If it needs your changes, a reviewer can return it to draft."),
+    Status.PUBLISHED: gettext_lazy("Only a reviewer can change a published record."),
+    Status.WITHDRAWN: gettext_lazy(
+        "Only a reviewer can change a withdrawn record. If it needs your changes, a reviewer can reopen it as draft."),
+}
+
+
+def view_only_reason(user: Any, record: Record) -> str:
+    """Why ``user``, who may change records, may not change ``record`` as it stands; ``""`` if they may.
+
+    Shown on a record's page that a contributor may only view: without it the page is the
+    form without its save buttons, and nothing says why nor what would let her change it.
+    """
+    if user is None or not user.has_perm("collection.change_record") or may_edit(user, record):
+        return ""
+    return str(VIEW_ONLY_REASONS.get(record.status, ""))
+
+
 def check_edit(user: Any, record: Record) -> None:
     """Raise :class:`TransitionNotAllowed` unless ``user`` may change ``record``'s data."""
     if not may_edit(user, record):

@@ -48,6 +48,7 @@ from ..workflow import (
     may_edit,
     stale_action_message,
     stale_refusal,
+    view_only_reason,
 )
 from .autocomplete import ChoiceAutocompleteMixin
 from .base import FittedTabularInline, LabelInline, LabelledAdmin, RequireOneFormSet, may_view_records
@@ -402,6 +403,9 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
                 # Told that a reason is required only by a button that requires one: a contributor has none.
                 context["adminform"].form.fields["transition_comment"].help_text = ""
             context["status_changes"] = obj.status_changes.select_related("by")[:20]
+            # A refused outdated page has said why already, in its warning.
+            context["view_only_reason"] = "" if _answering_stale_page(request, obj) else view_only_reason(
+                request.user, obj)
             form = context["adminform"].form
             # A comment typed on a page refused as outdated is shown with the rest of what was typed, to copy, even
             # where no button is left to send it with.

@@ -1,0 +1,45 @@
+"""What each role is told on a record's change page: a contributor who may only view a record learns why, and
+who can make it editable again."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from collection.models import Status
+
+from .factories import RecordFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def workflow_box(client, record, language="en") -> str:
+    page = client.get(reverse("admin:collection_record_change", args=[record.pk]),
+                      headers={"accept-language": language}).content.decode()
+    box = re.search(r'<fieldset class="module" id="workflow">.*?</fieldset>', page, re.DOTALL).group()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", box))
+
+
+@pytest.mark.parametrize(("status", "language", "said"), [
+    (Status.REVIEW, "en", "Only a reviewer can change a record in review. If it needs your changes, a reviewer "
+                          "can return it to draft."),
+    (Status.REVIEW, "ja", "審査中の資料を変更できるのは審査担当者だけです。"),
+    (Status.REVIEW, "ru", "Изменить запись на проверке может только проверяющий."),
+    (Status.PUBLISHED, "en", "Only a reviewer can change a published record."),
+    (Status.WITHDRAWN, "en", "Only a reviewer can change a withdrawn record. If it needs your changes, a reviewer "
+                             "can reopen it as draft."),
+])
+def test_a_contributor_is_told_why_a_record_is_only_shown_to_her(alice, login, status, language, said):
+    record = RecordFactory(status=status)
+    assert said in workflow_box(login(alice), record, language)
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.REVIEW, Status.PUBLISHED])
+def test_those_who_may_change_the_record_are_not_told_they_may_not(alice, bob, login, status):
+    record = RecordFactory(status=status)
+    shown = workflow_box(login(bob), record)
+    assert "Only a reviewer can change" not in shown
+    if status == Status.DRAFT:
+        assert "Only a reviewer can change" not in workflow_box(login(alice), record)
