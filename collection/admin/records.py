@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -414,6 +414,13 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             if kept and kept.get("record") == obj.pk:
                 del request.session[KEPT_COMMENT]
                 context["adminform"].form.initial["transition_comment"] = kept["comment"]
+        form = context["adminform"].form
+        formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
+        if (form.non_field_errors() and set(form.errors) == {NON_FIELD_ERRORS}
+                and not any(formset.total_error_count() for formset in formsets)):
+            # Refused as a whole (an outdated page, a step the workflow does not allow): Django's “Please correct
+            # the error below” would send the archivist looking for a field to correct, and there is none.
+            context["refusals"], context["errors"] = list(form.non_field_errors()), None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
