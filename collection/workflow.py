@@ -329,14 +329,27 @@ def check_action(user: Any, record: Record, action: Action, comment: str = "") -
 
 def available_actions(user: Any, record: Record) -> list[Action]:
     """The actions ``user`` may apply to ``record`` as it stands (reasons are asked for later)."""
-    available = []
+    return actions_and_withheld(user, record)[0]
+
+
+def actions_and_withheld(user: Any, record: Record) -> tuple[list[Action], list[str]]:
+    """The actions ``user`` may apply to ``record`` as it stands, and why each one withheld from them is.
+
+    Withheld: an action of the record's status that the user's role grants but a rule refuses
+    here (the four-eyes rule). A reviewer shown no “Publish” button is told why, on the page;
+    what a role does not grant at all is not listed.
+    """
+    available, withheld = [], []
     for action in ACTIONS.values():
         try:
             check_action(user, record, action, comment="-")
-        except TransitionNotAllowed:
+        except TransitionNotAllowed as refusal:
+            if (action.source == record.status and user is not None
+                    and user.has_perm(TRANSITIONS[action.source, action.target])):
+                withheld.append(str(refusal))
             continue
         available.append(action)
-    return available
+    return available, withheld
 
 
 def stale_refusal(record: Record) -> str:

@@ -43,3 +43,35 @@ def test_those_who_may_change_the_record_are_not_told_they_may_not(alice, bob, l
     assert "Only a reviewer can change" not in shown
     if status == Status.DRAFT:
         assert "Only a reviewer can change" not in workflow_box(login(alice), record)
+
+
+def test_a_reviewer_is_told_why_publish_is_not_offered_to_her(alice, bob, carol, login):
+    mine = RecordFactory(status=Status.DRAFT)
+    mine.submit(bob)
+    shown = workflow_box(login(bob), mine)
+    assert "Four-eyes rule: you submitted this record for review yourself" in shown
+    assert "Return to draft" in shown and "Publish" not in shown.replace("must publish", "")
+    # To another reviewer the button is there, and no rule is quoted.
+    assert "Four-eyes rule" not in workflow_box(login(carol), mine)
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "Four-eyes rule: you changed this record after it was submitted for review"),
+    ("ja", "ダブルチェックの規則"),
+    ("ru", "Принцип четырёх глаз"),
+])
+def test_a_reviewer_who_changed_a_record_in_review_is_told_why_she_cannot_publish_it(
+        alice, bob, login, language, said):
+    record = RecordFactory(status=Status.DRAFT)
+    record.submit(alice)
+    record.refresh_from_db()
+    record.extent = "12 p."
+    record._history_user = bob
+    record.save()
+    assert said in workflow_box(login(bob), record, language)
+
+
+def test_a_collection_manager_is_told_no_rule(dana, login):
+    record = RecordFactory(status=Status.DRAFT)
+    record.submit(dana)
+    assert "Four-eyes rule" not in workflow_box(login(dana), record)

@@ -39,9 +39,9 @@ from ..workflow import (
     Action,
     ReasonMissing,
     TransitionNotAllowed,
+    actions_and_withheld,
     apply_action,
     apply_to_many,
-    available_actions,
     check_action,
     check_status_change,
     decides_on_reviews,
@@ -398,7 +398,8 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
-            context["workflow_actions"] = actions = available_actions(request.user, obj)
+            actions, context["withheld_actions"] = actions_and_withheld(request.user, obj)
+            context["workflow_actions"] = actions
             if not any(action.needs_reason for action in actions):
                 # Told that a reason is required only by a button that requires one: a contributor has none.
                 context["adminform"].form.fields["transition_comment"].help_text = ""
