@@ -219,6 +219,24 @@ def awaiting_review_by(user: Any, queryset: QuerySet[Record] | None = None) -> Q
     return queryset
 
 
+def returned_to(user: Any, queryset: QuerySet[Record] | None = None) -> QuerySet[Record]:
+    """Drafts that a reviewer returned to ``user``: their latest status change returned them from review, and
+    ``user`` had submitted them.
+
+    Read from the workflow log, which every path that changes a status writes (the admin, an
+    import, the model methods), so a record submitted again or reopened leaves the list.
+    """
+    from .models.workflow import StatusChange
+
+    queryset = queryset if queryset is not None else Record.objects.all()
+    changes = StatusChange.objects.filter(record=OuterRef("pk")).order_by("-at", "-pk")
+    return queryset.filter(status=Status.DRAFT).annotate(
+        last_from=Subquery(changes.values("from_status")[:1]),
+        last_to=Subquery(changes.values("to_status")[:1]),
+        submitted_by_id=Subquery(changes.filter(to_status=Status.REVIEW).values("by")[:1]),
+    ).filter(last_from=Status.REVIEW, last_to=Status.DRAFT, submitted_by_id=user.pk)
+
+
 FOUR_EYES_SUBMITTED = gettext_lazy(
     "Four-eyes rule: you submitted this record for review yourself, so another reviewer must publish it "
     "(or a collection manager).")

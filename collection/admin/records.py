@@ -36,6 +36,7 @@ from ..search import search_condition
 from ..text import listed
 from ..workflow import (
     ACTIONS,
+    TRANSITIONS,
     Action,
     ReasonMissing,
     TransitionNotAllowed,
@@ -46,6 +47,7 @@ from ..workflow import (
     check_status_change,
     decides_on_reviews,
     may_edit,
+    returned_to,
     stale_action_message,
     stale_refusal,
     view_only_reason,
@@ -222,13 +224,17 @@ class ReviewQueueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         # Only those who publish or return records have a queue: to others the filter would always list nothing.
-        if not decides_on_reviews(request.user):
-            return []
-        return [("mine", _("Waiting for my review"))]
+        # Those who submit records find the ones returned to them.
+        choices = [("mine", _("Waiting for my review"))] if decides_on_reviews(request.user) else []
+        if request.user.has_perm(TRANSITIONS[Status.DRAFT, Status.REVIEW]):
+            choices.append(("returned", _("Returned to me")))
+        return choices
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
             return queryset.awaiting_review_by(request.user)
+        if self.value() == "returned":
+            return returned_to(request.user, queryset)
         return queryset
 
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from ..admin.base import may_view_records
 from ..admin.counts import DJANGO_HEADS_PAGINATION, CountedChangeList, counted_name
 from ..history import user_name as name_of_user
-from ..models import Record
-from ..workflow import decides_on_reviews
+from ..models import Record, Status
+from ..workflow import TRANSITIONS, decides_on_reviews, returned_to
 
 register = template.Library()
 
@@ -30,6 +30,21 @@ def review_queue(context: Any) -> dict[str, Any] | None:
         "count": Record.objects.awaiting_review_by(user).count(),
         "url": reverse("admin:collection_record_changelist") + "?queue=mine",
     }
+
+
+@register.simple_tag(takes_context=True)
+def returned_records(context: Any) -> dict[str, Any] | None:
+    """How many drafts a reviewer returned to the signed-in user, with the link to them; ``None`` when there are
+    none, or for those who submit no records or may not view them."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if (user is None or not user.has_perm(TRANSITIONS[Status.DRAFT, Status.REVIEW])
+            or not may_view_records(admin.site, request)):
+        return None
+    count = returned_to(user).count()
+    if not count:
+        return None
+    return {"count": count, "url": reverse("admin:collection_record_changelist") + "?queue=returned"}
 
 
 @register.filter
