@@ -48,3 +48,26 @@ def test_an_error_in_a_field_still_points_below(alice, login):
     record = RecordFactory(status=Status.DRAFT)
     page = login(alice).post(change_url(record), change_form_data(record, accessed="yesterday")).content.decode()
     assert "Please correct the error below." in page
+
+
+@pytest.mark.parametrize("button", [{}, {"_transition": "return", "transition_comment": "Needs the fond number."}])
+def test_a_page_refused_as_outdated_offers_the_record_as_it_is_now_and_no_button_that_would_fail_again(
+        alice, bob, carol, login, button):
+    record = RecordFactory(status=Status.DRAFT)
+    record.submit(alice)
+    carols_page = change_form_data(record, date_display="about 1946", **button)
+    login(bob).post(change_url(record), change_form_data(record, extent="12 p."))
+    client = login(carol)
+    page = client.post(change_url(record), carols_page).content.decode()
+    # Her page still carries the version she opened: any button on it would be refused again, the same way.
+    assert 'name="_save"' not in page and 'name="_continue"' not in page and 'name="_transition"' not in page
+    # What she typed stays here to copy; the record as it is now opens beside it.
+    assert 'value="about 1946"' in page
+    link = re.search(rf'<a href="{re.escape(change_url(record))}"[^>]*>([^<]*)</a>', page)
+    assert link and 'target="_blank"' in link.group(0)
+    assert link.group(1) == "Open the record as it is now, in a new tab"
+    if button:
+        assert "Needs the fond number." in page
+    # Opened again, the page saves as usual.
+    again = client.get(change_url(record)).content.decode()
+    assert 'name="_save"' in again and 'value="return"' in again

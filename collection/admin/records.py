@@ -422,6 +422,13 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
                 del request.session[KEPT_COMMENT]
                 context["adminform"].form.initial["transition_comment"] = kept["comment"]
         form = context["adminform"].form
+        if obj is not None and obj.pk and form.is_bound and any(
+                error.code == "stale" for error in form.errors.as_data().get(NON_FIELD_ERRORS, [])):
+            # The page still carries the version it was opened at: every button on it would be refused again, the
+            # same way. What was typed stays here to copy, and the record as it is now opens beside it.
+            context.update({"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False,
+                            "show_save_as_new": False, "workflow_actions": [], "withheld_actions": [],
+                            "outdated_page": True})
         formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
         if (form.non_field_errors() and set(form.errors) == {NON_FIELD_ERRORS}
                 and not any(formset.total_error_count() for formset in formsets)):
