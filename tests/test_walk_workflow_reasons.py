@@ -65,3 +65,14 @@ def test_a_comment_typed_in_a_tab_opened_before_the_record_left_her_reach_is_sho
     assert comment_box(page) == "Dates checked in the memoir."
     assert 'name="_transition"' not in page
     assert record.status_changes.get().comment == ""
+
+
+def test_the_bulk_reason_page_shown_again_keeps_what_was_ticked_and_typed(bob, login):
+    # A reason of spaces is none: the page asks again, keeping the ticked box and what was typed.
+    record = RecordFactory(status=Status.PUBLISHED)
+    page = login(bob).post(reverse("admin:collection_record_changelist"), {
+        "action": "withdraw_selected", "_selected_action": [record.pk], "index": 0, "apply": "1",
+        "transition_comment": "   ", "hide_title": "1"}, follow=True).content.decode()
+    assert "Give a reason." in page
+    assert re.search(r'<input type="checkbox" name="hide_title" id="id_hide_title" value="1" checked>', page)
+    assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED

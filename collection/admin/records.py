@@ -553,6 +553,9 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
                 "action_name": request.POST.get("action"), "records": queryset,
                 "select_across": request.POST.get("select_across", "0"),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                # Asked again (no reason given): what was ticked and typed is kept.
+                "comment": request.POST.get("transition_comment", "") if request.POST.get("apply") else "",
+                "hide_title": bool(request.POST.get("hide_title")),
             })
         result = apply_to_many(queryset.order_by("identifier"), request.user, action, reason,
                                hide_title=bool(request.POST.get("hide_title")))
