@@ -75,3 +75,22 @@ def test_a_collection_manager_is_told_no_rule(dana, login):
     record = RecordFactory(status=Status.DRAFT)
     record.submit(dana)
     assert "Four-eyes rule" not in workflow_box(login(dana), record)
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", "Changes saved here show on the public page at once."),
+    ("ja", "ここで保存した変更は、すぐに公開ページに反映されます。"),
+    ("ru", "Сохранённые здесь изменения сразу появятся на публичной странице."),
+])
+def test_a_reviewer_editing_a_published_record_is_told_her_changes_go_public_at_once(bob, login, language, said):
+    # No review stands between a save and the public page: she should know before pressing Save.
+    assert said in workflow_box(login(bob), RecordFactory(status=Status.PUBLISHED), language)
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.REVIEW, Status.WITHDRAWN])
+def test_nothing_is_said_of_the_public_page_for_a_record_not_on_it(bob, login, status):
+    assert "public page at once" not in workflow_box(login(bob), RecordFactory(status=status))
+
+
+def test_nor_to_someone_who_may_only_view_the_published_record(alice, login):
+    assert "public page at once" not in workflow_box(login(alice), RecordFactory(status=Status.PUBLISHED))

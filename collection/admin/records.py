@@ -413,6 +413,8 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             # A refused outdated page has said why already, in its warning.
             context["view_only_reason"] = "" if _answering_stale_page(request, obj) else view_only_reason(
                 request.user, obj)
+            # No review stands between saving a published record and its public page: said before Save is pressed.
+            context["saves_go_public"] = obj.status == Status.PUBLISHED and may_edit(request.user, obj)
             form = context["adminform"].form
             # A comment typed on a page refused as outdated is shown with the rest of what was typed, to copy, even
             # where no button is left to send it with.
