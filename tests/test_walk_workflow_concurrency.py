@@ -71,3 +71,45 @@ def test_a_page_refused_as_outdated_offers_the_record_as_it_is_now_and_no_button
     # Opened again, the page saves as usual.
     again = client.get(change_url(record)).content.decode()
     assert 'name="_save"' in again and 'value="return"' in again
+
+
+def _with_scans(record, **changes):
+    from . import imaging
+
+    return change_form_data(record, **{
+        "images-TOTAL_FORMS": 1, "images-INITIAL_FORMS": 0, "images-0-record": record.pk, "images-0-position": "",
+        "images-0-visibility": "public",
+        "images-0-upload": [imaging.upload(imaging.jpeg(), name) for name in ("page-001.jpg", "page-002.jpg")],
+        **changes})
+
+
+@pytest.mark.parametrize("language", ["en", "ja", "ru"])
+def test_scans_chosen_on_a_page_refused_as_outdated_are_named_to_choose_again(alice, bob, login, language, settings):
+    # A browser cannot keep the files chosen on a page it shows again: the archivist is told which to choose anew.
+    settings.COLLECTION_LANGUAGES = ["en"]
+    record = RecordFactory(status=Status.DRAFT)
+    record.submit(alice)
+    bobs_page = _with_scans(record)
+    Record.objects.get(pk=record.pk).return_to_draft(bob, comment="Add the scans.")
+    response = login(bob).post(change_url(record), bobs_page, headers={"accept-language": language})
+    said = {"en": "These files were not uploaded, and the page cannot keep them: page-001.jpg, page-002.jpg. "
+                  "Choose them again.",
+            "ja": "次のファイルはアップロードされていません（このページでは保持できません）："
+                  "page-001.jpg、page-002.jpg。もう一度選んでください。",
+            "ru": "Эти файлы не загружены, и страница не может их сохранить: page-001.jpg, page-002.jpg. "
+                  "Выберите их ещё раз."}[language]
+    assert said in [str(message) for message in response.context["messages"]]
+    assert not record.images.exists()
+
+
+def test_scans_chosen_with_an_error_elsewhere_are_named_too(alice, login, settings):
+    settings.COLLECTION_LANGUAGES = ["en"]
+    record = RecordFactory(status=Status.DRAFT)
+    response = login(alice).post(change_url(record), _with_scans(record, accessed="yesterday"))
+    assert any("page-001.jpg, page-002.jpg" in str(message) for message in response.context["messages"])
+
+
+def test_a_page_shown_again_without_files_says_nothing_of_them(alice, login):
+    record = RecordFactory(status=Status.DRAFT)
+    response = login(alice).post(change_url(record), change_form_data(record, accessed="yesterday"))
+    assert not [str(message) for message in response.context["messages"]]

@@ -431,6 +431,13 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             context.update({"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False,
                             "show_save_as_new": False, "workflow_actions": [], "withheld_actions": [],
                             "outdated_page": True})
+        if form.is_bound and request.FILES:
+            # Shown again, for any reason: a browser cannot put chosen files back in a page's file inputs, and
+            # the empty boxes would not tell that the scans went nowhere.
+            names = [upload.name for key in request.FILES for upload in request.FILES.getlist(key)]
+            messages.warning(request, _(
+                "These files were not uploaded, and the page cannot keep them: %(names)s. Choose them again."
+            ) % {"names": listed(names)})
         formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
         if (form.non_field_errors() and set(form.errors) == {NON_FIELD_ERRORS}
                 and not any(formset.total_error_count() for formset in formsets)):
