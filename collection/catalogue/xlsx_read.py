@@ -279,8 +279,7 @@ class _Workbook:
                     etree.strip_elements(item, *_NOT_TEXT, with_tail=False)
                     etree.strip_tags(item, RUN, TEXT)
                     text = item.text or ""
-                # As openpyxl did: Excel writes a literal "_x" as "_x005F_x"; other _xHHHH_ escapes are kept.
-                strings.append(text.replace("x005F_", "") if "x005F_" in text else text)
+                strings.append(unescape(text) if "_x" in text else text)
                 item.clear()
                 while item.getprevious() is not None:
                     del item.getparent()[0]
@@ -293,6 +292,21 @@ class _Workbook:
 
 
 _COLUMNS: dict[str, int] = {}
+
+
+# Excel writes a character XML cannot hold, or will not, as _xHHHH_ (a CR as _x000D_, before the LF of a
+# line break pasted into a cell), and a typed "_x" that would read so as _x005F_x.
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = int(match[1], 16)
+    return match[0] if 0xD800 <= code <= 0xDFFF else chr(code)  # half a pair is no character: kept as written
+
+
+def unescape(text: str) -> str:
+    """A cell's text with Excel's ``_xHHHH_`` escapes read as the characters they stand for."""
+    return _ESCAPED.sub(_unescaped, text)
 
 
 def _column_number(reference: str) -> int:
@@ -448,7 +462,8 @@ def _sheet_rows(source: Any, part: str, strings: list[str], styles: NumberStyles
                     continue
                 text = strings[index]
             elif kind == "inlineStr" or kind == "str":
-                pass
+                if text and "_x" in text:
+                    text = unescape(text)
             elif text is None:
                 continue
             elif kind is None or kind == "n":

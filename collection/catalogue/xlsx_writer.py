@@ -29,7 +29,9 @@ from .format import FORMULA_TRIGGERS, quote_formula
 
 # Characters XML cannot hold; openpyxl refuses them with the same error.
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
-_MARKUP = re.compile(r"[&<>\r]")
+# Markup, a CR, and text that Excel (and the import) would read as an escape _xHHHH_.
+_MARKUP = re.compile(r"[&<>\r]|_x[0-9A-Fa-f]{4}_")
+_LIKE_AN_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 # Excel's limit on a cell. openpyxl cuts longer text; an archive's export must not lose text silently.
 MAX_CELL_CHARS = 32767
 
@@ -54,7 +56,9 @@ EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUL
 
 def _escape(text: str) -> str:
     # What libxml2 escapes in element text when openpyxl writes it.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    # Excel writes a typed "_x" that would read as an escape as "_x005F_x" ("_" escaped).
+    return _LIKE_AN_ESCAPE.sub("_x005F_", text) if "_x" in text else text
 
 
 def _encode(xml: str) -> bytes:
