@@ -185,11 +185,11 @@ def test_a_comma_file_keeps_commas_with_tabs_and_semicolons_in_its_cells():
 
 
 @pytest.mark.django_db
-def test_a_header_with_an_unknown_column_keeps_the_comma_and_its_errors():
+def test_a_header_with_an_unknown_column_keeps_its_delimiter_and_names_that_column():
     table = read_table(b"identifier;kind;colour\ntest-1;memoir;red\n")
-    assert table.header == ["identifier;kind;colour"]
+    assert table.header == ["identifier", "kind", "colour"]
     errors = [str(error) for error in write_rows(table.records()).errors]
-    assert any("Unknown column" in error for error in errors), errors
+    assert any("column colour: Unknown column" in error for error in errors), errors
 
 
 @pytest.mark.parametrize("delimiter", ["\t", ";"])

@@ -18,9 +18,9 @@ A CSV file is read with commas between its cells, as the catalogue writes it,
 unless its header line says otherwise: Excel's "Unicode text" is separated by
 tabs and Russian-locale Excel separates CSV cells with ``;``. When the header
 line, split on commas, is a single cell, and split on tabs (else on ``;``) it is
-several cells whose names are all catalogue columns (of the record sheet or a
-vocabulary sheet), ``identifier`` among them, the file is read with that
-delimiter; otherwise with commas, whose errors then name the unknown column.
+several cells, ``identifier`` among them, the file is read with that delimiter
+(a column of the user's own is then reported as unknown, by its name);
+otherwise with commas.
 Quoting works the same with every delimiter.
 
 Every problem names the row and column where a spreadsheet user would look.
@@ -664,11 +664,11 @@ def csv_delimiter(text: str) -> str:
     line = text[:_HEADER_LINE_CHARS].split("\n", 1)[0].rstrip("\r")
     if len(_header_cells(line, ",")) > 1:
         return ","
-    known = _catalogue_columns()
     for delimiter in CSV_DELIMITERS[1:]:
         cells = _header_cells(line, delimiter)
-        names = {cell for cell in cells if cell}
-        if len(cells) > 1 and "identifier" in names and names <= known:
+        # Not all the names need be the catalogue's: a column of notes added in Excel is then reported
+        # by its name, rather than the whole header as one unknown column and no identifier.
+        if len(cells) > 1 and "identifier" in cells:
             return delimiter
     return ","
 
@@ -678,12 +678,6 @@ def _header_cells(line: str, delimiter: str) -> list[str]:
         return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])]
     except csv.Error:
         return []
-
-
-def _catalogue_columns() -> set[str]:
-    from .format import VOCABULARY_COLUMNS, record_columns, vocabulary_columns
-
-    return {*record_columns(), *(name for sheet in VOCABULARY_COLUMNS for name in vocabulary_columns(sheet))}
 
 
 def _check_header(header: list[str]) -> list[CellProblem]:
