@@ -11,7 +11,7 @@ from collection.catalogue.files import read_table
 from collection.models import Record
 
 from .factories import RecordFactory
-from .xlsx_parts import row, shared, text, workbook
+from .xlsx_parts import number, row, shared, text, workbook
 
 HEADER = row(1, text("A1", "identifier"), text("B1", "title_en"))
 
@@ -43,3 +43,21 @@ def test_text_that_looks_like_an_excel_escape_is_exported_so_that_excel_and_the_
     export_file(Record.objects.all(), out, "xlsx")
     (cells,) = cells_of(out.getvalue())
     assert cells["title_en"] == "Box _x000D_ and _x0041_"
+
+
+@pytest.mark.parametrize(("code", "serial", "shown"), [
+    # Japanese Excel 365's era format (和暦), which shows an era's first year as 元年.
+    ('[$-ja-JP-x-gannen]ggge"年"m"月"d"日";@', "16672", "昭和20年8月23日"),
+    ('[$-ja-JP-x-gannen]ggge"年"m"月"d"日";@', "43586", "令和元年5月1日"),
+    ('[$-ja-JP]ggge"年"m"月"d"日";@', "43586", "令和1年5月1日"),
+    ("[$-ja-JP]yyyy/m/d;@", "16672", "1945/8/23"),
+    ("[$-ru-RU]dd/mm/yyyy;@", "16672", "23.08.1945"),
+])
+def test_a_date_in_a_free_text_column_formatted_with_a_language_tag_reads_as_excel_shows_it(code, serial, shown):
+    data = workbook(("Sheet1", [
+        row(1, text("A1", "identifier"), text("B1", "date_display"), text("C1", "date")),
+        row(2, text("A2", "test-1"), number("B2", serial, 1), number("C2", serial, 1)),
+    ]), number_formats={176: code}, cell_formats=(0, 176))
+    (cells,) = cells_of(data)
+    assert cells["date_display"] == shown
+    assert cells["date"] == {"16672": "1945-08-23", "43586": "2019-05-01"}[serial]

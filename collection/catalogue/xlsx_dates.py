@@ -21,11 +21,18 @@ from collections.abc import Callable
 from ..dates import japanese_era
 
 _LOCALE = re.compile(r"\$([^-]*)-([0-9A-Fa-f]{1,8})")
+# Excel 365 names some languages by tag rather than number: [$-ja-JP], and [$-ja-JP-x-gannen] in the era format
+# it offers, which shows an era's first year as 元 (令和元年).
+_LOCALE_TAG = re.compile(r"\$-([A-Za-z]{2,3})(?:-[A-Za-z0-9]{2,8})*?(-x-gannen)?", re.IGNORECASE)
 _COLOURS = frozenset({"black", "blue", "cyan", "green", "magenta", "red", "white", "yellow"})
 # Shown as they are without quotes (Excel's list); ``/`` is the date separator, apart.
 _LITERALS = frozenset(" $-+():!^&'~{}<>=,.")
 
 _JAPANESE, _ENGLISH = 0x11, 0x09
+# The primary language numbers of the tags named in formats; another tag's language is known to none of the
+# tables below.
+_TAG_LANGUAGES = {"en": _ENGLISH, "ja": _JAPANESE, "ru": 0x19, "uk": 0x22, "be": 0x23}
+_UNKNOWN_LANGUAGE = 0x3FF
 # The date separator of the languages whose users' sheets this reads, by primary language.
 _DATE_SEPARATORS = {_ENGLISH: "/", _JAPANESE: "/", 0x19: ".", 0x22: ".", 0x23: "."}  # en, ja, ru, uk, be
 _GREGORIAN_CALENDARS = (0x00, 0x01)
@@ -51,7 +58,7 @@ def shown_date(code: str) -> Callable[[str], str | None] | None:
     parsed = _tokens(_first_section(code))
     if parsed is None:
         return None
-    tokens, language, calendar = parsed
+    tokens, language, calendar, gannen = parsed
     primary = None if language is None else language & 0x3FF
     if not any(kind in "ymdhseg" for kind, _count in tokens):
         return None
@@ -77,7 +84,7 @@ def shown_date(code: str) -> Callable[[str], str | None] | None:
         resolved.append((kind, value))
 
     def show(iso: str) -> str | None:
-        return _show(resolved, iso, hours_12, primary == _JAPANESE)
+        return _show(resolved, iso, hours_12, primary == _JAPANESE, gannen)
 
     return show
 
@@ -98,11 +105,13 @@ def _first_section(code: str) -> str:
     return code
 
 
-def _tokens(code: str) -> tuple[list[Token], int | None, int] | None:
-    """The parts of a format section, its language and its calendar; ``None`` for a part not known here."""
+def _tokens(code: str) -> tuple[list[Token], int | None, int, bool] | None:
+    """The parts of a format section, its language, its calendar and whether it shows an era's first year as
+    元; ``None`` for a part not known here."""
     tokens: list[Token] = []
     language: int | None = None
     calendar = 0
+    gannen = False
     position, length = 0, len(code)
     while position < length:
         character = code[position]
@@ -129,7 +138,11 @@ def _tokens(code: str) -> tuple[list[Token], int | None, int] | None:
                 return None
             inner = code[position + 1:end]
             locale = _LOCALE.fullmatch(inner)
-            if locale:
+            tagged = None if locale else _LOCALE_TAG.fullmatch(inner)
+            if tagged:
+                language = _TAG_LANGUAGES.get(tagged[1].lower(), _UNKNOWN_LANGUAGE)
+                gannen = gannen or bool(tagged[2])
+            elif locale:
                 if locale[1]:  # a currency symbol
                     return None
                 tag = int(locale[2], 16)
@@ -160,7 +173,7 @@ def _tokens(code: str) -> tuple[list[Token], int | None, int] | None:
             position += 1
         else:  # a digit placeholder, a fraction of a second, text (@), a letter of another calendar
             return None
-    return tokens, language, calendar
+    return tokens, language, calendar, gannen
 
 
 _BETWEEN = ("text", "separator")
@@ -173,7 +186,7 @@ def _is_minute(tokens: list[Token], position: int) -> bool:
     return before == "h" or after == "s"
 
 
-def _show(tokens: list[Token], iso: str, hours_12: bool, japanese: bool) -> str | None:
+def _show(tokens: list[Token], iso: str, hours_12: bool, japanese: bool, gannen: bool = False) -> str | None:
     try:
         if "T" in iso:
             moment = datetime.datetime.fromisoformat(iso)
@@ -219,6 +232,8 @@ def _show(tokens: list[Token], iso: str, hours_12: bool, japanese: bool) -> str 
             name, year = era
             if kind == "g":
                 parts.append(_ERA_LETTERS[name] if count == 1 else name[0] if count == 2 else name)
+            elif year == 1 and gannen:
+                parts.append("元")
             else:
                 parts.append(str(year) if count == 1 else f"{year:02}")
     return "".join(parts)
