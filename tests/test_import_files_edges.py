@@ -253,12 +253,12 @@ def test_a_stale_preview_says_the_catalogue_changed_not_that_the_file_is_wrong(d
     record.save()
     page = client.post(job_url(job), {"fingerprint": job.fingerprint}, follow=True).content.decode()
     assert "The catalogue changed after the preview" in page
-    assert "upload the file again to see a new preview" in page
+    assert "preview the file again to see what importing it would do now" in page
     assert "Correct the file" not in page
     assert page.count("The catalogue changed after the preview (") == 1
     # Seen again later, the page still says so.
     again = client.get(job_url(job)).content.decode()
-    assert "upload the file again to see a new preview" in again and "Correct the file" not in again
+    assert "preview the file again to see what importing it would do now" in again and "Correct the file" not in again
 
 
 # 6. A file name starting a message is shown as given -----------------------------------------------------------

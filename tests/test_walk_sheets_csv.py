@@ -24,3 +24,50 @@ def test_a_russian_excel_csv_with_a_column_of_its_own_names_that_column_not_a_mi
     assert "column Примечание: Unknown column" in page
     assert "identifier column is missing" not in page
     assert not Record.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_import_refused_because_the_catalogue_changed_can_be_previewed_again_without_uploading_it(
+        dana, login):  # noqa: F811
+    from .factories import RecordFactory
+
+    record = RecordFactory(identifier="test-1", kind="memoir", status="draft", title="Old", title__language="en")
+    data = "identifier,kind,status,title_ja,title_en\r\ntest-1,memoir,draft,髙橋の手記,From the file\r\n"
+    client = login(dana)
+    client.post(reverse("admin:collection_record_import"),
+                {"file": SimpleUploadedFile("目録.csv", data.encode("cp932")), "encoding": "cp932"})
+    job = ImportJob.objects.get()
+    url = reverse("admin:collection_record_import_job", args=[job.token])
+    record.refresh_from_db()
+    record.date_display = "edited meanwhile"
+    record.save()
+    client.post(url, {"fingerprint": job.fingerprint})
+    page = client.get(url).content.decode()
+    assert "Preview the file again" in page
+
+    response = client.post(url, {"preview_again": "1"}, follow=True)
+    job.refresh_from_db()
+    assert job.status == "previewed"
+    page = response.content.decode()
+    assert "Confirm import" in page and "Old → " in page.replace("</del> → <ins>", " → ")
+    client.post(url, {"fingerprint": job.fingerprint})
+    job.refresh_from_db()
+    assert job.status == "done"
+    record.refresh_from_db()
+    assert sorted(record.titles.values_list("text", flat=True)) == ["From the file", "髙橋の手記"]
+    assert record.date_display == "edited meanwhile"  # the other manager's edit stands
+
+
+@pytest.mark.django_db
+def test_only_an_import_refused_as_outdated_can_be_previewed_again(dana, login):  # noqa: F811
+    client = login(dana)
+    client.post(reverse("admin:collection_record_import"),
+                {"file": SimpleUploadedFile("a.csv", b"identifier,kind,status,title_en\ntest-1,memoir,draft,A\n")})
+    job = ImportJob.objects.get()
+    url = reverse("admin:collection_record_import_job", args=[job.token])
+    client.post(url, {"fingerprint": job.fingerprint})
+    response = client.post(url, {"preview_again": "1"}, follow=True)
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert "Preview the file again" not in response.content.decode()
+    assert Record.objects.count() == 1

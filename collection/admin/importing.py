@@ -185,6 +185,12 @@ class CatalogueImportExportMixin:
 
     def job_view(self, request: HttpRequest, token: str) -> HttpResponse:
         job = self._job_for(request, token)
+        if request.method == "POST" and "preview_again" in request.POST:
+            try:
+                jobs.preview_again(job)
+            except jobs.ConfirmRefused as exc:
+                messages.error(request, str(exc))
+            return redirect(self._job_url(job))
         if request.method == "POST":
             try:
                 job = jobs.confirm(job, fingerprint=request.POST.get("fingerprint", ""))
@@ -220,6 +226,7 @@ class CatalogueImportExportMixin:
             page_range=list(Paginator(range(pages), 1).get_elided_page_range(page, on_each_side=3, on_ends=2)),
             statuses=ImportJobStatus, errors=errors[:500], more_errors=max(0, len(errors) - 500),
             can_confirm=job.status == ImportJobStatus.PREVIEWED,
+            can_preview_again=job.status == ImportJobStatus.STALE and bool(job.data),
             refresh=not job.finished,
         ))
 

@@ -254,9 +254,9 @@ def _worded(message: Callable[[], str]) -> list[dict[str, str]]:
 def _stale_message(job: ImportJob) -> str:
     if job.vocabulary:
         return _("The vocabulary changed after the preview (one of its entries or names was added, edited or "
-                 "removed). Nothing was imported: upload the file again to see a new preview.")
+                 "removed). Nothing was imported: preview the file again to see what importing it would do now.")
     return _("The catalogue changed after the preview (a record in the file or a vocabulary it uses was edited). "
-             "Nothing was imported: upload the file again to see a new preview.")
+             "Nothing was imported: preview the file again to see what importing it would do now.")
 
 
 def _refuse(job: ImportJob, errors: list[dict[str, str]]) -> None:
@@ -380,6 +380,19 @@ def confirm(job: ImportJob, *, fingerprint: str) -> ImportJob:
     return job
 
 
+def preview_again(job: ImportJob) -> ImportJob:
+    """Preview a job's file again, against the catalogue as it is now, once its import was refused because the
+    catalogue changed after its preview: the file is kept, and need not be found and uploaded again."""
+    again = ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.STALE).exclude(data=b"").update(
+        status=ImportJobStatus.QUEUED, errors=[], preview=[], summary={}, fingerprint="", rows_done=0,
+        modified=timezone.now())
+    if not again:
+        raise ConfirmRefused(_("This import cannot be previewed again (it is %(status)s).")
+                             % {"status": job.get_status_display()})
+    job.refresh_from_db()
+    return start_preview(job)
+
+
 def run_import(job_id: int) -> str:
     """Import a previewed job if the catalogue is as the preview saw it; all or nothing.
 
@@ -414,8 +427,8 @@ def _import(job_id: int) -> str:
             # Saved after the import's own savepoint rolled back, or it would be rolled back with it.
             job.status = ImportJobStatus.STALE
             job.errors = _in_every_language(result.errors, lambda: _row_problems(job)) or _worded(lambda: _(
-                "Importing would not do exactly what the preview showed. Nothing was imported: upload the file "
-                "again to see a new preview."))
+                "Importing would not do exactly what the preview showed. Nothing was imported: preview the file "
+                "again to see what importing it would do now."))
             job.save(update_fields=["status", "errors", "modified"])
             return job.status
         job.status = ImportJobStatus.DONE
