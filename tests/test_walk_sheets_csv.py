@@ -71,3 +71,41 @@ def test_only_an_import_refused_as_outdated_can_be_previewed_again(dana, login):
     assert job.status == "done"
     assert "Preview the file again" not in response.content.decode()
     assert Record.objects.count() == 1
+
+
+@pytest.mark.parametrize(("data", "name", "problem"), [
+    # Excel writes every column of the sheet's used range: a note typed right of the catalogue, under no name.
+    (b"\xef\xbb\xbfidentifier,kind,status,title_en,,\r\ntest-1,memoir,draft,Title,,call back\r\n",
+     "records.csv", "row 2, column F: "),
+    (b"identifier;kind;status;;title_ru\r\ntest-1;memoir;draft;\xe7\xe0\xec\xe5\xf2\xea\xe0;\xc7\xe0\xef\xe8\xf1\xea\xe8\r\n",
+     "records.csv", "row 2, column D: "),
+])
+def test_a_cell_under_a_blank_header_cell_is_refused_naming_its_column(data, name, problem):
+    from collection.catalogue.files import FileRefused, read_table
+
+    with pytest.raises(FileRefused) as refused:
+        read_table(data, name=name, encoding="cp1251" if b";" in data else None)
+    (message,) = [str(p) for p in refused.value.problems]
+    assert message.startswith(problem) and "no name" in message
+
+
+def test_a_cell_under_a_blank_header_cell_of_a_workbook_is_refused_naming_its_column():
+    from collection.catalogue.files import FileRefused, read_table
+
+    from .xlsx_parts import row, text, workbook
+
+    data = workbook(("Sheet1", [
+        row(1, text("A1", "identifier"), text("C1", "title_en"), text("D1", "title_ja")),
+        row(2, text("A2", "test-1"), text("B2", "my note"), text("C2", "Title")),
+        row(3, text("A3", "test-2"), text("B3", "other note"), text("C3", "Title")),
+    ]))
+    with pytest.raises(FileRefused) as refused:
+        read_table(data, name="book.xlsx")
+    assert [str(p)[:17] for p in refused.value.problems] == ["row 2, column B: ", "row 3, column B: "]
+
+
+def test_blank_header_cells_over_empty_columns_are_no_problem():
+    from collection.catalogue.files import read_table
+
+    table = read_table(b"identifier,title_en,,\r\ntest-1,Title,,\r\n", name="records.csv")
+    assert [cells for _number, cells in table.records()] == [{"identifier": "test-1", "title_en": "Title", "": ""}]

@@ -546,7 +546,27 @@ def read_csv(data: bytes, *, encoding: str | None = None) -> Table:
     # The reader may read any cell the text holds (it is in memory already); the limit is checked per cell
     # below, so that the problem can name its column.
     with csv_cells_up_to(max(limit, len(text) + 1)):
-        return _parse_csv(text, codec, limit)
+        return _named_cells_only(_parse_csv(text, codec, limit))
+
+
+def _named_cells_only(table: Table) -> Table:
+    """``table``, refused if a cell holds text under a blank header cell.
+
+    Excel saves every column of a sheet's used range, so a note typed beside the
+    catalogue comes with a column of no name: its cells would otherwise be read as
+    one column named "" (the last of several such), and reported without a letter.
+    """
+    blanks = [index for index, name in enumerate(table.header) if not name]
+    if not blanks:
+        return table
+    problems = [
+        CellProblem(number, column_letter(index + 1), _(
+            "this cell is in a column with no name in the header row; name the column, or empty its cells."))
+        for number, cells in table.rows for index in blanks if index < len(cells) and cells[index].strip()
+    ]
+    if problems:
+        raise FileRefused(problems)
+    return table
 
 
 @contextmanager
@@ -765,4 +785,4 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
     """Read the sheet named ``sheet``, else the first sheet in workbook order (not the active one)."""
     from .xlsx_read import read_sheet
 
-    return read_sheet(check_zip(data), sheet=sheet)
+    return _named_cells_only(read_sheet(check_zip(data), sheet=sheet))
