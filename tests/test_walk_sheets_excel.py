@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 
@@ -61,3 +62,20 @@ def test_a_date_in_a_free_text_column_formatted_with_a_language_tag_reads_as_exc
     (cells,) = cells_of(data)
     assert cells["date_display"] == shown
     assert cells["date"] == {"16672": "1945-08-23", "43586": "2019-05-01"}[serial]
+
+
+def test_a_workbook_saved_as_strict_open_xml_is_refused_saying_how_to_save_it():
+    from collection.catalogue.files import FileRefused
+
+    strict = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook(("Sheet1", [HEADER, row(2, text("A2", "t-1"), text("B2", "T"))])))
+                         ) as source, zipfile.ZipFile(strict, "w") as archive:
+        for name in source.namelist():
+            # Excel's "Strict Open XML Spreadsheet" writes the same parts under the ISO standard's namespaces.
+            archive.writestr(name, source.read(name).decode().replace(
+                "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                "http://purl.oclc.org/ooxml/spreadsheetml/main").replace(
+                "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                "http://purl.oclc.org/ooxml/officeDocument/relationships"))
+    with pytest.raises(FileRefused, match="Strict Open XML.*Excel Workbook"):
+        read_table(strict.getvalue(), name="book.xlsx")

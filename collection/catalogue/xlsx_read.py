@@ -53,6 +53,8 @@ _WORKBOOK_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
     "application/vnd.ms-excel.template.macroEnabled.main+xml",
 )
+# The workbook element of Excel's "Strict Open XML Spreadsheet", whose parts are in the ISO standard's namespaces.
+_STRICT_WORKBOOK = "{http://purl.oclc.org/ooxml/spreadsheetml/main}workbook"
 _SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 
 # Number formats built into Excel that show a date or a time (they carry no format code in the file):
@@ -178,6 +180,9 @@ class _Workbook:
         self.shared_strings_part = next(
             (name for name, kind in overrides.items() if kind == _SHARED_STRINGS_TYPE), "")
         root = _parse_part(archive, self.part)
+        if root.tag == _STRICT_WORKBOOK:
+            raise FileRefused(_("The workbook is saved as a Strict Open XML spreadsheet, which is not read here. In "
+                                "Excel, save it as “Excel Workbook (*.xlsx)” or as “CSV UTF-8”."))
         properties = root.find(MAIN + "workbookPr")
         self.epoch_1904 = properties is not None and properties.get("date1904", "").lower() in ("1", "true")
         # LibreOffice names itself "Calc" here (Excel "xl"). It counts days from 30 December 1899 for every
