@@ -48,7 +48,8 @@ class VocabularyImportExportMixin(CatalogueImportExportMixin):
         """The whole sheet, whatever the changelist's filter: what the command exports, byte for byte."""
         if not self.has_export_permission(request) or file_format not in CONTENT_TYPES:
             raise PermissionDenied
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        # The site's clock, which the admin shows its times in: a download made at 08:30 in Tokyo says 0830.
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         changelist = reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist")
         return written_download(request, lambda out: export_vocabulary_file(self.vocabulary, out, file_format),
                                 file_format, f"{self.vocabulary}-{stamp}.{file_format}", changelist)
