@@ -109,3 +109,21 @@ def test_blank_header_cells_over_empty_columns_are_no_problem():
 
     table = read_table(b"identifier,title_en,,\r\ntest-1,Title,,\r\n", name="records.csv")
     assert [cells for _number, cells in table.records()] == [{"identifier": "test-1", "title_en": "Title", "": ""}]
+
+
+def test_a_title_row_above_the_column_names_is_pointed_out_not_taken_for_the_header():
+    from collection.catalogue.files import FileRefused, read_table
+
+    from .xlsx_parts import row, text, workbook
+
+    csv_data = "目録（2026年11月）,,\r\n\r\nidentifier,kind,title_ja\r\ntest-1,memoir,手記\r\n".encode("utf-8-sig")
+    xlsx_data = workbook(("目録", [
+        row(1, text("A1", "シベリア抑留資料 目録（2026年11月）")),
+        row(3, text("A3", "identifier"), text("B3", "kind"), text("C3", "title_ja")),
+        row(4, text("A4", "test-1"), text("B4", "memoir"), text("C4", "手記")),
+    ]), merges=["A1:C1"])
+    for data, name in ((csv_data, "records.csv"), (xlsx_data, "records.xlsx")):
+        with pytest.raises(FileRefused) as refused:
+            read_table(data, name=name)
+        (problem,) = refused.value.problems
+        assert "row 3" in str(problem) and "Delete the rows above it" in str(problem), str(problem)

@@ -34,7 +34,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -598,6 +598,7 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
     header: list[str] | None = None
     table = Table(header=[], format=CSV, encoding=codec)
     number = 0
+    names_below = 0  # the row holding the column names, when the first row does not
     try:
         for cells in reader:
             record_lines.clear()
@@ -607,6 +608,8 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
                 problems.extend(_check_header(header))
                 table.header = header
                 continue
+            if not names_below and names_row_below(header, number, cells):
+                names_below = number
             if not "".join(cells).strip():
                 continue  # blank lines and ",,,," rows that spreadsheets leave at the end
             if len(table.rows) >= max_rows:
@@ -635,9 +638,28 @@ def _parse_csv(text: str, codec: str, limit: int) -> Table:
         problems.append(CellProblem(number + 1, column, message))
     if header is None:
         raise FileRefused(_("The file is empty: the first row must name the columns."))
+    if names_below:
+        raise FileRefused([names_below_problem(names_below)])
     if problems:
         raise FileRefused(problems)
     return table
+
+
+# How far below the first row the column names are looked for, when the first row is not them.
+_NAMES_BELOW_ROWS = 10
+
+
+def names_row_below(header: Sequence[str], number: int, cells: Iterable[str]) -> bool:
+    """Whether row ``number``, with ``cells``, looks like the column names under a first row that is not them
+    (a title typed above the catalogue): it names ``identifier``, near the top, and the first row does not."""
+    return (number <= _NAMES_BELOW_ROWS and "identifier" not in header
+            and any(cell.strip() == "identifier" for cell in cells if cell))
+
+
+def names_below_problem(number: int) -> CellProblem:
+    return CellProblem(number, "", _(
+        "this row names the columns (it holds “identifier”), but the first row must: the rows above it are "
+        "read as the column names. Delete the rows above it, so that the column names are the first row."))
 
 
 def quoting_problem(record: str, delimiter: str) -> tuple[int | None, str]:

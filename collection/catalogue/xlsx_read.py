@@ -31,7 +31,18 @@ from django.utils.translation import gettext as _
 
 from ..conf import app_settings
 from ..text import listed
-from .files import XLSX, CellProblem, FileRefused, Table, _check_header, column_letter, column_number, sheet_field
+from .files import (
+    XLSX,
+    CellProblem,
+    FileRefused,
+    Table,
+    _check_header,
+    column_letter,
+    column_number,
+    names_below_problem,
+    names_row_below,
+    sheet_field,
+)
 from .format import DATE_COLUMNS, unquote_formula
 from .xlsx_dates import shown_date
 
@@ -339,7 +350,7 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], styles: N
     table = Table(header=[], format=XLSX, sheet=title)
     rows = table.rows
     header: list[str] | None = None
-    header_row = width = 0
+    header_row = width = names_below = 0
     columns: range = range(0)
     empty: list[str] = []
     # The columns whose date cells read as the sheet shows them: all but those that hold dates.
@@ -357,6 +368,8 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], styles: N
             table.header = header
             header_row = number
             continue
+        if not names_below and names_row_below(header, number - header_row + 1, texts.values()):
+            names_below = number - header_row + 1
         if max(texts) > width:
             problems.extend(CellProblem(number, column_letter(column),
                                         _("this cell is outside the columns named in the header."))
@@ -366,6 +379,9 @@ def _read_rows(source: Any, part: str, title: str, strings: list[str], styles: N
                               % {"limit": f"{max_rows:,}"})
         # Rows are renumbered from the header so that "row N" matches a CSV of the same sheet.
         rows.append((number - header_row + 1, tuple(map(texts.get, columns, empty))))
+    if names_below:
+        # A title typed above the catalogue: its merged cells and the rows wider than it only follow from that.
+        raise FileRefused([names_below_problem(names_below)])
     for cell_range in merged:
         first = cell_range.split(":")[0]
         row = int("".join(ch for ch in first if ch.isdigit()) or 0)
