@@ -127,3 +127,22 @@ def test_a_title_row_above_the_column_names_is_pointed_out_not_taken_for_the_hea
             read_table(data, name=name)
         (problem,) = refused.value.problems
         assert "row 3" in str(problem) and "Delete the rows above it" in str(problem), str(problem)
+
+
+@pytest.mark.django_db
+def test_values_typed_with_a_japanese_ime_in_full_width_are_refused_with_what_to_write():
+    from collection.catalogue.files import read_table
+    from collection.catalogue.writer import write_rows
+
+    data = ("identifier,kind,status,title_ja,languages\r\n"
+            "ｍｅｍ－ｗ１,memoir,draft,手記,ja\r\n"
+            "mem-w2,ｍｅｍｏｉｒ,ｄｒａｆｔ,手記,ｊａ|ru\r\n").encode("cp932")
+    table = read_table(data, name="目録.csv", encoding="cp932")
+    errors = [str(error) for error in write_rows(table.records(), header=table.header, dry_run=True).errors]
+    assert errors == [
+        "row 2, column identifier: “ｍｅｍ－ｗ１” is written with full-width characters: write it as mem-w1.",
+        "row 3, column kind: “ｍｅｍｏｉｒ” is written with full-width characters: write it as memoir.",
+        "row 3, column languages: “ｊａ” is written with full-width characters: write it as ja.",
+        "row 3, column status: “ｄｒａｆｔ” is written with full-width characters: write it as draft.",
+    ]
+    assert not Record.objects.exists()

@@ -334,6 +334,25 @@ class RowErrors:
                 self.add(row, column or "identifier", message)
 
 
+
+def _refuse_full_width(value: str, valid: Callable[[str], Any]) -> None:
+    """Refuse ``value`` naming its ASCII form, where it is typed in full-width characters (as a Japanese IME types
+    them: ｍｅｍｏｉｒ) and that form is ``valid``: the two look alike, and "unknown" would not say why."""
+    if value.isascii():
+        return
+    ascii_form = unicodedata.normalize("NFKC", value).strip()
+    if ascii_form != value and ascii_form.isascii() and valid(ascii_form):
+        raise ValidationError(_("“%(value)s” is written with full-width characters: write it as %(ascii)s.")
+                              % {"value": value, "ascii": ascii_form})
+
+
+def _is_valid(validator: Callable[[str], Any], value: str) -> bool:
+    try:
+        validator(value)
+    except ValidationError:
+        return False
+    return True
+
 def _empty(column: str) -> Cell:
     return () if column in MULTI_VALUED or column in AGENT_ROLE_COLUMNS else ""
 
@@ -496,11 +515,13 @@ class _Planner:
     def _parse(self, number: int, column: str, text: str) -> Cell:
         if column == "kind":
             if text not in self._kinds:
+                _refuse_full_width(text, self._kinds.__contains__)
                 raise ValidationError(_("Unknown kind “%(value)s”; use one of %(choices)s.") % {
                     "value": text, "choices": ", ".join(RecordKind.values)})
             return text
         if column == "status":
             if text not in self._statuses:
+                _refuse_full_width(text, self._statuses.__contains__)
                 raise ValidationError(_("Unknown status “%(value)s”; use one of %(choices)s.") % {
                     "value": text, "choices": ", ".join(Status.values)})
             return text
@@ -597,6 +618,7 @@ class _Planner:
         known = self.languages.get(value.lower())
         if known:
             return known
+        _refuse_full_width(value, lambda tag: _is_valid(validate_language_tag, tag))
         validate_language_tag(value)
         self.new_languages.setdefault(value.lower(), value)
         self.languages[value.lower()] = value
@@ -684,6 +706,7 @@ class _Planner:
                 continue
             if not self._identifier_format(identifier):
                 try:
+                    _refuse_full_width(identifier, self._identifier_format)
                     validate_identifier(identifier)  # the validator's own message
                 except ValidationError as exc:
                     self.errors.add_validation(number, exc, "identifier")
