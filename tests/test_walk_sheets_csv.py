@@ -146,3 +146,21 @@ def test_values_typed_with_a_japanese_ime_in_full_width_are_refused_with_what_to
         "row 3, column status: “ｄｒａｆｔ” is written with full-width characters: write it as draft.",
     ]
     assert not Record.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_isbn_or_issn_typed_in_full_width_is_refused_with_what_to_write_not_stored_so():
+    from collection.catalogue.files import read_table
+    from collection.catalogue.writer import write_rows
+
+    data = ("identifier,kind,status,title_ja,isbn,issn\r\n"
+            "mem-w1,memoir,draft,手記,９７８４０００００００００,\r\n"
+            "mem-w2,memoir,draft,手記,,０３７８－５９５５\r\n").encode("cp932")
+    table = read_table(data, name="目録.csv", encoding="cp932")
+    errors = [str(error) for error in write_rows(table.records(), header=table.header).errors]
+    assert errors == [
+        "row 2, column isbn: “９７８４０００００００００” is written with full-width characters: write it as "
+        "9784000000000.",
+        "row 3, column issn: “０３７８－５９５５” is written with full-width characters: write it as 0378-5955.",
+    ]
+    assert not Record.objects.exists()

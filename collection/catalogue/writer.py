@@ -63,7 +63,13 @@ from ..models import (
 )
 from ..models.labels import DERIVED_FORMS, is_machine_made_form
 from ..text import CONTROL_CHARACTER, stored_form
-from ..validators import unstorable_cell_problem, validate_identifier, validate_language_tag
+from ..validators import (
+    unstorable_cell_problem,
+    validate_identifier,
+    validate_isbn,
+    validate_issn,
+    validate_language_tag,
+)
 from ..workflow import ACTIONS, TransitionNotAllowed, check_edit, check_status_change
 from .applying import BATCH_SIZE, Applier, apply_scalars, derived_forms, label_form
 from .bulk import column_name as _column
@@ -444,7 +450,7 @@ class _Planner:
         self._as_given = frozenset(
             column for column in self.columns
             if column not in MULTI_VALUED and column not in _CACHED_COLUMNS
-            and column not in ("identifier", "kind", "status", "isbn", "sequence", "accessed"))
+            and column not in ("identifier", "kind", "status", "isbn", "issn", "sequence", "accessed"))
 
     def _share(self, value: Any) -> Any:
         """One copy of each distinct set of columns: rows of a file mostly give the same ones."""
@@ -525,6 +531,10 @@ class _Planner:
                 raise ValidationError(_("Unknown status “%(value)s”; use one of %(choices)s.") % {
                     "value": text, "choices": ", ".join(Status.values)})
             return text
+        if column in ("isbn", "issn") and not text.isascii():
+            # The standard number's check digits accept full-width digits, which would then be stored so.
+            _refuse_full_width(text, lambda number: _is_valid(validate_isbn if column == "isbn" else validate_issn,
+                                                              number))
         if column == "isbn" and _NUMBER_MANGLED.match(text):
             raise ValidationError(_(
                 "“%(value)s” is an ISBN turned into a number by a spreadsheet; format the column as text "
