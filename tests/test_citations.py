@@ -923,7 +923,7 @@ def test_a_japanese_citation_gives_the_number_of_a_part_in_its_series_as_the_pag
         client, japanese_series, resource_type, style, expected):
     part = titled("抑留の報告", "ja", resource_type=resource_type, date_edtf="2005", parent=japanese_series,
                   sequence=7)
-    assert "シベリア抑留叢書</a>, 第7号" in client.get(f"/ja/records/{part.identifier}/").content.decode()
+    assert "シベリア抑留叢書</a>、第7号" in client.get(f"/ja/records/{part.identifier}/").content.decode()
     assert formatted_citation(part, style, "ja") == expected
 
 

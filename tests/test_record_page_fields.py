@@ -37,8 +37,8 @@ def test_a_volume_shows_its_series_and_number_as_its_citation_does(client):
     assert ("Part of", "Test series, no. 7") in metadata(client, issue)
     assert ("Входит в", "Test series, т. 2") in metadata(client, volume, "ru")
     # Japanese numbers a volume and an issue as a phrase around the number.
-    assert ("上位階層", "Test series, 第2巻") in metadata(client, volume, "ja")
-    assert ("上位階層", "Test series, 第7号") in metadata(client, issue, "ja")
+    assert ("上位階層", "Test series、第2巻") in metadata(client, volume, "ja")
+    assert ("上位階層", "Test series、第7号") in metadata(client, issue, "ja")
 
 
 def test_a_container_is_cited_with_volume_issue_and_pages_in_the_pages_language(client):

@@ -1,0 +1,34 @@
+"""The seeded collection as a researcher reads it: lists on public pages are written as each language writes them."""
+
+import re
+
+import pytest
+from lxml import html
+
+pytestmark = pytest.mark.django_db
+
+
+def _result_agents(client, language: str, identifier: str) -> str:
+    page = html.fromstring(client.get(f"/{language}/records/?q=Gulag").content)
+    (item,) = [li for li in page.xpath("//li[@class='record']") if li.xpath(f".//a[contains(@href, '/{identifier}/')]")]
+    return item.xpath(".//span[@class='agents']")[0].text_content()
+
+
+def test_the_names_of_a_result_are_separated_as_the_page_language_writes_a_list(seeded, client):
+    # Gulag: A History names its author and its publisher.
+    assert _result_agents(client, "en", "doc-applebaum-gulag-2003") == "Anne Applebaum; Doubleday (publisher)"
+    assert _result_agents(client, "ru", "doc-applebaum-gulag-2003") == "Anne Applebaum; Doubleday (издатель)"
+    assert _result_agents(client, "ja", "doc-applebaum-gulag-2003") == "Anne Applebaum、Doubleday（出版者）"
+
+
+def _part_of(client, language: str, identifier: str) -> str:
+    body = client.get(f"/{language}/records/{identifier}/").content.decode()
+    (dd,) = re.findall(r'<dt>[^<]*</dt><dd><a href="/\w\w/records/doc-primorye/"[^>]*>.*?</dd>', body, re.S)
+    return re.sub(r"<[^>]+>", "", dd)
+
+
+def test_a_record_page_names_the_series_and_its_number_as_the_page_language_writes_them(seeded, client):
+    # The first issue of Японские военнопленные в Приморье.
+    assert _part_of(client, "en", "doc-primorye-1").endswith("Japanese POW in Primorye (1945-1949), no. 1")
+    assert _part_of(client, "ru", "doc-primorye-1").endswith(" гг.), № 1")
+    assert _part_of(client, "ja", "doc-primorye-1").endswith(" гг.)、第1号")
