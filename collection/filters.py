@@ -21,7 +21,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Record, RecordAgent, RecordKind, RecordPlaceIndex
 from .models.records import dated_between, decade_condition
-from .search import MAX_WORDS, search_condition, searches_nothing, words_not_searched
+from .search import (
+    MAX_WORDS,
+    has_operators,
+    search_condition,
+    searches_nothing,
+    without_operators,
+    words_not_searched,
+)
 
 MAX_VALUES = 30
 # The longest search, in characters: far beyond the words searched (``collection.search.MAX_WORDS``), and short
@@ -350,17 +357,24 @@ class RecordFilterSet(django_filters.FilterSet):
         return {name: list(self.form.cleaned_data[name]) for name in ignored}
 
     def words_left_out(self) -> dict[str, list[str]]:
-        """The search's notice when it looked for only its first ``MAX_WORDS`` words, or for nothing, as the
-        query holds no word, by parameter."""
+        """The search's notices, by parameter: it looked for nothing, as the query holds no word; it left out the
+        operators of other search engines (``has_operators``), or the words beyond its first ``MAX_WORDS``."""
         query = self.active().get("q")
         if query and searches_nothing(query):
             return {"q": [gettext("“%(query)s” has no letters or digits to search for, and was left out.")
                           % {"query": query}]}
-        if not query or not words_not_searched(query):
+        if not query:
             return {}
-        notice = ngettext("Only the first %(max)d word was searched.", "Only the first %(max)d words were searched.",
-                          MAX_WORDS)
-        return {"q": [notice % {"max": MAX_WORDS}]}
+        notices = []
+        if has_operators(query):
+            notice = gettext("Search operators (OR, NOT, a minus, quotation marks) are not understood: the records "
+                             "found hold every word of “%(words)s”.")
+            notices.append(notice % {"words": without_operators(query)})
+        if words_not_searched(query):
+            notice = ngettext("Only the first %(max)d word was searched.",
+                              "Only the first %(max)d words were searched.", MAX_WORDS)
+            notices.append(notice % {"max": MAX_WORDS})
+        return {"q": notices} if notices else {}
 
     def problems(self) -> dict[str, list[str]]:
         """Everything given but not used, by parameter, in the form's order: the messages of the filters not

@@ -610,7 +610,31 @@ def searches_nothing(query: str) -> bool:
 
 
 def _searched_text(query: str) -> str:
-    return _without_function_words(_spaced_japanese(query or ""))
+    return _without_function_words(_spaced_japanese(without_operators(query or "")))
+
+
+# What other search engines read as operators and this search does not: AND, OR and NOT in capitals, as those
+# engines want them (in lower case they are words a title may hold), a minus or a bar before a word, double
+# quotation marks. A reader who typed them meant something else than every word: the page says so.
+_OPERATOR_WORD = re.compile(r"(?<![\w.'’])(?:AND|OR|NOT)(?![\w.'’])")
+_QUOTES = re.compile(r"[\"“”„«»]")
+_OPERATOR_SIGN = re.compile(rf"(?<!\S)[-−](?=\w)|\||{_QUOTES.pattern}")
+
+
+def without_operators(query: str) -> str:
+    """``query`` without the operators of other search engines it holds (``Japanese -Russian``, ``Japanese OR
+    Russian``: ``Japanese Russian``), or as it is when they are all it has (a lone ``OR`` is a word)."""
+    kept = " ".join(_OPERATOR_SIGN.sub(" ", _OPERATOR_WORD.sub(" ", query)).split())
+    return kept or query
+
+
+def has_operators(query: str) -> bool:
+    """Whether ``query`` holds an operator of other search engines that the search leaves out
+    (:func:`without_operators`). Quotation marks around a single word change nothing the reader meant."""
+    kept = without_operators(query)
+    if kept == " ".join(query.split()):
+        return False
+    return kept != " ".join(_QUOTES.sub(" ", query).split()) or len(kept.split()) > 1
 
 
 def search_alternatives(query: str) -> list[tuple[str, ...]]:
