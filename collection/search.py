@@ -694,7 +694,8 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     words = search_words(query)
     respelled = fold(_as_the_fold_spells_russian(query)).split()[:MAX_WORDS]
     stems: set[str] = set()
-    stemmed = fold(_stemmed(query, russian_stems=stems)).split()[:MAX_WORDS]
+    singulars: set[str] = set()
+    stemmed = fold(_stemmed(query, russian_stems=stems, english_singulars=singulars)).split()[:MAX_WORDS]
     fleeting = fold(_stemmed(query, _fleeting_vowel, stems)).split()[:MAX_WORDS]
     place = _stemmed(query, _place_of_adjective, stems)
     places = fold(place).split()[:MAX_WORDS]
@@ -702,8 +703,10 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
     alternated = fold(_stemmed(query, _alternated_place, stems)).split()[:MAX_WORDS]
     japanese = fold(_as_hepburn_spells_japanese(query.casefold())).split()[:MAX_WORDS]
     japanese_stems = fold(_as_hepburn_spells_japanese(_stemmed(query))).split()[:MAX_WORDS]
-    forms = _forms_of_stems(stems)
-    hepburn_forms = _forms_of_stems(stems, hepburn=True)
+    # An English singular stands for its whole word; a Russian stem spelled alike keeps its own forms.
+    english, russian = _forms_of_singulars(singulars), _forms_of_stems(stems)
+    forms = {**english, **russian}
+    hepburn_forms = {**english, **_forms_of_stems(stems, hepburn=True)}
     lists = (respelled, stemmed, fleeting, places, places_hepburn, alternated, japanese, japanese_stems)
     if any(len(spelled) != len(words) for spelled in lists):
         return [(word,) for word in words]  # the words do not line up: none rather than wrong ones
@@ -723,7 +726,7 @@ def search_alternatives(query: str) -> list[tuple[str, ...]]:
                      _spellings_of_stem(place_hepburn, hepburn_forms),
                      _spellings_of_stem(alternated_place, forms),
                      # A Russian stem is no English word to respell (контор: kontor, not "kontour").
-                     _spellings_of_stem(stem if stem in forms else _other_english_spelling(stem), forms),
+                     _spellings_of_stem(stem if stem in russian else _other_english_spelling(stem), forms),
                      _placed_romaji(_as_romaji(hepburn)),
                      hepburn_forms.get(hepburn_stem) or _placed_romaji(_as_romaji(hepburn_stem)),
                      _placed_romaji(romaji), _placed_romaji(_hepburn_of_kunrei(romaji))]
@@ -986,11 +989,12 @@ _NOT_PLURAL = ("ss", "us", "is", "ics")
 
 
 def _stemmed(query: str, russian_stem: Callable[[str, str], str] | None = None,
-             russian_stems: set[str] | None = None) -> str:
+             russian_stems: set[str] | None = None, english_singulars: set[str] | None = None) -> str:
     """``query`` with each Russian word as its stem and each English plural as its singular.
 
     ``russian_stem`` (given the word and its stem) gives another stem to put in its place. The Russian stems are
-    added to ``russian_stems``: they are looked for as the whole words they begin (:func:`_forms_of_stems`).
+    added to ``russian_stems``: they are looked for as the whole words they begin (:func:`_forms_of_stems`); the
+    English singulars to ``english_singulars``, looked for as whole words (:func:`_forms_of_singulars`).
     """
     text = unicodedata.normalize("NFKC", query or "").casefold()
     russian = None
@@ -1010,6 +1014,8 @@ def _stemmed(query: str, russian_stem: Callable[[str, str], str] | None = None,
                 russian_stems.add(stemmed)
         elif _ENGLISH_WORD.fullmatch(word):
             stemmed = _english_singular(word)
+            if english_singulars is not None and stemmed != word and len(stemmed) >= _SHORTEST_STEM:
+                english_singulars.add(stemmed)
         else:
             return word
         return stemmed if len(stemmed) >= _SHORTEST_STEM else word
@@ -1232,6 +1238,27 @@ def _english_singular(word: str) -> str:
     if word.endswith(_ENGLISH_ES):
         return word[:-2]
     return word[:-1]
+
+
+def _english_plural(word: str) -> str:
+    """The plural that :func:`_english_singular` takes back to ``word``."""
+    if word.endswith("y") and word[-2:-1] not in ("", *"aeiou"):
+        return word[:-1] + "ies"
+    if word.endswith(("ch", "sh", "ss", "x", "z")):
+        return word + "es"
+    return word + "s"
+
+
+def _forms_of_singulars(singulars: Iterable[str]) -> dict[str, WordForms]:
+    """Each English singular a plural is also looked for as, and its other spelling (labour, labor), as the
+    whole word or its plural: the start of other words it is not (POWs finds POW, not "powers"; camps finds
+    camp, not "campaign"; labours finds labor, not "laboratory"). The plural as typed still begins others."""
+    forms: dict[str, WordForms] = {}
+    for singular in singulars:
+        for spelling in {fold(singular), fold(_other_english_spelling(singular))}:
+            if spelling:
+                forms[spelling] = WordForms([spelling, _english_plural(spelling)])
+    return forms
 
 
 def _other_english_spelling(word: str) -> str:

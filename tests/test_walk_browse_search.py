@@ -1,4 +1,4 @@
-"""Searching the seeded collection as researchers type: operators of other search engines."""
+"""Searching the seeded collection as researchers type: operators of other search engines, plurals."""
 
 import pytest
 
@@ -44,3 +44,21 @@ def test_a_search_without_operators_has_no_such_notice(seeded, client, query):
 def test_the_notice_names_what_was_searched(seeded, client):
     notice = _notice(client.get("/en/records/", {"q": "Japanese -Russian"}))
     assert "the records found hold every word of “Japanese Russian”" in notice
+
+
+def test_an_english_plural_finds_its_singular_as_a_word_not_as_the_start_of_others(client):
+    from tests.factories import titled
+
+    pow_ = titled("Test: a Japanese POW in Siberia", "en")
+    powers = titled("Test: the Great Powers and Japan", "en")
+    camp = titled("Test: a camp diary", "en")
+    campaign = titled("Test: the campaign for compensation", "en")
+    labour = titled("Test: labor in the coal mines", "en")
+    laboratory = titled("Test: a laboratory in Khabarovsk", "en")
+    assert found(client, "POWs") == found(client, "pows") == {pow_.identifier}
+    assert found(client, "camps") == {camp.identifier}
+    assert found(client, "labours") == {labour.identifier}
+    # The word as typed still begins others, as every word does.
+    assert found(client, "pow") == {pow_.identifier, powers.identifier}
+    assert found(client, "camp") == {camp.identifier, campaign.identifier}
+    assert laboratory.identifier in found(client, "labo")
