@@ -157,8 +157,8 @@ def test_pages_are_numbered_around_this_one_with_the_first_and_the_last(client, 
     assert '<span class="page" aria-current="page">6</span>' in nav
     links = dict(re.findall(r'<a class="page" href="([^"]+)" aria-label="Page (\d+)">', nav))
     assert {number: unescape(url) for url, number in links.items()} == {
-        str(number): f"?kind=memoir&sort=-date&page_size=1&page={number}" for number in (1, 4, 5, 7, 8, 12)
-    }
+        str(number): f"?kind=memoir&sort=-date&page_size=1&page={number}" for number in (4, 5, 7, 8, 12)
+    } | {"1": "?kind=memoir&sort=-date&page_size=1"}
     # Every numbered link leads where it says, with the filters and the order kept.
     followed = client.get("/en/records/" + unescape(dict((n, u) for u, n in links.items())["12"]))
     assert followed.context["page_obj"].number == 12

@@ -32,3 +32,13 @@ def test_a_record_page_names_the_series_and_its_number_as_the_page_language_writ
     assert _part_of(client, "en", "doc-primorye-1").endswith("Japanese POW in Primorye (1945-1949), no. 1")
     assert _part_of(client, "ru", "doc-primorye-1").endswith(" гг.), № 1")
     assert _part_of(client, "ja", "doc-primorye-1").endswith(" гг.)、第1号")
+
+
+def test_the_links_to_the_first_page_are_the_address_of_the_first_page(seeded, client):
+    # Paging back to the start gives the address the filters' own links give, not a second one with page=1.
+    page = html.fromstring(client.get("/ja/records/?kind=document&page_size=5&page=2").content)
+    previous = page.xpath("//nav[@class='pagination']/a[@rel='prev']/@href")
+    first = page.xpath("//nav[@class='pagination']//a[@class='page' and text()='1']/@href")
+    assert previous == first == ["?kind=document&page_size=5"]
+    assert page.xpath("//nav[@class='pagination']//a[@class='page' and text()='3']/@href") == [
+        "?kind=document&page_size=5&page=3"]

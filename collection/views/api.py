@@ -84,7 +84,7 @@ def record_api_list(request: HttpRequest) -> JsonResponse:
 
     def link(number: int) -> str:
         # The same filters, order and size, as the browse page's own links carry them on.
-        return request.build_absolute_uri(request.path + page_url(context["state"], number))
+        return request.build_absolute_uri(request.path + page_url(context["state"], number, first_bare=False))
 
     return JsonResponse({
         "count": context["paginator"].count,

@@ -181,9 +181,14 @@ def browse_context(params: QueryDict, language: str) -> dict[str, Any]:
     }
 
 
-def page_url(params: QueryDict, number: int) -> str:
+def page_url(params: QueryDict, number: int, *, first_bare: bool = True) -> str:
+    """The address of page ``number`` of the list ``params`` describe. The first page's is the list's own, without
+    ``page=1``, so that paging back gives the address the filters' links give; the API names it (``first_bare``
+    False), as its answers always have."""
     query = params.copy()
-    query["page"] = str(number)
+    query.pop("page", None)
+    if number != 1 or not first_bare:
+        query["page"] = str(number)
     return "?" + query.urlencode()
 
 
