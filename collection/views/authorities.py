@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import get_language
 from django.views.generic import DetailView
 
@@ -53,6 +55,19 @@ class _AuthorityDetailView(DetailView):
     context_object_name = "entry"
     facet = ""
     names_relation = "names"
+    route = ""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A link kept in another letter case (copied from a citation, typed) leads to the page, as a
+            # record's does; only to an entry with a public page, and only when one entry answers to it.
+            asked = kwargs["identifier"]
+            given = list(self.get_queryset().filter(identifier__iexact=asked).values_list("identifier", flat=True)[:2])
+            if len(given) == 1 and given[0] != asked:
+                return redirect(self.route, identifier=given[0], permanent=True)
+            raise
 
     def records(self) -> QuerySet[Record]:
         raise NotImplementedError
@@ -77,6 +92,7 @@ def public_by_name(entries: QuerySet, language: str, names: str = "names") -> li
 class AgentDetailView(_AuthorityDetailView):
     template_name = "collection/agent_detail.html"
     facet = "agent"
+    route = "collection:agent-detail"
 
     def get_queryset(self) -> QuerySet[Agent]:
         return Agent.objects.with_public_page().with_names()
@@ -94,6 +110,7 @@ class AgentDetailView(_AuthorityDetailView):
 class PlaceDetailView(_AuthorityDetailView):
     template_name = "collection/place_detail.html"
     facet = "place"
+    route = "collection:place-detail"
 
     def get_queryset(self) -> QuerySet[Place]:
         return Place.objects.with_public_page().select_related("parent").prefetch_related("names", "parent__names")
@@ -113,6 +130,7 @@ class PlaceDetailView(_AuthorityDetailView):
 class SubjectDetailView(_AuthorityDetailView):
     template_name = "collection/subject_detail.html"
     facet = "subject"
+    route = "collection:subject-detail"
     names_relation = "labels"
 
     def get_queryset(self) -> QuerySet[Subject]:
