@@ -937,6 +937,7 @@ def _spaced_japanese(query: str) -> str:
 
 # A word of letters only, in one script: the words the stemmers take.
 _LETTERS = re.compile(r"[^\W\d_]+")
+_POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b")
 _RUSSIAN_WORD = re.compile(r"[а-яё]+")
 _ENGLISH_WORD = re.compile(r"[a-z]+")
 # The shortest word worth stemming, and the shortest stem kept (shorter ones are most of their word).
@@ -996,7 +997,9 @@ def _stemmed(query: str, russian_stem: Callable[[str, str], str] | None = None,
     added to ``russian_stems``: they are looked for as the whole words they begin (:func:`_forms_of_stems`); the
     English singulars to ``english_singulars``, looked for as whole words (:func:`_forms_of_singulars`).
     """
-    text = unicodedata.normalize("NFKC", query or "").casefold()
+    # An English possessive is read as its plural, which the fold joins it into (Japan's, POW's: japans, pows),
+    # so that it also finds its word.
+    text = _POSSESSIVE.sub("s", unicodedata.normalize("NFKC", query or "").casefold())
     russian = None
 
     def stem(match: re.Match) -> str:

@@ -62,3 +62,11 @@ def test_an_english_plural_finds_its_singular_as_a_word_not_as_the_start_of_othe
     assert found(client, "pow") == {pow_.identifier, powers.identifier}
     assert found(client, "camp") == {camp.identifier, campaign.identifier}
     assert laboratory.identifier in found(client, "labo")
+
+
+def test_an_english_possessive_finds_its_word(seeded, client):
+    # The seed has "Japan's Blossoms Soothe a P.O.W." and Piper's "Struggle for Compensation in Japan".
+    japan = found(client, "Japan's")
+    assert {"doc-nyt-1998-04-12", "doc-piper-2001"} <= japan
+    assert found(client, "Japan’s") == found(client, "Japans") == japan
+    assert found(client, "Japanese POW's") == found(client, "Japanese POWs") == found(client, "Japanese POW")
