@@ -42,3 +42,16 @@ def test_the_links_to_the_first_page_are_the_address_of_the_first_page(seeded, c
     assert previous == first == ["?kind=document&page_size=5"]
     assert page.xpath("//nav[@class='pagination']//a[@class='page' and text()='3']/@href") == [
         "?kind=document&page_size=5&page=3"]
+
+
+@pytest.mark.parametrize(("language", "years", "one_year"), [
+    ("en", "Years: 1990–2001", "Years: 2000"),
+    ("ja", "年の範囲：1990年～2001年", "年の範囲：2000年"),
+    ("ru", "Годы: 1990–2001", "Годы: 2000"),
+])
+def test_a_range_of_years_is_named_as_the_page_language_writes_one(seeded, client, language, years, one_year):
+    page = html.fromstring(client.get(f"/{language}/records/?year_from=1990&year_to=2001&language=ru").content)
+    assert years in page.xpath("//title")[0].text_content()
+    assert years in page.xpath("//h1/following-sibling::*[1]")[0].text_content()
+    page = html.fromstring(client.get(f"/{language}/records/?year_from=2000&year_to=2000").content)
+    assert page.xpath("//title")[0].text_content().startswith(one_year + " — ")

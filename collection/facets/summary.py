@@ -21,6 +21,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
+from ..dates import edtf_in_words
 from ..filters import FACET_NAMES, RecordFilterSet
 from ..models import Agent, Place, Subject
 from ..templatetags.collection_tags import in_its_language
@@ -185,7 +186,9 @@ def _chosen(filterset: RecordFilterSet, names: dict[str, dict[str, Name]]) -> li
         elif year_from is None:
             years = pgettext("a range of years", "up to %(year)s") % {"year": int(year_to)}
         else:
-            years = f"{int(year_from)}–{int(year_to)}"
+            # As a record's dates are written: 1947–1949, 1947年～1949年; one year alone when both ends are one.
+            start, end = f"{int(year_from):04d}", f"{int(year_to):04d}"
+            years = edtf_in_words(start if start == end else f"{start}/{end}")
         chosen.append(ChosenValues(gettext("Years"), [Name(years)]))
     return chosen
 
