@@ -55,3 +55,12 @@ def test_a_range_of_years_is_named_as_the_page_language_writes_one(seeded, clien
     assert years in page.xpath("//h1/following-sibling::*[1]")[0].text_content()
     page = html.fromstring(client.get(f"/{language}/records/?year_from=2000&year_to=2000").content)
     assert page.xpath("//title")[0].text_content().startswith(one_year + " — ")
+
+
+@pytest.mark.parametrize(("language", "first", "second"), [("en", "no. 1", "no. 2"), ("ja", "第1号", "第2号"),
+                                                          ("ru", "№ 1", "№ 2")])
+def test_a_series_lists_its_parts_with_their_numbers(seeded, client, language, first, second):
+    page = html.fromstring(client.get(f"/{language}/records/doc-primorye/").content)
+    parts = page.xpath("//h2[following-sibling::ul[1][@class='records']]/following-sibling::ul[1]/li")
+    numbers = [part.xpath(".//span[@class='sequence']")[0].text_content() for part in parts]
+    assert numbers == [first, second]
