@@ -6,6 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from collection.catalogue.files import FileRefused, read_table
+from collection.catalogue.writer import write_rows
 from collection.models import ImportJob, Record
 
 from .roles import dana, login  # noqa: F401 - fixtures
@@ -81,7 +83,6 @@ def test_only_an_import_refused_as_outdated_can_be_previewed_again(dana, login):
      "records.csv", "row 2, column D: "),
 ])
 def test_a_cell_under_a_blank_header_cell_is_refused_naming_its_column(data, name, problem):
-    from collection.catalogue.files import FileRefused, read_table
 
     with pytest.raises(FileRefused) as refused:
         read_table(data, name=name, encoding="cp1251" if b";" in data else None)
@@ -90,7 +91,6 @@ def test_a_cell_under_a_blank_header_cell_is_refused_naming_its_column(data, nam
 
 
 def test_a_cell_under_a_blank_header_cell_of_a_workbook_is_refused_naming_its_column():
-    from collection.catalogue.files import FileRefused, read_table
 
     from .xlsx_parts import row, text, workbook
 
@@ -105,14 +105,12 @@ def test_a_cell_under_a_blank_header_cell_of_a_workbook_is_refused_naming_its_co
 
 
 def test_blank_header_cells_over_empty_columns_are_no_problem():
-    from collection.catalogue.files import read_table
 
     table = read_table(b"identifier,title_en,,\r\ntest-1,Title,,\r\n", name="records.csv")
     assert [cells for _number, cells in table.records()] == [{"identifier": "test-1", "title_en": "Title", "": ""}]
 
 
 def test_a_title_row_above_the_column_names_is_pointed_out_not_taken_for_the_header():
-    from collection.catalogue.files import FileRefused, read_table
 
     from .xlsx_parts import row, text, workbook
 
@@ -129,17 +127,18 @@ def test_a_title_row_above_the_column_names_is_pointed_out_not_taken_for_the_hea
         assert "row 3" in str(problem) and "Delete the rows above it" in str(problem), str(problem)
 
 
+def japanese_csv_errors(data: bytes, *, dry_run: bool = False) -> list[str]:
+    """The problems an import of a Japanese Excel's CSV (cp932) reports."""
+    table = read_table(data, name="目録.csv", encoding="cp932")
+    return [str(error) for error in write_rows(table.records(), header=table.header, dry_run=dry_run).errors]
+
+
 @pytest.mark.django_db
 def test_values_typed_with_a_japanese_ime_in_full_width_are_refused_with_what_to_write():
-    from collection.catalogue.files import read_table
-    from collection.catalogue.writer import write_rows
-
     data = ("identifier,kind,status,title_ja,languages\r\n"
             "ｍｅｍ－ｗ１,memoir,draft,手記,ja\r\n"
             "mem-w2,ｍｅｍｏｉｒ,ｄｒａｆｔ,手記,ｊａ|ru\r\n").encode("cp932")
-    table = read_table(data, name="目録.csv", encoding="cp932")
-    errors = [str(error) for error in write_rows(table.records(), header=table.header, dry_run=True).errors]
-    assert errors == [
+    assert japanese_csv_errors(data, dry_run=True) == [
         "row 2, column identifier: “ｍｅｍ－ｗ１” is written with full-width characters: write it as mem-w1.",
         "row 3, column kind: “ｍｅｍｏｉｒ” is written with full-width characters: write it as memoir.",
         "row 3, column languages: “ｊａ” is written with full-width characters: write it as ja.",
@@ -150,15 +149,10 @@ def test_values_typed_with_a_japanese_ime_in_full_width_are_refused_with_what_to
 
 @pytest.mark.django_db
 def test_an_isbn_or_issn_typed_in_full_width_is_refused_with_what_to_write_not_stored_so():
-    from collection.catalogue.files import read_table
-    from collection.catalogue.writer import write_rows
-
     data = ("identifier,kind,status,title_ja,isbn,issn\r\n"
             "mem-w1,memoir,draft,手記,９７８４０００００００００,\r\n"
             "mem-w2,memoir,draft,手記,,０３７８－５９５５\r\n").encode("cp932")
-    table = read_table(data, name="目録.csv", encoding="cp932")
-    errors = [str(error) for error in write_rows(table.records(), header=table.header).errors]
-    assert errors == [
+    assert japanese_csv_errors(data) == [
         "row 2, column isbn: “９７８４０００００００００” is written with full-width characters: write it as "
         "9784000000000.",
         "row 3, column issn: “０３７８－５９５５” is written with full-width characters: write it as 0378-5955.",
