@@ -92,6 +92,10 @@ _ISBN_LIKE = re.compile(r"^(?:isbn(?:-1[03])?:?\s*)?[0-9][0-9\s-]{7,}[0-9xX]$", 
 # シベリヤ, a reader types シベリア. Whole words only, each listed: ヤ for ア in general would merge other words.
 _KANA_FORMS = {"しべりや": "しべりあ"}
 _KANA_FORM = re.compile("|".join(_KANA_FORMS))
+# ヴ, the kana of a v in loanwords, as the b-row kana the same words are as often written with: ソヴィエト is
+# ソビエト, ヴォルガ ボルガ (folded to hiragana, ヴ is ゔ).
+_VU_FORMS = {"ゔぁ": "ば", "ゔぃ": "び", "ゔぇ": "べ", "ゔぉ": "ぼ", "ゔゅ": "びゅ", "ゔ": "ぶ"}
+_VU_FORM = re.compile("ゔ[ぁぃぇぉゅ]?")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -162,6 +166,8 @@ def _fold(text: str | None, initials: Callable[[re.Match], str], romaji: bool = 
     text = text.translate(_FOLD_TABLE)
     if "や" in text:
         text = _KANA_FORM.sub(lambda match: _KANA_FORMS[match.group()], text)
+    if "ゔ" in text:
+        text = _VU_FORM.sub(lambda match: _VU_FORMS[match.group()], text)
     if romaji:
         text = _merged_long_vowels(text)
     return " ".join(_WORD.findall(text))

@@ -266,3 +266,20 @@ def test_the_search_hint_tells_of_kunrei_shiki_regions_and_years(client, languag
     html = client.get(f"/{language}/records/").content.decode()
     hint = html.split('id="search-hint"', 1)[1].split("</p>", 1)[0]
     assert all(word in hint for word in words), hint
+
+
+# --- ヴ and the kana it is also written with: ソヴィエト is ソビエト ---------------------------------------
+
+
+def test_a_loanword_written_with_vu_meets_its_spelling_with_b_both_ways(client):
+    from collection.search import fold
+
+    soviet = titled("ソヴィエト連邦の捕虜収容所", "ja")
+    common = titled("ソビエト抑留の記録", "ja")
+    volga = titled("ヴォルガ河畔のテスト記録", "ja")
+    titled("Test unrelated record")
+    both = {soviet.identifier, common.identifier}
+    assert found(client, "ソビエト") == found(client, "ソヴィエト") == found(client, "そびえと") == both
+    assert found(client, "ボルガ") == found(client, "ヴォルガ") == {volga.identifier}
+    assert fold("ヴァ ヴィ ヴ ヴェ ヴォ") == fold("バ ビ ブ ベ ボ")
+    assert fold("ヴ") != fold("フ")
