@@ -21,6 +21,10 @@ line, split on commas, is a single cell, and split on tabs (else on ``;``) it is
 several cells, ``identifier`` among them, the file is read with that delimiter
 (a column of the user's own is then reported as unknown, by its name);
 otherwise with commas.
+A first line ``sep=;`` (or ``sep=,``, ``sep=|``, ``sep=`` and a tab), which Excel
+writes and honours, names the delimiter instead; like Excel, which hides it, the
+file is read as if it were not there, so the column names are row 1 and the rows
+are numbered as Excel shows them. Another separator there is refused, naming line 1.
 Quoting works the same with every delimiter.
 
 Every problem names the row and column where a spreadsheet user would look.
@@ -76,6 +80,9 @@ _CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in b"\t\n\r")
 _STRAY_CONTROLS = 3
 
 CSV_DELIMITERS = (",", "\t", ";")
+# The separators a first line ``sep=X`` may name: those office software writes CSV files with.
+SEPARATOR_LINE_DELIMITERS = (",", ";", "\t", "|")
+_SEPARATOR_LINE = "sep="
 # The header line is looked for in this many characters at most: a longer one names no catalogue columns.
 _HEADER_LINE_CHARS = 65536
 
@@ -583,7 +590,8 @@ def csv_cells_up_to(length: int) -> Iterator[None]:
 def _parse_csv(text: str, codec: str, limit: int) -> Table:
     from .format import unquoted
 
-    delimiter = csv_delimiter(text)
+    named, text = separator_line(text)
+    delimiter = named or csv_delimiter(text)
     # The lines of the record being read, kept so that a record the reader refuses can be told cell by cell.
     record_lines: list[str] = []
 
@@ -699,6 +707,31 @@ def quoting_problem(record: str, delimiter: str) -> tuple[int | None, str]:
                         "read into it. A quote inside a cell is written twice (\"\") and the cell put in "
                         "quotes; or save the file again from the spreadsheet program.")
     return None, _("the row cannot be read as CSV.")
+
+
+def separator_line(text: str) -> tuple[str, str]:
+    """The delimiter a first line ``sep=X`` names and the text after that line; ``("", text)`` without one.
+
+    Excel names a CSV file's separator so, and hides the line: the rows below are read
+    and numbered as if it were not there. Raise :class:`FileRefused` for a separator
+    a CSV file is not written with.
+    """
+    if text[: len(_SEPARATOR_LINE)].lower() != _SEPARATOR_LINE:
+        return "", text
+    line, _newline, rest = text.partition("\n")
+    # Only spaces are trimmed from its end: a tab after "sep=" is the separator it names.
+    named = line.removesuffix("\r")[len(_SEPARATOR_LINE):].rstrip(" ")
+    if named in SEPARATOR_LINE_DELIMITERS:
+        return named, rest
+    if named:
+        problem = _("Line 1 of the file, “%(line)s”, names “%(separator)s” as the separator between cells, which "
+                    "this catalogue does not read.") % {"line": line.strip(), "separator": named}
+    else:
+        problem = _("Line 1 of the file, “%(line)s”, names no separator between cells.") % {"line": line.strip()}
+    advice = _("Write sep=; for cells separated by semicolons, sep=, for commas, sep=| for vertical bars, or "
+               "sep= and a tab for tabs; or delete the line.")
+    raise FileRefused(pgettext("one sentence after another", "%(first)s %(second)s") % {
+        "first": problem, "second": advice})
 
 
 def csv_delimiter(text: str) -> str:
