@@ -214,7 +214,8 @@ class CatalogueImportExportMixin:
                    for entry in entries]
         counts = [(name, labels.get(name, name), count) for name, count in counts.items()]
         errors = job.errors_in()
-        if job.status == ImportJobStatus.STALE:
+        outdated = job.status == ImportJobStatus.STALE
+        if outdated:
             # The catalogue changed, not the file: its reasons are notices, not problems to correct in the file.
             self._stale_notices(request, job)
             errors = []
@@ -226,7 +227,9 @@ class CatalogueImportExportMixin:
             page_range=list(Paginator(range(pages), 1).get_elided_page_range(page, on_each_side=3, on_ends=2)),
             statuses=ImportJobStatus, errors=errors[:500], more_errors=max(0, len(errors) - 500),
             can_confirm=job.status == ImportJobStatus.PREVIEWED,
-            can_preview_again=job.status == ImportJobStatus.STALE and bool(job.data),
+            can_preview_again=outdated and bool(job.data),
+            # Its changes are those of a catalogue that is no longer there: not shown, lest they be taken as true.
+            preview_outdated=outdated,
             refresh=not job.finished,
         ))
 
