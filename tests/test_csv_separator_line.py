@@ -91,10 +91,18 @@ def test_problems_name_the_rows_excel_shows():
     assert message.startswith("row 2: this row names the columns")
 
 
-def test_a_byte_that_cannot_be_read_is_named_by_the_line_of_the_file():
-    # A line, not a row: the error is about the file's bytes, which a text editor shows line by line.
-    message = refusal("sep=;\nidentifier;title_ja\ntest-1;髙橋\n".encode("cp932"))
-    assert "line 3" in message
+@pytest.mark.django_db
+def test_a_byte_that_cannot_be_read_is_named_by_the_row_excel_shows(dana, login):  # noqa: F811
+    # Japanese and Russian have one word for a line and a row (行, строка): the line of the bad byte is
+    # numbered as Excel numbers the rows, without the sep= line it hides.
+    data = "sep=;\nidentifier;title_ja\ntest-1;髙橋\n".encode("cp932")
+    assert "on line 2)" in refusal(data)
+    assert "on line 2 cannot be read" in refusal(data, encoding="utf-8")
+    assert "on line 2)" in refusal(data.removeprefix(b"sep=;\n"))  # the same row as without the line
+    client = login(dana)
+    client.post(reverse("admin:collection_record_import"),
+                {"file": SimpleUploadedFile("目録.csv", data)}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert "（2 行目のバイト 0x" in ImportJob.objects.get().errors_in("ja")[0]
 
 
 @pytest.mark.django_db

@@ -319,6 +319,10 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        if line > 1 and _separator_line_bytes(data):
+            # Numbered as the rows Excel shows, which hides the line: Japanese and Russian say line and row
+            # with one word (行, строка), and the file's problems name rows.
+            line -= 1
         if encoding and field_label:
             message = _("The file is not valid %(codec)s: byte 0x%(byte)02x on line %(line)s cannot be read. "
                         "Choose the encoding it was saved in under “%(field)s” (for example Japanese Windows "
@@ -341,6 +345,11 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, codec
+
+
+def _separator_line_bytes(data: bytes) -> bool:
+    """Whether the bytes of a CSV file in an encoding that writes ASCII as itself start with a ``sep=`` line."""
+    return data.removeprefix(codecs.BOM_UTF8)[: len(_SEPARATOR_LINE)].lower() == _SEPARATOR_LINE.encode()
 
 
 def is_legacy_encoding(codec: str) -> bool:
