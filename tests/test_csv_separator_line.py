@@ -142,3 +142,16 @@ def test_the_admin_previews_the_file_and_names_a_bad_row_as_excel_shows_it(dana,
     assert job.status == ImportJobStatus.PREVIEWED
     assert [(entry["row"], entry["identifier"], entry["action"]) for entry in job.preview] == [
         (2, "test-1", "new"), (3, "test-2", "new")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "said"), [
+    ("ja", "ファイルの 1 行目「sep=:」はセルの区切り文字に「:」を指定していますが"),
+    ("ru", "В первой строке файла, «sep=:», разделителем ячеек указан «:»"),
+])
+def test_an_unknown_separator_is_worded_in_the_managers_language(dana, login, language, said):  # noqa: F811
+    login(dana).post(reverse("admin:collection_record_import"),
+                     {"file": SimpleUploadedFile("catalogue.csv", b"sep=:\r\nidentifier:kind\r\n")},
+                     HTTP_ACCEPT_LANGUAGE=language)
+    message = ImportJob.objects.get().errors_in(language)[0]
+    assert said in message and "sep=;" in message and "Line 1" not in message
