@@ -832,6 +832,7 @@ def _style(path: str, locale: str) -> Any:
     _labels_cased_in_the_language_of_their_terms()
     _a_month_without_its_day_as_the_locale_file_names_it()
     _a_literal_date_only_where_its_year_goes()
+    _a_range_within_a_year_shown_without_its_year()
     # Before the marks are taught to initialize: they wrap whatever initializes then.
     _initials_as_csl_says()
     _case_and_initials_past_marks()
@@ -1351,6 +1352,37 @@ def _a_literal_date_only_where_its_year_goes() -> None:
         return process(self, item, variable=variable, show_parts=show_parts, context=context, **kwargs)
 
     model.Date.process = literal_with_its_year
+
+
+@functools.cache
+def _a_range_within_a_year_shown_without_its_year() -> None:
+    """Make citeproc-py render the month and day of a range within one year where the style shows its year apart.
+
+    citeproc-py drops the year shared by both ends from the parts it shows, and failed where the year was not
+    among them: Chicago and APA give the year first and the month and day in a ``cs:date`` of their own, so
+    the page of a record dated 1945-08-23/1945-09-02 could not be shown, and the year alone rendered nothing.
+    The year is given once, and each end's month and day (August 23–September 2), as citeproc-py gives them
+    for a range across years.
+    """
+    from citeproc import model
+
+    render_date_range = model.Date.render_date_range
+
+    def range_without_its_year(self: Any, date_range: Any, show_parts: Any = None, context: Any = None) -> Any:
+        begin, end = date_range.begin, date_range.end
+        if show_parts is None or end.is_nil() or begin.year != end.year:
+            return render_date_range(self, date_range, show_parts, context)
+        if all(getattr(begin, part, None) == getattr(end, part, None) for part in show_parts):
+            return self.render_single_date(end, list(show_parts), context)  # the year alone: 1945
+        if "year" in show_parts:
+            return render_date_range(self, date_range, show_parts, context)
+        first = self.render_single_date(begin, list(show_parts), context)
+        last = self.render_single_date(end, list(show_parts), context)
+        if not (first and last) or first == last:
+            return first or last
+        return first.rstrip() + self.unicode_character("EN DASH") + last
+
+    model.Date.render_date_range = range_without_its_year
 
 
 def _style_of(element: Any) -> Any:
