@@ -462,6 +462,45 @@ def _year_month(year: int, month: int, after_circa: bool = False) -> str:
     return words
 
 
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+
+
+def _days_in_words(first: str, last: str) -> str | None:
+    """Two days of one year as people write such a range: the year once (August 23 – September 2, 1945), and
+    the month once too when both days are in it (August 23–30, 1945); one day when both ends are that day.
+    ``None`` for any other range: across years each end is a whole date, and an end with a qualifier too, so
+    that "circa" or "?" stays with the end it qualifies."""
+    if not ((start_match := _DAY.fullmatch(first)) and (end_match := _DAY.fullmatch(last))):
+        return None
+    try:
+        start = datetime.date(*(int(part) for part in start_match.groups()))
+        end = datetime.date(*(int(part) for part in end_match.groups()))
+    except ValueError:
+        return None
+    if start.year != end.year or start > end:
+        return None
+    if start == end:
+        return _full_date(start)
+    # Each language writes the shared year (and month) at the end it belongs to: English and Russian with the
+    # last day (August 23–30, 1945; 23–30 августа 1945 г.), Japanese with the first (1945年8月23日～30日). The
+    # translations are Django date formats for each end.
+    if start.month == end.month:
+        # Translators: a date format (Django's letters: F month, E month in the genitive, n month's number,
+        # j day, Y year) for the first day of a range whose two days are in one month, as in "August 23–30, 1945".
+        start_format = pgettext("EDTF date, first day of a range within a month", "F j")
+        # Translators: the date format of the last day of that range ("30, 1945" in "August 23–30, 1945").
+        end_format = pgettext("EDTF date, last day of a range within a month", "j, Y")
+        joined = pgettext("EDTF date, a range of days within a month", "%(start)s–%(end)s")
+    else:
+        # Translators: a date format (as above) for the first day of a range whose two days are in one year
+        # and not in one month, as in "August 23 – September 2, 1945".
+        start_format = pgettext("EDTF date, first day of a range within a year", "F j")
+        # Translators: the date format of the last day of that range ("September 2, 1945").
+        end_format = pgettext("EDTF date, last day of a range within a year", "F j, Y")
+        joined = pgettext("EDTF date, a range of days within a year", "%(start)s – %(end)s")
+    return joined % {"start": date_format(start, start_format), "end": date_format(end, end_format)}
+
+
 # A date with a time of day and no time zone (EDTF level 0): a time zone would have to be put into words too.
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
@@ -497,6 +536,8 @@ def edtf_in_words(value: str, *, abbreviated: bool = False) -> str:
     if "/" not in value:
         return _part_in_words(value, abbreviated) or value
     first, _sep, last = value.partition("/")
+    if (days := _days_in_words(first, last)) is not None:
+        return days
     start = _part_in_words(first, abbreviated) if first not in ("", "..") else None
     end = _part_in_words(last, abbreviated) if last not in ("", "..") else None
     if start and end:

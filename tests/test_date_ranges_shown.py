@@ -1,12 +1,60 @@
 """A range of days reads as people write it: the year once, and the month once when both days are in it."""
 
 import pytest
+from django.utils import translation
 
 from collection.citations import csl_json, formatted_citation
+from collection.dates import edtf_in_words
 
 from .factories import titled
 
 pytestmark = pytest.mark.django_db
+
+WORDS = {
+    # Two months of one year: the year once.
+    "1945-08-23/1945-09-02": {"en": "August 23 – September 2, 1945", "ru": "23 августа – 2 сентября 1945 г.",
+                              "ja": "1945年8月23日～9月2日"},
+    # Days of one month: the month once too.
+    "1945-08-23/1945-08-30": {"en": "August 23–30, 1945", "ru": "23–30 августа 1945 г.",
+                              "ja": "1945年8月23日～30日"},
+    # Across a new year: both years, as before.
+    "1945-12-23/1946-01-02": {"en": "December 23, 1945–January 2, 1946",
+                              "ru": "23 декабря 1945 г.–2 января 1946 г.", "ja": "1945年12月23日～1946年1月2日"},
+    # A range of one day is that day.
+    "1945-08-23/1945-08-23": {"en": "August 23, 1945", "ru": "23 августа 1945 г.", "ja": "1945年8月23日"},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ja"])
+@pytest.mark.parametrize("edtf", list(WORDS))
+def test_a_range_of_days_writes_what_both_ends_share_once(edtf, language):
+    with translation.override(language):
+        assert edtf_in_words(edtf) == WORDS[edtf][language]
+
+
+@pytest.mark.parametrize(("edtf", "language", "words"), [
+    # A qualifier belongs to one end: both ends stay whole, with their markers where they are shown now.
+    ("1945-08-23~/1945-09-02", "en", "circa August 23, 1945–September 2, 1945"),
+    ("1945-08-23/1945-09-02?", "en", "August 23, 1945–September 2, 1945?"),
+    ("1945-08-23/1945-08-30?", "ru", "23 августа 1945 г.–30 августа 1945 г. (?)"),
+    ("1945-08-23~/1945-08-30", "ja", "1945年8月23日頃～1945年8月30日"),
+    # Years and months are as they were.
+    ("1946/1956", "en", "1946–1956"),
+    ("1945-08/1946-02", "ru", "август 1945 г.–февраль 1946 г."),
+])
+def test_an_uncertain_end_keeps_the_whole_dates(edtf, language, words):
+    with translation.override(language):
+        assert edtf_in_words(edtf) == words
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ja"])
+def test_the_record_page_and_the_list_show_the_range_as_people_write_it(client, language):
+    record = titled("Test surrender week", date_edtf="1945-08-23/1945-09-02", identifier="doc-surrender-week")
+    words = WORDS["1945-08-23/1945-09-02"][language]
+    page = client.get(f"/{language}/records/{record.identifier}/").content.decode()
+    assert f"<dd>{words}</dd>" in page
+    listing = client.get(f"/{language}/records/").content.decode()
+    assert f'<span class="date">{words}</span>' in listing
 
 
 @pytest.mark.parametrize("edtf", ["1945-08-23/1945-09-02", "1945-08-23/1945-08-30", "1945-08/1945-09"])
