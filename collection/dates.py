@@ -220,6 +220,11 @@ def _suggestion(value: str) -> ValidationError | None:
             _("“%(value)s”: in EDTF a tilde after a date means “about”. Write %(later)s for %(year)s and later, "
               "or %(circa)s for about %(year)s."),
             code="invalid_edtf", params={"value": value, "year": year, "later": f"{year}/..", "circa": f"{year}~"})
+    # EDTF's unknown digit is a capital X only (195X); a lowercase one, as people type it, is no EDTF date.
+    if "x" in plain and (capital := plain.replace("x", "X")).isascii() and _is_stored_as_edtf(capital):
+        return ValidationError(
+            _("“%(value)s”: EDTF writes an unknown digit as a capital X: write %(edtf)s."),
+            code="invalid_edtf", params={"value": value, "edtf": capital})
     spoken, plain = plain, _RUSSIAN_YEAR_WORD.sub("", plain)
     if (match := _CIRCA.fullmatch(plain)) is not None:
         return ValidationError(
@@ -248,6 +253,16 @@ def _suggestion(value: str) -> ValidationError | None:
 
 def _is_edtf(value: str) -> bool:
     try:
+        _parse_edtf_bounds(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _is_stored_as_edtf(value: str) -> bool:
+    """Whether the catalogue takes ``value`` as its date as it is written."""
+    try:
+        check_written_form(value)
         _parse_edtf_bounds(value)
     except ValidationError:
         return False
