@@ -131,6 +131,20 @@ def _has_perms(user: Any, perms: tuple[str, ...]) -> bool:
     return user is None or user.has_perms(perms)
 
 
+def _way(current: str, wanted: str) -> list[str] | None:
+    """The statuses a record passes through from ``current`` to ``wanted``, both included, by the fewest steps
+    the workflow has; ``None`` if it has none."""
+    ways = [[current]]
+    while ways:
+        way = ways.pop(0)
+        for source, target in TRANSITIONS:
+            if source == way[-1] and target not in way:
+                if target == wanted:
+                    return [*way, target]
+                ways.append([*way, target])
+    return None
+
+
 def _status_label(status: str) -> str:
     return str(Status(status).label) if status in Status.values else status
 
@@ -276,7 +290,13 @@ def check_status_change(user: Any, record: Record | None, new_status: str, *, ch
     names = {"from": _status_label(current), "to": _status_label(new_status)}
     permission = TRANSITIONS.get((current, new_status))
     if permission is None:
-        raise TransitionNotAllowed(_("A record cannot go from “%(from)s” to “%(to)s”.") % names)
+        way = _way(current, new_status)
+        if way is None:
+            raise TransitionNotAllowed(_("A record cannot go from “%(from)s” to “%(to)s”.") % names)
+        # The statuses as an import's cells write them, so that a row can be corrected from the message.
+        raise TransitionNotAllowed(
+            _("A record cannot go from “%(from)s” to “%(to)s” in one step: it goes to “%(first)s” first "
+              "(%(way)s).") % {**names, "first": _status_label(way[1]), "way": " → ".join(way)})
     if not _has_perms(user, (permission,)):
         raise TransitionNotAllowed(_("You may not change a record from “%(from)s” to “%(to)s”.") % names)
     if four_eyes and new_status == Status.PUBLISHED and not user.has_perm(PUBLISH_OWN):
