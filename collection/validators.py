@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import langcodes
@@ -79,7 +80,27 @@ def _standard_number_error(exc: StdnumError, messages: tuple[tuple[type[StdnumEr
     return ValidationError(message, code=code, params={"value": value})
 
 
+def _refuse_other_than_ascii(value: str, validator: Any, messages: tuple[tuple[type[StdnumError], Any], ...],
+                             code: str) -> None:
+    """Refuse a standard number written in other characters than ASCII, which python-stdnum takes for digits and
+    the record would store so: full-width ones (as a Japanese IME types them: ９７８４…) are told their ASCII form,
+    as the import tells them; others are no digits of a standard number."""
+    if value.isascii():
+        return
+    ascii_form = unicodedata.normalize("NFKC", value).strip()
+    if ascii_form != value and ascii_form.isascii():
+        try:
+            validator(ascii_form)
+        except ValidationError as wrong:
+            # What else is wrong with it (a check digit, a length), said of the number as it was typed.
+            raise ValidationError(wrong.message, code=code, params={**(wrong.params or {}), "value": value}) from None
+        raise ValidationError(_("“%(value)s” is written with full-width characters: write it as %(ascii)s."),
+                              code=code, params={"value": value, "ascii": ascii_form})
+    raise ValidationError(messages[-1][1], code=code, params={"value": value})
+
+
 def validate_isbn(value: str) -> None:
+    _refuse_other_than_ascii(value, validate_isbn, _ISBN_MESSAGES, "invalid_isbn")
     number = strip_isbn_prefix(value)
     try:
         stdnum_isbn.validate(number)
@@ -101,6 +122,7 @@ def isbn_forms(value: str) -> tuple[str, str]:
 
 
 def validate_issn(value: str) -> None:
+    _refuse_other_than_ascii(value, validate_issn, _ISSN_MESSAGES, "invalid_issn")
     try:
         stdnum_issn.validate(re.sub(r"^\s*ISSN:?\s*", "", value, flags=re.IGNORECASE))
     except StdnumError as exc:
