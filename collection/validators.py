@@ -80,23 +80,47 @@ def _standard_number_error(exc: StdnumError, messages: tuple[tuple[type[StdnumEr
     return ValidationError(message, code=code, params={"value": value})
 
 
+def half_width_form(value: str) -> str | None:
+    """``value`` in ASCII where it is typed in full-width characters, as a Japanese IME types them (ｍｅｍｏｉｒ,
+    ９７８４…); ``None`` for ASCII text and for text that has no ASCII form."""
+    if value.isascii():
+        return None
+    ascii_form = unicodedata.normalize("NFKC", value).strip()
+    return ascii_form if ascii_form != value and ascii_form.isascii() else None
+
+
+def full_width_error(value: str, ascii_form: str, code: str | None = None) -> ValidationError:
+    """The refusal of ``value`` typed full-width, naming the ASCII form to write: the two look alike, and
+    "unknown" or "invalid" would not say why."""
+    return ValidationError(_("“%(value)s” is written with full-width characters: write it as %(ascii)s."),
+                           code=code, params={"value": value, "ascii": ascii_form})
+
+
+def is_valid(validator: Any, value: str) -> bool:
+    """Whether ``validator`` accepts ``value``."""
+    try:
+        validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _refuse_other_than_ascii(value: str, validator: Any, messages: tuple[tuple[type[StdnumError], Any], ...],
                              code: str) -> None:
     """Refuse a standard number written in other characters than ASCII, which python-stdnum takes for digits and
-    the record would store so: full-width ones (as a Japanese IME types them: ９７８４…) are told their ASCII form,
-    as the import tells them; others are no digits of a standard number."""
+    the record would store so: full-width ones are told their ASCII form; others are no digits of a standard
+    number."""
     if value.isascii():
         return
-    ascii_form = unicodedata.normalize("NFKC", value).strip()
-    if ascii_form != value and ascii_form.isascii():
-        try:
-            validator(ascii_form)
-        except ValidationError as wrong:
-            # What else is wrong with it (a check digit, a length), said of the number as it was typed.
-            raise ValidationError(wrong.message, code=code, params={**(wrong.params or {}), "value": value}) from None
-        raise ValidationError(_("“%(value)s” is written with full-width characters: write it as %(ascii)s."),
-                              code=code, params={"value": value, "ascii": ascii_form})
-    raise ValidationError(messages[-1][1], code=code, params={"value": value})
+    ascii_form = half_width_form(value)
+    if ascii_form is None:
+        raise ValidationError(messages[-1][1], code=code, params={"value": value})
+    try:
+        validator(ascii_form)
+    except ValidationError as wrong:
+        # What else is wrong with it (a check digit, a length), said of the number as it was typed.
+        raise ValidationError(wrong.message, code=code, params={**(wrong.params or {}), "value": value}) from None
+    raise full_width_error(value, ascii_form, code)
 
 
 def validate_isbn(value: str) -> None:

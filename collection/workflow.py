@@ -221,6 +221,11 @@ def decides_on_reviews(user: Any) -> bool:
     return any(user.has_perm(TRANSITIONS[Status.REVIEW, decision]) for decision in (Status.PUBLISHED, Status.DRAFT))
 
 
+def submits_for_review(user: Any) -> bool:
+    """Whether ``user`` submits drafts for review: those whom a reviewer may return records to."""
+    return user.has_perm(TRANSITIONS[Status.DRAFT, Status.REVIEW])
+
+
 def awaiting_review_by(user: Any, queryset: QuerySet[Record] | None = None) -> QuerySet[Record]:
     """Records under review that ``user`` may decide on: under the four-eyes rule, none they submitted or
     changed since."""

@@ -36,7 +36,6 @@ from ..search import search_condition
 from ..text import listed
 from ..workflow import (
     ACTIONS,
-    TRANSITIONS,
     Action,
     ReasonMissing,
     TransitionNotAllowed,
@@ -50,6 +49,7 @@ from ..workflow import (
     returned_to,
     stale_action_message,
     stale_refusal,
+    submits_for_review,
     view_only_reason,
 )
 from .autocomplete import ChoiceAutocompleteMixin
@@ -226,7 +226,7 @@ class ReviewQueueFilter(admin.SimpleListFilter):
         # Only those who publish or return records have a queue: to others the filter would always list nothing.
         # Those who submit records find the ones returned to them.
         choices = [("mine", _("Waiting for my review"))] if decides_on_reviews(request.user) else []
-        if request.user.has_perm(TRANSITIONS[Status.DRAFT, Status.REVIEW]):
+        if submits_for_review(request.user):
             choices.append(("returned", _("Returned to me")))
         return choices
 

@@ -1,10 +1,9 @@
 """Reading and writing catalogue sheets as CSV.
 
 Files are read as UTF-8, with or without a byte-order mark, with the delimiter
-their header line shows (commas, or the tabs or ``;`` of Excel in some locales:
-see :func:`collection.catalogue.files.csv_delimiter`), or that a first line
-``sep=;`` names (:func:`collection.catalogue.files.separator_line`). They are written as
-UTF-8 with a BOM (so that Excel, also in Japanese, opens them as UTF-8), commas,
+their header line shows (commas, or the tabs or ``;`` of Excel in some locales),
+or that a first line ``sep=;`` names (:func:`collection.catalogue.files.csv_layout`).
+They are written as UTF-8 with a BOM (so that Excel, also in Japanese, opens them as UTF-8), commas,
 CRLF line ends, formula-safe cells and rows sorted by identifier, so that the
 same data always gives the same bytes.
 """
@@ -19,7 +18,7 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
-from .files import FileRefused, csv_cells_up_to, csv_delimiter, separator_line
+from .files import FileRefused, csv_cells_up_to, csv_layout
 from .format import QUOTABLE_STARTS, quote_formula, unquote_formula, unquoted
 
 BOM = "\ufeff"
@@ -48,10 +47,10 @@ def read_csv(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
     else:
         text = data.removeprefix(BOM)
     try:
-        named, text = separator_line(text)
+        delimiter, text = csv_layout(text)
     except FileRefused as exc:
         raise CatalogueFileError(str(exc)) from exc
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=named or csv_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:

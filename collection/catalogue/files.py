@@ -599,8 +599,7 @@ def csv_cells_up_to(length: int) -> Iterator[None]:
 def _parse_csv(text: str, codec: str, limit: int) -> Table:
     from .format import unquoted
 
-    named, text = separator_line(text)
-    delimiter = named or csv_delimiter(text)
+    delimiter, text = csv_layout(text)
     # The lines of the record being read, kept so that a record the reader refuses can be told cell by cell.
     record_lines: list[str] = []
 
@@ -741,6 +740,14 @@ def separator_line(text: str) -> tuple[str, str]:
                "sep= and a tab for tabs; or delete the line.")
     raise FileRefused(pgettext("one sentence after another", "%(first)s %(second)s") % {
         "first": problem, "second": advice})
+
+
+def csv_layout(text: str) -> tuple[str, str]:
+    """The delimiter between the cells of a catalogue CSV text and its rows' text: the delimiter a first line
+    ``sep=X`` names (:func:`separator_line`), the rows then starting below it; else the one its header line
+    shows (:func:`csv_delimiter`)."""
+    named, rows = separator_line(text)
+    return named or csv_delimiter(rows), rows
 
 
 def csv_delimiter(text: str) -> str:

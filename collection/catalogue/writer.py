@@ -64,10 +64,11 @@ from ..models import (
 from ..models.labels import DERIVED_FORMS, is_machine_made_form
 from ..text import CONTROL_CHARACTER, stored_form
 from ..validators import (
+    full_width_error,
+    half_width_form,
+    is_valid,
     unstorable_cell_problem,
     validate_identifier,
-    validate_isbn,
-    validate_issn,
     validate_language_tag,
 )
 from ..workflow import ACTIONS, TransitionNotAllowed, check_edit, check_status_change
@@ -340,24 +341,13 @@ class RowErrors:
                 self.add(row, column or "identifier", message)
 
 
-
 def _refuse_full_width(value: str, valid: Callable[[str], Any]) -> None:
-    """Refuse ``value`` naming its ASCII form, where it is typed in full-width characters (as a Japanese IME types
-    them: ｍｅｍｏｉｒ) and that form is ``valid``: the two look alike, and "unknown" would not say why."""
-    if value.isascii():
-        return
-    ascii_form = unicodedata.normalize("NFKC", value).strip()
-    if ascii_form != value and ascii_form.isascii() and valid(ascii_form):
-        raise ValidationError(_("“%(value)s” is written with full-width characters: write it as %(ascii)s.")
-                              % {"value": value, "ascii": ascii_form})
+    """Refuse ``value`` naming its ASCII form, where it is typed in full-width characters and that form is
+    ``valid``."""
+    ascii_form = half_width_form(value)
+    if ascii_form is not None and valid(ascii_form):
+        raise full_width_error(value, ascii_form)
 
-
-def _is_valid(validator: Callable[[str], Any], value: str) -> bool:
-    try:
-        validator(value)
-    except ValidationError:
-        return False
-    return True
 
 def _empty(column: str) -> Cell:
     return () if column in MULTI_VALUED or column in AGENT_ROLE_COLUMNS else ""
@@ -450,7 +440,7 @@ class _Planner:
         self._as_given = frozenset(
             column for column in self.columns
             if column not in MULTI_VALUED and column not in _CACHED_COLUMNS
-            and column not in ("identifier", "kind", "status", "isbn", "issn", "sequence", "accessed"))
+            and column not in ("identifier", "kind", "status", "isbn", "sequence", "accessed"))
 
     def _share(self, value: Any) -> Any:
         """One copy of each distinct set of columns: rows of a file mostly give the same ones."""
@@ -531,10 +521,6 @@ class _Planner:
                 raise ValidationError(_("Unknown status “%(value)s”; use one of %(choices)s.") % {
                     "value": text, "choices": ", ".join(Status.values)})
             return text
-        if column in ("isbn", "issn") and not text.isascii():
-            # The standard number's check digits accept full-width digits, which would then be stored so.
-            _refuse_full_width(text, lambda number: _is_valid(validate_isbn if column == "isbn" else validate_issn,
-                                                              number))
         if column == "isbn" and _NUMBER_MANGLED.match(text):
             raise ValidationError(_(
                 "“%(value)s” is an ISBN turned into a number by a spreadsheet; format the column as text "
@@ -628,7 +614,7 @@ class _Planner:
         known = self.languages.get(value.lower())
         if known:
             return known
-        _refuse_full_width(value, lambda tag: _is_valid(validate_language_tag, tag))
+        _refuse_full_width(value, lambda tag: is_valid(validate_language_tag, tag))
         validate_language_tag(value)
         self.new_languages.setdefault(value.lower(), value)
         self.languages[value.lower()] = value

@@ -89,6 +89,31 @@ def shown_date(code: str) -> Callable[[str], str | None] | None:
     return show
 
 
+# How much of an ISO date a date format shows, in characters: a format without the day (yyyy"年"m"月", mmmm yyyy)
+# shows a month, one without the month a year; the cell's day (the 1st) was never written.
+DAY, MONTH, YEAR = 10, 7, 4
+_ELAPSED_TIME = re.compile(r"\[(?:h+|m+|s+)\]", re.IGNORECASE)
+# Literal text in a format code (quoted, escaped, a locale or colour in brackets, padding and fill) names no part.
+_FORMAT_TEXT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')
+
+
+def shown_precision(code: str) -> int:
+    """How many characters of an ISO date the date format ``code`` shows: a day's 10, a month's 7, a year's 4.
+
+    Told of every date format, also of those :func:`shown_date` cannot show: a cell in a column of dates
+    reads as the part of the day its format shows.
+    """
+    shown = _first_section(code)
+    if _ELAPSED_TIME.search(shown):
+        return DAY
+    parts = _FORMAT_TEXT.sub("", shown).lower()
+    if "h" in parts or "s" in parts or "d" in parts:  # a time, or a day (of the month, or of the week)
+        return DAY
+    if "m" in parts:
+        return MONTH
+    return YEAR if "y" in parts or "e" in parts else DAY
+
+
 def _first_section(code: str) -> str:
     """The section of ``code`` that shows positive numbers (a date): what comes before the first ``;`` that is
     not quoted or escaped."""

@@ -44,7 +44,7 @@ from .files import (
     sheet_field,
 )
 from .format import DATE_COLUMNS, unquote_formula
-from .xlsx_dates import shown_date
+from .xlsx_dates import DAY, MONTH, shown_date, shown_precision
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -79,13 +79,8 @@ _BUILTIN_DATE_FORMATS = frozenset((*range(14, 23), *range(27, 37), *range(45, 48
 _ZEROS_FORMAT = re.compile(r"(?:\[\$-[0-9A-Fa-f]+\])?(0+)(?:\.(0+))?")
 _BUILTIN_ZEROS_FORMATS = {"1": "0", "2": "0.00"}
 
-# How much of an ISO date a date format shows: a format without the day (yyyy"年"m"月", mmmm yyyy, the built-in
-# mmm-yy, 17) shows a month, one without the month a year; the cell's day (the 1st) was never written.
-_DAY, _MONTH, _YEAR = 10, 7, 4
+# The built-in mmm-yy, which shows a month: the cell's day (the 1st) was never written.
 _BUILTIN_MONTH_FORMATS = frozenset({"17"})
-_ELAPSED_TIME = re.compile(r"\[(?:h+|m+|s+)\]", re.IGNORECASE)
-# Literal text in a format code (quoted, escaped, a locale or colour in brackets, padding and fill) names no part.
-_FORMAT_TEXT = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')
 
 _PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
@@ -266,8 +261,8 @@ class _Workbook:
                 code = _BUILTIN_ZEROS_FORMATS.get(number_format, "")
                 is_date = number_format.isdigit() and int(number_format) in _BUILTIN_DATE_FORMATS
             if is_date:
-                styles[str(index)] = (_date_precision(code) if number_format in formats
-                                      else _MONTH if number_format in _BUILTIN_MONTH_FORMATS else _DAY)
+                styles[str(index)] = (shown_precision(code) if number_format in formats
+                                      else MONTH if number_format in _BUILTIN_MONTH_FORMATS else DAY)
                 # Excel's built-in formats carry no code: they look as the opening computer's settings say.
                 if number_format in formats and (show := shown_date(code)) is not None:
                     shown[str(index)] = show
@@ -590,19 +585,6 @@ def _number_text(raw: str) -> str:
     if "e" in text or "E" in text:
         text = format(Decimal(text), "f")
     return text
-
-
-def _date_precision(code: str) -> int:
-    """How many characters of an ISO date the date format ``code`` shows: a day's 10, a month's 7, a year's 4."""
-    shown = code.split(";")[0]
-    if _ELAPSED_TIME.search(shown):
-        return _DAY
-    parts = _FORMAT_TEXT.sub("", shown).lower()
-    if "h" in parts or "s" in parts or "d" in parts:  # a time, or a day (of the month, or of the week)
-        return _DAY
-    if "m" in parts:
-        return _MONTH
-    return _YEAR if "y" in parts or "e" in parts else _DAY
 
 
 def _padded(text: str, digits: int, decimals: int) -> str:

@@ -11,8 +11,8 @@ from django.urls import reverse
 from ..admin.base import may_view_records
 from ..admin.counts import DJANGO_HEADS_PAGINATION, CountedChangeList, counted_name
 from ..history import user_name as name_of_user
-from ..models import Record, Status
-from ..workflow import TRANSITIONS, decides_on_reviews, returned_to
+from ..models import Record
+from ..workflow import decides_on_reviews, returned_to, submits_for_review
 
 register = template.Library()
 
@@ -38,7 +38,7 @@ def returned_records(context: Any) -> dict[str, Any] | None:
     none, or for those who submit no records or may not view them."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if (user is None or not user.has_perm(TRANSITIONS[Status.DRAFT, Status.REVIEW])
+    if (user is None or not submits_for_review(user)
             or not may_view_records(admin.site, request)):
         return None
     count = returned_to(user).count()
