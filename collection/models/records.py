@@ -8,9 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest, Lower
+from django.db.models.sql import UpdateQuery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -504,7 +505,7 @@ class Record(VersionedModel, IdentifiedModel):
         if adding:
             ReservedIdentifier.objects.create(identifier=self.identifier, record=self)
         # Its history row is written: harvesters' dates follow what the public saw of this save.
-        type(self).objects.filter(pk=self.pk).restamp()
+        restamp_record(self.pk, using=self._state.db)
 
     # Workflow transitions: each checks the acting user's role and logs who, when, from, to and why.
 
@@ -711,16 +712,20 @@ class ReservedIdentifierQuerySet(models.QuerySet):
         that harvests filter and order by the stored value and never read the history. Each value is read by
         key (the record's, its history's by its key or identifier), whatever the size of the catalogue.
         """
+        return self.update(**self._restamped_values())
+
+    @classmethod
+    def _restamped_values(cls) -> dict[str, models.Expression]:
         record = Record._base_manager.filter(pk=OuterRef("record_id"))
         public = Exists(record.filter(status=Status.PUBLISHED))
         public_change = Subquery(record.annotate(at=last_change()).values("at")[:1])
-        return self.update(
-            datestamp=models.Case(models.When(public, then=public_change),
-                                  models.When(datestamp__isnull=False, then=self.left_publication()),
-                                  default=None, output_field=models.DateTimeField()),
-            kind=models.Case(models.When(public, then=Subquery(record.values("kind")[:1])),
-                             default=models.F("kind"), output_field=models.CharField()),
-        )
+        return {
+            "datestamp": models.Case(models.When(public, then=public_change),
+                                     models.When(datestamp__isnull=False, then=cls.left_publication()),
+                                     default=None, output_field=models.DateTimeField()),
+            "kind": models.Case(models.When(public, then=Subquery(record.values("kind")[:1])),
+                                default=models.F("kind"), output_field=models.CharField()),
+        }
 
     @staticmethod
     def left_publication() -> models.Expression:
@@ -747,6 +752,29 @@ class ReservedIdentifierQuerySet(models.QuerySet):
             default=Coalesce(left_publication_at(OuterRef("record_id")), Subquery(modified)),
             output_field=models.DateTimeField(),
         )
+
+
+# Where the record's key goes in the statement :func:`restamp_record` builds once: a key no record has.
+_RECORD_KEY_MARK = -7_340_033
+_restamp_statements: dict[str, tuple[str, tuple[Any, ...], tuple[int, ...]]] = {}
+
+
+def restamp_record(record_id: int, using: str = DEFAULT_DB_ALIAS) -> int:
+    """``Record.objects.filter(pk=record_id).restamp()`` (:meth:`RecordQuerySet.restamp`): what every save of a
+    record runs. The statement is compiled once per database and run with the record's key, as building it
+    costs twice what running it does and every save would build the same one."""
+    if using not in _restamp_statements:
+        mark = _RECORD_KEY_MARK
+        records = Record._base_manager.using(using).filter(Q(pk=mark) | Q(parent_id=mark)).values("pk")
+        query = ReservedIdentifier.objects.using(using).filter(record__in=records).query.chain(UpdateQuery)
+        query.add_update_values(ReservedIdentifierQuerySet._restamped_values())
+        sql, params = query.get_compiler(using).as_sql()
+        keys = tuple(index for index, param in enumerate(params) if param == mark)
+        _restamp_statements[using] = (sql, tuple(params), keys)
+    sql, params, keys = _restamp_statements[using]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [record_id if index in keys else param for index, param in enumerate(params)])
+        return cursor.rowcount
 
 
 class ReservedIdentifier(models.Model):
