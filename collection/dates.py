@@ -430,8 +430,11 @@ def _part_in_words(text: str, abbreviated: bool = False) -> str | None:
                     words = _season(number, year, after_circa) if day is None else None
                 elif number in _GROUP_MONTHS and day is None:
                     first_month, last_month = _GROUP_MONTHS[number]
-                    words = _range(_year_month(int(year), first_month, after_circa),
-                                   _year_month(int(year), last_month, after_circa))
+                    if after_circa:  # not a date the catalogue takes: each month whole, declined after circa
+                        words = _range(_year_month(int(year), first_month, after_circa),
+                                       _year_month(int(year), last_month, after_circa))
+                    else:
+                        words = _months_in_words(int(year), first_month, last_month)
                 else:
                     words = _year_month(int(year), number, after_circa)
             else:
@@ -477,6 +480,24 @@ def _year_month(year: int, month: int, after_circa: bool = False) -> str:
     return words
 
 
+def _months_in_words(year: int, first: int, last: int) -> str:
+    """Months ``first`` to ``last`` of one year, the year written once: August–September 1945, 1945年8月～9月."""
+    if first == last:
+        return _year_month(year, first)
+    # Translators: a date format (Django's letters: F month, E month in the genitive, n month's number, Y year)
+    # for the first month of a range of months within one year, as in "August–September 1945".
+    start_format = pgettext("EDTF date, first month of a range within a year", "F")
+    # Translators: the date format of the last month of that range ("September 1945").
+    end_format = pgettext("EDTF date, last month of a range within a year", "F Y")
+    ends = [date_format(datetime.date(year, month, 1), month_format)
+            for month, month_format in ((first, start_format), (last, end_format))]
+    if (get_language() or "").split("-")[0] in _LOWER_CASE_MONTHS:
+        ends = [end[:1].lower() + end[1:] for end in ends]
+    return pgettext("EDTF date, a range of months within a year", "%(start)s–%(end)s") % {
+        "start": ends[0], "end": ends[1]}
+
+
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 
@@ -553,6 +574,9 @@ def edtf_in_words(value: str, *, abbreviated: bool = False) -> str:
     first, _sep, last = value.partition("/")
     if (days := _days_in_words(first, last)) is not None:
         return days
+    start_month, end_month = _MONTH.fullmatch(first), _MONTH.fullmatch(last)
+    if start_month and end_month and start_month[1] == end_month[1] and start_month[2] <= end_month[2]:
+        return _months_in_words(int(start_month[1]), int(start_month[2]), int(end_month[2]))
     start = _part_in_words(first, abbreviated) if first not in ("", "..") else None
     end = _part_in_words(last, abbreviated) if last not in ("", "..") else None
     if start and end:

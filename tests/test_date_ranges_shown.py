@@ -1,4 +1,4 @@
-"""A range of days reads as people write it: the year once, and the month once when both days are in it."""
+"""A range of days or months reads as people write it: the year once, and the month once when both days are in it."""
 
 import pytest
 from django.utils import translation
@@ -22,12 +22,17 @@ WORDS = {
                               "ru": "23 декабря 1945 г.–2 января 1946 г.", "ja": "1945年12月23日～1946年1月2日"},
     # A range of one day is that day.
     "1945-08-23/1945-08-23": {"en": "August 23, 1945", "ru": "23 августа 1945 г.", "ja": "1945年8月23日"},
+    # Months of one year: the year once; a quarter or a half of a year is such a range too.
+    "1945-08/1945-09": {"en": "August–September 1945", "ru": "август–сентябрь 1945 г.", "ja": "1945年8月～9月"},
+    "1946-33": {"en": "January–March 1946", "ru": "январь–март 1946 г.", "ja": "1946年1月～3月"},
+    "1946-41": {"en": "July–December 1946", "ru": "июль–декабрь 1946 г.", "ja": "1946年7月～12月"},
+    "1945-08/1945-08": {"en": "August 1945", "ru": "август 1945 г.", "ja": "1945年8月"},
 }
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "ja"])
 @pytest.mark.parametrize("edtf", list(WORDS))
-def test_a_range_of_days_writes_what_both_ends_share_once(edtf, language):
+def test_a_range_of_days_or_months_writes_what_both_ends_share_once(edtf, language):
     with translation.override(language):
         assert edtf_in_words(edtf) == WORDS[edtf][language]
 
