@@ -79,6 +79,16 @@ def test_bytes_invalid_in_the_named_encoding_are_an_error_not_mojibake():
     assert "--encoding" in str(caught.value)
 
 
+def test_a_utf16_file_names_the_line_of_its_unreadable_bytes():
+    # 上 is the bytes 0a 4e in UTF-16: a line feed's byte that is not a line feed.
+    data = "identifier,title_ja\ntest-1,上巻\n".encode("utf-16")
+    data += "test-2,".encode("utf-16-le") + b"\x00\xd8" + "\n".encode("utf-16-le")  # half of a surrogate pair
+    with pytest.raises(FileRefused) as caught:
+        read_table(data, name="sheet.csv")
+    assert str(caught.value).startswith("The file starts with the byte-order mark of utf-16 but is not valid utf-16: "
+                                        "byte 0x00 on line 3 cannot be read.")
+
+
 def test_unknown_encoding_name_is_refused_by_name():
     with pytest.raises(FileRefused, match="“klingon” is not an encoding name"):
         read_table(TEXT.encode(), encoding="klingon")

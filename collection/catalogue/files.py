@@ -318,12 +318,17 @@ def decode_csv(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        # Counted in the text read so far: in UTF-16 a byte 0x0a is also half of other characters (上 is 0a 4e).
+        line = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
         if line > 1 and _separator_line_bytes(data):
             # Numbered as the rows Excel shows, which hides the line: Japanese and Russian say line and row
             # with one word (行, строка), and the file's problems name rows.
             line -= 1
-        if encoding and field_label:
+        if bom_codec:
+            message = _("The file starts with the byte-order mark of %(codec)s but is not valid %(codec)s: byte "
+                        "0x%(byte)02x on line %(line)s cannot be read. The file may be damaged: save it again "
+                        "from the program that made it, as UTF-8 if it can.")
+        elif encoding and field_label:
             message = _("The file is not valid %(codec)s: byte 0x%(byte)02x on line %(line)s cannot be read. "
                         "Choose the encoding it was saved in under “%(field)s” (for example Japanese Windows "
                         "or Russian Windows).")
