@@ -52,6 +52,8 @@ class Entry:
     kind: str
     reason: str
     changes: list[FieldChange] = field(default_factory=list)
+    # What the change did that its own row does not show (a withdrawal that hid the title on the public notice).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -287,9 +289,37 @@ def timeline(obj: models.Model, parts: list[Part]) -> list[Entry]:
     part_rows = [_part_rows(part, {f"{part.owner_field}_id": obj.pk}, related) for part in parts]
     related.fetch()
     entries = _entries_for(model, rows, "", related)
+    hid_the_title = _withdrawals_hiding_the_title(obj, rows)
+    for entry in entries:
+        if entry.history_id in hid_the_title:
+            entry.notes.append(_("The title was hidden on the public notice."))
     for loaded in part_rows:
         entries += _part_entries(loaded, related)
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+def _withdrawals_hiding_the_title(obj: models.Model, rows: list[Any]) -> set[int]:
+    """The history rows of ``obj``, a record, that withdrew it hiding its title on the public notice.
+
+    The choice is kept in the workflow log (``StatusChange.hide_title``), not in the record's row: each hiding
+    withdrawal of the log is matched to the latest row that withdrew the record at or before its moment (the
+    same moment, as the workflow and imports write them). One query, and none for a record never withdrawn.
+    """
+    from .models import Record, Status, StatusChange
+
+    if not isinstance(obj, Record):
+        return set()
+    withdrawals = [row for before, row in zip([None, *rows], rows, strict=False)
+                   if row.status == Status.WITHDRAWN and (before is None or before.status != Status.WITHDRAWN)]
+    if not withdrawals:
+        return set()
+    hiding = StatusChange.objects.withdrawals().filter(record=obj, hide_title=True).values_list("at", flat=True)
+    found = set()
+    for moment in hiding:
+        earlier = [row for row in withdrawals if row.history_date <= moment]
+        if earlier:
+            found.add(earlier[-1].history_id)
+    return found
 
 
 @dataclass

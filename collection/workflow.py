@@ -267,7 +267,8 @@ FOUR_EYES_CHANGING = gettext_lazy(
     "another reviewer, one who has not changed it since it was submitted, must publish it (or a collection manager).")
 
 
-def check_status_change(user: Any, record: Record | None, new_status: str, *, changing: bool = False) -> None:
+def check_status_change(user: Any, record: Record | None, new_status: str, *, changing: bool = False,
+                        hands: tuple[bool, bool] | None = None) -> None:
     """Raise :class:`TransitionNotAllowed` unless ``user`` may give ``record`` ``new_status``.
 
     ``record`` is ``None`` (or unsaved) for a record being created. ``user`` is
@@ -276,6 +277,8 @@ def check_status_change(user: Any, record: Record | None, new_status: str, *, ch
     or creating it already published, needs ``publish_own_record`` too.
     ``changing`` says that the same step changes the record's content as well
     (an import row that edits and publishes): that is publishing one's own change.
+    ``hands`` is :func:`review_hands` of ``record`` and ``user`` if already read (with many records at once);
+    a change itself never passes it, and reads them under its lock.
     """
     if new_status not in Status.values:
         raise TransitionNotAllowed(_("“%(status)s” is not a workflow status.") % {"status": new_status})
@@ -307,7 +310,7 @@ def check_status_change(user: Any, record: Record | None, new_status: str, *, ch
     if four_eyes and new_status == Status.PUBLISHED and not user.has_perm(PUBLISH_OWN):
         if changing:
             raise TransitionNotAllowed(str(FOUR_EYES_CHANGING))
-        submitted, changed = review_hands(record, user)
+        submitted, changed = hands if hands is not None else review_hands(record, user)
         if submitted:
             raise TransitionNotAllowed(str(FOUR_EYES_SUBMITTED))
         if changed:
@@ -358,16 +361,42 @@ def check_edit(user: Any, record: Record) -> None:
         )
 
 
-def check_action(user: Any, record: Record, action: Action, comment: str = "") -> None:
-    """Raise :class:`TransitionNotAllowed` unless ``user`` may apply ``action`` to ``record`` now."""
+def check_action(user: Any, record: Record, action: Action, comment: str = "", *,
+                 hands: tuple[bool, bool] | None = None) -> None:
+    """Raise :class:`TransitionNotAllowed` unless ``user`` may apply ``action`` to ``record`` now (``hands``: see
+    :func:`check_status_change`)."""
     if record.status != action.source:
         # Mostly a bulk action on a selection that mixes statuses, which the list shows as they are: no page to
         # reload, just which records the action applies to. (A button is offered only in its own status, and a
         # change form older than a status change is refused as outdated before this.)
         raise TransitionNotAllowed(action.only_from % {"status": _status_label(record.status)})
-    check_status_change(user, record, action.target)
+    check_status_change(user, record, action.target, hands=hands)
     if action.needs_reason and not comment.strip():
         raise ReasonMissing(_("Give a reason."))
+
+
+def foreseen_skips(user: Any, records: QuerySet[Record], action: Action) -> list[tuple[Record, str]]:
+    """Each of ``records`` with why :func:`apply_to_many` would skip it if ``user`` applied ``action`` now, in
+    the words it would use; ``""`` for one it would change.
+
+    For the page that asks to confirm a bulk action, which says this before anything changes: the same check
+    as the action's, the reason it may need left out (the page asks for it). Who submitted each record and
+    whether ``user`` changed it since (the four-eyes rule) are read with the records, in one query whatever
+    their number.
+    """
+    if user is not None and action.target == Status.PUBLISHED:
+        records = with_submitter(records).annotate(changed_by_user=changed_in_review_by(user))
+    foreseen = []
+    for record in records:
+        hands = ((record.submitted_by_id == user.pk, bool(record.changed_by_user))
+                 if hasattr(record, "changed_by_user") else None)
+        try:
+            check_action(user, record, action, comment="-", hands=hands)
+        except TransitionNotAllowed as refusal:
+            foreseen.append((record, str(refusal)))
+        else:
+            foreseen.append((record, ""))
+    return foreseen
 
 
 def available_actions(user: Any, record: Record) -> list[Action]:

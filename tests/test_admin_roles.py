@@ -185,7 +185,7 @@ def test_a_skipped_records_identifier_keeps_its_letter_case_in_japanese(alice, l
     client = login(alice)
     client.cookies["django_language"] = "ja"
     response = client.post(reverse("admin:collection_record_changelist"),
-                           {"action": "submit_selected", "_selected_action": [record.pk]}, follow=True)
+                           {"action": "submit_selected", "_selected_action": [record.pk], "apply": "1"}, follow=True)
     [skipped] = [str(message) for message in response.context["messages"]]
     assert "mem-test-000003" in skipped
     assert "Mem-test-000003" not in response.content.decode()

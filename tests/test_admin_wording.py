@@ -220,7 +220,7 @@ def bulk(client, action, records, language, **form):
 ])
 def test_submitting_a_published_record_in_bulk_says_only_a_draft_can_be(alice, login, language, why):
     record = RecordFactory(status=Status.PUBLISHED, identifier="doc-test-1")
-    [skipped] = bulk(login(alice), "submit", [record], language)
+    [skipped] = bulk(login(alice), "submit", [record], language, apply="1")
     assert skipped.endswith(why)
     assert Record.objects.get(pk=record.pk).status == Status.PUBLISHED
 
@@ -247,7 +247,7 @@ def test_every_bulk_action_says_which_records_it_applies_to(bob, login, action, 
 def test_a_skipped_record_and_the_reason_are_two_sentences(bob, login, language, message):
     record = RecordFactory(status=Status.DRAFT, identifier="doc-test-1")
     record.submit(bob)
-    assert bulk(login(bob), "publish", [record], language) == [message]
+    assert bulk(login(bob), "publish", [record], language, apply="1") == [message]
 
 
 # --- the languages filter names the languages ----------------------------------------------------------------

@@ -740,7 +740,7 @@ def test_a_workflow_action_on_many_records_queues_one_task(admin_client, django_
     before = queued_refreshes()
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("admin:collection_record_changelist"), {
-            "action": "publish_selected", "_selected_action": [record.pk for record in records]})
+            "action": "publish_selected", "_selected_action": [record.pk for record in records], "apply": "1"})
     assert set(Record.objects.values_list("status", flat=True)) == {Status.PUBLISHED}
     assert ready() == set() and queued_refreshes() == before + 1
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)

@@ -89,7 +89,7 @@ def test_the_admins_bulk_publish_dates_each_record(alice, bob, login):
     records = [in_review(alice, "doc-test-bulk-1"), in_review(alice, "doc-test-bulk-2")]
     login(bob).post(
         reverse("admin:collection_record_changelist"),
-        {"action": "publish_selected", "_selected_action": [record.pk for record in records]},
+        {"action": "publish_selected", "_selected_action": [record.pk for record in records], "apply": "1"},
     )
     for record in records:
         [published] = published_rows(record)

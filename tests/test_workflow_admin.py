@@ -302,7 +302,8 @@ class TestBulkActions:
         theirs.submit(alice)
         draft = RecordFactory(status=Status.DRAFT, identifier="doc-draft")
         response = login(bob).post(self.changelist(), {
-            "action": "publish_selected", "_selected_action": [own.pk, theirs.pk, draft.pk]}, follow=True)
+            "action": "publish_selected", "_selected_action": [own.pk, theirs.pk, draft.pk], "apply": "1"},
+            follow=True)
         shown = page_messages(response)
         assert "The record doc-theirs was published." in shown
         assert any(m.startswith("The record doc-own was skipped. Four-eyes rule: you submitted this record")
@@ -321,7 +322,8 @@ class TestBulkActions:
         for identifier in ("doc-a", "doc-b"):
             RecordFactory(status=Status.DRAFT, identifier=identifier).submit(alice)
         response = login(bob).post(self.changelist(), {
-            "action": "publish_selected", "_selected_action": list(Record.objects.values_list("pk", flat=True))},
+            "action": "publish_selected", "_selected_action": list(Record.objects.values_list("pk", flat=True)),
+            "apply": "1"},
             follow=True, headers={"accept-language": language})
         assert page_messages(response) == [said]
 
@@ -349,7 +351,8 @@ class TestBulkActions:
 
     def test_submit_and_return(self, alice, bob, login):
         record = RecordFactory(status=Status.DRAFT)
-        login(alice).post(self.changelist(), {"action": "submit_selected", "_selected_action": [record.pk]})
+        login(alice).post(self.changelist(), {"action": "submit_selected", "_selected_action": [record.pk],
+                                              "apply": "1"})
         assert Record.objects.get(pk=record.pk).status == Status.REVIEW
         login(bob).post(self.changelist(), {"action": "return_selected", "_selected_action": [record.pk],
                                             "index": 0, "apply": "1", "transition_comment": "Needs a date."})

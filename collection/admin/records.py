@@ -45,6 +45,7 @@ from ..workflow import (
     check_action,
     check_status_change,
     decides_on_reviews,
+    foreseen_skips,
     may_edit,
     returned_to,
     stale_action_message,
@@ -552,20 +553,14 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
     # Bulk actions
 
     def apply_in_bulk(self, request: HttpRequest, queryset: QuerySet[Record], action: Action) -> HttpResponse | None:
+        """Run ``action`` on the records confirmed on the page that first says what it will do to each selected one
+        (and asks for its reason, or a comment)."""
         reason = request.POST.get("transition_comment", "").strip()
-        if action.needs_reason and not (request.POST.get("apply") and reason):
-            if request.POST.get("apply"):
+        confirmed = bool(request.POST.get("apply"))
+        if not confirmed or (action.needs_reason and not reason):
+            if confirmed:
                 messages.error(request, _("Give a reason."))
-            return TemplateResponse(request, "admin/collection/record/bulk_reason.html", {
-                **self.admin_site.each_context(request),
-                "title": action.label, "opts": self.model._meta, "action": action,
-                "action_name": request.POST.get("action"), "records": queryset,
-                "select_across": request.POST.get("select_across", "0"),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                # Asked again (no reason given): what was ticked and typed is kept.
-                "comment": request.POST.get("transition_comment", "") if request.POST.get("apply") else "",
-                "hide_title": bool(request.POST.get("hide_title")),
-            })
+            return self._bulk_confirmation(request, queryset, action)
         result = apply_to_many(queryset.order_by("identifier"), request.user, action, reason,
                                hide_title=bool(request.POST.get("hide_title")))
         if len(result.done) == 1:
@@ -578,6 +573,23 @@ class RecordAdmin(CatalogueImportExportMixin, LabelledAdmin):
             messages.warning(request, _("The record %(record)s was skipped. %(why)s") % {
                 "record": record.identifier, "why": why})
         return None
+
+    def _bulk_confirmation(self, request: HttpRequest, queryset: QuerySet[Record], action: Action) -> HttpResponse:
+        foreseen = foreseen_skips(request.user, queryset.order_by("identifier"), action)
+        return TemplateResponse(request, "admin/collection/record/bulk_reason.html", {
+            **self.admin_site.each_context(request),
+            "title": action.label, "opts": self.model._meta, "action": action,
+            "action_name": request.POST.get("action"), "foreseen": foreseen,
+            # The form carries the records the action will change, and no others: confirming changes those the
+            # page says it will, even where the selection was every record of the list.
+            "applying": [record for record, skipped in foreseen if not skipped],
+            "target_status": Status(action.target).label,
+            "status_label": Record._meta.get_field("status").verbose_name,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            # Asked again (no reason given): what was ticked and typed is kept.
+            "comment": request.POST.get("transition_comment", "") if request.POST.get("apply") else "",
+            "hide_title": bool(request.POST.get("hide_title")),
+        })
 
 
 @admin.register(ReservedIdentifier)
