@@ -18,6 +18,7 @@ from ..facets.summary import browse_summary
 from ..filters import RecordFilterSet, not_a_choice
 from ..models import Record
 from ..search import title_order_language
+from ..snippets import attach_passages
 
 SORTS = {
     "relevance": _("relevance (title matches first)"),
@@ -232,6 +233,8 @@ class RecordListView(View):
                                                            "last_page_url": last_page}, status=404)
         page = context["page_obj"]
         state = context["state"]
+        # Why each record was found, where the line does not show it: a passage of its description.
+        attach_passages(context["records"], context["query"], get_language())
         context["prev_url"] = page_url(state, page.previous_page_number()) if page.has_previous() else ""
         context["next_url"] = page_url(state, page.next_page_number()) if page.has_next() else ""
         context["page_links"] = page_links(state, page)
