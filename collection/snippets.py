@@ -67,6 +67,7 @@ class Passage:
 
     @property
     def html(self) -> SafeString:
+        """The passage as a page shows it: its text escaped, its marked parts in ``<mark>``."""
         return mark_safe("".join(f"<mark>{escape(text)}</mark>" if marked else escape(text)
                                  for text, marked in self.parts))
 
