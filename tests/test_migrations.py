@@ -1,5 +1,7 @@
 """The app's migrations never depend on the host's language settings."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 
@@ -24,82 +26,187 @@ def upgraded(before, fill):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    from collection.search import install_catalogue_triggers
-
     target = [("collection", before)]
     executor = MigrationExecutor(connection)
     executor.migrate(target)
     fill(executor.loader.project_state(target).apps)
+    return upgraded_to_the_latest()
+
+
+def upgraded_to_the_latest():
+    """Run every migration not run yet; the app's models as the latest leaves them."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from collection.search import install_catalogue_triggers
+
     executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
     install_catalogue_triggers()  # as migrate's post_migrate does: a table may have been dropped and made again
     return executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
 
 
-@pytest.mark.django_db(transaction=True)
-def test_records_start_in_every_title_order_where_their_original_title_puts_them(settings):
-    settings.COLLECTION_LANGUAGES = ["ja", "en"]
+# Rows as older versions of the app stored them, each with the models as a migration left them: ``(migration,
+# fill)`` in the order of the migrations, each ``fill(apps, stored)`` storing its rows' keys in ``stored``.
+
+
+def fill_a_record_before_title_orders(old, stored):
+    record = old.get_model("collection", "Record").objects.create(identifier="mem-test-old", kind="memoir")
+    old.get_model("collection", "RecordSearch").objects.update_or_create(
+        record_id=record.pk, defaults={"title_key": "test original"})
+    stored["title_order_record"] = record.pk
+
+
+def fill_a_reason_in_the_narrow_column(old, stored):
+    record = old.get_model("collection", "Record").objects.create(identifier="mem-test-reason", kind="memoir")
+    old.get_model("collection", "HistoricalRecord").objects.create(
+        id=record.pk, identifier=record.identifier, kind="memoir", status="draft", version=1,
+        created=record.created, modified=record.modified, history_type="+", history_date=record.modified,
+        history_change_reason="[import] {\"file\": \"a.csv\"}")
+    stored["reason_record"] = record.pk
+
+
+FIRST_DAY = datetime.datetime(2024, 5, 1, 9, 30, tzinfo=datetime.UTC)
+
+
+def fill_records_published_before_first_publication_was_kept(old, stored):
+    records, history = old.get_model("collection", "Record"), old.get_model("collection", "HistoricalRecord")
+
+    def record_with_history(identifier, statuses):
+        record = records.objects.create(identifier=identifier, kind="memoir", status=statuses[-1])
+        for day, status in enumerate(statuses):
+            history.objects.create(id=record.pk, identifier=identifier, kind="memoir", status=status, version=1,
+                                   created=record.created, modified=record.modified, history_type="~",
+                                   history_date=FIRST_DAY + datetime.timedelta(days=day))
+        return record.pk
+
+    # Published on the third day, withdrawn, then published again: its first publication is the third day's.
+    stored["republished"] = record_with_history(
+        "mem-test-republished", ["draft", "review", "published", "withdrawn", "draft", "review", "published"])
+    stored["withdrawn"] = record_with_history("mem-test-withdrawn", ["draft", "review", "published", "withdrawn"])
+    stored["never"] = record_with_history("mem-test-never", ["draft", "review", "draft"])
+
+
+PLACE_CREATED, PLACE_RENAMED = (datetime.datetime(2024, 5, day, 9, 30, tzinfo=datetime.UTC) for day in (1, 9))
+
+
+def fill_a_place_and_a_subject_before_they_were_dated(old, stored):
+    place = old.get_model("collection", "Place").objects.create(identifier="place-test", kind="camp")
+    old.get_model("collection", "HistoricalPlace").objects.create(
+        id=place.pk, identifier="place-test", kind="camp", version=1, history_type="+", history_date=PLACE_CREATED)
+    # Renamed later: the change is in its names' history only.
+    old.get_model("collection", "HistoricalPlaceName").objects.create(
+        id=1, place_id=place.pk, language="en", text="Test camp", form="original", history_type="~",
+        history_date=PLACE_RENAMED)
+    stored["place"] = place.pk
+    stored["subject"] = old.get_model("collection", "Subject").objects.create(identifier="subject-test").pk
+
+
+def fill_texts_with_crlf(old, stored):
+    from django.db import connection
+
+    def stored_as_given(model, pk, field, text):
+        """Past the field's normalization, as a text was stored before it."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {model._meta.db_table} SET {field} = %s WHERE {model._meta.pk.column} = %s",
+                           [text, pk])
+
+    record = old.get_model("collection", "Record").objects.create(identifier="mem-crlf", kind="memoir")
+    stored_as_given(record, record.pk, "staff_notes", "one\r\ntwo")
+    description = old.get_model("collection", "Description").objects.create(record=record, language="ja", text="-")
+    stored_as_given(description, description.pk, "text", "一行目\r\n二行目\r三行目")
+    history = old.get_model("collection", "HistoricalDescription").objects.create(
+        id=description.pk, record_id=record.pk, language="ja", text="-",
+        our_translation=False, history_date=record.modified, history_type="+")
+    stored_as_given(history, history.pk, "text", "一行目\r\n二行目")
+    old.get_model("collection", "ExportLine").objects.create(
+        record_id=record.pk, layout="x", line='mem-crlf,"一行目\r\n二行目"\r\n')
+    other = old.get_model("collection", "Record").objects.create(identifier="mem-lf", kind="memoir")
+    old.get_model("collection", "ExportLine").objects.create(record_id=other.pk, layout="x", line="mem-lf\r\n")
+    stored.update(crlf_record=record.pk, lf_record=other.pk)
+
+
+STORED_BEFORE = [
+    ("0009_tombstone_titles", fill_a_record_before_title_orders),
+    ("0010_record_title_order", fill_a_reason_in_the_narrow_column),
+    ("0015_translated_field_labels", fill_records_published_before_first_publication_was_kept),
+    ("0017_first_published_from_history", fill_a_place_and_a_subject_before_they_were_dated),
+    ("0019_date_help_text", fill_texts_with_crlf),
+]
+
+
+@pytest.fixture(scope="class")
+def upgraded_rows(django_db_setup, django_db_blocker):
+    """The app's models as the latest migration leaves them, and the keys of the rows each of ``STORED_BEFORE``
+    stored with the models as its migration left them, every later migration run over them since. The
+    migrations are undone once and run again once for all of them, as each pass takes seconds; the rows are
+    committed, as migrations need, and flushed when the class is done."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.test.utils import override_settings
+
     stored = {}
-
-    def fill(old):
-        record = old.get_model("collection", "Record").objects.create(identifier="mem-test-old", kind="memoir")
-        old.get_model("collection", "RecordSearch").objects.update_or_create(
-            record_id=record.pk, defaults={"title_key": "test original"})
-        stored["record"] = record.pk
-
-    new = upgraded("0009_tombstone_titles", fill)
-    orders = new.get_model("collection", "RecordTitleOrder").objects.filter(record_id=stored["record"])
-    assert sorted(orders.values_list("language", "title_key")) == [("en", "test original"), ("ja", "test original")]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_reasons_kept_when_their_column_widens():
-    stored = {}
-
-    def fill(old):
-        record = old.get_model("collection", "Record").objects.create(identifier="mem-test-reason", kind="memoir")
-        old.get_model("collection", "HistoricalRecord").objects.create(
-            id=record.pk, identifier=record.identifier, kind="memoir", status="draft", version=1,
-            created=record.created, modified=record.modified, history_type="+", history_date=record.modified,
-            history_change_reason="[import] {\"file\": \"a.csv\"}")
-        stored["record"] = record.pk
-
-    new = upgraded("0010_record_title_order", fill)
-    rows = new.get_model("collection", "HistoricalRecord").objects.filter(id=stored["record"])
-    assert list(rows.values_list("history_change_reason", flat=True)) == ['[import] {"file": "a.csv"}']
-    rows.update(history_change_reason="x" * 500)  # wider than the old varchar(100)
-    assert len(rows.get().history_change_reason) == 500
+    with django_db_blocker.unblock():
+        try:
+            # The record stored before title orders is put in the orders of these languages.
+            with override_settings(COLLECTION_LANGUAGES=["ja", "en"]):
+                for migration, fill in STORED_BEFORE:
+                    target = [("collection", migration)]
+                    executor = MigrationExecutor(connection)
+                    executor.migrate(target)
+                    fill(executor.loader.project_state(target).apps, stored)
+                new = upgraded_to_the_latest()
+            yield new, stored
+        finally:
+            upgraded_to_the_latest()
+            call_command("flush", verbosity=0, interactive=False, reset_sequences=False)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_records_published_before_are_dated_by_their_first_publication_in_their_history():
-    import datetime
+@pytest.mark.django_db
+class TestRowsStoredBeforeAnUpgrade:
+    def test_records_start_in_every_title_order_where_their_original_title_puts_them(self, upgraded_rows):
+        new, stored = upgraded_rows
+        orders = new.get_model("collection", "RecordTitleOrder").objects.filter(
+            record_id=stored["title_order_record"])
+        assert sorted(orders.values_list("language", "title_key")) == [
+            ("en", "test original"), ("ja", "test original")]
 
-    start = datetime.datetime(2024, 5, 1, 9, 30, tzinfo=datetime.UTC)
-    stored = {}
+    def test_reasons_kept_when_their_column_widens(self, upgraded_rows):
+        new, stored = upgraded_rows
+        rows = new.get_model("collection", "HistoricalRecord").objects.filter(id=stored["reason_record"])
+        assert list(rows.values_list("history_change_reason", flat=True)) == ['[import] {"file": "a.csv"}']
+        rows.update(history_change_reason="x" * 500)  # wider than the old varchar(100)
+        assert len(rows.get().history_change_reason) == 500
 
-    def fill(old):
-        records, history = old.get_model("collection", "Record"), old.get_model("collection", "HistoricalRecord")
+    def test_records_published_before_are_dated_by_their_first_publication_in_their_history(self, upgraded_rows):
+        new, stored = upgraded_rows
+        records = new.get_model("collection", "Record").objects.filter(
+            pk__in=[stored["republished"], stored["withdrawn"], stored["never"]])
+        assert dict(records.values_list("pk", "first_published")) == {
+            stored["republished"]: FIRST_DAY + datetime.timedelta(days=2),
+            stored["withdrawn"]: FIRST_DAY + datetime.timedelta(days=2), stored["never"]: None}
 
-        def record_with_history(identifier, statuses):
-            record = records.objects.create(identifier=identifier, kind="memoir", status=statuses[-1])
-            for day, status in enumerate(statuses):
-                history.objects.create(id=record.pk, identifier=identifier, kind="memoir", status=status, version=1,
-                                       created=record.created, modified=record.modified, history_type="~",
-                                       history_date=start + datetime.timedelta(days=day))
-            return record.pk
+    def test_places_and_subjects_stored_before_are_dated_by_their_history_not_by_the_upgrade(self, upgraded_rows):
+        new, stored = upgraded_rows
+        assert new.get_model("collection", "Place").objects.get(pk=stored["place"]).modified == PLACE_RENAMED
+        assert new.get_model("collection", "HistoricalPlace").objects.get(id=stored["place"]).modified == (
+            PLACE_CREATED)
+        # No history at all: older than any record.
+        assert new.get_model("collection", "Subject").objects.get(pk=stored["subject"]).modified == (
+            datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC))
 
-        # Published on the third day, withdrawn, then published again: its first publication is the third day's.
-        stored["republished"] = record_with_history(
-            "mem-test-republished", ["draft", "review", "published", "withdrawn", "draft", "review", "published"])
-        stored["withdrawn"] = record_with_history("mem-test-withdrawn", ["draft", "review", "published", "withdrawn"])
-        stored["never"] = record_with_history("mem-test-never", ["draft", "review", "draft"])
-
-    new = upgraded("0015_translated_field_labels", fill)
-    dates = dict(new.get_model("collection", "Record").objects.values_list("pk", "first_published"))
-    assert dates == {stored["republished"]: start + datetime.timedelta(days=2),
-                     stored["withdrawn"]: start + datetime.timedelta(days=2), stored["never"]: None}
+    def test_texts_stored_with_crlf_keep_their_line_breaks_as_newlines(self, upgraded_rows):
+        new, stored = upgraded_rows
+        record = stored["crlf_record"]
+        assert new.get_model("collection", "Record").objects.get(pk=record).staff_notes == "one\ntwo"
+        assert new.get_model("collection", "Description").objects.get(record_id=record).text == (
+            "一行目\n二行目\n三行目")
+        assert new.get_model("collection", "HistoricalDescription").objects.get(record_id=record).text == (
+            "一行目\n二行目")
+        lines = new.get_model("collection", "ExportLine").objects.filter(
+            record_id__in=[record, stored["lf_record"]])
+        assert list(lines.values_list("record_id", flat=True)) == [stored["lf_record"]]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -127,69 +234,6 @@ def test_a_change_of_labels_leaves_the_state_and_the_schema_as_one_alter_field_p
     with connection.schema_editor(collect_sql=True) as editor:
         labels.database_forwards("collection", editor, before, together)
     assert editor.collected_sql == []  # labels are not in the schema
-
-
-@pytest.mark.django_db(transaction=True)
-def test_places_and_subjects_stored_before_are_dated_by_their_history_not_by_the_upgrade():
-    import datetime
-
-    created, renamed = (datetime.datetime(2024, 5, day, 9, 30, tzinfo=datetime.UTC) for day in (1, 9))
-    stored = {}
-
-    def fill(old):
-        place = old.get_model("collection", "Place").objects.create(identifier="place-test", kind="camp")
-        old.get_model("collection", "HistoricalPlace").objects.create(
-            id=place.pk, identifier="place-test", kind="camp", version=1, history_type="+", history_date=created)
-        # Renamed later: the change is in its names' history only.
-        old.get_model("collection", "HistoricalPlaceName").objects.create(
-            id=1, place_id=place.pk, language="en", text="Test camp", form="original", history_type="~",
-            history_date=renamed)
-        stored["place"] = place.pk
-        stored["subject"] = old.get_model("collection", "Subject").objects.create(identifier="subject-test").pk
-
-    new = upgraded("0017_first_published_from_history", fill)
-    assert new.get_model("collection", "Place").objects.get(pk=stored["place"]).modified == renamed
-    assert new.get_model("collection", "HistoricalPlace").objects.get().modified == created
-    # No history at all: older than any record.
-    assert new.get_model("collection", "Subject").objects.get(pk=stored["subject"]).modified == datetime.datetime(
-        1970, 1, 1, tzinfo=datetime.UTC)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_texts_stored_with_crlf_keep_their_line_breaks_as_newlines():
-    stored = {}
-
-    def stored_as_given(model, pk, field, text):
-        """Past the field's normalization, as a text was stored before it."""
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {model._meta.db_table} SET {field} = %s WHERE {model._meta.pk.column} = %s",
-                           [text, pk])
-
-    def fill(old):
-        record = old.get_model("collection", "Record").objects.create(identifier="mem-crlf", kind="memoir")
-        stored_as_given(record, record.pk, "staff_notes", "one\r\ntwo")
-        description = old.get_model("collection", "Description").objects.create(
-            record=record, language="ja", text="-")
-        stored_as_given(description, description.pk, "text", "一行目\r\n二行目\r三行目")
-        history = old.get_model("collection", "HistoricalDescription").objects.create(
-            id=description.pk, record_id=record.pk, language="ja", text="-",
-            our_translation=False, history_date=record.modified, history_type="+")
-        stored_as_given(history, history.pk, "text", "一行目\r\n二行目")
-        old.get_model("collection", "ExportLine").objects.create(
-            record_id=record.pk, layout="x", line='mem-crlf,"一行目\r\n二行目"\r\n')
-        other = old.get_model("collection", "Record").objects.create(identifier="mem-lf", kind="memoir")
-        old.get_model("collection", "ExportLine").objects.create(record_id=other.pk, layout="x", line="mem-lf\r\n")
-        stored.update(record=record.pk, other=other.pk)
-
-    new = upgraded("0019_date_help_text", fill)
-
-    assert new.get_model("collection", "Record").objects.get(pk=stored["record"]).staff_notes == "one\ntwo"
-    assert new.get_model("collection", "Description").objects.get().text == "一行目\n二行目\n三行目"
-    assert new.get_model("collection", "HistoricalDescription").objects.get().text == "一行目\n二行目"
-    assert list(new.get_model("collection", "ExportLine").objects.values_list("record_id", flat=True)) == [
-        stored["other"]]
 
 
 def datestamps_as_harvests_computed_them():
