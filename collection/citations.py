@@ -1362,7 +1362,8 @@ def _a_range_within_a_year_shown_without_its_year() -> None:
     among them: Chicago and APA give the year first and the month and day in a ``cs:date`` of their own, so
     the page of a record dated 1945-08-23/1945-09-02 could not be shown, and the year alone rendered nothing.
     The year is given once, and each end's month and day (August 23–September 2), as citeproc-py gives them
-    for a range across years.
+    for a range across years; a range within one month gives its month once too, where the locale's date
+    puts it (see :func:`_days_of_one_month`).
     """
     from citeproc import model
 
@@ -1376,6 +1377,8 @@ def _a_range_within_a_year_shown_without_its_year() -> None:
             return self.render_single_date(end, list(show_parts), context)  # the year alone: 1945
         if "year" in show_parts:
             return render_date_range(self, date_range, show_parts, context)
+        if days := _days_of_one_month(self, begin, end, show_parts, context):
+            return days
         first = self.render_single_date(begin, list(show_parts), context)
         last = self.render_single_date(end, list(show_parts), context)
         if not (first and last) or first == last:
@@ -1383,6 +1386,46 @@ def _a_range_within_a_year_shown_without_its_year() -> None:
         return first.rstrip() + self.unicode_character("EN DASH") + last
 
     model.Date.render_date_range = range_without_its_year
+
+
+def _days_of_one_month(date: Any, begin: Any, end: Any, show_parts: Any, context: Any) -> Any:
+    """The days of a range within one month with the month named once, as CSL asks of a range (the parts both
+    ends share are not repeated) and citeproc-js does; ``None`` for any other range.
+
+    citeproc-py gave each end whole: "August 23–August 30", «23 августа–30 августа», "8月23日–8月30日". The
+    month stands where the locale's date puts it, and each day keeps its own affixes: "August 23–30",
+    «23–30 августа» (in the genitive, as a day before it needs), "8月23日–30日", as the record's page writes it
+    (8月23日～30日).
+    """
+    # A date's parts are keys: citeproc-py's dates raise KeyError, not AttributeError, for a part they lack.
+    months, days = (begin.get("month"), end.get("month")), (begin.get("day"), end.get("day"))
+    if not {"month", "day"} <= set(show_parts) or months[0] is None or months[0] != months[1] or None in days:
+        return None
+    # As citeproc-py renders a whole date: a locale's date renders its parts with the style's date's attributes.
+    part_context = context if context is not date else None
+    pieces = []
+    for part in date.iterchildren():
+        name = part.get("name") if isinstance(part.tag, str) else None
+        if name not in show_parts:
+            continue
+        if name != "day":
+            pieces += date.parts(end, [name], part_context)
+            continue
+        first, last = date.parts(begin, [name], part_context), date.parts(end, [name], part_context)
+        if not (first and last):
+            return None
+        pieces.append(first[0].rstrip() + date.unicode_character("EN DASH") + _without_leading_space(last[0]))
+    return (context if date.is_locale_date() else date).join(pieces) or None
+
+
+def _without_leading_space(text: Any) -> Any:
+    """A rendered text without the space its prefix starts it with, as the same kind of text citeproc-py made."""
+    from citeproc.string import MixedString
+
+    if isinstance(text, MixedString):
+        head, *rest = text
+        return MixedString([type(head)(str(head).lstrip()), *rest])
+    return type(text)(str(text).lstrip())
 
 
 def _style_of(element: Any) -> Any:

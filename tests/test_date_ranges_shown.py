@@ -78,3 +78,34 @@ def test_the_page_of_a_record_dated_within_a_year_cites_it(client):
     response = client.get(f"/en/records/{record.identifier}/")
     assert response.status_code == 200
     assert "“Test Surrender Week.” 1945. August 23–September 2." in response.content.decode()  # Chicago
+
+
+# Each style's month and day of a record dated 1945-08-23/1945-08-30 and of one dated 1945-08-23/1945-09-02.
+CITED_DAYS = {
+    "en": {"chicago-author-date": ("1945. August 23–30.", "1945. August 23–September 2."),
+           "apa": ("(1945, August 23–30)", "(1945, August 23–September 2)")},
+    "ru": {"chicago-author-date": ("1945. 23–30 августа.", "1945. 23 августа–2 сентября."),
+           "apa": ("(1945, 23–30 августа)", "(1945, 23 августа–2 сентября)")},
+    "ja": {"chicago-author-date": ("1945年. 8月23日–30日.", "1945年. 8月23日–9月2日."),
+           "apa": ("(1945年8月23日–30日)", "(1945年8月23日–9月2日)")},
+}
+
+# A newspaper's issue dated 1945-08/1945-09.
+CITED_MONTHS = {"en": "August–September", "ru": "сентябрь", "ja": "8月–9月"}
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ja"])
+def test_a_range_of_days_within_one_month_is_cited_with_the_month_once(language):
+    within = titled("Test surrender week", date_edtf="1945-08-23/1945-08-30", identifier="doc-surrender-week")
+    across = titled("Test surrender fortnight", date_edtf="1945-08-23/1945-09-02", identifier="doc-surrender-fortnight")
+    broadcast = titled("Test surrender broadcasts", date_edtf="1945-08-23/1945-08-30", identifier="news-surrender-week",
+                       resource_type="news-item")
+    months = titled("Test surrender months", date_edtf="1945-08/1945-09", identifier="news-surrender-months",
+                    resource_type="newspaper-article")
+    for style, (within_words, across_words) in CITED_DAYS[language].items():
+        assert within_words in formatted_citation(within, style, language)  # was "August 23–August 30"
+        assert across_words in formatted_citation(across, style, language)  # each end's month, as before
+        assert CITED_MONTHS[language] in formatted_citation(months, style, language)  # both months, as before
+    # The word saying it aired stays with the date, before it or joined after it as each language writes it.
+    aired = {"en": "Aired August 23–30.", "ru": "Эфир 23–30 августа.", "ja": "8月23日–30日放送."}[language]
+    assert aired in formatted_citation(broadcast, "chicago-author-date", language)
