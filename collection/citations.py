@@ -1383,7 +1383,8 @@ def _a_range_within_a_year_shown_without_its_year() -> None:
         last = self.render_single_date(end, list(show_parts), context)
         if not (first and last) or first == last:
             return first or last
-        return first.rstrip() + self.unicode_character("EN DASH") + last
+        # The Russian month's prefix would follow the dash: «август– сентябрь».
+        return first.rstrip() + self.unicode_character("EN DASH") + _without_leading_space(last)
 
     model.Date.render_date_range = range_without_its_year
 
