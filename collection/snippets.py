@@ -25,10 +25,11 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext
 
-from .models import pick_label
+from .models import LabelForm, pick_label
 from .search import WordForms, document_key, fold, isbn_query, search_alternatives
-from .text import HAN, base_language, script_subtag
+from .text import HAN, base_language, script_language, script_subtag
 
 # How long a passage is, in characters, and how much of it comes before the first match: most of it after, as a
 # sentence goes on from its keyword.
@@ -72,6 +73,16 @@ class Passage:
                                  for text, marked in self.parts))
 
 
+@dataclass(frozen=True)
+class FoundIn:
+    """A title or journal name a result's line does not show, through which it was found: what it is
+    (``name``: "Also titled", "Reading", "In"), and its ``passage``, in its own language (``""`` for a journal's
+    name in Latin letters, whose language no field gives)."""
+
+    name: str
+    passage: Passage
+
+
 class SearchedWords:
     """The words of a query as the search looks for them, to find again in a text.
 
@@ -92,9 +103,13 @@ class SearchedWords:
     def all_held_by(self, texts: Iterable[tuple[str, str]]) -> bool:
         """Whether every word is held by one of ``texts`` (``(text, language)``), as the search holds them: then
         those texts alone say why a record was found."""
+        return bool(self.words) and len(self.held_by(texts)) == len(self.words)
+
+    def held_by(self, texts: Iterable[tuple[str, str]]) -> set[int]:
+        """The numbers of the words held by one of ``texts`` (``(text, language)``), as the search holds them."""
         keys = [f" {document_key(text, language)} " for text, language in texts if text]
-        return bool(self.words) and all(
-            any(_occurrences(spelling, key) for spelling in spellings for key in keys) for spellings in self.words)
+        return {number for number, spellings in enumerate(self.words)
+                if any(_occurrences(spelling, key) for spelling in spellings for key in keys)}
 
     def passage(self, text: str, language: str = "") -> Passage | None:
         """The passage of ``text`` to show around the first word found in it, the words found marked; None when
@@ -153,27 +168,97 @@ def passage(query: str, text: str, language: str = "") -> Passage | None:
 
 def attach_passages(records: Sequence[Any], query: str, language: str) -> None:
     """Give each of ``records`` (published records with their titles, as a page lists them) a
-    ``search_passage``: the passage of its description a search for ``query`` shows, or None.
+    ``search_passage``: the passage of its description a search for ``query`` shows, or None; and a
+    ``search_found_in``: the titles and journal its line does not show that hold the other words
+    (:func:`found_in`).
 
     A record whose line says why it was found (:func:`line_holds_every_word`) shows
-    none. The others' descriptions are read in one query for them all (none when
+    neither. The others' descriptions are read in one query for them all (none when
     every line says why); the description their page shows in ``language``
-    (``Record.description_in``) is tried first, then the others.
+    (``Record.description_in``) is tried first, then the others. Their titles and
+    journal came with them: they cost no query.
     """
     words = SearchedWords(query)
     unexplained = [record for record in records if words and not line_holds_every_word(record, words, language)]
     prefetch_related_objects(unexplained, "descriptions")
     for record in records:
         record.search_passage = None
+        record.search_found_in = []
     for record in unexplained:
         record.search_passage = description_passage(record, words, language)
+        record.search_found_in = found_in(record, words, language, record.search_passage)
+
+
+def shown_titles(record: Any, language: str) -> list[Any]:
+    """The titles a result line shows of ``record`` on a page in ``language``: its ``display_label``, and the
+    original title beside it."""
+    shown = [record.display_label(language), pick_label(record.original_titles(), None)]
+    return [label for label in shown if label is not None]
 
 
 def line_holds_every_word(record: Any, words: SearchedWords, language: str) -> bool:
-    """Whether the titles a result line shows of ``record`` on a page in ``language`` (its ``display_label``,
-    and the original title beside it) hold every word searched: then the line says why it was found."""
-    shown = [record.display_label(language), pick_label(record.original_titles(), None)]
-    return words.all_held_by((label.text, label.language) for label in shown if label is not None)
+    """Whether the titles a result line shows of ``record`` on a page in ``language`` hold every word searched:
+    then the line says why it was found."""
+    return words.all_held_by((label.text, label.language) for label in shown_titles(record, language))
+
+
+def found_in(record: Any, words: SearchedWords, language: str, shown_passage: Passage | None = None) -> list[FoundIn]:
+    """The titles of ``record`` its line on a page in ``language`` does not show, and its journal, each with
+    its passage, that hold a word searched which neither the line, nor ``shown_passage`` (of its description),
+    nor one before it holds: the other titles first, then the readings and romanizations, then the journal.
+
+    A title is shown once: not one of the line's, nor one written as another shown. A word the line or the
+    passage already explains does not bring another title, so that a result shows as few as say why.
+    """
+    shown = shown_titles(record, language)
+    explained = words.held_by([(label.text, label.language) for label in shown]
+                              + ([(str(shown_passage), shown_passage.language)] if shown_passage else []))
+    seen = {_same_text(label.text) for label in shown}
+    found = []
+    for name, text, text_language in _other_texts(record, shown):
+        if _same_text(text) in seen:
+            continue
+        new = words.held_by([(text, text_language)]) - explained
+        found_passage = words.passage(text, text_language) if new else None
+        if found_passage is None:
+            continue
+        found.append(FoundIn(name, found_passage))
+        explained |= new
+        seen.add(_same_text(text))
+    return found
+
+
+# Titles of these forms are other titles of the record; the others spell out a title.
+_TITLE_FORMS = (LabelForm.ORIGINAL, LabelForm.TRANSLATION, LabelForm.TRANSCRIPTION)
+
+
+def _other_texts(record: Any, shown: list[Any]) -> list[tuple[str, str, str]]:
+    """The titles of ``record`` not among ``shown`` and its journal, in the order :func:`found_in` tries them:
+    each as ``(what it is, text, language)``."""
+    titles = [title for title in record.titles.all() if title.text and title not in shown]
+    texts = [(_title_name(title), title.text, title.language)
+             for title in sorted(titles, key=lambda title: title.form not in _TITLE_FORMS)]
+    if record.container_title:
+        # No field gives a journal's language: its letters say it, or nothing (Latin letters).
+        texts.append((gettext("In"), record.container_title, script_language(record.container_title)))
+    return texts
+
+
+def _title_name(title: Any) -> str:
+    """What a title the line does not show is, as the line labels it."""
+    if title.form == LabelForm.READING:
+        return pgettext("a title's reading in kana, through which a search found a record", "Reading")
+    if title.form == LabelForm.ROMANIZATION:
+        if base_language(title.language) == "ja":
+            return pgettext("a Japanese title in Latin letters, through which a search found a record",
+                            "Romanization")
+        return pgettext("a title in Latin letters, of another language than Japanese, through which a search "
+                        "found a record", "Romanization")
+    return pgettext("another title of a record, through which a search found it", "Also titled")
+
+
+def _same_text(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def description_passage(record: Any, words: SearchedWords, language: str) -> Passage | None:

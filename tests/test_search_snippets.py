@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from collection.models import Description, Status
+from collection.models import Description, LabelForm, Status, Title
 from collection.search import refresh_search_index
 from collection.snippets import ELLIPSIS, PASSAGE_LENGTH, passage
 from tests.factories import RecordFactory
@@ -101,14 +101,27 @@ def catalogue(class_data):
         described("Тестовые воспоминания", "ru", {"ru": RUSSIAN}),
         described("Test escaped", "en", {"en": "Test <script>x</script> & the testword camp"}),
         described("Test draft", "en", {"en": "Test secret testword camps of a draft"}, status=Status.DRAFT),
-        *(described(f"Test listed {number}", "en", {"en": f"Test number {number} holds the testword."})
+        *(described(f"Test listed {number}", "en", {"en": f"Test number {number} holds the testword."},
+                    container_title="Test Bulletin")
           for number in range(20)),
+        notebook := described("テスト手帳", "ja", {"en": "Test: a notebook kept by an internee."}),
+        described("Test letters home", "en", {}, container_title="テスト季刊誌"),
+        described("Test hidden draft", "en", {}, container_title="Test secret gazette", status=Status.DRAFT),
     ]
+    Title.objects.create(record=notebook, language="en", form=LabelForm.TRANSLATION,
+                         text="Test notebook of the taiga")
+    Title.objects.create(record=notebook, language="ja-Latn", form=LabelForm.ROMANIZATION, text="Tesuto techō")
     refresh_search_index([record.pk for record in records])
 
 
 def passages(html: str) -> list[str]:
     return re.findall(r'<span class="passage"[^>]*>(.*?)</span>', html)
+
+
+def found_in(html: str) -> list[str]:
+    """The titles and journals a page shows why a record was found by, each as its label and its marked text."""
+    return [f"{label}{text}" for label, text in re.findall(
+        r'<span class="found-in">(.*?)<span class="found-in-text"[^>]*>(.*?)</span></span>', html)]
 
 
 @pytest.mark.django_db
@@ -139,6 +152,31 @@ class TestTheBrowsePage:
         html = client.get("/en/records/", {"q": "лагерях"}).content.decode()
         assert '<span class="passage" lang="ru">' in html
 
+    def test_a_record_found_through_a_title_or_journal_the_line_does_not_show(self, client):
+        # The English translation, on the Japanese page, in its own language; labelled in Japanese.
+        html = client.get("/ja/records/", {"q": "taiga"}).content.decode()
+        assert not passages(html)
+        assert found_in(html) == ["別題：Test notebook of the <mark>taiga</mark>"]
+        assert '<span class="found-in-text" lang="en">' in html
+        # Its description holds one word, the title the other: the description's passage first.
+        html = client.get("/ja/records/", {"q": "notebook taiga"}).content.decode()
+        assert passages(html) == ["Test: a <mark>notebook</mark> kept by an internee."]
+        assert html.index('class="passage"') < html.index('class="found-in"')
+        assert found_in(html) == ["別題：Test <mark>notebook</mark> of the <mark>taiga</mark>"]
+        # The romanized title, in Russian; the translation is the line's own title on the English page: not
+        # repeated, nor is the original shown beside it.
+        html = client.get("/ru/records/", {"q": "techo"}).content.decode()
+        assert found_in(html) == ["Ромадзи: Tesuto <mark>techō</mark>"]
+        assert '<span class="found-in-text" lang="ja-Latn">' in html
+        html = client.get("/en/records/", {"q": "taiga techo"}).content.decode()
+        assert found_in(html) == ["Romanization: Tesuto <mark>techō</mark>"]
+        assert not found_in(client.get("/en/records/", {"q": "taiga"}).content.decode())
+        # The journal it appeared in, in the language its letters say; a draft's journal never.
+        html = client.get("/en/records/", {"q": "季刊誌"}).content.decode()
+        assert found_in(html) == ["In: テスト<mark>季刊誌</mark>"]
+        assert '<span class="found-in-text" lang="ja">' in html
+        assert "secret" not in client.get("/en/records/", {"q": "gazette"}).content.decode()
+
     def test_a_page_of_3_or_20_passages_costs_the_same_queries(self, client):
         client.get("/en/records/", {"q": "testword"})  # the index follows the changes before
 
@@ -155,3 +193,7 @@ class TestTheBrowsePage:
         with CaptureQueriesContext(connection) as captured:
             response = client.get("/en/records/", {"q": "listed", "page_size": 20})
         assert len(captured.captured_queries) == 4 and not passages(response.content.decode())
+        # Found through their journal: its name is the record's own, and titles come with the page.
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/en/records/", {"q": "bulletin", "page_size": 20})
+        assert len(captured.captured_queries) == 5 and len(found_in(response.content.decode())) == 20
