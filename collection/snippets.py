@@ -29,7 +29,7 @@ from django.utils.translation import gettext, pgettext
 
 from .models import LabelForm, pick_label
 from .search import WordForms, document_key, fold, isbn_query, search_alternatives
-from .text import HAN, base_language, script_language, script_subtag
+from .text import HAN, base_language, is_kana, script_language, script_subtag
 
 # How long a passage is, in characters, and how much of it comes before the first match: most of it after, as a
 # sentence goes on from its keyword.
@@ -313,8 +313,7 @@ def _with_marks(text: str, end: int) -> int:
 
 
 def _unspaced(char: str) -> bool:
-    code = ord(char)
-    return bool(HAN.match(char)) or 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF65 <= code <= 0xFF9F
+    return bool(HAN.match(char)) or is_kana(char)
 
 
 def _spaced_letter(char: str) -> bool:

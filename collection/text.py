@@ -83,7 +83,7 @@ KANA_SCRIPTS = ("Hrkt", "Kana", "Hira")
 READING_TAGS: dict[str, tuple[str, ...]] = {"ja": ("ja-Hrkt", "ja-Latn"), "ru": ("ru-Latn",)}
 
 
-def _is_kana(char: str) -> bool:
+def is_kana(char: str) -> bool:
     code = ord(char)
     # Hiragana and katakana (with ー and ・), their phonetic extensions, halfwidth katakana.
     return 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF65 <= code <= 0xFF9F
@@ -98,7 +98,7 @@ def not_kana(text: str) -> list[str]:
     runs: list[str] = []
     current = ""
     for char in text:
-        if unicodedata.category(char)[0] in "LM" and not _is_kana(char):
+        if unicodedata.category(char)[0] in "LM" and not is_kana(char):
             current += char
             continue
         if current:
@@ -127,7 +127,7 @@ def script_language(text: str) -> str:
     letters = [char for char in text if unicodedata.category(char)[0] == "L"]
     if not letters:
         return ""
-    if all(_is_kana(char) or HAN.match(char) for char in letters):
+    if all(is_kana(char) or HAN.match(char) for char in letters):
         return "ja"
     if all(CYRILLIC.match(char) for char in letters):
         return "ru"

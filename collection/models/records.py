@@ -251,11 +251,15 @@ class RecordQuerySet(models.QuerySet):
         how many reservations were written. What every path that writes a record calls once the record and its
         history are written: :meth:`Record.save`, a deletion, an import, and the changes that move records'
         ``modified`` in bulk (``collection.search.refresh_records_naming``)."""
+        return self.reservations_to_restamp().restamp()
+
+    def reservations_to_restamp(self) -> ReservedIdentifierQuerySet:
+        """The reservations :meth:`restamp` stores anew: those of these records and of their parts."""
         records = self.values("pk")
         # The records and their parts, each found by its own index (by key, by parent): a part not published
         # keeps its datestamp, as it would without its parent.
         restamped = Record._base_manager.filter(Q(pk__in=records) | Q(parent__in=records)).values("pk")
-        return ReservedIdentifier.objects.filter(record__in=restamped).restamp()
+        return ReservedIdentifier.objects.filter(record__in=restamped)
 
 
 class Record(VersionedModel, IdentifiedModel):
@@ -765,8 +769,8 @@ def restamp_record(record_id: int, using: str = DEFAULT_DB_ALIAS) -> int:
     costs twice what running it does and every save would build the same one."""
     if using not in _restamp_statements:
         mark = _RECORD_KEY_MARK
-        records = Record._base_manager.using(using).filter(Q(pk=mark) | Q(parent_id=mark)).values("pk")
-        query = ReservedIdentifier.objects.using(using).filter(record__in=records).query.chain(UpdateQuery)
+        reservations = Record.objects.using(using).filter(pk=mark).reservations_to_restamp().using(using)
+        query = reservations.query.chain(UpdateQuery)
         query.add_update_values(ReservedIdentifierQuerySet._restamped_values())
         sql, params = query.get_compiler(using).as_sql()
         keys = tuple(index for index, param in enumerate(params) if param == mark)
